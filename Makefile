@@ -1,0 +1,35 @@
+# Perfgraph: `make serve` and `make test` are all a fresh machine needs (Python 3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test lint install token seed bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)  ## seed the demo organisation into the embedded store and serve on HOST:PORT
+	$(BIN)/python -m server serve --seed-demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint  ## ruff, then the whole suite
+	$(BIN)/python -m pytest -q
+
+token: $(STAMP)  ## make token PERSONA=manager   or   make token EMPLOYEE=<id>
+	@$(BIN)/python -m server token $(if $(EMPLOYEE),--employee $(EMPLOYEE),--persona $(or $(PERSONA),employee))
+
+seed: $(STAMP)  ## load the demo organisation into the MongoDB at MONGODB_URL
+	$(BIN)/python -m server seed
+
+clean:
+	rm -rf $(VENV) bench/results.json

@@ -1,0 +1,1 @@
+"""Domain documents and pure rules: no I/O happens in this package."""

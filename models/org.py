@@ -1,0 +1,162 @@
+"""The organisation domain: document shapes, ids and the pure rules on them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+Document = dict[str, Any]
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NAME_MAX = 200
+TEXT_MAX = 5000
+
+
+class EmployeeStatus(StrEnum):
+    ACTIVE = "active"
+    ON_LEAVE = "on_leave"
+    TERMINATED = "terminated"
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR_ADMIN = "hr_admin"
+
+
+class OrgChange(StrEnum):
+    """What an org-chart event reports."""
+
+    EMPLOYEE_CREATED = "employee_created"
+    EMPLOYEE_UPDATED = "employee_updated"
+    MANAGER_CHANGED = "manager_changed"
+    DEPARTMENT_CHANGED = "department_changed"
+    EMPLOYEE_TERMINATED = "employee_terminated"
+    DEPARTMENT_SAVED = "department_saved"
+    POSITION_SAVED = "position_saved"
+
+
+class ErrorCode(StrEnum):
+    """Why a write was refused; one code per kind of problem, shared by every payload."""
+
+    REQUIRED = "required"
+    INVALID = "invalid"
+    TOO_LONG = "too_long"
+    NOT_FOUND = "not_found"
+    DUPLICATE = "duplicate"
+    CYCLE = "cycle"
+    INACTIVE = "inactive"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One refusal of one input field, as mutation payloads report it."""
+
+    field: str | None
+    code: ErrorCode
+    message: str
+
+
+def new_id() -> str:
+    """A random 24-hex-digit id: unlike an ObjectId it carries no creation time."""
+    return secrets.token_hex(12)
+
+
+def stable_id(label: str) -> str:
+    """A deterministic id for seeded documents, shaped like :func:`new_id`."""
+    return hashlib.sha256(label.encode()).hexdigest()[:24]
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_name(value: str | None, field: str, *, required: bool = True) -> list[FieldError]:
+    if value is None:
+        return [FieldError(field, ErrorCode.REQUIRED, f"{field} is required")] if required else []
+    if not value.strip():
+        return [FieldError(field, ErrorCode.REQUIRED, f"{field} must not be empty")]
+    if len(value) > NAME_MAX:
+        return [FieldError(field, ErrorCode.TOO_LONG, f"{field} is longer than {NAME_MAX} characters")]
+    return []
+
+
+def check_text(value: str | None, field: str) -> list[FieldError]:
+    if value is not None and len(value) > TEXT_MAX:
+        return [FieldError(field, ErrorCode.TOO_LONG, f"{field} is longer than {TEXT_MAX} characters")]
+    return []
+
+
+def check_email(value: str | None, field: str = "email") -> list[FieldError]:
+    if value is None:
+        return [FieldError(field, ErrorCode.REQUIRED, "email is required")]
+    if not EMAIL_PATTERN.match(value.strip()):
+        return [FieldError(field, ErrorCode.INVALID, f"{value!r} is not an email address")]
+    return []
+
+
+def check_hire_date(value: date | None, today: date) -> list[FieldError]:
+    if value is None:
+        return [FieldError("hireDate", ErrorCode.REQUIRED, "hireDate is required")]
+    if value.year < 1900 or value > date(today.year + 1, today.month, min(today.day, 28)):
+        return [FieldError("hireDate", ErrorCode.INVALID, "hireDate must lie between 1900 and a year from now")]
+    return []
+
+
+def chain_of(manager: Mapping[str, Any] | None) -> list[str]:
+    """The management chain (root first) of someone who reports to ``manager``."""
+    if manager is None:
+        return []
+    return [*manager.get("managerChain", []), manager["_id"]]
+
+
+def would_cycle(employee_id: str, new_manager: Mapping[str, Any] | None) -> bool:
+    """True when reporting to ``new_manager`` makes ``employee_id`` their own (indirect) manager."""
+    if new_manager is None:
+        return False
+    return new_manager["_id"] == employee_id or employee_id in new_manager.get("managerChain", [])
+
+
+def department_would_cycle(department_id: str, new_parent: Mapping[str, Any] | None,
+                           parents: Mapping[str, str | None]) -> bool:
+    """True when ``new_parent`` lies in the subtree of ``department_id`` (``parents``: id → parent id)."""
+    current = new_parent["_id"] if new_parent else None
+    seen: set[str] = set()
+    while current is not None and current not in seen:
+        if current == department_id:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def rebuild_chains(root: Mapping[str, Any] | None, subtree: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Recompute ``managerChain`` below ``root`` (``None``: the whole organisation) from ``managerId``.
+
+    ``managerId`` is the truth and ``managerChain`` is derived from it, so this can be run
+    again at any time and converges: that is what makes re-parenting safe to repeat after
+    a failure part-way. Returns id → new chain for the documents whose chain changed.
+    """
+    by_manager: dict[str | None, list[Mapping[str, Any]]] = {}
+    for doc in subtree:
+        by_manager.setdefault(doc.get("managerId"), []).append(doc)
+    changed: dict[str, list[str]] = {}
+    stack: list[tuple[str | None, list[str]]] = [(root["_id"] if root else None, chain_of(root))]
+    while stack:
+        manager_id, chain = stack.pop()
+        for doc in by_manager.get(manager_id, []):
+            if list(doc.get("managerChain", [])) != chain:
+                changed[doc["_id"]] = chain
+            stack.append((doc["_id"], [*chain, doc["_id"]]))
+    return changed
+
+
+def status_entry(status: EmployeeStatus, at: Any, by: str | None, note: str | None = None) -> Document:
+    return {"status": status.value, "at": at, "byId": by, "note": note}

@@ -1,0 +1,56 @@
+"""Who may see and do what: plain functions, used by queries, nested fields and subscriptions alike.
+
+Every rule takes the viewer and the documents involved and answers yes or no; nothing here
+reads the store. Callers load what the rule needs (documents carry their ``managerChain``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from models.org import EmployeeStatus, Role
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated person a request or a subscription acts for."""
+
+    employee_id: str
+    organization_id: str
+    roles: frozenset[Role]
+
+    @property
+    def is_hr_admin(self) -> bool:
+        return Role.HR_ADMIN in self.roles
+
+
+def same_organization(viewer: Viewer, document: Mapping[str, Any]) -> bool:
+    return document.get("organizationId") == viewer.organization_id
+
+
+def can_see_org_chart(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    """Names, titles, departments and reporting lines: everyone in the organisation."""
+    return same_organization(viewer, employee)
+
+
+def can_see_personal(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    """Email, hire date and status history: the person, their management chain, HR admins."""
+    if not same_organization(viewer, employee):
+        return False
+    return (
+        viewer.is_hr_admin
+        or employee["_id"] == viewer.employee_id
+        or viewer.employee_id in employee.get("managerChain", [])
+    )
+
+
+def can_manage_org(viewer: Viewer) -> bool:
+    """Creating and changing employees, departments and positions: HR admins."""
+    return viewer.is_hr_admin
+
+
+def may_sign_in(employee: Mapping[str, Any] | None) -> bool:
+    """A token is honoured only while its employee exists and has not been terminated."""
+    return employee is not None and employee.get("status") != EmployeeStatus.TERMINATED.value

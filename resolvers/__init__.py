@@ -1,0 +1,1 @@
+"""Query, mutation and subscription resolvers: they check permissions and call models and store."""

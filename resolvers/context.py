@@ -1,0 +1,83 @@
+"""The one typed context every resolver receives: viewer, tenant store, loaders and bus."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.org import Role
+from models.permissions import Viewer, may_sign_in
+from realtime import Bus
+from resolvers.errors import Unauthenticated
+from store.database import Database
+from store.loaders import Loaders
+from store.repository import TenantStore
+
+
+@dataclass
+class Context:
+    """Built once per HTTP request and once per WebSocket connection.
+
+    ``credentials`` is what the client sent (``Bearer …``); it is checked lazily, the first
+    time a resolver needs the viewer, and the result is kept. ``decode`` turns a credential into
+    claims or raises with the reason.
+    """
+
+    database: Database
+    bus: Bus
+    decode: Callable[[str | None], Any]
+    credentials: str | None = None
+    request: Any = None
+    response: Any = None
+    connection_params: dict[str, Any] | None = None
+    viewer: Viewer | None = None
+    expires_at: float = 0.0
+    store: TenantStore | None = None
+    loaders: Loaders | None = None
+    auth_error: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def authenticate(self) -> Viewer:
+        """The viewer, or :class:`Unauthenticated` with the reason; checked once per context."""
+        if self.viewer is not None:
+            if self.expires_at <= time.time():
+                raise Unauthenticated("the token has expired")
+            return self.viewer
+        if self.auth_error is None:
+            self.auth_error = await self._sign_in()
+        if self.viewer is None:
+            raise Unauthenticated(self.auth_error or "not signed in")
+        return self.viewer
+
+    async def _sign_in(self) -> str | None:
+        try:
+            claims = self.decode(self.credentials)
+        except Exception as error:  # the decoder's own exception type carries the reason
+            return str(error)
+        store = TenantStore(self.database, claims.organization_id)
+        loaders = Loaders(store)
+        employee = await loaders.employee_by_id.load(claims.employee_id)
+        if not may_sign_in(employee):
+            return "the token's employee does not exist or has left the organisation"
+        roles = claims.roles & frozenset(Role(r) for r in employee.get("roles", []) if r in Role._value2member_map_)
+        self.viewer = Viewer(claims.employee_id, claims.organization_id, roles)
+        self.expires_at = claims.expires_at
+        self.store, self.loaders = store, loaders
+        return None
+
+    async def refresh(self) -> Viewer:
+        """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
+
+        A subscriber whose token has expired, or who has left the organisation since the
+        connection opened, gets :class:`Unauthenticated` instead of the event.
+        """
+        viewer = await self.authenticate()
+        assert self.store is not None
+        self.loaders = Loaders(self.store)
+        if not may_sign_in(await self.loaders.employee_by_id.load(viewer.employee_id)):
+            self.viewer = None
+            self.auth_error = "the subscriber has left the organisation"
+            raise Unauthenticated(self.auth_error)
+        return viewer

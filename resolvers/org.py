@@ -1,0 +1,119 @@
+"""Organisation queries: people, departments, positions, the org chart and reporting chains."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.org import Document
+from models.permissions import Viewer, can_see_org_chart, can_see_personal
+from resolvers.context import Context
+from resolvers.errors import BadUserInput, Forbidden
+from store.org import BadCursor, EmployeeFilterSpec, Page, employee_page, subtree
+
+MAX_PAGE = 100
+MAX_CHART_DEPTH = 10
+
+
+@dataclass
+class ChartNode:
+    employee: Document
+    level: int
+    reports: list[ChartNode] = field(default_factory=list)
+
+
+async def viewer_and_loaders(context: Context) -> tuple[Viewer, Any]:
+    viewer = await context.authenticate()
+    return viewer, context.loaders
+
+
+async def me(context: Context) -> Document | None:
+    viewer, loaders = await viewer_and_loaders(context)
+    return await loaders.employee_by_id.load(viewer.employee_id)
+
+
+async def employee(context: Context, id: str) -> Document | None:
+    """One person of the viewer's organisation; ``None`` for an unknown id or another organisation's."""
+    viewer, loaders = await viewer_and_loaders(context)
+    doc = await loaders.employee_by_id.load(id)
+    return doc if doc is not None and can_see_org_chart(viewer, doc) else None
+
+
+async def employees(context: Context, spec: EmployeeFilterSpec, first: int, after: str | None,
+                    projection: dict[str, int]) -> Page:
+    await context.authenticate()
+    check_page_size(first)
+    assert context.store is not None
+    try:
+        return await employee_page(context.store, spec, first, after, projection)
+    except BadCursor as error:
+        raise BadUserInput(str(error)) from None
+
+
+def check_page_size(first: int) -> None:
+    if not 0 <= first <= MAX_PAGE:
+        raise BadUserInput(f"first must be between 0 and {MAX_PAGE}, not {first}")
+
+
+async def org_chart(context: Context, root_id: str | None, depth: int, projection: dict[str, int]) -> ChartNode | None:
+    """The tree below ``root_id`` (the top of the organisation by default), read in one query."""
+    viewer = await context.authenticate()
+    if not 1 <= depth <= MAX_CHART_DEPTH:
+        raise BadUserInput(f"depth must be between 1 and {MAX_CHART_DEPTH}, not {depth}")
+    assert context.store is not None
+    if root_id is None:
+        tops = await context.store.employees.find({"managerId": None, "status": {"$ne": "terminated"}},
+                                                  sort=[("name", 1)], limit=1, projection=projection)
+        root = tops[0] if tops else None
+    else:
+        root = await context.store.employees.get(root_id, projection)
+    if root is None or not can_see_org_chart(viewer, root):
+        return None
+    nodes = {root["_id"]: ChartNode(root, 0)}
+    base = len(root.get("managerChain", []))
+    below = await subtree(context.store, root, depth, projection)
+    for doc in sorted(below, key=lambda d: len(d["managerChain"])):
+        parent = nodes.get(doc["managerId"])
+        if parent is not None:
+            node = ChartNode(doc, len(doc["managerChain"]) - base)
+            parent.reports.append(node)
+            nodes[doc["_id"]] = node
+    return nodes[root["_id"]]
+
+
+async def reporting_chain(context: Context, employee_id: str) -> list[Document]:
+    """The managers above someone, nearest first, up to the top of the organisation."""
+    _, loaders = await viewer_and_loaders(context)
+    doc = await loaders.employee_by_id.load(employee_id)
+    if doc is None:
+        raise BadUserInput(f"no employee {employee_id!r} in your organisation")
+    managers = await loaders.employee_by_id.load_many(list(reversed(doc.get("managerChain", []))))
+    return [m for m in managers if m is not None]
+
+
+async def personal(context: Context, doc: Document, field_name: str) -> Any:
+    """A personal field of ``doc`` if the viewer may see it (the person, their chain, HR)."""
+    viewer = await context.authenticate()
+    if not can_see_personal(viewer, doc):
+        raise Forbidden(f"{field_name} is visible only to the person, their managers and HR admins")
+    return doc.get(field_name)
+
+
+async def departments(context: Context) -> list[Document]:
+    await context.authenticate()
+    assert context.store is not None
+    return await context.store.departments.find(sort=[("name", 1), ("_id", 1)])
+
+
+async def positions(context: Context) -> list[Document]:
+    await context.authenticate()
+    assert context.store is not None
+    return await context.store.positions.find(sort=[("title", 1), ("_id", 1)])
+
+
+async def load(context: Context, loader_name: str, key: str | None) -> Any:
+    """A related document through one of the context's loaders (``None`` key: ``None``)."""
+    if key is None:
+        return None
+    await context.authenticate()
+    return await getattr(context.loaders, loader_name).load(key)

@@ -1,0 +1,1 @@
+"""The running service: configuration, authentication, the HTTP/WebSocket app and its CLI."""

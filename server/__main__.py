@@ -1,0 +1,136 @@
+"""Command line: ``python -m server serve | token | seed`` (the Makefile wraps these)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from typing import Any
+
+from models.demo import DemoOrganization, build_organization
+from realtime import BusConnectionError, create_bus
+from server.auth import mint_token
+from server.config import ConfigError, Settings
+from store.database import Database, StoreUnavailable, open_database
+from store.seed import seed
+
+PERSONAS = ("employee", "manager", "hr_admin")
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+async def preflight(settings: Settings) -> None:
+    """Reach MongoDB and the broadcast backend before serving: a one-line reason if either is down."""
+    if not settings.embedded_store:
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
+        await database.close()
+    bus = create_bus(settings.broadcast_url)
+    await bus.connect()
+    await bus.disconnect()
+
+
+def persona_tokens(settings: Settings, demo: DemoOrganization) -> dict[str, str]:
+    by_id = {e["_id"]: e for e in demo.employees}
+    return {persona: mint_token(settings.jwt_secret, id, demo.organization["_id"], by_id[id]["roles"])
+            for persona, id in demo.personas.items()}
+
+
+def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
+    by_id = {e["_id"]: e for e in demo.employees}
+    url = f"http://{settings.host}:{settings.port}/graphql"
+    print(f"\nPerfgraph demo organisation {demo.organization['name']!r}: {len(demo.employees)} employees; "
+          f"GraphQL at {url}\nBearer tokens (valid 12 hours):", flush=True)
+    for persona, token in persona_tokens(settings, demo).items():
+        person = by_id[demo.personas[persona]]
+        print(f"  {persona:9} {person['name']} ({', '.join(person['roles'])})\n    Authorization: Bearer {token}")
+    print(flush=True)
+
+
+def serve(settings: Settings, seed_demo: bool) -> None:
+    import uvicorn
+
+    from server.app import create_app
+
+    demo = build_organization() if seed_demo else None
+
+    async def on_startup(database: Database) -> None:
+        if demo is not None:
+            await seed(database, demo)
+            print_tokens(settings, demo)
+
+    app = create_app(settings, on_startup=on_startup)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
+                lifespan="on")
+
+
+def token(settings: Settings, args: Any) -> None:
+    demo = build_organization()
+    employee_id = demo.personas.get(args.persona) if args.persona else args.employee
+    person = next((e for e in demo.employees if e["_id"] == employee_id), None)
+    if person is not None:
+        print(mint_token(settings.jwt_secret, person["_id"], demo.organization["_id"], person["roles"], args.ttl))
+        return
+    if settings.embedded_store:
+        raise ConfigError(f"no employee {employee_id!r} in the demo organisation")
+
+    async def lookup() -> dict[str, Any] | None:
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
+        try:
+            return await database.employees.find_one({"_id": employee_id})
+        finally:
+            await database.close()
+
+    found = asyncio.run(lookup())
+    if found is None:
+        raise ConfigError(f"no employee {employee_id!r} in {settings.mongodb_db}")
+    print(mint_token(settings.jwt_secret, found["_id"], found["organizationId"], found.get("roles", []), args.ttl))
+
+
+def seed_real(settings: Settings) -> None:
+    if settings.embedded_store:
+        raise ConfigError("the embedded store lives inside the server: `make serve` seeds it")
+
+    async def run() -> None:
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
+        try:
+            await seed(database, build_organization())
+        finally:
+            await database.close()
+
+    asyncio.run(run())
+    print_tokens(settings, build_organization())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_cmd = commands.add_parser("serve", help="serve GraphQL on HOST:PORT")
+    serve_cmd.add_argument("--seed-demo", action="store_true", help="load the demo organisation first")
+    token_cmd = commands.add_parser("token", help="mint a dev bearer token")
+    who = token_cmd.add_mutually_exclusive_group(required=True)
+    who.add_argument("--persona", choices=PERSONAS)
+    who.add_argument("--employee", help="an employee id")
+    token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires")
+    commands.add_parser("seed", help="load the demo organisation into the MongoDB at MONGODB_URL")
+    args = parser.parse_args(argv)
+    configure_logging()
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            asyncio.run(preflight(settings))
+            serve(settings, args.seed_demo)
+        elif args.command == "token":
+            token(settings, args)
+        else:
+            seed_real(settings)
+    except (ConfigError, StoreUnavailable, BusConnectionError) as error:
+        print(f"perfgraph: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

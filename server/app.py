@@ -1,0 +1,92 @@
+"""The ASGI application: routes, and the lifespan that opens the store and the bus."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from realtime import Bus, create_bus
+from schema.schema import build_schema
+from server.auth import bearer_token, decode_token
+from server.config import Settings, redact
+from server.view import PerfgraphGraphQL
+from store.database import Database, open_database
+
+log = logging.getLogger("perfgraph")
+
+
+class LazyEndpoint:
+    """Routes need an ASGI app at import time; the real view exists once the lifespan has opened
+    the store and the bus (both bound to the running event loop)."""
+
+    def __init__(self) -> None:
+        self.view: PerfgraphGraphQL | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        assert self.view is not None, "the lifespan has not run"
+        await self.view(scope, receive, send)
+
+
+async def health(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+StartupHook = Callable[[Database], Awaitable[None]]
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None,
+               schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None) -> Starlette:
+    """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
+    the store is open (``make serve`` seeds the embedded store with it)."""
+    settings = settings or Settings.from_env()
+    endpoint = LazyEndpoint()
+
+    def decode(credentials: str | None) -> Any:
+        return decode_token(settings.jwt_secret, bearer_token(credentials))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        db = database or await open_database(settings.mongodb_url, settings.mongodb_db)
+        if on_startup is not None:
+            await on_startup(db)
+        bus: Bus = create_bus(settings.broadcast_url)
+        try:
+            await bus.connect()
+        except Exception:
+            if database is None:
+                await db.close()
+            raise
+        schema = build_schema(debug=settings.debug, **(schema_options or {}))
+        endpoint.view = PerfgraphGraphQL(
+            schema, db, bus, decode, keep_alive=True, keep_alive_interval=15,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            connection_init_wait_timeout=timedelta(seconds=10), allowed_origins=settings.allowed_origins or (),
+        )
+        app.state.database, app.state.bus, app.state.schema = db, bus, schema
+        store = "embedded in-process store (mongomock-ng)" if settings.embedded_store else redact(settings.mongodb_url)
+        log.info("perfgraph ready: store %s, database %s; broadcast %s", store, settings.mongodb_db,
+                 redact(settings.broadcast_url))
+        try:
+            yield
+        finally:
+            await bus.disconnect()
+            if database is None:
+                await db.close()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", endpoint),
+            Route("/health", health),
+        ],
+        lifespan=lifespan,
+    )

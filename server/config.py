@@ -1,0 +1,73 @@
+"""Settings read from the environment, checked once at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+DEV_JWT_SECRET = "perfgraph-dev-secret-embedded-store-only-0123456789"
+
+
+class ConfigError(Exception):
+    """A setting that makes start-up impossible; the message is printed as one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongodb_url: str = "memory://"
+    mongodb_db: str = "perfgraph"
+    broadcast_url: str = "memory://"
+    jwt_secret: str = DEV_JWT_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allowed_origins: tuple[str, ...] = field(default=())
+    debug: bool = False
+
+    @property
+    def embedded_store(self) -> bool:
+        return self.mongodb_url.startswith("memory://")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        mongodb_url = env.get("MONGODB_URL") or "memory://"
+        if not mongodb_url.startswith(("memory://", "mongodb://", "mongodb+srv://")):
+            raise ConfigError("MONGODB_URL must be memory://, mongodb://… or mongodb+srv://…, "
+                              f"not {redact(mongodb_url)!r}")
+        broadcast_url = env.get("BROADCAST_URL") or "memory://"
+        if not broadcast_url.startswith(("memory://", "redis://", "rediss://")):
+            raise ConfigError(f"BROADCAST_URL must be memory:// or redis://…, not {redact(broadcast_url)!r}")
+        secret = env.get("JWT_SECRET")
+        if not secret:
+            if not mongodb_url.startswith("memory://"):
+                raise ConfigError("JWT_SECRET is required with a real MongoDB "
+                                  "(the dev default is for the embedded store only)")
+            secret = DEV_JWT_SECRET
+        if len(secret) < 32:
+            raise ConfigError("JWT_SECRET must be at least 32 characters long")
+        try:
+            port = int(env.get("PORT", "8000"))
+        except ValueError:
+            raise ConfigError(f"PORT must be a number, not {env['PORT']!r}") from None
+        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            mongodb_url=mongodb_url,
+            mongodb_db=env.get("MONGODB_DB") or "perfgraph",
+            broadcast_url=broadcast_url,
+            jwt_secret=secret,
+            host=env.get("HOST") or "127.0.0.1",
+            port=port,
+            allowed_origins=origins,
+            debug=env.get("DEBUG", "") in {"1", "true", "yes"},
+        )
+
+
+def redact(url: str) -> str:
+    """The URL without its password, fit for a log line."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))

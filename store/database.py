@@ -1,0 +1,147 @@
+"""Opening the store: the real ``AsyncMongoClient`` or the embedded engine, counted at the boundary."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.errors import PyMongoError
+
+from store.embedded import EmbeddedClient
+
+COLLECTIONS = ("organizations", "employees", "departments", "positions")
+
+
+class StoreUnavailable(Exception):
+    """MongoDB could not be reached at start-up; the message is one printable line."""
+
+
+@dataclass
+class StoreStats:
+    """Round trips and documents read, counted where every store call passes."""
+
+    calls: int = 0
+    documents: int = 0
+    by_collection: Counter[str] = field(default_factory=Counter)
+
+    def reset(self) -> None:
+        self.calls = 0
+        self.documents = 0
+        self.by_collection.clear()
+
+
+class CountingCursor:
+    def __init__(self, cursor: Any, collection: CountingCollection) -> None:
+        self._cursor = cursor
+        self._owner = collection
+
+    def sort(self, *args: Any) -> CountingCursor:
+        self._cursor = self._cursor.sort(*args)
+        return self
+
+    def limit(self, limit: int) -> CountingCursor:
+        self._cursor = self._cursor.limit(limit)
+        return self
+
+    def skip(self, skip: int) -> CountingCursor:
+        self._cursor = self._cursor.skip(skip)
+        return self
+
+    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
+        await self._owner.round_trip()
+        documents = await self._cursor.to_list(length)
+        self._owner.stats.documents += len(documents)
+        return documents
+
+
+class CountingCollection:
+    """Wraps one collection of either client: counts each round trip, can add a delay."""
+
+    def __init__(self, inner: Any, stats: StoreStats, delay: float = 0.0) -> None:
+        self._inner = inner
+        self.stats = stats
+        self.delay = delay
+        self.name: str = inner.name
+
+    async def round_trip(self) -> None:
+        self.stats.calls += 1
+        self.stats.by_collection[self.name] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+
+    def find(self, *args: Any, **kwargs: Any) -> CountingCursor:
+        return CountingCursor(self._inner.find(*args, **kwargs), self)
+
+    async def find_one(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        await self.round_trip()
+        document = await self._inner.find_one(*args, **kwargs)
+        self.stats.documents += document is not None
+        return document
+
+    async def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+        await self.round_trip()
+        cursor = await self._inner.aggregate(pipeline, **kwargs)
+        return await cursor.to_list(None)
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            await self.round_trip()
+            return await method(*args, **kwargs)
+
+        return counted
+
+
+class Database:
+    """The collections Perfgraph uses, each counted; created once per process in the lifespan."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self.stats = StoreStats()
+        database = client[name]
+        self.organizations = CountingCollection(database["organizations"], self.stats)
+        self.employees = CountingCollection(database["employees"], self.stats)
+        self.departments = CountingCollection(database["departments"], self.stats)
+        self.positions = CountingCollection(database["positions"], self.stats)
+
+    def set_delay(self, seconds: float) -> None:
+        for name in COLLECTIONS:
+            getattr(self, name).delay = seconds
+
+    async def create_indexes(self) -> None:
+        """Idempotent: creating an index that exists with the same keys and options is a no-op."""
+        org = ("organizationId", ASCENDING)
+        await self.employees.create_index([org, ("email", ASCENDING)], unique=True, name="org_email_unique")
+        await self.employees.create_index([org, ("managerId", ASCENDING)], name="org_manager")
+        await self.employees.create_index([org, ("managerChain", ASCENDING)], name="org_chain")
+        await self.employees.create_index([org, ("departmentId", ASCENDING)], name="org_department")
+        await self.employees.create_index([org, ("name", ASCENDING), ("_id", ASCENDING)], name="org_name")
+        await self.departments.create_index([org, ("parentId", ASCENDING)], name="org_parent")
+        await self.positions.create_index([org, ("departmentId", ASCENDING)], name="org_department")
+        await self.organizations.create_index([("slug", ASCENDING)], unique=True, name="slug_unique")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+async def open_database(url: str, name: str, *, wait_seconds: float = 3.0) -> Database:
+    """Connect (the embedded engine for ``memory://``), check the server answers, create indexes."""
+    if url.startswith("memory://"):
+        client: Any = EmbeddedClient()
+    else:
+        client = AsyncMongoClient(url, serverSelectionTimeoutMS=int(wait_seconds * 1000),
+                                  connectTimeoutMS=int(wait_seconds * 1000), tz_aware=True)
+        try:
+            await client.admin.command("ping")
+        except PyMongoError as error:
+            await client.close()
+            reason = str(error).split(",")[0].split("\n")[0]
+            raise StoreUnavailable(f"MongoDB is unreachable ({reason})") from None
+    database = Database(client, name)
+    await database.create_indexes()
+    return database

@@ -1,0 +1,104 @@
+"""Per-request DataLoaders: by-id and by-parent loads batched into one ``$in`` query per level.
+
+Results come back in the order of the keys, with ``None`` (or an empty list) for a miss, and
+batches are capped at :data:`MAX_BATCH` keys. Build a fresh :class:`Loaders` per request and per
+subscription event: a cache that outlived them would serve stale documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from store.repository import Document, TenantCollection, TenantStore
+
+MAX_BATCH = 500
+NOT_TERMINATED = {"status": {"$ne": "terminated"}}
+BY_NAME = [("name", 1), ("_id", 1)]
+
+
+class ByIdLoader(DataLoader[str, Document | None]):
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, ids: Sequence[str]) -> list[Document | None]:
+        found = {doc["_id"]: doc for doc in await self.collection.by_ids(ids)}
+        return [found.get(id) for id in ids]
+
+
+class ByParentLoader(DataLoader[str, list[Document]]):
+    parent_field: str
+    extra: dict[str, Any] = {}
+    sort: list[tuple[str, int]] = BY_NAME
+
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, parent_ids: Sequence[str]) -> list[list[Document]]:
+        grouped: dict[str, list[Document]] = {id: [] for id in parent_ids}
+        query = {**self.extra, self.parent_field: {"$in": list(parent_ids)}}
+        for doc in await self.collection.find(query, sort=self.sort):
+            grouped[doc[self.parent_field]].append(doc)
+        return [grouped[id] for id in parent_ids]
+
+
+class EmployeeByIdLoader(ByIdLoader):
+    pass
+
+
+class DepartmentByIdLoader(ByIdLoader):
+    pass
+
+
+class PositionByIdLoader(ByIdLoader):
+    pass
+
+
+class ReportsByManagerIdLoader(ByParentLoader):
+    """Direct reports who have not left, by name."""
+
+    parent_field = "managerId"
+    extra = NOT_TERMINATED
+
+
+class EmployeesByDepartmentIdLoader(ByParentLoader):
+    parent_field = "departmentId"
+    extra = NOT_TERMINATED
+
+
+class DepartmentsByParentIdLoader(ByParentLoader):
+    parent_field = "parentId"
+    sort = [("name", 1), ("_id", 1)]
+
+
+class ReportCountByManagerIdLoader(DataLoader[str, int]):
+    """How many people report directly to each manager, counted by the server ($group)."""
+
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, manager_ids: Sequence[str]) -> list[int]:
+        pipeline = [
+            {"$match": self.collection.scope({**NOT_TERMINATED, "managerId": {"$in": list(manager_ids)}})},
+            {"$group": {"_id": "$managerId", "count": {"$sum": 1}}},
+        ]
+        counts = {row["_id"]: row["count"] for row in await self.collection.collection.aggregate(pipeline)}
+        return [counts.get(id, 0) for id in manager_ids]
+
+
+class Loaders:
+    """Every loader a request may use."""
+
+    def __init__(self, store: TenantStore) -> None:
+        self.employee_by_id = EmployeeByIdLoader(store.employees)
+        self.department_by_id = DepartmentByIdLoader(store.departments)
+        self.position_by_id = PositionByIdLoader(store.positions)
+        self.reports_by_manager_id = ReportsByManagerIdLoader(store.employees)
+        self.report_count_by_manager_id = ReportCountByManagerIdLoader(store.employees)
+        self.employees_by_department_id = EmployeesByDepartmentIdLoader(store.employees)
+        self.departments_by_parent_id = DepartmentsByParentIdLoader(store.departments)
