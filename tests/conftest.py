@@ -1,0 +1,104 @@
+"""Fixtures: a real uvicorn server in the test's event loop, seeded with two organisations.
+
+Set ``MONGODB_URL`` to run the suite against a real MongoDB (each test gets its own database,
+dropped afterwards); by default the embedded store is used. ``BROADCAST_URL`` likewise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from models.demo import DemoOrganization, build_organization
+from server.app import create_app
+from server.auth import mint_token
+from server.config import Settings
+from store.database import Database, open_database
+from store.seed import seed
+from tests.client import GraphQLClient
+
+NORTHWIND = build_organization()
+GLOBEX = build_organization(name="Globex", slug="globex", employee_count=20, seed=7)
+
+
+def test_settings(**overrides: Any) -> Settings:
+    return Settings(
+        mongodb_url=os.environ.get("MONGODB_URL") or "memory://",
+        mongodb_db=f"perfgraph_test_{uuid.uuid4().hex[:12]}",
+        broadcast_url=os.environ.get("BROADCAST_URL") or "memory://",
+        **overrides,
+    )
+
+
+class RunningServer:
+    """A live server on a free loopback port, with the demo organisations and helpers."""
+
+    def __init__(self, settings: Settings, database: Database, port: int, app: Any) -> None:
+        self.settings = settings
+        self.database = database
+        self.port = port
+        self.app = app
+        self.url = f"http://127.0.0.1:{port}/graphql"
+        self.ws_url = f"ws://127.0.0.1:{port}/graphql"
+        self.demo = NORTHWIND
+        self.other = GLOBEX
+
+    @property
+    def bus(self) -> Any:
+        return self.app.state.bus
+
+    def token(self, who: str, org: DemoOrganization = NORTHWIND, *, ttl: int = 3600,
+              roles: list[str] | None = None) -> str:
+        """A token for a persona name ("employee", "manager", "hr_admin") or an employee id."""
+        employee_id = org.personas.get(who, who)
+        employee = next(e for e in org.employees if e["_id"] == employee_id)
+        return mint_token(self.settings.jwt_secret, employee_id, org.organization["_id"],
+                          employee["roles"] if roles is None else roles, ttl)
+
+    async def wait_subscribers(self, count: int) -> None:
+        """Until the bus has ``count`` local subscribers: a subscription is live only from then on."""
+        async with asyncio.timeout(5):
+            while self.bus.stats()["subscribers"] != count:
+                await asyncio.sleep(0.01)
+
+    def client(self, who: str | None = None, org: DemoOrganization = NORTHWIND) -> GraphQLClient:
+        return GraphQLClient(self.url, self.token(who, org) if who else None)
+
+
+async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
+    database = await open_database(settings.mongodb_url, settings.mongodb_db)
+    for demo in (NORTHWIND, GLOBEX):
+        await seed(database, demo)
+    app = create_app(settings, database=database)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
+                            ws_per_message_deflate=False)
+    server = uvicorn.Server(config)
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, task, RunningServer(settings, database, port, app)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[RunningServer]:
+    settings = test_settings()
+    uvicorn_server, task, running = await start_server(settings)
+    try:
+        yield running
+    finally:
+        uvicorn_server.should_exit = True
+        await asyncio.wait_for(task, 10)
+        if not settings.embedded_store:
+            await running.database.client.drop_database(settings.mongodb_db)
+        await running.database.close()
