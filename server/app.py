@@ -44,9 +44,11 @@ StartupHook = Callable[[Database], Awaitable[None]]
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
-               schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None) -> Starlette:
+               schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None,
+               subscriber_queue_size: int = 256) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
-    the store is open (``make serve`` seeds the embedded store with it)."""
+    the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
+    bounds how many events may wait for one subscriber before it is dropped as too slow."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
 
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         db = database or await open_database(settings.mongodb_url, settings.mongodb_db)
         if on_startup is not None:
             await on_startup(db)
-        bus: Bus = create_bus(settings.broadcast_url)
+        bus: Bus = create_bus(settings.broadcast_url, queue_size=subscriber_queue_size)
         try:
             await bus.connect()
         except Exception:

@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -71,11 +72,12 @@ class RunningServer:
         return GraphQLClient(self.url, self.token(who, org) if who else None)
 
 
-async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
+async def start_server(settings: Settings,
+                       **app_options: Any) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
     database = await open_database(settings.mongodb_url, settings.mongodb_db)
     for demo in (NORTHWIND, GLOBEX):
         await seed(database, demo)
-    app = create_app(settings, database=database)
+    app = create_app(settings, database=database, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             ws_per_message_deflate=False)
     server = uvicorn.Server(config)
@@ -90,10 +92,10 @@ async def start_server(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task
     return server, task, RunningServer(settings, database, port, app)
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[RunningServer]:
+@asynccontextmanager
+async def running_server(**app_options: Any) -> AsyncIterator[RunningServer]:
     settings = test_settings()
-    uvicorn_server, task, running = await start_server(settings)
+    uvicorn_server, task, running = await start_server(settings, **app_options)
     try:
         yield running
     finally:
@@ -102,3 +104,9 @@ async def server() -> AsyncIterator[RunningServer]:
         if not settings.embedded_store:
             await running.database.client.drop_database(settings.mongodb_db)
         await running.database.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[RunningServer]:
+    async with running_server() as running:
+        yield running

@@ -1,0 +1,210 @@
+"""Backend-independent part of the event bus: local subscriptions and fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from types import TracebackType
+from typing import Any, Self
+
+from .errors import SubscriberOverflow
+
+Message = dict[str, Any]
+
+logger = logging.getLogger("perfgraph.realtime")
+
+
+class Subscription:
+    """One local subscriber of a channel, used as ``async with`` + ``async for``.
+
+    Messages are the decoded JSON dicts; one dict object is shared by all local
+    subscribers of the channel, so treat it as read-only.
+    """
+
+    def __init__(self, bus: Bus, channel: str, queue_size: int) -> None:
+        self.channel = channel
+        self._bus = bus
+        # None is the end-of-stream marker (messages are always dicts).
+        self._queue: asyncio.Queue[Message | None] = asyncio.Queue(maxsize=queue_size)
+        self._entered = False
+        self._ended = False
+        self._overflowed_at: int | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._entered:
+            raise RuntimeError("a Subscription can only be entered once")
+        self._entered = True
+        await self._bus._attach(self)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._end()
+        await self._bus._detach(self)
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> Message:
+        if self._overflowed_at is not None:
+            raise SubscriberOverflow(
+                f"subscriber fell behind: {self._overflowed_at} messages queued"
+            )
+        if self._ended and self._queue.empty():
+            raise StopAsyncIteration
+        message = await self._queue.get()
+        if message is None:
+            raise StopAsyncIteration
+        return message
+
+    @property
+    def overflowed(self) -> bool:
+        """True once this subscriber has been dropped for falling behind."""
+        return self._overflowed_at is not None
+
+    def _offer(self, message: Message) -> None:
+        """Queue a message without blocking; mark overflow if the queue is full."""
+        if self._ended or self._overflowed_at is not None:
+            return
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self._overflowed_at = self._queue.qsize()
+            self._drain()
+            logger.warning(
+                "subscriber on channel %r fell behind (%d messages queued); dropped",
+                self.channel,
+                self._overflowed_at,
+            )
+
+    def _end(self) -> None:
+        """End the stream: a pending or later read raises StopAsyncIteration."""
+        if self._ended:
+            return
+        self._ended = True
+        if self._queue.empty():
+            self._queue.put_nowait(None)  # wakes a reader blocked in get()
+
+    def _drain(self) -> None:
+        while not self._queue.empty():
+            self._queue.get_nowait()
+
+
+class Bus:
+    """Publish/subscribe bus; backends implement connect, publish and the hooks."""
+
+    def __init__(self, *, queue_size: int = 256) -> None:
+        if queue_size < 1:
+            raise ValueError("queue_size must be >= 1")
+        self.queue_size = queue_size
+        # channel -> subscriptions (dict used as an insertion-ordered set)
+        self._channels: dict[str, dict[Subscription, None]] = {}
+        self._connected = False
+
+    async def connect(self) -> None:
+        """Open backend connections."""
+        self._connected = True
+
+    async def disconnect(self) -> None:
+        """Close backend connections and end every local subscription."""
+        self._connected = False
+        self._end_all()
+
+    async def publish(self, channel: str, message: Message) -> None:
+        """Send ``message`` (a JSON-serialisable dict) to ``channel``."""
+        raise NotImplementedError
+
+    def subscribe(self, channel: str) -> Subscription:
+        """Return a subscription; enter it with ``async with`` to activate it."""
+        return Subscription(self, channel, self.queue_size)
+
+    def stats(self) -> dict[str, int]:
+        """Counts of channels and subscribers with local subscriptions."""
+        return {
+            "channels": len(self._channels),
+            "subscribers": sum(len(subs) for subs in self._channels.values()),
+        }
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.disconnect()
+
+    # -- hooks for backends ------------------------------------------------
+
+    async def _activate(self, channel: str, first: bool) -> None:
+        """Make sure the backend delivers ``channel``; ``first``: new channel."""
+
+    async def _deactivate(self, channel: str) -> None:
+        """The last local subscriber of ``channel`` left."""
+
+    # -- shared machinery --------------------------------------------------
+
+    def _require_connected(self) -> None:
+        if not self._connected:
+            raise RuntimeError("bus is not connected; call connect() first")
+
+    async def _attach(self, sub: Subscription) -> None:
+        self._require_connected()
+        subs = self._channels.get(sub.channel)
+        first = subs is None
+        if subs is None:
+            subs = self._channels[sub.channel] = {}
+        subs[sub] = None
+        try:
+            await self._activate(sub.channel, first)
+        except BaseException:
+            sub._end()
+            await self._detach(sub)
+            raise
+
+    async def _detach(self, sub: Subscription) -> None:
+        sub._drain()
+        subs = self._channels.get(sub.channel)
+        if subs is None or sub not in subs:
+            return
+        del subs[sub]
+        if not subs:
+            del self._channels[sub.channel]
+            await self._deactivate(sub.channel)
+
+    def _fan_out(self, channel: str, raw: str | bytes) -> None:
+        """Decode one wire message and queue it for every local subscriber."""
+        subs = self._channels.get(channel)
+        if not subs:
+            return
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            logger.warning("dropping non-JSON message on channel %r", channel)
+            return
+        if not isinstance(message, dict):
+            logger.warning("dropping non-object message on channel %r", channel)
+            return
+        for sub in subs:
+            sub._offer(message)
+
+    def _end_all(self) -> None:
+        for subs in self._channels.values():
+            for sub in subs:
+                sub._end()
+        self._channels.clear()
+
+
+def encode(message: Message) -> str:
+    """JSON-encode a message for the wire (non-JSON values via ``str``)."""
+    if not isinstance(message, dict):
+        raise TypeError(f"message must be a dict, not {type(message).__name__}")
+    return json.dumps(message, default=str, separators=(",", ":"))
