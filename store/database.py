@@ -12,8 +12,6 @@ from pymongo.errors import PyMongoError
 
 from store.embedded import EmbeddedClient
 
-COLLECTIONS = ("organizations", "employees", "departments", "positions")
-
 
 class StoreUnavailable(Exception):
     """MongoDB could not be reached at start-up; the message is one printable line."""
@@ -96,34 +94,51 @@ class CountingCollection:
         return counted
 
 
+ORG = ("organizationId", ASCENDING)
+# Every collection Perfgraph uses → (keys, options) of each of its indexes, created idempotently at
+# start-up. A domain adds its collections here (with an empty list if it needs no index).
+INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
+    "organizations": [([("slug", ASCENDING)], {"unique": True, "name": "slug_unique"})],
+    "employees": [
+        ([ORG, ("email", ASCENDING)], {"unique": True, "name": "org_email_unique"}),
+        ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
+        ([ORG, ("managerChain", ASCENDING)], {"name": "org_chain"}),
+        ([ORG, ("departmentId", ASCENDING)], {"name": "org_department"}),
+        ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
+    ],
+    "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
+    "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
+}
+
+
 class Database:
-    """The collections Perfgraph uses, each counted; created once per process in the lifespan."""
+    """The collections Perfgraph uses, each counted; created once per process in the lifespan.
+
+    ``database.employees`` (any collection named in :data:`INDEXES`) is the counted collection.
+    """
 
     def __init__(self, client: Any, name: str) -> None:
         self.client = client
         self.name = name
         self.stats = StoreStats()
         database = client[name]
-        self.organizations = CountingCollection(database["organizations"], self.stats)
-        self.employees = CountingCollection(database["employees"], self.stats)
-        self.departments = CountingCollection(database["departments"], self.stats)
-        self.positions = CountingCollection(database["positions"], self.stats)
+        self.collections = {c: CountingCollection(database[c], self.stats) for c in INDEXES}
+
+    def __getattr__(self, name: str) -> CountingCollection:
+        try:
+            return self.__dict__["collections"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def set_delay(self, seconds: float) -> None:
-        for name in COLLECTIONS:
-            getattr(self, name).delay = seconds
+        for collection in self.collections.values():
+            collection.delay = seconds
 
     async def create_indexes(self) -> None:
         """Idempotent: creating an index that exists with the same keys and options is a no-op."""
-        org = ("organizationId", ASCENDING)
-        await self.employees.create_index([org, ("email", ASCENDING)], unique=True, name="org_email_unique")
-        await self.employees.create_index([org, ("managerId", ASCENDING)], name="org_manager")
-        await self.employees.create_index([org, ("managerChain", ASCENDING)], name="org_chain")
-        await self.employees.create_index([org, ("departmentId", ASCENDING)], name="org_department")
-        await self.employees.create_index([org, ("name", ASCENDING), ("_id", ASCENDING)], name="org_name")
-        await self.departments.create_index([org, ("parentId", ASCENDING)], name="org_parent")
-        await self.positions.create_index([org, ("departmentId", ASCENDING)], name="org_department")
-        await self.organizations.create_index([("slug", ASCENDING)], unique=True, name="slug_unique")
+        for collection, indexes in INDEXES.items():
+            for keys, options in indexes:
+                await self.collections[collection].create_index(keys, **options)
 
     async def close(self) -> None:
         await self.client.close()
