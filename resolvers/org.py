@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +17,19 @@ MAX_CHART_DEPTH = 10
 
 
 @dataclass
+class ChartMembers:
+    """Every id in one org chart, shared by its nodes so per-node loads can be batched chart-wide."""
+
+    ids: list[str]
+    counted: bool = False
+
+
+@dataclass
 class ChartNode:
     employee: Document
     level: int
     reports: list[ChartNode] = field(default_factory=list)
+    members: ChartMembers | None = field(default=None, repr=False)
 
 
 async def viewer_and_loaders(context: Context) -> tuple[Viewer, Any]:
@@ -69,16 +79,46 @@ async def org_chart(context: Context, root_id: str | None, depth: int, projectio
         root = await context.store.employees.get(root_id, projection)
     if root is None or not can_see_org_chart(viewer, root):
         return None
-    nodes = {root["_id"]: ChartNode(root, 0)}
+    members = ChartMembers([])
+    nodes = {root["_id"]: ChartNode(root, 0, members=members)}
     base = len(root.get("managerChain", []))
     below = await subtree(context.store, root, depth, projection)
     for doc in sorted(below, key=lambda d: len(d["managerChain"])):
         parent = nodes.get(doc["managerId"])
         if parent is not None:
-            node = ChartNode(doc, len(doc["managerChain"]) - base)
+            node = ChartNode(doc, len(doc["managerChain"]) - base, members=members)
             parent.reports.append(node)
             nodes[doc["_id"]] = node
+    members.ids = list(nodes)
+    await prefetch_references(context, [node.employee for node in nodes.values()])
     return nodes[root["_id"]]
+
+
+async def prefetch_references(context: Context, docs: list[Document]) -> None:
+    """Load the positions and departments of every chart member, one batch each.
+
+    The chart's levels are resolved in different event-loop ticks, so left to the field resolvers
+    the loaders would split their batches by level (and by timing). Only references the query
+    selected are in the projected documents, so nothing unasked is read.
+    """
+    assert context.loaders is not None
+    positions = sorted({doc["positionId"] for doc in docs if doc.get("positionId")})
+    departments = sorted({doc["departmentId"] for doc in docs if doc.get("departmentId")})
+    await asyncio.gather(context.loaders.position_by_id.load_many(positions),
+                         context.loaders.department_by_id.load_many(departments))
+
+
+async def report_count(context: Context, node: ChartNode) -> int:
+    """Direct reports of one chart member; the first call counts them for the whole chart at once."""
+    await context.authenticate()
+    assert context.loaders is not None
+    loader = context.loaders.report_count_by_manager_id
+    members = node.members
+    if members is not None and not members.counted and node.employee["_id"] in members.ids:
+        members.counted = True
+        counts = await loader.load_many(members.ids)
+        return counts[members.ids.index(node.employee["_id"])]
+    return await loader.load(node.employee["_id"])
 
 
 async def reporting_chain(context: Context, employee_id: str) -> list[Document]:

@@ -164,7 +164,7 @@ class OrgChartNode:
 
     @strawberry.field(description="How many people report directly to this person, whatever the depth.")
     async def report_count(self, info: Info[Context, Any]) -> int:
-        return await org.load(info.context, "report_count_by_manager_id", self.node.employee["_id"])
+        return await org.report_count(info.context, self.node)
 
 
 OrgChangeKind = strawberry.enum(OrgChange, name="OrgChangeKind")

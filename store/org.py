@@ -41,11 +41,13 @@ def encode_cursor(document: Document) -> str:
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
-        name, id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error, TypeError) as error:
         raise BadCursor(f"not a cursor this API issued: {cursor!r}") from error
-    if not isinstance(name, str) or not isinstance(id, str):
+    # Only [name, id] as encode_cursor writes it: a 2-character string or a 2-key object unpacks too.
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         raise BadCursor(f"not a cursor this API issued: {cursor!r}")
+    name, id = value
     return name, id
 
 
@@ -110,7 +112,8 @@ async def terminate(store: TenantStore, employee: Document, by: str, now: Any, n
     """Terminate ``employee`` and move their reports to their manager; returns the moved ids.
 
     1. mark terminated (so nobody can be put under them any more), unless already so;
-    2. move every remaining direct report to the terminated person's manager;
+    2. move every remaining direct report who has not left to the terminated person's nearest manager
+       who has not left (their manager may have been terminated since a retry was due);
     3. re-derive the chains below that manager (the whole organisation when there is none).
     Each step is idempotent, so a retry after a failure at any point finishes the job.
     """
@@ -118,9 +121,24 @@ async def terminate(store: TenantStore, employee: Document, by: str, now: Any, n
         entry = status_entry(EmployeeStatus.TERMINATED, now, by, note)
         await store.employees.update(employee["_id"], {"status": EmployeeStatus.TERMINATED.value, "updatedAt": now},
                                      push={"statusHistory": entry})
-    manager = await store.employees.get(employee["managerId"]) if employee.get("managerId") else None
-    reports = await store.employees.find({"managerId": employee["_id"]}, projection={"_id": 1})
+    manager = await _nearest_active_manager(store, employee)
+    # people who left earlier keep their managerId: it records whom they reported to
+    reports = await store.employees.find({"managerId": employee["_id"], "status": NOT_TERMINATED},
+                                         projection={"_id": 1})
     new_manager_id = manager["_id"] if manager else None
     await store.employees.update_each({doc["_id"]: {"managerId": new_manager_id, "updatedAt": now} for doc in reports})
     await repair_chains(store, manager)
     return [doc["_id"] for doc in reports]
+
+
+async def _nearest_active_manager(store: TenantStore, employee: Document) -> Document | None:
+    """The first manager above ``employee`` who has not left; ``None`` at the top."""
+    seen = {employee["_id"]}
+    manager_id = employee.get("managerId")
+    while manager_id is not None and manager_id not in seen:
+        seen.add(manager_id)
+        manager = await store.employees.get(manager_id)
+        if manager is None or manager.get("status") != EmployeeStatus.TERMINATED.value:
+            return manager
+        manager_id = manager.get("managerId")
+    return None
