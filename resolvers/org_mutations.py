@@ -29,6 +29,7 @@ from models.permissions import Viewer, can_manage_org
 from resolvers.context import Context
 from resolvers.errors import Forbidden
 from store import org as org_store
+from store.loaders import Loaders
 from store.repository import Duplicate, TenantStore
 
 log = logging.getLogger("perfgraph.org")
@@ -58,6 +59,9 @@ async def _admin(context: Context) -> tuple[Viewer, TenantStore]:
 async def _publish(context: Context, store: TenantStore, kind: OrgChange, employee_ids: list[str],
                    scope: list[str] | None) -> None:
     """Tell subscribers after the write is acknowledged; ``scope`` None means the whole organisation."""
+    # The request's loaders cached documents read before the write (the viewer's own, at sign-in):
+    # the payload's nested fields must read the state after it.
+    context.loaders = Loaders(store)
     version = await store.bump_version()
     message = {"kind": kind.value, "employeeIds": employee_ids, "scope": scope, "version": version}
     try:
@@ -257,6 +261,9 @@ async def save_position(context: Context, id: str | None, data: dict[str, Any]) 
         return Outcome(errors=errors)
     if id is None or "title" in data:
         errors += check_name(data.get("title"), "title")
+    for key in ("description", "responsibilities"):  # non-null in the schema: null would break every read
+        if key in data and data[key] is None:
+            errors.append(FieldError(key, ErrorCode.REQUIRED, f"{key} must not be null"))
     errors += check_text(data.get("description"), "description")
     for item in data.get("responsibilities") or []:
         if not item.strip() or len(item) > RESPONSIBILITY_MAX:
