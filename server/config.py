@@ -51,6 +51,8 @@ class Settings:
             port = int(env.get("PORT", "8000"))
         except ValueError:
             raise ConfigError(f"PORT must be a number, not {env['PORT']!r}") from None
+        if not 0 <= port <= 65535:
+            raise ConfigError(f"PORT must be between 0 and 65535, not {port}")
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
         return cls(
             mongodb_url=mongodb_url,
@@ -66,7 +68,11 @@ class Settings:
 
 def redact(url: str) -> str:
     """The URL without its password, fit for a log line."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced "[": nothing after the scheme can be shown safely
+        scheme, separator, _ = url.partition("://")
+        return f"{scheme}://…" if separator else "…"
     if parts.password is None:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from realtime import Bus
@@ -56,6 +58,15 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         response = await super().get_sub_response(request)
         response.graphql_response_json = isinstance(request, Request) and accepts_graphql_response(request)  # type: ignore[attr-defined]
         return response
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, error.reason) from error
+            raise
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = await super().process_result(request, result)
