@@ -124,17 +124,22 @@ def would_cycle(employee_id: str, new_manager: Mapping[str, Any] | None) -> bool
     return new_manager["_id"] == employee_id or employee_id in new_manager.get("managerChain", [])
 
 
-def department_would_cycle(department_id: str, new_parent: Mapping[str, Any] | None,
-                           parents: Mapping[str, str | None]) -> bool:
-    """True when ``new_parent`` lies in the subtree of ``department_id`` (``parents``: id → parent id)."""
+def would_cycle_in(node_id: str, new_parent: Mapping[str, Any] | None, parents: Mapping[str, str | None]) -> bool:
+    """True when ``new_parent`` lies in the subtree of ``node_id`` (``parents``: id → parent id).
+
+    Walks the parent links themselves, so it holds even where derived chains are stale.
+    """
     current = new_parent["_id"] if new_parent else None
     seen: set[str] = set()
     while current is not None and current not in seen:
-        if current == department_id:
+        if current == node_id:
             return True
         seen.add(current)
         current = parents.get(current)
     return False
+
+
+department_would_cycle = would_cycle_in
 
 
 def rebuild_chains(root: Mapping[str, Any] | None, subtree: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:

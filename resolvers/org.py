@@ -77,8 +77,8 @@ async def org_chart(context: Context, root_id: str | None, depth: int, projectio
         root = tops[0] if tops else None
     else:
         root = await context.store.employees.get(root_id, projection)
-    if root is None or not can_see_org_chart(viewer, root):
-        return None
+    if root is None or root.get("status") == "terminated" or not can_see_org_chart(viewer, root):
+        return None  # leavers are not in the chart, as its root or below
     members = ChartMembers([])
     nodes = {root["_id"]: ChartNode(root, 0, members=members)}
     base = len(root.get("managerChain", []))

@@ -24,6 +24,7 @@ from models.org import (
     normalize_email,
     status_entry,
     would_cycle,
+    would_cycle_in,
 )
 from models.permissions import Viewer, can_manage_org
 from resolvers.context import Context
@@ -99,6 +100,11 @@ def _status_errors(status: EmployeeStatus | None) -> list[FieldError]:
     if status == EmployeeStatus.TERMINATED:
         return [FieldError("status", ErrorCode.INVALID, "use terminateEmployee to terminate someone")]
     return []
+
+
+async def _manager_links(store: TenantStore) -> dict[str, str | None]:
+    """id → managerId for the organisation: the truth a cycle check must walk (chains are derived)."""
+    return {d["_id"]: d.get("managerId") for d in await store.employees.find(projection={"managerId": 1})}
 
 
 def _now() -> datetime:
@@ -184,7 +190,8 @@ async def change_manager(context: Context, employee_id: str, manager_id: str | N
     errors: list[FieldError] = []
     employee = await _existing(store, "employees", employee_id, "employeeId", errors, active=True)
     manager = await _existing(store, "employees", manager_id, "managerId", errors, active=True)
-    if employee is not None and would_cycle(employee["_id"], manager):
+    if employee is not None and manager is not None and (
+            would_cycle(employee_id, manager) or would_cycle_in(employee_id, manager, await _manager_links(store))):
         errors.append(FieldError("managerId", ErrorCode.CYCLE,
                                  f"{employee['name']} would become their own (indirect) manager"))
     if errors or employee is None:

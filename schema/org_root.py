@@ -102,7 +102,7 @@ class OrgQuery:
         page = await org.employees(info.context, spec, first, after, projection)
         nodes = Employee.wrap_all(page.documents)
         edges = [EmployeeEdge(cursor=encode_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
-        page_info = PageInfo(has_next_page=page.has_next_page, has_previous_page=after is not None,
+        page_info = PageInfo(has_next_page=page.has_next_page, has_previous_page=bool(after),
                              start_cursor=edges[0].cursor if edges else None,
                              end_cursor=edges[-1].cursor if edges else None)
         return EmployeeConnection(edges=edges, page_info=page_info, total_count=page.total_count)

@@ -8,8 +8,6 @@ import logging
 import sys
 from typing import Any
 
-from pymongo.errors import ConfigurationError
-
 from models.demo import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
 from server.auth import mint_token
@@ -24,18 +22,10 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-async def open_store(settings: Settings) -> Database:
-    """``open_database``, with a URL that PyMongo cannot even parse reported as a setting error."""
-    try:
-        return await open_database(settings.mongodb_url, settings.mongodb_db)
-    except (ConfigurationError, ValueError) as error:  # InvalidURI, a bad port, an unbalanced "["…
-        raise ConfigError(f"MONGODB_URL is not valid ({error})") from None
-
-
 async def preflight(settings: Settings) -> None:
     """Reach MongoDB and the broadcast backend before serving: a one-line reason if either is down."""
     if not settings.embedded_store:
-        database = await open_store(settings)
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
         await database.close()
     bus = create_bus(settings.broadcast_url)
     await bus.connect()
@@ -87,7 +77,7 @@ def token(settings: Settings, args: Any) -> None:
         raise ConfigError(f"no employee {employee_id!r} in the demo organisation")
 
     async def lookup() -> dict[str, Any] | None:
-        database = await open_store(settings)
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
         try:
             return await database.employees.find_one({"_id": employee_id})
         finally:
@@ -104,7 +94,7 @@ def seed_real(settings: Settings) -> None:
         raise ConfigError("the embedded store lives inside the server: `make serve` seeds it")
 
     async def run() -> None:
-        database = await open_store(settings)
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
         try:
             await seed(database, build_organization())
         finally:

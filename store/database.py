@@ -144,19 +144,26 @@ class Database:
         await self.client.close()
 
 
+def first_line(error: Exception) -> str:
+    """PyMongo's messages run to a topology dump; the first sentence is the reason."""
+    return str(error).split("\n")[0].split(", Timeout:")[0][:300]
+
+
 async def open_database(url: str, name: str, *, wait_seconds: float = 3.0) -> Database:
     """Connect (the embedded engine for ``memory://``), check the server answers, create indexes."""
     if url.startswith("memory://"):
         client: Any = EmbeddedClient()
     else:
-        client = AsyncMongoClient(url, serverSelectionTimeoutMS=int(wait_seconds * 1000),
-                                  connectTimeoutMS=int(wait_seconds * 1000), tz_aware=True)
+        try:
+            client = AsyncMongoClient(url, serverSelectionTimeoutMS=int(wait_seconds * 1000),
+                                      connectTimeoutMS=int(wait_seconds * 1000), tz_aware=True)
+        except (PyMongoError, ValueError) as error:
+            raise StoreUnavailable(f"MONGODB_URL is not valid ({first_line(error)})") from None
         try:
             await client.admin.command("ping")
         except PyMongoError as error:
             await client.close()
-            reason = str(error).split(",")[0].split("\n")[0]
-            raise StoreUnavailable(f"MongoDB is unreachable ({reason})") from None
+            raise StoreUnavailable(f"MongoDB is unreachable ({first_line(error)})") from None
     database = Database(client, name)
     await database.create_indexes()
     return database

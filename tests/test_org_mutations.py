@@ -528,6 +528,21 @@ async def test_change_manager_refuses_cycles(server: RunningServer, case: str) -
     assert await snapshot(server) == before
 
 
+async def test_change_manager_refuses_a_cycle_hidden_by_a_stale_chain(server: RunningServer) -> None:
+    # given an interrupted move left the employee persona's chain empty, though managerId still says
+    # they report (indirectly) to the manager persona
+    manager, employee = persona(server, "manager"), persona(server, "employee")
+    await server.database.employees.update_one({"_id": employee["_id"]}, {"$set": {"managerChain": []}})
+    before = await snapshot(server)
+    # when HR puts the manager under that employee
+    data = await server.client("hr_admin").data(CHANGE_MANAGER,
+                                                {"employeeId": manager["_id"], "managerId": employee["_id"]})
+    # then the parent links themselves reveal the cycle, and nothing changed
+    assert data["changeManager"] == {"employee": None, "errors": [
+        error("managerId", "CYCLE", f"{manager['name']} would become their own (indirect) manager")]}
+    assert await snapshot(server) == before
+
+
 def _change_manager_refusals(server: RunningServer) -> dict[str, tuple[str, str | None, list[dict[str, Any]]]]:
     target = persona(server, "employee")
     gone = terminated(server)

@@ -392,6 +392,13 @@ async def test_org_chart_with_unknown_root_is_null(server: RunningServer) -> Non
     assert body == {"data": {"orgChart": None}}
 
 
+async def test_org_chart_rooted_at_a_leaver_is_null(server: RunningServer) -> None:
+    # given someone who has left / when the chart is asked from them / then there is none, as below anyone
+    leaver = next(e for e in server.demo.employees if e["status"] == "terminated")
+    body = await server.client("employee").execute(ORG_CHART, {"rootId": leaver["_id"], "depth": 2})
+    assert body == {"data": {"orgChart": None}}
+
+
 @pytest.mark.parametrize("depth", [0, 11])
 async def test_org_chart_depth_out_of_range_is_bad_user_input(server: RunningServer, depth: int) -> None:
     body = await server.client("employee").execute(ORG_CHART, {"depth": depth})
