@@ -16,9 +16,14 @@ from schema.org_root import OrgMutation, OrgQuery, OrgSubscription
 
 log = logging.getLogger("perfgraph.errors")
 
-Query = merge_types("Query", (OrgQuery,))
-Mutation = merge_types("Mutation", (OrgMutation,))
-Subscription = merge_types("Subscription", (OrgSubscription,))
+# Each domain adds its root types here.
+QUERIES: tuple[type, ...] = (OrgQuery,)
+MUTATIONS: tuple[type, ...] = (OrgMutation,)
+SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription,)
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS)
+Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 
 def is_unexpected(error: GraphQLError) -> bool:

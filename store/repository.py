@@ -79,14 +79,24 @@ class TenantCollection:
 
 
 class TenantStore:
-    """The collections of one organisation, as one request or one subscriber sees them."""
+    """The collections of one organisation, as one request or one subscriber sees them.
+
+    ``store.employees`` (any collection of ``store.database.INDEXES``) is that collection scoped
+    to the organisation.
+    """
 
     def __init__(self, database: Database, organization_id: str) -> None:
         self.database = database
         self.organization_id = organization_id
-        self.employees = TenantCollection(database.employees, organization_id)
-        self.departments = TenantCollection(database.departments, organization_id)
-        self.positions = TenantCollection(database.positions, organization_id)
+        self._scoped: dict[str, TenantCollection] = {}
+
+    def __getattr__(self, name: str) -> TenantCollection:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        scoped = self.__dict__["_scoped"]
+        if name not in scoped:
+            scoped[name] = TenantCollection(getattr(self.database, name), self.organization_id)
+        return scoped[name]
 
     async def organization(self) -> Document | None:
         return await self.database.organizations.find_one({"_id": self.organization_id})

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from models.demo import DemoOrganization
-from store.database import Database
+from models.org import Document
+from store.database import INDEXES, Database
+
+# Each domain's demo data: a pure function of the organisation → collection name → documents.
+DomainSeed = Callable[[DemoOrganization], dict[str, list[Document]]]
+DOMAIN_SEEDS: list[DomainSeed] = []
+
+
+def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:
+    documents: dict[str, list[Document]] = {
+        "departments": demo.departments, "positions": demo.positions, "employees": demo.employees,
+    }
+    for domain_seed in DOMAIN_SEEDS:
+        for collection, docs in domain_seed(demo).items():
+            documents.setdefault(collection, []).extend(docs)
+    return documents
 
 
 async def seed(database: Database, demo: DemoOrganization) -> None:
     """Replace the organisation's documents with ``demo``'s: running it twice gives the same state."""
     org_id = demo.organization["_id"]
-    for collection in (database.employees, database.departments, database.positions):
-        await collection.delete_many({"organizationId": org_id})
+    for name in INDEXES:
+        if name != "organizations":
+            await getattr(database, name).delete_many({"organizationId": org_id})
     await database.organizations.delete_many({"_id": org_id})
     await database.organizations.insert_one(dict(demo.organization))
-    for collection, documents in ((database.departments, demo.departments), (database.positions, demo.positions),
-                                  (database.employees, demo.employees)):
-        if documents:
-            await collection.insert_many([dict(d) for d in documents])
+    for name, docs in demo_documents(demo).items():
+        if docs:
+            await getattr(database, name).insert_many([dict(d) for d in docs])
