@@ -53,6 +53,10 @@ class ErrorCode(StrEnum):
     CYCLE = "cycle"
     INACTIVE = "inactive"
     CONFLICT = "conflict"
+    INVALID_TRANSITION = "invalid_transition"
+    READ_ONLY = "read_only"
+    TOO_LATE = "too_late"
+    FORBIDDEN = "forbidden"
 
 
 @dataclass(frozen=True)

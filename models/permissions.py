@@ -46,6 +46,11 @@ def can_see_personal(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
     )
 
 
+def manages(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    """The viewer is above ``employee`` in the management chain (direct or indirect manager)."""
+    return same_organization(viewer, employee) and viewer.employee_id in employee.get("managerChain", [])
+
+
 def can_manage_org(viewer: Viewer) -> bool:
     """Creating and changing employees, departments and positions: HR admins."""
     return viewer.is_hr_admin
