@@ -231,11 +231,27 @@ async def terminate_employee(context: Context, employee_id: str, note: str | Non
     return Outcome(await store.employees.get(employee_id), moved=moved_docs)
 
 
-async def save_department(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
+async def _save_target(context: Context, kind: str, id: str | None) -> tuple[TenantStore, Document | None,
+                                                                           list[FieldError]]:
+    """For a create-or-update: the store, the document to update (None: create) and the errors so far."""
     _, store = await _admin(context)
     errors: list[FieldError] = []
-    current = await _existing(store, "departments", id, "id", errors) if id else None
-    if id and current is None:
+    current = await _existing(store, kind, id, "id", errors) if id else None
+    return store, current, errors
+
+
+async def _insert_or_update(store: TenantStore, kind: str, current: Document | None, defaults: Document,
+                            fields: Document) -> Document:
+    collection = getattr(store, kind)
+    if current is None:
+        return await collection.insert({"_id": new_id(), **defaults, **fields})
+    await collection.update(current["_id"], fields)
+    return {**current, **fields}
+
+
+async def save_department(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
+    store, current, errors = await _save_target(context, "departments", id)
+    if errors:
         return Outcome(errors=errors)
     if id is None or "name" in data:
         errors += check_name(data.get("name"), "name")
@@ -250,21 +266,15 @@ async def save_department(context: Context, id: str | None, data: dict[str, Any]
     fields = {doc_key: (data[key].strip() if key == "name" else data[key])
               for key, doc_key in (("name", "name"), ("parent_id", "parentId"), ("head_id", "headId"))
               if key in data}
-    if current is None:
-        doc = await store.departments.insert({"_id": new_id(), "parentId": None, "headId": None,
-                                              "cadence": "weekly", **fields})
-    else:
-        await store.departments.update(current["_id"], fields)
-        doc = {**current, **fields}
+    doc = await _insert_or_update(store, "departments", current,
+                                  {"parentId": None, "headId": None, "cadence": "weekly"}, fields)
     await _publish(context, store, OrgChange.DEPARTMENT_SAVED, [], None)
     return Outcome(doc)
 
 
 async def save_position(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
-    _, store = await _admin(context)
-    errors: list[FieldError] = []
-    current = await _existing(store, "positions", id, "id", errors) if id else None
-    if id and current is None:
+    store, current, errors = await _save_target(context, "positions", id)
+    if errors:
         return Outcome(errors=errors)
     if id is None or "title" in data:
         errors += check_name(data.get("title"), "title")
@@ -287,11 +297,7 @@ async def save_position(context: Context, id: str | None, data: dict[str, Any]) 
     fields = {doc_key: data[key] for key, doc_key in keys if key in data}
     if "title" in fields:
         fields["title"] = fields["title"].strip()
-    if current is None:
-        doc = await store.positions.insert({"_id": new_id(), "description": "", "responsibilities": [], "level": 1,
-                                            "departmentId": None, **fields})
-    else:
-        await store.positions.update(current["_id"], fields)
-        doc = {**current, **fields}
+    doc = await _insert_or_update(store, "positions", current,
+                                  {"description": "", "responsibilities": [], "level": 1, "departmentId": None}, fields)
     await _publish(context, store, OrgChange.POSITION_SAVED, [], None)
     return Outcome(doc)

@@ -20,7 +20,7 @@ from models.demo import DemoOrganization, build_organization
 from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
-from store.database import Database, open_database
+from store.database import INDEXES, Database, open_database
 from store.seed import seed
 from tests.client import GraphQLClient
 
@@ -61,6 +61,20 @@ class RunningServer:
         employee = next(e for e in org.employees if e["_id"] == employee_id)
         return mint_token(self.settings.jwt_secret, employee_id, org.organization["_id"],
                           employee["roles"] if roles is None else roles, ttl)
+
+    async def snapshot(self, collections: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Every document of every collection (or of ``collections``), both organisations, in id order:
+        compare one taken before a refused write with one taken after to prove nothing changed."""
+        state = {}
+        for name in collections or tuple(INDEXES):
+            documents = await getattr(self.database, name).find({}).to_list(None)
+            state[name] = sorted(documents, key=lambda d: d["_id"])
+        return state
+
+    async def stored_employees(self) -> dict[str, dict[str, Any]]:
+        """Northwind's employees as stored now, by id."""
+        org_id = self.demo.organization["_id"]
+        return {d["_id"]: d for d in await self.database.employees.find({"organizationId": org_id}).to_list(None)}
 
     async def wait_subscribers(self, count: int) -> None:
         """Until the bus has ``count`` local subscribers: a subscription is live only from then on."""

@@ -81,23 +81,10 @@ POSITIONS = "{ positions { id title description responsibilities level departmen
 
 UNKNOWN_ID = "0" * 24
 HIRE_DATE = "2024-03-04"
-COLLECTIONS = ("organizations", "employees", "departments", "positions")
 
 
 # helpers
 
-async def snapshot(server: RunningServer) -> dict[str, list[Document]]:
-    """Every document of every collection, both organisations, in a stable order."""
-    state = {}
-    for name in COLLECTIONS:
-        documents = await getattr(server.database, name).find({}).to_list(None)
-        state[name] = sorted(documents, key=lambda d: d["_id"])
-    return state
-
-
-async def stored_employees(server: RunningServer) -> dict[str, Document]:
-    org_id = server.demo.organization["_id"]
-    return {d["_id"]: d for d in await server.database.employees.find({"organizationId": org_id}).to_list(None)}
 
 
 def seed_employee(server: RunningServer, id: str) -> Document:
@@ -186,7 +173,7 @@ async def test_create_employee_under_a_manager(server: RunningServer) -> None:
     under = await server.client("hr_admin").data(EMPLOYEES_UNDER, {"managerId": lead["_id"]})
     assert {e["node"]["id"] for e in under["employees"]["edges"]} == expected_reports
     # and only one employee document was added
-    assert len(await stored_employees(server)) == len(server.demo.employees) + 1
+    assert len(await server.stored_employees()) == len(server.demo.employees) + 1
 
 
 async def test_create_top_level_employee_without_references(server: RunningServer) -> None:
@@ -291,31 +278,31 @@ CREATE_REFUSALS = ["empty name", "blank name", "long name", "empty email", "inva
 async def test_create_employee_refusals_write_nothing(server: RunningServer, case: str) -> None:
     # given the store before, and an input with one kind of problem
     overrides, expected = _create_refusals(server)[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when an HR admin tries to create the employee
     data = await server.client("hr_admin").data(CREATE_EMPLOYEE, {"input": new_employee_input(server, **overrides)})
     # then the payload says why, and nothing was written
     assert data["createEmployee"] == {"employee": None, "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 async def test_create_employee_without_email_is_a_graphql_error(server: RunningServer) -> None:
     # given an input that leaves out the required email
-    before = await snapshot(server)
+    before = await server.snapshot()
     variables = {"input": {"name": "No Mail", "hireDate": HIRE_DATE}}
     # when it is sent
     body = await server.client("hr_admin").execute(CREATE_EMPLOYEE, variables)
     # then GraphQL refuses the variables and nothing is written
     assert body.get("data") is None
     assert len(body["errors"]) == 1 and "email" in body["errors"][0]["message"]
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # updateEmployee
 
 async def test_update_employee_changes_only_the_fields_sent(server: RunningServer) -> None:
     # given an employee as stored
-    target = (await stored_employees(server))[server.demo.personas["employee"]]
+    target = (await server.stored_employees())[server.demo.personas["employee"]]
     # when an HR admin renames them and changes their email's case
     data = await server.client("hr_admin").data(
         UPDATE_EMPLOYEE, {"id": target["_id"], "input": {"name": "  Kavya Y. ", "email": target["email"].upper()}})
@@ -331,7 +318,7 @@ async def test_update_employee_changes_only_the_fields_sent(server: RunningServe
 
 async def test_update_employee_status_appends_to_history(server: RunningServer) -> None:
     # given an active employee with one history entry
-    target = (await stored_employees(server))[server.demo.personas["employee"]]
+    target = (await server.stored_employees())[server.demo.personas["employee"]]
     admin = persona(server, "hr_admin")
     assert [h["status"] for h in target["statusHistory"]] == ["active"]
     # when an HR admin puts them on leave, then sends the same status again
@@ -406,12 +393,12 @@ UPDATE_REFUSALS = ["duplicate email", "invalid email", "null email", "empty name
 async def test_update_employee_refusals_write_nothing(server: RunningServer, case: str) -> None:
     # given the store before
     id, input, expected = _update_refusals(server)[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when an HR admin sends an update with one problem
     data = await server.client("hr_admin").data(UPDATE_EMPLOYEE, {"id": id, "input": input})
     # then the payload says why and nothing changed
     assert data["updateEmployee"] == {"employee": None, "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # changeManager
@@ -424,7 +411,7 @@ async def test_change_manager_moves_the_whole_subtree(server: RunningServer) -> 
     seed = {e["_id"]: e for e in server.demo.employees}
     below = descendants(seed, moved["_id"])
     assert len(below) > 10
-    before = await stored_employees(server)
+    before = await server.stored_employees()
     # when an HR admin moves the manager under the other leader
     data = await server.client("hr_admin").data(CHANGE_MANAGER, {"employeeId": moved["_id"],
                                                                  "managerId": new_manager["_id"]})
@@ -434,7 +421,7 @@ async def test_change_manager_moves_the_whole_subtree(server: RunningServer) -> 
     assert employee["manager"] == {"id": new_manager["_id"]}
     assert employee["reportingChain"] == [{"id": new_manager["_id"]}, {"id": new_manager["managerId"]}]
     # and in the store the moved person and every descendant carry chains through the new manager
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     new_prefix = [*chain_of(new_manager), moved["_id"]]
     assert after[moved["_id"]]["managerId"] == new_manager["_id"]
     assert after[moved["_id"]]["managerChain"] == chain_of(new_manager)
@@ -465,7 +452,7 @@ async def test_change_manager_to_null_makes_a_top_level_person(server: RunningSe
     assert data["changeManager"]["errors"] == []
     assert (data["changeManager"]["employee"]["manager"], data["changeManager"]["employee"]["reportingChain"]) == (
         None, [])
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert (after[moved["_id"]]["managerId"], after[moved["_id"]]["managerChain"]) == (None, [])
     cut = len(moved["managerChain"])
     for doc in below:
@@ -497,7 +484,7 @@ async def test_change_manager_again_after_an_interrupted_move_completes_it(serve
                                                                  "managerId": new_manager["_id"]})
     # then every chain is consistent again
     assert data["changeManager"]["errors"] == []
-    assert_chains_consistent(await stored_employees(server))
+    assert_chains_consistent(await server.stored_employees())
 
 
 def _cycle_cases(server: RunningServer) -> dict[str, tuple[str, str]]:
@@ -518,14 +505,14 @@ async def test_change_manager_refuses_cycles(server: RunningServer, case: str) -
     employee_id, manager_id = _cycle_cases(server)[case]
     seed = {e["_id"]: e for e in server.demo.employees}
     assert manager_id == employee_id or employee_id in seed[manager_id]["managerChain"]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when an HR admin tries the change
     data = await server.client("hr_admin").data(CHANGE_MANAGER, {"employeeId": employee_id, "managerId": manager_id})
     # then it is refused as a cycle and nothing changed
     name = seed[employee_id]["name"]
     assert data["changeManager"] == {"employee": None, "errors": [
         error("managerId", "CYCLE", f"{name} would become their own (indirect) manager")]}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 async def test_change_manager_refuses_a_cycle_hidden_by_a_stale_chain(server: RunningServer) -> None:
@@ -533,14 +520,14 @@ async def test_change_manager_refuses_a_cycle_hidden_by_a_stale_chain(server: Ru
     # they report (indirectly) to the manager persona
     manager, employee = persona(server, "manager"), persona(server, "employee")
     await server.database.employees.update_one({"_id": employee["_id"]}, {"$set": {"managerChain": []}})
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when HR puts the manager under that employee
     data = await server.client("hr_admin").data(CHANGE_MANAGER,
                                                 {"employeeId": manager["_id"], "managerId": employee["_id"]})
     # then the parent links themselves reveal the cycle, and nothing changed
     assert data["changeManager"] == {"employee": None, "errors": [
         error("managerId", "CYCLE", f"{manager['name']} would become their own (indirect) manager")]}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 def _change_manager_refusals(server: RunningServer) -> dict[str, tuple[str, str | None, list[dict[str, Any]]]]:
@@ -565,17 +552,17 @@ def _change_manager_refusals(server: RunningServer) -> dict[str, tuple[str, str 
                                   "terminated employee", "unknown employee"])
 async def test_change_manager_refusals_write_nothing(server: RunningServer, case: str) -> None:
     employee_id, manager_id, expected = _change_manager_refusals(server)[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     data = await server.client("hr_admin").data(CHANGE_MANAGER, {"employeeId": employee_id, "managerId": manager_id})
     assert data["changeManager"] == {"employee": None, "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # moveDepartment
 
 async def test_move_department(server: RunningServer) -> None:
     # given an engineer in Product Engineering
-    before = await stored_employees(server)
+    before = await server.stored_employees()
     target = before[server.demo.personas["employee"]]
     data_id = department_id(server, "Data")
     assert target["departmentId"] != data_id
@@ -585,7 +572,7 @@ async def test_move_department(server: RunningServer) -> None:
     # then the payload and the store say Data, and nothing else changed for anyone
     assert data["moveDepartment"] == {"employee": {"id": target["_id"], "department": {"id": data_id, "name": "Data"}},
                                       "errors": []}
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert {**after[target["_id"]], "updatedAt": None} == {**target, "departmentId": data_id, "updatedAt": None}
     assert {k: v for k, v in after.items() if k != target["_id"]} == {k: v for k, v in before.items()
                                                                       if k != target["_id"]}
@@ -603,11 +590,11 @@ async def test_move_department_refusals_write_nothing(server: RunningServer, cas
         "terminated employee": (gone["_id"], department_id(server, "Data"), [
             error("employeeId", "INACTIVE", f"{gone['name']} has left the organisation")]),
     }[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     data = await server.client("hr_admin").data(MOVE_DEPARTMENT, {"employeeId": employee_id,
                                                                   "departmentId": department})
     assert data["moveDepartment"] == {"employee": None, "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # saveDepartment
@@ -684,12 +671,12 @@ def _department_refusals(server: RunningServer) -> dict[str, tuple[str | None, d
 async def test_save_department_refusals_write_nothing(server: RunningServer, case: str) -> None:
     # given the store before
     id, input, expected = _department_refusals(server)[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when an HR admin saves a department with one problem
     data = await server.client("hr_admin").data(SAVE_DEPARTMENT, {"id": id, "input": input})
     # then it is refused and nothing changed
     assert data["saveDepartment"] == {"department": None, "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # savePosition
@@ -766,12 +753,12 @@ def _position_refusals(server: RunningServer) -> dict[str, tuple[str | None, dic
 async def test_save_position_refusals_write_nothing(server: RunningServer, case: str) -> None:
     # given the store before
     id, input, expected = _position_refusals(server)[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when an HR admin saves a position with one problem
     data = await server.client("hr_admin").data(SAVE_POSITION, {"id": id, "input": input})
     # then it is refused and nothing changed
     assert data["savePosition"] == {"position": None, "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # permissions
@@ -801,13 +788,13 @@ MUTATIONS = ["createEmployee", "updateEmployee", "changeManager", "moveDepartmen
 async def test_mutations_are_forbidden_below_hr_admin(server: RunningServer, who: str, mutation: str) -> None:
     # given a signed-in employee or manager and the store before
     query, variables = _every_mutation(server)[mutation]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when they run the mutation
     body = await server.client(who).execute(query, variables)
     # then GraphQL answers FORBIDDEN on that field and nothing changed
     assert body["data"] is None
     assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [([mutation], "FORBIDDEN")]
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 async def test_hr_role_in_token_without_hr_role_on_record_is_forbidden(server: RunningServer) -> None:
@@ -815,22 +802,22 @@ async def test_hr_role_in_token_without_hr_role_on_record_is_forbidden(server: R
     employee = persona(server, "employee")
     client = server.client()
     client.token = server.token("employee", roles=["employee", "hr_admin"])
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when they try to rename themselves
     body = await client.execute(UPDATE_EMPLOYEE, {"id": employee["_id"], "input": {"name": "Boss"}})
     # then it is forbidden
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
 async def test_mutations_without_token_are_unauthenticated(server: RunningServer, mutation: str) -> None:
     query, variables = _every_mutation(server)[mutation]
-    before = await snapshot(server)
+    before = await server.snapshot()
     body = await server.client().execute(query, variables)
     assert body["data"] is None
     assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [([mutation], "UNAUTHENTICATED")]
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)

@@ -33,24 +33,12 @@ ME = "{ me { id } }"
 
 NOTE = "Position eliminated"
 UNKNOWN_ID = "0" * 24
-COLLECTIONS = ("organizations", "employees", "departments", "positions")
 # What a termination may change on each document; everything else must stay as it was.
 DERIVED = ("managerId", "managerChain", "status")
 
 
 # helpers
 
-async def snapshot(server: RunningServer, collections: tuple[str, ...] = COLLECTIONS) -> dict[str, list[Document]]:
-    state = {}
-    for name in collections:
-        documents = await getattr(server.database, name).find({}).to_list(None)
-        state[name] = sorted(documents, key=lambda d: d["_id"])
-    return state
-
-
-async def stored_employees(server: RunningServer) -> dict[str, Document]:
-    org_id = server.demo.organization["_id"]
-    return {d["_id"]: d for d in await server.database.employees.find({"organizationId": org_id}).to_list(None)}
 
 
 def seeded(server: RunningServer) -> dict[str, Document]:
@@ -114,7 +102,7 @@ async def test_terminating_a_manager_moves_their_reports_up(server: RunningServe
     reports = active_reports(seed, target["_id"])
     assert len(reports) >= 2
     admin_id = server.demo.personas["hr_admin"]
-    before = await stored_employees(server)
+    before = await server.stored_employees()
     # when an HR admin terminates them
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"], "note": NOTE})
     # then the payload shows the leaver terminated, with a history entry, and the reports moved up
@@ -131,7 +119,7 @@ async def test_terminating_a_manager_moves_their_reports_up(server: RunningServe
         assert moved["manager"] == {"id": grand_manager["_id"]}
         assert moved["reportingChain"] == [{"id": i} for i in reversed(chain_of(grand_manager))]
     # and the store holds exactly what a clean termination implies, every chain consistent
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert derived(after) == expected_after_termination(server, target["_id"])
     assert_chains_consistent(after)
     stored = after[target["_id"]]
@@ -157,24 +145,24 @@ async def test_terminating_keeps_former_reports_who_already_left_where_they_were
     seed = seeded(server)
     lead = team_lead(server)
     gone = next(e for e in seed.values() if e["managerId"] == lead["_id"] and e["status"] == "terminated")
-    before = (await stored_employees(server))[gone["_id"]]
+    before = (await server.stored_employees())[gone["_id"]]
     # when the lead is terminated
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": lead["_id"]})
     # then the earlier leaver is not "moved" and their record is untouched
     assert gone["_id"] not in {r["id"] for r in data["terminateEmployee"]["movedReports"]}
-    assert (await stored_employees(server))[gone["_id"]] == before
+    assert (await server.stored_employees())[gone["_id"]] == before
 
 
 async def test_terminating_an_individual_contributor_moves_nobody(server: RunningServer) -> None:
     # given someone without reports
     target = seeded(server)[server.demo.personas["employee"]]
-    before = await stored_employees(server)
+    before = await server.stored_employees()
     # when they are terminated
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"]})
     # then only their own status changes and their token stops working
     assert data["terminateEmployee"]["errors"] == []
     assert data["terminateEmployee"]["movedReports"] == []
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert derived(after) == expected_after_termination(server, target["_id"])
     assert {id: d for id, d in after.items() if id != target["_id"]} == {
         id: d for id, d in before.items() if id != target["_id"]}
@@ -188,7 +176,7 @@ async def test_terminating_twice_changes_nothing_the_second_time(server: Running
     # given a manager terminated once
     target = seeded(server)[server.demo.personas["manager"]]
     await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"], "note": NOTE})
-    first = await snapshot(server, ("employees", "departments", "positions"))
+    first = await server.snapshot(("employees", "departments", "positions"))
     # when they are terminated again
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"], "note": "again"})
     # then there is no error, nobody is moved, and no document changed (no second history entry)
@@ -197,7 +185,7 @@ async def test_terminating_twice_changes_nothing_the_second_time(server: Running
     assert payload["movedReports"] == []
     assert payload["employee"]["status"] == "TERMINATED"
     assert [h["status"] for h in payload["employee"]["statusHistory"]].count("TERMINATED") == 1
-    assert await snapshot(server, ("employees", "departments", "positions")) == first
+    assert await server.snapshot(("employees", "departments", "positions")) == first
 
 
 # interrupted part-way
@@ -223,7 +211,7 @@ async def test_retry_after_an_interrupted_termination_converges(server: RunningS
     # given a termination of the manager persona that stopped part-way
     target = seeded(server)[server.demo.personas["manager"]]
     remaining = await _interrupt(server, target, stage)
-    half_done = await stored_employees(server)
+    half_done = await server.stored_employees()
     assert rebuild_chains(None, half_done.values()) != {} or stage == "marked only"
     # when the HR admin runs the termination again
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"], "note": NOTE})
@@ -232,7 +220,7 @@ async def test_retry_after_an_interrupted_termination_converges(server: RunningS
     assert payload["errors"] == []
     assert sorted(r["id"] for r in payload["movedReports"]) == remaining
     # and the store is what a clean termination gives, with one termination entry
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert derived(after) == expected_after_termination(server, target["_id"])
     assert_chains_consistent(after)
     assert [h["status"] for h in after[target["_id"]]["statusHistory"]] == ["active", "terminated"]
@@ -253,7 +241,7 @@ async def test_retry_after_the_leavers_manager_left_too_moves_reports_to_someone
     assert payload["errors"] == []
     assert sorted(r["id"] for r in payload["movedReports"]) == remaining
     assert all(r["manager"] == {"id": manager["managerId"]} for r in payload["movedReports"])
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert_chains_consistent(after)
     # and nobody who is still here reports to someone who has left
     assert [id for id, d in after.items() if d["status"] != "terminated" and d["managerId"]
@@ -267,7 +255,7 @@ async def test_retry_when_only_a_descendants_chain_is_stale(server: RunningServe
     # given a finished termination, except that one grandchild's chain still names the leaver
     target = seeded(server)[server.demo.personas["manager"]]
     await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"]})
-    clean = await stored_employees(server)
+    clean = await server.stored_employees()
     grandchild = server.demo.personas["employee"]
     await server.database.employees.update_one({"_id": grandchild},
                                                {"$set": {"managerChain": seeded(server)[grandchild]["managerChain"]}})
@@ -275,7 +263,7 @@ async def test_retry_when_only_a_descendants_chain_is_stale(server: RunningServe
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": target["_id"]})
     # then the chain is repaired and nothing else moves
     assert data["terminateEmployee"]["errors"] == []
-    assert derived(await stored_employees(server)) == derived(clean)
+    assert derived(await server.stored_employees()) == derived(clean)
 
 
 # refusals
@@ -283,13 +271,13 @@ async def test_retry_when_only_a_descendants_chain_is_stale(server: RunningServe
 async def test_terminating_yourself_is_refused(server: RunningServer) -> None:
     # given the HR admin's own id
     admin_id = server.demo.personas["hr_admin"]
-    before = await snapshot(server)
+    before = await server.snapshot()
     # when they try to terminate themselves
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": admin_id})
     # then it is refused and nothing changed
     assert data["terminateEmployee"] == {"employee": None, "movedReports": [], "errors": [
         {"field": "employeeId", "code": "INVALID", "message": "you cannot terminate yourself"}]}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 @pytest.mark.parametrize("case", ["unknown", "other organisation", "note too long"])
@@ -305,19 +293,19 @@ async def test_termination_refusals_write_nothing(server: RunningServer, case: s
         "note too long": (target, "x" * 5001, [
             {"field": "note", "code": "TOO_LONG", "message": "note is longer than 5000 characters"}]),
     }[case]
-    before = await snapshot(server)
+    before = await server.snapshot()
     data = await server.client("hr_admin").data(TERMINATE, {"employeeId": employee_id, "note": note})
     assert data["terminateEmployee"] == {"employee": None, "movedReports": [], "errors": expected}
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 @pytest.mark.parametrize("who", ["employee", "manager", None])
 async def test_termination_needs_an_hr_admin(server: RunningServer, who: str | None) -> None:
-    before = await snapshot(server)
+    before = await server.snapshot()
     body = await server.client(who).execute(TERMINATE, {"employeeId": server.demo.personas["employee"]})
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN" if who else "UNAUTHENTICATED"]
-    assert await snapshot(server) == before
+    assert await server.snapshot() == before
 
 
 # the top of the organisation
@@ -336,7 +324,7 @@ async def test_terminating_the_ceo_makes_their_reports_top_level(server: Running
     assert payload["employee"]["manager"] is None
     assert sorted(r["id"] for r in payload["movedReports"]) == reports
     assert all(r["manager"] is None and r["reportingChain"] == [] for r in payload["movedReports"])
-    after = await stored_employees(server)
+    after = await server.stored_employees()
     assert derived(after) == expected_after_termination(server, ceo["_id"])
     assert_chains_consistent(after)
     for id in reports:
