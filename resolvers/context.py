@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from models.org import Role
+from models.org import Document, Role
 from models.permissions import Viewer, may_sign_in
 from realtime import Bus
 from resolvers.errors import Unauthenticated
@@ -37,6 +37,7 @@ class Context:
     store: TenantStore | None = None
     loaders: Loaders | None = None
     auth_error: str | None = None
+    claimed_roles: frozenset[Role] = frozenset()
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def authenticate(self) -> Viewer:
@@ -61,23 +62,34 @@ class Context:
         employee = await loaders.employee_by_id.load(claims.employee_id)
         if not may_sign_in(employee):
             return "the token's employee does not exist or has left the organisation"
-        roles = claims.roles & frozenset(Role(r) for r in employee.get("roles", []) if r in Role._value2member_map_)
-        self.viewer = Viewer(claims.employee_id, claims.organization_id, roles)
+        self.claimed_roles = claims.roles
+        self.viewer = Viewer(claims.employee_id, claims.organization_id, granted_roles(claims.roles, employee))
         self.expires_at = claims.expires_at
         self.store, self.loaders = store, loaders
         return None
 
-    async def refresh(self) -> Viewer:
+    async def refresh(self, *, recheck: bool = True) -> Viewer:
         """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
 
-        A subscriber whose token has expired, or who has left the organisation since the
-        connection opened, gets :class:`Unauthenticated` instead of the event.
+        A subscriber whose token has expired, or (with ``recheck``) who has left the organisation
+        since the connection opened, gets :class:`Unauthenticated` instead of the event; with
+        ``recheck`` their roles are re-read too. A stream may skip the re-read (one store call per
+        subscriber per event) for events that cannot have changed the subscriber: the org chart
+        re-reads only when the event names them.
         """
         viewer = await self.authenticate()
         assert self.store is not None
         self.loaders = Loaders(self.store)
-        if not may_sign_in(await self.loaders.employee_by_id.load(viewer.employee_id)):
-            self.viewer = None
-            self.auth_error = "the subscriber has left the organisation"
-            raise Unauthenticated(self.auth_error)
+        if recheck:
+            employee = await self.loaders.employee_by_id.load(viewer.employee_id)
+            if not may_sign_in(employee):
+                self.viewer = None
+                self.auth_error = "the subscriber has left the organisation"
+                raise Unauthenticated(self.auth_error)
+            self.viewer = viewer = replace(viewer, roles=granted_roles(self.claimed_roles, employee))
         return viewer
+
+
+def granted_roles(claimed: frozenset[Role], employee: Document) -> frozenset[Role]:
+    """The token's roles that the store still grants the employee."""
+    return claimed & frozenset(Role(r) for r in employee.get("roles", []) if r in Role._value2member_map_)

@@ -31,9 +31,12 @@ async def org_chart_changed(context: Context, root_id: str) -> AsyncIterator[dic
     try:
         async with context.bus.subscribe(org_chart_channel(viewer.organization_id)) as subscription:
             async for message in subscription:
+                names_viewer = viewer.employee_id in message.get("employeeIds", [])
+                if not concerns(message, root_id) and not names_viewer:
+                    continue
+                viewer = await context.refresh(recheck=names_viewer)
                 if not concerns(message, root_id):
                     continue
-                viewer = await context.refresh()
                 if viewer.organization_id != root["organizationId"]:
                     continue
                 yield {**message, "rootId": root_id}

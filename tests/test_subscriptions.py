@@ -178,3 +178,23 @@ async def test_a_subscriber_that_falls_behind_is_disconnected_with_a_reason() ->
             assert slow.ws.close_code == 1013
             assert "fell behind" in slow.ws.close_reason
             assert server.bus.stats()["subscribers"] == 0
+
+
+TERMINATE = "mutation($id: ID!) { terminateEmployee(employeeId: $id) { errors { code } } }"
+
+
+async def test_a_subscriber_who_is_terminated_stops_receiving(server: RunningServer) -> None:
+    # given the employee persona subscribed at the top of the org chart
+    person = employee_persona()
+    async with websocket(server.ws_url, server.token("employee")) as subscriber:
+        await subscriber.subscribe(ORG_CHART_CHANGED, {"root": person["managerChain"][0]})
+        await server.wait_subscribers(1)
+        # when HR terminates them
+        assert await server.client("hr_admin").data(TERMINATE, {"id": person["_id"]}) == {
+            "terminateEmployee": {"errors": []}}
+        # then the event is not delivered: the stream ends with UNAUTHENTICATED and nothing follows
+        payload = await subscriber.next_payload()
+        assert payload["data"] is None
+        assert [e["extensions"]["code"] for e in payload["errors"]] == ["UNAUTHENTICATED"]
+        assert (await subscriber.receive())["type"] == "complete"
+        await server.wait_subscribers(0)

@@ -1,0 +1,67 @@
+"""Shared bench helpers: a server process on a free port, percentiles, the results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server_process(**env: str) -> Iterator[int]:
+    """``python -m server serve --seed-demo`` on a free port; yields the port once it answers."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "server", "serve", "--seed-demo"], cwd=ROOT,
+                               env={**os.environ, "PORT": str(port), **env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def summary_ms(values: list[float]) -> dict[str, float]:
+    return {"p50_ms": round(percentile(values, 50) * 1000, 2), "p99_ms": round(percentile(values, 99) * 1000, 2),
+            "mean_ms": round(statistics.fmean(values) * 1000, 2), "samples": len(values)}
+
+
+def record(name: str, figures: dict[str, Any]) -> None:
+    """Print one benchmark's figures and merge them into bench/results.json (not committed)."""
+    print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[name] = figures
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
