@@ -31,5 +31,8 @@ token: $(STAMP)  ## make token PERSONA=manager   or   make token EMPLOYEE=<id>
 seed: $(STAMP)  ## load the demo organisation into the MongoDB at MONGODB_URL
 	$(BIN)/python -m server seed
 
+bench: $(STAMP)  ## print benchmark figures; also written to bench/results.json
+	$(BIN)/python -m bench.org_chart_latency $(if $(QUICK),20 10,100 20)
+
 clean:
 	rm -rf $(VENV) bench/results.json
