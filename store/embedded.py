@@ -9,6 +9,7 @@ atomic, as a single-document write is on a real server; nothing here offers tran
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -140,6 +141,20 @@ class EmbeddedClient:
 
     def get_database(self, name: str) -> EmbeddedDatabase:
         return self[name]
+
+    def clone(self) -> EmbeddedClient:
+        """A new client holding a copy of every database: the tests seed one template and clone it
+        for each test instead of seeding again (there is no such call on a real server)."""
+        clone = EmbeddedClient()
+        for db_name, db_store in self._client._store._databases.items():
+            target = clone._client._store[db_name]
+            for name, source in db_store._collections.items():
+                copied = target[name]
+                copied._documents = pickle.loads(pickle.dumps(source._documents, pickle.HIGHEST_PROTOCOL))
+                copied.indexes = pickle.loads(pickle.dumps(source.indexes, pickle.HIGHEST_PROTOCOL))
+                copied.options = dict(source.options)
+                copied._is_force_created = source._is_force_created
+        return clone
 
     async def drop_database(self, name: str) -> None:
         self._client.drop_database(name)

@@ -21,6 +21,7 @@ from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
 from store.database import INDEXES, Database, open_database
+from store.embedded import EmbeddedClient
 from store.seed import seed
 from tests.client import GraphQLClient
 
@@ -31,7 +32,7 @@ GLOBEX = build_organization(name="Globex", slug="globex", employee_count=20, see
 def test_settings(**overrides: Any) -> Settings:
     return Settings(
         mongodb_url=os.environ.get("MONGODB_URL") or "memory://",
-        mongodb_db=f"perfgraph_test_{uuid.uuid4().hex[:12]}",
+        mongodb_db=(os.environ.get("MONGODB_URL") and f"perfgraph_test_{uuid.uuid4().hex[:12]}") or "perfgraph_test",
         broadcast_url=os.environ.get("BROADCAST_URL") or "memory://",
         **overrides,
     )
@@ -86,11 +87,31 @@ class RunningServer:
         return GraphQLClient(self.url, self.token(who, org) if who else None)
 
 
+_template: EmbeddedClient | None = None
+
+
+async def seeded_database(settings: Settings) -> Database:
+    """Both organisations, seeded. The embedded store is seeded once per session and cloned for
+    each test (seeding every domain takes over a second); a real MongoDB is seeded per test."""
+    global _template
+    if not settings.embedded_store:
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
+        for demo in (NORTHWIND, GLOBEX):
+            await seed(database, demo)
+        return database
+    if _template is None:
+        template = await open_database("memory://", settings.mongodb_db)
+        for demo in (NORTHWIND, GLOBEX):
+            await seed(template, demo)
+        _template = template.client
+    database = Database(_template.clone(), settings.mongodb_db)
+    database.stats.reset()
+    return database
+
+
 async def start_server(settings: Settings,
                        **app_options: Any) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
-    database = await open_database(settings.mongodb_url, settings.mongodb_db)
-    for demo in (NORTHWIND, GLOBEX):
-        await seed(database, demo)
+    database = await seeded_database(settings)
     app = create_app(settings, database=database, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             ws_per_message_deflate=False)
