@@ -10,6 +10,7 @@ from graphql import ExecutionResult, GraphQLError
 from graphql.language import ArgumentNode, IntValueNode, VariableNode, visit
 from graphql.language.visitor import Visitor
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -60,11 +61,23 @@ class PageSizeLimiter(SchemaExtension):
         yield
 
 
+# Built once: the depth and alias limiters make a new rule class per instance, and the validation
+# cache keys on the rule classes, so a limiter built per request would never let the cache hit.
+LIMIT_RULES = (*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+               *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules)
+
+
+class ValidationLimits(AddValidationRules):
+    """Depth and alias limits as validation rules, the same rule classes for every request."""
+
+    def __init__(self) -> None:
+        super().__init__(list(LIMIT_RULES))
+
+
 def limit_extensions(*, caches: bool = True) -> list[Any]:
     """The extensions every schema runs with, as factories (Strawberry deprecates instances)."""
     extensions: list[Any] = [
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
+        ValidationLimits,
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         PageSizeLimiter,
     ]
