@@ -33,6 +33,7 @@ seed: $(STAMP)  ## load the demo organisation into the MongoDB at MONGODB_URL
 
 bench: $(STAMP)  ## print benchmark figures; also written to bench/results.json
 	$(BIN)/python -m bench.org_chart_latency $(if $(QUICK),20 10,100 20)
+	$(BIN)/python -m bench.cycle_launch $(if $(QUICK),200,200 5000)
 
 clean:
 	rm -rf $(VENV) bench/results.json

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,6 +11,13 @@ from strawberry.types import Info
 from models.org import Document, EmployeeStatus, OrgChange, Role
 from resolvers import org
 from resolvers.context import Context
+
+if TYPE_CHECKING:
+    from schema.checkins import CadenceEnum, CheckInSeries, CheckInTemplate
+    from schema.competencies import CompetencyExpectation, CompetencyProfileEntry
+    from schema.feedback import FollowUp
+    from schema.feedback_praise import Praise
+    from schema.goals import Goal
 
 EmployeeStatusEnum = strawberry.enum(EmployeeStatus, name="EmployeeStatus")
 RoleEnum = strawberry.enum(Role, name="Role")
@@ -98,6 +105,37 @@ class Employee:
     async def reporting_chain(self, info: Info[Context, Any]) -> list[Employee]:
         return Employee.wrap_all(await org.reporting_chain(info.context, self.doc["_id"]))
 
+    @strawberry.field(description="Goals this person owns that you may see (not archived), by due date.")
+    async def goals(self, info: Info[Context, Any]) -> list[Annotated[Goal, strawberry.lazy("schema.goals")]]:
+        from schema.goals import employee_goals  # schema.goals builds on this module
+        return await employee_goals(info, self.doc)
+
+    @strawberry.field(description="This person's check-in series with their managers that you may see.")
+    async def check_in_series(self, info: Info[Context, Any],
+                              ) -> list[Annotated[CheckInSeries, strawberry.lazy("schema.checkins")]]:
+        from schema.checkins import CheckInSeries, checkins  # schema.checkins builds on this module
+        return CheckInSeries.wrap_all(await checkins.series_of_employee(info.context, self.doc))
+
+    @strawberry.field(description="Praise this person received, newest first (praise is public in the organisation).")
+    async def praise_received(self, info: Info[Context, Any], first: int = 10,
+                              ) -> list[Annotated[Praise, strawberry.lazy("schema.feedback_praise")]]:
+        from schema.feedback_praise import praise_received  # schema.feedback_praise builds on this module
+        return await praise_received(info, self.doc, first)
+
+    @strawberry.field(description="Open follow-ups of feedback this person received: the person and their managers.")
+    async def open_follow_ups(self, info: Info[Context, Any],
+                              ) -> list[Annotated[FollowUp, strawberry.lazy("schema.feedback")]] | None:
+        from schema.feedback import open_follow_ups  # schema.feedback builds on this module
+        return await open_follow_ups(info, self.doc)
+
+    @strawberry.field(description="Per competency: the level expected for the person's position, the level assessed "
+                                  "in their last shared review, and the gap. The person, their managers, HR admins.")
+    async def competency_profile(
+        self, info: Info[Context, Any],
+    ) -> list[Annotated[CompetencyProfileEntry, strawberry.lazy("schema.competencies")]] | None:
+        from schema.competencies import competency_profile  # schema.competencies builds on this module
+        return await competency_profile(info, self.doc)
+
 
 @strawberry.type
 class Department:
@@ -126,6 +164,22 @@ class Department:
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
         return Employee.wrap_all(await org.load(info.context, "employees_by_department_id", self.doc["_id"]))
 
+    @strawberry.field(description="The department's own goals that you may see (not archived), by due date.")
+    async def goals(self, info: Info[Context, Any]) -> list[Annotated[Goal, strawberry.lazy("schema.goals")]]:
+        from schema.goals import department_goals  # schema.goals builds on this module
+        return await department_goals(info, self.doc)
+
+    @strawberry.field(description="How often the department's check-ins happen (a series may override it).")
+    def check_in_cadence(self) -> Annotated[CadenceEnum, strawberry.lazy("schema.checkins")]:
+        from schema.checkins import Cadence  # schema.checkins builds on this module
+        return Cadence(self.doc.get("cadence") or "weekly")
+
+    @strawberry.field(description="The check-in questions used here: the department's own, else the default.")
+    async def check_in_template(self, info: Info[Context, Any],
+                                ) -> Annotated[CheckInTemplate, strawberry.lazy("schema.checkins")] | None:
+        from schema.checkins import CheckInTemplate, checkins  # schema.checkins builds on this module
+        return CheckInTemplate.wrap(await checkins.department_template(info.context, self.doc))
+
 
 @strawberry.type
 class Position:
@@ -146,6 +200,12 @@ class Position:
     @strawberry.field
     async def department(self, info: Info[Context, Any]) -> Department | None:
         return Department.wrap(await org.load(info.context, "department_by_id", self.doc.get("departmentId")))
+
+    @strawberry.field(description="The competency levels this position expects.")
+    async def expected_competencies(self, info: Info[Context, Any],
+                                    ) -> list[Annotated[CompetencyExpectation, strawberry.lazy("schema.competencies")]]:
+        from schema.competencies import position_expectations  # schema.competencies builds on this module
+        return await position_expectations(info, self.doc)
 
 
 @strawberry.type(description="One person in an org chart and the people below them, to the depth asked.")

@@ -11,15 +11,27 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.checkins_root import CheckInMutation, CheckInQuery, CheckInSubscription
+from schema.competencies import CompetencyMutation, CompetencyQuery
+from schema.cycles_root import CycleMutation, CycleQuery
+from schema.feedback_praise import PraiseMutation, PraiseQuery, PraiseSubscription
+from schema.feedback_root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
+from schema.goals_root import GoalsMutation, GoalsQuery, GoalsSubscription
 from schema.limits import limit_extensions
 from schema.org_root import OrgMutation, OrgQuery, OrgSubscription
+from schema.reviews_root import ReviewMutation, ReviewQuery, ReviewSubscription
+from schema.reviews_templates import TemplateMutation, TemplateQuery
 
 log = logging.getLogger("perfgraph.errors")
 
 # Each domain adds its root types here.
-QUERIES: tuple[type, ...] = (OrgQuery,)
-MUTATIONS: tuple[type, ...] = (OrgMutation,)
-SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription,)
+QUERIES: tuple[type, ...] = (OrgQuery, GoalsQuery, CheckInQuery, FeedbackQuery, PraiseQuery,)
+QUERIES += (CompetencyQuery, TemplateQuery, CycleQuery, ReviewQuery)
+MUTATIONS: tuple[type, ...] = (OrgMutation, GoalsMutation, CheckInMutation, FeedbackMutation, PraiseMutation,)
+SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSubscription, FeedbackSubscription,
+                                    PraiseSubscription,)
+MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
+SUBSCRIPTIONS += (ReviewSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS)

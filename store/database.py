@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from store.embedded import EmbeddedClient
@@ -108,6 +108,73 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     ],
     "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
     "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
+    # check-ins (issue 3): series, their occurrences, action items (per series), private notes
+    "checkInTemplates": [([ORG, ("defaultSince", ASCENDING)], {"name": "org_default_since"})],
+    "checkInSeries": [
+        ([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"}),
+        ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
+    ],
+    "checkIns": [
+        ([ORG, ("seriesId", ASCENDING), ("sequence", ASCENDING)], {"unique": True, "name": "org_series_sequence"}),
+        ([ORG, ("scheduledOn", ASCENDING)], {"name": "org_scheduled_on"}),
+    ],
+    "checkInActionItems": [([ORG, ("seriesId", ASCENDING)], {"name": "org_series"})],
+    "checkInNotes": [
+        ([ORG, ("checkInId", ASCENDING), ("authorId", ASCENDING)], {"unique": True, "name": "org_check_in_author"}),
+    ],
+    # feedback (issue 4): attributed feedback, requests, anonymous upward feedback (no author data) and its
+    # per-(manager, period) contributor sets, settings, praise, follow-ups
+    "feedback": [
+        ([ORG, ("recipientId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_recipient_created"}),
+        ([ORG, ("authorId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_author_created"}),
+        ([ORG, ("requestId", ASCENDING)], {"name": "org_request"}),
+    ],
+    "feedbackRequests": [
+        ([ORG, ("respondentIds", ASCENDING)], {"name": "org_respondents"}),
+        ([ORG, ("requesterId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_requester_created"}),
+    ],
+    "anonymousFeedback": [
+        ([ORG, ("managerId", ASCENDING), ("period", ASCENDING), ("release", ASCENDING), ("rank", ASCENDING)],
+         {"name": "org_manager_period_release"}),
+    ],
+    "anonymousContributors": [
+        ([ORG, ("managerId", ASCENDING), ("period", ASCENDING)], {"unique": True, "name": "org_manager_period_unique"}),
+    ],
+    "feedbackSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    "praise": [
+        ([ORG, ("createdAt", DESCENDING), ("_id", DESCENDING)], {"name": "org_created"}),
+        ([ORG, ("recipientIds", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_recipients_created"}),
+    ],
+    "followUps": [
+        ([ORG, ("feedbackId", ASCENDING)], {"name": "org_feedback"}),
+        ([ORG, ("employeeId", ASCENDING), ("done", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_employee_open"}),
+        ([ORG, ("ownerId", ASCENDING), ("done", ASCENDING)], {"name": "org_owner_open"}),
+    ],
+    # goals (issue 3): OKRs with their key results and progress history embedded
+    "goals": [
+        ([ORG, ("ownerEmployeeId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_employee"}),
+        ([ORG, ("ownerDepartmentId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_department"}),
+        ([ORG, ("parentId", ASCENDING), ("title", ASCENDING)], {"name": "org_parent"}),
+        ([ORG, ("keyResults._id", ASCENDING)], {"name": "org_key_result"}),
+        ([ORG, ("dueDate", ASCENDING), ("_id", ASCENDING)], {"name": "org_due"}),
+    ],
+    # reviews (issue 5): competency framework, expected levels per position, versioned templates, cycles,
+    # one review per (cycle, employee) and one form per (review, reviewer, kind), answers embedded
+    "competencies": [([ORG, ("category", ASCENDING), ("name", ASCENDING)], {"name": "org_category_name"})],
+    "positionCompetencies": [([ORG, ("positionId", ASCENDING)], {"name": "org_position"})],
+    "reviewTemplates": [
+        ([ORG, ("familyId", ASCENDING), ("version", ASCENDING)], {"unique": True, "name": "org_family_version"}),
+    ],
+    "reviewCycles": [([ORG, ("status", ASCENDING)], {"name": "org_status"})],
+    "reviews": [
+        ([ORG, ("cycleId", ASCENDING), ("departmentId", ASCENDING)], {"name": "org_cycle_department"}),
+        ([ORG, ("employeeId", ASCENDING), ("state", ASCENDING)], {"name": "org_employee_state"}),
+    ],
+    "reviewForms": [
+        ([ORG, ("reviewId", ASCENDING)], {"name": "org_review"}),
+        ([ORG, ("reviewerId", ASCENDING), ("state", ASCENDING)], {"name": "org_reviewer_state"}),
+        ([ORG, ("cycleId", ASCENDING), ("kind", ASCENDING), ("state", ASCENDING)], {"name": "org_cycle_kind_state"}),
+    ],
 }
 
 

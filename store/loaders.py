@@ -102,3 +102,11 @@ class Loaders:
         self.report_count_by_manager_id = ReportCountByManagerIdLoader(store.employees)
         self.employees_by_department_id = EmployeesByDepartmentIdLoader(store.employees)
         self.departments_by_parent_id = DepartmentsByParentIdLoader(store.departments)
+        from store.checkins import CheckInLoaders  # here: store.checkins builds on this module's base classes
+        self.check_ins = CheckInLoaders(store)
+        from store.goals import GoalLoaders  # here: store.goals builds on this module's base classes
+        self.goals = GoalLoaders(store)
+        from store.feedback import FeedbackLoaders  # here: store.feedback builds on this module's base classes
+        self.feedback = FeedbackLoaders(store)
+        from store.reviews import ReviewLoaders  # here: store.reviews builds on this module's base classes
+        self.reviews = ReviewLoaders(store)

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models.demo import DemoOrganization
+from models.demo_checkins import demo_check_ins
+from models.demo_feedback import demo_feedback
+from models.demo_goals import demo_goal_documents
+from models.demo_reviews import demo_review_documents
 from models.org import Document
 from store.database import INDEXES, Database
 
 # Each domain's demo data: a pure function of the organisation → collection name → documents.
 DomainSeed = Callable[[DemoOrganization], dict[str, list[Document]]]
 DOMAIN_SEEDS: list[DomainSeed] = []
+DOMAIN_SEEDS.append(demo_goal_documents)
+DOMAIN_SEEDS.append(demo_review_documents)
+DOMAIN_SEEDS.append(demo_check_ins)
+DOMAIN_SEEDS.append(demo_feedback)
 
 
 def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:
@@ -19,7 +27,12 @@ def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:
     }
     for domain_seed in DOMAIN_SEEDS:
         for collection, docs in domain_seed(demo).items():
-            documents.setdefault(collection, []).extend(docs)
+            # a document with the _id of an earlier one (e.g. a department with a domain setting) replaces it
+            replacing = {d["_id"]: d for d in docs}
+            earlier = documents.get(collection, [])
+            known = {d["_id"] for d in earlier}
+            documents[collection] = [replacing.get(d["_id"], d) for d in earlier] + [
+                d for d in docs if d["_id"] not in known]
     return documents
 
 
