@@ -23,7 +23,7 @@ from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden
 from resolvers.feedback_common import check_page_size, contributor_key, signed_in
 from store import feedback as feedback_store
-from store.org import BadCursor, Page
+from store.pagination import BadCursor, Page
 
 MANAGER_VISIBLE = [Visibility.RECIPIENT_AND_MANAGER.value, Visibility.MANAGER_ONLY.value]
 

@@ -21,7 +21,7 @@ from resolvers.feedback_common import (
 )
 from store import feedback as feedback_store
 from store import feedback_praise as praise_store
-from store.org import BadCursor, Page
+from store.pagination import BadCursor, Page
 
 REACTION_ATTEMPTS = 3
 

@@ -18,7 +18,8 @@ from models.permissions import Viewer, can_edit_goal, can_see_goal, visible_goal
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from store import goals as goal_store
-from store.goals import BadCursor, GoalFilterSpec, GoalLoaders, GoalPage
+from store.goals import GoalFilterSpec, GoalLoaders
+from store.pagination import BadCursor, Page
 
 MAX_PAGE = 100
 
@@ -99,7 +100,7 @@ async def visibility_query(context: Context, viewer: Viewer) -> dict[str, Any]:
     return visible_goals_query(viewer, managed, departments)
 
 
-async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str | None) -> GoalPage:
+async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str | None) -> Page:
     viewer = await _viewer(context)
     check_page_size(first)
     assert context.store is not None

@@ -10,7 +10,8 @@ from models.org import Document
 from models.permissions import Viewer, can_see_org_chart, can_see_personal
 from resolvers.context import Context
 from resolvers.errors import BadUserInput, Forbidden
-from store.org import BadCursor, EmployeeFilterSpec, Page, employee_page, subtree
+from store.org import EmployeeFilterSpec, employee_page, subtree
+from store.pagination import BadCursor, Page
 
 MAX_PAGE = 100
 MAX_CHART_DEPTH = 10

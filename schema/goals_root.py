@@ -24,7 +24,7 @@ from schema.goals_inputs import (
 )
 from schema.org_inputs import provided
 from schema.pagination import PageInfo
-from store.goals import GoalFilterSpec, encode_cursor
+from store.goals import GoalFilterSpec, encode_goal_cursor
 
 
 @strawberry.type
@@ -79,7 +79,7 @@ class GoalsQuery:
                     after: str | None = None) -> GoalConnection:
         page = await goals.goals(info.context, filter_spec(filter or GoalFilter()), first, after)
         nodes = Goal.wrap_all(page.documents)
-        edges = [GoalEdge(cursor=encode_cursor(d), node=g) for d, g in zip(page.documents, nodes, strict=True)]
+        edges = [GoalEdge(cursor=encode_goal_cursor(d), node=g) for d, g in zip(page.documents, nodes, strict=True)]
         page_info = PageInfo(has_next_page=page.has_next_page, has_previous_page=bool(after),
                              start_cursor=edges[0].cursor if edges else None,
                              end_cursor=edges[-1].cursor if edges else None)

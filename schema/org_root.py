@@ -24,7 +24,7 @@ from schema.org_inputs import (
     provided,
 )
 from schema.pagination import PageInfo
-from store.org import EmployeeFilterSpec, encode_cursor
+from store.org import EmployeeFilterSpec, employee_cursor
 
 
 @strawberry.type
@@ -101,7 +101,7 @@ class OrgQuery:
         projection = employee_projection(field_names(info.selected_fields, under="node"))
         page = await org.employees(info.context, spec, first, after, projection)
         nodes = Employee.wrap_all(page.documents)
-        edges = [EmployeeEdge(cursor=encode_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
+        edges = [EmployeeEdge(cursor=employee_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
         page_info = PageInfo(has_next_page=page.has_next_page, has_previous_page=bool(after),
                              start_cursor=edges[0].cursor if edges else None,
                              end_cursor=edges[-1].cursor if edges else None)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,7 +12,9 @@ from strawberry.dataloader import DataLoader
 from models.feedback import settings_with_defaults
 from models.org import Document, new_id
 from store.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
-from store.org import BadCursor, Page
+from store.pagination import BadCursor, Page
+from store.pagination import decode_cursor as decode_page_cursor
+from store.pagination import encode_cursor as encode_page_cursor
 from store.repository import TenantCollection, TenantStore
 
 NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
@@ -108,17 +107,14 @@ def _aware(value: datetime) -> datetime:
 
 
 def encode_cursor(document: Document) -> str:
-    raw = json.dumps([_aware(document["createdAt"]).isoformat(), document["_id"]], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+    return encode_page_cursor(_aware(document["createdAt"]).isoformat(), document["_id"])
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    created, id = decode_page_cursor(cursor)
     try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-            raise ValueError(value)
-        return _aware(datetime.fromisoformat(value[0])), value[1]
-    except (ValueError, binascii.Error, TypeError) as error:
+        return _aware(datetime.fromisoformat(created)), id
+    except ValueError as error:
         raise BadCursor(f"not a cursor this API issued: {cursor!r}") from error
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from models.org import Document
 from store.loaders import ByIdLoader, ByParentLoader
+from store.pagination import Page, decode_cursor, encode_cursor
 from store.repository import TenantStore
 
 NOT_ARCHIVED = {"archived": {"$ne": True}}
@@ -19,10 +17,6 @@ PAGE_ORDER = [("dueDate", 1), ("_id", 1)]
 # Lists and nested fields never need the history; `goal { progressHistory }` reads it by id.
 WITHOUT_HISTORY = {"progressHistory": 0}
 MAX_TREE_LEVELS = 20
-
-
-class BadCursor(ValueError):
-    pass
 
 
 class GoalByIdLoader(ByIdLoader):
@@ -70,26 +64,8 @@ class GoalFilterSpec:
     include_archived: bool = False
 
 
-@dataclass(frozen=True)
-class GoalPage:
-    documents: list[Document]
-    total_count: int
-    has_next_page: bool
-
-
-def encode_cursor(goal: Document) -> str:
-    raw = json.dumps([goal["dueDate"], goal["_id"]], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, TypeError) as error:
-        raise BadCursor(f"not a cursor this API issued: {cursor!r}") from error
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise BadCursor(f"not a cursor this API issued: {cursor!r}")
-    return value[0], value[1]
+def encode_goal_cursor(goal: Document) -> str:
+    return encode_cursor(goal["dueDate"], goal["_id"])
 
 
 async def filter_query(store: TenantStore, spec: GoalFilterSpec) -> dict[str, Any]:
@@ -114,14 +90,14 @@ async def filter_query(store: TenantStore, spec: GoalFilterSpec) -> dict[str, An
     return {"$and": clauses} if clauses else {}
 
 
-async def goal_page(store: TenantStore, query: dict[str, Any], first: int, after: str | None) -> GoalPage:
+async def goal_page(store: TenantStore, query: dict[str, Any], first: int, after: str | None) -> Page:
     """Keyset pagination by (dueDate, id): stable while goals are added elsewhere."""
     total = await store.goals.count(query)
     if after:
         due, id = decode_cursor(after)
         query = {"$and": [query, {"$or": [{"dueDate": {"$gt": due}}, {"dueDate": due, "_id": {"$gt": id}}]}]}
     documents = await store.goals.find(query, sort=PAGE_ORDER, limit=first + 1, projection=WITHOUT_HISTORY)
-    return GoalPage(documents[:first], total, len(documents) > first)
+    return Page(documents[:first], total, len(documents) > first)
 
 
 async def managed_employee_ids(store: TenantStore, manager_id: str) -> list[str]:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from models.org import Document, EmployeeStatus, chain_of, rebuild_chains, status_entry
+from store.pagination import Page, decode_cursor, encode_cursor
 from store.repository import Projection, TenantStore
 
 NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
-
-
-class BadCursor(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -27,28 +21,8 @@ class EmployeeFilterSpec:
     search: str | None = None
 
 
-@dataclass(frozen=True)
-class Page:
-    documents: list[Document]
-    total_count: int
-    has_next_page: bool
-
-
-def encode_cursor(document: Document) -> str:
-    raw = json.dumps([document["name"], document["_id"]], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, TypeError) as error:
-        raise BadCursor(f"not a cursor this API issued: {cursor!r}") from error
-    # Only [name, id] as encode_cursor writes it: a 2-character string or a 2-key object unpacks too.
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise BadCursor(f"not a cursor this API issued: {cursor!r}")
-    name, id = value
-    return name, id
+def employee_cursor(document: Document) -> str:
+    return encode_cursor(document["name"], document["_id"])
 
 
 def _employee_query(spec: EmployeeFilterSpec) -> dict[str, Any]:
