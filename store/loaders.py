@@ -8,11 +8,18 @@ subscription event: a cache that outlived them would serve stale documents.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from strawberry.dataloader import DataLoader
 
 from store.repository import Document, TenantCollection, TenantStore
+
+if TYPE_CHECKING:
+    from store.checkins import CheckInLoaders
+    from store.feedback import FeedbackLoaders
+    from store.goals import GoalLoaders
+    from store.reviews import ReviewLoaders
 
 MAX_BATCH = 500
 NOT_TERMINATED = {"status": {"$ne": "terminated"}}
@@ -95,6 +102,7 @@ class Loaders:
     """Every loader a request may use."""
 
     def __init__(self, store: TenantStore) -> None:
+        self.store = store
         self.employee_by_id = EmployeeByIdLoader(store.employees)
         self.department_by_id = DepartmentByIdLoader(store.departments)
         self.position_by_id = PositionByIdLoader(store.positions)
@@ -102,11 +110,26 @@ class Loaders:
         self.report_count_by_manager_id = ReportCountByManagerIdLoader(store.employees)
         self.employees_by_department_id = EmployeesByDepartmentIdLoader(store.employees)
         self.departments_by_parent_id = DepartmentsByParentIdLoader(store.departments)
-        from store.checkins import CheckInLoaders  # here: store.checkins builds on this module's base classes
-        self.check_ins = CheckInLoaders(store)
-        from store.goals import GoalLoaders  # here: store.goals builds on this module's base classes
-        self.goals = GoalLoaders(store)
-        from store.feedback import FeedbackLoaders  # here: store.feedback builds on this module's base classes
-        self.feedback = FeedbackLoaders(store)
-        from store.reviews import ReviewLoaders  # here: store.reviews builds on this module's base classes
-        self.reviews = ReviewLoaders(store)
+
+    # Each domain's loaders, built the first time a request uses them: a subscription builds fresh
+    # Loaders for every event, and most events touch one domain. Imported here because those modules
+    # build on this module's base classes.
+    @cached_property
+    def check_ins(self) -> CheckInLoaders:
+        from store.checkins import CheckInLoaders
+        return CheckInLoaders(self.store)
+
+    @cached_property
+    def goals(self) -> GoalLoaders:
+        from store.goals import GoalLoaders
+        return GoalLoaders(self.store)
+
+    @cached_property
+    def feedback(self) -> FeedbackLoaders:
+        from store.feedback import FeedbackLoaders
+        return FeedbackLoaders(self.store)
+
+    @cached_property
+    def reviews(self) -> ReviewLoaders:
+        from store.reviews import ReviewLoaders
+        return ReviewLoaders(self.store)

@@ -14,11 +14,7 @@ from store.database import INDEXES, Database
 
 # Each domain's demo data: a pure function of the organisation → collection name → documents.
 DomainSeed = Callable[[DemoOrganization], dict[str, list[Document]]]
-DOMAIN_SEEDS: list[DomainSeed] = []
-DOMAIN_SEEDS.append(demo_goal_documents)
-DOMAIN_SEEDS.append(demo_review_documents)
-DOMAIN_SEEDS.append(demo_check_ins)
-DOMAIN_SEEDS.append(demo_feedback)
+DOMAIN_SEEDS: list[DomainSeed] = [demo_goal_documents, demo_review_documents, demo_check_ins, demo_feedback]
 
 
 def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:
