@@ -95,6 +95,17 @@ async def _editable(context: Context, viewer: Viewer, goal: Document | None, fie
     return None
 
 
+async def _load_editable(context: Context, viewer: Viewer, store: TenantStore, field: str, id: str,
+                         *, archived_ok: bool = False) -> tuple[Document | None, Outcome | None]:
+    """The goal named by ``id`` (a key result's goal when ``field`` is keyResultId) and, when the
+    viewer may not edit it, the refusal from :func:`_editable`."""
+    if field == "keyResultId":
+        goal = await goal_store.goal_by_key_result(store, id)
+    else:
+        goal = await store.goals.get(id)
+    return goal, await _editable(context, viewer, goal, field, id, archived_ok=archived_ok)
+
+
 async def _fresh(context: Context, store: TenantStore) -> Loaders:
     """Fresh loaders: the request's cached documents predate this write."""
     context.loaders = Loaders(store)
@@ -223,8 +234,7 @@ async def update_goal(context: Context, id: str, data: dict[str, Any]) -> Outcom
     viewer, store = await _start(context)
 
     async def step() -> Outcome | None:
-        goal = await store.goals.get(id)
-        refusal = await _editable(context, viewer, goal, "id", id)
+        goal, refusal = await _load_editable(context, viewer, store, "id", id)
         if refusal is not None or goal is None:
             return refusal
         errors = check_goal_texts(data, creating=False)
@@ -256,8 +266,7 @@ async def update_goal(context: Context, id: str, data: dict[str, Any]) -> Outcom
 
 async def set_goal_status(context: Context, id: str, status: GoalStatus) -> Outcome:
     viewer, store = await _start(context)
-    goal = await store.goals.get(id)
-    refusal = await _editable(context, viewer, goal, "goalId", id)
+    _, refusal = await _load_editable(context, viewer, store, "goalId", id)
     if refusal is not None:
         return refusal
     if not await store.goals.update(id, {"status": GoalStatus(_value(status)).value, "updatedAt": _now()},
@@ -269,8 +278,7 @@ async def set_goal_status(context: Context, id: str, status: GoalStatus) -> Outc
 async def archive_goal(context: Context, id: str) -> Outcome:
     """Idempotent: archiving an archived goal finishes any move of its children left undone."""
     viewer, store = await _start(context)
-    goal = await store.goals.get(id)
-    refusal = await _editable(context, viewer, goal, "goalId", id, archived_ok=True)
+    goal, refusal = await _load_editable(context, viewer, store, "goalId", id, archived_ok=True)
     if refusal is not None or goal is None:
         return refusal or Outcome()
     await goal_store.archive(store, goal, _now())
@@ -281,8 +289,7 @@ async def align_goal(context: Context, id: str, parent_id: str | None) -> Outcom
     viewer, store = await _start(context)
 
     async def step() -> Outcome | None:
-        goal = await store.goals.get(id)
-        refusal = await _editable(context, viewer, goal, "goalId", id)
+        goal, refusal = await _load_editable(context, viewer, store, "goalId", id)
         if refusal is not None or goal is None:
             return refusal
         errors: list[FieldError] = []
@@ -312,8 +319,7 @@ async def add_key_result(context: Context, goal_id: str, data: dict[str, Any]) -
     viewer, store = await _start(context)
 
     async def step() -> Outcome | None:
-        goal = await store.goals.get(goal_id)
-        refusal = await _editable(context, viewer, goal, "goalId", goal_id)
+        goal, refusal = await _load_editable(context, viewer, store, "goalId", goal_id)
         if refusal is not None or goal is None:
             return refusal
         kr = _key_result_doc(data, new_id())
@@ -336,8 +342,7 @@ async def update_key_result(context: Context, key_result_id: str, data: dict[str
     viewer, store = await _start(context)
 
     async def step() -> Outcome | None:
-        goal = await goal_store.goal_by_key_result(store, key_result_id)
-        refusal = await _editable(context, viewer, goal, "keyResultId", key_result_id)
+        goal, refusal = await _load_editable(context, viewer, store, "keyResultId", key_result_id)
         if refusal is not None or goal is None:
             return refusal
         current = _find_key_result(goal, key_result_id)
@@ -364,8 +369,7 @@ async def remove_key_result(context: Context, key_result_id: str) -> Outcome:
     viewer, store = await _start(context)
 
     async def step() -> Outcome | None:
-        goal = await goal_store.goal_by_key_result(store, key_result_id)
-        refusal = await _editable(context, viewer, goal, "keyResultId", key_result_id)
+        goal, refusal = await _load_editable(context, viewer, store, "keyResultId", key_result_id)
         if refusal is not None or goal is None:
             return refusal
         key_results = [kr for kr in goal["keyResults"] if kr["_id"] != key_result_id]
@@ -388,8 +392,7 @@ async def record_key_result_progress(context: Context, key_result_id: str, value
     viewer, store = await _start(context)
 
     async def step() -> Outcome | None:
-        goal = await goal_store.goal_by_key_result(store, key_result_id)
-        refusal = await _editable(context, viewer, goal, "keyResultId", key_result_id)
+        goal, refusal = await _load_editable(context, viewer, store, "keyResultId", key_result_id)
         if refusal is not None or goal is None:
             return refusal
         kr = _find_key_result(goal, key_result_id)
