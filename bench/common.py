@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -65,3 +65,30 @@ def record(name: str, figures: dict[str, Any]) -> None:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[name] = figures
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+
+
+def side_by_side(variants: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Run every variant once per round, alternating the order (A B, B A, …) so that drift on a shared
+    machine falls on all of them alike. Each variant measures itself and returns one figure."""
+    figures: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for n in range(rounds):
+        for name in names if n % 2 == 0 else reversed(names):
+            figures[name].append(variants[name]())
+    return figures
+
+
+async def side_by_side_async(variants: dict[str, Callable[[], Awaitable[float]]],
+                             rounds: int) -> dict[str, list[float]]:
+    """:func:`side_by_side` for coroutines."""
+    figures: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for n in range(rounds):
+        for name in names if n % 2 == 0 else reversed(names):
+            figures[name].append(await variants[name]())
+    return figures
+
+
+def median_ratio(numerators: list[float], denominators: list[float]) -> float:
+    """The median of the per-round ratios: what a side-by-side comparison reports."""
+    return round(statistics.median(a / b for a, b in zip(numerators, denominators, strict=True)), 3)
