@@ -5,14 +5,26 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from .errors import SubscriberOverflow
 
 Message = dict[str, Any]
 
 logger = logging.getLogger("perfgraph.realtime")
+
+
+class Watcher(Protocol):
+    def entered(self, subscription: Subscription) -> None: ...
+
+    def exited(self, subscription: Subscription) -> None: ...
+
+
+# Set by a task that needs to know when the subscriptions it enters are live and how they end (the
+# shared execution of a subscription group, realtime/groups.py); ``None`` elsewhere.
+watching: ContextVar[Watcher | None] = ContextVar("watching", default=None)
 
 
 class Subscription:
@@ -36,6 +48,8 @@ class Subscription:
             raise RuntimeError("a Subscription can only be entered once")
         self._entered = True
         await self._bus._attach(self)
+        if (watcher := watching.get()) is not None:
+            watcher.entered(self)
         return self
 
     async def __aexit__(
@@ -44,6 +58,8 @@ class Subscription:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if (watcher := watching.get()) is not None:
+            watcher.exited(self)
         self._end()
         await self._bus._detach(self)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,6 +39,9 @@ class Context:
     auth_error: str | None = None
     claimed_roles: frozenset[Role] = frozenset()
     extras: dict[str, Any] = field(default_factory=dict)
+    # Set when one execution serves a group of subscribers: a stream calls it with the people an event
+    # names, so that members among them are checked again (resolvers/subscription_audience.py).
+    on_names: Callable[[list[str]], Awaitable[None]] | None = None
 
     async def authenticate(self) -> Viewer:
         """The viewer, or :class:`Unauthenticated` with the reason; checked once per context."""

@@ -31,7 +31,10 @@ async def org_chart_changed(context: Context, root_id: str) -> AsyncIterator[dic
     try:
         async with context.bus.subscribe(org_chart_channel(viewer.organization_id)) as subscription:
             async for message in subscription:
-                names_viewer = viewer.employee_id in message.get("employeeIds", [])
+                names = message.get("employeeIds", [])
+                if context.on_names is not None:
+                    await context.on_names(names)
+                names_viewer = viewer.employee_id in names
                 if not concerns(message, root_id) and not names_viewer:
                     continue
                 viewer = await context.refresh(recheck=names_viewer)

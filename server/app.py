@@ -15,6 +15,8 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from realtime import Bus, create_bus
+from realtime.groups import SubscriptionGroups
+from resolvers.subscriptions import close_connection
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
@@ -68,12 +70,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 await db.close()
             raise
         schema = build_schema(debug=settings.debug, **(schema_options or {}))
+        groups = SubscriptionGroups(schema, bus, queue_size=subscriber_queue_size, on_overflow=close_connection)
         endpoint.view = PerfgraphGraphQL(
-            schema, db, bus, decode, keep_alive=True, keep_alive_interval=15,
+            schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             connection_init_wait_timeout=timedelta(seconds=10), allowed_origins=settings.allowed_origins or (),
         )
-        app.state.database, app.state.bus, app.state.schema = db, bus, schema
+        app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         store = "embedded in-process store (mongomock-ng)" if settings.embedded_store else redact(settings.mongodb_url)
         log.info("perfgraph ready: store %s, database %s; broadcast %s", store, settings.mongodb_db,
                  redact(settings.broadcast_url))

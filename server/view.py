@@ -13,11 +13,16 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionResult
 
 from realtime import Bus
+from realtime.groups import SubscriptionGroups, encode_message
 from resolvers.context import Context
 from resolvers.errors import Unauthenticated
+from resolvers.subscription_audience import audience_of
+from schema.selection import subscription_plan
 from store.database import Database
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -27,17 +32,75 @@ def accepts_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
 
 
+class GroupingSchema:
+    """The schema as the WebSocket handlers see it: a subscription that can share its execution with
+    others (realtime/groups.py) joins their group; any other operation runs as usual."""
+
+    def __init__(self, schema: Any, groups: SubscriptionGroups) -> None:
+        self.schema, self.groups = schema, groups
+
+    async def stream(self, query: str | None, variable_values: dict[str, Any] | None = None,
+                     context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
+                     **options: Any) -> Any:
+        joined = await self._join(query, variable_values, context_value, operation_name)
+        if joined is not None:
+            return joined
+        return await self.schema.stream(query, variable_values, context_value, root_value, operation_name, **options)
+
+    async def subscribe(self, query: str | None, variable_values: dict[str, Any] | None = None,
+                        context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
+                        **options: Any) -> Any:
+        joined = await self._join(query, variable_values, context_value, operation_name)
+        if joined is not None:
+            return joined
+        return await self.schema.subscribe(query, variable_values, context_value, root_value, operation_name,
+                                           **options)
+
+    async def _join(self, query: str | None, variables: dict[str, Any] | None, context: Any,
+                    operation_name: str | None) -> Any:
+        if not isinstance(query, str) or not isinstance(context, Context):
+            return None
+        plan = subscription_plan(self.schema._schema, query, operation_name)
+        if plan is None:
+            return None
+        audience = await audience_of(context, plan.root_field, plan.fields)
+        if audience is None:
+            return None
+        return self.groups.join(audience, query, variables, operation_name, context)
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
+        super().__init__(view=view, schema=view.grouping_schema, **options)
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
+        super().__init__(view=view, schema=view.grouping_schema, **options)
+
+
 class PerfgraphGraphQL(GraphQL[Context, None]):
     """Adds: one :class:`Context` per request or connection, the bearer token checked on
     ``connection_init`` for WebSockets, and the ``application/graphql-response+json`` media type
-    with its status codes when the client asks for it."""
+    with its status codes when the client asks for it. Subscriptions over either WebSocket protocol go
+    through :class:`GroupingSchema`: one execution per event for subscribers who see it alike."""
+
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
-                 **options: Any) -> None:
+                 groups: SubscriptionGroups, **options: Any) -> None:
         super().__init__(schema, **options)
         self.database = database
         self.bus = bus
         self.decode = decode
+        self.grouping_schema = GroupingSchema(schema, groups)
+
+    def encode_json(self, data: object) -> str | bytes:
+        """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""
+        if isinstance(data, dict) and (text := encode_message(data)) is not None:
+            return text
+        return super().encode_json(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         credentials = None if isinstance(request, WebSocket) else request.headers.get("authorization")

@@ -82,8 +82,10 @@ class Subscriber:
 
 @asynccontextmanager
 async def websocket(url: str, token: str | None, protocol: str = TRANSPORT_WS,
-                    init: bool = True) -> AsyncIterator[Subscriber]:
-    async with connect(url, subprotocols=[protocol], compression=None, open_timeout=5) as ws:  # type: ignore[list-item]
+                    init: bool = True, **options: Any) -> AsyncIterator[Subscriber]:
+    """``options`` go to websockets' ``connect`` (a socket of one's own, keep-alive pings, …)."""
+    async with connect(url, subprotocols=[protocol], compression=None, open_timeout=5,  # type: ignore[list-item]
+                       **options) as ws:
         subscriber = Subscriber(ws, protocol)
         if init:
             payload = {"authorization": f"Bearer {token}"} if token else {}

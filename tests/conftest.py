@@ -78,9 +78,10 @@ class RunningServer:
         return {d["_id"]: d for d in await self.database.employees.find({"organizationId": org_id}).to_list(None)}
 
     async def wait_subscribers(self, count: int) -> None:
-        """Until the bus has ``count`` local subscribers: a subscription is live only from then on."""
+        """Until ``count`` subscriptions are live (their group's bus subscription entered): an event
+        published from then on reaches them."""
         async with asyncio.timeout(5):
-            while self.bus.stats()["subscribers"] != count:
+            while self.app.state.subscriptions.stats()["members"] != count:
                 await asyncio.sleep(0.01)
 
     def client(self, who: str | None = None, org: DemoOrganization = NORTHWIND) -> GraphQLClient:

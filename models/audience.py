@@ -1,0 +1,30 @@
+"""Which subscribers see an event alike, so that one execution can serve them all (realtime/groups.py).
+
+The org chart — names, titles, positions, departments and reporting lines — is the same for everyone
+in an organisation (:func:`models.permissions.can_see_org_chart`). A subscription that selects only
+those fields shows every member of the organisation the same thing; any other field (an email, goals,
+feedback) may differ from one viewer to the next, and such subscriptions are shared only between
+subscriptions of the same signed-in session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+ORG_WIDE_SUBSCRIPTIONS = frozenset({"orgChartChanged"})
+
+ORG_WIDE_FIELDS: Mapping[str, frozenset[str]] = {
+    "Subscription": ORG_WIDE_SUBSCRIPTIONS,
+    "OrgChartEvent": frozenset({"kind", "rootId", "employeeIds", "version", "employees"}),
+    "Employee": frozenset({"id", "name", "status", "title", "position", "department", "manager", "mentor",
+                           "reports", "reportingChain"}),
+    "Department": frozenset({"id", "name", "parent", "head", "children", "employees"}),
+    "Position": frozenset({"id", "title", "description", "responsibilities", "level", "department"}),
+}
+
+
+def is_org_wide(root_field: str, fields: Iterable[tuple[str, str]]) -> bool:
+    """True when a subscription on ``root_field`` selecting ``fields`` (type, field) shows everyone in
+    the organisation the same result."""
+    return root_field in ORG_WIDE_SUBSCRIPTIONS and all(
+        name == "__typename" or name in ORG_WIDE_FIELDS.get(type_name, ()) for type_name, name in fields)

@@ -1,0 +1,205 @@
+"""Grouped subscriptions: one execution per event for every subscriber with the same view of it.
+
+Subscribers whose operation (document, operation name, variables) and audience are equal share a
+:class:`Group`. The group runs the subscription once, with a context that stands for its whole
+audience, serialises each result once and queues that text for every member (Hasura's "multiplexed"
+subscriptions). A member is the async generator a WebSocket handler iterates as if it were its own
+subscription; its queue is bounded, so a member that falls behind is dropped alone (its socket is
+closed with a reason) and never delays the others. Before each delivery the audience may check a
+member on its own (an expired token, someone the event says has left).
+
+Who shares an audience is not decided here: :class:`Audience` comes from the caller, which knows the
+permission rules. This module only knows Strawberry's result types and the bus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.utils.aio import aclosing
+
+from .base import Bus, Subscription, watching
+
+log = logging.getLogger("perfgraph.realtime")
+
+MemberCheck = Callable[[Any, Iterable[str]], Awaitable[GraphQLError | None]]
+Recheck = Callable[[Iterable[str]], Awaitable[None]]
+OverflowHandler = Callable[[Any, str], Awaitable[None]]
+
+
+class Serialized(dict[str, Any]):
+    """A result payload (``{"data": …, "errors": …}``) already encoded as JSON ``text``; the
+    WebSocket encoder splices the text into each member's message instead of encoding it again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+def encode_message(message: dict[str, Any]) -> str | None:
+    """A protocol message whose payload data is :class:`Serialized`, as JSON text; else ``None``."""
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), Serialized):
+        return None
+    head = json.dumps({k: v for k, v in message.items() if k != "payload"}, separators=(",", ":"))
+    return f'{head[:-1]},"payload":{payload["data"].text}}}'
+
+
+def serialize(result: ExecutionResult) -> ExecutionResult:
+    """The result with its whole payload encoded once, to be sent as is to every member."""
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [error.formatted for error in result.errors]
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    return ExecutionResult(data=Serialized(json.dumps(payload, separators=(",", ":"), default=str)), errors=None)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Subscribers who see an event alike. ``key`` groups them; ``build_context(bus, recheck)`` makes the
+    context the group's execution runs with (its stream may call ``recheck(names)`` with the people an
+    event names); ``check(member_context, names)`` may refuse one member, before each delivery (``names``
+    empty) and on a recheck: the error it returns ends that member's stream alone."""
+
+    key: Hashable
+    build_context: Callable[[Any, Recheck], Any]
+    check: MemberCheck | None = None
+
+
+@dataclass(eq=False)
+class Member:
+    context: Any
+    queue: asyncio.Queue[ExecutionResult | None]
+    overflowed: bool = False
+    ended: bool = False
+
+
+@dataclass(eq=False)
+class Group:
+    key: Hashable
+    audience: Audience
+    context: Any = None
+    members: dict[Member, None] = field(default_factory=dict)
+    live: asyncio.Event = field(default_factory=asyncio.Event)
+    overflowed: bool = False  # the group's own bus subscription fell behind: so did every member
+    task: asyncio.Task[None] | None = None
+
+    def entered(self, subscription: Subscription) -> None:
+        """The group's execution subscribed to the bus: an event published from now on reaches it."""
+        self.live.set()
+
+    def exited(self, subscription: Subscription) -> None:
+        """A bus subscription that fell behind means that every member fell behind."""
+        self.overflowed = self.overflowed or subscription.overflowed
+
+
+class SubscriptionGroups:
+    """The groups of one process. ``schema`` (Strawberry's) runs each group's one subscription; ``bus`` is
+    handed to the audience's context; ``on_overflow(member_context, reason)`` closes a dropped member."""
+
+    def __init__(self, schema: Any, bus: Bus, *, queue_size: int, on_overflow: OverflowHandler) -> None:
+        self.schema = schema
+        self.bus = bus
+        self.queue_size = queue_size
+        self.on_overflow = on_overflow
+        self._groups: dict[Hashable, Group] = {}
+
+    def stats(self) -> dict[str, int]:
+        """Groups, and members of groups whose subscription is live (an event published now reaches them)."""
+        return {"groups": len(self._groups),
+                "members": sum(len(g.members) for g in self._groups.values() if g.live.is_set())}
+
+    def join(self, audience: Audience, query: str, variables: dict[str, Any] | None, operation_name: str | None,
+             context: Any) -> AsyncGenerator[ExecutionResult, None]:
+        """The member's stream: it joins (or starts) its group when first iterated and leaves when closed."""
+        key = (audience.key, query, operation_name, json.dumps(variables or {}, sort_keys=True, default=str))
+        return self._member_stream(key, audience, query, variables, operation_name, context)
+
+    async def _member_stream(self, key: Hashable, audience: Audience, query: str, variables: dict[str, Any] | None,
+                             operation_name: str | None, context: Any) -> AsyncGenerator[ExecutionResult, None]:
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = Group(key, audience)
+            group.context = audience.build_context(self.bus, partial(self._check, group))
+            group.task = asyncio.create_task(self._run(group, query, variables, operation_name))
+        member = Member(context, asyncio.Queue(self.queue_size))
+        group.members[member] = None
+        try:
+            while True:
+                result = await member.queue.get()
+                if result is None:
+                    if member.overflowed:
+                        await self.on_overflow(member.context, f"subscriber fell behind: {self.queue_size} "
+                                                              "messages queued")
+                    return
+                yield result
+        finally:
+            self._leave(group, member)
+
+    def _leave(self, group: Group, member: Member) -> None:
+        group.members.pop(member, None)
+        if not group.members and self._groups.get(group.key) is group:
+            del self._groups[group.key]
+            if group.task is not None:
+                group.task.cancel()
+
+    async def _run(self, group: Group, query: str, variables: dict[str, Any] | None,
+                   operation_name: str | None) -> None:
+        watching.set(group)  # this task's bus subscriptions report to the group (see Group.entered)
+        try:
+            source = await self.schema.subscribe(query, variable_values=variables, context_value=group.context,
+                                                 operation_name=operation_name)
+            async with aclosing(source):
+                async for result in source:
+                    shared = result if isinstance(result, PreExecutionError) else serialize(result)
+                    await self._deliver(group, shared)
+        except Exception:  # the stream's own errors arrive as results; this is a bug, not a client error
+            log.exception("a grouped subscription failed")
+        finally:
+            if self._groups.get(group.key) is group:
+                del self._groups[group.key]
+            for member in list(group.members):
+                member.overflowed = member.overflowed or group.overflowed
+                self._offer(group, member, None)
+
+    async def _check(self, group: Group, names: Iterable[str] = ()) -> None:
+        """Run the audience's member check; a refused member gets the error and its stream ends."""
+        check = group.audience.check
+        if check is None:
+            return
+        for member in list(group.members):
+            if not member.ended and (error := await check(member.context, names)) is not None:
+                self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
+                self._offer(group, member, None)
+
+    async def _deliver(self, group: Group, result: ExecutionResult) -> None:
+        await self._check(group)
+        for member in list(group.members):
+            self._offer(group, member, result)
+
+    def _offer(self, group: Group, member: Member, result: ExecutionResult | None) -> None:
+        """Queue a result (``None``: the end) without waiting. A full queue drops the member at once: it
+        leaves the group, and its stream ends (its socket closed with the reason) once its pending send
+        is through."""
+        if member.ended:
+            return
+        member.ended = result is None
+        try:
+            member.queue.put_nowait(result)
+        except asyncio.QueueFull:
+            member.overflowed = member.ended = True
+            log.warning("a subscriber fell behind (%d messages queued); dropped", member.queue.qsize())
+            while not member.queue.empty():
+                member.queue.get_nowait()
+            member.queue.put_nowait(None)
+            self._leave(group, member)
