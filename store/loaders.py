@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from store.reviews import ReviewLoaders
 
 MAX_BATCH = 500
+Group = TypeVar("Group")
 NOT_TERMINATED = {"status": {"$ne": "terminated"}}
 BY_NAME = [("name", 1), ("_id", 1)]
 
@@ -101,6 +102,11 @@ class ReportCountByManagerIdLoader(DataLoader[str, int]):
 class Loaders:
     """Every loader a request may use."""
 
+    # Off only in bench/round_trips.py and tests/test_round_trips_depth.py: every ``.load`` is then its own
+    # store call (batches of one key, no per-request cache), as with resolvers that read one object each.
+    # The service never turns it off.
+    batching: ClassVar[bool] = True
+
     def __init__(self, store: TenantStore) -> None:
         self.store = store
         self.employee_by_id = EmployeeByIdLoader(store.employees)
@@ -110,6 +116,14 @@ class Loaders:
         self.report_count_by_manager_id = ReportCountByManagerIdLoader(store.employees)
         self.employees_by_department_id = EmployeesByDepartmentIdLoader(store.employees)
         self.departments_by_parent_id = DepartmentsByParentIdLoader(store.departments)
+        self._unbatched(self)
+
+    def _unbatched(self, group: Group) -> Group:
+        if not self.batching:
+            for loader in vars(group).values():
+                if isinstance(loader, DataLoader):
+                    loader.max_batch_size, loader.cache = 1, False
+        return group
 
     # Each domain's loaders, built the first time a request uses them: a subscription builds fresh
     # Loaders for every event, and most events touch one domain. Imported here because those modules
@@ -117,19 +131,19 @@ class Loaders:
     @cached_property
     def check_ins(self) -> CheckInLoaders:
         from store.checkins import CheckInLoaders
-        return CheckInLoaders(self.store)
+        return self._unbatched(CheckInLoaders(self.store))
 
     @cached_property
     def goals(self) -> GoalLoaders:
         from store.goals import GoalLoaders
-        return GoalLoaders(self.store)
+        return self._unbatched(GoalLoaders(self.store))
 
     @cached_property
     def feedback(self) -> FeedbackLoaders:
         from store.feedback import FeedbackLoaders
-        return FeedbackLoaders(self.store)
+        return self._unbatched(FeedbackLoaders(self.store))
 
     @cached_property
     def reviews(self) -> ReviewLoaders:
         from store.reviews import ReviewLoaders
-        return ReviewLoaders(self.store)
+        return self._unbatched(ReviewLoaders(self.store))
