@@ -5,15 +5,84 @@ with the same call shapes: ``find()`` returns a cursor (not awaited) with ``sort
 ``skip``, ``to_list`` and ``async for``; every other collection method is awaited; results are
 PyMongo's result classes. Each call runs to completion inside the event loop, so one call is
 atomic, as a single-document write is on a real server; nothing here offers transactions.
+
+The engine matches a filter by testing every document of the collection. A filter that names its
+documents by ``_id`` (an id, or ``{"$in": [...]}`` of ids, with any other conditions) is answered
+from those documents alone: :class:`KeyedCollection` fetches them by key from the engine's storage
+and lets the engine test the whole filter on them, so sort, projection, limits and every other
+condition behave exactly as in a scan, as an ``_id`` index lookup does on a real server.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import mongomock_ng
+from bson import ObjectId
+from mongomock_ng.collection import Collection as EngineCollection
+from mongomock_ng.filtering import filter_applies
+from mongomock_ng.profiler import get_profiler
+
+# The id types read by key: a stored document's key is its ``_id``, and a document matches one of these
+# exactly when its ``_id`` is an equal value of the same type. Anything else (numbers, whose 1, 1.0 and
+# True share a key; embedded documents, stored under a hashed form; regular expressions) is scanned.
+KEY_TYPES = (str, ObjectId)
+
+
+def id_keys(filter: Any) -> list[Any] | None:
+    """The ids a filter restricts its matches to, if it names them plainly: a top-level ``_id`` equal
+    to an id, or ``{"$eq": id}`` or ``{"$in": [id, ...]}`` (other operators and top-level conditions
+    may accompany them); ``None`` for any other filter."""
+    if not isinstance(filter, Mapping) or "_id" not in filter:
+        return None
+    condition = filter["_id"]
+    if type(condition) in KEY_TYPES:
+        return [condition]
+    if not isinstance(condition, Mapping):
+        return None
+    if "$eq" in condition and type(condition["$eq"]) in KEY_TYPES:
+        return [condition["$eq"]]
+    values = condition.get("$in")
+    if type(values) in (list, tuple) and all(type(value) in KEY_TYPES for value in values):
+        return list(values)
+    return None
+
+
+class KeyedCollection(EngineCollection):
+    """The engine's collection, reading the documents of a filter on ``_id`` by key.
+
+    ``_iter_documents`` is where every engine operation (find, count, update, delete, …) gets the
+    documents its filter matches; here it tests the filter on the named documents only, in the
+    engine's natural order, and scans as before for any other filter (or when the engine's query
+    profiler is on, so that its report stays the engine's own).
+    """
+
+    def _iter_documents(self, filter: Any) -> Iterator[dict[str, Any]]:
+        keys = id_keys(filter)
+        if keys is None or get_profiler().enabled:
+            return super()._iter_documents(filter)
+        store = self._store
+        store._remove_expired_documents()  # as reading ``store.documents`` does (TTL indexes)
+        with store._rwlock.reader():
+            documents = store._documents
+            present = [key for key in dict.fromkeys(keys) if key in documents]
+            if len(present) <= 1:
+                found = [documents[key] for key in present]
+            else:  # several: in natural (insertion) order, as a scan returns them
+                wanted = set(present)
+                found = [document for key, document in documents.items() if key in wanted]
+        if not found:
+            filter_applies(filter, {})  # a malformed filter fails as it does on an empty collection
+        return (document for document in found if filter_applies(filter, document))
+
+
+def keyed(collection: Any) -> Any:
+    """The engine's collection object, made a :class:`KeyedCollection` (the engine caches one per name)."""
+    if type(collection) is EngineCollection:
+        collection.__class__ = KeyedCollection
+    return collection
 
 
 class EmbeddedCursor:
@@ -118,7 +187,7 @@ class EmbeddedDatabase:
         self.name: str = database.name
 
     def __getitem__(self, name: str) -> EmbeddedCollection:
-        return EmbeddedCollection(self._database[name])
+        return EmbeddedCollection(keyed(self._database[name]))
 
     def get_collection(self, name: str) -> EmbeddedCollection:
         return self[name]
