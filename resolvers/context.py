@@ -61,10 +61,13 @@ class Context:
         except Exception as error:  # the decoder's own exception type carries the reason
             return str(error)
         store = TenantStore(self.database, claims.organization_id)
-        loaders = Loaders(store)
-        employee = await loaders.employee_by_id.load(claims.employee_id)
+        # Read directly, not through the loader (whose batch waits for the next turn of the event
+        # loop), then handed to the loader: a resolver loading the viewer (``me``) reads nothing more.
+        employee = await store.employees.get(claims.employee_id)
         if not may_sign_in(employee):
             return "the token's employee does not exist or has left the organisation"
+        loaders = Loaders(store)
+        loaders.employee_by_id.prime(claims.employee_id, employee)
         self.claimed_roles = claims.roles
         self.viewer = Viewer(claims.employee_id, claims.organization_id, granted_roles(claims.roles, employee))
         self.expires_at = claims.expires_at

@@ -27,6 +27,10 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def title_of(position: Document | None) -> str | None:
+    return position["title"] if position else None
+
+
 @strawberry.type(description="A change of employment status, kept for the person's history.")
 class StatusChange:
     status: EmployeeStatusEnum
@@ -35,8 +39,8 @@ class StatusChange:
     by_id: strawberry.Private[str | None]
 
     @strawberry.field
-    async def by(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await org.load(info.context, "employee_by_id", self.by_id))
+    def by(self, info: Info[Context, Any]) -> Employee | None:
+        return org.load_now(info.context, "employee_by_id", self.by_id, Employee.wrap)
 
 
 @strawberry.type(description="A person in the organisation.")
@@ -76,26 +80,27 @@ class Employee:
     async def roles(self, info: Info[Context, Any]) -> list[RoleEnum] | None:
         return [Role(r) for r in await org.personal(info.context, self.doc, "roles") or []]
 
+    # These references return the loaded value itself when the request's loader holds it already (the org
+    # chart prefetches every member's position and department), else an awaitable: see ``org.load_now``.
     @strawberry.field(description="The title of the person's position.")
-    async def title(self, info: Info[Context, Any]) -> str | None:
-        position = await org.load(info.context, "position_by_id", self.doc.get("positionId"))
-        return position["title"] if position else None
+    def title(self, info: Info[Context, Any]) -> str | None:
+        return org.load_now(info.context, "position_by_id", self.doc.get("positionId"), title_of)
 
     @strawberry.field
-    async def position(self, info: Info[Context, Any]) -> Position | None:
-        return Position.wrap(await org.load(info.context, "position_by_id", self.doc.get("positionId")))
+    def position(self, info: Info[Context, Any]) -> Position | None:
+        return org.load_now(info.context, "position_by_id", self.doc.get("positionId"), Position.wrap)
 
     @strawberry.field
-    async def department(self, info: Info[Context, Any]) -> Department | None:
-        return Department.wrap(await org.load(info.context, "department_by_id", self.doc.get("departmentId")))
+    def department(self, info: Info[Context, Any]) -> Department | None:
+        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), Department.wrap)
 
     @strawberry.field
-    async def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await org.load(info.context, "employee_by_id", self.doc.get("managerId")))
+    def manager(self, info: Info[Context, Any]) -> Employee | None:
+        return org.load_now(info.context, "employee_by_id", self.doc.get("managerId"), Employee.wrap)
 
     @strawberry.field
-    async def mentor(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await org.load(info.context, "employee_by_id", self.doc.get("mentorId")))
+    def mentor(self, info: Info[Context, Any]) -> Employee | None:
+        return org.load_now(info.context, "employee_by_id", self.doc.get("mentorId"), Employee.wrap)
 
     @strawberry.field(description="Direct reports who have not left, by name.")
     async def reports(self, info: Info[Context, Any]) -> list[Employee]:
@@ -148,12 +153,12 @@ class Department:
         return None if doc is None else cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"])
 
     @strawberry.field
-    async def parent(self, info: Info[Context, Any]) -> Department | None:
-        return Department.wrap(await org.load(info.context, "department_by_id", self.doc.get("parentId")))
+    def parent(self, info: Info[Context, Any]) -> Department | None:
+        return org.load_now(info.context, "department_by_id", self.doc.get("parentId"), Department.wrap)
 
     @strawberry.field
-    async def head(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await org.load(info.context, "employee_by_id", self.doc.get("headId")))
+    def head(self, info: Info[Context, Any]) -> Employee | None:
+        return org.load_now(info.context, "employee_by_id", self.doc.get("headId"), Employee.wrap)
 
     @strawberry.field
     async def children(self, info: Info[Context, Any]) -> list[Department]:
@@ -198,8 +203,8 @@ class Position:
                    responsibilities=list(doc.get("responsibilities", [])), level=doc.get("level", 1))
 
     @strawberry.field
-    async def department(self, info: Info[Context, Any]) -> Department | None:
-        return Department.wrap(await org.load(info.context, "department_by_id", self.doc.get("departmentId")))
+    def department(self, info: Info[Context, Any]) -> Department | None:
+        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), Department.wrap)
 
     @strawberry.field(description="The competency levels this position expects.")
     async def expected_competencies(self, info: Info[Context, Any],
