@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -76,10 +77,49 @@ class Audience:
     check: MemberCheck | None = None
 
 
+class Mailbox:
+    """A bounded queue with one reader, much lighter than :class:`asyncio.Queue` (every idle subscriber
+    holds one): no deque until something is queued, one future while the reader waits."""
+
+    __slots__ = ("_items", "_waiter", "maxsize")
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: deque[ExecutionResult | None] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+
+    def qsize(self) -> int:
+        return len(self._items) if self._items else 0
+
+    def put_nowait(self, item: ExecutionResult | None) -> None:
+        if self.qsize() >= self.maxsize:
+            raise asyncio.QueueFull
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._items = None
+
+    async def get(self) -> ExecutionResult | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if not self._items:
+            self._items = None
+        return item
+
+
 @dataclass(eq=False)
 class Member:
     context: Any
-    queue: asyncio.Queue[ExecutionResult | None]
+    queue: Mailbox
     overflowed: bool = False
     ended: bool = False
 
@@ -132,7 +172,7 @@ class SubscriptionGroups:
             group = self._groups[key] = Group(key, audience)
             group.context = audience.build_context(self.bus, partial(self._check, group))
             group.task = asyncio.create_task(self._run(group, query, variables, operation_name))
-        member = Member(context, asyncio.Queue(self.queue_size))
+        member = Member(context, Mailbox(self.queue_size))
         group.members[member] = None
         try:
             while True:
@@ -141,6 +181,9 @@ class SubscriptionGroups:
                     if member.overflowed:
                         await self.on_overflow(member.context, f"subscriber fell behind: {self.queue_size} "
                                                               "messages queued")
+                        # The socket is closed: nothing more may be sent, not even "complete". The
+                        # connection's handler cancels this stream as the closed socket ends it.
+                        await asyncio.Future()
                     return
                 yield result
         finally:
@@ -199,7 +242,6 @@ class SubscriptionGroups:
         except asyncio.QueueFull:
             member.overflowed = member.ended = True
             log.warning("a subscriber fell behind (%d messages queued); dropped", member.queue.qsize())
-            while not member.queue.empty():
-                member.queue.get_nowait()
+            member.queue.clear()
             member.queue.put_nowait(None)
             self._leave(group, member)

@@ -24,6 +24,7 @@ from resolvers.errors import Unauthenticated
 from resolvers.subscription_audience import audience_of
 from schema.selection import subscription_plan
 from store.database import Database
+from store.loaders import Loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
@@ -73,6 +74,10 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
         super().__init__(view=view, schema=view.grouping_schema, **options)
 
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        self.connection_init_timeout_task = None  # cancelled by now; an idle connection need not keep it
+
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
@@ -115,6 +120,11 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
             viewer = await context.authenticate()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": error.message}) from None
+        # A connection may stay open for hours: keep what it needs (the credentials, the viewer), not the
+        # init payload or the sign-in read cached in its loaders.
+        context.connection_params = None
+        if context.store is not None:
+            context.loaders = Loaders(context.store)
         return {"employeeId": viewer.employee_id}
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

@@ -109,18 +109,42 @@ class Loaders:
 
     def __init__(self, store: TenantStore) -> None:
         self.store = store
-        self.employee_by_id = EmployeeByIdLoader(store.employees)
-        self.department_by_id = DepartmentByIdLoader(store.departments)
-        self.position_by_id = PositionByIdLoader(store.positions)
-        self.reports_by_manager_id = ReportsByManagerIdLoader(store.employees)
-        self.report_count_by_manager_id = ReportCountByManagerIdLoader(store.employees)
-        self.employees_by_department_id = EmployeesByDepartmentIdLoader(store.employees)
-        self.departments_by_parent_id = DepartmentsByParentIdLoader(store.departments)
-        self._unbatched(self)
+
+    # Each loader is built the first time it is used: a WebSocket connection keeps its Loaders while it
+    # lives, and an idle subscriber should not hold seven empty caches.
+    @cached_property
+    def employee_by_id(self) -> EmployeeByIdLoader:
+        return self._unbatched(EmployeeByIdLoader(self.store.employees))
+
+    @cached_property
+    def department_by_id(self) -> DepartmentByIdLoader:
+        return self._unbatched(DepartmentByIdLoader(self.store.departments))
+
+    @cached_property
+    def position_by_id(self) -> PositionByIdLoader:
+        return self._unbatched(PositionByIdLoader(self.store.positions))
+
+    @cached_property
+    def reports_by_manager_id(self) -> ReportsByManagerIdLoader:
+        return self._unbatched(ReportsByManagerIdLoader(self.store.employees))
+
+    @cached_property
+    def report_count_by_manager_id(self) -> ReportCountByManagerIdLoader:
+        return self._unbatched(ReportCountByManagerIdLoader(self.store.employees))
+
+    @cached_property
+    def employees_by_department_id(self) -> EmployeesByDepartmentIdLoader:
+        return self._unbatched(EmployeesByDepartmentIdLoader(self.store.employees))
+
+    @cached_property
+    def departments_by_parent_id(self) -> DepartmentsByParentIdLoader:
+        return self._unbatched(DepartmentsByParentIdLoader(self.store.departments))
 
     def _unbatched(self, group: Group) -> Group:
+        """With batching off, a loader (or each loader of a group) loads one key per store call."""
         if not self.batching:
-            for loader in vars(group).values():
+            loaders = [group] if isinstance(group, DataLoader) else vars(group).values()
+            for loader in loaders:
                 if isinstance(loader, DataLoader):
                     loader.max_batch_size, loader.cache = 1, False
         return group
