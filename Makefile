@@ -31,9 +31,15 @@ token: $(STAMP)  ## make token PERSONA=manager   or   make token EMPLOYEE=<id>
 seed: $(STAMP)  ## load the demo organisation into the MongoDB at MONGODB_URL
 	$(BIN)/python -m server seed
 
-bench: $(STAMP)  ## print benchmark figures; also written to bench/results.json
+bench: $(STAMP)  ## every benchmark, then the table of figures against targets (bench/results.json); QUICK=1: < 2 min
+	rm -f bench/results.json
+	$(BIN)/python -m bench.framework_floor $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.small_query $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.round_trips $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.fanout $(if $(QUICK),--quick)
 	$(BIN)/python -m bench.org_chart_latency $(if $(QUICK),20 10,100 20)
 	$(BIN)/python -m bench.cycle_launch $(if $(QUICK),200,200 5000)
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) bench/results.json

@@ -49,7 +49,7 @@ def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
     print(flush=True)
 
 
-def serve(settings: Settings, seed_demo: bool) -> None:
+def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | None = None) -> None:
     import uvicorn
 
     from server.app import create_app
@@ -61,7 +61,7 @@ def serve(settings: Settings, seed_demo: bool) -> None:
             await seed(database, demo)
             print_tokens(settings, demo)
 
-    app = create_app(settings, on_startup=on_startup)
+    app = create_app(settings, on_startup=on_startup, schema_options=schema_options)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
                 lifespan="on")
 

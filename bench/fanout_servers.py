@@ -1,0 +1,160 @@
+"""The two servers the fan-out benchmarks talk to, each in a process of its own, under uvicorn as `make serve`
+runs it (WebSocket compression off):
+
+* ``perfgraph``: the real app on the embedded store with the demo organisation, plus a few ``/bench`` routes:
+  the time each org-chart event was published (the commit happened just before), a publisher at a given
+  rate, and subscribe cycles run in process through Strawberry's ``schema.subscribe`` for comparison;
+* ``plain``: the floor — a Starlette app that keeps plain WebSocket connections and, on request, sends one
+  pre-serialised text to all of them.
+
+    .venv/bin/python -m bench.fanout_servers perfgraph|plain PORT
+
+Clocks: ``time.perf_counter`` is CLOCK_MONOTONIC on Linux, the same clock in every process of the machine,
+so the client compares its receipt times with these.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from models.demo import build_organization
+from realtime import Bus
+from resolvers.context import Context
+from resolvers.org_mutations import org_chart_channel
+from server.app import create_app
+from server.auth import bearer_token, decode_token
+from server.config import Settings
+from store.database import Database
+from store.seed import seed
+
+DEMO = build_organization()
+CHANNEL = org_chart_channel(DEMO.organization["_id"])
+
+
+def perfgraph_app() -> Starlette:
+    settings = Settings.from_env()
+    published: dict[int, float] = {}
+
+    async def on_startup(database: Database) -> None:
+        await seed(database, DEMO)
+
+    app = create_app(settings, on_startup=on_startup, subscriber_queue_size=1024)
+
+    def bus() -> Bus:
+        bus: Bus = app.state.bus
+        if not hasattr(bus, "bench_original_publish"):  # record when each org-chart event leaves
+            original = bus.publish
+
+            async def publish(channel: str, message: dict[str, Any]) -> None:
+                if channel == CHANNEL:
+                    published[message["version"]] = time.perf_counter()
+                await original(channel, message)
+
+            bus.bench_original_publish = original  # type: ignore[attr-defined]
+            bus.publish = publish  # type: ignore[method-assign]
+        return bus
+
+    async def published_at(request: Request) -> JSONResponse:
+        bus()
+        return JSONResponse({str(k): v for k, v in published.items()})
+
+    async def publish(request: Request) -> JSONResponse:
+        """Publish ``count`` org-chart events naming ``employeeId`` at ``rate`` per second, from ``version``."""
+        body = await request.json()
+        return JSONResponse({"seconds": await publish_events(body["count"], body["rate"], body["version"],
+                                                             body["employeeId"])})
+
+    async def publish_events(count: int, rate: float, version: int, employee_id: str) -> float:
+        target, interval = bus(), 1 / rate
+        start = time.perf_counter()
+        for n in range(count):
+            delay = start + n * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await target.publish(CHANNEL, {"kind": "employee_updated", "employeeIds": [employee_id],
+                                           "scope": None, "version": version + n})
+        return time.perf_counter() - start
+
+    ticker: list[asyncio.Task[float]] = []
+
+    async def tick(request: Request) -> JSONResponse:
+        """Start (``rate`` > 0) or stop (``rate`` 0) a background publisher of org-chart events."""
+        body = await request.json()
+        while ticker:
+            ticker.pop().cancel()
+        if body["rate"] > 0:
+            ticker.append(asyncio.create_task(publish_events(10**9, body["rate"], body["version"],
+                                                             body["employeeId"])))
+        return JSONResponse({"ticking": bool(ticker)})
+
+    async def cycles(request: Request) -> JSONResponse:
+        """``count`` subscribe → first event → complete cycles through ``schema.subscribe``, in process."""
+        body = await request.json()
+        schema, database = app.state.schema, app.state.database
+
+        def decode(credentials: str | None) -> Any:
+            return decode_token(settings.jwt_secret, bearer_token(credentials))
+
+        start = time.perf_counter()
+        for _ in range(body["count"]):
+            context = Context(database=database, bus=bus(), decode=decode, credentials=f"Bearer {body['token']}")
+            stream = await schema.subscribe(body["query"], variable_values=body["variables"], context_value=context)
+            result = await anext(stream)
+            assert not result.errors, result.errors
+            await stream.aclose()
+        return JSONResponse({"seconds": time.perf_counter() - start})
+
+    async def members(request: Request) -> JSONResponse:
+        return JSONResponse(app.state.subscriptions.stats())
+
+    return Starlette(routes=[Route("/bench/published", published_at), Route("/bench/members", members),
+                             Route("/bench/publish", publish, methods=["POST"]),
+                             Route("/bench/tick", tick, methods=["POST"]),
+                             Route("/bench/cycles", cycles, methods=["POST"]), Mount("/", app)],
+                     lifespan=lambda _: app.router.lifespan_context(app))
+
+
+def plain_app() -> Starlette:
+    connections: set[WebSocket] = set()
+
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        connections.add(websocket)
+        try:
+            while True:
+                await websocket.receive_text()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            connections.discard(websocket)
+
+    async def broadcast(request: Request) -> JSONResponse:
+        text = (await request.json())["text"]
+        started = time.perf_counter()
+        for websocket in list(connections):
+            await websocket.send_text(text)
+        return JSONResponse({"t0": started, "connections": len(connections)})
+
+    return Starlette(routes=[WebSocketRoute("/ws", endpoint), Route("/broadcast", broadcast, methods=["POST"]),
+                             Route("/health", lambda _: JSONResponse({"status": "ok"}))])
+
+
+def main() -> None:
+    kind, port = sys.argv[1], int(sys.argv[2])
+    app = perfgraph_app() if kind == "perfgraph" else plain_app()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=False,
+                lifespan="on" if kind == "perfgraph" else "off", backlog=4096)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The table `make bench` ends with: each figure in bench/results.json against its target.
+
+    .venv/bin/python -m bench.report
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from bench.common import RESULTS
+
+Check = tuple[str, str, Callable[[dict[str, Any]], Any], str, Callable[[Any], bool] | None]
+
+KB_IN_KIB = 1000 / 1024
+
+
+def at_most(limit: float) -> Callable[[Any], bool]:
+    return lambda value: operator.le(value, limit)
+
+
+def at_least(limit: float) -> Callable[[Any], bool]:
+    return lambda value: operator.ge(value, limit)
+
+
+def largest_memory(figures: dict[str, Any], prefix: str) -> Any:
+    keys = sorted((k for k in figures if k.startswith(prefix)), key=lambda k: int(k.rsplit("_", 1)[1]))
+    return figures[keys[-1]] if keys else None
+
+
+CHECKS: list[Check] = [
+    ("1 framework floor", "b/c: schema.execute vs bare graphql-core (throughput)",
+     lambda r: r["framework_floor"]["b_over_c"], ">= 0.6", at_least(0.6)),
+    ("1 framework floor", "  b/c without b's store reads", lambda r: r["framework_floor"]["b_execution_over_c"],
+     "context", None),
+    ("1 framework floor", "a/b: HTTP through uvicorn vs schema.execute", lambda r: r["framework_floor"]["a_over_b"],
+     ">= 0.8", at_least(0.8)),
+    ("1 framework floor", "c/d: graphql-core vs hand-written", lambda r: r["framework_floor"]["c_over_d"],
+     "context", None),
+    ("2 small query", "{ me { name } } server CPU, caches off / on",
+     lambda r: r["small_query_caches"]["cpu_ratio_off_over_on"], ">= 3", at_least(3)),
+    ("3 round trips", "org chart depth 3, 200 people: store calls (naive)",
+     lambda r: "{calls} ({naive_calls})".format(**r["round_trips"]["queries"]["orgChart(depth: 3) [Northwind (200)]"]),
+     "= depth", None),
+    ("3 round trips", "  naive / batched latency, 0.5 ms per call",
+     lambda r: r["round_trips"]["queries"]["orgChart(depth: 3) [Northwind (200)]"]["naive_over_batched"],
+     "context", None),
+    ("4 fan-out", "p99 vs plain WebSocket floor (median of rounds)", lambda r: r["fan_out"]["p99_ratio_vs_floor"],
+     "<= 1.5", at_most(1.5)),
+    ("4 fan-out", "p99 ms, 1,000 subscribers", lambda r: r["fan_out"]["perfgraph_p99_ms"], "< 100", at_most(100)),
+    ("5 memory", "KiB per idle subscriber (most subscribers measured)",
+     lambda r: largest_memory(r["memory_per_subscriber"], "perfgraph_kib"), "< 39.1 (40 KB)",
+     at_most(40 * KB_IN_KIB)),
+    ("5 memory", "  vs a plain WebSocket connection", lambda r: largest_memory(r["memory_per_subscriber"], "ratio_"),
+     "<= 3", at_most(3)),
+    ("6 sustained", "deliveries/s per server core, p99 <= 250 ms",
+     lambda r: r["sustained_delivery"]["best_deliveries_per_s_per_core_within_250ms"], ">= 5000", at_least(5000)),
+    ("6 sustained", "subscribe cycle: WebSocket / in-process schema.subscribe",
+     lambda r: r["subscribe_cycles"]["transport_cost_ratio"], "<= 2", at_most(2)),
+    ("7 cycle launch", "200 employees: launch ms (relaunch ms)",
+     lambda r: "{launch_ms} ({relaunch_ms})".format(**r["cycle_launch_200"]), "context", None),
+    ("7 cycle launch", "5,000 employees: launch ms (relaunch ms)",
+     lambda r: "{launch_ms} ({relaunch_ms})".format(**r["cycle_launch_5000"]), "context", None),
+    ("  live org chart", "orgChartChanged p99 ms, mutation sent → receipt",
+     lambda r: r["org_chart_changed_latency"]["p99_ms"], "context", None),
+]
+
+
+def main() -> None:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    rows = []
+    for benchmark, figure, read, target, meets in CHECKS:
+        try:
+            value = read(results)
+        except (KeyError, TypeError):
+            continue
+        status = "" if meets is None or value is None else ("met" if meets(value) else "MISSED")
+        rows.append((benchmark, figure, str(value), target, status))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)] if rows else [0] * 5
+    print("\n" + "  ".join(h.ljust(w) for h, w in zip(("benchmark", "figure", "measured", "target", ""), widths,
+                                                      strict=True)))
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"\n(all figures: {RESULTS.relative_to(RESULTS.parent.parent)})")
+
+
+if __name__ == "__main__":
+    main()
