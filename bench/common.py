@@ -92,3 +92,16 @@ async def side_by_side_async(variants: dict[str, Callable[[], Awaitable[float]]]
 def median_ratio(numerators: list[float], denominators: list[float]) -> float:
     """The median of the per-round ratios: what a side-by-side comparison reports."""
     return round(statistics.median(a / b for a, b in zip(numerators, denominators, strict=True)), 3)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process ``pid`` so far (``/proc/<pid>/stat`` fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_kib(pid: int) -> int:
+    """Resident memory of process ``pid`` in KiB (``VmRSS`` of ``/proc/<pid>/status``)."""
+    with open(f"/proc/{pid}/status") as status:
+        return int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))

@@ -32,7 +32,15 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.common import ROOT, free_port, median_ratio, percentile, record
+from bench.common import (
+    ROOT,
+    free_port,
+    median_ratio,
+    percentile,
+    process_cpu_seconds,
+    process_rss_kib,
+    record,
+)
 from models.demo import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
@@ -44,7 +52,6 @@ TARGET = DEMO.personas["employee"]
 SUBSCRIPTION = ("subscription($root: ID!) { orgChartChanged(rootId: $root) { kind version "
                 "employees { id name title } } }")
 RENAME = "mutation($id: ID!, $name: String!) { updateEmployee(id: $id, input: {name: $name}) { errors { code } } }"
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def token(person: dict[str, Any]) -> str:
@@ -59,12 +66,10 @@ class Server:
     http: httpx.AsyncClient
 
     def rss_kib(self) -> int:
-        status = open(f"/proc/{self.pid}/status").read()
-        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+        return process_rss_kib(self.pid)
 
     def cpu_seconds(self) -> float:
-        fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return process_cpu_seconds(self.pid)
 
 
 @asynccontextmanager

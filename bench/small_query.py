@@ -33,13 +33,12 @@ from dataclasses import dataclass
 
 import httpx
 
-from bench.common import ROOT, free_port, median_ratio, record, side_by_side_async
+from bench.common import ROOT, free_port, median_ratio, process_cpu_seconds, record, side_by_side_async
 from models.demo import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
 
 QUERY = "{ me { name } }"
-CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,8 @@ class Server:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time of the server process so far (``/proc/<pid>/stat``, 10 ms ticks)."""
-        with open(f"/proc/{self.pid}/stat") as stat:
-            fields = stat.read().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICK  # utime and stime: fields 14 and 15
+        """User plus system CPU time of the server process so far (10 ms ticks)."""
+        return process_cpu_seconds(self.pid)
 
 
 def serve(caches: bool) -> None:
