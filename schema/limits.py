@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError
+from graphql import DocumentNode, ExecutionResult, GraphQLError
 from graphql.language import ArgumentNode, IntValueNode, VariableNode, visit
 from graphql.language.visitor import Visitor
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
@@ -24,6 +23,7 @@ MAX_ALIASES = 30
 MAX_TOKENS = 4000
 MAX_PAGE_SIZE = 100
 PAGE_ARGUMENTS = frozenset({"first"})
+CACHE_SIZE = 512
 
 
 class _PageArguments(Visitor):
@@ -36,29 +36,52 @@ class _PageArguments(Visitor):
             self.found.append(node)
 
 
-def page_sizes(document: Any, variables: dict[str, Any] | None) -> Iterator[tuple[ArgumentNode, Any]]:
+# The page arguments of each parsed document still alive, by identity: Strawberry's parser cache hands
+# back the same (immutable) DocumentNode for the same query text, so the document is walked once, not
+# on every request. Keyed by ``id`` (a node's own hash walks the whole tree), each entry holding a
+# weak reference whose callback drops it when the document goes: with the parser cache off, every
+# request's document is new, and its entry lives only as long as it does.
+_page_arguments: dict[int, tuple[weakref.ref[DocumentNode], tuple[ArgumentNode, ...]]] = {}
+
+
+def _forget(key: int, reference: weakref.ref[DocumentNode]) -> None:
+    entry = _page_arguments.get(key)
+    if entry is not None and entry[0] is reference:
+        del _page_arguments[key]
+
+
+def page_arguments(document: DocumentNode) -> tuple[ArgumentNode, ...]:
+    """Every ``first`` argument of ``document`` (in document order), found once per document."""
+    key = id(document)
+    entry = _page_arguments.get(key)
+    if entry is not None and entry[0]() is document:
+        return entry[1]
     visitor = _PageArguments()
     visit(document, visitor)
-    for node in visitor.found:
+    found = tuple(visitor.found)
+    _page_arguments[key] = (weakref.ref(document, lambda reference: _forget(key, reference)), found)
+    return found
+
+
+def page_sizes(document: DocumentNode, variables: dict[str, Any] | None) -> Iterator[tuple[ArgumentNode, Any]]:
+    """Each page argument with the value this request gives it (a literal, or the variable's value)."""
+    for node in page_arguments(document):
         if isinstance(node.value, IntValueNode):
             yield node, int(node.value.value)
         elif isinstance(node.value, VariableNode):
             yield node, (variables or {}).get(node.value.name.value)
 
 
-class PageSizeLimiter(SchemaExtension):
-    """Refuses ``first`` above :data:`MAX_PAGE_SIZE` (literal or variable) before anything runs."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None:
-            for node, value in page_sizes(context.graphql_document, context.variables):
-                if isinstance(value, int) and not 0 <= value <= MAX_PAGE_SIZE:
-                    error = GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}, not {value}", nodes=[node],
-                                         extensions={"code": "LIMIT_EXCEEDED"})
-                    context.result = ExecutionResult(data=None, errors=[error])
-                    break
-        yield
+def page_size_error(document: DocumentNode, variables: dict[str, Any] | None) -> GraphQLError | None:
+    """The error for the first ``first`` outside 0 … :data:`MAX_PAGE_SIZE`, if any; checked on every
+    request (only the nodes are kept per document: a variable's value differs from one request to the next)."""
+    if not page_arguments(document):
+        return None
+    for node, value in page_sizes(document, variables):
+        if isinstance(value, int) and not 0 <= value <= MAX_PAGE_SIZE:
+            return GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}, not {value}", nodes=[node],
+                                extensions={"code": "LIMIT_EXCEEDED"})
+    return None
 
 
 # Built once: the depth and alias limiters make a new rule class per instance, and the validation
@@ -67,20 +90,41 @@ LIMIT_RULES = (*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
                *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules)
 
 
-class ValidationLimits(AddValidationRules):
-    """Depth and alias limits as validation rules, the same rule classes for every request."""
+class Limits(SchemaExtension):
+    """Every limit, as one extension (Strawberry builds each extension and wraps each of its hooks on
+    every request, so one extension costs less than three):
 
-    def __init__(self) -> None:
-        super().__init__(list(LIMIT_RULES))
+    * depth and aliases: validation rules, the same rule classes for every request (what Strawberry's
+      ``AddValidationRules`` does);
+    * tokens: the parser's ``max_tokens`` option (what Strawberry's ``MaxTokensLimiter`` does);
+    * page size: ``first`` above :data:`MAX_PAGE_SIZE` (literal or variable) is refused before
+      anything runs.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        self.apply_limits()
+        yield
+
+    def apply_limits(self) -> None:
+        """Before parsing: the limit rules for validation, the token limit for the parser."""
+        context = self.execution_context
+        context.validation_rules = context.validation_rules + LIMIT_RULES
+        context.parse_options["max_tokens"] = MAX_TOKENS
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None:
+            error = page_size_error(context.graphql_document, context.variables)
+            if error is not None:
+                context.result = ExecutionResult(data=None, errors=[error])
+        yield
 
 
-def limit_extensions(*, caches: bool = True) -> list[Any]:
-    """The extensions every schema runs with, as factories (Strawberry deprecates instances)."""
-    extensions: list[Any] = [
-        ValidationLimits,
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        PageSizeLimiter,
-    ]
+def limit_extensions(*, caches: bool = True, limits: type[Limits] = Limits) -> list[Any]:
+    """The extensions every schema runs with, as factories (Strawberry deprecates instances); ``limits``
+    is :class:`Limits` or a subclass adding to it."""
+    extensions: list[Any] = [limits]
     if caches:
-        extensions = [partial(ParserCache, maxsize=512), partial(ValidationCache, maxsize=512), *extensions]
+        extensions = [partial(ParserCache, maxsize=CACHE_SIZE), partial(ValidationCache, maxsize=CACHE_SIZE),
+                      *extensions]
     return extensions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
+from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
@@ -17,12 +17,13 @@ from schema.cycles_root import CycleMutation, CycleQuery
 from schema.feedback_praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback_root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals_root import GoalsMutation, GoalsQuery, GoalsSubscription
-from schema.limits import limit_extensions
+from schema.limits import Limits, limit_extensions
 from schema.org_root import OrgMutation, OrgQuery, OrgSubscription
 from schema.reviews_root import ReviewMutation, ReviewQuery, ReviewSubscription
 from schema.reviews_templates import TemplateMutation, TemplateQuery
 
 log = logging.getLogger("perfgraph.errors")
+MASKED_MESSAGE = "Internal error: the server could not complete this request."
 
 # Each domain adds its root types here.
 QUERIES: tuple[type, ...] = (OrgQuery, GoalsQuery, CheckInQuery, FeedbackQuery, PraiseQuery,)
@@ -44,11 +45,31 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+class MaskUnexpectedErrors(MaskErrors):
+    """Strawberry's :class:`MaskErrors`, masking what :func:`is_unexpected` says, without its per-request
+    ``isinstance`` against a runtime-checkable protocol (the costliest step of a result without errors):
+    a result is masked when it has errors, as there."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
+
+    def _process_result(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
+
+class MaskedLimits(Limits, MaskUnexpectedErrors):
+    """:class:`Limits` and :class:`MaskUnexpectedErrors` as one extension (each extension costs something
+    on every request): the limits are set before the operation, its errors are masked after it."""
+
+    def on_operation(self) -> Iterator[None]:
+        self.apply_limits()
+        yield from MaskUnexpectedErrors.on_operation(self)
+
+
 def build_schema(*, caches: bool = True, debug: bool = False) -> strawberry.Schema:
-    extensions = limit_extensions(caches=caches)
-    if not debug:
-        extensions.append(partial(MaskErrors, should_mask_error=is_unexpected,
-                                  error_message="Internal error: the server could not complete this request."))
+    extensions = limit_extensions(caches=caches, limits=Limits if debug else MaskedLimits)
     return strawberry.Schema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not debug),

@@ -61,7 +61,7 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
             await seed(database, demo)
             print_tokens(settings, demo)
 
-    app = create_app(settings, on_startup=on_startup, schema_options=schema_options)
+    app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
                 lifespan="on")
 

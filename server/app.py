@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -47,10 +48,11 @@ StartupHook = Callable[[Database], Awaitable[None]]
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
                schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None,
-               subscriber_queue_size: int = 256) -> Starlette:
+               subscriber_queue_size: int = 256, freeze_heap: bool = False) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
     the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
-    bounds how many events may wait for one subscriber before it is dropped as too slow."""
+    bounds how many events may wait for one subscriber before it is dropped as too slow; ``freeze_heap``
+    (serving processes) moves what start-up built out of the garbage collector's sight."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
 
@@ -77,6 +79,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             connection_init_wait_timeout=timedelta(seconds=10), allowed_origins=settings.allowed_origins or (),
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
+        if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the
+            gc.collect()  # garbage collector need not walk it again on every collection
+            gc.freeze()
         store = "embedded in-process store (mongomock-ng)" if settings.embedded_store else redact(settings.mongodb_url)
         log.info("perfgraph ready: store %s, database %s; broadcast %s", store, settings.mongodb_db,
                  redact(settings.broadcast_url))

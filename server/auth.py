@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -13,6 +14,8 @@ from models.org import Role
 
 ALGORITHM = "HS256"
 DEFAULT_TTL = 12 * 3600
+# Distinct tokens whose verified claims are kept (a few hundred bytes each).
+VERIFIED_TOKENS = 1024
 
 
 class AuthenticationFailed(Exception):
@@ -45,6 +48,23 @@ def bearer_token(value: str | None) -> str:
 
 
 def decode_token(secret: str, token: str) -> Claims:
+    """The token's claims, or :class:`AuthenticationFailed` with the reason.
+
+    PyJWT checks a token (signature, claims) the first time it is seen; the claims of a token that
+    passed are kept (:func:`_verified_claims`, a bounded cache keyed by the secret and the whole
+    token, so nothing but that exact token signed with that secret finds them) and its expiry is
+    checked again here on every call, as PyJWT checks it. Only what is a function of the token is
+    kept: the caller still reads the employee on every sign-in.
+    """
+    claims = _verified_claims(secret, token)
+    if int(claims.expires_at) <= time.time():  # PyJWT's own test (an integer ``exp`` at or before now)
+        raise AuthenticationFailed("the token has expired")
+    return claims
+
+
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified_claims(secret: str, token: str) -> Claims:
+    """PyJWT's decoding and our claim checks: raises (and so caches nothing) for a token refused."""
     try:
         payload: Mapping[str, Any] = jwt.decode(token, secret, algorithms=[ALGORITHM],
                                                 options={"require": ["sub", "exp", "org"]})

@@ -9,8 +9,9 @@ import jwt
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+import server.auth
 from models.org import EmployeeStatus
-from server.auth import ALGORITHM, mint_token
+from server.auth import ALGORITHM, AuthenticationFailed, decode_token, mint_token
 from tests.client import LEGACY_WS, TRANSPORT_WS, GraphQLClient, Subscriber, websocket
 from tests.conftest import RunningServer
 
@@ -202,3 +203,31 @@ async def test_valid_token_gets_connection_ack(server: RunningServer, protocol: 
         # then the connection is acknowledged for them
         assert await subscriber.receive() == {"type": "connection_ack",
                                               "payload": {"employeeId": server.demo.personas["manager"]}}
+
+
+# --- tokens: verified once (a bounded cache of verified claims), expiry checked on every call ------------
+
+TOKEN_SECRET = "a-test-secret-long-enough-for-hs256-0123456789"
+
+
+def test_a_verified_token_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a token valid for a minute, verified once
+    token = mint_token(TOKEN_SECRET, "employee-1", "org-1", ["employee"], ttl=60)
+    claims = decode_token(TOKEN_SECRET, token)
+    assert (claims.employee_id, claims.organization_id) == ("employee-1", "org-1")
+    # when it is used again after its expiry
+    later = time.time() + 61
+    monkeypatch.setattr(server.auth.time, "time", lambda: later)
+    # then it is refused as expired
+    with pytest.raises(AuthenticationFailed, match="the token has expired"):
+        decode_token(TOKEN_SECRET, token)
+
+
+def test_a_token_is_verified_against_the_secret_it_is_used_with() -> None:
+    # given a token verified with its own secret
+    token = mint_token(TOKEN_SECRET, "employee-1", "org-1", ["employee"])
+    decode_token(TOKEN_SECRET, token)
+    # when the same token is checked against another secret, twice / then it is refused both times
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed, match=r"Signature verification failed"):
+            decode_token(TOKEN_SECRET + "-other", token)
