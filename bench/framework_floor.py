@@ -3,7 +3,8 @@
 The org chart of the 200-person demo organisation from its CEO, three levels below the root (50
 people), selecting name, title, department name and reports, the same JSON from four variants:
 
-(a) full stack: POST over keep-alive HTTP/1.1 (httpx) to a uvicorn server process on loopback;
+(a) full stack: POST over one keep-alive HTTP/1.1 connection (a pre-encoded request on a raw
+    asyncio stream, so that the client costs little) to a uvicorn server process on loopback;
     ``a_server_cpu_ms`` is that process's CPU time per request (utime + stime, ``/proc``);
 (b) ``schema.execute`` in this process: the app's schema (``build_schema()``), the embedded store
     seeded with the demo organisation, a fresh :class:`Context` per request as the HTTP view builds
@@ -29,16 +30,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import graphql
-import httpx
 
 from bench.common import median_ratio, record, side_by_side_async
-from bench.small_query import Server, server_process
+from bench.small_query import Server, post_request, read_response, server_process
 from models.demo import DemoOrganization, build_organization
 from realtime import create_bus
 from resolvers import org
@@ -158,24 +159,29 @@ async def run(quick: bool) -> dict[str, Any]:
         return {"orgChart": floor(tree)}
 
     with server_process(caches=True) as server:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}",
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
-            async def over_http() -> Any:
-                response = await http.post("/graphql", json={"query": QUERY, "variables": variables})
-                response.raise_for_status()
-                return response.json()["data"]
+        # (a) one keep-alive HTTP/1.1 connection and one pre-encoded request: the client costs little
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        request = post_request(server.port, token, {"query": QUERY, "variables": variables})
 
-            expected = by_hand()
-            answers = {"a": await over_http(), "b": await in_process(), "c": bare(), "d": expected}
-            for name, answer in answers.items():
-                assert answer == expected, f"variant {name} answers differently"
-            people = sum(1 for _ in chart_members(expected["orgChart"]))
-            server_cpu: list[float] = []
-            variants = {"a": with_cpu(Timed(over_http, seconds, awaits=True), server, server_cpu),
-                        "b": Timed(in_process, seconds, awaits=True), "c": Timed(bare, seconds, awaits=False),
-                        "d": Timed(by_hand, seconds, awaits=False),
-                        "b_store": Timed(store_only, seconds, awaits=True)}
-            times = await side_by_side_async(variants, rounds)
+        async def over_http() -> bytes:
+            writer.write(request)
+            status, body = await read_response(reader)
+            if status != 200:
+                raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
+            return body
+
+        expected = by_hand()
+        answers = {"a": json.loads(await over_http())["data"], "b": await in_process(), "c": bare(), "d": expected}
+        for name, answer in answers.items():
+            assert answer == expected, f"variant {name} answers differently"
+        people = sum(1 for _ in chart_members(expected["orgChart"]))
+        server_cpu: list[float] = []
+        variants = {"a": with_cpu(Timed(over_http, seconds, awaits=True), server, server_cpu),
+                    "b": Timed(in_process, seconds, awaits=True), "c": Timed(bare, seconds, awaits=False),
+                    "d": Timed(by_hand, seconds, awaits=False),
+                    "b_store": Timed(store_only, seconds, awaits=True)}
+        times = await side_by_side_async(variants, rounds)
+        writer.close()
     await bus.disconnect()
     await database.close()
     figures: dict[str, Any] = {"people": people, "rounds": rounds}
