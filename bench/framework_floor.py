@@ -160,12 +160,18 @@ async def run(quick: bool) -> dict[str, Any]:
 
     with server_process(caches=True) as server:
         # (a) one keep-alive HTTP/1.1 connection and one pre-encoded request: the client costs little
-        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         request = post_request(server.port, token, {"query": QUERY, "variables": variables})
+        connection = list(await asyncio.open_connection("127.0.0.1", server.port))
 
         async def over_http() -> bytes:
-            writer.write(request)
-            status, body = await read_response(reader)
+            try:
+                connection[1].write(request)
+                status, body = await read_response(connection[0])
+            except (asyncio.IncompleteReadError, ConnectionError):  # uvicorn closed it while idle (5 s)
+                connection[1].close()
+                connection[:] = await asyncio.open_connection("127.0.0.1", server.port)
+                connection[1].write(request)
+                status, body = await read_response(connection[0])
             if status != 200:
                 raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
             return body
@@ -181,7 +187,7 @@ async def run(quick: bool) -> dict[str, Any]:
                     "d": Timed(by_hand, seconds, awaits=False),
                     "b_store": Timed(store_only, seconds, awaits=True)}
         times = await side_by_side_async(variants, rounds)
-        writer.close()
+        connection[1].close()
     await bus.disconnect()
     await database.close()
     figures: dict[str, Any] = {"people": people, "rounds": rounds}
