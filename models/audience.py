@@ -2,9 +2,9 @@
 
 The org chart — names, titles, positions, departments and reporting lines — is the same for everyone
 in an organisation (:func:`models.permissions.can_see_org_chart`). A subscription that selects only
-those fields shows every member of the organisation the same thing; any other field (an email, goals,
-feedback) may differ from one viewer to the next, and such subscriptions are shared only between
-subscriptions of the same signed-in session.
+those fields shows every member of the organisation the same thing; any other field (an email) may
+differ from one viewer to the next, and such a subscription is shared only between subscriptions of the
+same signed-in session with the same roles. Other subscriptions run once per subscriber.
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 ORG_WIDE_SUBSCRIPTIONS = frozenset({"orgChartChanged"})
+# Subscriptions that may share an execution at all: their stream has no side effect when it starts and
+# yields nothing before an event, so a member joining later misses nothing it would see alone.
+# (``reviewPresence``, for one, announces each subscriber on the way in and answers with the viewers.)
+SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS
 
 ORG_WIDE_FIELDS: Mapping[str, frozenset[str]] = {
     "Subscription": ORG_WIDE_SUBSCRIPTIONS,
@@ -21,6 +25,10 @@ ORG_WIDE_FIELDS: Mapping[str, frozenset[str]] = {
     "Department": frozenset({"id", "name", "parent", "head", "children", "employees"}),
     "Position": frozenset({"id", "title", "description", "responsibilities", "level", "department"}),
 }
+
+
+def is_shareable(root_field: str) -> bool:
+    return root_field in SHAREABLE_SUBSCRIPTIONS
 
 
 def is_org_wide(root_field: str, fields: Iterable[tuple[str, str]]) -> bool:

@@ -169,9 +169,10 @@ class SubscriptionGroups:
                              operation_name: str | None, context: Any) -> AsyncGenerator[ExecutionResult, None]:
         group = self._groups.get(key)
         if group is None:
-            group = self._groups[key] = Group(key, audience)
+            group = Group(key, audience)
             group.context = audience.build_context(self.bus, partial(self._check, group))
             group.task = asyncio.create_task(self._run(group, query, variables, operation_name))
+            self._groups[key] = group
         member = Member(context, Mailbox(self.queue_size))
         group.members[member] = None
         try:
@@ -221,7 +222,14 @@ class SubscriptionGroups:
         if check is None:
             return
         for member in list(group.members):
-            if not member.ended and (error := await check(member.context, names)) is not None:
+            if member.ended:
+                continue
+            try:
+                error = await check(member.context, names)
+            except Exception:  # this member cannot be checked (the store failed): it alone is ended
+                log.exception("checking a subscriber failed")
+                error = GraphQLError("Internal error: the server could not check this subscription.")
+            if error is not None:
                 self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
                 self._offer(group, member, None)
 

@@ -6,8 +6,11 @@ Two kinds of audience:
   everyone in the organisation the same result, so it runs once, as an organisation-wide viewer that is
   nobody in particular; each member's own standing is checked apart: the token's expiry before every
   delivery, and a fresh read of the member when an event names them (they may have left);
-* the session — anything else is shared only by subscriptions made with the same token: the same
-  person with the same roles, so the group's execution, with all its per-viewer rules, is theirs.
+* the session — any other selection is shared only by subscriptions made with the same token and
+  granted the same roles, so the group's execution, with all its per-viewer rules, is theirs.
+
+Only the subscriptions of ``models.audience.SHAREABLE_SUBSCRIPTIONS`` are shared; the others run once
+per subscriber, as Strawberry runs them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import replace
 
 from graphql import GraphQLError
 
-from models.audience import is_org_wide
+from models.audience import is_org_wide, is_shareable
 from models.permissions import Viewer
 from realtime import Bus
 from realtime.groups import Audience
@@ -33,7 +36,10 @@ Recheck = Callable[[Iterable[str]], Awaitable[None]]
 
 
 async def audience_of(context: Context, root_field: str, fields: Iterable[tuple[str, str]]) -> Audience | None:
-    """The subscriber's audience, or ``None`` when it is not signed in (the usual path reports why)."""
+    """The subscriber's audience, or ``None`` when the subscription runs on its own: it is not one that
+    may be shared, or the subscriber is not signed in (the usual path then reports why)."""
+    if not is_shareable(root_field):
+        return None
     try:
         viewer = await context.authenticate()
     except Unauthenticated:
@@ -53,7 +59,9 @@ async def audience_of(context: Context, root_field: str, fields: Iterable[tuple[
         return replace(context, bus=bus, request=None, response=None, connection_params=None,
                        loaders=Loaders(context.store) if context.store else None, extras={})
 
-    return Audience(("session", context.credentials), session_context)
+    # The same token, and the roles the store grants now: a connection opened after a change of roles
+    # does not join a group that runs with the old ones.
+    return Audience(("session", context.credentials, viewer.roles), session_context)
 
 
 async def check_member(member: Context, names: Iterable[str]) -> GraphQLError | None:

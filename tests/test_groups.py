@@ -12,6 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from resolvers.org_mutations import org_chart_channel
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
 from tests.conftest import NORTHWIND, RunningServer, running_server
+from tests.test_reviews_presence import PRESENCE, self_form, viewers
 from tests.test_subscriptions import ORG_CHART_CHANGED, TERMINATE, UPDATE_NAME, employee_persona, other_branch
 
 ORG_WIDE = """
@@ -157,3 +158,34 @@ async def test_the_last_member_leaving_ends_the_group_and_its_bus_subscription(s
     async with asyncio.timeout(5):
         while server.bus.stats()["subscribers"] or groups(server)["groups"]:
             await asyncio.sleep(0.01)
+
+
+async def test_a_subscription_with_side_effects_runs_once_per_subscriber(server: RunningServer) -> None:
+    # given the reviewer's self form open in two tabs with the same token (reviewPresence announces each
+    # subscriber on the way in)
+    form = self_form()
+    token = server.token("employee")
+    async with websocket(server.ws_url, token) as first, websocket(server.ws_url, token) as second:
+        await first.subscribe(PRESENCE, {"form": form["_id"], "session": "tab-1"})
+        assert [v["sessionId"] for v in await viewers(first)] == ["tab-1"]
+        # when the second tab opens the form
+        await second.subscribe(PRESENCE, {"form": form["_id"], "session": "tab-2"})
+        # then it sees both tabs at once, as it would alone, and nothing was grouped
+        assert sorted(v["sessionId"] for v in await viewers(second)) == ["tab-1", "tab-2"]
+        assert groups(server)["groups"] == 0
+
+
+async def test_a_session_group_is_joined_only_with_the_same_roles(server: RunningServer) -> None:
+    # given the manager subscribed with personal fields
+    manager = NORTHWIND.personas["manager"]
+    token = server.token("manager")
+    async with websocket(server.ws_url, token) as before:
+        await before.subscribe(ORG_CHART_CHANGED, {"root": CEO})
+        await server.wait_subscribers(1)
+        # when the store stops granting them the manager role and they connect again with the same token
+        await server.database.employees.update_one({"_id": manager}, {"$set": {"roles": ["employee"]}})
+        async with websocket(server.ws_url, token) as after:
+            await after.subscribe(ORG_CHART_CHANGED, {"root": CEO})
+            await server.wait_subscribers(2)
+            # then the new connection runs in a group of its own, with the roles it has now
+            assert groups(server) == {"groups": 2, "members": 2}
