@@ -155,9 +155,10 @@ class SubscriptionGroups:
         self._groups: dict[Hashable, Group] = {}
 
     def stats(self) -> dict[str, int]:
-        """Groups, and members of groups whose subscription is live (an event published now reaches them)."""
-        return {"groups": len(self._groups),
-                "members": sum(len(g.members) for g in self._groups.values() if g.live.is_set())}
+        """Groups, those whose subscription is live (an event published now reaches them), and the members
+        of live groups."""
+        live = [g for g in self._groups.values() if g.live.is_set()]
+        return {"groups": len(self._groups), "live_groups": len(live), "members": sum(len(g.members) for g in live)}
 
     def join(self, audience: Audience, query: str, variables: dict[str, Any] | None, operation_name: str | None,
              context: Any) -> AsyncGenerator[ExecutionResult, None]:
