@@ -109,8 +109,7 @@ class ReviewCycle:
         docs, total, more = await resolvers.cycle_reviews(info.context, self.doc, department_id,
                                                           state.value if state else None, first, after)
         edges = [ReviewEdge(cursor=d["_id"], node=r) for d, r in zip(docs, Review.wrap_all(docs), strict=True)]
-        page = PageInfo(has_next_page=more, has_previous_page=bool(after),
-                        start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None)
+        page = PageInfo.of(edges, has_next_page=more, after=after)
         return ReviewConnection(edges=edges, page_info=page, total_count=total)
 
 

@@ -99,9 +99,8 @@ class PraiseQuery:
         page = await feedback_praise.wall(info.context, first, after, value)
         edges = [PraiseEdge(cursor=encode_cursor(d), node=p)
                  for d, p in zip(page.documents, Praise.wrap_all(page.documents), strict=True)]
-        return PraiseConnection(edges=edges, total_count=page.total_count, page_info=PageInfo(
-            has_next_page=page.has_next_page, has_previous_page=bool(after),
-            start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+        return PraiseConnection(edges=edges, total_count=page.total_count,
+                                page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
 
     @strawberry.field
     async def praise(self, info: Info[Context, Any], id: strawberry.ID) -> Praise | None:

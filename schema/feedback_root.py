@@ -89,9 +89,8 @@ def spec_of(filter: FeedbackFilter | None) -> FeedbackFilterSpec:
 def connection(page: Page, after: str | None) -> FeedbackConnection:
     edges = [FeedbackEdge(cursor=encode_cursor(d), node=f)
              for d, f in zip(page.documents, Feedback.wrap_all(page.documents), strict=True)]
-    return FeedbackConnection(edges=edges, total_count=page.total_count, page_info=PageInfo(
-        has_next_page=page.has_next_page, has_previous_page=bool(after),
-        start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None))
+    return FeedbackConnection(edges=edges, total_count=page.total_count,
+                              page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
 
 
 def feedback_payload(outcome: Outcome) -> FeedbackPayload:

@@ -80,9 +80,7 @@ class GoalsQuery:
         page = await goals.goals(info.context, filter_spec(filter or GoalFilter()), first, after)
         nodes = Goal.wrap_all(page.documents)
         edges = [GoalEdge(cursor=encode_goal_cursor(d), node=g) for d, g in zip(page.documents, nodes, strict=True)]
-        page_info = PageInfo(has_next_page=page.has_next_page, has_previous_page=bool(after),
-                             start_cursor=edges[0].cursor if edges else None,
-                             end_cursor=edges[-1].cursor if edges else None)
+        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
         return GoalConnection(edges=edges, page_info=page_info, total_count=page.total_count)
 
     @strawberry.field(description="The alignment tree below a goal; goals you may not see are redacted nodes.")

@@ -102,9 +102,7 @@ class OrgQuery:
         page = await org.employees(info.context, spec, first, after, projection)
         nodes = Employee.wrap_all(page.documents)
         edges = [EmployeeEdge(cursor=employee_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
-        page_info = PageInfo(has_next_page=page.has_next_page, has_previous_page=bool(after),
-                             start_cursor=edges[0].cursor if edges else None,
-                             end_cursor=edges[-1].cursor if edges else None)
+        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
         return EmployeeConnection(edges=edges, page_info=page_info, total_count=page.total_count)
 
     @strawberry.field(description="The org chart below rootId (default: the top), depth levels deep (1–10).")
