@@ -75,8 +75,6 @@ def page_sizes(document: DocumentNode, variables: dict[str, Any] | None) -> Iter
 def page_size_error(document: DocumentNode, variables: dict[str, Any] | None) -> GraphQLError | None:
     """The error for the first ``first`` outside 0 … :data:`MAX_PAGE_SIZE`, if any; checked on every
     request (only the nodes are kept per document: a variable's value differs from one request to the next)."""
-    if not page_arguments(document):
-        return None
     for node, value in page_sizes(document, variables):
         if isinstance(value, int) and not 0 <= value <= MAX_PAGE_SIZE:
             return GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}, not {value}", nodes=[node],
