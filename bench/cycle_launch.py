@@ -17,13 +17,13 @@ import time
 from datetime import UTC, datetime
 
 from bench.common import record
-from models.demo import DemoOrganization, build_organization
-from models.demo_reviews import demo_review_documents
-from models.org import stable_id
-from store.cycles import launch
-from store.database import Database
-from store.embedded import EmbeddedClient
-from store.repository import TenantStore
+from models.demo.org import DemoOrganization, build_organization
+from models.demo.reviews import demo_review_documents
+from models.org.rules import stable_id
+from store.core.database import Database
+from store.core.embedded import EmbeddedClient
+from store.core.repository import TenantStore
+from store.reviews.cycles import launch
 
 SIZES = (200, 5000)
 RUNS = 3

@@ -41,7 +41,7 @@ from bench.common import (
     process_rss_kib,
     record,
 )
-from models.demo import build_organization
+from models.demo.org import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
 

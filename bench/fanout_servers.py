@@ -27,15 +27,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from models.demo import build_organization
+from models.demo.org import build_organization
 from realtime import Bus
-from resolvers.context import Context
-from resolvers.org_mutations import org_chart_channel
+from resolvers.core.context import Context
+from resolvers.org.mutations import org_chart_channel
 from server.app import create_app
 from server.auth import bearer_token, decode_token
 from server.config import Settings
-from store.database import Database
-from store.seed import seed
+from store.core.database import Database
+from store.core.seed import seed
 
 DEMO = build_organization()
 CHANNEL = org_chart_channel(DEMO.organization["_id"])

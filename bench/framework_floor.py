@@ -40,16 +40,16 @@ import graphql
 
 from bench.common import median_ratio, record, side_by_side_async
 from bench.small_query import Server, post_request, read_response, server_process
-from models.demo import DemoOrganization, build_organization
+from models.demo.org import DemoOrganization, build_organization
 from realtime import create_bus
-from resolvers import org
-from resolvers.context import Context
-from resolvers.projection import employee_projection
+from resolvers.core.context import Context
+from resolvers.core.projection import employee_projection
+from resolvers.org import queries as org
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token, mint_token
 from server.config import DEV_JWT_SECRET
-from store.database import Database, open_database
-from store.seed import seed
+from store.core.database import Database, open_database
+from store.core.seed import seed
 
 DEPTH = 3
 EMPLOYEE = "employee { name title department { name } }"

@@ -18,7 +18,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 from bench.common import record, server_process, summary_ms
-from models.demo import build_organization
+from models.demo.org import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
 

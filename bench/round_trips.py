@@ -35,17 +35,17 @@ from typing import Any
 import httpx
 
 from bench.common import median_ratio, record, side_by_side_async
-from models.demo import DemoOrganization
+from models.demo.org import DemoOrganization
 from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
-from store.database import Database, open_database
-from store.loaders import Loaders
-from store.seed import seed
+from store.core.database import Database, open_database
+from store.core.loaders import Loaders
+from store.core.seed import seed
 from tests.conftest import GLOBEX, NORTHWIND
-from tests.reviews_support import CREATE_CYCLE, LAUNCH, RUNNING, TEMPLATE, cycle_input
-from tests.test_round_trips import ORG_CHART_3
-from tests.test_round_trips_depth import FORM, GOALS, ORG_CHART, PROGRESS, ceo, co_written_forms
+from tests.core.test_round_trips import ORG_CHART_3
+from tests.core.test_round_trips_depth import FORM, GOALS, ORG_CHART, PROGRESS, ceo, co_written_forms
+from tests.reviews.support import CREATE_CYCLE, LAUNCH, RUNNING, TEMPLATE, cycle_input
 
 DELAY = 0.0005  # seconds before every store call
 

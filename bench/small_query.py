@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.common import ROOT, free_port, median_ratio, process_cpu_seconds, record, side_by_side_async
-from models.demo import build_organization
+from models.demo.org import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
 

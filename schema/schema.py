@@ -11,16 +11,16 @@ from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.checkins_root import CheckInMutation, CheckInQuery, CheckInSubscription
-from schema.competencies import CompetencyMutation, CompetencyQuery
-from schema.cycles_root import CycleMutation, CycleQuery
-from schema.feedback_praise import PraiseMutation, PraiseQuery, PraiseSubscription
-from schema.feedback_root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
-from schema.goals_root import GoalsMutation, GoalsQuery, GoalsSubscription
-from schema.limits import Limits, limit_extensions
-from schema.org_root import OrgMutation, OrgQuery, OrgSubscription
-from schema.reviews_root import ReviewMutation, ReviewQuery, ReviewSubscription
-from schema.reviews_templates import TemplateMutation, TemplateQuery
+from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
+from schema.core.limits import Limits, limit_extensions
+from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
+from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
+from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
+from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
+from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
+from schema.reviews.cycles_root import CycleMutation, CycleQuery
+from schema.reviews.root import ReviewMutation, ReviewQuery, ReviewSubscription
+from schema.reviews.templates import TemplateMutation, TemplateQuery
 
 log = logging.getLogger("perfgraph.errors")
 MASKED_MESSAGE = "Internal error: the server could not complete this request."

@@ -8,12 +8,12 @@ import logging
 import sys
 from typing import Any
 
-from models.demo import DemoOrganization, build_organization
+from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
 from server.auth import mint_token
 from server.config import ConfigError, Settings
-from store.database import Database, StoreUnavailable, open_database
-from store.seed import seed
+from store.core.database import Database, StoreUnavailable, open_database
+from store.core.seed import seed
 
 PERSONAS = ("employee", "manager", "hr_admin")
 

@@ -17,12 +17,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
-from resolvers.subscriptions import close_connection
+from resolvers.core.streams import close_connection
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
 from server.view import PerfgraphGraphQL
-from store.database import Database, open_database
+from store.core.database import Database, open_database
 
 log = logging.getLogger("perfgraph")
 

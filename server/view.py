@@ -19,12 +19,12 @@ from strawberry.types import ExecutionResult
 
 from realtime import Bus
 from realtime.groups import SubscriptionGroups, encode_message
-from resolvers.context import Context
-from resolvers.errors import Unauthenticated
-from resolvers.subscription_audience import audience_of
-from schema.selection import subscription_plan
-from store.database import Database
-from store.loaders import Loaders
+from resolvers.core.audience import audience_of
+from resolvers.core.context import Context
+from resolvers.core.errors import Unauthenticated
+from schema.core.selection import subscription_plan
+from store.core.database import Database
+from store.core.loaders import Loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 

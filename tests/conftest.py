@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import uvicorn
 
-from models.demo import DemoOrganization, build_organization
+from models.demo.org import DemoOrganization, build_organization
 from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
-from store.database import INDEXES, Database, open_database
-from store.embedded import EmbeddedClient
-from store.seed import seed
+from store.core.database import INDEXES, Database, open_database
+from store.core.embedded import EmbeddedClient
+from store.core.seed import seed
 from tests.client import GraphQLClient
 
 NORTHWIND = build_organization()

@@ -1,0 +1,95 @@
+"""HR admins' check-in settings: department cadences and the question templates (organisation default,
+per-department override). New occurrences use them from their next scheduling on; scheduled and past
+occurrences keep the cadence and questions they were scheduled with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.checkins.rules import Cadence, check_template
+from models.core.permissions import Viewer, can_manage_check_in_settings
+from models.org.rules import Document, ErrorCode, FieldError, new_id
+from resolvers.checkins.mutations import CheckInOutcome, not_found, now
+from resolvers.checkins.queries import signed_in
+from resolvers.core.context import Context
+from resolvers.core.errors import Forbidden
+from store.core.loaders import Loaders
+from store.core.repository import TenantStore
+
+
+async def admin(context: Context) -> tuple[Viewer, TenantStore]:
+    viewer, store, _ = await signed_in(context)
+    if not can_manage_check_in_settings(viewer):
+        raise Forbidden("only HR admins may change check-in settings")
+    return viewer, store
+
+
+async def set_department_cadence(context: Context, department_id: str, cadence: Cadence) -> CheckInOutcome:
+    """Every series in the department (without its own cadence) follows from its next occurrence."""
+    _, store = await admin(context)
+    department = await store.departments.get(department_id)
+    if department is None:
+        return CheckInOutcome(errors=[not_found("departmentId", "department", department_id)])
+    await store.departments.update(department_id, {"cadence": cadence.value})
+    context.loaders = Loaders(store)
+    return CheckInOutcome(department={**department, "cadence": cadence.value})
+
+
+def question_documents(questions: list[str]) -> list[Document]:
+    return [{"_id": new_id(), "text": q.strip()} for q in questions]
+
+
+async def save_template(context: Context, id: str | None, data: dict[str, Any]) -> CheckInOutcome:
+    """Create a template (id omitted) or change one; questions sent replace the old ones."""
+    _, store = await admin(context)
+    current = await store.checkInTemplates.get(id) if id else None
+    if id and current is None:
+        return CheckInOutcome(errors=[not_found("id", "check-in template", id)])
+    errors = check_template(data.get("name"), data.get("questions"), creating=current is None)
+    if current is not None:  # on a change, null cannot clear what a template must have
+        errors += [FieldError(key, ErrorCode.REQUIRED, f"{key} must not be null")
+                   for key in ("name", "questions") if key in data and data[key] is None]
+    if errors:
+        return CheckInOutcome(errors=errors)
+    at = now()
+    fields: dict[str, Any] = {"updatedAt": at}
+    if data.get("name") is not None:
+        fields["name"] = data["name"].strip()
+    if data.get("questions") is not None:
+        fields["questions"] = question_documents(data["questions"])
+    if current is None:
+        doc = await store.checkInTemplates.insert({"_id": new_id(), "defaultSince": None, "createdAt": at, **fields})
+    else:
+        await store.checkInTemplates.update(current["_id"], fields)
+        doc = {**current, **fields}
+    context.loaders = Loaders(store)
+    return CheckInOutcome(template=doc)
+
+
+async def set_default_template(context: Context, template_id: str) -> CheckInOutcome:
+    """One write: the default is the template most recently made default."""
+    _, store = await admin(context)
+    template = await store.checkInTemplates.get(template_id)
+    if template is None:
+        return CheckInOutcome(errors=[not_found("templateId", "check-in template", template_id)])
+    at = now()
+    await store.checkInTemplates.update(template_id, {"defaultSince": at})
+    context.loaders = Loaders(store)
+    return CheckInOutcome(template={**template, "defaultSince": at})
+
+
+async def set_department_template(context: Context, department_id: str, template_id: str | None) -> CheckInOutcome:
+    """The department's own template (null: back to the organisation's default)."""
+    _, store = await admin(context)
+    errors: list[FieldError] = []
+    department = await store.departments.get(department_id)
+    if department is None:
+        errors.append(not_found("departmentId", "department", department_id))
+    if template_id is not None and await store.checkInTemplates.get(template_id) is None:
+        errors.append(not_found("templateId", "check-in template", template_id))
+    if errors or department is None:
+        return CheckInOutcome(errors=errors)
+    await store.departments.update(department_id, {"checkInTemplateId": template_id})
+    context.loaders = Loaders(store)
+    return CheckInOutcome(department={**department, "checkInTemplateId": template_id})

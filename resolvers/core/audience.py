@@ -1,0 +1,76 @@
+"""Whom a subscriber may share one execution of its subscription with (see realtime/groups.py).
+
+Two kinds of audience:
+
+* the organisation — a subscription that selects only org-chart fields (models/audience.py) shows
+  everyone in the organisation the same result, so it runs once, as an organisation-wide viewer that is
+  nobody in particular; each member's own standing is checked apart: the token's expiry before every
+  delivery, and a fresh read of the member when an event names them (they may have left);
+* the session — any other selection is shared only by subscriptions made with the same token and
+  granted the same roles, so the group's execution, with all its per-viewer rules, is theirs.
+
+Only the subscriptions of ``models.audience.SHAREABLE_SUBSCRIPTIONS`` are shared; the others run once
+per subscriber, as Strawberry runs them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+
+from graphql import GraphQLError
+
+from models.core.audience import is_org_wide, is_shareable
+from models.core.permissions import Viewer
+from realtime import Bus
+from realtime.groups import Audience
+from resolvers.core.context import Context
+from resolvers.core.errors import Unauthenticated
+from store.core.loaders import Loaders
+from store.core.repository import TenantStore
+
+NOBODY_IN_PARTICULAR = ""  # the organisation-wide viewer's employee id: no event names it
+
+Recheck = Callable[[Iterable[str]], Awaitable[None]]
+
+
+async def audience_of(context: Context, root_field: str, fields: Iterable[tuple[str, str]]) -> Audience | None:
+    """The subscriber's audience, or ``None`` when the subscription runs on its own: it is not one that
+    may be shared, or the subscriber is not signed in (the usual path then reports why)."""
+    if not is_shareable(root_field):
+        return None
+    try:
+        viewer = await context.authenticate()
+    except Unauthenticated:
+        return None
+    if is_org_wide(root_field, fields):
+        organization_id = viewer.organization_id
+
+        def organization_context(bus: Bus, recheck: Recheck) -> Context:
+            store = TenantStore(context.database, organization_id)
+            return Context(database=context.database, bus=bus, decode=context.decode,
+                           viewer=Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset()), expires_at=math.inf,
+                           store=store, loaders=Loaders(store), on_names=recheck)
+
+        return Audience(("organization", organization_id), organization_context, check_member)
+
+    def session_context(bus: Bus, recheck: Recheck) -> Context:
+        return replace(context, bus=bus, request=None, response=None, connection_params=None,
+                       loaders=Loaders(context.store) if context.store else None, extras={})
+
+    # The same token, and the roles the store grants now: a connection opened after a change of roles
+    # does not join a group that runs with the old ones.
+    return Audience(("session", context.credentials, viewer.roles), session_context)
+
+
+async def check_member(member: Context, names: Iterable[str]) -> GraphQLError | None:
+    """An organisation-wide group's member, before a delivery (``names`` empty: the token's expiry only)
+    or when an event names people (``names``: if they are among them, re-read them)."""
+    try:
+        viewer = await member.authenticate()
+        if viewer.employee_id in names:
+            await member.refresh(recheck=True)
+    except Unauthenticated as error:
+        return error
+    return None

@@ -1,0 +1,101 @@
+"""The one typed context every resolver receives: viewer, tenant store, loaders and bus."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from models.core.permissions import Viewer, may_sign_in
+from models.org.rules import Document, Role
+from realtime import Bus
+from resolvers.core.errors import Unauthenticated
+from store.core.database import Database
+from store.core.loaders import Loaders
+from store.core.repository import TenantStore
+
+
+@dataclass
+class Context:
+    """Built once per HTTP request and once per WebSocket connection.
+
+    ``credentials`` is what the client sent (``Bearer …``); it is checked lazily, the first
+    time a resolver needs the viewer, and the result is kept. ``decode`` turns a credential into
+    claims or raises with the reason.
+    """
+
+    database: Database
+    bus: Bus
+    decode: Callable[[str | None], Any]
+    credentials: str | None = None
+    request: Any = None
+    response: Any = None
+    connection_params: dict[str, Any] | None = None
+    viewer: Viewer | None = None
+    expires_at: float = 0.0
+    store: TenantStore | None = None
+    loaders: Loaders | None = None
+    auth_error: str | None = None
+    claimed_roles: frozenset[Role] = frozenset()
+    extras: dict[str, Any] = field(default_factory=dict)
+    # Set when one execution serves a group of subscribers: a stream calls it with the people an event
+    # names, so that members among them are checked again (resolvers/subscription_audience.py).
+    on_names: Callable[[list[str]], Awaitable[None]] | None = None
+
+    async def authenticate(self) -> Viewer:
+        """The viewer, or :class:`Unauthenticated` with the reason; checked once per context."""
+        if self.viewer is not None:
+            if self.expires_at <= time.time():
+                raise Unauthenticated("the token has expired")
+            return self.viewer
+        if self.auth_error is None:
+            self.auth_error = await self._sign_in()
+        if self.viewer is None:
+            raise Unauthenticated(self.auth_error or "not signed in")
+        return self.viewer
+
+    async def _sign_in(self) -> str | None:
+        try:
+            claims = self.decode(self.credentials)
+        except Exception as error:  # the decoder's own exception type carries the reason
+            return str(error)
+        store = TenantStore(self.database, claims.organization_id)
+        # Read directly, not through the loader (whose batch waits for the next turn of the event
+        # loop), then handed to the loader: a resolver loading the viewer (``me``) reads nothing more.
+        employee = await store.employees.get(claims.employee_id)
+        if not may_sign_in(employee):
+            return "the token's employee does not exist or has left the organisation"
+        loaders = Loaders(store)
+        loaders.employee_by_id.prime(claims.employee_id, employee)
+        self.claimed_roles = claims.roles
+        self.viewer = Viewer(claims.employee_id, claims.organization_id, granted_roles(claims.roles, employee))
+        self.expires_at = claims.expires_at
+        self.store, self.loaders = store, loaders
+        return None
+
+    async def refresh(self, *, recheck: bool = True) -> Viewer:
+        """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
+
+        A subscriber whose token has expired, or (with ``recheck``) who has left the organisation
+        since the connection opened, gets :class:`Unauthenticated` instead of the event; with
+        ``recheck`` their roles are re-read too. A stream may skip the re-read (one store call per
+        subscriber per event) for events that cannot have changed the subscriber: the org chart
+        re-reads only when the event names them.
+        """
+        viewer = await self.authenticate()
+        assert self.store is not None
+        self.loaders = Loaders(self.store)
+        if recheck:
+            employee = await self.loaders.employee_by_id.load(viewer.employee_id)
+            if not may_sign_in(employee):
+                self.viewer = None
+                self.auth_error = "the subscriber has left the organisation"
+                raise Unauthenticated(self.auth_error)
+            self.viewer = viewer = replace(viewer, roles=granted_roles(self.claimed_roles, employee))
+        return viewer
+
+
+def granted_roles(claimed: frozenset[Role], employee: Document) -> frozenset[Role]:
+    """The token's roles that the store still grants the employee."""
+    return claimed & frozenset(Role(r) for r in employee.get("roles", []) if r in Role._value2member_map_)

@@ -1,0 +1,256 @@
+"""Feedback mutations: give, edit (15 minutes), retract (tombstone), request, answer, settings.
+
+Every refusal is a payload error and writes nothing: all checks run before the first write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.core.permissions import (
+    can_change_feedback,
+    can_manage_feedback_settings,
+    can_see_feedback,
+    may_request_feedback_about,
+)
+from models.feedback.rules import (
+    EDIT_WINDOW,
+    MAX_RESPONDENTS,
+    QUESTION_MAX,
+    FeedbackEventKind,
+    Visibility,
+    allowed_tags,
+    check_body,
+    check_due_date,
+    check_label_list,
+    check_tags,
+    check_threshold,
+    clean_tags,
+    direction_of,
+    editable_until,
+    is_retracted,
+    now,
+    period_of,
+    today,
+)
+from models.org.rules import Document, ErrorCode, FieldError, new_id
+from resolvers.core.context import Context
+from resolvers.core.errors import Forbidden
+from resolvers.feedback import anonymous as feedback_anonymous
+from resolvers.feedback.common import Outcome, existing_employee, fresh_loaders, notify, signed_in
+from store.feedback import repository as feedback_store
+
+
+def _feedback_doc(author: Document, recipient: Document, text: str, tags: list[str], visibility: Visibility,
+                  request_id: str | None = None, id: str | None = None) -> Document:
+    return {
+        "_id": id or new_id(), "authorId": author["_id"], "recipientId": recipient["_id"], "text": text, "tags": tags,
+        "direction": direction_of(author, recipient).value, "visibility": visibility.value, "requestId": request_id,
+        "createdAt": now(), "editedAt": None, "retractedAt": None,
+    }
+
+
+async def _announce(context: Context, feedback: Document, requester_id: str | None = None) -> None:
+    """Tell the recipient (unless it is a note to their managers) and the requester of an answered request."""
+    addressed = [] if feedback["visibility"] == Visibility.MANAGER_ONLY.value else [feedback["recipientId"]]
+    if requester_id is not None:
+        addressed.append(requester_id)
+    await notify(context, addressed, FeedbackEventKind.FEEDBACK, feedbackId=feedback["_id"])
+
+
+async def give_feedback(context: Context, data: dict[str, Any]) -> Outcome:
+    viewer, store, loaders = await signed_in(context)
+    settings = await feedback_store.load_settings(store)
+    text, tags = data.get("text"), clean_tags(data.get("tags"))
+    visibility = Visibility(data.get("visibility") or Visibility.PRIVATE)
+    errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
+    recipient = await existing_employee(loaders, data.get("recipient_id"), "recipientId", errors)
+    if recipient is not None and recipient["_id"] == viewer.employee_id:
+        errors.append(FieldError("recipientId", ErrorCode.INVALID, "you cannot give feedback to yourself"))
+    author = await loaders.employee_by_id.load(viewer.employee_id)
+    if errors or recipient is None or author is None or text is None:
+        return Outcome(errors=errors)
+    doc = await store.feedback.insert(_feedback_doc(author, recipient, text, tags, visibility))
+    fresh_loaders(context)
+    await _announce(context, doc)
+    return Outcome(doc)
+
+
+async def _own_feedback(context: Context, id: str, errors: list[FieldError]) -> Document | None:
+    """The viewer's own feedback item; unknown and invisible ids are NOT_FOUND, others' are FORBIDDEN."""
+    viewer, _, loaders = await signed_in(context)
+    doc = await loaders.feedback.feedback_by_id.load(id)
+    recipient = await loaders.employee_by_id.load(doc["recipientId"]) if doc else None
+    if doc is None or not can_see_feedback(viewer, doc, recipient):
+        errors.append(FieldError("id", ErrorCode.NOT_FOUND, f"no feedback {id!r} that you can see"))
+        return None
+    if not can_change_feedback(viewer, doc):
+        raise Forbidden("only its author may edit or retract feedback")
+    if is_retracted(doc):
+        errors.append(FieldError("id", ErrorCode.INVALID_TRANSITION, "this feedback was retracted"))
+        return None
+    return doc
+
+
+async def edit_feedback(context: Context, id: str, data: dict[str, Any]) -> Outcome:
+    _, store, _ = await signed_in(context)
+    errors: list[FieldError] = []
+    doc = await _own_feedback(context, id, errors)
+    if doc is None:
+        return Outcome(errors=errors)
+    current = now()
+    if current > editable_until(doc):
+        return Outcome(errors=[FieldError("id", ErrorCode.TOO_LATE, "feedback can be edited for 15 minutes only")])
+    settings = await feedback_store.load_settings(store)
+    changes: dict[str, Any] = {"editedAt": current}
+    if "text" in data:
+        errors += check_body(data["text"], "text")
+        changes["text"] = data["text"]
+    if "tags" in data:
+        changes["tags"] = clean_tags(data["tags"])
+        errors += check_tags(changes["tags"], allowed_tags(settings))
+    if errors:
+        return Outcome(errors=errors)
+    if len(changes) == 1:  # nothing to change
+        return Outcome(doc)
+    # the same conditions again, in the write itself: retracted or past the window meanwhile → nothing changes
+    if not await store.feedback.update(id, changes, where={"retractedAt": None,
+                                                           "createdAt": {"$gt": current - EDIT_WINDOW}}):
+        return Outcome(errors=[FieldError("id", ErrorCode.CONFLICT, "the feedback was retracted or aged meanwhile")])
+    fresh_loaders(context)
+    return Outcome({**doc, **changes})
+
+
+async def retract_feedback(context: Context, id: str) -> Outcome:
+    """The author takes it back: text and tags are erased, a tombstone stays (who, to whom, when)."""
+    _, store, _ = await signed_in(context)
+    errors: list[FieldError] = []
+    doc = await _own_feedback(context, id, errors)
+    if doc is None:
+        return Outcome(errors=errors)
+    changes = {"text": None, "tags": [], "retractedAt": now()}
+    if not await store.feedback.update(id, changes, where={"retractedAt": None}):
+        return Outcome(errors=[FieldError("id", ErrorCode.INVALID_TRANSITION, "this feedback was retracted")])
+    fresh_loaders(context)
+    return Outcome({**doc, **changes})
+
+
+async def _respondent_errors(context: Context, ids: list[str], subject: Document | None, anonymous: bool,
+                             threshold: int) -> list[FieldError]:
+    viewer, _, loaders = await signed_in(context)
+    field = "respondentIds"
+    if not ids:
+        return [FieldError(field, ErrorCode.REQUIRED, "ask at least one colleague")]
+    if len(ids) > MAX_RESPONDENTS:
+        return [FieldError(field, ErrorCode.INVALID, f"ask at most {MAX_RESPONDENTS} colleagues")]
+    if len(set(ids)) != len(ids):
+        return [FieldError(field, ErrorCode.DUPLICATE, "ask each colleague once")]
+    if viewer.employee_id in ids:
+        return [FieldError(field, ErrorCode.INVALID, "you cannot request feedback from yourself")]
+    if subject is not None and subject["_id"] in ids:
+        return [FieldError(field, ErrorCode.INVALID, f"{subject['name']} cannot be asked about themselves")]
+    errors: list[FieldError] = []
+    await loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the loader's cache
+    found = [await existing_employee(loaders, id, field, errors) for id in ids]
+    if anonymous and not errors:
+        if any(viewer.employee_id not in r.get("managerChain", []) for r in found if r is not None):
+            errors.append(FieldError(field, ErrorCode.INVALID,
+                                     "anonymous upward feedback is asked of the people you manage"))
+        elif len(ids) < threshold:
+            errors.append(FieldError(field, ErrorCode.INVALID,
+                                     f"ask at least {threshold} people for anonymous feedback"))
+    return errors
+
+
+async def request_feedback(context: Context, data: dict[str, Any]) -> Outcome:
+    """Ask colleagues for feedback about yourself or a report; anonymous: ask your reports about yourself."""
+    viewer, store, loaders = await signed_in(context)
+    settings = await feedback_store.load_settings(store)
+    anonymous = bool(data.get("anonymous"))
+    errors = [*check_body(data.get("question"), "question", QUESTION_MAX),
+              *check_due_date(data.get("due_date"), "dueDate", today())]
+    subject = await existing_employee(loaders, data.get("subject_id") or viewer.employee_id, "subjectId", errors)
+    if subject is not None and not may_request_feedback_about(viewer, subject):
+        errors.append(FieldError("subjectId", ErrorCode.FORBIDDEN,
+                                 "you can ask for feedback about yourself or someone you manage"))
+    if subject is not None and anonymous and subject["_id"] != viewer.employee_id:
+        errors.append(FieldError("subjectId", ErrorCode.INVALID, "anonymous requests are about yourself"))
+    ids = list(data.get("respondent_ids") or [])
+    errors += await _respondent_errors(context, ids, subject, anonymous, settings["anonymityThreshold"])
+    if errors or subject is None:
+        return Outcome(errors=errors)
+    created = now()
+    doc = await store.feedbackRequests.insert({
+        "_id": new_id(), "requesterId": viewer.employee_id, "subjectId": subject["_id"], "respondentIds": ids,
+        "question": data["question"], "dueDate": data["due_date"].isoformat(), "anonymous": anonymous,
+        "period": period_of(created.date()), "answers": {}, "createdAt": created,
+    })
+    fresh_loaders(context)
+    await notify(context, ids, FeedbackEventKind.REQUEST, requestId=doc["_id"])
+    return Outcome(request=doc)
+
+
+async def answer_request(context: Context, request_id: str, data: dict[str, Any]) -> Outcome:
+    """Answering closes the viewer's part: attributed feedback to the subject, or an anonymous item."""
+    viewer, store, loaders = await signed_in(context)
+    request = await loaders.feedback.request_by_id.load(request_id)
+    if request is None or viewer.employee_id not in request.get("respondentIds", []):
+        return Outcome(errors=[FieldError("requestId", ErrorCode.NOT_FOUND, f"no request {request_id!r} to you")])
+    settings = await feedback_store.load_settings(store)
+    text, tags = data.get("text"), clean_tags(data.get("tags"))
+    errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
+    subject = await existing_employee(loaders, request["subjectId"], "requestId", errors)
+    if request.get("anonymous"):
+        me = await loaders.employee_by_id.load(viewer.employee_id)
+        if subject is not None and (me is None or subject["_id"] not in me.get("managerChain", [])):
+            errors.append(FieldError("requestId", ErrorCode.INVALID, "the requester no longer manages you"))
+        if errors or subject is None or text is None:
+            return Outcome(errors=errors)
+        errors = await feedback_anonymous.contribute(context, subject["_id"], request["period"], text, tags,
+                                                     settings["anonymityThreshold"])
+        fresh_loaders(context)
+        return Outcome(errors=errors, request=request if not errors else None)
+    own_request = request["subjectId"] == request["requesterId"]
+    visibility = Visibility(data.get("visibility") or (Visibility.PRIVATE if own_request else Visibility.MANAGER_ONLY))
+    if visibility == (Visibility.MANAGER_ONLY if own_request else Visibility.PRIVATE):
+        errors.append(FieldError("visibility", ErrorCode.INVALID, "the requester must be able to read the answer"))
+    answer = (request.get("answers") or {}).get(viewer.employee_id)
+    existing = await loaders.feedback.feedback_by_id.load(answer["feedbackId"]) if answer else None
+    if existing is not None:
+        errors.append(FieldError("requestId", ErrorCode.DUPLICATE, "you have already answered this request"))
+    author = await loaders.employee_by_id.load(viewer.employee_id)
+    if errors or subject is None or author is None or text is None:
+        return Outcome(errors=errors)
+    # The claim on the request comes first: a retry after a failure finds it and inserts the missing answer.
+    feedback_id = answer["feedbackId"] if answer else new_id()
+    if answer is None and not await feedback_store.claim_answer(store, request_id, viewer.employee_id, feedback_id,
+                                                                now()):
+        return Outcome(errors=[FieldError("requestId", ErrorCode.DUPLICATE, "you have already answered this request")])
+    doc = await store.feedback.insert(_feedback_doc(author, subject, text, tags, visibility, request_id, feedback_id))
+    fresh_loaders(context)
+    await _announce(context, doc, None if own_request else request["requesterId"])
+    return Outcome(doc, request=await store.feedbackRequests.get(request_id))
+
+
+async def set_settings(context: Context, data: dict[str, Any]) -> Outcome:
+    """HR admins: the anonymity threshold (≥ 3), the organisation's values and competencies."""
+    viewer, store, _ = await signed_in(context)
+    if not can_manage_feedback_settings(viewer):
+        raise Forbidden("only HR admins may change feedback settings")
+    errors: list[FieldError] = []
+    fields: dict[str, Any] = {}
+    if "anonymity_threshold" in data:
+        errors += check_threshold(data["anonymity_threshold"])
+        fields["anonymityThreshold"] = data["anonymity_threshold"]
+    for key, doc_key in (("values", "values"), ("competencies", "competencies")):
+        if key in data:
+            errors += check_label_list(data[key], doc_key)
+            fields[doc_key] = [v.strip() for v in data[key] or []]
+    if errors:
+        return Outcome(errors=errors)
+    if fields:
+        await feedback_store.save_settings(store, fields)
+    settings = await feedback_store.load_settings(store)
+    if "anonymityThreshold" in fields:
+        await feedback_anonymous.release_all_ready(context, settings["anonymityThreshold"])
+    return Outcome(settings)

@@ -1,0 +1,167 @@
+"""Review queries and the nested fields of reviews and forms, each checked against the viewer.
+
+Lists leave out what the viewer may not read; a single field the viewer may not read is ``null``
+with a FORBIDDEN error. Every check is a rule of models/permissions.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from models.core.permissions import (
+    can_edit_review_form,
+    can_read_review_answer,
+    can_see_review_feedback,
+    can_see_review_score,
+)
+from models.org.rules import Document
+from models.reviews.rules import FormState, answer_of, goals_of_period, has_value, questions_for
+from models.reviews.scores import FormScore, form_score
+from resolvers.core.context import Context
+from resolvers.core.errors import Forbidden
+from resolvers.reviews.access import (
+    FormBundle,
+    ReviewBundle,
+    form_bundles,
+    readable_form,
+    review_bundles,
+    viewer_store,
+    visible_review,
+)
+from store.reviews.repository import FORM_ORDER, LIVE_FORM
+
+MAX_LIST = 500
+
+
+async def review(context: Context, id: str) -> Document | None:
+    bundle = await visible_review(context, id)
+    return bundle.review if bundle else None
+
+
+async def review_form(context: Context, id: str) -> Document | None:
+    bundle = await readable_form(context, id)
+    return bundle.form if bundle else None
+
+
+async def my_review_forms(context: Context, cycle_id: str | None, pending: bool) -> list[Document]:
+    """The forms the viewer fills in (as reviewer), optionally of one cycle and not submitted yet."""
+    viewer, store, _ = await viewer_store(context)
+    query: dict[str, Any] = {"reviewerId": viewer.employee_id, **LIVE_FORM}
+    if pending:
+        query["state"] = {"$in": [FormState.NOT_STARTED.value, FormState.IN_PROGRESS.value]}
+    if cycle_id is not None:
+        query["cycleId"] = cycle_id
+    return await store.reviewForms.find(query, sort=[("cycleId", 1), *FORM_ORDER], limit=MAX_LIST)
+
+
+async def my_reviews(context: Context) -> list[Document]:
+    viewer, store, _ = await viewer_store(context)
+    return await store.reviews.find({"employeeId": viewer.employee_id}, sort=[("createdAt", -1), ("_id", 1)])
+
+
+async def _bundle_of_form(context: Context, form: Document) -> FormBundle | None:
+    return (await form_bundles(context, [form]))[0]
+
+
+async def _bundle_of_review(context: Context, review: Document) -> ReviewBundle:
+    bundle = (await review_bundles(context, [review]))[0]
+    assert bundle is not None
+    return bundle
+
+
+async def forms_of_review(context: Context, review: Document, kind: str | None) -> list[Document]:
+    """The review's forms the viewer may read (all of them for managers and HR admins)."""
+    viewer, _, loaders = await viewer_store(context)
+    forms = await loaders.reviews.forms_by_review_id.load(review["_id"])
+    if kind is not None:
+        forms = [f for f in forms if f["kind"] == kind]
+    bundles = await form_bundles(context, forms)
+    return [b.form for b in bundles if b is not None and b.readable_by(viewer)]
+
+
+async def readable_answers(context: Context, form: Document) -> list[Document]:
+    """The form's answers the viewer may read, in template order (``questionId`` added)."""
+    viewer = await context.authenticate()
+    bundle = await _bundle_of_form(context, form)
+    if bundle is None:
+        return []
+    answers = []
+    for _, question in questions_for(bundle.template, form["kind"]):
+        answer = answer_of(form, question["id"])
+        if answer is not None and can_read_review_answer(viewer, form, bundle.review, bundle.reviewee,
+                                                         bundle.template, question):
+            answers.append({"questionId": question["id"], **answer})
+    return answers
+
+
+async def questions(context: Context, form: Document) -> list[tuple[Document, Document]]:
+    await context.authenticate()
+    assert context.loaders is not None
+    template = await context.loaders.reviews.template_by_id.load(form["templateId"])
+    return questions_for(template, form["kind"]) if template else []
+
+
+async def score_of_form(context: Context, form: Document) -> FormScore | None:
+    viewer = await context.authenticate()
+    bundle = await _bundle_of_form(context, form)
+    if bundle is None or not bundle.readable_by(viewer):
+        return None
+    return form_score(bundle.template, form)
+
+
+async def can_edit(context: Context, form: Document) -> bool:
+    viewer = await context.authenticate()
+    bundle = await _bundle_of_form(context, form)
+    return bundle is not None and can_edit_review_form(viewer, form, bundle.review, bundle.reviewee)
+
+
+async def goals_of_form(context: Context, form: Document) -> list[Document]:
+    """The reviewee's goals of the cycle's period (what goal-achievement questions rate)."""
+    viewer = await context.authenticate()
+    bundle = await _bundle_of_form(context, form)
+    if bundle is None or not bundle.readable_by(viewer):
+        return []
+    assert context.loaders is not None
+    cycle = await context.loaders.reviews.cycle_by_id.load(form["cycleId"])
+    goals = await context.loaders.reviews.goals_by_owner_id.load(form["revieweeId"])
+    return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"]) if cycle else []
+
+
+async def scored_review(context: Context, review: Document, field_name: str) -> Document:
+    """The review for its score or calibration fields: managers, HR admins, the reviewee once shared."""
+    viewer = await context.authenticate()
+    bundle = await _bundle_of_review(context, review)
+    if not can_see_review_score(viewer, bundle.review, bundle.reviewee):
+        raise Forbidden(f"{field_name} is visible to the reviewee's managers and HR admins, "
+                        "and to the reviewee once the review is shared")
+    return review
+
+
+async def feedback(context: Context, review: Document, kind: str) -> dict[str, Any]:
+    """Peer or upward answers without names: per question, the submitted answers in a neutral order.
+
+    ``visible`` is false (and nothing is listed) when the template or the anonymity threshold does not
+    let the viewer see them yet.
+    """
+    viewer, _, loaders = await viewer_store(context)
+    bundle = await _bundle_of_review(context, review)
+    forms = [f for f in await loaders.reviews.forms_by_review_id.load(review["_id"])
+             if f["kind"] == kind and f["state"] == FormState.SUBMITTED]
+    result: dict[str, Any] = {"kind": kind, "answered": len(forms), "visible": False, "questions": []}
+    if not bundle.visible_to(viewer):
+        raise Forbidden("this review is visible only to the reviewee, their managers and HR admins")
+    if not can_see_review_feedback(viewer, kind, bundle.review, bundle.reviewee, bundle.template, len(forms)):
+        return result
+    result["visible"] = True
+    for _, question in questions_for(bundle.template, kind):
+        probe = {"organizationId": review["organizationId"], "kind": kind, "reviewerId": None}
+        if not can_read_review_answer(viewer, probe, bundle.review, bundle.reviewee,
+                                      {**bundle.template, "peerVisibility": "named", "upwardVisibility": "named"},
+                                      question):
+            continue
+        values = [answer_of(f, question["id"]) for f in forms]
+        given = sorted((a["value"] for a in values if a and has_value(a["value"])),
+                       key=lambda v: json.dumps(v, sort_keys=True))
+        result["questions"].append({"question": question, "answers": given})
+    return result

@@ -1,0 +1,271 @@
+"""Check-in queries, mutations and the live ``checkInUpdated`` subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.checkins.rules import Cadence, CheckInStatus
+from resolvers.checkins import mutations as checkins_mutations
+from resolvers.checkins import queries as checkins
+from resolvers.checkins import schedule as checkins_schedule
+from resolvers.checkins import settings as checkins_settings
+from resolvers.checkins import subscriptions as checkins_subscriptions
+from resolvers.checkins.mutations import CheckInOutcome
+from resolvers.core.context import Context
+from schema.checkins.inputs import ActionItemInput, CheckInTemplateInput, UpdateActionItemInput
+from schema.checkins.types import (
+    ActionItem,
+    CadenceEnum,
+    CheckIn,
+    CheckInEvent,
+    CheckInParticipation,
+    CheckInProgressUpdate,
+    CheckInSeries,
+    CheckInTemplate,
+    CheckInTimeline,
+    OverdueCheckIn,
+    TalkingPoint,
+)
+from schema.core.errors import Error, errors_of
+from schema.org.inputs import provided
+from schema.org.root import DepartmentPayload
+from schema.org.types import Department, Employee
+
+
+@strawberry.type
+class CheckInPayload:
+    check_in: CheckIn | None
+    errors: list[Error]
+
+
+@strawberry.type
+class TalkingPointPayload:
+    check_in: CheckIn | None
+    talking_point: TalkingPoint | None
+    conflict: TalkingPoint | None = strawberry.field(
+        description="On a CONFLICT: the talking point as it is now (current text and version).")
+    errors: list[Error]
+
+
+@strawberry.type
+class ActionItemPayload:
+    action_item: ActionItem | None
+    check_in: CheckIn | None
+    errors: list[Error]
+
+
+@strawberry.type
+class PrivateNotePayload:
+    check_in: CheckIn | None
+    note: str | None
+    errors: list[Error]
+
+
+@strawberry.type
+class CheckInProgressPayload:
+    check_in: CheckIn | None
+    progress_update: CheckInProgressUpdate | None
+    errors: list[Error]
+
+
+@strawberry.type
+class CheckInSeriesPayload:
+    series: CheckInSeries | None
+    errors: list[Error]
+
+
+@strawberry.type
+class CheckInTemplatePayload:
+    template: CheckInTemplate | None
+    errors: list[Error]
+
+
+def check_in_payload(outcome: CheckInOutcome) -> CheckInPayload:
+    return CheckInPayload(check_in=CheckIn.wrap(outcome.check_in), errors=errors_of(outcome.errors))
+
+
+def talking_point_payload(outcome: CheckInOutcome) -> TalkingPointPayload:
+    return TalkingPointPayload(check_in=CheckIn.wrap(outcome.check_in),
+                               talking_point=TalkingPoint.wrap(outcome.talking_point),
+                               conflict=TalkingPoint.wrap(outcome.conflict), errors=errors_of(outcome.errors))
+
+
+def action_item_payload(outcome: CheckInOutcome) -> ActionItemPayload:
+    shown_in = outcome.check_in["sequence"] if outcome.check_in else None
+    return ActionItemPayload(action_item=ActionItem.wrap(outcome.action_item, shown_in),
+                             check_in=CheckIn.wrap(outcome.check_in), errors=errors_of(outcome.errors))
+
+
+def department_payload(outcome: CheckInOutcome) -> DepartmentPayload:
+    return DepartmentPayload(department=Department.wrap(outcome.department), errors=errors_of(outcome.errors))
+
+
+def series_payload(outcome: CheckInOutcome) -> CheckInSeriesPayload:
+    return CheckInSeriesPayload(series=CheckInSeries.wrap(outcome.series), errors=errors_of(outcome.errors))
+
+
+def template_payload(outcome: CheckInOutcome) -> CheckInTemplatePayload:
+    return CheckInTemplatePayload(template=CheckInTemplate.wrap(outcome.template), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class CheckInQuery:
+    @strawberry.field(description="One check-in; null for an unknown id.")
+    async def check_in(self, info: Info[Context, Any], id: strawberry.ID) -> CheckIn | None:
+        return CheckIn.wrap(await checkins.check_in(info.context, id))
+
+    @strawberry.field(description="Someone's check-ins: upcoming, and the last `past` (≤ 100) held or skipped.")
+    async def check_ins(self, info: Info[Context, Any], employee_id: strawberry.ID, past: int = 10) -> CheckInTimeline:
+        timeline = await checkins.check_ins(info.context, employee_id, past)
+        employee = Employee.wrap(timeline.employee)
+        assert employee is not None
+        return CheckInTimeline(employee=employee, upcoming=CheckIn.wrap_all(timeline.upcoming),
+                               past=CheckIn.wrap_all(timeline.past))
+
+    @strawberry.field(description="Managers: series below you; HR admins: all. Most overdue first.")
+    async def overdue_check_ins(self, info: Info[Context, Any], as_of: date | None = None) -> list[OverdueCheckIn]:
+        found = await checkins.overdue_check_ins(info.context, as_of)
+        return [OverdueCheckIn(series=series, cadence=o.cadence, days_overdue=o.days_overdue)
+                for o in found if (series := CheckInSeries.wrap(o.series)) is not None]
+
+    @strawberry.field(description="HR admins: completion of the check-ins due in a period, by department and cadence.")
+    async def check_in_participation(self, info: Info[Context, Any],
+                                     from_: Annotated[date, strawberry.argument(name="from")], to: date,
+                                     as_of: date | None = None) -> list[CheckInParticipation]:
+        rows = await checkins.participation(info.context, from_, to, as_of)
+        return [CheckInParticipation.wrap(row) for row in rows]
+
+    @strawberry.field
+    async def check_in_templates(self, info: Info[Context, Any]) -> list[CheckInTemplate]:
+        return [t for t in map(CheckInTemplate.wrap, await checkins.templates(info.context)) if t is not None]
+
+
+@strawberry.type
+class CheckInMutation:
+    @strawberry.mutation(description="HR admins: a department's cadence; its series follow from their next occurrence.")
+    async def set_department_cadence(self, info: Info[Context, Any], department_id: strawberry.ID,
+                                     cadence: CadenceEnum) -> DepartmentPayload:
+        return department_payload(
+            await checkins_settings.set_department_cadence(info.context, department_id, Cadence(cadence)))
+
+    @strawberry.mutation(description="HR admins: create a check-in template (id omitted) or change one.")
+    async def save_check_in_template(self, info: Info[Context, Any], input: CheckInTemplateInput,
+                                     id: strawberry.ID | None = None) -> CheckInTemplatePayload:
+        return template_payload(await checkins_settings.save_template(info.context, id, provided(input)))
+
+    @strawberry.mutation(description="HR admins: the organisation's default check-in template.")
+    async def set_default_check_in_template(self, info: Info[Context, Any],
+                                            template_id: strawberry.ID) -> CheckInTemplatePayload:
+        return template_payload(await checkins_settings.set_default_template(info.context, template_id))
+
+    @strawberry.mutation(description="HR admins: a department's own template (null: the organisation's default).")
+    async def set_department_check_in_template(self, info: Info[Context, Any], department_id: strawberry.ID,
+                                               template_id: strawberry.ID | None) -> DepartmentPayload:
+        return department_payload(
+            await checkins_settings.set_department_template(info.context, department_id, template_id))
+
+    @strawberry.mutation(description="The manager or HR: start check-ins between someone and their manager.")
+    async def start_check_in_series(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                                    first_on: date | None = None,
+                                    cadence: CadenceEnum | None = None) -> CheckInSeriesPayload:
+        return series_payload(await checkins_schedule.start_series(info.context, employee_id, first_on,
+                                                                   Cadence(cadence) if cadence else None))
+
+    @strawberry.mutation(description="The series' manager or HR: override its cadence (null: the department's).")
+    async def set_check_in_series_cadence(self, info: Info[Context, Any], series_id: strawberry.ID,
+                                          cadence: CadenceEnum | None) -> CheckInSeriesPayload:
+        return series_payload(await checkins_schedule.set_series_cadence(info.context, series_id,
+                                                                         Cadence(cadence) if cadence else None))
+
+    @strawberry.mutation
+    async def add_talking_point(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                text: str) -> TalkingPointPayload:
+        return talking_point_payload(await checkins_mutations.add_talking_point(info.context, check_in_id, text))
+
+    @strawberry.mutation(description="Refused with CONFLICT (and the current value) if `version` is stale.")
+    async def update_talking_point(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                   talking_point_id: strawberry.ID, version: int, text: str) -> TalkingPointPayload:
+        return talking_point_payload(await checkins_mutations.change_talking_point(
+            info.context, check_in_id, talking_point_id, version, text))
+
+    @strawberry.mutation(description="Refused with CONFLICT (and the current value) if `version` is stale.")
+    async def remove_talking_point(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                   talking_point_id: strawberry.ID, version: int) -> TalkingPointPayload:
+        return talking_point_payload(await checkins_mutations.change_talking_point(
+            info.context, check_in_id, talking_point_id, version, None, remove=True))
+
+    @strawberry.mutation(description="Your own answer to one of the check-in's questions.")
+    async def answer_check_in_question(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                       question_id: strawberry.ID, text: str) -> CheckInPayload:
+        return check_in_payload(await checkins_mutations.answer_question(info.context, check_in_id, question_id, text))
+
+    @strawberry.mutation(description="Mood or confidence, 1–5.")
+    async def rate_check_in(self, info: Info[Context, Any], check_in_id: strawberry.ID, rating: int) -> CheckInPayload:
+        return check_in_payload(await checkins_mutations.rate(info.context, check_in_id, rating))
+
+    @strawberry.mutation(description="Your private note on a check-in: only you will ever see it.")
+    async def set_check_in_private_note(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                        text: str) -> PrivateNotePayload:
+        outcome = await checkins_mutations.set_private_note(info.context, check_in_id, text)
+        return PrivateNotePayload(check_in=CheckIn.wrap(outcome.check_in),
+                                  note=outcome.note["text"] if outcome.note else None,
+                                  errors=errors_of(outcome.errors))
+
+    @strawberry.mutation
+    async def add_action_item(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                              input: ActionItemInput) -> ActionItemPayload:
+        data = {"owner_id": input.owner_id, "text": input.text, "due_on": input.due_on}
+        return action_item_payload(await checkins_mutations.add_action_item(info.context, check_in_id, data))
+
+    @strawberry.mutation(description="Change or tick off an action item.")
+    async def update_action_item(self, info: Info[Context, Any], action_item_id: strawberry.ID,
+                                 input: UpdateActionItemInput) -> ActionItemPayload:
+        return action_item_payload(
+            await checkins_mutations.update_action_item(info.context, action_item_id, provided(input)))
+
+    @strawberry.mutation(description="Link one of the employee's goals to discuss it in the check-in.")
+    async def link_check_in_goal(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                 goal_id: strawberry.ID) -> CheckInPayload:
+        return check_in_payload(await checkins_mutations.link_goal(info.context, check_in_id, goal_id))
+
+    @strawberry.mutation
+    async def unlink_check_in_goal(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                   goal_id: strawberry.ID) -> CheckInPayload:
+        return check_in_payload(await checkins_mutations.link_goal(info.context, check_in_id, goal_id, link=False))
+
+    @strawberry.mutation(description="Progress on a key result of a linked goal, written through to the goal.")
+    async def record_check_in_progress(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                       key_result_id: strawberry.ID, value: float,
+                                       comment: str | None = None) -> CheckInProgressPayload:
+        outcome = await checkins_mutations.record_progress(info.context, check_in_id, key_result_id, value, comment)
+        return CheckInProgressPayload(check_in=CheckIn.wrap(outcome.check_in),
+                                      progress_update=CheckInProgressUpdate.wrap(outcome.progress),
+                                      errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="Mark the check-in held (default today) and schedule the next one.")
+    async def complete_check_in(self, info: Info[Context, Any], check_in_id: strawberry.ID,
+                                held_on: date | None = None) -> CheckInPayload:
+        return check_in_payload(await checkins_schedule.close_check_in(info.context, check_in_id,
+                                                                       CheckInStatus.COMPLETED, held_on))
+
+    @strawberry.mutation(description="Skip the check-in and schedule the next one.")
+    async def skip_check_in(self, info: Info[Context, Any], check_in_id: strawberry.ID) -> CheckInPayload:
+        return check_in_payload(await checkins_schedule.close_check_in(info.context, check_in_id,
+                                                                       CheckInStatus.SKIPPED))
+
+
+@strawberry.type
+class CheckInSubscription:
+    @strawberry.subscription(description="Edits of a check-in, pushed to its two participants only.")
+    async def check_in_updated(self, info: Info[Context, Any],
+                               check_in_id: strawberry.ID) -> AsyncGenerator[CheckInEvent, None]:
+        async for message in checkins_subscriptions.check_in_updated(info.context, check_in_id):
+            check_in = CheckIn.wrap(message["checkIn"])
+            assert check_in is not None
+            yield CheckInEvent(kind=message["kind"], check_in_id=message["checkInId"], by_id=message["byId"],
+                               talking_point_id=message.get("talkingPointId"), check_in=check_in)

@@ -1,0 +1,332 @@
+"""Check-in types: series, occurrences and their parts, templates, the overdue list and participation.
+
+A ``CheckIn`` or ``CheckInSeries`` is only ever built from a document the viewer was allowed to
+read; its fields then show everything but other people's private notes, which no field returns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.checkins.rules import Cadence, CheckInChange, CheckInStatus, ParticipationRow, day
+from models.org.rules import Document
+from resolvers.checkins import queries as checkins
+from resolvers.core.context import Context
+from resolvers.org import queries as org
+from schema.goals.types import Goal
+from schema.org.types import Department, Employee, utc
+
+CadenceEnum = strawberry.enum(Cadence, name="CheckInCadence")
+CheckInStatusEnum = strawberry.enum(CheckInStatus, name="CheckInStatus")
+CheckInChangeKind = strawberry.enum(CheckInChange, name="CheckInChangeKind")
+
+
+def optional_day(value: str | None) -> date | None:
+    return day(value) if value else None
+
+
+async def employee(info: Info[Context, Any], id: str | None) -> Employee | None:
+    return Employee.wrap(await org.load(info.context, "employee_by_id", id))
+
+
+@strawberry.type(description="One participant's answer to a question.")
+class CheckInAnswer:
+    author_id: strawberry.Private[str]
+    text: str
+    at: datetime
+
+    @strawberry.field
+    async def author(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.author_id)
+
+
+@strawberry.type(description="A question of the template the check-in was scheduled with, and its answers.")
+class CheckInQuestion:
+    id: strawberry.ID
+    text: str
+    answers: list[CheckInAnswer]
+
+
+@strawberry.type(description="A subject either participant brings; edits are versioned (compare-and-set).")
+class TalkingPoint:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    text: str
+    version: int = strawberry.field(description="Send it back when editing: a stale version is a CONFLICT.")
+    removed: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> TalkingPoint | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc["text"], version=doc["version"],
+                   removed=bool(doc.get("removed")), created_at=utc(doc["createdAt"]), updated_at=utc(doc["updatedAt"]))
+
+    @strawberry.field
+    async def author(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc["authorId"])
+
+    @strawberry.field
+    async def updated_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc.get("updatedById"))
+
+
+@strawberry.type(description="A follow-up; open items carry over to the next check-ins of the series until done.")
+class ActionItem:
+    doc: strawberry.Private[Document]
+    shown_in: strawberry.Private[int | None]
+    id: strawberry.ID
+    text: str
+    due_on: date | None
+    done: bool
+    check_in_id: strawberry.ID = strawberry.field(description="The check-in it was created in.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None, shown_in: int | None = None) -> ActionItem | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, shown_in=shown_in, id=strawberry.ID(doc["_id"]), text=doc["text"],
+                   due_on=optional_day(doc.get("dueOn")), done=bool(doc.get("done")),
+                   check_in_id=strawberry.ID(doc["checkInId"]))
+
+    @strawberry.field(description="True when it comes from an earlier check-in of the series.")
+    def carried_over(self) -> bool:
+        return self.shown_in is not None and self.doc["fromSequence"] < self.shown_in
+
+    @strawberry.field
+    def done_at(self) -> datetime | None:
+        return utc(self.doc["doneAt"]) if self.doc.get("doneAt") else None
+
+    @strawberry.field
+    async def owner(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc["ownerId"])
+
+    @strawberry.field
+    async def created_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc.get("createdById"))
+
+
+@strawberry.type(description="A key result's progress recorded during the check-in (written through to the goal).")
+class CheckInProgressUpdate:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    goal_id: strawberry.ID
+    key_result_id: strawberry.ID
+    key_result_title: str | None
+    value: float
+    comment: str | None
+    at: datetime
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> CheckInProgressUpdate | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), goal_id=strawberry.ID(doc["goalId"]),
+                   key_result_id=strawberry.ID(doc["keyResultId"]), key_result_title=doc.get("keyResultTitle"),
+                   value=doc["value"], comment=doc.get("comment"), at=utc(doc["at"]))
+
+    @strawberry.field
+    async def by(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc.get("byId"))
+
+
+@strawberry.type(description="One occurrence of a check-in series.")
+class CheckIn:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    sequence: int
+    scheduled_on: date
+    status: CheckInStatusEnum
+    held_on: date | None
+    cadence: CadenceEnum = strawberry.field(description="The cadence in force when it was scheduled.")
+    rating: int | None = strawberry.field(description="Mood or confidence, 1–5.")
+    linked_goal_ids: list[strawberry.ID]
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> CheckIn | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), sequence=doc["sequence"],
+                   scheduled_on=day(doc["scheduledOn"]), status=CheckInStatus(doc["status"]),
+                   held_on=optional_day(doc.get("heldOn")), cadence=Cadence(doc["cadence"]), rating=doc.get("rating"),
+                   linked_goal_ids=[strawberry.ID(g) for g in doc.get("linkedGoalIds", [])])
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[CheckIn]:
+        return [c for c in map(cls.wrap, docs) if c is not None]
+
+    @strawberry.field
+    async def employee(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc["employeeId"])
+
+    @strawberry.field
+    async def manager(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc["managerId"])
+
+    @strawberry.field(description="The department it was scheduled under.")
+    async def department(self, info: Info[Context, Any]) -> Department | None:
+        return Department.wrap(await org.load(info.context, "department_by_id", self.doc.get("departmentId")))
+
+    @strawberry.field
+    async def series(self, info: Info[Context, Any]) -> CheckInSeries | None:
+        return CheckInSeries.wrap(await checkins.series_of(info.context, self.doc))
+
+    @strawberry.field
+    def questions(self) -> list[CheckInQuestion]:
+        answers = self.doc.get("answers") or {}
+        return [CheckInQuestion(id=strawberry.ID(q["_id"]), text=q["text"], answers=[
+            CheckInAnswer(author_id=author, text=a["text"], at=utc(a["at"]))
+            for author, a in sorted((answers.get(q["_id"]) or {}).items(), key=lambda kv: kv[1]["at"])])
+            for q in self.doc.get("questions", [])]
+
+    @strawberry.field(description="Removed talking points are left out unless asked for.")
+    def talking_points(self, include_removed: bool = False) -> list[TalkingPoint]:
+        return [t for t in map(TalkingPoint.wrap, self.doc.get("talkingPoints", []))
+                if t is not None and (include_removed or not t.removed)]
+
+    @strawberry.field
+    async def rated_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc.get("ratedById"))
+
+    @strawberry.field
+    def progress_updates(self) -> list[CheckInProgressUpdate]:
+        return [p for p in map(CheckInProgressUpdate.wrap, self.doc.get("progressUpdates", [])) if p is not None]
+
+    @strawberry.field(description="The linked goals you may see.")
+    async def linked_goals(self, info: Info[Context, Any]) -> list[Goal]:
+        return Goal.wrap_all(await checkins.linked_goals(info.context, self.doc))
+
+    @strawberry.field(description="Created here, or still open from earlier check-ins of the series.")
+    async def action_items(self, info: Info[Context, Any]) -> list[ActionItem]:
+        items = await checkins.action_items_of(info.context, self.doc)
+        return [a for a in (ActionItem.wrap(i, self.doc["sequence"]) for i in items) if a is not None]
+
+    @strawberry.field(description="Your own private note; nobody else's is ever returned.")
+    async def my_private_note(self, info: Info[Context, Any]) -> str | None:
+        return await checkins.my_private_note(info.context, self.doc)
+
+
+@strawberry.type(description="Recurring check-ins between an employee and their manager.")
+class CheckInSeries:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    started_on: date
+    active: bool
+    last_held_on: date | None
+    cadence_override: CadenceEnum | None = strawberry.field(description="Set: this series ignores its department's.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> CheckInSeries | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), started_on=day(doc["startedOn"]), active=bool(doc["active"]),
+                   last_held_on=optional_day(doc.get("lastHeldOn")),
+                   cadence_override=Cadence(doc["cadence"]) if doc.get("cadence") else None)
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[CheckInSeries]:
+        return [s for s in map(cls.wrap, docs) if s is not None]
+
+    @strawberry.field(description="The cadence in force: the override, else the employee's department's.")
+    async def cadence(self, info: Info[Context, Any]) -> CadenceEnum:
+        return await checkins.series_cadence(info.context, self.doc)
+
+    @strawberry.field
+    async def employee(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc["employeeId"])
+
+    @strawberry.field
+    async def manager(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc["managerId"])
+
+    @strawberry.field(description="The scheduled occurrence.")
+    async def upcoming(self, info: Info[Context, Any]) -> CheckIn | None:
+        return CheckIn.wrap(await checkins.upcoming_of(info.context, self.doc))
+
+    @strawberry.field(description="Closed occurrences, newest first (last ≤ 100).")
+    async def history(self, info: Info[Context, Any], last: int = 10) -> list[CheckIn]:
+        return CheckIn.wrap_all(await checkins.history_of(info.context, self.doc, last))
+
+    @strawberry.field
+    async def open_action_items(self, info: Info[Context, Any]) -> list[ActionItem]:
+        items = await checkins.open_action_items(info.context, self.doc)
+        return [a for a in map(ActionItem.wrap, items) if a is not None]
+
+
+@strawberry.type
+class CheckInTemplateQuestion:
+    id: strawberry.ID
+    text: str
+
+
+@strawberry.type(description="Questions for check-ins: the organisation's default, or a department's own.")
+class CheckInTemplate:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    name: str
+    questions: list[CheckInTemplateQuestion]
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> CheckInTemplate | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"],
+                   questions=[CheckInTemplateQuestion(id=strawberry.ID(q["_id"]), text=q["text"])
+                              for q in doc["questions"]])
+
+    @strawberry.field(description="True for the organisation's default template.")
+    async def is_default(self, info: Info[Context, Any]) -> bool:
+        return await checkins.is_default_template(info.context, self.doc)
+
+
+@strawberry.type(description="Someone's check-ins: scheduled ones soonest first, past ones newest first.")
+class CheckInTimeline:
+    employee: Employee
+    upcoming: list[CheckIn]
+    past: list[CheckIn]
+
+
+@strawberry.type(description="A series whose last held check-in is older than its cadence.")
+class OverdueCheckIn:
+    series: CheckInSeries
+    cadence: CadenceEnum
+    days_overdue: int
+
+
+@strawberry.type(description="Check-ins due in a period for one department and cadence, and how many were held.")
+class CheckInParticipation:
+    row: strawberry.Private[ParticipationRow]
+    cadence: CadenceEnum
+    due: int
+    completed: int
+    skipped: int
+    missed: int
+    completion_rate: float | None = strawberry.field(description="completed ÷ due; null when nothing was due.")
+
+    @classmethod
+    def wrap(cls, row: ParticipationRow) -> CheckInParticipation:
+        return cls(row=row, cadence=Cadence(row.cadence), due=row.due, completed=row.completed, skipped=row.skipped,
+                   missed=row.missed, completion_rate=row.completion_rate)
+
+    @strawberry.field
+    async def department(self, info: Info[Context, Any]) -> Department | None:
+        return Department.wrap(await org.load(info.context, "department_by_id", self.row.department_id))
+
+
+@strawberry.type(description="A committed edit of a check-in you take part in, and the check-in after it.")
+class CheckInEvent:
+    kind: CheckInChangeKind
+    check_in_id: strawberry.ID
+    by_id: strawberry.Private[str]
+    talking_point_id: strawberry.ID | None
+    check_in: CheckIn
+
+    @strawberry.field
+    async def by(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.by_id)

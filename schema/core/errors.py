@@ -1,0 +1,24 @@
+"""The error shape every mutation payload carries: ``errors: [Error!]!`` with field, code, message."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.org.rules import ErrorCode, FieldError
+
+ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
+
+
+@strawberry.type(description="Why a mutation wrote nothing: the input field at fault, a code and a message.")
+class Error:
+    field: str | None
+    code: ErrorCodeEnum
+    message: str
+
+    @classmethod
+    def from_model(cls, error: FieldError) -> Error:
+        return cls(field=error.field, code=error.code, message=error.message)
+
+
+def errors_of(errors: list[FieldError]) -> list[Error]:
+    return [Error.from_model(e) for e in errors]

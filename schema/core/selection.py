@@ -1,0 +1,77 @@
+"""What a subscription document selects: its root field and every (type, field) pair it reaches.
+
+Used to decide which subscribers may share one execution (realtime/groups.py): a document made only
+of fields everyone in an organisation sees alike can be executed once for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    parse,
+    specified_rules,
+    validate,
+    visit,
+)
+
+from schema.core.limits import LIMIT_RULES, MAX_TOKENS
+
+
+@dataclass(frozen=True)
+class SubscriptionPlan:
+    root_field: str
+    fields: frozenset[tuple[str, str]]  # (parent type name, field name), fragments included
+
+
+class _Fields(Visitor):
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.found: set[tuple[str, str]] = set()
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        parent = self.type_info.get_parent_type()
+        if parent is not None:
+            self.found.add((get_named_type(parent).name, node.name.value))
+
+
+def subscription_plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> SubscriptionPlan | None:
+    """The plan of a valid single-root subscription; ``None`` for anything else (the caller then runs the
+    operation as usual, and the usual errors come back)."""
+    return _plan(schema, query, operation_name)
+
+
+@lru_cache(maxsize=512)
+def _plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> SubscriptionPlan | None:
+    try:
+        document = parse(query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if len(chosen) != 1 or chosen[0].operation is not OperationType.SUBSCRIPTION:
+        return None
+    if validate(schema, document, [*specified_rules, *LIMIT_RULES]):
+        return None
+    roots = [s for s in chosen[0].selection_set.selections if isinstance(s, FieldNode)]
+    if len(roots) != 1 or len(chosen[0].selection_set.selections) != 1:
+        return None
+    type_info = TypeInfo(schema)
+    fields = _Fields(type_info)
+    visit(chosen[0], TypeInfoVisitor(type_info, fields))
+    for fragment in document.definitions:  # fragments the operation spreads, wherever they are defined
+        if not isinstance(fragment, OperationDefinitionNode):
+            visit(fragment, TypeInfoVisitor(type_info, fields))
+    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found))

@@ -1,0 +1,132 @@
+"""Praise: the type, the wall, reactions, and the live ``praisePosted`` subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.feedback.praise import ReactionKind, reaction_counts
+from models.org.rules import Document
+from resolvers.core.context import Context
+from resolvers.feedback import praise as feedback_praise
+from resolvers.feedback import subscriptions as feedback_subscriptions
+from resolvers.org.queries import load
+from schema.core.errors import Error, errors_of
+from schema.core.pagination import PageInfo
+from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum
+from schema.org.types import Employee, utc
+from store.feedback.repository import encode_cursor
+
+
+@strawberry.type
+class ReactionCount:
+    kind: ReactionKindEnum
+    count: int
+
+
+@strawberry.type(description="Public recognition of one or several colleagues, tagged with a company value.")
+class Praise:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    message: str
+    value: str
+    created_at: datetime
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> Praise | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), message=doc["message"], value=doc["value"],
+                   created_at=utc(doc["createdAt"]))
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[Praise]:
+        return [p for p in map(cls.wrap, docs) if p is not None]
+
+    @strawberry.field
+    async def author(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("authorId")))
+
+    @strawberry.field
+    async def recipients(self, info: Info[Context, Any]) -> list[Employee]:
+        await info.context.authenticate()
+        docs = await info.context.loaders.employee_by_id.load_many(list(self.doc.get("recipientIds", [])))
+        return Employee.wrap_all([d for d in docs if d is not None])
+
+    @strawberry.field(description="How many people chose each kind (kinds nobody chose are left out).")
+    def reactions(self) -> list[ReactionCount]:
+        return [ReactionCount(kind=kind, count=count) for kind, count in reaction_counts(self.doc)]
+
+    @strawberry.field(description="Your own reaction, if any.")
+    async def my_reaction(self, info: Info[Context, Any]) -> ReactionKindEnum | None:
+        viewer = await info.context.authenticate()
+        kind = (self.doc.get("reactions") or {}).get(viewer.employee_id)
+        return ReactionKind(kind) if kind else None
+
+
+@strawberry.type
+class PraiseEdge:
+    cursor: str
+    node: Praise
+
+
+@strawberry.type
+class PraiseConnection:
+    edges: list[PraiseEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class PraisePayload:
+    praise: Praise | None
+    errors: list[Error]
+
+
+async def praise_received(info: Info[Context, Any], employee: Document, first: int) -> list[Praise]:
+    """``employee { praiseReceived }`` (called from schema/org.py)."""
+    return Praise.wrap_all(await feedback_praise.praise_received(info.context, employee, first))
+
+
+@strawberry.type
+class PraiseQuery:
+    @strawberry.field(description="The organisation's praise, newest first (first ≤ 100).")
+    async def praise_wall(self, info: Info[Context, Any], first: int = 20, after: str | None = None,
+                          value: str | None = None) -> PraiseConnection:
+        page = await feedback_praise.wall(info.context, first, after, value)
+        edges = [PraiseEdge(cursor=encode_cursor(d), node=p)
+                 for d, p in zip(page.documents, Praise.wrap_all(page.documents), strict=True)]
+        return PraiseConnection(edges=edges, total_count=page.total_count,
+                                page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
+
+    @strawberry.field
+    async def praise(self, info: Info[Context, Any], id: strawberry.ID) -> Praise | None:
+        return Praise.wrap(await feedback_praise.praise_by_id(info.context, id))
+
+
+@strawberry.type
+class PraiseMutation:
+    @strawberry.mutation(description="Praise colleagues in public, with one of the company's values.")
+    async def post_praise(self, info: Info[Context, Any], input: PostPraiseInput) -> PraisePayload:
+        outcome = await feedback_praise.post_praise(info.context, vars(input))
+        return PraisePayload(praise=Praise.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="Toggle your reaction: the same kind again removes it, another replaces it.")
+    async def react_to_praise(self, info: Info[Context, Any], praise_id: strawberry.ID,
+                              kind: ReactionKindEnum) -> PraisePayload:
+        outcome = await feedback_praise.react(info.context, praise_id, kind)
+        return PraisePayload(praise=Praise.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class PraiseSubscription:
+    @strawberry.subscription(description="Each new praise in your organisation.")
+    async def praise_posted(self, info: Info[Context, Any]) -> AsyncGenerator[Praise, None]:
+        async for doc in feedback_subscriptions.praise_posted(info.context):
+            praise = Praise.wrap(doc)
+            if praise is not None:
+                yield praise

@@ -1,0 +1,287 @@
+"""Feedback types: Feedback, AnonymousFeedback, FeedbackRequest, FollowUp, settings and events.
+
+``AnonymousFeedback`` has no author field at all: there is nothing behind it that could fill one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.feedback.rules import (
+    Direction,
+    FeedbackEventKind,
+    Visibility,
+    editable_until,
+    is_overdue,
+    is_retracted,
+    today,
+)
+from models.org.rules import Document
+from resolvers.core.context import Context
+from resolvers.feedback import follow_ups as feedback_follow_ups
+from resolvers.feedback import queries as feedback
+from resolvers.org.queries import load
+from schema.core.pagination import PageInfo
+from schema.org.types import Department, Employee, utc
+
+DirectionEnum = strawberry.enum(Direction, name="FeedbackDirection")
+VisibilityEnum = strawberry.enum(Visibility, name="FeedbackVisibility",
+                                 description="PRIVATE: the recipient only; RECIPIENT_AND_MANAGER; MANAGER_ONLY: a note "
+                                             "to the recipient's managers. The author always sees their own.")
+FeedbackEventKindEnum = strawberry.enum(FeedbackEventKind, name="FeedbackEventKind")
+
+
+@strawberry.type(description="Feedback given under the author's name. A retracted item is a tombstone: "
+                             "text null, tags empty, retracted true.")
+class Feedback:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    text: str | None
+    tags: list[str]
+    direction: DirectionEnum = strawberry.field(description="From the org chart when it was given.")
+    visibility: VisibilityEnum
+    created_at: datetime
+    edited_at: datetime | None
+    retracted_at: datetime | None
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> Feedback | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc.get("text"), tags=list(doc.get("tags") or []),
+                   direction=Direction(doc["direction"]), visibility=Visibility(doc["visibility"]),
+                   created_at=utc(doc["createdAt"]),
+                   edited_at=utc(doc["editedAt"]) if doc.get("editedAt") else None,
+                   retracted_at=utc(doc["retractedAt"]) if doc.get("retractedAt") else None)
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[Feedback]:
+        return [f for f in map(cls.wrap, docs) if f is not None]
+
+    @strawberry.field
+    def retracted(self) -> bool:
+        return is_retracted(self.doc)
+
+    @strawberry.field(description="Until when the author may edit it (15 minutes after giving).")
+    def editable_until(self) -> datetime:
+        return editable_until(self.doc)
+
+    @strawberry.field
+    async def author(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("authorId")))
+
+    @strawberry.field
+    async def recipient(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("recipientId")))
+
+    @strawberry.field(description="The request this answers, if you may see it.")
+    async def request(self, info: Info[Context, Any]) -> FeedbackRequest | None:
+        return FeedbackRequest.wrap(await feedback.request_of(info.context, self.doc))
+
+    @strawberry.field(description="Action items spawned from this feedback that you may see.")
+    async def follow_ups(self, info: Info[Context, Any]) -> list[FollowUp]:
+        return FollowUp.wrap_all(await feedback_follow_ups.follow_ups_of(info.context, self.doc["_id"]))
+
+
+@strawberry.type(description="Anonymous upward feedback, released to its manager in batches of at least the "
+                             "organisation's threshold of distinct authors. It has no author, nor an exact time.")
+class AnonymousFeedback:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    text: str
+    tags: list[str]
+    direction: DirectionEnum
+    day: date = strawberry.field(description="The day it was written (never the time).")
+    period: str
+    release: int = strawberry.field(description="Which release of the period it came with; shuffled within.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> AnonymousFeedback | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc["text"], tags=list(doc.get("tags") or []),
+                   direction=Direction(doc["direction"]), day=date.fromisoformat(doc["day"]), period=doc["period"],
+                   release=doc["release"])
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[AnonymousFeedback]:
+        return [a for a in map(cls.wrap, docs) if a is not None]
+
+    @strawberry.field
+    async def follow_ups(self, info: Info[Context, Any]) -> list[FollowUp]:
+        return FollowUp.wrap_all(await feedback_follow_ups.follow_ups_of(info.context, self.doc["_id"]))
+
+
+@strawberry.type(description="Your anonymous upward feedback for one period.")
+class AnonymousFeedbackSummary:
+    period: str
+    threshold: int = strawberry.field(description="Distinct authors needed before a batch is released.")
+    pending_count: int = strawberry.field(description="Items waiting for enough other authors; never their text.")
+    items: list[AnonymousFeedback] = strawberry.field(description="Released items, release by release, shuffled.")
+
+
+@strawberry.type(description="A request for feedback about the requester or one of their reports.")
+class FeedbackRequest:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    question: str
+    due_date: date
+    anonymous: bool = strawberry.field(description="Upward and anonymous: answers become anonymous feedback.")
+    created_at: datetime
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> FeedbackRequest | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), question=doc["question"],
+                   due_date=date.fromisoformat(doc["dueDate"]), anonymous=bool(doc.get("anonymous")),
+                   created_at=utc(doc["createdAt"]))
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[FeedbackRequest]:
+        return [r for r in map(cls.wrap, docs) if r is not None]
+
+    @strawberry.field
+    async def requester(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("requesterId")))
+
+    @strawberry.field(description="Whom the feedback is about.")
+    async def subject(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("subjectId")))
+
+    @strawberry.field(description="Who was asked: the requester only.")
+    async def respondents(self, info: Info[Context, Any]) -> list[Employee] | None:
+        return Employee.wrap_all(await feedback.respondents(info.context, self.doc))
+
+    @strawberry.field(description="Who answered: the requester only; null for an anonymous request.")
+    async def answered_by(self, info: Info[Context, Any]) -> list[Employee] | None:
+        docs = await feedback.answered_by(info.context, self.doc)
+        return None if docs is None else Employee.wrap_all(docs)
+
+    @strawberry.field(description="The answers: the requester only; null for an anonymous request.")
+    async def responses(self, info: Info[Context, Any]) -> list[Feedback] | None:
+        docs = await feedback.responses(info.context, self.doc)
+        return None if docs is None else Feedback.wrap_all(docs)
+
+    @strawberry.field(description="How many answered; null for an anonymous request.")
+    def answered_count(self) -> int | None:
+        return feedback.answered_count(self.doc)
+
+    @strawberry.field(description="Until everyone answered (anonymous: until the due date).")
+    def open(self) -> bool:
+        return feedback.is_open(self.doc)
+
+    @strawberry.field
+    def overdue(self) -> bool:
+        return feedback.is_open(self.doc) and date.fromisoformat(self.doc["dueDate"]) < today()
+
+    @strawberry.field(description="You were asked and have not answered yet.")
+    async def my_part_open(self, info: Info[Context, Any]) -> bool:
+        return await feedback.part_open(info.context, self.doc)
+
+
+@strawberry.type(description="An action item spawned from feedback, tracked to done.")
+class FollowUp:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    text: str
+    due_date: date
+    done: bool
+    done_at: datetime | None
+    created_at: datetime
+    from_anonymous_feedback: bool
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> FollowUp | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc["text"], due_date=date.fromisoformat(doc["dueDate"]),
+                   done=bool(doc["done"]), done_at=utc(doc["doneAt"]) if doc.get("doneAt") else None,
+                   created_at=utc(doc["createdAt"]), from_anonymous_feedback=bool(doc.get("anonymous")))
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[FollowUp]:
+        return [f for f in map(cls.wrap, docs) if f is not None]
+
+    @strawberry.field
+    def overdue(self) -> bool:
+        return is_overdue(self.doc, today())
+
+    @strawberry.field
+    async def owner(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("ownerId")))
+
+    @strawberry.field(description="The person it concerns: the recipient of the feedback.")
+    async def employee(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("employeeId")))
+
+    @strawberry.field
+    async def created_by(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("createdById")))
+
+    @strawberry.field(description="The feedback it came from, if you may see it.")
+    async def feedback(self, info: Info[Context, Any]) -> Feedback | None:
+        return Feedback.wrap(await feedback_follow_ups.feedback_of(info.context, self.doc))
+
+    @strawberry.field(description="The anonymous feedback it came from: for the manager it was sent to only.")
+    async def anonymous_feedback(self, info: Info[Context, Any]) -> AnonymousFeedback | None:
+        return AnonymousFeedback.wrap(await feedback_follow_ups.anonymous_feedback_of(info.context, self.doc))
+
+
+@strawberry.type
+class DepartmentFollowUpStats:
+    department: Department | None
+    open: int
+    overdue: int
+
+
+@strawberry.type
+class FeedbackSettings:
+    anonymity_threshold: int
+    values: list[str]
+    competencies: list[str]
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> FeedbackSettings | None:
+        if doc is None:
+            return None
+        return cls(anonymity_threshold=doc["anonymityThreshold"], values=list(doc["values"]),
+                   competencies=list(doc["competencies"]))
+
+
+@strawberry.type
+class FeedbackEdge:
+    cursor: str
+    node: Feedback
+
+
+@strawberry.type
+class FeedbackConnection:
+    edges: list[FeedbackEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="Something new addressed to you: feedback, a request, or a release of anonymous "
+                             "upward feedback.")
+class FeedbackEvent:
+    kind: FeedbackEventKindEnum
+    feedback: Feedback | None = None
+    request: FeedbackRequest | None = None
+    anonymous_feedback: list[AnonymousFeedback] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, event: dict[str, Any]) -> FeedbackEvent:
+        return cls(kind=event["kind"], feedback=Feedback.wrap(event.get("feedback")),
+                   request=FeedbackRequest.wrap(event.get("request")),
+                   anonymous_feedback=AnonymousFeedback.wrap_all(event.get("anonymous", [])))
+
+
+
+async def open_follow_ups(info: Info[Context, Any], employee: Document) -> list[FollowUp]:
+    """``employee { openFollowUps }`` (called from schema/org.py)."""
+    return FollowUp.wrap_all(await feedback_follow_ups.open_follow_ups(info.context, employee))

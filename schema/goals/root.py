@@ -1,0 +1,157 @@
+"""Goal queries, mutations and the live goalProgressChanged subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.goals.rules import GoalChange, GoalStatus
+from resolvers.core.context import Context
+from resolvers.goals import mutations as goals_mutations
+from resolvers.goals import queries as goals
+from resolvers.goals import subscriptions as goals_subscriptions
+from resolvers.org.mutations import Outcome
+from schema.core.errors import Error, errors_of
+from schema.core.pagination import PageInfo
+from schema.goals.inputs import (
+    CreateGoalInput,
+    GoalFilter,
+    KeyResultInput,
+    PeriodInput,
+    UpdateGoalInput,
+    UpdateKeyResultInput,
+)
+from schema.goals.types import Goal, GoalProgressEvent, GoalStatusEnum, GoalTreeNode, TeamMemberGoals
+from schema.org.inputs import provided
+from store.goals.repository import GoalFilterSpec, encode_goal_cursor
+
+
+@strawberry.type
+class GoalEdge:
+    cursor: str
+    node: Goal
+
+
+@strawberry.type
+class GoalConnection:
+    edges: list[GoalEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class GoalPayload:
+    goal: Goal | None
+    errors: list[Error]
+
+
+def goal_payload(outcome: Outcome) -> GoalPayload:
+    return GoalPayload(goal=Goal.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+def _period(period: PeriodInput | None) -> tuple[str | None, str | None]:
+    if period is None:
+        return None, None
+    return (period.start.isoformat() if period.start else None, period.end.isoformat() if period.end else None)
+
+
+def filter_spec(filter: GoalFilter) -> GoalFilterSpec:
+    start, end = _period(filter.period)
+    return GoalFilterSpec(owner_id=filter.owner_id, department_id=filter.department_id,
+                          level=filter.level.value if filter.level else None,
+                          statuses=tuple(s.value for s in filter.status or []), period_start=start, period_end=end,
+                          include_archived=filter.include_archived)
+
+
+def key_result_data(input: KeyResultInput) -> dict[str, Any]:
+    return dict(vars(input))
+
+
+@strawberry.type
+class GoalsQuery:
+    @strawberry.field(description="A goal you may see; null for an unknown id.")
+    async def goal(self, info: Info[Context, Any], id: strawberry.ID) -> Goal | None:
+        return Goal.wrap(await goals.goal(info.context, id))
+
+    @strawberry.field(description="Goals you may see, by due date, paginated (first ≤ 100); archived ones left out.")
+    async def goals(self, info: Info[Context, Any], filter: GoalFilter | None = None, first: int = 20,
+                    after: str | None = None) -> GoalConnection:
+        page = await goals.goals(info.context, filter_spec(filter or GoalFilter()), first, after)
+        nodes = Goal.wrap_all(page.documents)
+        edges = [GoalEdge(cursor=encode_goal_cursor(d), node=g) for d, g in zip(page.documents, nodes, strict=True)]
+        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
+        return GoalConnection(edges=edges, page_info=page_info, total_count=page.total_count)
+
+    @strawberry.field(description="The alignment tree below a goal; goals you may not see are redacted nodes.")
+    async def goal_tree(self, info: Info[Context, Any], root_goal_id: strawberry.ID) -> GoalTreeNode | None:
+        node = await goals.goal_tree(info.context, root_goal_id)
+        return GoalTreeNode.wrap(node) if node else None
+
+    @strawberry.field(description="Your direct reports' goals: count, mean progress, at-risk and off-track counts.")
+    async def my_team_goals(self, info: Info[Context, Any], period: PeriodInput | None = None) -> list[TeamMemberGoals]:
+        start, end = _period(period)
+        return [TeamMemberGoals.wrap(m) for m in await goals.my_team_goals(info.context, start, end)]
+
+
+@strawberry.type
+class GoalsMutation:
+    @strawberry.mutation(description="Create a goal for yourself, a report, a department you (or a report) head; "
+                                     "company goals: HR admins.")
+    async def create_goal(self, info: Info[Context, Any], input: CreateGoalInput) -> GoalPayload:
+        data = {**provided(input), "key_results": [key_result_data(kr) for kr in input.key_results]}
+        return goal_payload(await goals_mutations.create_goal(info.context, data))
+
+    @strawberry.mutation
+    async def update_goal(self, info: Info[Context, Any], id: strawberry.ID, input: UpdateGoalInput) -> GoalPayload:
+        return goal_payload(await goals_mutations.update_goal(info.context, id, provided(input)))
+
+    @strawberry.mutation(description="Archive a goal; goals aligned to it move up to its parent.")
+    async def archive_goal(self, info: Info[Context, Any], goal_id: strawberry.ID) -> GoalPayload:
+        return goal_payload(await goals_mutations.archive_goal(info.context, goal_id))
+
+    @strawberry.mutation
+    async def set_goal_status(self, info: Info[Context, Any], goal_id: strawberry.ID,
+                              status: GoalStatusEnum) -> GoalPayload:
+        return goal_payload(await goals_mutations.set_goal_status(info.context, goal_id, GoalStatus(status.value)))
+
+    @strawberry.mutation(description="Align a goal to a parent goal (null: unalign); cycles are refused.")
+    async def align_goal(self, info: Info[Context, Any], goal_id: strawberry.ID,
+                         parent_goal_id: strawberry.ID | None) -> GoalPayload:
+        return goal_payload(await goals_mutations.align_goal(info.context, goal_id, parent_goal_id))
+
+    @strawberry.mutation
+    async def add_key_result(self, info: Info[Context, Any], goal_id: strawberry.ID,
+                             input: KeyResultInput) -> GoalPayload:
+        return goal_payload(await goals_mutations.add_key_result(info.context, goal_id, key_result_data(input)))
+
+    @strawberry.mutation
+    async def update_key_result(self, info: Info[Context, Any], key_result_id: strawberry.ID,
+                                input: UpdateKeyResultInput) -> GoalPayload:
+        return goal_payload(await goals_mutations.update_key_result(info.context, key_result_id, provided(input)))
+
+    @strawberry.mutation
+    async def remove_key_result(self, info: Info[Context, Any], key_result_id: strawberry.ID) -> GoalPayload:
+        return goal_payload(await goals_mutations.remove_key_result(info.context, key_result_id))
+
+    @strawberry.mutation(description="Record a key result's new value; the change goes into the goal's history.")
+    async def update_key_result_progress(self, info: Info[Context, Any], key_result_id: strawberry.ID, value: float,
+                                         comment: str | None = None) -> GoalPayload:
+        return goal_payload(await goals_mutations.record_key_result_progress(info.context, key_result_id, value,
+                                                                             comment))
+
+
+@strawberry.type
+class GoalsSubscription:
+    @strawberry.subscription(description="The new progress of a goal (goalId), or of each goal an employee or "
+                                         "department owns (ownerId), after each committed change to it or below it. "
+                                         "Give exactly one of the two; only goals you may see are sent.")
+    async def goal_progress_changed(self, info: Info[Context, Any], goal_id: strawberry.ID | None = None,
+                                    owner_id: strawberry.ID | None = None) -> AsyncGenerator[GoalProgressEvent, None]:
+        async for event in goals_subscriptions.goal_progress_changed(info.context, goal_id, owner_id):
+            goal = Goal.wrap(event["goal"])
+            assert goal is not None
+            yield GoalProgressEvent(goal=goal, progress=event["progress"], kind=GoalChange(event["kind"]),
+                                    changed_goal_id=event["changedGoalId"], key_result_id=event["keyResultId"])

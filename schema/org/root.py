@@ -1,0 +1,182 @@
+"""Organisation queries, mutations and the live org-chart subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.org.rules import Document
+from resolvers.core import streams as subscriptions
+from resolvers.core.context import Context
+from resolvers.core.projection import employee_projection, field_names
+from resolvers.org import mutations as org_mutations
+from resolvers.org import queries as org
+from resolvers.org.mutations import Outcome
+from schema.core.errors import Error, errors_of
+from schema.core.pagination import PageInfo
+from schema.org.inputs import (
+    CreateEmployeeInput,
+    DepartmentInput,
+    EmployeeFilter,
+    PositionInput,
+    UpdateEmployeeInput,
+    provided,
+)
+from schema.org.types import Department, Employee, OrgChangeKind, OrgChartNode, Position
+from store.org.repository import EmployeeFilterSpec, employee_cursor
+
+
+@strawberry.type
+class EmployeeEdge:
+    cursor: str
+    node: Employee
+
+
+@strawberry.type
+class EmployeeConnection:
+    edges: list[EmployeeEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class EmployeePayload:
+    employee: Employee | None
+    errors: list[Error]
+
+
+@strawberry.type
+class TerminateEmployeePayload:
+    employee: Employee | None
+    moved_reports: list[Employee]
+    errors: list[Error]
+
+
+@strawberry.type
+class DepartmentPayload:
+    department: Department | None
+    errors: list[Error]
+
+
+@strawberry.type
+class PositionPayload:
+    position: Position | None
+    errors: list[Error]
+
+
+@strawberry.type(description="A committed change at or below the subscribed root of the org chart.")
+class OrgChartEvent:
+    kind: OrgChangeKind
+    root_id: strawberry.ID
+    employee_ids: list[strawberry.ID]
+    version: int = strawberry.field(description="The organisation's change counter after this change.")
+
+    @strawberry.field(description="The people the change affected, read after the change.")
+    async def employees(self, info: Info[Context, Any]) -> list[Employee]:
+        docs = await info.context.loaders.employee_by_id.load_many(list(self.employee_ids))
+        return Employee.wrap_all([d for d in docs if d is not None])
+
+
+def employee_payload(outcome: Outcome) -> EmployeePayload:
+    return EmployeePayload(employee=Employee.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class OrgQuery:
+    @strawberry.field(description="The signed-in employee.")
+    async def me(self, info: Info[Context, Any]) -> Employee | None:
+        return Employee.wrap(await org.me(info.context))
+
+    @strawberry.field(description="Someone in your organisation; null for an unknown id.")
+    async def employee(self, info: Info[Context, Any], id: strawberry.ID) -> Employee | None:
+        return Employee.wrap(await org.employee(info.context, id))
+
+    @strawberry.field(description="People of your organisation by name, paginated (first ≤ 100).")
+    async def employees(self, info: Info[Context, Any], filter: EmployeeFilter | None = None, first: int = 20,
+                        after: str | None = None) -> EmployeeConnection:
+        filter = filter or EmployeeFilter()
+        spec = EmployeeFilterSpec(filter.department_id, filter.manager_id,
+                                  filter.status.value if filter.status else None, filter.search)
+        projection = employee_projection(field_names(info.selected_fields, under="node"))
+        page = await org.employees(info.context, spec, first, after, projection)
+        nodes = Employee.wrap_all(page.documents)
+        edges = [EmployeeEdge(cursor=employee_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
+        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
+        return EmployeeConnection(edges=edges, page_info=page_info, total_count=page.total_count)
+
+    @strawberry.field(description="The org chart below rootId (default: the top), depth levels deep (1–10).")
+    async def org_chart(self, info: Info[Context, Any], root_id: strawberry.ID | None = None,
+                        depth: int = 3) -> OrgChartNode | None:
+        projection = employee_projection(field_names(info.selected_fields, under="employee"))
+        node = await org.org_chart(info.context, root_id, depth, projection)
+        return OrgChartNode(node=node, level=0) if node else None
+
+    @strawberry.field(description="The managers above someone, nearest first.")
+    async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee]:
+        return Employee.wrap_all(await org.reporting_chain(info.context, employee_id))
+
+    @strawberry.field
+    async def departments(self, info: Info[Context, Any]) -> list[Department]:
+        return [Department(doc=d, id=d["_id"], name=d["name"]) for d in await org.departments(info.context)]
+
+    @strawberry.field
+    async def positions(self, info: Info[Context, Any]) -> list[Position]:
+        return [p for p in map(Position.wrap, await org.positions(info.context)) if p is not None]
+
+
+@strawberry.type
+class OrgMutation:
+    @strawberry.mutation(description="HR admins: add someone to the organisation.")
+    async def create_employee(self, info: Info[Context, Any], input: CreateEmployeeInput) -> EmployeePayload:
+        return employee_payload(await org_mutations.create_employee(info.context, provided(input)))
+
+    @strawberry.mutation(description="HR admins: change someone's details.")
+    async def update_employee(self, info: Info[Context, Any], id: strawberry.ID,
+                              input: UpdateEmployeeInput) -> EmployeePayload:
+        return employee_payload(await org_mutations.update_employee(info.context, id, provided(input)))
+
+    @strawberry.mutation(description="HR admins: set someone's manager (null: top of the organisation).")
+    async def change_manager(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                             manager_id: strawberry.ID | None) -> EmployeePayload:
+        return employee_payload(await org_mutations.change_manager(info.context, employee_id, manager_id))
+
+    @strawberry.mutation(description="HR admins: move someone to another department.")
+    async def move_department(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                              department_id: strawberry.ID) -> EmployeePayload:
+        return employee_payload(await org_mutations.move_department(info.context, employee_id, department_id))
+
+    @strawberry.mutation(description="HR admins: terminate someone; their reports move to their manager.")
+    async def terminate_employee(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                                 note: str | None = None) -> TerminateEmployeePayload:
+        outcome = await org_mutations.terminate_employee(info.context, employee_id, note)
+        return TerminateEmployeePayload(employee=Employee.wrap(outcome.document),
+                                        moved_reports=Employee.wrap_all(outcome.moved),
+                                        errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="HR admins: create a department (id omitted) or change one.")
+    async def save_department(self, info: Info[Context, Any], input: DepartmentInput,
+                              id: strawberry.ID | None = None) -> DepartmentPayload:
+        outcome = await org_mutations.save_department(info.context, id, provided(input))
+        return DepartmentPayload(department=Department.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="HR admins: create a position (id omitted) or change one.")
+    async def save_position(self, info: Info[Context, Any], input: PositionInput,
+                            id: strawberry.ID | None = None) -> PositionPayload:
+        outcome = await org_mutations.save_position(info.context, id, provided(input))
+        return PositionPayload(position=Position.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class OrgSubscription:
+    @strawberry.subscription(description="Committed changes at or below rootId, for your organisation only.")
+    async def org_chart_changed(self, info: Info[Context, Any],
+                                root_id: strawberry.ID) -> AsyncGenerator[OrgChartEvent, None]:
+        async for message in subscriptions.org_chart_changed(info.context, root_id):
+            yield OrgChartEvent(kind=message["kind"], root_id=message["rootId"],
+                                employee_ids=message["employeeIds"], version=message["version"])
+
+
+__all__ = ["Document", "OrgMutation", "OrgQuery", "OrgSubscription"]

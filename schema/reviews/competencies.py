@@ -1,0 +1,141 @@
+"""The competency framework: types, queries and the HR mutations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.org.rules import Document
+from models.reviews.competencies import ProfileEntry
+from resolvers.core.context import Context
+from resolvers.reviews import competencies as resolvers
+from schema.core.errors import Error, errors_of
+from schema.reviews.inputs import CompetencyExpectationInput, CompetencyInput, competency_data
+
+if TYPE_CHECKING:
+    from schema.org.types import Position
+
+
+@strawberry.type(description="What a competency looks like at one level (1-5).")
+class CompetencyLevel:
+    level: int
+    description: str
+
+
+@strawberry.type(description="A competency of the organisation's framework, with five levels.")
+class Competency:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    name: str
+    description: str
+    category: str
+    archived: bool
+    levels: list[CompetencyLevel]
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> Competency | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"], description=doc.get("description", ""),
+                   category=doc.get("category", ""), archived=bool(doc.get("archived")),
+                   levels=[CompetencyLevel(level=lv["level"], description=lv["description"])
+                           for lv in doc.get("levels", [])])
+
+
+@strawberry.type(description="The level of a competency a position expects.")
+class CompetencyExpectation:
+    doc: strawberry.Private[Document]
+    expected_level: int
+
+    @strawberry.field
+    async def competency(self, info: Info[Context, Any]) -> Competency | None:
+        return Competency.wrap(await resolvers.competency(info.context, self.doc["competencyId"]))
+
+    @strawberry.field
+    async def position(
+        self, info: Info[Context, Any],
+    ) -> Annotated[Position, strawberry.lazy("schema.org.types")] | None:
+        from resolvers.org import queries as org
+        from schema.org.types import Position
+
+        return Position.wrap(await org.load(info.context, "position_by_id", self.doc["positionId"]))
+
+
+def expectations_of(docs: list[Document]) -> list[CompetencyExpectation]:
+    return [CompetencyExpectation(doc=d, expected_level=d["expectedLevel"]) for d in docs]
+
+
+@strawberry.type(description="One competency of a person: expected for their position, assessed in the last "
+                             "shared review (by their manager), and the gap (assessed minus expected).")
+class CompetencyProfileEntry:
+    entry: strawberry.Private[ProfileEntry]
+    expected_level: int | None
+    assessed_level: int | None
+    gap: int | None
+    review_id: strawberry.ID | None = strawberry.field(description="The review the assessed level comes from.")
+
+    @strawberry.field
+    async def competency(self, info: Info[Context, Any]) -> Competency | None:
+        return Competency.wrap(await resolvers.competency(info.context, self.entry.competency_id))
+
+
+async def competency_profile(info: Info[Context, Any], employee: Document) -> list[CompetencyProfileEntry]:
+    """The body of ``Employee.competencyProfile`` (schema/org.py)."""
+    entries = await resolvers.competency_profile(info.context, employee)
+    return [CompetencyProfileEntry(entry=e, expected_level=e.expected_level, assessed_level=e.assessed_level,
+                                   gap=e.gap, review_id=strawberry.ID(e.review_id) if e.review_id else None)
+            for e in entries]
+
+
+@strawberry.type
+class CompetencyPayload:
+    competency: Competency | None
+    errors: list[Error]
+
+
+@strawberry.type
+class PositionCompetenciesPayload:
+    expectations: list[CompetencyExpectation]
+    errors: list[Error]
+
+
+@strawberry.type
+class CompetencyQuery:
+    @strawberry.field(description="The competency framework (everyone in the organisation reads it).")
+    async def competencies(self, info: Info[Context, Any], category: str | None = None,
+                           include_archived: bool = False) -> list[Competency]:
+        docs = await resolvers.competencies(info.context, category, include_archived)
+        return [c for c in map(Competency.wrap, docs) if c is not None]
+
+    @strawberry.field
+    async def competency(self, info: Info[Context, Any], id: strawberry.ID) -> Competency | None:
+        return Competency.wrap(await resolvers.competency(info.context, id))
+
+    @strawberry.field(description="The competency levels a position expects.")
+    async def position_competencies(self, info: Info[Context, Any],
+                                    position_id: strawberry.ID) -> list[CompetencyExpectation]:
+        return expectations_of(await resolvers.expectations(info.context, position_id))
+
+
+@strawberry.type
+class CompetencyMutation:
+    @strawberry.mutation(description="HR admins: create a competency (id omitted) or change one.")
+    async def save_competency(self, info: Info[Context, Any], input: CompetencyInput,
+                              id: strawberry.ID | None = None) -> CompetencyPayload:
+        outcome = await resolvers.save_competency(info.context, id, competency_data(input))
+        return CompetencyPayload(competency=Competency.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="HR admins: the competencies a position expects and at which level "
+                                     "(replaces the position's list).")
+    async def set_position_competencies(self, info: Info[Context, Any], position_id: strawberry.ID,
+                                        expectations: list[CompetencyExpectationInput]) -> PositionCompetenciesPayload:
+        items = [{"competencyId": e.competency_id, "expectedLevel": e.expected_level} for e in expectations]
+        docs, errors = await resolvers.set_position_competencies(info.context, position_id, items)
+        return PositionCompetenciesPayload(expectations=expectations_of(docs), errors=errors_of(errors))
+
+
+async def position_expectations(info: Info[Context, Any], position: Document) -> list[CompetencyExpectation]:
+    """The body of ``Position.expectedCompetencies`` (schema/org.py)."""
+    return expectations_of(await resolvers.expectations(info.context, position["_id"]))

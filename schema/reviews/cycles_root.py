@@ -1,0 +1,101 @@
+"""Cycle queries (progress, overdue forms, distributions) and mutations (create, launch, nominate peers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers.core.context import Context
+from resolvers.reviews import cycles as resolvers
+from resolvers.reviews import cycles_mutations as mutations
+from schema.core.errors import Error, errors_of
+from schema.reviews.cycles import (
+    CycleDistribution,
+    CycleProgress,
+    LaunchSummary,
+    PhaseProgressType,
+    ReviewCycle,
+    ReviewStateCount,
+    distribution,
+)
+from schema.reviews.enums import ReviewStateEnum
+from schema.reviews.inputs import ReviewCycleInput, cycle_data
+from schema.reviews.types import Review, ReviewForm
+
+
+@strawberry.type
+class ReviewCyclePayload:
+    cycle: ReviewCycle | None
+    errors: list[Error]
+
+
+@strawberry.type
+class LaunchReviewCyclePayload:
+    cycle: ReviewCycle | None
+    launch: LaunchSummary | None
+    errors: list[Error]
+
+
+@strawberry.type
+class NominatePeersPayload:
+    review: Review | None
+    errors: list[Error]
+
+
+@strawberry.type
+class CycleQuery:
+    @strawberry.field(description="Review cycles, most recent period first (everyone reads them).")
+    async def review_cycles(self, info: Info[Context, Any]) -> list[ReviewCycle]:
+        return ReviewCycle.wrap_all(await resolvers.review_cycles(info.context))
+
+    @strawberry.field
+    async def review_cycle(self, info: Info[Context, Any], id: strawberry.ID) -> ReviewCycle | None:
+        return ReviewCycle.wrap(await resolvers.review_cycle(info.context, id))
+
+    @strawberry.field(description="Managers (the people below them) and HR admins (everyone): forms not started, "
+                                  "in progress and submitted per phase and department; reviews per state.")
+    async def cycle_progress(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleProgress:
+        cycle, phases, states = await resolvers.progress(info.context, cycle_id)
+        wrapped = ReviewCycle.wrap(cycle)
+        assert wrapped is not None
+        return CycleProgress(cycle=wrapped, phases=[PhaseProgressType.of(p) for p in phases],
+                             review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
+                                            for s in ReviewStateEnum])
+
+    @strawberry.field(description="Managers and HR admins: forms not submitted whose phase deadline has passed "
+                                  "(asOf: default today).")
+    async def overdue_forms(self, info: Info[Context, Any], cycle_id: strawberry.ID,
+                            as_of: date | None = None) -> list[ReviewForm]:
+        return ReviewForm.wrap_all(await resolvers.overdue(info.context, cycle_id, as_of))
+
+    @strawberry.field(description="HR admins: reviews per rating and department, before and after calibration.")
+    async def cycle_distribution(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleDistribution:
+        return await distribution(info, cycle_id)
+
+
+@strawberry.type
+class CycleMutation:
+    @strawberry.mutation(description="HR admins: a review cycle (draft until launched).")
+    async def create_review_cycle(self, info: Info[Context, Any], input: ReviewCycleInput) -> ReviewCyclePayload:
+        outcome = await mutations.create_cycle(info.context, cycle_data(input))
+        return ReviewCyclePayload(cycle=ReviewCycle.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="HR admins: create every eligible employee's review and forms in one step. "
+                                     "Idempotent: launching again creates nothing new and completes a launch "
+                                     "that stopped part-way.")
+    async def launch_review_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> LaunchReviewCyclePayload:
+        outcome = await mutations.launch_cycle(info.context, cycle_id)
+        result = outcome.result
+        return LaunchReviewCyclePayload(cycle=ReviewCycle.wrap(result.cycle) if result else None,
+                                        launch=LaunchSummary.of(result) if result else None,
+                                        errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="The reviewee, their managers or HR admins: the peers who review someone "
+                                     "(replaces the list; a peer who started stays).")
+    async def nominate_peers(self, info: Info[Context, Any], review_id: strawberry.ID,
+                             peer_ids: list[strawberry.ID]) -> NominatePeersPayload:
+        outcome = await mutations.nominate_peers(info.context, review_id, list(peer_ids))
+        return NominatePeersPayload(review=Review.wrap(outcome.document), errors=errors_of(outcome.errors))

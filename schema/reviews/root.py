@@ -1,0 +1,216 @@
+"""Review queries, workflow mutations and the live streams (form changes, presence, scores)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from resolvers.core.context import Context
+from resolvers.reviews import mutations, presence
+from resolvers.reviews import queries as resolvers
+from resolvers.reviews import subscriptions as streams
+from resolvers.reviews.mutations import ReviewOutcome
+from schema.core.errors import Error, errors_of
+from schema.org.types import Employee
+from schema.reviews.cycles import CycleDistribution, distribution
+from schema.reviews.enums import FormStateEnum, ReviewStateEnum
+from schema.reviews.types import AnswerConflict, Review, ReviewAnswer, ReviewForm, ReviewScore, as_datetime, employee_by
+
+
+@strawberry.type
+class ReviewAnswerPayload:
+    form: ReviewForm | None
+    answer: ReviewAnswer | None = strawberry.field(description="The answer as written (its new version).")
+    conflict: AnswerConflict | None = strawberry.field(description="Set when baseVersion was stale: the current "
+                                                                   "value and version (errors has a CONFLICT).")
+    errors: list[Error]
+
+
+@strawberry.type
+class ReviewFormPayload:
+    form: ReviewForm | None
+    errors: list[Error]
+
+
+@strawberry.type
+class ReviewPayload:
+    review: Review | None
+    errors: list[Error]
+
+
+@strawberry.type
+class ReviewPresencePayload:
+    session_id: str
+    question_id: str | None
+    errors: list[Error]
+
+
+@strawberry.type(description="A committed change of a form: an answer (question, value, version, who) or a state "
+                             "change (kind submitted/reopened, questionId null).")
+class ReviewFormChange:
+    kind: str
+    form_id: strawberry.ID
+    question_id: str | None
+    value: JSON | None
+    version: int | None
+    by_id: strawberry.ID | None
+    at: datetime | None
+    state: FormStateEnum
+
+    @strawberry.field
+    async def by(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee_by(info, self.by_id)
+
+
+@strawberry.type
+class PresenceViewer:
+    session_id: str
+    employee_id: strawberry.ID
+    question_id: str | None = strawberry.field(description="The question being edited; null when just viewing.")
+    since: datetime | None
+
+    @strawberry.field
+    async def employee(self, info: Info[Context, Any]) -> Employee | None:
+        return await employee_by(info, self.employee_id)
+
+
+@strawberry.type(description="Everyone viewing a form now, after each change.")
+class ReviewPresence:
+    form_id: strawberry.ID
+    session_id: str = strawberry.field(description="This subscription's session (for moveReviewPresence).")
+    viewers: list[PresenceViewer]
+
+
+@strawberry.type
+class ScoreChange:
+    kind: str = strawberry.field(description="score, calibration or state")
+    review: Review
+
+    @strawberry.field
+    def score(self) -> ReviewScore | None:
+        return ReviewScore.of(self.review.doc.get("score"))
+
+
+@strawberry.type(description="A review of the cycle changed rating; the distribution after it.")
+class CycleScoresChange:
+    kind: str
+    cycle_id: strawberry.ID
+    review_id: strawberry.ID
+    department_id: strawberry.ID | None
+
+    @strawberry.field
+    async def distribution(self, info: Info[Context, Any]) -> CycleDistribution:
+        return await distribution(info, self.cycle_id)
+
+
+def form_payload(outcome: ReviewOutcome) -> ReviewFormPayload:
+    return ReviewFormPayload(form=ReviewForm.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+def review_payload(outcome: ReviewOutcome) -> ReviewPayload:
+    return ReviewPayload(review=Review.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class ReviewQuery:
+    @strawberry.field(description="A review: the reviewee, their managers and HR admins; null for an unknown id.")
+    async def review(self, info: Info[Context, Any], id: strawberry.ID) -> Review | None:
+        return Review.wrap(await resolvers.review(info.context, id))
+
+    @strawberry.field(description="A review form, for those allowed to read it; null for an unknown id.")
+    async def review_form(self, info: Info[Context, Any], id: strawberry.ID) -> ReviewForm | None:
+        return ReviewForm.wrap(await resolvers.review_form(info.context, id))
+
+    @strawberry.field(description="The signed-in employee's own reviews, newest first.")
+    async def my_reviews(self, info: Info[Context, Any]) -> list[Review]:
+        return Review.wrap_all(await resolvers.my_reviews(info.context))
+
+    @strawberry.field(description="The forms the signed-in employee fills in (pending: not submitted yet).")
+    async def my_review_forms(self, info: Info[Context, Any], cycle_id: strawberry.ID | None = None,
+                              pending: bool = False) -> list[ReviewForm]:
+        return ReviewForm.wrap_all(await resolvers.my_review_forms(info.context, cycle_id, pending))
+
+
+@strawberry.type
+class ReviewMutation:
+    @strawberry.mutation(description="Write one answer on top of baseVersion (0: no answer yet). A stale "
+                                     "baseVersion is refused with CONFLICT and the current value and version.")
+    async def update_review_answer(self, info: Info[Context, Any], form_id: strawberry.ID, question_id: str,
+                                   value: JSON | None, base_version: int) -> ReviewAnswerPayload:
+        outcome = await mutations.update_answer(info.context, form_id, question_id, value, base_version)
+        conflict = outcome.conflict
+        return ReviewAnswerPayload(
+            form=ReviewForm.wrap(outcome.document), errors=errors_of(outcome.errors),
+            answer=ReviewAnswer.of(outcome.answer) if outcome.answer else None,
+            conflict=AnswerConflict(question_id=conflict["questionId"], value=conflict["value"],
+                                    version=conflict["version"], by_id=conflict["byId"], at=as_datetime(conflict["at"]))
+            if conflict else None)
+
+    @strawberry.mutation(description="The reviewer: submit a form (every required question answered); "
+                                     "it is read-only afterwards.")
+    async def submit_review_form(self, info: Info[Context, Any], form_id: strawberry.ID) -> ReviewFormPayload:
+        return form_payload(await mutations.submit_form(info.context, form_id))
+
+    @strawberry.mutation(description="HR admins: reopen a submitted form; the reason is kept in its history.")
+    async def reopen_review_form(self, info: Info[Context, Any], form_id: strawberry.ID,
+                                 reason: str) -> ReviewFormPayload:
+        return form_payload(await mutations.reopen_form(info.context, form_id, reason))
+
+    @strawberry.mutation(description="Move a review to its next state (self_review → manager_review → calibration "
+                                     "→ shared → acknowledged), as the workflow allows the viewer.")
+    async def move_review(self, info: Info[Context, Any], review_id: strawberry.ID, state: ReviewStateEnum,
+                          note: str | None = None) -> ReviewPayload:
+        return review_payload(await mutations.move_review(info.context, review_id, state.value, note))
+
+    @strawberry.mutation(description="Managers and HR admins, during calibration: a calibrated rating with its "
+                                     "justification (every change is kept).")
+    async def calibrate_review(self, info: Info[Context, Any], review_id: strawberry.ID, rating: int,
+                               justification: str) -> ReviewPayload:
+        return review_payload(await mutations.calibrate(info.context, review_id, rating, justification))
+
+    @strawberry.mutation(description="Say which question your session is editing (null: just viewing).")
+    async def move_review_presence(self, info: Info[Context, Any], form_id: strawberry.ID, session_id: str,
+                                   question_id: str | None = None) -> ReviewPresencePayload:
+        errors = await presence.move_presence(info.context, form_id, session_id, question_id)
+        return ReviewPresencePayload(session_id=session_id, question_id=question_id, errors=errors_of(errors))
+
+
+@strawberry.type
+class ReviewSubscription:
+    @strawberry.subscription(description="Every committed change of a form, for those allowed to read it.")
+    async def review_form_changed(self, info: Info[Context, Any],
+                                  form_id: strawberry.ID) -> AsyncGenerator[ReviewFormChange, None]:
+        async for m in streams.review_form_changed(info.context, form_id):
+            yield ReviewFormChange(kind=m["kind"], form_id=m["formId"], question_id=m.get("questionId"),
+                                   value=m.get("value"), version=m.get("version"), by_id=m.get("byId"),
+                                   at=as_datetime(m.get("at")), state=FormStateEnum(m["state"]))
+
+    @strawberry.subscription(description="Who is viewing a form and which question each is editing; cleared when "
+                                         "a connection closes. Pass your own sessionId to move it later.")
+    async def review_presence(self, info: Info[Context, Any], form_id: strawberry.ID, session_id: str | None = None,
+                              question_id: str | None = None) -> AsyncGenerator[ReviewPresence, None]:
+        async for m in presence.review_presence(info.context, form_id, session_id, question_id):
+            yield ReviewPresence(form_id=m["formId"], session_id=m["sessionId"], viewers=[
+                PresenceViewer(session_id=v["sessionId"], employee_id=v["employeeId"], question_id=v.get("questionId"),
+                               since=as_datetime(v.get("since"))) for v in m["viewers"]])
+
+    @strawberry.subscription(description="A review's score after each change (managers, HR admins; the reviewee "
+                                         "once shared).")
+    async def score_changed(self, info: Info[Context, Any],
+                            review_id: strawberry.ID) -> AsyncGenerator[ScoreChange, None]:
+        async for m in streams.score_changed(info.context, review_id):
+            review = Review.wrap(m["review"])
+            assert review is not None
+            yield ScoreChange(kind=m["kind"], review=review)
+
+    @strawberry.subscription(description="HR admins: a review of the cycle changed rating (score or calibration).")
+    async def cycle_scores_changed(self, info: Info[Context, Any],
+                                   cycle_id: strawberry.ID) -> AsyncGenerator[CycleScoresChange, None]:
+        async for m in streams.cycle_scores_changed(info.context, cycle_id):
+            yield CycleScoresChange(kind=m["kind"], cycle_id=m["cycleId"], review_id=m["reviewId"],
+                                    department_id=m.get("departmentId"))

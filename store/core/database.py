@@ -1,0 +1,236 @@
+"""Opening the store: the real ``AsyncMongoClient`` or the embedded engine, counted at the boundary."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
+from pymongo.errors import PyMongoError
+
+from store.core.embedded import EmbeddedClient
+
+
+class StoreUnavailable(Exception):
+    """MongoDB could not be reached at start-up; the message is one printable line."""
+
+
+@dataclass
+class StoreStats:
+    """Round trips and documents read, counted where every store call passes."""
+
+    calls: int = 0
+    documents: int = 0
+    by_collection: Counter[str] = field(default_factory=Counter)
+
+    def reset(self) -> None:
+        self.calls = 0
+        self.documents = 0
+        self.by_collection.clear()
+
+
+class CountingCursor:
+    def __init__(self, cursor: Any, collection: CountingCollection) -> None:
+        self._cursor = cursor
+        self._owner = collection
+
+    def sort(self, *args: Any) -> CountingCursor:
+        self._cursor = self._cursor.sort(*args)
+        return self
+
+    def limit(self, limit: int) -> CountingCursor:
+        self._cursor = self._cursor.limit(limit)
+        return self
+
+    def skip(self, skip: int) -> CountingCursor:
+        self._cursor = self._cursor.skip(skip)
+        return self
+
+    async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
+        await self._owner.round_trip()
+        documents = await self._cursor.to_list(length)
+        self._owner.stats.documents += len(documents)
+        return documents
+
+
+class CountingCollection:
+    """Wraps one collection of either client: counts each round trip, can add a delay."""
+
+    def __init__(self, inner: Any, stats: StoreStats, delay: float = 0.0) -> None:
+        self._inner = inner
+        self.stats = stats
+        self.delay = delay
+        self.name: str = inner.name
+
+    async def round_trip(self) -> None:
+        self.stats.calls += 1
+        self.stats.by_collection[self.name] += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
+
+    def find(self, *args: Any, **kwargs: Any) -> CountingCursor:
+        return CountingCursor(self._inner.find(*args, **kwargs), self)
+
+    async def find_one(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        await self.round_trip()
+        document = await self._inner.find_one(*args, **kwargs)
+        self.stats.documents += document is not None
+        return document
+
+    async def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
+        await self.round_trip()
+        cursor = await self._inner.aggregate(pipeline, **kwargs)
+        return await cursor.to_list(None)
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._inner, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            await self.round_trip()
+            return await method(*args, **kwargs)
+
+        return counted
+
+
+ORG = ("organizationId", ASCENDING)
+# Every collection Perfgraph uses → (keys, options) of each of its indexes, created idempotently at
+# start-up. A domain adds its collections here (with an empty list if it needs no index).
+INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
+    "organizations": [([("slug", ASCENDING)], {"unique": True, "name": "slug_unique"})],
+    "employees": [
+        ([ORG, ("email", ASCENDING)], {"unique": True, "name": "org_email_unique"}),
+        ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
+        ([ORG, ("managerChain", ASCENDING)], {"name": "org_chain"}),
+        ([ORG, ("departmentId", ASCENDING)], {"name": "org_department"}),
+        ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
+    ],
+    "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
+    "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
+    # check-ins (issue 3): series, their occurrences, action items (per series), private notes
+    "checkInTemplates": [([ORG, ("defaultSince", ASCENDING)], {"name": "org_default_since"})],
+    "checkInSeries": [
+        ([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"}),
+        ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
+    ],
+    "checkIns": [
+        ([ORG, ("seriesId", ASCENDING), ("sequence", ASCENDING)], {"unique": True, "name": "org_series_sequence"}),
+        ([ORG, ("scheduledOn", ASCENDING)], {"name": "org_scheduled_on"}),
+    ],
+    "checkInActionItems": [([ORG, ("seriesId", ASCENDING)], {"name": "org_series"})],
+    "checkInNotes": [
+        ([ORG, ("checkInId", ASCENDING), ("authorId", ASCENDING)], {"unique": True, "name": "org_check_in_author"}),
+    ],
+    # feedback (issue 4): attributed feedback, requests, anonymous upward feedback (no author data) and its
+    # per-(manager, period) contributor sets, settings, praise, follow-ups
+    "feedback": [
+        ([ORG, ("recipientId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_recipient_created"}),
+        ([ORG, ("authorId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_author_created"}),
+        ([ORG, ("requestId", ASCENDING)], {"name": "org_request"}),
+    ],
+    "feedbackRequests": [
+        ([ORG, ("respondentIds", ASCENDING)], {"name": "org_respondents"}),
+        ([ORG, ("requesterId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_requester_created"}),
+    ],
+    "anonymousFeedback": [
+        ([ORG, ("managerId", ASCENDING), ("period", ASCENDING), ("release", ASCENDING), ("rank", ASCENDING)],
+         {"name": "org_manager_period_release"}),
+    ],
+    "anonymousContributors": [
+        ([ORG, ("managerId", ASCENDING), ("period", ASCENDING)], {"unique": True, "name": "org_manager_period_unique"}),
+    ],
+    "feedbackSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    "praise": [
+        ([ORG, ("createdAt", DESCENDING), ("_id", DESCENDING)], {"name": "org_created"}),
+        ([ORG, ("recipientIds", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_recipients_created"}),
+    ],
+    "followUps": [
+        ([ORG, ("feedbackId", ASCENDING)], {"name": "org_feedback"}),
+        ([ORG, ("employeeId", ASCENDING), ("done", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_employee_open"}),
+        ([ORG, ("ownerId", ASCENDING), ("done", ASCENDING)], {"name": "org_owner_open"}),
+    ],
+    # goals (issue 3): OKRs with their key results and progress history embedded
+    "goals": [
+        ([ORG, ("ownerEmployeeId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_employee"}),
+        ([ORG, ("ownerDepartmentId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_department"}),
+        ([ORG, ("parentId", ASCENDING), ("title", ASCENDING)], {"name": "org_parent"}),
+        ([ORG, ("keyResults._id", ASCENDING)], {"name": "org_key_result"}),
+        ([ORG, ("dueDate", ASCENDING), ("_id", ASCENDING)], {"name": "org_due"}),
+    ],
+    # reviews (issue 5): competency framework, expected levels per position, versioned templates, cycles,
+    # one review per (cycle, employee) and one form per (review, reviewer, kind), answers embedded
+    "competencies": [([ORG, ("category", ASCENDING), ("name", ASCENDING)], {"name": "org_category_name"})],
+    "positionCompetencies": [([ORG, ("positionId", ASCENDING)], {"name": "org_position"})],
+    "reviewTemplates": [
+        ([ORG, ("familyId", ASCENDING), ("version", ASCENDING)], {"unique": True, "name": "org_family_version"}),
+    ],
+    "reviewCycles": [([ORG, ("status", ASCENDING)], {"name": "org_status"})],
+    "reviews": [
+        ([ORG, ("cycleId", ASCENDING), ("departmentId", ASCENDING)], {"name": "org_cycle_department"}),
+        ([ORG, ("employeeId", ASCENDING), ("state", ASCENDING)], {"name": "org_employee_state"}),
+    ],
+    "reviewForms": [
+        ([ORG, ("reviewId", ASCENDING)], {"name": "org_review"}),
+        ([ORG, ("reviewerId", ASCENDING), ("state", ASCENDING)], {"name": "org_reviewer_state"}),
+        ([ORG, ("cycleId", ASCENDING), ("kind", ASCENDING), ("state", ASCENDING)], {"name": "org_cycle_kind_state"}),
+    ],
+}
+
+
+class Database:
+    """The collections Perfgraph uses, each counted; created once per process in the lifespan.
+
+    ``database.employees`` (any collection named in :data:`INDEXES`) is the counted collection.
+    """
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client = client
+        self.name = name
+        self.stats = StoreStats()
+        database = client[name]
+        self.collections = {c: CountingCollection(database[c], self.stats) for c in INDEXES}
+
+    def __getattr__(self, name: str) -> CountingCollection:
+        try:
+            return self.__dict__["collections"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def set_delay(self, seconds: float) -> None:
+        for collection in self.collections.values():
+            collection.delay = seconds
+
+    async def create_indexes(self) -> None:
+        """Idempotent: creating an index that exists with the same keys and options is a no-op."""
+        for collection, indexes in INDEXES.items():
+            for keys, options in indexes:
+                await self.collections[collection].create_index(keys, **options)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def first_line(error: Exception) -> str:
+    """PyMongo's messages run to a topology dump; the first sentence is the reason."""
+    return str(error).split("\n")[0].split(", Timeout:")[0][:300]
+
+
+async def open_database(url: str, name: str, *, wait_seconds: float = 3.0) -> Database:
+    """Connect (the embedded engine for ``memory://``), check the server answers, create indexes."""
+    if url.startswith("memory://"):
+        client: Any = EmbeddedClient()
+    else:
+        try:
+            client = AsyncMongoClient(url, serverSelectionTimeoutMS=int(wait_seconds * 1000),
+                                      connectTimeoutMS=int(wait_seconds * 1000), tz_aware=True)
+        except (PyMongoError, ValueError) as error:
+            raise StoreUnavailable(f"MONGODB_URL is not valid ({first_line(error)})") from None
+        try:
+            await client.admin.command("ping")
+        except PyMongoError as error:
+            await client.close()
+            raise StoreUnavailable(f"MongoDB is unreachable ({first_line(error)})") from None
+    database = Database(client, name)
+    await database.create_indexes()
+    return database

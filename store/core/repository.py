@@ -1,0 +1,109 @@
+"""Tenant-scoped access to a collection: every filter and every write carries ``organizationId``.
+
+This is the one base rule that keeps organisations apart: code above the store never builds a
+filter without going through a :class:`TenantCollection`, so no query path can reach another
+organisation's documents, whatever id a client sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
+
+from store.core.database import CountingCollection, Database
+
+Document = dict[str, Any]
+Projection = Mapping[str, int] | None
+
+
+class Duplicate(Exception):
+    """A unique index refused the write (e.g. an email already used in the organisation)."""
+
+
+class TenantCollection:
+    def __init__(self, collection: CountingCollection, organization_id: str) -> None:
+        self.collection = collection
+        self.organization_id = organization_id
+
+    def scope(self, filter: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return {**(filter or {}), "organizationId": self.organization_id}
+
+    async def get(self, id: str, projection: Projection = None) -> Document | None:
+        return await self.collection.find_one(self.scope({"_id": id}), projection)
+
+    async def by_ids(self, ids: Iterable[str], projection: Projection = None) -> list[Document]:
+        return await self.find({"_id": {"$in": list(ids)}}, projection=projection)
+
+    async def find(self, filter: Mapping[str, Any] | None = None, *, sort: Sequence[tuple[str, int]] | None = None,
+                   limit: int = 0, projection: Projection = None) -> list[Document]:
+        cursor = self.collection.find(self.scope(filter), projection)
+        if sort:
+            cursor = cursor.sort(list(sort))
+        if limit:
+            cursor = cursor.limit(limit)
+        return await cursor.to_list(None)
+
+    async def count(self, filter: Mapping[str, Any] | None = None) -> int:
+        return await self.collection.count_documents(self.scope(filter))
+
+    async def insert(self, document: Document) -> Document:
+        document = {**document, "organizationId": self.organization_id}
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError as error:
+            raise Duplicate(str(error)) from None
+        return document
+
+    async def update(self, id: str, changes: Mapping[str, Any], *, push: Mapping[str, Any] | None = None,
+                     where: Mapping[str, Any] | None = None) -> bool:
+        """Set ``changes`` (and ``$push`` ``push``) on one document; ``where`` adds conditions."""
+        update: dict[str, Any] = {"$set": dict(changes)}
+        if push:
+            update["$push"] = dict(push)
+        try:
+            result = await self.collection.update_one(self.scope({**(where or {}), "_id": id}), update)
+        except DuplicateKeyError as error:
+            raise Duplicate(str(error)) from None
+        return result.matched_count == 1
+
+    async def update_each(self, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        """One bulk write setting ``changes[id]`` on each document; returns how many changed."""
+        if not changes:
+            return 0
+        requests = [UpdateOne(self.scope({"_id": id}), {"$set": dict(fields)}) for id, fields in changes.items()]
+        result = await self.collection.bulk_write(requests, ordered=True)
+        return result.modified_count
+
+
+class TenantStore:
+    """The collections of one organisation, as one request or one subscriber sees them.
+
+    ``store.employees`` (any collection of ``store.database.INDEXES``) is that collection scoped
+    to the organisation.
+    """
+
+    def __init__(self, database: Database, organization_id: str) -> None:
+        self.database = database
+        self.organization_id = organization_id
+        self._scoped: dict[str, TenantCollection] = {}
+
+    def __getattr__(self, name: str) -> TenantCollection:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        scoped = self.__dict__["_scoped"]
+        if name not in scoped:
+            scoped[name] = TenantCollection(getattr(self.database, name), self.organization_id)
+        return scoped[name]
+
+    async def organization(self) -> Document | None:
+        return await self.database.organizations.find_one({"_id": self.organization_id})
+
+    async def bump_version(self) -> int:
+        """The organisation's change counter, incremented once per committed org mutation."""
+        document = await self.database.organizations.find_one_and_update(
+            {"_id": self.organization_id}, {"$inc": {"version": 1}}, return_document=True,
+        )
+        return int(document["version"]) if document else 0

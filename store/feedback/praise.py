@@ -1,0 +1,25 @@
+"""Praise reads and writes: the wall (newest first) and one reaction per person, changed conditionally."""
+
+from __future__ import annotations
+
+from store.core.repository import TenantStore
+from store.feedback.repository import newest_first
+from store.org.repository import Page
+
+
+async def praise_wall(store: TenantStore, first: int, after: str | None, value: str | None = None) -> Page:
+    return await newest_first(store.praise, {"value": value} if value else {}, first, after)
+
+
+async def set_reaction(store: TenantStore, praise_id: str, employee_id: str, current: str | None,
+                       new: str | None) -> bool:
+    """Move the person's reaction from ``current`` to ``new`` (``None``: none), only if it still is ``current``.
+
+    The reactions are a map keyed by the person, so whatever the interleaving one person never holds two.
+    """
+    collection = store.praise
+    field = f"reactions.{employee_id}"
+    where = {field: current} if current is not None else {field: {"$exists": False}}
+    update = {"$set": {field: new}} if new is not None else {"$unset": {field: ""}}
+    result = await collection.collection.update_one(collection.scope({**where, "_id": praise_id}), update)
+    return result.modified_count == 1

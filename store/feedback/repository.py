@@ -1,0 +1,206 @@
+"""Feedback reads and writes: the domain's loaders, newest-first pages, requests, settings, follow-up counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from models.feedback.rules import settings_with_defaults
+from models.org.rules import Document, new_id
+from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
+from store.core.pagination import BadCursor, Page
+from store.core.pagination import decode_cursor as decode_page_cursor
+from store.core.pagination import encode_cursor as encode_page_cursor
+from store.core.repository import TenantCollection, TenantStore
+
+NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
+
+
+class FeedbackByIdLoader(ByIdLoader):
+    pass
+
+
+class FeedbackRequestByIdLoader(ByIdLoader):
+    pass
+
+
+class AnonymousFeedbackByIdLoader(ByIdLoader):
+    pass
+
+
+class PraiseByIdLoader(ByIdLoader):
+    pass
+
+
+class FeedbackByRequestIdLoader(ByParentLoader):
+    """The answers to each request, oldest first."""
+
+    parent_field = "requestId"
+    sort = [("createdAt", 1), ("_id", 1)]
+
+
+class FollowUpsByFeedbackIdLoader(ByParentLoader):
+    parent_field = "feedbackId"
+    sort = [("dueDate", 1), ("_id", 1)]
+
+
+class OpenFollowUpsByEmployeeIdLoader(ByParentLoader):
+    """Follow-ups not done yet, by the person they concern, soonest due first."""
+
+    parent_field = "employeeId"
+    extra = {"done": False}
+    sort = [("dueDate", 1), ("_id", 1)]
+
+
+class PraiseByRecipientIdLoader(DataLoader[str, list[Document]]):
+    """Praise each person received, newest first (one query for every person asked)."""
+
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, recipient_ids: Sequence[str]) -> list[list[Document]]:
+        grouped: dict[str, list[Document]] = {id: [] for id in recipient_ids}
+        for doc in await self.collection.find({"recipientIds": {"$in": list(recipient_ids)}}, sort=NEWEST_FIRST):
+            for recipient_id in doc["recipientIds"]:
+                if recipient_id in grouped:
+                    grouped[recipient_id].append(doc)
+        return [grouped[id] for id in recipient_ids]
+
+
+class ContributorSetByKeyLoader(DataLoader[tuple[str, str], list[str]]):
+    """The keyed contributor hashes of each (manager, period); callers only test the viewer's own hash."""
+
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, keys: Sequence[tuple[str, str]]) -> list[list[str]]:
+        query = {"managerId": {"$in": sorted({k[0] for k in keys})}, "period": {"$in": sorted({k[1] for k in keys})}}
+        found = {(d["managerId"], d["period"]): d.get("contributors", [])
+                 for d in await self.collection.find(query, projection={"managerId": 1, "period": 1,
+                                                                        "contributors": 1})}
+        return [found.get(key, []) for key in keys]
+
+
+class FeedbackLoaders:
+    def __init__(self, store: TenantStore) -> None:
+        self.feedback_by_id = FeedbackByIdLoader(store.feedback)
+        self.feedback_by_request_id = FeedbackByRequestIdLoader(store.feedback)
+        self.request_by_id = FeedbackRequestByIdLoader(store.feedbackRequests)
+        self.anonymous_by_id = AnonymousFeedbackByIdLoader(store.anonymousFeedback)
+        self.contributors_by_key = ContributorSetByKeyLoader(store.anonymousContributors)
+        self.follow_ups_by_feedback_id = FollowUpsByFeedbackIdLoader(store.followUps)
+        self.open_follow_ups_by_employee_id = OpenFollowUpsByEmployeeIdLoader(store.followUps)
+        self.praise_by_id = PraiseByIdLoader(store.praise)
+        self.praise_by_recipient_id = PraiseByRecipientIdLoader(store.praise)
+
+
+# Newest-first keyset pages over (createdAt, _id): feedback connections and the praise wall.
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def encode_cursor(document: Document) -> str:
+    return encode_page_cursor(_aware(document["createdAt"]).isoformat(), document["_id"])
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    created, id = decode_page_cursor(cursor)
+    try:
+        return _aware(datetime.fromisoformat(created)), id
+    except ValueError as error:
+        raise BadCursor(f"not a cursor this API issued: {cursor!r}") from error
+
+
+async def newest_first(collection: TenantCollection, query: dict[str, Any], first: int, after: str | None) -> Page:
+    total = await collection.count(query)
+    if after:
+        at, id = decode_cursor(after)
+        query = {"$and": [query, {"$or": [{"createdAt": {"$lt": at}}, {"createdAt": at, "_id": {"$lt": id}}]}]}
+    documents = await collection.find(query, sort=NEWEST_FIRST, limit=first + 1)
+    return Page(documents[:first], total, len(documents) > first)
+
+
+@dataclass(frozen=True)
+class FeedbackFilterSpec:
+    since: date | None = None  # first day, inclusive (UTC)
+    until: date | None = None  # last day, inclusive (UTC)
+    direction: str | None = None
+    tag: str | None = None
+
+
+def filtered(query: dict[str, Any], spec: FeedbackFilterSpec) -> dict[str, Any]:
+    query = dict(query)
+    window: dict[str, Any] = {}
+    if spec.since:
+        window["$gte"] = datetime.combine(spec.since, time(), tzinfo=UTC)
+    if spec.until:
+        window["$lt"] = datetime.combine(spec.until + timedelta(days=1), time(), tzinfo=UTC)
+    if window:
+        query["createdAt"] = window
+    if spec.direction:
+        query["direction"] = spec.direction
+    if spec.tag:
+        query["tags"] = spec.tag
+    return query
+
+
+# Requests
+
+async def requests_addressed_to(store: TenantStore, employee_id: str) -> list[Document]:
+    """Requests asking ``employee_id`` whose part may still be open (anonymous ones are checked by hash)."""
+    query = {"respondentIds": employee_id,
+             "$or": [{"anonymous": True}, {f"answers.{employee_id}": {"$exists": False}}]}
+    return await store.feedbackRequests.find(query, sort=[("dueDate", 1), ("_id", 1)])
+
+
+async def requests_made_by(store: TenantStore, employee_id: str, first: int) -> list[Document]:
+    return await store.feedbackRequests.find({"requesterId": employee_id}, sort=NEWEST_FIRST, limit=first)
+
+
+async def claim_answer(store: TenantStore, request_id: str, respondent_id: str, feedback_id: str,
+                       at: datetime) -> bool:
+    """Record on the request that the respondent answered with ``feedback_id``, unless they already had."""
+    key = f"answers.{respondent_id}"
+    return await store.feedbackRequests.update(request_id, {key: {"feedbackId": feedback_id, "at": at}},
+                                               where={"respondentIds": respondent_id, key: {"$exists": False}})
+
+
+# Settings
+
+async def load_settings(store: TenantStore) -> dict[str, Any]:
+    found = await store.feedbackSettings.find(limit=1)
+    return settings_with_defaults(found[0] if found else None)
+
+
+async def save_settings(store: TenantStore, fields: dict[str, Any]) -> None:
+    collection = store.feedbackSettings
+    await collection.collection.update_one(collection.scope(), {"$set": fields, "$setOnInsert": {"_id": new_id()}},
+                                           upsert=True)
+
+
+# Follow-ups
+
+async def open_follow_up_counts(store: TenantStore, current: date) -> dict[str, tuple[int, int]]:
+    """employee id → (open, overdue) follow-ups concerning them, counted by the server."""
+    collection = store.followUps
+    pipeline = [
+        {"$match": collection.scope({"done": False})},
+        {"$group": {"_id": "$employeeId", "open": {"$sum": 1},
+                    "overdue": {"$sum": {"$cond": [{"$lt": ["$dueDate", current.isoformat()]}, 1, 0]}}}},
+    ]
+    rows = await collection.collection.aggregate(pipeline)
+    return {row["_id"]: (row["open"], row["overdue"]) for row in rows}
+
+
+async def follow_ups_owned_by(store: TenantStore, owner_id: str, include_done: bool) -> list[Document]:
+    query: dict[str, Any] = {"ownerId": owner_id}
+    if not include_done:
+        query["done"] = False
+    return await store.followUps.find(query, sort=[("done", 1), ("dueDate", 1), ("_id", 1)])

@@ -1,0 +1,118 @@
+"""Organisation queries and multi-document changes that need more than one collection call."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from models.org.rules import Document, EmployeeStatus, chain_of, rebuild_chains, status_entry
+from store.core.pagination import Page, decode_cursor, encode_cursor
+from store.core.repository import Projection, TenantStore
+
+NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
+
+
+@dataclass(frozen=True)
+class EmployeeFilterSpec:
+    department_id: str | None = None
+    manager_id: str | None = None
+    status: str | None = None
+    search: str | None = None
+
+
+def employee_cursor(document: Document) -> str:
+    return encode_cursor(document["name"], document["_id"])
+
+
+def _employee_query(spec: EmployeeFilterSpec) -> dict[str, Any]:
+    query: dict[str, Any] = {"status": spec.status if spec.status else NOT_TERMINATED}
+    if spec.department_id:
+        query["departmentId"] = spec.department_id
+    if spec.manager_id:
+        query["managerId"] = spec.manager_id
+    if spec.search:
+        query["name"] = {"$regex": re.escape(spec.search.strip()), "$options": "i"}
+    return query
+
+
+async def employee_page(store: TenantStore, spec: EmployeeFilterSpec, first: int, after: str | None,
+                        projection: Projection = None) -> Page:
+    """Keyset pagination by (name, id): stable while people are added or renamed elsewhere."""
+    query = _employee_query(spec)
+    total = await store.employees.count(query)
+    if after:
+        name, id = decode_cursor(after)
+        query = {"$and": [query, {"$or": [{"name": {"$gt": name}}, {"name": name, "_id": {"$gt": id}}]}]}
+    documents = await store.employees.find(query, sort=[("name", 1), ("_id", 1)], limit=first + 1,
+                                           projection=projection)
+    return Page(documents[:first], total, len(documents) > first)
+
+
+async def subtree(store: TenantStore, root: Document, depth: int, projection: Projection = None) -> list[Document]:
+    """Everyone (not terminated) below ``root`` down to ``depth`` levels, in one query."""
+    max_chain = len(root.get("managerChain", [])) + depth
+    query = {"managerChain": root["_id"], "status": NOT_TERMINATED, f"managerChain.{max_chain}": {"$exists": False}}
+    return await store.employees.find(query, sort=[("name", 1), ("_id", 1)], projection=projection)
+
+
+async def repair_chains(store: TenantStore, root: Document | None) -> int:
+    """Re-derive ``managerChain`` below ``root`` (``None``: everyone) from ``managerId``.
+
+    Idempotent; returns how many documents changed. Every descendant of ``root`` has ``root`` in
+    its chain (old or new) or reports to it directly, so one query finds them all.
+    """
+    query = {"$or": [{"managerChain": root["_id"]}, {"managerId": root["_id"]}]} if root else {}
+    below = await store.employees.find(query, projection={"managerId": 1, "managerChain": 1})
+    changes = rebuild_chains(root, below)
+    return await store.employees.update_each({id: {"managerChain": chain} for id, chain in changes.items()})
+
+
+async def set_manager(store: TenantStore, employee: Document, manager: Document | None, now: Any) -> Document:
+    """Point ``employee`` at ``manager``, then fix the chains of everyone below.
+
+    Order matters without transactions: ``managerId`` (the truth) is written first, together
+    with the employee's own chain; the descendants' derived chains follow. If this stops part-way,
+    running it again finds the same state and completes it.
+    """
+    fields = {"managerId": manager["_id"] if manager else None, "managerChain": chain_of(manager), "updatedAt": now}
+    await store.employees.update(employee["_id"], fields)
+    updated = {**employee, **fields}
+    await repair_chains(store, updated)
+    return updated
+
+
+async def terminate(store: TenantStore, employee: Document, by: str, now: Any, note: str | None) -> list[str]:
+    """Terminate ``employee`` and move their reports to their manager; returns the moved ids.
+
+    1. mark terminated (so nobody can be put under them any more), unless already so;
+    2. move every remaining direct report who has not left to the terminated person's nearest manager
+       who has not left (their manager may have been terminated since a retry was due);
+    3. re-derive the chains below that manager (the whole organisation when there is none).
+    Each step is idempotent, so a retry after a failure at any point finishes the job.
+    """
+    if employee["status"] != EmployeeStatus.TERMINATED.value:
+        entry = status_entry(EmployeeStatus.TERMINATED, now, by, note)
+        await store.employees.update(employee["_id"], {"status": EmployeeStatus.TERMINATED.value, "updatedAt": now},
+                                     push={"statusHistory": entry})
+    manager = await _nearest_active_manager(store, employee)
+    # people who left earlier keep their managerId: it records whom they reported to
+    reports = await store.employees.find({"managerId": employee["_id"], "status": NOT_TERMINATED},
+                                         projection={"_id": 1})
+    new_manager_id = manager["_id"] if manager else None
+    await store.employees.update_each({doc["_id"]: {"managerId": new_manager_id, "updatedAt": now} for doc in reports})
+    await repair_chains(store, manager)
+    return [doc["_id"] for doc in reports]
+
+
+async def _nearest_active_manager(store: TenantStore, employee: Document) -> Document | None:
+    """The first manager above ``employee`` who has not left; ``None`` at the top."""
+    seen = {employee["_id"]}
+    manager_id = employee.get("managerId")
+    while manager_id is not None and manager_id not in seen:
+        seen.add(manager_id)
+        manager = await store.employees.get(manager_id)
+        if manager is None or manager.get("status") != EmployeeStatus.TERMINATED.value:
+            return manager
+        manager_id = manager.get("managerId")
+    return None

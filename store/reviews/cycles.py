@@ -1,0 +1,113 @@
+"""Launching a review cycle in one step, and the cycle-wide counts (progress, overdue, distribution).
+
+A launch writes, in this order, each step safe to repeat:
+
+1. lock the template (from now on an edit creates a new version, so issued forms never change);
+2. mark the cycle ``launching``;
+3. insert the reviews not stored yet, in one unordered bulk insert;
+4. insert the forms not stored yet, in one unordered bulk insert;
+5. mark the cycle ``active``.
+
+Ids are deterministic (cycle + employee [+ reviewer + kind]), so a second launch inserts nothing and
+a launch that stopped anywhere completes when run again; duplicate-key errors from a concurrent
+launch are ignored for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.org.rules import Document
+from models.reviews.cycles import LaunchPlan, Skipped, plan_launch
+from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
+from store.core.repository import TenantStore
+from store.reviews.repository import LIVE_FORM, WITHDRAWN, insert_missing
+
+EMPLOYEE_FIELDS = {"status": 1, "hireDate": 1, "departmentId": 1, "managerId": 1}
+REVIEWER_FIELDS = {"employeeId": 1, "managerId": 1, "peerIds": 1, "upwardIds": 1, "templateId": 1,
+                   "departmentId": 1}
+
+
+@dataclass
+class LaunchResult:
+    cycle: Document
+    eligible: int = 0
+    reviews_created: int = 0
+    forms_created: int = 0
+    reviews_total: int = 0
+    forms_total: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any], by: str,
+                 now: Any) -> LaunchResult:
+    if not template.get("locked"):
+        await store.reviewTemplates.update(template["_id"], {"locked": True})
+    first = cycle.get("status") == CycleStatus.DRAFT
+    if first:
+        await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.LAUNCHING.value, "launchedAt": now,
+                                                       "launchedById": by},
+                                        where={"status": CycleStatus.DRAFT.value})
+    # a launch that completed wrote every form of its reviews; one that stopped part-way may not have
+    completed = cycle.get("status") in (CycleStatus.ACTIVE, CycleStatus.CLOSED)
+    employees = await store.employees.find(projection=EMPLOYEE_FIELDS)
+    departments = await store.departments.find(projection={"parentId": 1})
+    existing: dict[str, Document] = {}
+    if not first:
+        for review in await store.reviews.find({"cycleId": cycle["_id"]}, projection=REVIEWER_FIELDS):
+            existing[review["_id"]] = {**review, "cycleId": cycle["_id"]}
+    plan: LaunchPlan = plan_launch(cycle, template, employees, departments, existing, now)
+    created_reviews = await insert_missing(store.reviews, plan.reviews)
+    forms = plan.forms
+    if completed:  # only the reviews of people eligible since then need forms
+        forms = [f for f in forms if f["reviewId"] not in existing]
+    elif existing:
+        stored = {f["_id"] for f in await store.reviewForms.find({"cycleId": cycle["_id"]}, projection={"_id": 1})}
+        forms = [f for f in forms if f["_id"] not in stored]
+    created_forms = await insert_missing(store.reviewForms, forms)
+    await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.ACTIVE.value},
+                                    where={"status": {"$in": [CycleStatus.DRAFT.value, CycleStatus.LAUNCHING.value]}})
+    updated = await store.reviewCycles.get(cycle["_id"]) or dict(cycle)
+    return LaunchResult(updated, len(plan.eligible), created_reviews, created_forms, len(plan.eligible),
+                        len(plan.forms), plan.skipped)
+
+
+async def progress_counts(store: TenantStore, cycle_id: str,
+                          reviewee_ids: list[str] | None) -> list[tuple[str, str | None, str, int]]:
+    """(phase, department id, form state, count) over the cycle's forms, counted by the server."""
+    match: dict[str, Any] = {"cycleId": cycle_id, **LIVE_FORM}
+    if reviewee_ids is not None:
+        match["revieweeId"] = {"$in": reviewee_ids}
+    pipeline = [{"$match": store.reviewForms.scope(match)},
+                {"$group": {"_id": {"kind": "$kind", "department": "$departmentId", "state": "$state"},
+                            "count": {"$sum": 1}}}]
+    rows = await store.reviewForms.collection.aggregate(pipeline)
+    return [(str(PHASE_OF_KIND[r["_id"]["kind"]]), r["_id"].get("department"), r["_id"]["state"], r["count"])
+            for r in rows]
+
+
+async def overdue_forms(store: TenantStore, cycle_id: str, kinds: Iterable[str],
+                        reviewee_ids: list[str] | None) -> list[Document]:
+    query: dict[str, Any] = {"cycleId": cycle_id, "kind": {"$in": list(kinds)},
+                             "state": {"$in": [FormState.NOT_STARTED.value, FormState.IN_PROGRESS.value]}}
+    if reviewee_ids is not None:
+        query["revieweeId"] = {"$in": reviewee_ids}
+    return await store.reviewForms.find(query, sort=[("kind", 1), ("revieweeId", 1), ("_id", 1)])
+
+
+async def cycle_ratings(store: TenantStore, cycle_id: str, reviewee_ids: list[str] | None = None) -> list[Document]:
+    query: dict[str, Any] = {"cycleId": cycle_id}
+    if reviewee_ids is not None:
+        query["employeeId"] = {"$in": reviewee_ids}
+    return await store.reviews.find(query, projection={"departmentId": 1, "state": 1, "score.rating": 1,
+                                                      "calibration.rating": 1})
+
+
+async def managed_ids(store: TenantStore, manager_id: str) -> list[str]:
+    """Everyone below ``manager_id`` (who has ever been reviewed: leavers included)."""
+    return [d["_id"] for d in await store.employees.find({"managerChain": manager_id}, projection={"_id": 1})]
+
+
+__all__ = ["WITHDRAWN", "LaunchResult", "launch", "overdue_forms", "progress_counts"]

@@ -1,0 +1,246 @@
+"""Review reads and writes: loaders, the versioned answer write, form transitions and scores.
+
+Nothing here uses a transaction. Every change that must not be lost under concurrency is one
+conditional single-document update:
+
+- an answer is written only if its version is still the one the editor started from
+  (``answers.<qid>.version`` in the filter; ``answers.<qid>`` absent for a first answer);
+- a form is submitted or reopened only from the state the caller saw;
+- a review's stored score is replaced only by one computed from a later state of its forms:
+  every answer write bumps its form's ``revision``, the score keeps the sum of the revisions it was
+  computed from (``scoreBasis``) and is written only over a smaller one. The recompute that reads
+  last sees every write, so the stored score converges to the score of the final answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError
+from strawberry.dataloader import DataLoader
+
+from models.org.rules import Document
+from models.reviews.competencies import assessed_levels
+from models.reviews.rules import SHARED_STATES, FormState, ReviewerKind
+from models.reviews.scores import overall_score
+from store.core.database import INDEXES, CountingCollection
+from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
+from store.core.repository import TenantCollection, TenantStore
+
+WITHDRAWN = "withdrawn"  # a peer form whose reviewer was un-nominated before starting: kept, never shown
+LIVE_FORM = {"state": {"$ne": WITHDRAWN}}
+FORM_ORDER = [("kind", 1), ("reviewerId", 1), ("_id", 1)]
+SCORE_FIELDS = {"kind": 1, "answers": 1, "revision": 1, "state": 1}
+
+
+def goals_collection(store: TenantStore) -> TenantCollection:
+    """The goals domain's collection, read-only here; a missing collection simply reads as empty."""
+    if "goals" in INDEXES:
+        return store.goals
+    database = store.database
+    raw = CountingCollection(database.client[database.name]["goals"], database.stats)
+    return TenantCollection(raw, store.organization_id)
+
+
+class CompetencyByIdLoader(ByIdLoader):
+    pass
+
+
+class ExpectationsByPositionIdLoader(ByParentLoader):
+    parent_field = "positionId"
+    sort = [("competencyId", 1)]
+
+
+class TemplateByIdLoader(ByIdLoader):
+    pass
+
+
+class CycleByIdLoader(ByIdLoader):
+    pass
+
+
+class ReviewByIdLoader(ByIdLoader):
+    pass
+
+
+class FormByIdLoader(ByIdLoader):
+    async def load_batch(self, ids: Sequence[str]) -> list[Document | None]:
+        found = {d["_id"]: d for d in await self.collection.find({"_id": {"$in": list(ids)}, **LIVE_FORM})}
+        return [found.get(id) for id in ids]
+
+
+class FormsByReviewIdLoader(ByParentLoader):
+    parent_field = "reviewId"
+    extra = LIVE_FORM
+    sort = FORM_ORDER
+
+
+class GoalsByOwnerIdLoader(ByParentLoader):
+    """The reviewee's goals (not archived), for goal-achievement questions."""
+
+    parent_field = "ownerEmployeeId"
+    extra = {"archived": {"$ne": True}}
+    sort = [("dueDate", 1), ("_id", 1)]
+
+
+class LatestSharedReviewByEmployeeIdLoader(DataLoader[str, Document | None]):
+    """Each employee's most recently shared review (shared or acknowledged), one query per batch."""
+
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, employee_ids: Sequence[str]) -> list[Document | None]:
+        query = {"employeeId": {"$in": list(employee_ids)}, "state": {"$in": sorted(SHARED_STATES)}}
+        latest: dict[str, Document] = {}
+        for doc in await self.collection.find(query, sort=[("sharedAt", -1), ("_id", 1)]):
+            latest.setdefault(doc["employeeId"], doc)
+        return [latest.get(id) for id in employee_ids]
+
+
+@dataclass(frozen=True)
+class ProfileSources:
+    """What one person's competency profile is made of."""
+
+    expectations: list[Document]
+    assessed: dict[str, int]
+    review_id: str | None
+
+
+class ProfileSourcesByEmployeeIdLoader(DataLoader[str, ProfileSources]):
+    """Expected levels (by position) and the levels assessed in each person's last shared review, for a
+    whole batch of people in a fixed number of queries: people, expectations, reviews, their manager's
+    forms and templates."""
+
+    def __init__(self, store: TenantStore) -> None:
+        self.store = store
+        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+
+    async def load_batch(self, employee_ids: Sequence[str]) -> list[ProfileSources]:
+        store = self.store
+        people = await store.employees.by_ids(employee_ids, projection={"positionId": 1})
+        positions = {p["_id"]: p.get("positionId") for p in people}
+        wanted = sorted({p for p in positions.values() if p})
+        expectations: dict[str, list[Document]] = {}
+        for doc in await store.positionCompetencies.find({"positionId": {"$in": wanted}}, sort=[("competencyId", 1)]):
+            expectations.setdefault(doc["positionId"], []).append(doc)
+        latest = await LatestSharedReviewByEmployeeIdLoader(store.reviews).load_batch(employee_ids)
+        reviews = [r for r in latest if r is not None]
+        assessed: dict[str, dict[str, int]] = {}
+        if reviews:
+            forms = {f["reviewId"]: f for f in await store.reviewForms.find(
+                {"reviewId": {"$in": [r["_id"] for r in reviews]}, "kind": ReviewerKind.MANAGER.value, **LIVE_FORM})}
+            templates = {t["_id"]: t for t in await store.reviewTemplates.by_ids({r["templateId"] for r in reviews})}
+            for review in reviews:
+                template = templates.get(review["templateId"])
+                assessed[review["_id"]] = assessed_levels(template, forms.get(review["_id"])) if template else {}
+        return [ProfileSources(expectations.get(positions.get(id) or "", []),
+                               assessed.get(review["_id"], {}) if review else {}, review["_id"] if review else None)
+                for id, review in zip(employee_ids, latest, strict=True)]
+
+
+class ReviewLoaders:
+    """The review domain's loaders of one request (or one subscription event): ``context.loaders.reviews``."""
+
+    def __init__(self, store: TenantStore) -> None:
+        self.competency_by_id = CompetencyByIdLoader(store.competencies)
+        self.expectations_by_position_id = ExpectationsByPositionIdLoader(store.positionCompetencies)
+        self.template_by_id = TemplateByIdLoader(store.reviewTemplates)
+        self.cycle_by_id = CycleByIdLoader(store.reviewCycles)
+        self.review_by_id = ReviewByIdLoader(store.reviews)
+        self.form_by_id = FormByIdLoader(store.reviewForms)
+        self.forms_by_review_id = FormsByReviewIdLoader(store.reviewForms)
+        self.goals_by_owner_id = GoalsByOwnerIdLoader(goals_collection(store))
+        self.profile_sources_by_employee_id = ProfileSourcesByEmployeeIdLoader(store)
+
+
+# -- forms ---------------------------------------------------------------------------------------
+
+
+async def write_answer(store: TenantStore, form_id: str, question_id: str, value: Any, base_version: int,
+                       by: str, now: Any) -> Document | None:
+    """Write one answer if its version is still ``base_version``; the form after the write, or ``None``.
+
+    One conditional update: atomic on a real MongoDB, so of two editors starting from the same
+    version exactly one succeeds and the other learns the current value (see the caller).
+    """
+    key = f"answers.{question_id}"
+    where: dict[str, Any] = {"_id": form_id, "state": {"$in": [FormState.NOT_STARTED.value,
+                                                                FormState.IN_PROGRESS.value]}}
+    if base_version == 0:
+        where[key] = {"$exists": False}
+    else:
+        where[f"{key}.version"] = base_version
+    answer = {"value": value, "version": base_version + 1, "byId": by, "at": now}
+    update = {"$set": {key: answer, "state": FormState.IN_PROGRESS.value, "updatedAt": now},
+              "$inc": {"revision": 1}}
+    forms = store.reviewForms
+    return await forms.collection.find_one_and_update(forms.scope(where), update,
+                                                      return_document=ReturnDocument.AFTER)
+
+
+async def move_form(store: TenantStore, form: Mapping[str, Any], to: str, entry: Document, now: Any) -> bool:
+    """Change a form's state from the one the caller read (and record why); False if it moved meanwhile."""
+    changes: dict[str, Any] = {"state": to, "updatedAt": now}
+    if to == FormState.SUBMITTED:
+        changes["submittedAt"] = now
+    return await store.reviewForms.update(form["_id"], changes, push={"history": entry},
+                                          where={"state": form["state"]})
+
+
+async def recompute_score(store: TenantStore, review: Mapping[str, Any],
+                          template: Mapping[str, Any]) -> tuple[Document | None, Document] | None:
+    """Score the review from its forms as they are now and store it unless a later state was stored.
+
+    Returns (previous score, new score) when this call stored its score, else ``None``.
+    """
+    forms = await store.reviewForms.find({"reviewId": review["_id"]}, projection=SCORE_FIELDS)
+    # withdrawn forms do not count in the score but their revisions do count in the basis: withdrawing
+    # one bumps its revision, so the basis only ever grows
+    basis = sum(int(f.get("revision", 0)) for f in forms)
+    score = overall_score(template, [f for f in forms if f.get("state") != WITHDRAWN]).document()
+    reviews = store.reviews
+    where = {"_id": review["_id"], "$or": [{"scoreBasis": {"$lt": basis}}, {"scoreBasis": {"$exists": False}}]}
+    before = await reviews.collection.find_one_and_update(
+        reviews.scope(where), {"$set": {"score": score, "scoreBasis": basis}},
+        projection={"score": 1}, return_document=ReturnDocument.BEFORE)
+    if before is None:
+        return None
+    return before.get("score"), score
+
+
+async def review_forms(store: TenantStore, review_id: str) -> list[Document]:
+    return await store.reviewForms.find({"reviewId": review_id, **LIVE_FORM}, sort=FORM_ORDER)
+
+
+async def set_peers(store: TenantStore, review: Mapping[str, Any], peer_ids: list[str],
+                    new_forms: list[Document], withdraw: list[str], revive: list[str], now: Any) -> None:
+    """Record the nominated peers, then make the forms match (each step idempotent, in an order a retry
+    completes): the review's ``peerIds`` first, then new forms, revived forms and withdrawn forms."""
+    await store.reviews.update(review["_id"], {"peerIds": peer_ids, "updatedAt": now})
+    if new_forms:
+        await insert_missing(store.reviewForms, new_forms)
+    for ids, state, was in ((revive, FormState.NOT_STARTED.value, WITHDRAWN),
+                            (withdraw, WITHDRAWN, FormState.NOT_STARTED.value)):
+        if ids:
+            await store.reviewForms.collection.update_many(
+                store.reviewForms.scope({"_id": {"$in": ids}, "state": was}),
+                {"$set": {"state": state, "updatedAt": now}, "$inc": {"revision": 1}})
+
+
+async def insert_missing(collection: TenantCollection, documents: list[Document]) -> int:
+    """Insert the documents whose ids are not stored yet (one bulk insert, unordered, duplicates
+    ignored: they are what an earlier run already wrote); returns how many were inserted."""
+    if not documents:
+        return 0
+    docs = [{**d, "organizationId": collection.organization_id} for d in documents]
+    try:
+        result = await collection.collection.insert_many(docs, ordered=False)
+    except BulkWriteError as error:
+        if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])):
+            raise
+        return int(error.details.get("nInserted", 0))
+    return len(result.inserted_ids)

@@ -1,0 +1,192 @@
+"""Grouped subscriptions (realtime/groups.py): one execution per event for subscribers who see it alike,
+each member still checked, dropped and ended on its own."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from resolvers.org.mutations import org_chart_channel
+from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
+from tests.conftest import NORTHWIND, RunningServer, running_server
+from tests.org.test_org_chart_changed import ORG_CHART_CHANGED, TERMINATE, UPDATE_NAME, employee_persona, other_branch
+from tests.reviews.test_presence import PRESENCE, self_form, viewers
+
+ORG_WIDE = """
+subscription($root: ID!) {
+  orgChartChanged(rootId: $root) { kind version employees { id name title department { name } manager { name } } }
+}"""
+CHANNEL = org_chart_channel(NORTHWIND.organization["_id"])
+CEO = employee_persona()["managerChain"][0]
+
+
+def event(version: int, employee_ids: list[str]) -> dict[str, object]:
+    return {"kind": "employee_updated", "employeeIds": employee_ids, "scope": None, "version": version}
+
+
+def small_socket(port: int) -> socket.socket:
+    """A client socket with a small receive buffer: a client that stops reading blocks the server soon."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    return sock
+
+
+def groups(server: RunningServer) -> dict[str, int]:
+    stats = server.app.state.subscriptions.stats()
+    return {"groups": stats["groups"], "members": stats["members"]}
+
+
+async def test_org_wide_subscribers_share_one_execution_and_receive_the_same_payload(server: RunningServer) -> None:
+    # given the employee subscribed to org-chart fields only, and one event delivered to them alone
+    person, peer = employee_persona(), other_branch(employee_persona())
+    async with websocket(server.ws_url, server.token("employee")) as first:
+        await first.subscribe(ORG_WIDE, {"root": CEO})
+        await server.wait_subscribers(1)
+        server.database.stats.reset()
+        await server.bus.publish(CHANNEL, event(1, [person["_id"]]))
+        alone = await first.next_payload()
+        calls_for_one = server.database.stats.calls
+        # when their manager and a peer in another branch subscribe alike (the legacy protocol too)
+        async with websocket(server.ws_url, server.token("manager")) as second, \
+                websocket(server.ws_url, server.token(peer["_id"]), LEGACY_WS) as third:
+            await second.subscribe(ORG_WIDE, {"root": CEO})
+            await third.subscribe(ORG_WIDE, {"root": CEO})
+            await server.wait_subscribers(3)
+            server.database.stats.reset()
+            await server.bus.publish(CHANNEL, event(2, [person["_id"]]))
+            payloads = [await s.next_payload() for s in (first, second, third)]
+            # then the three share one group, the event costs the store what it cost for one subscriber,
+            # and every one of them receives the same payload, whatever their protocol
+            assert groups(server) == {"groups": 1, "members": 3}
+            assert server.database.stats.calls == calls_for_one
+            assert payloads[0] == payloads[1] == payloads[2]
+            assert payloads[0]["data"]["orgChartChanged"]["employees"] == \
+                alone["data"]["orgChartChanged"]["employees"]
+            assert payloads[0]["data"]["orgChartChanged"]["version"] == 2
+
+
+async def test_personal_fields_are_shared_only_within_one_session(server: RunningServer) -> None:
+    # given the manager on two connections with the same token, and a peer, all selecting emails
+    person, peer = employee_persona(), other_branch(employee_persona())
+    manager_token = server.token("manager")
+    async with websocket(server.ws_url, manager_token) as desk, websocket(server.ws_url, manager_token) as phone, \
+            websocket(server.ws_url, server.token(peer["_id"])) as stranger:
+        for subscriber in (desk, phone, stranger):
+            await subscriber.subscribe(ORG_CHART_CHANGED, {"root": CEO})
+        await server.wait_subscribers(3)
+        # when the employee is renamed
+        await server.client("hr_admin").data(UPDATE_NAME, {"id": person["_id"], "name": "Renamed Person"})
+        # then the manager's two connections share one group and see the email; the peer has a group of
+        # their own and gets the name with the email refused
+        expected = [{"id": person["_id"], "name": "Renamed Person", "email": person["email"]}]
+        assert [(await s.next_payload())["data"]["orgChartChanged"]["employees"] for s in (desk, phone)] == \
+            [expected, expected]
+        refused = await stranger.next_payload()
+        assert refused["data"]["orgChartChanged"]["employees"] == [{**expected[0], "email": None}]
+        assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+        assert groups(server) == {"groups": 2, "members": 3}
+
+
+async def test_a_member_who_leaves_the_organisation_is_ended_alone(server: RunningServer) -> None:
+    # given the employee and a colleague in one org-wide group on a branch the employee is not in
+    person = employee_persona()
+    branch = other_branch(person)["_id"]
+    async with websocket(server.ws_url, server.token("employee")) as leaver, \
+            websocket(server.ws_url, server.token("manager")) as colleague:
+        for subscriber in (leaver, colleague):
+            await subscriber.subscribe(ORG_WIDE, {"root": branch})
+        await server.wait_subscribers(2)
+        # when HR terminates the employee (an event outside that branch, which names them)
+        assert await server.client("hr_admin").data(TERMINATE, {"id": person["_id"]}) == {
+            "terminateEmployee": {"errors": []}}
+        # then the leaver's stream ends with UNAUTHENTICATED; the colleague hears nothing of it
+        payload = await leaver.next_payload()
+        assert payload["data"] is None
+        assert [e["extensions"]["code"] for e in payload["errors"]] == ["UNAUTHENTICATED"]
+        assert (await leaver.receive())["type"] == "complete"
+        assert await colleague.nothing_within(0.2)
+        # and the colleague still receives the branch's next change
+        await server.wait_subscribers(1)
+        await server.client("hr_admin").data(UPDATE_NAME, {"id": branch, "name": "Branch Lead"})
+        employees = (await colleague.next_payload())["data"]["orgChartChanged"]["employees"]
+        assert [e["name"] for e in employees] == ["Branch Lead"]
+
+
+async def test_a_member_that_falls_behind_is_dropped_without_holding_up_the_group() -> None:
+    # given a server where at most 4 events may wait for a subscriber; a client that never reads and
+    # one that reads, in the same group, on events naming 150 people (about 10 KB each)
+    async with running_server(subscriber_queue_size=4) as server:
+        named = [e["_id"] for e in NORTHWIND.employees[:150]]
+        async with websocket(server.ws_url, server.token("employee"), sock=small_socket(server.port),
+                             max_queue=1, ping_interval=None) as slow, \
+                websocket(server.ws_url, server.token("manager")) as reader:
+            for subscriber in (slow, reader):
+                await subscriber.subscribe(ORG_WIDE, {"root": CEO})
+            await server.wait_subscribers(2)
+            # when events keep coming, each read by the reader before the next
+            version = 0
+            while groups(server)["members"] == 2 and version < 5000:
+                version += 1
+                await server.bus.publish(CHANNEL, event(version, named))
+                assert (await reader.next_payload())["data"]["orgChartChanged"]["version"] == version
+            # then the slow one is closed with the "fell behind" reason, and the reader goes on
+            with pytest.raises(ConnectionClosed):
+                async with asyncio.timeout(10):
+                    while True:
+                        await slow.ws.recv()
+            assert (slow.ws.close_code, "fell behind" in (slow.ws.close_reason or "")) == (1013, True)
+            await server.bus.publish(CHANNEL, event(version + 1, named[:1]))
+            assert (await reader.next_payload())["data"]["orgChartChanged"]["version"] == version + 1
+            assert groups(server) == {"groups": 1, "members": 1}
+
+
+async def test_the_last_member_leaving_ends_the_group_and_its_bus_subscription(server: RunningServer) -> None:
+    # given two members of one group over both protocols
+    async with websocket(server.ws_url, server.token("employee"), TRANSPORT_WS) as one:
+        async with websocket(server.ws_url, server.token("manager"), LEGACY_WS) as two:
+            await one.subscribe(ORG_WIDE, {"root": CEO})
+            await two.subscribe(ORG_WIDE, {"root": CEO})
+            await server.wait_subscribers(2)
+            assert server.bus.stats()["subscribers"] == 1
+        # when one leaves, the group stays; when the other leaves, it is gone with its bus subscription
+        await server.wait_subscribers(1)
+        assert groups(server) == {"groups": 1, "members": 1}
+    await server.wait_subscribers(0)
+    async with asyncio.timeout(5):
+        while server.bus.stats()["subscribers"] or groups(server)["groups"]:
+            await asyncio.sleep(0.01)
+
+
+async def test_a_subscription_with_side_effects_runs_once_per_subscriber(server: RunningServer) -> None:
+    # given the reviewer's self form open in two tabs with the same token (reviewPresence announces each
+    # subscriber on the way in)
+    form = self_form()
+    token = server.token("employee")
+    async with websocket(server.ws_url, token) as first, websocket(server.ws_url, token) as second:
+        await first.subscribe(PRESENCE, {"form": form["_id"], "session": "tab-1"})
+        assert [v["sessionId"] for v in await viewers(first)] == ["tab-1"]
+        # when the second tab opens the form
+        await second.subscribe(PRESENCE, {"form": form["_id"], "session": "tab-2"})
+        # then it sees both tabs at once, as it would alone, and nothing was grouped
+        assert sorted(v["sessionId"] for v in await viewers(second)) == ["tab-1", "tab-2"]
+        assert groups(server)["groups"] == 0
+
+
+async def test_a_session_group_is_joined_only_with_the_same_roles(server: RunningServer) -> None:
+    # given the manager subscribed with personal fields
+    manager = NORTHWIND.personas["manager"]
+    token = server.token("manager")
+    async with websocket(server.ws_url, token) as before:
+        await before.subscribe(ORG_CHART_CHANGED, {"root": CEO})
+        await server.wait_subscribers(1)
+        # when the store stops granting them the manager role and they connect again with the same token
+        await server.database.employees.update_one({"_id": manager}, {"$set": {"roles": ["employee"]}})
+        async with websocket(server.ws_url, token) as after:
+            await after.subscribe(ORG_CHART_CHANGED, {"root": CEO})
+            await server.wait_subscribers(2)
+            # then the new connection runs in a group of its own, with the roles it has now
+            assert groups(server) == {"groups": 2, "members": 2}
