@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint install token seed bench clean
+.PHONY: serve test lint install token seed bench clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ lint: $(STAMP)
 
 test: lint  ## ruff, then the whole suite
 	$(BIN)/python -m pytest -q
+
+schema: $(STAMP)  ## write the built schema's SDL to schema.graphql (the committed API contract)
+	$(BIN)/python -c "from schema.schema import build_schema; print(build_schema().as_str())" > schema.graphql
 
 token: $(STAMP)  ## make token PERSONA=manager   or   make token EMPLOYEE=<id>
 	@$(BIN)/python -m server token $(if $(EMPLOYEE),--employee $(EMPLOYEE),--persona $(or $(PERSONA),employee))
