@@ -17,9 +17,9 @@ import time
 from datetime import UTC, datetime
 
 from bench.common import record
+from models.core.documents import stable_id
 from models.demo.org import DemoOrganization, build_organization
 from models.demo.reviews import demo_review_documents
-from models.org.rules import stable_id
 from store.core.database import Database
 from store.core.embedded import EmbeddedClient
 from store.core.repository import TenantStore

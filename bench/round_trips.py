@@ -40,8 +40,8 @@ from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
 from store.core.database import Database, open_database
-from store.core.loaders import Loaders
 from store.core.seed import seed
+from store.loaders import Loaders
 from tests.conftest import GLOBEX, NORTHWIND
 from tests.core.test_round_trips import ORG_CHART_3
 from tests.core.test_round_trips_depth import FORM, GOALS, ORG_CHART, PROGRESS, ceo, co_written_forms

@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
 from schema.core.limits import Limits, limit_extensions
+from schema.core.refusals import refusals_as_payloads
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
@@ -35,7 +36,7 @@ MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutatio
 SUBSCRIPTIONS += (ReviewSubscription,)
 
 Query = merge_types("Query", QUERIES)
-Mutation = merge_types("Mutation", MUTATIONS)
+Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))
 Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 

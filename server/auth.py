@@ -10,7 +10,7 @@ from typing import Any
 
 import jwt
 
-from models.org.rules import Role
+from models.core.viewer import Role
 
 ALGORITHM = "HS256"
 DEFAULT_TTL = 12 * 3600

@@ -24,7 +24,7 @@ from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from schema.core.selection import subscription_plan
 from store.core.database import Database
-from store.core.loaders import Loaders
+from store.loaders import Loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 

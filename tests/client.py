@@ -93,3 +93,17 @@ async def websocket(url: str, token: str | None, protocol: str = TRANSPORT_WS,
             ack = await subscriber.receive()
             assert ack["type"] == "connection_ack", ack
         yield subscriber
+
+
+def refused(body: dict[str, Any]) -> list[tuple[str | None, str, str]]:
+    """How a mutation refused: no top-level error, a payload empty but for its ``errors``, whose
+    (field, code, message) come back."""
+    assert "errors" not in body, body
+    (payload,) = body["data"].values()
+    assert all(value in (None, [], False) for key, value in payload.items() if key != "errors"), payload
+    return [(error.get("field"), error["code"], error.get("message")) for error in payload["errors"]]
+
+
+def refused_codes(body: dict[str, Any]) -> list[str]:
+    """The codes of a refused mutation's payload errors (see :func:`refused`)."""
+    return [code for _, code, _ in refused(body)]

@@ -18,7 +18,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from models.org.rules import Document, ErrorCode, FieldError, check_name, check_text, stable_id
+from models.core.documents import Document, stable_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name, check_text
 
 
 class Cadence(StrEnum):

@@ -20,8 +20,9 @@ from models.checkins.rules import (
     note_id_for,
     series_id_for,
 )
+from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
-from models.org.rules import Document, EmployeeStatus, stable_id
+from models.org.rules import EmployeeStatus
 
 SEED_TODAY = date(2026, 11, 1)
 HISTORY_START = SEED_TODAY - timedelta(days=91)  # about three months

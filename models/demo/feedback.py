@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
 from models.demo.praise import demo_praise
 from models.feedback.rules import (
@@ -23,7 +24,7 @@ from models.feedback.rules import (
     direction_of,
     period_of,
 )
-from models.org.rules import Document, EmployeeStatus, stable_id
+from models.org.rules import EmployeeStatus
 
 SEED_TODAY = date(2026, 11, 1)
 ANONYMOUS_DAYS = (date(2026, 7, 1), date(2026, 9, 30))  # the quarter before SEED_TODAY's

@@ -13,9 +13,9 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
 from models.goals.rules import GoalStatus, MetricKind, goal_progress
-from models.org.rules import Document, stable_id
 
 TODAY = date(2026, 11, 1)
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from models.org.rules import EmployeeStatus, Role, chain_of, normalize_email, stable_id, status_entry
+from models.core.documents import stable_id
+from models.core.viewer import Role
+from models.org.rules import EmployeeStatus, chain_of, normalize_email, status_entry
 
 Document = dict[str, Any]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
 from models.feedback.praise import ReactionKind
 from models.feedback.rules import DEFAULT_VALUES
-from models.org.rules import Document, stable_id
 
 MESSAGES = [
     "Huge thanks for staying late to get the {topic} over the line.",

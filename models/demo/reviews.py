@@ -14,8 +14,8 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
-from models.org.rules import Document, stable_id
 from models.reviews.competencies import expectation_id
 from models.reviews.cycles import plan_launch
 from models.reviews.rules import (

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from models.org.rules import ErrorCode, FieldError
+from models.core.errors import ErrorCode, FieldError
 
 MESSAGE_MAX = 2000
 MAX_RECIPIENTS = 10

@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from models.org.rules import ErrorCode, FieldError, check_name
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name
 
 TEXT_MAX = 5000
 QUESTION_MAX = 1000

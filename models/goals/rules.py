@@ -35,7 +35,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from models.org.rules import Document, ErrorCode, FieldError, check_name, check_text
+from models.core.documents import Document
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name, check_text
 
 UNIT_MAX = 40
 MAX_KEY_RESULTS = 20

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-Document = dict[str, Any]
+from models.core.documents import Document
+from models.core.errors import ErrorCode, FieldError
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-NAME_MAX = 200
-TEXT_MAX = 5000
 
 
 class EmployeeStatus(StrEnum):
     ACTIVE = "active"
     ON_LEAVE = "on_leave"
     TERMINATED = "terminated"
-
-
-class Role(StrEnum):
-    EMPLOYEE = "employee"
-    MANAGER = "manager"
-    HR_ADMIN = "hr_admin"
 
 
 class OrgChange(StrEnum):
@@ -42,60 +32,8 @@ class OrgChange(StrEnum):
     POSITION_SAVED = "position_saved"
 
 
-class ErrorCode(StrEnum):
-    """Why a write was refused; one code per kind of problem, shared by every payload."""
-
-    REQUIRED = "required"
-    INVALID = "invalid"
-    TOO_LONG = "too_long"
-    NOT_FOUND = "not_found"
-    DUPLICATE = "duplicate"
-    CYCLE = "cycle"
-    INACTIVE = "inactive"
-    CONFLICT = "conflict"
-    INVALID_TRANSITION = "invalid_transition"
-    READ_ONLY = "read_only"
-    TOO_LATE = "too_late"
-    FORBIDDEN = "forbidden"
-
-
-@dataclass(frozen=True)
-class FieldError:
-    """One refusal of one input field, as mutation payloads report it."""
-
-    field: str | None
-    code: ErrorCode
-    message: str
-
-
-def new_id() -> str:
-    """A random 24-hex-digit id: unlike an ObjectId it carries no creation time."""
-    return secrets.token_hex(12)
-
-
-def stable_id(label: str) -> str:
-    """A deterministic id for seeded documents, shaped like :func:`new_id`."""
-    return hashlib.sha256(label.encode()).hexdigest()[:24]
-
-
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def check_name(value: str | None, field: str, *, required: bool = True) -> list[FieldError]:
-    if value is None:
-        return [FieldError(field, ErrorCode.REQUIRED, f"{field} is required")] if required else []
-    if not value.strip():
-        return [FieldError(field, ErrorCode.REQUIRED, f"{field} must not be empty")]
-    if len(value) > NAME_MAX:
-        return [FieldError(field, ErrorCode.TOO_LONG, f"{field} is longer than {NAME_MAX} characters")]
-    return []
-
-
-def check_text(value: str | None, field: str) -> list[FieldError]:
-    if value is not None and len(value) > TEXT_MAX:
-        return [FieldError(field, ErrorCode.TOO_LONG, f"{field} is longer than {TEXT_MAX} characters")]
-    return []
 
 
 def check_email(value: str | None, field: str = "email") -> list[FieldError]:

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from models.org.rules import Document, ErrorCode, FieldError, check_name, check_text, stable_id
+from models.core.documents import Document, stable_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name, check_text
 from models.reviews.rules import QuestionKind, ReviewerKind, answer_of, has_value, questions_for
 
 LEVELS = range(1, 6)

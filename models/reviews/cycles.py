@@ -18,7 +18,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from models.org.rules import Document, EmployeeStatus, ErrorCode, FieldError, check_name, stable_id
+from models.core.documents import Document, stable_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name
+from models.org.rules import EmployeeStatus
 from models.reviews.rules import (
     PHASE_ORDER,
     FormState,

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from models.org.rules import TEXT_MAX, Document, ErrorCode, FieldError, stable_id
+from models.core.documents import Document, stable_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import TEXT_MAX
 
 
 class ReviewerKind(StrEnum):

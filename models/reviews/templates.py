@@ -20,7 +20,9 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from models.org.rules import Document, ErrorCode, FieldError, check_name, check_text, new_id, stable_id
+from models.core.documents import Document, new_id, stable_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name, check_text
 from models.reviews.rules import AnswerReader, FeedbackVisibility, QuestionKind, ReviewerKind
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")

@@ -8,16 +8,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from models.checkins.permissions import can_edit_check_in, can_read_check_in
 from models.checkins.rules import CheckInChange, CheckInStatus, check_rating, check_required_text, note_id_for
-from models.core.permissions import Viewer, can_edit_check_in, can_read_check_in
-from models.org.rules import Document, ErrorCode, FieldError, check_text, new_id
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_text
+from models.core.viewer import Viewer
 from resolvers.checkins.queries import publish_change, signed_in
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
 from resolvers.goals import queries as goal_queries
 from store.checkins import repository as check_in_store
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 
 @dataclass

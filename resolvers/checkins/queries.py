@@ -11,6 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from models.checkins.permissions import (
+    can_list_overdue_check_ins,
+    can_read_check_in,
+    can_see_check_in_participation,
+    can_see_private_note,
+)
 from models.checkins.rules import (
     Cadence,
     CheckInChange,
@@ -21,20 +27,15 @@ from models.checkins.rules import (
     overdue_days,
     participation_rows,
 )
-from models.core.permissions import (
-    Viewer,
-    can_list_overdue_check_ins,
-    can_read_check_in,
-    can_see_check_in_participation,
-    can_see_private_note,
-)
-from models.org.rules import Document, EmployeeStatus
+from models.core.documents import Document
+from models.core.viewer import Viewer
+from models.org.rules import EmployeeStatus
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.goals import queries as goal_queries
 from store.checkins import repository as check_in_store
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 log = logging.getLogger("perfgraph.checkins")
 MAX_PAST = 100

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from models.checkins.permissions import can_read_check_in, can_set_series_cadence, can_start_check_in_series
 from models.checkins.rules import (
     Cadence,
     CheckInChange,
@@ -20,15 +21,16 @@ from models.checkins.rules import (
     next_scheduled_on,
     series_id_for,
 )
-from models.core.permissions import can_read_check_in, can_set_series_cadence, can_start_check_in_series
-from models.org.rules import Document, EmployeeStatus, ErrorCode, FieldError
+from models.core.documents import Document
+from models.core.errors import ErrorCode, FieldError
+from models.org.rules import EmployeeStatus
 from resolvers.checkins.mutations import CheckInOutcome, editable, not_found, now
 from resolvers.checkins.queries import publish_change, signed_in, today
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
 from store.checkins import repository as check_in_store
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 MAX_LEAD_DAYS = 366
 

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.checkins.permissions import can_manage_check_in_settings
 from models.checkins.rules import Cadence, check_template
-from models.core.permissions import Viewer, can_manage_check_in_settings
-from models.org.rules import Document, ErrorCode, FieldError, new_id
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.viewer import Viewer
 from resolvers.checkins.mutations import CheckInOutcome, not_found, now
 from resolvers.checkins.queries import signed_in
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 
 async def admin(context: Context) -> tuple[Viewer, TenantStore]:

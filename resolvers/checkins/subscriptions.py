@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from models.core.permissions import can_subscribe_check_in
+from models.checkins.permissions import can_subscribe_check_in
 from realtime import SubscriberOverflow
 from resolvers.checkins.queries import check_in_channel, readable, signed_in
 from resolvers.core.context import Context

@@ -22,13 +22,13 @@ from dataclasses import replace
 from graphql import GraphQLError
 
 from models.core.audience import is_org_wide, is_shareable
-from models.core.permissions import Viewer
+from models.core.viewer import Viewer
 from realtime import Bus
 from realtime.groups import Audience
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 NOBODY_IN_PARTICULAR = ""  # the organisation-wide viewer's employee id: no event names it
 

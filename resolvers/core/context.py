@@ -1,4 +1,6 @@
-"""The one typed context every resolver receives: viewer, tenant store, loaders and bus."""
+"""The one typed context every resolver receives (viewer, tenant store, loaders and bus), and sign-in:
+:func:`require` gives a resolver the signed-in viewer with its store and loaders, :func:`require_role`
+the same for a viewer a rule allows, or refuses."""
 
 from __future__ import annotations
 
@@ -7,13 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from models.core.permissions import Viewer, may_sign_in
-from models.org.rules import Document, Role
+from models.core.documents import Document
+from models.core.viewer import Role, Viewer
+from models.org.permissions import may_sign_in
 from realtime import Bus
-from resolvers.core.errors import Unauthenticated
+from resolvers.core.errors import Forbidden, Unauthenticated
 from store.core.database import Database
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 
 @dataclass
@@ -74,6 +77,11 @@ class Context:
         self.store, self.loaders = store, loaders
         return None
 
+    def fresh_loaders(self) -> Loaders:
+        """New loaders after a committed write: nested fields of the payload read the state after it."""
+        self.loaders = Loaders(signed_in_store(self))
+        return self.loaders
+
     async def refresh(self, *, recheck: bool = True) -> Viewer:
         """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
 
@@ -84,8 +92,7 @@ class Context:
         re-reads only when the event names them.
         """
         viewer = await self.authenticate()
-        assert self.store is not None
-        self.loaders = Loaders(self.store)
+        self.fresh_loaders()
         if recheck:
             employee = await self.loaders.employee_by_id.load(viewer.employee_id)
             if not may_sign_in(employee):
@@ -99,3 +106,43 @@ class Context:
 def granted_roles(claimed: frozenset[Role], employee: Document) -> frozenset[Role]:
     """The token's roles that the store still grants the employee."""
     return claimed & frozenset(Role(r) for r in employee.get("roles", []) if r in Role._value2member_map_)
+
+
+def signed_in_store(context: Context) -> TenantStore:
+    if context.store is None:
+        raise Unauthenticated(context.auth_error or "not signed in")
+    return context.store
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A signed-in viewer with the organisation's store and the request's current loaders."""
+
+    context: Context
+    viewer: Viewer
+
+    @property
+    def store(self) -> TenantStore:
+        return signed_in_store(self.context)
+
+    @property
+    def loaders(self) -> Loaders:
+        """The current loaders (replaced after each committed write, so never kept across one)."""
+        loaders = self.context.loaders
+        if loaders is None:
+            raise Unauthenticated(self.context.auth_error or "not signed in")
+        return loaders
+
+
+async def require(context: Context) -> SignedIn:
+    """The signed-in viewer, or :class:`Unauthenticated` with the reason."""
+    return SignedIn(context, await context.authenticate())
+
+
+async def require_role(context: Context, allowed: Callable[[Viewer], bool], refusal: str) -> SignedIn:
+    """The signed-in viewer if the rule ``allowed`` (from ``models``) lets them, else :class:`Forbidden`
+    with ``refusal``; a mutation returns that refusal as a ``FORBIDDEN`` payload error."""
+    signed_in = await require(context)
+    if not allowed(signed_in.viewer):
+        raise Forbidden(refusal)
+    return signed_in

@@ -1,50 +1,74 @@
-"""Subscription streams: bus messages filtered per subscriber, visibility checked for each event."""
+"""The one subscription stream: bus messages for one subscriber, each checked again before it is sent.
+
+Re-check policy, the same for every stream:
+
+* before every event the subscriber's token must still be valid (its expiry is checked), and the event
+  gets fresh loaders, so nested fields read the state after the write;
+* the subscriber's own standing (still employed in the organisation, roles the store grants now) is
+  re-read when the event names them, and otherwise when the last re-read is more than
+  :data:`RECHECK_SECONDS` old: a subscriber who leaves gets ``UNAUTHENTICATED`` instead of the next
+  event within that second, and a burst of events (keystrokes on a form) costs one read, not one each;
+* an execution shared by a group (``context.on_names`` set) re-reads none of its own: the group checks
+  each member apart when an event names them (``resolvers/core/audience.py``);
+* then the stream's own rule decides, with the viewer as re-read, what (if anything) the event shows.
+
+A subscriber that falls behind is dropped alone: its WebSocket is closed with 1013.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Callable, Collection
+from typing import Any, TypeVar
 
-from models.core.permissions import can_see_org_chart
+from models.core.viewer import Viewer
 from realtime import SubscriberOverflow
 from resolvers.core.context import Context
-from resolvers.core.errors import BadUserInput
-from resolvers.org.mutations import org_chart_channel
 
 log = logging.getLogger("perfgraph.subscriptions")
 SLOW_SUBSCRIBER_CLOSE = 1013  # "try again later": the server dropped a subscriber that fell behind
+RECHECK_SECONDS = 1.0
+Item = TypeVar("Item")
+Message = dict[str, Any]
 
 
-def concerns(message: dict[str, Any], root_id: str) -> bool:
-    """An org-chart change concerns ``root_id`` when it happened at or below it (or organisation-wide)."""
-    scope = message.get("scope")
-    return scope is None or root_id in scope or root_id in message.get("employeeIds", [])
+def _nobody(message: Message) -> Collection[str]:
+    return ()
 
 
-async def org_chart_changed(context: Context, root_id: str) -> AsyncIterator[dict[str, Any]]:
+def _always(message: Message) -> bool:
+    return True
+
+
+async def stream(context: Context, channel: str,
+                 events: Callable[[Viewer, Message], AsyncIterator[Item]], *,
+                 wants: Callable[[Message], bool] = _always,
+                 names: Callable[[Message], Collection[str]] = _nobody) -> AsyncIterator[Item]:
+    """Each item ``events(viewer, message)`` yields for each message on ``channel`` that ``wants`` keeps
+    (a cheap test on the message alone, before any read); ``names`` are the people an event concerns."""
     viewer = await context.authenticate()
-    assert context.loaders is not None
-    root = await context.loaders.employee_by_id.load(root_id)
-    if root is None or not can_see_org_chart(viewer, root):
-        raise BadUserInput(f"no employee {root_id!r} in your organisation")
+    checked_at = time.monotonic()
     try:
-        async with context.bus.subscribe(org_chart_channel(viewer.organization_id)) as subscription:
+        async with context.bus.subscribe(channel) as subscription:
             async for message in subscription:
-                names = message.get("employeeIds", [])
-                if context.on_names is not None:
-                    await context.on_names(names)
-                names_viewer = viewer.employee_id in names
-                if not concerns(message, root_id) and not names_viewer:
+                named = names(message)
+                if context.on_names is not None:  # one execution serves a group: its members are checked apart
+                    await context.on_names(list(named))
+                about_me = viewer.employee_id in named
+                if not about_me and not wants(message):
                     continue
-                viewer = await context.refresh(recheck=names_viewer)
-                if not concerns(message, root_id):
+                # A group's execution runs as nobody in particular: there is no one of its own to re-read.
+                recheck = context.on_names is None and (about_me or time.monotonic() - checked_at >= RECHECK_SECONDS)
+                viewer = await context.refresh(recheck=recheck)
+                if recheck:
+                    checked_at = time.monotonic()
+                if not wants(message):
                     continue
-                if viewer.organization_id != root["organizationId"]:
-                    continue
-                yield {**message, "rootId": root_id}
+                async for item in events(viewer, message):
+                    yield item
     except SubscriberOverflow as error:
-        log.warning("closing a subscriber that fell behind: %s", error)
+        log.warning("closing a subscriber that fell behind on %s: %s", channel.split(":", 1)[0], error)
         await close_connection(context, str(error))
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import can_read_anonymous_feedback
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.feedback.permissions import can_read_anonymous_feedback
 from models.feedback.rules import (
     Direction,
     FeedbackEventKind,
@@ -22,7 +24,6 @@ from models.feedback.rules import (
     period_of,
     today,
 )
-from models.org.rules import Document, ErrorCode, FieldError, new_id
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput
 from resolvers.feedback.common import Outcome, contributor_key, existing_employee, notify, signed_in

@@ -9,13 +9,15 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.core.permissions import Viewer
+from models.core.documents import Document
+from models.core.errors import ErrorCode, FieldError
+from models.core.viewer import Viewer
 from models.feedback.rules import FeedbackEventKind
-from models.org.rules import Document, EmployeeStatus, ErrorCode, FieldError
+from models.org.rules import EmployeeStatus
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 log = logging.getLogger("perfgraph.feedback")
 MAX_PAGE = 100

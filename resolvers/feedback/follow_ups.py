@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import (
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.feedback.permissions import (
     can_see_feedback,
     can_see_follow_up,
     can_see_follow_up_stats,
@@ -12,7 +14,6 @@ from models.core.permissions import (
     may_follow_up,
 )
 from models.feedback.rules import FOLLOW_UP_MAX, check_body, check_due_date, is_retracted, now, today
-from models.org.rules import Document, ErrorCode, FieldError, new_id
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
 from resolvers.feedback import anonymous as feedback_anonymous

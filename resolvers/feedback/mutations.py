@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import (
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.feedback.permissions import (
     can_change_feedback,
     can_manage_feedback_settings,
     can_see_feedback,
@@ -33,7 +35,6 @@ from models.feedback.rules import (
     period_of,
     today,
 )
-from models.org.rules import Document, ErrorCode, FieldError, new_id
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
 from resolvers.feedback import anonymous as feedback_anonymous

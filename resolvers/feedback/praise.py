@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import can_see_praise
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.feedback.permissions import can_see_praise
 from models.feedback.praise import MESSAGE_MAX, ReactionKind, check_recipients, check_value, toggled
 from models.feedback.rules import check_body, now
-from models.org.rules import Document, ErrorCode, FieldError, new_id
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput
 from resolvers.feedback.common import (

@@ -10,15 +10,15 @@ import asyncio
 from datetime import date
 from typing import Any
 
-from models.core.permissions import (
-    Viewer,
+from models.core.documents import Document
+from models.core.viewer import Viewer
+from models.feedback.permissions import (
     can_read_feedback_about,
     can_see_feedback,
     can_see_feedback_request,
     can_see_request_answers,
 )
 from models.feedback.rules import Visibility, contributor_hash, today
-from models.org.rules import Document
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.feedback.common import check_page_size, contributor_key, signed_in

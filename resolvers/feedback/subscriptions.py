@@ -10,9 +10,9 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from models.core.permissions import can_see_praise
+from models.core.documents import Document
+from models.feedback.permissions import can_see_praise
 from models.feedback.rules import FeedbackEventKind
-from models.org.rules import Document
 from realtime import SubscriberOverflow
 from resolvers.core.context import Context
 from resolvers.core.streams import close_connection

@@ -13,7 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from models.core.permissions import Viewer, can_edit_goal, can_see_goal, may_own_goal, may_set_private
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_text
+from models.core.viewer import Viewer
+from models.goals.permissions import can_edit_goal, can_see_goal, may_own_goal, may_set_private
 from models.goals.rules import (
     GoalChange,
     GoalLevel,
@@ -28,14 +32,14 @@ from models.goals.rules import (
     check_value,
     with_current,
 )
-from models.org.rules import Document, EmployeeStatus, ErrorCode, FieldError, check_text, new_id, would_cycle_in
+from models.org.rules import EmployeeStatus, would_cycle_in
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
 from resolvers.goals import queries
 from resolvers.org.mutations import Outcome
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
 from store.goals import repository as goal_store
+from store.loaders import Loaders
 
 log = logging.getLogger("perfgraph.goals")
 WRITE_ATTEMPTS = 5

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.core.permissions import Viewer, can_edit_goal, can_see_goal, visible_goals_query
+from models.core.documents import Document
+from models.core.viewer import Viewer
+from models.goals.permissions import can_edit_goal, can_see_goal, visible_goals_query
 from models.goals.rules import GoalStatus, counts_in_roll_up, rolled_progress
-from models.org.rules import Document
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput
 from store.core.pagination import BadCursor, Page

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from models.core.permissions import can_see_goal
+from models.goals.permissions import can_see_goal
 from realtime import SubscriberOverflow
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput

@@ -7,21 +7,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from models.core.permissions import Viewer, can_manage_org
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import check_name, check_text
+from models.core.viewer import Role, Viewer
+from models.org.permissions import can_manage_org
 from models.org.rules import (
-    Document,
     EmployeeStatus,
-    ErrorCode,
-    FieldError,
     OrgChange,
-    Role,
     chain_of,
     check_email,
     check_hire_date,
-    check_name,
-    check_text,
     department_would_cycle,
-    new_id,
     normalize_email,
     status_entry,
     would_cycle,
@@ -29,8 +26,8 @@ from models.org.rules import (
 )
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
-from store.core.loaders import Loaders
 from store.core.repository import Duplicate, TenantStore
+from store.loaders import Loaders
 from store.org import repository as org_store
 
 log = logging.getLogger("perfgraph.org")

@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from models.core.permissions import Viewer, can_see_org_chart, can_see_personal
-from models.org.rules import Document
+from models.core.documents import Document
+from models.core.viewer import Viewer
+from models.org.permissions import can_see_org_chart, can_see_personal
 from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput, Forbidden
 from store.core.pagination import BadCursor, Page

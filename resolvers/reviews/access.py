@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from models.core.permissions import Viewer, can_read_review_form, can_see_review, review_relations
-from models.org.rules import Document
+from models.core.documents import Document
+from models.core.viewer import Viewer
+from models.reviews.permissions import can_read_review_form, can_see_review, review_relations
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
-from store.core.loaders import Loaders
 from store.core.repository import TenantStore
+from store.loaders import Loaders
 from store.reviews.repository import WITHDRAWN
 
 log = logging.getLogger("perfgraph.reviews")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import can_manage_reviews, can_see_competency_profile
-from models.org.rules import Document, ErrorCode, FieldError, new_id
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
 from models.reviews.competencies import (
     ProfileEntry,
     check_competency,
@@ -14,6 +14,7 @@ from models.reviews.competencies import (
     competency_fields,
     profile,
 )
+from models.reviews.permissions import can_manage_reviews, can_see_competency_profile
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden
 from resolvers.reviews.access import fresh_loaders, now, viewer_store

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from models.core.permissions import Viewer, can_follow_cycle, can_see_cycle_scores
-from models.org.rules import Document
+from models.core.documents import Document
+from models.core.viewer import Viewer
 from models.reviews.cycles import deadline_of
+from models.reviews.permissions import can_follow_cycle, can_see_cycle_scores
 from models.reviews.rules import PHASE_OF_KIND, PHASE_ORDER, FormState
 from models.reviews.scores import distribution
 from resolvers.core.context import Context

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.core.permissions import can_manage_reviews, can_nominate_peers
-from models.org.rules import Document, EmployeeStatus, ErrorCode, FieldError, new_id
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.org.rules import EmployeeStatus
 from models.reviews.cycles import MAX_PEERS, check_cycle, cycle_document, new_form
+from models.reviews.permissions import can_manage_reviews, can_nominate_peers
 from models.reviews.rules import FormState, ReviewerKind, ReviewState, form_id, kinds_in
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden

@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.core.permissions import (
+from models.core.documents import Document
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import TEXT_MAX
+from models.reviews.permissions import (
     can_calibrate_review,
     can_edit_review_form,
     can_manage_reviews,
     can_move_review,
     can_submit_review_form,
 )
-from models.org.rules import TEXT_MAX, Document, ErrorCode, FieldError
 from models.reviews.rules import (
     RATED_KINDS,
     SHARED_STATES,

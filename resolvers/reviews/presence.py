@@ -22,7 +22,8 @@ import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
-from models.org.rules import Document, ErrorCode, FieldError, new_id
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
 from models.reviews.rules import find_question
 from realtime import Bus, SubscriberOverflow
 from resolvers.core.context import Context

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from models.core.permissions import (
+from models.core.documents import Document
+from models.reviews.permissions import (
     can_edit_review_form,
     can_read_review_answer,
     can_see_review_feedback,
     can_see_review_score,
 )
-from models.org.rules import Document
 from models.reviews.rules import FormState, answer_of, goals_of_period, has_value, questions_for
 from models.reviews.scores import FormScore, form_score
 from resolvers.core.context import Context

@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.core.permissions import (
-    Viewer,
+from models.core.viewer import Viewer
+from models.reviews.permissions import (
     can_read_review_answer,
     can_read_review_form,
     can_see_cycle_scores,

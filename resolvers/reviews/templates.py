@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import can_manage_reviews
-from models.org.rules import Document, ErrorCode, FieldError, new_id
+from models.core.documents import Document, new_id
+from models.core.errors import ErrorCode, FieldError
+from models.reviews.permissions import can_manage_reviews
 from models.reviews.templates import build_template, next_version_id
 from resolvers.core.context import Context
 from resolvers.core.errors import Forbidden

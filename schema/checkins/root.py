@@ -34,7 +34,7 @@ from schema.checkins.types import (
 from schema.core.errors import Error, errors_of
 from schema.org.inputs import provided
 from schema.org.root import DepartmentPayload
-from schema.org.types import Department, Employee
+from schema.org.types import DepartmentFields, EmployeeFields
 
 
 @strawberry.type
@@ -102,7 +102,7 @@ def action_item_payload(outcome: CheckInOutcome) -> ActionItemPayload:
 
 
 def department_payload(outcome: CheckInOutcome) -> DepartmentPayload:
-    return DepartmentPayload(department=Department.wrap(outcome.department), errors=errors_of(outcome.errors))
+    return DepartmentPayload(department=DepartmentFields.wrap(outcome.department), errors=errors_of(outcome.errors))
 
 
 def series_payload(outcome: CheckInOutcome) -> CheckInSeriesPayload:
@@ -122,7 +122,7 @@ class CheckInQuery:
     @strawberry.field(description="Someone's check-ins: upcoming, and the last `past` (≤ 100) held or skipped.")
     async def check_ins(self, info: Info[Context, Any], employee_id: strawberry.ID, past: int = 10) -> CheckInTimeline:
         timeline = await checkins.check_ins(info.context, employee_id, past)
-        employee = Employee.wrap(timeline.employee)
+        employee = EmployeeFields.wrap(timeline.employee)
         assert employee is not None
         return CheckInTimeline(employee=employee, upcoming=CheckIn.wrap_all(timeline.upcoming),
                                past=CheckIn.wrap_all(timeline.past))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models.org.rules import ErrorCode, FieldError
+from models.core.errors import ErrorCode, FieldError
 
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
 

@@ -18,10 +18,11 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from models.core.pagination import page_size_error as page_size_rule
+
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 4000
-MAX_PAGE_SIZE = 100
 PAGE_ARGUMENTS = frozenset({"first"})
 CACHE_SIZE = 512
 
@@ -73,12 +74,12 @@ def page_sizes(document: DocumentNode, variables: dict[str, Any] | None) -> Iter
 
 
 def page_size_error(document: DocumentNode, variables: dict[str, Any] | None) -> GraphQLError | None:
-    """The error for the first ``first`` outside 0 … :data:`MAX_PAGE_SIZE`, if any; checked on every
+    """The error for the first ``first`` outside 0 … :data:`~models.core.pagination.MAX_PAGE`, if any; checked on every
     request (only the nodes are kept per document: a variable's value differs from one request to the next)."""
     for node, value in page_sizes(document, variables):
-        if isinstance(value, int) and not 0 <= value <= MAX_PAGE_SIZE:
-            return GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}, not {value}", nodes=[node],
-                                extensions={"code": "LIMIT_EXCEEDED"})
+        message = page_size_rule(value) if isinstance(value, int) else None
+        if message is not None:
+            return GraphQLError(message, nodes=[node], extensions={"code": "LIMIT_EXCEEDED"})
     return None
 
 
@@ -95,7 +96,7 @@ class Limits(SchemaExtension):
     * depth and aliases: validation rules, the same rule classes for every request (what Strawberry's
       ``AddValidationRules`` does);
     * tokens: the parser's ``max_tokens`` option (what Strawberry's ``MaxTokensLimiter`` does);
-    * page size: ``first`` above :data:`MAX_PAGE_SIZE` (literal or variable) is refused before
+    * page size: ``first`` above :data:`~models.core.pagination.MAX_PAGE` (literal or variable) is refused before
       anything runs.
     """
 

@@ -9,8 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.core.documents import Document
 from models.feedback.praise import ReactionKind, reaction_counts
-from models.org.rules import Document
 from resolvers.core.context import Context
 from resolvers.feedback import praise as feedback_praise
 from resolvers.feedback import subscriptions as feedback_subscriptions
@@ -18,7 +18,7 @@ from resolvers.org.queries import load
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum
-from schema.org.types import Employee, utc
+from schema.org.types import Employee, EmployeeFields, utc
 from store.feedback.repository import encode_cursor
 
 
@@ -49,13 +49,13 @@ class Praise:
 
     @strawberry.field
     async def author(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("authorId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("authorId")))
 
     @strawberry.field
     async def recipients(self, info: Info[Context, Any]) -> list[Employee]:
         await info.context.authenticate()
         docs = await info.context.loaders.employee_by_id.load_many(list(self.doc.get("recipientIds", [])))
-        return Employee.wrap_all([d for d in docs if d is not None])
+        return EmployeeFields.wrap_all([d for d in docs if d is not None])
 
     @strawberry.field(description="How many people chose each kind (kinds nobody chose are left out).")
     def reactions(self) -> list[ReactionCount]:

@@ -41,7 +41,7 @@ from schema.feedback.types import (
     FollowUp,
 )
 from schema.org.inputs import provided
-from schema.org.types import Department
+from schema.org.types import DepartmentFields
 from store.feedback.repository import FeedbackFilterSpec, encode_cursor
 from store.org.repository import Page
 
@@ -159,7 +159,7 @@ class FeedbackQuery:
     @strawberry.field(description="HR admins: open and overdue follow-ups per department of the people concerned.")
     async def follow_up_stats(self, info: Info[Context, Any]) -> list[DepartmentFollowUpStats]:
         rows = await feedback_follow_ups.stats(info.context)
-        return [DepartmentFollowUpStats(department=Department.wrap(row["department"]), open=row["open"],
+        return [DepartmentFollowUpStats(department=DepartmentFields.wrap(row["department"]), open=row["open"],
                                         overdue=row["overdue"]) for row in rows]
 
     @strawberry.field(description="The anonymity threshold, values and competencies (tags) of your organisation.")

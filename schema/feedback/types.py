@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.core.documents import Document
 from models.feedback.rules import (
     Direction,
     FeedbackEventKind,
@@ -20,13 +21,12 @@ from models.feedback.rules import (
     is_retracted,
     today,
 )
-from models.org.rules import Document
 from resolvers.core.context import Context
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
 from resolvers.org.queries import load
 from schema.core.pagination import PageInfo
-from schema.org.types import Department, Employee, utc
+from schema.org.types import Department, Employee, EmployeeFields, utc
 
 DirectionEnum = strawberry.enum(Direction, name="FeedbackDirection")
 VisibilityEnum = strawberry.enum(Visibility, name="FeedbackVisibility",
@@ -72,11 +72,11 @@ class Feedback:
 
     @strawberry.field
     async def author(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("authorId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("authorId")))
 
     @strawberry.field
     async def recipient(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("recipientId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("recipientId")))
 
     @strawberry.field(description="The request this answers, if you may see it.")
     async def request(self, info: Info[Context, Any]) -> FeedbackRequest | None:
@@ -147,20 +147,20 @@ class FeedbackRequest:
 
     @strawberry.field
     async def requester(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("requesterId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("requesterId")))
 
     @strawberry.field(description="Whom the feedback is about.")
     async def subject(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("subjectId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("subjectId")))
 
     @strawberry.field(description="Who was asked: the requester only.")
     async def respondents(self, info: Info[Context, Any]) -> list[Employee] | None:
-        return Employee.wrap_all(await feedback.respondents(info.context, self.doc))
+        return EmployeeFields.wrap_all(await feedback.respondents(info.context, self.doc))
 
     @strawberry.field(description="Who answered: the requester only; null for an anonymous request.")
     async def answered_by(self, info: Info[Context, Any]) -> list[Employee] | None:
         docs = await feedback.answered_by(info.context, self.doc)
-        return None if docs is None else Employee.wrap_all(docs)
+        return None if docs is None else EmployeeFields.wrap_all(docs)
 
     @strawberry.field(description="The answers: the requester only; null for an anonymous request.")
     async def responses(self, info: Info[Context, Any]) -> list[Feedback] | None:
@@ -213,15 +213,15 @@ class FollowUp:
 
     @strawberry.field
     async def owner(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("ownerId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("ownerId")))
 
     @strawberry.field(description="The person it concerns: the recipient of the feedback.")
     async def employee(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("employeeId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("employeeId")))
 
     @strawberry.field
     async def created_by(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await load(info.context, "employee_by_id", self.doc.get("createdById")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("createdById")))
 
     @strawberry.field(description="The feedback it came from, if you may see it.")
     async def feedback(self, info: Info[Context, Any]) -> Feedback | None:

@@ -8,12 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from models.org.rules import Document
-from resolvers.core import streams as subscriptions
+from models.core.documents import Document
 from resolvers.core.context import Context
 from resolvers.core.projection import employee_projection, field_names
 from resolvers.org import mutations as org_mutations
 from resolvers.org import queries as org
+from resolvers.org import subscriptions
 from resolvers.org.mutations import Outcome
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
@@ -25,7 +25,16 @@ from schema.org.inputs import (
     UpdateEmployeeInput,
     provided,
 )
-from schema.org.types import Department, Employee, OrgChangeKind, OrgChartNode, Position
+from schema.org.types import (
+    Department,
+    DepartmentFields,
+    Employee,
+    EmployeeFields,
+    OrgChangeKind,
+    OrgChartNode,
+    Position,
+    PositionFields,
+)
 from store.org.repository import EmployeeFilterSpec, employee_cursor
 
 
@@ -77,22 +86,22 @@ class OrgChartEvent:
     @strawberry.field(description="The people the change affected, read after the change.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
         docs = await info.context.loaders.employee_by_id.load_many(list(self.employee_ids))
-        return Employee.wrap_all([d for d in docs if d is not None])
+        return EmployeeFields.wrap_all([d for d in docs if d is not None])
 
 
 def employee_payload(outcome: Outcome) -> EmployeePayload:
-    return EmployeePayload(employee=Employee.wrap(outcome.document), errors=errors_of(outcome.errors))
+    return EmployeePayload(employee=EmployeeFields.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
 @strawberry.type
 class OrgQuery:
     @strawberry.field(description="The signed-in employee.")
     async def me(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await org.me(info.context))
+        return EmployeeFields.wrap(await org.me(info.context))
 
     @strawberry.field(description="Someone in your organisation; null for an unknown id.")
     async def employee(self, info: Info[Context, Any], id: strawberry.ID) -> Employee | None:
-        return Employee.wrap(await org.employee(info.context, id))
+        return EmployeeFields.wrap(await org.employee(info.context, id))
 
     @strawberry.field(description="People of your organisation by name, paginated (first ≤ 100).")
     async def employees(self, info: Info[Context, Any], filter: EmployeeFilter | None = None, first: int = 20,
@@ -102,7 +111,7 @@ class OrgQuery:
                                   filter.status.value if filter.status else None, filter.search)
         projection = employee_projection(field_names(info.selected_fields, under="node"))
         page = await org.employees(info.context, spec, first, after, projection)
-        nodes = Employee.wrap_all(page.documents)
+        nodes = EmployeeFields.wrap_all(page.documents)
         edges = [EmployeeEdge(cursor=employee_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
         page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
         return EmployeeConnection(edges=edges, page_info=page_info, total_count=page.total_count)
@@ -116,15 +125,15 @@ class OrgQuery:
 
     @strawberry.field(description="The managers above someone, nearest first.")
     async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee]:
-        return Employee.wrap_all(await org.reporting_chain(info.context, employee_id))
+        return EmployeeFields.wrap_all(await org.reporting_chain(info.context, employee_id))
 
     @strawberry.field
     async def departments(self, info: Info[Context, Any]) -> list[Department]:
-        return [Department(doc=d, id=d["_id"], name=d["name"]) for d in await org.departments(info.context)]
+        return [DepartmentFields(doc=d, id=d["_id"], name=d["name"]) for d in await org.departments(info.context)]
 
     @strawberry.field
     async def positions(self, info: Info[Context, Any]) -> list[Position]:
-        return [p for p in map(Position.wrap, await org.positions(info.context)) if p is not None]
+        return [p for p in map(PositionFields.wrap, await org.positions(info.context)) if p is not None]
 
 
 @strawberry.type
@@ -152,21 +161,21 @@ class OrgMutation:
     async def terminate_employee(self, info: Info[Context, Any], employee_id: strawberry.ID,
                                  note: str | None = None) -> TerminateEmployeePayload:
         outcome = await org_mutations.terminate_employee(info.context, employee_id, note)
-        return TerminateEmployeePayload(employee=Employee.wrap(outcome.document),
-                                        moved_reports=Employee.wrap_all(outcome.moved),
+        return TerminateEmployeePayload(employee=EmployeeFields.wrap(outcome.document),
+                                        moved_reports=EmployeeFields.wrap_all(outcome.moved),
                                         errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: create a department (id omitted) or change one.")
     async def save_department(self, info: Info[Context, Any], input: DepartmentInput,
                               id: strawberry.ID | None = None) -> DepartmentPayload:
         outcome = await org_mutations.save_department(info.context, id, provided(input))
-        return DepartmentPayload(department=Department.wrap(outcome.document), errors=errors_of(outcome.errors))
+        return DepartmentPayload(department=DepartmentFields.wrap(outcome.document), errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: create a position (id omitted) or change one.")
     async def save_position(self, info: Info[Context, Any], input: PositionInput,
                             id: strawberry.ID | None = None) -> PositionPayload:
         outcome = await org_mutations.save_position(info.context, id, provided(input))
-        return PositionPayload(position=Position.wrap(outcome.document), errors=errors_of(outcome.errors))
+        return PositionPayload(position=PositionFields.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
 @strawberry.type

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from models.org.rules import Document, EmployeeStatus, OrgChange, Role
+from models.core.documents import Document
+from models.core.viewer import Role
+from models.org.rules import EmployeeStatus, OrgChange
 from resolvers.core.context import Context
 from resolvers.org import queries as org
 
-if TYPE_CHECKING:
-    from schema.checkins.types import CadenceEnum, CheckInSeries, CheckInTemplate
-    from schema.feedback.praise import Praise
-    from schema.feedback.types import FollowUp
-    from schema.goals.types import Goal
-    from schema.reviews.competencies import CompetencyExpectation, CompetencyProfileEntry
+# The GraphQL types Employee, Department and Position are composed in ``schema/employee.py`` from this
+# module's fields and each domain's own (a person's goals, check-ins, feedback, competencies). Other
+# modules annotate with these lazy references and build values with the ``*Fields`` classes' ``wrap``.
+Employee = Annotated["EmployeeType", strawberry.lazy("schema.employee")]  # noqa: F821 (lazy)
+Department = Annotated["DepartmentType", strawberry.lazy("schema.employee")]  # noqa: F821 (lazy)
+Position = Annotated["PositionType", strawberry.lazy("schema.employee")]  # noqa: F821 (lazy)
 
 EmployeeStatusEnum = strawberry.enum(EmployeeStatus, name="EmployeeStatus")
 RoleEnum = strawberry.enum(Role, name="Role")
@@ -40,24 +42,24 @@ class StatusChange:
 
     @strawberry.field
     def by(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.by_id, Employee.wrap)
+        return org.load_now(info.context, "employee_by_id", self.by_id, EmployeeFields.wrap)
 
 
-@strawberry.type(description="A person in the organisation.")
-class Employee:
+@strawberry.type(name="EmployeeOrgFields", description="The org chart's fields of a person.")
+class EmployeeFields:
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str
     status: EmployeeStatusEnum
 
     @classmethod
-    def wrap(cls, doc: Document | None) -> Employee | None:
+    def wrap(cls, doc: Document | None) -> EmployeeFields | None:
         if doc is None:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"], status=EmployeeStatus(doc["status"]))
 
     @classmethod
-    def wrap_all(cls, docs: list[Document]) -> list[Employee]:
+    def wrap_all(cls, docs: list[Document]) -> list[EmployeeFields]:
         return [cls(doc=d, id=strawberry.ID(d["_id"]), name=d["name"], status=EmployeeStatus(d["status"]))
                 for d in docs]
 
@@ -88,106 +90,59 @@ class Employee:
 
     @strawberry.field
     def position(self, info: Info[Context, Any]) -> Position | None:
-        return org.load_now(info.context, "position_by_id", self.doc.get("positionId"), Position.wrap)
+        return org.load_now(info.context, "position_by_id", self.doc.get("positionId"), PositionFields.wrap)
 
     @strawberry.field
     def department(self, info: Info[Context, Any]) -> Department | None:
-        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), Department.wrap)
+        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
 
     @strawberry.field
     def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.doc.get("managerId"), Employee.wrap)
+        return org.load_now(info.context, "employee_by_id", self.doc.get("managerId"), EmployeeFields.wrap)
 
     @strawberry.field
     def mentor(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.doc.get("mentorId"), Employee.wrap)
+        return org.load_now(info.context, "employee_by_id", self.doc.get("mentorId"), EmployeeFields.wrap)
 
     @strawberry.field(description="Direct reports who have not left, by name.")
     async def reports(self, info: Info[Context, Any]) -> list[Employee]:
-        return Employee.wrap_all(await org.load(info.context, "reports_by_manager_id", self.doc["_id"]))
+        return EmployeeFields.wrap_all(await org.load(info.context, "reports_by_manager_id", self.doc["_id"]))
 
     @strawberry.field(description="Managers above this person, nearest first.")
     async def reporting_chain(self, info: Info[Context, Any]) -> list[Employee]:
-        return Employee.wrap_all(await org.reporting_chain(info.context, self.doc["_id"]))
-
-    @strawberry.field(description="Goals this person owns that you may see (not archived), by due date.")
-    async def goals(self, info: Info[Context, Any]) -> list[Annotated[Goal, strawberry.lazy("schema.goals.types")]]:
-        from schema.goals.types import employee_goals  # schema.goals builds on this module
-        return await employee_goals(info, self.doc)
-
-    @strawberry.field(description="This person's check-in series with their managers that you may see.")
-    async def check_in_series(self, info: Info[Context, Any],
-                              ) -> list[Annotated[CheckInSeries, strawberry.lazy("schema.checkins.types")]]:
-        from schema.checkins.types import CheckInSeries, checkins  # schema.checkins builds on this module
-        return CheckInSeries.wrap_all(await checkins.series_of_employee(info.context, self.doc))
-
-    @strawberry.field(description="Praise this person received, newest first (praise is public in the organisation).")
-    async def praise_received(self, info: Info[Context, Any], first: int = 10,
-                              ) -> list[Annotated[Praise, strawberry.lazy("schema.feedback.praise")]]:
-        from schema.feedback.praise import praise_received  # schema.feedback_praise builds on this module
-        return await praise_received(info, self.doc, first)
-
-    @strawberry.field(description="Open follow-ups of feedback this person received: the person and their managers.")
-    async def open_follow_ups(self, info: Info[Context, Any],
-                              ) -> list[Annotated[FollowUp, strawberry.lazy("schema.feedback.types")]] | None:
-        from schema.feedback.types import open_follow_ups  # schema.feedback builds on this module
-        return await open_follow_ups(info, self.doc)
-
-    @strawberry.field(description="Per competency: the level expected for the person's position, the level assessed "
-                                  "in their last shared review, and the gap. The person, their managers, HR admins.")
-    async def competency_profile(
-        self, info: Info[Context, Any],
-    ) -> list[Annotated[CompetencyProfileEntry, strawberry.lazy("schema.reviews.competencies")]] | None:
-        from schema.reviews.competencies import competency_profile  # schema.competencies builds on this module
-        return await competency_profile(info, self.doc)
+        return EmployeeFields.wrap_all(await org.reporting_chain(info.context, self.doc["_id"]))
 
 
-@strawberry.type
-class Department:
+@strawberry.type(name="DepartmentOrgFields", description="The org chart's fields of a department.")
+class DepartmentFields:
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str
 
     @classmethod
-    def wrap(cls, doc: Document | None) -> Department | None:
+    def wrap(cls, doc: Document | None) -> DepartmentFields | None:
         return None if doc is None else cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"])
 
     @strawberry.field
     def parent(self, info: Info[Context, Any]) -> Department | None:
-        return org.load_now(info.context, "department_by_id", self.doc.get("parentId"), Department.wrap)
+        return org.load_now(info.context, "department_by_id", self.doc.get("parentId"), DepartmentFields.wrap)
 
     @strawberry.field
     def head(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.doc.get("headId"), Employee.wrap)
+        return org.load_now(info.context, "employee_by_id", self.doc.get("headId"), EmployeeFields.wrap)
 
     @strawberry.field
     async def children(self, info: Info[Context, Any]) -> list[Department]:
         docs = await org.load(info.context, "departments_by_parent_id", self.doc["_id"])
-        return [d for d in map(Department.wrap, docs) if d is not None]
+        return [d for d in map(DepartmentFields.wrap, docs) if d is not None]
 
     @strawberry.field(description="People in the department who have not left, by name.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
-        return Employee.wrap_all(await org.load(info.context, "employees_by_department_id", self.doc["_id"]))
-
-    @strawberry.field(description="The department's own goals that you may see (not archived), by due date.")
-    async def goals(self, info: Info[Context, Any]) -> list[Annotated[Goal, strawberry.lazy("schema.goals.types")]]:
-        from schema.goals.types import department_goals  # schema.goals builds on this module
-        return await department_goals(info, self.doc)
-
-    @strawberry.field(description="How often the department's check-ins happen (a series may override it).")
-    def check_in_cadence(self) -> Annotated[CadenceEnum, strawberry.lazy("schema.checkins.types")]:
-        from schema.checkins.types import Cadence  # schema.checkins builds on this module
-        return Cadence(self.doc.get("cadence") or "weekly")
-
-    @strawberry.field(description="The check-in questions used here: the department's own, else the default.")
-    async def check_in_template(self, info: Info[Context, Any],
-                                ) -> Annotated[CheckInTemplate, strawberry.lazy("schema.checkins.types")] | None:
-        from schema.checkins.types import CheckInTemplate, checkins  # schema.checkins builds on this module
-        return CheckInTemplate.wrap(await checkins.department_template(info.context, self.doc))
+        return EmployeeFields.wrap_all(await org.load(info.context, "employees_by_department_id", self.doc["_id"]))
 
 
-@strawberry.type
-class Position:
+@strawberry.type(name="PositionOrgFields", description="The org chart's fields of a position.")
+class PositionFields:
     doc: strawberry.Private[Document]
     id: strawberry.ID
     title: str
@@ -196,7 +151,7 @@ class Position:
     level: int
 
     @classmethod
-    def wrap(cls, doc: Document | None) -> Position | None:
+    def wrap(cls, doc: Document | None) -> PositionFields | None:
         if doc is None:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), title=doc["title"], description=doc.get("description", ""),
@@ -204,14 +159,7 @@ class Position:
 
     @strawberry.field
     def department(self, info: Info[Context, Any]) -> Department | None:
-        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), Department.wrap)
-
-    @strawberry.field(description="The competency levels this position expects.")
-    async def expected_competencies(
-        self, info: Info[Context, Any],
-    ) -> list[Annotated[CompetencyExpectation, strawberry.lazy("schema.reviews.competencies")]]:
-        from schema.reviews.competencies import position_expectations  # schema.competencies builds on this module
-        return await position_expectations(info, self.doc)
+        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
 
 
 @strawberry.type(description="One person in an org chart and the people below them, to the depth asked.")
@@ -221,8 +169,8 @@ class OrgChartNode:
 
     @strawberry.field
     def employee(self) -> Employee:
-        return Employee(doc=self.node.employee, id=strawberry.ID(self.node.employee["_id"]),
-                        name=self.node.employee["name"], status=EmployeeStatus(self.node.employee["status"]))
+        return EmployeeFields(doc=self.node.employee, id=strawberry.ID(self.node.employee["_id"]),
+                              name=self.node.employee["name"], status=EmployeeStatus(self.node.employee["status"]))
 
     @strawberry.field(description="Direct reports within the chart's depth (empty at its last level).")
     def reports(self) -> list[OrgChartNode]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from models.org.rules import Document
+from models.core.documents import Document
 from models.reviews.competencies import ProfileEntry
 from resolvers.core.context import Context
 from resolvers.reviews import competencies as resolvers
@@ -58,9 +58,9 @@ class CompetencyExpectation:
         self, info: Info[Context, Any],
     ) -> Annotated[Position, strawberry.lazy("schema.org.types")] | None:
         from resolvers.org import queries as org
-        from schema.org.types import Position
+        from schema.org.types import PositionFields
 
-        return Position.wrap(await org.load(info.context, "position_by_id", self.doc["positionId"]))
+        return PositionFields.wrap(await org.load(info.context, "position_by_id", self.doc["positionId"]))
 
 
 def expectations_of(docs: list[Document]) -> list[CompetencyExpectation]:

@@ -9,13 +9,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from models.org.rules import Document
+from models.core.documents import Document
 from resolvers.core.context import Context
 from resolvers.org import queries as org
 from resolvers.reviews import cycles as resolvers
 from resolvers.reviews.cycles import Counts, DepartmentRatings, PhaseProgress
 from schema.core.pagination import PageInfo
-from schema.org.types import Department, Employee, utc
+from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, utc
 from schema.reviews.enums import CycleStatusEnum, PhaseEnum, ReviewStateEnum, SkipReasonEnum
 from schema.reviews.templates import ReviewTemplate
 from schema.reviews.types import Review, ReviewForm
@@ -120,7 +120,7 @@ class LaunchSkip:
 
     @strawberry.field
     async def employee(self, info: Info[Context, Any]) -> Employee | None:
-        return Employee.wrap(await org.load(info.context, "employee_by_id", self.employee_id))
+        return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", self.employee_id))
 
 
 @strawberry.type(description="What a launch did: created counts are 0 when it had all been created before.")
@@ -160,7 +160,7 @@ class DepartmentProgress:
 
     @strawberry.field
     async def department(self, info: Info[Context, Any]) -> Department | None:
-        return Department.wrap(await org.load(info.context, "department_by_id", self.department_id))
+        return DepartmentFields.wrap(await org.load(info.context, "department_by_id", self.department_id))
 
 
 @strawberry.type
@@ -216,7 +216,7 @@ class DepartmentDistribution:
 
     @strawberry.field
     async def department(self, info: Info[Context, Any]) -> Department | None:
-        return Department.wrap(await org.load(info.context, "department_by_id", self.department_id))
+        return DepartmentFields.wrap(await org.load(info.context, "department_by_id", self.department_id))
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from models.org.rules import Document
+from models.core.documents import Document
 from models.reviews.rules import is_required
 from resolvers.core.context import Context
 from resolvers.reviews import competencies as competency_resolvers

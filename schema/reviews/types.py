@@ -9,12 +9,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from models.org.rules import Document
+from models.core.documents import Document
 from models.reviews.scores import FormScore
 from resolvers.core.context import Context
 from resolvers.org import queries as org
 from resolvers.reviews import queries as resolvers
-from schema.org.types import Employee, utc
+from schema.org.types import Employee, EmployeeFields, utc
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
 from schema.reviews.templates import ReviewQuestion, ReviewTemplate
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 async def employee_by(info: Info[Context, Any], id: str | None) -> Employee | None:
-    return Employee.wrap(await org.load(info.context, "employee_by_id", id))
+    return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", id))
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -270,7 +270,7 @@ class Review:
     @strawberry.field(description="The peers nominated to review.")
     async def peers(self, info: Info[Context, Any]) -> list[Employee]:
         docs = await info.context.loaders.employee_by_id.load_many(list(self.doc.get("peerIds", [])))
-        return Employee.wrap_all([d for d in docs if d is not None])
+        return EmployeeFields.wrap_all([d for d in docs if d is not None])
 
     @strawberry.field
     async def cycle(self, info: Info[Context, Any],

@@ -8,7 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models.checkins.rules import CheckInStatus
-from models.org.rules import Document
+from models.core.documents import Document
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.repository import Duplicate, TenantCollection, TenantStore
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from models.core.documents import Document
 from models.demo.checkins import demo_check_ins
 from models.demo.feedback import demo_feedback
 from models.demo.goals import demo_goal_documents
 from models.demo.org import DemoOrganization
 from models.demo.reviews import demo_review_documents
-from models.org.rules import Document
 from store.core.database import INDEXES, Database
 
 # Each domain's demo data: a pure function of the organisation → collection name → documents.

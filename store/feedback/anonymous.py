@@ -32,7 +32,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from models.org.rules import Document, new_id
+from models.core.documents import Document, new_id
 from store.core.repository import TenantStore
 
 RELEASE_ORDER = [("release", 1), ("rank", 1)]

@@ -9,8 +9,8 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from models.core.documents import Document, new_id
 from models.feedback.rules import settings_with_defaults
-from models.org.rules import Document, new_id
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.pagination import BadCursor, Page
 from store.core.pagination import decode_cursor as decode_page_cursor

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from models.org.rules import Document
+from models.core.documents import Document
 from store.core.loaders import ByIdLoader, ByParentLoader
 from store.core.pagination import Page, decode_cursor, encode_cursor
 from store.core.repository import TenantStore

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from models.org.rules import Document, EmployeeStatus, chain_of, rebuild_chains, status_entry
+from models.core.documents import Document
+from models.org.rules import EmployeeStatus, chain_of, rebuild_chains, status_entry
 from store.core.pagination import Page, decode_cursor, encode_cursor
 from store.core.repository import Projection, TenantStore
 

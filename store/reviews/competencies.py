@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo import UpdateOne
 
-from models.org.rules import Document
+from models.core.documents import Document
 from models.reviews.competencies import expectation_id
 from store.core.repository import TenantStore
 

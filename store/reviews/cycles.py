@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.org.rules import Document
+from models.core.documents import Document
 from models.reviews.cycles import LaunchPlan, Skipped, plan_launch
 from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
 from store.core.repository import TenantStore

@@ -22,7 +22,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
-from models.org.rules import Document
+from models.core.documents import Document
 from models.reviews.competencies import assessed_levels
 from models.reviews.rules import SHARED_STATES, FormState, ReviewerKind
 from models.reviews.scores import overall_score

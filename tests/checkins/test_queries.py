@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.core.permissions import Viewer, can_read_check_in
-from models.org.rules import Role
+from models.checkins.permissions import can_read_check_in
+from models.core.viewer import Role, Viewer
 from tests.checkins.support import (
     CHECK_IN,
     CHECK_INS,

@@ -12,12 +12,13 @@ from websockets.exceptions import ConnectionClosed
 import server.auth
 from models.org.rules import EmployeeStatus
 from server.auth import ALGORITHM, AuthenticationFailed, decode_token, mint_token
-from tests.client import LEGACY_WS, TRANSPORT_WS, GraphQLClient, Subscriber, websocket
+from tests.client import LEGACY_WS, TRANSPORT_WS, GraphQLClient, Subscriber, refused, websocket
 from tests.conftest import RunningServer
 
 ME = "{ me { name } }"
 DEPARTMENTS = "{ departments { name } }"
-SAVE_DEPARTMENT = 'mutation { saveDepartment(input: {name: "Skunkworks"}) { department { name } errors { message } } }'
+SAVE_DEPARTMENT = ('mutation { saveDepartment(input: {name: "Skunkworks"}) '
+                   '{ department { name } errors { field code message } } }')
 ORG_CHART_CHANGED = "subscription Changed($root: ID!) { orgChartChanged(rootId: $root) { kind } }"
 
 WRONG_SECRET = "not-the-server-secret-but-just-as-long-0123456789"
@@ -131,9 +132,7 @@ async def test_claimed_hr_admin_without_stored_role_cannot_change_the_organisati
     # when they try an HR mutation
     body = await GraphQLClient(server.url, token).execute(SAVE_DEPARTMENT)
     # then it is forbidden and nothing is written
-    assert body["data"] is None
-    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
-        ("only HR admins may change the organisation", "FORBIDDEN")]
+    assert refused(body) == [(None, "FORBIDDEN", "only HR admins may change the organisation")]
     assert await server.client("hr_admin").data(DEPARTMENTS) == before
 
 

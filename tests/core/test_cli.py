@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from models.core.viewer import Role
 from models.demo.org import build_organization
-from models.org.rules import Role
 from server.auth import DEFAULT_TTL, decode_token
 from server.config import DEV_JWT_SECRET
 

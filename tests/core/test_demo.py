@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from models.core.viewer import Role
 from models.demo.org import DemoOrganization, build_organization, levels
-from models.org.rules import EMAIL_PATTERN, EmployeeStatus, Role, chain_of
+from models.org.rules import EMAIL_PATTERN, EmployeeStatus, chain_of
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 import resolvers.org.queries
-from schema.core.limits import MAX_ALIASES, MAX_DEPTH, MAX_PAGE_SIZE, MAX_TOKENS
+from models.core.pagination import MAX_PAGE
+from schema.core.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
 from tests.conftest import RunningServer
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -20,9 +21,9 @@ DEPARTMENTS = "{ departments { name } }"
 PARSE_ERROR = "{ me { name "
 UNKNOWN_FIELD = "{ me { nam } }"
 EMPLOYEE_EMAIL = "query Email($id: ID!) { employee(id: $id) { name email } }"
-EMPLOYEES_LITERAL = f"{{ employees(first: {MAX_PAGE_SIZE + 1}) {{ totalCount edges {{ node {{ name }} }} }} }}"
+EMPLOYEES_LITERAL = f"{{ employees(first: {MAX_PAGE + 1}) {{ totalCount edges {{ node {{ name }} }} }} }}"
 EMPLOYEES_VARIABLE = "query Page($first: Int!) { employees(first: $first) { totalCount edges { node { name } } } }"
-EMPLOYEES_AT_LIMIT = f"{{ employees(first: {MAX_PAGE_SIZE}) {{ edges {{ node {{ name }} }} }} }}"
+EMPLOYEES_AT_LIMIT = f"{{ employees(first: {MAX_PAGE}) {{ edges {{ node {{ name }} }} }} }}"
 
 
 def nested_managers(levels: int) -> str:
@@ -206,22 +207,22 @@ async def test_too_many_tokens_are_refused(server: RunningServer) -> None:
 async def test_page_size_literal_over_the_limit_is_refused(server: RunningServer) -> None:
     # when a page of 101 is asked for with a literal / then it is refused before any store call
     body = await refused_before_execution(server, EMPLOYEES_LITERAL)
-    assert messages(body) == [f"first must be between 0 and {MAX_PAGE_SIZE}, not {MAX_PAGE_SIZE + 1}"]
+    assert messages(body) == [f"first must be between 0 and {MAX_PAGE}, not {MAX_PAGE + 1}"]
     assert codes(body) == ["LIMIT_EXCEEDED"]
 
 
-@pytest.mark.parametrize("first", [MAX_PAGE_SIZE + 1, -1])
+@pytest.mark.parametrize("first", [MAX_PAGE + 1, -1])
 async def test_page_size_variable_out_of_range_is_refused(server: RunningServer, first: int) -> None:
     # when the page size comes in a variable / then it is refused before any store call just the same
     body = await refused_before_execution(server, EMPLOYEES_VARIABLE, {"first": first})
-    assert messages(body) == [f"first must be between 0 and {MAX_PAGE_SIZE}, not {first}"]
+    assert messages(body) == [f"first must be between 0 and {MAX_PAGE}, not {first}"]
     assert codes(body) == ["LIMIT_EXCEEDED"]
 
 
 async def test_page_size_at_the_limit_runs(server: RunningServer) -> None:
-    # when exactly MAX_PAGE_SIZE is asked for / then a full page comes back
+    # when exactly MAX_PAGE is asked for / then a full page comes back
     data = await server.client("manager").data(EMPLOYEES_AT_LIMIT)
-    assert len(data["employees"]["edges"]) == MAX_PAGE_SIZE
+    assert len(data["employees"]["edges"]) == MAX_PAGE
 
 
 # --- error masking ---------------------------------------------------------------------------------------------

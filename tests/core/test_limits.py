@@ -11,13 +11,14 @@ from graphql import parse
 from strawberry.extensions.parser_cache import _get_parse_cache
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from schema.core.limits import CACHE_SIZE, MAX_DEPTH, MAX_PAGE_SIZE, _page_arguments, page_arguments
+from models.core.pagination import MAX_PAGE
+from schema.core.limits import CACHE_SIZE, MAX_DEPTH, _page_arguments, page_arguments
 from schema.schema import build_schema
 
 QUERY = "{ __typename }"
 TOO_DEEP = "query { me {" + " manager {" * MAX_DEPTH + " name" + " }" * MAX_DEPTH + " } }"
 PAGE_VARIABLE = "query Page($first: Int!) { employees(first: $first) { totalCount } }"
-PAGE_LITERAL = f"{{ employees(first: {MAX_PAGE_SIZE + 1}) {{ totalCount }} }}"
+PAGE_LITERAL = f"{{ employees(first: {MAX_PAGE + 1}) {{ totalCount }} }}"
 
 
 def limit_errors(result: Any) -> list[str]:
@@ -52,29 +53,29 @@ async def test_a_page_size_given_by_a_variable_is_checked_on_every_request() -> 
     schema = build_schema()
     parses = _get_parse_cache(CACHE_SIZE).cache_info()
     # when the same query runs with a page size over the limit, within it, then under zero
-    over = await schema.execute(PAGE_VARIABLE, variable_values={"first": MAX_PAGE_SIZE + 1})
+    over = await schema.execute(PAGE_VARIABLE, variable_values={"first": MAX_PAGE + 1})
     within = await schema.execute(PAGE_VARIABLE, variable_values={"first": 5})
     under = await schema.execute(PAGE_VARIABLE, variable_values={"first": -1})
     # then the document was parsed at most once, and each request's own value was checked
     assert _get_parse_cache(CACHE_SIZE).cache_info().hits - parses.hits >= 2
-    assert limit_errors(over) == [f"first must be between 0 and {MAX_PAGE_SIZE}, not {MAX_PAGE_SIZE + 1}"]
+    assert limit_errors(over) == [f"first must be between 0 and {MAX_PAGE}, not {MAX_PAGE + 1}"]
     assert over.data is None
     assert limit_errors(within) == []
-    assert limit_errors(under) == [f"first must be between 0 and {MAX_PAGE_SIZE}, not -1"]
+    assert limit_errors(under) == [f"first must be between 0 and {MAX_PAGE}, not -1"]
 
 
 async def test_a_page_size_literal_over_the_limit_is_refused_every_time() -> None:
     schema = build_schema()
     for _ in range(2):
         result = await schema.execute(PAGE_LITERAL)
-        assert limit_errors(result) == [f"first must be between 0 and {MAX_PAGE_SIZE}, not {MAX_PAGE_SIZE + 1}"]
+        assert limit_errors(result) == [f"first must be between 0 and {MAX_PAGE}, not {MAX_PAGE + 1}"]
 
 
 @pytest.mark.parametrize("caches", [True, False])
 async def test_the_page_size_is_checked_with_the_caches_on_or_off(caches: bool) -> None:
     schema = build_schema(caches=caches)
-    over = await schema.execute(PAGE_VARIABLE, variable_values={"first": MAX_PAGE_SIZE + 1})
-    assert limit_errors(over) == [f"first must be between 0 and {MAX_PAGE_SIZE}, not {MAX_PAGE_SIZE + 1}"]
+    over = await schema.execute(PAGE_VARIABLE, variable_values={"first": MAX_PAGE + 1})
+    assert limit_errors(over) == [f"first must be between 0 and {MAX_PAGE}, not {MAX_PAGE + 1}"]
 
 
 def test_the_page_arguments_of_a_document_are_kept_as_long_as_the_document() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from models.demo.org import DemoOrganization
 from models.reviews.rules import questions_for
-from store.core.loaders import Loaders
+from store.loaders import Loaders
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer
 from tests.goals.support import seeded_goals
 from tests.reviews.support import (

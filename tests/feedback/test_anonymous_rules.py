@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.client import websocket
+from tests.client import refused_codes, websocket
 from tests.conftest import GLOBEX, RunningServer
 from tests.feedback.support import (
     SEED,
@@ -101,7 +101,7 @@ async def test_only_hr_admins_change_the_settings(server: RunningServer) -> None
     before = await snapshot(server)
     for who in ("employee", "manager"):
         body = await server.client(who).execute(SETTINGS, {"input": {"anonymityThreshold": 5}})
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+        assert refused_codes(body) == ["FORBIDDEN"]
     assert await snapshot(server) == before
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tests.client import refused_codes
 from tests.conftest import GLOBEX, RunningServer
 from tests.feedback.support import (
     PEOPLE,
@@ -221,7 +222,7 @@ async def test_only_the_author_edits_or_retracts(server: RunningServer) -> None:
     # when the recipient tries to edit or retract it, then FORBIDDEN
     for query, variables in ((EDIT, {"id": id, "input": {"text": "mine now"}}), (RETRACT, {"id": id})):
         body = await server.client(mate["_id"]).execute(query, variables)
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+        assert refused_codes(body) == ["FORBIDDEN"]
     # when their manager (who may not see private feedback) or anyone tries an unknown id, then NOT_FOUND
     for who, target in ((mate["managerId"], id), ("employee", UNKNOWN_ID)):
         body = await server.client(who).data(RETRACT, {"id": target})

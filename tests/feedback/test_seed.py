@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 
-from models.core.permissions import Viewer, can_see_feedback, may_follow_up
+from models.core.viewer import Role, Viewer
 from models.demo.feedback import demo_feedback
 from models.demo.org import DemoOrganization
+from models.feedback.permissions import can_see_feedback, may_follow_up
 from models.feedback.rules import DEFAULT_COMPETENCIES, DEFAULT_VALUES, MIN_ANONYMITY_THRESHOLD, direction_of
-from models.org.rules import Role
 from tests.conftest import GLOBEX, NORTHWIND
 
 ORGS = [NORTHWIND, GLOBEX]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.core.permissions import Viewer, can_see_goal
+from models.core.viewer import Role, Viewer
 from models.demo.goals import build_goals
 from models.demo.org import DemoOrganization
-from models.org.rules import Role
+from models.goals.permissions import can_see_goal
 from tests.conftest import NORTHWIND, RunningServer
 
 Document = dict[str, Any]

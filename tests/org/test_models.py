@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.core.errors import ErrorCode, FieldError
+from models.core.validation import NAME_MAX, TEXT_MAX, check_name, check_text
 from models.org.rules import (
-    NAME_MAX,
-    TEXT_MAX,
-    ErrorCode,
-    FieldError,
     chain_of,
     check_email,
     check_hire_date,
-    check_name,
-    check_text,
     department_would_cycle,
     normalize_email,
     rebuild_chains,

@@ -8,7 +8,7 @@ import json
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from models.org.rules import Document
+from models.core.documents import Document
 from resolvers.org.mutations import org_chart_channel
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer, running_server

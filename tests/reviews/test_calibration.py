@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.client import websocket
+from tests.client import refused_codes, websocket
 from tests.conftest import RunningServer
 from tests.reviews.support import (
     CALIBRATE,
@@ -165,7 +165,7 @@ async def test_calibration_happens_in_calibration_and_not_by_the_reviewee(server
                                  "message": "ratings are calibrated in the calibration state, not self_review"}]
     # when the reviewee calibrates their own review, then it is forbidden
     body = await server.client("employee").execute(CALIBRATE, {"review": review["_id"], "rating": 5, "why": "me"})
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
     assert await server.snapshot(REVIEW_COLLECTIONS) == before
 
 

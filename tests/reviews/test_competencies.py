@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from models.reviews.rules import questions_for
+from tests.client import refused_codes
 from tests.conftest import NORTHWIND, RunningServer
 from tests.reviews.support import (
     FINISHED,
@@ -114,7 +115,7 @@ async def test_competency_refusals_write_nothing(server: RunningServer, case: st
 
 async def test_only_hr_admins_manage_the_framework(server: RunningServer) -> None:
     body = await server.client("manager").execute(SAVE, {"input": {"name": "X", "category": "C", "levels": LEVELS}})
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
 
 
 async def test_positions_state_their_expected_levels(server: RunningServer) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.client import refused_codes
 from tests.conftest import NORTHWIND, RunningServer
 from tests.reviews.support import (
     CREATE_CYCLE,
@@ -174,7 +175,7 @@ async def test_launch_refusals(server: RunningServer) -> None:
     assert unknown["launchReviewCycle"]["errors"][0]["code"] == "NOT_FOUND"
     # a manager
     body = await server.client("manager").execute(LAUNCH, {"cycle": RUNNING["_id"]})
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
     assert await server.snapshot(REVIEW_COLLECTIONS) == before
 
 

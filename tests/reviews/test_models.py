@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from models.org.rules import ErrorCode
+from models.core.errors import ErrorCode
 from models.reviews.cycles import SkipReason, eligibility, plan_launch
 from models.reviews.rules import Actor, transition_errors
 from models.reviews.scores import form_score, overall_score, rating_of

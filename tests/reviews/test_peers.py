@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.client import refused_codes
 from tests.conftest import NORTHWIND, RunningServer
 from tests.reviews.support import (
     REVIEW_COLLECTIONS,
@@ -90,6 +91,6 @@ async def test_a_colleague_cannot_choose_someone_elses_peers(server: RunningServ
     review, _, started, spare = setup()
     before = await server.snapshot(REVIEW_COLLECTIONS)
     body = await server.client(spare).execute(NOMINATE, {"review": review["_id"], "peers": [spare]})
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
     assert await server.snapshot(REVIEW_COLLECTIONS) == before
     assert started["reviewerId"] != spare

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.client import refused_codes
 from tests.conftest import RunningServer
 from tests.reviews.support import (
     CREATE_TEMPLATE,
@@ -128,7 +129,7 @@ async def test_template_refusals_write_nothing(server: RunningServer, case: str)
 
 async def test_only_hr_admins_write_templates(server: RunningServer) -> None:
     body = await server.client("manager").execute(CREATE_TEMPLATE, {"input": template_input()})
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
 
 
 async def test_an_unlaunched_template_is_edited_in_place(server: RunningServer) -> None:

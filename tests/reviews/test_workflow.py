@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from models.reviews.rules import is_required, questions_for
+from tests.client import refused_codes
 from tests.conftest import RunningServer
 from tests.reviews.support import (
     FINISHED,
@@ -85,7 +86,7 @@ async def test_hr_admins_reopen_a_submitted_form_with_a_reason(server: RunningSe
     # when the reviewee or their manager try to reopen it, then it is forbidden
     for who in ("employee", persona("employee")["managerId"]):
         body = await server.client(who).execute(REOPEN_FORM, {"form": form["_id"], "reason": "typo"})
-        assert codes(body) == ["FORBIDDEN"]
+        assert refused_codes(body) == ["FORBIDDEN"]
     # when HR gives no reason, then it is refused
     data = await server.client("hr_admin").data(REOPEN_FORM, {"form": form["_id"], "reason": "  "})
     assert data["reopenReviewForm"]["errors"] == [{"field": "reason", "code": "REQUIRED",
@@ -117,7 +118,7 @@ async def test_a_review_moves_through_every_state_by_who_may_move_it(server: Run
     assert (await move(server, "employee", review["_id"], "MANAGER_REVIEW"))["review"]["state"] == "MANAGER_REVIEW"
     # the reviewee may not move it to calibration; the manager may, once their form is submitted
     body = await server.client("employee").execute(MOVE_REVIEW, {"review": review["_id"], "state": "CALIBRATION"})
-    assert codes(body) == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
     early = await move(server, manager, review["_id"], "CALIBRATION")
     assert early["errors"][0]["code"] == "INVALID_TRANSITION"
     manager_form = await stored(server, "reviewForms", seeded_form(review, "manager")["_id"])
@@ -126,11 +127,11 @@ async def test_a_review_moves_through_every_state_by_who_may_move_it(server: Run
     assert (await move(server, manager, review["_id"], "CALIBRATION"))["review"]["state"] == "CALIBRATION"
     # the reviewee may not share it; an HR admin may
     body = await server.client("employee").execute(MOVE_REVIEW, {"review": review["_id"], "state": "SHARED"})
-    assert codes(body) == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
     assert (await move(server, "hr_admin", review["_id"], "SHARED"))["review"]["state"] == "SHARED"
     # only the reviewee acknowledges it
     body = await server.client(manager).execute(MOVE_REVIEW, {"review": review["_id"], "state": "ACKNOWLEDGED"})
-    assert codes(body) == ["FORBIDDEN"]
+    assert refused_codes(body) == ["FORBIDDEN"]
     done = await move(server, "employee", review["_id"], "ACKNOWLEDGED")
     hr = persona("hr_admin")["_id"]
     assert done["review"]["history"] == [

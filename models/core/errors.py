@@ -1,0 +1,32 @@
+"""Why a write was refused: one code per kind of problem and one error per input field, shared by every payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Why a write was refused; one code per kind of problem, shared by every payload."""
+
+    REQUIRED = "required"
+    INVALID = "invalid"
+    TOO_LONG = "too_long"
+    NOT_FOUND = "not_found"
+    DUPLICATE = "duplicate"
+    CYCLE = "cycle"
+    INACTIVE = "inactive"
+    CONFLICT = "conflict"
+    INVALID_TRANSITION = "invalid_transition"
+    READ_ONLY = "read_only"
+    TOO_LATE = "too_late"
+    FORBIDDEN = "forbidden"
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One refusal of one input field, as mutation payloads report it."""
+
+    field: str | None
+    code: ErrorCode
+    message: str

@@ -1,0 +1,32 @@
+"""The viewer every rule is asked about: the authenticated person a request or a subscription acts for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HR_ADMIN = "hr_admin"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The authenticated person a request or a subscription acts for."""
+
+    employee_id: str
+    organization_id: str
+    roles: frozenset[Role]
+
+    @property
+    def is_hr_admin(self) -> bool:
+        return Role.HR_ADMIN in self.roles
+
+
+def same_organization(viewer: Viewer, document: Mapping[str, Any]) -> bool:
+    return document.get("organizationId") == viewer.organization_id
+
