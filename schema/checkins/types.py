@@ -16,7 +16,7 @@ from models.checkins.rules import Cadence, CheckInChange, CheckInStatus, Partici
 from models.core.documents import Document
 from resolvers.checkins import queries as checkins
 from resolvers.core.context import Context
-from resolvers.org import queries as org
+from resolvers.core.loading import load
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, utc
 
@@ -30,7 +30,7 @@ def optional_day(value: str | None) -> date | None:
 
 
 async def employee(info: Info[Context, Any], id: str | None) -> Employee | None:
-    return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", id))
+    return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
 
 
 @strawberry.type(description="One participant's answer to a question.")
@@ -171,7 +171,7 @@ class CheckIn:
 
     @strawberry.field(description="The department it was scheduled under.")
     async def department(self, info: Info[Context, Any]) -> Department | None:
-        return DepartmentFields.wrap(await org.load(info.context, "department_by_id", self.doc.get("departmentId")))
+        return DepartmentFields.wrap(await load(info.context, "department_by_id", self.doc.get("departmentId")))
 
     @strawberry.field
     async def series(self, info: Info[Context, Any]) -> CheckInSeries | None:
@@ -316,7 +316,7 @@ class CheckInParticipation:
 
     @strawberry.field
     async def department(self, info: Info[Context, Any]) -> Department | None:
-        return DepartmentFields.wrap(await org.load(info.context, "department_by_id", self.row.department_id))
+        return DepartmentFields.wrap(await load(info.context, "department_by_id", self.row.department_id))
 
 
 @strawberry.type(description="A committed edit of a check-in you take part in, and the check-in after it.")

@@ -12,9 +12,9 @@ from strawberry.types import Info
 from models.core.documents import Document
 from models.feedback.praise import ReactionKind, reaction_counts
 from resolvers.core.context import Context
+from resolvers.core.loading import load
 from resolvers.feedback import praise as feedback_praise
 from resolvers.feedback import subscriptions as feedback_subscriptions
-from resolvers.org.queries import load
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum

@@ -22,9 +22,9 @@ from models.feedback.rules import (
     today,
 )
 from resolvers.core.context import Context
+from resolvers.core.loading import load
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
-from resolvers.org.queries import load
 from schema.core.pagination import PageInfo
 from schema.org.types import Department, Employee, EmployeeFields, utc
 

@@ -12,8 +12,8 @@ from models.core.documents import Document
 from models.goals.rules import GoalChange, GoalLevel, GoalStatus, GoalVisibility, MetricKind, key_result_progress
 from models.goals.rules import goal_progress as own_goal_progress
 from resolvers.core.context import Context
+from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
-from resolvers.org import queries as org
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, utc
 
 GoalLevelEnum = strawberry.enum(GoalLevel, name="GoalLevel")
@@ -66,7 +66,7 @@ class ProgressEntry:
 
     @strawberry.field(description="Who recorded it.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", self.doc.get("byId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("byId")))
 
 
 @strawberry.type(description="An objective with key results, aligned to a parent goal.")
@@ -115,11 +115,11 @@ class Goal:
 
     @strawberry.field(description="The owning person (individual goals; company goals that name one).")
     async def owner_employee(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", self.doc.get("ownerEmployeeId")))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("ownerEmployeeId")))
 
     @strawberry.field(description="The owning department (department goals).")
     async def owner_department(self, info: Info[Context, Any]) -> Department | None:
-        department = await org.load(info.context, "department_by_id", self.doc.get("ownerDepartmentId"))
+        department = await load(info.context, "department_by_id", self.doc.get("ownerDepartmentId"))
         return DepartmentFields.wrap(department)
 
     @strawberry.field(description="The goal this one is aligned to; null if none or not visible to you.")

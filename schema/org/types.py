@@ -12,6 +12,7 @@ from models.core.documents import Document
 from models.core.viewer import Role
 from models.org.rules import EmployeeStatus, OrgChange
 from resolvers.core.context import Context
+from resolvers.core.loading import load, load_now
 from resolvers.org import queries as org
 
 # The GraphQL types Employee, Department and Position are composed in ``schema/employee.py`` from this
@@ -42,7 +43,7 @@ class StatusChange:
 
     @strawberry.field
     def by(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.by_id, EmployeeFields.wrap)
+        return load_now(info.context, "employee_by_id", self.by_id, EmployeeFields.wrap)
 
 
 @strawberry.type(name="EmployeeOrgFields", description="The org chart's fields of a person.")
@@ -86,27 +87,27 @@ class EmployeeFields:
     # chart prefetches every member's position and department), else an awaitable: see ``org.load_now``.
     @strawberry.field(description="The title of the person's position.")
     def title(self, info: Info[Context, Any]) -> str | None:
-        return org.load_now(info.context, "position_by_id", self.doc.get("positionId"), title_of)
+        return load_now(info.context, "position_by_id", self.doc.get("positionId"), title_of)
 
     @strawberry.field
     def position(self, info: Info[Context, Any]) -> Position | None:
-        return org.load_now(info.context, "position_by_id", self.doc.get("positionId"), PositionFields.wrap)
+        return load_now(info.context, "position_by_id", self.doc.get("positionId"), PositionFields.wrap)
 
     @strawberry.field
     def department(self, info: Info[Context, Any]) -> Department | None:
-        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
+        return load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
 
     @strawberry.field
     def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.doc.get("managerId"), EmployeeFields.wrap)
+        return load_now(info.context, "employee_by_id", self.doc.get("managerId"), EmployeeFields.wrap)
 
     @strawberry.field
     def mentor(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.doc.get("mentorId"), EmployeeFields.wrap)
+        return load_now(info.context, "employee_by_id", self.doc.get("mentorId"), EmployeeFields.wrap)
 
     @strawberry.field(description="Direct reports who have not left, by name.")
     async def reports(self, info: Info[Context, Any]) -> list[Employee]:
-        return EmployeeFields.wrap_all(await org.load(info.context, "reports_by_manager_id", self.doc["_id"]))
+        return EmployeeFields.wrap_all(await load(info.context, "reports_by_manager_id", self.doc["_id"]))
 
     @strawberry.field(description="Managers above this person, nearest first.")
     async def reporting_chain(self, info: Info[Context, Any]) -> list[Employee]:
@@ -125,20 +126,20 @@ class DepartmentFields:
 
     @strawberry.field
     def parent(self, info: Info[Context, Any]) -> Department | None:
-        return org.load_now(info.context, "department_by_id", self.doc.get("parentId"), DepartmentFields.wrap)
+        return load_now(info.context, "department_by_id", self.doc.get("parentId"), DepartmentFields.wrap)
 
     @strawberry.field
     def head(self, info: Info[Context, Any]) -> Employee | None:
-        return org.load_now(info.context, "employee_by_id", self.doc.get("headId"), EmployeeFields.wrap)
+        return load_now(info.context, "employee_by_id", self.doc.get("headId"), EmployeeFields.wrap)
 
     @strawberry.field
     async def children(self, info: Info[Context, Any]) -> list[Department]:
-        docs = await org.load(info.context, "departments_by_parent_id", self.doc["_id"])
+        docs = await load(info.context, "departments_by_parent_id", self.doc["_id"])
         return [d for d in map(DepartmentFields.wrap, docs) if d is not None]
 
     @strawberry.field(description="People in the department who have not left, by name.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
-        return EmployeeFields.wrap_all(await org.load(info.context, "employees_by_department_id", self.doc["_id"]))
+        return EmployeeFields.wrap_all(await load(info.context, "employees_by_department_id", self.doc["_id"]))
 
 
 @strawberry.type(name="PositionOrgFields", description="The org chart's fields of a position.")
@@ -159,7 +160,7 @@ class PositionFields:
 
     @strawberry.field
     def department(self, info: Info[Context, Any]) -> Department | None:
-        return org.load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
+        return load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
 
 
 @strawberry.type(description="One person in an org chart and the people below them, to the depth asked.")

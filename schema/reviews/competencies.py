@@ -10,6 +10,7 @@ from strawberry.types import Info
 from models.core.documents import Document
 from models.reviews.competencies import ProfileEntry
 from resolvers.core.context import Context
+from resolvers.core.loading import load
 from resolvers.reviews import competencies as resolvers
 from schema.core.errors import Error, errors_of
 from schema.reviews.inputs import CompetencyExpectationInput, CompetencyInput, competency_data
@@ -57,10 +58,9 @@ class CompetencyExpectation:
     async def position(
         self, info: Info[Context, Any],
     ) -> Annotated[Position, strawberry.lazy("schema.org.types")] | None:
-        from resolvers.org import queries as org
         from schema.org.types import PositionFields
 
-        return PositionFields.wrap(await org.load(info.context, "position_by_id", self.doc["positionId"]))
+        return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
 
 def expectations_of(docs: list[Document]) -> list[CompetencyExpectation]:

@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from models.core.documents import Document
 from resolvers.core.context import Context
-from resolvers.org import queries as org
+from resolvers.core.loading import load
 from resolvers.reviews import cycles as resolvers
 from resolvers.reviews.cycles import Counts, DepartmentRatings, PhaseProgress
 from schema.core.pagination import PageInfo
@@ -120,7 +120,7 @@ class LaunchSkip:
 
     @strawberry.field
     async def employee(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", self.employee_id))
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.employee_id))
 
 
 @strawberry.type(description="What a launch did: created counts are 0 when it had all been created before.")
@@ -160,7 +160,7 @@ class DepartmentProgress:
 
     @strawberry.field
     async def department(self, info: Info[Context, Any]) -> Department | None:
-        return DepartmentFields.wrap(await org.load(info.context, "department_by_id", self.department_id))
+        return DepartmentFields.wrap(await load(info.context, "department_by_id", self.department_id))
 
 
 @strawberry.type
@@ -216,7 +216,7 @@ class DepartmentDistribution:
 
     @strawberry.field
     async def department(self, info: Info[Context, Any]) -> Department | None:
-        return DepartmentFields.wrap(await org.load(info.context, "department_by_id", self.department_id))
+        return DepartmentFields.wrap(await load(info.context, "department_by_id", self.department_id))
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from models.core.documents import Document
 from models.reviews.scores import FormScore
 from resolvers.core.context import Context
-from resolvers.org import queries as org
+from resolvers.core.loading import load
 from resolvers.reviews import queries as resolvers
 from schema.org.types import Employee, EmployeeFields, utc
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 async def employee_by(info: Info[Context, Any], id: str | None) -> Employee | None:
-    return EmployeeFields.wrap(await org.load(info.context, "employee_by_id", id))
+    return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
 
 
 def as_datetime(value: Any) -> datetime | None:

@@ -1,0 +1,33 @@
+"""The goals domain's public accessor: the only way other domains read or change goals.
+
+Every read answers as the viewer may see the goals (``models/goals/permissions.py``): a goal the
+viewer may not see is never returned, so a check-in or a review form can show no more of a goal than
+the goals domain itself would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from models.core.documents import Document
+from resolvers.core.context import Context
+from resolvers.core.outcome import Outcome
+from resolvers.goals import mutations, queries
+
+
+async def visible_goals(context: Context, ids: Sequence[str]) -> list[Document]:
+    """The goals among ``ids`` that the viewer may see, in the order of ``ids`` (unknown ids left out)."""
+    docs = await queries.goal_loaders(context).by_id.load_many(list(ids))
+    return await queries.visible(context, [d for d in docs if d is not None])
+
+
+async def visible_goals_of(context: Context, employee: Document) -> list[Document]:
+    """The goals ``employee`` owns (not archived) that the viewer may see, by due date."""
+    return await queries.employee_goals(context, employee)
+
+
+async def record_key_result_progress(context: Context, key_result_id: str, value: float,
+                                     comment: str | None) -> Outcome:
+    """Record a key result's new value as the goals domain does for ``updateKeyResultProgress``: the viewer
+    must be allowed to edit the goal; the value and its history entry are one write; events follow."""
+    return await mutations.record_key_result_progress(context, key_result_id, value, comment)
