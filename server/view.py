@@ -22,6 +22,7 @@ from realtime.groups import SubscriptionGroups, encode_message
 from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
+from schema.core.audience import is_org_wide, is_shareable
 from schema.core.selection import subscription_plan
 from store.core.database import Database
 from store.loaders import Loaders
@@ -64,7 +65,9 @@ class GroupingSchema:
         plan = subscription_plan(self.schema._schema, query, operation_name)
         if plan is None:
             return None
-        audience = await audience_of(context, plan.root_field, plan.fields)
+        if not is_shareable(plan.root_field):
+            return None
+        audience = await audience_of(context, org_wide=is_org_wide(plan.root_field, plan.fields))
         if audience is None:
             return None
         return self.groups.join(audience, query, variables, operation_name, context)

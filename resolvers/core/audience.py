@@ -2,14 +2,14 @@
 
 Two kinds of audience:
 
-* the organisation — a subscription that selects only org-chart fields (models/audience.py) shows
+* the organisation — a subscription that selects only org-chart fields (schema/core/audience.py) shows
   everyone in the organisation the same result, so it runs once, as an organisation-wide viewer that is
   nobody in particular; each member's own standing is checked apart: the token's expiry before every
   delivery, and a fresh read of the member when an event names them (they may have left);
 * the session — any other selection is shared only by subscriptions made with the same token and
   granted the same roles, so the group's execution, with all its per-viewer rules, is theirs.
 
-Only the subscriptions of ``models.audience.SHAREABLE_SUBSCRIPTIONS`` are shared; the others run once
+Only the subscriptions of ``schema.core.audience.SHAREABLE_SUBSCRIPTIONS`` are shared; the others run once
 per subscriber, as Strawberry runs them.
 """
 
@@ -21,7 +21,6 @@ from dataclasses import replace
 
 from graphql import GraphQLError
 
-from models.core.audience import is_org_wide, is_shareable
 from models.core.viewer import Viewer
 from realtime import Bus
 from realtime.groups import Audience
@@ -35,16 +34,15 @@ NOBODY_IN_PARTICULAR = ""  # the organisation-wide viewer's employee id: no even
 Recheck = Callable[[Iterable[str]], Awaitable[None]]
 
 
-async def audience_of(context: Context, root_field: str, fields: Iterable[tuple[str, str]]) -> Audience | None:
-    """The subscriber's audience, or ``None`` when the subscription runs on its own: it is not one that
-    may be shared, or the subscriber is not signed in (the usual path then reports why)."""
-    if not is_shareable(root_field):
-        return None
+async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
+    """The audience of a subscription that may be shared (``org_wide``: it selects only what everyone in
+    the organisation sees alike), or ``None`` when the subscriber is not signed in (the usual path then
+    reports why)."""
     try:
         viewer = await context.authenticate()
     except Unauthenticated:
         return None
-    if is_org_wide(root_field, fields):
+    if org_wide:
         organization_id = viewer.organization_id
 
         def organization_context(bus: Bus, recheck: Recheck) -> Context:

@@ -1,10 +1,13 @@
 """Which subscribers see an event alike, so that one execution can serve them all (realtime/groups.py).
 
 The org chart — names, titles, positions, departments and reporting lines — is the same for everyone
-in an organisation (:func:`models.permissions.can_see_org_chart`). A subscription that selects only
+in an organisation (``models.org.permissions.can_see_org_chart``). A subscription that selects only
 those fields shows every member of the organisation the same thing; any other field (an email) may
 differ from one viewer to the next, and such a subscription is shared only between subscriptions of the
 same signed-in session with the same roles. Other subscriptions run once per subscriber.
+
+The names here are the schema's (root fields and GraphQL types), so this table lives in the schema layer;
+the server asks it and hands the answer to ``resolvers/core/audience.py``.
 """
 
 from __future__ import annotations
