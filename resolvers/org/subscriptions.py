@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 from models.core.viewer import Viewer
-from models.org.permissions import can_see_org_chart
-from resolvers.core.context import Context, require
-from resolvers.core.errors import BadUserInput
+from resolvers.core.context import Context
 from resolvers.core.streams import stream
+from resolvers.org.access import known_employee
 from resolvers.org.mutations import org_chart_channel
 
 
@@ -24,15 +23,12 @@ def named(message: dict[str, Any]) -> Collection[str]:
 
 
 async def org_chart_changed(context: Context, root_id: str) -> AsyncIterator[dict[str, Any]]:
-    signed_in = await require(context)
-    root = await signed_in.loaders.employee_by_id.load(root_id)
-    if root is None or not can_see_org_chart(signed_in.viewer, root):
-        raise BadUserInput(f"no employee {root_id!r} in your organisation")
+    root = await known_employee(context, root_id)
 
     async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         if viewer.organization_id == root["organizationId"]:
             yield {**message, "rootId": root_id}
 
-    channel = org_chart_channel(signed_in.viewer.organization_id)
+    channel = org_chart_channel(root["organizationId"])
     async for event in stream(context, channel, events, wants=lambda m: concerns(m, root_id), names=named):
         yield event

@@ -8,13 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from models.core.documents import Document
 from resolvers.core.context import Context
+from resolvers.core.outcome import Outcome
 from resolvers.core.projection import employee_projection, field_names
+from resolvers.org import access, subscriptions
 from resolvers.org import mutations as org_mutations
 from resolvers.org import queries as org
-from resolvers.org import subscriptions
-from resolvers.org.mutations import Outcome
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.org.inputs import (
@@ -35,7 +34,6 @@ from schema.org.types import (
     Position,
     PositionFields,
 )
-from store.org.repository import EmployeeFilterSpec, employee_cursor
 
 
 @strawberry.type
@@ -85,8 +83,7 @@ class OrgChartEvent:
 
     @strawberry.field(description="The people the change affected, read after the change.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
-        docs = await info.context.loaders.employee_by_id.load_many(list(self.employee_ids))
-        return EmployeeFields.wrap_all([d for d in docs if d is not None])
+        return EmployeeFields.wrap_all(await access.employees(info.context, self.employee_ids))
 
 
 def employee_payload(outcome: Outcome) -> EmployeePayload:
@@ -101,18 +98,19 @@ class OrgQuery:
 
     @strawberry.field(description="Someone in your organisation; null for an unknown id.")
     async def employee(self, info: Info[Context, Any], id: strawberry.ID) -> Employee | None:
-        return EmployeeFields.wrap(await org.employee(info.context, id))
+        return EmployeeFields.wrap(await access.employee(info.context, id))
 
     @strawberry.field(description="People of your organisation by name, paginated (first ≤ 100).")
     async def employees(self, info: Info[Context, Any], filter: EmployeeFilter | None = None, first: int = 20,
                         after: str | None = None) -> EmployeeConnection:
         filter = filter or EmployeeFilter()
-        spec = EmployeeFilterSpec(filter.department_id, filter.manager_id,
-                                  filter.status.value if filter.status else None, filter.search)
         projection = employee_projection(field_names(info.selected_fields, under="node"))
-        page = await org.employees(info.context, spec, first, after, projection)
+        page = await org.employees(info.context, first, after, projection, department_id=filter.department_id,
+                                   manager_id=filter.manager_id, status=filter.status.value if filter.status else None,
+                                   search=filter.search)
         nodes = EmployeeFields.wrap_all(page.documents)
-        edges = [EmployeeEdge(cursor=employee_cursor(d), node=e) for d, e in zip(page.documents, nodes, strict=True)]
+        edges = [EmployeeEdge(cursor=org.employee_cursor(d), node=e)
+                 for d, e in zip(page.documents, nodes, strict=True)]
         page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
         return EmployeeConnection(edges=edges, page_info=page_info, total_count=page.total_count)
 
@@ -129,7 +127,7 @@ class OrgQuery:
 
     @strawberry.field
     async def departments(self, info: Info[Context, Any]) -> list[Department]:
-        return [DepartmentFields(doc=d, id=d["_id"], name=d["name"]) for d in await org.departments(info.context)]
+        return [d for d in map(DepartmentFields.wrap, await org.departments(info.context)) if d is not None]
 
     @strawberry.field
     async def positions(self, info: Info[Context, Any]) -> list[Position]:
@@ -162,7 +160,7 @@ class OrgMutation:
                                  note: str | None = None) -> TerminateEmployeePayload:
         outcome = await org_mutations.terminate_employee(info.context, employee_id, note)
         return TerminateEmployeePayload(employee=EmployeeFields.wrap(outcome.document),
-                                        moved_reports=EmployeeFields.wrap_all(outcome.moved),
+                                        moved_reports=EmployeeFields.wrap_all(outcome.extra.get("moved", [])),
                                         errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: create a department (id omitted) or change one.")
@@ -187,5 +185,3 @@ class OrgSubscription:
             yield OrgChartEvent(kind=message["kind"], root_id=message["rootId"],
                                 employee_ids=message["employeeIds"], version=message["version"])
 
-
-__all__ = ["Document", "OrgMutation", "OrgQuery", "OrgSubscription"]

@@ -54,15 +54,16 @@ class EmployeeFields:
     status: EmployeeStatusEnum
 
     @classmethod
-    def wrap(cls, doc: Document | None) -> EmployeeFields | None:
-        if doc is None:
-            return None
+    def of(cls, doc: Document) -> EmployeeFields:
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"], status=EmployeeStatus(doc["status"]))
 
     @classmethod
+    def wrap(cls, doc: Document | None) -> EmployeeFields | None:
+        return None if doc is None else cls.of(doc)
+
+    @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[EmployeeFields]:
-        return [cls(doc=d, id=strawberry.ID(d["_id"]), name=d["name"], status=EmployeeStatus(d["status"]))
-                for d in docs]
+        return [cls.of(doc) for doc in docs]
 
     @strawberry.field(description="Personal: the person, their management chain and HR admins.")
     async def email(self, info: Info[Context, Any]) -> str | None:
@@ -84,7 +85,7 @@ class EmployeeFields:
         return [Role(r) for r in await org.personal(info.context, self.doc, "roles") or []]
 
     # These references return the loaded value itself when the request's loader holds it already (the org
-    # chart prefetches every member's position and department), else an awaitable: see ``org.load_now``.
+    # chart prefetches every member's position and department), else an awaitable: see ``load_now``.
     @strawberry.field(description="The title of the person's position.")
     def title(self, info: Info[Context, Any]) -> str | None:
         return load_now(info.context, "position_by_id", self.doc.get("positionId"), title_of)
@@ -170,8 +171,7 @@ class OrgChartNode:
 
     @strawberry.field
     def employee(self) -> Employee:
-        return EmployeeFields(doc=self.node.employee, id=strawberry.ID(self.node.employee["_id"]),
-                              name=self.node.employee["name"], status=EmployeeStatus(self.node.employee["status"]))
+        return EmployeeFields.of(self.node.employee)
 
     @strawberry.field(description="Direct reports within the chart's depth (empty at its last level).")
     def reports(self) -> list[OrgChartNode]:

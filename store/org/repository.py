@@ -8,10 +8,11 @@ from typing import Any
 
 from models.core.documents import Document
 from models.org.rules import EmployeeStatus, chain_of, rebuild_chains, status_entry
-from store.core.pagination import Page, decode_cursor, encode_cursor
+from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import Projection, TenantStore
 
 NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
+EMPLOYEES_BY_NAME = Keyset("name")  # a page of people: by name, then id; its cursors are [name, id]
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,6 @@ class EmployeeFilterSpec:
     manager_id: str | None = None
     status: str | None = None
     search: str | None = None
-
-
-def employee_cursor(document: Document) -> str:
-    return encode_cursor(document["name"], document["_id"])
 
 
 def _employee_query(spec: EmployeeFilterSpec) -> dict[str, Any]:
@@ -40,14 +37,7 @@ def _employee_query(spec: EmployeeFilterSpec) -> dict[str, Any]:
 async def employee_page(store: TenantStore, spec: EmployeeFilterSpec, first: int, after: str | None,
                         projection: Projection = None) -> Page:
     """Keyset pagination by (name, id): stable while people are added or renamed elsewhere."""
-    query = _employee_query(spec)
-    total = await store.employees.count(query)
-    if after:
-        name, id = decode_cursor(after)
-        query = {"$and": [query, {"$or": [{"name": {"$gt": name}}, {"name": name, "_id": {"$gt": id}}]}]}
-    documents = await store.employees.find(query, sort=[("name", 1), ("_id", 1)], limit=first + 1,
-                                           projection=projection)
-    return Page(documents[:first], total, len(documents) > first)
+    return await keyset_page(store.employees, _employee_query(spec), EMPLOYEES_BY_NAME, first, after, projection)
 
 
 async def subtree(store: TenantStore, root: Document, depth: int, projection: Projection = None) -> list[Document]:

@@ -1,0 +1,61 @@
+"""The org chart for other domains: the one way a resolver outside org reads people, departments and
+positions. Visibility-aware (everyone in the organisation sees the org chart, ``can_see_org_chart``):
+another organisation's id reads exactly like an unknown one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from models.core.documents import Document
+from models.core.errors import ErrorCode, FieldError
+from models.org.permissions import can_see_org_chart
+from models.org.rules import EmployeeStatus
+from resolvers.core.context import Context, require
+from resolvers.core.errors import BadUserInput
+
+OrgKind = Literal["employee", "department", "position"]
+LOADER_OF: dict[OrgKind, str] = {"employee": "employee_by_id", "department": "department_by_id",
+                                 "position": "position_by_id"}
+
+
+async def employee(context: Context, id: str) -> Document | None:
+    """One person of the viewer's organisation; ``None`` for an unknown id or another organisation's."""
+    signed_in = await require(context)
+    doc = await signed_in.loaders.employee_by_id.load(id)
+    return doc if doc is not None and can_see_org_chart(signed_in.viewer, doc) else None
+
+
+async def known_employee(context: Context, id: str) -> Document:
+    """One person of the viewer's organisation, or :class:`BadUserInput` for an id that names nobody in it
+    (what a query or a subscription about someone answers for an unknown id)."""
+    doc = await employee(context, id)
+    if doc is None:
+        raise BadUserInput(f"no employee {id!r} in your organisation")
+    return doc
+
+
+async def employees(context: Context, ids: Iterable[str]) -> list[Document]:
+    """The people with these ids in the viewer's organisation, in the order of ``ids`` (one batch);
+    unknown ids are left out."""
+    signed_in = await require(context)
+    docs = await signed_in.loaders.employee_by_id.load_many(list(ids))
+    return [doc for doc in docs if doc is not None and can_see_org_chart(signed_in.viewer, doc)]
+
+
+async def referenced(context: Context, kind: OrgKind, id: str | None, field_name: str, errors: list[FieldError],
+                     *, active: bool = False) -> Document | None:
+    """The person, department or position a mutation's input field ``field_name`` names (``None``: none),
+    or ``None`` with the reason appended to ``errors``: ``NOT_FOUND`` for an id not in the viewer's
+    organisation, and with ``active`` ``INACTIVE`` for someone who has left it."""
+    if id is None:
+        return None
+    signed_in = await require(context)
+    doc = await getattr(signed_in.loaders, LOADER_OF[kind]).load(id)
+    if doc is None or not can_see_org_chart(signed_in.viewer, doc):
+        errors.append(FieldError(field_name, ErrorCode.NOT_FOUND, f"no {kind} {id!r} in your organisation"))
+        return None
+    if active and doc.get("status") == EmployeeStatus.TERMINATED.value:
+        errors.append(FieldError(field_name, ErrorCode.INACTIVE, f"{doc['name']} has left the organisation"))
+        return None
+    return doc
