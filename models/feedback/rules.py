@@ -7,7 +7,7 @@ Collections (all scoped by ``organizationId``):
 - ``feedback_requests``: ``{requesterId, subjectId, respondentIds, question, dueDate, anonymous, period,
   answers: {respondentId: {feedbackId, at}}, createdAt}``; anonymous requests never get ``answers``.
 - ``anonymous_feedback``: upward feedback without any author data ``{managerId, period, day, text, tags,
-  direction, release, rank}``; see :mod:`store.feedback_anonymous` for the design.
+  direction, release, rank}``; see :mod:`store.feedback.anonymous` for the design.
 - ``anonymous_contributors``: one document per (manager, period) ``{contributors: [keyed hashes], releases}``.
 - ``feedback_settings``: one per organisation ``{anonymityThreshold, values, competencies}``.
 - ``follow_ups``: ``{feedbackId, anonymous, employeeId, ownerId, createdById, text, dueDate, done, doneAt,
@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -60,14 +61,20 @@ class FeedbackEventKind(StrEnum):
     ANONYMOUS_RELEASED = "anonymous_released"
 
 
-def now() -> datetime:
-    """The current UTC time at MongoDB's precision (milliseconds), so cursors round-trip exactly."""
-    current = datetime.now(UTC)
-    return current.replace(microsecond=current.microsecond // 1000 * 1000)
+def stored_instant(moment: datetime) -> datetime:
+    """``moment`` at MongoDB's precision (milliseconds): a payload built from a document before it was
+    written shows the times a later read gives back, and cursors round-trip exactly."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+@dataclass(frozen=True)
+class FeedbackFilterSpec:
+    """A feedback connection's filter; every given condition must hold."""
+
+    since: date | None = None  # first day, inclusive (UTC)
+    until: date | None = None  # last day, inclusive (UTC)
+    direction: str | None = None
+    tag: str | None = None
 
 
 def period_of(day: date) -> str:

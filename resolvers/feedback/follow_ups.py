@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.feedback.permissions import (
@@ -13,19 +14,21 @@ from models.feedback.permissions import (
     can_see_follow_ups_of,
     may_follow_up,
 )
-from models.feedback.rules import FOLLOW_UP_MAX, check_body, check_due_date, is_retracted, now, today
-from resolvers.core.context import Context
+from models.feedback.rules import FOLLOW_UP_MAX, check_body, check_due_date, is_retracted, stored_instant
+from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import Forbidden
+from resolvers.core.outcome import Outcome
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import queries as feedback
-from resolvers.feedback.common import Outcome, existing_employee, fresh_loaders, signed_in
+from resolvers.feedback.colleagues import existing_employee
 from store.feedback import repository as feedback_store
 
 
 async def _source(context: Context, feedback_id: str | None, errors: list[FieldError]
                   ) -> tuple[Document | None, bool]:
     """The person a follow-up of ``feedback_id`` concerns, and whether the feedback is anonymous."""
-    viewer, _, loaders = await signed_in(context)
+    me = await require(context)
+    viewer, loaders = me.viewer, me.loaders
     item = await loaders.feedback.feedback_by_id.load(feedback_id) if feedback_id else None
     if item is not None:
         recipient = await loaders.employee_by_id.load(item["recipientId"])
@@ -52,31 +55,32 @@ def _owner_errors(owner: Document | None, concerned: Document | None) -> list[Fi
 
 
 async def create_follow_up(context: Context, data: dict[str, Any]) -> Outcome:
-    viewer, store, loaders = await signed_in(context)
+    me = await require(context)
     errors = [*check_body(data.get("text"), "text", FOLLOW_UP_MAX),
-              *check_due_date(data.get("due_date"), "dueDate", today())]
+              *check_due_date(data.get("due_date"), "dueDate", clock.today())]
     concerned, anonymous = await _source(context, data.get("feedback_id"), errors)
     owner = None
     if concerned is not None:
-        owner = await existing_employee(loaders, data.get("owner_id") or concerned["_id"], "ownerId", errors)
+        owner = await existing_employee(me.loaders, data.get("owner_id") or concerned["_id"], "ownerId", errors)
         errors += _owner_errors(owner, concerned)
     if errors or concerned is None or owner is None:
         return Outcome(errors=errors)
-    doc = await store.followUps.insert({
+    doc = await me.store.followUps.insert({
         "_id": new_id(), "feedbackId": data["feedback_id"], "anonymous": anonymous, "employeeId": concerned["_id"],
-        "ownerId": owner["_id"], "createdById": viewer.employee_id, "text": data["text"],
-        "dueDate": data["due_date"].isoformat(), "done": False, "doneAt": None, "createdAt": now(),
+        "ownerId": owner["_id"], "createdById": me.viewer.employee_id, "text": data["text"],
+        "dueDate": data["due_date"].isoformat(), "done": False, "doneAt": None,
+        "createdAt": stored_instant(clock.now()),
     })
-    fresh_loaders(context)
+    context.fresh_loaders()
     return Outcome(doc)
 
 
 async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> Outcome:
     """Text, due date, owner or done: whoever may see it (owner, creator, the person, their managers)."""
-    viewer, store, loaders = await signed_in(context)
-    follow_up = await store.followUps.get(id)
-    concerned = await loaders.employee_by_id.load(follow_up["employeeId"]) if follow_up else None
-    if follow_up is None or not can_see_follow_up(viewer, follow_up, concerned):
+    me = await require(context)
+    follow_up = await me.store.followUps.get(id)
+    concerned = await me.loaders.employee_by_id.load(follow_up["employeeId"]) if follow_up else None
+    if follow_up is None or not can_see_follow_up(me.viewer, follow_up, concerned):
         return Outcome(errors=[FieldError("id", ErrorCode.NOT_FOUND, f"no follow-up {id!r} that you can see")])
     errors: list[FieldError] = []
     changes: dict[str, Any] = {}
@@ -84,52 +88,50 @@ async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> O
         errors += check_body(data["text"], "text", FOLLOW_UP_MAX)
         changes["text"] = data["text"]
     if "due_date" in data:
-        errors += check_due_date(data["due_date"], "dueDate", today())
+        errors += check_due_date(data["due_date"], "dueDate", clock.today())
         changes["dueDate"] = data["due_date"].isoformat() if data["due_date"] else None
     if "owner_id" in data:
-        owner = await existing_employee(loaders, data["owner_id"], "ownerId", errors)
+        owner = await existing_employee(me.loaders, data["owner_id"], "ownerId", errors)
         errors += _owner_errors(owner, concerned)
         changes["ownerId"] = data["owner_id"]
     if "done" in data:
         if data["done"] is None:
             errors.append(FieldError("done", ErrorCode.REQUIRED, "done must not be null"))
         elif bool(data["done"]) != follow_up["done"]:
-            changes.update(done=bool(data["done"]), doneAt=now() if data["done"] else None)
+            changes.update(done=bool(data["done"]), doneAt=stored_instant(clock.now()) if data["done"] else None)
     if errors:
         return Outcome(errors=errors)
     if changes:
-        await store.followUps.update(id, changes)
-    fresh_loaders(context)
+        await me.store.followUps.update(id, changes)
+    context.fresh_loaders()
     return Outcome({**follow_up, **changes})
 
 
 async def open_follow_ups(context: Context, employee: Document) -> list[Document]:
     """``employee { openFollowUps }``: the person and their management chain; FORBIDDEN for anyone else."""
-    viewer, _, loaders = await signed_in(context)
-    if not can_see_follow_ups_of(viewer, employee):
+    me = await require(context)
+    if not can_see_follow_ups_of(me.viewer, employee):
         raise Forbidden("open follow-ups are visible to the person and their managers")
-    return await loaders.feedback.open_follow_ups_by_employee_id.load(employee["_id"])
+    return await me.loaders.feedback.open_follow_ups_by_employee_id.load(employee["_id"])
 
 
 async def follow_ups_of(context: Context, feedback_id: str) -> list[Document]:
-    viewer, _, loaders = await signed_in(context)
-    docs = await loaders.feedback.follow_ups_by_feedback_id.load(feedback_id)
-    concerned = await loaders.employee_by_id.load_many([d["employeeId"] for d in docs])
-    return [d for d, e in zip(docs, concerned, strict=True) if can_see_follow_up(viewer, d, e)]
+    me = await require(context)
+    docs = await me.loaders.feedback.follow_ups_by_feedback_id.load(feedback_id)
+    concerned = await me.loaders.employee_by_id.load_many([d["employeeId"] for d in docs])
+    return [d for d, e in zip(docs, concerned, strict=True) if can_see_follow_up(me.viewer, d, e)]
 
 
 async def my_follow_ups(context: Context, include_done: bool) -> list[Document]:
-    viewer, store, _ = await signed_in(context)
-    return await feedback_store.follow_ups_owned_by(store, viewer.employee_id, include_done)
+    me = await require(context)
+    return await feedback_store.follow_ups_owned_by(me.store, me.viewer.employee_id, include_done)
 
 
 async def stats(context: Context) -> list[dict[str, Any]]:
     """Open and overdue follow-ups per department of the person they concern (their department now)."""
-    viewer, store, loaders = await signed_in(context)
-    if not can_see_follow_up_stats(viewer):
-        raise Forbidden("follow-up statistics are for HR admins")
-    counts = await feedback_store.open_follow_up_counts(store, today())
-    people = await loaders.employee_by_id.load_many(list(counts))
+    me = await require_role(context, can_see_follow_up_stats, "follow-up statistics are for HR admins")
+    counts = await feedback_store.open_follow_up_counts(me.store, clock.today())
+    people = await me.loaders.employee_by_id.load_many(list(counts))
     per_department: dict[str | None, list[int]] = {}
     for person, (open_, overdue) in zip(people, counts.values(), strict=True):
         row = per_department.setdefault(person.get("departmentId") if person else None, [0, 0])
@@ -137,7 +139,7 @@ async def stats(context: Context) -> list[dict[str, Any]]:
         row[1] += overdue
     rows = [{"department": d, "open": per_department.get(d["_id"], [0, 0])[0],
              "overdue": per_department.get(d["_id"], [0, 0])[1]}
-            for d in await store.departments.find(sort=[("name", 1), ("_id", 1)])]
+            for d in await me.store.departments.find(sort=[("name", 1), ("_id", 1)])]
     if None in per_department:
         rows.append({"department": None, "open": per_department[None][0], "overdue": per_department[None][1]})
     return rows

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.feedback.permissions import (
@@ -31,14 +32,15 @@ from models.feedback.rules import (
     direction_of,
     editable_until,
     is_retracted,
-    now,
     period_of,
-    today,
+    stored_instant,
 )
-from resolvers.core.context import Context
+from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import Forbidden
+from resolvers.core.outcome import Outcome
 from resolvers.feedback import anonymous as feedback_anonymous
-from resolvers.feedback.common import Outcome, existing_employee, fresh_loaders, notify, signed_in
+from resolvers.feedback.channels import notify
+from resolvers.feedback.colleagues import existing_employee
 from store.feedback import repository as feedback_store
 
 
@@ -47,7 +49,7 @@ def _feedback_doc(author: Document, recipient: Document, text: str, tags: list[s
     return {
         "_id": id or new_id(), "authorId": author["_id"], "recipientId": recipient["_id"], "text": text, "tags": tags,
         "direction": direction_of(author, recipient).value, "visibility": visibility.value, "requestId": request_id,
-        "createdAt": now(), "editedAt": None, "retractedAt": None,
+        "createdAt": stored_instant(clock.now()), "editedAt": None, "retractedAt": None,
     }
 
 
@@ -56,36 +58,35 @@ async def _announce(context: Context, feedback: Document, requester_id: str | No
     addressed = [] if feedback["visibility"] == Visibility.MANAGER_ONLY.value else [feedback["recipientId"]]
     if requester_id is not None:
         addressed.append(requester_id)
-    await notify(context, addressed, FeedbackEventKind.FEEDBACK, feedbackId=feedback["_id"])
+    await notify(context, feedback["organizationId"], addressed, FeedbackEventKind.FEEDBACK, feedbackId=feedback["_id"])
 
 
 async def give_feedback(context: Context, data: dict[str, Any]) -> Outcome:
-    viewer, store, loaders = await signed_in(context)
-    settings = await feedback_store.load_settings(store)
+    me = await require(context)
+    settings = await feedback_store.load_settings(me.store)
     text, tags = data.get("text"), clean_tags(data.get("tags"))
     visibility = Visibility(data.get("visibility") or Visibility.PRIVATE)
     errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
-    recipient = await existing_employee(loaders, data.get("recipient_id"), "recipientId", errors)
-    if recipient is not None and recipient["_id"] == viewer.employee_id:
+    recipient = await existing_employee(me.loaders, data.get("recipient_id"), "recipientId", errors)
+    if recipient is not None and recipient["_id"] == me.viewer.employee_id:
         errors.append(FieldError("recipientId", ErrorCode.INVALID, "you cannot give feedback to yourself"))
-    author = await loaders.employee_by_id.load(viewer.employee_id)
+    author = await me.loaders.employee_by_id.load(me.viewer.employee_id)
     if errors or recipient is None or author is None or text is None:
         return Outcome(errors=errors)
-    doc = await store.feedback.insert(_feedback_doc(author, recipient, text, tags, visibility))
-    fresh_loaders(context)
+    doc = await me.store.feedback.insert(_feedback_doc(author, recipient, text, tags, visibility))
     await _announce(context, doc)
     return Outcome(doc)
 
 
 async def _own_feedback(context: Context, id: str, errors: list[FieldError]) -> Document | None:
     """The viewer's own feedback item; unknown and invisible ids are NOT_FOUND, others' are FORBIDDEN."""
-    viewer, _, loaders = await signed_in(context)
-    doc = await loaders.feedback.feedback_by_id.load(id)
-    recipient = await loaders.employee_by_id.load(doc["recipientId"]) if doc else None
-    if doc is None or not can_see_feedback(viewer, doc, recipient):
+    me = await require(context)
+    doc = await me.loaders.feedback.feedback_by_id.load(id)
+    recipient = await me.loaders.employee_by_id.load(doc["recipientId"]) if doc else None
+    if doc is None or not can_see_feedback(me.viewer, doc, recipient):
         errors.append(FieldError("id", ErrorCode.NOT_FOUND, f"no feedback {id!r} that you can see"))
         return None
-    if not can_change_feedback(viewer, doc):
+    if not can_change_feedback(me.viewer, doc):
         raise Forbidden("only its author may edit or retract feedback")
     if is_retracted(doc):
         errors.append(FieldError("id", ErrorCode.INVALID_TRANSITION, "this feedback was retracted"))
@@ -94,15 +95,15 @@ async def _own_feedback(context: Context, id: str, errors: list[FieldError]) -> 
 
 
 async def edit_feedback(context: Context, id: str, data: dict[str, Any]) -> Outcome:
-    _, store, _ = await signed_in(context)
+    me = await require(context)
     errors: list[FieldError] = []
     doc = await _own_feedback(context, id, errors)
     if doc is None:
         return Outcome(errors=errors)
-    current = now()
+    current = stored_instant(clock.now())
     if current > editable_until(doc):
         return Outcome(errors=[FieldError("id", ErrorCode.TOO_LATE, "feedback can be edited for 15 minutes only")])
-    settings = await feedback_store.load_settings(store)
+    settings = await feedback_store.load_settings(me.store)
     changes: dict[str, Any] = {"editedAt": current}
     if "text" in data:
         errors += check_body(data["text"], "text")
@@ -115,31 +116,31 @@ async def edit_feedback(context: Context, id: str, data: dict[str, Any]) -> Outc
     if len(changes) == 1:  # nothing to change
         return Outcome(doc)
     # the same conditions again, in the write itself: retracted or past the window meanwhile → nothing changes
-    if not await store.feedback.update(id, changes, where={"retractedAt": None,
-                                                           "createdAt": {"$gt": current - EDIT_WINDOW}}):
+    if not await me.store.feedback.update(id, changes, where={"retractedAt": None,
+                                                              "createdAt": {"$gt": current - EDIT_WINDOW}}):
         return Outcome(errors=[FieldError("id", ErrorCode.CONFLICT, "the feedback was retracted or aged meanwhile")])
-    fresh_loaders(context)
+    context.fresh_loaders()
     return Outcome({**doc, **changes})
 
 
 async def retract_feedback(context: Context, id: str) -> Outcome:
     """The author takes it back: text and tags are erased, a tombstone stays (who, to whom, when)."""
-    _, store, _ = await signed_in(context)
+    me = await require(context)
     errors: list[FieldError] = []
     doc = await _own_feedback(context, id, errors)
     if doc is None:
         return Outcome(errors=errors)
-    changes = {"text": None, "tags": [], "retractedAt": now()}
-    if not await store.feedback.update(id, changes, where={"retractedAt": None}):
+    changes = {"text": None, "tags": [], "retractedAt": stored_instant(clock.now())}
+    if not await me.store.feedback.update(id, changes, where={"retractedAt": None}):
         return Outcome(errors=[FieldError("id", ErrorCode.INVALID_TRANSITION, "this feedback was retracted")])
-    fresh_loaders(context)
+    context.fresh_loaders()
     return Outcome({**doc, **changes})
 
 
 async def _respondent_errors(context: Context, ids: list[str], subject: Document | None, anonymous: bool,
                              threshold: int) -> list[FieldError]:
-    viewer, _, loaders = await signed_in(context)
-    field = "respondentIds"
+    me = await require(context)
+    viewer, field = me.viewer, "respondentIds"
     if not ids:
         return [FieldError(field, ErrorCode.REQUIRED, "ask at least one colleague")]
     if len(ids) > MAX_RESPONDENTS:
@@ -151,8 +152,8 @@ async def _respondent_errors(context: Context, ids: list[str], subject: Document
     if subject is not None and subject["_id"] in ids:
         return [FieldError(field, ErrorCode.INVALID, f"{subject['name']} cannot be asked about themselves")]
     errors: list[FieldError] = []
-    await loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the loader's cache
-    found = [await existing_employee(loaders, id, field, errors) for id in ids]
+    await me.loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the loader's cache
+    found = [await existing_employee(me.loaders, id, field, errors) for id in ids]
     if anonymous and not errors:
         if any(viewer.employee_id not in r.get("managerChain", []) for r in found if r is not None):
             errors.append(FieldError(field, ErrorCode.INVALID,
@@ -165,12 +166,13 @@ async def _respondent_errors(context: Context, ids: list[str], subject: Document
 
 async def request_feedback(context: Context, data: dict[str, Any]) -> Outcome:
     """Ask colleagues for feedback about yourself or a report; anonymous: ask your reports about yourself."""
-    viewer, store, loaders = await signed_in(context)
-    settings = await feedback_store.load_settings(store)
+    me = await require(context)
+    viewer = me.viewer
+    settings = await feedback_store.load_settings(me.store)
     anonymous = bool(data.get("anonymous"))
     errors = [*check_body(data.get("question"), "question", QUESTION_MAX),
-              *check_due_date(data.get("due_date"), "dueDate", today())]
-    subject = await existing_employee(loaders, data.get("subject_id") or viewer.employee_id, "subjectId", errors)
+              *check_due_date(data.get("due_date"), "dueDate", clock.today())]
+    subject = await existing_employee(me.loaders, data.get("subject_id") or viewer.employee_id, "subjectId", errors)
     if subject is not None and not may_request_feedback_about(viewer, subject):
         errors.append(FieldError("subjectId", ErrorCode.FORBIDDEN,
                                  "you can ask for feedback about yourself or someone you manage"))
@@ -180,37 +182,37 @@ async def request_feedback(context: Context, data: dict[str, Any]) -> Outcome:
     errors += await _respondent_errors(context, ids, subject, anonymous, settings["anonymityThreshold"])
     if errors or subject is None:
         return Outcome(errors=errors)
-    created = now()
-    doc = await store.feedbackRequests.insert({
+    created = stored_instant(clock.now())
+    doc = await me.store.feedbackRequests.insert({
         "_id": new_id(), "requesterId": viewer.employee_id, "subjectId": subject["_id"], "respondentIds": ids,
         "question": data["question"], "dueDate": data["due_date"].isoformat(), "anonymous": anonymous,
         "period": period_of(created.date()), "answers": {}, "createdAt": created,
     })
-    fresh_loaders(context)
-    await notify(context, ids, FeedbackEventKind.REQUEST, requestId=doc["_id"])
-    return Outcome(request=doc)
+    await notify(context, viewer.organization_id, ids, FeedbackEventKind.REQUEST, requestId=doc["_id"])
+    return Outcome(extra={"request": doc})
 
 
 async def answer_request(context: Context, request_id: str, data: dict[str, Any]) -> Outcome:
     """Answering closes the viewer's part: attributed feedback to the subject, or an anonymous item."""
-    viewer, store, loaders = await signed_in(context)
+    me = await require(context)
+    viewer, loaders = me.viewer, me.loaders
     request = await loaders.feedback.request_by_id.load(request_id)
     if request is None or viewer.employee_id not in request.get("respondentIds", []):
         return Outcome(errors=[FieldError("requestId", ErrorCode.NOT_FOUND, f"no request {request_id!r} to you")])
-    settings = await feedback_store.load_settings(store)
+    settings = await feedback_store.load_settings(me.store)
     text, tags = data.get("text"), clean_tags(data.get("tags"))
     errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
     subject = await existing_employee(loaders, request["subjectId"], "requestId", errors)
     if request.get("anonymous"):
-        me = await loaders.employee_by_id.load(viewer.employee_id)
-        if subject is not None and (me is None or subject["_id"] not in me.get("managerChain", [])):
+        respondent = await loaders.employee_by_id.load(viewer.employee_id)
+        if subject is not None and (respondent is None or subject["_id"] not in respondent.get("managerChain", [])):
             errors.append(FieldError("requestId", ErrorCode.INVALID, "the requester no longer manages you"))
         if errors or subject is None or text is None:
             return Outcome(errors=errors)
         errors = await feedback_anonymous.contribute(context, subject["_id"], request["period"], text, tags,
                                                      settings["anonymityThreshold"])
-        fresh_loaders(context)
-        return Outcome(errors=errors, request=request if not errors else None)
+        context.fresh_loaders()
+        return Outcome(errors=errors, extra={"request": request if not errors else None})
     own_request = request["subjectId"] == request["requesterId"]
     visibility = Visibility(data.get("visibility") or (Visibility.PRIVATE if own_request else Visibility.MANAGER_ONLY))
     if visibility == (Visibility.MANAGER_ONLY if own_request else Visibility.PRIVATE):
@@ -224,20 +226,18 @@ async def answer_request(context: Context, request_id: str, data: dict[str, Any]
         return Outcome(errors=errors)
     # The claim on the request comes first: a retry after a failure finds it and inserts the missing answer.
     feedback_id = answer["feedbackId"] if answer else new_id()
-    if answer is None and not await feedback_store.claim_answer(store, request_id, viewer.employee_id, feedback_id,
-                                                                now()):
+    if answer is None and not await feedback_store.claim_answer(me.store, request_id, viewer.employee_id,
+                                                                feedback_id, stored_instant(clock.now())):
         return Outcome(errors=[FieldError("requestId", ErrorCode.DUPLICATE, "you have already answered this request")])
-    doc = await store.feedback.insert(_feedback_doc(author, subject, text, tags, visibility, request_id, feedback_id))
-    fresh_loaders(context)
+    doc = await me.store.feedback.insert(_feedback_doc(author, subject, text, tags, visibility, request_id,
+                                                       feedback_id))
     await _announce(context, doc, None if own_request else request["requesterId"])
-    return Outcome(doc, request=await store.feedbackRequests.get(request_id))
+    return Outcome(doc, extra={"request": await me.store.feedbackRequests.get(request_id)})
 
 
 async def set_settings(context: Context, data: dict[str, Any]) -> Outcome:
     """HR admins: the anonymity threshold (≥ 3), the organisation's values and competencies."""
-    viewer, store, _ = await signed_in(context)
-    if not can_manage_feedback_settings(viewer):
-        raise Forbidden("only HR admins may change feedback settings")
+    me = await require_role(context, can_manage_feedback_settings, "only HR admins may change feedback settings")
     errors: list[FieldError] = []
     fields: dict[str, Any] = {}
     if "anonymity_threshold" in data:
@@ -250,8 +250,8 @@ async def set_settings(context: Context, data: dict[str, Any]) -> Outcome:
     if errors:
         return Outcome(errors=errors)
     if fields:
-        await feedback_store.save_settings(store, fields)
-    settings = await feedback_store.load_settings(store)
+        await feedback_store.save_settings(me.store, fields)
+    settings = await feedback_store.load_settings(me.store)
     if "anonymityThreshold" in fields:
         await feedback_anonymous.release_all_ready(context, settings["anonymityThreshold"])
     return Outcome(settings)

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
+from models.core.pagination import page_size_error
 from models.feedback.permissions import can_see_praise
 from models.feedback.praise import MESSAGE_MAX, ReactionKind, check_recipients, check_value, toggled
-from models.feedback.rules import check_body, now
-from resolvers.core.context import Context
+from models.feedback.rules import check_body, stored_instant
+from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
-from resolvers.feedback.common import (
-    Outcome,
-    check_page_size,
-    existing_employee,
-    fresh_loaders,
-    praise_channel,
-    publish,
-    signed_in,
-)
-from store.core.pagination import BadCursor, Page
+from resolvers.core.outcome import Outcome
+from resolvers.core.publish import publish_after_commit
+from resolvers.feedback.channels import praise_channel
+from resolvers.feedback.colleagues import existing_employee
+from resolvers.feedback.pages import Listing, newest_first
 from store.feedback import praise as praise_store
 from store.feedback import repository as feedback_store
 
@@ -28,61 +25,73 @@ REACTION_ATTEMPTS = 3
 
 
 async def post_praise(context: Context, data: dict[str, Any]) -> Outcome:
-    viewer, store, loaders = await signed_in(context)
-    settings = await feedback_store.load_settings(store)
+    """Praise for one or several colleagues, tagged with one of the organisation's values; told to everyone."""
+    me = await require(context)
+    settings = await feedback_store.load_settings(me.store)
     ids = list(data.get("recipient_ids") or [])
     errors = [*check_body(data.get("message"), "message", MESSAGE_MAX), *check_value(data.get("value"),
                                                                                       settings["values"])]
-    recipient_errors = check_recipients(ids, viewer.employee_id)
+    recipient_errors = check_recipients(ids, me.viewer.employee_id)
     if not recipient_errors:
-        await loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the cache
+        await me.loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the cache
         for id in ids:
-            await existing_employee(loaders, id, "recipientIds", recipient_errors)
+            await existing_employee(me.loaders, id, "recipientIds", recipient_errors)
     errors += recipient_errors
     if errors:
         return Outcome(errors=errors)
-    doc = await store.praise.insert({
-        "_id": new_id(), "authorId": viewer.employee_id, "recipientIds": ids, "message": data["message"],
-        "value": data["value"].strip(), "createdAt": now(), "reactions": {},
+    doc = await me.store.praise.insert({
+        "_id": new_id(), "authorId": me.viewer.employee_id, "recipientIds": ids, "message": data["message"],
+        "value": data["value"].strip(), "createdAt": stored_instant(clock.now()), "reactions": {},
     })
-    fresh_loaders(context)
-    await publish(context, praise_channel(viewer.organization_id), {"praiseId": doc["_id"]})
+    await publish_after_commit(context, praise_channel(me.viewer.organization_id), {"praiseId": doc["_id"]})
     return Outcome(doc)
 
 
 async def react(context: Context, praise_id: str, kind: ReactionKind) -> Outcome:
     """Toggle the viewer's reaction: the same kind again removes it, another kind replaces it."""
-    viewer, store, _ = await signed_in(context)
-    praise = await store.praise.get(praise_id)
+    me = await require(context)
+    employee_id = me.viewer.employee_id
+    praise = await me.store.praise.get(praise_id)
     for _ in range(REACTION_ATTEMPTS):
         if praise is None:
             return Outcome(errors=[FieldError("praiseId", ErrorCode.NOT_FOUND, f"no praise {praise_id!r}")])
-        current = (praise.get("reactions") or {}).get(viewer.employee_id)
-        if await praise_store.set_reaction(store, praise_id, viewer.employee_id, current, toggled(current, kind)):
-            fresh_loaders(context)
-            return Outcome(await store.praise.get(praise_id))
-        praise = await store.praise.get(praise_id)  # changed meanwhile (another tab): decide again
+        current = (praise.get("reactions") or {}).get(employee_id)
+        if await praise_store.set_reaction(me.store, praise_id, employee_id, current, toggled(current, kind)):
+            context.fresh_loaders()
+            return Outcome(await me.store.praise.get(praise_id))
+        praise = await me.store.praise.get(praise_id)  # changed meanwhile (another tab): decide again
     return Outcome(errors=[FieldError("kind", ErrorCode.CONFLICT, "your reaction changed meanwhile; try again")])
 
 
-async def wall(context: Context, first: int, after: str | None, value: str | None) -> Page:
-    _, store, _ = await signed_in(context)
-    check_page_size(first)
-    try:
-        return await praise_store.praise_wall(store, first, after, value)
-    except BadCursor as error:
-        raise BadUserInput(str(error)) from None
+async def wall(context: Context, first: int, after: str | None, value: str | None) -> Listing:
+    """The organisation's praise, newest first, optionally of one value."""
+    return await newest_first(context, lambda store: praise_store.praise_wall(store, first, after, value), first, after)
 
 
 async def praise_by_id(context: Context, id: str) -> Document | None:
-    viewer, _, loaders = await signed_in(context)
-    doc = await loaders.feedback.praise_by_id.load(id)
-    return doc if doc is not None and can_see_praise(viewer, doc) else None
+    me = await require(context)
+    doc = await me.loaders.feedback.praise_by_id.load(id)
+    return doc if doc is not None and can_see_praise(me.viewer, doc) else None
 
 
 async def praise_received(context: Context, employee: Document, first: int) -> list[Document]:
     """Newest first; everyone in the organisation sees it (praise is public)."""
-    viewer, _, loaders = await signed_in(context)
-    check_page_size(first)
-    docs = await loaders.feedback.praise_by_recipient_id.load(employee["_id"])
-    return [d for d in docs if can_see_praise(viewer, d)][:first]
+    me = await require(context)
+    if error := page_size_error(first):
+        raise BadUserInput(error)
+    docs = await me.loaders.feedback.praise_by_recipient_id.load(employee["_id"])
+    return [d for d in docs if can_see_praise(me.viewer, d)][:first]
+
+
+async def recipients(context: Context, praise: Document) -> list[Document]:
+    """The colleagues a praise is for (everyone in the organisation may see who they are)."""
+    me = await require(context)
+    docs = await me.loaders.employee_by_id.load_many(list(praise.get("recipientIds", [])))
+    return [d for d in docs if d is not None]
+
+
+async def my_reaction(context: Context, praise: Document) -> ReactionKind | None:
+    """The viewer's own reaction to a praise, if any."""
+    me = await require(context)
+    kind = (praise.get("reactions") or {}).get(me.viewer.employee_id)
+    return ReactionKind(kind) if kind else None

@@ -1,7 +1,7 @@
 """Feedback queries: received, given, about a report, single items, requests and the settings.
 
 Every list is built from a query that encodes the visibility rule, and every document is checked again
-with :mod:`models.permissions` before it is returned (nested fields included).
+with :mod:`models.feedback.permissions` before it is returned (nested fields included).
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ import asyncio
 from datetime import date
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document
+from models.core.pagination import page_size_error
 from models.core.viewer import Viewer
 from models.feedback.permissions import (
     can_read_feedback_about,
@@ -18,70 +20,65 @@ from models.feedback.permissions import (
     can_see_feedback_request,
     can_see_request_answers,
 )
-from models.feedback.rules import Visibility, contributor_hash, today
-from resolvers.core.context import Context
+from models.feedback.rules import FeedbackFilterSpec, Visibility
+from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.feedback.common import check_page_size, contributor_key, signed_in
-from store.core.pagination import BadCursor, Page
+from resolvers.feedback.anonymous import own_contribution
+from resolvers.feedback.pages import Listing, newest_first
 from store.feedback import repository as feedback_store
 
 MANAGER_VISIBLE = [Visibility.RECIPIENT_AND_MANAGER.value, Visibility.MANAGER_ONLY.value]
 
 
-async def _page(context: Context, query: dict[str, Any], spec: feedback_store.FeedbackFilterSpec, first: int,
-                after: str | None) -> Page:
-    _, store, _ = await signed_in(context)
-    check_page_size(first)
-    try:
-        page = await feedback_store.newest_first(store.feedback, feedback_store.filtered(query, spec), first, after)
-    except BadCursor as error:
-        raise BadUserInput(str(error)) from None
-    visible = await visible_feedback(context, page.documents)
-    return Page(visible, page.total_count, page.has_next_page)
+async def _page(context: Context, query: dict[str, Any], spec: FeedbackFilterSpec, first: int,
+                after: str | None) -> Listing:
+    """A newest-first page of the feedback matching ``query`` and ``spec``, each item checked again."""
+    return await newest_first(context, lambda store: feedback_store.feedback_page(store, query, spec, first, after),
+                              first, after, keep=lambda docs: visible_feedback(context, docs))
 
 
-async def feedback_received(context: Context, spec: feedback_store.FeedbackFilterSpec, first: int,
-                            after: str | None) -> Page:
+async def feedback_received(context: Context, spec: FeedbackFilterSpec, first: int,
+                            after: str | None) -> Listing:
     """Addressed to the viewer and meant for them (``manager_only`` notes are not)."""
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     query = {"recipientId": viewer.employee_id, "visibility": {"$ne": Visibility.MANAGER_ONLY.value}}
     return await _page(context, query, spec, first, after)
 
 
-async def feedback_given(context: Context, spec: feedback_store.FeedbackFilterSpec, first: int,
-                         after: str | None) -> Page:
+async def feedback_given(context: Context, spec: FeedbackFilterSpec, first: int,
+                         after: str | None) -> Listing:
     """Everything the viewer wrote under their name (anonymous feedback is linked to nobody, them included)."""
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     return await _page(context, {"authorId": viewer.employee_id}, spec, first, after)
 
 
-async def feedback_about(context: Context, employee_id: str, spec: feedback_store.FeedbackFilterSpec, first: int,
-                         after: str | None) -> Page:
+async def feedback_about(context: Context, employee_id: str, spec: FeedbackFilterSpec, first: int,
+                         after: str | None) -> Listing:
     """For the people above ``employee_id``: what they may see of the feedback that person received."""
-    viewer, _, loaders = await signed_in(context)
-    employee = await loaders.employee_by_id.load(employee_id)
+    me = await require(context)
+    employee = await me.loaders.employee_by_id.load(employee_id)
     if employee is None:
         raise BadUserInput(f"no employee {employee_id!r} in your organisation")
-    if not can_read_feedback_about(viewer, employee):
+    if not can_read_feedback_about(me.viewer, employee):
         raise Forbidden("feedbackAbout is for the person's managers")
     query = {"recipientId": employee_id,
-             "$or": [{"visibility": {"$in": MANAGER_VISIBLE}}, {"authorId": viewer.employee_id}]}
+             "$or": [{"visibility": {"$in": MANAGER_VISIBLE}}, {"authorId": me.viewer.employee_id}]}
     return await _page(context, query, spec, first, after)
 
 
 async def visible_feedback(context: Context, docs: list[Document]) -> list[Document]:
     """The documents the viewer may see, recipients loaded in one batch."""
-    viewer, _, loaders = await signed_in(context)
-    recipients = await loaders.employee_by_id.load_many([d["recipientId"] for d in docs])
-    return [d for d, r in zip(docs, recipients, strict=True) if can_see_feedback(viewer, d, r)]
+    me = await require(context)
+    recipients = await me.loaders.employee_by_id.load_many([d["recipientId"] for d in docs])
+    return [d for d, r in zip(docs, recipients, strict=True) if can_see_feedback(me.viewer, d, r)]
 
 
 async def feedback_by_id(context: Context, id: str | None) -> Document | None:
     """One item if the viewer may see it; ``None`` for unknown, invisible or another organisation's ids."""
     if id is None:
         return None
-    _, _, loaders = await signed_in(context)
-    doc = await loaders.feedback.feedback_by_id.load(id)
+    me = await require(context)
+    doc = await me.loaders.feedback.feedback_by_id.load(id)
     if doc is None:
         return None
     visible = await visible_feedback(context, [doc])
@@ -93,15 +90,15 @@ async def feedback_by_id(context: Context, id: str | None) -> Document | None:
 async def request_by_id(context: Context, id: str | None) -> Document | None:
     if id is None:
         return None
-    viewer, _, loaders = await signed_in(context)
-    doc = await loaders.feedback.request_by_id.load(id)
-    return doc if doc is not None and can_see_feedback_request(viewer, doc) else None
+    me = await require(context)
+    doc = await me.loaders.feedback.request_by_id.load(id)
+    return doc if doc is not None and can_see_feedback_request(me.viewer, doc) else None
 
 
 async def pending_requests(context: Context) -> list[Document]:
     """Requests asking the viewer whose part is still open, soonest due first."""
-    viewer, store, _ = await signed_in(context)
-    candidates = await feedback_store.requests_addressed_to(store, viewer.employee_id)
+    me = await require(context)
+    candidates = await feedback_store.requests_addressed_to(me.store, me.viewer.employee_id)
     flags = await asyncio.gather(*(part_open(context, r) for r in candidates))  # one batch of contributor sets
     return [r for r, open_ in zip(candidates, flags, strict=True) if open_]
 
@@ -112,20 +109,21 @@ async def part_open(context: Context, request: Document) -> bool:
     For an anonymous request nothing records who answered: the viewer's own keyed hash is looked up in
     the (requester, period) contributor set instead.
     """
-    viewer, _, loaders = await signed_in(context)
-    if viewer.employee_id not in request.get("respondentIds", []):
+    me = await require(context)
+    if me.viewer.employee_id not in request.get("respondentIds", []):
         return False
     if not request.get("anonymous"):
-        return viewer.employee_id not in (request.get("answers") or {})
-    key = (request["requesterId"], request["period"])
-    own = contributor_hash(contributor_key(), viewer.organization_id, key[0], key[1], viewer.employee_id)
-    return own not in await loaders.feedback.contributors_by_key.load(key)
+        return me.viewer.employee_id not in (request.get("answers") or {})
+    manager_id, period = request["requesterId"], request["period"]
+    own = own_contribution(me.viewer, manager_id, period)
+    return own not in await me.loaders.feedback.contributors_by_key.load((manager_id, period))
 
 
 async def my_requests(context: Context, first: int) -> list[Document]:
-    viewer, store, _ = await signed_in(context)
-    check_page_size(first)
-    return await feedback_store.requests_made_by(store, viewer.employee_id, first)
+    me = await require(context)
+    if error := page_size_error(first):
+        raise BadUserInput(error)
+    return await feedback_store.requests_made_by(me.store, me.viewer.employee_id, first)
 
 
 def _requester_only(viewer: Viewer, request: Document, field_name: str) -> None:
@@ -135,29 +133,29 @@ def _requester_only(viewer: Viewer, request: Document, field_name: str) -> None:
 
 async def respondents(context: Context, request: Document) -> list[Document]:
     """Who was asked: the requester only (for an anonymous request too: asking is not answering)."""
-    viewer, _, loaders = await signed_in(context)
-    _requester_only(viewer, request, "respondents")
-    docs = await loaders.employee_by_id.load_many(request.get("respondentIds", []))
+    me = await require(context)
+    _requester_only(me.viewer, request, "respondents")
+    docs = await me.loaders.employee_by_id.load_many(request.get("respondentIds", []))
     return [d for d in docs if d is not None]
 
 
 async def answered_by(context: Context, request: Document) -> list[Document] | None:
     """Who answered: the requester only, and ``None`` for an anonymous request (it is never recorded)."""
-    viewer, _, loaders = await signed_in(context)
-    _requester_only(viewer, request, "answeredBy")
-    if not can_see_request_answers(viewer, request):
+    me = await require(context)
+    _requester_only(me.viewer, request, "answeredBy")
+    if not can_see_request_answers(me.viewer, request):
         return None
     ids = [id for id in request.get("respondentIds", []) if id in (request.get("answers") or {})]
-    return [d for d in await loaders.employee_by_id.load_many(ids) if d is not None]
+    return [d for d in await me.loaders.employee_by_id.load_many(ids) if d is not None]
 
 
 async def responses(context: Context, request: Document) -> list[Document] | None:
     """The answers: the requester only, ``None`` for an anonymous request (see ``anonymousFeedback``)."""
-    viewer, _, loaders = await signed_in(context)
-    _requester_only(viewer, request, "responses")
-    if not can_see_request_answers(viewer, request):
+    me = await require(context)
+    _requester_only(me.viewer, request, "responses")
+    if not can_see_request_answers(me.viewer, request):
         return None
-    return await visible_feedback(context, await loaders.feedback.feedback_by_request_id.load(request["_id"]))
+    return await visible_feedback(context, await me.loaders.feedback.feedback_by_request_id.load(request["_id"]))
 
 
 def answered_count(request: Document) -> int | None:
@@ -167,7 +165,7 @@ def answered_count(request: Document) -> int | None:
 def is_open(request: Document, current: date | None = None) -> bool:
     """Non-anonymous: until everyone asked has answered; anonymous: until its due date has passed."""
     if request.get("anonymous"):
-        return date.fromisoformat(request["dueDate"]) >= (current or today())
+        return date.fromisoformat(request["dueDate"]) >= (current or clock.today())
     return len(request.get("answers") or {}) < len(request.get("respondentIds", []))
 
 
@@ -176,5 +174,5 @@ async def request_of(context: Context, feedback: Document) -> Document | None:
 
 
 async def settings(context: Context) -> dict[str, Any]:
-    _, store, _ = await signed_in(context)
-    return await feedback_store.load_settings(store)
+    me = await require(context)
+    return await feedback_store.load_settings(me.store)

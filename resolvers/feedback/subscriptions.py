@@ -1,46 +1,59 @@
 """Live feedback: ``praisePosted`` (the whole organisation) and ``feedbackReceived`` (the subscriber's own).
 
-Each subscriber listens on a channel of its own organisation (``feedbackReceived``: of its own person),
-and every event is checked again for that subscriber, with fresh loaders, before it is sent.
+Each subscriber listens on a channel of its own organisation (``feedbackReceived``: of its own person);
+both run on :func:`resolvers.core.streams.stream`, so every event is checked again for that subscriber,
+with fresh loaders, before it is sent.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from typing import Any
 
 from models.core.documents import Document
+from models.core.viewer import Viewer
 from models.feedback.permissions import can_see_praise
 from models.feedback.rules import FeedbackEventKind
-from realtime import SubscriberOverflow
-from resolvers.core.context import Context
-from resolvers.core.streams import close_connection
+from resolvers.core.context import Context, require
+from resolvers.core.streams import stream
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import queries as feedback
-from resolvers.feedback.common import feedback_channel, praise_channel
-
-log = logging.getLogger("perfgraph.subscriptions")
+from resolvers.feedback.channels import feedback_channel, praise_channel
 
 
 async def praise_posted(context: Context) -> AsyncIterator[Document]:
-    viewer = await context.authenticate()
-    try:
-        async with context.bus.subscribe(praise_channel(viewer.organization_id)) as subscription:
-            async for message in subscription:
-                viewer = await context.refresh()
-                assert context.loaders is not None
-                doc = await context.loaders.feedback.praise_by_id.load(message.get("praiseId", ""))
-                if doc is not None and can_see_praise(viewer, doc):
-                    yield doc
-    except SubscriberOverflow as error:
-        log.warning("closing a subscriber that fell behind: %s", error)
-        await close_connection(context, str(error))
+    """Each new praise in the subscriber's organisation."""
+    me = await require(context)
+
+    async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[Document]:
+        doc = await me.loaders.feedback.praise_by_id.load(message.get("praiseId", ""))
+        if doc is not None and can_see_praise(viewer, doc):
+            yield doc
+
+    async for praise in stream(context, praise_channel(me.viewer.organization_id), events):
+        yield praise
 
 
-async def _addressed(context: Context, message: dict[str, Any]) -> dict[str, Any] | None:
+async def feedback_received(context: Context) -> AsyncIterator[dict[str, Any]]:
+    """New feedback, requests and anonymous releases addressed to the subscriber, each checked again."""
+    me = await require(context)
+
+    def addressee(message: dict[str, Any]) -> Collection[str]:
+        # Everything on this channel is addressed to its subscriber: each event re-reads them.
+        return (me.viewer.employee_id,)
+
+    async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        event = await _addressed(context, viewer, message)
+        if event is not None:
+            yield event
+
+    channel = feedback_channel(me.viewer.organization_id, me.viewer.employee_id)
+    async for event in stream(context, channel, events, names=addressee):
+        yield event
+
+
+async def _addressed(context: Context, viewer: Viewer, message: dict[str, Any]) -> dict[str, Any] | None:
     """The event for this subscriber, or ``None`` when it is not theirs to see."""
-    viewer = await context.refresh()
     kind = message.get("kind")
     if kind == FeedbackEventKind.FEEDBACK.value:
         doc = await feedback.feedback_by_id(context, message.get("feedbackId"))
@@ -58,16 +71,3 @@ async def _addressed(context: Context, message: dict[str, Any]) -> dict[str, Any
         if items:
             return {"kind": FeedbackEventKind.ANONYMOUS_RELEASED, "anonymous": items}
     return None
-
-
-async def feedback_received(context: Context) -> AsyncIterator[dict[str, Any]]:
-    viewer = await context.authenticate()
-    try:
-        async with context.bus.subscribe(feedback_channel(viewer.organization_id, viewer.employee_id)) as subscription:
-            async for message in subscription:
-                event = await _addressed(context, message)
-                if event is not None:
-                    yield event
-    except SubscriberOverflow as error:
-        log.warning("closing a subscriber that fell behind: %s", error)
-        await close_connection(context, str(error))

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
-from models.feedback.praise import ReactionKind, reaction_counts
+from models.feedback.praise import reaction_counts
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.feedback import praise as feedback_praise
@@ -19,7 +19,6 @@ from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum
 from schema.org.types import Employee, EmployeeFields, utc
-from store.feedback.repository import encode_cursor
 
 
 @strawberry.type
@@ -53,9 +52,7 @@ class Praise:
 
     @strawberry.field
     async def recipients(self, info: Info[Context, Any]) -> list[Employee]:
-        await info.context.authenticate()
-        docs = await info.context.loaders.employee_by_id.load_many(list(self.doc.get("recipientIds", [])))
-        return EmployeeFields.wrap_all([d for d in docs if d is not None])
+        return EmployeeFields.wrap_all(await feedback_praise.recipients(info.context, self.doc))
 
     @strawberry.field(description="How many people chose each kind (kinds nobody chose are left out).")
     def reactions(self) -> list[ReactionCount]:
@@ -63,9 +60,7 @@ class Praise:
 
     @strawberry.field(description="Your own reaction, if any.")
     async def my_reaction(self, info: Info[Context, Any]) -> ReactionKindEnum | None:
-        viewer = await info.context.authenticate()
-        kind = (self.doc.get("reactions") or {}).get(viewer.employee_id)
-        return ReactionKind(kind) if kind else None
+        return await feedback_praise.my_reaction(info.context, self.doc)
 
 
 @strawberry.type
@@ -88,7 +83,7 @@ class PraisePayload:
 
 
 async def praise_received(info: Info[Context, Any], employee: Document, first: int) -> list[Praise]:
-    """``employee { praiseReceived }`` (called from schema/org.py)."""
+    """``employee { praiseReceived }`` (called from schema/feedback/org_fields.py)."""
     return Praise.wrap_all(await feedback_praise.praise_received(info.context, employee, first))
 
 
@@ -98,8 +93,8 @@ class PraiseQuery:
     async def praise_wall(self, info: Info[Context, Any], first: int = 20, after: str | None = None,
                           value: str | None = None) -> PraiseConnection:
         page = await feedback_praise.wall(info.context, first, after, value)
-        edges = [PraiseEdge(cursor=encode_cursor(d), node=p)
-                 for d, p in zip(page.documents, Praise.wrap_all(page.documents), strict=True)]
+        praise = Praise.wrap_all(page.documents)
+        edges = [PraiseEdge(cursor=c, node=p) for c, p in zip(page.cursors, praise, strict=True)]
         return PraiseConnection(edges=edges, total_count=page.total_count,
                                 page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
 

@@ -1,4 +1,4 @@
-"""Feedback queries, mutations and the ``feedbackReceived`` subscription (praise: schema/feedback_praise.py)."""
+"""Feedback queries, mutations and the ``feedbackReceived`` subscription (praise: schema/feedback/praise.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.feedback.rules import FeedbackFilterSpec
 from resolvers.core.context import Context
+from resolvers.core.outcome import Outcome
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import mutations as feedback_mutations
 from resolvers.feedback import queries as feedback
 from resolvers.feedback import subscriptions as feedback_subscriptions
-from resolvers.feedback.common import Outcome
+from resolvers.feedback.pages import Listing
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import (
@@ -42,8 +44,6 @@ from schema.feedback.types import (
 )
 from schema.org.inputs import provided
 from schema.org.types import DepartmentFields
-from store.feedback.repository import FeedbackFilterSpec, encode_cursor
-from store.org.repository import Page
 
 
 @strawberry.type
@@ -90,9 +90,9 @@ def spec_of(filter: FeedbackFilter | None) -> FeedbackFilterSpec:
                               filter.tag)
 
 
-def connection(page: Page, after: str | None) -> FeedbackConnection:
-    edges = [FeedbackEdge(cursor=encode_cursor(d), node=f)
-             for d, f in zip(page.documents, Feedback.wrap_all(page.documents), strict=True)]
+def connection(page: Listing, after: str | None) -> FeedbackConnection:
+    items = Feedback.wrap_all(page.documents)
+    edges = [FeedbackEdge(cursor=c, node=f) for c, f in zip(page.cursors, items, strict=True)]
     return FeedbackConnection(edges=edges, total_count=page.total_count,
                               page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
 
@@ -193,14 +193,15 @@ class FeedbackMutation:
     @strawberry.mutation(description="Ask colleagues for feedback about yourself or a report.")
     async def request_feedback(self, info: Info[Context, Any], input: RequestFeedbackInput) -> FeedbackRequestPayload:
         outcome = await feedback_mutations.request_feedback(info.context, vars(input))
-        return FeedbackRequestPayload(request=FeedbackRequest.wrap(outcome.request), errors=errors_of(outcome.errors))
+        return FeedbackRequestPayload(request=FeedbackRequest.wrap(outcome.extra.get("request")),
+                                      errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Answer a request you were asked; this closes your part.")
     async def answer_feedback_request(self, info: Info[Context, Any], request_id: strawberry.ID,
                                       input: AnswerFeedbackRequestInput) -> AnswerFeedbackRequestPayload:
         outcome = await feedback_mutations.answer_request(info.context, request_id, vars(input))
         return AnswerFeedbackRequestPayload(feedback=Feedback.wrap(outcome.document),
-                                            request=FeedbackRequest.wrap(outcome.request),
+                                            request=FeedbackRequest.wrap(outcome.extra.get("request")),
                                             errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: the anonymity threshold (at least 3), values and competencies.")

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.core import clock
 from models.core.documents import Document
 from models.feedback.rules import (
     Direction,
@@ -19,7 +20,6 @@ from models.feedback.rules import (
     editable_until,
     is_overdue,
     is_retracted,
-    today,
 )
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -177,7 +177,7 @@ class FeedbackRequest:
 
     @strawberry.field
     def overdue(self) -> bool:
-        return feedback.is_open(self.doc) and date.fromisoformat(self.doc["dueDate"]) < today()
+        return feedback.is_open(self.doc) and date.fromisoformat(self.doc["dueDate"]) < clock.today()
 
     @strawberry.field(description="You were asked and have not answered yet.")
     async def my_part_open(self, info: Info[Context, Any]) -> bool:
@@ -209,7 +209,7 @@ class FollowUp:
 
     @strawberry.field
     def overdue(self) -> bool:
-        return is_overdue(self.doc, today())
+        return is_overdue(self.doc, clock.today())
 
     @strawberry.field
     async def owner(self, info: Info[Context, Any]) -> Employee | None:
@@ -283,5 +283,5 @@ class FeedbackEvent:
 
 
 async def open_follow_ups(info: Info[Context, Any], employee: Document) -> list[FollowUp]:
-    """``employee { openFollowUps }`` (called from schema/org.py)."""
+    """``employee { openFollowUps }`` (called from schema/feedback/org_fields.py)."""
     return FollowUp.wrap_all(await feedback_follow_ups.open_follow_ups(info.context, employee))

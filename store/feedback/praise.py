@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from store.core.pagination import Page, keyset_page
 from store.core.repository import TenantStore
-from store.feedback.repository import newest_first
-from store.org.repository import Page
+from store.feedback.repository import NEWEST_FIRST
 
 
 async def praise_wall(store: TenantStore, first: int, after: str | None, value: str | None = None) -> Page:
-    return await newest_first(store.praise, {"value": value} if value else {}, first, after)
+    return await keyset_page(store.praise, {"value": value} if value else {}, NEWEST_FIRST, first, after)
 
 
 async def set_reaction(store: TenantStore, praise_id: str, employee_id: str, current: str | None,

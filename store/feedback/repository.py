@@ -3,37 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from models.core.documents import Document, new_id
-from models.feedback.rules import settings_with_defaults
+from models.feedback.rules import FeedbackFilterSpec, settings_with_defaults
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
-from store.core.pagination import BadCursor, Page
-from store.core.pagination import decode_cursor as decode_page_cursor
-from store.core.pagination import encode_cursor as encode_page_cursor
+from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import TenantCollection, TenantStore
 
-NEWEST_FIRST = [("createdAt", -1), ("_id", -1)]
+# Newest first over (createdAt, _id): feedback connections and the praise wall. A cursor is the
+# creation time (ISO 8601, UTC) and the id.
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class FeedbackByIdLoader(ByIdLoader):
-    pass
+def _instant(text: str) -> datetime:
+    return _aware(datetime.fromisoformat(text))
 
 
-class FeedbackRequestByIdLoader(ByIdLoader):
-    pass
-
-
-class AnonymousFeedbackByIdLoader(ByIdLoader):
-    pass
-
-
-class PraiseByIdLoader(ByIdLoader):
-    pass
+NEWEST_FIRST = Keyset("createdAt", descending=True, to_text=lambda value: _aware(value).isoformat(),
+                      from_text=_instant)
 
 
 class FeedbackByRequestIdLoader(ByParentLoader):
@@ -56,16 +49,16 @@ class OpenFollowUpsByEmployeeIdLoader(ByParentLoader):
     sort = [("dueDate", 1), ("_id", 1)]
 
 
-class PraiseByRecipientIdLoader(DataLoader[str, list[Document]]):
-    """Praise each person received, newest first (one query for every person asked)."""
+class PraiseByRecipientIdLoader(ByParentLoader):
+    """Praise each person received, newest first (one query for every person asked; a praise has
+    several recipients)."""
 
-    def __init__(self, collection: TenantCollection) -> None:
-        self.collection = collection
-        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
+    parent_field = "recipientIds"
+    sort = NEWEST_FIRST.sort
 
     async def load_batch(self, recipient_ids: Sequence[str]) -> list[list[Document]]:
         grouped: dict[str, list[Document]] = {id: [] for id in recipient_ids}
-        for doc in await self.collection.find({"recipientIds": {"$in": list(recipient_ids)}}, sort=NEWEST_FIRST):
+        for doc in await self.collection.find({self.parent_field: {"$in": list(recipient_ids)}}, sort=self.sort):
             for recipient_id in doc["recipientIds"]:
                 if recipient_id in grouped:
                     grouped[recipient_id].append(doc)
@@ -89,50 +82,15 @@ class ContributorSetByKeyLoader(DataLoader[tuple[str, str], list[str]]):
 
 class FeedbackLoaders:
     def __init__(self, store: TenantStore) -> None:
-        self.feedback_by_id = FeedbackByIdLoader(store.feedback)
+        self.feedback_by_id = ByIdLoader(store.feedback)
         self.feedback_by_request_id = FeedbackByRequestIdLoader(store.feedback)
-        self.request_by_id = FeedbackRequestByIdLoader(store.feedbackRequests)
-        self.anonymous_by_id = AnonymousFeedbackByIdLoader(store.anonymousFeedback)
+        self.request_by_id = ByIdLoader(store.feedbackRequests)
+        self.anonymous_by_id = ByIdLoader(store.anonymousFeedback)
         self.contributors_by_key = ContributorSetByKeyLoader(store.anonymousContributors)
         self.follow_ups_by_feedback_id = FollowUpsByFeedbackIdLoader(store.followUps)
         self.open_follow_ups_by_employee_id = OpenFollowUpsByEmployeeIdLoader(store.followUps)
-        self.praise_by_id = PraiseByIdLoader(store.praise)
+        self.praise_by_id = ByIdLoader(store.praise)
         self.praise_by_recipient_id = PraiseByRecipientIdLoader(store.praise)
-
-
-# Newest-first keyset pages over (createdAt, _id): feedback connections and the praise wall.
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def encode_cursor(document: Document) -> str:
-    return encode_page_cursor(_aware(document["createdAt"]).isoformat(), document["_id"])
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    created, id = decode_page_cursor(cursor)
-    try:
-        return _aware(datetime.fromisoformat(created)), id
-    except ValueError as error:
-        raise BadCursor(f"not a cursor this API issued: {cursor!r}") from error
-
-
-async def newest_first(collection: TenantCollection, query: dict[str, Any], first: int, after: str | None) -> Page:
-    total = await collection.count(query)
-    if after:
-        at, id = decode_cursor(after)
-        query = {"$and": [query, {"$or": [{"createdAt": {"$lt": at}}, {"createdAt": at, "_id": {"$lt": id}}]}]}
-    documents = await collection.find(query, sort=NEWEST_FIRST, limit=first + 1)
-    return Page(documents[:first], total, len(documents) > first)
-
-
-@dataclass(frozen=True)
-class FeedbackFilterSpec:
-    since: date | None = None  # first day, inclusive (UTC)
-    until: date | None = None  # last day, inclusive (UTC)
-    direction: str | None = None
-    tag: str | None = None
 
 
 def filtered(query: dict[str, Any], spec: FeedbackFilterSpec) -> dict[str, Any]:
@@ -151,6 +109,12 @@ def filtered(query: dict[str, Any], spec: FeedbackFilterSpec) -> dict[str, Any]:
     return query
 
 
+async def feedback_page(store: TenantStore, query: dict[str, Any], spec: FeedbackFilterSpec, first: int,
+                        after: str | None) -> Page:
+    """The ``first`` feedback items matching ``query`` and ``spec`` after the cursor ``after``, newest first."""
+    return await keyset_page(store.feedback, filtered(query, spec), NEWEST_FIRST, first, after)
+
+
 # Requests
 
 async def requests_addressed_to(store: TenantStore, employee_id: str) -> list[Document]:
@@ -161,7 +125,7 @@ async def requests_addressed_to(store: TenantStore, employee_id: str) -> list[Do
 
 
 async def requests_made_by(store: TenantStore, employee_id: str, first: int) -> list[Document]:
-    return await store.feedbackRequests.find({"requesterId": employee_id}, sort=NEWEST_FIRST, limit=first)
+    return await store.feedbackRequests.find({"requesterId": employee_id}, sort=NEWEST_FIRST.sort, limit=first)
 
 
 async def claim_answer(store: TenantStore, request_id: str, respondent_id: str, feedback_id: str,
