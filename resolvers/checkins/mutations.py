@@ -4,229 +4,168 @@ private notes, linked goals and progress. Only the two participants edit; a refu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from models.checkins.permissions import can_edit_check_in, can_read_check_in
+from models.checkins.permissions import can_edit_check_in
 from models.checkins.rules import CheckInChange, CheckInStatus, check_rating, check_required_text, note_id_for
+from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_text
-from models.core.viewer import Viewer
-from resolvers.checkins.queries import publish_change, signed_in
-from resolvers.core.context import Context
-from resolvers.core.errors import Forbidden
-from resolvers.goals import queries as goal_queries
+from resolvers.checkins.common import changed, closed, editable, not_found, refuse_unless
+from resolvers.core.context import Context, require
+from resolvers.core.outcome import Outcome
+from resolvers.goals.access import record_key_result_progress, visible_goals
 from store.checkins import repository as check_in_store
-from store.core.repository import TenantStore
-from store.loaders import Loaders
-
-
-@dataclass
-class CheckInOutcome:
-    check_in: Document | None = None
-    errors: list[FieldError] = field(default_factory=list)
-    talking_point: Document | None = None
-    conflict: Document | None = None
-    action_item: Document | None = None
-    note: Document | None = None
-    progress: Document | None = None
-    series: Document | None = None
-    template: Document | None = None
-    department: Document | None = None
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def not_found(field_name: str, kind: str, id: str) -> FieldError:
-    return FieldError(field_name, ErrorCode.NOT_FOUND, f"no {kind} {id!r} in your organisation")
-
-
-async def require_participant(context: Context, viewer: Viewer, doc: Document) -> None:
-    """FORBIDDEN unless the viewer is one of the two participants (readers learn why they may not edit)."""
-    if can_edit_check_in(viewer, doc):
-        return
-    assert context.loaders is not None
-    employee = await context.loaders.employee_by_id.load(doc["employeeId"])
-    if can_read_check_in(viewer, doc, employee):
-        raise Forbidden("only the two participants may change a check-in")
-    raise Forbidden("check-ins are visible to their participants, the employee's managers and HR admins")
-
-
-async def editable(context: Context, check_in_id: str, errors: list[FieldError], *,
-                   open_only: bool = True) -> tuple[Viewer, TenantStore, Document | None]:
-    """The occurrence a participant changes; records NOT_FOUND or READ_ONLY in ``errors``."""
-    viewer, store, _ = await signed_in(context)
-    doc = await store.checkIns.get(check_in_id)
-    if doc is None:
-        errors.append(not_found("checkInId", "check-in", check_in_id))
-        return viewer, store, None
-    await require_participant(context, viewer, doc)
-    if open_only and doc["status"] != CheckInStatus.SCHEDULED.value:
-        errors.append(FieldError("checkInId", ErrorCode.READ_ONLY, f"this check-in was {doc['status']}"))
-    return viewer, store, doc
-
-
-async def finish(context: Context, store: TenantStore, check_in_id: str, kind: CheckInChange, viewer: Viewer,
-                 **extra: Any) -> Document | None:
-    await publish_change(context, store, check_in_id, kind, viewer.employee_id, **extra)
-    return await store.checkIns.get(check_in_id)
 
 
 def point_in(doc: Document, point_id: str) -> Document | None:
+    """The talking point ``point_id`` of the occurrence (removed ones included)."""
     return next((p for p in doc.get("talkingPoints", []) if p["_id"] == point_id), None)
 
 
 # talking points
 
-async def add_talking_point(context: Context, check_in_id: str, text: str) -> CheckInOutcome:
+async def add_talking_point(context: Context, check_in_id: str, text: str) -> Outcome:
+    """A new talking point (version 1) by the viewer; ``extra["talking_point"]`` is the point added."""
     errors = check_required_text(text, "text")
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if errors or doc is None:
-        return CheckInOutcome(errors=errors)
-    at = now()
-    point = {"_id": new_id(), "authorId": viewer.employee_id, "text": text.strip(), "version": 1, "removed": False,
-             "createdAt": at, "updatedAt": at, "updatedById": viewer.employee_id}
-    if not await check_in_store.update_open_check_in(store, check_in_id, {"updatedAt": at},
+        return Outcome(errors=errors)
+    at, author = clock.now(), signed_in.viewer.employee_id
+    point = {"_id": new_id(), "authorId": author, "text": text.strip(), "version": 1, "removed": False,
+             "createdAt": at, "updatedAt": at, "updatedById": author}
+    if not await check_in_store.update_open_check_in(signed_in.store, check_in_id, {"updatedAt": at},
                                                      push={"talkingPoints": point}):
-        return CheckInOutcome(errors=[FieldError("checkInId", ErrorCode.READ_ONLY, "this check-in was closed")])
-    check_in = await finish(context, store, check_in_id, CheckInChange.TALKING_POINT_ADDED, viewer,
-                            talkingPointId=point["_id"])
-    return CheckInOutcome(check_in, talking_point=point)
+        return closed()
+    check_in = await changed(signed_in, check_in_id, CheckInChange.TALKING_POINT_ADDED, talkingPointId=point["_id"])
+    return Outcome(check_in, extra={"talking_point": point})
 
 
-def conflict_error(point: Document, version: int) -> FieldError:
-    return FieldError("version", ErrorCode.CONFLICT,
-                      f"the talking point changed since version {version} (now version {point['version']}): "
-                      "merge with its current text and retry with the current version")
+def conflict(point: Document, version: int) -> Outcome:
+    """CONFLICT on a stale version, with the talking point as it is now in ``extra["conflict"]``."""
+    return Outcome.refused("version", ErrorCode.CONFLICT,
+                           f"the talking point changed since version {version} (now version {point['version']}): "
+                           "merge with its current text and retry with the current version", conflict=point)
 
 
 async def change_talking_point(context: Context, check_in_id: str, point_id: str, version: int,
-                               text: str | None, *, remove: bool = False) -> CheckInOutcome:
+                               text: str | None, *, remove: bool = False) -> Outcome:
     """Compare-and-set: a write on a stale version is refused with CONFLICT and the current value."""
     errors = [] if remove else check_required_text(text, "text")
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if doc is None:
-        return CheckInOutcome(errors=errors)
+        return Outcome(errors=errors)
     point = point_in(doc, point_id)
     if point is None:
-        return CheckInOutcome(errors=[*errors, not_found("talkingPointId", "talking point", point_id)])
+        return Outcome(errors=[*errors, not_found("talkingPointId", "talking point", point_id)])
     if point["version"] != version:
-        return CheckInOutcome(errors=[*errors, conflict_error(point, version)], conflict=point)
+        stale = conflict(point, version)
+        return Outcome(errors=[*errors, *stale.errors], extra=stale.extra)
     if point.get("removed"):
         errors.append(FieldError("talkingPointId", ErrorCode.NOT_FOUND, "this talking point was removed"))
     if errors:
-        return CheckInOutcome(errors=errors)
-    at = now()
-    changes: dict[str, Any] = {"updatedAt": at, "updatedById": viewer.employee_id}
+        return Outcome(errors=errors)
+    at = clock.now()
+    changes: dict[str, Any] = {"updatedAt": at, "updatedById": signed_in.viewer.employee_id}
     changes.update({"removed": True} if remove else {"text": (text or "").strip()})
-    if not await check_in_store.update_talking_point(store, check_in_id, point_id, version, changes, at):
+    if not await check_in_store.update_talking_point(signed_in.store, check_in_id, point_id, version, changes, at):
         # someone else got there first (or closed the check-in) between our read and our write
-        current = await store.checkIns.get(check_in_id)
-        if current is None or current["status"] != CheckInStatus.SCHEDULED.value:
-            return CheckInOutcome(errors=[FieldError("checkInId", ErrorCode.READ_ONLY, "this check-in was closed")])
-        latest = point_in(current, point_id)
-        assert latest is not None  # talking points are never deleted, only marked removed
-        return CheckInOutcome(errors=[conflict_error(latest, version)], conflict=latest)
+        current = await signed_in.store.checkIns.get(check_in_id)
+        latest = point_in(current, point_id) if current else None
+        if current is None or current["status"] != CheckInStatus.SCHEDULED.value or latest is None:
+            return closed()  # talking points are never deleted, only marked removed
+        return conflict(latest, version)
     kind = CheckInChange.TALKING_POINT_REMOVED if remove else CheckInChange.TALKING_POINT_UPDATED
-    check_in = await finish(context, store, check_in_id, kind, viewer, talkingPointId=point_id)
-    return CheckInOutcome(check_in, talking_point=point_in(check_in, point_id) if check_in else None)
+    check_in = await changed(signed_in, check_in_id, kind, talkingPointId=point_id)
+    return Outcome(check_in, extra={"talking_point": point_in(check_in, point_id) if check_in else None})
 
 
 # answers and rating
 
-async def answer_question(context: Context, check_in_id: str, question_id: str, text: str) -> CheckInOutcome:
+async def answer_question(context: Context, check_in_id: str, question_id: str, text: str) -> Outcome:
     """The viewer's own answer to one question (each participant answers separately: no overwrite)."""
     errors = check_text(text, "text")
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if doc is None:
-        return CheckInOutcome(errors=errors)
+        return Outcome(errors=errors)
     if question_id not in {q["_id"] for q in doc["questions"]}:  # also keeps the id safe as a field path
         errors.append(not_found("questionId", "question", question_id))
     if errors:
-        return CheckInOutcome(errors=errors)
-    at = now()
+        return Outcome(errors=errors)
+    at = clock.now()
     answer = {"text": text.strip(), "at": at}
     if not await check_in_store.update_open_check_in(
-            store, check_in_id, {f"answers.{question_id}.{viewer.employee_id}": answer, "updatedAt": at}):
-        return CheckInOutcome(errors=[FieldError("checkInId", ErrorCode.READ_ONLY, "this check-in was closed")])
-    return CheckInOutcome(await finish(context, store, check_in_id, CheckInChange.ANSWERED, viewer,
-                                       questionId=question_id))
+            signed_in.store, check_in_id,
+            {f"answers.{question_id}.{signed_in.viewer.employee_id}": answer, "updatedAt": at}):
+        return closed()
+    return Outcome(await changed(signed_in, check_in_id, CheckInChange.ANSWERED, questionId=question_id))
 
 
-async def rate(context: Context, check_in_id: str, rating: int) -> CheckInOutcome:
+async def rate(context: Context, check_in_id: str, rating: int) -> Outcome:
+    """Mood or confidence, 1–5, by either participant."""
     errors = check_rating(rating)
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if errors or doc is None:
-        return CheckInOutcome(errors=errors)
+        return Outcome(errors=errors)
     if not await check_in_store.update_open_check_in(
-            store, check_in_id, {"rating": rating, "ratedById": viewer.employee_id, "updatedAt": now()}):
-        return CheckInOutcome(errors=[FieldError("checkInId", ErrorCode.READ_ONLY, "this check-in was closed")])
-    return CheckInOutcome(await finish(context, store, check_in_id, CheckInChange.RATED, viewer))
+            signed_in.store, check_in_id,
+            {"rating": rating, "ratedById": signed_in.viewer.employee_id, "updatedAt": clock.now()}):
+        return closed()
+    return Outcome(await changed(signed_in, check_in_id, CheckInChange.RATED))
 
 
 # private notes
 
-async def set_private_note(context: Context, check_in_id: str, text: str) -> CheckInOutcome:
+async def set_private_note(context: Context, check_in_id: str, text: str) -> Outcome:
     """The author's own note (any time, open or closed); no event: the other participant must not even
-    learn that a note was written."""
+    learn that a note was written. ``extra["note"]`` is the note as saved."""
     errors = check_text(text, "text")
-    viewer, store, doc = await editable(context, check_in_id, errors, open_only=False)
+    signed_in, doc = await editable(context, check_in_id, errors, open_only=False)
     if errors or doc is None:
-        return CheckInOutcome(errors=errors)
-    note = {"_id": note_id_for(check_in_id, viewer.employee_id), "checkInId": check_in_id,
-            "authorId": viewer.employee_id, "text": text, "updatedAt": now()}
-    await check_in_store.save_note(store, note)
-    context.loaders = Loaders(store)  # the payload reads the note written, not a cached miss
-    return CheckInOutcome(doc, note={**note, "organizationId": store.organization_id})
+        return Outcome(errors=errors)
+    author = signed_in.viewer.employee_id
+    note = {"_id": note_id_for(check_in_id, author), "checkInId": check_in_id, "authorId": author, "text": text,
+            "updatedAt": clock.now()}
+    await check_in_store.save_note(signed_in.store, note)
+    context.fresh_loaders()  # the payload reads the note written, not a cached miss
+    return Outcome(doc, extra={"note": {**note, "organizationId": signed_in.viewer.organization_id}})
 
 
 # action items
 
 def owner_errors(doc: Document, owner_id: str | None) -> list[FieldError]:
+    """INVALID unless the owner is one of the two participants."""
     if owner_id not in (doc["employeeId"], doc["managerId"]):
         return [FieldError("ownerId", ErrorCode.INVALID, "an action item is owned by one of the two participants")]
     return []
 
 
-async def add_action_item(context: Context, check_in_id: str, data: dict[str, Any]) -> CheckInOutcome:
+async def add_action_item(context: Context, check_in_id: str, data: dict[str, Any]) -> Outcome:
+    """A follow-up owned by one of the participants; ``extra["action_item"]`` is the item added."""
     errors = check_required_text(data.get("text"), "text")
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if doc is None:
-        return CheckInOutcome(errors=errors)
+        return Outcome(errors=errors)
     errors += owner_errors(doc, data.get("owner_id"))
     if errors:
-        return CheckInOutcome(errors=errors)
-    at, due = now(), data.get("due_on")
+        return Outcome(errors=errors)
+    at, due = clock.now(), data.get("due_on")
     item = {"_id": new_id(), "seriesId": doc["seriesId"], "checkInId": check_in_id, "employeeId": doc["employeeId"],
             "managerId": doc["managerId"], "fromSequence": doc["sequence"], "doneSequence": None,
             "ownerId": data["owner_id"], "text": data["text"].strip(), "dueOn": due.isoformat() if due else None,
-            "done": False, "doneAt": None, "createdById": viewer.employee_id, "createdAt": at, "updatedAt": at}
-    item = await store.checkInActionItems.insert(item)
-    check_in = await finish(context, store, check_in_id, CheckInChange.ACTION_ITEM_SAVED, viewer,
-                            actionItemId=item["_id"])
-    return CheckInOutcome(check_in, action_item=item)
+            "done": False, "doneAt": None, "createdById": signed_in.viewer.employee_id, "createdAt": at,
+            "updatedAt": at}
+    item = await signed_in.store.checkInActionItems.insert(item)
+    check_in = await changed(signed_in, check_in_id, CheckInChange.ACTION_ITEM_SAVED, actionItemId=item["_id"])
+    return Outcome(check_in, extra={"action_item": item})
 
 
-async def update_action_item(context: Context, item_id: str, data: dict[str, Any]) -> CheckInOutcome:
-    """Change or tick off an item; done in the series' current occurrence, it stops carrying over after it."""
-    viewer, store, _ = await signed_in(context)
-    item = await store.checkInActionItems.get(item_id)
-    if item is None:
-        return CheckInOutcome(errors=[not_found("actionItemId", "action item", item_id)])
-    await require_participant(context, viewer, item)
-    errors = check_required_text(data["text"], "text") if "text" in data else []
-    if "owner_id" in data:
-        errors += owner_errors(item, data["owner_id"])
-    if "done" in data and data["done"] is None:
-        errors.append(FieldError("done", ErrorCode.REQUIRED, "done must not be null"))
-    series = await store.checkInSeries.get(item["seriesId"])
-    if errors or series is None:
-        return CheckInOutcome(errors=errors)
-    at = now()
+def action_item_changes(item: Document, data: dict[str, Any], current_sequence: int) -> dict[str, Any]:
+    """The fields ``data`` changes; ticked off in the series' current occurrence, an item stops carrying
+    over after it."""
+    at = clock.now()
     changes: dict[str, Any] = {"updatedAt": at}
     if "text" in data:
         changes["text"] = data["text"].strip()
@@ -236,42 +175,55 @@ async def update_action_item(context: Context, item_id: str, data: dict[str, Any
         due: date | None = data["due_on"]
         changes["dueOn"] = due.isoformat() if due else None
     if "done" in data and data["done"] != item["done"]:
-        changes.update({"done": True, "doneSequence": series["currentSequence"], "doneAt": at} if data["done"]
+        changes.update({"done": True, "doneSequence": current_sequence, "doneAt": at} if data["done"]
                        else {"done": False, "doneSequence": None, "doneAt": None})
+    return changes
+
+
+async def update_action_item(context: Context, item_id: str, data: dict[str, Any]) -> Outcome:
+    """Change or tick off an item; the event and payload are those of the series' current occurrence."""
+    signed_in = await require(context)
+    store = signed_in.store
+    item = await store.checkInActionItems.get(item_id)
+    if item is None:
+        return Outcome(errors=[not_found("actionItemId", "action item", item_id)])
+    await refuse_unless(context, item, can_edit_check_in(signed_in.viewer, item),
+                        "only the two participants may change a check-in")
+    errors = check_required_text(data["text"], "text") if "text" in data else []
+    if "owner_id" in data:
+        errors += owner_errors(item, data["owner_id"])
+    if "done" in data and data["done"] is None:
+        errors.append(FieldError("done", ErrorCode.REQUIRED, "done must not be null"))
+    series = await store.checkInSeries.get(item["seriesId"])
+    if errors or series is None:
+        return Outcome(errors=errors)
+    changes = action_item_changes(item, data, series["currentSequence"])
     await store.checkInActionItems.update(item_id, changes)
     current = await store.checkIns.find({"seriesId": series["_id"], "sequence": series["currentSequence"]}, limit=1)
     check_in_id = current[0]["_id"] if current else item["checkInId"]
-    check_in = await finish(context, store, check_in_id, CheckInChange.ACTION_ITEM_SAVED, viewer, actionItemId=item_id)
-    return CheckInOutcome(check_in, action_item={**item, **changes})
+    check_in = await changed(signed_in, check_in_id, CheckInChange.ACTION_ITEM_SAVED, actionItemId=item_id)
+    return Outcome(check_in, extra={"action_item": {**item, **changes}})
 
 
 # linked goals and progress made during the check-in
 
-async def employee_goal(context: Context, doc: Document, goal_id: str, errors: list[FieldError]) -> Document | None:
-    """One of the check-in's employee's goals that the viewer may see (an invisible goal is unknown)."""
-    assert context.loaders is not None
-    goal = await context.loaders.goals.by_id.load(goal_id)
-    if goal is None or not await goal_queries.visible(context, [goal]):
-        errors.append(not_found("goalId", "goal", goal_id))
-        return None
-    if goal.get("ownerEmployeeId") != doc["employeeId"]:
-        errors.append(FieldError("goalId", ErrorCode.INVALID, "only the employee's own goals can be linked"))
-        return None
-    return goal
-
-
-async def link_goal(context: Context, check_in_id: str, goal_id: str, *, link: bool = True) -> CheckInOutcome:
+async def link_goal(context: Context, check_in_id: str, goal_id: str, *, link: bool = True) -> Outcome:
+    """Link one of the employee's goals that the viewer may see (an invisible goal is unknown), or unlink one."""
     errors: list[FieldError] = []
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if doc is None:
-        return CheckInOutcome(errors=errors)
+        return Outcome(errors=errors)
     if link:
-        await employee_goal(context, doc, goal_id, errors)
+        goals = await visible_goals(context, [goal_id])
+        if not goals:
+            errors.append(not_found("goalId", "goal", goal_id))
+        elif goals[0].get("ownerEmployeeId") != doc["employeeId"]:
+            errors.append(FieldError("goalId", ErrorCode.INVALID, "only the employee's own goals can be linked"))
     elif goal_id not in doc["linkedGoalIds"]:
         errors.append(FieldError("goalId", ErrorCode.NOT_FOUND, "this goal is not linked to the check-in"))
     if errors:
-        return CheckInOutcome(errors=errors)
-    at = now()
+        return Outcome(errors=errors)
+    store, at = signed_in.store, clock.now()
     if link:
         written = await check_in_store.update_open_check_in(store, check_in_id, {"updatedAt": at},
                                                             push={"linkedGoalIds": goal_id},
@@ -280,37 +232,36 @@ async def link_goal(context: Context, check_in_id: str, goal_id: str, *, link: b
     else:
         written = await check_in_store.pull_linked_goal(store, check_in_id, goal_id, at)
     if not written:
-        return CheckInOutcome(errors=[FieldError("checkInId", ErrorCode.READ_ONLY, "this check-in was closed")])
+        return closed()
     kind = CheckInChange.GOAL_LINKED if link else CheckInChange.GOAL_UNLINKED
-    return CheckInOutcome(await finish(context, store, check_in_id, kind, viewer, goalId=goal_id))
+    return Outcome(await changed(signed_in, check_in_id, kind, goalId=goal_id))
 
 
 async def record_progress(context: Context, check_in_id: str, key_result_id: str, value: float,
-                          comment: str | None) -> CheckInOutcome:
+                          comment: str | None) -> Outcome:
     """Update a key result of a linked goal: written through to the goal (and its history) first, then
-    noted on the check-in. A retry after a failure in between records the same value again."""
-    from resolvers.goals.mutations import record_key_result_progress  # the goals domain owns key results
-
+    noted on the check-in (``extra["progress"]``). A retry after a failure in between records the same
+    value again."""
     errors = check_text(comment, "comment")
-    viewer, store, doc = await editable(context, check_in_id, errors)
+    signed_in, doc = await editable(context, check_in_id, errors)
     if doc is None:
-        return CheckInOutcome(errors=errors)
-    goals = await store.goals.find({"_id": {"$in": doc["linkedGoalIds"]}, "keyResults._id": key_result_id}, limit=1) \
-        if doc["linkedGoalIds"] else []
-    goals = await goal_queries.visible(context, goals)  # a goal the viewer cannot see is not theirs to update
-    if not goals:
+        return Outcome(errors=errors)
+    # a goal the viewer cannot see is not theirs to update
+    goals = await visible_goals(context, doc["linkedGoalIds"]) if doc["linkedGoalIds"] else []
+    found = next(((goal, kr) for goal in goals for kr in goal.get("keyResults", []) if kr["_id"] == key_result_id),
+                 None)
+    if found is None:
         errors.append(FieldError("keyResultId", ErrorCode.NOT_FOUND,
                                  f"no key result {key_result_id!r} in a goal linked to this check-in"))
-    if errors:
-        return CheckInOutcome(errors=errors)
+    if errors or found is None:
+        return Outcome(errors=errors)
     outcome = await record_key_result_progress(context, key_result_id, value, comment)
     if outcome.errors:
-        return CheckInOutcome(errors=list(outcome.errors))
-    key_result = next(kr for kr in goals[0]["keyResults"] if kr["_id"] == key_result_id)
-    update = {"_id": new_id(), "goalId": goals[0]["_id"], "keyResultId": key_result_id,
+        return Outcome(errors=list(outcome.errors))
+    goal, key_result = found
+    update = {"_id": new_id(), "goalId": goal["_id"], "keyResultId": key_result_id,
               "keyResultTitle": key_result.get("title"), "value": value, "comment": comment,
-              "byId": viewer.employee_id, "at": now()}
-    await store.checkIns.update(check_in_id, {"updatedAt": update["at"]}, push={"progressUpdates": update})
-    check_in = await finish(context, store, check_in_id, CheckInChange.PROGRESS_RECORDED, viewer,
-                            keyResultId=key_result_id)
-    return CheckInOutcome(check_in, progress=update)
+              "byId": signed_in.viewer.employee_id, "at": clock.now()}
+    await signed_in.store.checkIns.update(check_in_id, {"updatedAt": update["at"]}, push={"progressUpdates": update})
+    check_in = await changed(signed_in, check_in_id, CheckInChange.PROGRESS_RECORDED, keyResultId=key_result_id)
+    return Outcome(check_in, extra={"progress": update})

@@ -6,10 +6,8 @@ the viewer; private notes are then read with the viewer as author, so nobody els
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 from models.checkins.permissions import (
     can_list_overdue_check_ins,
@@ -19,7 +17,6 @@ from models.checkins.permissions import (
 )
 from models.checkins.rules import (
     Cadence,
-    CheckInChange,
     CheckInStatus,
     ParticipationRow,
     action_item_shown_in,
@@ -27,66 +24,40 @@ from models.checkins.rules import (
     overdue_days,
     participation_rows,
 )
+from models.core import clock
 from models.core.documents import Document
-from models.core.viewer import Viewer
 from models.org.rules import EmployeeStatus
-from resolvers.core.context import Context
+from resolvers.checkins.common import NOT_VISIBLE, department_of, readable
+from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.goals import queries as goal_queries
+from resolvers.goals.access import visible_goals
 from store.checkins import repository as check_in_store
-from store.core.repository import TenantStore
-from store.loaders import Loaders
+from store.core.people import ids_below
 
-log = logging.getLogger("perfgraph.checkins")
 MAX_PAST = 100
 MAX_PERIOD_DAYS = 731
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
-def check_in_channel(organization_id: str, check_in_id: str) -> str:
-    return f"check-in:{organization_id}:{check_in_id}"
-
-
-async def publish_change(context: Context, store: TenantStore, check_in_id: str, kind: CheckInChange,
-                         by: str, **extra: Any) -> None:
-    """After a committed write: fresh loaders for the payload, then one event for the participants."""
-    context.loaders = Loaders(store)
-    message = {"checkInId": check_in_id, "kind": kind.value, "byId": by, **extra}
-    try:
-        await context.bus.publish(check_in_channel(store.organization_id, check_in_id), message)
-    except Exception as error:  # the write stands; subscribers miss one event, which we log
-        log.error("check-in event not published (%s): %s", kind.value, error)
-
-
-async def signed_in(context: Context) -> tuple[Viewer, TenantStore, Loaders]:
-    viewer = await context.authenticate()
-    assert context.store is not None and context.loaders is not None
-    return viewer, context.store, context.loaders
-
-
-async def readable(context: Context, docs: list[Document]) -> list[Document]:
-    """The series or occurrences among ``docs`` the viewer may read (their employees loaded in one batch)."""
-    viewer, _, loaders = await signed_in(context)
-    employees = await loaders.employee_by_id.load_many([d["employeeId"] for d in docs])
-    return [d for d, e in zip(docs, employees, strict=True) if can_read_check_in(viewer, d, e)]
+def check_count(argument: str, value: int) -> None:
+    """BAD_USER_INPUT unless ``value`` (how many past occurrences to list) lies between 0 and MAX_PAST."""
+    if not 0 <= value <= MAX_PAST:
+        raise BadUserInput(f"{argument} must be between 0 and {MAX_PAST}, not {value}")
 
 
 async def check_in(context: Context, id: str) -> Document | None:
     """One occurrence; ``None`` for an unknown id or another organisation's, FORBIDDEN if not allowed."""
-    _, _, loaders = await signed_in(context)
-    doc = await loaders.check_ins.check_in_by_id.load(id)
+    doc = await (await require(context)).loaders.check_ins.check_in_by_id.load(id)
     if doc is None:
         return None
     if not await readable(context, [doc]):
-        raise Forbidden("check-ins are visible to their participants, the employee's managers and HR admins")
+        raise Forbidden(NOT_VISIBLE)
     return doc
 
 
 @dataclass
 class Timeline:
+    """Someone's check-ins: their scheduled ones and the last past ones."""
+
     employee: Document
     upcoming: list[Document]
     past: list[Document]
@@ -94,9 +65,9 @@ class Timeline:
 
 async def check_ins(context: Context, employee_id: str, past_limit: int) -> Timeline:
     """Someone's check-ins (as the employee of a series): scheduled ones soonest first, then past ones."""
-    viewer, store, loaders = await signed_in(context)
-    if not 0 <= past_limit <= MAX_PAST:
-        raise BadUserInput(f"past must be between 0 and {MAX_PAST}, not {past_limit}")
+    signed_in = await require(context)
+    viewer, store, loaders = signed_in.viewer, signed_in.store, signed_in.loaders
+    check_count("past", past_limit)
     employee = await loaders.employee_by_id.load(employee_id)
     if employee is None:
         raise BadUserInput(f"no employee {employee_id!r} in your organisation")
@@ -105,7 +76,7 @@ async def check_ins(context: Context, employee_id: str, past_limit: int) -> Time
     loaders.check_ins.series_by_id.prime_many({s["_id"]: s for s in series})  # for `checkIn { series }`
     probe = {"organizationId": employee["organizationId"], "employeeId": employee_id, "managerId": None}
     if not series and not can_read_check_in(viewer, probe, employee):
-        raise Forbidden("check-ins are visible to their participants, the employee's managers and HR admins")
+        raise Forbidden(NOT_VISIBLE)
     active = [s["_id"] for s in series if s.get("active")]
     upcoming = await check_in_store.check_ins_of_series(store, active, closed=False, limit=MAX_PAST) if active else []
     ids = [s["_id"] for s in series]
@@ -116,77 +87,78 @@ async def check_ins(context: Context, employee_id: str, past_limit: int) -> Time
 
 async def series_of_employee(context: Context, employee: Document) -> list[Document]:
     """Nested ``Employee.checkInSeries``: only the series the viewer may read (none for others)."""
-    viewer, _, loaders = await signed_in(context)
-    series = await loaders.check_ins.series_by_employee_id.load(employee["_id"])
-    return [s for s in series if can_read_check_in(viewer, s, employee)]
+    signed_in = await require(context)
+    series = await signed_in.loaders.check_ins.series_by_employee_id.load(employee["_id"])
+    return [s for s in series if can_read_check_in(signed_in.viewer, s, employee)]
 
 
 # nested fields (the parent object was already allowed)
 
 async def series_cadence(context: Context, series: Document) -> Cadence:
-    _, _, loaders = await signed_in(context)
-    employee = await loaders.employee_by_id.load(series["employeeId"])
-    department_id = employee.get("departmentId") if employee else None
-    department = await loaders.department_by_id.load(department_id) if department_id else None
+    """The cadence in force: the series' override, else its employee's department's."""
+    _, department = await department_of(context, series)
     return effective_cadence(series, department)
 
 
 async def upcoming_of(context: Context, series: Document) -> Document | None:
-    _, _, loaders = await signed_in(context)
+    """The series' scheduled occurrence."""
+    loaders = (await require(context)).loaders
     scheduled = await loaders.check_ins.upcoming_by_series_id.load(series["_id"])
     return scheduled[0] if scheduled else None
 
 
 async def history_of(context: Context, series: Document, last: int) -> list[Document]:
-    if not 0 <= last <= MAX_PAST:
-        raise BadUserInput(f"last must be between 0 and {MAX_PAST}, not {last}")
-    _, _, loaders = await signed_in(context)
+    """The last ``last`` closed occurrences of the series, newest first."""
+    check_count("last", last)
+    loaders = (await require(context)).loaders
     docs = await loaders.check_ins.check_ins_by_series_id.load(series["_id"])
     return [d for d in docs if d["status"] != CheckInStatus.SCHEDULED.value][:last]
 
 
 async def series_of(context: Context, check_in: Document) -> Document | None:
-    _, _, loaders = await signed_in(context)
+    """The series of an occurrence."""
+    loaders = (await require(context)).loaders
     return await loaders.check_ins.series_by_id.load(check_in["seriesId"])
 
 
 async def action_items_of(context: Context, check_in: Document) -> list[Document]:
     """Items created in this occurrence, and those of earlier ones still open then (carried over)."""
-    _, _, loaders = await signed_in(context)
+    loaders = (await require(context)).loaders
     items = await loaders.check_ins.action_items_by_series_id.load(check_in["seriesId"])
     return [item for item in items if action_item_shown_in(item, check_in["sequence"])]
 
 
 async def open_action_items(context: Context, series: Document) -> list[Document]:
-    _, _, loaders = await signed_in(context)
+    """The series' action items not done yet."""
+    loaders = (await require(context)).loaders
     return [item for item in await loaders.check_ins.action_items_by_series_id.load(series["_id"])
             if not item.get("done")]
 
 
 async def linked_goals(context: Context, check_in: Document) -> list[Document]:
     """The linked goals the viewer may see (the goals domain's rule; others are left out)."""
-    _, _, loaders = await signed_in(context)
-    docs = await loaders.goals.by_id.load_many(list(check_in.get("linkedGoalIds", [])))
-    return await goal_queries.visible(context, [d for d in docs if d is not None])
+    return await visible_goals(context, check_in.get("linkedGoalIds", []))
 
 
 async def my_private_note(context: Context, check_in: Document) -> str | None:
     """The viewer's own private note on this occurrence; nobody can ask for anyone else's."""
-    viewer, _, loaders = await signed_in(context)
-    note = await loaders.check_ins.note_by_key.load((check_in["_id"], viewer.employee_id))
+    signed_in = await require(context)
+    viewer = signed_in.viewer
+    note = await signed_in.loaders.check_ins.note_by_key.load((check_in["_id"], viewer.employee_id))
     return note["text"] if note is not None and can_see_private_note(viewer, note) else None
 
 
 async def template(context: Context, id: str | None) -> Document | None:
+    """A check-in template by id (``None`` for no id or an unknown one)."""
     if id is None:
         return None
-    _, _, loaders = await signed_in(context)
+    loaders = (await require(context)).loaders
     return await loaders.check_ins.template_by_id.load(id)
 
 
 async def templates(context: Context) -> list[Document]:
-    _, store, _ = await signed_in(context)
-    return await check_in_store.templates(store)
+    """Every check-in template of the organisation, by name."""
+    return await check_in_store.templates((await require(context)).store)
 
 
 async def department_template(context: Context, department: Document) -> Document | None:
@@ -194,12 +166,13 @@ async def department_template(context: Context, department: Document) -> Documen
     own = await template(context, department.get("checkInTemplateId"))
     if own is not None:
         return own
-    _, _, loaders = await signed_in(context)
+    loaders = (await require(context)).loaders
     return await loaders.check_ins.default_template()
 
 
 async def is_default_template(context: Context, doc: Document) -> bool:
-    _, _, loaders = await signed_in(context)
+    """Whether ``doc`` is the organisation's default template."""
+    loaders = (await require(context)).loaders
     default = await loaders.check_ins.default_template()
     return default is not None and default["_id"] == doc["_id"]
 
@@ -208,6 +181,8 @@ async def is_default_template(context: Context, doc: Document) -> bool:
 
 @dataclass
 class Overdue:
+    """An overdue series, the cadence in force and by how many days it is overdue."""
+
     series: Document
     cadence: Cadence
     days_overdue: int
@@ -218,15 +193,12 @@ async def overdue_check_ins(context: Context, as_of: date | None) -> list[Overdu
 
     HR admins: the whole organisation; managers: the series of everyone below them.
     """
-    viewer, store, loaders = await signed_in(context)
-    if not can_list_overdue_check_ins(viewer):
-        raise Forbidden("overdue check-ins are listed for managers and HR admins")
-    as_of = as_of or today()
-    if viewer.is_hr_admin:
-        series = await check_in_store.active_series(store, None)
-    else:
-        below = await store.employees.find({"managerChain": viewer.employee_id}, projection={"_id": 1})
-        series = await check_in_store.active_series(store, [d["_id"] for d in below])
+    signed_in = await require_role(context, can_list_overdue_check_ins,
+                                   "overdue check-ins are listed for managers and HR admins")
+    viewer, store, loaders = signed_in.viewer, signed_in.store, signed_in.loaders
+    as_of = as_of or clock.today()
+    below = None if viewer.is_hr_admin else await ids_below(store, viewer.employee_id)
+    series = await check_in_store.active_series(store, below)
     # both participants in one batch: the list shows them, and this keeps their loads to one round trip
     people = sorted({s["employeeId"] for s in series} | {s["managerId"] for s in series})
     by_id = {e["_id"]: e for e in await loaders.employee_by_id.load_many(people) if e is not None}
@@ -252,14 +224,13 @@ async def participation(context: Context, start: date, end: date, as_of: date | 
     counts under the department and cadence in force when it was scheduled, so a department that
     moved from weekly to monthly shows one row for each.
     """
-    viewer, store, _ = await signed_in(context)
-    if not can_see_check_in_participation(viewer):
-        raise Forbidden("the participation report is for HR admins")
+    signed_in = await require_role(context, can_see_check_in_participation, "the participation report is for HR admins")
     if end < start:
         raise BadUserInput("the period ends before it starts")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise BadUserInput(f"the period may span at most {MAX_PERIOD_DAYS} days")
-    last = min(end, as_of or today())
+    last = min(end, as_of or clock.today())
     if last < start:
         return []
-    return participation_rows(await check_in_store.participation_groups(store, start.isoformat(), last.isoformat()))
+    groups = await check_in_store.participation_groups(signed_in.store, start.isoformat(), last.isoformat())
+    return participation_rows(groups)

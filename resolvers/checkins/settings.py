@@ -9,52 +9,49 @@ from typing import Any
 
 from models.checkins.permissions import can_manage_check_in_settings
 from models.checkins.rules import Cadence, check_template
+from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
-from models.core.viewer import Viewer
-from resolvers.checkins.mutations import CheckInOutcome, not_found, now
-from resolvers.checkins.queries import signed_in
-from resolvers.core.context import Context
-from resolvers.core.errors import Forbidden
-from store.core.repository import TenantStore
-from store.loaders import Loaders
+from resolvers.checkins.common import not_found
+from resolvers.core.context import Context, SignedIn, require_role
+from resolvers.core.outcome import Outcome
 
 
-async def admin(context: Context) -> tuple[Viewer, TenantStore]:
-    viewer, store, _ = await signed_in(context)
-    if not can_manage_check_in_settings(viewer):
-        raise Forbidden("only HR admins may change check-in settings")
-    return viewer, store
+async def admin(context: Context) -> SignedIn:
+    """The signed-in HR admin, else FORBIDDEN."""
+    return await require_role(context, can_manage_check_in_settings, "only HR admins may change check-in settings")
 
 
-async def set_department_cadence(context: Context, department_id: str, cadence: Cadence) -> CheckInOutcome:
+async def set_department_cadence(context: Context, department_id: str, cadence: Cadence) -> Outcome:
     """Every series in the department (without its own cadence) follows from its next occurrence."""
-    _, store = await admin(context)
-    department = await store.departments.get(department_id)
+    signed_in = await admin(context)
+    store = signed_in.store
+    department = await signed_in.loaders.department_by_id.load(department_id)
     if department is None:
-        return CheckInOutcome(errors=[not_found("departmentId", "department", department_id)])
+        return Outcome(errors=[not_found("departmentId", "department", department_id)])
     await store.departments.update(department_id, {"cadence": cadence.value})
-    context.loaders = Loaders(store)
-    return CheckInOutcome(department={**department, "cadence": cadence.value})
+    context.fresh_loaders()
+    return Outcome({**department, "cadence": cadence.value})
 
 
 def question_documents(questions: list[str]) -> list[Document]:
+    """A template's questions, each with a new id."""
     return [{"_id": new_id(), "text": q.strip()} for q in questions]
 
 
-async def save_template(context: Context, id: str | None, data: dict[str, Any]) -> CheckInOutcome:
+async def save_template(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
     """Create a template (id omitted) or change one; questions sent replace the old ones."""
-    _, store = await admin(context)
+    store = (await admin(context)).store
     current = await store.checkInTemplates.get(id) if id else None
     if id and current is None:
-        return CheckInOutcome(errors=[not_found("id", "check-in template", id)])
+        return Outcome(errors=[not_found("id", "check-in template", id)])
     errors = check_template(data.get("name"), data.get("questions"), creating=current is None)
     if current is not None:  # on a change, null cannot clear what a template must have
         errors += [FieldError(key, ErrorCode.REQUIRED, f"{key} must not be null")
                    for key in ("name", "questions") if key in data and data[key] is None]
     if errors:
-        return CheckInOutcome(errors=errors)
-    at = now()
+        return Outcome(errors=errors)
+    at = clock.now()
     fields: dict[str, Any] = {"updatedAt": at}
     if data.get("name") is not None:
         fields["name"] = data["name"].strip()
@@ -65,33 +62,34 @@ async def save_template(context: Context, id: str | None, data: dict[str, Any]) 
     else:
         await store.checkInTemplates.update(current["_id"], fields)
         doc = {**current, **fields}
-    context.loaders = Loaders(store)
-    return CheckInOutcome(template=doc)
+    context.fresh_loaders()
+    return Outcome(doc)
 
 
-async def set_default_template(context: Context, template_id: str) -> CheckInOutcome:
+async def set_default_template(context: Context, template_id: str) -> Outcome:
     """One write: the default is the template most recently made default."""
-    _, store = await admin(context)
+    store = (await admin(context)).store
     template = await store.checkInTemplates.get(template_id)
     if template is None:
-        return CheckInOutcome(errors=[not_found("templateId", "check-in template", template_id)])
-    at = now()
+        return Outcome(errors=[not_found("templateId", "check-in template", template_id)])
+    at = clock.now()
     await store.checkInTemplates.update(template_id, {"defaultSince": at})
-    context.loaders = Loaders(store)
-    return CheckInOutcome(template={**template, "defaultSince": at})
+    context.fresh_loaders()
+    return Outcome({**template, "defaultSince": at})
 
 
-async def set_department_template(context: Context, department_id: str, template_id: str | None) -> CheckInOutcome:
+async def set_department_template(context: Context, department_id: str, template_id: str | None) -> Outcome:
     """The department's own template (null: back to the organisation's default)."""
-    _, store = await admin(context)
+    signed_in = await admin(context)
+    store = signed_in.store
     errors: list[FieldError] = []
-    department = await store.departments.get(department_id)
+    department = await signed_in.loaders.department_by_id.load(department_id)
     if department is None:
         errors.append(not_found("departmentId", "department", department_id))
     if template_id is not None and await store.checkInTemplates.get(template_id) is None:
         errors.append(not_found("templateId", "check-in template", template_id))
     if errors or department is None:
-        return CheckInOutcome(errors=errors)
+        return Outcome(errors=errors)
     await store.departments.update(department_id, {"checkInTemplateId": template_id})
-    context.loaders = Loaders(store)
-    return CheckInOutcome(department={**department, "checkInTemplateId": template_id})
+    context.fresh_loaders()
+    return Outcome({**department, "checkInTemplateId": template_id})

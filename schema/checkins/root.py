@@ -15,8 +15,8 @@ from resolvers.checkins import queries as checkins
 from resolvers.checkins import schedule as checkins_schedule
 from resolvers.checkins import settings as checkins_settings
 from resolvers.checkins import subscriptions as checkins_subscriptions
-from resolvers.checkins.mutations import CheckInOutcome
 from resolvers.core.context import Context
+from resolvers.core.outcome import Outcome
 from schema.checkins.inputs import ActionItemInput, CheckInTemplateInput, UpdateActionItemInput
 from schema.checkins.types import (
     ActionItem,
@@ -85,32 +85,45 @@ class CheckInTemplatePayload:
     errors: list[Error]
 
 
-def check_in_payload(outcome: CheckInOutcome) -> CheckInPayload:
-    return CheckInPayload(check_in=CheckIn.wrap(outcome.check_in), errors=errors_of(outcome.errors))
+def check_in_payload(outcome: Outcome) -> CheckInPayload:
+    return CheckInPayload(check_in=CheckIn.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
-def talking_point_payload(outcome: CheckInOutcome) -> TalkingPointPayload:
-    return TalkingPointPayload(check_in=CheckIn.wrap(outcome.check_in),
-                               talking_point=TalkingPoint.wrap(outcome.talking_point),
-                               conflict=TalkingPoint.wrap(outcome.conflict), errors=errors_of(outcome.errors))
+def talking_point_payload(outcome: Outcome) -> TalkingPointPayload:
+    return TalkingPointPayload(check_in=CheckIn.wrap(outcome.document),
+                               talking_point=TalkingPoint.wrap(outcome.extra.get("talking_point")),
+                               conflict=TalkingPoint.wrap(outcome.extra.get("conflict")),
+                               errors=errors_of(outcome.errors))
 
 
-def action_item_payload(outcome: CheckInOutcome) -> ActionItemPayload:
-    shown_in = outcome.check_in["sequence"] if outcome.check_in else None
-    return ActionItemPayload(action_item=ActionItem.wrap(outcome.action_item, shown_in),
-                             check_in=CheckIn.wrap(outcome.check_in), errors=errors_of(outcome.errors))
+def action_item_payload(outcome: Outcome) -> ActionItemPayload:
+    shown_in = outcome.document["sequence"] if outcome.document else None
+    return ActionItemPayload(action_item=ActionItem.wrap(outcome.extra.get("action_item"), shown_in),
+                             check_in=CheckIn.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
-def department_payload(outcome: CheckInOutcome) -> DepartmentPayload:
-    return DepartmentPayload(department=DepartmentFields.wrap(outcome.department), errors=errors_of(outcome.errors))
+def progress_payload(outcome: Outcome) -> CheckInProgressPayload:
+    return CheckInProgressPayload(check_in=CheckIn.wrap(outcome.document),
+                                  progress_update=CheckInProgressUpdate.wrap(outcome.extra.get("progress")),
+                                  errors=errors_of(outcome.errors))
 
 
-def series_payload(outcome: CheckInOutcome) -> CheckInSeriesPayload:
-    return CheckInSeriesPayload(series=CheckInSeries.wrap(outcome.series), errors=errors_of(outcome.errors))
+def private_note_payload(outcome: Outcome) -> PrivateNotePayload:
+    note = outcome.extra.get("note")
+    return PrivateNotePayload(check_in=CheckIn.wrap(outcome.document), note=note["text"] if note else None,
+                              errors=errors_of(outcome.errors))
 
 
-def template_payload(outcome: CheckInOutcome) -> CheckInTemplatePayload:
-    return CheckInTemplatePayload(template=CheckInTemplate.wrap(outcome.template), errors=errors_of(outcome.errors))
+def department_payload(outcome: Outcome) -> DepartmentPayload:
+    return DepartmentPayload(department=DepartmentFields.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+def series_payload(outcome: Outcome) -> CheckInSeriesPayload:
+    return CheckInSeriesPayload(series=CheckInSeries.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+def template_payload(outcome: Outcome) -> CheckInTemplatePayload:
+    return CheckInTemplatePayload(template=CheckInTemplate.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
 @strawberry.type
@@ -211,10 +224,7 @@ class CheckInMutation:
     @strawberry.mutation(description="Your private note on a check-in: only you will ever see it.")
     async def set_check_in_private_note(self, info: Info[Context, Any], check_in_id: strawberry.ID,
                                         text: str) -> PrivateNotePayload:
-        outcome = await checkins_mutations.set_private_note(info.context, check_in_id, text)
-        return PrivateNotePayload(check_in=CheckIn.wrap(outcome.check_in),
-                                  note=outcome.note["text"] if outcome.note else None,
-                                  errors=errors_of(outcome.errors))
+        return private_note_payload(await checkins_mutations.set_private_note(info.context, check_in_id, text))
 
     @strawberry.mutation
     async def add_action_item(self, info: Info[Context, Any], check_in_id: strawberry.ID,
@@ -242,10 +252,8 @@ class CheckInMutation:
     async def record_check_in_progress(self, info: Info[Context, Any], check_in_id: strawberry.ID,
                                        key_result_id: strawberry.ID, value: float,
                                        comment: str | None = None) -> CheckInProgressPayload:
-        outcome = await checkins_mutations.record_progress(info.context, check_in_id, key_result_id, value, comment)
-        return CheckInProgressPayload(check_in=CheckIn.wrap(outcome.check_in),
-                                      progress_update=CheckInProgressUpdate.wrap(outcome.progress),
-                                      errors=errors_of(outcome.errors))
+        return progress_payload(
+            await checkins_mutations.record_progress(info.context, check_in_id, key_result_id, value, comment))
 
     @strawberry.mutation(description="Mark the check-in held (default today) and schedule the next one.")
     async def complete_check_in(self, info: Info[Context, Any], check_in_id: strawberry.ID,
