@@ -34,6 +34,7 @@ def can_edit_check_in(viewer: Viewer, check_in: Mapping[str, Any]) -> bool:
 
 
 def can_see_private_note(viewer: Viewer, note: Mapping[str, Any]) -> bool:
+    """Its author only."""
     return same_organization(viewer, note) and note.get("authorId") == viewer.employee_id
 
 
@@ -59,6 +60,7 @@ def can_list_overdue_check_ins(viewer: Viewer) -> bool:
 
 
 def can_see_check_in_participation(viewer: Viewer) -> bool:
+    """The participation report: HR admins."""
     return viewer.is_hr_admin
 
 

@@ -72,6 +72,7 @@ def check_in_id_for(series_id: str, sequence: int) -> str:
 
 
 def note_id_for(check_in_id: str, author_id: str) -> str:
+    """One private note per author and occurrence."""
     return stable_id(f"check-in-note:{check_in_id}:{author_id}")
 
 
@@ -98,6 +99,7 @@ def new_occurrence(series: Mapping[str, Any], sequence: int, scheduled_on: date,
 
 
 def day(value: str | date) -> date:
+    """A date from a document's ISO text (or a date already)."""
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -148,12 +150,6 @@ def overdue_days(series: Mapping[str, Any], cadence: Cadence | str, as_of: date)
     return max(0, (as_of - due).days)
 
 
-def default_template(templates: Iterable[Document]) -> Document | None:
-    """The organisation's default: the template most recently made default."""
-    chosen = [t for t in templates if t.get("defaultSince") is not None]
-    return max(chosen, key=lambda t: (t["defaultSince"], t["_id"])) if chosen else None
-
-
 def action_item_shown_in(item: Mapping[str, Any], sequence: int) -> bool:
     """An action item appears from the occurrence it was created in until the one it was done in.
 
@@ -201,18 +197,21 @@ def participation_rows(groups: Iterable[Mapping[str, Any]]) -> list[Participatio
 
 
 def check_required_text(value: str | None, field: str) -> list[FieldError]:
+    """REQUIRED when empty or blank, else the length rule of ``check_text``."""
     if value is None or not value.strip():
         return [FieldError(field, ErrorCode.REQUIRED, f"{field} must not be empty")]
     return check_text(value, field)
 
 
 def check_rating(value: int | None) -> list[FieldError]:
+    """INVALID unless the rating is 1–5."""
     if value is None or value not in RATINGS:
         return [FieldError("rating", ErrorCode.INVALID, f"rating must be {RATINGS.start}–{RATINGS.stop - 1}")]
     return []
 
 
 def check_template(name: str | None, questions: list[str] | None, *, creating: bool) -> list[FieldError]:
+    """A template's name and 1 to QUESTIONS_MAX questions; on a change only what is sent is checked."""
     errors = check_name(name, "name") if creating or name is not None else []
     if questions is None:
         if creating:

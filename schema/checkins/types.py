@@ -33,6 +33,14 @@ async def employee(info: Info[Context, Any], id: str | None) -> Employee | None:
     return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
 
 
+def person(key: str) -> Any:
+    """A field of a type wrapping a document: the person whose id the document keeps under ``key``."""
+    async def resolve(self: Any, info: Info[Context, Any]) -> Employee | None:
+        return await employee(info, self.doc.get(key))
+
+    return strawberry.field(resolver=resolve)
+
+
 @strawberry.type(description="One participant's answer to a question.")
 class CheckInAnswer:
     author_id: strawberry.Private[str]
@@ -68,13 +76,8 @@ class TalkingPoint:
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc["text"], version=doc["version"],
                    removed=bool(doc.get("removed")), created_at=utc(doc["createdAt"]), updated_at=utc(doc["updatedAt"]))
 
-    @strawberry.field
-    async def author(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc["authorId"])
-
-    @strawberry.field
-    async def updated_by(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc.get("updatedById"))
+    author = person("authorId")
+    updated_by = person("updatedById")
 
 
 @strawberry.type(description="A follow-up; open items carry over to the next check-ins of the series until done.")
@@ -103,13 +106,8 @@ class ActionItem:
     def done_at(self) -> datetime | None:
         return utc(self.doc["doneAt"]) if self.doc.get("doneAt") else None
 
-    @strawberry.field
-    async def owner(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc["ownerId"])
-
-    @strawberry.field
-    async def created_by(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc.get("createdById"))
+    owner = person("ownerId")
+    created_by = person("createdById")
 
 
 @strawberry.type(description="A key result's progress recorded during the check-in (written through to the goal).")
@@ -131,9 +129,7 @@ class CheckInProgressUpdate:
                    key_result_id=strawberry.ID(doc["keyResultId"]), key_result_title=doc.get("keyResultTitle"),
                    value=doc["value"], comment=doc.get("comment"), at=utc(doc["at"]))
 
-    @strawberry.field
-    async def by(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc.get("byId"))
+    by = person("byId")
 
 
 @strawberry.type(description="One occurrence of a check-in series.")
@@ -161,13 +157,8 @@ class CheckIn:
     def wrap_all(cls, docs: list[Document]) -> list[CheckIn]:
         return [c for c in map(cls.wrap, docs) if c is not None]
 
-    @strawberry.field
-    async def employee(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc["employeeId"])
-
-    @strawberry.field
-    async def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc["managerId"])
+    employee = person("employeeId")
+    manager = person("managerId")
 
     @strawberry.field(description="The department it was scheduled under.")
     async def department(self, info: Info[Context, Any]) -> Department | None:
@@ -190,9 +181,7 @@ class CheckIn:
         return [t for t in map(TalkingPoint.wrap, self.doc.get("talkingPoints", []))
                 if t is not None and (include_removed or not t.removed)]
 
-    @strawberry.field
-    async def rated_by(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc.get("ratedById"))
+    rated_by = person("ratedById")
 
     @strawberry.field
     def progress_updates(self) -> list[CheckInProgressUpdate]:
@@ -237,13 +226,8 @@ class CheckInSeries:
     async def cadence(self, info: Info[Context, Any]) -> CadenceEnum:
         return await checkins.series_cadence(info.context, self.doc)
 
-    @strawberry.field
-    async def employee(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc["employeeId"])
-
-    @strawberry.field
-    async def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return await employee(info, self.doc["managerId"])
+    employee = person("employeeId")
+    manager = person("managerId")
 
     @strawberry.field(description="The scheduled occurrence.")
     async def upcoming(self, info: Info[Context, Any]) -> CheckIn | None:

@@ -16,18 +16,6 @@ SCHEDULED = CheckInStatus.SCHEDULED.value
 NEWEST_FIRST = [("sequence", -1)]
 
 
-class CheckInSeriesByIdLoader(ByIdLoader):
-    pass
-
-
-class CheckInByIdLoader(ByIdLoader):
-    pass
-
-
-class CheckInTemplateByIdLoader(ByIdLoader):
-    pass
-
-
 class CheckInSeriesByEmployeeIdLoader(ByParentLoader):
     parent_field = "employeeId"
     sort = [("startedOn", 1), ("_id", 1)]
@@ -67,14 +55,16 @@ class CheckInNoteByKeyLoader(DataLoader[tuple[str, str], Document | None]):
 
 
 class CheckInLoaders:
+    """The check-in domain's loaders of one request (or subscription event)."""
+
     def __init__(self, store: TenantStore) -> None:
-        self.series_by_id = CheckInSeriesByIdLoader(store.checkInSeries)
+        self.series_by_id = ByIdLoader(store.checkInSeries)
         self.series_by_employee_id = CheckInSeriesByEmployeeIdLoader(store.checkInSeries)
-        self.check_in_by_id = CheckInByIdLoader(store.checkIns)
+        self.check_in_by_id = ByIdLoader(store.checkIns)
         self.check_ins_by_series_id = CheckInsBySeriesIdLoader(store.checkIns)
         self.upcoming_by_series_id = UpcomingCheckInsBySeriesIdLoader(store.checkIns)
         self.action_items_by_series_id = CheckInActionItemsBySeriesIdLoader(store.checkInActionItems)
-        self.template_by_id = CheckInTemplateByIdLoader(store.checkInTemplates)
+        self.template_by_id = ByIdLoader(store.checkInTemplates)
         self.note_by_key = CheckInNoteByKeyLoader(store.checkInNotes)
         self._store = store
         self._default: list[Document | None] = []
@@ -96,17 +86,19 @@ async def check_ins_of_series(store: TenantStore, series_ids: list[str], *, clos
 
 
 async def templates(store: TenantStore) -> list[Document]:
+    """Every template, by name."""
     return await store.checkInTemplates.find(sort=[("name", 1), ("_id", 1)])
 
 
 async def default_template(store: TenantStore) -> Document | None:
-    """The template most recently made the organisation's default (as ``models.checkins.default_template``)."""
+    """The organisation's default: the template most recently made default (ties: the greatest id)."""
     found = await store.checkInTemplates.find({"defaultSince": {"$ne": None}},
                                               sort=[("defaultSince", -1), ("_id", -1)], limit=1)
     return found[0] if found else None
 
 
 async def last_check_in(store: TenantStore, series_id: str) -> Document | None:
+    """The series' occurrence with the highest sequence."""
     found = await store.checkIns.find({"seriesId": series_id}, sort=NEWEST_FIRST, limit=1)
     return found[0] if found else None
 
@@ -123,6 +115,7 @@ async def end_series(store: TenantStore, series_ids: list[str], at: Any) -> None
 
 
 async def active_series(store: TenantStore, employee_ids: list[str] | None) -> list[Document]:
+    """Active series, of ``employee_ids`` only unless ``None``, by id."""
     query: dict[str, Any] = {"active": True}
     if employee_ids is not None:
         query["employeeId"] = {"$in": employee_ids}
