@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from models.demo.checkins import demo_check_ins
@@ -153,10 +153,6 @@ def next_after(scheduled: date, held: date, cadence: str) -> date:
     while following <= held:
         following = plus_period(following, cadence)
     return following
-
-
-def today() -> date:
-    return datetime.now(UTC).date()
 
 
 # the store

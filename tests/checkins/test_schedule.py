@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.core.clock import today
 from tests.checkins.support import (
     ADD_ACTION_ITEM,
     CHECK_IN,
@@ -25,7 +26,6 @@ from tests.checkins.support import (
     series_of,
     snapshot,
     stored,
-    today,
     upcoming,
 )
 from tests.conftest import RunningServer

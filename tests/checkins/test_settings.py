@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from models.core.clock import today
 from tests.checkins.support import (
     CHECK_IN,
     COMPLETE,
@@ -11,7 +12,6 @@ from tests.checkins.support import (
     department,
     person,
     sales_series,
-    today,
     upcoming,
 )
 from tests.conftest import RunningServer
