@@ -16,161 +16,22 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from models.core.documents import stable_id
+from models.core.documents import Document, stable_id
 from models.core.viewer import Role
+from models.demo.org_catalog import (
+    DEPARTMENTS,
+    ENGINEERING_TEAMS,
+    EXIT_NOTES,
+    FIRST_NAMES,
+    LADDERS,
+    LAST_NAMES,
+    LEAVE_NOTES,
+    POSITIONS,
+    STAFFING,
+)
 from models.org.rules import EmployeeStatus, chain_of, normalize_email, status_entry
 
-Document = dict[str, Any]
-
-DEPARTMENTS: list[tuple[str, str | None]] = [
-    ("Executive", None), ("Engineering", "Executive"), ("Platform", "Engineering"),
-    ("Product Engineering", "Engineering"), ("Data", "Engineering"), ("Sales", "Executive"),
-    ("Marketing", "Executive"), ("People", "Executive"), ("Finance", "Executive"),
-    ("Customer Success", "Executive"),
-]
-# Top-level departments in the order they are staffed, with their share of the headcount.
-STAFFING: list[tuple[str, int]] = [
-    ("Engineering", 40), ("People", 8), ("Sales", 16), ("Customer Success", 14), ("Finance", 9),
-    ("Marketing", 13),
-]
-ENGINEERING_TEAMS = ("Product Engineering", "Platform", "Data")
-# Titles by top-level department for management levels 2, 3, 4 and 5.
-LADDERS: dict[str, tuple[str, str, str, str]] = {
-    "Engineering": ("VP Engineering", "Engineering Manager", "Tech Lead", "Software Engineer"),
-    "Sales": ("VP Sales", "Sales Manager", "Sales Team Lead", "Account Executive"),
-    "Customer Success": ("VP Customer Success", "Customer Success Director",
-                         "Customer Success Team Lead", "Customer Success Manager"),
-    "Marketing": ("VP Marketing", "Marketing Manager", "Growth Marketing Lead", "Content Strategist"),
-    "People": ("Head of People", "People Operations Manager", "HR Business Partner", "Recruiter"),
-    "Finance": ("VP Finance", "Finance Manager", "Senior Financial Analyst", "Financial Analyst"),
-}
-
-# (title, grade, department, description, responsibilities)
-POSITIONS: list[tuple[str, int, str, str, list[str]]] = [
-    ("Chief Executive Officer", 7, "Executive",
-     "Sets the company's direction and is accountable for its results. Leads the executive team.",
-     ["Set company strategy and annual goals", "Lead and develop the executive team",
-      "Represent the company to the board, investors and key customers", "Own the operating budget"]),
-    ("VP Engineering", 6, "Engineering",
-     "Leads the engineering organisation and the delivery of the product. Builds teams that ship reliably.",
-     ["Own the engineering roadmap with product leadership", "Hire and grow engineering managers",
-      "Keep delivery predictable and quality high", "Manage the engineering budget"]),
-    ("Engineering Manager", 5, "Engineering",
-     "Leads a group of engineering teams. Balances delivery, technical health and people growth.",
-     ["Run planning and delivery for their teams", "Coach tech leads and engineers",
-      "Hold regular one-on-ones and performance reviews", "Partner with product on priorities"]),
-    ("Tech Lead", 4, "Engineering",
-     "Leads a small engineering team day to day. Owns the technical direction of the team's services.",
-     ["Break work into deliverable increments", "Review designs and code",
-      "Mentor engineers on the team", "Keep services observable and on call ready"]),
-    ("Senior Software Engineer", 3, "Engineering",
-     "Designs and builds significant parts of the product. Raises the bar for the engineers around them.",
-     ["Design and implement features end to end", "Review code and share knowledge",
-      "Improve reliability and performance", "Take part in the on-call rotation"]),
-    ("Software Engineer", 2, "Engineering",
-     "Builds and maintains product features with guidance from senior engineers.",
-     ["Implement well-scoped features and fixes", "Write automated tests",
-      "Participate in code review", "Learn the team's services and tooling"]),
-    ("Data Analyst", 2, "Data",
-     "Turns product and business data into answers. Builds the reports teams use to decide.",
-     ["Build and maintain dashboards", "Answer ad-hoc questions with SQL and notebooks",
-      "Define and document core metrics", "Check data quality in the warehouse"]),
-    ("VP Sales", 6, "Sales",
-     "Leads the sales organisation and owns new revenue. Builds a repeatable sales motion.",
-     ["Own the revenue target and forecast", "Hire and develop sales managers",
-      "Define territories, quotas and compensation plans", "Close strategic deals"]),
-    ("Sales Manager", 5, "Sales",
-     "Leads a sales team towards its quota. Coaches reps through the pipeline.",
-     ["Run weekly pipeline reviews", "Coach team leads and account executives",
-      "Forecast the team's bookings", "Support negotiations on large deals"]),
-    ("Sales Team Lead", 4, "Sales",
-     "Carries a quota while guiding a small group of account executives.",
-     ["Close their own opportunities", "Shadow and coach account executives",
-      "Keep the CRM accurate for the team"]),
-    ("Account Executive", 2, "Sales",
-     "Wins new customers from first call to signed contract.",
-     ["Qualify and progress opportunities", "Run discovery calls and product demos",
-      "Negotiate and close contracts", "Hand over new customers to Customer Success"]),
-    ("VP Customer Success", 6, "Customer Success",
-     "Leads customer success and support. Owns retention and expansion revenue.",
-     ["Own gross and net revenue retention", "Build onboarding and support programmes",
-      "Hire and develop customer success leaders", "Bring customer feedback to product"]),
-    ("Customer Success Director", 5, "Customer Success",
-     "Leads a segment of customer success managers and their book of accounts.",
-     ["Set account coverage for the segment", "Coach team leads", "Run renewal forecasts",
-      "Escalate and resolve at-risk accounts"]),
-    ("Customer Success Team Lead", 4, "Customer Success",
-     "Guides a small team of customer success managers while owning key accounts.",
-     ["Manage a portfolio of key accounts", "Coach customer success managers", "Review account health"]),
-    ("Customer Success Manager", 2, "Customer Success",
-     "Helps customers get value from the product so they renew and grow.",
-     ["Onboard new customers", "Run quarterly business reviews", "Track account health and usage",
-      "Identify expansion opportunities"]),
-    ("VP Marketing", 6, "Marketing",
-     "Leads marketing and owns pipeline generation and the brand.",
-     ["Set marketing strategy and budget", "Own the pipeline target", "Build the brand and positioning"]),
-    ("Marketing Manager", 5, "Marketing",
-     "Plans and runs marketing programmes. Leads a team of marketers.",
-     ["Plan campaigns across channels", "Manage the programme budget", "Report on campaign results",
-      "Coach the marketing team"]),
-    ("Growth Marketing Lead", 4, "Marketing",
-     "Runs experiments across acquisition channels and guides a small team.",
-     ["Design and run growth experiments", "Optimise paid and organic channels", "Mentor marketers"]),
-    ("Content Strategist", 2, "Marketing",
-     "Plans and writes the content that explains the product and attracts buyers.",
-     ["Maintain the editorial calendar", "Write articles, guides and case studies",
-      "Measure content performance"]),
-    ("Head of People", 6, "People",
-     "Leads the people function: hiring, development, performance and culture.",
-     ["Own the performance and compensation cycles", "Lead recruiting and onboarding",
-      "Advise leaders on organisation design", "Keep people policies compliant"]),
-    ("People Operations Manager", 5, "People",
-     "Runs people operations and the HR systems behind them.",
-     ["Run HR systems and employee records", "Coordinate review cycles", "Manage benefits and payroll inputs"]),
-    ("HR Business Partner", 4, "People",
-     "Partners with department leaders on their people questions.",
-     ["Advise managers on performance and feedback", "Support organisation changes",
-      "Handle employee relations cases", "Analyse engagement and attrition"]),
-    ("Recruiter", 2, "People",
-     "Finds and hires great people for open roles.",
-     ["Source and screen candidates", "Coordinate interview loops", "Prepare and close offers"]),
-    ("VP Finance", 6, "Finance",
-     "Leads finance and keeps the company funded and accountable.",
-     ["Own the budget and financial plan", "Run the monthly close and reporting",
-      "Manage cash and investor reporting"]),
-    ("Finance Manager", 5, "Finance",
-     "Runs accounting and planning operations and leads the finance team.",
-     ["Lead the monthly close", "Manage audits and controls", "Coach analysts"]),
-    ("Senior Financial Analyst", 4, "Finance",
-     "Owns the forecast models and guides junior analysts.",
-     ["Build and maintain forecast models", "Partner with department budget owners",
-      "Review analysts' work"]),
-    ("Financial Analyst", 2, "Finance",
-     "Analyses spending and revenue to support planning decisions.",
-     ["Prepare variance reports", "Support budgeting and forecasting", "Reconcile accounts"]),
-]
-
-FIRST_NAMES = [
-    "Aisha", "Alejandro", "Amara", "Anders", "Ana", "Arjun", "Beatriz", "Chen", "Chloe", "Daniel",
-    "Dmitri", "Elena", "Emeka", "Fatima", "Felix", "Grace", "Hana", "Hiroshi", "Ibrahim", "Ines",
-    "Isabella", "Jamal", "Javier", "Jin", "Kai", "Kavya", "Kwame", "Lars", "Leila", "Liam",
-    "Lucia", "Mads", "Maria", "Mateo", "Mei", "Mohammed", "Nadia", "Naledi", "Noah", "Olivia",
-    "Omar", "Priya", "Rafael", "Rania", "Ravi", "Rosa", "Samuel", "Sara", "Sofia", "Tariq",
-    "Thandiwe", "Tomas", "Valentina", "Vikram", "Wei", "Yara", "Yusuf", "Zainab", "Zofia", "Oliver",
-]
-LAST_NAMES = [
-    "Abebe", "Adeyemi", "Ahmed", "Alvarez", "Andersen", "Bauer", "Bianchi", "Chen", "Cohen", "Costa",
-    "Dubois", "Eriksson", "Fernandes", "Fischer", "Garcia", "Gupta", "Haddad", "Hansen", "Hernandez",
-    "Ivanova", "Jensen", "Kapoor", "Khan", "Kim", "Kowalski", "Kuznetsov", "Lee", "Lopez", "Mansour",
-    "Martin", "Mendes", "Moreau", "Murphy", "Nakamura", "Nguyen", "Novak", "Okafor", "Okonkwo",
-    "Olsen", "Patel", "Petrov", "Popescu", "Quispe", "Rahman", "Reyes", "Rossi", "Sato", "Schmidt",
-    "Silva", "Singh", "Suzuki", "Tanaka", "Torres", "Tran", "Wang", "Williams", "Wojcik", "Yilmaz",
-    "Zhang", "Zulu",
-]
-LEAVE_NOTES = ["Parental leave", "Medical leave", "Sabbatical", "Personal leave"]
-EXIT_NOTES = ["Resigned", "Accepted another offer", "Relocated", "Position eliminated"]
 # Where in the time left between the manager's hire and today a report's hire falls.
 HIRE_WINDOWS = {2: (0.0, 0.35), 3: (0.05, 0.5), 4: (0.05, 0.6), 5: (0.05, 1.0)}
 MAX_UNIT = 1000  # people under one level-2 leader before a department gets a second one
@@ -180,10 +41,10 @@ MENTOR_SHARE = 0.42  # of those who may have a mentor (levels 3-5): about 40% of
 
 @dataclass(frozen=True)
 class DemoOrganization:
-    organization: dict
-    departments: list[dict]
-    positions: list[dict]
-    employees: list[dict]
+    organization: Document
+    departments: list[Document]
+    positions: list[Document]
+    employees: list[Document]
     personas: dict[str, str]  # {"employee": id, "manager": id, "hr_admin": id}
 
 
