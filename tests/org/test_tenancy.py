@@ -3,12 +3,10 @@ whatever Northwind ids it sends."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from models.core.documents import Document
 from models.demo.org import DemoOrganization
 from tests.conftest import RunningServer
-
-Document = dict[str, Any]
+from tests.org.seed import ceo, not_terminated, persona
 
 EMPLOYEE = "query Employee($id: ID!) { employee(id: $id) { id name manager { id } } }"
 EMPLOYEES = """
@@ -34,23 +32,6 @@ mutation UpdateEmployee($id: ID!, $input: UpdateEmployeeInput!) {
   }
 }
 """
-
-
-def people(org: DemoOrganization) -> dict[str, Document]:
-    return {e["_id"]: e for e in org.employees}
-
-
-def persona(org: DemoOrganization, name: str) -> Document:
-    return people(org)[org.personas[name]]
-
-
-def ceo(org: DemoOrganization) -> Document:
-    [root] = [e for e in org.employees if e["managerId"] is None]
-    return root
-
-
-def not_terminated(org: DemoOrganization) -> list[Document]:
-    return sorted((e for e in org.employees if e["status"] != "terminated"), key=lambda e: (e["name"], e["_id"]))
 
 
 def only_in(org: DemoOrganization, other: DemoOrganization) -> list[str]:

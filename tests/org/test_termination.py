@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
+from models.core.documents import Document
 from models.org.rules import chain_of, rebuild_chains
 from tests.client import refused_codes
 from tests.conftest import RunningServer
-
-Document = dict[str, Any]
+from tests.org.seed import UNKNOWN_ID, people
+from tests.org.support import assert_chains_consistent
 
 TERMINATE = """
 mutation Terminate($employeeId: ID!, $note: String) {
@@ -33,17 +34,12 @@ query Chart($rootId: ID, $depth: Int!) {
 ME = "{ me { id } }"
 
 NOTE = "Position eliminated"
-UNKNOWN_ID = "0" * 24
 # What a termination may change on each document; everything else must stay as it was.
 DERIVED = ("managerId", "managerChain", "status")
 
 
-# helpers
-
-
-
 def seeded(server: RunningServer) -> dict[str, Document]:
-    return {e["_id"]: e for e in server.demo.employees}
+    return people(server.demo)
 
 
 def active_reports(docs: dict[str, Document], manager_id: str) -> list[str]:
@@ -72,12 +68,6 @@ def derived(docs: dict[str, Document]) -> dict[str, tuple[Any, ...]]:
 
 def without(doc: Document, *keys: str) -> Document:
     return {k: v for k, v in doc.items() if k not in keys}
-
-
-def assert_chains_consistent(docs: dict[str, Document]) -> None:
-    assert rebuild_chains(None, docs.values()) == {}
-    for doc in docs.values():
-        assert doc["managerChain"] == chain_of(docs[doc["managerId"]] if doc["managerId"] else None)
 
 
 def chart_ids(node: dict[str, Any] | None) -> set[str]:
