@@ -27,6 +27,7 @@ from resolvers.checkins.common import changed, editable, not_found, refuse_unles
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
+from resolvers.org import access as org_access
 from store.checkins import repository as check_in_store
 
 MAX_LEAD_DAYS = 366
@@ -37,7 +38,7 @@ async def start_series(context: Context, employee_id: str, first_on: date | None
     """A series between someone and their current manager; it ends their series with earlier managers."""
     signed_in = await require(context)
     store = signed_in.store
-    employee = await signed_in.loaders.employee_by_id.load(employee_id)
+    employee = await org_access.employee(context, employee_id)
     if employee is None:
         return Outcome(errors=[not_found("employeeId", "employee", employee_id)])
     if not can_start_check_in_series(signed_in.viewer, employee):

@@ -15,6 +15,7 @@ from models.core.errors import ErrorCode, FieldError
 from resolvers.checkins.common import not_found
 from resolvers.core.context import Context, SignedIn, require_role
 from resolvers.core.outcome import Outcome
+from resolvers.org.access import referenced
 
 
 async def admin(context: Context) -> SignedIn:
@@ -24,11 +25,11 @@ async def admin(context: Context) -> SignedIn:
 
 async def set_department_cadence(context: Context, department_id: str, cadence: Cadence) -> Outcome:
     """Every series in the department (without its own cadence) follows from its next occurrence."""
-    signed_in = await admin(context)
-    store = signed_in.store
-    department = await signed_in.loaders.department_by_id.load(department_id)
+    store = (await admin(context)).store
+    errors: list[FieldError] = []
+    department = await referenced(context, "department", department_id, "departmentId", errors)
     if department is None:
-        return Outcome(errors=[not_found("departmentId", "department", department_id)])
+        return Outcome(errors=errors)
     await store.departments.update(department_id, {"cadence": cadence.value})
     context.fresh_loaders()
     return Outcome({**department, "cadence": cadence.value})
@@ -80,12 +81,9 @@ async def set_default_template(context: Context, template_id: str) -> Outcome:
 
 async def set_department_template(context: Context, department_id: str, template_id: str | None) -> Outcome:
     """The department's own template (null: back to the organisation's default)."""
-    signed_in = await admin(context)
-    store = signed_in.store
+    store = (await admin(context)).store
     errors: list[FieldError] = []
-    department = await signed_in.loaders.department_by_id.load(department_id)
-    if department is None:
-        errors.append(not_found("departmentId", "department", department_id))
+    department = await referenced(context, "department", department_id, "departmentId", errors)
     if template_id is not None and await store.checkInTemplates.get(template_id) is None:
         errors.append(not_found("templateId", "check-in template", template_id))
     if errors or department is None:
