@@ -15,6 +15,8 @@ from models.org.permissions import manages
 # only the manager it was sent to may read it (once released), HR admins included in "nobody else".
 
 def can_see_feedback(viewer: Viewer, feedback: Mapping[str, Any], recipient: Mapping[str, Any] | None) -> bool:
+    """Attributed feedback: its author; its recipient unless it is a note to their managers; the recipient's management
+    chain unless it is private."""
     if not same_organization(viewer, feedback):
         return False
     if feedback.get("authorId") == viewer.employee_id:

@@ -37,6 +37,7 @@ def reaction_counts(praise: Mapping[str, Any]) -> list[tuple[ReactionKind, int]]
 
 
 def check_recipients(recipient_ids: list[str], author_id: str) -> list[FieldError]:
+    """One to MAX_RECIPIENTS distinct colleagues, the author not among them."""
     if not recipient_ids:
         return [FieldError("recipientIds", ErrorCode.REQUIRED, "praise needs at least one recipient")]
     if len(recipient_ids) > MAX_RECIPIENTS:
@@ -49,6 +50,7 @@ def check_recipients(recipient_ids: list[str], author_id: str) -> list[FieldErro
 
 
 def check_value(value: str | None, values: list[str]) -> list[FieldError]:
+    """One of the organisation's values."""
     if value is None or not value.strip():
         return [FieldError("value", ErrorCode.REQUIRED, "praise is tagged with one of the company's values")]
     if value.strip() not in values:

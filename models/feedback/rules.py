@@ -83,6 +83,7 @@ def period_of(day: date) -> str:
 
 
 def is_period(value: str) -> bool:
+    """Whether ``value`` names a quarter, e.g. ``2026-Q4``."""
     year, _, quarter = value.partition("-Q")
     return len(year) == 4 and year.isdigit() and quarter in {"1", "2", "3", "4"}
 
@@ -97,10 +98,12 @@ def direction_of(author: Mapping[str, Any], recipient: Mapping[str, Any]) -> Dir
 
 
 def is_retracted(feedback: Mapping[str, Any]) -> bool:
+    """Retracted by its author: a tombstone."""
     return feedback.get("retractedAt") is not None
 
 
 def editable_until(feedback: Mapping[str, Any]) -> datetime:
+    """When the author's edit window closes (EDIT_WINDOW after giving)."""
     created = feedback["createdAt"]
     return (created if created.tzinfo else created.replace(tzinfo=UTC)) + EDIT_WINDOW
 
@@ -124,6 +127,7 @@ def clean_tags(tags: Iterable[str] | None) -> list[str]:
 
 
 def check_tags(tags: list[str], allowed: Iterable[str], field: str = "tags") -> list[FieldError]:
+    """At most MAX_TAGS tags, each one of ``allowed``."""
     if len(tags) > MAX_TAGS:
         return [FieldError(field, ErrorCode.INVALID, f"at most {MAX_TAGS} tags")]
     unknown = [t for t in tags if t not in set(allowed)]
@@ -134,6 +138,7 @@ def check_tags(tags: list[str], allowed: Iterable[str], field: str = "tags") -> 
 
 
 def check_due_date(value: date | None, field: str, current: date) -> list[FieldError]:
+    """Required, between ``current`` and DUE_HORIZON after it."""
     if value is None:
         return [FieldError(field, ErrorCode.REQUIRED, f"{field} is required")]
     if value < current or value > current + DUE_HORIZON:
@@ -142,6 +147,7 @@ def check_due_date(value: date | None, field: str, current: date) -> list[FieldE
 
 
 def check_threshold(value: int | None) -> list[FieldError]:
+    """The anonymity threshold: required, MIN_ANONYMITY_THRESHOLD to MAX_ANONYMITY_THRESHOLD."""
     if value is None:
         return [FieldError("anonymityThreshold", ErrorCode.REQUIRED, "anonymityThreshold must not be null")]
     if not MIN_ANONYMITY_THRESHOLD <= value <= MAX_ANONYMITY_THRESHOLD:
@@ -166,6 +172,7 @@ def check_label_list(values: list[str] | None, field: str) -> list[FieldError]:
 
 
 def settings_with_defaults(doc: Mapping[str, Any] | None) -> dict[str, Any]:
+    """An organisation's feedback settings, defaults for what it has not set."""
     doc = doc or {}
     return {
         "anonymityThreshold": max(MIN_ANONYMITY_THRESHOLD, int(doc.get("anonymityThreshold", MIN_ANONYMITY_THRESHOLD))),
@@ -175,6 +182,7 @@ def settings_with_defaults(doc: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def allowed_tags(settings: Mapping[str, Any]) -> list[str]:
+    """The tags feedback may carry: the organisation's values and competencies."""
     return [*settings["values"], *settings["competencies"]]
 
 
@@ -187,4 +195,5 @@ def contributor_hash(key: bytes, organization_id: str, manager_id: str, period: 
 
 
 def is_overdue(follow_up: Mapping[str, Any], current: date) -> bool:
+    """Not done and due before ``current``."""
     return not follow_up.get("done") and date.fromisoformat(follow_up["dueDate"]) < current

@@ -55,6 +55,7 @@ def _owner_errors(owner: Document | None, concerned: Document | None) -> list[Fi
 
 
 async def create_follow_up(context: Context, data: dict[str, Any]) -> Outcome:
+    """An action item from feedback the viewer may follow up, owned by its recipient or one of their managers."""
     me = await require(context)
     errors = [*check_body(data.get("text"), "text", FOLLOW_UP_MAX),
               *check_due_date(data.get("due_date"), "dueDate", clock.today())]
@@ -116,6 +117,7 @@ async def open_follow_ups(context: Context, employee: Document) -> list[Document
 
 
 async def follow_ups_of(context: Context, feedback_id: str) -> list[Document]:
+    """The follow-ups of one feedback item the viewer may see."""
     me = await require(context)
     docs = await me.loaders.feedback.follow_ups_by_feedback_id.load(feedback_id)
     concerned = await me.loaders.employee_by_id.load_many([d["employeeId"] for d in docs])
@@ -123,6 +125,7 @@ async def follow_ups_of(context: Context, feedback_id: str) -> list[Document]:
 
 
 async def my_follow_ups(context: Context, include_done: bool) -> list[Document]:
+    """The follow-ups the viewer owns, open ones first, soonest due first."""
     me = await require(context)
     return await feedback_store.follow_ups_owned_by(me.store, me.viewer.employee_id, include_done)
 

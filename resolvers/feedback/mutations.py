@@ -62,6 +62,8 @@ async def _announce(context: Context, feedback: Document, requester_id: str | No
 
 
 async def give_feedback(context: Context, data: dict[str, Any]) -> Outcome:
+    """Feedback to a colleague under the viewer's name; the recipient is told, unless it is a note to their
+    managers."""
     me = await require(context)
     settings = await feedback_store.load_settings(me.store)
     text, tags = data.get("text"), clean_tags(data.get("tags"))
@@ -95,6 +97,7 @@ async def _own_feedback(context: Context, id: str, errors: list[FieldError]) -> 
 
 
 async def edit_feedback(context: Context, id: str, data: dict[str, Any]) -> Outcome:
+    """The author changes text or tags within the edit window; a retraction or the window closing meanwhile wins."""
     me = await require(context)
     errors: list[FieldError] = []
     doc = await _own_feedback(context, id, errors)

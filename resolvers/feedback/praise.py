@@ -69,6 +69,7 @@ async def wall(context: Context, first: int, after: str | None, value: str | Non
 
 
 async def praise_by_id(context: Context, id: str) -> Document | None:
+    """One praise of the viewer's organisation, or ``None``."""
     me = await require(context)
     doc = await me.loaders.feedback.praise_by_id.load(id)
     return doc if doc is not None and can_see_praise(me.viewer, doc) else None

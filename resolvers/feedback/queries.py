@@ -88,6 +88,7 @@ async def feedback_by_id(context: Context, id: str | None) -> Document | None:
 # Requests
 
 async def request_by_id(context: Context, id: str | None) -> Document | None:
+    """One request the viewer made or was asked, or ``None``."""
     if id is None:
         return None
     me = await require(context)
@@ -120,6 +121,7 @@ async def part_open(context: Context, request: Document) -> bool:
 
 
 async def my_requests(context: Context, first: int) -> list[Document]:
+    """The requests the viewer made, newest first."""
     me = await require(context)
     if error := page_size_error(first):
         raise BadUserInput(error)
@@ -159,6 +161,7 @@ async def responses(context: Context, request: Document) -> list[Document] | Non
 
 
 def answered_count(request: Document) -> int | None:
+    """How many answered; ``None`` for an anonymous request (nothing records it)."""
     return None if request.get("anonymous") else len(request.get("answers") or {})
 
 
@@ -170,9 +173,11 @@ def is_open(request: Document, current: date | None = None) -> bool:
 
 
 async def request_of(context: Context, feedback: Document) -> Document | None:
+    """The request a feedback item answers, if the viewer may see it."""
     return await request_by_id(context, feedback.get("requestId"))
 
 
 async def settings(context: Context) -> dict[str, Any]:
+    """The organisation's anonymity threshold, values and competencies."""
     me = await require(context)
     return await feedback_store.load_settings(me.store)

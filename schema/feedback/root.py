@@ -164,9 +164,7 @@ class FeedbackQuery:
 
     @strawberry.field(description="The anonymity threshold, values and competencies (tags) of your organisation.")
     async def feedback_settings(self, info: Info[Context, Any]) -> FeedbackSettings:
-        settings = FeedbackSettings.wrap(await feedback.settings(info.context))
-        assert settings is not None
-        return settings
+        return FeedbackSettings.of(await feedback.settings(info.context))
 
 
 @strawberry.type

@@ -246,11 +246,13 @@ class FeedbackSettings:
     competencies: list[str]
 
     @classmethod
-    def wrap(cls, doc: Document | None) -> FeedbackSettings | None:
-        if doc is None:
-            return None
+    def of(cls, doc: Document) -> FeedbackSettings:
         return cls(anonymity_threshold=doc["anonymityThreshold"], values=list(doc["values"]),
                    competencies=list(doc["competencies"]))
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> FeedbackSettings | None:
+        return None if doc is None else cls.of(doc)
 
 
 @strawberry.type

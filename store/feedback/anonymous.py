@@ -4,7 +4,7 @@ Design (what makes the anonymity real):
 
 - ``anonymousFeedback`` items hold ``{_id, organizationId, managerId, period, day, text, tags, direction,
   release, rank}`` and nothing else: no author id, no request id, no exact time (``day`` only), and a
-  random ``_id`` (:func:`models.org.new_id`, no timestamp inside as an ObjectId would have).
+  random ``_id`` (:func:`models.core.documents.new_id`, no timestamp inside as an ObjectId would have).
 - ``anonymousContributors`` holds one document per (manager, period): ``{managerId, period, contributors,
   releases}``. ``contributors`` is the sorted set of HMAC-SHA256 hashes of ``org|manager|period|author``
   under a server-side key. It holds no item id and no time, and is kept sorted, so nothing in it says
@@ -39,6 +39,7 @@ RELEASE_ORDER = [("release", 1), ("rank", 1)]
 
 
 async def has_contributed(store: TenantStore, manager_id: str, period: str, contributor: str) -> bool:
+    """Whether the hash is in the (manager, period) contributor set already."""
     return await store.anonymousContributors.count({"managerId": manager_id, "period": period,
                                                     "contributors": contributor}) > 0
 
@@ -59,14 +60,17 @@ async def add_contributor(store: TenantStore, manager_id: str, period: str, cont
 
 
 async def insert_item(store: TenantStore, item: Document) -> Document:
+    """A new anonymous item, pending (no release yet)."""
     return await store.anonymousFeedback.insert({**item, "release": None, "rank": None})
 
 
 async def pending_count(store: TenantStore, manager_id: str, period: str) -> int:
+    """How many items of (manager, period) wait for a release."""
     return await store.anonymousFeedback.count({"managerId": manager_id, "period": period, "release": None})
 
 
 async def released_items(store: TenantStore, manager_id: str, period: str) -> list[Document]:
+    """The released items of (manager, period), release by release, in their shuffled order."""
     return await store.anonymousFeedback.find(
         {"managerId": manager_id, "period": period, "release": {"$ne": None}}, sort=RELEASE_ORDER)
 

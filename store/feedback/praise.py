@@ -8,6 +8,7 @@ from store.feedback.repository import NEWEST_FIRST
 
 
 async def praise_wall(store: TenantStore, first: int, after: str | None, value: str | None = None) -> Page:
+    """The organisation's praise newest first, optionally of one value."""
     return await keyset_page(store.praise, {"value": value} if value else {}, NEWEST_FIRST, first, after)
 
 

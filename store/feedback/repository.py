@@ -94,6 +94,7 @@ class FeedbackLoaders:
 
 
 def filtered(query: dict[str, Any], spec: FeedbackFilterSpec) -> dict[str, Any]:
+    """``query`` narrowed by the filter: a UTC day window on createdAt, a direction, a tag."""
     query = dict(query)
     window: dict[str, Any] = {}
     if spec.since:
@@ -125,6 +126,7 @@ async def requests_addressed_to(store: TenantStore, employee_id: str) -> list[Do
 
 
 async def requests_made_by(store: TenantStore, employee_id: str, first: int) -> list[Document]:
+    """The requests ``employee_id`` made, newest first."""
     return await store.feedbackRequests.find({"requesterId": employee_id}, sort=NEWEST_FIRST.sort, limit=first)
 
 
@@ -139,11 +141,13 @@ async def claim_answer(store: TenantStore, request_id: str, respondent_id: str, 
 # Settings
 
 async def load_settings(store: TenantStore) -> dict[str, Any]:
+    """The organisation's feedback settings, defaults filled in."""
     found = await store.feedbackSettings.find(limit=1)
     return settings_with_defaults(found[0] if found else None)
 
 
 async def save_settings(store: TenantStore, fields: dict[str, Any]) -> None:
+    """Set ``fields`` on the organisation's settings document (created on first use)."""
     collection = store.feedbackSettings
     await collection.collection.update_one(collection.scope(), {"$set": fields, "$setOnInsert": {"_id": new_id()}},
                                            upsert=True)
@@ -164,6 +168,7 @@ async def open_follow_up_counts(store: TenantStore, current: date) -> dict[str, 
 
 
 async def follow_ups_owned_by(store: TenantStore, owner_id: str, include_done: bool) -> list[Document]:
+    """The follow-ups ``owner_id`` owns (done ones too with ``include_done``), open first, soonest due first."""
     query: dict[str, Any] = {"ownerId": owner_id}
     if not include_done:
         query["done"] = False

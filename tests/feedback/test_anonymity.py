@@ -244,3 +244,32 @@ async def assert_storage_holds_no_author(server: RunningServer, scene: Scene) ->
         for doc in await getattr(server.database, name).find({}).to_list(None):
             if any(id in dumps(doc) for id in item_ids):
                 assert scene.leaks(doc) == [], name
+
+
+async def test_a_lost_release_is_logged_without_any_id(server: RunningServer, caplog: pytest.LogCaptureFixture
+                                                       ) -> None:
+    # given two anonymous items waiting, and a bus that loses every event from now on
+    await clear_domain(server)
+    scene = Scene()
+    for author in scene.authors[:2]:
+        await send(server, scene, author)
+    original = server.bus.publish
+
+    async def lose(channel: str, message: Any) -> None:
+        raise RuntimeError(f"lost {channel} {message}")
+
+    server.bus.publish = lose
+    caplog.set_level(logging.ERROR, logger="perfgraph.events")
+    try:
+        # when the third distinct author's item releases the batch
+        assert await send(server, scene, scene.authors[2]) == {"sent": True, "errors": []}
+    finally:
+        server.bus.publish = original
+    # then the release stands, and the one log line names the channel's and the event's kinds only
+    items = await stored(server, "anonymousFeedback")
+    assert sorted(i["release"] for i in items) == [1, 1, 1]
+    lines = [r.getMessage() for r in caplog.records if r.name == "perfgraph.events"]
+    assert lines == ["event not published on feedback-received (anonymous_released): RuntimeError"]
+    ids = [scene.manager["_id"], scene.manager["organizationId"], *(i["_id"] for i in items)]
+    assert [id for id in ids if id in lines[0]] == []
+    assert scene.leaks(lines) == []
