@@ -34,6 +34,7 @@ from resolvers.core.errors import BadUserInput
 from resolvers.core.outcome import Outcome
 from resolvers.feedback.channels import notify
 from resolvers.feedback.colleagues import existing_employee
+from resolvers.org import access as org_access
 from store.feedback import anonymous as anonymous_store
 from store.feedback import repository as feedback_store
 
@@ -63,9 +64,9 @@ async def send_anonymous(context: Context, data: dict[str, Any]) -> Outcome:
     settings = await feedback_store.load_settings(me.store)
     text, tags = data.get("text"), clean_tags(data.get("tags"))
     errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
-    manager = await existing_employee(me.loaders, data.get("manager_id"), "managerId", errors)
+    manager = await existing_employee(context, data.get("manager_id"), "managerId", errors)
     if manager is not None:
-        author = await me.loaders.employee_by_id.load(me.viewer.employee_id)
+        author = await org_access.employee(context, me.viewer.employee_id)
         if author is None or manager["_id"] not in author.get("managerChain", []):
             errors.append(FieldError("managerId", ErrorCode.INVALID,
                                      "anonymous upward feedback goes to a manager above you"))

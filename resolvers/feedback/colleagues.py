@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
-from models.org.rules import EmployeeStatus
-from store.loaders import Loaders
+from resolvers.core.context import Context
+from resolvers.org import access as org_access
 
 
-async def existing_employee(loaders: Loaders, id: str | None, field_name: str, errors: list[FieldError]
+async def existing_employee(context: Context, id: str | None, field_name: str, errors: list[FieldError]
                             ) -> Document | None:
-    """A colleague of the viewer's organisation who has not left, or the reason in ``errors``.
-
-    Another organisation's id reads exactly like an unknown one (the loader is tenant-scoped).
-    """
+    """A colleague of the viewer's organisation who has not left, or the reason in ``errors``: ``REQUIRED``
+    without an id, else as :func:`resolvers.org.access.referenced` says (another organisation's id reads
+    exactly like an unknown one)."""
     if id is None:
         errors.append(FieldError(field_name, ErrorCode.REQUIRED, f"{field_name} is required"))
         return None
-    doc = await loaders.employee_by_id.load(id)
-    if doc is None:
-        errors.append(FieldError(field_name, ErrorCode.NOT_FOUND, f"no employee {id!r} in your organisation"))
-        return None
-    if doc.get("status") == EmployeeStatus.TERMINATED.value:
-        errors.append(FieldError(field_name, ErrorCode.INACTIVE, f"{doc['name']} has left the organisation"))
-        return None
-    return doc
+    return await org_access.referenced(context, "employee", id, field_name, errors, active=True)

@@ -21,6 +21,7 @@ from resolvers.core.outcome import Outcome
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import queries as feedback
 from resolvers.feedback.colleagues import existing_employee
+from resolvers.org import access as org_access
 from store.feedback import repository as feedback_store
 
 
@@ -28,10 +29,10 @@ async def _source(context: Context, feedback_id: str | None, errors: list[FieldE
                   ) -> tuple[Document | None, bool]:
     """The person a follow-up of ``feedback_id`` concerns, and whether the feedback is anonymous."""
     me = await require(context)
-    viewer, loaders = me.viewer, me.loaders
-    item = await loaders.feedback.feedback_by_id.load(feedback_id) if feedback_id else None
+    viewer = me.viewer
+    item = await me.loaders.feedback.feedback_by_id.load(feedback_id) if feedback_id else None
     if item is not None:
-        recipient = await loaders.employee_by_id.load(item["recipientId"])
+        recipient = await org_access.employee(context, item["recipientId"])
         if recipient is not None and can_see_feedback(viewer, item, recipient):
             if is_retracted(item):
                 errors.append(FieldError("feedbackId", ErrorCode.INVALID_TRANSITION, "this feedback was retracted"))
@@ -40,7 +41,7 @@ async def _source(context: Context, feedback_id: str | None, errors: list[FieldE
                                          "follow-ups are set by the recipient of the feedback or their managers"))
             return recipient, False
     elif await feedback_anonymous.released_item(context, feedback_id) is not None:
-        return await loaders.employee_by_id.load(viewer.employee_id), True  # only its manager reads it
+        return await org_access.employee(context, viewer.employee_id), True  # only its manager reads it
     errors.append(FieldError("feedbackId", ErrorCode.NOT_FOUND, f"no feedback {feedback_id!r} that you can see"))
     return None, False
 
@@ -62,7 +63,7 @@ async def create_follow_up(context: Context, data: dict[str, Any]) -> Outcome:
     concerned, anonymous = await _source(context, data.get("feedback_id"), errors)
     owner = None
     if concerned is not None:
-        owner = await existing_employee(me.loaders, data.get("owner_id") or concerned["_id"], "ownerId", errors)
+        owner = await existing_employee(context, data.get("owner_id") or concerned["_id"], "ownerId", errors)
         errors += _owner_errors(owner, concerned)
     if errors or concerned is None or owner is None:
         return Outcome(errors=errors)
@@ -80,7 +81,7 @@ async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> O
     """Text, due date, owner or done: whoever may see it (owner, creator, the person, their managers)."""
     me = await require(context)
     follow_up = await me.store.followUps.get(id)
-    concerned = await me.loaders.employee_by_id.load(follow_up["employeeId"]) if follow_up else None
+    concerned = await org_access.employee(context, follow_up["employeeId"]) if follow_up else None
     if follow_up is None or not can_see_follow_up(me.viewer, follow_up, concerned):
         return Outcome(errors=[FieldError("id", ErrorCode.NOT_FOUND, f"no follow-up {id!r} that you can see")])
     errors: list[FieldError] = []
@@ -92,7 +93,7 @@ async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> O
         errors += check_due_date(data["due_date"], "dueDate", clock.today())
         changes["dueDate"] = data["due_date"].isoformat() if data["due_date"] else None
     if "owner_id" in data:
-        owner = await existing_employee(me.loaders, data["owner_id"], "ownerId", errors)
+        owner = await existing_employee(context, data["owner_id"], "ownerId", errors)
         errors += _owner_errors(owner, concerned)
         changes["ownerId"] = data["owner_id"]
     if "done" in data:
@@ -120,8 +121,8 @@ async def follow_ups_of(context: Context, feedback_id: str) -> list[Document]:
     """The follow-ups of one feedback item the viewer may see."""
     me = await require(context)
     docs = await me.loaders.feedback.follow_ups_by_feedback_id.load(feedback_id)
-    concerned = await me.loaders.employee_by_id.load_many([d["employeeId"] for d in docs])
-    return [d for d, e in zip(docs, concerned, strict=True) if can_see_follow_up(me.viewer, d, e)]
+    concerned = {e["_id"]: e for e in await org_access.employees(context, [d["employeeId"] for d in docs])}
+    return [d for d in docs if can_see_follow_up(me.viewer, d, concerned.get(d["employeeId"]))]
 
 
 async def my_follow_ups(context: Context, include_done: bool) -> list[Document]:
@@ -134,9 +135,10 @@ async def stats(context: Context) -> list[dict[str, Any]]:
     """Open and overdue follow-ups per department of the person they concern (their department now)."""
     me = await require_role(context, can_see_follow_up_stats, "follow-up statistics are for HR admins")
     counts = await feedback_store.open_follow_up_counts(me.store, clock.today())
-    people = await me.loaders.employee_by_id.load_many(list(counts))
+    people = {e["_id"]: e for e in await org_access.employees(context, list(counts))}
     per_department: dict[str | None, list[int]] = {}
-    for person, (open_, overdue) in zip(people, counts.values(), strict=True):
+    for employee_id, (open_, overdue) in counts.items():
+        person = people.get(employee_id)
         row = per_department.setdefault(person.get("departmentId") if person else None, [0, 0])
         row[0] += open_
         row[1] += overdue

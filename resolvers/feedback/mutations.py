@@ -41,6 +41,7 @@ from resolvers.core.outcome import Outcome
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback.channels import notify
 from resolvers.feedback.colleagues import existing_employee
+from resolvers.org import access as org_access
 from store.feedback import repository as feedback_store
 
 
@@ -69,10 +70,10 @@ async def give_feedback(context: Context, data: dict[str, Any]) -> Outcome:
     text, tags = data.get("text"), clean_tags(data.get("tags"))
     visibility = Visibility(data.get("visibility") or Visibility.PRIVATE)
     errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
-    recipient = await existing_employee(me.loaders, data.get("recipient_id"), "recipientId", errors)
+    recipient = await existing_employee(context, data.get("recipient_id"), "recipientId", errors)
     if recipient is not None and recipient["_id"] == me.viewer.employee_id:
         errors.append(FieldError("recipientId", ErrorCode.INVALID, "you cannot give feedback to yourself"))
-    author = await me.loaders.employee_by_id.load(me.viewer.employee_id)
+    author = await org_access.employee(context, me.viewer.employee_id)
     if errors or recipient is None or author is None or text is None:
         return Outcome(errors=errors)
     doc = await me.store.feedback.insert(_feedback_doc(author, recipient, text, tags, visibility))
@@ -84,7 +85,7 @@ async def _own_feedback(context: Context, id: str, errors: list[FieldError]) -> 
     """The viewer's own feedback item; unknown and invisible ids are NOT_FOUND, others' are FORBIDDEN."""
     me = await require(context)
     doc = await me.loaders.feedback.feedback_by_id.load(id)
-    recipient = await me.loaders.employee_by_id.load(doc["recipientId"]) if doc else None
+    recipient = await org_access.employee(context, doc["recipientId"]) if doc else None
     if doc is None or not can_see_feedback(me.viewer, doc, recipient):
         errors.append(FieldError("id", ErrorCode.NOT_FOUND, f"no feedback {id!r} that you can see"))
         return None
@@ -155,8 +156,8 @@ async def _respondent_errors(context: Context, ids: list[str], subject: Document
     if subject is not None and subject["_id"] in ids:
         return [FieldError(field, ErrorCode.INVALID, f"{subject['name']} cannot be asked about themselves")]
     errors: list[FieldError] = []
-    await me.loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the loader's cache
-    found = [await existing_employee(me.loaders, id, field, errors) for id in ids]
+    await org_access.employees(context, ids)  # one batch; the checks below read the loader's cache
+    found = [await existing_employee(context, id, field, errors) for id in ids]
     if anonymous and not errors:
         if any(viewer.employee_id not in r.get("managerChain", []) for r in found if r is not None):
             errors.append(FieldError(field, ErrorCode.INVALID,
@@ -175,7 +176,7 @@ async def request_feedback(context: Context, data: dict[str, Any]) -> Outcome:
     anonymous = bool(data.get("anonymous"))
     errors = [*check_body(data.get("question"), "question", QUESTION_MAX),
               *check_due_date(data.get("due_date"), "dueDate", clock.today())]
-    subject = await existing_employee(me.loaders, data.get("subject_id") or viewer.employee_id, "subjectId", errors)
+    subject = await existing_employee(context, data.get("subject_id") or viewer.employee_id, "subjectId", errors)
     if subject is not None and not may_request_feedback_about(viewer, subject):
         errors.append(FieldError("subjectId", ErrorCode.FORBIDDEN,
                                  "you can ask for feedback about yourself or someone you manage"))
@@ -198,16 +199,16 @@ async def request_feedback(context: Context, data: dict[str, Any]) -> Outcome:
 async def answer_request(context: Context, request_id: str, data: dict[str, Any]) -> Outcome:
     """Answering closes the viewer's part: attributed feedback to the subject, or an anonymous item."""
     me = await require(context)
-    viewer, loaders = me.viewer, me.loaders
-    request = await loaders.feedback.request_by_id.load(request_id)
+    viewer = me.viewer
+    request = await me.loaders.feedback.request_by_id.load(request_id)
     if request is None or viewer.employee_id not in request.get("respondentIds", []):
         return Outcome(errors=[FieldError("requestId", ErrorCode.NOT_FOUND, f"no request {request_id!r} to you")])
     settings = await feedback_store.load_settings(me.store)
     text, tags = data.get("text"), clean_tags(data.get("tags"))
     errors = [*check_body(text, "text"), *check_tags(tags, allowed_tags(settings))]
-    subject = await existing_employee(loaders, request["subjectId"], "requestId", errors)
+    subject = await existing_employee(context, request["subjectId"], "requestId", errors)
     if request.get("anonymous"):
-        respondent = await loaders.employee_by_id.load(viewer.employee_id)
+        respondent = await org_access.employee(context, viewer.employee_id)
         if subject is not None and (respondent is None or subject["_id"] not in respondent.get("managerChain", [])):
             errors.append(FieldError("requestId", ErrorCode.INVALID, "the requester no longer manages you"))
         if errors or subject is None or text is None:
@@ -221,10 +222,10 @@ async def answer_request(context: Context, request_id: str, data: dict[str, Any]
     if visibility == (Visibility.MANAGER_ONLY if own_request else Visibility.PRIVATE):
         errors.append(FieldError("visibility", ErrorCode.INVALID, "the requester must be able to read the answer"))
     answer = (request.get("answers") or {}).get(viewer.employee_id)
-    existing = await loaders.feedback.feedback_by_id.load(answer["feedbackId"]) if answer else None
+    existing = await me.loaders.feedback.feedback_by_id.load(answer["feedbackId"]) if answer else None
     if existing is not None:
         errors.append(FieldError("requestId", ErrorCode.DUPLICATE, "you have already answered this request"))
-    author = await loaders.employee_by_id.load(viewer.employee_id)
+    author = await org_access.employee(context, viewer.employee_id)
     if errors or subject is None or author is None or text is None:
         return Outcome(errors=errors)
     # The claim on the request comes first: a retry after a failure finds it and inserts the missing answer.

@@ -18,6 +18,7 @@ from resolvers.core.publish import publish_after_commit
 from resolvers.feedback.channels import praise_channel
 from resolvers.feedback.colleagues import existing_employee
 from resolvers.feedback.pages import Listing, newest_first
+from resolvers.org import access as org_access
 from store.feedback import praise as praise_store
 from store.feedback import repository as feedback_store
 
@@ -33,9 +34,9 @@ async def post_praise(context: Context, data: dict[str, Any]) -> Outcome:
                                                                                       settings["values"])]
     recipient_errors = check_recipients(ids, me.viewer.employee_id)
     if not recipient_errors:
-        await me.loaders.employee_by_id.load_many(ids)  # one batch; the checks below read the cache
+        await org_access.employees(context, ids)  # one batch; the checks below read the loader's cache
         for id in ids:
-            await existing_employee(me.loaders, id, "recipientIds", recipient_errors)
+            await existing_employee(context, id, "recipientIds", recipient_errors)
     errors += recipient_errors
     if errors:
         return Outcome(errors=errors)
@@ -86,9 +87,7 @@ async def praise_received(context: Context, employee: Document, first: int) -> l
 
 async def recipients(context: Context, praise: Document) -> list[Document]:
     """The colleagues a praise is for (everyone in the organisation may see who they are)."""
-    me = await require(context)
-    docs = await me.loaders.employee_by_id.load_many(list(praise.get("recipientIds", [])))
-    return [d for d in docs if d is not None]
+    return await org_access.employees(context, praise.get("recipientIds", []))
 
 
 async def my_reaction(context: Context, praise: Document) -> ReactionKind | None:

@@ -25,6 +25,7 @@ from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.feedback.anonymous import own_contribution
 from resolvers.feedback.pages import Listing, newest_first
+from resolvers.org import access as org_access
 from store.feedback import repository as feedback_store
 
 MANAGER_VISIBLE = [Visibility.RECIPIENT_AND_MANAGER.value, Visibility.MANAGER_ONLY.value]
@@ -56,9 +57,7 @@ async def feedback_about(context: Context, employee_id: str, spec: FeedbackFilte
                          after: str | None) -> Listing:
     """For the people above ``employee_id``: what they may see of the feedback that person received."""
     me = await require(context)
-    employee = await me.loaders.employee_by_id.load(employee_id)
-    if employee is None:
-        raise BadUserInput(f"no employee {employee_id!r} in your organisation")
+    employee = await org_access.known_employee(context, employee_id)
     if not can_read_feedback_about(me.viewer, employee):
         raise Forbidden("feedbackAbout is for the person's managers")
     query = {"recipientId": employee_id,
@@ -69,8 +68,8 @@ async def feedback_about(context: Context, employee_id: str, spec: FeedbackFilte
 async def visible_feedback(context: Context, docs: list[Document]) -> list[Document]:
     """The documents the viewer may see, recipients loaded in one batch."""
     me = await require(context)
-    recipients = await me.loaders.employee_by_id.load_many([d["recipientId"] for d in docs])
-    return [d for d, r in zip(docs, recipients, strict=True) if can_see_feedback(me.viewer, d, r)]
+    recipients = {e["_id"]: e for e in await org_access.employees(context, [d["recipientId"] for d in docs])}
+    return [d for d in docs if can_see_feedback(me.viewer, d, recipients.get(d["recipientId"]))]
 
 
 async def feedback_by_id(context: Context, id: str | None) -> Document | None:
@@ -137,8 +136,7 @@ async def respondents(context: Context, request: Document) -> list[Document]:
     """Who was asked: the requester only (for an anonymous request too: asking is not answering)."""
     me = await require(context)
     _requester_only(me.viewer, request, "respondents")
-    docs = await me.loaders.employee_by_id.load_many(request.get("respondentIds", []))
-    return [d for d in docs if d is not None]
+    return await org_access.employees(context, request.get("respondentIds", []))
 
 
 async def answered_by(context: Context, request: Document) -> list[Document] | None:
@@ -148,7 +146,7 @@ async def answered_by(context: Context, request: Document) -> list[Document] | N
     if not can_see_request_answers(me.viewer, request):
         return None
     ids = [id for id in request.get("respondentIds", []) if id in (request.get("answers") or {})]
-    return [d for d in await me.loaders.employee_by_id.load_many(ids) if d is not None]
+    return await org_access.employees(context, ids)
 
 
 async def responses(context: Context, request: Document) -> list[Document] | None:
