@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from models.core.documents import Document
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
-from resolvers.goals import mutations, queries
+from resolvers.goals import key_results, queries
 
 
 async def visible_goals(context: Context, ids: Sequence[str]) -> list[Document]:
     """The goals among ``ids`` that the viewer may see, in the order of ``ids`` (unknown ids left out)."""
-    docs = await queries.goal_loaders(context).by_id.load_many(list(ids))
+    loaders = await queries.goal_loaders(context)
+    docs = await loaders.by_id.load_many(list(ids))
     return await queries.visible(context, [d for d in docs if d is not None])
 
 
@@ -30,4 +31,4 @@ async def record_key_result_progress(context: Context, key_result_id: str, value
                                      comment: str | None) -> Outcome:
     """Record a key result's new value as the goals domain does for ``updateKeyResultProgress``: the viewer
     must be allowed to edit the goal; the value and its history entry are one write; events follow."""
-    return await mutations.record_key_result_progress(context, key_result_id, value, comment)
+    return await key_results.record_key_result_progress(context, key_result_id, value, comment)

@@ -1,6 +1,6 @@
 """Goal queries: one goal, filtered pages, the alignment tree, nested goals and a manager's summary.
 
-Visibility (``models.permissions.can_see_goal``) is applied on every path: single reads and nested
+Visibility (``models.goals.permissions.can_see_goal``) is applied on every path: single reads and nested
 fields check each goal against its owner; pages translate the same rule into the query
 (``visible_goals_query``) so counts and cursors stay right; the tree redacts what it may not show.
 """
@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.core.documents import Document
-from models.core.viewer import Viewer
+from models.core.pagination import page_size_error
+from models.goals.filters import GoalFilterSpec
 from models.goals.permissions import can_edit_goal, can_see_goal, visible_goals_query
 from models.goals.rules import GoalStatus, counts_in_roll_up, rolled_progress
-from resolvers.core.context import Context
+from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput
-from store.core.pagination import BadCursor, Page
+from store.core.pagination import BadCursor
+from store.core.people import ids_below
 from store.goals import repository as goal_store
-from store.goals.repository import GoalFilterSpec, GoalLoaders
-
-MAX_PAGE = 100
+from store.goals.repository import GoalLoaders
 
 
 @dataclass
@@ -41,22 +41,26 @@ class TeamMember:
     progress: list[float]
 
 
-async def _viewer(context: Context) -> Viewer:
-    return await context.authenticate()
+@dataclass(frozen=True)
+class GoalPage:
+    """One page of goals with each goal's cursor, the total and whether more follow."""
+
+    edges: list[tuple[str, Document]]
+    total_count: int
+    has_next_page: bool
 
 
-def goal_loaders(context: Context) -> GoalLoaders:
-    assert context.loaders is not None
-    return context.loaders.goals
+async def goal_loaders(context: Context) -> GoalLoaders:
+    """The request's current goal loaders (the viewer signed in)."""
+    return (await require(context)).loaders.goals
 
 
 async def owners(context: Context, goals: Sequence[Document]) -> list[Document | None]:
     """The person behind each goal: its employee, or its department's head (None if there is none)."""
-    assert context.loaders is not None
+    loaders = (await require(context)).loaders
     department_ids = sorted({g["ownerDepartmentId"] for g in goals
                              if not g.get("ownerEmployeeId") and g.get("ownerDepartmentId")})
-    departments = dict(zip(department_ids, await context.loaders.department_by_id.load_many(department_ids),
-                           strict=True))
+    departments = dict(zip(department_ids, await loaders.department_by_id.load_many(department_ids), strict=True))
     person_ids: list[str | None] = []
     for goal in goals:
         if goal.get("ownerEmployeeId"):
@@ -65,54 +69,54 @@ async def owners(context: Context, goals: Sequence[Document]) -> list[Document |
             department = departments.get(goal.get("ownerDepartmentId") or "")
             person_ids.append(department.get("headId") if department else None)
     wanted = sorted({id for id in person_ids if id})
-    people = dict(zip(wanted, await context.loaders.employee_by_id.load_many(wanted), strict=True))
+    people = dict(zip(wanted, await loaders.employee_by_id.load_many(wanted), strict=True))
     return [people.get(id) if id else None for id in person_ids]
 
 
 async def owner(context: Context, goal: Document) -> Document | None:
+    """The person behind one goal (see :func:`owners`)."""
     return (await owners(context, [goal]))[0]
 
 
 async def visible(context: Context, goals: Sequence[Document]) -> list[Document]:
-    viewer = await _viewer(context)
+    """The goals among ``goals`` that the viewer may see, in their order."""
+    viewer = (await require(context)).viewer
     people = await owners(context, goals)
     return [g for g, person in zip(goals, people, strict=True) if can_see_goal(viewer, g, person)]
 
 
 async def goal(context: Context, id: str) -> Document | None:
     """A goal the viewer may see; None for an unknown id, another organisation's or an invisible one."""
-    await _viewer(context)
-    doc = await goal_loaders(context).by_id.load(id)
+    loaders = await goal_loaders(context)
+    doc = await loaders.by_id.load(id)
     return doc if doc is not None and await visible(context, [doc]) else None
 
 
-def check_page_size(first: int) -> None:
-    if not 0 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 0 and {MAX_PAGE}, not {first}")
-
-
-async def visibility_query(context: Context, viewer: Viewer) -> dict[str, Any]:
+async def visibility_query(signed_in: SignedIn) -> dict[str, Any]:
     """``can_see_goal`` for this viewer as a filter (HR admins: no condition)."""
+    viewer = signed_in.viewer
     if viewer.is_hr_admin:
         return {}
-    assert context.store is not None
-    managed, departments = await asyncio.gather(goal_store.managed_employee_ids(context.store, viewer.employee_id),
-                                                goal_store.department_heads(context.store))
+    managed, departments = await asyncio.gather(ids_below(signed_in.store, viewer.employee_id),
+                                                goal_store.department_heads(signed_in.store))
     return visible_goals_query(viewer, managed, departments)
 
 
-async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str | None) -> Page:
-    viewer = await _viewer(context)
-    check_page_size(first)
-    assert context.store is not None
-    query = await goal_store.filter_query(context.store, spec)
-    rule = await visibility_query(context, viewer)
+async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str | None) -> GoalPage:
+    """A page of the goals matching ``spec`` that the viewer may see, by due date."""
+    signed_in = await require(context)
+    if (error := page_size_error(first)) is not None:
+        raise BadUserInput(error)
+    query = await goal_store.filter_query(signed_in.store, spec)
+    rule = await visibility_query(signed_in)
     if rule:
         query = {"$and": [query, rule]} if query else rule
     try:
-        return await goal_store.goal_page(context.store, query, first, after)
+        page = await goal_store.goal_page(signed_in.store, query, first, after)
     except BadCursor as error:
         raise BadUserInput(str(error)) from None
+    return GoalPage([(goal_store.goal_cursor(doc), doc) for doc in page.documents], page.total_count,
+                    page.has_next_page)
 
 
 async def goal_tree(context: Context, root_id: str) -> TreeNode | None:
@@ -120,8 +124,7 @@ async def goal_tree(context: Context, root_id: str) -> TreeNode | None:
 
     None for an unknown (or another organisation's) root; an invisible root is a redacted node.
     """
-    await _viewer(context)
-    loaders = goal_loaders(context)
+    loaders = await goal_loaders(context)
     root = await loaders.by_id.load(root_id)
     if root is None or root.get("archived"):
         return None
@@ -139,7 +142,7 @@ async def goal_tree(context: Context, root_id: str) -> TreeNode | None:
 
 async def progress(context: Context, goal: Document) -> float:
     """The goal's progress, its aligned children rolled up where it says so (one read per level)."""
-    loaders = goal_loaders(context)
+    loaders = await goal_loaders(context)
     known: dict[str, list[Document]] = {}
     frontier = [goal] if goal.get("rollUpChildren") else []
     seen = {goal["_id"]}
@@ -157,56 +160,64 @@ async def progress(context: Context, goal: Document) -> float:
 
 
 async def progress_of_each(context: Context, goals: Sequence[Document]) -> list[float]:
+    """:func:`progress` of each goal, in their order."""
     return list(await asyncio.gather(*(progress(context, g) for g in goals)))
 
 
 async def parent(context: Context, goal: Document) -> Document | None:
+    """The goal ``goal`` is aligned to, if the viewer may see it."""
     if not goal.get("parentId"):
         return None
-    parent_doc = await goal_loaders(context).by_id.load(goal["parentId"])
+    loaders = await goal_loaders(context)
+    parent_doc = await loaders.by_id.load(goal["parentId"])
     return parent_doc if parent_doc is not None and await visible(context, [parent_doc]) else None
 
 
 async def children(context: Context, goal: Document) -> list[Document]:
-    return await visible(context, await goal_loaders(context).by_parent_id.load(goal["_id"]))
+    """The goals aligned to ``goal`` (not archived) that the viewer may see, by title."""
+    loaders = await goal_loaders(context)
+    return await visible(context, await loaders.by_parent_id.load(goal["_id"]))
 
 
 async def employee_goals(context: Context, employee: Document) -> list[Document]:
     """``employee { goals }``: the person's goals the viewer may see (the employee is their owner)."""
-    viewer = await _viewer(context)
-    docs = await goal_loaders(context).by_owner_employee_id.load(employee["_id"])
-    return [g for g in docs if can_see_goal(viewer, g, employee)]
+    signed_in = await require(context)
+    docs = await signed_in.loaders.goals.by_owner_employee_id.load(employee["_id"])
+    return [g for g in docs if can_see_goal(signed_in.viewer, g, employee)]
 
 
 async def department_goals(context: Context, department: Document) -> list[Document]:
     """``department { goals }``: the department's own goals the viewer may see."""
-    await _viewer(context)
-    return await visible(context, await goal_loaders(context).by_owner_department_id.load(department["_id"]))
+    loaders = await goal_loaders(context)
+    return await visible(context, await loaders.by_owner_department_id.load(department["_id"]))
 
 
 async def progress_history(context: Context, goal: Document, key_result_id: str | None) -> list[Document]:
     """Every recorded value change of the goal's key results, oldest first."""
     if "progressHistory" not in goal:  # lists read goals without their history
-        goal = await goal_loaders(context).by_id.load(goal["_id"]) or goal
+        loaders = await goal_loaders(context)
+        goal = await loaders.by_id.load(goal["_id"]) or goal
     entries = goal.get("progressHistory") or []
     return [e for e in entries if key_result_id is None or e["keyResultId"] == key_result_id]
 
 
 async def can_edit(context: Context, goal: Document) -> bool:
-    return can_edit_goal(await _viewer(context), goal, await owner(context, goal))
+    """Whether the viewer may edit ``goal``."""
+    return can_edit_goal((await require(context)).viewer, goal, await owner(context, goal))
 
 
 def in_period(goal: Document, start: str | None, end: str | None) -> bool:
+    """Whether the goal's [startDate, dueDate] overlaps [start, end] (either end open)."""
     return (start is None or goal["dueDate"] >= start) and (end is None or goal["startDate"] <= end)
 
 
 async def my_team_goals(context: Context, start: str | None, end: str | None) -> list[TeamMember]:
     """For each direct report of the viewer: their active goals (not archived, not cancelled) the
     viewer may see, within the period if one is given."""
-    viewer = await _viewer(context)
-    assert context.loaders is not None
-    reports = await context.loaders.reports_by_manager_id.load(viewer.employee_id)
-    lists = await goal_loaders(context).by_owner_employee_id.load_many([r["_id"] for r in reports])
+    signed_in = await require(context)
+    viewer = signed_in.viewer
+    reports = await signed_in.loaders.reports_by_manager_id.load(viewer.employee_id)
+    lists = await signed_in.loaders.goals.by_owner_employee_id.load_many([r["_id"] for r in reports])
     members: list[TeamMember] = []
     for report, docs in zip(reports, lists, strict=True):
         active = [g for g in docs if g.get("status") != GoalStatus.CANCELLED.value and in_period(g, start, end)

@@ -1,21 +1,19 @@
 """goalProgressChanged: after each committed change, the new progress of the changed goal and of each of
-its ancestors, to each subscriber allowed to see that goal (checked per event, per subscriber)."""
+its ancestors, to each subscriber allowed to see that goal (checked per event, per subscriber, with the
+re-check policy of ``resolvers/core/streams.py``)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from models.core.viewer import Viewer
 from models.goals.permissions import can_see_goal
-from realtime import SubscriberOverflow
-from resolvers.core.context import Context
+from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput
-from resolvers.core.streams import close_connection
+from resolvers.core.streams import stream
 from resolvers.goals import queries
-from resolvers.goals.mutations import goal_progress_channel
-
-log = logging.getLogger("perfgraph.subscriptions")
+from resolvers.goals.events import goal_progress_channel
 
 
 def concerns(message: dict[str, Any], goal_id: str | None, owner_id: str | None) -> bool:
@@ -26,51 +24,48 @@ def concerns(message: dict[str, Any], goal_id: str | None, owner_id: str | None)
 
 
 def owned_by(goal: dict[str, Any], owner_id: str) -> bool:
+    """Whether ``owner_id`` (an employee or a department) owns ``goal``."""
     return owner_id in (goal.get("ownerEmployeeId"), goal.get("ownerDepartmentId"))
 
 
-async def _check_subscription(context: Context, goal_id: str | None, owner_id: str | None) -> None:
+async def _check_subscription(signed_in: SignedIn, goal_id: str | None, owner_id: str | None) -> None:
     if (goal_id is None) == (owner_id is None):
         raise BadUserInput("give exactly one of goalId and ownerId")
-    assert context.loaders is not None
     if goal_id is not None:
-        if await queries.goal(context, goal_id) is None:
+        if await queries.goal(signed_in.context, goal_id) is None:
             raise BadUserInput(f"no goal {goal_id!r} in your organisation")
         return
-    assert owner_id is not None
-    person = await context.loaders.employee_by_id.load(owner_id)
-    department = None if person else await context.loaders.department_by_id.load(owner_id)
+    loaders = signed_in.loaders
+    person = await loaders.employee_by_id.load(owner_id)
+    department = None if person else await loaders.department_by_id.load(owner_id)
     if person is None and department is None:
         raise BadUserInput(f"no employee or department {owner_id!r} in your organisation")
 
 
 async def goal_progress_changed(context: Context, goal_id: str | None,
                                 owner_id: str | None) -> AsyncIterator[dict[str, Any]]:
-    """Yields ``{goal, progress, message}`` per goal of each event that the subscription selects:
-    ``goalId`` the goal itself (changed, or below it changed); ``ownerId`` (an employee or a department)
-    each of the event's goals it owns."""
-    viewer = await context.authenticate()
-    await _check_subscription(context, goal_id, owner_id)
-    try:
-        async with context.bus.subscribe(goal_progress_channel(viewer.organization_id)) as subscription:
-            async for message in subscription:
-                if not concerns(message, goal_id, owner_id):
-                    continue
-                viewer = await context.refresh()
-                loaders = queries.goal_loaders(context)
-                wanted = [goal_id] if goal_id is not None else list(message["goalIds"])
-                docs = [d for d in await loaders.by_id.load_many(wanted) if d is not None]
-                if owner_id is not None:
-                    docs = [d for d in docs if owned_by(d, owner_id)]
-                people = await queries.owners(context, docs)
-                shown = [d for d, person in zip(docs, people, strict=True) if can_see_goal(viewer, d, person)]
-                changed = message.get("changedGoalId")
-                changed_visible = changed in {d["_id"] for d in shown} or (
-                    changed is not None and await queries.goal(context, changed) is not None)
-                for doc in shown:
-                    yield {"goal": doc, "progress": await queries.progress(context, doc), "kind": message["kind"],
-                           "changedGoalId": changed if changed_visible else None,
-                           "keyResultId": message.get("keyResultId") if changed_visible else None}
-    except SubscriberOverflow as error:
-        log.warning("closing a subscriber that fell behind: %s", error)
-        await close_connection(context, str(error))
+    """Yields ``{goal, progress, kind, changedGoalId, keyResultId}`` per goal of each event that the
+    subscription selects: ``goalId`` the goal itself (changed, or below it changed); ``ownerId`` (an
+    employee or a department) each of the event's goals it owns."""
+    signed_in = await require(context)
+    await _check_subscription(signed_in, goal_id, owner_id)
+
+    async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        loaders = await queries.goal_loaders(context)
+        wanted = [goal_id] if goal_id is not None else list(message["goalIds"])
+        docs = [d for d in await loaders.by_id.load_many(wanted) if d is not None]
+        if owner_id is not None:
+            docs = [d for d in docs if owned_by(d, owner_id)]
+        people = await queries.owners(context, docs)
+        shown = [d for d, person in zip(docs, people, strict=True) if can_see_goal(viewer, d, person)]
+        changed = message.get("changedGoalId")
+        changed_visible = changed in {d["_id"] for d in shown} or (
+            changed is not None and await queries.goal(context, changed) is not None)
+        for doc in shown:
+            yield {"goal": doc, "progress": await queries.progress(context, doc), "kind": message["kind"],
+                   "changedGoalId": changed if changed_visible else None,
+                   "keyResultId": message.get("keyResultId") if changed_visible else None}
+
+    channel = goal_progress_channel(signed_in.viewer.organization_id)
+    async for event in stream(context, channel, events, wants=lambda m: concerns(m, goal_id, owner_id)):
+        yield event

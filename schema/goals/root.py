@@ -8,12 +8,14 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.goals.filters import GoalFilterSpec
 from models.goals.rules import GoalChange, GoalStatus
 from resolvers.core.context import Context
+from resolvers.core.outcome import Outcome
+from resolvers.goals import key_results as key_result_mutations
 from resolvers.goals import mutations as goals_mutations
 from resolvers.goals import queries as goals
 from resolvers.goals import subscriptions as goals_subscriptions
-from resolvers.org.mutations import Outcome
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.goals.inputs import (
@@ -26,7 +28,6 @@ from schema.goals.inputs import (
 )
 from schema.goals.types import Goal, GoalProgressEvent, GoalStatusEnum, GoalTreeNode, TeamMemberGoals
 from schema.org.inputs import provided
-from store.goals.repository import GoalFilterSpec, encode_goal_cursor
 
 
 @strawberry.type
@@ -80,8 +81,8 @@ class GoalsQuery:
     async def goals(self, info: Info[Context, Any], filter: GoalFilter | None = None, first: int = 20,
                     after: str | None = None) -> GoalConnection:
         page = await goals.goals(info.context, filter_spec(filter or GoalFilter()), first, after)
-        nodes = Goal.wrap_all(page.documents)
-        edges = [GoalEdge(cursor=encode_goal_cursor(d), node=g) for d, g in zip(page.documents, nodes, strict=True)]
+        nodes = Goal.wrap_all([doc for _, doc in page.edges])
+        edges = [GoalEdge(cursor=cursor, node=g) for (cursor, _), g in zip(page.edges, nodes, strict=True)]
         page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
         return GoalConnection(edges=edges, page_info=page_info, total_count=page.total_count)
 
@@ -125,22 +126,22 @@ class GoalsMutation:
     @strawberry.mutation
     async def add_key_result(self, info: Info[Context, Any], goal_id: strawberry.ID,
                              input: KeyResultInput) -> GoalPayload:
-        return goal_payload(await goals_mutations.add_key_result(info.context, goal_id, key_result_data(input)))
+        return goal_payload(await key_result_mutations.add_key_result(info.context, goal_id, key_result_data(input)))
 
     @strawberry.mutation
     async def update_key_result(self, info: Info[Context, Any], key_result_id: strawberry.ID,
                                 input: UpdateKeyResultInput) -> GoalPayload:
-        return goal_payload(await goals_mutations.update_key_result(info.context, key_result_id, provided(input)))
+        return goal_payload(await key_result_mutations.update_key_result(info.context, key_result_id, provided(input)))
 
     @strawberry.mutation
     async def remove_key_result(self, info: Info[Context, Any], key_result_id: strawberry.ID) -> GoalPayload:
-        return goal_payload(await goals_mutations.remove_key_result(info.context, key_result_id))
+        return goal_payload(await key_result_mutations.remove_key_result(info.context, key_result_id))
 
     @strawberry.mutation(description="Record a key result's new value; the change goes into the goal's history.")
     async def update_key_result_progress(self, info: Info[Context, Any], key_result_id: strawberry.ID, value: float,
                                          comment: str | None = None) -> GoalPayload:
-        return goal_payload(await goals_mutations.record_key_result_progress(info.context, key_result_id, value,
-                                                                             comment))
+        return goal_payload(await key_result_mutations.record_key_result_progress(info.context, key_result_id,
+                                                                                  value, comment))
 
 
 @strawberry.type

@@ -195,10 +195,10 @@ class GoalProgressEvent:
 
 
 async def employee_goals(info: Info[Context, Any], employee: Document) -> list[Goal]:
-    """``Employee.goals`` (schema/org.py)."""
+    """``Employee.goals`` (schema/goals/org_fields.py)."""
     return Goal.wrap_all(await goal_queries.employee_goals(info.context, employee))
 
 
 async def department_goals(info: Info[Context, Any], department: Document) -> list[Goal]:
-    """``Department.goals`` (schema/org.py)."""
+    """``Department.goals`` (schema/goals/org_fields.py)."""
     return Goal.wrap_all(await goal_queries.department_goals(info.context, department))

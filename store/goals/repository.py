@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from models.core.documents import Document
+from models.goals.filters import GoalFilterSpec
+from models.org.rules import would_cycle_in
 from store.core.loaders import ByIdLoader, ByParentLoader
-from store.core.pagination import Page, decode_cursor, encode_cursor
+from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import TenantStore
 
 NOT_ARCHIVED = {"archived": {"$ne": True}}
 BY_TITLE = [("title", 1), ("_id", 1)]
-PAGE_ORDER = [("dueDate", 1), ("_id", 1)]
+# Pages and an owner's goals: by due date, then id; a page's cursor is [dueDate, id] as base64 JSON.
+GOAL_ORDER = Keyset("dueDate")
 # Lists and nested fields never need the history; `goal { progressHistory }` reads it by id.
 WITHOUT_HISTORY = {"progressHistory": 0}
 MAX_TREE_LEVELS = 20
@@ -34,13 +36,13 @@ class GoalsByParentIdLoader(ByParentLoader):
 class GoalsByOwnerEmployeeIdLoader(ByParentLoader):
     parent_field = "ownerEmployeeId"
     extra = NOT_ARCHIVED
-    sort = PAGE_ORDER
+    sort = GOAL_ORDER.sort
 
 
 class GoalsByOwnerDepartmentIdLoader(ByParentLoader):
     parent_field = "ownerDepartmentId"
     extra = NOT_ARCHIVED
-    sort = PAGE_ORDER
+    sort = GOAL_ORDER.sort
 
 
 class GoalLoaders:
@@ -51,21 +53,6 @@ class GoalLoaders:
         self.by_parent_id = GoalsByParentIdLoader(store.goals)
         self.by_owner_employee_id = GoalsByOwnerEmployeeIdLoader(store.goals)
         self.by_owner_department_id = GoalsByOwnerDepartmentIdLoader(store.goals)
-
-
-@dataclass(frozen=True)
-class GoalFilterSpec:
-    owner_id: str | None = None
-    department_id: str | None = None
-    level: str | None = None
-    statuses: tuple[str, ...] = ()
-    period_start: str | None = None  # "YYYY-MM-DD": goals whose [startDate, dueDate] overlaps the period
-    period_end: str | None = None
-    include_archived: bool = False
-
-
-def encode_goal_cursor(goal: Document) -> str:
-    return encode_cursor(goal["dueDate"], goal["_id"])
 
 
 async def filter_query(store: TenantStore, spec: GoalFilterSpec) -> dict[str, Any]:
@@ -91,18 +78,13 @@ async def filter_query(store: TenantStore, spec: GoalFilterSpec) -> dict[str, An
 
 
 async def goal_page(store: TenantStore, query: dict[str, Any], first: int, after: str | None) -> Page:
-    """Keyset pagination by (dueDate, id): stable while goals are added elsewhere."""
-    total = await store.goals.count(query)
-    if after:
-        due, id = decode_cursor(after)
-        query = {"$and": [query, {"$or": [{"dueDate": {"$gt": due}}, {"dueDate": due, "_id": {"$gt": id}}]}]}
-    documents = await store.goals.find(query, sort=PAGE_ORDER, limit=first + 1, projection=WITHOUT_HISTORY)
-    return Page(documents[:first], total, len(documents) > first)
+    """Keyset pagination by (dueDate, id), without the history: stable while goals are added elsewhere."""
+    return await keyset_page(store.goals, query, GOAL_ORDER, first, after, projection=WITHOUT_HISTORY)
 
 
-async def managed_employee_ids(store: TenantStore, manager_id: str) -> list[str]:
-    """Everyone below ``manager_id`` (direct and indirect, leavers included), in one query."""
-    return [doc["_id"] for doc in await store.employees.find({"managerChain": manager_id}, projection={"_id": 1})]
+def goal_cursor(goal: Document) -> str:
+    """The cursor of ``goal`` in a page of :func:`goal_page`."""
+    return GOAL_ORDER.cursor(goal)
 
 
 async def department_heads(store: TenantStore) -> list[Document]:
@@ -157,13 +139,8 @@ async def parent_links(store: TenantStore) -> dict[str, str | None]:
 async def would_close_cycle(store: TenantStore, goal_id: str) -> bool:
     """After a write: does walking up from ``goal_id`` come back to it? (concurrent alignments)"""
     links = await parent_links(store)
-    current, seen = links.get(goal_id), set()
-    while current is not None and current not in seen:
-        if current == goal_id:
-            return True
-        seen.add(current)
-        current = links.get(current)
-    return False
+    parent_id = links.get(goal_id)
+    return parent_id is not None and would_cycle_in(goal_id, {"_id": parent_id}, links)
 
 
 async def goal_by_key_result(store: TenantStore, key_result_id: str) -> Document | None:
