@@ -116,11 +116,7 @@ def error(field: str | None, code: str, message: str) -> dict[str, Any]:
 
 async def snapshot(server: RunningServer) -> dict[str, list[Document]]:
     """Every document of the collections a goal mutation could touch, both organisations."""
-    state = {}
-    for name in COLLECTIONS:
-        documents = await getattr(server.database, name).find({}).to_list(None)
-        state[name] = sorted(documents, key=lambda d: d["_id"])
-    return state
+    return await server.snapshot(COLLECTIONS)
 
 
 async def stored_goal(server: RunningServer, id: str) -> Document | None:

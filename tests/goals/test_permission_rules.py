@@ -1,0 +1,199 @@
+"""The goal rules of models/goals/permissions.py as tables: (viewer, goal or owner, expected decision).
+
+Built from small in-memory documents, no server: one organisation where the skip-level manager
+``skip`` manages ``boss``, who manages ``owner`` and ``peer``; ``hr`` is an HR admin outside that chain;
+``outsider`` and ``outsider_hr`` belong to another organisation. ``owner`` also heads the department
+``team``; the department ``vacant`` has no head.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mongomock_ng.filtering import filter_applies
+
+from models.core.viewer import Role, Viewer
+from models.goals.permissions import can_edit_goal, can_see_goal, may_own_goal, may_set_private, visible_goals_query
+
+Document = dict[str, Any]
+ORG, OTHER_ORG = "acme", "globex"
+
+
+def person(id: str, chain: list[str], organization_id: str = ORG) -> Document:
+    """An employee whose managers (nearest first) are ``chain``."""
+    return {"_id": id, "organizationId": organization_id, "managerId": chain[0] if chain else None,
+            "managerChain": chain}
+
+
+PEOPLE: dict[str, Document] = {
+    "skip": person("skip", []),
+    "boss": person("boss", ["skip"]),
+    "owner": person("owner", ["boss", "skip"]),
+    "peer": person("peer", ["boss", "skip"]),
+    "hr": person("hr", []),
+    "outsider": person("outsider", [], OTHER_ORG),
+    "outsider_hr": person("outsider_hr", [], OTHER_ORG),
+}
+DEPARTMENTS: list[Document] = [{"_id": "team", "organizationId": ORG, "headId": "owner"},
+                               {"_id": "vacant", "organizationId": ORG, "headId": None}]
+VIEWERS = tuple(PEOPLE)
+SAME_ORGANISATION = ("skip", "boss", "owner", "peer", "hr")
+
+
+def viewer(name: str) -> Viewer:
+    """The signed-in ``name``; HR admins carry the HR role as well."""
+    roles = {Role.EMPLOYEE} | ({Role.HR_ADMIN} if name.endswith("hr") else set())
+    if name in ("skip", "boss"):
+        roles.add(Role.MANAGER)
+    return Viewer(name, PEOPLE[name]["organizationId"], frozenset(roles))
+
+
+def goal(visibility: str, *, level: str = "individual", owner: str | None = "owner",
+         department: str | None = None) -> Document:
+    """A goal of ``ORG``; a department goal names its department and no owning person."""
+    return {"_id": f"{level}-{visibility}-{owner}-{department}", "organizationId": ORG, "level": level,
+            "visibility": visibility, "ownerEmployeeId": None if department else owner,
+            "ownerDepartmentId": department}
+
+
+def owner_of(doc: Document) -> Document | None:
+    """The person behind a goal: its employee, or its department's head (None without one)."""
+    if doc["ownerEmployeeId"]:
+        return PEOPLE[doc["ownerEmployeeId"]]
+    head = next(d["headId"] for d in DEPARTMENTS if d["_id"] == doc["ownerDepartmentId"])
+    return PEOPLE[head] if head else None
+
+
+def rows(table: dict[str, tuple[bool, ...]]) -> list[tuple[str, str, bool]]:
+    """(goal kind, viewer, expected) for each cell of a table whose columns are :data:`VIEWERS`."""
+    return [(kind, name, expected) for kind, row in table.items() for name, expected in zip(VIEWERS, row, strict=True)]
+
+
+GOALS: dict[str, Document] = {
+    "everyone": goal("everyone"),
+    "management_chain": goal("management_chain"),
+    "private": goal("private"),
+    "team everyone": goal("everyone", level="department", department="team"),
+    "team management_chain": goal("management_chain", level="department", department="team"),
+    "team private": goal("private", level="department", department="team"),
+    "vacant everyone": goal("everyone", level="department", department="vacant"),
+    "vacant management_chain": goal("management_chain", level="department", department="vacant"),
+    "company everyone": goal("everyone", level="company", owner="skip"),
+    "company private": goal("private", level="company", owner="skip"),
+}
+
+#                                  skip   boss   owner  peer   hr     outsider outsider_hr
+SEE: dict[str, tuple[bool, ...]] = {
+    "everyone":                   (True,  True,  True,  True,  True,  False,   False),
+    "management_chain":           (True,  True,  True,  False, True,  False,   False),
+    "private":                    (False, False, True,  False, True,  False,   False),
+    "team everyone":              (True,  True,  True,  True,  True,  False,   False),
+    "team management_chain":      (True,  True,  True,  False, True,  False,   False),
+    "team private":               (False, False, True,  False, True,  False,   False),
+    "vacant everyone":            (True,  True,  True,  True,  True,  False,   False),
+    "vacant management_chain":    (False, False, False, False, True,  False,   False),
+    "company everyone":           (True,  True,  True,  True,  True,  False,   False),
+    "company private":            (True,  False, False, False, True,  False,   False),
+}
+# Editing needs seeing, then: the owner and their managers; HR admins every goal; company goals HR only.
+EDIT: dict[str, tuple[bool, ...]] = {
+    "everyone":                   (True,  True,  True,  False, True,  False,   False),
+    "management_chain":           (True,  True,  True,  False, True,  False,   False),
+    "private":                    (False, False, True,  False, True,  False,   False),
+    "team everyone":              (True,  True,  True,  False, True,  False,   False),
+    "team management_chain":      (True,  True,  True,  False, True,  False,   False),
+    "team private":               (False, False, True,  False, True,  False,   False),
+    "vacant everyone":            (False, False, False, False, True,  False,   False),
+    "vacant management_chain":    (False, False, False, False, True,  False,   False),
+    "company everyone":           (False, False, False, False, True,  False,   False),
+    "company private":            (False, False, False, False, True,  False,   False),
+}
+# may_own_goal(viewer, level, owner): (level, owner) → decision. It does not compare organisations: the
+# owner is always read from the viewer's own organisation, and can_edit_goal adds can_see_goal's check.
+OWN: dict[str, tuple[bool, ...]] = {
+    "individual owner":           (True,  True,  True,  False, True,  False,   True),
+    "individual boss":            (True,  True,  False, False, True,  False,   True),
+    "department owner":           (True,  True,  True,  False, True,  False,   True),
+    "department none":            (False, False, False, False, True,  False,   True),
+    "company skip":               (False, False, False, False, True,  False,   True),
+    "company none":               (False, False, False, False, True,  False,   True),
+    "individual outsider":        (False, False, False, False, True,  True,    True),
+}
+# may_set_private(viewer, owner): only the owner themselves and HR admins (who are not compared by
+# organisation either: the owner comes from their own organisation).
+PRIVATE: dict[str, tuple[bool, ...]] = {
+    "owner":                      (False, False, True,  False, True,  False,   True),
+    "boss":                       (False, True,  False, False, True,  False,   True),
+    "none":                       (False, False, False, False, True,  False,   True),
+    "outsider":                   (False, False, False, False, True,  True,    True),
+}
+
+
+@pytest.mark.parametrize(("kind", "name", "expected"), rows(SEE))
+def test_can_see_goal(kind: str, name: str, expected: bool) -> None:
+    # given a goal of one visibility and owner, and one kind of viewer
+    doc = GOALS[kind]
+    # when the rule is asked
+    decision = can_see_goal(viewer(name), doc, owner_of(doc))
+    # then it answers exactly as the table says
+    assert decision is expected
+
+
+@pytest.mark.parametrize(("kind", "name", "expected"), rows(EDIT))
+def test_can_edit_goal(kind: str, name: str, expected: bool) -> None:
+    # given a goal and a viewer
+    doc = GOALS[kind]
+    # when the rule is asked
+    decision = can_edit_goal(viewer(name), doc, owner_of(doc))
+    # then it answers as the table says, and never allows what the viewer may not see
+    assert decision is expected
+    assert not decision or can_see_goal(viewer(name), doc, owner_of(doc))
+
+
+@pytest.mark.parametrize(("case", "name", "expected"), rows(OWN))
+def test_may_own_goal(case: str, name: str, expected: bool) -> None:
+    # given a level and the person who would own a goal of it (none: a department without a head)
+    level, owner = case.split()
+    # when the viewer asks to create (or edit) such a goal
+    decision = may_own_goal(viewer(name), level, None if owner == "none" else PEOPLE[owner])
+    # then the rule answers as the table says
+    assert decision is expected
+
+
+@pytest.mark.parametrize(("owner", "name", "expected"), rows(PRIVATE))
+def test_may_set_private(owner: str, name: str, expected: bool) -> None:
+    # given the person behind a goal (none: a department without a head)
+    person_behind = None if owner == "none" else PEOPLE[owner]
+    # when the viewer asks to make the goal private
+    decision = may_set_private(viewer(name), person_behind)
+    # then only the owner and HR admins may
+    assert decision is expected
+
+
+@pytest.mark.parametrize("name", SAME_ORGANISATION)
+def test_visible_goals_query_matches_can_see_goal(name: str) -> None:
+    # given a viewer of the organisation, everyone below them and the departments with their heads
+    who = viewer(name)
+    below = [p["_id"] for p in PEOPLE.values() if who.employee_id in p["managerChain"]]
+    # when the rule is turned into a filter (the tenant store adds the organisation itself)
+    query = visible_goals_query(who, below, DEPARTMENTS)
+    # then the filter keeps exactly the goals the table lets the viewer see
+    kept = {kind for kind, doc in GOALS.items() if filter_applies(query, doc)}
+    assert kept == {kind for kind, row in SEE.items() if row[VIEWERS.index(name)]}
+
+
+def test_visible_goals_query_is_no_condition_for_hr_admins() -> None:
+    # given an HR admin
+    # when their visibility rule is turned into a filter
+    query = visible_goals_query(viewer("hr"), [], DEPARTMENTS)
+    # then it is empty: HR admins see every goal of their organisation
+    assert query == {}
+
+
+def test_visible_goals_query_without_reports_or_departments() -> None:
+    # given a viewer who manages nobody and heads no department
+    # when their visibility rule is turned into a filter
+    query = visible_goals_query(viewer("peer"), [], [])
+    # then it keeps only goals shared with everyone and their own
+    assert query == {"$or": [{"visibility": "everyone"}, {"ownerEmployeeId": "peer"}]}
