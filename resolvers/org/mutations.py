@@ -22,7 +22,7 @@ from models.org.rules import (
     would_cycle,
     would_cycle_in,
 )
-from resolvers.core.context import Context, SignedIn, require_role
+from resolvers.core.context import Context, require_role
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
 from resolvers.org.access import OrgKind, referenced
@@ -31,15 +31,12 @@ from store.org import repository as org_store
 
 LEVELS = range(1, 11)
 RESPONSIBILITY_MAX = 500
-REFUSAL = "only HR admins may change the organisation"
+ONLY_HR_ADMINS = "only HR admins may change the organisation"
 
 
 def org_chart_channel(organization_id: str) -> str:
+    """The bus channel of one organisation's org-chart events (``orgChartChanged`` listens to it)."""
     return f"org-chart:{organization_id}"
-
-
-async def _admin(context: Context) -> SignedIn:
-    return await require_role(context, can_manage_org, REFUSAL)
 
 
 async def _announce(context: Context, store: TenantStore, kind: OrgChange, employee_ids: list[str],
@@ -74,7 +71,7 @@ async def _manager_links(store: TenantStore) -> dict[str, str | None]:
 
 
 async def create_employee(context: Context, data: dict[str, Any]) -> Outcome:
-    signed_in = await _admin(context)
+    signed_in = await require_role(context, can_manage_org, ONLY_HR_ADMINS)
     store = signed_in.store
     errors = [*check_name(data.get("name"), "name"), *check_hire_date(data.get("hire_date"), clock.today()),
               *_status_errors(data.get("status") or EmployeeStatus.ACTIVE)]
@@ -104,7 +101,7 @@ async def create_employee(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def update_employee(context: Context, id: str, data: dict[str, Any]) -> Outcome:
-    signed_in = await _admin(context)
+    signed_in = await require_role(context, can_manage_org, ONLY_HR_ADMINS)
     store = signed_in.store
     errors: list[FieldError] = []
     employee = await referenced(context, "employee", id, "id", errors)
@@ -150,7 +147,7 @@ async def update_employee(context: Context, id: str, data: dict[str, Any]) -> Ou
 
 
 async def change_manager(context: Context, employee_id: str, manager_id: str | None) -> Outcome:
-    store = (await _admin(context)).store
+    store = (await require_role(context, can_manage_org, ONLY_HR_ADMINS)).store
     errors: list[FieldError] = []
     employee = await referenced(context, "employee", employee_id, "employeeId", errors, active=True)
     manager = await referenced(context, "employee", manager_id, "managerId", errors, active=True)
@@ -167,7 +164,7 @@ async def change_manager(context: Context, employee_id: str, manager_id: str | N
 
 
 async def move_department(context: Context, employee_id: str, department_id: str) -> Outcome:
-    store = (await _admin(context)).store
+    store = (await require_role(context, can_manage_org, ONLY_HR_ADMINS)).store
     errors: list[FieldError] = []
     employee = await referenced(context, "employee", employee_id, "employeeId", errors, active=True)
     await referenced(context, "department", department_id, "departmentId", errors)
@@ -182,7 +179,7 @@ async def move_department(context: Context, employee_id: str, department_id: str
 async def terminate_employee(context: Context, employee_id: str, note: str | None) -> Outcome:
     """Idempotent: terminating someone already terminated finishes any re-parenting left undone.
     ``extra["moved"]``: the reports moved to the terminated person's manager."""
-    signed_in = await _admin(context)
+    signed_in = await require_role(context, can_manage_org, ONLY_HR_ADMINS)
     viewer, store = signed_in.viewer, signed_in.store
     errors = check_text(note, "note")
     employee = await referenced(context, "employee", employee_id, "employeeId", errors)
@@ -201,7 +198,7 @@ async def _save_target(context: Context, kind: OrgKind, id: str | None, data: di
                        name_field: str) -> tuple[TenantStore, Document | None, list[FieldError]]:
     """For a create-or-update: the store, the document to update (``None``: create) and the errors so
     far (an unknown ``id`` alone, else those of the name, required on create)."""
-    store = (await _admin(context)).store
+    store = (await require_role(context, can_manage_org, ONLY_HR_ADMINS)).store
     errors: list[FieldError] = []
     current = await referenced(context, kind, id or None, "id", errors)
     if not errors and (id is None or name_field in data):

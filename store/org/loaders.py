@@ -36,7 +36,6 @@ class EmployeesByDepartmentIdLoader(ByParentLoader):
 
 class DepartmentsByParentIdLoader(ByParentLoader):
     parent_field = "parentId"
-    sort = [("name", 1), ("_id", 1)]
 
 
 class ReportCountByManagerIdLoader(DataLoader[str, int]):

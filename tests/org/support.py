@@ -1,5 +1,9 @@
 """The org mutation tests' documents and helpers: seeded people, departments and positions by name,
-payload errors and the chain invariant."""
+payload errors and the chain invariant.
+
+Every refused write is checked twice: the payload names the field, code and message, and the store
+(all collections, the organisation's change counter included) is exactly as it was before.
+"""
 
 from __future__ import annotations
 

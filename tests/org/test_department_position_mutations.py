@@ -1,8 +1,4 @@
-"""saveDepartment and savePosition end to end: HR admins create and change departments and positions.
-
-Every refused write is checked twice: the payload names the field, code and message, and the store
-(all collections, the organisation's change counter included) is exactly as it was before.
-"""
+"""saveDepartment and savePosition end to end: HR admins create and change departments and positions."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""createEmployee and updateEmployee end to end: HR admins add people and change their details.
-
-Every refused write is checked twice: the payload names the field, code and message, and the store
-(all collections, the organisation's change counter included) is exactly as it was before.
-"""
+"""createEmployee and updateEmployee end to end: HR admins add people and change their details."""
 
 from __future__ import annotations
 

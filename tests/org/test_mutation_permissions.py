@@ -1,8 +1,4 @@
-"""Organisation mutations are for HR admins only: the role on record, not the token's claim.
-
-Every refused write is checked twice: the payload names the field, code and message, and the store
-(all collections, the organisation's change counter included) is exactly as it was before.
-"""
+"""Organisation mutations are for HR admins only: the role on record, not the token's claim."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""changeManager and moveDepartment end to end: HR admins move people in the org chart.
-
-Every refused write is checked twice: the payload names the field, code and message, and the store
-(all collections, the organisation's change counter included) is exactly as it was before.
-"""
+"""changeManager and moveDepartment end to end: HR admins move people in the org chart."""
 
 from __future__ import annotations
 
