@@ -58,6 +58,19 @@ class LaunchPlan:
     skipped: list[Skipped] = field(default_factory=list)
 
 
+@dataclass
+class LaunchResult:
+    """What a launch did: the cycle after it, and created counts (0 when it had all been created before)."""
+
+    cycle: Document
+    eligible: int = 0
+    reviews_created: int = 0
+    forms_created: int = 0
+    reviews_total: int = 0
+    forms_total: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
 def check_cycle(data: Mapping[str, Any], *, template: Mapping[str, Any] | None, department_ids: set[str],
                 employee_ids: set[str]) -> list[FieldError]:
     """``data`` has doc-shaped keys; dates are :class:`date` objects."""

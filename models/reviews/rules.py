@@ -16,7 +16,7 @@ from typing import Any
 
 from models.core.documents import Document, stable_id
 from models.core.errors import ErrorCode, FieldError
-from models.core.validation import TEXT_MAX
+from models.core.validation import TEXT_MAX, check_text
 
 
 class ReviewerKind(StrEnum):
@@ -148,6 +148,13 @@ def allowed_actors(to_from: tuple[str, str]) -> frozenset[Actor]:
 
 def history_entry(kind: str, at: Any, by: str | None, **fields: Any) -> Document:
     return {"kind": kind, "at": at, "byId": by, **fields}
+
+
+def check_reason(value: str | None, field: str) -> list[FieldError]:
+    """A reason (reopening a form) or a justification (calibrating): required, not blank, not too long."""
+    if value is None or not value.strip():
+        return [FieldError(field, ErrorCode.REQUIRED, f"{field} is required")]
+    return check_text(value, field)
 
 
 # -- questions ---------------------------------------------------------------------------------

@@ -1,28 +1,25 @@
-"""Loading a review or a form together with what its permission rules need, through the loaders.
+"""The reviews domain's visibility-aware accessor: a review or a form together with what its permission
+rules need, loaded through the request's loaders, and refused when the viewer may not see it.
 
-A form's rules (models/permissions.py) need the form, its review, the reviewee's document and the
-template version; :func:`form_bundles` loads them for many forms at once (one batch per
-collection), so lists and nested fields cost the same number of round trips for 1 or 100 forms.
+A form's rules (``models/reviews/permissions.py``) need the form, its review, the reviewee's document and
+the template version; :func:`form_bundles` loads them for many forms at once (one batch per collection), so
+lists and nested fields cost the same number of round trips for 1 or 100 forms.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
-from models.reviews.permissions import can_read_review_form, can_see_review, review_relations
-from resolvers.core.context import Context
+from models.reviews.permissions import can_read_review_form, can_see_review
+from models.reviews.rules import goals_of_period
+from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
-from store.core.repository import TenantStore
-from store.loaders import Loaders
-from store.reviews.repository import WITHDRAWN
 
-log = logging.getLogger("perfgraph.reviews")
+REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
+FORM_REFUSAL = "this review form is not visible to you"
 
 
 @dataclass(frozen=True)
@@ -46,42 +43,9 @@ class ReviewBundle:
         return can_see_review(viewer, self.review, self.reviewee)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def form_channel(organization_id: str, form_id: str) -> str:
-    return f"review-form:{organization_id}:{form_id}"
-
-
-def presence_channel(organization_id: str, form_id: str) -> str:
-    return f"review-presence:{organization_id}:{form_id}"
-
-
-def score_channel(organization_id: str, review_id: str) -> str:
-    return f"review-score:{organization_id}:{review_id}"
-
-
-def cycle_scores_channel(organization_id: str, cycle_id: str) -> str:
-    return f"cycle-scores:{organization_id}:{cycle_id}"
-
-
-async def viewer_store(context: Context) -> tuple[Viewer, TenantStore, Loaders]:
-    viewer = await context.authenticate()
-    assert context.store is not None and context.loaders is not None
-    return viewer, context.store, context.loaders
-
-
-def fresh_loaders(context: Context) -> Loaders:
-    """After a write: the request's loaders may hold documents read before it."""
-    assert context.store is not None
-    context.loaders = Loaders(context.store)
-    return context.loaders
-
-
 async def review_bundles(context: Context, reviews: Sequence[Document | None]) -> list[ReviewBundle | None]:
-    loaders = context.loaders
-    assert loaders is not None
+    """Each review with its reviewee and template (``None`` where one of them is missing)."""
+    loaders = (await require(context)).loaders
     present = [r for r in reviews if r is not None]
     people = await loaders.employee_by_id.load_many([r["employeeId"] for r in present])
     templates = await loaders.reviews.template_by_id.load_many([r["templateId"] for r in present])
@@ -91,8 +55,8 @@ async def review_bundles(context: Context, reviews: Sequence[Document | None]) -
 
 
 async def form_bundles(context: Context, forms: Sequence[Document | None]) -> list[FormBundle | None]:
-    loaders = context.loaders
-    assert loaders is not None
+    """Each form with its review, reviewee and template (``None`` where one of them is missing)."""
+    loaders = (await require(context)).loaders
     present = [f for f in forms if f is not None]
     reviews = await loaders.reviews.review_by_id.load_many([f["reviewId"] for f in present])
     bundles = await review_bundles(context, reviews)
@@ -102,77 +66,40 @@ async def form_bundles(context: Context, forms: Sequence[Document | None]) -> li
 
 
 async def form_bundle(context: Context, form_id: str) -> FormBundle | None:
-    """The form and its context, or ``None`` for an unknown id (another organisation's included)."""
-    _, _, loaders = await viewer_store(context)
-    form = await loaders.reviews.form_by_id.load(form_id)
+    """The form and its context, or ``None`` for an unknown id (another organisation's or a withdrawn one)."""
+    form = await (await require(context)).loaders.reviews.form_by_id.load(form_id)
     return (await form_bundles(context, [form]))[0]
 
 
 async def review_bundle(context: Context, review_id: str) -> ReviewBundle | None:
-    _, _, loaders = await viewer_store(context)
-    review = await loaders.reviews.review_by_id.load(review_id)
+    """The review and its context, or ``None`` for an unknown id (another organisation's included)."""
+    review = await (await require(context)).loaders.reviews.review_by_id.load(review_id)
     return (await review_bundles(context, [review]))[0]
-
-
-async def stored_form_bundle(context: Context, form_id: str) -> FormBundle | None:
-    """The form, its review and reviewee read from the store now (not from the loaders' cache: a
-    WebSocket connection keeps its context across operations). The template comes through the loaders:
-    a form's template version is locked, never changed."""
-    _, store, loaders = await viewer_store(context)
-    form = await store.reviewForms.get(form_id)
-    if form is None or form.get("state") == WITHDRAWN:
-        return None
-    review = await store.reviews.get(form["reviewId"])
-    reviewee = await store.employees.get(review["employeeId"]) if review else None
-    template = await loaders.reviews.template_by_id.load(form["templateId"])
-    if review is None or reviewee is None or template is None:
-        return None
-    return FormBundle(form, review, reviewee, template)
-
-
-def forget(context: Context, form: Document) -> None:
-    """Drop what a write changed from the request's loaders, so the payload reads the new state."""
-    if context.loaders is None:
-        return
-    loaders = context.loaders.reviews
-    loaders.form_by_id.prime(form["_id"], form, force=True)
-    for loader, key in ((loaders.review_by_id, form["reviewId"]), (loaders.forms_by_review_id, form["reviewId"])):
-        if loader.cache_map.get(key) is not None:
-            loader.clear(key)
 
 
 async def readable_form(context: Context, form_id: str) -> FormBundle | None:
     """``None`` for an unknown form; :class:`Forbidden` for one the viewer may not read."""
-    viewer = await context.authenticate()
+    signed_in = await require(context)
     bundle = await form_bundle(context, form_id)
-    if bundle is not None and not bundle.readable_by(viewer):
-        raise Forbidden("this review form is not visible to you")
+    if bundle is not None and not bundle.readable_by(signed_in.viewer):
+        raise Forbidden(FORM_REFUSAL)
     return bundle
 
 
 async def visible_review(context: Context, review_id: str) -> ReviewBundle | None:
-    viewer = await context.authenticate()
+    """``None`` for an unknown review; :class:`Forbidden` for one the viewer may not see."""
+    signed_in = await require(context)
     bundle = await review_bundle(context, review_id)
-    if bundle is not None and not bundle.visible_to(viewer):
-        raise Forbidden("this review is visible only to the reviewee, their managers and HR admins")
+    if bundle is not None and not bundle.visible_to(signed_in.viewer):
+        raise Forbidden(REVIEW_REFUSAL)
     return bundle
 
 
-def snapshot(review: Document, reviewee: Document) -> dict[str, Any]:
-    """What a subscriber's permission check needs, as the publisher saw it after its write."""
-    return {"review": {"_id": review["_id"], "organizationId": review["organizationId"], "state": review["state"],
-                       "employeeId": review["employeeId"], "cycleId": review["cycleId"]},
-            "reviewee": {"_id": reviewee["_id"], "organizationId": reviewee["organizationId"],
-                         "managerChain": list(reviewee.get("managerChain", []))}}
-
-
-def relations(viewer: Viewer, reviewee: Document) -> frozenset[str]:
-    return review_relations(viewer, reviewee)
-
-
-async def publish(context: Context, channel: str, message: dict[str, Any]) -> None:
-    """After the write is acknowledged; a lost event is logged, the write stands."""
-    try:
-        await context.bus.publish(channel, message)
-    except Exception as error:
-        log.error("review event not published on %s: %s", channel.split(":")[0], error)
+async def period_goals(context: Context, bundle: FormBundle) -> list[Document]:
+    """The reviewee's goals of the cycle's period (what goal-achievement questions rate)."""
+    loaders = (await require(context)).loaders.reviews
+    cycle = await loaders.cycle_by_id.load(bundle.form["cycleId"])
+    if cycle is None:
+        return []
+    goals = await loaders.goals_by_owner_id.load(bundle.form["revieweeId"])
+    return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"])

@@ -3,36 +3,41 @@
 State lives in memory, per process, keyed by form (:class:`PresenceRegistry`, one per bus), and
 every change travels through the bus so the other processes see it:
 
-- a ``reviewPresence`` subscription publishes ``join``; each process that has viewers of the form
-  answers a join from another process with ``here`` for each of them, so a newcomer learns who is
-  already there wherever they are connected;
+- a ``reviewPresence`` subscription publishes ``join`` once its bus subscription is live; each process
+  that has viewers of the form answers a join from another process with ``here`` for each of them, so a
+  newcomer learns who is already there wherever they are connected;
 - ``moveReviewPresence`` publishes ``move`` (a session can be moved only by its own employee);
 - when the subscription ends (the client completes it or the connection closes) its ``finally``
   block publishes ``leave``.
 
-Each subscriber gets the full list of viewers whenever it changes.
+Each subscriber gets the full list of viewers whenever it changes. The subscription runs on the one
+subscription stream (``resolvers/core/streams.py``) and its re-check policy.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import time
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
+from models.core.viewer import Viewer
 from models.reviews.rules import find_question
-from realtime import Bus, SubscriberOverflow
-from resolvers.core.context import Context
+from realtime import Bus, Subscription
+from realtime.base import Watcher, watching
+from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
-from resolvers.core.streams import close_connection
-from resolvers.reviews.access import now, presence_channel, publish, readable_form, stored_form_bundle
-from resolvers.reviews.subscriptions import Freshness, log
+from resolvers.core.publish import publish_after_commit
+from resolvers.core.streams import stream
+from resolvers.reviews.access import FormBundle, form_bundle, readable_form
+from resolvers.reviews.channels import presence_channel
 
 SESSION_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+Message = dict[str, Any]
 
 
 class PresenceRegistry:
@@ -42,7 +47,7 @@ class PresenceRegistry:
         self.process = new_id()
         self.forms: dict[str, dict[str, Document]] = {}
 
-    def apply(self, form_key: str, message: dict[str, Any]) -> None:
+    def apply(self, form_key: str, message: Message) -> None:
         sessions = self.forms.setdefault(form_key, {})
         event, key = message.get("event"), message.get("session")
         if not isinstance(key, str):
@@ -71,15 +76,45 @@ def registry_for(bus: Bus) -> PresenceRegistry:
     return registry
 
 
-def _question_errors(bundle: Any, question_id: str | None) -> list[FieldError]:
+class AnnounceWhenLive:
+    """Publishes ``message`` as soon as the next bus subscription this task enters is live (a
+    :class:`realtime.base.Watcher`): announced before, a join would not come back to its own subscriber,
+    nor would the other processes' ``here`` answers to it."""
+
+    def __init__(self, context: Context, channel: str, message: Message) -> None:
+        self.context, self.channel, self.message = context, channel, message
+        self.outer: Watcher | None = watching.get()
+        self.sent: asyncio.Task[None] | None = None
+
+    def __enter__(self) -> AnnounceWhenLive:
+        watching.set(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if watching.get() is self:  # the stream ended before it subscribed
+            watching.set(self.outer)
+
+    def entered(self, subscription: Subscription) -> None:
+        watching.set(self.outer)  # only the stream's own subscription is this announcement's
+        if self.outer is not None:
+            self.outer.entered(subscription)
+        self.sent = asyncio.get_running_loop().create_task(
+            publish_after_commit(self.context, self.channel, self.message))
+
+    def exited(self, subscription: Subscription) -> None:
+        """Never called: the watcher steps aside as soon as its subscription is live."""
+
+
+def _question_errors(bundle: FormBundle, question_id: str | None) -> list[FieldError]:
     if question_id is not None and find_question(bundle.template, bundle.form["kind"], question_id) is None:
         return [FieldError("questionId", ErrorCode.NOT_FOUND, f"no question {question_id!r} on this form")]
     return []
 
 
 async def review_presence(context: Context, form_id: str, session_id: str | None,
-                          question_id: str | None) -> AsyncIterator[dict[str, Any]]:
-    viewer = await context.authenticate()
+                          question_id: str | None) -> AsyncIterator[Message]:
+    """The form's viewers each time they change, for as long as the subscriber may read the form."""
+    signed_in = await require(context)
     bundle = await readable_form(context, form_id)
     if bundle is None:
         raise BadUserInput(f"no review form {form_id!r} in your organisation")
@@ -90,43 +125,42 @@ async def review_presence(context: Context, form_id: str, session_id: str | None
         raise BadUserInput(errors[0].message)
     session_id = session_id or new_id()
     registry = registry_for(context.bus)
-    org = viewer.organization_id
-    form_key, channel = f"{org}:{form_id}", presence_channel(org, form_id)
-    key = f"{viewer.employee_id}:{session_id}"
-    entry = {"session": key, "sessionId": session_id, "employeeId": viewer.employee_id, "questionId": question_id,
-             "since": now().isoformat(), "process": registry.process}
-    freshness = Freshness(time.monotonic())
+    me = signed_in.viewer
+    form_key, channel = f"{me.organization_id}:{form_id}", presence_channel(me.organization_id, form_id)
+    key = f"{me.employee_id}:{session_id}"
+    entry = {"session": key, "sessionId": session_id, "employeeId": me.employee_id, "questionId": question_id,
+             "since": clock.now().isoformat(), "process": registry.process}
     last: list[Document] | None = None
+
+    async def events(viewer: Viewer, message: Message) -> AsyncIterator[Message]:
+        nonlocal last
+        registry.apply(form_key, message)
+        if message.get("event") == "join" and message.get("process") != registry.process:
+            mine = registry.forms.get(form_key, {}).get(key)  # tell the newcomer's process we are here
+            if mine is not None:
+                await publish_after_commit(context, channel, {"event": "here", **mine})
+        viewers = registry.viewers(form_key)
+        if viewers == last or not any(v["session"] == key for v in viewers):
+            return
+        current = await form_bundle(context, form_id)  # the event's fresh loaders: as stored now
+        if current is None or not current.readable_by(viewer):
+            return
+        last = viewers
+        yield {"formId": form_id, "sessionId": session_id, "viewers": viewers}
+
     try:
-        async with context.bus.subscribe(channel) as subscription:
-            await publish(context, channel, {"event": "join", **entry})
-            async for message in subscription:
-                registry.apply(form_key, message)
-                if message.get("event") == "join" and message.get("process") != registry.process:
-                    mine = registry.forms.get(form_key, {}).get(key)  # tell the newcomer's process we are here
-                    if mine is not None:
-                        await publish(context, channel, {"event": "here", **mine})
-                viewers = registry.viewers(form_key)
-                if viewers == last or not any(v["session"] == key for v in viewers):
-                    continue
-                viewer = await freshness.viewer(context)
-                current = await stored_form_bundle(context, form_id)
-                if current is None or not current.readable_by(viewer):
-                    continue
-                last = viewers
-                yield {"formId": form_id, "sessionId": session_id, "viewers": viewers}
-    except SubscriberOverflow as error:
-        log.warning("closing a presence subscriber that fell behind: %s", error)
-        await close_connection(context, str(error))
+        with AnnounceWhenLive(context, channel, {"event": "join", **entry}):
+            async for update in stream(context, channel, events):
+                yield update
     finally:
         registry.apply(form_key, {"event": "leave", "session": key})
-        await asyncio.shield(publish(context, channel, {"event": "leave", "session": key}))
+        await asyncio.shield(publish_after_commit(context, channel, {"event": "leave", "session": key}))
 
 
 async def move_presence(context: Context, form_id: str, session_id: str,
                         question_id: str | None) -> list[FieldError]:
     """Say which question the viewer's session is now editing (``None``: just viewing)."""
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     bundle = await readable_form(context, form_id)
     if bundle is None:
         return [FieldError("formId", ErrorCode.NOT_FOUND, f"no review form {form_id!r} in your organisation")]
@@ -136,6 +170,7 @@ async def move_presence(context: Context, form_id: str, session_id: str,
     if errors:
         return errors
     key = f"{viewer.employee_id}:{session_id}"
-    await publish(context, presence_channel(viewer.organization_id, form_id),
-                  {"event": "move", "session": key, "employeeId": viewer.employee_id, "questionId": question_id})
+    await publish_after_commit(context, presence_channel(viewer.organization_id, form_id),
+                               {"event": "move", "session": key, "employeeId": viewer.employee_id,
+                                "questionId": question_id})
     return []

@@ -8,32 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document, new_id
-from models.core.errors import ErrorCode, FieldError
+from models.core.errors import ErrorCode
 from models.reviews.permissions import can_manage_reviews
 from models.reviews.templates import build_template, next_version_id
-from resolvers.core.context import Context
-from resolvers.core.errors import Forbidden
-from resolvers.reviews.access import fresh_loaders, now, viewer_store
-from resolvers.reviews.mutations import ReviewOutcome
+from resolvers.core.context import Context, require, require_role
+from resolvers.core.outcome import Outcome
 from store.core.repository import Duplicate, TenantStore
 
+HR_ONLY = "only HR admins manage review templates"
 TEMPLATE_FIELDS = ("name", "description", "scale", "kindWeights", "peerVisibility", "upwardVisibility", "sections")
 
 
 async def templates(context: Context, include_old_versions: bool) -> list[Document]:
-    _, store, _ = await viewer_store(context)
+    store = (await require(context)).store
     query = {} if include_old_versions else {"supersededById": None}
     return await store.reviewTemplates.find(query, sort=[("name", 1), ("familyId", 1), ("version", 1)])
 
 
 async def template(context: Context, id: str) -> Document | None:
-    _, _, loaders = await viewer_store(context)
-    return await loaders.reviews.template_by_id.load(id)
+    return await (await require(context)).loaders.reviews.template_by_id.load(id)
 
 
 async def versions(context: Context, template: Document) -> list[Document]:
-    _, store, _ = await viewer_store(context)
+    store = (await require(context)).store
     return await store.reviewTemplates.find({"familyId": template["familyId"]}, sort=[("version", 1)])
 
 
@@ -41,55 +40,50 @@ async def _competency_ids(store: TenantStore) -> set[str]:
     return {c["_id"] for c in await store.competencies.find({"archived": {"$ne": True}}, projection={"_id": 1})}
 
 
-async def _admin(context: Context) -> tuple[Any, TenantStore]:
-    viewer, store, _ = await viewer_store(context)
-    if not can_manage_reviews(viewer):
-        raise Forbidden("only HR admins manage review templates")
-    return viewer, store
-
-
-async def create_template(context: Context, data: dict[str, Any]) -> ReviewOutcome:
-    viewer, store = await _admin(context)
+async def create_template(context: Context, data: dict[str, Any]) -> Outcome:
+    """Version 1 of a new template."""
+    signed_in = await require_role(context, can_manage_reviews, HR_ONLY)
+    store = signed_in.store
     fields, errors = build_template(data, await _competency_ids(store))
     if errors:
-        return ReviewOutcome(errors=errors)
+        return Outcome(errors=errors)
     id = new_id()
     doc = {"_id": id, "familyId": id, "version": 1, **{k: fields[k] for k in TEMPLATE_FIELDS}, "locked": False,
-           "supersededById": None, "createdAt": now(), "createdById": viewer.employee_id}
-    return ReviewOutcome(await store.reviewTemplates.insert(doc))
+           "supersededById": None, "createdAt": clock.now(), "createdById": signed_in.viewer.employee_id}
+    return Outcome(await store.reviewTemplates.insert(doc))
 
 
-async def update_template(context: Context, id: str, data: dict[str, Any]) -> ReviewOutcome:
+async def update_template(context: Context, id: str, data: dict[str, Any]) -> Outcome:
     """In place while no launched cycle uses it; otherwise as its next version (the payload says which)."""
-    viewer, store = await _admin(context)
+    signed_in = await require_role(context, can_manage_reviews, HR_ONLY)
+    store = signed_in.store
     current = await store.reviewTemplates.get(id)
     if current is None:
-        return ReviewOutcome(errors=[FieldError("id", ErrorCode.NOT_FOUND, f"no review template {id!r}")])
+        return Outcome.refused("id", ErrorCode.NOT_FOUND, f"no review template {id!r}")
     if current.get("supersededById"):
-        return ReviewOutcome(errors=[FieldError("id", ErrorCode.CONFLICT,
-                                                f"version {current['version']} has a newer version "
-                                                f"({current['supersededById']}): edit that one")])
+        return Outcome.refused("id", ErrorCode.CONFLICT, f"version {current['version']} has a newer version "
+                                                         f"({current['supersededById']}): edit that one")
     fields, errors = build_template(data, await _competency_ids(store), current)
     if errors:
-        return ReviewOutcome(errors=errors)
+        return Outcome(errors=errors)
     changes = {k: fields[k] for k in TEMPLATE_FIELDS}
-    at = now()
+    at = clock.now()
     if not current.get("locked"):
         if await store.reviewTemplates.update(id, {**changes, "updatedAt": at}, where={"locked": {"$ne": True}}):
-            fresh_loaders(context)
-            return ReviewOutcome(await store.reviewTemplates.get(id))
+            context.fresh_loaders()
+            return Outcome(await store.reviewTemplates.get(id))
         current = await store.reviewTemplates.get(id) or current  # a launch locked it meanwhile
     version = int(current["version"]) + 1
     doc = {"_id": next_version_id(current["familyId"], version), "familyId": current["familyId"], "version": version,
            **changes, "locked": False, "supersededById": None, "previousVersionId": id, "createdAt": at,
-           "createdById": viewer.employee_id}
+           "createdById": signed_in.viewer.employee_id}
     try:
         doc = await store.reviewTemplates.insert(doc)
     except Duplicate:  # someone made this version first (or a run that stopped before the next line did)
         await store.reviewTemplates.update(id, {"supersededById": doc["_id"]})
-        return ReviewOutcome(errors=[FieldError("id", ErrorCode.CONFLICT,
-                                                f"version {version} was just created by someone else: edit that one")])
+        return Outcome.refused("id", ErrorCode.CONFLICT,
+                               f"version {version} was just created by someone else: edit that one")
     # the new version exists first; pointing the old one at it may be repeated safely
     await store.reviewTemplates.update(id, {"supersededById": doc["_id"]})
-    fresh_loaders(context)
-    return ReviewOutcome(doc)
+    context.fresh_loaders()
+    return Outcome(doc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,10 +13,8 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.reviews import competencies as resolvers
 from schema.core.errors import Error, errors_of
+from schema.org.types import Position, PositionFields
 from schema.reviews.inputs import CompetencyExpectationInput, CompetencyInput, competency_data
-
-if TYPE_CHECKING:
-    from schema.org.types import Position
 
 
 @strawberry.type(description="What a competency looks like at one level (1-5).")
@@ -55,11 +53,7 @@ class CompetencyExpectation:
         return Competency.wrap(await resolvers.competency(info.context, self.doc["competencyId"]))
 
     @strawberry.field
-    async def position(
-        self, info: Info[Context, Any],
-    ) -> Annotated[Position, strawberry.lazy("schema.org.types")] | None:
-        from schema.org.types import PositionFields
-
+    async def position(self, info: Info[Context, Any]) -> Position | None:
         return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
 
@@ -82,7 +76,7 @@ class CompetencyProfileEntry:
 
 
 async def competency_profile(info: Info[Context, Any], employee: Document) -> list[CompetencyProfileEntry]:
-    """The body of ``Employee.competencyProfile`` (schema/org.py)."""
+    """The body of ``Employee.competencyProfile`` (``schema/reviews/org_fields.py``)."""
     entries = await resolvers.competency_profile(info.context, employee)
     return [CompetencyProfileEntry(entry=e, expected_level=e.expected_level, assessed_level=e.assessed_level,
                                    gap=e.gap, review_id=strawberry.ID(e.review_id) if e.review_id else None)
@@ -132,10 +126,11 @@ class CompetencyMutation:
     async def set_position_competencies(self, info: Info[Context, Any], position_id: strawberry.ID,
                                         expectations: list[CompetencyExpectationInput]) -> PositionCompetenciesPayload:
         items = [{"competencyId": e.competency_id, "expectedLevel": e.expected_level} for e in expectations]
-        docs, errors = await resolvers.set_position_competencies(info.context, position_id, items)
-        return PositionCompetenciesPayload(expectations=expectations_of(docs), errors=errors_of(errors))
+        outcome = await resolvers.set_position_competencies(info.context, position_id, items)
+        return PositionCompetenciesPayload(expectations=expectations_of(outcome.extra.get("expectations", [])),
+                                           errors=errors_of(outcome.errors))
 
 
 async def position_expectations(info: Info[Context, Any], position: Document) -> list[CompetencyExpectation]:
-    """The body of ``Position.expectedCompetencies`` (schema/org.py)."""
+    """The body of ``Position.expectedCompetencies`` (``schema/reviews/org_fields.py``)."""
     return expectations_of(await resolvers.expectations(info.context, position["_id"]))

@@ -1,47 +1,29 @@
-"""Review cycles: the cycle, its phases and eligibility, its reviews (paginated), launch results,
-progress per phase and department, and rating distributions."""
+"""Review cycles: the cycle with its reviews (paginated), launch results, progress per phase and
+department, and rating distributions."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.reviews.cycles import LaunchResult
 from resolvers.core.context import Context
 from resolvers.core.loading import load
-from resolvers.reviews import cycles as resolvers
-from resolvers.reviews.cycles import Counts, DepartmentRatings, PhaseProgress
+from resolvers.reviews import cycle_queries as resolvers
+from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress
 from schema.core.pagination import PageInfo
-from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, utc
-from schema.reviews.enums import CycleStatusEnum, PhaseEnum, ReviewStateEnum, SkipReasonEnum
-from schema.reviews.templates import ReviewTemplate
-from schema.reviews.types import Review, ReviewForm
-from store.reviews.cycles import LaunchResult
-
-
-async def cycle_by_id(info: Info[Context, Any], id: str) -> Document | None:
-    return await resolvers.review_cycle(info.context, id)
+from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
+from schema.reviews.cycle_fields import ReviewCycleFields
+from schema.reviews.enums import PhaseEnum, ReviewStateEnum, SkipReasonEnum
+from schema.reviews.types import Review
 
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-@strawberry.type
-class CyclePhase:
-    phase: PhaseEnum
-    deadline: date
-
-
-@strawberry.type(description="Who a launch reviews: active, hired strictly before hiredBefore, in these "
-                             "departments or below them (none: everyone), not excluded.")
-class CycleEligibility:
-    hired_before: date
-    department_ids: list[strawberry.ID]
-    excluded_employee_ids: list[strawberry.ID]
 
 
 @strawberry.type
@@ -58,59 +40,21 @@ class ReviewConnection:
 
 
 @strawberry.type(description="A review cycle: period, template, phases with deadlines and eligibility.")
-class ReviewCycle:
-    doc: strawberry.Private[Document]
-    id: strawberry.ID
-    name: str
-    status: CycleStatusEnum
-    period_start: date
-    period_end: date
-    peers_per_reviewee: int
-
-    @classmethod
-    def wrap(cls, doc: Document | None) -> ReviewCycle | None:
-        if doc is None:
-            return None
-        return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"], status=CycleStatusEnum(doc["status"]),
-                   period_start=date.fromisoformat(doc["periodStart"]), period_end=date.fromisoformat(doc["periodEnd"]),
-                   peers_per_reviewee=doc.get("peersPerReviewee", 0))
-
+class ReviewCycle(ReviewCycleFields):
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[ReviewCycle]:
         return [c for c in map(cls.wrap, docs) if c is not None]
-
-    @strawberry.field
-    def phases(self) -> list[CyclePhase]:
-        return [CyclePhase(phase=PhaseEnum(p["phase"]), deadline=date.fromisoformat(p["deadline"]))
-                for p in self.doc.get("phases", [])]
-
-    @strawberry.field
-    def eligibility(self) -> CycleEligibility:
-        rules = self.doc["eligibility"]
-        return CycleEligibility(hired_before=date.fromisoformat(rules["hiredBefore"]),
-                                department_ids=list(rules.get("departmentIds", [])),
-                                excluded_employee_ids=list(rules.get("excludedEmployeeIds", [])))
-
-    @strawberry.field
-    async def template(self, info: Info[Context, Any]) -> ReviewTemplate | None:
-        from resolvers.reviews import templates as reviews_templates
-
-        return ReviewTemplate.wrap(await reviews_templates.template(info.context, self.doc["templateId"]))
-
-    @strawberry.field
-    def launched_at(self) -> datetime | None:
-        return utc(self.doc["launchedAt"]) if self.doc.get("launchedAt") else None
 
     @strawberry.field(description="The reviews the viewer may see (HR admins: all; others: their own and those "
                                   "of the people below them), by id (first ≤ 100).")
     async def reviews(self, info: Info[Context, Any], first: int = 50, after: str | None = None,
                       department_id: strawberry.ID | None = None,
                       state: ReviewStateEnum | None = None) -> ReviewConnection:
-        docs, total, more = await resolvers.cycle_reviews(info.context, self.doc, department_id,
-                                                          state.value if state else None, first, after)
-        edges = [ReviewEdge(cursor=d["_id"], node=r) for d, r in zip(docs, Review.wrap_all(docs), strict=True)]
-        page = PageInfo.of(edges, has_next_page=more, after=after)
-        return ReviewConnection(edges=edges, page_info=page, total_count=total)
+        page = await resolvers.cycle_reviews(info.context, self.doc, department_id, state.value if state else None,
+                                             first, after)
+        edges = [ReviewEdge(cursor=cursor, node=Review.of(doc)) for cursor, doc in page.edges]
+        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
+        return ReviewConnection(edges=edges, page_info=page_info, total_count=page.total_count)
 
 
 @strawberry.type
@@ -227,13 +171,9 @@ class CycleDistribution:
 
 
 async def distribution(info: Info[Context, Any], cycle_id: str) -> CycleDistribution:
-    cycle, rows, total = await resolvers.distribution_of(info.context, cycle_id)
-    template = await info.context.loaders.reviews.template_by_id.load(cycle["templateId"])
-    scale = template["scale"] if template else {"min": 1, "max": 5}
-    wrapped = ReviewCycle.wrap(cycle)
-    assert wrapped is not None
-    return CycleDistribution(cycle=wrapped, departments=[DepartmentDistribution.of(r, scale) for r in rows],
-                             total=DepartmentDistribution.of(total, scale))
-
-
-__all__ = ["CycleProgress", "ReviewCycle", "ReviewForm"]
+    """The body of ``cycleDistribution`` and of ``CycleScoresChange.distribution``."""
+    ratings = await resolvers.distribution_of(info.context, cycle_id)
+    scale = ratings.scale
+    return CycleDistribution(cycle=ReviewCycle.of(ratings.cycle),
+                             departments=[DepartmentDistribution.of(r, scale) for r in ratings.departments],
+                             total=DepartmentDistribution.of(ratings.total, scale))

@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.core.context import Context
-from resolvers.reviews import cycles as resolvers
-from resolvers.reviews import cycles_mutations as mutations
+from resolvers.reviews import cycle_mutations as mutations
+from resolvers.reviews import cycle_queries as resolvers
 from schema.core.errors import Error, errors_of
 from schema.reviews.cycles import (
     CycleDistribution,
@@ -59,9 +59,7 @@ class CycleQuery:
                                   "in progress and submitted per phase and department; reviews per state.")
     async def cycle_progress(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleProgress:
         cycle, phases, states = await resolvers.progress(info.context, cycle_id)
-        wrapped = ReviewCycle.wrap(cycle)
-        assert wrapped is not None
-        return CycleProgress(cycle=wrapped, phases=[PhaseProgressType.of(p) for p in phases],
+        return CycleProgress(cycle=ReviewCycle.of(cycle), phases=[PhaseProgressType.of(p) for p in phases],
                              review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
                                             for s in ReviewStateEnum])
 
@@ -88,8 +86,8 @@ class CycleMutation:
                                      "that stopped part-way.")
     async def launch_review_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> LaunchReviewCyclePayload:
         outcome = await mutations.launch_cycle(info.context, cycle_id)
-        result = outcome.result
-        return LaunchReviewCyclePayload(cycle=ReviewCycle.wrap(result.cycle) if result else None,
+        result = outcome.extra.get("launch")
+        return LaunchReviewCyclePayload(cycle=ReviewCycle.wrap(outcome.document),
                                         launch=LaunchSummary.of(result) if result else None,
                                         errors=errors_of(outcome.errors))
 

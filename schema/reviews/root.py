@@ -11,10 +11,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from resolvers.core.context import Context
-from resolvers.reviews import mutations, presence
-from resolvers.reviews import queries as resolvers
+from resolvers.core.outcome import Outcome
+from resolvers.reviews import form_mutations, presence, review_mutations
+from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import subscriptions as streams
-from resolvers.reviews.mutations import ReviewOutcome
 from schema.core.errors import Error, errors_of
 from schema.org.types import Employee
 from schema.reviews.cycles import CycleDistribution, distribution
@@ -108,11 +108,11 @@ class CycleScoresChange:
         return await distribution(info, self.cycle_id)
 
 
-def form_payload(outcome: ReviewOutcome) -> ReviewFormPayload:
+def form_payload(outcome: Outcome) -> ReviewFormPayload:
     return ReviewFormPayload(form=ReviewForm.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
-def review_payload(outcome: ReviewOutcome) -> ReviewPayload:
+def review_payload(outcome: Outcome) -> ReviewPayload:
     return ReviewPayload(review=Review.wrap(outcome.document), errors=errors_of(outcome.errors))
 
 
@@ -142,11 +142,11 @@ class ReviewMutation:
                                      "baseVersion is refused with CONFLICT and the current value and version.")
     async def update_review_answer(self, info: Info[Context, Any], form_id: strawberry.ID, question_id: str,
                                    value: JSON | None, base_version: int) -> ReviewAnswerPayload:
-        outcome = await mutations.update_answer(info.context, form_id, question_id, value, base_version)
-        conflict = outcome.conflict
+        outcome = await form_mutations.update_answer(info.context, form_id, question_id, value, base_version)
+        answer, conflict = outcome.extra.get("answer"), outcome.extra.get("conflict")
         return ReviewAnswerPayload(
             form=ReviewForm.wrap(outcome.document), errors=errors_of(outcome.errors),
-            answer=ReviewAnswer.of(outcome.answer) if outcome.answer else None,
+            answer=ReviewAnswer.of(answer) if answer else None,
             conflict=AnswerConflict(question_id=conflict["questionId"], value=conflict["value"],
                                     version=conflict["version"], by_id=conflict["byId"], at=as_datetime(conflict["at"]))
             if conflict else None)
@@ -154,24 +154,24 @@ class ReviewMutation:
     @strawberry.mutation(description="The reviewer: submit a form (every required question answered); "
                                      "it is read-only afterwards.")
     async def submit_review_form(self, info: Info[Context, Any], form_id: strawberry.ID) -> ReviewFormPayload:
-        return form_payload(await mutations.submit_form(info.context, form_id))
+        return form_payload(await form_mutations.submit_form(info.context, form_id))
 
     @strawberry.mutation(description="HR admins: reopen a submitted form; the reason is kept in its history.")
     async def reopen_review_form(self, info: Info[Context, Any], form_id: strawberry.ID,
                                  reason: str) -> ReviewFormPayload:
-        return form_payload(await mutations.reopen_form(info.context, form_id, reason))
+        return form_payload(await form_mutations.reopen_form(info.context, form_id, reason))
 
     @strawberry.mutation(description="Move a review to its next state (self_review → manager_review → calibration "
                                      "→ shared → acknowledged), as the workflow allows the viewer.")
     async def move_review(self, info: Info[Context, Any], review_id: strawberry.ID, state: ReviewStateEnum,
                           note: str | None = None) -> ReviewPayload:
-        return review_payload(await mutations.move_review(info.context, review_id, state.value, note))
+        return review_payload(await review_mutations.move_review(info.context, review_id, state.value, note))
 
     @strawberry.mutation(description="Managers and HR admins, during calibration: a calibrated rating with its "
                                      "justification (every change is kept).")
     async def calibrate_review(self, info: Info[Context, Any], review_id: strawberry.ID, rating: int,
                                justification: str) -> ReviewPayload:
-        return review_payload(await mutations.calibrate(info.context, review_id, rating, justification))
+        return review_payload(await review_mutations.calibrate(info.context, review_id, rating, justification))
 
     @strawberry.mutation(description="Say which question your session is editing (null: just viewing).")
     async def move_review_presence(self, info: Info[Context, Any], form_id: strawberry.ID, session_id: str,
@@ -204,9 +204,7 @@ class ReviewSubscription:
     async def score_changed(self, info: Info[Context, Any],
                             review_id: strawberry.ID) -> AsyncGenerator[ScoreChange, None]:
         async for m in streams.score_changed(info.context, review_id):
-            review = Review.wrap(m["review"])
-            assert review is not None
-            yield ScoreChange(kind=m["kind"], review=review)
+            yield ScoreChange(kind=m["kind"], review=Review.of(m["review"]))
 
     @strawberry.subscription(description="HR admins: a review of the cycle changed rating (score or calibration).")
     async def cycle_scores_changed(self, info: Info[Context, Any],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,17 +13,22 @@ from models.core.documents import Document
 from models.reviews.scores import FormScore
 from resolvers.core.context import Context
 from resolvers.core.loading import load
-from resolvers.reviews import queries as resolvers
+from resolvers.reviews import cycle_queries as cycle_resolvers
+from resolvers.reviews import review_queries as resolvers
+from resolvers.reviews import templates as template_resolvers
 from schema.org.types import Employee, EmployeeFields, utc
+from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
 from schema.reviews.templates import ReviewQuestion, ReviewTemplate
-
-if TYPE_CHECKING:
-    from schema.reviews.cycles import ReviewCycle
 
 
 async def employee_by(info: Info[Context, Any], id: str | None) -> Employee | None:
     return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
+
+
+async def cycle_of(info: Info[Context, Any], id: str) -> ReviewCycleFields | None:
+    """A review's or a form's cycle, as the ``ReviewCycle`` type shows it."""
+    return ReviewCycleFields.wrap(await cycle_resolvers.review_cycle(info.context, id))
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -199,17 +204,12 @@ class ReviewForm:
         return Review.wrap(await resolvers.review(info.context, self.doc["reviewId"]))
 
     @strawberry.field
-    async def cycle(self, info: Info[Context, Any],
-                    ) -> Annotated[ReviewCycle, strawberry.lazy("schema.reviews.cycles")] | None:
-        from schema.reviews.cycles import ReviewCycle, cycle_by_id
-
-        return ReviewCycle.wrap(await cycle_by_id(info, self.doc["cycleId"]))
+    async def cycle(self, info: Info[Context, Any]) -> LazyReviewCycle | None:
+        return await cycle_of(info, self.doc["cycleId"])
 
     @strawberry.field(description="The template version the form was issued with.")
     async def template(self, info: Info[Context, Any]) -> ReviewTemplate | None:
-        from resolvers.reviews import templates as reviews_templates
-
-        return ReviewTemplate.wrap(await reviews_templates.template(info.context, self.doc["templateId"]))
+        return ReviewTemplate.wrap(await template_resolvers.template(info.context, self.doc["templateId"]))
 
     @strawberry.field(description="The questions this reviewer answers, in template order.")
     async def questions(self, info: Info[Context, Any]) -> list[ReviewQuestion]:
@@ -251,8 +251,10 @@ class Review:
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Review | None:
-        if doc is None:
-            return None
+        return None if doc is None else cls.of(doc)
+
+    @classmethod
+    def of(cls, doc: Document) -> Review:
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), state=ReviewStateEnum(doc["state"]))
 
     @classmethod
@@ -269,15 +271,11 @@ class Review:
 
     @strawberry.field(description="The peers nominated to review.")
     async def peers(self, info: Info[Context, Any]) -> list[Employee]:
-        docs = await info.context.loaders.employee_by_id.load_many(list(self.doc.get("peerIds", [])))
-        return EmployeeFields.wrap_all([d for d in docs if d is not None])
+        return EmployeeFields.wrap_all(await resolvers.peers(info.context, self.doc))
 
     @strawberry.field
-    async def cycle(self, info: Info[Context, Any],
-                    ) -> Annotated[ReviewCycle, strawberry.lazy("schema.reviews.cycles")] | None:
-        from schema.reviews.cycles import ReviewCycle, cycle_by_id
-
-        return ReviewCycle.wrap(await cycle_by_id(info, self.doc["cycleId"]))
+    async def cycle(self, info: Info[Context, Any]) -> LazyReviewCycle | None:
+        return await cycle_of(info, self.doc["cycleId"])
 
     @strawberry.field(description="The forms the viewer may read.")
     async def forms(self, info: Info[Context, Any], kind: ReviewerKindEnum | None = None) -> list[ReviewForm]:
@@ -301,9 +299,7 @@ class Review:
 
     @strawberry.field(description="The rating that counts: calibrated if calibrated, else from the score.")
     async def final_rating(self, info: Info[Context, Any]) -> int | None:
-        from models.reviews.scores import final_rating
-
-        return final_rating(await resolvers.scored_review(info.context, self.doc, "finalRating"))
+        return await resolvers.final_rating_of(info.context, self.doc)
 
     @strawberry.field(description="Peer (or upward) answers without names, as the template and threshold allow.")
     async def feedback(self, info: Info[Context, Any],

@@ -16,29 +16,17 @@ launch are ignored for the same reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from models.core.documents import Document
-from models.reviews.cycles import LaunchPlan, Skipped, plan_launch
+from models.reviews.cycles import LaunchPlan, LaunchResult, plan_launch
 from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
 from store.core.repository import TenantStore
-from store.reviews.repository import LIVE_FORM, WITHDRAWN, insert_missing
+from store.reviews.repository import LIVE_FORM, insert_missing
 
 EMPLOYEE_FIELDS = {"status": 1, "hireDate": 1, "departmentId": 1, "managerId": 1}
 REVIEWER_FIELDS = {"employeeId": 1, "managerId": 1, "peerIds": 1, "upwardIds": 1, "templateId": 1,
                    "departmentId": 1}
-
-
-@dataclass
-class LaunchResult:
-    cycle: Document
-    eligible: int = 0
-    reviews_created: int = 0
-    forms_created: int = 0
-    reviews_total: int = 0
-    forms_total: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
 
 
 async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any], by: str,
@@ -103,11 +91,3 @@ async def cycle_ratings(store: TenantStore, cycle_id: str, reviewee_ids: list[st
         query["employeeId"] = {"$in": reviewee_ids}
     return await store.reviews.find(query, projection={"departmentId": 1, "state": 1, "score.rating": 1,
                                                       "calibration.rating": 1})
-
-
-async def managed_ids(store: TenantStore, manager_id: str) -> list[str]:
-    """Everyone below ``manager_id`` (who has ever been reviewed: leavers included)."""
-    return [d["_id"] for d in await store.employees.find({"managerChain": manager_id}, projection={"_id": 1})]
-
-
-__all__ = ["WITHDRAWN", "LaunchResult", "launch", "overdue_forms", "progress_counts"]

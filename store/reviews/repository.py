@@ -86,12 +86,8 @@ class GoalsByOwnerIdLoader(ByParentLoader):
     sort = [("dueDate", 1), ("_id", 1)]
 
 
-class LatestSharedReviewByEmployeeIdLoader(DataLoader[str, Document | None]):
+class LatestSharedReviewByEmployeeIdLoader(ByIdLoader):
     """Each employee's most recently shared review (shared or acknowledged), one query per batch."""
-
-    def __init__(self, collection: TenantCollection) -> None:
-        self.collection = collection
-        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
 
     async def load_batch(self, employee_ids: Sequence[str]) -> list[Document | None]:
         query = {"employeeId": {"$in": list(employee_ids)}, "state": {"$in": sorted(SHARED_STATES)}}

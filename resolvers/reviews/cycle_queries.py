@@ -7,20 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document
-from models.core.viewer import Viewer
+from models.core.pagination import page_size_error
 from models.reviews.cycles import deadline_of
 from models.reviews.permissions import can_follow_cycle, can_see_cycle_scores
 from models.reviews.rules import PHASE_OF_KIND, PHASE_ORDER, FormState
 from models.reviews.scores import distribution
-from resolvers.core.context import Context
+from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.reviews.access import viewer_store
-from store.core.repository import TenantStore
+from store.core.people import ids_below
 from store.reviews import cycles as cycle_store
 
-MAX_PAGE = 100
 STATES = [s.value for s in FormState]
+DEFAULT_SCALE = {"min": 1, "max": 5}  # a cycle whose template is gone
 
 
 @dataclass
@@ -42,59 +42,88 @@ class PhaseProgress:
     by_department: dict[str | None, Counts] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReviewPage:
+    """One page of a cycle's reviews: (cursor, review) pairs, the total and whether more follow."""
+
+    edges: list[tuple[str, Document]]
+    total_count: int
+    has_next_page: bool
+
+
+@dataclass
+class DepartmentRatings:
+    department_id: str | None
+    before: dict[int | None, int]
+    after: dict[int | None, int]
+
+
+@dataclass(frozen=True)
+class CycleRatings:
+    """A cycle's reviews per rating, per department and in total, on the scale of the cycle's template."""
+
+    cycle: Document
+    departments: list[DepartmentRatings]
+    total: DepartmentRatings
+    scale: dict[str, int]
+
+
 async def review_cycles(context: Context) -> list[Document]:
-    _, store, _ = await viewer_store(context)
+    store = (await require(context)).store
     return await store.reviewCycles.find(sort=[("periodStart", -1), ("_id", 1)])
 
 
 async def review_cycle(context: Context, id: str) -> Document | None:
-    _, _, loaders = await viewer_store(context)
-    return await loaders.reviews.cycle_by_id.load(id)
+    return await (await require(context)).loaders.reviews.cycle_by_id.load(id)
 
 
-async def scope_ids(viewer: Viewer, store: TenantStore, *, include_self: bool = False) -> list[str] | None:
+async def scope_ids(signed_in: SignedIn, *, include_self: bool = False) -> list[str] | None:
     """The reviewees the viewer follows: ``None`` (everyone) for HR admins, else the people below them."""
+    viewer = signed_in.viewer
     if viewer.is_hr_admin:
         return None
-    ids = await cycle_store.managed_ids(store, viewer.employee_id)
+    ids = await ids_below(signed_in.store, viewer.employee_id)
     return [*ids, viewer.employee_id] if include_self else ids
 
 
-async def _cycle(context: Context, cycle_id: str) -> tuple[Viewer, TenantStore, Document]:
-    viewer, store, loaders = await viewer_store(context)
-    cycle = await loaders.reviews.cycle_by_id.load(cycle_id)
+async def _cycle(context: Context, cycle_id: str) -> tuple[SignedIn, Document]:
+    signed_in = await require(context)
+    cycle = await signed_in.loaders.reviews.cycle_by_id.load(cycle_id)
     if cycle is None:
         raise BadUserInput(f"no review cycle {cycle_id!r} in your organisation")
-    return viewer, store, cycle
+    return signed_in, cycle
 
 
 async def cycle_reviews(context: Context, cycle: Document, department_id: str | None, state: str | None,
-                        first: int, after: str | None) -> tuple[list[Document], int, bool]:
+                        first: int, after: str | None) -> ReviewPage:
     """The cycle's reviews the viewer may see (all for HR admins; their own and those of the people below
     them for everyone else), by id; keyset pagination on the id."""
-    viewer, store, _ = await viewer_store(context)
-    if not 0 <= first <= MAX_PAGE:
-        raise BadUserInput(f"first must be between 0 and {MAX_PAGE}, not {first}")
+    signed_in = await require(context)
+    problem = page_size_error(first)
+    if problem:
+        raise BadUserInput(problem)
     query: dict[str, Any] = {"cycleId": cycle["_id"]}
-    allowed = await scope_ids(viewer, store, include_self=True)
+    allowed = await scope_ids(signed_in, include_self=True)
     if allowed is not None:
         query["employeeId"] = {"$in": allowed}
     if department_id is not None:
         query["departmentId"] = department_id
     if state is not None:
         query["state"] = state
+    store = signed_in.store
     total = await store.reviews.count(query)
     if after:
         query["_id"] = {"$gt": after}
     docs = await store.reviews.find(query, sort=[("_id", 1)], limit=first + 1)
-    return docs[:first], total, len(docs) > first
+    return ReviewPage([(d["_id"], d) for d in docs[:first]], total, len(docs) > first)
 
 
 async def progress(context: Context, cycle_id: str) -> tuple[Document, list[PhaseProgress], dict[str, int]]:
-    viewer, store, cycle = await _cycle(context, cycle_id)
-    if not can_follow_cycle(viewer):
+    signed_in, cycle = await _cycle(context, cycle_id)
+    if not can_follow_cycle(signed_in.viewer):
         raise Forbidden("cycle progress is for managers and HR admins")
-    reviewees = await scope_ids(viewer, store)
+    store = signed_in.store
+    reviewees = await scope_ids(signed_in)
     phases = {str(p): PhaseProgress(str(p), deadline_of(cycle, str(p)))
               for p in PHASE_ORDER if p in set(PHASE_OF_KIND.values())}
     for phase, department, state, count in await cycle_store.progress_counts(store, cycle_id, reviewees):
@@ -107,31 +136,23 @@ async def progress(context: Context, cycle_id: str) -> tuple[Document, list[Phas
 
 
 async def overdue(context: Context, cycle_id: str, as_of: date | None) -> list[Document]:
-    """Forms not submitted whose phase deadline has passed (``as_of``: default today)."""
-    viewer, store, cycle = await _cycle(context, cycle_id)
-    if not can_follow_cycle(viewer):
+    """Forms not submitted whose phase deadline has passed (``as_of``: default today, in UTC)."""
+    signed_in, cycle = await _cycle(context, cycle_id)
+    if not can_follow_cycle(signed_in.viewer):
         raise Forbidden("overdue forms are for managers and HR admins")
-    today = (as_of or date.today()).isoformat()
+    today = (as_of or clock.today()).isoformat()
     kinds = [kind for kind, phase in PHASE_OF_KIND.items() if (deadline_of(cycle, phase) or "9999") < today]
     if not kinds:
         return []
-    return await cycle_store.overdue_forms(store, cycle_id, kinds, await scope_ids(viewer, store))
+    return await cycle_store.overdue_forms(signed_in.store, cycle_id, kinds, await scope_ids(signed_in))
 
 
-@dataclass
-class DepartmentRatings:
-    department_id: str | None
-    before: dict[int | None, int]
-    after: dict[int | None, int]
-
-
-async def distribution_of(context: Context, cycle_id: str) -> tuple[Document, list[DepartmentRatings],
-                                                                      DepartmentRatings]:
+async def distribution_of(context: Context, cycle_id: str) -> CycleRatings:
     """Reviews per rating and department, from the scores (before) and with calibrations (after)."""
-    viewer, store, cycle = await _cycle(context, cycle_id)
-    if not can_see_cycle_scores(viewer):
+    signed_in, cycle = await _cycle(context, cycle_id)
+    if not can_see_cycle_scores(signed_in.viewer):
         raise Forbidden("rating distributions are for HR admins")
-    reviews = await cycle_store.cycle_ratings(store, cycle_id)
+    reviews = await cycle_store.cycle_ratings(signed_in.store, cycle_id)
     by_department: dict[str | None, list[Document]] = {}
     for review in reviews:
         by_department.setdefault(review.get("departmentId"), []).append(review)
@@ -139,4 +160,5 @@ async def distribution_of(context: Context, cycle_id: str) -> tuple[Document, li
             for d, rs in sorted(by_department.items(), key=lambda item: item[0] or "")]
     total = DepartmentRatings(None, dict(distribution(reviews, calibrated=False)),
                               dict(distribution(reviews, calibrated=True)))
-    return cycle, rows, total
+    template = await signed_in.loaders.reviews.template_by_id.load(cycle["templateId"])
+    return CycleRatings(cycle, rows, total, template["scale"] if template else DEFAULT_SCALE)

@@ -1,7 +1,7 @@
 """Review queries and the nested fields of reviews and forms, each checked against the viewer.
 
 Lists leave out what the viewer may not read; a single field the viewer may not read is ``null``
-with a FORBIDDEN error. Every check is a rule of models/permissions.py.
+with a FORBIDDEN error. Every check is a rule of models/reviews/permissions.py.
 """
 
 from __future__ import annotations
@@ -16,17 +16,18 @@ from models.reviews.permissions import (
     can_see_review_feedback,
     can_see_review_score,
 )
-from models.reviews.rules import FormState, answer_of, goals_of_period, has_value, questions_for
-from models.reviews.scores import FormScore, form_score
-from resolvers.core.context import Context
+from models.reviews.rules import FormState, answer_of, has_value, questions_for
+from models.reviews.scores import FormScore, final_rating, form_score
+from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.reviews.access import (
+    REVIEW_REFUSAL,
     FormBundle,
     ReviewBundle,
     form_bundles,
+    period_goals,
     readable_form,
     review_bundles,
-    viewer_store,
     visible_review,
 )
 from store.reviews.repository import FORM_ORDER, LIVE_FORM
@@ -46,7 +47,8 @@ async def review_form(context: Context, id: str) -> Document | None:
 
 async def my_review_forms(context: Context, cycle_id: str | None, pending: bool) -> list[Document]:
     """The forms the viewer fills in (as reviewer), optionally of one cycle and not submitted yet."""
-    viewer, store, _ = await viewer_store(context)
+    signed_in = await require(context)
+    viewer, store = signed_in.viewer, signed_in.store
     query: dict[str, Any] = {"reviewerId": viewer.employee_id, **LIVE_FORM}
     if pending:
         query["state"] = {"$in": [FormState.NOT_STARTED.value, FormState.IN_PROGRESS.value]}
@@ -56,8 +58,15 @@ async def my_review_forms(context: Context, cycle_id: str | None, pending: bool)
 
 
 async def my_reviews(context: Context) -> list[Document]:
-    viewer, store, _ = await viewer_store(context)
-    return await store.reviews.find({"employeeId": viewer.employee_id}, sort=[("createdAt", -1), ("_id", 1)])
+    signed_in = await require(context)
+    return await signed_in.store.reviews.find({"employeeId": signed_in.viewer.employee_id},
+                                              sort=[("createdAt", -1), ("_id", 1)])
+
+
+async def peers(context: Context, review: Document) -> list[Document]:
+    """The peers nominated to review (people no longer stored are left out)."""
+    docs = await (await require(context)).loaders.employee_by_id.load_many(list(review.get("peerIds", [])))
+    return [d for d in docs if d is not None]
 
 
 async def _bundle_of_form(context: Context, form: Document) -> FormBundle | None:
@@ -72,17 +81,17 @@ async def _bundle_of_review(context: Context, review: Document) -> ReviewBundle:
 
 async def forms_of_review(context: Context, review: Document, kind: str | None) -> list[Document]:
     """The review's forms the viewer may read (all of them for managers and HR admins)."""
-    viewer, _, loaders = await viewer_store(context)
-    forms = await loaders.reviews.forms_by_review_id.load(review["_id"])
+    signed_in = await require(context)
+    forms = await signed_in.loaders.reviews.forms_by_review_id.load(review["_id"])
     if kind is not None:
         forms = [f for f in forms if f["kind"] == kind]
     bundles = await form_bundles(context, forms)
-    return [b.form for b in bundles if b is not None and b.readable_by(viewer)]
+    return [b.form for b in bundles if b is not None and b.readable_by(signed_in.viewer)]
 
 
 async def readable_answers(context: Context, form: Document) -> list[Document]:
     """The form's answers the viewer may read, in template order (``questionId`` added)."""
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     bundle = await _bundle_of_form(context, form)
     if bundle is None:
         return []
@@ -96,14 +105,12 @@ async def readable_answers(context: Context, form: Document) -> list[Document]:
 
 
 async def questions(context: Context, form: Document) -> list[tuple[Document, Document]]:
-    await context.authenticate()
-    assert context.loaders is not None
-    template = await context.loaders.reviews.template_by_id.load(form["templateId"])
+    template = await (await require(context)).loaders.reviews.template_by_id.load(form["templateId"])
     return questions_for(template, form["kind"]) if template else []
 
 
 async def score_of_form(context: Context, form: Document) -> FormScore | None:
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     bundle = await _bundle_of_form(context, form)
     if bundle is None or not bundle.readable_by(viewer):
         return None
@@ -111,31 +118,33 @@ async def score_of_form(context: Context, form: Document) -> FormScore | None:
 
 
 async def can_edit(context: Context, form: Document) -> bool:
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     bundle = await _bundle_of_form(context, form)
     return bundle is not None and can_edit_review_form(viewer, form, bundle.review, bundle.reviewee)
 
 
 async def goals_of_form(context: Context, form: Document) -> list[Document]:
-    """The reviewee's goals of the cycle's period (what goal-achievement questions rate)."""
-    viewer = await context.authenticate()
+    """The reviewee's goals of the cycle's period that the viewer may see (what goal-achievement questions rate)."""
+    viewer = (await require(context)).viewer
     bundle = await _bundle_of_form(context, form)
     if bundle is None or not bundle.readable_by(viewer):
         return []
-    assert context.loaders is not None
-    cycle = await context.loaders.reviews.cycle_by_id.load(form["cycleId"])
-    goals = await context.loaders.reviews.goals_by_owner_id.load(form["revieweeId"])
-    return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"]) if cycle else []
+    return await period_goals(context, bundle)
 
 
 async def scored_review(context: Context, review: Document, field_name: str) -> Document:
     """The review for its score or calibration fields: managers, HR admins, the reviewee once shared."""
-    viewer = await context.authenticate()
+    viewer = (await require(context)).viewer
     bundle = await _bundle_of_review(context, review)
     if not can_see_review_score(viewer, bundle.review, bundle.reviewee):
         raise Forbidden(f"{field_name} is visible to the reviewee's managers and HR admins, "
                         "and to the reviewee once the review is shared")
     return review
+
+
+async def final_rating_of(context: Context, review: Document) -> int | None:
+    """The rating that counts (calibrated if calibrated, else from the score), for those who see scores."""
+    return final_rating(await scored_review(context, review, "finalRating"))
 
 
 async def feedback(context: Context, review: Document, kind: str) -> dict[str, Any]:
@@ -144,13 +153,14 @@ async def feedback(context: Context, review: Document, kind: str) -> dict[str, A
     ``visible`` is false (and nothing is listed) when the template or the anonymity threshold does not
     let the viewer see them yet.
     """
-    viewer, _, loaders = await viewer_store(context)
+    signed_in = await require(context)
+    viewer = signed_in.viewer
     bundle = await _bundle_of_review(context, review)
-    forms = [f for f in await loaders.reviews.forms_by_review_id.load(review["_id"])
+    forms = [f for f in await signed_in.loaders.reviews.forms_by_review_id.load(review["_id"])
              if f["kind"] == kind and f["state"] == FormState.SUBMITTED]
     result: dict[str, Any] = {"kind": kind, "answered": len(forms), "visible": False, "questions": []}
     if not bundle.visible_to(viewer):
-        raise Forbidden("this review is visible only to the reviewee, their managers and HR admins")
+        raise Forbidden(REVIEW_REFUSAL)
     if not can_see_review_feedback(viewer, kind, bundle.review, bundle.reviewee, bundle.template, len(forms)):
         return result
     result["visible"] = True

@@ -1,0 +1,35 @@
+"""The reviews domain's bus channels, and the snapshot each review event carries for its subscribers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.core.documents import Document
+
+
+def form_channel(organization_id: str, form_id: str) -> str:
+    """Every committed answer and state change of one form."""
+    return f"review-form:{organization_id}:{form_id}"
+
+
+def presence_channel(organization_id: str, form_id: str) -> str:
+    """Who is viewing one form (join, here, move, leave)."""
+    return f"review-presence:{organization_id}:{form_id}"
+
+
+def score_channel(organization_id: str, review_id: str) -> str:
+    """A review's score, calibration or state changed."""
+    return f"review-score:{organization_id}:{review_id}"
+
+
+def cycle_scores_channel(organization_id: str, cycle_id: str) -> str:
+    """A review of the cycle changed rating."""
+    return f"cycle-scores:{organization_id}:{cycle_id}"
+
+
+def snapshot(review: Document, reviewee: Document) -> dict[str, Any]:
+    """What a subscriber's permission check needs, as the publisher saw it after its write."""
+    return {"review": {"_id": review["_id"], "organizationId": review["organizationId"], "state": review["state"],
+                       "employeeId": review["employeeId"], "cycleId": review["cycleId"]},
+            "reviewee": {"_id": reviewee["_id"], "organizationId": reviewee["organizationId"],
+                         "managerChain": list(reviewee.get("managerChain", []))}}

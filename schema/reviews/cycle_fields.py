@@ -1,0 +1,78 @@
+"""A review cycle's own fields (period, status, phases, eligibility, template), apart from its reviews.
+
+``ReviewCycle`` (``schema/reviews/cycles.py``) adds the cycle's reviews to these fields. A review and a form
+show their cycle through :data:`LazyReviewCycle` with a value built by ``ReviewCycleFields.wrap``, so
+``schema/reviews/types.py`` and ``schema/reviews/cycles.py`` do not import each other.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+import strawberry
+from strawberry.types import Info
+
+from models.core.documents import Document
+from resolvers.core.context import Context
+from resolvers.reviews import templates as template_resolvers
+from schema.org.types import utc
+from schema.reviews.enums import CycleStatusEnum, PhaseEnum
+from schema.reviews.templates import ReviewTemplate
+
+LazyReviewCycle = Annotated["ReviewCycle", strawberry.lazy("schema.reviews.cycles")]  # noqa: F821 (lazy)
+
+
+@strawberry.type
+class CyclePhase:
+    phase: PhaseEnum
+    deadline: date
+
+
+@strawberry.type(description="Who a launch reviews: active, hired strictly before hiredBefore, in these "
+                             "departments or below them (none: everyone), not excluded.")
+class CycleEligibility:
+    hired_before: date
+    department_ids: list[strawberry.ID]
+    excluded_employee_ids: list[strawberry.ID]
+
+
+@strawberry.type(name="ReviewCycleFields", description="A review cycle's own fields.")
+class ReviewCycleFields:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    name: str
+    status: CycleStatusEnum
+    period_start: date
+    period_end: date
+    peers_per_reviewee: int
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> Self | None:
+        return None if doc is None else cls.of(doc)
+
+    @classmethod
+    def of(cls, doc: Document) -> Self:
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"], status=CycleStatusEnum(doc["status"]),
+                   period_start=date.fromisoformat(doc["periodStart"]), period_end=date.fromisoformat(doc["periodEnd"]),
+                   peers_per_reviewee=doc.get("peersPerReviewee", 0))
+
+    @strawberry.field
+    def phases(self) -> list[CyclePhase]:
+        return [CyclePhase(phase=PhaseEnum(p["phase"]), deadline=date.fromisoformat(p["deadline"]))
+                for p in self.doc.get("phases", [])]
+
+    @strawberry.field
+    def eligibility(self) -> CycleEligibility:
+        rules = self.doc["eligibility"]
+        return CycleEligibility(hired_before=date.fromisoformat(rules["hiredBefore"]),
+                                department_ids=list(rules.get("departmentIds", [])),
+                                excluded_employee_ids=list(rules.get("excludedEmployeeIds", [])))
+
+    @strawberry.field
+    async def template(self, info: Info[Context, Any]) -> ReviewTemplate | None:
+        return ReviewTemplate.wrap(await template_resolvers.template(info.context, self.doc["templateId"]))
+
+    @strawberry.field
+    def launched_at(self) -> datetime | None:
+        return utc(self.doc["launchedAt"]) if self.doc.get("launchedAt") else None
