@@ -16,10 +16,12 @@ from models.reviews.rules import PHASE_OF_KIND, PHASE_ORDER, FormState
 from models.reviews.scores import distribution
 from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput, Forbidden
+from store.core.pagination import BadCursor, Keyset, keyset_page
 from store.core.people import ids_below
 from store.reviews import cycles as cycle_store
 
 STATES = [s.value for s in FormState]
+REVIEW_ORDER = Keyset("_id")  # a cycle's reviews, by id
 DEFAULT_SCALE = {"min": 1, "max": 5}  # a cycle whose template is gone
 
 
@@ -97,7 +99,7 @@ async def _cycle(context: Context, cycle_id: str) -> tuple[SignedIn, Document]:
 async def cycle_reviews(context: Context, cycle: Document, department_id: str | None, state: str | None,
                         first: int, after: str | None) -> ReviewPage:
     """The cycle's reviews the viewer may see (all for HR admins; their own and those of the people below
-    them for everyone else), by id; keyset pagination on the id."""
+    them for everyone else), by id, in keyset pages."""
     signed_in = await require(context)
     problem = page_size_error(first)
     if problem:
@@ -110,12 +112,11 @@ async def cycle_reviews(context: Context, cycle: Document, department_id: str | 
         query["departmentId"] = department_id
     if state is not None:
         query["state"] = state
-    store = signed_in.store
-    total = await store.reviews.count(query)
-    if after:
-        query["_id"] = {"$gt": after}
-    docs = await store.reviews.find(query, sort=[("_id", 1)], limit=first + 1)
-    return ReviewPage([(d["_id"], d) for d in docs[:first]], total, len(docs) > first)
+    try:
+        page = await keyset_page(signed_in.store.reviews, query, REVIEW_ORDER, first, after)
+    except BadCursor as error:
+        raise BadUserInput(str(error)) from None
+    return ReviewPage([(REVIEW_ORDER.cursor(d), d) for d in page.documents], page.total_count, page.has_next_page)
 
 
 async def progress(context: Context, cycle_id: str) -> tuple[Document, list[PhaseProgress], dict[str, int]]:

@@ -92,3 +92,44 @@ async def test_overdue_forms_are_those_past_their_phase_deadline(server: Running
     manager = persona("manager")["_id"]
     data = await server.client("manager").data(OVERDUE, {"id": RUNNING["_id"], "asOf": late})
     assert data["overdueForms"] == overdue(late, below(manager))
+
+
+CYCLE_REVIEWS = """
+query($id: ID!, $first: Int!, $after: String) {
+  reviewCycle(id: $id) {
+    reviews(first: $first, after: $after) {
+      totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage endCursor }
+    }
+  }
+}"""
+
+
+async def test_a_cycles_reviews_come_in_keyset_pages_by_id(server: RunningServer) -> None:
+    # given the running cycle's reviews, all of which an HR admin sees
+    ids = sorted(r["_id"] for r in SEED["reviews"] if r["cycleId"] == RUNNING["_id"])
+    hr = server.client("hr_admin")
+    seen: list[str] = []
+    after: str | None = None
+    # when they read them ten at a time, each page after the last one's end cursor
+    for _ in range(len(ids)):
+        data = await hr.data(CYCLE_REVIEWS, {"id": RUNNING["_id"], "first": 10, "after": after})
+        page = data["reviewCycle"]["reviews"]
+        # then every page counts them all, says whether one came before and ends on its last edge's cursor
+        assert page["totalCount"] == len(ids)
+        assert page["pageInfo"]["hasPreviousPage"] == (after is not None)
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    # and together the pages hold each review once, by id
+    assert seen == ids
+
+
+async def test_a_cursor_the_api_did_not_issue_is_refused(server: RunningServer) -> None:
+    # given a review's raw id (not a cursor) / when it is sent as the cursor of a cycle's reviews
+    review_id = next(r["_id"] for r in SEED["reviews"] if r["cycleId"] == RUNNING["_id"])
+    body = await server.client("hr_admin").execute(CYCLE_REVIEWS, {"id": RUNNING["_id"], "first": 5,
+                                                                   "after": review_id})
+    # then the query is refused as bad input
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
