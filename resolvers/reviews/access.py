@@ -17,6 +17,7 @@ from models.reviews.permissions import can_read_review_form, can_see_review
 from models.reviews.rules import goals_of_period
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
+from resolvers.goals.access import visible_goals_of
 
 REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
 FORM_REFUSAL = "this review form is not visible to you"
@@ -96,10 +97,10 @@ async def visible_review(context: Context, review_id: str) -> ReviewBundle | Non
 
 
 async def period_goals(context: Context, bundle: FormBundle) -> list[Document]:
-    """The reviewee's goals of the cycle's period (what goal-achievement questions rate)."""
-    loaders = (await require(context)).loaders.reviews
-    cycle = await loaders.cycle_by_id.load(bundle.form["cycleId"])
+    """The reviewee's goals of the cycle's period that the viewer may see (what goal-achievement questions
+    rate), read through the goals domain's accessor, so a form shows no goal the goals domain would hide."""
+    cycle = await (await require(context)).loaders.reviews.cycle_by_id.load(bundle.form["cycleId"])
     if cycle is None:
         return []
-    goals = await loaders.goals_by_owner_id.load(bundle.form["revieweeId"])
+    goals = await visible_goals_of(context, bundle.reviewee)
     return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"])

@@ -26,7 +26,6 @@ from models.core.documents import Document
 from models.reviews.competencies import assessed_levels
 from models.reviews.rules import SHARED_STATES, FormState, ReviewerKind
 from models.reviews.scores import overall_score
-from store.core.database import INDEXES, CountingCollection
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.repository import TenantCollection, TenantStore
 
@@ -34,15 +33,6 @@ WITHDRAWN = "withdrawn"  # a peer form whose reviewer was un-nominated before st
 LIVE_FORM = {"state": {"$ne": WITHDRAWN}}
 FORM_ORDER = [("kind", 1), ("reviewerId", 1), ("_id", 1)]
 SCORE_FIELDS = {"kind": 1, "answers": 1, "revision": 1, "state": 1}
-
-
-def goals_collection(store: TenantStore) -> TenantCollection:
-    """The goals domain's collection, read-only here; a missing collection simply reads as empty."""
-    if "goals" in INDEXES:
-        return store.goals
-    database = store.database
-    raw = CountingCollection(database.client[database.name]["goals"], database.stats)
-    return TenantCollection(raw, store.organization_id)
 
 
 class CompetencyByIdLoader(ByIdLoader):
@@ -76,14 +66,6 @@ class FormsByReviewIdLoader(ByParentLoader):
     parent_field = "reviewId"
     extra = LIVE_FORM
     sort = FORM_ORDER
-
-
-class GoalsByOwnerIdLoader(ByParentLoader):
-    """The reviewee's goals (not archived), for goal-achievement questions."""
-
-    parent_field = "ownerEmployeeId"
-    extra = {"archived": {"$ne": True}}
-    sort = [("dueDate", 1), ("_id", 1)]
 
 
 class LatestSharedReviewByEmployeeIdLoader(ByIdLoader):
@@ -149,7 +131,6 @@ class ReviewLoaders:
         self.review_by_id = ReviewByIdLoader(store.reviews)
         self.form_by_id = FormByIdLoader(store.reviewForms)
         self.forms_by_review_id = FormsByReviewIdLoader(store.reviewForms)
-        self.goals_by_owner_id = GoalsByOwnerIdLoader(goals_collection(store))
         self.profile_sources_by_employee_id = ProfileSourcesByEmployeeIdLoader(store)
 
 

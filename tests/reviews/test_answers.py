@@ -146,6 +146,29 @@ async def test_goal_achievement_rates_the_reviewees_goals_of_the_period(server: 
     assert [g["id"] for g in data["reviewForm"]["goals"]] == [g["_id"] for g in period]
 
 
+async def test_a_form_shows_and_rates_only_the_goals_its_viewer_may_see(server: RunningServer) -> None:
+    # given the persona's goals of the running period, one of them private (the owner and HR admins only)
+    me = persona("employee")
+    goals = await server.database.goals.find({"ownerEmployeeId": me["_id"]}).to_list(None)
+    period = goals_of_period(goals, RUNNING["periodStart"], RUNNING["periodEnd"])
+    private = [g["_id"] for g in period if g["visibility"] == "private"]
+    shown = [g["_id"] for g in period if g["visibility"] != "private"]
+    assert private and shown, "the demo persona has private and shared goals in the running period"
+    manager = me["managerId"]
+    # when their manager reads the persona's self form
+    data = await server.client(manager).data(FORM_GOALS, {"id": self_form()["_id"]})
+    # then it lists only the goals the manager may see
+    assert [g["id"] for g in data["reviewForm"]["goals"]] == shown
+    # when the manager rates the private goal on their own form of the persona
+    manager_form = seeded_form(seeded_review(RUNNING, me["_id"]), "manager")
+    refused = await write(server, manager, manager_form["_id"], "goals", {private[0]: 3}, 0)
+    # then it is refused as no goal of the period, and the goals they see may be rated
+    assert refused["errors"] == [{"field": "value", "code": "INVALID",
+                                  "message": f"{private[0]!r} is not one of the reviewee's goals of the period"}]
+    rated = await write(server, manager, manager_form["_id"], "goals", {g: 4 for g in shown}, 0)
+    assert rated["errors"] == [] and rated["answer"]["value"] == {g: 4 for g in shown}
+
+
 async def test_someone_else_cannot_write_on_a_form(server: RunningServer) -> None:
     # given the persona's self form and their manager (who may read it, but not write on it)
     form = self_form()
