@@ -135,10 +135,8 @@ class CheckInQuery:
     @strawberry.field(description="Someone's check-ins: upcoming, and the last `past` (≤ 100) held or skipped.")
     async def check_ins(self, info: Info[Context, Any], employee_id: strawberry.ID, past: int = 10) -> CheckInTimeline:
         timeline = await checkins.check_ins(info.context, employee_id, past)
-        employee = EmployeeFields.wrap(timeline.employee)
-        assert employee is not None
-        return CheckInTimeline(employee=employee, upcoming=CheckIn.wrap_all(timeline.upcoming),
-                               past=CheckIn.wrap_all(timeline.past))
+        return CheckInTimeline(employee=EmployeeFields.of(timeline.employee),
+                               upcoming=CheckIn.wrap_all(timeline.upcoming), past=CheckIn.wrap_all(timeline.past))
 
     @strawberry.field(description="Managers: series below you; HR admins: all. Most overdue first.")
     async def overdue_check_ins(self, info: Info[Context, Any], as_of: date | None = None) -> list[OverdueCheckIn]:

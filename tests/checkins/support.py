@@ -159,11 +159,7 @@ def next_after(scheduled: date, held: date, cadence: str) -> date:
 
 async def snapshot(server: RunningServer) -> dict[str, list[Document]]:
     """Every document of the collections check-ins touch, both organisations, in a stable order."""
-    state = {}
-    for name in COLLECTIONS:
-        documents = await getattr(server.database, name).find({}).to_list(None)
-        state[name] = sorted(documents, key=lambda d: d["_id"])
-    return state
+    return await server.snapshot(COLLECTIONS)
 
 
 async def stored(server: RunningServer, collection: str, id: str) -> Document | None:
