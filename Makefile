@@ -19,11 +19,12 @@ install: $(STAMP)
 serve: $(STAMP)  ## seed the demo organisation into the embedded store and serve on HOST:PORT
 	$(BIN)/python -m server serve --seed-demo
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, then the import contracts of pyproject.toml (layers, domains, no circles)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 test: lint  ## ruff, then the whole suite
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 schema: $(STAMP)  ## write the built schema's SDL to schema.graphql (the committed API contract)
 	$(BIN)/python -c "from schema.schema import build_schema; print(build_schema().as_str())" > schema.graphql
