@@ -108,7 +108,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     ],
     "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
     "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
-    # check-ins (issue 3): series, their occurrences, action items (per series), private notes
+    # check-ins: series, their occurrences, action items (per series), private notes
     "checkInTemplates": [([ORG, ("defaultSince", ASCENDING)], {"name": "org_default_since"})],
     "checkInSeries": [
         ([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"}),
@@ -122,7 +122,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "checkInNotes": [
         ([ORG, ("checkInId", ASCENDING), ("authorId", ASCENDING)], {"unique": True, "name": "org_check_in_author"}),
     ],
-    # feedback (issue 4): attributed feedback, requests, anonymous upward feedback (no author data) and its
+    # feedback: attributed feedback, requests, anonymous upward feedback (no author data) and its
     # per-(manager, period) contributor sets, settings, praise, follow-ups
     "feedback": [
         ([ORG, ("recipientId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_recipient_created"}),
@@ -150,7 +150,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("employeeId", ASCENDING), ("done", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_employee_open"}),
         ([ORG, ("ownerId", ASCENDING), ("done", ASCENDING)], {"name": "org_owner_open"}),
     ],
-    # goals (issue 3): OKRs with their key results and progress history embedded
+    # goals: OKRs with their key results and progress history embedded
     "goals": [
         ([ORG, ("ownerEmployeeId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_employee"}),
         ([ORG, ("ownerDepartmentId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_department"}),
@@ -158,7 +158,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("keyResults._id", ASCENDING)], {"name": "org_key_result"}),
         ([ORG, ("dueDate", ASCENDING), ("_id", ASCENDING)], {"name": "org_due"}),
     ],
-    # reviews (issue 5): competency framework, expected levels per position, versioned templates, cycles,
+    # reviews: competency framework, expected levels per position, versioned templates, cycles,
     # one review per (cycle, employee) and one form per (review, reviewer, kind), answers embedded
     "competencies": [([ORG, ("category", ASCENDING), ("name", ASCENDING)], {"name": "org_category_name"})],
     "positionCompetencies": [([ORG, ("positionId", ASCENDING)], {"name": "org_position"})],

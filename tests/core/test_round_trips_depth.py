@@ -1,4 +1,4 @@
-"""Store round trips of the four representative queries (issue 6, benchmark 3), in one place: each costs one
+"""Store round trips of the four representative queries (benchmark 3), in one place: each costs one
 store call per level of nesting that reaches a collection, the same for a small and a large organisation,
 cycle or form. Without batching (``Loaders.batching`` off, what per-object resolvers would do) the calls
 grow with the number of objects instead.
