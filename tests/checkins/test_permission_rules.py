@@ -9,7 +9,6 @@ between ``employee`` and ``manager``; each participant keeps a private note on t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -25,38 +24,15 @@ from models.checkins.permissions import (
     can_subscribe_check_in,
     is_check_in_participant,
 )
-from models.core.viewer import Role, Viewer
+from models.core.viewer import Viewer
+from tests.cast import ORG, OTHER_ORG, Document, cast, person, viewer_in
 
-Document = dict[str, Any]
-ORG, OTHER_ORG = "acme", "globex"
-
-
-def person(id: str, chain: list[str], organization_id: str = ORG) -> Document:
-    """An employee whose managers (nearest first) are ``chain``."""
-    return {"_id": id, "organizationId": organization_id, "managerId": chain[0] if chain else None,
-            "managerChain": chain}
-
-
-PEOPLE: dict[str, Document] = {
-    "employee": person("employee", ["manager", "skip"]),
-    "manager": person("manager", ["skip"]),
-    "skip": person("skip", []),
-    "peer": person("peer", ["manager", "skip"]),
-    "hr": person("hr", []),
-    "outsider": person("outsider", [], OTHER_ORG),
-    "outsider_hr": person("outsider_hr", [], OTHER_ORG),
-}
+PEOPLE: dict[str, Document] = cast("employee", "manager")
 VIEWERS = tuple(PEOPLE)
 
 
 def viewer(name: str) -> Viewer:
-    """The signed-in ``name``: managers carry the manager role, HR admins the HR role."""
-    roles = {Role.EMPLOYEE}
-    if name in ("manager", "skip"):
-        roles.add(Role.MANAGER)
-    if name.endswith("hr"):
-        roles.add(Role.HR_ADMIN)
-    return Viewer(name, PEOPLE[name]["organizationId"], frozenset(roles))
+    return viewer_in(PEOPLE, name, managers=("manager", "skip"))
 
 
 SERIES: Document = {"_id": "series", "organizationId": ORG, "employeeId": "employee", "managerId": "manager"}

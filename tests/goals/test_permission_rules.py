@@ -8,33 +8,16 @@ Built from small in-memory documents, no server: one organisation where the skip
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from mongomock_ng.filtering import filter_applies
 
-from models.core.viewer import Role, Viewer
+from models.core.viewer import Viewer
 from models.goals.permissions import can_edit_goal, can_see_goal, may_own_goal, may_set_private, visible_goals_query
+from tests.cast import ORG, Document, cast, viewer_in
 
-Document = dict[str, Any]
-ORG, OTHER_ORG = "acme", "globex"
-
-
-def person(id: str, chain: list[str], organization_id: str = ORG) -> Document:
-    """An employee whose managers (nearest first) are ``chain``."""
-    return {"_id": id, "organizationId": organization_id, "managerId": chain[0] if chain else None,
-            "managerChain": chain}
-
-
-PEOPLE: dict[str, Document] = {
-    "skip": person("skip", []),
-    "boss": person("boss", ["skip"]),
-    "owner": person("owner", ["boss", "skip"]),
-    "peer": person("peer", ["boss", "skip"]),
-    "hr": person("hr", []),
-    "outsider": person("outsider", [], OTHER_ORG),
-    "outsider_hr": person("outsider_hr", [], OTHER_ORG),
-}
+_CAST = cast("owner", "boss")
+PEOPLE: dict[str, Document] = {name: _CAST[name] for name in ("skip", "boss", "owner", "peer", "hr", "outsider",
+                                                              "outsider_hr")}
 DEPARTMENTS: list[Document] = [{"_id": "team", "organizationId": ORG, "headId": "owner"},
                                {"_id": "vacant", "organizationId": ORG, "headId": None}]
 VIEWERS = tuple(PEOPLE)
@@ -42,11 +25,7 @@ SAME_ORGANISATION = ("skip", "boss", "owner", "peer", "hr")
 
 
 def viewer(name: str) -> Viewer:
-    """The signed-in ``name``; HR admins carry the HR role as well."""
-    roles = {Role.EMPLOYEE} | ({Role.HR_ADMIN} if name.endswith("hr") else set())
-    if name in ("skip", "boss"):
-        roles.add(Role.MANAGER)
-    return Viewer(name, PEOPLE[name]["organizationId"], frozenset(roles))
+    return viewer_in(PEOPLE, name, managers=("boss", "skip"))
 
 
 def goal(visibility: str, *, level: str = "individual", owner: str | None = "owner",

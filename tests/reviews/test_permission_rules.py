@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from models.core.viewer import Role, Viewer
+from models.core.viewer import Viewer
 from models.reviews.permissions import (
     can_calibrate_review,
     can_edit_review_form,
@@ -32,37 +32,16 @@ from models.reviews.permissions import (
     can_submit_review_form,
     review_relations,
 )
+from tests.cast import ORG, OTHER_ORG, Document, cast, viewer_in
 
-Document = dict[str, Any]
-ORG, OTHER_ORG = "acme", "globex"
-
-
-def person(id: str, chain: list[str], organization_id: str = ORG) -> Document:
-    """An employee whose managers (nearest first) are ``chain``."""
-    return {"_id": id, "organizationId": organization_id, "managerId": chain[0] if chain else None,
-            "managerChain": chain}
-
-
-PEOPLE: dict[str, Document] = {
-    "reviewee": person("reviewee", ["boss", "skip"]),
-    "boss": person("boss", ["skip"]),
-    "skip": person("skip", []),
-    "peer": person("peer", ["boss", "skip"]),
-    "hr": person("hr", []),
-    "outsider": person("outsider", [], OTHER_ORG),
-    "outsider_hr": person("outsider_hr", [], OTHER_ORG),
-}
+PEOPLE: dict[str, Document] = cast("reviewee", "boss")
 VIEWERS = tuple(PEOPLE)
 REVIEWEE = PEOPLE["reviewee"]
 REVIEWER_OF = {"self": "reviewee", "manager": "boss", "peer": "peer", "upward": "report"}
 
 
 def viewer(name: str) -> Viewer:
-    """The signed-in ``name``; HR admins carry the HR role, managers the manager role."""
-    roles = {Role.EMPLOYEE} | ({Role.HR_ADMIN} if name.endswith("hr") else set())
-    if name in ("skip", "boss"):
-        roles.add(Role.MANAGER)
-    return Viewer(name, PEOPLE[name]["organizationId"], frozenset(roles))
+    return viewer_in(PEOPLE, name, managers=("boss", "skip"))
 
 
 def review(state: str, organization_id: str = ORG) -> Document:
