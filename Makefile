@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint install token seed bench clean schema
+.PHONY: serve test lint install token seed reset bench clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-serve: $(STAMP)  ## seed the demo organisation into the embedded store and serve on HOST:PORT
+serve: $(STAMP)  ## start the embedded database (data in .perfgraph/), seed the demo organisation once, serve on HOST:PORT
 	$(BIN)/python -m server serve --seed-demo
 
 lint: $(STAMP)  ## ruff, then the import contracts of pyproject.toml (layers, domains, no circles)
@@ -31,6 +31,9 @@ schema: $(STAMP)  ## write the built schema's SDL to schema.graphql (the committ
 
 token: $(STAMP)  ## make token PERSONA=manager   or   make token EMPLOYEE=<id>
 	@$(BIN)/python -m server token $(if $(EMPLOYEE),--employee $(EMPLOYEE),--persona $(or $(PERSONA),employee))
+
+reset: $(STAMP)  ## wipe the embedded database (.perfgraph/) and seed the demo organisation again
+	$(BIN)/python -m server reset
 
 seed: $(STAMP)  ## load the demo organisation into the MongoDB at MONGODB_URL
 	$(BIN)/python -m server seed

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shutil
 import sys
 from typing import Any
 
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
 from server.auth import mint_token
-from server.config import ConfigError, Settings
+from server.config import ConfigError, Settings, redact
 from store.core.database import Database, StoreUnavailable, open_database
+from store.core.embedded import default_data_dir
 from store.core.seed import seed
 
 PERSONAS = ("employee", "manager", "hr_admin")
@@ -58,7 +60,9 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
 
     async def on_startup(database: Database) -> None:
         if demo is not None:
-            await seed(database, demo)
+            if await database.organizations.count_documents({}) == 0:
+                await seed(database, demo)  # once: later starts serve what the API has changed since
+                print(f"seeded the demo organisation into {where(settings, database)}", flush=True)
             print_tokens(settings, demo)
 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
@@ -89,9 +93,34 @@ def token(settings: Settings, args: Any) -> None:
     print(mint_token(settings.jwt_secret, found["_id"], found["organizationId"], found.get("roles", []), args.ttl))
 
 
+def where(settings: Settings, database: Database) -> str:
+    """Where the data lives, for the start-up line."""
+    if database.embedded is not None:
+        return f"the embedded database (SecantusDB, data in {database.embedded.where})"
+    return f"{redact(settings.mongodb_url)}, database {settings.mongodb_db}"
+
+
+def reset(settings: Settings) -> None:
+    """``make reset``: the embedded database wiped and the demo organisation seeded again."""
+    if not settings.mongodb_url.startswith("embedded://"):
+        raise ConfigError("reset wipes the embedded database only; drop a real MongoDB database yourself")
+    data = default_data_dir()
+    shutil.rmtree(data, ignore_errors=True)
+
+    async def run() -> None:
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
+        try:
+            await seed(database, build_organization())
+        finally:
+            await database.close()
+
+    asyncio.run(run())
+    print(f"wiped {data} and seeded the demo organisation again", flush=True)
+
+
 def seed_real(settings: Settings) -> None:
     if settings.embedded_store:
-        raise ConfigError("the embedded store lives inside the server: `make serve` seeds it")
+        raise ConfigError("`make serve` seeds the embedded database once, `make reset` wipes and reseeds it")
 
     async def run() -> None:
         database = await open_database(settings.mongodb_url, settings.mongodb_db)
@@ -115,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     who.add_argument("--employee", help="an employee id")
     token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires")
     commands.add_parser("seed", help="load the demo organisation into the MongoDB at MONGODB_URL")
+    commands.add_parser("reset", help="wipe the embedded database and seed the demo organisation again")
     args = parser.parse_args(argv)
     configure_logging()
     try:
@@ -124,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings, args.seed_demo)
         elif args.command == "token":
             token(settings, args)
+        elif args.command == "reset":
+            reset(settings)
         else:
             seed_real(settings)
     except (ConfigError, StoreUnavailable, BusConnectionError) as error:

@@ -82,7 +82,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the
             gc.collect()  # garbage collector need not walk it again on every collection
             gc.freeze()
-        store = "embedded in-process store (mongomock-ng)" if settings.embedded_store else redact(settings.mongodb_url)
+        if db.embedded is not None:
+            store = f"the embedded database (SecantusDB, a separate process; data in {db.embedded.where})"
+        else:
+            store = redact(settings.mongodb_url)
         log.info("perfgraph ready: store %s, database %s; broadcast %s", store, settings.mongodb_db,
                  redact(settings.broadcast_url))
         try:

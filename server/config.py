@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 DEV_JWT_SECRET = "perfgraph-dev-secret-embedded-store-only-0123456789"
+# The embedded server (a SecantusDB child process): ``embedded://`` keeps its data in PERFGRAPH_DATA,
+# ``memory://`` keeps nothing once it stops.
+EMBEDDED_URLS = ("embedded://", "memory://")
 
 
 class ConfigError(Exception):
@@ -16,7 +19,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    mongodb_url: str = "memory://"
+    mongodb_url: str = "embedded://"
     mongodb_db: str = "perfgraph"
     broadcast_url: str = "memory://"
     jwt_secret: str = DEV_JWT_SECRET
@@ -27,21 +30,21 @@ class Settings:
 
     @property
     def embedded_store(self) -> bool:
-        return self.mongodb_url.startswith("memory://")
+        return self.mongodb_url.startswith(EMBEDDED_URLS)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        mongodb_url = env.get("MONGODB_URL") or "memory://"
-        if not mongodb_url.startswith(("memory://", "mongodb://", "mongodb+srv://")):
-            raise ConfigError("MONGODB_URL must be memory://, mongodb://… or mongodb+srv://…, "
+        mongodb_url = env.get("MONGODB_URL") or "embedded://"
+        if not mongodb_url.startswith((*EMBEDDED_URLS, "mongodb://", "mongodb+srv://")):
+            raise ConfigError("MONGODB_URL must be embedded://, memory://, mongodb://… or mongodb+srv://…, "
                               f"not {redact(mongodb_url)!r}")
         broadcast_url = env.get("BROADCAST_URL") or "memory://"
         if not broadcast_url.startswith(("memory://", "redis://", "rediss://")):
             raise ConfigError(f"BROADCAST_URL must be memory:// or redis://…, not {redact(broadcast_url)!r}")
         secret = env.get("JWT_SECRET")
         if not secret:
-            if not mongodb_url.startswith("memory://"):
+            if not mongodb_url.startswith(EMBEDDED_URLS):
                 raise ConfigError("JWT_SECRET is required with a real MongoDB "
                                   "(the dev default is for the embedded store only)")
             secret = DEV_JWT_SECRET

@@ -1,16 +1,25 @@
-"""Opening the store: the real ``AsyncMongoClient`` or the embedded engine, counted at the boundary."""
+"""Opening the store: ``AsyncMongoClient`` on MongoDB or on the embedded server, counted at the boundary."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
-from store.core.embedded import EmbeddedClient
+from store.core.embedded import EmbeddedServer, EmbeddedUnavailable, default_data_dir
+from store.core.transactions import current_session
+
+log = logging.getLogger("perfgraph.store")
+# PyMongo logs every command with its documents at DEBUG: ids and texts that must never reach a log line
+# (anonymous feedback above all). Its loggers stay at INFO or above whatever the root logger is set to.
+logging.getLogger("pymongo").setLevel(logging.INFO)
+INDEX_CHANGED = {85, 86}  # IndexOptionsConflict, IndexKeySpecsConflict: same name, another definition
 
 
 class StoreUnavailable(Exception):
@@ -24,11 +33,23 @@ class StoreStats:
     calls: int = 0
     documents: int = 0
     by_collection: Counter[str] = field(default_factory=Counter)
+    written: set[str] = field(default_factory=set)  # collections a write was sent to (tests restore them)
+    # Tests force interleavings with it: awaited before each call with (collection, method), it may hold
+    # one operation at a chosen call until another has finished. None in service.
+    gate: Callable[[str, str], Awaitable[None]] | None = None
 
     def reset(self) -> None:
         self.calls = 0
         self.documents = 0
         self.by_collection.clear()
+
+
+def in_session(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The call's arguments, joined to the running transaction if there is one (store/core/transactions.py)."""
+    session = current_session.get()
+    if session is not None and "session" not in kwargs:
+        return {**kwargs, "session": session}
+    return kwargs
 
 
 class CountingCursor:
@@ -49,7 +70,7 @@ class CountingCursor:
         return self
 
     async def to_list(self, length: int | None = None) -> list[dict[str, Any]]:
-        await self._owner.round_trip()
+        await self._owner.round_trip("find")
         documents = await self._cursor.to_list(length)
         self._owner.stats.documents += len(documents)
         return documents
@@ -64,34 +85,44 @@ class CountingCollection:
         self.delay = delay
         self.name: str = inner.name
 
-    async def round_trip(self) -> None:
+    async def round_trip(self, method: str) -> None:
         self.stats.calls += 1
         self.stats.by_collection[self.name] += 1
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.stats.gate is not None:
+            await self.stats.gate(self.name, method)
 
     def find(self, *args: Any, **kwargs: Any) -> CountingCursor:
-        return CountingCursor(self._inner.find(*args, **kwargs), self)
+        return CountingCursor(self._inner.find(*args, **in_session(kwargs)), self)
 
     async def find_one(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
-        await self.round_trip()
-        document = await self._inner.find_one(*args, **kwargs)
+        await self.round_trip("find_one")
+        document = await self._inner.find_one(*args, **in_session(kwargs))
         self.stats.documents += document is not None
         return document
 
     async def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
-        await self.round_trip()
-        cursor = await self._inner.aggregate(pipeline, **kwargs)
+        await self.round_trip("aggregate")
+        cursor = await self._inner.aggregate(pipeline, **in_session(kwargs))
         return await cursor.to_list(None)
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)
+        writes = name in WRITES
 
         async def counted(*args: Any, **kwargs: Any) -> Any:
-            await self.round_trip()
-            return await method(*args, **kwargs)
+            await self.round_trip(name)
+            if writes:
+                self.stats.written.add(self.name)
+            return await method(*args, **in_session(kwargs))
 
         return counted
+
+
+WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one",
+                    "delete_many", "bulk_write", "find_one_and_update", "find_one_and_replace",
+                    "find_one_and_delete", "drop"})
 
 
 ORG = ("organizationId", ASCENDING)
@@ -184,9 +215,10 @@ class Database:
     ``database.employees`` (any collection named in :data:`INDEXES`) is the counted collection.
     """
 
-    def __init__(self, client: Any, name: str) -> None:
+    def __init__(self, client: Any, name: str, embedded: EmbeddedServer | None = None) -> None:
         self.client = client
         self.name = name
+        self.embedded = embedded  # the child process this store started, stopped with it
         self.stats = StoreStats()
         database = client[name]
         self.collections = {c: CountingCollection(database[c], self.stats) for c in INDEXES}
@@ -202,13 +234,24 @@ class Database:
             collection.delay = seconds
 
     async def create_indexes(self) -> None:
-        """Idempotent: creating an index that exists with the same keys and options is a no-op."""
+        """Idempotent: creating an index that exists with the same keys and options is a no-op. An index
+        whose definition changed under an existing name is dropped and created anew (and logged)."""
         for collection, indexes in INDEXES.items():
             for keys, options in indexes:
-                await self.collections[collection].create_index(keys, **options)
+                try:
+                    await self.collections[collection].create_index(keys, **options)
+                except OperationFailure as error:
+                    if error.code not in INDEX_CHANGED:
+                        raise
+                    log.warning("index %s.%s changed its definition: dropping and recreating it",
+                                collection, options["name"])
+                    await self.collections[collection].drop_index(options["name"])
+                    await self.collections[collection].create_index(keys, **options)
 
     async def close(self) -> None:
         await self.client.close()
+        if self.embedded is not None:
+            await self.embedded.stop()
 
 
 def first_line(error: Exception) -> str:
@@ -216,21 +259,41 @@ def first_line(error: Exception) -> str:
     return str(error).split("\n")[0].split(", Timeout:")[0][:300]
 
 
-async def open_database(url: str, name: str, *, wait_seconds: float = 3.0) -> Database:
-    """Connect (the embedded engine for ``memory://``), check the server answers, create indexes."""
-    if url.startswith("memory://"):
-        client: Any = EmbeddedClient()
-    else:
+EMBEDDED = "embedded://"  # the default: the embedded server, its data kept in PERFGRAPH_DATA (.perfgraph/db)
+MEMORY = "memory://"  # the embedded server with nothing kept once it stops (tests, benchmarks)
+
+
+def is_embedded(url: str) -> bool:
+    return url.startswith((EMBEDDED, MEMORY))
+
+
+async def open_database(url: str, name: str, *, wait_seconds: float = 3.0, indexes: bool = True) -> Database:
+    """Connect (starting the embedded server for ``embedded://`` and ``memory://``), check the server
+    answers and is a replica set, create indexes (``indexes``: unless the caller knows they exist)."""
+    embedded = None
+    if is_embedded(url):
+        embedded = EmbeddedServer(None if url.startswith(MEMORY) else default_data_dir())
         try:
-            client = AsyncMongoClient(url, serverSelectionTimeoutMS=int(wait_seconds * 1000),
-                                      connectTimeoutMS=int(wait_seconds * 1000), tz_aware=True)
-        except (PyMongoError, ValueError) as error:
-            raise StoreUnavailable(f"MONGODB_URL is not valid ({first_line(error)})") from None
-        try:
-            await client.admin.command("ping")
-        except PyMongoError as error:
-            await client.close()
-            raise StoreUnavailable(f"MongoDB is unreachable ({first_line(error)})") from None
-    database = Database(client, name)
-    await database.create_indexes()
+            url = await embedded.start()
+        except EmbeddedUnavailable as error:
+            raise StoreUnavailable(str(error)) from None
+    try:
+        client: Any = AsyncMongoClient(url, serverSelectionTimeoutMS=int(wait_seconds * 1000),
+                                       connectTimeoutMS=int(wait_seconds * 1000), tz_aware=True)
+    except (PyMongoError, ValueError) as error:
+        raise StoreUnavailable(f"MONGODB_URL is not valid ({first_line(error)})") from None
+    try:
+        hello = await client.admin.command("hello")
+    except PyMongoError as error:
+        await client.close()
+        if embedded is not None:
+            await embedded.stop()
+        raise StoreUnavailable(f"MongoDB is unreachable ({first_line(error)})") from None
+    if not hello.get("setName"):
+        await client.close()
+        raise StoreUnavailable("MongoDB is a standalone server; Perfgraph needs a replica set for its transactions "
+                               "(start mongod with --replSet rs0, then run rs.initiate() once in mongosh)")
+    database = Database(client, name, embedded)
+    if indexes:
+        await database.create_indexes()
     return database

@@ -7,16 +7,18 @@ organisation's documents, whatever id a client sends.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from store.core.database import CountingCollection, Database
+from store.core.transactions import in_transaction
 
 Document = dict[str, Any]
 Projection = Mapping[str, int] | None
+Result = TypeVar("Result")
 
 
 class Duplicate(Exception):
@@ -97,6 +99,11 @@ class TenantStore:
         if name not in scoped:
             scoped[name] = TenantCollection(getattr(self.database, name), self.organization_id)
         return scoped[name]
+
+    async def transaction(self, step: Callable[[], Awaitable[Result]]) -> Result:
+        """``step()`` as one multi-document transaction (store/core/transactions.py): all or nothing,
+        retried whole on a write conflict. Publish events after it returns, never inside ``step``."""
+        return await in_transaction(self.database.client, step)
 
     async def organization(self) -> Document | None:
         return await self.database.organizations.find_one({"_id": self.organization_id})
