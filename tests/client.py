@@ -16,6 +16,26 @@ TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 
 
+_clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+
+
+def shared_client() -> httpx.AsyncClient:
+    """One HTTP client per event loop (a test's), its connections kept alive: building a client costs
+    tens of milliseconds, far more than a request to a loopback server."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        client = _clients[loop] = httpx.AsyncClient(timeout=30)
+    return client
+
+
+async def close_shared_clients() -> None:
+    """Close the running loop's client (the server fixture does, before its loop ends)."""
+    client = _clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()
+
+
 class GraphQLClient:
     def __init__(self, url: str, token: str | None = None) -> None:
         self.url = url
@@ -25,9 +45,8 @@ class GraphQLClient:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     async def post(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
-        async with httpx.AsyncClient(timeout=30) as http:
-            return await http.post(self.url, json={"query": query, "variables": variables or {}},
-                                   headers={**self.headers(), **kwargs.pop("headers", {})}, **kwargs)
+        return await shared_client().post(self.url, json={"query": query, "variables": variables or {}},
+                                          headers={**self.headers(), **kwargs.pop("headers", {})}, **kwargs)
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """The JSON body of a POST; asserts the transport worked (status 200)."""

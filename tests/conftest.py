@@ -1,14 +1,14 @@
 """Fixtures: a real uvicorn server in the test's event loop, seeded with two organisations.
 
-Set ``MONGODB_URL`` to run the suite against a real MongoDB (each test gets its own database,
-dropped afterwards); by default the embedded store is used. ``BROADCAST_URL`` likewise.
+The store is a real server: the embedded SecantusDB (one per test process), or the MongoDB replica set
+at ``MONGODB_URL``. Each running server gets a database of its own, restored to the seeded state after
+use (tests/stores.py). ``BROADCAST_URL`` selects the bus likewise.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,26 +16,18 @@ from typing import Any
 import pytest
 import uvicorn
 
-from models.demo.org import DemoOrganization, build_organization
+from models.demo.org import DemoOrganization
 from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
-from store.core.database import INDEXES, Database, open_database
-from store.core.embedded import EmbeddedClient
-from store.core.seed import seed
-from tests.client import GraphQLClient
-
-NORTHWIND = build_organization()
-GLOBEX = build_organization(name="Globex", slug="globex", employee_count=20, seed=7)
+from store.core.database import INDEXES, Database
+from tests.client import GraphQLClient, close_shared_clients
+from tests.stores import GLOBEX, NORTHWIND, POOL, store_url
 
 
 def test_settings(**overrides: Any) -> Settings:
-    return Settings(
-        mongodb_url=os.environ.get("MONGODB_URL") or "memory://",
-        mongodb_db=(os.environ.get("MONGODB_URL") and f"perfgraph_test_{uuid.uuid4().hex[:12]}") or "perfgraph_test",
-        broadcast_url=os.environ.get("BROADCAST_URL") or "memory://",
-        **overrides,
-    )
+    return Settings(mongodb_url=store_url(), mongodb_db="perfgraph_test",
+                    broadcast_url=os.environ.get("BROADCAST_URL") or "memory://", **overrides)
 
 
 class RunningServer:
@@ -93,58 +85,43 @@ class RunningServer:
         return GraphQLClient(self.url, self.token(who, org) if who else None)
 
 
-_template: EmbeddedClient | None = None
-
-
 async def seeded_database(settings: Settings) -> Database:
-    """Both organisations, seeded. The embedded store is seeded once per session and cloned for
-    each test (seeding every domain takes over a second); a real MongoDB is seeded per test."""
-    global _template
-    if not settings.embedded_store:
-        database = await open_database(settings.mongodb_url, settings.mongodb_db)
-        for demo in (NORTHWIND, GLOBEX):
-            await seed(database, demo)
-        return database
-    if _template is None:
-        template = await open_database("memory://", settings.mongodb_db)
-        for demo in (NORTHWIND, GLOBEX):
-            await seed(template, demo)
-        _template = template.client
-    database = Database(_template.clone(), settings.mongodb_db)
-    database.stats.reset()
-    return database
+    """A database of its own for one server, holding both organisations as seeded (see tests/stores.py)."""
+    return await POOL.acquire(settings.mongodb_url)
 
 
-async def start_server(settings: Settings,
-                       **app_options: Any) -> tuple[uvicorn.Server, asyncio.Task[None], RunningServer]:
+async def start_server(settings: Settings, **app_options: Any) -> tuple[uvicorn.Server, RunningServer]:
+    """A uvicorn server on a free loopback port, started in this event loop (its lifespan run)."""
     database = await seeded_database(settings)
     app = create_app(settings, database=database, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             ws_per_message_deflate=False)
+    config.load()
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
-    async with asyncio.timeout(10):
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
+    server.lifespan = config.lifespan_class(config)
+    # uvicorn's serve() without its main loop, which checks for shutdown only every 0.1 s
+    await server.startup()
+    if server.should_exit:
+        await POOL.release(database)
+        raise RuntimeError("the test server did not start")
     port = server.servers[0].sockets[0].getsockname()[1]
-    return server, task, RunningServer(settings, database, port, app)
+    return server, RunningServer(settings, database, port, app)
+
+
+async def stop_server(server: uvicorn.Server, running: RunningServer) -> None:
+    """Shut it down (connections, then the lifespan) and hand its database back restored."""
+    await close_shared_clients()  # first: the server then has no idle keep-alive connection to wait for
+    await server.shutdown()
+    await POOL.release(running.database)
 
 
 @asynccontextmanager
 async def running_server(**app_options: Any) -> AsyncIterator[RunningServer]:
-    settings = test_settings()
-    uvicorn_server, task, running = await start_server(settings, **app_options)
+    uvicorn_server, running = await start_server(test_settings(), **app_options)
     try:
         yield running
     finally:
-        uvicorn_server.should_exit = True
-        await asyncio.wait_for(task, 10)
-        if not settings.embedded_store:
-            await running.database.client.drop_database(settings.mongodb_db)
-        await running.database.close()
+        await stop_server(uvicorn_server, running)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ REAL_MONGODB = "mongodb://perfgraph:hunter2@db.example.com:27017/?authSource=adm
 def test_defaults_use_the_embedded_store_and_the_dev_secret() -> None:
     # given an empty environment / when settings are read
     settings = Settings.from_env({})
-    # then everything is local and in-process
-    assert settings == Settings(mongodb_url="memory://", mongodb_db="perfgraph", broadcast_url="memory://",
+    # then everything is local: the embedded database (its data kept) and the in-process bus
+    assert settings == Settings(mongodb_url="embedded://", mongodb_db="perfgraph", broadcast_url="memory://",
                                 jwt_secret=DEV_JWT_SECRET, host="127.0.0.1", port=8000, allowed_origins=(),
                                 debug=False)
     assert settings.embedded_store is True
@@ -58,7 +58,7 @@ def test_real_mongodb_with_jwt_secret_is_accepted() -> None:
 def test_unknown_mongodb_scheme_is_refused_without_showing_the_password() -> None:
     with pytest.raises(ConfigError) as raised:
         Settings.from_env({"MONGODB_URL": "postgres://app:hunter2@db/hr", "JWT_SECRET": SECRET})
-    assert str(raised.value) == ("MONGODB_URL must be memory://, mongodb://… or mongodb+srv://…, "
+    assert str(raised.value) == ("MONGODB_URL must be embedded://, memory://, mongodb://… or mongodb+srv://…, "
                                  "not 'postgres://app:***@db/hr'")
 
 
@@ -66,7 +66,8 @@ def test_unparseable_mongodb_url_is_refused_with_a_config_error() -> None:
     # given a URL that urllib cannot even split / then it is still a ConfigError, and shows nothing after the scheme
     with pytest.raises(ConfigError) as raised:
         Settings.from_env({"MONGODB_URL": "postgres://app:hunter2@[db/hr"})
-    assert str(raised.value) == "MONGODB_URL must be memory://, mongodb://… or mongodb+srv://…, not 'postgres://…'"
+    assert str(raised.value) == ("MONGODB_URL must be embedded://, memory://, mongodb://… or mongodb+srv://…, "
+                                 "not 'postgres://…'")
 
 
 def test_unknown_broadcast_scheme_is_refused() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from resolvers.reviews.presence import registry_for
 from tests import conftest
 from tests.client import Subscriber, websocket
-from tests.conftest import NORTHWIND, RunningServer, start_server
+from tests.conftest import NORTHWIND, RunningServer, start_server, stop_server
 from tests.reviews.support import RUNNING, persona, seeded_form, seeded_review
 
 PRESENCE = """
@@ -88,18 +88,16 @@ async def test_presence_is_refused_to_those_who_may_not_read_the_form(server: Ru
 
 @asynccontextmanager
 async def redis_servers() -> AsyncIterator[tuple[RunningServer, RunningServer]]:
-    """Two servers (each with its own seeded embedded store) sharing Redis, like two processes."""
+    """Two servers (each with a seeded database of its own) sharing Redis, like two processes."""
     started = []
     try:
         for _ in range(2):
             settings = dataclasses.replace(conftest.test_settings(), broadcast_url=REDIS_URL)
             started.append(await start_server(settings))
-        yield started[0][2], started[1][2]
+        yield started[0][1], started[1][1]
     finally:
-        for uvicorn_server, task, running in started:
-            uvicorn_server.should_exit = True
-            await asyncio.wait_for(task, 10)
-            await running.database.close()
+        for uvicorn_server, running in started:
+            await stop_server(uvicorn_server, running)
 
 
 async def test_presence_is_shared_between_processes() -> None:

@@ -1,0 +1,45 @@
+"""Forcing an interleaving: hold one operation at a chosen store call until another has finished.
+
+    async with hold(server.database, "reviewForms", "update_one") as held:
+        first = asyncio.create_task(do_one())
+        await held.reached.wait()        # the first operation is now parked just before that call
+        await do_other()                 # runs to completion meanwhile
+    await first                          # released when the block ends
+
+Only the first matching call (or the ``nth``) is held; every other call passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from store.core.database import Database
+
+
+@dataclass
+class Held:
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    seen: int = 0
+
+
+@asynccontextmanager
+async def hold(database: Database, collection: str, method: str, *, nth: int = 1) -> AsyncIterator[Held]:
+    held = Held()
+
+    async def gate(name: str, called: str) -> None:
+        if name == collection and called == method:
+            held.seen += 1
+            if held.seen == nth:
+                held.reached.set()
+                await held.released.wait()
+
+    previous, database.stats.gate = database.stats.gate, gate
+    try:
+        yield held
+    finally:
+        held.released.set()
+        database.stats.gate = previous

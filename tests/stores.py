@@ -1,0 +1,133 @@
+"""The test store: a real server, and a database of its own for each running test server.
+
+Without ``MONGODB_URL`` each test process (each pytest-xdist worker) starts one embedded SecantusDB with
+nothing kept on disk, stopped when the session ends. With ``MONGODB_URL`` (a MongoDB replica set) the
+suite uses that server; its databases are named after the process and dropped at the end.
+
+Seeding both demo organisations takes over a second on a server, so it happens once per process: the
+seeded documents are kept in memory, and each database handed out holds them. A test's writes are
+counted per collection (``StoreStats.written``); when its server stops, only those collections are
+restored, and the database goes back to the pool for the next test.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import time
+import uuid
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from models.demo.org import DemoOrganization, build_organization
+from store.core.database import INDEXES, Database, open_database
+from store.core.embedded import MEMORY, free_port, server_program
+from store.core.seed import seed
+
+NORTHWIND = build_organization()
+GLOBEX = build_organization(name="Globex", slug="globex", employee_count=20, seed=7)
+DEMOS: tuple[DemoOrganization, ...] = (NORTHWIND, GLOBEX)
+PREFIX = f"perfgraph_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+_url: str | None = os.environ.get("MONGODB_URL") or None
+_process: subprocess.Popen[bytes] | None = None
+
+
+def store_url() -> str:
+    """The server the tests use: ``MONGODB_URL``, else this process's embedded server (started once)."""
+    global _url, _process
+    if _url is None:
+        port = free_port()
+        _process = subprocess.Popen(
+            [server_program(), "--host", "127.0.0.1", "--port", str(port), "--storage-path", MEMORY,
+             "--log-level", "WARNING"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        atexit.register(_stop)
+        url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        _wait_for(url)
+        _url = url
+    return _url
+
+
+def _wait_for(url: str, seconds: float = 30.0) -> None:
+    client: MongoClient[Any] = MongoClient(url, serverSelectionTimeoutMS=200)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            try:
+                client.admin.command("ping")
+                return
+            except PyMongoError:
+                if time.monotonic() > deadline or (_process is not None and _process.poll() is not None):
+                    raise RuntimeError("the embedded test database did not start") from None
+                time.sleep(0.05)
+    finally:
+        client.close()
+
+
+def _stop() -> None:
+    if _process is not None and _process.poll() is None:
+        _process.terminate()
+        try:
+            _process.wait(10)
+        except subprocess.TimeoutExpired:
+            _process.kill()
+    if os.environ.get("MONGODB_URL"):
+        client: MongoClient[Any] = MongoClient(os.environ["MONGODB_URL"])
+        try:
+            for name in client.list_database_names():
+                if name.startswith(PREFIX):
+                    client.drop_database(name)
+        finally:
+            client.close()
+
+
+class DatabasePool:
+    """Seeded databases, reused: each goes back restored to the seeded state."""
+
+    def __init__(self) -> None:
+        self.seeded: dict[str, list[dict[str, Any]]] | None = None
+        self.free: list[str] = []
+        self.count = 0
+
+    async def acquire(self, url: str) -> Database:
+        if self.free:
+            database = await open_database(url, self.free.pop(), indexes=False)
+        else:
+            self.count += 1
+            database = await open_database(url, f"{PREFIX}_{self.count}")
+            if self.seeded is None:
+                await self._seed(database)
+            else:
+                await self._fill(database, INDEXES)
+        database.stats.reset()
+        database.stats.written.clear()
+        return database
+
+    async def release(self, database: Database) -> None:
+        """The collections the test wrote to, restored; the database back in the pool."""
+        try:
+            await self._fill(database, database.stats.written)
+            self.free.append(database.name)
+        finally:
+            await database.close()
+
+    async def _fill(self, database: Database, names: Any) -> None:
+        seeded = self.seeded or {}
+        for name in sorted(names):
+            collection = database.client[database.name][name]
+            await collection.delete_many({})
+            if seeded.get(name):
+                await collection.insert_many(seeded[name], ordered=False)
+
+    async def _seed(self, database: Database) -> None:
+        """Seed the first database, and keep what it holds then for every later one."""
+        for demo in DEMOS:
+            await seed(database, demo)
+        self.seeded = {name: await database.client[database.name][name].find({}).to_list(None) for name in INDEXES}
+
+
+POOL = DatabasePool()
