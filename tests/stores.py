@@ -24,7 +24,7 @@ from pymongo.errors import PyMongoError
 
 from models.demo.org import DemoOrganization, build_organization
 from store.core.database import INDEXES, Database, open_database
-from store.core.embedded import MEMORY, free_port, server_program
+from store.core.embedded import MEMORY, die_with_parent, free_port, server_program
 from store.core.seed import seed
 
 NORTHWIND = build_organization()
@@ -44,7 +44,7 @@ def store_url() -> str:
         _process = subprocess.Popen(
             [server_program(), "--host", "127.0.0.1", "--port", str(port), "--storage-path", MEMORY,
              "--log-level", "WARNING"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True)
+            stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent)
         atexit.register(_stop)
         url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
         _wait_for(url)
