@@ -9,8 +9,11 @@ import shutil
 import sys
 from typing import Any
 
+import uvicorn
+
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
+from server.app import create_app
 from server.auth import mint_token
 from server.config import ConfigError, Settings, redact
 from store.core.database import Database, StoreUnavailable, open_database
@@ -52,10 +55,6 @@ def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
 
 
 def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | None = None) -> None:
-    import uvicorn
-
-    from server.app import create_app
-
     demo = build_organization() if seed_demo else None
 
     async def on_startup(database: Database) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from typing import Any, TypeVar
 
 from models.core.viewer import Viewer
@@ -44,13 +44,18 @@ def _always(message: Message) -> bool:
 async def stream(context: Context, channel: str,
                  events: Callable[[Viewer, Message], AsyncIterator[Item]], *,
                  wants: Callable[[Message], bool] = _always,
-                 names: Callable[[Message], Collection[str]] = _nobody) -> AsyncIterator[Item]:
+                 names: Callable[[Message], Collection[str]] = _nobody,
+                 on_subscribed: Callable[[], Awaitable[None]] | None = None) -> AsyncIterator[Item]:
     """Each item ``events(viewer, message)`` yields for each message on ``channel`` that ``wants`` keeps
-    (a cheap test on the message alone, before any read); ``names`` are the people an event concerns."""
+    (a cheap test on the message alone, before any read); ``names`` are the people an event concerns.
+    ``on_subscribed`` runs once the bus subscription is live, before the first event (a stream that
+    announces its subscriber publishes there, so it hears the answers)."""
     viewer = await context.authenticate()
     checked_at = time.monotonic()
     try:
         async with context.bus.subscribe(channel) as subscription:
+            if on_subscribed is not None:
+                await on_subscribed()
             async for message in subscription:
                 named = names(message)
                 if context.on_names is not None:  # one execution serves a group: its members are checked apart

@@ -29,7 +29,10 @@ SIGN_IN = 1
 # sign-in; the page (count + find); open follow-ups of every person and praise of every person in one batch
 # each; the follow-ups' feedback; their recipients (visibility) and authors; owners, praise authors and
 # recipients; the owners' titles.
-PEOPLE_BOUND = {"employees": SIGN_IN + 2 + 3, "followUps": 1, "praise": 1, "feedback": 1, "positions": 2}
+# On a real server the follow-ups and the praise of a page come back in either order, a tick apart or not:
+# each of the two levels of people they lead to (and the owners' titles) may then be read in one batch or in
+# two, whatever the page size (seen: people 5–7, titles 1–3 for 10 and for 60 people).
+PEOPLE_BOUND = {"employees": SIGN_IN + 2 + 4, "followUps": 1, "praise": 1, "feedback": 1, "positions": 3}
 # Sign-in; count and page; authors (recipients are the viewer, cached since sign-in); the authors' titles;
 # the requests; their requesters; the follow-ups (owners and concerned people: the viewer again).
 RECEIVED_BOUND = {"employees": SIGN_IN + 2, "feedback": 2, "positions": 1, "feedbackRequests": 1, "followUps": 1}
@@ -51,9 +54,11 @@ async def test_people_with_follow_ups_and_praise_cost_the_same_for_any_page(serv
     # given the CEO, who manages everyone (so every openFollowUps is visible)
     body = await server.client(CEO).data(PEOPLE_WITH_FEEDBACK, {"first": 60})
     assert sum(len(e["node"]["openFollowUps"]) for e in body["employees"]["edges"]) > 0
-    # when 10 or 60 people are read with their follow-ups and praise, then the calls are the same and bounded
+    # when 10 or 60 people are read with their follow-ups and praise, then both stay within the same bound of
+    # one batch per level (on a real server sibling loaders finish in either order, so a level may be split
+    # in two for either page size: see PEOPLE_BOUND)
     small, large = [await calls(server, CEO, PEOPLE_WITH_FEEDBACK, first) for first in (10, 60)]
-    assert small == large
+    assert within(small, PEOPLE_BOUND), small
     assert within(large, PEOPLE_BOUND), large
 
 
