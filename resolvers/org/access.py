@@ -4,8 +4,8 @@ another organisation's id reads exactly like an unknown one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
 
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
@@ -17,6 +17,7 @@ from resolvers.core.errors import BadUserInput
 OrgKind = Literal["employee", "department", "position"]
 LOADER_OF: dict[OrgKind, str] = {"employee": "employee_by_id", "department": "department_by_id",
                                  "position": "position_by_id"}
+DEPARTMENT_FIELDS_OF_OTHERS = frozenset({"cadence", "checkInTemplateId"})  # check-ins' settings on a department
 
 
 async def employee(context: Context, id: str) -> Document | None:
@@ -59,3 +60,19 @@ async def referenced(context: Context, kind: OrgKind, id: str | None, field_name
         errors.append(FieldError(field_name, ErrorCode.INACTIVE, f"{doc['name']} has left the organisation"))
         return None
     return doc
+
+
+async def departments(context: Context) -> list[Document]:
+    """Every department of the viewer's organisation, by name, then id."""
+    signed_in = await require(context)
+    return await signed_in.store.departments.find(sort=[("name", 1), ("_id", 1)])
+
+
+async def set_department_fields(context: Context, department_id: str, changes: Mapping[str, Any]) -> bool:
+    """Write the fields other domains own on one department (check-ins' ``cadence`` and
+    ``checkInTemplateId``; any other name is a :class:`ValueError`); whether the department was found."""
+    unknown = sorted(set(changes) - DEPARTMENT_FIELDS_OF_OTHERS)
+    if unknown:
+        raise ValueError(f"not a field other domains may set on a department: {', '.join(unknown)}")
+    signed_in = await require(context)
+    return await signed_in.store.departments.update(department_id, changes)

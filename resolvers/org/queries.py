@@ -127,7 +127,7 @@ async def personal(context: Context, doc: Document, field_name: str) -> Any:
 
 
 async def departments(context: Context) -> list[Document]:
-    return await (await require(context)).store.departments.find(sort=[("name", 1), ("_id", 1)])
+    return await access.departments(context)
 
 
 async def positions(context: Context) -> list[Document]:
