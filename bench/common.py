@@ -1,4 +1,5 @@
-"""Shared bench helpers: a server process on a free port, percentiles, the results file."""
+"""Shared bench helpers: a server process on a free port, the store it runs on, the time spent in store calls,
+percentiles, the results file."""
 
 from __future__ import annotations
 
@@ -11,13 +12,41 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from store.core.database import MEMORY, CountingCollection, CountingCursor, is_embedded
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
+EMBEDDED_STORE = f"embedded SecantusDB {version('secantusdb')}"  # where the in-process benchmarks run
+
+
+def server_env(**env: str) -> dict[str, str]:
+    """The environment of a benchmark's server process: ``MONGODB_URL`` and ``BROADCAST_URL`` as set here,
+    else ``memory://`` (the embedded server with nothing kept: a run never touches ``make serve``'s data)."""
+    return {**os.environ, "MONGODB_URL": os.environ.get("MONGODB_URL") or MEMORY,
+            "BROADCAST_URL": os.environ.get("BROADCAST_URL") or "memory://", **env}
+
+
+def store_label(url: str | None = None) -> str:
+    """Which store a server process of the benchmarks runs on (``url``: its ``MONGODB_URL``): the embedded
+    server, or MongoDB's version and host (no credentials)."""
+    url = server_env()["MONGODB_URL"] if url is None else url
+    if is_embedded(url):
+        return EMBEDDED_STORE + ("" if url.startswith(MEMORY) else " (data kept on disk)")
+    host = urlsplit(url).netloc.rpartition("@")[2]
+    try:
+        with MongoClient(url, serverSelectionTimeoutMS=5000) as client:
+            return f"MongoDB {client.admin.command('buildInfo')['version']} at {host}"
+    except PyMongoError:
+        return f"MongoDB at {host}"
 
 
 def free_port() -> int:
@@ -31,7 +60,7 @@ def server_process(**env: str) -> Iterator[int]:
     """``python -m server serve --seed-demo`` on a free port; yields the port once it answers."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "server", "serve", "--seed-demo"], cwd=ROOT,
-                               env={**os.environ, "PORT": str(port), **env},
+                               env=server_env(PORT=str(port), **env),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -59,8 +88,11 @@ def summary_ms(values: list[float]) -> dict[str, float]:
             "mean_ms": round(statistics.fmean(values) * 1000, 2), "samples": len(values)}
 
 
-def record(name: str, figures: dict[str, Any]) -> None:
-    """Print one benchmark's figures and merge them into bench/results.json (not committed)."""
+def record(name: str, figures: dict[str, Any], *, store: str = EMBEDDED_STORE) -> None:
+    """Print one benchmark's figures and merge them into bench/results.json (not committed), with the store
+    they were measured on (:data:`EMBEDDED_STORE` for a benchmark in process, :func:`store_label` for one
+    against server processes)."""
+    figures = {"store": store, **figures}
     print(f"{name}: " + ", ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[name] = figures
@@ -105,3 +137,53 @@ def process_rss_kib(pid: int) -> int:
     """Resident memory of process ``pid`` in KiB (``VmRSS`` of ``/proc/<pid>/status``)."""
     with open(f"/proc/{pid}/status") as status:
         return int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
+
+
+class StoreClock:
+    """The wall time during which at least one store call is in flight (concurrent calls counted once), from
+    the call to its answer: the client's encoding and decoding, the round trip and the server's work."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.in_flight = 0
+        self.since = 0.0
+
+    def reset(self) -> None:
+        self.seconds = 0.0
+
+    def timed(self, call: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def timed_call(*args: Any, **kwargs: Any) -> Any:
+            if self.in_flight == 0:
+                self.since = time.perf_counter()
+            self.in_flight += 1
+            try:
+                return await call(*args, **kwargs)
+            finally:
+                self.in_flight -= 1
+                if self.in_flight == 0:
+                    self.seconds += time.perf_counter() - self.since
+        return timed_call
+
+
+@contextmanager
+def store_clock() -> Iterator[StoreClock]:
+    """Every store call of this process timed on one :class:`StoreClock` while the block runs: the counted
+    collection's and cursor's calls wrapped here, in the benchmark's process (the store code is unchanged)."""
+    clock = StoreClock()
+    originals = {(CountingCollection, "find_one"): CountingCollection.find_one,
+                 (CountingCollection, "aggregate"): CountingCollection.aggregate,
+                 (CountingCursor, "to_list"): CountingCursor.to_list}
+    dynamic = CountingCollection.__getattr__  # every other call (writes, counts, …)
+
+    def timed_attribute(collection: CountingCollection, name: str) -> Any:
+        return clock.timed(dynamic(collection, name))
+
+    try:
+        for (owner, name), method in originals.items():
+            setattr(owner, name, clock.timed(method))
+        CountingCollection.__getattr__ = timed_attribute  # type: ignore[method-assign]
+        yield clock
+    finally:
+        for (owner, name), method in originals.items():
+            setattr(owner, name, method)
+        CountingCollection.__getattr__ = dynamic  # type: ignore[method-assign]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -40,6 +39,8 @@ from bench.common import (
     process_cpu_seconds,
     process_rss_kib,
     record,
+    server_env,
+    store_label,
 )
 from models.demo.org import build_organization
 from server.auth import mint_token
@@ -77,7 +78,7 @@ async def server(kind: str) -> AsyncIterator[Server]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.fanout_servers", kind, str(port), cwd=ROOT,
-        env={"MONGODB_URL": "memory://", "BROADCAST_URL": "memory://", **os.environ})
+        env=server_env())
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
             for _ in range(600):
@@ -264,17 +265,18 @@ async def subscribe_cycles(perfgraph: Server, cycles: int, rounds: int) -> dict[
 
 
 async def run(quick: bool) -> None:
-    subscribers, rounds = 1000, 6 if quick else 20
+    subscribers, rounds, store = 1000, 6 if quick else 20, store_label()
     async with server("perfgraph") as perfgraph, server("plain") as plain:
-        record("subscribe_cycles", await subscribe_cycles(perfgraph, 50 if quick else 200, 4 if quick else 8))
+        record("subscribe_cycles", await subscribe_cycles(perfgraph, 50 if quick else 200, 4 if quick else 8),
+               store=store)
         ours, floor = Receivers(), Receivers()
         await asyncio.sleep(1)
         bases = perfgraph.rss_kib(), plain.rss_kib()
         mine = await memory(perfgraph, ours, subscribers, bases[0])
         theirs = await memory(plain, floor, subscribers, bases[1])
-        record("fan_out", await fan_out(perfgraph, plain, ours, floor, rounds))
+        record("fan_out", await fan_out(perfgraph, plain, ours, floor, rounds), store=store)
         record("sustained_delivery", await sustained(perfgraph, ours, [5, 10, 20, 40] if quick else
-                                                     [5, 10, 20, 40, 80, 160, 320], 2 if quick else 3))
+                                                     [5, 10, 20, 40, 80, 160, 320], 2 if quick else 3), store=store)
         if not quick:
             mine |= await memory(perfgraph, ours, 5000, bases[0])
             theirs |= await memory(plain, floor, 5000, bases[1])
@@ -282,7 +284,7 @@ async def run(quick: bool) -> None:
         figures |= {f"plain_{k}": v for k, v in theirs.items()}
         for key, value in mine.items():
             figures[f"ratio_{key.rsplit('_', 1)[1]}"] = round(value / theirs[key], 2)
-        record("memory_per_subscriber", figures)
+        record("memory_per_subscriber", figures, store=store)
         await ours.close()
         await floor.close()
 

@@ -38,7 +38,7 @@ from typing import Any
 
 import graphql
 
-from bench.common import median_ratio, record, side_by_side_async
+from bench.common import EMBEDDED_STORE, median_ratio, record, side_by_side_async, store_label
 from bench.small_query import Server, post_request, read_response, server_process
 from models.demo.org import DemoOrganization, build_organization
 from realtime import create_bus
@@ -222,7 +222,9 @@ def chart_members(node: Tree) -> Iterator[Tree]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.framework_floor", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds")
-    record("framework_floor", asyncio.run(run(parser.parse_args().quick)))
+    served_on = store_label()  # (a)'s server process; (b) runs in this process on the embedded server
+    store = EMBEDDED_STORE if served_on == EMBEDDED_STORE else f"(a) {served_on}, (b) {EMBEDDED_STORE}"
+    record("framework_floor", asyncio.run(run(parser.parse_args().quick)), store=store)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import time
 import httpx
 from websockets.asyncio.client import connect
 
-from bench.common import record, server_process, summary_ms
+from bench.common import record, server_process, store_label, summary_ms
 from models.demo.org import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
@@ -73,7 +73,7 @@ async def run(subscribers: int, rounds: int) -> dict[str, float]:
 def main() -> None:
     subscribers = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    record("org_chart_changed_latency", asyncio.run(run(subscribers, rounds)))
+    record("org_chart_changed_latency", asyncio.run(run(subscribers, rounds)), store=store_label())
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ answered in calibration by 2 vs 5 people; a cycle over one department vs everyon
   served) and naive: the same query with ``Loaders.batching`` off, so every ``.load`` is its own store call
   (batches of one key, no per-request cache), which is what resolvers that each read one object would do.
   Batched and naive requests alternate (``side_by_side_async``); the figures are the medians and the median
-  of the per-round naive/batched ratios. Both variants must return the same data.
+  of the per-round naive/batched ratios. Both variants must return the same data;
+- the share of its time spent in store calls, without the delay: for each of as many batched requests, its
+  wall time and, in the same request, the time with at least one store call in flight (``StoreClock``,
+  concurrent calls counted once); ``store_share`` is the median of the per-request ratios store / request.
 
-Everything runs in this process: the Starlette app (with its lifespan) over an embedded store seeded with
-both demo organisations, called through ``httpx.ASGITransport``, so a request goes through the same view,
-authentication and resolvers as over the network, without sockets. The delay is an ``asyncio.sleep``: loads
-dispatched together (naive ones included) wait for it concurrently, as requests on a connection pool would.
-The queries are those pinned by tests/test_round_trips_depth.py and tests/test_round_trips.py.
+Everything runs in this process: the Starlette app (with its lifespan) over the embedded server (SecantusDB,
+a child process on loopback: every store call is a real round trip) seeded with both demo organisations,
+called through ``httpx.ASGITransport``, so a request goes through the same view, authentication and resolvers
+as over the network, without sockets. The delay is an ``asyncio.sleep``: loads dispatched together (naive
+ones included) wait for it concurrently, as requests on a connection pool would. The queries are those pinned
+by tests/core/test_round_trips_depth.py and tests/core/test_round_trips.py.
 
     .venv/bin/python -m bench.round_trips [--quick]
 """
@@ -34,7 +38,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import median_ratio, record, side_by_side_async
+from bench.common import StoreClock, median_ratio, record, side_by_side_async, store_clock
 from models.demo.org import DemoOrganization
 from server.app import create_app
 from server.auth import mint_token
@@ -69,6 +73,9 @@ class Row:
     batched_ms: float
     naive_ms: float
     ratio: float
+    request_ms: float
+    store_ms: float
+    store_share: float
 
 
 class InProcess:
@@ -107,6 +114,12 @@ class InProcess:
         started = time.perf_counter()
         await self.read(case, batching=batching)
         return time.perf_counter() - started
+
+    async def timed(self, case: Case, clock: StoreClock) -> tuple[float, float]:
+        """One batched request of ``case``: (its wall-clock seconds, its seconds with a store call in flight)."""
+        clock.reset()
+        seconds = await self.run(case, batching=True)
+        return seconds, clock.seconds
 
     async def counted(self, case: Case, *, batching: bool) -> tuple[dict[str, Any], int, int]:
         """(data, store calls, documents read) of one request."""
@@ -161,20 +174,27 @@ async def measure(client: InProcess, case: Case, rounds: int) -> Row:
     assert naive_data == data, case
     for batching in (True, False):  # warm-up
         await client.run(case, batching=batching)
+    with store_clock() as clock:
+        spent = [await client.timed(case, clock) for _ in range(rounds)]
     client.database.set_delay(DELAY)
     try:
         timings = await side_by_side_async({"batched": lambda: client.run(case, batching=True),
                                             "naive": lambda: client.run(case, batching=False)}, rounds)
     finally:
         client.database.set_delay(0)
+    requests, stores = [wall for wall, _ in spent], [store for _, store in spent]
     return Row(case, calls, documents, naive_calls, round(statistics.median(timings["batched"]) * 1000, 2),
-               round(statistics.median(timings["naive"]) * 1000, 2), median_ratio(timings["naive"], timings["batched"]))
+               round(statistics.median(timings["naive"]) * 1000, 2), median_ratio(timings["naive"], timings["batched"]),
+               round(statistics.median(requests) * 1000, 2), round(statistics.median(stores) * 1000, 2),
+               median_ratio(stores, requests))
 
 
 def table(rows: list[Row]) -> str:
-    header = ("query", "variant", "calls", "documents", "naive calls", "batched ms", "naive ms", "naive/batched")
+    header = ("query", "variant", "calls", "documents", "naive calls", "batched ms", "naive ms", "naive/batched",
+              "request ms", "store ms", "store share")
     lines = [(r.case.name, r.case.variant, r.calls, r.documents, r.naive_calls, f"{r.batched_ms:.2f}",
-              f"{r.naive_ms:.2f}", f"{r.ratio:.2f}x") for r in rows]
+              f"{r.naive_ms:.2f}", f"{r.ratio:.2f}x", f"{r.request_ms:.2f}", f"{r.store_ms:.2f}",
+              f"{r.store_share:.2f}") for r in rows]
     widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
 
     def fmt(line: tuple[Any, ...]) -> str:
@@ -188,12 +208,15 @@ async def main(rounds: int) -> None:
     async with in_process() as client:
         rows = [await measure(client, case, rounds) for case in await cases(client)]
     print(f"\nstore round trips per request; latency with a {DELAY * 1000:g} ms delay per store call, "
-          f"median of {rounds} alternating rounds\n")
+          f"median of {rounds} alternating rounds; without it, request time and store time (a store call in "
+          f"flight) in the same {rounds} requests, and the median of their ratios\n")
     print(table(rows) + "\n")
     record("round_trips", {"delay_ms": DELAY * 1000, "rounds": rounds, "queries": {
         f"{r.case.name} [{r.case.variant}]": {"calls": r.calls, "documents": r.documents, "naive_calls": r.naive_calls,
                                                "batched_ms": r.batched_ms, "naive_ms": r.naive_ms,
-                                               "naive_over_batched": r.ratio} for r in rows}})
+                                               "naive_over_batched": r.ratio, "request_ms": r.request_ms,
+                                               "store_ms": r.store_ms, "store_share": r.store_share}
+                                           for r in rows}})
 
 
 if __name__ == "__main__":

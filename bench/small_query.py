@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from bench.common import ROOT, free_port, median_ratio, process_cpu_seconds, record, side_by_side_async
+from bench.common import (
+    ROOT,
+    free_port,
+    median_ratio,
+    process_cpu_seconds,
+    record,
+    server_env,
+    side_by_side_async,
+    store_label,
+)
 from models.demo.org import build_organization
 from server.auth import mint_token
 from server.config import DEV_JWT_SECRET
@@ -66,7 +74,7 @@ def server_process(*, caches: bool = True) -> Iterator[Server]:
     """A demo server process (see :func:`serve`) on a free port; yields it once ``/health`` answers."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "bench.small_query", "--serve", "--caches",
-                                "on" if caches else "off"], cwd=ROOT, env={**os.environ, "PORT": str(port)},
+                                "on" if caches else "off"], cwd=ROOT, env=server_env(PORT=str(port)),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -171,7 +179,7 @@ def main() -> None:
     if args.serve:
         serve(args.caches == "on")
     else:
-        record("small_query_caches", asyncio.run(run(args.quick)))
+        record("small_query_caches", asyncio.run(run(args.quick)), store=store_label())
 
 
 if __name__ == "__main__":
