@@ -27,8 +27,7 @@ from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.core.viewer import Viewer
 from models.reviews.rules import find_question
-from realtime import Bus, Subscription
-from realtime.base import Watcher, watching
+from realtime import Bus
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
 from resolvers.core.publish import publish_after_commit
@@ -76,35 +75,6 @@ def registry_for(bus: Bus) -> PresenceRegistry:
     return registry
 
 
-class AnnounceWhenLive:
-    """Publishes ``message`` as soon as the next bus subscription this task enters is live (a
-    :class:`realtime.base.Watcher`): announced before, a join would not come back to its own subscriber,
-    nor would the other processes' ``here`` answers to it."""
-
-    def __init__(self, context: Context, channel: str, message: Message) -> None:
-        self.context, self.channel, self.message = context, channel, message
-        self.outer: Watcher | None = watching.get()
-        self.sent: asyncio.Task[None] | None = None
-
-    def __enter__(self) -> AnnounceWhenLive:
-        watching.set(self)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if watching.get() is self:  # the stream ended before it subscribed
-            watching.set(self.outer)
-
-    def entered(self, subscription: Subscription) -> None:
-        watching.set(self.outer)  # only the stream's own subscription is this announcement's
-        if self.outer is not None:
-            self.outer.entered(subscription)
-        self.sent = asyncio.get_running_loop().create_task(
-            publish_after_commit(self.context, self.channel, self.message))
-
-    def exited(self, subscription: Subscription) -> None:
-        """Never called: the watcher steps aside as soon as its subscription is live."""
-
-
 def _question_errors(bundle: FormBundle, question_id: str | None) -> list[FieldError]:
     if question_id is not None and find_question(bundle.template, bundle.form["kind"], question_id) is None:
         return [FieldError("questionId", ErrorCode.NOT_FOUND, f"no question {question_id!r} on this form")]
@@ -148,10 +118,12 @@ async def review_presence(context: Context, form_id: str, session_id: str | None
         last = viewers
         yield {"formId": form_id, "sessionId": session_id, "viewers": viewers}
 
+    async def announce() -> None:  # once live, so the join and the answers to it come back to this subscriber
+        await publish_after_commit(context, channel, {"event": "join", **entry})
+
     try:
-        with AnnounceWhenLive(context, channel, {"event": "join", **entry}):
-            async for update in stream(context, channel, events):
-                yield update
+        async for update in stream(context, channel, events, on_subscribed=announce):
+            yield update
     finally:
         registry.apply(form_key, {"event": "leave", "session": key})
         await asyncio.shield(publish_after_commit(context, channel, {"event": "leave", "session": key}))

@@ -16,7 +16,6 @@ from strawberry.types import Info
 from models.core.documents import Document
 from resolvers.core.context import Context
 from resolvers.reviews import templates as template_resolvers
-from schema.org.types import utc
 from schema.reviews.enums import CycleStatusEnum, PhaseEnum
 from schema.reviews.templates import ReviewTemplate
 
@@ -75,4 +74,4 @@ class ReviewCycleFields:
 
     @strawberry.field
     def launched_at(self) -> datetime | None:
-        return utc(self.doc["launchedAt"]) if self.doc.get("launchedAt") else None
+        return self.doc.get("launchedAt")

@@ -14,7 +14,6 @@ from resolvers.core.context import Context
 from resolvers.reviews import competencies as competency_resolvers
 from resolvers.reviews import templates as resolvers
 from schema.core.errors import Error, errors_of
-from schema.org.types import utc
 from schema.reviews.competencies import Competency
 from schema.reviews.enums import (
     AnswerReaderEnum,
@@ -130,7 +129,7 @@ class ReviewTemplate:
 
     @strawberry.field
     def created_at(self) -> datetime | None:
-        return utc(self.doc["createdAt"]) if self.doc.get("createdAt") else None
+        return self.doc.get("createdAt")
 
     @strawberry.field(description="Every version of this template, oldest first.")
     async def versions(self, info: Info[Context, Any]) -> list[ReviewTemplate]:

@@ -16,7 +16,7 @@ from resolvers.core.loading import load
 from resolvers.reviews import cycle_queries as cycle_resolvers
 from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import templates as template_resolvers
-from schema.org.types import Employee, EmployeeFields, utc
+from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
 from schema.reviews.templates import ReviewQuestion, ReviewTemplate
@@ -34,7 +34,7 @@ async def cycle_of(info: Info[Context, Any], id: str) -> ReviewCycleFields | Non
 def as_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
-    return utc(datetime.fromisoformat(value)) if isinstance(value, str) else utc(value)
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 @strawberry.type(description="One answer: its value (JSON: a number, text, an option, a level, or goal id → "
