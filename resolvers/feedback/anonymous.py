@@ -72,32 +72,26 @@ async def send_anonymous(context: Context, data: dict[str, Any]) -> Outcome:
                                      "anonymous upward feedback goes to a manager above you"))
     if errors or manager is None or text is None:
         return Outcome(errors=errors)
-    period = period_of(clock.today())
-    errors = await contribute(context, manager["_id"], period, text, tags, settings["anonymityThreshold"])
+    errors = await contribute(context, manager["_id"], period_of(clock.today()), text, tags)
     return Outcome(errors=errors)
 
 
-async def contribute(context: Context, manager_id: str, period: str, text: str, tags: list[str],
-                     threshold: int) -> list[FieldError]:
+async def contribute(context: Context, manager_id: str, period: str, text: str, tags: list[str]) -> list[FieldError]:
     """One anonymous item from the viewer to ``manager_id`` for ``period``; at most one per author and period."""
     me = await require(context)
-    own = own_contribution(me.viewer, manager_id, period)
-    if (await anonymous_store.has_contributed(me.store, manager_id, period, own)
-            or not await anonymous_store.add_contributor(me.store, manager_id, period, own)):
+    item = {"_id": new_id(), "managerId": manager_id, "period": period, "day": clock.today().isoformat(),
+            "text": text, "tags": tags, "direction": Direction.UPWARD.value}
+    if not await anonymous_store.contribute(me.store, own_contribution(me.viewer, manager_id, period), item):
         return [FieldError("managerId", ErrorCode.DUPLICATE,
                            f"you have already sent anonymous feedback to this manager for {period}")]
-    await anonymous_store.insert_item(me.store, {
-        "_id": new_id(), "managerId": manager_id, "period": period, "day": clock.today().isoformat(),
-        "text": text, "tags": tags, "direction": Direction.UPWARD.value,
-    })
-    await release(context, manager_id, period, threshold)
+    await release(context, manager_id, period)
     return []
 
 
-async def release(context: Context, manager_id: str, period: str, threshold: int) -> list[str]:
+async def release(context: Context, manager_id: str, period: str) -> list[str]:
     """Release the pending items of (manager, period) if there are enough, and tell the manager."""
     me = await require(context)
-    ids = await anonymous_store.release_if_ready(me.store, manager_id, period, threshold)
+    ids = await anonymous_store.release_if_ready(me.store, manager_id, period)
     if ids:
         await notify(context, me.viewer.organization_id, [manager_id], FeedbackEventKind.ANONYMOUS_RELEASED,
                      ids=sorted(ids), period=period)
@@ -108,7 +102,7 @@ async def release_all_ready(context: Context, threshold: int) -> None:
     """After the threshold was lowered: every (manager, period) with enough pending items gets its release."""
     me = await require(context)
     for manager_id, period in await anonymous_store.groups_ready(me.store, threshold):
-        await release(context, manager_id, period, threshold)
+        await release(context, manager_id, period)
 
 
 def _period(period: str | None) -> str:

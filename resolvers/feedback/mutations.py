@@ -213,8 +213,7 @@ async def answer_request(context: Context, request_id: str, data: dict[str, Any]
             errors.append(FieldError("requestId", ErrorCode.INVALID, "the requester no longer manages you"))
         if errors or subject is None or text is None:
             return Outcome(errors=errors)
-        errors = await feedback_anonymous.contribute(context, subject["_id"], request["period"], text, tags,
-                                                     settings["anonymityThreshold"])
+        errors = await feedback_anonymous.contribute(context, subject["_id"], request["period"], text, tags)
         context.fresh_loaders()
         return Outcome(errors=errors, extra={"request": request if not errors else None})
     own_request = request["subjectId"] == request["requesterId"]

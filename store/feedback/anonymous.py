@@ -17,12 +17,14 @@ Design (what makes the anonymity real):
   come from as many distinct authors as there are items. They are released to the manager as a batch
   once at least the organisation's threshold (≥ 3) are pending; each release gets a number and each
   item a random rank inside it (the order within a release is shuffled; insertion order is never used).
-- Write order without transactions: the hash is added first (a conditional ``$push`` that fails for a
-  repeat), then the item is inserted, then a release is attempted. A crash after the first step costs
-  that author their item for the period but can never let one author count twice. A release claims
-  the next release number with a compare-and-set on ``releases`` before marking items, so two
-  concurrent releases never split a batch below the threshold; a crash after the claim leaves the items
-  pending, and the next contribution (or a threshold change) releases them.
+- Transactions (``TenantStore.transaction``): a contribution adds the hash and inserts the item in one
+  transaction, so both land or neither (a failure in between costs nobody their item, and one author
+  never counts twice). A release is a second transaction: it reads the threshold, the release counter
+  and the pending items, marks exactly those items (each only while still pending) and claims the next
+  release number with a compare-and-set, all or nothing. Two concurrent releases conflict and one is
+  retried on fresh data, so a batch never holds fewer distinct authors than the threshold of its time
+  and no item belongs to two releases. A release lost after a contribution committed leaves the items
+  pending; the next contribution (or a threshold change) releases them.
 """
 
 from __future__ import annotations
@@ -30,38 +32,42 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from models.core.documents import Document, new_id
 from store.core.repository import TenantStore
+from store.feedback.repository import load_settings
 
 RELEASE_ORDER = [("release", 1), ("rank", 1)]
 
 
-async def has_contributed(store: TenantStore, manager_id: str, period: str, contributor: str) -> bool:
-    """Whether the hash is in the (manager, period) contributor set already."""
-    return await store.anonymousContributors.count({"managerId": manager_id, "period": period,
-                                                    "contributors": contributor}) > 0
+class Raced(Exception):
+    """A write inside a release found the data changed since it was read: the transaction is undone."""
 
 
-async def add_contributor(store: TenantStore, manager_id: str, period: str, contributor: str) -> bool:
-    """Add the hash to the (manager, period) set; False when it was there already (nothing written)."""
-    collection = store.anonymousContributors
-    key = collection.scope({"managerId": manager_id, "period": period})
+async def contribute(store: TenantStore, contributor: str, item: Document) -> bool:
+    """The hash added to the item's (manager, period) set and the item inserted pending, in one
+    transaction; False when the hash was there already (nothing written)."""
+    contributors, items = store.anonymousContributors, store.anonymousFeedback
+    key = {"managerId": item["managerId"], "period": item["period"]}
+
+    async def step() -> bool:
+        if await contributors.count({**key, "contributors": contributor}):
+            return False
+        added = await contributors.collection.update_one(
+            contributors.scope({**key, "contributors": {"$ne": contributor}}),
+            {"$push": {"contributors": {"$each": [contributor], "$sort": 1}}})
+        if added.matched_count == 0:  # the first contribution of (manager, period)
+            await contributors.collection.insert_one(
+                contributors.scope({**key, "_id": new_id(), "contributors": [contributor], "releases": 0}))
+        await items.collection.insert_one(items.scope({**item, "release": None, "rank": None}))
+        return True
+
     try:
-        await collection.collection.update_one(
-            key, {"$setOnInsert": {"_id": new_id(), "contributors": [], "releases": 0}}, upsert=True)
-    except DuplicateKeyError:  # a concurrent first contribution created it: the set exists now
-        pass
-    result = await collection.collection.update_one(
-        {**key, "contributors": {"$ne": contributor}},
-        {"$push": {"contributors": {"$each": [contributor], "$sort": 1}}})
-    return result.modified_count == 1
-
-
-async def insert_item(store: TenantStore, item: Document) -> Document:
-    """A new anonymous item, pending (no release yet)."""
-    return await store.anonymousFeedback.insert({**item, "release": None, "rank": None})
+        return await store.transaction(step)
+    except DuplicateKeyError:  # a concurrent first contribution created the set: decide again on it
+        return await store.transaction(step)
 
 
 async def pending_count(store: TenantStore, manager_id: str, period: str) -> int:
@@ -83,30 +89,41 @@ async def periods_of(store: TenantStore, manager_id: str) -> list[str]:
     return sorted((row["_id"] for row in rows), reverse=True)
 
 
-async def release_if_ready(store: TenantStore, manager_id: str, period: str, threshold: int) -> list[str]:
-    """Release the pending items of (manager, period) as one batch if there are at least ``threshold``.
+async def release_if_ready(store: TenantStore, manager_id: str, period: str) -> list[str]:
+    """Release the pending items of (manager, period) as one batch if there are at least as many as the
+    organisation's threshold, in one transaction.
 
     Returns the ids released (empty when nothing was). Each item is from a distinct author (one per
     author and period), and the contributor set is checked too.
     """
-    collection = store.anonymousContributors
+    contributors, items = store.anonymousContributors, store.anonymousFeedback
     key = {"managerId": manager_id, "period": period}
-    found = await collection.find(key, limit=1, projection={"releases": 1, "contributors": 1})
-    if not found or len(found[0].get("contributors", [])) < threshold:
+
+    async def step() -> list[str]:
+        threshold = (await load_settings(store))["anonymityThreshold"]
+        found = await contributors.find(key, limit=1, projection={"releases": 1, "contributors": 1})
+        if not found or len(found[0].get("contributors", [])) < threshold:
+            return []
+        releases = found[0].get("releases", 0)
+        pending = await items.find({**key, "release": None}, projection={"_id": 1}, sort=[("_id", 1)])
+        if len(pending) < threshold:
+            return []
+        ids = [doc["_id"] for doc in pending]
+        secrets.SystemRandom().shuffle(ids)
+        marked = await items.collection.bulk_write(
+            [UpdateOne(items.scope({"_id": id, "release": None}), {"$set": {"release": releases + 1, "rank": rank}})
+             for rank, id in enumerate(ids)], ordered=True)
+        if marked.modified_count != len(ids):
+            raise Raced("an item was released meanwhile")
+        if await contributors.collection.find_one_and_update(
+                contributors.scope({**key, "releases": releases}), {"$inc": {"releases": 1}}) is None:
+            raise Raced("another release claimed the number")
+        return ids
+
+    try:
+        return await store.transaction(step)
+    except Raced:  # another release got there first; what it left waits for the next batch
         return []
-    releases = found[0].get("releases", 0)
-    pending = await store.anonymousFeedback.find({**key, "release": None}, projection={"_id": 1})
-    if len(pending) < threshold:
-        return []
-    claimed = await collection.collection.find_one_and_update(
-        collection.scope({**key, "releases": releases}), {"$inc": {"releases": 1}})
-    if claimed is None:  # another release got there first; these items wait for the next batch
-        return []
-    ids = [doc["_id"] for doc in pending]
-    secrets.SystemRandom().shuffle(ids)
-    await store.anonymousFeedback.update_each({id: {"release": releases + 1, "rank": rank}
-                                               for rank, id in enumerate(ids)})
-    return ids
 
 
 async def groups_ready(store: TenantStore, threshold: int) -> list[tuple[str, str]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from models.demo.feedback import demo_feedback
+from store.core.database import Database
 from tests.conftest import NORTHWIND, RunningServer
 
 Document = dict[str, Any]
@@ -90,3 +91,25 @@ def recorded_events(server: RunningServer) -> Iterator[list[tuple[str, Any]]]:
         yield seen
     finally:
         bus.publish = original
+
+
+class Crash(Exception):
+    """The failure :func:`failing_at` injects."""
+
+
+@asynccontextmanager
+async def failing_at(database: Database, collection: str, method: str) -> AsyncIterator[None]:
+    """While the block runs, the first call of ``method`` on ``collection`` fails (a crash half-way)."""
+    failed = False
+
+    async def gate(name: str, called: str) -> None:
+        nonlocal failed
+        if (name, called) == (collection, method) and not failed:
+            failed = True
+            raise Crash(f"{collection}.{method} failed")
+
+    previous, database.stats.gate = database.stats.gate, gate
+    try:
+        yield
+    finally:
+        database.stats.gate = previous
