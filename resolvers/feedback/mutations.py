@@ -5,6 +5,7 @@ Every refusal is a payload error and writes nothing: all checks run before the f
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from models.core import clock
@@ -227,13 +228,11 @@ async def answer_request(context: Context, request_id: str, data: dict[str, Any]
     author = await org_access.employee(context, viewer.employee_id)
     if errors or subject is None or author is None or text is None:
         return Outcome(errors=errors)
-    # The claim on the request comes first: a retry after a failure finds it and inserts the missing answer.
-    feedback_id = answer["feedbackId"] if answer else new_id()
-    if answer is None and not await feedback_store.claim_answer(me.store, request_id, viewer.employee_id,
-                                                                feedback_id, stored_instant(clock.now())):
+    answer_with = partial(_feedback_doc, author, subject, text, tags, visibility, request_id)  # (feedback id)
+    doc = await feedback_store.answer_once(me.store, request_id, viewer.employee_id, answer_with,
+                                           stored_instant(clock.now()))
+    if doc is None:
         return Outcome(errors=[FieldError("requestId", ErrorCode.DUPLICATE, "you have already answered this request")])
-    doc = await me.store.feedback.insert(_feedback_doc(author, subject, text, tags, visibility, request_id,
-                                                       feedback_id))
     await _announce(context, doc, None if own_request else request["requesterId"])
     return Outcome(doc, extra={"request": await me.store.feedbackRequests.get(request_id)})
 

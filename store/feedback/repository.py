@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from models.core.documents import Document, new_id
 from models.feedback.rules import FeedbackFilterSpec, settings_with_defaults
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.pagination import Keyset, Page, keyset_page
-from store.core.repository import TenantCollection, TenantStore
+from store.core.repository import Duplicate, TenantCollection, TenantStore
 
 # Newest first over (createdAt, _id): feedback connections and the praise wall. A cursor is the
 # creation time (ISO 8601, UTC) and the id.
@@ -130,12 +130,34 @@ async def requests_made_by(store: TenantStore, employee_id: str, first: int) -> 
     return await store.feedbackRequests.find({"requesterId": employee_id}, sort=NEWEST_FIRST.sort, limit=first)
 
 
-async def claim_answer(store: TenantStore, request_id: str, respondent_id: str, feedback_id: str,
-                       at: datetime) -> bool:
-    """Record on the request that the respondent answered with ``feedback_id``, unless they already had."""
+async def answer_once(store: TenantStore, request_id: str, respondent_id: str, answer: Callable[[str], Document],
+                      at: datetime) -> Document | None:
+    """In one transaction: the respondent's answer recorded on the request and ``answer(feedback_id)``
+    inserted; ``None`` when they had answered already (nothing written).
+
+    An answer recorded without its feedback (written before answers were transactional) is completed
+    under the recorded id.
+    """
+    requests, feedback = store.feedbackRequests, store.feedback
     key = f"answers.{respondent_id}"
-    return await store.feedbackRequests.update(request_id, {key: {"feedbackId": feedback_id, "at": at}},
-                                               where={"respondentIds": respondent_id, key: {"$exists": False}})
+
+    async def step() -> Document | None:
+        request = await requests.get(request_id, projection={key: 1})
+        recorded = ((request or {}).get("answers") or {}).get(respondent_id)
+        if recorded is not None:
+            if await feedback.get(recorded["feedbackId"], projection={"_id": 1}) is not None:
+                return None
+            return await feedback.insert(answer(recorded["feedbackId"]))
+        feedback_id = new_id()
+        if not await requests.update(request_id, {key: {"feedbackId": feedback_id, "at": at}},
+                                     where={"respondentIds": respondent_id, key: {"$exists": False}}):
+            return None
+        return await feedback.insert(answer(feedback_id))
+
+    try:
+        return await store.transaction(step)
+    except Duplicate:  # a concurrent retry completed the same recorded answer: decide again
+        return await store.transaction(step)
 
 
 # Settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -113,3 +114,30 @@ async def failing_at(database: Database, collection: str, method: str) -> AsyncI
         yield
     finally:
         database.stats.gate = previous
+
+
+@asynccontextmanager
+async def watching(database: Database, collection: str, method: str) -> AsyncIterator[asyncio.Event]:
+    """An event set when ``method`` is next called on ``collection`` (passing on to any gate already set,
+    e.g. a :func:`tests.interleave.hold`)."""
+    called = asyncio.Event()
+    inner = database.stats.gate
+
+    async def gate(name: str, method_called: str) -> None:
+        if (name, method_called) == (collection, method):
+            called.set()
+        if inner is not None:
+            await inner(name, method_called)
+
+    database.stats.gate = gate
+    try:
+        yield called
+    finally:
+        database.stats.gate = inner
+
+
+async def first_of(task: asyncio.Task[Any], event: asyncio.Event) -> None:
+    """Until ``task`` has finished or ``event`` is set, whichever comes first."""
+    waiting = asyncio.create_task(event.wait())
+    await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
