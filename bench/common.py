@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -56,26 +57,36 @@ def free_port() -> int:
 
 
 @contextmanager
+def demo_process(module: list[str], **env: str) -> Iterator[tuple[int, int]]:
+    """``python -m <module…>`` serving on a free port (``PORT``, with :func:`server_env`); yields (port, pid)
+    once ``/health`` answers, and stops it at the end. If it ends first, the error quotes its last line."""
+    port = free_port()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen([sys.executable, "-m", *module], cwd=ROOT, env=server_env(PORT=str(port), **env),
+                                   stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        output.seek(0)
+                        last = output.read().decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+                        raise RuntimeError(f"the server ({' '.join(module)}) did not start: {last[0][:300]}") from None
+                    time.sleep(0.1)
+            yield port, process.pid
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@contextmanager
 def server_process(**env: str) -> Iterator[int]:
     """``python -m server serve --seed-demo`` on a free port; yields the port once it answers."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "server", "serve", "--seed-demo"], cwd=ROOT,
-                               env=server_env(PORT=str(port), **env),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
+    with demo_process(["server", "serve", "--seed-demo"], **env) as (port, _):
         yield port
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -131,6 +142,14 @@ def process_cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes process ``pid`` started (its embedded store's, for a server on ``memory://``)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return children
 
 
 def process_rss_kib(pid: int) -> int:
