@@ -2,9 +2,11 @@
 conditional write again when it lost a race, and read the committed goal back and publish it.
 
 Who may edit is decided by ``models.goals.permissions.can_edit_goal``; a goal the viewer may not see
-behaves like an unknown id. Writes that depend on what was read are conditional (compare-and-set):
-if another request changed the goal in between, the step reads it again and re-validates, so a
-concurrent edit is never silently overwritten and a history entry never names a wrong old value.
+behaves like an unknown id. Writes to one goal that depend on what was read are conditional
+(compare-and-set, the visibility the permission was decided on included): if another request changed
+the goal in between, the step reads it again and re-validates, so a concurrent edit is never silently
+overwritten and a history entry never names a wrong old value. Changes of several goals (create with a
+parent, align, archive) run in one transaction instead; the reads here use the store, never loaders.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from models.goals.rules import GoalChange, with_current
 from resolvers.core.context import SignedIn
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
-from resolvers.goals import queries
 from resolvers.goals.events import publish_goal_change
 from store.goals import repository as goal_store
 
@@ -63,10 +64,11 @@ async def editable(signed_in: SignedIn, goal: Document | None, field: str, id: s
                    *, archived_ok: bool = False) -> Outcome | None:
     """None when the viewer may edit ``goal``; else the refusal (or :class:`Forbidden`).
 
-    A goal the viewer may not see is refused exactly like an unknown id.
+    A goal the viewer may not see is refused exactly like an unknown id. Reads the store itself, never a
+    loader, so it may run inside a transaction.
     """
     what = "key result" if field == "keyResultId" else "goal"
-    person = await queries.owner(signed_in.context, goal) if goal is not None else None
+    person = await goal_store.owner(signed_in.store, goal) if goal is not None else None
     if goal is None or not can_see_goal(signed_in.viewer, goal, person):
         return not_found(field, what, id)
     if not can_edit_goal(signed_in.viewer, goal, person):
@@ -112,11 +114,11 @@ async def committed(signed_in: SignedIn, kind: GoalChange, goal_id: str, key_res
 
 async def alignable_parent(signed_in: SignedIn, parent_id: str | None, errors: list[FieldError],
                            field: str = "parentId") -> Document | None:
-    """A parent the viewer may see and align to; an invisible or foreign one is unknown."""
+    """A parent the viewer may see and align to; an invisible or foreign one is unknown (store reads only)."""
     if parent_id is None:
         return None
     doc = await signed_in.store.goals.get(parent_id)
-    if doc is None or not await queries.visible(signed_in.context, [doc]):
+    if doc is None or not can_see_goal(signed_in.viewer, doc, await goal_store.owner(signed_in.store, doc)):
         errors.append(unknown(field, "goal", parent_id))
         return None
     if doc.get("archived"):

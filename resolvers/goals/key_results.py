@@ -1,7 +1,8 @@
 """Key result mutations: add, change and remove a goal's key results, and record a key result's value.
 
-The goal must be one the viewer may edit (``editing.py``); the key results are replaced and a value is
-recorded with compare-and-set writes, run again when a concurrent edit got there first.
+The goal must be one the viewer may edit (``editing.py``); the key results are replaced (compare-and-set on
+the goal's key-result version) and a value is recorded (conditional on the key result as read) with
+conditional writes, run again when a concurrent edit got there first.
 """
 
 from __future__ import annotations
@@ -104,8 +105,7 @@ async def record_key_result_progress(context: Context, key_result_id: str, value
         entry = {"_id": new_id(), "keyResultId": key_result_id, "keyResultTitle": kr["title"],
                  "byId": signed_in.viewer.employee_id, "at": now, "oldValue": kr["currentValue"],
                  "newValue": float(value), "comment": comment.strip() if comment and comment.strip() else None}
-        if not await goal_store.record_value(signed_in.store, goal["_id"], key_result_id, kr["currentValue"],
-                                             float(value), entry, now):
+        if not await goal_store.record_value(signed_in.store, goal, kr, float(value), entry, now):
             return None
         return await committed(signed_in, GoalChange.PROGRESS_RECORDED, goal["_id"], key_result_id)
 

@@ -85,24 +85,36 @@ async def create_goal(context: Context, data: dict[str, Any]) -> Outcome:
         errors.append(FieldError("visibility", ErrorCode.FORBIDDEN, PRIVATE_REFUSAL))
     errors += check_goal_texts({"description": data.get("description", ""), **data}, creating=True)
     errors += check_dates(data.get("start_date"), data.get("due_date"))
-    parent = await alignable_parent(signed_in, data.get("parent_id"), errors)
     key_results = [key_result_doc(kr, new_id()) for kr in data.get("key_results") or []]
-    errors += check_key_result_count(len(key_results))
+    later = check_key_result_count(len(key_results))
     for i, kr in enumerate(key_results):
-        errors += check_key_result(kr, f"keyResults.{i}.")
-    if errors:
-        return Outcome(errors=errors)
+        later += check_key_result(kr, f"keyResults.{i}.")
     now = clock.now()
-    doc = await signed_in.store.goals.insert({
-        "_id": new_id(), "title": data["title"].strip(), "description": data.get("description") or "",
+    doc: Document = {
+        "_id": new_id(), "title": (data.get("title") or "").strip(), "description": data.get("description") or "",
         "level": level.value, "ownerEmployeeId": data.get("owner_employee_id"),
-        "ownerDepartmentId": data.get("owner_department_id"), "parentId": parent["_id"] if parent else None,
-        "startDate": data["start_date"].isoformat(), "dueDate": data["due_date"].isoformat(),
+        "ownerDepartmentId": data.get("owner_department_id"), "parentId": None,
+        "startDate": data["start_date"].isoformat() if data.get("start_date") else None,
+        "dueDate": data["due_date"].isoformat() if data.get("due_date") else None,
         "status": GoalStatus(plain(data.get("status") or GoalStatus.ON_TRACK)).value, "visibility": visibility.value,
         "rollUpChildren": bool(data.get("roll_up_children")), "archived": False, "keyResults": key_results,
         "progressHistory": [], "createdAt": now, "updatedAt": now,
-    })
-    return await committed(signed_in, GoalChange.CREATED, doc["_id"])
+    }
+    store = signed_in.store
+
+    async def step() -> Outcome | None:
+        """The parent is read and touched in the transaction that inserts: one archived (or hidden)
+        meanwhile makes this run again and refuse."""
+        parent_errors: list[FieldError] = []
+        parent = await alignable_parent(signed_in, data.get("parent_id"), parent_errors)
+        if errors or parent_errors or later:
+            return Outcome(errors=[*errors, *parent_errors, *later])
+        await store.goals.insert({**doc, "parentId": parent["_id"] if parent else None})
+        await goal_store.touch(store, [parent["_id"]] if parent else [])
+        return None
+
+    refusal = await store.transaction(step)
+    return refusal if refusal is not None else await committed(signed_in, GoalChange.CREATED, doc["_id"])
 
 
 def _update_errors(data: dict[str, Any]) -> list[FieldError]:
@@ -134,7 +146,7 @@ async def update_goal(context: Context, id: str, data: dict[str, Any]) -> Outcom
             changes["title"] = changes["title"].strip()
         if "start_date" in data or "due_date" in data:
             changes.update(startDate=start.isoformat(), dueDate=due.isoformat())
-        where = {"startDate": goal["startDate"], "dueDate": goal["dueDate"], "archived": {"$ne": True}}
+        where = {"startDate": goal["startDate"], "dueDate": goal["dueDate"], **goal_store.unchanged(goal)}
         if not await signed_in.store.goals.update(id, {**changes, "updatedAt": clock.now()}, where=where):
             return None
         return await committed(signed_in, GoalChange.UPDATED, id)
@@ -145,23 +157,31 @@ async def update_goal(context: Context, id: str, data: dict[str, Any]) -> Outcom
 async def set_goal_status(context: Context, id: str, status: GoalStatus) -> Outcome:
     """Set a goal's status (not of an archived goal)."""
     signed_in = await require(context)
-    _, refusal = await load_editable(signed_in, "goalId", id)
-    if refusal is not None:
-        return refusal
-    if not await signed_in.store.goals.update(id, {"status": GoalStatus(plain(status)).value,
-                                                   "updatedAt": clock.now()}, where={"archived": {"$ne": True}}):
-        return Outcome.refused("goalId", ErrorCode.READ_ONLY, f"goal {id!r} is archived")
-    return await committed(signed_in, GoalChange.STATUS_CHANGED, id)
+
+    async def change(goal: Document) -> Outcome | None:
+        if not await signed_in.store.goals.update(id, {"status": GoalStatus(plain(status)).value,
+                                                       "updatedAt": clock.now()}, where=goal_store.unchanged(goal)):
+            return None
+        return await committed(signed_in, GoalChange.STATUS_CHANGED, id)
+
+    return await edit(signed_in, "goalId", id, change)
 
 
 async def archive_goal(context: Context, id: str) -> Outcome:
-    """Idempotent: archiving an archived goal finishes any move of its children left undone."""
+    """Archive a goal and move its children up to its parent, in one transaction (so no goal is created
+    or aligned below it meanwhile). Idempotent: archiving an archived goal moves any children left."""
     signed_in = await require(context)
-    goal, refusal = await load_editable(signed_in, "goalId", id, archived_ok=True)
-    if refusal is not None or goal is None:
-        return refusal or Outcome()
-    await goal_store.archive(signed_in.store, goal, clock.now())
-    return await committed(signed_in, GoalChange.ARCHIVED, id)
+    store = signed_in.store
+
+    async def step() -> Outcome | None:
+        goal, refusal = await load_editable(signed_in, "goalId", id, archived_ok=True)
+        if refusal is not None or goal is None:
+            return refusal or Outcome()
+        await goal_store.archive(store, goal, clock.now())
+        return None
+
+    refusal = await store.transaction(step)
+    return refusal if refusal is not None else await committed(signed_in, GoalChange.ARCHIVED, id)
 
 
 def _cycle() -> Outcome:
@@ -169,26 +189,29 @@ def _cycle() -> Outcome:
 
 
 async def align_goal(context: Context, id: str, parent_id: str | None) -> Outcome:
-    """Align a goal to a parent goal (None: unalign); cycles are refused, also concurrent ones."""
+    """Align a goal to a parent goal (None: unalign); cycles are refused, also concurrent ones.
+
+    One transaction reads the goal, the parent and the parent links, writes the goal and touches every
+    goal of the new parent's chain: an archive of the parent, or an alignment that would close a loop
+    through that chain, committed meanwhile makes it run again and refuse.
+    """
     signed_in = await require(context)
     store = signed_in.store
 
-    async def change(goal: Document) -> Outcome | None:
+    async def step() -> tuple[Outcome | None, list[Document]]:
+        goal, refusal = await load_editable(signed_in, "goalId", id)
+        if refusal is not None or goal is None:
+            return refusal, []
         errors: list[FieldError] = []
         parent = await alignable_parent(signed_in, parent_id, errors, "parentGoalId")
         if errors:
-            return Outcome(errors=errors)
-        if parent is not None and would_cycle_in(id, parent, await goal_store.parent_links(store)):
-            return _cycle()
-        old_above = await goal_store.ancestors(signed_in.loaders.goals, goal)
-        new_parent_id = parent["_id"] if parent else None
-        if not await store.goals.update(id, {"parentId": new_parent_id, "updatedAt": clock.now()},
-                                        where={"parentId": goal.get("parentId"), "archived": {"$ne": True}}):
-            return None
-        if new_parent_id is not None and await goal_store.would_close_cycle(store, id):
-            # a concurrent alignment closed a loop with this one: undo ours
-            await store.goals.update(id, {"parentId": goal.get("parentId")}, where={"parentId": new_parent_id})
-            return _cycle()
-        return await committed(signed_in, GoalChange.ALIGNED, id, also=old_above)
+            return Outcome(errors=errors), []
+        links = await goal_store.parent_links(store)
+        if parent is not None and would_cycle_in(id, parent, links):
+            return _cycle(), []
+        old_above = await goal_store.goals_in_order(store, goal_store.chain(links, goal.get("parentId")))
+        await goal_store.realign(store, id, links, parent["_id"] if parent else None, clock.now())
+        return None, old_above
 
-    return await edit(signed_in, "goalId", id, change)
+    refusal, old_above = await store.transaction(step)
+    return refusal if refusal is not None else await committed(signed_in, GoalChange.ALIGNED, id, also=old_above)

@@ -14,7 +14,7 @@ from models.goals.rules import goal_progress as own_goal_progress
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
-from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, utc
+from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
 GoalLevelEnum = strawberry.enum(GoalLevel, name="GoalLevel")
 GoalStatusEnum = strawberry.enum(GoalStatus, name="GoalStatus")
@@ -61,7 +61,7 @@ class ProgressEntry:
     @classmethod
     def wrap(cls, doc: Document) -> ProgressEntry:
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), key_result_id=strawberry.ID(doc["keyResultId"]),
-                   key_result_title=doc.get("keyResultTitle", ""), at=utc(doc["at"]), old_value=doc.get("oldValue"),
+                   key_result_title=doc.get("keyResultTitle", ""), at=doc["at"], old_value=doc.get("oldValue"),
                    new_value=doc["newValue"], comment=doc.get("comment"))
 
     @strawberry.field(description="Who recorded it.")
@@ -94,8 +94,8 @@ class Goal:
                    level=GoalLevel(doc["level"]), status=GoalStatus(doc["status"]),
                    visibility=GoalVisibility(doc["visibility"]), roll_up_children=bool(doc.get("rollUpChildren")),
                    archived=bool(doc.get("archived")), start_date=date.fromisoformat(doc["startDate"]),
-                   due_date=date.fromisoformat(doc["dueDate"]), created_at=utc(doc["createdAt"]),
-                   updated_at=utc(doc["updatedAt"]))
+                   due_date=date.fromisoformat(doc["dueDate"]), created_at=doc["createdAt"],
+                   updated_at=doc["updatedAt"])
 
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[Goal]:

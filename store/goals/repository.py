@@ -7,7 +7,6 @@ from typing import Any
 
 from models.core.documents import Document
 from models.goals.filters import GoalFilterSpec
-from models.org.rules import would_cycle_in
 from store.core.loaders import ByIdLoader, ByParentLoader
 from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import TenantStore
@@ -19,6 +18,10 @@ GOAL_ORDER = Keyset("dueDate")
 # Lists and nested fields never need the history; `goal { progressHistory }` reads it by id.
 WITHOUT_HISTORY = {"progressHistory": 0}
 MAX_TREE_LEVELS = 20
+# Incremented by every write of a goal's key results: the compare-and-set of key-result edits.
+KEY_RESULTS_VERSION = "keyResultsVersion"
+# Incremented on a goal when a transaction aligns or creates a goal below it (see ``touch``).
+TREE_VERSION = "treeVersion"
 
 
 class GoalByIdLoader(ByIdLoader):
@@ -136,45 +139,98 @@ async def parent_links(store: TenantStore) -> dict[str, str | None]:
     return {d["_id"]: d.get("parentId") for d in await store.goals.find(projection={"parentId": 1})}
 
 
-async def would_close_cycle(store: TenantStore, goal_id: str) -> bool:
-    """After a write: does walking up from ``goal_id`` come back to it? (concurrent alignments)"""
-    links = await parent_links(store)
-    parent_id = links.get(goal_id)
-    return parent_id is not None and would_cycle_in(goal_id, {"_id": parent_id}, links)
+def chain(links: Mapping[str, str | None], goal_id: str | None) -> list[str]:
+    """``goal_id`` and the ids above it in ``links``, nearest first (a stored cycle is cut where it closes)."""
+    ids: list[str] = []
+    while goal_id is not None and goal_id not in ids and goal_id in links:
+        ids.append(goal_id)
+        goal_id = links[goal_id]
+    return ids
+
+
+async def goals_in_order(store: TenantStore, ids: Sequence[str]) -> list[Document]:
+    """The goals ``ids`` name, in the order of ``ids`` (one read; unknown ids left out)."""
+    found = {doc["_id"]: doc for doc in await store.goals.by_ids(ids, projection=WITHOUT_HISTORY)}
+    return [found[id] for id in ids if id in found]
+
+
+async def owner(store: TenantStore, goal: Document) -> Document | None:
+    """The person behind ``goal`` read from the store (inside a transaction, where loaders must not read):
+    its employee, or its department's head."""
+    if goal.get("ownerEmployeeId"):
+        return await store.employees.get(goal["ownerEmployeeId"])
+    if goal.get("ownerDepartmentId"):
+        department = await store.departments.get(goal["ownerDepartmentId"], projection={"headId": 1})
+        if department and department.get("headId"):
+            return await store.employees.get(department["headId"])
+    return None
+
+
+async def touch(store: TenantStore, ids: Sequence[str]) -> None:
+    """Count a change below each of ``ids`` (``treeVersion``), inside a transaction.
+
+    A transaction that decided on these goals (not archived, visible, no cycle through them) writes
+    them, so a concurrent transaction that changes one of them conflicts with it and runs again:
+    snapshot isolation alone would let both commit (write skew).
+    """
+    if ids:
+        await store.goals.collection.update_many(store.goals.scope({"_id": {"$in": list(ids)}}),
+                                                 {"$inc": {TREE_VERSION: 1}})
+
+
+async def realign(store: TenantStore, goal_id: str, links: Mapping[str, str | None], parent_id: str | None,
+                  now: Any) -> None:
+    """Inside a transaction: align ``goal_id`` below ``parent_id`` and touch the chain the cycle check read."""
+    await store.goals.update(goal_id, {"parentId": parent_id, "updatedAt": now})
+    await touch(store, chain(links, parent_id))
 
 
 async def goal_by_key_result(store: TenantStore, key_result_id: str) -> Document | None:
-    found = await store.goals.find({"keyResults._id": key_result_id}, limit=1)
+    found = await store.goals.find({"keyResults._id": key_result_id}, sort=[("_id", 1)], limit=1)
     return found[0] if found else None
+
+
+async def _write(store: TenantStore, goal_id: str, where: Mapping[str, Any], update: dict[str, Any]) -> bool:
+    """One conditional update of a goal (operators given whole); whether it matched."""
+    result = await store.goals.collection.update_one(store.goals.scope({**where, "_id": goal_id}), update)
+    return result.matched_count == 1
+
+
+def unchanged(goal: Document) -> dict[str, Any]:
+    """The conditions of a compare-and-set on ``goal``: still as visible as when read, and not archived
+    (who may edit it was decided on these)."""
+    return {"visibility": goal["visibility"], **NOT_ARCHIVED}
 
 
 async def set_key_results(store: TenantStore, goal: Document, key_results: Sequence[Mapping[str, Any]],
                           now: Any) -> bool:
-    """Replace the key results if nobody changed them since ``goal`` was read (compare-and-set)."""
-    return await store.goals.update(goal["_id"], {"keyResults": list(key_results), "updatedAt": now},
-                                    where={"keyResults": goal["keyResults"], **NOT_ARCHIVED})
+    """Replace the key results if nobody changed them since ``goal`` was read (compare-and-set on
+    ``keyResultsVersion``, which every key-result write increments; a goal never written has none)."""
+    where = {KEY_RESULTS_VERSION: goal.get(KEY_RESULTS_VERSION), **unchanged(goal)}
+    return await _write(store, goal["_id"], where, {"$set": {"keyResults": list(key_results), "updatedAt": now},
+                                                    "$inc": {KEY_RESULTS_VERSION: 1}})
 
 
-async def record_value(store: TenantStore, goal_id: str, key_result_id: str, old: float, new: float,
+async def record_value(store: TenantStore, goal: Document, key_result: Document, new: float,
                        entry: Document, now: Any) -> bool:
     """Set one key result's value and append its history entry in one atomic write.
 
-    Conditional on the value still being ``old``: a concurrent update makes this return False
-    (the caller reads again), so no history entry ever names a wrong old value.
+    Conditional on the key result still having the value, kind and title it was read with: a
+    concurrent change makes this return False (the caller reads again and validates again), so no
+    history entry names a wrong old value or title and no value is written against another kind.
     """
-    where = {"keyResults": {"$elemMatch": {"_id": key_result_id, "currentValue": old}}, **NOT_ARCHIVED}
-    return await store.goals.update(goal_id, {"keyResults.$.currentValue": new, "updatedAt": now},
-                                    push={"progressHistory": entry}, where=where)
+    match = {"_id": key_result["_id"], "currentValue": key_result["currentValue"],
+             "metricKind": key_result["metricKind"], "title": key_result["title"]}
+    where = {"keyResults": {"$elemMatch": match}, **unchanged(goal)}
+    return await _write(store, goal["_id"], where, {
+        "$set": {"keyResults.$.currentValue": new, "updatedAt": now},
+        "$push": {"progressHistory": entry}, "$inc": {KEY_RESULTS_VERSION: 1}})
 
 
 async def archive(store: TenantStore, goal: Document, now: Any) -> list[str]:
-    """Archive ``goal``; its aligned children move up to its parent. Returns the moved ids.
-
-    Children move first: if this stops part-way, running it again moves the rest and then
-    archives, and no child is ever left under an archived goal once it completes.
-    """
-    kids = await store.goals.find({"parentId": goal["_id"]}, projection={"_id": 1})
+    """Inside a transaction: archive ``goal`` and move its aligned children up to its parent, all or
+    nothing. Returns the moved ids. Archiving an archived goal moves any children left below it."""
+    kids = await store.goals.find({"parentId": goal["_id"]}, sort=[("_id", 1)], projection={"_id": 1})
     await store.goals.update_each({kid["_id"]: {"parentId": goal.get("parentId"), "updatedAt": now} for kid in kids})
     await store.goals.update(goal["_id"], {"archived": True, "updatedAt": now})
     return [kid["_id"] for kid in kids]
-
