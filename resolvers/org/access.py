@@ -17,6 +17,7 @@ from resolvers.core.errors import BadUserInput
 OrgKind = Literal["employee", "department", "position"]
 LOADER_OF: dict[OrgKind, str] = {"employee": "employee_by_id", "department": "department_by_id",
                                  "position": "position_by_id"}
+COLLECTION_OF: dict[OrgKind, str] = {"employee": "employees", "department": "departments", "position": "positions"}
 DEPARTMENT_FIELDS_OF_OTHERS = frozenset({"cadence", "checkInTemplateId"})  # check-ins' settings on a department
 
 
@@ -45,14 +46,18 @@ async def employees(context: Context, ids: Iterable[str]) -> list[Document]:
 
 
 async def referenced(context: Context, kind: OrgKind, id: str | None, field_name: str, errors: list[FieldError],
-                     *, active: bool = False) -> Document | None:
+                     *, active: bool = False, fresh: bool = False) -> Document | None:
     """The person, department or position a mutation's input field ``field_name`` names (``None``: none),
     or ``None`` with the reason appended to ``errors``: ``NOT_FOUND`` for an id not in the viewer's
-    organisation, and with ``active`` ``INACTIVE`` for someone who has left it."""
+    organisation, and with ``active`` ``INACTIVE`` for someone who has left it. ``fresh`` reads the store
+    itself, not the request's loader: inside a transaction's step, where the read joins the transaction."""
     if id is None:
         return None
     signed_in = await require(context)
-    doc = await getattr(signed_in.loaders, LOADER_OF[kind]).load(id)
+    if fresh:
+        doc = await getattr(signed_in.store, COLLECTION_OF[kind]).get(id)
+    else:
+        doc = await getattr(signed_in.loaders, LOADER_OF[kind]).load(id)
     if doc is None or not can_see_org_chart(signed_in.viewer, doc):
         errors.append(FieldError(field_name, ErrorCode.NOT_FOUND, f"no {kind} {id!r} in your organisation"))
         return None

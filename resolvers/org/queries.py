@@ -68,7 +68,7 @@ async def org_chart(context: Context, root_id: str | None, depth: int, projectio
     store = signed_in.store
     if root_id is None:
         tops = await store.employees.find({"managerId": None, "status": {"$ne": "terminated"}},
-                                          sort=[("name", 1)], limit=1, projection=projection)
+                                          sort=[("name", 1), ("_id", 1)], limit=1, projection=projection)
         root = tops[0] if tops else None
     else:
         root = await store.employees.get(root_id, projection)

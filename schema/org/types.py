@@ -77,7 +77,7 @@ class EmployeeFields:
     @strawberry.field(description="Personal: the person, their management chain and HR admins.")
     async def status_history(self, info: Info[Context, Any]) -> list[StatusChange] | None:
         entries = await org.personal(info.context, self.doc, "statusHistory") or []
-        return [StatusChange(status=EmployeeStatus(e["status"]), at=utc(e["at"]), note=e.get("note"),
+        return [StatusChange(status=EmployeeStatus(e["status"]), at=e["at"], note=e.get("note"),
                              by_id=e.get("byId")) for e in entries]
 
     @strawberry.field(description="Personal: the person, their management chain and HR admins.")

@@ -1,4 +1,4 @@
-"""Organisation queries and multi-document changes that need more than one collection call."""
+"""Organisation queries and the multi-document changes a mutation runs inside its transaction."""
 
 from __future__ import annotations
 
@@ -47,6 +47,16 @@ async def subtree(store: TenantStore, root: Document, depth: int, projection: Pr
     return await store.employees.find(query, sort=[("name", 1), ("_id", 1)], projection=projection)
 
 
+async def manager_links(store: TenantStore) -> dict[str, str | None]:
+    """id → managerId for the organisation: the truth a cycle check must walk (chains are derived)."""
+    return {d["_id"]: d.get("managerId") for d in await store.employees.find(projection={"managerId": 1})}
+
+
+async def department_parents(store: TenantStore) -> dict[str, str | None]:
+    """id → parentId for the organisation's departments."""
+    return {d["_id"]: d.get("parentId") for d in await store.departments.find(projection={"parentId": 1})}
+
+
 async def repair_chains(store: TenantStore, root: Document | None) -> int:
     """Re-derive ``managerChain`` below ``root`` (``None``: everyone) from ``managerId``.
 
@@ -60,11 +70,10 @@ async def repair_chains(store: TenantStore, root: Document | None) -> int:
 
 
 async def set_manager(store: TenantStore, employee: Document, manager: Document | None, now: Any) -> Document:
-    """Point ``employee`` at ``manager``, then fix the chains of everyone below.
+    """Point ``employee`` at ``manager`` and re-derive the chains of everyone below.
 
-    Order matters without transactions: ``managerId`` (the truth) is written first, together
-    with the employee's own chain; the descendants' derived chains follow. If this stops part-way,
-    running it again finds the same state and completes it.
+    Run inside the caller's transaction: ``managerId`` and every chain it implies are committed
+    together, so no reader ever sees a chain that ``managerId`` no longer supports.
     """
     fields = {"managerId": manager["_id"] if manager else None, "managerChain": chain_of(manager), "updatedAt": now}
     await store.employees.update(employee["_id"], fields)
@@ -74,13 +83,14 @@ async def set_manager(store: TenantStore, employee: Document, manager: Document 
 
 
 async def terminate(store: TenantStore, employee: Document, by: str, now: Any, note: str | None) -> list[str]:
-    """Terminate ``employee`` and move their reports to their manager; returns the moved ids.
+    """Terminate ``employee`` and move their reports to their manager; returns the moved ids, by name.
 
+    Run inside the caller's transaction, so all of it lands or none does:
     1. mark terminated (so nobody can be put under them any more), unless already so;
     2. move every remaining direct report who has not left to the terminated person's nearest manager
-       who has not left (their manager may have been terminated since a retry was due);
+       who has not left (their manager may have been terminated before them);
     3. re-derive the chains below that manager (the whole organisation when there is none).
-    Each step is idempotent, so a retry after a failure at any point finishes the job.
+    Repeating it changes nothing, and it completes a state left half-done by an older, non-transactional run.
     """
     if employee["status"] != EmployeeStatus.TERMINATED.value:
         entry = status_entry(EmployeeStatus.TERMINATED, now, by, note)
@@ -89,7 +99,7 @@ async def terminate(store: TenantStore, employee: Document, by: str, now: Any, n
     manager = await _nearest_active_manager(store, employee)
     # people who left earlier keep their managerId: it records whom they reported to
     reports = await store.employees.find({"managerId": employee["_id"], "status": NOT_TERMINATED},
-                                         projection={"_id": 1})
+                                         sort=[("name", 1), ("_id", 1)], projection={"_id": 1})
     new_manager_id = manager["_id"] if manager else None
     await store.employees.update_each({doc["_id"]: {"managerId": new_manager_id, "updatedAt": now} for doc in reports})
     await repair_chains(store, manager)

@@ -7,10 +7,13 @@ Every refused write is checked twice: the payload names the field, code and mess
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from models.core.documents import Document
 from models.org.rules import chain_of, rebuild_chains
+from store.core.database import Database
 from tests.conftest import RunningServer
 
 PERSON = """
@@ -122,3 +125,38 @@ def new_employee_input(server: RunningServer, **overrides: Any) -> dict[str, Any
     return {"name": "Ada Lovelace", "email": "Ada.Lovelace@Northwind.Example", "hireDate": HIRE_DATE,
             "managerId": lead, "departmentId": department_id(server, "Platform"),
             "positionId": position_id(server, "Software Engineer"), **overrides}
+
+
+def loops(docs: dict[str, Document], parent_field: str) -> list[str]:
+    """The ids from which following ``parent_field`` never reaches the top (a loop in the links)."""
+    looping = []
+    for id in docs:
+        seen, current = set(), id
+        while current is not None and current not in seen:
+            seen.add(current)
+            current = docs[current].get(parent_field) if current in docs else None
+        if current is not None:
+            looping.append(id)
+    return looping
+
+
+class Crash(Exception):
+    """A store call that failed half-way through a change."""
+
+
+@asynccontextmanager
+async def failing_at(database: Database, collection: str, method: str) -> AsyncIterator[None]:
+    """While the block runs, the first call of ``method`` on ``collection`` fails."""
+    failed = False
+
+    async def gate(name: str, called: str) -> None:
+        nonlocal failed
+        if (name, called) == (collection, method) and not failed:
+            failed = True
+            raise Crash(f"{collection}.{method} failed")
+
+    previous, database.stats.gate = database.stats.gate, gate
+    try:
+        yield
+    finally:
+        database.stats.gate = previous
