@@ -5,10 +5,12 @@ people), selecting name, title, department name and reports, the same JSON from 
 
 (a) full stack: POST over one keep-alive HTTP/1.1 connection (a pre-encoded request on a raw
     asyncio stream, so that the client costs little) to a uvicorn server process on loopback;
-    ``a_server_cpu_ms`` is that process's CPU time per request (utime + stime, ``/proc``);
-(b) ``schema.execute`` in this process: the app's schema (``build_schema()``), the embedded store
-    seeded with the demo organisation, a fresh :class:`Context` per request as the HTTP view builds
-    one (so each request signs in: JWT decode and one store read);
+    ``a_server_cpu_ms`` is that process's CPU time per request (utime + stime, ``/proc``), its store
+    ``MONGODB_URL`` or, by default, its own embedded server (whose work is not in that CPU time);
+(b) ``schema.execute`` in this process: the app's schema (``build_schema()``), the embedded server
+    (SecantusDB, a child process: every read a real round trip) seeded with the demo organisation, a
+    fresh :class:`Context` per request as the HTTP view builds one (so each request signs in: JWT
+    decode and one store read);
 (c) bare graphql-core: ``graphql.execute`` of the same (parsed and validated once) document over an
     SDL schema of just these fields, default resolvers, the data as pre-linked nested dicts;
 (d) the floor: a hand-written function building the same dict from the same nested dicts.
