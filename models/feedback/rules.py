@@ -20,7 +20,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -104,8 +104,7 @@ def is_retracted(feedback: Mapping[str, Any]) -> bool:
 
 def editable_until(feedback: Mapping[str, Any]) -> datetime:
     """When the author's edit window closes (EDIT_WINDOW after giving)."""
-    created = feedback["createdAt"]
-    return (created if created.tzinfo else created.replace(tzinfo=UTC)) + EDIT_WINDOW
+    return feedback["createdAt"] + EDIT_WINDOW
 
 
 def check_body(value: str | None, field: str, maximum: int = TEXT_MAX) -> list[FieldError]:

@@ -24,6 +24,8 @@ from resolvers.feedback.colleagues import existing_employee
 from resolvers.org import access as org_access
 from store.feedback import repository as feedback_store
 
+UPDATE_ATTEMPTS = 3
+
 
 async def _source(context: Context, feedback_id: str | None, errors: list[FieldError]
                   ) -> tuple[Document | None, bool]:
@@ -77,14 +79,9 @@ async def create_follow_up(context: Context, data: dict[str, Any]) -> Outcome:
     return Outcome(doc)
 
 
-async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> Outcome:
-    """Text, due date, owner or done: whoever may see it (owner, creator, the person, their managers)."""
-    me = await require(context)
-    follow_up = await me.store.followUps.get(id)
-    concerned = await org_access.employee(context, follow_up["employeeId"]) if follow_up else None
-    if follow_up is None or not can_see_follow_up(me.viewer, follow_up, concerned):
-        return Outcome(errors=[FieldError("id", ErrorCode.NOT_FOUND, f"no follow-up {id!r} that you can see")])
-    errors: list[FieldError] = []
+async def _changes(context: Context, follow_up: Document, concerned: Document | None, data: dict[str, Any],
+                   errors: list[FieldError]) -> dict[str, Any]:
+    """What ``data`` changes on ``follow_up`` as it is now; refusals go to ``errors``."""
     changes: dict[str, Any] = {}
     if "text" in data:
         errors += check_body(data["text"], "text", FOLLOW_UP_MAX)
@@ -101,12 +98,30 @@ async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> O
             errors.append(FieldError("done", ErrorCode.REQUIRED, "done must not be null"))
         elif bool(data["done"]) != follow_up["done"]:
             changes.update(done=bool(data["done"]), doneAt=stored_instant(clock.now()) if data["done"] else None)
-    if errors:
-        return Outcome(errors=errors)
-    if changes:
-        await me.store.followUps.update(id, changes)
-    context.fresh_loaders()
-    return Outcome({**follow_up, **changes})
+    return changes
+
+
+async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> Outcome:
+    """Text, due date, owner or done: whoever may see it (owner, creator, the person, their managers).
+
+    The write holds only while the owner and ``done`` are still what the decision read; otherwise it
+    is decided again on the follow-up as it is then (marking it done twice keeps the first ``doneAt``).
+    """
+    me = await require(context)
+    for _ in range(UPDATE_ATTEMPTS):
+        follow_up = await me.store.followUps.get(id)
+        concerned = await org_access.employee(context, follow_up["employeeId"]) if follow_up else None
+        if follow_up is None or not can_see_follow_up(me.viewer, follow_up, concerned):
+            return Outcome(errors=[FieldError("id", ErrorCode.NOT_FOUND, f"no follow-up {id!r} that you can see")])
+        errors: list[FieldError] = []
+        changes = await _changes(context, follow_up, concerned, data, errors)
+        if errors:
+            return Outcome(errors=errors)
+        if not changes or await me.store.followUps.update(
+                id, changes, where={"ownerId": follow_up["ownerId"], "done": follow_up["done"]}):
+            context.fresh_loaders()
+            return Outcome({**follow_up, **changes})
+    return Outcome(errors=[FieldError("id", ErrorCode.CONFLICT, "the follow-up changed meanwhile; try again")])
 
 
 async def open_follow_ups(context: Context, employee: Document) -> list[Document]:
@@ -144,7 +159,7 @@ async def stats(context: Context) -> list[dict[str, Any]]:
         row[1] += overdue
     rows = [{"department": d, "open": per_department.get(d["_id"], [0, 0])[0],
              "overdue": per_department.get(d["_id"], [0, 0])[1]}
-            for d in await me.store.departments.find(sort=[("name", 1), ("_id", 1)])]
+            for d in await org_access.departments(context)]
     if None in per_department:
         rows.append({"department": None, "open": per_department[None][0], "overdue": per_department[None][1]})
     return rows

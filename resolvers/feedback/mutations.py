@@ -105,11 +105,10 @@ async def edit_feedback(context: Context, id: str, data: dict[str, Any]) -> Outc
     doc = await _own_feedback(context, id, errors)
     if doc is None:
         return Outcome(errors=errors)
-    current = stored_instant(clock.now())
-    if current > editable_until(doc):
+    if clock.now() > editable_until(doc):
         return Outcome(errors=[FieldError("id", ErrorCode.TOO_LATE, "feedback can be edited for 15 minutes only")])
     settings = await feedback_store.load_settings(me.store)
-    changes: dict[str, Any] = {"editedAt": current}
+    changes: dict[str, Any] = {}
     if "text" in data:
         errors += check_body(data["text"], "text")
         changes["text"] = data["text"]
@@ -118,11 +117,13 @@ async def edit_feedback(context: Context, id: str, data: dict[str, Any]) -> Outc
         errors += check_tags(changes["tags"], allowed_tags(settings))
     if errors:
         return Outcome(errors=errors)
-    if len(changes) == 1:  # nothing to change
+    if not changes:
         return Outcome(doc)
-    # the same conditions again, in the write itself: retracted or past the window meanwhile → nothing changes
+    # the same conditions again, in the write itself and at its own time: retracted or past the window
+    # meanwhile → nothing changes
+    changes["editedAt"] = stored_instant(clock.now())
     if not await me.store.feedback.update(id, changes, where={"retractedAt": None,
-                                                              "createdAt": {"$gt": current - EDIT_WINDOW}}):
+                                                              "createdAt": {"$gt": changes["editedAt"] - EDIT_WINDOW}}):
         return Outcome(errors=[FieldError("id", ErrorCode.CONFLICT, "the feedback was retracted or aged meanwhile")])
     context.fresh_loaders()
     return Outcome({**doc, **changes})

@@ -18,7 +18,7 @@ from resolvers.feedback import subscriptions as feedback_subscriptions
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum
-from schema.org.types import Employee, EmployeeFields, utc
+from schema.org.types import Employee, EmployeeFields
 
 
 @strawberry.type
@@ -40,7 +40,7 @@ class Praise:
         if doc is None:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), message=doc["message"], value=doc["value"],
-                   created_at=utc(doc["createdAt"]))
+                   created_at=doc["createdAt"])
 
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[Praise]:

@@ -26,7 +26,7 @@ from resolvers.core.loading import load
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
 from schema.core.pagination import PageInfo
-from schema.org.types import Department, Employee, EmployeeFields, utc
+from schema.org.types import Department, Employee, EmployeeFields
 
 DirectionEnum = strawberry.enum(Direction, name="FeedbackDirection")
 VisibilityEnum = strawberry.enum(Visibility, name="FeedbackVisibility",
@@ -54,9 +54,9 @@ class Feedback:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc.get("text"), tags=list(doc.get("tags") or []),
                    direction=Direction(doc["direction"]), visibility=Visibility(doc["visibility"]),
-                   created_at=utc(doc["createdAt"]),
-                   edited_at=utc(doc["editedAt"]) if doc.get("editedAt") else None,
-                   retracted_at=utc(doc["retractedAt"]) if doc.get("retractedAt") else None)
+                   created_at=doc["createdAt"],
+                   edited_at=doc.get("editedAt"),
+                   retracted_at=doc.get("retractedAt"))
 
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[Feedback]:
@@ -139,7 +139,7 @@ class FeedbackRequest:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), question=doc["question"],
                    due_date=date.fromisoformat(doc["dueDate"]), anonymous=bool(doc.get("anonymous")),
-                   created_at=utc(doc["createdAt"]))
+                   created_at=doc["createdAt"])
 
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[FeedbackRequest]:
@@ -200,8 +200,8 @@ class FollowUp:
         if doc is None:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc["text"], due_date=date.fromisoformat(doc["dueDate"]),
-                   done=bool(doc["done"]), done_at=utc(doc["doneAt"]) if doc.get("doneAt") else None,
-                   created_at=utc(doc["createdAt"]), from_anonymous_feedback=bool(doc.get("anonymous")))
+                   done=bool(doc["done"]), done_at=doc.get("doneAt"),
+                   created_at=doc["createdAt"], from_anonymous_feedback=bool(doc.get("anonymous")))
 
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[FollowUp]:

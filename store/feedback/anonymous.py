@@ -85,7 +85,8 @@ async def periods_of(store: TenantStore, manager_id: str) -> list[str]:
     """Every period with anonymous feedback to the manager, newest first."""
     collection = store.anonymousFeedback
     rows = await collection.collection.aggregate([
-        {"$match": collection.scope({"managerId": manager_id})}, {"$group": {"_id": "$period"}}])
+        {"$match": collection.scope({"managerId": manager_id})}, {"$group": {"_id": "$period"}},
+        {"$sort": {"_id": -1}}])
     return sorted((row["_id"] for row in rows), reverse=True)
 
 
@@ -132,6 +133,7 @@ async def groups_ready(store: TenantStore, threshold: int) -> list[tuple[str, st
     rows = await collection.collection.aggregate([
         {"$match": collection.scope({"release": None})},
         {"$group": {"_id": {"managerId": "$managerId", "period": "$period"}, "count": {"$sum": 1}}},
+        {"$sort": {"_id.managerId": 1, "_id.period": 1}},
     ])
     return sorted((row["_id"]["managerId"], row["_id"]["period"]) for row in rows if row["count"] >= threshold)
 

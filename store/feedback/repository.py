@@ -14,19 +14,17 @@ from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import Duplicate, TenantCollection, TenantStore
 
-# Newest first over (createdAt, _id): feedback connections and the praise wall. A cursor is the
-# creation time (ISO 8601, UTC) and the id.
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
 
 def _instant(text: str) -> datetime:
-    return _aware(datetime.fromisoformat(text))
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # every cursor issued names UTC
+        raise ValueError(f"no time zone in {text!r}")
+    return moment
 
 
-NEWEST_FIRST = Keyset("createdAt", descending=True, to_text=lambda value: _aware(value).isoformat(),
-                      from_text=_instant)
+# Newest first over (createdAt, _id): feedback connections and the praise wall. A cursor is the
+# creation time (ISO 8601, UTC) and the id.
+NEWEST_FIRST = Keyset("createdAt", descending=True, to_text=datetime.isoformat, from_text=_instant)
 
 
 class FeedbackByRequestIdLoader(ByParentLoader):
@@ -184,6 +182,7 @@ async def open_follow_up_counts(store: TenantStore, current: date) -> dict[str, 
         {"$match": collection.scope({"done": False})},
         {"$group": {"_id": "$employeeId", "open": {"$sum": 1},
                     "overdue": {"$sum": {"$cond": [{"$lt": ["$dueDate", current.isoformat()]}, 1, 0]}}}},
+        {"$sort": {"_id": 1}},
     ]
     rows = await collection.collection.aggregate(pipeline)
     return {row["_id"]: (row["open"], row["overdue"]) for row in rows}
