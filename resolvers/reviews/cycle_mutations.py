@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from models.core import clock
@@ -17,6 +18,7 @@ from resolvers.core.outcome import Outcome
 from resolvers.reviews.access import ReviewBundle, review_bundle
 from resolvers.reviews.form_mutations import not_found
 from resolvers.reviews.scoring import rescore
+from store.core.repository import TenantStore
 from store.reviews import cycles as cycle_store
 from store.reviews import repository as review_store
 from store.reviews.repository import WITHDRAWN
@@ -78,34 +80,61 @@ async def nominate_peers(context: Context, review_id: str, peer_ids: list[str]) 
         raise Forbidden("peers are chosen by the reviewee, their managers and HR admins")
     errors = await _nomination_errors(signed_in, bundle, peer_ids)
     wanted = list(dict.fromkeys(peer_ids))
-    current = list(review.get("peerIds") or [])
-    removed = [p for p in current if p not in wanted]
-    added = [p for p in wanted if p not in current]
-    peer_forms = await store.reviewForms.find({"reviewId": review_id, "kind": ReviewerKind.PEER.value})
-    forms = {f["_id"]: f for f in peer_forms}
-    withdraw = []
-    for peer in removed:
-        existing = forms.get(form_id(review["cycleId"], review["employeeId"], peer, ReviewerKind.PEER))
-        if existing is not None and existing["state"] not in (FormState.NOT_STARTED.value, WITHDRAWN):
-            errors.append(FieldError("peerIds", ErrorCode.INVALID, "a peer who has started their form stays nominated"))
-        elif existing is not None:
-            withdraw.append(existing["_id"])
+    at = clock.now()
+    errors += (await _peer_changes(store, review, wanted, at)).errors
     if errors:
         return Outcome(errors=errors)
-    at = clock.now()
-    new_forms, revive = [], []
-    for peer in added:
-        form = new_form({"_id": review["cycleId"]}, review, peer, ReviewerKind.PEER, at)
-        if form["_id"] in forms:
-            revive.append(form["_id"])
-        else:
-            new_forms.append({**form, "revision": 1})
-    await review_store.set_peers(store, review, wanted, new_forms, withdraw, revive, at)
+
+    async def step() -> list[FieldError]:
+        current = await store.reviews.get(review_id)  # the peers and state as stored now
+        if current is None or current["state"] not in NOMINATION_STATES:
+            return [FieldError("reviewId", ErrorCode.CONFLICT, "the review moved meanwhile; retry")]
+        changes = await _peer_changes(store, current, wanted, at)
+        if not changes.errors:
+            await review_store.set_peers(store, current, wanted, changes.new_forms, changes.withdraw,
+                                         changes.revive, at)
+        return changes.errors
+
+    errors = await store.transaction(step)
+    if errors:
+        return Outcome(errors=errors)
     updated = await store.reviews.get(review_id)
     if updated is not None:
         await rescore(context, ReviewBundle(updated, bundle.reviewee, bundle.template))
     context.fresh_loaders()
     return Outcome(await store.reviews.get(review_id))
+
+
+@dataclass
+class PeerChanges:
+    """What setting a review's peers to a list changes: forms to create, withdraw and revive, or why not."""
+
+    errors: list[FieldError] = field(default_factory=list)
+    new_forms: list[Document] = field(default_factory=list)
+    withdraw: list[str] = field(default_factory=list)
+    revive: list[str] = field(default_factory=list)
+
+
+async def _peer_changes(store: TenantStore, review: Document, wanted: list[str], at: Any) -> PeerChanges:
+    """From the review's peers and peer forms as stored now: a peer who started their form stays."""
+    current = list(review.get("peerIds") or [])
+    forms = {f["_id"]: f for f in await store.reviewForms.find({"reviewId": review["_id"],
+                                                                 "kind": ReviewerKind.PEER.value})}
+    changes = PeerChanges()
+    for peer in (p for p in current if p not in wanted):
+        existing = forms.get(form_id(review["cycleId"], review["employeeId"], peer, ReviewerKind.PEER))
+        if existing is not None and existing["state"] not in (FormState.NOT_STARTED.value, WITHDRAWN):
+            changes.errors.append(FieldError("peerIds", ErrorCode.INVALID,
+                                             "a peer who has started their form stays nominated"))
+        elif existing is not None:
+            changes.withdraw.append(existing["_id"])
+    for peer in (p for p in wanted if p not in current):
+        form = new_form({"_id": review["cycleId"]}, review, peer, ReviewerKind.PEER, at)
+        if form["_id"] in forms:
+            changes.revive.append(form["_id"])
+        else:
+            changes.new_forms.append({**form, "revision": 1})
+    return changes
 
 
 async def _nomination_errors(signed_in: SignedIn, bundle: ReviewBundle, peer_ids: list[str]) -> list[FieldError]:

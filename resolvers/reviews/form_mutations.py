@@ -1,9 +1,16 @@
 """Form mutations: answers (versioned), submitting and reopening a form. Refusals are payload errors and
 write nothing; a viewer who may not act raises :class:`Forbidden` (a ``FORBIDDEN`` payload error). Events are
-published after the write is acknowledged."""
+published after the write is committed.
+
+Each write runs in one transaction that reads the form and its review again and repeats the checks on
+what it read: a review move writes every form of the review in its own transaction (``moveReview``), so an
+answer, a submit or a reopen that read the review before the move conflicts with it and is retried on the
+review as moved (and refused if the move ended what allowed it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from models.core import clock
@@ -33,6 +40,7 @@ from resolvers.core.publish import publish_after_commit
 from resolvers.reviews.access import FORM_REFUSAL, FormBundle, ReviewBundle, form_bundle, period_goals
 from resolvers.reviews.channels import form_channel, snapshot
 from resolvers.reviews.scoring import rescore
+from store.core.repository import TenantStore
 from store.reviews import repository as review_store
 
 
@@ -75,6 +83,16 @@ def _forget(context: Context, form: Document) -> None:
             loader.clear(key)
 
 
+async def _stored_now(store: TenantStore, bundle: FormBundle) -> FormBundle | None:
+    """The form and its review as stored now (read inside a transaction step, never through the loaders),
+    with the reviewee and template read before; ``None`` once the form is gone or withdrawn."""
+    form = await review_store.live_form(store, bundle.form["_id"])
+    review = await store.reviews.get(bundle.form["reviewId"])
+    if form is None or review is None:
+        return None
+    return FormBundle(form, review, bundle.reviewee, bundle.template)
+
+
 async def update_answer(context: Context, form_id: str, question_id: str, value: Any, base_version: int) -> Outcome:
     """Write one answer on top of ``base_version``; a stale one is a ``CONFLICT`` with the current answer
     (``extra["conflict"]``); the answer as written is ``extra["answer"]``."""
@@ -98,25 +116,33 @@ async def update_answer(context: Context, form_id: str, question_id: str, value:
     errors += check_answer(question, value, goal_ids)
     if errors:
         return Outcome(errors=errors)
-    if version_of(bundle.form, question_id) != base_version:  # stale already when we read it: no write
-        return _conflict(bundle.form, question_id, base_version)
     at = clock.now()
-    form = await review_store.write_answer(store, form_id, question_id, value, base_version, viewer.employee_id, at)
-    if form is None:  # someone wrote in between: the conditional write matched nothing
-        current = await store.reviewForms.get(form_id) or bundle.form
-        if current["state"] == FormState.SUBMITTED:
-            return Outcome.refused("formId", ErrorCode.READ_ONLY, "the form has been submitted")
-        return _conflict(current, question_id, base_version)
+
+    async def step() -> Outcome | tuple[FormBundle, Document]:
+        current = await _stored_now(store, bundle)
+        if current is None:
+            return not_found("formId", "review form", form_id)
+        refusal = _edit_refusal(viewer, current)  # the review may have moved on since the first read
+        if refusal is not None:
+            return Outcome(errors=[refusal])
+        if version_of(current.form, question_id) != base_version:  # stale: no write
+            return _conflict(current.form, question_id, base_version)
+        written = await review_store.write_answer(store, form_id, question_id, value, base_version,
+                                                  viewer.employee_id, at)
+        return (current, written) if written is not None else _conflict(current.form, question_id, base_version)
+
+    result = await store.transaction(step)
+    if isinstance(result, Outcome):
+        return result
+    current, form = result
     answer = {"questionId": question_id, **form["answers"][question_id]}
     await publish_after_commit(context, form_channel(viewer.organization_id, form_id), {
         "kind": "answer", "formId": form_id, "questionId": question_id, "value": value,
         "version": answer["version"], "byId": viewer.employee_id, "at": at.isoformat(), "state": form["state"],
-        "reviewerId": form["reviewerId"], "formKind": form["kind"], **snapshot(bundle.review, bundle.reviewee)})
-    previous = answer_of(bundle.form, question_id)
-    replaced_what_we_read = (int(previous["version"]) if previous else 0) == base_version
-    if question["kind"] in RATED_KINDS or not replaced_what_we_read \
-            or has_value(previous["value"] if previous else None) != has_value(value):
-        await rescore(context, ReviewBundle(bundle.review, bundle.reviewee, bundle.template))
+        "reviewerId": form["reviewerId"], "formKind": form["kind"], **snapshot(current.review, current.reviewee)})
+    previous = answer_of(current.form, question_id)  # what the write replaced: the step checked its version
+    if question["kind"] in RATED_KINDS or has_value(previous["value"] if previous else None) != has_value(value):
+        await rescore(context, ReviewBundle(current.review, current.reviewee, current.template))
     # else: a text or choice answer rewritten cannot change the score (only whether it is given counts)
     _forget(context, form)
     return Outcome(form, extra={"answer": answer})
@@ -139,16 +165,45 @@ async def _form_event(context: Context, bundle: FormBundle, form: Document, kind
         "formKind": form["kind"], **snapshot(bundle.review, bundle.reviewee)})
 
 
-async def _moved(context: Context, bundle: FormBundle, to: FormState, entry: Document, at: Any) -> Outcome:
-    """Move the form from the state read to ``to``; the form after it, and its event, or a ``CONFLICT``."""
+Check = Callable[[FormBundle], list[FieldError]]
+CHANGED = "the form changed meanwhile; retry"
+
+
+async def _moved(context: Context, bundle: FormBundle, check: Check, to: FormState, entry: Document,
+                 at: Any) -> Outcome:
+    """Move the form from the state read to ``to`` in one transaction that repeats ``check`` on the form and
+    review as stored then; the form after it, and its event, or the refusal (``CONFLICT`` if it moved)."""
     store = (await require(context)).store
-    if not await review_store.move_form(store, bundle.form, to, entry, at):
-        return Outcome.refused("formId", ErrorCode.CONFLICT, "the form changed meanwhile; retry")
-    updated = await store.reviewForms.get(bundle.form["_id"])
-    if updated is None:  # removed in between: nothing to show
-        return Outcome.refused("formId", ErrorCode.CONFLICT, "the form changed meanwhile; retry")
-    await _form_event(context, bundle, updated, entry["kind"], entry["byId"])
+
+    async def step() -> Outcome | tuple[FormBundle, Document]:
+        current = await _stored_now(store, bundle)
+        if current is None or current.form["state"] != bundle.form["state"]:
+            return Outcome.refused("formId", ErrorCode.CONFLICT, CHANGED)
+        errors = check(current)
+        if errors:
+            return Outcome(errors=errors)
+        if not await review_store.move_form(store, current.form, to, entry, at):
+            return Outcome.refused("formId", ErrorCode.CONFLICT, CHANGED)
+        updated = await store.reviewForms.get(bundle.form["_id"])
+        return (current, updated) if updated is not None else Outcome.refused("formId", ErrorCode.CONFLICT, CHANGED)
+
+    result = await store.transaction(step)
+    if isinstance(result, Outcome):
+        return result
+    current, updated = result
+    await _form_event(context, current, updated, entry["kind"], entry["byId"])
     return Outcome(updated)
+
+
+def _submit_errors(bundle: FormBundle) -> list[FieldError]:
+    """Why the form cannot be submitted as it stands (its reviewer's right to submit checked apart)."""
+    form = bundle.form
+    if form["state"] == FormState.SUBMITTED:
+        return [FieldError("formId", ErrorCode.INVALID_TRANSITION, "the form is already submitted")]
+    if bundle.review["state"] in SHARED_STATES:
+        return [FieldError("formId", ErrorCode.READ_ONLY, "the review has been shared")]
+    return [FieldError(f"answers.{q}", ErrorCode.REQUIRED, f"question {q!r} needs an answer")
+            for q in missing_required(bundle.template, form)]
 
 
 async def submit_form(context: Context, form_id: str) -> Outcome:
@@ -157,21 +212,24 @@ async def submit_form(context: Context, form_id: str) -> Outcome:
     bundle = await _form(context, form_id)
     if bundle is None:
         return not_found("formId", "review form", form_id)
-    form = bundle.form
-    if not can_submit_review_form(viewer, form):
+    if not can_submit_review_form(viewer, bundle.form):
         if not bundle.readable_by(viewer):
             raise Forbidden(FORM_REFUSAL)
         raise Forbidden("only the reviewer submits a form")
-    if form["state"] == FormState.SUBMITTED:
-        return Outcome.refused("formId", ErrorCode.INVALID_TRANSITION, "the form is already submitted")
-    if bundle.review["state"] in SHARED_STATES:
-        return Outcome.refused("formId", ErrorCode.READ_ONLY, "the review has been shared")
-    missing = missing_required(bundle.template, form)
-    if missing:
-        return Outcome(errors=[FieldError(f"answers.{q}", ErrorCode.REQUIRED, f"question {q!r} needs an answer")
-                               for q in missing])
+    errors = _submit_errors(bundle)
+    if errors:
+        return Outcome(errors=errors)
     at = clock.now()
-    return await _moved(context, bundle, FormState.SUBMITTED, history_entry("submitted", at, viewer.employee_id), at)
+    entry = history_entry("submitted", at, viewer.employee_id)
+    return await _moved(context, bundle, _submit_errors, FormState.SUBMITTED, entry, at)
+
+
+def _reopen_errors(bundle: FormBundle) -> list[FieldError]:
+    if bundle.form["state"] != FormState.SUBMITTED:
+        return [FieldError("formId", ErrorCode.INVALID_TRANSITION, "only a submitted form can be reopened")]
+    if bundle.review["state"] in SHARED_STATES:
+        return [FieldError("formId", ErrorCode.INVALID_TRANSITION, "the review has been shared")]
+    return []
 
 
 async def reopen_form(context: Context, form_id: str, reason: str | None) -> Outcome:
@@ -180,13 +238,9 @@ async def reopen_form(context: Context, form_id: str, reason: str | None) -> Out
     bundle = await _form(context, form_id)
     if bundle is None:
         return not_found("formId", "review form", form_id)
-    errors = check_reason(reason, "reason")
-    if bundle.form["state"] != FormState.SUBMITTED:
-        errors.append(FieldError("formId", ErrorCode.INVALID_TRANSITION, "only a submitted form can be reopened"))
-    elif bundle.review["state"] in SHARED_STATES:
-        errors.append(FieldError("formId", ErrorCode.INVALID_TRANSITION, "the review has been shared"))
+    errors = check_reason(reason, "reason") + _reopen_errors(bundle)
     if errors or reason is None:
         return Outcome(errors=errors)
     at = clock.now()
     entry = history_entry("reopened", at, viewer.employee_id, reason=reason.strip())
-    return await _moved(context, bundle, FormState.IN_PROGRESS, entry, at)
+    return await _moved(context, bundle, _reopen_errors, FormState.IN_PROGRESS, entry, at)

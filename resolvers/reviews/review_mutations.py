@@ -1,11 +1,17 @@
 """Review mutations: moving a review through its states and calibrating its rating. Refusals are payload
-errors and write nothing; a viewer who may not act raises :class:`Forbidden`. Events follow the write."""
+errors and write nothing; a viewer who may not act raises :class:`Forbidden`. Events follow the commit.
+
+Each write runs in one transaction that reads the review (and, for a move, its forms) again and repeats
+the checks on what it read, so a concurrent change to what a check relied on is either seen or conflicts
+and the step is retried.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from models.core import clock
+from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_text
 from models.reviews.permissions import can_calibrate_review, can_move_review, review_relations
@@ -18,6 +24,9 @@ from resolvers.core.publish import publish_after_commit
 from resolvers.reviews.access import REVIEW_REFUSAL, ReviewBundle, review_bundle
 from resolvers.reviews.channels import cycle_scores_channel, score_channel, snapshot
 from resolvers.reviews.form_mutations import not_found
+from store.reviews import repository as review_store
+
+MOVED = "the review moved meanwhile; retry"
 
 
 async def _review(context: Context, review_id: str) -> ReviewBundle | None:
@@ -51,11 +60,25 @@ async def move_review(context: Context, review_id: str, to: str, note: str | Non
     if to == ReviewState.ACKNOWLEDGED:
         changes["acknowledgedAt"] = at
     entry = history_entry("moved", at, viewer.employee_id, note=note, **{"from": review["state"], "to": to})
-    if not await store.reviews.update(review_id, changes, push={"history": entry}, where={"state": review["state"]}):
-        return Outcome.refused("state", ErrorCode.CONFLICT, "the review moved meanwhile; retry")
+
+    async def step() -> Outcome | Document:
+        current = await store.reviews.get(review_id)
+        if current is None or current["state"] != review["state"]:
+            return Outcome.refused("state", ErrorCode.CONFLICT, MOVED)
+        stored = await review_store.review_forms(store, review_id)  # a form may have been reopened since
+        refusals = transition_errors(current, to, mine, stored)
+        if refusals:
+            return Outcome(errors=refusals)
+        if not await review_store.move_review(store, current, changes, entry):
+            return Outcome.refused("state", ErrorCode.CONFLICT, MOVED)
+        return current
+
+    result = await store.transaction(step)
+    if isinstance(result, Outcome):
+        return result
     await publish_after_commit(context, score_channel(viewer.organization_id, review_id),
                                {"kind": "state", "reviewId": review_id,
-                                **snapshot({**review, **changes}, bundle.reviewee)})
+                                **snapshot({**result, **changes}, bundle.reviewee)})
     return Outcome(await store.reviews.get(review_id))
 
 
@@ -79,16 +102,26 @@ async def calibrate(context: Context, review_id: str, rating: int, justification
     if errors or justification is None:
         return Outcome(errors=errors)
     at = clock.now()
-    previous = (review.get("calibration") or {}).get("rating")
     calibration = {"rating": rating, "justification": justification.strip(), "byId": viewer.employee_id, "at": at}
-    entry = {**calibration, "previousRating": previous, "scoreRating": (review.get("score") or {}).get("rating")}
-    if not await store.reviews.update(review_id, {"calibration": calibration, "updatedAt": at},
-                                      push={"calibrationHistory": entry},
-                                      where={"state": ReviewState.CALIBRATION.value}):
-        return Outcome.refused("reviewId", ErrorCode.CONFLICT, "the review moved meanwhile; retry")
+
+    async def step() -> Outcome | Document:
+        current = await store.reviews.get(review_id)  # the history records the rating this one replaces
+        if current is None or current["state"] != ReviewState.CALIBRATION:
+            return Outcome.refused("reviewId", ErrorCode.CONFLICT, MOVED)
+        entry = {**calibration, "previousRating": (current.get("calibration") or {}).get("rating"),
+                 "scoreRating": (current.get("score") or {}).get("rating")}
+        if not await store.reviews.update(review_id, {"calibration": calibration, "updatedAt": at},
+                                          push={"calibrationHistory": entry},
+                                          where={"state": ReviewState.CALIBRATION.value}):
+            return Outcome.refused("reviewId", ErrorCode.CONFLICT, MOVED)
+        return current
+
+    result = await store.transaction(step)
+    if isinstance(result, Outcome):
+        return result
     org = viewer.organization_id
     await publish_after_commit(context, score_channel(org, review_id),
-                               {"kind": "calibration", "reviewId": review_id, **snapshot(review, bundle.reviewee)})
+                               {"kind": "calibration", "reviewId": review_id, **snapshot(result, bundle.reviewee)})
     await publish_after_commit(context, cycle_scores_channel(org, review["cycleId"]),
                                {"kind": "calibration", "cycleId": review["cycleId"], "reviewId": review_id,
                                 "departmentId": review.get("departmentId")})

@@ -1,7 +1,9 @@
 """Review templates: reading (everyone) and creating or editing (HR admins).
 
 Editing a template that a launched cycle uses (``locked``) creates its next version instead of
-changing it, so forms already issued keep the questions they were issued with.
+changing it, so forms already issued keep the questions they were issued with. The next version and the
+old one's pointer to it are written in one transaction, the pointer only over none: of two editors of one
+version, one creates the next and the other is told to edit that one.
 """
 
 from __future__ import annotations
@@ -77,13 +79,21 @@ async def update_template(context: Context, id: str, data: dict[str, Any]) -> Ou
     doc = {"_id": next_version_id(current["familyId"], version), "familyId": current["familyId"], "version": version,
            **changes, "locked": False, "supersededById": None, "previousVersionId": id, "createdAt": at,
            "createdById": signed_in.viewer.employee_id}
+
+    async def step() -> bool:
+        """The new version and the old one pointing at it, together; False if a newer one exists."""
+        if not await store.reviewTemplates.update(id, {"supersededById": doc["_id"]}, where={"supersededById": None}):
+            return False
+        await store.reviewTemplates.insert(doc)
+        return True
+
     try:
-        doc = await store.reviewTemplates.insert(doc)
-    except Duplicate:  # someone made this version first (or a run that stopped before the next line did)
-        await store.reviewTemplates.update(id, {"supersededById": doc["_id"]})
+        created = await store.transaction(step)
+    except Duplicate:  # the version exists but the old one did not point at it (written before transactions)
+        await store.reviewTemplates.update(id, {"supersededById": doc["_id"]}, where={"supersededById": None})
+        created = False
+    if not created:
         return Outcome.refused("id", ErrorCode.CONFLICT,
                                f"version {version} was just created by someone else: edit that one")
-    # the new version exists first; pointing the old one at it may be repeated safely
-    await store.reviewTemplates.update(id, {"supersededById": doc["_id"]})
     context.fresh_loaders()
     return Outcome(doc)

@@ -2,11 +2,11 @@
 
 A launch writes, in this order, each step safe to repeat:
 
-1. lock the template (from now on an edit creates a new version, so issued forms never change);
-2. mark the cycle ``launching``;
-3. insert the reviews not stored yet, in one unordered bulk insert;
-4. insert the forms not stored yet, in one unordered bulk insert;
-5. mark the cycle ``active``.
+1. in one transaction, lock the template (from now on an edit creates a new version, so issued forms never
+   change) and mark the cycle ``launching``; the plan is made from the template as locked;
+2. insert the reviews not stored yet, in one unordered bulk insert;
+3. insert the forms not stored yet, in one unordered bulk insert;
+4. mark the cycle ``active``.
 
 Ids are deterministic (cycle + employee [+ reviewer + kind]), so a second launch inserts nothing and
 a launch that stopped anywhere completes when run again; duplicate-key errors from a concurrent
@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pymongo import ReturnDocument
+
 from models.core.documents import Document
 from models.reviews.cycles import LaunchPlan, LaunchResult, plan_launch
 from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
@@ -25,26 +27,40 @@ from store.core.repository import TenantStore
 from store.reviews.repository import LIVE_FORM, insert_missing
 
 EMPLOYEE_FIELDS = {"status": 1, "hireDate": 1, "departmentId": 1, "managerId": 1}
+BY_ID = [("_id", 1)]
 REVIEWER_FIELDS = {"employeeId": 1, "managerId": 1, "peerIds": 1, "upwardIds": 1, "templateId": 1,
                    "departmentId": 1}
 
 
+async def _begin(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any], by: str,
+                 now: Any) -> Document:
+    """Lock the template and mark a draft cycle ``launching``, together; the template as locked (an edit
+    in place that landed before the lock is in it, and none can land after)."""
+    async def step() -> Document:
+        templates = store.reviewTemplates
+        locked = await templates.collection.find_one_and_update(
+            templates.scope({"_id": template["_id"]}), {"$set": {"locked": True}}, return_document=ReturnDocument.AFTER)
+        if cycle.get("status") == CycleStatus.DRAFT:
+            await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.LAUNCHING.value, "launchedAt": now,
+                                                           "launchedById": by},
+                                            where={"status": CycleStatus.DRAFT.value})
+        return locked or dict(template)
+
+    return await store.transaction(step)
+
+
 async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any], by: str,
                  now: Any) -> LaunchResult:
-    if not template.get("locked"):
-        await store.reviewTemplates.update(template["_id"], {"locked": True})
     first = cycle.get("status") == CycleStatus.DRAFT
-    if first:
-        await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.LAUNCHING.value, "launchedAt": now,
-                                                       "launchedById": by},
-                                        where={"status": CycleStatus.DRAFT.value})
+    if first or not template.get("locked"):
+        template = await _begin(store, cycle, template, by, now)
     # a launch that completed wrote every form of its reviews; one that stopped part-way may not have
     completed = cycle.get("status") in (CycleStatus.ACTIVE, CycleStatus.CLOSED)
-    employees = await store.employees.find(projection=EMPLOYEE_FIELDS)
-    departments = await store.departments.find(projection={"parentId": 1})
+    employees = await store.employees.find(sort=BY_ID, projection=EMPLOYEE_FIELDS)
+    departments = await store.departments.find(sort=BY_ID, projection={"parentId": 1})
     existing: dict[str, Document] = {}
     if not first:
-        for review in await store.reviews.find({"cycleId": cycle["_id"]}, projection=REVIEWER_FIELDS):
+        for review in await store.reviews.find({"cycleId": cycle["_id"]}, sort=BY_ID, projection=REVIEWER_FIELDS):
             existing[review["_id"]] = {**review, "cycleId": cycle["_id"]}
     plan: LaunchPlan = plan_launch(cycle, template, employees, departments, existing, now)
     created_reviews = await insert_missing(store.reviews, plan.reviews)
@@ -70,7 +86,8 @@ async def progress_counts(store: TenantStore, cycle_id: str,
         match["revieweeId"] = {"$in": reviewee_ids}
     pipeline = [{"$match": store.reviewForms.scope(match)},
                 {"$group": {"_id": {"kind": "$kind", "department": "$departmentId", "state": "$state"},
-                            "count": {"$sum": 1}}}]
+                            "count": {"$sum": 1}}},
+                {"$sort": {"_id.kind": 1, "_id.department": 1, "_id.state": 1}}]
     rows = await store.reviewForms.collection.aggregate(pipeline)
     return [(str(PHASE_OF_KIND[r["_id"]["kind"]]), r["_id"].get("department"), r["_id"]["state"], r["count"])
             for r in rows]
@@ -89,5 +106,5 @@ async def cycle_ratings(store: TenantStore, cycle_id: str, reviewee_ids: list[st
     query: dict[str, Any] = {"cycleId": cycle_id}
     if reviewee_ids is not None:
         query["employeeId"] = {"$in": reviewee_ids}
-    return await store.reviews.find(query, projection={"departmentId": 1, "state": 1, "score.rating": 1,
-                                                      "calibration.rating": 1})
+    return await store.reviews.find(query, sort=BY_ID, projection={"departmentId": 1, "state": 1, "score.rating": 1,
+                                                                   "calibration.rating": 1})

@@ -1,11 +1,14 @@
 """Review reads and writes: loaders, the versioned answer write, form transitions and scores.
 
-Nothing here uses a transaction. Every change that must not be lost under concurrency is one
-conditional single-document update:
+Writes that must agree with what else is stored run inside ``store.transaction`` steps of the resolvers
+(``resolvers/reviews/``), which read the documents again in the step; the writes here are also each
+conditional on what they replace, so a step retried after a conflict never applies a write twice:
 
 - an answer is written only if its version is still the one the editor started from
   (``answers.<qid>.version`` in the filter; ``answers.<qid>`` absent for a first answer);
 - a form is submitted or reopened only from the state the caller saw;
+- a review moves only from the state the caller saw, and writes its new state on each of its forms
+  (``reviewState``): every transaction that writes a form of the review conflicts with the move;
 - a review's stored score is replaced only by one computed from a later state of its forms:
   every answer write bumps its form's ``revision``, the score keeps the sum of the revisions it was
   computed from (``scoreBasis``) and is written only over a smaller one. The recompute that reads
@@ -137,12 +140,17 @@ class ReviewLoaders:
 # -- forms ---------------------------------------------------------------------------------------
 
 
+async def live_form(store: TenantStore, form_id: str) -> Document | None:
+    """The form as stored now, ``None`` if it is unknown or withdrawn."""
+    return await store.reviewForms.collection.find_one(store.reviewForms.scope({"_id": form_id, **LIVE_FORM}))
+
+
 async def write_answer(store: TenantStore, form_id: str, question_id: str, value: Any, base_version: int,
                        by: str, now: Any) -> Document | None:
     """Write one answer if its version is still ``base_version``; the form after the write, or ``None``.
 
-    One conditional update: atomic on a real MongoDB, so of two editors starting from the same
-    version exactly one succeeds and the other learns the current value (see the caller).
+    One conditional update, so of two editors starting from the same version exactly one succeeds and
+    the other learns the current value (see the caller).
     """
     key = f"answers.{question_id}"
     where: dict[str, Any] = {"_id": form_id, "state": {"$in": [FormState.NOT_STARTED.value,
@@ -168,13 +176,26 @@ async def move_form(store: TenantStore, form: Mapping[str, Any], to: str, entry:
                                           where={"state": form["state"]})
 
 
+async def move_review(store: TenantStore, review: Mapping[str, Any], changes: Mapping[str, Any],
+                      entry: Document) -> bool:
+    """Move the review from the state the caller read (in a transaction step) and write the new state on
+    each of its forms, so any transaction writing one of them meanwhile conflicts with this one; False if
+    the review moved meanwhile."""
+    if not await store.reviews.update(review["_id"], changes, push={"history": entry},
+                                      where={"state": review["state"]}):
+        return False
+    await store.reviewForms.collection.update_many(store.reviewForms.scope({"reviewId": review["_id"]}),
+                                                   {"$set": {"reviewState": changes["state"]}})
+    return True
+
+
 async def recompute_score(store: TenantStore, review: Mapping[str, Any],
                           template: Mapping[str, Any]) -> tuple[Document | None, Document] | None:
     """Score the review from its forms as they are now and store it unless a later state was stored.
 
     Returns (previous score, new score) when this call stored its score, else ``None``.
     """
-    forms = await store.reviewForms.find({"reviewId": review["_id"]}, projection=SCORE_FIELDS)
+    forms = await store.reviewForms.find({"reviewId": review["_id"]}, sort=FORM_ORDER, projection=SCORE_FIELDS)
     # withdrawn forms do not count in the score but their revisions do count in the basis: withdrawing
     # one bumps its revision, so the basis only ever grows
     basis = sum(int(f.get("revision", 0)) for f in forms)
@@ -195,11 +216,13 @@ async def review_forms(store: TenantStore, review_id: str) -> list[Document]:
 
 async def set_peers(store: TenantStore, review: Mapping[str, Any], peer_ids: list[str],
                     new_forms: list[Document], withdraw: list[str], revive: list[str], now: Any) -> None:
-    """Record the nominated peers, then make the forms match (each step idempotent, in an order a retry
-    completes): the review's ``peerIds`` first, then new forms, revived forms and withdrawn forms."""
+    """Record the nominated peers and make the forms match, inside one transaction step: the review's
+    ``peerIds`` first (two nominations for one review conflict there), then new, revived and withdrawn
+    forms (the caller read the review's peer forms in the same step, so none of the new ones exists)."""
     await store.reviews.update(review["_id"], {"peerIds": peer_ids, "updatedAt": now})
     if new_forms:
-        await insert_missing(store.reviewForms, new_forms)
+        forms = store.reviewForms
+        await forms.collection.insert_many([{**f, "organizationId": forms.organization_id} for f in new_forms])
     for ids, state, was in ((revive, FormState.NOT_STARTED.value, WITHDRAWN),
                             (withdraw, WITHDRAWN, FormState.NOT_STARTED.value)):
         if ids:
