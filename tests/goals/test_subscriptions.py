@@ -1,5 +1,8 @@
 """goalProgressChanged over WebSocket: the changed goal and each of its ancestors are pushed, each only to
-subscribers allowed to see that goal, checked again for every event."""
+subscribers allowed to see that goal, checked again for every event.
+
+"Nothing else arrived" is proved with a marker: a later change the subscriber does hear of, received first.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from tests.client import LEGACY_WS, TRANSPORT_WS, Subscriber, websocket
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer
 from tests.goals.support import (
     RECORD_PROGRESS,
+    SET_STATUS,
     UNKNOWN_ID,
     goal_by_id,
     goals_of,
@@ -27,6 +31,8 @@ subscription($goal: ID, $owner: ID) {
 PROGRESS = "query($id: ID!) { goal(id: $id) { progress } }"
 ALIGN = """
 mutation($id: ID!, $parent: ID) { alignGoal(goalId: $id, parentGoalId: $parent) { errors { code } } }"""
+SHARE_AGAIN = """
+mutation($id: ID!) { updateGoal(id: $id, input: {visibility: MANAGEMENT_CHAIN}) { errors { code } } }"""
 SET_VISIBILITY = """
 mutation($id: ID!, $visibility: GoalVisibility!) {
   updateGoal(id: $id, input: {visibility: $visibility}) { errors { code } }
@@ -61,6 +67,18 @@ async def event(subscriber: Subscriber) -> dict[str, Any]:
     return payload["data"]["goalProgressChanged"]
 
 
+async def status_marker(server: RunningServer, who: str, goal_id: str, org: Any = NORTHWIND) -> None:
+    """A change every subscriber of the goal (or of a goal above it) hears of: its status."""
+    body = await server.client(who, org).data(SET_STATUS, {"id": goal_id, "status": "AT_RISK"})
+    assert body["setGoalStatus"]["errors"] == []
+
+
+async def marker(subscriber: Subscriber) -> tuple[str, str, str | None]:
+    """(kind, goal, changed goal) of the next event: the marker, if nothing came before it."""
+    pushed = await event(subscriber)
+    return pushed["kind"], pushed["goal"]["id"], pushed["changedGoalId"]
+
+
 async def progress_now(server: RunningServer, goal_id: str) -> float:
     return (await server.client("hr_admin").data(PROGRESS, {"id": goal_id}))["goal"]["progress"]
 
@@ -92,7 +110,10 @@ async def test_a_change_pushes_the_goal_and_each_ancestor(server: RunningServer,
                               "changedGoalId": goal["_id"], "keyResultId": key_result["_id"],
                               "goal": {"id": watched["_id"], "title": watched["title"],
                                        "progress": pytest.approx(expected)}}
-            assert await subscriber.nothing_within(0.1)
+        # and nothing else: the next thing each receives is a marker change of the goal (its status)
+        await status_marker(server, "employee", goal["_id"])
+        for subscriber, (_, watched) in zip(subscribers, watchers, strict=True):
+            assert (await marker(subscriber)) == ("STATUS_CHANGED", watched["_id"], goal["_id"])
 
 
 async def test_an_owner_subscription_gets_each_owned_goal_of_the_chain(server: RunningServer) -> None:
@@ -109,8 +130,10 @@ async def test_an_owner_subscription_gets_each_owned_goal_of_the_chain(server: R
         # then each hears about the goal it owns, and only that one
         assert (await event(by_person))["goal"]["id"] == goal["_id"]
         assert (await event(by_department))["goal"]["id"] == parent["_id"]
-        assert await by_person.nothing_within(0.1)
-        assert await by_department.nothing_within(0.1)
+        # and nothing else: the next thing each receives is a marker change of the goal
+        await status_marker(server, "employee", goal["_id"])
+        assert (await marker(by_person)) == ("STATUS_CHANGED", goal["_id"], goal["_id"])
+        assert (await marker(by_department)) == ("STATUS_CHANGED", parent["_id"], goal["_id"])
 
 
 async def test_invisible_goals_are_not_pushed(server: RunningServer) -> None:
@@ -130,13 +153,12 @@ async def test_invisible_goals_are_not_pushed(server: RunningServer) -> None:
         # then the visible parent is pushed without naming the private change; the private goal goes to nobody
         pushed = await event(on_parent)
         assert (pushed["goal"]["id"], pushed["changedGoalId"], pushed["keyResultId"]) == (parent["_id"], None, None)
-        assert await by_owner.nothing_within(0.3)
-        assert await manager.nothing_within(0.1)
-        # and a change to a goal they may see does reach them
+        # and a change to a goal they may see does reach them, first: nothing of the private one came before it
         visible = my("everyone")
         await server.client("employee").data(RECORD_PROGRESS, {"id": visible["keyResults"][0]["_id"], "value": 3})
-        assert (await event(by_owner))["goal"]["id"] == visible["_id"]
-        assert (await event(manager))["goal"]["id"] == visible["_id"]
+        for subscriber in (by_owner, manager):
+            pushed = await event(subscriber)
+            assert (pushed["goal"]["id"], pushed["changedGoalId"]) == (visible["_id"], visible["_id"])
 
 
 async def test_visibility_is_checked_again_for_every_event(server: RunningServer) -> None:
@@ -150,12 +172,13 @@ async def test_visibility_is_checked_again_for_every_event(server: RunningServer
         assert (await employee_client.data(SET_VISIBILITY, {"id": goal["_id"], "visibility": "PRIVATE"}))[
             "updateGoal"]["errors"] == []
         await employee_client.data(RECORD_PROGRESS, {"id": goal["keyResults"][0]["_id"], "value": 60})
-        # then nothing reaches the manager
-        assert await manager.nothing_within(0.3)
-        # and once HR shares it with the chain again, the manager hears of that change
-        await server.client("hr_admin").data(SET_VISIBILITY, {"id": goal["_id"], "visibility": "MANAGEMENT_CHAIN"})
+        # then nothing reaches the manager: once HR shares it with the chain again and then sets its status,
+        # the manager hears of those two changes first, and of nothing before them
+        assert (await server.client("hr_admin").data(SHARE_AGAIN, {"id": goal["_id"]}))["updateGoal"]["errors"] == []
+        await status_marker(server, "hr_admin", goal["_id"])
         pushed = await event(manager)
         assert (pushed["kind"], pushed["goal"]["id"]) == ("UPDATED", goal["_id"])
+        assert (await marker(manager)) == ("STATUS_CHANGED", goal["_id"], goal["_id"])
 
 
 async def test_another_organisations_changes_never_arrive(server: RunningServer) -> None:
@@ -165,7 +188,9 @@ async def test_another_organisations_changes_never_arrive(server: RunningServer)
         await server.wait_subscribers(1)
         goal = my("everyone")
         await server.client("employee").data(RECORD_PROGRESS, {"id": goal["keyResults"][0]["_id"], "value": 4})
-        assert await subscriber.nothing_within(0.3)
+        # then the first thing the Globex subscriber receives is a later change of its own goal
+        await status_marker(server, "hr_admin", globex_goal["_id"], GLOBEX)
+        assert (await marker(subscriber)) == ("STATUS_CHANGED", globex_goal["_id"], globex_goal["_id"])
 
 
 async def refusal(server: RunningServer, who: str, variables: dict[str, Any]) -> str:
