@@ -6,7 +6,11 @@ A goal document (collection ``goals``)::
      startDate "YYYY-MM-DD", dueDate "YYYY-MM-DD", status, visibility, rollUpChildren, archived,
      keyResults: [{_id, title, metricKind, startValue, targetValue, currentValue, unit, weight}],
      progressHistory: [{_id, keyResultId, keyResultTitle, byId, at, oldValue, newValue, comment}],
-     createdAt, updatedAt}
+     createdAt, updatedAt, keyResultsVersion?, treeVersion?}
+
+``keyResultsVersion`` counts the writes of ``keyResults`` (the compare-and-set of key-result edits) and
+``treeVersion`` the transactions that decided on the goal's place in the alignment tree (a goal created
+or aligned below it); both are absent until the first such write.
 
 ``progressHistory`` lives in the goal so a value and its history entry are written in one atomic
 single-document update. Owners: an individual goal has ``ownerEmployeeId``; a department goal has

@@ -193,7 +193,9 @@ async def department_goals(context: Context, department: Document) -> list[Docum
 
 
 async def progress_history(context: Context, goal: Document, key_result_id: str | None) -> list[Document]:
-    """Every recorded value change of the goal's key results, oldest first."""
+    """Every recorded value change of the goal's key results, oldest first: the stored array's order, to
+    which each recording write appends its entry (``$push``), i.e. the order the writes committed in
+    (a sort by ``at`` could disagree with it where clocks do)."""
     if "progressHistory" not in goal:  # lists read goals without their history
         loaders = await goal_loaders(context)
         goal = await loaders.by_id.load(goal["_id"]) or goal
