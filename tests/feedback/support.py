@@ -9,10 +9,14 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from models.demo.feedback import demo_feedback
+from models.demo.org import DemoOrganization
 from store.core.database import Database
+from tests.client import Subscriber
 from tests.conftest import NORTHWIND, RunningServer
 
 Document = dict[str, Any]
+MARKER = """
+mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { feedback { id } errors { code } } }"""
 
 SEED = demo_feedback(NORTHWIND)
 ORG_ID = NORTHWIND.organization["_id"]
@@ -141,3 +145,14 @@ async def first_of(task: asyncio.Task[Any], event: asyncio.Event) -> None:
     waiting = asyncio.create_task(event.wait())
     await asyncio.wait([task, waiting], return_when=asyncio.FIRST_COMPLETED)
     waiting.cancel()
+
+
+async def marker_comes_first(server: RunningServer, socket: Subscriber, recipient: str, author: str,
+                             org: DemoOrganization = NORTHWIND) -> None:
+    """``author`` gives ``recipient`` (subscribed to ``feedbackReceived`` on ``socket``) a private marker;
+    the next event there must be that marker, so nothing else arrived before it."""
+    body = await server.client(author, org).data(MARKER, {"input": {"recipientId": recipient, "text": "marker",
+                                                                    "visibility": "PRIVATE"}})
+    marker = body["giveFeedback"]["feedback"]["id"]
+    event = (await socket.next_payload())["data"]["feedbackReceived"]
+    assert event["kind"] == "FEEDBACK" and event.get("feedback", {"id": marker})["id"] == marker, event

@@ -9,7 +9,7 @@ import pytest
 
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
 from tests.conftest import GLOBEX, RunningServer
-from tests.feedback.support import outsider, person, teammates
+from tests.feedback.support import marker_comes_first, outsider, person, teammates
 
 RECEIVED = """
 subscription { feedbackReceived {
@@ -60,9 +60,11 @@ async def test_feedback_reaches_its_recipient_only(server: RunningServer, protoc
                                          "request": None}
             assert (event["request"], event["anonymousFeedback"]) == (None, [])
         # and nobody else hears anything: not the teammate, not the manager (it is not addressed to them), not Globex
-        assert await recipient.nothing_within(0.2)
-        for socket in (teammate, manager, elsewhere):
-            assert await socket.nothing_within(0.1)
+        await marker_comes_first(server, recipient, employee["_id"], mate)
+        await marker_comes_first(server, teammate, mate, employee["_id"])
+        await marker_comes_first(server, manager, employee["managerId"], employee["_id"])
+        globex = GLOBEX.employees[0]["_id"]
+        await marker_comes_first(server, elsewhere, globex, GLOBEX.employees[1]["_id"], GLOBEX)
 
 
 async def test_requests_reach_the_people_asked_and_answers_the_requester(server: RunningServer) -> None:
@@ -94,5 +96,5 @@ async def test_requests_reach_the_people_asked_and_answers_the_requester(server:
         event = (await requester.next_payload())["data"]["feedbackReceived"]
         assert event["kind"] == "FEEDBACK"
         assert (event["feedback"]["visibility"], event["feedback"]["request"]["id"]) == ("MANAGER_ONLY", request_id)
-        assert await subject.nothing_within(0.2)
-        assert await second.nothing_within(0.1)
+        await marker_comes_first(server, subject, employee["_id"], manager)
+        await marker_comes_first(server, second, asked[1], manager)
