@@ -25,10 +25,12 @@ from tests.goals.support import (
     kr_input,
     new_goal_input,
     persona,
+    seeded_goals,
     stored_goal,
 )
 from tests.interleave import hold
 
+PRIVATE = "mutation($id: ID!) { updateGoal(id: $id, input: {visibility: PRIVATE}) { errors { code } } }"
 CYCLE = error("parentGoalId", "CYCLE", "a goal cannot be aligned below itself")
 
 
@@ -125,6 +127,30 @@ async def test_two_alignments_cannot_close_a_loop_between_them(server: RunningSe
     assert (await stored_goal(server, other["id"]))["parentId"] == below["id"]
 
 
+@pytest.mark.parametrize("mutation", ["createGoal", "alignGoal"])
+async def test_no_goal_goes_below_a_parent_that_turned_private_meanwhile(server: RunningServer,
+                                                                         mutation: str) -> None:
+    # given the manager putting a goal of their own below the employee's management-chain goal (which they
+    # may see), parked just before the write
+    parent = next(g for g in goals_of(persona("employee")["_id"]) if g["visibility"] == "management_chain")
+    manager = server.client("manager")
+    if mutation == "createGoal":
+        call, method = manager.data(CREATE_GOAL, {"input": new_goal_input(parentId=parent["_id"])}), "insert_one"
+    else:
+        mine = (await manager.data(CREATE_GOAL, {"input": new_goal_input()}))["createGoal"]["goal"]
+        call, method = manager.data(ALIGN_GOAL, {"id": mine["id"], "parent": parent["_id"]}), "update_one"
+    # when the employee makes that goal private meanwhile
+    body, private = await while_held(server, "goals", method, call,
+                                     server.client("employee").data(PRIVATE, {"id": parent["_id"]}))
+    # then the parent is unknown to the manager, as if it had been private before, and nothing went below it
+    assert private["updateGoal"]["errors"] == []
+    field = "parentId" if mutation == "createGoal" else "parentGoalId"
+    assert body[mutation] == {"goal": None, "errors": [
+        error(field, "NOT_FOUND", f"no goal {parent['_id']!r} in your organisation")]}
+    assert sorted(g["_id"] for g in await live_goals_below(server, parent["_id"])) == sorted(
+        g["_id"] for g in seeded_goals() if g["parentId"] == parent["_id"] and not g["archived"])
+
+
 # one goal: every conditional write re-checks what the permission was decided on
 
 def _manager_edits(goal: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -141,7 +167,6 @@ def _manager_edits(goal: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]
 
 MANAGER_EDITS = ["updateGoal", "setGoalStatus", "alignGoal", "addKeyResult", "updateKeyResult",
                  "updateKeyResultProgress"]
-PRIVATE = "mutation($id: ID!) { updateGoal(id: $id, input: {visibility: PRIVATE}) { errors { code } } }"
 KEPT = ("title", "status", "parentId", "keyResults", "progressHistory")
 
 
