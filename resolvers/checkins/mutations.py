@@ -1,5 +1,6 @@
 """Editing an occurrence during the meeting: talking points (versioned), answers, rating, action items,
 private notes, linked goals and progress. Only the two participants edit; a refusal writes nothing.
+Every write that depends on what was read is conditional on it, or one transaction with reading it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_text
-from resolvers.checkins.common import changed, closed, editable, not_found, refuse_unless
+from resolvers.checkins.access import closed, editable, not_found, refuse_unless
+from resolvers.checkins.channels import changed
 from resolvers.core.context import Context, require
 from resolvers.core.outcome import Outcome
 from resolvers.goals.access import record_key_result_progress, visible_goals
@@ -135,6 +137,10 @@ async def set_private_note(context: Context, check_in_id: str, text: str) -> Out
 
 # action items
 
+class ClosedMeanwhile(Exception):
+    """Ends a transaction whose occurrence was closed after it was read (its writes are undone)."""
+
+
 def owner_errors(doc: Document, owner_id: str | None) -> list[FieldError]:
     """INVALID unless the owner is one of the two participants."""
     if owner_id not in (doc["employeeId"], doc["managerId"]):
@@ -157,7 +163,20 @@ async def add_action_item(context: Context, check_in_id: str, data: dict[str, An
             "ownerId": data["owner_id"], "text": data["text"].strip(), "dueOn": due.isoformat() if due else None,
             "done": False, "doneAt": None, "createdById": signed_in.viewer.employee_id, "createdAt": at,
             "updatedAt": at}
-    item = await signed_in.store.checkInActionItems.insert(item)
+    store = signed_in.store
+
+    async def step() -> None:
+        await store.checkInActionItems.insert(item)
+        # touching the occurrence only while it is scheduled: a close that committed first refuses it, one
+        # running concurrently conflicts with it (and one of the two is retried)
+        if not await check_in_store.update_open_check_in(store, check_in_id, {"updatedAt": at}):
+            raise ClosedMeanwhile
+
+    try:
+        await store.transaction(step)
+    except ClosedMeanwhile:
+        return closed()
+    item = {**item, "organizationId": store.organization_id}
     check_in = await changed(signed_in, check_in_id, CheckInChange.ACTION_ITEM_SAVED, actionItemId=item["_id"])
     return Outcome(check_in, extra={"action_item": item})
 
@@ -194,15 +213,26 @@ async def update_action_item(context: Context, item_id: str, data: dict[str, Any
         errors += owner_errors(item, data["owner_id"])
     if "done" in data and data["done"] is None:
         errors.append(FieldError("done", ErrorCode.REQUIRED, "done must not be null"))
-    series = await store.checkInSeries.get(item["seriesId"])
-    if errors or series is None:
+    if errors:
         return Outcome(errors=errors)
-    changes = action_item_changes(item, data, series["currentSequence"])
-    await store.checkInActionItems.update(item_id, changes)
+
+    async def step() -> tuple[Document, Document] | None:
+        # what is done (and in which occurrence) is decided on the item and series as they are now
+        current, series = await store.checkInActionItems.get(item_id), await store.checkInSeries.get(item["seriesId"])
+        if current is None or series is None:
+            return None
+        changes = action_item_changes(current, data, series["currentSequence"])
+        await store.checkInActionItems.update(item_id, changes)
+        return {**current, **changes}, series
+
+    saved = await store.transaction(step)
+    if saved is None:
+        return Outcome()
+    item, series = saved
     current = await store.checkIns.find({"seriesId": series["_id"], "sequence": series["currentSequence"]}, limit=1)
     check_in_id = current[0]["_id"] if current else item["checkInId"]
     check_in = await changed(signed_in, check_in_id, CheckInChange.ACTION_ITEM_SAVED, actionItemId=item_id)
-    return Outcome(check_in, extra={"action_item": {**item, **changes}})
+    return Outcome(check_in, extra={"action_item": item})
 
 
 # linked goals and progress made during the check-in
@@ -228,11 +258,13 @@ async def link_goal(context: Context, check_in_id: str, goal_id: str, *, link: b
         written = await check_in_store.update_open_check_in(store, check_in_id, {"updatedAt": at},
                                                             push={"linkedGoalIds": goal_id},
                                                             where={"linkedGoalIds": {"$ne": goal_id}})
-        written = written or goal_id in ((await store.checkIns.get(check_in_id)) or {}).get("linkedGoalIds", [])
-    else:
-        written = await check_in_store.pull_linked_goal(store, check_in_id, goal_id, at)
-    if not written:
-        return closed()
+        if not written and goal_id not in ((await store.checkIns.get(check_in_id)) or {}).get("linkedGoalIds", []):
+            return closed()
+    elif not await check_in_store.pull_linked_goal(store, check_in_id, goal_id, at):
+        current = await store.checkIns.get(check_in_id)
+        if current is None or current["status"] != CheckInStatus.SCHEDULED.value:
+            return closed()
+        return Outcome.refused("goalId", ErrorCode.NOT_FOUND, "this goal is not linked to the check-in")
     kind = CheckInChange.GOAL_LINKED if link else CheckInChange.GOAL_UNLINKED
     return Outcome(await changed(signed_in, check_in_id, kind, goalId=goal_id))
 

@@ -27,7 +27,8 @@ from models.checkins.rules import (
 from models.core import clock
 from models.core.documents import Document
 from models.org.rules import EmployeeStatus
-from resolvers.checkins.common import NOT_VISIBLE, department_of, readable
+from resolvers.checkins.access import NOT_VISIBLE, readable
+from resolvers.checkins.schedule import department_of
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.goals.access import visible_goals
@@ -96,7 +97,7 @@ async def series_of_employee(context: Context, employee: Document) -> list[Docum
 
 async def series_cadence(context: Context, series: Document) -> Cadence:
     """The cadence in force: the series' override, else its employee's department's."""
-    _, department = await department_of(context, series)
+    _, department = await department_of(context, series["employeeId"])
     return effective_cadence(series, department)
 
 

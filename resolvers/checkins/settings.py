@@ -12,10 +12,10 @@ from models.checkins.rules import Cadence, check_template
 from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
-from resolvers.checkins.common import not_found
+from resolvers.checkins.access import not_found
 from resolvers.core.context import Context, SignedIn, require_role
 from resolvers.core.outcome import Outcome
-from resolvers.org.access import referenced
+from resolvers.org.access import referenced, set_department_fields
 
 
 async def admin(context: Context) -> SignedIn:
@@ -25,12 +25,13 @@ async def admin(context: Context) -> SignedIn:
 
 async def set_department_cadence(context: Context, department_id: str, cadence: Cadence) -> Outcome:
     """Every series in the department (without its own cadence) follows from its next occurrence."""
-    store = (await admin(context)).store
+    await admin(context)
     errors: list[FieldError] = []
     department = await referenced(context, "department", department_id, "departmentId", errors)
     if department is None:
         return Outcome(errors=errors)
-    await store.departments.update(department_id, {"cadence": cadence.value})
+    if not await set_department_fields(context, department_id, {"cadence": cadence.value}):
+        return Outcome(errors=[not_found("departmentId", "department", department_id)])
     context.fresh_loaders()
     return Outcome({**department, "cadence": cadence.value})
 
@@ -88,6 +89,7 @@ async def set_department_template(context: Context, department_id: str, template
         errors.append(not_found("templateId", "check-in template", template_id))
     if errors or department is None:
         return Outcome(errors=errors)
-    await store.departments.update(department_id, {"checkInTemplateId": template_id})
+    if not await set_department_fields(context, department_id, {"checkInTemplateId": template_id}):
+        return Outcome(errors=[not_found("departmentId", "department", department_id)])
     context.fresh_loaders()
     return Outcome({**department, "checkInTemplateId": template_id})

@@ -7,7 +7,8 @@ from typing import Any
 
 from models.checkins.permissions import can_subscribe_check_in
 from models.core.viewer import Viewer
-from resolvers.checkins.common import check_in_channel, refuse_unless
+from resolvers.checkins.access import refuse_unless
+from resolvers.checkins.channels import check_in_channel
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
 from resolvers.core.streams import stream

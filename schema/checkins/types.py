@@ -18,7 +18,7 @@ from resolvers.checkins import queries as checkins
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from schema.goals.types import Goal
-from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, utc
+from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
 CadenceEnum = strawberry.enum(Cadence, name="CheckInCadence")
 CheckInStatusEnum = strawberry.enum(CheckInStatus, name="CheckInStatus")
@@ -74,7 +74,7 @@ class TalkingPoint:
         if doc is None:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), text=doc["text"], version=doc["version"],
-                   removed=bool(doc.get("removed")), created_at=utc(doc["createdAt"]), updated_at=utc(doc["updatedAt"]))
+                   removed=bool(doc.get("removed")), created_at=doc["createdAt"], updated_at=doc["updatedAt"])
 
     author = person("authorId")
     updated_by = person("updatedById")
@@ -104,7 +104,7 @@ class ActionItem:
 
     @strawberry.field
     def done_at(self) -> datetime | None:
-        return utc(self.doc["doneAt"]) if self.doc.get("doneAt") else None
+        return self.doc.get("doneAt")
 
     owner = person("ownerId")
     created_by = person("createdById")
@@ -127,7 +127,7 @@ class CheckInProgressUpdate:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), goal_id=strawberry.ID(doc["goalId"]),
                    key_result_id=strawberry.ID(doc["keyResultId"]), key_result_title=doc.get("keyResultTitle"),
-                   value=doc["value"], comment=doc.get("comment"), at=utc(doc["at"]))
+                   value=doc["value"], comment=doc.get("comment"), at=doc["at"])
 
     by = person("byId")
 
@@ -172,8 +172,8 @@ class CheckIn:
     def questions(self) -> list[CheckInQuestion]:
         answers = self.doc.get("answers") or {}
         return [CheckInQuestion(id=strawberry.ID(q["_id"]), text=q["text"], answers=[
-            CheckInAnswer(author_id=author, text=a["text"], at=utc(a["at"]))
-            for author, a in sorted((answers.get(q["_id"]) or {}).items(), key=lambda kv: kv[1]["at"])])
+            CheckInAnswer(author_id=author, text=a["text"], at=a["at"])
+            for author, a in sorted((answers.get(q["_id"]) or {}).items(), key=lambda kv: (kv[1]["at"], kv[0]))])
             for q in self.doc.get("questions", [])]
 
     @strawberry.field(description="Removed talking points are left out unless asked for.")

@@ -1,4 +1,5 @@
-"""Check-in reads and writes: loaders, conditional updates and the multi-document steps of scheduling."""
+"""Check-in reads and writes: loaders, conditional updates and the steps of scheduling (run inside the
+resolvers' transactions, so each looks before it writes: a refused write would end the transaction)."""
 
 from __future__ import annotations
 
@@ -103,13 +104,20 @@ async def last_check_in(store: TenantStore, series_id: str) -> Document | None:
     return found[0] if found else None
 
 
+async def other_active_series(store: TenantStore, series: Document) -> list[str]:
+    """The ids of the employee's active series other than ``series``, by id."""
+    others = await store.checkInSeries.find({"employeeId": series["employeeId"], "active": True,
+                                             "_id": {"$ne": series["_id"]}}, sort=[("_id", 1)], projection={"_id": 1})
+    return [d["_id"] for d in others]
+
+
 async def end_series(store: TenantStore, series_ids: list[str], at: Any) -> None:
-    """Mark series ended, then cancel their scheduled occurrences (a retry finds what is left)."""
+    """Mark series ended and cancel their scheduled occurrences."""
     if not series_ids:
         return
     await store.checkInSeries.update_each({id: {"active": False, "endedAt": at} for id in series_ids})
     open_ones = await store.checkIns.find({"seriesId": {"$in": series_ids}, "status": SCHEDULED},
-                                          projection={"_id": 1})
+                                          sort=[("_id", 1)], projection={"_id": 1})
     await store.checkIns.update_each({d["_id"]: {"status": CheckInStatus.CANCELLED.value, "updatedAt": at}
                                       for d in open_ones})
 
@@ -128,6 +136,7 @@ async def participation_groups(store: TenantStore, start: str, end: str) -> list
         {"$match": store.checkIns.scope({"scheduledOn": {"$gte": start, "$lte": end}})},
         {"$group": {"_id": {"departmentId": "$departmentId", "cadence": "$cadence", "status": "$status"},
                     "count": {"$sum": 1}}},
+        {"$sort": {"_id.departmentId": 1, "_id.cadence": 1, "_id.status": 1}},
     ]
     rows = await store.checkIns.collection.aggregate(pipeline)
     return [{**row["_id"], "count": row["count"]} for row in rows]
@@ -135,24 +144,20 @@ async def participation_groups(store: TenantStore, start: str, end: str) -> list
 
 # writes
 
-async def insert_series(store: TenantStore, series: Document) -> Document:
-    """Insert, or re-activate the pair's earlier series (same id) keeping its history."""
-    try:
+async def activate_series(store: TenantStore, existing: Document | None, series: Document) -> Document:
+    """Insert ``series``, or re-activate the pair's earlier one (``existing``, same id) keeping its history
+    (and taking the cadence asked for, if any)."""
+    if existing is None:
         return await store.checkInSeries.insert(series)
-    except Duplicate:
-        await store.checkInSeries.update(series["_id"], {"active": True})
-        found = await store.checkInSeries.get(series["_id"])
-        assert found is not None
-        return found
+    changes = {"active": True, **({"cadence": series["cadence"]} if series["cadence"] else {})}
+    await store.checkInSeries.update(series["_id"], changes)
+    return {**existing, **changes}
 
 
-async def insert_check_in(store: TenantStore, check_in: Document) -> bool:
-    """False when that occurrence was already scheduled (by an earlier, interrupted attempt)."""
-    try:
+async def schedule_once(store: TenantStore, check_in: Document) -> None:
+    """Insert an occurrence unless it is there already (scheduled by an earlier, interrupted attempt)."""
+    if await store.checkIns.get(check_in["_id"]) is None:
         await store.checkIns.insert(check_in)
-    except Duplicate:
-        return False
-    return True
 
 
 async def update_open_check_in(store: TenantStore, id: str, changes: dict[str, Any], *,
@@ -185,8 +190,9 @@ async def save_note(store: TenantStore, note: Document) -> None:
 
 
 async def pull_linked_goal(store: TenantStore, check_in_id: str, goal_id: str, now: Any) -> bool:
-    """Unlink a goal from a still-scheduled occurrence (``$pull``: concurrent links are kept)."""
+    """Unlink a goal from a still-scheduled occurrence that still links it (``$pull``: concurrent links are
+    kept); False if it was closed or the goal unlinked meanwhile."""
     result = await store.checkIns.collection.update_one(
-        store.checkIns.scope({"_id": check_in_id, "status": SCHEDULED}),
+        store.checkIns.scope({"_id": check_in_id, "status": SCHEDULED, "linkedGoalIds": goal_id}),
         {"$pull": {"linkedGoalIds": goal_id}, "$set": {"updatedAt": now}})
     return result.matched_count == 1
