@@ -100,3 +100,21 @@ async def test_a_failure_half_way_costs_nobody_their_item(server: RunningServer)
     again = (await send(server, author, manager["_id"]))["data"]["sendAnonymousFeedback"]
     assert codes(again["errors"]) == [("managerId", "DUPLICATE")]
     assert len(await stored(server, "anonymousFeedback", managerId=manager["_id"])) == 1
+
+
+async def test_two_first_contributions_at_once_both_land(server: RunningServer) -> None:
+    # given a manager nobody has written to this period, and a first author held as they create the set
+    await clear_domain(server)
+    manager = manager_with_reports(2)
+    first_author, second_author = (r["_id"] for r in reports_of(manager["_id"])[:2])
+    async with hold(server.database, "anonymousContributors", "insert_one") as held:
+        first = asyncio.create_task(send(server, first_author, manager["_id"]))
+        await held.reached.wait()
+        # when a second author's first contribution creates the set meanwhile
+        second = await send(server, second_author, manager["_id"])
+    # then both are accepted, into the one set, each item once
+    for body in (await first, second):
+        assert body["data"]["sendAnonymousFeedback"] == {"sent": True, "errors": []}
+    [contributors] = await stored(server, "anonymousContributors", managerId=manager["_id"])
+    assert len(set(contributors["contributors"])) == 2
+    assert len(await stored(server, "anonymousFeedback", managerId=manager["_id"])) == 2
