@@ -64,7 +64,7 @@ CHECKS: list[Check] = [
     ("3 round trips", "  naive / batched latency, 0.5 ms per call",
      lambda r: r["round_trips"]["queries"]["orgChart(depth: 3) [Northwind (200)]"]["naive_over_batched"],
      "context", None),
-    ("3 round trips", "  store share of request time (range over the queries)",
+    ("3 round trips", "  share of request time in store calls (min-max, all queries)",
      lambda r: store_shares(r["round_trips"]), "context", None),
     ("4 fan-out", "p99 vs plain WebSocket floor (median of rounds)", lambda r: r["fan_out"]["p99_ratio_vs_floor"],
      "<= 1.5", at_most(1.5)),
