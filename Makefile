@@ -38,7 +38,7 @@ reset: $(STAMP)  ## wipe the embedded database (.perfgraph/) and seed the demo o
 seed: $(STAMP)  ## load the demo organisation into the MongoDB at MONGODB_URL
 	$(BIN)/python -m server seed
 
-bench: $(STAMP)  ## every benchmark, then the table of figures against targets (bench/results.json); QUICK=1: < 2 min
+bench: $(STAMP)  ## every benchmark, then the table of figures against targets (bench/results.json); QUICK=1: a few minutes
 	rm -f bench/results.json
 	$(BIN)/python -m bench.framework_floor $(if $(QUICK),--quick)
 	$(BIN)/python -m bench.small_query $(if $(QUICK),--quick)
