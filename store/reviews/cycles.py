@@ -18,8 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pymongo import ReturnDocument
-
 from models.core.documents import Document
 from models.reviews.cycles import LaunchPlan, LaunchResult, plan_launch
 from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
@@ -37,9 +35,8 @@ async def _begin(store: TenantStore, cycle: Mapping[str, Any], template: Mapping
     """Lock the template and mark a draft cycle ``launching``, together; the template as locked (an edit
     in place that landed before the lock is in it, and none can land after)."""
     async def step() -> Document:
-        templates = store.reviewTemplates
-        locked = await templates.collection.find_one_and_update(
-            templates.scope({"_id": template["_id"]}), {"$set": {"locked": True}}, return_document=ReturnDocument.AFTER)
+        await store.reviewTemplates.update(template["_id"], {"locked": True})
+        locked = await store.reviewTemplates.get(template["_id"])
         if cycle.get("status") == CycleStatus.DRAFT:
             await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.LAUNCHING.value, "launchedAt": now,
                                                            "launchedById": by},

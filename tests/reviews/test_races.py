@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from models.reviews.rules import version_of
+from models.reviews.rules import kinds_in, version_of
 from tests.conftest import NORTHWIND, RunningServer
 from tests.interleave import hold
 from tests.reviews.support import (
@@ -18,6 +18,10 @@ from tests.reviews.support import (
     TEMPLATE,
     UPDATE_ANSWER,
     answer_required,
+    create_cycle,
+    create_template,
+    cycle_documents,
+    launch,
     move,
     persona,
     seeded_form,
@@ -203,3 +207,24 @@ async def test_a_new_template_version_and_its_predecessors_pointer_appear_togeth
     # then the list showed one latest version of the family, before and after the edit
     assert during == [1]
     assert family(await hr.data(LATEST_TEMPLATES)) == [2]
+
+
+async def test_a_launch_issues_forms_for_its_template_as_locked(server: RunningServer) -> None:
+    # given a template not launched yet, with questions for upward reviewers, and a draft cycle on it
+    template = await create_template(server)
+    cycle_id = await create_cycle(server, template["_id"])
+    without_upward = [s for s in template_input(template)["sections"] if s["id"] != "upward"]
+    # when the launch has read the template and an HR admin edits it in place (no upward questions) before
+    # the launch locks it
+    async with hold(server.database, "reviewTemplates", "update_one") as held:
+        launching = asyncio.create_task(launch(server, cycle_id))
+        await held.reached.wait()
+        edited = await server.client("hr_admin").data(UPDATE_TEMPLATE, {"id": template["_id"],
+                                                                        "input": {"sections": without_upward}})
+        assert edited["updateReviewTemplate"] == {"template": {"id": template["_id"], "version": 1}, "errors": []}
+    await launching
+    # then the forms issued are those of the template as it was locked: none for upward reviewers
+    locked = await stored(server, "reviewTemplates", template["_id"])
+    _, forms = await cycle_documents(server, cycle_id)
+    assert locked["locked"] is True and "upward" not in kinds_in(locked)
+    assert forms and {f["kind"] for f in forms} <= kinds_in(locked)
