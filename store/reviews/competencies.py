@@ -14,19 +14,24 @@ from store.core.repository import TenantStore
 
 async def set_expectations(store: TenantStore, position_id: str, expectations: list[Mapping[str, Any]],
                            now: Any) -> list[Document]:
-    """Make the position's expected levels exactly ``expectations``: upsert each (deterministic ids),
-    then remove the others. Repeating it after a failure part-way gives the same result."""
+    """Make the position's expected levels exactly ``expectations``, in one transaction: remove the others,
+    upsert each (deterministic ids), then stamp the position's set marker. Every set of the position writes
+    that marker (a document without ``positionId``, so never read as an expectation): two sets at once
+    conflict even on a position with no expectations yet, and the one retried replaces the other's."""
     collection = store.positionCompetencies
-    requests = []
-    for item in expectations:
-        id = expectation_id(position_id, item["competencyId"])
-        requests.append(UpdateOne(
-            collection.scope({"_id": id}),
-            {"$set": {"positionId": position_id, "competencyId": item["competencyId"],
-                      "expectedLevel": item["expectedLevel"], "updatedAt": now}},
-            upsert=True))
-    if requests:
-        await collection.collection.bulk_write(requests, ordered=False)
     keep = [expectation_id(position_id, item["competencyId"]) for item in expectations]
-    await collection.collection.delete_many(collection.scope({"positionId": position_id, "_id": {"$nin": keep}}))
+    requests = [UpdateOne(collection.scope({"_id": id}),
+                          {"$set": {"positionId": position_id, "competencyId": item["competencyId"],
+                                    "expectedLevel": item["expectedLevel"], "updatedAt": now}}, upsert=True)
+                for id, item in zip(keep, expectations, strict=True)]
+
+    async def step() -> None:
+        await collection.collection.delete_many(collection.scope({"positionId": position_id, "_id": {"$nin": keep}}))
+        if requests:
+            await collection.collection.bulk_write(requests, ordered=True)
+        await collection.collection.update_one(collection.scope({"_id": expectation_id(position_id, "")}),
+                                               {"$set": {"setForPositionId": position_id, "updatedAt": now}},
+                                               upsert=True)
+
+    await store.transaction(step)
     return await collection.find({"positionId": position_id}, sort=[("competencyId", 1)])

@@ -14,6 +14,7 @@ from tests.reviews.support import (
     CALIBRATE,
     REOPEN_FORM,
     RUNNING,
+    SEED,
     SUBMIT_FORM,
     TEMPLATE,
     UPDATE_ANSWER,
@@ -39,6 +40,10 @@ mutation($review: ID!, $peers: [ID!]!) {
 UPDATE_TEMPLATE = """
 mutation($id: ID!, $input: ReviewTemplateInput!) {
   updateReviewTemplate(id: $id, input: $input) { template { id version } errors { field code message } }
+}"""
+SET_EXPECTATIONS = """
+mutation($position: ID!, $items: [CompetencyExpectationInput!]!) {
+  setPositionCompetencies(positionId: $position, expectations: $items) { errors { field code message } }
 }"""
 LATEST_TEMPLATES = "query { reviewTemplates(includeOldVersions: false) { id familyId version } }"
 
@@ -228,3 +233,26 @@ async def test_a_launch_issues_forms_for_its_template_as_locked(server: RunningS
     _, forms = await cycle_documents(server, cycle_id)
     assert locked["locked"] is True and "upward" not in kinds_in(locked)
     assert forms and {f["kind"] for f in forms} <= kinds_in(locked)
+
+
+async def test_two_sets_of_a_positions_expectations_at_once_leave_one_of_them(server: RunningServer) -> None:
+    # given a position and two different lists of expected levels
+    position = NORTHWIND.positions[0]["_id"]
+    ids = [c["_id"] for c in SEED["competencies"]]
+    mine = [{"competencyId": ids[0], "expectedLevel": 5}, {"competencyId": ids[1], "expectedLevel": 2}]
+    theirs = [{"competencyId": ids[4], "expectedLevel": 1}]
+
+    async def set_levels(items: list[dict[str, Any]]) -> dict[str, Any]:
+        data = await server.client("hr_admin").data(SET_EXPECTATIONS, {"position": position, "items": items})
+        return data["setPositionCompetencies"]
+
+    # when one set is about to remove the levels it does not keep and another set completes meanwhile
+    async with hold(server.database, "positionCompetencies", "delete_many") as held:
+        first = asyncio.create_task(set_levels(mine))
+        await held.reached.wait()
+        assert (await set_levels(theirs))["errors"] == []
+    assert (await first)["errors"] == []
+    # then the position expects exactly the list of the set that finished last
+    docs = await server.database.positionCompetencies.find({"positionId": position}).to_list(None)
+    assert sorted((d["competencyId"], d["expectedLevel"]) for d in docs) == sorted(
+        (i["competencyId"], i["expectedLevel"]) for i in mine)
