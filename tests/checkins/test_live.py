@@ -8,6 +8,7 @@ from tests.checkins.support import (
     ADD_ACTION_ITEM,
     ADD_TALKING_POINT,
     GLOBEX_SEED,
+    SEED,
     UNKNOWN_ID,
     UPDATE_TALKING_POINT,
     peer,
@@ -22,6 +23,12 @@ subscription($id: ID!) { checkInUpdated(checkInId: $id) {
   kind checkInId talkingPointId by { id } checkIn { id talkingPoints { id text version } actionItems { id } }
 } }
 """
+
+
+def own_check_in(participant: str) -> str:
+    """A scheduled check-in of which ``participant`` is one of the two participants."""
+    return next(c["_id"] for c in SEED["checkIns"]
+                if c["status"] == "scheduled" and participant in (c["employeeId"], c["managerId"]))
 
 
 async def refusal(subscriber: Subscriber) -> dict[str, str]:
@@ -70,9 +77,17 @@ async def test_edits_reach_both_participants_and_nobody_else(server: RunningServ
             event = (await subscriber.next_payload())["data"]["checkInUpdated"]
             assert (event["kind"], event["by"]) == ("TALKING_POINT_UPDATED", {"id": employee["managerId"]})
             assert event["checkIn"]["talkingPoints"][-1] == {"id": point["id"], "text": "Hiring plan", "version": 2}
-        # and the refused subscribers received nothing at all
-        for outsider in (skip_level, hr, colleague):
-            assert await outsider.nothing_within(0.2)
+        # and the refused subscribers received nothing at all: when each then subscribes to a check-in of
+        # their own and adds a talking point to it (a marker), that is the first thing they receive
+        own = {subscriber: own_check_in(outsiders[who]) for who, subscriber in (
+            ("skip-level", skip_level), ("HR admin", hr), ("colleague", colleague))}
+        for subscriber, own_id in own.items():
+            await subscriber.subscribe(CHECK_IN_UPDATED, {"id": own_id})
+        await server.wait_subscribers(5)
+        for (who, id), (subscriber, own_id) in zip(outsiders.items(), own.items(), strict=True):
+            await server.client(id).data(ADD_TALKING_POINT, {"id": own_id, "text": f"Marker for the {who}"})
+            event = (await subscriber.next_payload())["data"]["checkInUpdated"]
+            assert (event["kind"], event["checkInId"]) == ("TALKING_POINT_ADDED", own_id)
 
 
 async def test_a_stale_edit_pushes_nothing(server: RunningServer) -> None:
@@ -89,8 +104,9 @@ async def test_a_stale_edit_pushes_nothing(server: RunningServer) -> None:
         # when the employee's own edit on the old version is refused
         data = await server.client(employee["_id"]).data(UPDATE_TALKING_POINT, {**update, "text": "Second"})
         assert [e["code"] for e in data["updateTalkingPoint"]["errors"]] == ["CONFLICT"]
-        # then nothing is pushed: nothing changed
-        assert await mine.nothing_within(0.3)
+        # then nothing is pushed (nothing changed): the lead's next edit (a marker) is the next thing received
+        await server.client(employee["managerId"]).data(ADD_TALKING_POINT, {"id": check_in["_id"], "text": "Marker"})
+        assert (await mine.next_payload())["data"]["checkInUpdated"]["kind"] == "TALKING_POINT_ADDED"
 
 
 async def test_edits_of_another_check_in_are_not_pushed(server: RunningServer) -> None:
@@ -106,8 +122,10 @@ async def test_edits_of_another_check_in_are_not_pushed(server: RunningServer) -
         # when the lead adds an action item to another report's check-in
         await server.client(lead).data(ADD_ACTION_ITEM, {"id": upcoming(teammate["_id"])["_id"], "input": {
             "ownerId": lead, "text": "Book the offsite"}})
-        # then nothing arrives for this one
-        assert await theirs.nothing_within(0.3)
+        # then nothing arrives for this one: the lead's next edit of it (a marker) is the first thing received
+        await server.client(lead).data(ADD_TALKING_POINT, {"id": check_in["_id"], "text": "Marker"})
+        event = (await theirs.next_payload())["data"]["checkInUpdated"]
+        assert (event["kind"], event["checkInId"]) == ("TALKING_POINT_ADDED", check_in["_id"])
 
 
 async def test_unknown_and_other_organisations_check_ins_cannot_be_subscribed(server: RunningServer) -> None:
