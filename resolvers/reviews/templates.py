@@ -23,6 +23,10 @@ HR_ONLY = "only HR admins manage review templates"
 TEMPLATE_FIELDS = ("name", "description", "scale", "kindWeights", "peerVisibility", "upwardVisibility", "sections")
 
 
+class Superseded(Exception):
+    """Another version was made from the one being edited meanwhile (aborts the transaction)."""
+
+
 async def templates(context: Context, include_old_versions: bool) -> list[Document]:
     store = (await require(context)).store
     query = {} if include_old_versions else {"supersededById": None}
@@ -80,19 +84,17 @@ async def update_template(context: Context, id: str, data: dict[str, Any]) -> Ou
            **changes, "locked": False, "supersededById": None, "previousVersionId": id, "createdAt": at,
            "createdById": signed_in.viewer.employee_id}
 
-    async def step() -> bool:
-        """The new version and the old one pointing at it, together; False if a newer one exists."""
-        if not await store.reviewTemplates.update(id, {"supersededById": doc["_id"]}, where={"supersededById": None}):
-            return False
+    async def step() -> None:
+        """The new version and the old one pointing at it, together (a newer one exists: nothing)."""
         await store.reviewTemplates.insert(doc)
-        return True
+        if not await store.reviewTemplates.update(id, {"supersededById": doc["_id"]}, where={"supersededById": None}):
+            raise Superseded
 
     try:
-        created = await store.transaction(step)
-    except Duplicate:  # the version exists but the old one did not point at it (written before transactions)
-        await store.reviewTemplates.update(id, {"supersededById": doc["_id"]}, where={"supersededById": None})
-        created = False
-    if not created:
+        await store.transaction(step)
+    except (Duplicate, Superseded) as error:  # someone made this version first
+        if isinstance(error, Duplicate):  # the old one may not point at it yet (written before transactions)
+            await store.reviewTemplates.update(id, {"supersededById": doc["_id"]}, where={"supersededById": None})
         return Outcome.refused("id", ErrorCode.CONFLICT,
                                f"version {version} was just created by someone else: edit that one")
     context.fresh_loaders()
