@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -24,10 +24,6 @@ Position = Annotated["PositionType", strawberry.lazy("schema.employee")]  # noqa
 
 EmployeeStatusEnum = strawberry.enum(EmployeeStatus, name="EmployeeStatus")
 RoleEnum = strawberry.enum(Role, name="Role")
-
-
-def utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def title_of(position: Document | None) -> str | None:
