@@ -89,17 +89,7 @@ async def create_goal(context: Context, data: dict[str, Any]) -> Outcome:
     later = check_key_result_count(len(key_results))
     for i, kr in enumerate(key_results):
         later += check_key_result(kr, f"keyResults.{i}.")
-    now = clock.now()
-    doc: Document = {
-        "_id": new_id(), "title": (data.get("title") or "").strip(), "description": data.get("description") or "",
-        "level": level.value, "ownerEmployeeId": data.get("owner_employee_id"),
-        "ownerDepartmentId": data.get("owner_department_id"), "parentId": None,
-        "startDate": data["start_date"].isoformat() if data.get("start_date") else None,
-        "dueDate": data["due_date"].isoformat() if data.get("due_date") else None,
-        "status": GoalStatus(plain(data.get("status") or GoalStatus.ON_TRACK)).value, "visibility": visibility.value,
-        "rollUpChildren": bool(data.get("roll_up_children")), "archived": False, "keyResults": key_results,
-        "progressHistory": [], "createdAt": now, "updatedAt": now,
-    }
+    goal_id, now = new_id(), clock.now()  # the same on every run of the step
     store = signed_in.store
 
     async def step() -> Outcome | None:
@@ -109,12 +99,20 @@ async def create_goal(context: Context, data: dict[str, Any]) -> Outcome:
         parent = await alignable_parent(signed_in, data.get("parent_id"), parent_errors)
         if errors or parent_errors or later:
             return Outcome(errors=[*errors, *parent_errors, *later])
-        await store.goals.insert({**doc, "parentId": parent["_id"] if parent else None})
+        await store.goals.insert({
+            "_id": goal_id, "title": data["title"].strip(), "description": data.get("description") or "",
+            "level": level.value, "ownerEmployeeId": data.get("owner_employee_id"),
+            "ownerDepartmentId": data.get("owner_department_id"), "parentId": parent["_id"] if parent else None,
+            "startDate": data["start_date"].isoformat(), "dueDate": data["due_date"].isoformat(),
+            "status": GoalStatus(plain(data.get("status") or GoalStatus.ON_TRACK)).value,
+            "visibility": visibility.value, "rollUpChildren": bool(data.get("roll_up_children")), "archived": False,
+            "keyResults": key_results, "progressHistory": [], "createdAt": now, "updatedAt": now,
+        })
         await goal_store.touch(store, [parent["_id"]] if parent else [])
         return None
 
     refusal = await store.transaction(step)
-    return refusal if refusal is not None else await committed(signed_in, GoalChange.CREATED, doc["_id"])
+    return refusal if refusal is not None else await committed(signed_in, GoalChange.CREATED, goal_id)
 
 
 def _update_errors(data: dict[str, Any]) -> list[FieldError]:
