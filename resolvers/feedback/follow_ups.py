@@ -105,7 +105,7 @@ async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> O
     """Text, due date, owner or done: whoever may see it (owner, creator, the person, their managers).
 
     The write holds only while the owner and ``done`` are still what the decision read; otherwise it
-    is decided again on the follow-up as it is then (marking it done twice keeps the first ``doneAt``).
+    is decided again on the follow-up as it is then (marked done twice at once, it keeps the ``doneAt`` written first).
     """
     me = await require(context)
     for _ in range(UPDATE_ATTEMPTS):

@@ -40,6 +40,7 @@ from store.core.repository import TenantStore
 from store.feedback.repository import load_settings
 
 RELEASE_ORDER = [("release", 1), ("rank", 1)]
+RELEASE_ATTEMPTS = 3
 
 
 class Raced(Exception):
@@ -87,7 +88,7 @@ async def periods_of(store: TenantStore, manager_id: str) -> list[str]:
     rows = await collection.collection.aggregate([
         {"$match": collection.scope({"managerId": manager_id})}, {"$group": {"_id": "$period"}},
         {"$sort": {"_id": -1}}])
-    return sorted((row["_id"] for row in rows), reverse=True)
+    return [row["_id"] for row in rows]
 
 
 async def release_if_ready(store: TenantStore, manager_id: str, period: str) -> list[str]:
@@ -121,10 +122,12 @@ async def release_if_ready(store: TenantStore, manager_id: str, period: str) -> 
             raise Raced("another release claimed the number")
         return ids
 
-    try:
-        return await store.transaction(step)
-    except Raced:  # another release got there first; what it left waits for the next batch
-        return []
+    for _ in range(RELEASE_ATTEMPTS):
+        try:
+            return await store.transaction(step)
+        except Raced:  # another release got there first: decide again on what it left
+            continue
+    return []
 
 
 async def groups_ready(store: TenantStore, threshold: int) -> list[tuple[str, str]]:
@@ -135,7 +138,7 @@ async def groups_ready(store: TenantStore, threshold: int) -> list[tuple[str, st
         {"$group": {"_id": {"managerId": "$managerId", "period": "$period"}, "count": {"$sum": 1}}},
         {"$sort": {"_id.managerId": 1, "_id.period": 1}},
     ])
-    return sorted((row["_id"]["managerId"], row["_id"]["period"]) for row in rows if row["count"] >= threshold)
+    return [(row["_id"]["managerId"], row["_id"]["period"]) for row in rows if row["count"] >= threshold]
 
 
 def scrubbed(item: Document) -> dict[str, Any]:
