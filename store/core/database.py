@@ -144,6 +144,9 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "checkInSeries": [
         ([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"}),
         ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
+        # one active series per employee, whatever two concurrent starts each read
+        ([ORG, ("employeeId", ASCENDING)], {"unique": True, "partialFilterExpression": {"active": True},
+                                            "name": "org_employee_active_unique"}),
     ],
     "checkIns": [
         ([ORG, ("seriesId", ASCENDING), ("sequence", ASCENDING)], {"unique": True, "name": "org_series_sequence"}),
