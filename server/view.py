@@ -36,7 +36,8 @@ def accepts_graphql_response(request: Request) -> bool:
 
 class GroupingSchema:
     """The schema as the WebSocket handlers see it: a subscription that can share its execution with
-    others (realtime/groups.py) joins their group; any other operation runs as usual."""
+    others (realtime/groups.py) joins their group; any other operation (a query or a mutation too, on
+    either protocol) runs as usual."""
 
     def __init__(self, schema: Any, groups: SubscriptionGroups) -> None:
         self.schema, self.groups = schema, groups
@@ -49,14 +50,9 @@ class GroupingSchema:
             return joined
         return await self.schema.stream(query, variable_values, context_value, root_value, operation_name, **options)
 
-    async def subscribe(self, query: str | None, variable_values: dict[str, Any] | None = None,
-                        context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
-                        **options: Any) -> Any:
-        joined = await self._join(query, variable_values, context_value, operation_name)
-        if joined is not None:
-            return joined
-        return await self.schema.subscribe(query, variable_values, context_value, root_value, operation_name,
-                                           **options)
+    # The legacy graphql-ws handler asks for ``subscribe``: it too gets ``stream``, which runs queries and
+    # mutations as a single result (``subscribe`` would refuse them: "queries are not allowed").
+    subscribe = stream
 
     async def _join(self, query: str | None, variables: dict[str, Any] | None, context: Any,
                     operation_name: str | None) -> Any:

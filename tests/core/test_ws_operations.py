@@ -1,0 +1,45 @@
+"""Queries and mutations over WebSockets, on both protocols: one result, then ``complete``."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
+from tests.conftest import RunningServer
+
+ME = "{ me { name } }"
+RENAME = """mutation($id: ID!) { updateEmployee(id: $id, input: {name: "Renamed"}) {
+  employee { name } errors { field code message } } }"""
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_query_answers_once_then_completes(server: RunningServer, protocol: str) -> None:
+    # given a signed-in employee on either protocol
+    async with websocket(server.ws_url, server.token("employee"), protocol) as ws:
+        # when they send a query
+        op = await ws.subscribe(ME)
+        # then one result comes, then complete
+        assert await ws.next_payload() == {"data": {"me": {"name": _name(server, "employee")}}}
+        assert await ws.receive() == {"id": op, "type": "complete"}
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_mutation_writes_or_refuses_in_its_payload(server: RunningServer, protocol: str) -> None:
+    employee = server.demo.personas["employee"]
+    # given an employee (who may not rename people) and an HR admin, each on a socket
+    async with websocket(server.ws_url, server.token("employee"), protocol) as refused, \
+            websocket(server.ws_url, server.token("hr_admin"), protocol) as allowed:
+        before = await server.snapshot(("employees",))
+        # when the employee tries the mutation, then its payload refuses and nothing is written
+        await refused.subscribe(RENAME, {"id": employee})
+        assert await refused.next_payload() == {"data": {"updateEmployee": {"employee": None, "errors": [
+            {"field": None, "code": "FORBIDDEN", "message": "only HR admins may change the organisation"}]}}}
+        assert await server.snapshot(("employees",)) == before
+        # when the HR admin runs it, then it is written
+        await allowed.subscribe(RENAME, {"id": employee})
+        assert await allowed.next_payload() == {"data": {"updateEmployee": {"employee": {"name": "Renamed"},
+                                                                            "errors": []}}}
+
+
+def _name(server: RunningServer, persona: str) -> str:
+    return next(e["name"] for e in server.demo.employees if e["_id"] == server.demo.personas[persona])
