@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -69,8 +69,12 @@ class MaskedLimits(Limits, MaskUnexpectedErrors):
         yield from MaskUnexpectedErrors.on_operation(self)
 
 
-def build_schema(*, caches: bool = True, debug: bool = False) -> strawberry.Schema:
+def build_schema(*, caches: bool = True, debug: bool = False, introspection: bool = True) -> strawberry.Schema:
+    """``introspection``: off refuses ``__schema`` and ``__type`` queries (production; the SDL is published
+    as schema.graphql)."""
     extensions = limit_extensions(caches=caches, limits=Limits if debug else MaskedLimits)
+    if not introspection:
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not debug),

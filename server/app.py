@@ -71,12 +71,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.close()
             raise
-        schema = build_schema(debug=settings.debug, **(schema_options or {}))
+        schema = build_schema(debug=settings.debug, introspection=settings.introspection, **(schema_options or {}))
         groups = SubscriptionGroups(schema, bus, queue_size=subscriber_queue_size, on_overflow=close_connection)
         endpoint.view = PerfgraphGraphQL(
             schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             connection_init_wait_timeout=timedelta(seconds=10), allowed_origins=settings.allowed_origins or (),
+            graphql_ide="graphiql" if settings.graphiql else None,
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the

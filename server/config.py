@@ -27,6 +27,8 @@ class Settings:
     port: int = 8000
     allowed_origins: tuple[str, ...] = field(default=())
     debug: bool = False
+    introspection: bool = True  # production: off, with the schema shared as schema.graphql instead
+    graphiql: bool = True  # production: off
 
     @property
     def embedded_store(self) -> bool:
@@ -66,7 +68,19 @@ class Settings:
             port=port,
             allowed_origins=origins,
             debug=env.get("DEBUG", "") in {"1", "true", "yes"},
+            introspection=switch(env, "INTROSPECTION"),
+            graphiql=switch(env, "GRAPHIQL"),
         )
+
+
+def switch(env: Mapping[str, str], name: str) -> bool:
+    """A feature on unless the variable says ``0``, ``false``, ``no`` or ``off``."""
+    value = env.get(name, "").strip().lower()
+    if value in {"", "1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true or false), not {value[:20]!r}")
 
 
 def redact(url: str) -> str:

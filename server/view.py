@@ -16,6 +16,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from realtime import Bus
 from realtime.groups import SubscriptionGroups, encode_message
@@ -24,6 +25,7 @@ from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from schema.core.audience import is_org_wide, is_shareable
 from schema.core.selection import subscription_plan
+from server.requests import Refused, check_post, refusal_response
 from store.core.database import Database
 from store.loaders import Loaders
 
@@ -130,6 +132,20 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         response = await super().get_sub_response(request)
         response.graphql_response_json = isinstance(request, Request) and accepts_graphql_response(request)  # type: ignore[attr-defined]
         return response
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """HTTP requests are checked first (server/requests.py), and every refusal, ours or Strawberry's,
+        is a JSON GraphQL error body with its 4xx status, never text."""
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        try:
+            if request.method == "POST":
+                await check_post(request)
+            return await super().run(request, context, root_value)
+        except Refused as refused:
+            return refusal_response(refused.status, refused.code, refused.message)
+        except HTTPException as error:
+            return refusal_response(error.status_code, "BAD_REQUEST", error.reason[:200])
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400."""

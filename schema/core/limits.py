@@ -8,17 +8,14 @@ from functools import partial
 from typing import Any
 
 from graphql import DocumentNode, ExecutionResult, GraphQLError
-from graphql.language import ArgumentNode, IntValueNode, VariableNode, visit
+from graphql.language import ArgumentNode, IntValueNode, OperationDefinitionNode, VariableNode, visit
 from graphql.language.visitor import Visitor
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from starlette.requests import Request
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.types.graphql import OperationType
 
 from models.core.pagination import page_size_error as page_size_rule
+from schema.core.document_limits import document_limits
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -85,8 +82,7 @@ def page_size_error(document: DocumentNode, variables: dict[str, Any] | None) ->
 
 # Built once: the depth and alias limiters make a new rule class per instance, and the validation
 # cache keys on the rule classes, so a limiter built per request would never let the cache hit.
-LIMIT_RULES = (*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-               *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules)
+LIMIT_RULES = (document_limits(MAX_DEPTH, MAX_ALIASES),)
 
 
 class Limits(SchemaExtension):
@@ -113,10 +109,24 @@ class Limits(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None:
-            error = page_size_error(context.graphql_document, context.variables)
+            error = operation_error(context) or page_size_error(context.graphql_document, context.variables)
             if error is not None:
                 context.result = ExecutionResult(data=None, errors=[error])
         yield
+
+
+def operation_error(context: Any) -> GraphQLError | None:
+    """A document of several operations needs ``operationName`` (the GraphQL spec: never "the first");
+    a subscription needs a WebSocket (over HTTP it would run as a query and fail)."""
+    operations = [d for d in context.graphql_document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) > 1 and not context._provided_operation_name:  # operation_name falls back to the first
+        return GraphQLError("operationName is required: the document has several operations",
+                            extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+    request = getattr(context.context, "request", None)
+    if context.operation_type == OperationType.SUBSCRIPTION and isinstance(request, Request):
+        return GraphQLError("subscriptions run over a WebSocket (graphql-transport-ws or graphql-ws), not HTTP",
+                            extensions={"code": "BAD_REQUEST"})
+    return None
 
 
 def limit_extensions(*, caches: bool = True, limits: type[Limits] = Limits) -> list[Any]:

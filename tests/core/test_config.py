@@ -108,3 +108,15 @@ def test_bad_port_is_refused(port: str, message: str) -> None:
 def test_redact_hides_passwords(url: str, redacted: str) -> None:
     assert redact(url) == redacted
     assert "hunter2" not in redact(url)
+
+
+@pytest.mark.parametrize(("value", "on"), [("", True), ("1", True), ("true", True), ("0", False), ("off", False)])
+def test_introspection_and_graphiql_switches(value: str, on: bool) -> None:
+    settings = Settings.from_env({"INTROSPECTION": value, "GRAPHIQL": value})
+    assert (settings.introspection, settings.graphiql) == (on, on)
+
+
+def test_a_switch_that_is_neither_on_nor_off_is_refused() -> None:
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"GRAPHIQL": "maybe"})
+    assert str(raised.value) == "GRAPHIQL must be 1 or 0 (true or false), not 'maybe'"

@@ -1,0 +1,102 @@
+"""What a GraphQL-over-HTTP request must look like before anything parses or runs it.
+
+Every refusal is a JSON GraphQL error body with a 4xx status and ``extensions.code``, never a traceback,
+never text: a body over :data:`MAX_BODY_BYTES` (413), bytes that are not UTF-8, text that is not JSON, a
+JSON value that is not one request object (an array: batching is off), a ``query`` that is not a string
+or is longer than :data:`MAX_QUERY_CHARS`, ``variables`` that are not an object or nest deeper than
+:data:`MAX_VARIABLE_DEPTH`, an ``operationName`` that is not a string. Messages quote at most a short
+prefix of what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+MAX_BODY_BYTES = 1_000_000
+MAX_QUERY_CHARS = 100_000  # 4,000 tokens of 25 characters; a longer text is padding (comments, strings)
+MAX_VARIABLE_DEPTH = 20
+BAD_REQUEST = "BAD_REQUEST"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+
+
+class Refused(Exception):
+    """A request refused before execution: its status, code and message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def refusal_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def depth(value: Any, limit: int) -> int:
+    """How deep ``value`` nests (lists and objects), counted up to ``limit + 1`` without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > limit:
+                return deepest
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, refused as soon as it is known to be too large (declared or received)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise Refused(413, LIMIT_EXCEEDED, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise Refused(413, LIMIT_EXCEEDED, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request._body = body  # Starlette's cache: the view reads the same bytes again
+    return body
+
+
+def check_payload(payload: Any) -> None:
+    """One GraphQL request object, as the GraphQL-over-HTTP specification has it."""
+    if isinstance(payload, list):
+        raise Refused(400, BAD_REQUEST, "batched requests are not supported: send one request object")
+    if not isinstance(payload, dict):
+        raise Refused(400, BAD_REQUEST, "the request body must be a JSON object with a query")
+    query = payload.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise Refused(400, BAD_REQUEST, "the request has no query (a string)")
+    if len(query) > MAX_QUERY_CHARS:
+        raise Refused(400, LIMIT_EXCEEDED, f"the query is longer than {MAX_QUERY_CHARS} characters")
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise Refused(400, BAD_USER_INPUT, "variables must be a JSON object")
+    if variables is not None and depth(variables, MAX_VARIABLE_DEPTH) > MAX_VARIABLE_DEPTH:
+        raise Refused(400, BAD_USER_INPUT, f"variables nest deeper than {MAX_VARIABLE_DEPTH} levels")
+    name = payload.get("operationName")
+    if name is not None and not isinstance(name, str):
+        raise Refused(400, BAD_REQUEST, "operationName must be a string")
+
+
+async def check_post(request: Request) -> None:
+    """A JSON POST's body: size, encoding, JSON, shape. Other content types are left to the view."""
+    if "json" not in request.headers.get("content-type", ""):
+        return
+    body = await read_body(request)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, BAD_REQUEST, "the request body is not valid UTF-8") from None
+    try:
+        payload = json.loads(text)
+    except (ValueError, RecursionError):
+        raise Refused(400, BAD_REQUEST, "the request body is not valid JSON (or nests too deeply)") from None
+    check_payload(payload)

@@ -1,0 +1,140 @@
+"""Malformed and hostile requests: refused before anything runs, as JSON GraphQL errors with a 4xx status
+and a code, never a traceback or plain text; fragment fan-out measured once per fragment."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import pytest
+
+from schema.core.limits import MAX_ALIASES, MAX_DEPTH
+from server.requests import MAX_BODY_BYTES, MAX_QUERY_CHARS, MAX_VARIABLE_DEPTH
+from tests.client import shared_client
+from tests.conftest import RunningServer, start_server, stop_server, test_settings
+
+JSON = "application/json"
+
+
+async def post(server: RunningServer, body: bytes, content_type: str = JSON) -> tuple[int, str, Any]:
+    response = await shared_client().post(server.url, content=body, headers={
+        "content-type": content_type, "authorization": f"Bearer {server.token('employee')}"})
+    return response.status_code, response.headers["content-type"], response.json()
+
+
+def refusal(message: str, code: str) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+
+@pytest.mark.parametrize(("body", "status", "message", "code"), [
+    (b'{"query": "\xff\xfe"}', 400, "the request body is not valid UTF-8", "BAD_REQUEST"),
+    (b"null", 400, "the request body must be a JSON object with a query", "BAD_REQUEST"),
+    (b'"x"', 400, "the request body must be a JSON object with a query", "BAD_REQUEST"),
+    (b"1", 400, "the request body must be a JSON object with a query", "BAD_REQUEST"),
+    (b"{", 400, "the request body is not valid JSON (or nests too deeply)", "BAD_REQUEST"),
+    (b'[{"query": "{ me { name } }"}]', 400, "batched requests are not supported: send one request object",
+     "BAD_REQUEST"),
+    (b"{}", 400, "the request has no query (a string)", "BAD_REQUEST"),
+    (b'{"query": 7}', 400, "the request has no query (a string)", "BAD_REQUEST"),
+    (b'{"query": "{ me { name } }", "variables": [1]}', 400, "variables must be a JSON object", "BAD_USER_INPUT"),
+    (b'{"query": "{ me { name } }", "operationName": 3}', 400, "operationName must be a string", "BAD_REQUEST"),
+    (('{"query": "query($v: String) { me { name } }", "variables": {"v": ' + "[" * 10_000 + "]" * 10_000
+      + "}}").encode(), 400, "the request body is not valid JSON (or nests too deeply)", "BAD_REQUEST"),
+    (('{"query": "query($v: String) { me { name } }", "variables": {"v": ' + "[" * MAX_VARIABLE_DEPTH
+      + "]" * MAX_VARIABLE_DEPTH + "}}").encode(), 400, f"variables nest deeper than {MAX_VARIABLE_DEPTH} levels",
+     "BAD_USER_INPUT"),
+    (('{"query": "' + "#" * (MAX_QUERY_CHARS + 1) + '\\n{ me { name } }"}').encode(), 400,
+     f"the query is longer than {MAX_QUERY_CHARS} characters", "LIMIT_EXCEEDED"),
+    (b'{"query": "{ me { name } }", "pad": "' + b"x" * MAX_BODY_BYTES + b'"}', 413,
+     f"the request body is larger than {MAX_BODY_BYTES} bytes", "LIMIT_EXCEEDED"),
+    (b'{"query": "{ me { name } }", "operationName": "Z"}', 400, 'Unknown operation named "Z".', "BAD_REQUEST"),
+])
+async def test_a_malformed_request_is_a_json_error(server: RunningServer, body: bytes, status: int, message: str,
+                                                   code: str) -> None:
+    # when a malformed request arrives / then it gets a JSON GraphQL error with its 4xx status and code
+    assert await post(server, body) == (status, JSON, refusal(message, code))
+
+
+async def test_another_media_type_is_a_json_error(server: RunningServer) -> None:
+    assert await post(server, b"{ me { name } }", "text/plain") == (
+        400, JSON, refusal("Unsupported content type", "BAD_REQUEST"))
+
+
+async def test_several_operations_need_an_operation_name(server: RunningServer) -> None:
+    # given a document of two operations and no operationName / then neither runs
+    body = b'{"query": "query A { me { name } } query B { me { id } }"}'
+    assert await post(server, body) == (200, JSON, {"data": None, "errors": [
+        {"message": "operationName is required: the document has several operations",
+         "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]})
+
+
+async def test_a_subscription_over_http_is_refused(server: RunningServer) -> None:
+    body = b'{"query": "subscription { praisePosted { message } }"}'
+    assert await post(server, body) == (200, JSON, {"data": None, "errors": [
+        {"message": "subscriptions run over a WebSocket (graphql-transport-ws or graphql-ws), not HTTP",
+         "extensions": {"code": "BAD_REQUEST"}}]})
+
+
+async def test_an_unknown_fragment_is_a_validation_error_not_an_exception_text(server: RunningServer) -> None:
+    status, _, body = await post(server, b'{"query": "{ ...Anything }"}')
+    assert (status, [e["message"] for e in body["errors"]]) == (200, ["Unknown fragment 'Anything'."])
+
+
+def fan_out(levels: int, spreads: int) -> str:
+    """Fragment F0 spreads F1 ``spreads`` times, F1 spreads F2 …: ``spreads ** levels`` expansions."""
+    fragments = [f"fragment F{i} on Employee {{ {' '.join(f'...F{i + 1}' for _ in range(spreads))} }}"
+                 for i in range(levels)]
+    fragments.append(f"fragment F{levels} on Employee {{ a1: name a2: name }}")
+    return "{ me { ...F0 } } " + " ".join(fragments)
+
+
+async def test_fragment_fan_out_is_measured_once_per_fragment(server: RunningServer) -> None:
+    # given a document of a few hundred bytes that expands to 10 ** 8 selections of two aliases each
+    query = fan_out(levels=8, spreads=10)
+    assert len(query) < 1000
+    # when it is sent / then it is refused for its aliases (counted through every expansion) right away,
+    # where walking every spread again would never finish
+    async with asyncio.timeout(10):
+        status, _, body = await post(server, ('{"query": "' + query + '"}').encode())
+    assert (status, body["errors"]) == (200, [{"message": f"{2 * 10 ** 8} aliases found. Allowed: {MAX_ALIASES}",
+                                               "extensions": {"code": "LIMIT_EXCEEDED"}}])
+
+
+async def test_depth_through_fragments_is_limited(server: RunningServer) -> None:
+    # given fragments that nest one field deeper each, past the depth limit
+    levels = MAX_DEPTH + 1
+    fragments = " ".join(f"fragment D{i} on Employee {{ manager {{ ...D{i + 1} }} }}" for i in range(levels))
+    query = "query Deep { me { ...D0 } } " + fragments + f" fragment D{levels} on Employee {{ name }}"
+    status, _, body = await post(server, ('{"query": "' + query + '"}').encode())
+    assert (status, [e["message"] for e in body["errors"]]) == (
+        200, [f"'Deep' exceeds maximum operation depth of {MAX_DEPTH}"])
+
+
+INTROSPECTION = b'{"query": "{ __schema { queryType { name } } }"}'
+
+
+async def test_introspection_and_graphiql_are_on_by_default(server: RunningServer) -> None:
+    status, _, body = await post(server, INTROSPECTION)
+    assert (status, body) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
+    page = await shared_client().get(server.url, headers={"accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+
+
+async def test_introspection_and_graphiql_can_be_switched_off() -> None:
+    # given a server started with INTROSPECTION=0 and GRAPHIQL=0, as production should be
+    settings = dataclasses.replace(test_settings(), introspection=False, graphiql=False)
+    server_, running = await start_server(settings)
+    try:
+        # then an introspection query is refused, and browsers get no GraphiQL page
+        status, _, body = await post(running, INTROSPECTION)
+        assert (status, [e["message"] for e in body["errors"]]) == (200, [
+            f"GraphQL introspection has been disabled, but the requested query contained the field '{name}'."
+            for name in ("__schema", "queryType")])
+        page = await shared_client().get(running.url, headers={"accept": "text/html"})
+        assert "graphiql" not in page.text.lower()
+        # and ordinary queries still run
+        status, _, body = await post(running, b'{"query": "{ me { id } }"}')
+        assert body == {"data": {"me": {"id": running.demo.personas["employee"]}}}
+    finally:
+        await stop_server(server_, running)
