@@ -48,11 +48,13 @@ StartupHook = Callable[[Database], Awaitable[None]]
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
                schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None,
-               subscriber_queue_size: int = 256, freeze_heap: bool = False) -> Starlette:
+               subscriber_queue_size: int = 256, freeze_heap: bool = False,
+               connection_init_seconds: float = 10.0) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
     the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
     bounds how many events may wait for one subscriber before it is dropped as too slow; ``freeze_heap``
-    (serving processes) moves what start-up built out of the garbage collector's sight."""
+    (serving processes) moves what start-up built out of the garbage collector's sight;
+    ``connection_init_seconds``: how long a WebSocket may wait before ``connection_init`` (both protocols)."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
 
@@ -76,7 +78,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         endpoint.view = PerfgraphGraphQL(
             schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
-            connection_init_wait_timeout=timedelta(seconds=10), allowed_origins=settings.allowed_origins or (),
+            connection_init_wait_timeout=timedelta(seconds=connection_init_seconds),
+            allowed_origins=settings.allowed_origins or (),
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups

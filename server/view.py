@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -81,8 +83,25 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """Strawberry's graphql-ws handler, with the ``connection_init`` timeout graphql-transport-ws has: a
+    connection that has not initialised in time is closed (4408), as an idle unauthenticated socket
+    would otherwise stay open for ever."""
+
     def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
         super().__init__(view=view, schema=view.grouping_schema, **options)
+
+    async def handle(self) -> None:
+        timer = asyncio.create_task(self._close_unless_initialised())
+        try:
+            await super().handle()
+        finally:
+            timer.cancel()
+
+    async def _close_unless_initialised(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_acknowledged:
+            with contextlib.suppress(Exception):  # the other side may be gone already
+                await self.websocket.close(code=4408, reason="Connection initialisation timeout")
 
 
 class PerfgraphGraphQL(GraphQL[Context, None]):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
-from tests.conftest import RunningServer
+from tests.conftest import RunningServer, running_server
 
 ME = "{ me { name } }"
 RENAME = """mutation($id: ID!) { updateEmployee(id: $id, input: {name: "Renamed"}) {
@@ -43,3 +44,15 @@ async def test_a_mutation_writes_or_refuses_in_its_payload(server: RunningServer
 
 def _name(server: RunningServer, persona: str) -> str:
     return next(e["name"] for e in server.demo.employees if e["_id"] == server.demo.personas[persona])
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+async def test_a_socket_that_never_initialises_is_closed(protocol: str) -> None:
+    # given a server whose sockets must send connection_init within 0.3 s
+    async with running_server(connection_init_seconds=0.3) as server:
+        # when a client opens a socket and sends nothing
+        async with websocket(server.ws_url, None, protocol, init=False) as idle:
+            # then the server closes it, on either protocol
+            with pytest.raises(ConnectionClosed) as closed:
+                await idle.receive(timeout=5)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
