@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import strawberry
@@ -57,7 +58,18 @@ class MaskUnexpectedErrors(MaskErrors):
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+            result.errors = [without_suggestion(e) for e in self._process_errors(errors)]  # type: ignore[attr-defined]
+
+
+SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def without_suggestion(error: GraphQLError) -> GraphQLError:
+    """graphql-core suggests names for unknown enum values, arguments, types and input fields ("Did you
+    mean 'ACTIVE'?"), which lets anyone explore a schema that refuses introspection: dropped unless DEBUG
+    (field suggestions are switched off in the config)."""
+    error.message = SUGGESTION.sub("", error.message)
+    return error
 
 
 class MaskedLimits(Limits, MaskUnexpectedErrors):

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from typing import Any
 
 import pytest
 
 from schema.core.limits import MAX_ALIASES, MAX_DEPTH
 from server.requests import MAX_BODY_BYTES, MAX_QUERY_CHARS, MAX_VARIABLE_DEPTH
+from tests import conftest
 from tests.client import shared_client
-from tests.conftest import RunningServer, start_server, stop_server, test_settings
+from tests.conftest import RunningServer, start_server, stop_server
 
 JSON = "application/json"
 
@@ -123,7 +125,7 @@ async def test_introspection_and_graphiql_are_on_by_default(server: RunningServe
 
 async def test_introspection_and_graphiql_can_be_switched_off() -> None:
     # given a server started with INTROSPECTION=0 and GRAPHIQL=0, as production should be
-    settings = dataclasses.replace(test_settings(), introspection=False, graphiql=False)
+    settings = dataclasses.replace(conftest.test_settings(), introspection=False, graphiql=False)
     server_, running = await start_server(settings)
     try:
         # then an introspection query is refused, and browsers get no GraphiQL page
@@ -138,3 +140,19 @@ async def test_introspection_and_graphiql_can_be_switched_off() -> None:
         assert body == {"data": {"me": {"id": running.demo.personas["employee"]}}}
     finally:
         await stop_server(server_, running)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("{ employees(filter: {status: ACTIV}) { totalCount } }", "Value 'ACTIV' does not exist in 'EmployeeStatus' enum."),
+    ('{ employee(idd: "x") { name } }', "Unknown argument 'idd' on field 'Query.employee'."),
+    ("{ me { ...F } } fragment F on Employe { name }", "Unknown type 'Employe'."),
+    ('{ employees(filter: {departmentIdd: "x"}) { totalCount } }',
+     "Expected value of type 'EmployeeFilter' not to include unknown field 'departmentIdd'. Found: "
+     '{ departmentIdd: "x" }.'),
+])
+async def test_no_suggestions_of_names(server: RunningServer, query: str, message: str) -> None:
+    # when a query misspells a name / then the error says so without suggesting the schema's names
+    status, _, body = await post(server, json.dumps({"query": query}).encode())
+    assert status == 200
+    assert message in [e["message"] for e in body["errors"]]
+    assert not any("Did you mean" in e["message"] for e in body["errors"])
