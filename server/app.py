@@ -49,12 +49,13 @@ StartupHook = Callable[[Database], Awaitable[None]]
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
                schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None,
                subscriber_queue_size: int = 256, freeze_heap: bool = False,
-               connection_init_seconds: float = 10.0) -> Starlette:
+               connection_init_seconds: float = 10.0, execution_seconds: float = 15.0) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
     the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
     bounds how many events may wait for one subscriber before it is dropped as too slow; ``freeze_heap``
     (serving processes) moves what start-up built out of the garbage collector's sight;
-    ``connection_init_seconds``: how long a WebSocket may wait before ``connection_init`` (both protocols)."""
+    ``connection_init_seconds``: how long a WebSocket may wait before ``connection_init`` (both protocols);
+    ``execution_seconds``: how long one query or mutation over HTTP may run before it is stopped."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
 
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             connection_init_wait_timeout=timedelta(seconds=connection_init_seconds),
             allowed_origins=settings.allowed_origins or (),
-            graphql_ide="graphiql" if settings.graphiql else None,
+            graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -114,8 +115,9 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
-                 groups: SubscriptionGroups, **options: Any) -> None:
+                 groups: SubscriptionGroups, *, execution_seconds: float = 15.0, **options: Any) -> None:
         super().__init__(schema, **options)
+        self.execution_seconds = execution_seconds
         self.database = database
         self.bus = bus
         self.decode = decode
@@ -167,9 +169,15 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
             return refusal_response(error.status_code, "BAD_REQUEST", error.reason[:200])
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
-        """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400."""
+        """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400; an
+        operation still running after ``execution_seconds`` is stopped (its work cancelled) with ``TIMEOUT``."""
         try:
-            return await super().execute_single(*args, **kwargs)
+            async with asyncio.timeout(self.execution_seconds):
+                return await super().execute_single(*args, **kwargs)
+        except TimeoutError:
+            return ExecutionResult(data=None, errors=[GraphQLError(
+                f"the operation took longer than {self.execution_seconds:g} s and was stopped",
+                extensions={"code": "TIMEOUT"})])
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError):
                 raise HTTPException(405, error.reason) from error

@@ -156,3 +156,18 @@ async def test_no_suggestions_of_names(server: RunningServer, query: str, messag
     assert status == 200
     assert message in [e["message"] for e in body["errors"]]
     assert not any("Did you mean" in e["message"] for e in body["errors"])
+
+
+async def test_an_operation_running_too_long_is_stopped() -> None:
+    # given a server that stops operations after 0.2 s, and a store answering each call after 0.3 s
+    async with conftest.running_server(execution_seconds=0.2) as server:
+        server.database.set_delay(0.3)
+        try:
+            # when a query is sent / then it is stopped with TIMEOUT, and the server goes on serving
+            status, _, body = await post(server, b'{"query": "{ departments { name } }"}')
+            assert (status, body) == (200, {"data": None, "errors": [{
+                "message": "the operation took longer than 0.2 s and was stopped", "extensions": {"code": "TIMEOUT"}}]})
+        finally:
+            server.database.set_delay(0)
+        status, _, body = await post(server, b'{"query": "{ me { id } }"}')
+        assert body == {"data": {"me": {"id": server.demo.personas["employee"]}}}
