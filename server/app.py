@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
+        app.state.view = endpoint.view
         if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the
             gc.collect()  # garbage collector need not walk it again on every collection
             gc.freeze()

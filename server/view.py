@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,11 @@ from store.core.database import Database
 from store.loaders import Loaders
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# Caps per person: WebSockets open at once, and live operations on each (so at most 500 subscriptions).
+MAX_CONNECTIONS_PER_VIEWER = 10
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 50
+CONTEXT_KEY = "perfgraph.context"
+COUNTED = "counted connection"
 
 
 def accepts_graphql_response(request: Request) -> bool:
@@ -115,9 +121,13 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     graphql_ws_handler_class = LegacyWSHandler
 
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
-                 groups: SubscriptionGroups, *, execution_seconds: float = 15.0, **options: Any) -> None:
+                 groups: SubscriptionGroups, *, execution_seconds: float = 15.0,
+                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, **options: Any) -> None:
+        options.setdefault("max_subscriptions_per_connection", MAX_SUBSCRIPTIONS_PER_CONNECTION)
         super().__init__(schema, **options)
         self.execution_seconds = execution_seconds
+        self.max_connections_per_viewer = max_connections_per_viewer
+        self.connections: Counter[str] = Counter()  # open, initialised WebSockets per employee id
         self.database = database
         self.bus = bus
         self.decode = decode
@@ -131,8 +141,11 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         credentials = None if isinstance(request, WebSocket) else request.headers.get("authorization")
-        return Context(database=self.database, bus=self.bus, decode=self.decode, credentials=credentials,
-                       request=request, response=response)
+        context = Context(database=self.database, bus=self.bus, decode=self.decode, credentials=credentials,
+                          request=request, response=response)
+        if isinstance(request, WebSocket):
+            request.scope[CONTEXT_KEY] = context  # for run() to release the connection's place when it closes
+        return context
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         params = context.connection_params or {}
@@ -142,6 +155,11 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
             viewer = await context.authenticate()
         except Unauthenticated as error:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": error.message}) from None
+        if self.connections[viewer.employee_id] >= self.max_connections_per_viewer:
+            raise ConnectionRejectionError({"code": "LIMIT_EXCEEDED", "message": (
+                f"at most {self.max_connections_per_viewer} open connections per person")})
+        self.connections[viewer.employee_id] += 1
+        context.extras[COUNTED] = viewer.employee_id
         # A connection may stay open for hours: keep what it needs (the credentials, the viewer), not the
         # init payload or the sign-in read cached in its loaders.
         context.connection_params = None
@@ -158,7 +176,10 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         """HTTP requests are checked first (server/requests.py), and every refusal, ours or Strawberry's,
         is a JSON GraphQL error body with its 4xx status, never text."""
         if not isinstance(request, Request):
-            return await super().run(request, context, root_value)
+            try:
+                return await super().run(request, context, root_value)
+            finally:
+                self._release(request)
         try:
             if request.method == "POST":
                 await check_post(request)
@@ -167,6 +188,15 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
             return refusal_response(refused.status, refused.code, refused.message)
         except HTTPException as error:
             return refusal_response(error.status_code, "BAD_REQUEST", error.reason[:200])
+
+    def _release(self, websocket: Any) -> None:
+        """A closed WebSocket no longer counts towards its viewer's connections."""
+        context = getattr(websocket, "scope", {}).get(CONTEXT_KEY)
+        employee_id = context.extras.pop(COUNTED, None) if context is not None else None
+        if employee_id is not None:
+            self.connections[employee_id] -= 1
+            if self.connections[employee_id] <= 0:
+                del self.connections[employee_id]
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400; an

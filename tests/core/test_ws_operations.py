@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 from websockets.exceptions import ConnectionClosed
 
@@ -56,3 +59,27 @@ async def test_a_socket_that_never_initialises_is_closed(protocol: str) -> None:
             with pytest.raises(ConnectionClosed) as closed:
                 await idle.receive(timeout=5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4408
+
+
+async def test_one_person_holds_at_most_ten_connections(server: RunningServer) -> None:
+    token = server.token("employee")
+    async with contextlib.AsyncExitStack() as stack:
+        # given ten open connections of one person
+        for _ in range(10):
+            await stack.enter_async_context(websocket(server.ws_url, token))
+        # when they open an eleventh, then it is refused; someone else still connects
+        with pytest.raises(ConnectionClosed) as refused:
+            async with websocket(server.ws_url, token):
+                pass
+        assert refused.value.rcvd is not None and refused.value.rcvd.code == 4403
+        async with websocket(server.ws_url, server.token("manager")) as other:
+            await other.subscribe(ME)
+            assert (await other.next_payload())["data"]["me"]["name"] == _name(server, "manager")
+    # when they close, then (once the server has seen them go) the person may connect again
+    employee = server.demo.personas["employee"]
+    async with asyncio.timeout(5):
+        while server.app.state.view.connections[employee]:
+            await asyncio.sleep(0.01)
+    async with websocket(server.ws_url, token) as again:
+        await again.subscribe(ME)
+        assert (await again.next_payload())["data"]["me"]["name"] == _name(server, "employee")
