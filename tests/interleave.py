@@ -1,4 +1,5 @@
-"""Forcing an interleaving: hold one operation at a chosen store call until another has finished.
+"""Forcing an interleaving (hold one operation at a chosen store call until another has finished) and a
+failure half-way (fail one chosen store call).
 
     async with hold(server.database, "reviewForms", "update_one") as held:
         first = asyncio.create_task(do_one())
@@ -42,4 +43,26 @@ async def hold(database: Database, collection: str, method: str, *, nth: int = 1
         yield held
     finally:
         held.released.set()
+        database.stats.gate = previous
+
+
+class Crash(Exception):
+    """The failure :func:`failing_at` injects: a store call that fails half-way through a change."""
+
+
+@asynccontextmanager
+async def failing_at(database: Database, collection: str, method: str) -> AsyncIterator[None]:
+    """While the block runs, the first call of ``method`` on ``collection`` fails (a crash half-way)."""
+    failed = False
+
+    async def gate(name: str, called: str) -> None:
+        nonlocal failed
+        if (name, called) == (collection, method) and not failed:
+            failed = True
+            raise Crash(f"{collection}.{method} failed")
+
+    previous, database.stats.gate = database.stats.gate, gate
+    try:
+        yield
+    finally:
         database.stats.gate = previous

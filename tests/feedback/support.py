@@ -98,28 +98,6 @@ def recorded_events(server: RunningServer) -> Iterator[list[tuple[str, Any]]]:
         bus.publish = original
 
 
-class Crash(Exception):
-    """The failure :func:`failing_at` injects."""
-
-
-@asynccontextmanager
-async def failing_at(database: Database, collection: str, method: str) -> AsyncIterator[None]:
-    """While the block runs, the first call of ``method`` on ``collection`` fails (a crash half-way)."""
-    failed = False
-
-    async def gate(name: str, called: str) -> None:
-        nonlocal failed
-        if (name, called) == (collection, method) and not failed:
-            failed = True
-            raise Crash(f"{collection}.{method} failed")
-
-    previous, database.stats.gate = database.stats.gate, gate
-    try:
-        yield
-    finally:
-        database.stats.gate = previous
-
-
 @asynccontextmanager
 async def watching(database: Database, collection: str, method: str) -> AsyncIterator[asyncio.Event]:
     """An event set when ``method`` is next called on ``collection`` (passing on to any gate already set,

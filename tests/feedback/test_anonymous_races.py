@@ -11,13 +11,12 @@ from tests.conftest import RunningServer
 from tests.feedback.support import (
     clear_domain,
     codes,
-    failing_at,
     manager_with_reports,
     recorded_events,
     reports_of,
     stored,
 )
-from tests.interleave import hold
+from tests.interleave import failing_at, hold
 
 SEND = """
 mutation($input: AnonymousFeedbackInput!) {

@@ -11,8 +11,8 @@ import pytest
 
 from models.core import clock
 from tests.conftest import RunningServer
-from tests.feedback.support import codes, failing_at, first_of, person, stored, teammates, watching
-from tests.interleave import hold
+from tests.feedback.support import codes, first_of, person, stored, teammates, watching
+from tests.interleave import failing_at, hold
 
 REQUEST = """
 mutation($input: RequestFeedbackInput!) { requestFeedback(input: $input) { request { id } errors { code } } }"""

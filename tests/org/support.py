@@ -7,13 +7,10 @@ Every refused write is checked twice: the payload names the field, code and mess
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from models.core.documents import Document
 from models.org.rules import chain_of, rebuild_chains
-from store.core.database import Database
 from tests.conftest import RunningServer
 
 PERSON = """
@@ -140,23 +137,3 @@ def loops(docs: dict[str, Document], parent_field: str) -> list[str]:
     return looping
 
 
-class Crash(Exception):
-    """A store call that failed half-way through a change."""
-
-
-@asynccontextmanager
-async def failing_at(database: Database, collection: str, method: str) -> AsyncIterator[None]:
-    """While the block runs, the first call of ``method`` on ``collection`` fails."""
-    failed = False
-
-    async def gate(name: str, called: str) -> None:
-        nonlocal failed
-        if (name, called) == (collection, method) and not failed:
-            failed = True
-            raise Crash(f"{collection}.{method} failed")
-
-    previous, database.stats.gate = database.stats.gate, gate
-    try:
-        yield
-    finally:
-        database.stats.gate = previous

@@ -11,14 +11,13 @@ from typing import Any
 
 from models.org.rules import chain_of
 from tests.conftest import RunningServer
-from tests.interleave import hold
+from tests.interleave import failing_at, hold
 from tests.org.support import (
     CHANGE_MANAGER,
     CREATE_EMPLOYEE,
     TERMINATE_EMPLOYEE,
     assert_chains_consistent,
     error,
-    failing_at,
     loops,
     new_employee_input,
     persona,
