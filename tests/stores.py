@@ -45,7 +45,6 @@ def store_url() -> str:
             [server_program(), "--host", "127.0.0.1", "--port", str(port), "--storage-path", MEMORY,
              "--log-level", "WARNING"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent)
-        atexit.register(_stop)
         url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
         _wait_for(url)
         _url = url
@@ -131,3 +130,4 @@ class DatabasePool:
 
 
 POOL = DatabasePool()
+atexit.register(_stop)  # this process's embedded server stopped, or its databases at MONGODB_URL dropped

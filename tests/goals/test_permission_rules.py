@@ -8,12 +8,15 @@ Built from small in-memory documents, no server: one organisation where the skip
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from mongomock_ng.filtering import filter_applies
+from pymongo import AsyncMongoClient
 
 from models.core.viewer import Viewer
 from models.goals.permissions import can_edit_goal, can_see_goal, may_own_goal, may_set_private, visible_goals_query
 from tests.cast import ORG, Document, cast, viewer_in
+from tests.stores import store_url
 
 _CAST = cast("owner", "boss")
 PEOPLE: dict[str, Document] = {name: _CAST[name] for name in ("skip", "boss", "owner", "peer", "hr", "outsider",
@@ -151,14 +154,22 @@ def test_may_set_private(owner: str, name: str, expected: bool) -> None:
 
 
 @pytest.mark.parametrize("name", SAME_ORGANISATION)
-def test_visible_goals_query_matches_can_see_goal(name: str) -> None:
+async def test_visible_goals_query_matches_can_see_goal(name: str) -> None:
     # given a viewer of the organisation, everyone below them and the departments with their heads
     who = viewer(name)
     below = [p["_id"] for p in PEOPLE.values() if who.employee_id in p["managerChain"]]
     # when the rule is turned into a filter (the tenant store adds the organisation itself)
     query = visible_goals_query(who, below, DEPARTMENTS)
-    # then the filter keeps exactly the goals the table lets the viewer see
-    kept = {kind for kind, doc in GOALS.items() if filter_applies(query, doc)}
+    # then the filter, run by the store on the table's goals, keeps exactly those the viewer may see
+    client: AsyncMongoClient = AsyncMongoClient(store_url())
+    name_of_db = f"goals_rule_{uuid.uuid4().hex[:8]}"
+    try:
+        collection = client[name_of_db]["goals"]
+        await collection.insert_many([{**doc, "kind": kind} for kind, doc in GOALS.items()])
+        kept = {doc["kind"] for doc in await collection.find(query).to_list(None)}
+    finally:
+        await client.drop_database(name_of_db)
+        await client.close()
     assert kept == {kind for kind, row in SEE.items() if row[VIEWERS.index(name)]}
 
 
