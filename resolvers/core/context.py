@@ -87,9 +87,8 @@ class Context:
 
         A subscriber whose token has expired, or (with ``recheck``) who has left the organisation
         since the connection opened, gets :class:`Unauthenticated` instead of the event; with
-        ``recheck`` their roles are re-read too. A stream may skip the re-read (one store call per
-        subscriber per event) for events that cannot have changed the subscriber: the org chart
-        re-reads only when the event names them.
+        ``recheck`` their roles are re-read too. When to re-read is the one policy of
+        ``resolvers/core/streams.py``.
         """
         viewer = await self.authenticate()
         self.fresh_loaders()
