@@ -1,7 +1,9 @@
 """Check-in queries and the nested fields of series and occurrences; every path checks the rules.
 
 A check-in (or series) object reaches the schema only after ``can_read_check_in`` allowed it for
-the viewer; private notes are then read with the viewer as author, so nobody else's is ever loaded.
+the viewer; private notes are then read with the viewer as author, so nobody else's is ever loaded;
+linked goals and progress updates show only the goals the goals domain lets the viewer see
+(``resolvers/goals/access.py``).
 """
 
 from __future__ import annotations
@@ -136,9 +138,28 @@ async def open_action_items(context: Context, series: Document) -> list[Document
             if not item.get("done")]
 
 
-async def linked_goals(context: Context, check_in: Document) -> list[Document]:
-    """The linked goals the viewer may see (the goals domain's rule; others are left out)."""
-    return await visible_goals(context, check_in.get("linkedGoalIds", []))
+def goal_ids_named(check_in: Document) -> list[str]:
+    """Every goal an occurrence names: its linked goals, then those of its progress updates (once each)."""
+    ids = [*check_in.get("linkedGoalIds", []), *(p["goalId"] for p in check_in.get("progressUpdates", []))]
+    return list(dict.fromkeys(ids))
+
+
+async def goals_shown(context: Context, check_in: Document) -> dict[str, Document]:
+    """The goals the occurrence names that the viewer may see, by id: one call of the goals domain's
+    accessor for all of them, however many are linked or have progress recorded."""
+    ids = goal_ids_named(check_in)
+    return {g["_id"]: g for g in await visible_goals(context, ids)} if ids else {}
+
+
+def linked_goals(check_in: Document, shown: dict[str, Document]) -> list[Document]:
+    """The linked goals among ``shown`` (:func:`goals_shown`), in the order they were linked."""
+    return [shown[id] for id in check_in.get("linkedGoalIds", []) if id in shown]
+
+
+def progress_updates(check_in: Document, shown: dict[str, Document]) -> list[Document]:
+    """The progress updates on goals among ``shown`` (:func:`goals_shown`); the others are left out whole
+    (key result, title, value and comment belong to the goal)."""
+    return [p for p in check_in.get("progressUpdates", []) if p["goalId"] in shown]
 
 
 async def my_private_note(context: Context, check_in: Document) -> str | None:

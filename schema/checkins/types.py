@@ -1,11 +1,15 @@
 """Check-in types: series, occurrences and their parts, templates, the overdue list and participation.
 
 A ``CheckIn`` or ``CheckInSeries`` is only ever built from a document the viewer was allowed to
-read; its fields then show everything but other people's private notes, which no field returns.
+read; its fields then show everything but other people's private notes, which no field returns, and
+goals the viewer may not see: ``linkedGoalIds``, ``linkedGoals`` and ``progressUpdates`` show only the
+goals the goals domain lets the viewer see, checked once per check-in for the three fields.
 """
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any
 
@@ -142,7 +146,9 @@ class CheckIn:
     held_on: date | None
     cadence: CadenceEnum = strawberry.field(description="The cadence in force when it was scheduled.")
     rating: int | None = strawberry.field(description="Mood or confidence, 1–5.")
-    linked_goal_ids: list[strawberry.ID]
+    # the goals this occurrence names that the viewer may see (one goals-domain call for all fields)
+    shown: strawberry.Private[dict[str, Document] | None] = None
+    shown_lock: strawberry.Private[asyncio.Lock] = field(default_factory=asyncio.Lock)
 
     @classmethod
     def wrap(cls, doc: Document | None) -> CheckIn | None:
@@ -150,8 +156,7 @@ class CheckIn:
             return None
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), sequence=doc["sequence"],
                    scheduled_on=day(doc["scheduledOn"]), status=CheckInStatus(doc["status"]),
-                   held_on=optional_day(doc.get("heldOn")), cadence=Cadence(doc["cadence"]), rating=doc.get("rating"),
-                   linked_goal_ids=[strawberry.ID(g) for g in doc.get("linkedGoalIds", [])])
+                   held_on=optional_day(doc.get("heldOn")), cadence=Cadence(doc["cadence"]), rating=doc.get("rating"))
 
     @classmethod
     def wrap_all(cls, docs: list[Document]) -> list[CheckIn]:
@@ -183,13 +188,27 @@ class CheckIn:
 
     rated_by = person("ratedById")
 
-    @strawberry.field
-    def progress_updates(self) -> list[CheckInProgressUpdate]:
-        return [p for p in map(CheckInProgressUpdate.wrap, self.doc.get("progressUpdates", [])) if p is not None]
+    async def goals_shown(self, info: Info[Context, Any]) -> dict[str, Document]:
+        """The goals this occurrence names that the viewer may see, read once for all its fields."""
+        async with self.shown_lock:
+            if self.shown is None:
+                self.shown = await checkins.goals_shown(info.context, self.doc)
+            return self.shown
 
-    @strawberry.field(description="The linked goals you may see.")
+    @strawberry.field(description="The ids of the linked goals you may see (the goals' visibility rules); "
+                                  "a goal hidden from you is left out.")
+    async def linked_goal_ids(self, info: Info[Context, Any]) -> list[strawberry.ID]:
+        return [strawberry.ID(g["_id"]) for g in checkins.linked_goals(self.doc, await self.goals_shown(info))]
+
+    @strawberry.field(description="Progress recorded during the check-in on goals you may see (the goals' "
+                                  "visibility rules); an update on a goal hidden from you is left out whole.")
+    async def progress_updates(self, info: Info[Context, Any]) -> list[CheckInProgressUpdate]:
+        updates = checkins.progress_updates(self.doc, await self.goals_shown(info))
+        return [p for p in map(CheckInProgressUpdate.wrap, updates) if p is not None]
+
+    @strawberry.field(description="The linked goals you may see (the goals' visibility rules).")
     async def linked_goals(self, info: Info[Context, Any]) -> list[Goal]:
-        return Goal.wrap_all(await checkins.linked_goals(info.context, self.doc))
+        return Goal.wrap_all(checkins.linked_goals(self.doc, await self.goals_shown(info)))
 
     @strawberry.field(description="Created here, or still open from earlier check-ins of the series.")
     async def action_items(self, info: Info[Context, Any]) -> list[ActionItem]:
