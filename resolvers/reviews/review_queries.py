@@ -1,7 +1,9 @@
 """Review queries and the nested fields of reviews and forms, each checked against the viewer.
 
-Lists leave out what the viewer may not read; a single field the viewer may not read is ``null``
-with a FORBIDDEN error. Every check is a rule of models/reviews/permissions.py.
+Lists leave out what the viewer may not read; a single nullable field the viewer may not read is ``null``
+with a FORBIDDEN error. A non-null field never refuses (its refusal would null the review the viewer may
+read): ``calibrationHistory`` is empty and ``feedback`` an empty aggregate for a viewer who may not see
+them, with no error. Every check is a rule of models/reviews/permissions.py.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from models.reviews.scores import FormScore, final_rating, form_score
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.reviews.access import (
-    REVIEW_REFUSAL,
     FormBundle,
     ReviewBundle,
     form_bundles,
@@ -132,14 +133,29 @@ async def goals_of_form(context: Context, form: Document) -> list[Document]:
     return await period_goals(context, bundle)
 
 
-async def scored_review(context: Context, review: Document, field_name: str) -> Document:
-    """The review for its score or calibration fields: managers, HR admins, the reviewee once shared."""
+async def sees_scores(context: Context, review: Document) -> bool:
+    """Whether the viewer sees the review's scores and calibrations: managers, HR admins, the reviewee once
+    shared."""
     viewer = (await require(context)).viewer
     bundle = await _bundle_of_review(context, review)
-    if not can_see_review_score(viewer, bundle.review, bundle.reviewee):
+    return can_see_review_score(viewer, bundle.review, bundle.reviewee)
+
+
+async def scored_review(context: Context, review: Document, field_name: str) -> Document:
+    """The review for its nullable score or calibration fields; :class:`Forbidden` for a viewer who may
+    not see scores (the field is ``null``, the review stays)."""
+    if not await sees_scores(context, review):
         raise Forbidden(f"{field_name} is visible to the reviewee's managers and HR admins, "
                         "and to the reviewee once the review is shared")
     return review
+
+
+async def calibration_history(context: Context, review: Document) -> list[Document]:
+    """Every calibration, oldest first, for those who see scores; empty (no error) for anyone else, so the
+    non-null list never nulls the review they may read."""
+    if not await sees_scores(context, review):
+        return []
+    return list(review.get("calibrationHistory", []))
 
 
 async def final_rating_of(context: Context, review: Document) -> int | None:
@@ -151,16 +167,17 @@ async def feedback(context: Context, review: Document, kind: str) -> dict[str, A
     """Peer or upward answers without names: per question, the submitted answers in a neutral order.
 
     ``visible`` is false (and nothing is listed) when the template or the anonymity threshold does not
-    let the viewer see them yet.
+    let the viewer see them yet. A viewer who may not see the review gets the empty aggregate (``answered``
+    0, not visible, no questions) and no error: the field is non-null, and refusing it would null its parent.
     """
     signed_in = await require(context)
     viewer = signed_in.viewer
     bundle = await _bundle_of_review(context, review)
+    if not bundle.visible_to(viewer):
+        return {"kind": kind, "answered": 0, "visible": False, "questions": []}
     forms = [f for f in await signed_in.loaders.reviews.forms_by_review_id.load(review["_id"])
              if f["kind"] == kind and f["state"] == FormState.SUBMITTED]
     result: dict[str, Any] = {"kind": kind, "answered": len(forms), "visible": False, "questions": []}
-    if not bundle.visible_to(viewer):
-        raise Forbidden(REVIEW_REFUSAL)
     if not can_see_review_feedback(viewer, kind, bundle.review, bundle.reviewee, bundle.template, len(forms)):
         return result
     result["visible"] = True

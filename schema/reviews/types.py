@@ -292,16 +292,19 @@ class Review:
         doc = await resolvers.scored_review(info.context, self.doc, "calibration")
         return Calibration.of(doc["calibration"]) if doc.get("calibration") else None
 
-    @strawberry.field(description="Every calibration of this review, oldest first.")
+    @strawberry.field(description="Every calibration of this review, oldest first. Empty for viewers who may "
+                                  "not see it: anyone but the reviewee's managers and HR admins, and the "
+                                  "reviewee until the review is shared (no error; the review stays).")
     async def calibration_history(self, info: Info[Context, Any]) -> list[Calibration]:
-        doc = await resolvers.scored_review(info.context, self.doc, "calibrationHistory")
-        return [Calibration.of(c) for c in doc.get("calibrationHistory", [])]
+        return [Calibration.of(c) for c in await resolvers.calibration_history(info.context, self.doc)]
 
     @strawberry.field(description="The rating that counts: calibrated if calibrated, else from the score.")
     async def final_rating(self, info: Info[Context, Any]) -> int | None:
         return await resolvers.final_rating_of(info.context, self.doc)
 
-    @strawberry.field(description="Peer (or upward) answers without names, as the template and threshold allow.")
+    @strawberry.field(description="Peer (or upward) answers without names, as the template and threshold allow. "
+                                  "Empty for viewers who may not see it: for anyone who may not see the review, "
+                                  "answered 0, visible false and no questions (no error).")
     async def feedback(self, info: Info[Context, Any],
                        kind: ReviewerKindEnum = ReviewerKindEnum.PEER) -> ReviewFeedback:
         data = await resolvers.feedback(info.context, self.doc, kind.value)
