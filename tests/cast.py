@@ -38,3 +38,8 @@ def viewer_in(people: dict[str, Document], name: str, managers: tuple[str, ...])
     if name.endswith("hr"):
         roles.add(Role.HR_ADMIN)
     return Viewer(name, people[name]["organizationId"], frozenset(roles))
+
+
+def cells(table: dict[str, tuple[Any, ...]], viewers: tuple[str, ...]) -> list[tuple[str, str, Any]]:
+    """(row, viewer, expected) for each cell of a table whose columns are ``viewers``."""
+    return [(case, name, expected) for case, row in table.items() for name, expected in zip(viewers, row, strict=True)]

@@ -25,7 +25,7 @@ from models.checkins.permissions import (
     is_check_in_participant,
 )
 from models.core.viewer import Viewer
-from tests.cast import ORG, OTHER_ORG, Document, cast, person, viewer_in
+from tests.cast import ORG, OTHER_ORG, Document, cast, cells, person, viewer_in
 
 PEOPLE: dict[str, Document] = cast("employee", "manager")
 VIEWERS = tuple(PEOPLE)
@@ -50,11 +50,6 @@ def note(author: str) -> Document:
     return {"_id": f"note-{author}", "organizationId": ORG, "checkInId": "check-in", "authorId": author}
 
 
-def cells(table: dict[str, tuple[bool, ...]]) -> list[tuple[str, str, bool]]:
-    """(document kind, viewer, expected) for each cell of a table whose columns are :data:`VIEWERS`."""
-    return [(kind, name, expected) for kind, row in table.items() for name, expected in zip(VIEWERS, row, strict=True)]
-
-
 # columns: employee, manager, skip, peer, hr, outsider, outsider_hr
 PARTICIPANT_RULES = {
     "series": (True, True, False, False, False, False, False),
@@ -66,7 +61,7 @@ DOCUMENTS = {"series": SERIES, "check-in": CHECK_IN, "action item": ACTION_ITEM,
 
 
 @pytest.mark.parametrize("rule", [is_check_in_participant, can_edit_check_in, can_subscribe_check_in])
-@pytest.mark.parametrize(("kind", "name", "expected"), cells(PARTICIPANT_RULES))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(PARTICIPANT_RULES, VIEWERS))
 def test_only_the_two_participants_take_part_edit_and_subscribe(rule: Callable[[Viewer, Document], bool], kind: str,
                                                                 name: str, expected: bool) -> None:
     # given a series, its occurrence, an action item of it, or another organisation's look-alike
@@ -92,7 +87,7 @@ READ_CASES = {
 }
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), cells(READ))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(READ, VIEWERS))
 def test_participants_the_management_chain_and_hr_admins_read(kind: str, name: str, expected: bool) -> None:
     # given a check-in document and its employee as loaded (None: the employee was not found)
     document, employee = READ_CASES[kind]
@@ -110,7 +105,7 @@ NOTES = {
 NOTE_CASES = {"the employee's note": note("employee"), "the manager's note": note("manager")}
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), cells(NOTES))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(NOTES, VIEWERS))
 def test_a_private_note_is_its_authors_alone(kind: str, name: str, expected: bool) -> None:
     # given a private note of one participant
     document = NOTE_CASES[kind]
@@ -129,7 +124,7 @@ MANAGE_CASES: dict[str, tuple[Callable[[Viewer, Document], bool], Document]] = {
 }
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), cells(MANAGE))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(MANAGE, VIEWERS))
 def test_the_manager_or_an_hr_admin_starts_a_series_and_sets_its_cadence(kind: str, name: str,
                                                                          expected: bool) -> None:
     # given the employee (to start their series) or their series with the manager (to set its cadence)
@@ -153,7 +148,7 @@ ROLE_RULES: dict[str, Callable[[Viewer], bool]] = {
 }
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), cells(BY_ROLE))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(BY_ROLE, VIEWERS))
 def test_settings_and_reports_go_by_role(kind: str, name: str, expected: bool) -> None:
     # given a rule that depends on the viewer's roles alone (each in their own organisation's store)
     rule = ROLE_RULES[kind]

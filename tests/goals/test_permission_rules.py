@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from models.core.viewer import Viewer
 from models.goals.permissions import can_edit_goal, can_see_goal, may_own_goal, may_set_private, visible_goals_query
-from tests.cast import ORG, Document, cast, viewer_in
+from tests.cast import ORG, Document, cast, cells, viewer_in
 from tests.stores import store_url
 
 _CAST = cast("owner", "boss")
@@ -45,11 +45,6 @@ def owner_of(doc: Document) -> Document | None:
         return PEOPLE[doc["ownerEmployeeId"]]
     head = next(d["headId"] for d in DEPARTMENTS if d["_id"] == doc["ownerDepartmentId"])
     return PEOPLE[head] if head else None
-
-
-def rows(table: dict[str, tuple[bool, ...]]) -> list[tuple[str, str, bool]]:
-    """(goal kind, viewer, expected) for each cell of a table whose columns are :data:`VIEWERS`."""
-    return [(kind, name, expected) for kind, row in table.items() for name, expected in zip(VIEWERS, row, strict=True)]
 
 
 GOALS: dict[str, Document] = {
@@ -112,7 +107,7 @@ PRIVATE: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), rows(SEE))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(SEE, VIEWERS))
 def test_can_see_goal(kind: str, name: str, expected: bool) -> None:
     # given a goal of one visibility and owner, and one kind of viewer
     doc = GOALS[kind]
@@ -122,7 +117,7 @@ def test_can_see_goal(kind: str, name: str, expected: bool) -> None:
     assert decision is expected
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), rows(EDIT))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(EDIT, VIEWERS))
 def test_can_edit_goal(kind: str, name: str, expected: bool) -> None:
     # given a goal and a viewer
     doc = GOALS[kind]
@@ -133,7 +128,7 @@ def test_can_edit_goal(kind: str, name: str, expected: bool) -> None:
     assert not decision or can_see_goal(viewer(name), doc, owner_of(doc))
 
 
-@pytest.mark.parametrize(("case", "name", "expected"), rows(OWN))
+@pytest.mark.parametrize(("case", "name", "expected"), cells(OWN, VIEWERS))
 def test_may_own_goal(case: str, name: str, expected: bool) -> None:
     # given a level and the person who would own a goal of it (none: a department without a head)
     level, owner = case.split()
@@ -143,7 +138,7 @@ def test_may_own_goal(case: str, name: str, expected: bool) -> None:
     assert decision is expected
 
 
-@pytest.mark.parametrize(("owner", "name", "expected"), rows(PRIVATE))
+@pytest.mark.parametrize(("owner", "name", "expected"), cells(PRIVATE, VIEWERS))
 def test_may_set_private(owner: str, name: str, expected: bool) -> None:
     # given the person behind a goal (none: a department without a head)
     person_behind = None if owner == "none" else PEOPLE[owner]

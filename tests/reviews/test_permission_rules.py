@@ -10,7 +10,6 @@ the reviewee, not among the viewers) the upward form.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -32,7 +31,7 @@ from models.reviews.permissions import (
     can_submit_review_form,
     review_relations,
 )
-from tests.cast import ORG, OTHER_ORG, Document, cast, viewer_in
+from tests.cast import ORG, OTHER_ORG, Document, cast, cells, viewer_in
 
 PEOPLE: dict[str, Document] = cast("reviewee", "boss")
 VIEWERS = tuple(PEOPLE)
@@ -58,11 +57,6 @@ def template(peers: str = "anonymous", upward: str = "hidden") -> Document:
     return {"_id": "template", "organizationId": ORG, "peerVisibility": peers, "upwardVisibility": upward}
 
 
-def rows(table: dict[str, tuple[Any, ...]]) -> list[tuple[str, str, Any]]:
-    """(case, viewer, expected) for each cell of a table whose columns are :data:`VIEWERS`."""
-    return [(case, name, expected) for case, row in table.items() for name, expected in zip(VIEWERS, row, strict=True)]
-
-
 T, F = True, False
 UNSHARED, SHARED = review("self_review"), review("shared")
 
@@ -79,7 +73,7 @@ VIEWER_RULE: dict[str, Callable[[Viewer], bool]] = {
 }
 
 
-@pytest.mark.parametrize(("rule", "name", "expected"), rows(VIEWER_RULES))
+@pytest.mark.parametrize(("rule", "name", "expected"), cells(VIEWER_RULES, VIEWERS))
 def test_rules_about_the_viewer_alone(rule: str, name: str, expected: bool) -> None:
     # given the viewer / when the rule is asked / then HR admins manage and see scores, managers follow cycles
     assert VIEWER_RULE[rule](viewer(name)) is expected
@@ -124,7 +118,7 @@ REVIEW_RULES: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("case", "name", "expected"), rows(REVIEW_RULES))
+@pytest.mark.parametrize(("case", "name", "expected"), cells(REVIEW_RULES, VIEWERS))
 def test_who_may_see_and_act_on_a_review(case: str, name: str, expected: bool) -> None:
     # given the reviewee's review (in self review, in calibration or shared) / when the viewer asks to act
     # then the reviewee, their managers and HR admins of the same organisation may, as the row says
@@ -155,7 +149,7 @@ READ_FORM_RULES: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("case", "name", "expected"), rows(READ_FORM_RULES))
+@pytest.mark.parametrize(("case", "name", "expected"), cells(READ_FORM_RULES, VIEWERS))
 def test_who_may_read_a_form(case: str, name: str, expected: bool) -> None:
     # given a form of the review, as its state and template have it
     doc, of_review, with_template = FORM_CASES[case]
@@ -181,7 +175,7 @@ READ_ANSWER_RULES: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("case", "name", "expected"), rows(READ_ANSWER_RULES))
+@pytest.mark.parametrize(("case", "name", "expected"), cells(READ_ANSWER_RULES, VIEWERS))
 def test_who_may_read_an_answer(case: str, name: str, expected: bool) -> None:
     # given an answer to a question whose readers are listed, on a form of the review
     doc, of_review, readers = ANSWER_CASES[case]
@@ -209,7 +203,7 @@ FEEDBACK_RULES: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("case", "name", "expected"), rows(FEEDBACK_RULES))
+@pytest.mark.parametrize(("case", "name", "expected"), cells(FEEDBACK_RULES, VIEWERS))
 def test_who_may_see_peer_and_upward_feedback(case: str, name: str, expected: bool) -> None:
     # given the peer or upward answers of the review, so many of them submitted
     kind, of_review, with_template, answered = FEEDBACK_CASES[case]
@@ -238,7 +232,7 @@ EDIT_RULES: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("case", "name", "expected"), rows(EDIT_RULES))
+@pytest.mark.parametrize(("case", "name", "expected"), cells(EDIT_RULES, VIEWERS))
 def test_who_may_answer_on_a_form(case: str, name: str, expected: bool) -> None:
     # given a form in the state the row names / when the viewer writes an answer on it
     doc, of_review = EDIT_CASES[case]
@@ -255,7 +249,7 @@ SUBMIT_RULES: dict[str, tuple[bool, ...]] = {
 }
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), rows(SUBMIT_RULES))
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(SUBMIT_RULES, VIEWERS))
 def test_only_the_reviewer_submits_a_form(kind: str, name: str, expected: bool) -> None:
     # given a form of the kind the row names / when the viewer submits it / then only its reviewer may
     assert can_submit_review_form(viewer(name), form(kind)) is expected
