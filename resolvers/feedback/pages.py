@@ -6,10 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from models.core.documents import Document
-from models.core.pagination import page_size_error
 from resolvers.core.context import Context, require
-from resolvers.core.errors import BadUserInput
-from store.core.pagination import BadCursor, Page
+from resolvers.core.pages import check_page_size, issued_cursor
+from store.core.pagination import Page
 from store.core.repository import TenantStore
 from store.feedback.repository import NEWEST_FIRST
 
@@ -32,11 +31,8 @@ async def newest_first(context: Context, read: ReadPage, first: int, after: str 
     """The page ``read`` gives (asked for ``first`` items after the cursor ``after``, both checked here);
     ``keep`` leaves out what the viewer may not see (the total still counts it, as the query does)."""
     me = await require(context)
-    if error := page_size_error(first):
-        raise BadUserInput(error)
-    try:
+    check_page_size(first)
+    with issued_cursor():
         page = await read(me.store)
-    except BadCursor as error:
-        raise BadUserInput(str(error)) from None
     documents = page.documents if keep is None else await keep(page.documents)
     return Listing(documents, [NEWEST_FIRST.cursor(d) for d in documents], page.total_count, page.has_next_page)

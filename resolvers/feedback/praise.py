@@ -7,13 +7,12 @@ from typing import Any
 from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
-from models.core.pagination import page_size_error
 from models.feedback.permissions import can_see_praise
 from models.feedback.praise import MESSAGE_MAX, ReactionKind, check_recipients, check_value, toggled
 from models.feedback.rules import check_body, stored_instant
 from resolvers.core.context import Context, require
-from resolvers.core.errors import BadUserInput
 from resolvers.core.outcome import Outcome
+from resolvers.core.pages import check_page_size
 from resolvers.core.publish import publish_after_commit
 from resolvers.feedback.channels import praise_channel
 from resolvers.feedback.colleagues import existing_employee
@@ -79,8 +78,7 @@ async def praise_by_id(context: Context, id: str) -> Document | None:
 async def praise_received(context: Context, employee: Document, first: int) -> list[Document]:
     """Newest first; everyone in the organisation sees it (praise is public)."""
     me = await require(context)
-    if error := page_size_error(first):
-        raise BadUserInput(error)
+    check_page_size(first)
     docs = await me.loaders.feedback.praise_by_recipient_id.load(employee["_id"])
     return [d for d in docs if can_see_praise(me.viewer, d)][:first]
 

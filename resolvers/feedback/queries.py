@@ -12,7 +12,6 @@ from typing import Any
 
 from models.core import clock
 from models.core.documents import Document
-from models.core.pagination import page_size_error
 from models.core.viewer import Viewer
 from models.feedback.permissions import (
     can_read_feedback_about,
@@ -22,7 +21,8 @@ from models.feedback.permissions import (
 )
 from models.feedback.rules import FeedbackFilterSpec, Visibility
 from resolvers.core.context import Context, require
-from resolvers.core.errors import BadUserInput, Forbidden
+from resolvers.core.errors import Forbidden
+from resolvers.core.pages import check_page_size
 from resolvers.feedback.anonymous import own_contribution
 from resolvers.feedback.pages import Listing, newest_first
 from resolvers.org import access as org_access
@@ -122,8 +122,7 @@ async def part_open(context: Context, request: Document) -> bool:
 async def my_requests(context: Context, first: int) -> list[Document]:
     """The requests the viewer made, newest first."""
     me = await require(context)
-    if error := page_size_error(first):
-        raise BadUserInput(error)
+    check_page_size(first)
     return await feedback_store.requests_made_by(me.store, me.viewer.employee_id, first)
 
 

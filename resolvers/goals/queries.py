@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.core.documents import Document
-from models.core.pagination import page_size_error
 from models.goals.filters import GoalFilterSpec
 from models.goals.permissions import can_edit_goal, can_see_goal, visible_goals_query
 from models.goals.rules import GoalStatus, counts_in_roll_up, rolled_progress
 from resolvers.core.context import Context, SignedIn, require
-from resolvers.core.errors import BadUserInput
-from store.core.pagination import BadCursor
+from resolvers.core.pages import check_page_size, issued_cursor
 from store.core.people import ids_below
 from store.goals import repository as goal_store
 from store.goals.repository import GoalLoaders
@@ -105,16 +103,13 @@ async def visibility_query(signed_in: SignedIn) -> dict[str, Any]:
 async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str | None) -> GoalPage:
     """A page of the goals matching ``spec`` that the viewer may see, by due date."""
     signed_in = await require(context)
-    if (error := page_size_error(first)) is not None:
-        raise BadUserInput(error)
+    check_page_size(first)
     query = await goal_store.filter_query(signed_in.store, spec)
     rule = await visibility_query(signed_in)
     if rule:
         query = {"$and": [query, rule]} if query else rule
-    try:
+    with issued_cursor():
         page = await goal_store.goal_page(signed_in.store, query, first, after)
-    except BadCursor as error:
-        raise BadUserInput(str(error)) from None
     return GoalPage([(goal_store.goal_cursor(doc), doc) for doc in page.documents], page.total_count,
                     page.has_next_page)
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.core.documents import Document
-from models.core.pagination import page_size_error
 from models.org.permissions import can_see_org_chart, can_see_personal
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
+from resolvers.core.pages import check_page_size, issued_cursor
 from resolvers.org import access
-from store.core.pagination import BadCursor, Page
+from store.core.pagination import Page
 from store.loaders import Loaders
 from store.org.repository import EMPLOYEES_BY_NAME, EmployeeFilterSpec, employee_page, subtree
 
@@ -45,14 +45,10 @@ async def employees(context: Context, first: int, after: str | None, projection:
                     search: str | None = None) -> Page:
     """A page of people by name (everyone who has not left, unless ``status`` says otherwise)."""
     signed_in = await require(context)
-    message = page_size_error(first)
-    if message is not None:
-        raise BadUserInput(message)
+    check_page_size(first)
     spec = EmployeeFilterSpec(department_id, manager_id, status, search)
-    try:
+    with issued_cursor():
         return await employee_page(signed_in.store, spec, first, after, projection)
-    except BadCursor as error:
-        raise BadUserInput(str(error)) from None
 
 
 def employee_cursor(document: Document) -> str:

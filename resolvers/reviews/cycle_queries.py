@@ -9,14 +9,14 @@ from typing import Any
 
 from models.core import clock
 from models.core.documents import Document
-from models.core.pagination import page_size_error
 from models.reviews.cycles import deadline_of
 from models.reviews.permissions import can_follow_cycle, can_see_cycle_scores
 from models.reviews.rules import PHASE_OF_KIND, PHASE_ORDER, FormState
 from models.reviews.scores import distribution
 from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput, Forbidden
-from store.core.pagination import BadCursor, Keyset, keyset_page
+from resolvers.core.pages import check_page_size, issued_cursor
+from store.core.pagination import Keyset, keyset_page
 from store.core.people import ids_below
 from store.reviews import cycles as cycle_store
 
@@ -101,9 +101,7 @@ async def cycle_reviews(context: Context, cycle: Document, department_id: str | 
     """The cycle's reviews the viewer may see (all for HR admins; their own and those of the people below
     them for everyone else), by id, in keyset pages."""
     signed_in = await require(context)
-    problem = page_size_error(first)
-    if problem:
-        raise BadUserInput(problem)
+    check_page_size(first)
     query: dict[str, Any] = {"cycleId": cycle["_id"]}
     allowed = await scope_ids(signed_in, include_self=True)
     if allowed is not None:
@@ -112,10 +110,8 @@ async def cycle_reviews(context: Context, cycle: Document, department_id: str | 
         query["departmentId"] = department_id
     if state is not None:
         query["state"] = state
-    try:
+    with issued_cursor():
         page = await keyset_page(signed_in.store.reviews, query, REVIEW_ORDER, first, after)
-    except BadCursor as error:
-        raise BadUserInput(str(error)) from None
     return ReviewPage([(REVIEW_ORDER.cursor(d), d) for d in page.documents], page.total_count, page.has_next_page)
 
 
