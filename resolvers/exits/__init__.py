@@ -1,0 +1,1 @@
+"""Exits: exit records and checklists, exit interviews and the anonymous exit survey, attrition reports: queries, mutations and subscriptions."""

@@ -1,0 +1,1 @@
+"""Growth and advancement: career tracks, growth plans, mentoring, readiness, talent ratings, succession and promotion decisions: queries, mutations and subscriptions."""

@@ -1,0 +1,1 @@
+"""Events out and automation: the outbox and signed webhooks, the audit trail, reminders and notifications: queries, mutations and subscriptions."""

@@ -1,0 +1,1 @@
+"""Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll export: repository and loaders."""

@@ -1,0 +1,1 @@
+"""Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence: repository and loaders."""
