@@ -1,1 +1,5 @@
-"""Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll export: pure rules and permissions."""
+"""Pure rules and permissions of one domain.
+
+Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll
+export.
+"""

@@ -1,1 +1,5 @@
-"""Growth and advancement: career tracks, growth plans, mentoring, readiness, talent ratings, succession and promotion decisions: pure rules and permissions."""
+"""Pure rules and permissions of one domain.
+
+Growth and advancement: career tracks, growth plans, mentoring, readiness, talent ratings,
+succession and promotion decisions.
+"""

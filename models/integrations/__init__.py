@@ -1,1 +1,4 @@
-"""Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence: pure rules and permissions."""
+"""Pure rules and permissions of one domain.
+
+Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence.
+"""

@@ -1,1 +1,5 @@
-"""Events out and automation: the outbox and signed webhooks, the audit trail, reminders and notifications: pure rules and permissions."""
+"""Pure rules and permissions of one domain.
+
+Events out and automation: the outbox and signed webhooks, the audit trail, reminders and
+notifications.
+"""

@@ -1,1 +1,4 @@
-"""Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence: queries, mutations and subscriptions."""
+"""Queries, mutations and subscriptions of one domain.
+
+Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence.
+"""

@@ -1,1 +1,5 @@
-"""Events out and automation: the outbox and signed webhooks, the audit trail, reminders and notifications: queries, mutations and subscriptions."""
+"""Queries, mutations and subscriptions of one domain.
+
+Events out and automation: the outbox and signed webhooks, the audit trail, reminders and
+notifications.
+"""

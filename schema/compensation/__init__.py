@@ -1,1 +1,5 @@
-"""Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll export: Strawberry types."""
+"""Strawberry types of one domain.
+
+Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll
+export.
+"""

@@ -1,1 +1,5 @@
-"""Exits: exit records and checklists, exit interviews and the anonymous exit survey, attrition reports: Strawberry types."""
+"""Strawberry types of one domain.
+
+Exits: exit records and checklists, exit interviews and the anonymous exit survey, attrition
+reports.
+"""

@@ -1,1 +1,4 @@
-"""Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence: Strawberry types."""
+"""Strawberry types of one domain.
+
+Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence.
+"""

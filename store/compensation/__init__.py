@@ -1,1 +1,5 @@
-"""Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll export: repository and loaders."""
+"""Repository and loaders of one domain.
+
+Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll
+export.
+"""

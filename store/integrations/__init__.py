@@ -1,1 +1,4 @@
-"""Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence: repository and loaders."""
+"""Repository and loaders of one domain.
+
+Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence.
+"""

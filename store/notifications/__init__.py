@@ -1,1 +1,5 @@
-"""Events out and automation: the outbox and signed webhooks, the audit trail, reminders and notifications: repository and loaders."""
+"""Repository and loaders of one domain.
+
+Events out and automation: the outbox and signed webhooks, the audit trail, reminders and
+notifications.
+"""

@@ -1,1 +1,5 @@
-"""Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll export: tests."""
+"""Tests of one domain.
+
+Compensation: pay records, pay bands, merit cycles, budgets, proposals, pay equity and payroll
+export.
+"""

@@ -1,1 +1,5 @@
-"""Exits: exit records and checklists, exit interviews and the anonymous exit survey, attrition reports: tests."""
+"""Tests of one domain.
+
+Exits: exit records and checklists, exit interviews and the anonymous exit survey, attrition
+reports.
+"""

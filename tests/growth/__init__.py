@@ -1,1 +1,5 @@
-"""Growth and advancement: career tracks, growth plans, mentoring, readiness, talent ratings, succession and promotion decisions: tests."""
+"""Tests of one domain.
+
+Growth and advancement: career tracks, growth plans, mentoring, readiness, talent ratings,
+succession and promotion decisions.
+"""

@@ -1,1 +1,4 @@
-"""Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence: tests."""
+"""Tests of one domain.
+
+Integrations in: integration tokens, SCIM 2.0, bulk import and xAPI learning evidence.
+"""
