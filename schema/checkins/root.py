@@ -31,6 +31,7 @@ from schema.checkins.types import (
     OverdueCheckIn,
     TalkingPoint,
 )
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.org.inputs import provided
 from schema.org.root import DepartmentPayload
@@ -138,20 +139,23 @@ class CheckInQuery:
         return CheckInTimeline(employee=EmployeeFields.of(timeline.employee),
                                upcoming=CheckIn.wrap_all(timeline.upcoming), past=CheckIn.wrap_all(timeline.past))
 
-    @strawberry.field(description="Managers: series below you; HR admins: all. Most overdue first.")
+    @strawberry.field(
+        metadata=listed(200), description="Managers: series below you; HR admins: all. Most overdue first.")
     async def overdue_check_ins(self, info: Info[Context, Any], as_of: date | None = None) -> list[OverdueCheckIn]:
         found = await checkins.overdue_check_ins(info.context, as_of)
         return [OverdueCheckIn(series=series, cadence=o.cadence, days_overdue=o.days_overdue)
                 for o in found if (series := CheckInSeries.wrap(o.series)) is not None]
 
-    @strawberry.field(description="HR admins: completion of the check-ins due in a period, by department and cadence.")
+    @strawberry.field(
+        metadata=listed(100),
+        description="HR admins: completion of the check-ins due in a period, by department and cadence.")
     async def check_in_participation(self, info: Info[Context, Any],
                                      from_: Annotated[date, strawberry.argument(name="from")], to: date,
                                      as_of: date | None = None) -> list[CheckInParticipation]:
         rows = await checkins.participation(info.context, from_, to, as_of)
         return [CheckInParticipation.wrap(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(metadata=listed(50))
     async def check_in_templates(self, info: Info[Context, Any]) -> list[CheckInTemplate]:
         return [t for t in map(CheckInTemplate.wrap, await checkins.templates(info.context)) if t is not None]
 

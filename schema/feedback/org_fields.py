@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.core.context import Context
+from schema.core.cost import listed
 from schema.feedback.praise import Praise, praise_received
 from schema.feedback.types import FollowUp, open_follow_ups
 
@@ -19,7 +20,9 @@ class FeedbackEmployeeFields:
                               ) -> list[Praise]:
         return await praise_received(info, self.doc, first)
 
-    @strawberry.field(description="Open follow-ups of feedback this person received: the person and their managers.")
+    @strawberry.field(
+        metadata=listed(50),
+        description="Open follow-ups of feedback this person received: the person and their managers.")
     async def open_follow_ups(self, info: Info[Context, Any],
                               ) -> list[FollowUp] | None:
         return await open_follow_ups(info, self.doc)

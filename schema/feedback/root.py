@@ -17,6 +17,7 @@ from resolvers.feedback import mutations as feedback_mutations
 from resolvers.feedback import queries as feedback
 from resolvers.feedback import subscriptions as feedback_subscriptions
 from resolvers.feedback.pages import Listing
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import (
@@ -128,7 +129,9 @@ class FeedbackQuery:
     async def feedback(self, info: Info[Context, Any], id: strawberry.ID) -> Feedback | None:
         return Feedback.wrap(await feedback.feedback_by_id(info.context, id))
 
-    @strawberry.field(description="Requests asking you for feedback that you have not answered, soonest due first.")
+    @strawberry.field(
+        metadata=listed(50),
+        description="Requests asking you for feedback that you have not answered, soonest due first.")
     async def pending_feedback_requests(self, info: Info[Context, Any]) -> list[FeedbackRequest]:
         return FeedbackRequest.wrap_all(await feedback.pending_requests(info.context))
 
@@ -152,11 +155,13 @@ class FeedbackQuery:
     async def anonymous_feedback_periods(self, info: Info[Context, Any]) -> list[str]:
         return await feedback_anonymous.periods(info.context)
 
-    @strawberry.field(description="Follow-ups you own, soonest due first.")
+    @strawberry.field(metadata=listed(50), description="Follow-ups you own, soonest due first.")
     async def my_follow_ups(self, info: Info[Context, Any], include_done: bool = False) -> list[FollowUp]:
         return FollowUp.wrap_all(await feedback_follow_ups.my_follow_ups(info.context, include_done))
 
-    @strawberry.field(description="HR admins: open and overdue follow-ups per department of the people concerned.")
+    @strawberry.field(
+        metadata=listed(200),
+        description="HR admins: open and overdue follow-ups per department of the people concerned.")
     async def follow_up_stats(self, info: Info[Context, Any]) -> list[DepartmentFollowUpStats]:
         rows = await feedback_follow_ups.stats(info.context)
         return [DepartmentFollowUpStats(department=DepartmentFields.wrap(row["department"]), open=row["open"],

@@ -25,6 +25,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
+from schema.core.cost import listed
 from schema.core.pagination import PageInfo
 from schema.org.types import Department, Employee, EmployeeFields
 
@@ -121,7 +122,8 @@ class AnonymousFeedbackSummary:
     period: str
     threshold: int = strawberry.field(description="Distinct authors needed before a batch is released.")
     pending_count: int = strawberry.field(description="Items waiting for enough other authors; never their text.")
-    items: list[AnonymousFeedback] = strawberry.field(description="Released items, release by release, shuffled.")
+    items: list[AnonymousFeedback] = strawberry.field(
+        metadata=listed(50), description="Released items, release by release, shuffled.")
 
 
 @strawberry.type(description="A request for feedback about the requester or one of their reports.")

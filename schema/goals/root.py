@@ -16,6 +16,7 @@ from resolvers.goals import key_results as key_result_mutations
 from resolvers.goals import mutations as goals_mutations
 from resolvers.goals import queries as goals
 from resolvers.goals import subscriptions as goals_subscriptions
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.goals.inputs import (
@@ -91,7 +92,9 @@ class GoalsQuery:
         node = await goals.goal_tree(info.context, root_goal_id)
         return GoalTreeNode.wrap(node) if node else None
 
-    @strawberry.field(description="Your direct reports' goals: count, mean progress, at-risk and off-track counts.")
+    @strawberry.field(
+        metadata=listed(30),
+        description="Your direct reports' goals: count, mean progress, at-risk and off-track counts.")
     async def my_team_goals(self, info: Info[Context, Any], period: PeriodInput | None = None) -> list[TeamMemberGoals]:
         start, end = _period(period)
         return [TeamMemberGoals.wrap(m) for m in await goals.my_team_goals(info.context, start, end)]

@@ -14,6 +14,7 @@ from models.goals.rules import goal_progress as own_goal_progress
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
+from schema.core.cost import listed
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
 GoalLevelEnum = strawberry.enum(GoalLevel, name="GoalLevel")
@@ -126,7 +127,9 @@ class Goal:
     async def parent(self, info: Info[Context, Any]) -> Goal | None:
         return Goal.wrap(await goal_queries.parent(info.context, self.doc))
 
-    @strawberry.field(description="Goals aligned to this one that you may see (not archived), by title.")
+    @strawberry.field(
+        metadata=listed(50, tree_total=2000),
+        description="Goals aligned to this one that you may see (not archived), by title.")
     async def children(self, info: Info[Context, Any]) -> list[Goal]:
         return Goal.wrap_all(await goal_queries.children(info.context, self.doc))
 
@@ -155,7 +158,7 @@ class GoalTreeNode:
     def goal(self) -> Goal | None:
         return Goal.wrap(self.node.goal)
 
-    @strawberry.field(description="Goals aligned to this one, redacted or not.")
+    @strawberry.field(metadata=listed(50, tree_total=2000), description="Goals aligned to this one, redacted or not.")
     def children(self) -> list[GoalTreeNode]:
         return [GoalTreeNode.wrap(child) for child in self.node.children]
 
@@ -179,7 +182,7 @@ class TeamMemberGoals:
                    at_risk_count=statuses.count(GoalStatus.AT_RISK.value),
                    off_track_count=statuses.count(GoalStatus.OFF_TRACK.value))
 
-    @strawberry.field
+    @strawberry.field(metadata=listed(100))
     def goals(self) -> list[Goal]:
         return Goal.wrap_all(self.member.goals)
 

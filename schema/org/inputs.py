@@ -21,7 +21,8 @@ class EmployeeFilter:
     manager_id: strawberry.ID | None = None
     status: EmployeeStatusEnum | None = strawberry.field(
         default=None, description="Default: everyone who has not left.")
-    search: str | None = strawberry.field(default=None, description="Part of the name, any case.")
+    search: str | None = strawberry.field(default=None,
+                                          description="Part of the name, any case (at most 100 characters).")
 
 
 @strawberry.input

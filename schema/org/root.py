@@ -14,6 +14,7 @@ from resolvers.core.projection import employee_projection, field_names
 from resolvers.org import access, subscriptions
 from resolvers.org import mutations as org_mutations
 from resolvers.org import queries as org
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
 from schema.org.inputs import (
@@ -58,7 +59,8 @@ class EmployeePayload:
 @strawberry.type
 class TerminateEmployeePayload:
     employee: Employee | None
-    moved_reports: list[Employee]
+    moved_reports: list[Employee] = strawberry.field(
+        metadata=listed(30), description="The reports of the person who left, now reporting to their manager.")
     errors: list[Error]
 
 
@@ -81,7 +83,7 @@ class OrgChartEvent:
     employee_ids: list[strawberry.ID]
     version: int = strawberry.field(description="The organisation's change counter after this change.")
 
-    @strawberry.field(description="The people the change affected, read after the change.")
+    @strawberry.field(metadata=listed(50), description="The people the change affected, read after the change.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
         return EmployeeFields.wrap_all(await access.employees(info.context, self.employee_ids))
 
@@ -121,15 +123,15 @@ class OrgQuery:
         node = await org.org_chart(info.context, root_id, depth, projection)
         return OrgChartNode(node=node, level=0) if node else None
 
-    @strawberry.field(description="The managers above someone, nearest first.")
+    @strawberry.field(metadata=listed(20), description="The managers above someone, nearest first.")
     async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee]:
         return EmployeeFields.wrap_all(await org.reporting_chain(info.context, employee_id))
 
-    @strawberry.field
+    @strawberry.field(metadata=listed(200))
     async def departments(self, info: Info[Context, Any]) -> list[Department]:
         return [d for d in map(DepartmentFields.wrap, await org.departments(info.context)) if d is not None]
 
-    @strawberry.field
+    @strawberry.field(metadata=listed(200))
     async def positions(self, info: Info[Context, Any]) -> list[Position]:
         return [p for p in map(PositionFields.wrap, await org.positions(info.context)) if p is not None]
 

@@ -14,6 +14,7 @@ from models.org.rules import EmployeeStatus, OrgChange
 from resolvers.core.context import Context
 from resolvers.core.loading import load, load_now
 from resolvers.org import queries as org
+from schema.core.cost import listed
 
 # The GraphQL types Employee, Department and Position are composed in ``schema/employee.py`` from this
 # module's fields and each domain's own (a person's goals, check-ins, feedback, competencies). Other
@@ -102,11 +103,11 @@ class EmployeeFields:
     def mentor(self, info: Info[Context, Any]) -> Employee | None:
         return load_now(info.context, "employee_by_id", self.doc.get("mentorId"), EmployeeFields.wrap)
 
-    @strawberry.field(description="Direct reports who have not left, by name.")
+    @strawberry.field(metadata=listed(15, tree_total=5000), description="Direct reports who have not left, by name.")
     async def reports(self, info: Info[Context, Any]) -> list[Employee]:
         return EmployeeFields.wrap_all(await load(info.context, "reports_by_manager_id", self.doc["_id"]))
 
-    @strawberry.field(description="Managers above this person, nearest first.")
+    @strawberry.field(metadata=listed(20), description="Managers above this person, nearest first.")
     async def reporting_chain(self, info: Info[Context, Any]) -> list[Employee]:
         return EmployeeFields.wrap_all(await org.reporting_chain(info.context, self.doc["_id"]))
 
@@ -129,12 +130,12 @@ class DepartmentFields:
     def head(self, info: Info[Context, Any]) -> Employee | None:
         return load_now(info.context, "employee_by_id", self.doc.get("headId"), EmployeeFields.wrap)
 
-    @strawberry.field
+    @strawberry.field(metadata=listed(50, tree_total=500))
     async def children(self, info: Info[Context, Any]) -> list[Department]:
         docs = await load(info.context, "departments_by_parent_id", self.doc["_id"])
         return [d for d in map(DepartmentFields.wrap, docs) if d is not None]
 
-    @strawberry.field(description="People in the department who have not left, by name.")
+    @strawberry.field(metadata=listed(200), description="People in the department who have not left, by name.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
         return EmployeeFields.wrap_all(await load(info.context, "employees_by_department_id", self.doc["_id"]))
 
@@ -169,7 +170,9 @@ class OrgChartNode:
     def employee(self) -> Employee:
         return EmployeeFields.of(self.node.employee)
 
-    @strawberry.field(description="Direct reports within the chart's depth (empty at its last level).")
+    @strawberry.field(
+        metadata=listed(15, tree_total=5000),
+        description="Direct reports within the chart's depth (empty at its last level).")
     def reports(self) -> list[OrgChartNode]:
         return [OrgChartNode(node=child, level=child.level) for child in self.node.reports]
 

@@ -12,6 +12,7 @@ from models.reviews.competencies import ProfileEntry
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.reviews import competencies as resolvers
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.org.types import Position, PositionFields
 from schema.reviews.inputs import CompetencyExpectationInput, CompetencyInput, competency_data
@@ -97,7 +98,8 @@ class PositionCompetenciesPayload:
 
 @strawberry.type
 class CompetencyQuery:
-    @strawberry.field(description="The competency framework (everyone in the organisation reads it).")
+    @strawberry.field(
+        metadata=listed(100), description="The competency framework (everyone in the organisation reads it).")
     async def competencies(self, info: Info[Context, Any], category: str | None = None,
                            include_archived: bool = False) -> list[Competency]:
         docs = await resolvers.competencies(info.context, category, include_archived)
@@ -107,7 +109,7 @@ class CompetencyQuery:
     async def competency(self, info: Info[Context, Any], id: strawberry.ID) -> Competency | None:
         return Competency.wrap(await resolvers.competency(info.context, id))
 
-    @strawberry.field(description="The competency levels a position expects.")
+    @strawberry.field(metadata=listed(50), description="The competency levels a position expects.")
     async def position_competencies(self, info: Info[Context, Any],
                                     position_id: strawberry.ID) -> list[CompetencyExpectation]:
         return expectations_of(await resolvers.expectations(info.context, position_id))

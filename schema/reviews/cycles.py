@@ -15,6 +15,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.reviews import cycle_queries as resolvers
 from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress
+from schema.core.cost import listed
 from schema.core.pagination import PageInfo
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 from schema.reviews.cycle_fields import ReviewCycleFields
@@ -112,7 +113,8 @@ class PhaseProgressType:
     phase: PhaseEnum
     deadline: date | None
     counts: FormCounts
-    departments: list[DepartmentProgress]
+    departments: list[DepartmentProgress] = strawberry.field(
+        metadata=listed(200), description="The same counts per department.")
 
     @classmethod
     def of(cls, progress: PhaseProgress) -> PhaseProgressType:
@@ -166,7 +168,8 @@ class DepartmentDistribution:
 @strawberry.type
 class CycleDistribution:
     cycle: ReviewCycle
-    departments: list[DepartmentDistribution]
+    departments: list[DepartmentDistribution] = strawberry.field(
+        metadata=listed(200), description="The distribution per department.")
     total: DepartmentDistribution
 
 

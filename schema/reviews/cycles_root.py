@@ -11,6 +11,7 @@ from strawberry.types import Info
 from resolvers.core.context import Context
 from resolvers.reviews import cycle_mutations as mutations
 from resolvers.reviews import cycle_queries as resolvers
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.reviews.cycles import (
     CycleDistribution,
@@ -47,7 +48,7 @@ class NominatePeersPayload:
 
 @strawberry.type
 class CycleQuery:
-    @strawberry.field(description="Review cycles, most recent period first (everyone reads them).")
+    @strawberry.field(metadata=listed(50), description="Review cycles, most recent period first (everyone reads them).")
     async def review_cycles(self, info: Info[Context, Any]) -> list[ReviewCycle]:
         return ReviewCycle.wrap_all(await resolvers.review_cycles(info.context))
 
@@ -63,7 +64,8 @@ class CycleQuery:
                              review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
                                             for s in ReviewStateEnum])
 
-    @strawberry.field(description="Managers and HR admins: forms not submitted whose phase deadline has passed "
+    @strawberry.field(
+        metadata=listed(200), description="Managers and HR admins: forms not submitted whose phase deadline has passed "
                                   "(asOf: default today).")
     async def overdue_forms(self, info: Info[Context, Any], cycle_id: strawberry.ID,
                             as_of: date | None = None) -> list[ReviewForm]:

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.core.context import Context
+from schema.core.cost import listed
 from schema.reviews.competencies import (
     CompetencyExpectation,
     CompetencyProfileEntry,
@@ -18,7 +19,9 @@ from schema.reviews.competencies import (
 
 @strawberry.type(name="ReviewEmployeeFields", description="The reviews domain's fields of a person.")
 class ReviewEmployeeFields:
-    @strawberry.field(description="Per competency: the level expected for the person's position, the level assessed "
+    @strawberry.field(
+        metadata=listed(50),
+        description="Per competency: the level expected for the person's position, the level assessed "
                                   "in their last shared review, and the gap. The person, their managers, HR admins.")
     async def competency_profile(
         self, info: Info[Context, Any],
@@ -28,7 +31,7 @@ class ReviewEmployeeFields:
 
 @strawberry.type(name="ReviewPositionFields", description="The reviews domain's fields of a position.")
 class ReviewPositionFields:
-    @strawberry.field(description="The competency levels this position expects.")
+    @strawberry.field(metadata=listed(50), description="The competency levels this position expects.")
     async def expected_competencies(
         self, info: Info[Context, Any],
     ) -> list[CompetencyExpectation]:

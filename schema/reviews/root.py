@@ -15,6 +15,7 @@ from resolvers.core.outcome import Outcome
 from resolvers.reviews import form_mutations, presence, review_mutations
 from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import subscriptions as streams
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.org.types import Employee
 from schema.reviews.cycles import CycleDistribution, distribution
@@ -126,11 +127,12 @@ class ReviewQuery:
     async def review_form(self, info: Info[Context, Any], id: strawberry.ID) -> ReviewForm | None:
         return ReviewForm.wrap(await resolvers.review_form(info.context, id))
 
-    @strawberry.field(description="The signed-in employee's own reviews, newest first.")
+    @strawberry.field(metadata=listed(20), description="The signed-in employee's own reviews, newest first.")
     async def my_reviews(self, info: Info[Context, Any]) -> list[Review]:
         return Review.wrap_all(await resolvers.my_reviews(info.context))
 
-    @strawberry.field(description="The forms the signed-in employee fills in (pending: not submitted yet).")
+    @strawberry.field(
+        metadata=listed(50), description="The forms the signed-in employee fills in (pending: not submitted yet).")
     async def my_review_forms(self, info: Info[Context, Any], cycle_id: strawberry.ID | None = None,
                               pending: bool = False) -> list[ReviewForm]:
         return ReviewForm.wrap_all(await resolvers.my_review_forms(info.context, cycle_id, pending))

@@ -13,6 +13,7 @@ from models.reviews.rules import is_required
 from resolvers.core.context import Context
 from resolvers.reviews import competencies as competency_resolvers
 from resolvers.reviews import templates as resolvers
+from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.reviews.competencies import Competency
 from schema.reviews.enums import (
@@ -131,7 +132,7 @@ class ReviewTemplate:
     def created_at(self) -> datetime | None:
         return self.doc.get("createdAt")
 
-    @strawberry.field(description="Every version of this template, oldest first.")
+    @strawberry.field(metadata=listed(20), description="Every version of this template, oldest first.")
     async def versions(self, info: Info[Context, Any]) -> list[ReviewTemplate]:
         return ReviewTemplate.wrap_all(await resolvers.versions(info.context, self.doc))
 
@@ -146,7 +147,7 @@ class ReviewTemplatePayload:
 
 @strawberry.type
 class TemplateQuery:
-    @strawberry.field(description="Review templates, latest versions only unless asked.")
+    @strawberry.field(metadata=listed(50), description="Review templates, latest versions only unless asked.")
     async def review_templates(self, info: Info[Context, Any],
                                include_old_versions: bool = False) -> list[ReviewTemplate]:
         return ReviewTemplate.wrap_all(await resolvers.templates(info.context, include_old_versions))

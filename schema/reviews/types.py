@@ -16,6 +16,7 @@ from resolvers.core.loading import load
 from resolvers.reviews import cycle_queries as cycle_resolvers
 from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import templates as template_resolvers
+from schema.core.cost import listed
 from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
@@ -277,7 +278,7 @@ class Review:
     async def cycle(self, info: Info[Context, Any]) -> LazyReviewCycle | None:
         return await cycle_of(info, self.doc["cycleId"])
 
-    @strawberry.field(description="The forms the viewer may read.")
+    @strawberry.field(metadata=listed(30), description="The forms the viewer may read.")
     async def forms(self, info: Info[Context, Any], kind: ReviewerKindEnum | None = None) -> list[ReviewForm]:
         docs = await resolvers.forms_of_review(info.context, self.doc, kind.value if kind else None)
         return ReviewForm.wrap_all(docs)
