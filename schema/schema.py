@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -58,10 +59,28 @@ class MaskUnexpectedErrors(MaskErrors):
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [without_suggestion(e) for e in self._process_errors(errors)]  # type: ignore[attr-defined]
+            result.errors = [with_code(without_suggestion(e)) for e in self._process_errors(errors)]  # type: ignore[attr-defined]
 
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """Every error a client gets carries ``extensions.code``: graphql-core's own parse, validation and
+    variable errors come without one (``GRAPHQL_PARSE_FAILED``, ``GRAPHQL_VALIDATION_FAILED``,
+    ``BAD_USER_INPUT``, as Apollo names them); an error at a field without a code is the server's."""
+    if (error.extensions or {}).get("code"):
+        return error
+    if error.message.startswith("Syntax Error"):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif error.path is None and error.message.startswith("Variable "):
+        code = "BAD_USER_INPUT"
+    elif error.path is None:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        code = "INTERNAL_SERVER_ERROR"
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
 
 
 def without_suggestion(error: GraphQLError) -> GraphQLError:
@@ -81,13 +100,24 @@ class MaskedLimits(Limits, MaskUnexpectedErrors):
         yield from MaskUnexpectedErrors.on_operation(self)
 
 
+class PerfgraphSchema(strawberry.Schema):
+    """Logs only the errors our code did not raise on purpose (:func:`is_unexpected`): a refusal (a limit,
+    a validation error, FORBIDDEN) is the client's answer, not the operator's problem, and logging each
+    would let a burst of hostile requests flood the log."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        unexpected = [error for error in errors if is_unexpected(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(*, caches: bool = True, debug: bool = False, introspection: bool = True) -> strawberry.Schema:
     """``introspection``: off refuses ``__schema`` and ``__type`` queries (production; the SDL is published
     as schema.graphql)."""
     extensions = limit_extensions(caches=caches, limits=Limits if debug else MaskedLimits)
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return PerfgraphSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not debug),
     )

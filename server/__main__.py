@@ -16,6 +16,7 @@ from realtime import BusConnectionError, create_bus
 from server.app import create_app
 from server.auth import mint_token
 from server.config import ConfigError, Settings, redact
+from server.protocol import HeaderDeadlineProtocol
 from store.core.database import Database, StoreUnavailable, open_database
 from store.core.embedded import default_data_dir
 from store.core.seed import seed
@@ -66,7 +67,7 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
-                lifespan="on")
+                lifespan="on", http=HeaderDeadlineProtocol)
 
 
 def token(settings: Settings, args: Any) -> None:

@@ -17,11 +17,12 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
+from realtime.ratelimit import RateLimiter, create_rate_limiter
 from resolvers.core.streams import close_connection
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
-from server.view import PerfgraphGraphQL
+from server.view import MAX_LIVE_COST, PerfgraphGraphQL
 from store.core.database import Database, open_database
 
 log = logging.getLogger("perfgraph")
@@ -49,13 +50,15 @@ StartupHook = Callable[[Database], Awaitable[None]]
 def create_app(settings: Settings | None = None, *, database: Database | None = None,
                schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None,
                subscriber_queue_size: int = 256, freeze_heap: bool = False,
-               connection_init_seconds: float = 10.0, execution_seconds: float = 15.0) -> Starlette:
+               connection_init_seconds: float = 10.0, execution_seconds: float = 15.0,
+               live_cost_budget: int = MAX_LIVE_COST) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
     the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
     bounds how many events may wait for one subscriber before it is dropped as too slow; ``freeze_heap``
     (serving processes) moves what start-up built out of the garbage collector's sight;
     ``connection_init_seconds``: how long a WebSocket may wait before ``connection_init`` (both protocols);
-    ``execution_seconds``: how long one query or mutation over HTTP may run before it is stopped."""
+    ``execution_seconds``: how long one query or mutation over HTTP may run before it is stopped;
+    ``live_cost_budget``: the objects per event one person's open subscriptions may ask for in all."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
 
@@ -76,12 +79,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             raise
         schema = build_schema(debug=settings.debug, introspection=settings.introspection, **(schema_options or {}))
         groups = SubscriptionGroups(schema, bus, queue_size=subscriber_queue_size, on_overflow=close_connection)
+        limiter: RateLimiter | None = None
+        if settings.rate_limit_points:
+            limiter = create_rate_limiter(settings.broadcast_url, settings.rate_limit_points,
+                                          settings.rate_limit_window)
         endpoint.view = PerfgraphGraphQL(
             schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
             connection_init_wait_timeout=timedelta(seconds=connection_init_seconds),
             allowed_origins=settings.allowed_origins or (),
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
+            rate_limiter=limiter, live_budget=live_cost_budget,
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         app.state.view = endpoint.view
@@ -97,6 +105,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         try:
             yield
         finally:
+            if limiter is not None:
+                await limiter.close()
             await bus.disconnect()
             if database is None:
                 await db.close()

@@ -29,6 +29,8 @@ class Settings:
     debug: bool = False
     introspection: bool = True  # production: off, with the schema shared as schema.graphql instead
     graphiql: bool = True  # production: off
+    rate_limit_points: int = 100_000  # cost points one caller may spend per window (0: no rate limit)
+    rate_limit_window: int = 60  # seconds
 
     @property
     def embedded_store(self) -> bool:
@@ -58,6 +60,9 @@ class Settings:
             raise ConfigError(f"PORT must be a number, not {env['PORT']!r}") from None
         if not 0 <= port <= 65535:
             raise ConfigError(f"PORT must be between 0 and 65535, not {port}")
+        points, window = number(env, "RATE_LIMIT_POINTS", 100_000), number(env, "RATE_LIMIT_WINDOW", 60)
+        if window < 1:
+            raise ConfigError(f"RATE_LIMIT_WINDOW must be at least 1 second, not {window}")
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
         return cls(
             mongodb_url=mongodb_url,
@@ -70,7 +75,19 @@ class Settings:
             debug=env.get("DEBUG", "") in {"1", "true", "yes"},
             introspection=switch(env, "INTROSPECTION"),
             graphiql=switch(env, "GRAPHIQL"),
+            rate_limit_points=points,
+            rate_limit_window=window,
         )
+
+
+def number(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of zero or more from the environment."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise ConfigError(f"{name} must be a whole number of zero or more, not {text[:20]!r}")
+    return int(text)
 
 
 def switch(env: Mapping[str, str], name: str) -> bool:

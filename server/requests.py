@@ -10,15 +10,19 @@ prefix of what was sent.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from schema.core.limits import MAX_ARGUMENT_CHARS, MAX_LIST_ITEMS
+
 MAX_BODY_BYTES = 1_000_000
-MAX_QUERY_CHARS = 100_000  # 4,000 tokens of 25 characters; a longer text is padding (comments, strings)
+MAX_QUERY_CHARS = 25_000  # 2,000 tokens of 12 characters; a longer text is padding (comments, spaces)
 MAX_VARIABLE_DEPTH = 20
+BODY_SECONDS = 30.0  # to receive a whole body, however slowly it trickles in
 BAD_REQUEST = "BAD_REQUEST"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
@@ -37,10 +41,16 @@ def refusal_response(status: int, code: str, message: str) -> JSONResponse:
 
 
 def depth(value: Any, limit: int) -> int:
-    """How deep ``value`` nests (lists and objects), counted up to ``limit + 1`` without recursion."""
+    """How deep ``value`` nests (lists and objects), counted up to ``limit + 1`` without recursion; a list
+    longer than :data:`MAX_LIST_ITEMS` or a string longer than :data:`MAX_ARGUMENT_CHARS`, at any depth,
+    is refused as soon as it is met (its items are never walked)."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, level = stack.pop()
+        if isinstance(item, str) and len(item) > MAX_ARGUMENT_CHARS:
+            raise Refused(400, LIMIT_EXCEEDED, f"a variable holds a string longer than {MAX_ARGUMENT_CHARS} characters")
+        if isinstance(item, list) and len(item) > MAX_LIST_ITEMS:
+            raise Refused(400, LIMIT_EXCEEDED, f"a variable holds a list of more than {MAX_LIST_ITEMS} items")
         if isinstance(item, dict | list):
             deepest = max(deepest, level)
             if deepest > limit:
@@ -55,11 +65,15 @@ async def read_body(request: Request) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise Refused(413, LIMIT_EXCEEDED, f"the request body is larger than {MAX_BODY_BYTES} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise Refused(413, LIMIT_EXCEEDED, f"the request body is larger than {MAX_BODY_BYTES} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise Refused(413, LIMIT_EXCEEDED, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise Refused(408, "TIMEOUT", f"the request body did not arrive within {BODY_SECONDS:g} s") from None
     body = b"".join(chunks)
     request._body = body  # Starlette's cache: the view reads the same bytes again
     return body

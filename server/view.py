@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -20,15 +20,19 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 from realtime import Bus
 from realtime.groups import SubscriptionGroups, encode_message
+from realtime.ratelimit import RateLimiter
 from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from schema.core.audience import is_org_wide, is_shareable
-from schema.core.selection import subscription_plan
+from schema.core.cost import CostRefused, operation_cost
+from schema.core.limits import caller_of, rate_limited, variables_error
+from schema.core.selection import SubscriptionPlan, subscription_plan
 from server.requests import Refused, check_post, refusal_response
 from store.core.database import Database
 from store.loaders import Loaders
@@ -37,6 +41,7 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 # Caps per person: WebSockets open at once, and live operations on each (so at most 500 subscriptions).
 MAX_CONNECTIONS_PER_VIEWER = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 50
+MAX_LIVE_COST = 5_000  # objects per event over all of one person's open subscriptions
 CONTEXT_KEY = "perfgraph.context"
 COUNTED = "counted connection"
 
@@ -48,30 +53,71 @@ def accepts_graphql_response(request: Request) -> bool:
 class GroupingSchema:
     """The schema as the WebSocket handlers see it: a subscription that can share its execution with
     others (realtime/groups.py) joins their group; any other operation (a query or a mutation too, on
-    either protocol) runs as usual."""
+    either protocol) runs as usual.
 
-    def __init__(self, schema: Any, groups: SubscriptionGroups) -> None:
+    A subscription is costed when it is opened: its cost per event (schema/core/cost.py) is refused
+    above the budget, is spent from its subscriber's rate points, and counts towards the live cost
+    of everything its subscriber has open (at most ``live_budget`` objects per event, over all their
+    connections). A subscription sharing a grouped execution counts one: the group runs once for all.
+    """
+
+    def __init__(self, schema: Any, groups: SubscriptionGroups, *, rate_limiter: RateLimiter | None = None,
+                 live_budget: int = MAX_LIVE_COST) -> None:
         self.schema, self.groups = schema, groups
+        self.rate_limiter, self.live_budget = rate_limiter, live_budget
+        self.live: Counter[str] = Counter()  # live cost per event, per person
 
     async def stream(self, query: str | None, variable_values: dict[str, Any] | None = None,
                      context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
                      **options: Any) -> Any:
-        joined = await self._join(query, variable_values, context_value, operation_name)
-        if joined is not None:
-            return joined
-        return await self.schema.stream(query, variable_values, context_value, root_value, operation_name, **options)
+        plan = None
+        if isinstance(query, str) and isinstance(context_value, Context):
+            plan = subscription_plan(self.schema._schema, query, operation_name)
+        if plan is None:
+            return await self.schema.stream(query, variable_values, context_value, root_value, operation_name,
+                                            **options)
+        if (too_large := variables_error(variable_values)) is not None:
+            return refusal(too_large)
+        try:
+            cost = operation_cost(self.schema._schema, plan.document, operation_name, variable_values)
+        except CostRefused as refused:
+            return refusal(GraphQLError(refused.message, extensions={"code": "LIMIT_EXCEEDED"}))
+        if cost.exceeded:
+            return refusal(cost.error())
+        caller = await caller_of(context_value)
+        if self.rate_limiter is not None:
+            allowance = await self.rate_limiter.spend(caller, cost.requested)
+            if not allowance.allowed:
+                return refusal(rate_limited(allowance, cost.requested))
+        joined = await self._join(plan, query, variable_values, context_value, operation_name)
+        live = 1 if joined is not None else max(1, cost.requested)
+        if self.live[caller] + live > self.live_budget:
+            return refusal(GraphQLError(
+                f"your open subscriptions may already return {self.live[caller]} objects per event; "
+                f"at most {self.live_budget} are allowed: close some, or select less",
+                extensions={"code": "LIMIT_EXCEEDED"}))
+        if joined is None:
+            joined = await self.schema.stream(query, variable_values, context_value, root_value, operation_name,
+                                              **options)
+        self.live[caller] += live
+        return self._counted(joined, caller, live)
 
     # The legacy graphql-ws handler asks for ``subscribe``: it too gets ``stream``, which runs queries and
     # mutations as a single result (``subscribe`` would refuse them: "queries are not allowed").
     subscribe = stream
 
-    async def _join(self, query: str | None, variables: dict[str, Any] | None, context: Any,
+    async def _counted(self, source: Any, caller: str, live: int) -> AsyncGenerator[Any, None]:
+        try:
+            async with contextlib.aclosing(source):
+                async for result in source:
+                    yield result
+        finally:
+            self.live[caller] -= live
+            if self.live[caller] <= 0:
+                del self.live[caller]
+
+    async def _join(self, plan: SubscriptionPlan, query: str, variables: dict[str, Any] | None, context: Context,
                     operation_name: str | None) -> Any:
-        if not isinstance(query, str) or not isinstance(context, Context):
-            return None
-        plan = subscription_plan(self.schema._schema, query, operation_name)
-        if plan is None:
-            return None
         if not is_shareable(plan.root_field):
             return None
         audience = await audience_of(context, org_wide=is_org_wide(plan.root_field, plan.fields))
@@ -80,9 +126,28 @@ class GroupingSchema:
         return self.groups.join(audience, query, variables, operation_name, context)
 
 
+async def refusal(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:
+    """A subscription refused before it starts: one error message, as for a document that does not validate."""
+    yield PreExecutionError(data=None, errors=[error])
+
+
+def with_limit_code(message: Any) -> Any:
+    """Strawberry refuses an operation beyond the per-connection cap with a bare "Subscription limit
+    reached": give it its code, as every other refusal has."""
+    payload = message.get("payload") if isinstance(message, dict) and message.get("type") == "error" else None
+    for error in payload if isinstance(payload, list) else [payload] if isinstance(payload, dict) else []:
+        if error.get("message") == "Subscription limit reached" and not error.get("extensions"):
+            error["message"] = f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} live operations per connection"
+            error["extensions"] = {"code": "LIMIT_EXCEEDED"}
+    return message
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
         super().__init__(view=view, schema=view.grouping_schema, **options)
+
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(with_limit_code(message))
 
     async def handle_connection_init(self, message: Any) -> None:
         await super().handle_connection_init(message)
@@ -96,6 +161,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
 
     def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
         super().__init__(view=view, schema=view.grouping_schema, **options)
+
+    async def send_message(self, message: Any) -> None:
+        await super().send_message(with_limit_code(message))
 
     async def handle(self) -> None:
         timer = asyncio.create_task(self._close_unless_initialised())
@@ -122,7 +190,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
                  groups: SubscriptionGroups, *, execution_seconds: float = 15.0,
-                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, **options: Any) -> None:
+                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, rate_limiter: RateLimiter | None = None,
+                 live_budget: int = MAX_LIVE_COST, **options: Any) -> None:
         options.setdefault("max_subscriptions_per_connection", MAX_SUBSCRIPTIONS_PER_CONNECTION)
         super().__init__(schema, **options)
         self.execution_seconds = execution_seconds
@@ -131,7 +200,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.database = database
         self.bus = bus
         self.decode = decode
-        self.grouping_schema = GroupingSchema(schema, groups)
+        self.rate_limiter = rate_limiter
+        self.grouping_schema = GroupingSchema(schema, groups, rate_limiter=rate_limiter, live_budget=live_budget)
 
     def encode_json(self, data: object) -> str | bytes:
         """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""
@@ -142,7 +212,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         credentials = None if isinstance(request, WebSocket) else request.headers.get("authorization")
         context = Context(database=self.database, bus=self.bus, decode=self.decode, credentials=credentials,
-                          request=request, response=response)
+                          request=request, response=response, rate_limiter=self.rate_limiter)
         if isinstance(request, WebSocket):
             request.scope[CONTEXT_KEY] = context  # for run() to release the connection's place when it closes
         return context

@@ -114,6 +114,18 @@ async def websocket(url: str, token: str | None, protocol: str = TRANSPORT_WS,
         yield subscriber
 
 
+def answer(body: dict[str, Any]) -> dict[str, Any]:
+    """The body of an executed operation without its ``extensions.cost`` (checked to be well formed),
+    for tests comparing whole answers."""
+    rest = dict(body)
+    extensions = dict(rest.pop("extensions", {}))
+    cost = extensions.pop("cost")
+    assert set(cost) <= {"requested", "actual", "budget", "remaining"} and cost["requested"] <= cost["budget"], cost
+    if extensions:
+        rest["extensions"] = extensions
+    return rest
+
+
 def refused(body: dict[str, Any]) -> list[tuple[str | None, str, str]]:
     """How a mutation refused: no top-level error, a payload empty but for its ``errors``, whose
     (field, code, message) come back."""

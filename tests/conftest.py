@@ -20,6 +20,7 @@ from models.demo.org import DemoOrganization
 from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
+from server.protocol import HEADER_SECONDS, with_header_deadline
 from store.core.database import INDEXES, Database
 from tests.client import GraphQLClient, close_shared_clients
 from tests.stores import GLOBEX, NORTHWIND, POOL, store_url
@@ -90,12 +91,14 @@ async def seeded_database(settings: Settings) -> Database:
     return await POOL.acquire(settings.mongodb_url)
 
 
-async def start_server(settings: Settings, **app_options: Any) -> tuple[uvicorn.Server, RunningServer]:
-    """A uvicorn server on a free loopback port, started in this event loop (its lifespan run)."""
+async def start_server(settings: Settings, *, header_seconds: float = HEADER_SECONDS,
+                       **app_options: Any) -> tuple[uvicorn.Server, RunningServer]:
+    """A uvicorn server on a free loopback port, started in this event loop (its lifespan run), with the
+    serving protocol (``header_seconds``: its deadline for a request's headers)."""
     database = await seeded_database(settings)
     app = create_app(settings, database=database, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            ws_per_message_deflate=False)
+                            ws_per_message_deflate=False, http=with_header_deadline(header_seconds))
     config.load()
     server = uvicorn.Server(config)
     server.lifespan = config.lifespan_class(config)

@@ -13,6 +13,7 @@ from models.core.documents import Document
 from models.core.viewer import Role, Viewer
 from models.org.permissions import may_sign_in
 from realtime import Bus
+from realtime.ratelimit import RateLimiter
 from resolvers.core.errors import Forbidden, Unauthenticated
 from store.core.database import Database
 from store.core.repository import TenantStore
@@ -42,6 +43,7 @@ class Context:
     auth_error: str | None = None
     claimed_roles: frozenset[Role] = frozenset()
     extras: dict[str, Any] = field(default_factory=dict)
+    rate_limiter: RateLimiter | None = None  # cost points per caller and window (schema/core/limits.py)
     # Set when one execution serves a group of subscribers: a stream calls it with the people an event
     # names, so that members among them are checked again (resolvers/subscription_audience.py).
     on_names: Callable[[list[str]], Awaitable[None]] | None = None

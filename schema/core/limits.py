@@ -1,100 +1,86 @@
-"""Limits checked before execution: depth, aliases and tokens (validation rules), page size."""
+"""Limits checked before execution: depth, aliases and tokens (validation rules), cost and page sizes, rate."""
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterator
-from functools import partial
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from graphql import DocumentNode, ExecutionResult, GraphQLError
-from graphql.language import ArgumentNode, IntValueNode, OperationDefinitionNode, VariableNode, visit
-from graphql.language.visitor import Visitor
+from graphql import ExecutionResult, GraphQLError, ValidationRule
+from graphql.language import ListValueNode, OperationDefinitionNode, StringValueNode
 from starlette.requests import Request
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from models.core.pagination import page_size_error as page_size_rule
+from realtime.ratelimit import Allowance
+from schema.core.caches import CachedDocuments
+from schema.core.cost import MAX_COST, CostRefused, operation_cost
 from schema.core.document_limits import document_limits
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
-MAX_TOKENS = 4000
-PAGE_ARGUMENTS = frozenset({"first"})
-CACHE_SIZE = 512
+MAX_TOKENS = 2000  # a client's largest documents hold a few hundred; parsing 2,000 takes a few ms
+MAX_ARGUMENT_CHARS = 10_000  # any one string argument or variable (each domain's own rules are tighter)
+MAX_LIST_ITEMS = 500  # any one list argument or variable
 
 
-class _PageArguments(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[ArgumentNode] = []
+class ValueLimits(ValidationRule):
+    """Literal arguments in the document: no string longer than :data:`MAX_ARGUMENT_CHARS`, no list of
+    more than :data:`MAX_LIST_ITEMS` (variables are checked by :func:`variables_error`)."""
 
-    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
-        if node.name.value in PAGE_ARGUMENTS:
-            self.found.append(node)
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        if len(node.value) > MAX_ARGUMENT_CHARS:
+            self.report_error(GraphQLError(f"a string argument is longer than {MAX_ARGUMENT_CHARS} characters",
+                                           [node], extensions={"code": "LIMIT_EXCEEDED"}))
 
-
-# The page arguments of each parsed document still alive, by identity: Strawberry's parser cache hands
-# back the same (immutable) DocumentNode for the same query text, so the document is walked once, not
-# on every request. Keyed by ``id`` (a node's own hash walks the whole tree), each entry holding a
-# weak reference whose callback drops it when the document goes: with the parser cache off, every
-# request's document is new, and its entry lives only as long as it does.
-_page_arguments: dict[int, tuple[weakref.ref[DocumentNode], tuple[ArgumentNode, ...]]] = {}
+    def enter_list_value(self, node: ListValueNode, *_: Any) -> None:
+        if len(node.values) > MAX_LIST_ITEMS:
+            self.report_error(GraphQLError(f"a list argument has more than {MAX_LIST_ITEMS} items",
+                                           [node], extensions={"code": "LIMIT_EXCEEDED"}))
 
 
-def _forget(key: int, reference: weakref.ref[DocumentNode]) -> None:
-    entry = _page_arguments.get(key)
-    if entry is not None and entry[0] is reference:
-        del _page_arguments[key]
-
-
-def page_arguments(document: DocumentNode) -> tuple[ArgumentNode, ...]:
-    """Every ``first`` argument of ``document`` (in document order), found once per document."""
-    key = id(document)
-    entry = _page_arguments.get(key)
-    if entry is not None and entry[0]() is document:
-        return entry[1]
-    visitor = _PageArguments()
-    visit(document, visitor)
-    found = tuple(visitor.found)
-    _page_arguments[key] = (weakref.ref(document, lambda reference: _forget(key, reference)), found)
-    return found
-
-
-def page_sizes(document: DocumentNode, variables: dict[str, Any] | None) -> Iterator[tuple[ArgumentNode, Any]]:
-    """Each page argument with the value this request gives it (a literal, or the variable's value)."""
-    for node in page_arguments(document):
-        if isinstance(node.value, IntValueNode):
-            yield node, int(node.value.value)
-        elif isinstance(node.value, VariableNode):
-            yield node, (variables or {}).get(node.value.name.value)
-
-
-def page_size_error(document: DocumentNode, variables: dict[str, Any] | None) -> GraphQLError | None:
-    """The error for the first ``first`` outside 0 … :data:`~models.core.pagination.MAX_PAGE`, if any; checked on every
-    request (only the nodes are kept per document: a variable's value differs from one request to the next)."""
-    for node, value in page_sizes(document, variables):
-        message = page_size_rule(value) if isinstance(value, int) else None
-        if message is not None:
-            return GraphQLError(message, nodes=[node], extensions={"code": "LIMIT_EXCEEDED"})
+def variables_error(variables: dict[str, Any] | None) -> GraphQLError | None:
+    """The first variable value (at any depth) over the string or list limit, if any; walked without
+    recursion, as a WebSocket's variables are not depth-checked before they arrive here."""
+    pending: list[tuple[str, Any]] = list((variables or {}).items())
+    while pending:
+        name, value = pending.pop()
+        if isinstance(value, str) and len(value) > MAX_ARGUMENT_CHARS:
+            message = f"variable {name[:40]!r} holds a string longer than {MAX_ARGUMENT_CHARS} characters"
+        elif isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+            message = f"variable {name[:40]!r} holds a list of more than {MAX_LIST_ITEMS} items"
+        else:
+            if isinstance(value, list):
+                pending.extend((name, item) for item in value)
+            elif isinstance(value, dict):
+                pending.extend((name, item) for item in value.values())
+            continue
+        return GraphQLError(message, extensions={"code": "LIMIT_EXCEEDED"})
     return None
 
 
 # Built once: the depth and alias limiters make a new rule class per instance, and the validation
 # cache keys on the rule classes, so a limiter built per request would never let the cache hit.
-LIMIT_RULES = (document_limits(MAX_DEPTH, MAX_ALIASES),)
+LIMIT_RULES = (document_limits(MAX_DEPTH, MAX_ALIASES), ValueLimits)
 
 
 class Limits(SchemaExtension):
     """Every limit, as one extension (Strawberry builds each extension and wraps each of its hooks on
-    every request, so one extension costs less than three):
+    every request, so one extension costs less than several):
 
     * depth and aliases: validation rules, the same rule classes for every request (what Strawberry's
       ``AddValidationRules`` does);
     * tokens: the parser's ``max_tokens`` option (what Strawberry's ``MaxTokensLimiter`` does);
-    * page size: ``first`` above :data:`~models.core.pagination.MAX_PAGE` (literal or variable) is refused before
-      anything runs.
+    * cost (schema/core/cost.py): a page size outside the rule, or an operation that may return more
+      than :data:`~schema.core.cost.MAX_COST` objects, is refused before anything runs;
+    * rate: a query or mutation spends its cost from its caller's points (realtime/ratelimit.py),
+      refused with ``RATE_LIMITED`` once they are spent (subscriptions are charged where they are
+      opened, server/view.py).
+
+    An accepted query or mutation reports ``extensions.cost``: what it asked for, the budget, and
+    the caller's points left in this window.
     """
+
+    budget: int = MAX_COST
 
     def on_operation(self) -> Iterator[None]:
         self.apply_limits()
@@ -105,14 +91,98 @@ class Limits(SchemaExtension):
         context = self.execution_context
         context.validation_rules = context.validation_rules + LIMIT_RULES
         context.parse_options["max_tokens"] = MAX_TOKENS
+        self.cost: dict[str, int] | None = None
+        self.limiter: Any = None
+        self.caller = ""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None:
-            error = operation_error(context) or page_size_error(context.graphql_document, context.variables)
-            if error is not None:
-                context.result = ExecutionResult(data=None, errors=[error])
+        if context.graphql_document is None:
+            yield
+            return
+        error = (operation_error(context) or variables_error(context.variables) or self.cost_error()
+                 or await self.rate_error())
+        if error is not None:
+            if context.operation_type == OperationType.SUBSCRIPTION:
+                raise error  # a subscription's setup ignores a result set here; an error ends it
+            context.result = ExecutionResult(data=None, errors=[error])
         yield
+        if error is None:
+            await self.spend_actual()
+
+    def cost_error(self) -> GraphQLError | None:
+        context = self.execution_context
+        try:
+            self.requested = operation_cost(context.schema._schema, context.graphql_document, context.operation_name,
+                                            context.variables, self.budget)
+        except CostRefused as refused:
+            return GraphQLError(refused.message, nodes=[refused.node], extensions={"code": "LIMIT_EXCEEDED"})
+        return self.requested.error() if self.requested.exceeded else None
+
+    async def rate_error(self) -> GraphQLError | None:
+        """Before a query or mutation runs: one point spent, and refused unless the caller has points left
+        for what it may cost (Shopify's rule: the requested cost must be available, the actual cost is
+        spent). Subscriptions are charged where they are opened (server/view.py)."""
+        context = self.execution_context
+        ours = context.context
+        self.limiter = getattr(ours, "rate_limiter", None)
+        if self.limiter is None or context.operation_type == OperationType.SUBSCRIPTION:
+            return None
+        self.caller = await caller_of(ours)
+        allowance = await self.limiter.spend(self.caller, 1)
+        self.cost = {"requested": self.requested.requested, "budget": self.budget, "remaining": allowance.remaining}
+        if allowance.allowed and allowance.remaining >= self.requested.requested - 1:
+            return None
+        response = getattr(ours, "response", None)
+        if response is not None and hasattr(response, "status_code"):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(allowance.reset_seconds)
+        return rate_limited(allowance, self.requested.requested)
+
+    async def spend_actual(self) -> None:
+        """After it ran: the objects the answer holds are spent (the point spent before included)."""
+        if self.cost is None:
+            return
+        result = self.execution_context.result
+        actual = answer_objects(getattr(result, "data", None))
+        self.cost["actual"] = actual
+        if actual > 1:
+            self.cost["remaining"] = (await self.limiter.spend(self.caller, actual - 1)).remaining
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self.cost} if self.cost is not None else {}
+
+
+def answer_objects(data: Any) -> int:
+    """The objects an answer holds (every JSON object below ``data``), counted without recursion."""
+    count, pending = 0, [data] if isinstance(data, dict) else []
+    while pending:
+        item = pending.pop()
+        for value in item.values() if isinstance(item, dict) else item:
+            if isinstance(value, dict):
+                count += 1
+                pending.append(value)
+            elif isinstance(value, list):
+                pending.append(value)
+    return count
+
+
+def rate_limited(allowance: Allowance, requested: int) -> GraphQLError:
+    return GraphQLError(
+        f"rate limit reached: this operation may cost {requested} points and {allowance.remaining} of your "
+        f"{allowance.limit} per window are left; try again in {allowance.reset_seconds} s",
+        extensions={"code": "RATE_LIMITED", "retryAfter": allowance.reset_seconds})
+
+
+async def caller_of(context: Any) -> str:
+    """Whom a request's points are counted for: the signed-in person, or the client's address."""
+    try:
+        viewer = await context.authenticate()
+    except Exception:  # no valid token: counted by address
+        request = getattr(context, "request", None)
+        client = getattr(request, "client", None)
+        return f"address:{client.host if client else 'unknown'}"
+    return f"person:{viewer.organization_id}:{viewer.employee_id}"
 
 
 def operation_error(context: Any) -> GraphQLError | None:
@@ -134,6 +204,5 @@ def limit_extensions(*, caches: bool = True, limits: type[Limits] = Limits) -> l
     is :class:`Limits` or a subclass adding to it."""
     extensions: list[Any] = [limits]
     if caches:
-        extensions = [partial(ParserCache, maxsize=CACHE_SIZE), partial(ValidationCache, maxsize=CACHE_SIZE),
-                      *extensions]
+        extensions = [CachedDocuments, *extensions]
     return extensions

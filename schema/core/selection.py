@@ -6,11 +6,12 @@ of fields everyone in an organisation sees alike can be executed once for all of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     GraphQLError,
     GraphQLSchema,
@@ -33,6 +34,7 @@ from schema.core.limits import LIMIT_RULES, MAX_TOKENS
 class SubscriptionPlan:
     root_field: str
     fields: frozenset[tuple[str, str]]  # (parent type name, field name), fragments included
+    document: DocumentNode = field(compare=False, hash=False)  # parsed and validated, for the cost analysis
 
 
 class _Fields(Visitor):
@@ -74,4 +76,4 @@ def _plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> Subs
     for fragment in document.definitions:  # fragments the operation spreads, wherever they are defined
         if not isinstance(fragment, OperationDefinitionNode):
             visit(fragment, TypeInfoVisitor(type_info, fields))
-    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found))
+    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found), document)

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from schema.core.limits import MAX_ALIASES, MAX_DEPTH
+from schema.core.limits import MAX_ALIASES, MAX_ARGUMENT_CHARS, MAX_DEPTH, MAX_LIST_ITEMS
 from server.requests import MAX_BODY_BYTES, MAX_QUERY_CHARS, MAX_VARIABLE_DEPTH
 from tests import conftest
-from tests.client import shared_client
+from tests.client import answer, shared_client
 from tests.conftest import RunningServer, start_server, stop_server
 
 JSON = "application/json"
@@ -80,7 +80,8 @@ async def test_a_subscription_over_http_is_refused(server: RunningServer) -> Non
 
 async def test_an_unknown_fragment_is_a_validation_error_not_an_exception_text(server: RunningServer) -> None:
     status, _, body = await post(server, b'{"query": "{ ...Anything }"}')
-    assert (status, [e["message"] for e in body["errors"]]) == (200, ["Unknown fragment 'Anything'."])
+    assert (status, [(e["message"], e["extensions"]["code"]) for e in body["errors"]]) == (
+        200, [("Unknown fragment 'Anything'.", "GRAPHQL_VALIDATION_FAILED")])
 
 
 def fan_out(levels: int, spreads: int) -> str:
@@ -118,7 +119,7 @@ INTROSPECTION = b'{"query": "{ __schema { queryType { name } } }"}'
 
 async def test_introspection_and_graphiql_are_on_by_default(server: RunningServer) -> None:
     status, _, body = await post(server, INTROSPECTION)
-    assert (status, body) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
+    assert (status, answer(body)) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
     page = await shared_client().get(server.url, headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
 
@@ -137,7 +138,7 @@ async def test_introspection_and_graphiql_can_be_switched_off() -> None:
         assert "graphiql" not in page.text.lower()
         # and ordinary queries still run
         status, _, body = await post(running, b'{"query": "{ me { id } }"}')
-        assert body == {"data": {"me": {"id": running.demo.personas["employee"]}}}
+        assert answer(body) == {"data": {"me": {"id": running.demo.personas["employee"]}}}
     finally:
         await stop_server(server_, running)
 
@@ -170,4 +171,93 @@ async def test_an_operation_running_too_long_is_stopped() -> None:
         finally:
             server.database.set_delay(0)
         status, _, body = await post(server, b'{"query": "{ me { id } }"}')
-        assert body == {"data": {"me": {"id": server.demo.personas["employee"]}}}
+        assert answer(body) == {"data": {"me": {"id": server.demo.personas["employee"]}}}
+
+
+@pytest.mark.parametrize(("query", "variables", "code"), [
+    ("{ me { name(", None, "GRAPHQL_PARSE_FAILED"),
+    ("{ me { nothing } }", None, "GRAPHQL_VALIDATION_FAILED"),
+    ("query($n: Int!) { employees(first: $n) { totalCount } }", {"n": "many"}, "BAD_USER_INPUT"),
+])
+async def test_parse_validation_and_variable_errors_carry_their_code(server: RunningServer, query: str,
+                                                                     variables: Any, code: str) -> None:
+    body = await server.client("employee").execute(query, variables)
+    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
+
+
+LONG = "x" * (MAX_ARGUMENT_CHARS + 1)
+
+
+@pytest.mark.parametrize(("query", "variables", "message"), [
+    ('{ employees(filter: {search: "' + LONG + '"}) { totalCount } }', None,
+     f"a string argument is longer than {MAX_ARGUMENT_CHARS} characters"),
+    ('{ employees(filter: {search: "' + "x" * 101 + '"}) { totalCount } }', None,
+     "search is longer than 100 characters"),
+    ("query($s: String) { employees(filter: {search: $s}) { totalCount } }", {"s": LONG},
+     f"a variable holds a string longer than {MAX_ARGUMENT_CHARS} characters"),
+    ("query($ids: [ID!]!) { me { id } }", {"ids": ["x"] * (MAX_LIST_ITEMS + 1)},
+     f"a variable holds a list of more than {MAX_LIST_ITEMS} items"),
+])
+async def test_long_values_are_refused_before_anything_runs(server: RunningServer, query: str, variables: Any,
+                                                            message: str) -> None:
+    body = await server.client("employee").execute(query, variables) if variables is None else (
+        await server.client("employee").post(query, variables)).json()
+    assert [e["message"] for e in body["errors"]] == [message]
+    assert body["errors"][0]["extensions"]["code"] in {"LIMIT_EXCEEDED", "BAD_USER_INPUT"}
+
+
+async def test_a_literal_list_over_the_limit_is_refused_and_nothing_written(server: RunningServer) -> None:
+    ids = ", ".join(f'"{n}"' for n in range(MAX_LIST_ITEMS + 1))
+    before = await server.snapshot(("reviews",))
+    body = await server.client("employee").execute(
+        f'mutation {{ nominatePeers(reviewId: "r", peerIds: [{ids}]) {{ errors {{ code }} }} }}')
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (f"a list argument has more than {MAX_LIST_ITEMS} items", "LIMIT_EXCEEDED")]
+    assert await server.snapshot(("reviews",)) == before
+
+
+async def test_headers_sent_too_slowly_close_the_connection() -> None:
+    # given a server whose deadline for request headers is 0.3 s
+    uvicorn_server, server = await start_server(conftest.test_settings(), header_seconds=0.3)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        # when a client sends its request line and then one header byte at a time, too slowly
+        writer.write(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")
+        await writer.drain()
+        closed = False
+        for _ in range(20):
+            await asyncio.sleep(0.1)
+            writer.write(b"X")
+            try:
+                await writer.drain()
+            except ConnectionError:
+                closed = True
+                break
+            if reader.at_eof():
+                closed = True
+                break
+        # then the server closed the connection within the deadline (and well before 2 s)
+        if not closed:
+            closed = await asyncio.wait_for(reader.read(), 1) == b""
+        assert closed
+        writer.close()
+        # and a connection opened but never used is closed too
+        idle_reader, idle_writer = await asyncio.open_connection("127.0.0.1", server.port)
+        assert await asyncio.wait_for(idle_reader.read(), 2) == b""
+        idle_writer.close()
+        # while a normal request is answered
+        assert (await shared_client().post(server.url, json={"query": "{ __typename }"})).status_code == 200
+    finally:
+        await stop_server(uvicorn_server, server)
+
+
+async def test_the_operations_per_connection_cap_has_a_code(server: RunningServer) -> None:
+    from tests.client import websocket
+    async with websocket(server.ws_url, server.token("employee")) as subscriber:
+        for _ in range(50):
+            await subscriber.subscribe("subscription { praisePosted { id } }")
+        await server.wait_subscribers(50)
+        op_id = await subscriber.subscribe("subscription { praisePosted { id } }")
+        message = await subscriber.receive()
+        assert message == {"id": op_id, "type": "error", "payload": [{
+            "message": "at most 50 live operations per connection", "extensions": {"code": "LIMIT_EXCEEDED"}}]}

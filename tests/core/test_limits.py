@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from graphql import parse
-from strawberry.extensions.parser_cache import _get_parse_cache
-from strawberry.extensions.validation_cache import _get_validate_cache
 
 from models.core.pagination import MAX_PAGE
-from schema.core.limits import CACHE_SIZE, MAX_DEPTH, _page_arguments, page_arguments
+from schema.core.caches import DOCUMENTS, MAX_ENTRY_CHARS, DocumentCache
+from schema.core.cost import _fixed, operation_cost
+from schema.core.limits import MAX_DEPTH
 from schema.schema import build_schema
 
 QUERY = "{ __typename }"
@@ -28,14 +28,14 @@ def limit_errors(result: Any) -> list[str]:
 async def test_the_same_query_is_validated_once() -> None:
     # given a schema with its caches and limits
     schema = build_schema()
-    cache = _get_validate_cache(CACHE_SIZE)
+    DOCUMENTS.clear()
     # when the same query runs three times
-    before = cache.cache_info()
     for _ in range(3):
         assert (await schema.execute(QUERY)).errors is None
-    after = cache.cache_info()
-    # then validation ran once and was reused twice
-    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+    # then it was parsed and validated once, and the result reused twice
+    assert (DOCUMENTS.misses, DOCUMENTS.hits) == (1, 2)
+    (entry,) = DOCUMENTS.entries.values()
+    assert entry.errors == []
 
 
 async def test_a_cached_validation_still_refuses_a_query_too_deep() -> None:
@@ -51,13 +51,13 @@ async def test_a_cached_validation_still_refuses_a_query_too_deep() -> None:
 async def test_a_page_size_given_by_a_variable_is_checked_on_every_request() -> None:
     # given a schema whose parser cache hands back the same document for the same query text
     schema = build_schema()
-    parses = _get_parse_cache(CACHE_SIZE).cache_info()
+    DOCUMENTS.clear()
     # when the same query runs with a page size over the limit, within it, then under zero
     over = await schema.execute(PAGE_VARIABLE, variable_values={"first": MAX_PAGE + 1})
     within = await schema.execute(PAGE_VARIABLE, variable_values={"first": 5})
     under = await schema.execute(PAGE_VARIABLE, variable_values={"first": -1})
     # then the document was parsed at most once, and each request's own value was checked
-    assert _get_parse_cache(CACHE_SIZE).cache_info().hits - parses.hits >= 2
+    assert DOCUMENTS.hits == 2
     assert limit_errors(over) == [f"first must be between 0 and {MAX_PAGE}, not {MAX_PAGE + 1}"]
     assert over.data is None
     assert limit_errors(within) == []
@@ -78,17 +78,61 @@ async def test_the_page_size_is_checked_with_the_caches_on_or_off(caches: bool) 
     assert limit_errors(over) == [f"first must be between 0 and {MAX_PAGE}, not {MAX_PAGE + 1}"]
 
 
-def test_the_page_arguments_of_a_document_are_kept_as_long_as_the_document() -> None:
-    # given a parsed document with two page arguments
-    document = parse("query($n: Int!) { a: employees(first: $n) { totalCount } b: employees(first: 3) { totalCount } }")
-    # when its page arguments are asked for twice
-    found = page_arguments(document)
-    # then they are found once and kept
-    assert [node.name.value for node in found] == ["first", "first"]
-    assert page_arguments(document) is found
-    key = id(document)
-    assert key in _page_arguments
+def test_the_cost_of_a_document_without_variables_is_kept_as_long_as_the_document() -> None:
+    # given a parsed, valid document whose page sizes are literals
+    schema = build_schema()._schema
+    document = parse("{ a: employees(first: 2) { totalCount } b: employees(first: 3) { totalCount } }")
+    # when its cost is asked for twice
+    first = operation_cost(schema, document, None, None)
+    # then it is computed once and kept
+    key = (id(document), None)
+    assert key in _fixed
+    assert operation_cost(schema, document, None, None) == first
     # and forgotten once the document is gone
-    del document, found
+    del document
     gc.collect()
-    assert key not in _page_arguments
+    assert key not in _fixed
+
+
+def test_the_cost_of_a_document_with_variables_is_computed_per_request() -> None:
+    schema = build_schema()._schema
+    document = parse("query($n: Int!) { employees(first: $n) { edges { node { id } } } }")
+    assert [operation_cost(schema, document, None, {"n": n}).requested for n in (1, 10)] == [3, 21]
+    assert (id(document), None) not in _fixed
+
+
+# --- the document cache: bounded in entries and in characters -------------------------------------------
+
+async def test_a_long_text_is_never_kept() -> None:
+    schema = build_schema()
+    DOCUMENTS.clear()
+    padded = "#" * MAX_ENTRY_CHARS + "\n{ __typename }"
+    for _ in range(2):
+        assert (await schema.execute(padded)).errors is None
+    assert (DOCUMENTS.misses, DOCUMENTS.hits, len(DOCUMENTS.entries)) == (2, 0, 0)
+
+
+def test_the_cache_drops_the_least_recently_used_beyond_its_entries_or_characters() -> None:
+    cache = DocumentCache(max_entries=3, max_chars=100, max_entry_chars=60)
+    document = parse("{ __typename }")
+    for text in ("a" * 10, "b" * 10, "c" * 10):
+        cache.put((text, ()), document)
+    cache.get(("a" * 10, ()))  # a is now the most recently used
+    cache.put(("d" * 10, ()), document)  # a fourth entry: b, the least recently used, goes
+    assert [key[0][0] for key in cache.entries] == ["c", "a", "d"]
+    cache.put(("e" * 60, ()), document)  # three entries at most: c goes
+    assert ([key[0][0] for key in cache.entries], cache.chars) == (["a", "d", "e"], 80)
+    cache.put(("f" * 50, ()), document)  # 80 + 50 > 100 characters: a, d and e go, oldest first
+    assert ([key[0][0] for key in cache.entries], cache.chars) == (["f"], 50)
+    cache.put(("g" * 61, ()), document)  # longer than an entry may be: not kept
+    assert [key[0][0] for key in cache.entries] == ["f"]
+
+
+async def test_distinct_texts_keep_the_cache_within_its_characters() -> None:
+    schema = build_schema()
+    DOCUMENTS.clear()
+    for n in range(300):  # 300 distinct texts of 15,000 characters: 4.5 million in all
+        text = "#" + str(n) + "x" * (15_000 - 20) + "\n{ __typename }"
+        await schema.execute(text)
+    assert DOCUMENTS.chars <= DOCUMENTS.max_chars
+    assert len(DOCUMENTS.entries) < 300

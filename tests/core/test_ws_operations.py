@@ -8,7 +8,7 @@ import contextlib
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
+from tests.client import LEGACY_WS, TRANSPORT_WS, answer, websocket
 from tests.conftest import RunningServer, running_server
 
 ME = "{ me { name } }"
@@ -23,7 +23,7 @@ async def test_a_query_answers_once_then_completes(server: RunningServer, protoc
         # when they send a query
         op = await ws.subscribe(ME)
         # then one result comes, then complete
-        assert await ws.next_payload() == {"data": {"me": {"name": _name(server, "employee")}}}
+        assert answer(await ws.next_payload()) == {"data": {"me": {"name": _name(server, "employee")}}}
         assert await ws.receive() == {"id": op, "type": "complete"}
 
 
@@ -36,12 +36,12 @@ async def test_a_mutation_writes_or_refuses_in_its_payload(server: RunningServer
         before = await server.snapshot(("employees",))
         # when the employee tries the mutation, then its payload refuses and nothing is written
         await refused.subscribe(RENAME, {"id": employee})
-        assert await refused.next_payload() == {"data": {"updateEmployee": {"employee": None, "errors": [
+        assert answer(await refused.next_payload()) == {"data": {"updateEmployee": {"employee": None, "errors": [
             {"field": None, "code": "FORBIDDEN", "message": "only HR admins may change the organisation"}]}}}
         assert await server.snapshot(("employees",)) == before
         # when the HR admin runs it, then it is written
         await allowed.subscribe(RENAME, {"id": employee})
-        assert await allowed.next_payload() == {"data": {"updateEmployee": {"employee": {"name": "Renamed"},
+        assert answer(await allowed.next_payload()) == {"data": {"updateEmployee": {"employee": {"name": "Renamed"},
                                                                             "errors": []}}}
 
 

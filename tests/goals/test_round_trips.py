@@ -18,7 +18,7 @@ NESTED_GOALS = """
 query($id: ID!) {
   employee(id: $id) {
     goals { title keyResults { title } }
-    reports { goals { title keyResults { title } } reports { goals { title keyResults { title } } } }
+    reports { goals { title } reports { goals { title } } }
   }
 }
 """

@@ -14,7 +14,7 @@ import pytest
 
 from models.core.documents import Document
 from models.demo.org import DemoOrganization
-from tests.client import GraphQLClient
+from tests.client import GraphQLClient, answer
 from tests.conftest import RunningServer
 from tests.org.seed import UNKNOWN_ID, by_name, codes, not_terminated, people, persona, ref, reports_of
 
@@ -135,7 +135,7 @@ async def test_employee_relations_cover_mentor_and_reports(server: RunningServer
 
 async def test_unknown_employee_is_null(server: RunningServer) -> None:
     body = await server.client("employee").execute(EMPLOYEE, {"id": UNKNOWN_ID})
-    assert body == {"data": {"employee": None}}
+    assert answer(body) == {"data": {"employee": None}}
 
 
 # -- personal fields ------------------------------------------------------------------------------

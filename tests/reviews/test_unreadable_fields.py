@@ -9,6 +9,7 @@ from typing import Any
 
 from models.reviews.rules import questions_for
 from resolvers.reviews import review_queries
+from tests.client import answer
 from tests.conftest import NORTHWIND, RunningServer
 from tests.org.test_access import context_of
 from tests.reviews.support import (
@@ -57,7 +58,7 @@ async def test_the_reviewee_gets_the_review_with_an_empty_history_before_sharing
     # when the reviewee asks for it with its calibration history
     body = await reviewee.execute(HISTORY, {"id": review["_id"]})
     # then they get the review, the history empty and no error
-    assert body == {"data": {"review": {"id": review["_id"], "state": "CALIBRATION", "calibrationHistory": []}}}
+    assert answer(body) == {"data": {"review": {"id": review["_id"], "state": "CALIBRATION", "calibrationHistory": []}}}
     # while the manager and HR admins get the whole history
     for who in (review["managerId"], "hr_admin"):
         assert await server.client(who).data(HISTORY, {"id": review["_id"]}) == {"review": {
@@ -65,7 +66,7 @@ async def test_the_reviewee_gets_the_review_with_an_empty_history_before_sharing
     # when the review is shared
     assert (await move(server, "hr_admin", review["_id"], "SHARED"))["errors"] == []
     # then the reviewee gets the whole history too
-    assert await reviewee.execute(HISTORY, {"id": review["_id"]}) == {"data": {"review": {
+    assert answer(await reviewee.execute(HISTORY, {"id": review["_id"]})) == {"data": {"review": {
         "id": review["_id"], "state": "SHARED", "calibrationHistory": [{"rating": 3}, {"rating": 2}]}}}
 
 
@@ -77,13 +78,13 @@ async def test_an_unshared_history_keeps_the_reviewees_lists(server: RunningServ
     # when the reviewee lists their reviews with the history
     body = await reviewee.execute(MY_REVIEWS)
     # then both are listed, the running one with an empty history, and no error
-    assert body == {"data": {"myReviews": [
+    assert answer(body) == {"data": {"myReviews": [
         {"id": review["_id"], "calibrationHistory": []},
         {"id": finished["_id"], "calibrationHistory": [{"rating": c["rating"]}
                                                        for c in finished["calibrationHistory"]]}]}}
     # and the running cycle's reviews keep the cycle and the review, with an empty history
     body = await reviewee.execute(CYCLE_REVIEWS, {"id": RUNNING["_id"]})
-    assert body == {"data": {"reviewCycle": {"id": RUNNING["_id"], "reviews": {"edges": [
+    assert answer(body) == {"data": {"reviewCycle": {"id": RUNNING["_id"], "reviews": {"edges": [
         {"node": {"id": review["_id"], "calibrationHistory": []}}]}}}}
 
 
@@ -97,7 +98,7 @@ async def test_the_reviewees_move_payload_keeps_the_review(server: RunningServer
     body = await server.client("employee").execute(MOVE_WITH_HISTORY,
                                                    {"review": review["_id"], "state": "MANAGER_REVIEW"})
     # then the payload holds the moved review with an empty history, and no error
-    assert body == {"data": {"moveReview": {
+    assert answer(body) == {"data": {"moveReview": {
         "review": {"id": review["_id"], "state": "MANAGER_REVIEW", "calibrationHistory": []}, "errors": []}}}
 
 
