@@ -47,6 +47,28 @@ def largest_memory(figures: dict[str, Any], prefix: str) -> Any:
     return figures[keys[-1]] if keys else None
 
 
+HOSTILE_CLASSES = ("fragment_fan_out", "over_cost_budget", "page_size_by_default", "query_of_comments_99k",
+                   "string_variable_200k", "list_variable_10k", "deep_variables_10k", "invalid_utf8",
+                   "unknown_fragment", "several_operations", "body_50mb", "body_50mb_chunked", "rate_limited",
+                   "subscriptions_100_deep")
+
+
+class Figure:
+    """A figure checked on its first number, shown with what goes beside it."""
+
+    def __init__(self, value: float, beside: Any) -> None:
+        self.value, self.beside = value, beside
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.beside})"
+
+
+def hostile_class(results: dict[str, Any], name: str) -> Figure:
+    """One hostile class's server time beyond a trivial request: the median and the p99 of the rounds."""
+    figures = results["hostile_requests"]["classes"][name]
+    return Figure(figures["extra_p50_ms"], figures["extra_p99_ms"])
+
+
 CHECKS: list[Check] = [
     ("1 framework floor", "b/c: schema.execute vs bare graphql-core (throughput)",
      lambda r: r["framework_floor"]["b_over_c"], ">= 0.6", at_least(0.6)),
@@ -84,6 +106,17 @@ CHECKS: list[Check] = [
      lambda r: "{launch_ms} ({relaunch_ms})".format(**r["cycle_launch_5000"]), "context", None),
     ("  live org chart", "orgChartChanged p99 ms, mutation sent → receipt",
      lambda r: r["org_chart_changed_latency"]["p99_ms"], "context", None),
+    *[("8 hostile", f"refuse {name}: server ms, median (p99)",
+       lambda r, name=name: hostile_class(r, name), "< 10", lambda v: v.value < 10) for name in HOSTILE_CLASSES],
+    ("8 hostile", "longest a probe waited, ms (during which class)",
+     lambda r: Figure(r["hostile_requests"]["loop_max_gap_ms"], r["hostile_requests"]["loop_worst_class"]), "< 50",
+     lambda v: v.value < 50),
+    ("8 hostile", "  the same with the probe alone (the machine's floor)",
+     lambda r: r["hostile_requests"]["loop_idle_max_ms"], "context", None),
+    ("8 hostile", "server RSS 2 s after the burst / before",
+     lambda r: r["hostile_requests"]["rss_after_over_before"], "<= 1.1", at_most(1.1)),
+    ("8 hostile", "  peak RSS during the burst / before",
+     lambda r: r["hostile_requests"]["rss_peak_over_before"], "context", None),
 ]
 
 
