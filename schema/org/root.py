@@ -121,8 +121,9 @@ class OrgQuery:
         node = await org.org_chart(info.context, root_id, depth, projection)
         return OrgChartNode(node=node, level=0) if node else None
 
-    @strawberry.field(description="The managers above someone, nearest first.")
-    async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee]:
+    @strawberry.field(description="The managers above someone, nearest first; null (with the error) for an unknown "
+                                  "id.")
+    async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee] | None:
         return EmployeeFields.wrap_all(await org.reporting_chain(info.context, employee_id))
 
     @strawberry.field
