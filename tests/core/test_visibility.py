@@ -32,7 +32,16 @@ from tests.checkins.support import upcoming
 from tests.client import GraphQLClient
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer
 from tests.goals.support import goals_of, kr_input, new_goal_input, seeded_goals
-from tests.reviews.support import FINISHED, RUNNING, TEMPLATE, UPDATE_ANSWER, seeded_form, seeded_review
+from tests.reviews.support import (
+    CALIBRATE,
+    FINISHED,
+    RUNNING,
+    TEMPLATE,
+    UPDATE_ANSWER,
+    move,
+    seeded_form,
+    seeded_review,
+)
 from tests.visibility import Arguments, Walk, difference, documents
 
 Document = dict[str, Any]
@@ -196,6 +205,16 @@ async def managers_answer(server: RunningServer) -> Hidden:
     return Hidden([MARKER])
 
 
+async def to_calibration(server: RunningServer) -> None:
+    for state in ("MANAGER_REVIEW", "CALIBRATION"):
+        assert (await move(server, "hr_admin", REVIEW["_id"], state))["errors"] == []
+
+
+async def calibration(server: RunningServer) -> Hidden:
+    await ok(server, "hr", CALIBRATE, {"review": REVIEW["_id"], "rating": 2, "why": MARKER})
+    return Hidden([MARKER])
+
+
 PRAISE = "mutation($i: PostPraiseInput!) { postPraise(input: $i) { praise { id } errors { code } } }"
 
 
@@ -223,6 +242,8 @@ SCENARIOS = [
     Scenario("private goal in a check-in", (*CHECK_INS, *GOALS), private_goal_in_check_in,
              ("manager", "skip", "other_hr"), "owner"),
     Scenario("manager's answer before sharing", REVIEWS, managers_answer, ("owner", "peer", "other_hr"), "hr"),
+    Scenario("calibration before sharing", REVIEWS, calibration, ("owner", "peer", "other_hr"), "manager",
+             prepare=to_calibration),
     Scenario("praise in another organisation", ("Praise",), praise, ("other_hr",), "owner"),
 ]
 
