@@ -157,8 +157,11 @@ async def responses(context: Context, request: Document) -> list[Document] | Non
     return await visible_feedback(context, await me.loaders.feedback.feedback_by_request_id.load(request["_id"]))
 
 
-def answered_count(request: Document) -> int | None:
-    """How many answered; ``None`` for an anonymous request (nothing records it)."""
+async def answered_count(context: Context, request: Document) -> int | None:
+    """How many answered: the requester only, like who answered (a respondent would learn how many of the
+    others answered); ``None`` for an anonymous request (nothing records it)."""
+    me = await require(context)
+    _requester_only(me.viewer, request, "answeredCount")
     return None if request.get("anonymous") else len(request.get("answers") or {})
 
 

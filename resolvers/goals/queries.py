@@ -115,9 +115,11 @@ async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str |
 
 
 async def goal_tree(context: Context, root_id: str) -> TreeNode | None:
-    """The alignment tree below a goal, read one level per query; invisible goals come back redacted.
+    """The alignment tree below a goal, read one level per query; an invisible goal comes back redacted
+    where visible goals hang below it, and is left out otherwise.
 
-    None for an unknown (or another organisation's) root; an invisible root is a redacted node.
+    None for an unknown (or another organisation's) root, and for an invisible root with nothing visible
+    below it (as for an unknown one); an invisible root above visible goals is a redacted node.
     """
     loaders = await goal_loaders(context)
     root = await loaders.by_id.load(root_id)
@@ -127,24 +129,29 @@ async def goal_tree(context: Context, root_id: str) -> TreeNode | None:
     everyone = [root, *(kid for kids in children.values() for kid in kids)]
     shown = {g["_id"] for g in await visible(context, everyone)}
 
-    def build(doc: Document) -> TreeNode:
+    def build(doc: Document) -> TreeNode | None:
+        """The node, or None for a goal hidden from the viewer with nothing visible below it: a hidden goal
+        stays (redacted) only where it holds visible goals together, so a hidden leaf leaves no trace."""
         node = TreeNode(doc["_id"], doc if doc["_id"] in shown else None)
-        node.children = [build(kid) for kid in children.get(doc["_id"], [])]
-        return node
+        node.children = [child for kid in children.get(doc["_id"], []) if (child := build(kid)) is not None]
+        return node if node.goal is not None or node.children else None
 
     return build(root)
 
 
 async def progress(context: Context, goal: Document) -> float:
-    """The goal's progress, its aligned children rolled up where it says so (one read per level)."""
+    """The goal's progress, its aligned children rolled up where it says so (one read per level), as the
+    viewer sees it: only the children the viewer may see count, so a hidden child moves no visible number."""
     loaders = await goal_loaders(context)
     known: dict[str, list[Document]] = {}
     frontier = [goal] if goal.get("rollUpChildren") else []
     seen = {goal["_id"]}
     while frontier:
         lists = await loaders.by_parent_id.load_many([g["_id"] for g in frontier])
+        shown = {g["_id"] for g in await visible(context, [kid for kids in lists for kid in kids])}
         next_frontier = []
         for parent, kids in zip(frontier, lists, strict=True):
+            kids = [kid for kid in kids if kid["_id"] in shown]
             known[parent["_id"]] = kids
             for kid in kids:
                 if kid.get("rollUpChildren") and counts_in_roll_up(kid) and kid["_id"] not in seen:

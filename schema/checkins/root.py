@@ -133,25 +133,31 @@ class CheckInQuery:
     async def check_in(self, info: Info[Context, Any], id: strawberry.ID) -> CheckIn | None:
         return CheckIn.wrap(await checkins.check_in(info.context, id))
 
-    @strawberry.field(description="Someone's check-ins: upcoming, and the last `past` (≤ 100) held or skipped.")
-    async def check_ins(self, info: Info[Context, Any], employee_id: strawberry.ID, past: int = 10) -> CheckInTimeline:
+    @strawberry.field(description="Someone's check-ins: upcoming, and the last `past` (≤ 100) held or skipped; "
+                                  "null (with the error) when refused.")
+    async def check_ins(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                        past: int = 10) -> CheckInTimeline | None:
         timeline = await checkins.check_ins(info.context, employee_id, past)
         return CheckInTimeline(employee=EmployeeFields.of(timeline.employee),
                                upcoming=CheckIn.wrap_all(timeline.upcoming), past=CheckIn.wrap_all(timeline.past))
 
     @strawberry.field(
-        metadata=listed(200), description="Managers: series below you; HR admins: all. Most overdue first.")
-    async def overdue_check_ins(self, info: Info[Context, Any], as_of: date | None = None) -> list[OverdueCheckIn]:
+        metadata=listed(200),
+        description="Managers: series below you; HR admins: all. Most overdue first. Null (with the "
+                                  "error) when refused.")
+    async def overdue_check_ins(self, info: Info[Context, Any],
+                                as_of: date | None = None) -> list[OverdueCheckIn] | None:
         found = await checkins.overdue_check_ins(info.context, as_of)
         return [OverdueCheckIn(series=series, cadence=o.cadence, days_overdue=o.days_overdue)
                 for o in found if (series := CheckInSeries.wrap(o.series)) is not None]
 
     @strawberry.field(
         metadata=listed(100),
-        description="HR admins: completion of the check-ins due in a period, by department and cadence.")
+        description="HR admins: completion of the check-ins due in a period, by department and cadence; "
+                                  "null (with the error) when refused.")
     async def check_in_participation(self, info: Info[Context, Any],
                                      from_: Annotated[date, strawberry.argument(name="from")], to: date,
-                                     as_of: date | None = None) -> list[CheckInParticipation]:
+                                     as_of: date | None = None) -> list[CheckInParticipation] | None:
         rows = await checkins.participation(info.context, from_, to, as_of)
         return [CheckInParticipation.wrap(row) for row in rows]
 

@@ -118,10 +118,11 @@ class FeedbackQuery:
                              first: int = 20, after: str | None = None) -> FeedbackConnection:
         return connection(await feedback.feedback_given(info.context, spec_of(filter), first, after), after)
 
-    @strawberry.field(description="Managers: what you may see of the feedback someone below you received.")
+    @strawberry.field(description="Managers: what you may see of the feedback someone below you received; null "
+                                  "(with the error) when refused.")
     async def feedback_about(self, info: Info[Context, Any], employee_id: strawberry.ID,
                              filter: FeedbackFilter | None = None, first: int = 20,
-                             after: str | None = None) -> FeedbackConnection:
+                             after: str | None = None) -> FeedbackConnection | None:
         page = await feedback.feedback_about(info.context, employee_id, spec_of(filter), first, after)
         return connection(page, after)
 
@@ -161,8 +162,9 @@ class FeedbackQuery:
 
     @strawberry.field(
         metadata=listed(200),
-        description="HR admins: open and overdue follow-ups per department of the people concerned.")
-    async def follow_up_stats(self, info: Info[Context, Any]) -> list[DepartmentFollowUpStats]:
+        description="HR admins: open and overdue follow-ups per department of the people concerned; "
+                                  "null (with the error) when refused.")
+    async def follow_up_stats(self, info: Info[Context, Any]) -> list[DepartmentFollowUpStats] | None:
         rows = await feedback_follow_ups.stats(info.context)
         return [DepartmentFollowUpStats(department=DepartmentFields.wrap(row["department"]), open=row["open"],
                                         overdue=row["overdue"]) for row in rows]

@@ -169,9 +169,9 @@ class FeedbackRequest:
         docs = await feedback.responses(info.context, self.doc)
         return None if docs is None else Feedback.wrap_all(docs)
 
-    @strawberry.field(description="How many answered; null for an anonymous request.")
-    def answered_count(self) -> int | None:
-        return feedback.answered_count(self.doc)
+    @strawberry.field(description="How many answered: the requester only; null for an anonymous request.")
+    async def answered_count(self, info: Info[Context, Any]) -> int | None:
+        return await feedback.answered_count(info.context, self.doc)
 
     @strawberry.field(description="Until everyone answered (anonymous: until the due date).")
     def open(self) -> bool:

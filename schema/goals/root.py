@@ -87,7 +87,8 @@ class GoalsQuery:
         page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
         return GoalConnection(edges=edges, page_info=page_info, total_count=page.total_count)
 
-    @strawberry.field(description="The alignment tree below a goal; goals you may not see are redacted nodes.")
+    @strawberry.field(description="The alignment tree below a goal; a goal you may not see is a redacted node "
+                                  "where goals you see hang below it, and is left out otherwise.")
     async def goal_tree(self, info: Info[Context, Any], root_goal_id: strawberry.ID) -> GoalTreeNode | None:
         node = await goals.goal_tree(info.context, root_goal_id)
         return GoalTreeNode.wrap(node) if node else None

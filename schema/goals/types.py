@@ -158,7 +158,9 @@ class GoalTreeNode:
     def goal(self) -> Goal | None:
         return Goal.wrap(self.node.goal)
 
-    @strawberry.field(metadata=listed(50, tree_total=2000), description="Goals aligned to this one, redacted or not.")
+    @strawberry.field(
+        metadata=listed(50, tree_total=2000),
+        description="Goals aligned to this one: those you see, and redacted ones above goals you see.")
     def children(self) -> list[GoalTreeNode]:
         return [GoalTreeNode.wrap(child) for child in self.node.children]
 

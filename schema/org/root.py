@@ -60,7 +60,8 @@ class EmployeePayload:
 class TerminateEmployeePayload:
     employee: Employee | None
     moved_reports: list[Employee] = strawberry.field(
-        metadata=listed(30), description="The reports of the person who left, now reporting to their manager.")
+        metadata=listed(30),
+        description="The reports of the person who left, now reporting to their manager.")
     errors: list[Error]
 
 
@@ -123,8 +124,11 @@ class OrgQuery:
         node = await org.org_chart(info.context, root_id, depth, projection)
         return OrgChartNode(node=node, level=0) if node else None
 
-    @strawberry.field(metadata=listed(20), description="The managers above someone, nearest first.")
-    async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee]:
+    @strawberry.field(
+        metadata=listed(20),
+        description="The managers above someone, nearest first; null (with the error) for an unknown "
+                                  "id.")
+    async def reporting_chain(self, info: Info[Context, Any], employee_id: strawberry.ID) -> list[Employee] | None:
         return EmployeeFields.wrap_all(await org.reporting_chain(info.context, employee_id))
 
     @strawberry.field(metadata=listed(200))

@@ -57,22 +57,25 @@ class CycleQuery:
         return ReviewCycle.wrap(await resolvers.review_cycle(info.context, id))
 
     @strawberry.field(description="Managers (the people below them) and HR admins (everyone): forms not started, "
-                                  "in progress and submitted per phase and department; reviews per state.")
-    async def cycle_progress(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleProgress:
+                                  "in progress and submitted per phase and department; reviews per state. Null "
+                                  "(with the error) when refused.")
+    async def cycle_progress(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleProgress | None:
         cycle, phases, states = await resolvers.progress(info.context, cycle_id)
         return CycleProgress(cycle=ReviewCycle.of(cycle), phases=[PhaseProgressType.of(p) for p in phases],
                              review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
                                             for s in ReviewStateEnum])
 
     @strawberry.field(
-        metadata=listed(200), description="Managers and HR admins: forms not submitted whose phase deadline has passed "
-                                  "(asOf: default today).")
+        metadata=listed(200),
+        description="Managers and HR admins: forms not submitted whose phase deadline has passed "
+                                  "(asOf: default today); null (with the error) when refused.")
     async def overdue_forms(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                            as_of: date | None = None) -> list[ReviewForm]:
+                            as_of: date | None = None) -> list[ReviewForm] | None:
         return ReviewForm.wrap_all(await resolvers.overdue(info.context, cycle_id, as_of))
 
-    @strawberry.field(description="HR admins: reviews per rating and department, before and after calibration.")
-    async def cycle_distribution(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleDistribution:
+    @strawberry.field(description="HR admins: reviews per rating and department, before and after calibration; "
+                                  "null (with the error) when refused.")
+    async def cycle_distribution(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> CycleDistribution | None:
         return await distribution(info, cycle_id)
 
 

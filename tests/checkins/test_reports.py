@@ -115,7 +115,7 @@ async def test_overdue_list_is_for_managers_and_hr_admins(server: RunningServer)
     assert person("employee")["roles"] == ["employee"]
     # when they ask for overdue check-ins, then it is FORBIDDEN
     body = await server.client("employee").execute(OVERDUE, {"asOf": SEED_TODAY.isoformat()})
-    assert codes(body) == ["FORBIDDEN"] and body["data"] is None
+    assert codes(body) == ["FORBIDDEN"] and body["data"] == {"overdueCheckIns": None}
 
 
 async def test_participation_by_department_and_cadence(server: RunningServer) -> None:
@@ -167,7 +167,7 @@ async def test_participation_is_for_hr_admins(server: RunningServer) -> None:
     variables = {"from": "2026-08-01", "to": "2026-10-31"}
     # when a manager asks for the report, then it is FORBIDDEN
     body = await server.client("manager").execute(PARTICIPATION, variables)
-    assert codes(body) == ["FORBIDDEN"] and body["data"] is None
+    assert codes(body) == ["FORBIDDEN"] and body["data"] == {"checkInParticipation": None}
     # and a period that ends before it starts is a bad request
     body = await server.client("hr_admin").execute(PARTICIPATION, {"from": "2026-10-31", "to": "2026-08-01"})
     assert codes(body) == ["BAD_USER_INPUT"]

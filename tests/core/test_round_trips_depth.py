@@ -68,8 +68,10 @@ SIGN_IN = 1
 ORG_CHART_CALLS = {"employees": SIGN_IN + 1 + 3, "positions": 4, "departments": 3}
 # Sign-in; the employee (the CEO); their goals (key results are embedded); then the rolled-up progress reads
 # the aligned goals one tree level per batch: the department goals below the company goals, then the
-# individual goals below those (which roll nothing up, so the walk stops).
-GOALS_CALLS = {"employees": SIGN_IN + 1, "goals": 1 + 2}
+# individual goals below those (which roll nothing up, so the walk stops). Only the children the viewer may
+# see count, so each level's owners are read in one batch too: the department heads (the departments, then
+# their heads) and the individual goals' owners.
+GOALS_CALLS = {"employees": SIGN_IN + 1 + 2, "goals": 1 + 2, "departments": 1}
 # Sign-in; the form; its review; the reviewee and the template version (the permission rules); the reviewer
 # and the reviewee's title; then the answers' authors not read yet, in one batch of people.
 FORM_CALLS = {"employees": SIGN_IN + 1 + 1 + 1, "reviewForms": 1, "reviews": 1, "reviewTemplates": 1, "positions": 1}

@@ -31,7 +31,7 @@ ANSWER = """
 mutation($id: ID!, $input: AnswerFeedbackRequestInput!) {
   answerFeedbackRequest(requestId: $id, input: $input) {
     feedback { id text visibility direction author { id } recipient { id } request { id } }
-    request { id open answeredCount }
+    request { id open myPartOpen }
     errors { field code message }
   }
 }"""
@@ -91,7 +91,9 @@ async def test_a_self_request_flows_to_completion(server: RunningServer) -> None
         assert (feedback["author"]["id"], feedback["recipient"]["id"]) == (respondent, employee["_id"])
         assert feedback["request"]["id"] == request["id"]
         assert feedback["visibility"] == (visibility or "PRIVATE")
-        assert result["request"]["answeredCount"] == index + 1
+        assert result["request"]["myPartOpen"] is False
+        view = (await server.client("employee").data(AS_REQUESTER, {"id": request["id"]}))["feedbackRequest"]
+        assert view["answeredCount"] == index + 1
         answers.append(feedback["id"])
         # and their part is closed
         assert request["id"] not in await pending_ids(server, respondent)
@@ -238,3 +240,22 @@ async def test_refused_requests_write_nothing(server: RunningServer) -> None:
         assert body["requestFeedback"]["request"] is None
     # and nothing changed
     assert await snapshot(server) == before
+
+
+async def test_how_many_answered_is_the_requesters_alone(server: RunningServer) -> None:
+    # given a request to two teammates, one of whom has answered
+    employee = person("employee")
+    first, second = (t["_id"] for t in teammates(employee)[:2])
+    request = await ask(server, "employee", [first, second])
+    await server.client(first).data(ANSWER, {"id": request["id"], "input": {"text": "Went well"}})
+    view = "query($id: ID!) { feedbackRequest(id: $id) { id open myPartOpen answeredCount } }"
+    # when the other respondent reads the request
+    body = await server.client(second).execute(view, {"id": request["id"]})
+    # then they see it and their own part, but not how many answered: null with a FORBIDDEN error
+    assert body["data"]["feedbackRequest"] == {"id": request["id"], "open": True, "myPartOpen": True,
+                                               "answeredCount": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["feedbackRequest", "answeredCount"], "FORBIDDEN")]
+    # while the requester reads the count
+    mine = await server.client("employee").data(view, {"id": request["id"]})
+    assert mine["feedbackRequest"]["answeredCount"] == 1

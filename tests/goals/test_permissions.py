@@ -210,11 +210,15 @@ def expected_tree(root: dict[str, Any], viewer: str, depth: int = 6) -> dict[str
     live = [g for g in seeded_goals() if not g["archived"]]
     shown = {g["_id"] for g in visible_to(viewer, live)}
 
+    def visible_below(goal: dict[str, Any]) -> bool:
+        return any(kid["_id"] in shown or visible_below(kid) for kid in live if kid["parentId"] == goal["_id"])
+
     def node(goal: dict[str, Any], level: int) -> dict[str, Any]:
         result: dict[str, Any] = {"id": goal["_id"], "redacted": goal["_id"] not in shown,
                                   "goal": {"title": goal["title"]} if goal["_id"] in shown else None}
-        if level < depth:
-            kids = sorted((g for g in live if g["parentId"] == goal["_id"]), key=lambda g: (g["title"], g["_id"]))
+        if level < depth:  # a hidden goal stays only where goals the viewer sees hang below it
+            kids = sorted((g for g in live if g["parentId"] == goal["_id"] and (g["_id"] in shown or visible_below(g))),
+                          key=lambda g: (g["title"], g["_id"]))
             result["children"] = [node(kid, level + 1) for kid in kids]
         return result
 
@@ -238,10 +242,15 @@ def redacted(node: dict[str, Any]) -> int:
     return int(node["redacted"]) + sum(redacted(child) for child in node.get("children", []))
 
 
-async def test_an_invisible_root_is_a_redacted_node(server: RunningServer) -> None:
+async def test_an_invisible_root_with_nothing_visible_below_is_null(server: RunningServer) -> None:
+    # given the persona's private goal, with nothing aligned to it
     private = my("private")
+    assert not [g for g in seeded_goals() if g["parentId"] == private["_id"]]
+    # then to an outsider it is as unknown as an id that does not exist, and to its owner a tree
     tree = (await server.client(outsider(me())["_id"]).data(TREE, {"root": private["_id"]}))["goalTree"]
-    assert tree == {"id": private["_id"], "redacted": True, "goal": None, "children": []}
+    assert tree is None
+    own = (await server.client(me()["_id"]).data(TREE, {"root": private["_id"]}))["goalTree"]
+    assert own == {"id": private["_id"], "redacted": False, "goal": {"title": private["title"]}, "children": []}
 
 
 async def test_unknown_and_foreign_goals_are_null_everywhere(server: RunningServer) -> None:

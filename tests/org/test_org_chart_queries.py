@@ -105,7 +105,7 @@ async def test_reporting_chain_is_nearest_manager_first(server: RunningServer, w
 
 async def test_reporting_chain_of_unknown_employee_is_bad_user_input(server: RunningServer) -> None:
     body = await server.client("employee").execute(REPORTING_CHAIN, {"id": UNKNOWN_ID})
-    assert body["data"] is None
+    assert body["data"] == {"reportingChain": None}
     assert codes(body) == [(["reportingChain"], "BAD_USER_INPUT")]
 
 
