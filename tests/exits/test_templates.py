@@ -40,7 +40,8 @@ async def test_editing_a_template_in_use_creates_the_next_version(server: Runnin
     template = await save_template(server)
     hr = server.client("hr_admin")
     # an unused template is edited in place
-    body = await hr.data(SAVE_TEMPLATE, {"id": template, "input": {"name": "Exit talk", "questions": TEMPLATE_QUESTIONS}})
+    edit = {"name": "Exit talk", "questions": TEMPLATE_QUESTIONS}
+    body = await hr.data(SAVE_TEMPLATE, {"id": template, "input": edit})
     assert (body["saveExitInterviewTemplate"]["template"]["id"], body["saveExitInterviewTemplate"]["newVersion"]) == (
         template, False)
     # once an exit record uses it, an edit makes version 2 and the record keeps version 1
