@@ -35,6 +35,7 @@ OPTION_MAX = 100
 MAX_QUESTIONS = 40
 MAX_OPTIONS = 20
 MAX_REASONS = 100
+MAX_CHECKLIST = 500  # the most items a checklist keeps (the schema declares it)
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 CODE_PATTERN = re.compile(r"^[a-z0-9_]{1,40}$")
 
@@ -139,7 +140,8 @@ def checklist_item(exit_id: str, kind: ChecklistKind, ref_id: str, title: str, s
 def merged_checklist(current: Sequence[Mapping[str, Any]], fresh: Sequence[Document]) -> list[Document]:
     """The checklist after building it again: items already there keep their state, new ones are added."""
     known = {item["id"] for item in current}
-    return [dict(item) for item in current] + [item for item in fresh if item["id"] not in known]
+    merged = [dict(item) for item in current] + [item for item in fresh if item["id"] not in known]
+    return merged[:MAX_CHECKLIST]
 
 
 def survey_window(last_day: str, settings: Mapping[str, Any]) -> tuple[date, date]:
@@ -271,6 +273,8 @@ def check_answers(questions: Sequence[Mapping[str, Any]], answers: Sequence[Mapp
                   reason_ids: Collection[str]) -> tuple[dict[str, Any], list[FieldError]]:
     """The answers by question id, each checked against its question; every problem found."""
     errors: list[FieldError] = []
+    if len(answers) > MAX_QUESTIONS:
+        return {}, [FieldError("answers", ErrorCode.INVALID, f"at most {MAX_QUESTIONS} answers")]
     by_id = {q["id"]: q for q in questions}
     values: dict[str, Any] = {}
     for i, answer in enumerate(answers):

@@ -15,6 +15,7 @@ from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.exits.permissions import can_manage_exits, can_record_interview, can_see_exit_record
 from models.exits.rules import (
+    MAX_REASONS,
     OPEN_STATUSES,
     ExitChange,
     ExitStatus,
@@ -64,7 +65,7 @@ async def departure(context: Context, employee: Document, last_day: date | None)
         fresh = exit_record(employee, last_day, level, signed_in.viewer.employee_id, now)
         template = await exits_store.template_for(store, employee.get("departmentId"))
         fresh["surveyTemplateId"] = template["_id"] if template else None
-        fresh["checklist"] = await build_checklist(context, fresh["_id"], employee)
+        fresh["checklist"] = merged_checklist([], await build_checklist(context, fresh["_id"], employee))
         await store.exitRecords.insert(fresh)
         return _announce(context, store.organization_id, ExitChange.OPENED, fresh["_id"])
     checklist = merged_checklist(record.get("checklist", []), await build_checklist(context, record["_id"], employee))
@@ -226,8 +227,9 @@ async def save_reason(context: Context, id: str | None, data: dict[str, Any]) ->
     if id and current is None:
         return Outcome.refused("id", ErrorCode.NOT_FOUND, f"no exit reason {id!r} in your organisation")
     errors = check_reason(data, current is None)
-    if current is None and len(await exits_store.reasons(store, True)) >= 100:
-        errors.append(FieldError("code", ErrorCode.INVALID, "an organisation keeps at most 100 exit reasons"))
+    if current is None and len(await exits_store.reasons(store, True)) >= MAX_REASONS:
+        errors.append(FieldError("code", ErrorCode.INVALID, f"an organisation keeps at most {MAX_REASONS} exit "
+                                                             "reasons"))
     if errors:
         return Outcome(errors=errors)
     fields = {k: (v.strip() if k == "label" else v) for k, v in data.items() if k in ("label", "category", "archived")}
