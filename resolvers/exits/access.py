@@ -7,6 +7,7 @@ from __future__ import annotations
 from models.core.documents import Document
 from models.exits.permissions import can_see_exit_record
 from resolvers.core.context import Context, require
+from resolvers.exits import records
 from store.exits import repository as exits_store
 
 
@@ -22,3 +23,8 @@ async def visible_exit_records(context: Context, ids: list[str]) -> list[Documen
     signed_in = await require(context)
     docs = await signed_in.loaders.exits.record_by_id.load_many(ids)
     return [d for d in docs if d is not None and can_see_exit_record(signed_in.viewer, d)]
+
+
+async def due_exit_interviews(context: Context, within_days: int) -> list[Document]:
+    """Exit interviews to remind of (notifications): as ``dueExitInterviews`` answers the viewer."""
+    return await records.due_interviews(context, within_days)

@@ -7,7 +7,7 @@ concurrent changes cannot both pass a check the other invalidates.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from models.core import clock
@@ -28,7 +28,7 @@ from models.exits.rules import (
 )
 from models.org.rules import EmployeeStatus
 from resolvers.core.context import Context, require, require_role
-from resolvers.core.errors import Forbidden
+from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.pages import check_page_size, issued_cursor
 from resolvers.exits.channels import publish_exit_change
@@ -108,6 +108,25 @@ async def exit_records(context: Context, status: str | None, first: int, after: 
         page = await exits_store.records_page(signed_in.store, query, first, after)
     edges = [(exits_store.RECORDS_BY_LAST_DAY.cursor(d), d) for d in page.documents]
     return edges, page.total_count, page.has_next_page
+
+
+DUE_MAX = 100
+
+
+async def due_interviews(context: Context, within_days: int) -> list[Document]:
+    """Reminders: open exits whose interview day, or else last day, falls within ``within_days`` from today (or
+    has passed), soonest first; HR admins all of them, anyone else those they interview. At most 100."""
+    signed_in = await require(context)
+    if not 0 <= within_days <= 90:
+        raise BadUserInput("withinDays must be between 0 and 90")
+    until = (clock.today() + timedelta(days=within_days)).isoformat()
+    query: dict[str, Any] = {"status": {"$in": list(OPEN_STATUSES)},
+                             "$or": [{"interviewOn": {"$lte": until}},
+                                     {"interviewOn": None, "lastDay": {"$lte": until}}]}
+    if not signed_in.viewer.is_hr_admin:
+        query["interviewerId"] = signed_in.viewer.employee_id
+    docs = await signed_in.store.exitRecords.find(query, sort=[("lastDay", 1), ("_id", 1)], limit=DUE_MAX)
+    return sorted(docs, key=lambda d: (d.get("interviewOn") or d["lastDay"], d["_id"]))
 
 
 async def reasons(context: Context, include_archived: bool) -> list[Document]:

@@ -116,6 +116,11 @@ class ExitQuery:
         return ExitRecordConnection(edges=items, page_info=PageInfo.of(items, has_next_page=more, after=after),
                                     total_count=total)
 
+    @strawberry.field(description="Reminders: open exits whose interview (or last day) is within withinDays or "
+                                  "past; HR admins all, interviewers theirs; soonest first.", metadata=listed(100))
+    async def due_exit_interviews(self, info: Info[Context, Any], within_days: int = 7) -> list[ExitRecord]:
+        return [r for r in map(ExitRecord.wrap, await records.due_interviews(info.context, within_days)) if r]
+
     @strawberry.field(description="The organisation's reason taxonomy.", metadata=listed(100))
     async def exit_reasons(self, info: Info[Context, Any], include_archived: bool = False) -> list[ExitReason]:
         return [r for r in map(ExitReason.wrap, await records.reasons(info.context, include_archived)) if r]

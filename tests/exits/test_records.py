@@ -242,3 +242,30 @@ async def test_hr_only_mutations_refuse_everyone_else_and_write_nothing(server: 
     body = await hr.execute(SCHEDULE, {"id": record["_id"], "who": leaver["_id"], "on": clock.today().isoformat()})
     assert refused(body) == [("interviewerId", "INACTIVE", f"{leaver['name']} has left the organisation")]
     assert await server.snapshot(EXIT_COLLECTIONS) == before
+
+
+DUE = "query($days: Int!) { dueExitInterviews(withinDays: $days) { id interviewOn lastDay } }"
+
+
+async def test_due_exit_interviews_remind_hr_and_each_interviewer_of_theirs(server: RunningServer) -> None:
+    # given three leavers: one interviewed in 2 days by the manager persona, one in 20 days, one unscheduled
+    soon, later, unscheduled = active_individual_contributors()[5:8]
+    for leaver in (soon, later, unscheduled):
+        await terminate(server, leaver["_id"])
+    records = {leaver["_id"]: await record_of(server, leaver["_id"]) for leaver in (soon, later, unscheduled)}
+    interviewer = persona("manager")["_id"]
+    hr = server.client("hr_admin")
+    for leaver, days in ((soon, 2), (later, 20)):
+        on = (clock.today() + timedelta(days=days)).isoformat()
+        await hr.data(SCHEDULE, {"id": records[leaver["_id"]]["_id"], "who": interviewer, "on": on})
+    # when HR asks for what is due within a week: the unscheduled one (last day today) and the one in 2 days
+    due = await hr.data(DUE, {"days": 7})
+    assert [d["id"] for d in due["dueExitInterviews"]] == [records[unscheduled["_id"]]["_id"],
+                                                           records[soon["_id"]]["_id"]]
+    # the interviewer sees only theirs, a colleague nothing; within 30 days the interviewer sees both of theirs
+    mine = await server.client(interviewer).data(DUE, {"days": 7})
+    assert [d["id"] for d in mine["dueExitInterviews"]] == [records[soon["_id"]]["_id"]]
+    assert (await server.client("employee").data(DUE, {"days": 7}))["dueExitInterviews"] == []
+    month = await server.client(interviewer).data(DUE, {"days": 30})
+    assert [d["id"] for d in month["dueExitInterviews"]] == [records[soon["_id"]]["_id"],
+                                                             records[later["_id"]]["_id"]]
