@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
+from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
@@ -36,6 +37,9 @@ SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSu
                                     PraiseSubscription,)
 MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
+QUERIES += (ExitQuery,)
+MUTATIONS += (ExitMutation,)
+SUBSCRIPTIONS += (ExitSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

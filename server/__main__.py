@@ -61,7 +61,7 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
     async def on_startup(database: Database) -> None:
         if demo is not None:
             if await database.organizations.count_documents({}) == 0:
-                await seed(database, demo)  # once: later starts serve what the API has changed since
+                await seed(database, demo, demo_only=True)  # once: later starts serve what the API has changed since
                 print(f"seeded the demo organisation into {where(settings, database)}", flush=True)
             print_tokens(settings, demo)
 
@@ -110,7 +110,7 @@ def reset(settings: Settings) -> None:
     async def run() -> None:
         database = await open_database(settings.mongodb_url, settings.mongodb_db)
         try:
-            await seed(database, build_organization())
+            await seed(database, build_organization(), demo_only=True)
         finally:
             await database.close()
 
@@ -125,7 +125,7 @@ def seed_real(settings: Settings) -> None:
     async def run() -> None:
         database = await open_database(settings.mongodb_url, settings.mongodb_db)
         try:
-            await seed(database, build_organization())
+            await seed(database, build_organization(), demo_only=True)
         finally:
             await database.close()
 

@@ -13,6 +13,7 @@ from typing import ClassVar
 from store.checkins.repository import CheckInLoaders
 from store.core.loaders import unbatched
 from store.core.repository import TenantStore
+from store.exits.repository import ExitLoaders
 from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
 from store.org.loaders import (
@@ -85,3 +86,7 @@ class Loaders:
     @cached_property
     def reviews(self) -> ReviewLoaders:
         return unbatched(self.batching, ReviewLoaders(self.store))
+
+    @cached_property
+    def exits(self) -> ExitLoaders:
+        return unbatched(self.batching, ExitLoaders(self.store))

@@ -94,3 +94,16 @@ def can_see_praise(viewer: Viewer, praise: Mapping[str, Any]) -> bool:
     return same_organization(viewer, praise)
 
 
+
+
+def can_see_request_exists(viewer: Viewer, request: Mapping[str, Any]) -> bool:
+    """That a request is open, its due date and who asked whom (never its question or answers): the requester,
+    the people asked and HR admins (who reassign a leaver's open work)."""
+    return can_see_feedback_request(viewer, request) or (same_organization(viewer, request) and viewer.is_hr_admin)
+
+
+def can_count_feedback_received(viewer: Viewer, recipient: Mapping[str, Any]) -> bool:
+    """How many attributed items someone received (a count, never an item): the person, their management chain
+    and HR admins (the attrition report's join with earlier signals)."""
+    return same_organization(viewer, recipient) and (
+        viewer.is_hr_admin or recipient["_id"] == viewer.employee_id or manages(viewer, recipient))

@@ -53,3 +53,36 @@ async def editable(context: Context, check_in_id: str, errors: list[FieldError],
     if open_only and doc["status"] != CheckInStatus.SCHEDULED.value:
         errors.append(FieldError("checkInId", ErrorCode.READ_ONLY, f"this check-in was {doc['status']}"))
     return signed_in, doc
+
+
+async def open_series_of(context: Context, employee_id: str) -> list[Document]:
+    """The active check-in series in which ``employee_id`` is the employee or the manager, that the viewer
+    may read (what a leaver's exit checklist lists), oldest first."""
+    signed_in = await require(context)
+    docs = await signed_in.store.checkInSeries.find(
+        {"active": True, "$or": [{"employeeId": employee_id}, {"managerId": employee_id}]},
+        sort=[("startedOn", 1), ("_id", 1)])
+    return await readable(context, docs)
+
+
+async def held_check_in_counts(context: Context, windows: dict[str, tuple[str, str]]) -> dict[str, int | None]:
+    """For each employee id, how many of their check-ins were held (completed) between the two ISO dates of
+    its window, inclusive; ``None`` for a person whose check-ins the viewer may not read. One query."""
+    signed_in = await require(context)
+    ids = list(windows)
+    employees = await signed_in.loaders.employee_by_id.load_many(ids)
+    readable_ids = [id for id, e in zip(ids, employees, strict=True)
+                    if e is not None and can_read_check_in(signed_in.viewer, {**e, "employeeId": id,
+                                                                              "managerId": e.get("managerId")}, e)]
+    held = await signed_in.store.checkIns.find(
+        {"employeeId": {"$in": readable_ids}, "status": CheckInStatus.COMPLETED.value},
+        projection={"employeeId": 1, "heldOn": 1, "scheduledOn": 1}) if readable_ids else []
+    counts: dict[str, int | None] = {id: None for id in ids}
+    for id in readable_ids:
+        counts[id] = 0
+    for doc in held:
+        start, end = windows[doc["employeeId"]]
+        day = doc.get("heldOn") or doc.get("scheduledOn") or ""
+        if start <= day <= end:
+            counts[doc["employeeId"]] = (counts[doc["employeeId"]] or 0) + 1
+    return counts

@@ -4,7 +4,8 @@ another organisation's id reads exactly like an unknown one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import date
 from typing import Any, Literal
 
 from models.core.documents import Document
@@ -81,3 +82,41 @@ async def set_department_fields(context: Context, department_id: str, changes: M
         raise ValueError(f"not a field other domains may set on a department: {', '.join(unknown)}")
     signed_in = await require(context)
     return await signed_in.store.departments.update(department_id, changes)
+
+
+# Departure steps: what upper domains do when someone is leaving (exits opens an exit record). org imports
+# none of them: a domain registers its step with :func:`on_departure` when it is imported, and org runs every
+# registered step inside the transaction of ``terminateEmployee`` (``last_day``: today) and of an
+# ``updateEmployee`` that sets a future ``endDate`` (``last_day``: that date) or clears it (``last_day``:
+# ``None``, the departure withdrawn). A step may run more than once (the transaction is retried), reads
+# and writes only through the store, and returns what to do once the change is committed (its events), or
+# ``None``.
+AfterCommit = Callable[[], Awaitable[None]]
+DepartureStep = Callable[[Context, Document, "date | None"], Awaitable[AfterCommit | None]]
+_departure_steps: list[DepartureStep] = []
+
+
+def on_departure(step: DepartureStep) -> DepartureStep:
+    """Register ``step`` (once, however often its module is imported); returns it, to be used as a decorator."""
+    if all(s.__qualname__ != step.__qualname__ or s.__module__ != step.__module__ for s in _departure_steps):
+        _departure_steps.append(step)
+    return step
+
+
+async def run_departure_steps(context: Context, employee: Document, last_day: date | None) -> list[AfterCommit]:
+    """Every registered step for ``employee`` leaving on ``last_day``, in registration order (inside the
+    caller's transaction); what each wants done after the commit."""
+    after: list[AfterCommit] = []
+    for step in _departure_steps:
+        then = await step(context, employee, last_day)
+        if then is not None:
+            after.append(then)
+    return after
+
+
+async def mentees_of(context: Context, employee_id: str) -> list[Document]:
+    """The people (who have not left) whose mentor is ``employee_id``, by name; the org chart's field."""
+    signed_in = await require(context)
+    docs = await signed_in.store.employees.find(
+        {"mentorId": employee_id, "status": {"$ne": EmployeeStatus.TERMINATED.value}}, sort=[("name", 1), ("_id", 1)])
+    return [doc for doc in docs if can_see_org_chart(signed_in.viewer, doc)]

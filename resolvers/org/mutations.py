@@ -4,7 +4,8 @@ transaction, writes nothing on a refusal, and publishes its event after the comm
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from models.core import clock
@@ -28,7 +29,7 @@ from models.org.rules import (
 from resolvers.core.context import Context, require_role
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
-from resolvers.org.access import OrgKind, referenced
+from resolvers.org.access import AfterCommit, OrgKind, referenced, run_departure_steps
 from store.core.repository import Duplicate, TenantStore
 from store.org import repository as org_store
 
@@ -49,6 +50,7 @@ class Applied:
     outcome: Outcome
     employee_ids: list[str]
     scope: list[str] | None
+    after: list[AfterCommit] = field(default_factory=list)  # the departure steps' events, after the commit
 
 
 async def _apply(context: Context, store: TenantStore, kind: OrgChange,
@@ -66,6 +68,8 @@ async def _apply(context: Context, store: TenantStore, kind: OrgChange,
         return result
     message = {"kind": kind.value, "employeeIds": result.employee_ids, "scope": result.scope, "version": version}
     await publish_after_commit(context, org_chart_channel(store.organization_id), message)
+    for then in result.after:
+        await then()
     return result.outcome
 
 
@@ -76,6 +80,10 @@ async def _email_errors(store: TenantStore, email: str, exclude: str | None = No
         if other and other[0]["_id"] != exclude:
             errors.append(FieldError("email", ErrorCode.DUPLICATE, f"{normalize_email(email)} is already in use"))
     return errors
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _status_errors(status: EmployeeStatus | None) -> list[FieldError]:
@@ -138,6 +146,9 @@ async def update_employee(context: Context, id: str, data: dict[str, Any]) -> Ou
             errors += check_hire_date(data["hire_date"], clock.today())
         if "status" in data:
             errors += _status_errors(data["status"])
+        if data.get("end_date") is not None and data["end_date"] <= clock.today():
+            errors.append(FieldError("endDate", ErrorCode.INVALID,
+                                     "endDate must lie in the future (terminate someone leaving today)"))
         if data.get("mentor_id") == id:
             errors.append(FieldError("mentorId", ErrorCode.INVALID, "nobody can mentor themselves"))
         await referenced(context, "employee", data.get("mentor_id"), "mentorId", errors, active=True, fresh=True)
@@ -155,12 +166,16 @@ async def update_employee(context: Context, id: str, data: dict[str, Any]) -> Ou
             changes["hireDate"] = data["hire_date"].isoformat()
         if "roles" in data:
             changes["roles"] = sorted({Role.EMPLOYEE.value, *(r.value for r in data["roles"] or [])})
+        after: list[AfterCommit] = []
+        if "end_date" in data and _iso(data["end_date"]) != employee.get("endDate"):
+            changes["endDate"] = _iso(data["end_date"])
+            after = await run_departure_steps(context, {**employee, **changes}, data["end_date"])
         push = None
         if "status" in data and data["status"].value != employee["status"]:
             changes["status"] = data["status"].value
             push = {"statusHistory": status_entry(data["status"], now, signed_in.viewer.employee_id)}
         await store.employees.update(id, changes, push=push)
-        return Applied(Outcome(await store.employees.get(id)), [id], [*employee["managerChain"], id])
+        return Applied(Outcome(await store.employees.get(id)), [id], [*employee["managerChain"], id], after)
 
     try:
         return await _apply(context, store, OrgChange.EMPLOYEE_UPDATED, step)
@@ -221,9 +236,11 @@ async def terminate_employee(context: Context, employee_id: str, note: str | Non
         if errors or employee is None:
             return Outcome(errors=errors)
         moved = await org_store.terminate(store, employee, viewer.employee_id, clock.now(), note)
+        after = await run_departure_steps(context, {**employee, "status": EmployeeStatus.TERMINATED.value},
+                                          clock.today())
         moved_docs = await store.employees.find({"_id": {"$in": moved}}, sort=[("name", 1), ("_id", 1)])
         outcome = Outcome(await store.employees.get(employee_id), extra={"moved": moved_docs})
-        return Applied(outcome, [employee_id, *moved], [*employee["managerChain"], employee_id])
+        return Applied(outcome, [employee_id, *moved], [*employee["managerChain"], employee_id], after)
 
     return await _apply(context, store, OrgChange.EMPLOYEE_TERMINATED, step)
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
-from models.reviews.permissions import can_read_review_form, can_see_review
-from models.reviews.rules import goals_of_period
+from models.reviews.permissions import can_read_review_form, can_see_review, can_see_review_score
+from models.reviews.rules import FormState, ReviewState, goals_of_period
+from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
@@ -104,3 +105,36 @@ async def period_goals(context: Context, bundle: FormBundle) -> list[Document]:
         return []
     goals = await visible_goals_of(context, bundle.reviewee)
     return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"])
+
+
+async def open_review_work_of(context: Context, employee_id: str) -> tuple[list[FormBundle], list[ReviewBundle]]:
+    """What a leaver leaves open in reviews, as the viewer may see it: the forms they owe (not submitted, in
+    reviews still open) and the open reviews about them; one query per collection, then the bundles."""
+    signed_in = await require(context)
+    store, viewer = signed_in.store, signed_in.viewer
+    done = [ReviewState.ACKNOWLEDGED.value]
+    forms = await store.reviewForms.find({"reviewerId": employee_id, "state": {"$ne": FormState.SUBMITTED.value}},
+                                         sort=[("createdAt", 1), ("_id", 1)])
+    about = await store.reviews.find({"employeeId": employee_id, "state": {"$nin": done}},
+                                     sort=[("createdAt", 1), ("_id", 1)])
+    form_list = [b for b in await form_bundles(context, forms)
+                 if b is not None and b.review.get("state") not in done and b.readable_by(viewer)]
+    review_list = [b for b in await review_bundles(context, about) if b is not None and b.visible_to(viewer)]
+    return form_list, review_list
+
+
+async def last_calibrated_ratings(context: Context, employee_ids: Sequence[str]) -> dict[str, int | None]:
+    """Each person's rating in their latest calibrated review (``None``: none, or one the viewer may not see
+    the score of: ``can_see_review_score``). One query for all of them."""
+    signed_in = await require(context)
+    reviews = await signed_in.store.reviews.find(
+        {"employeeId": {"$in": list(employee_ids)}, "calibration.rating": {"$ne": None}},
+        sort=[("createdAt", 1), ("_id", 1)])
+    people = {d["_id"]: d for d in await signed_in.loaders.employee_by_id.load_many(list(employee_ids))
+              if d is not None}
+    ratings: dict[str, int | None] = dict.fromkeys(employee_ids)
+    for review in reviews:  # oldest first: the latest one wins
+        reviewee = people.get(review["employeeId"])
+        if reviewee is not None and can_see_review_score(signed_in.viewer, review, reviewee):
+            ratings[review["employeeId"]] = final_rating(review)
+    return ratings

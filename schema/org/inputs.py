@@ -47,6 +47,9 @@ class UpdateEmployeeInput:
     mentor_id: strawberry.ID | None = strawberry.UNSET
     roles: list[RoleEnum] | None = strawberry.UNSET
     status: EmployeeStatusEnum | None = strawberry.UNSET
+    end_date: date | None = strawberry.field(
+        default=strawberry.UNSET, description="A future last day set ahead of time (opens the exit process); "
+                                              "null withdraws it.")
 
 
 @strawberry.input(description="Only the fields sent are changed; null clears parent or head.")

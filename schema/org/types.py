@@ -71,6 +71,11 @@ class EmployeeFields:
         value = await org.personal(info.context, self.doc, "hireDate")
         return date.fromisoformat(value) if value else None
 
+    @strawberry.field(description="Personal: the last day of someone leaving, set ahead of time.")
+    async def end_date(self, info: Info[Context, Any]) -> date | None:
+        value = await org.personal(info.context, self.doc, "endDate")
+        return date.fromisoformat(value) if value else None
+
     @strawberry.field(description="Personal: the person, their management chain and HR admins.")
     async def status_history(self, info: Info[Context, Any]) -> list[StatusChange] | None:
         entries = await org.personal(info.context, self.doc, "statusHistory") or []

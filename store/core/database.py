@@ -209,6 +209,20 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("reviewerId", ASCENDING), ("state", ASCENDING)], {"name": "org_reviewer_state"}),
         ([ORG, ("cycleId", ASCENDING), ("kind", ASCENDING), ("state", ASCENDING)], {"name": "org_cycle_kind_state"}),
     ],
+    # exits: one exit record per leaver (checklist and named interview embedded), the reason taxonomy,
+    # versioned interview templates, the candid survey's answers (no author data), the organisation's settings
+    "exitRecords": [
+        ([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"}),
+        ([ORG, ("lastDay", ASCENDING), ("_id", ASCENDING)], {"name": "org_last_day"}),
+        ([ORG, ("interviewerId", ASCENDING)], {"name": "org_interviewer"}),
+    ],
+    "exitReasons": [([ORG, ("code", ASCENDING)], {"unique": True, "name": "org_code_unique"})],
+    "exitTemplates": [
+        ([ORG, ("familyId", ASCENDING), ("version", ASCENDING)], {"unique": True, "name": "org_family_version"}),
+        ([ORG, ("departmentId", ASCENDING)], {"name": "org_department"}),
+    ],
+    "exitSurveyResponses": [([ORG, ("month", ASCENDING)], {"name": "org_month"})],
+    "exitSettings": [([ORG], {"unique": True, "name": "org_unique"})],
 }
 
 

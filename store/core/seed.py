@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from models.core.documents import Document
 from models.demo.checkins import demo_check_ins
+from models.demo.exits import demo_exit_documents
 from models.demo.feedback import demo_feedback
 from models.demo.goals import demo_goal_documents
 from models.demo.org import DemoOrganization
@@ -15,13 +16,16 @@ from store.core.database import INDEXES, Database
 # Each domain's demo data: a pure function of the organisation → collection name → documents.
 DomainSeed = Callable[[DemoOrganization], dict[str, list[Document]]]
 DOMAIN_SEEDS: list[DomainSeed] = [demo_goal_documents, demo_review_documents, demo_check_ins, demo_feedback]
+# Seeded for `make serve` / `make reset` / `make seed` only, never in the tests' organisations: exits adds
+# terminated people of its own, which other domains' tests (counting people) must not see.
+DEMO_ONLY_SEEDS: list[DomainSeed] = [demo_exit_documents]
 
 
-def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:
+def demo_documents(demo: DemoOrganization, *, demo_only: bool = False) -> dict[str, list[Document]]:
     documents: dict[str, list[Document]] = {
         "departments": demo.departments, "positions": demo.positions, "employees": demo.employees,
     }
-    for domain_seed in DOMAIN_SEEDS:
+    for domain_seed in DOMAIN_SEEDS + (DEMO_ONLY_SEEDS if demo_only else []):
         for collection, docs in domain_seed(demo).items():
             # a document with the _id of an earlier one (e.g. a department with a domain setting) replaces it
             replacing = {d["_id"]: d for d in docs}
@@ -32,14 +36,15 @@ def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:
     return documents
 
 
-async def seed(database: Database, demo: DemoOrganization) -> None:
-    """Replace the organisation's documents with ``demo``'s: running it twice gives the same state."""
+async def seed(database: Database, demo: DemoOrganization, *, demo_only: bool = False) -> None:
+    """Replace the organisation's documents with ``demo``'s: running it twice gives the same state.
+    ``demo_only``: with the data seeded for the demo alone (``DEMO_ONLY_SEEDS``)."""
     org_id = demo.organization["_id"]
     for name in INDEXES:
         if name != "organizations":
             await getattr(database, name).delete_many({"organizationId": org_id})
     await database.organizations.delete_many({"_id": org_id})
     await database.organizations.insert_one(dict(demo.organization))
-    for name, docs in demo_documents(demo).items():
+    for name, docs in demo_documents(demo, demo_only=demo_only).items():
         if docs:
             await getattr(database, name).insert_many([dict(d) for d in docs])

@@ -18,6 +18,7 @@ from models.core.viewer import Role, Viewer
 from models.feedback import permissions
 from models.feedback.permissions import (
     can_change_feedback,
+    can_count_feedback_received,
     can_manage_feedback_settings,
     can_read_anonymous_feedback,
     can_read_feedback_about,
@@ -28,6 +29,7 @@ from models.feedback.permissions import (
     can_see_follow_ups_of,
     can_see_praise,
     can_see_request_answers,
+    can_see_request_exists,
     may_follow_up,
     may_request_feedback_about,
 )
@@ -118,6 +120,11 @@ TABLE: list[tuple[str, str, Decide, tuple[bool, bool, bool, bool, bool, bool]]] 
      can_manage_feedback_settings, (False, False, False, False, True, True)),
     ("can_see_praise", "a peer's praise of the person",
      lambda v: can_see_praise(v, PRAISE), (True, True, True, True, True, False)),
+    # For other domains (exits' checklist and attrition report): that a request exists, and counts only.
+    ("can_see_request_exists", "the manager asks a peer about the person",
+     lambda v: can_see_request_exists(v, REQUEST), (False, True, False, True, True, False)),
+    ("can_count_feedback_received", "the feedback the person received",
+     lambda v: can_count_feedback_received(v, PERSON), (True, True, True, False, True, False)),
 ]
 
 ROWS = [pytest.param(decide, viewer, expected, id=f"{rule}: {situation}: {viewer}")
