@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
+from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
@@ -35,6 +36,9 @@ SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSu
                                     PraiseSubscription,)
 MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
+QUERIES += (CompensationQuery,)
+MUTATIONS += (CompensationMutation,)
+SUBSCRIPTIONS += (CompensationSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

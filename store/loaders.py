@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from store.checkins.repository import CheckInLoaders
+from store.compensation.repository import CompensationLoaders
 from store.core.loaders import unbatched
 from store.core.repository import TenantStore
 from store.feedback.repository import FeedbackLoaders
@@ -85,3 +86,7 @@ class Loaders:
     @cached_property
     def reviews(self) -> ReviewLoaders:
         return unbatched(self.batching, ReviewLoaders(self.store))
+
+    @cached_property
+    def compensation(self) -> CompensationLoaders:
+        return unbatched(self.batching, CompensationLoaders(self.store))
