@@ -59,10 +59,11 @@ def check_currency(currency: str | None, field: str) -> list[FieldError]:
     return []
 
 
-def to_minor(amount: Decimal, currency: str, field: str, *,
-             positive: bool = True) -> tuple[int | None, list[FieldError]]:
-    """``amount`` in minor units, or the reason it is not an exact positive amount of ``currency``."""
-    errors = check_currency(currency, f"{field}.currency")
+def to_minor(amount: Decimal, currency: str, field: str, *, positive: bool = True,
+             currency_field: str = "currency") -> tuple[int | None, list[FieldError]]:
+    """``amount`` in minor units, or the reason it is not an exact positive amount of ``currency``
+    (errors on ``field`` and ``currency_field``)."""
+    errors = check_currency(currency, currency_field)
     if errors:
         return None, errors
     try:
@@ -71,11 +72,10 @@ def to_minor(amount: Decimal, currency: str, field: str, *,
     except (InvalidOperation, ValueError):
         exact = False
     if not amount.is_finite() or not exact:
-        return None, [FieldError(f"{field}.amount", ErrorCode.INVALID,
-                                 f"{field}.amount has more decimals than {currency} has")]
+        return None, [FieldError(field, ErrorCode.INVALID, f"{field} has more decimals than {currency} has")]
     value = int(minor)
     if (positive and value <= 0) or value < 0 or value > MAX_MINOR:
-        return None, [FieldError(f"{field}.amount", ErrorCode.INVALID, f"{field}.amount is out of range")]
+        return None, [FieldError(field, ErrorCode.INVALID, f"{field} is out of range")]
     return value, []
 
 

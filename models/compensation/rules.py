@@ -38,7 +38,7 @@ def check_pay_record(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, li
         errors.append(FieldError("employeeId", ErrorCode.REQUIRED, "employeeId is required"))
     if not isinstance(data.get("effectiveDate"), date):
         errors.append(FieldError("effectiveDate", ErrorCode.REQUIRED, "effectiveDate is required"))
-    minor, money_errors = to_minor(data["amount"], data.get("currency") or "", "base")
+    minor, money_errors = to_minor(data["amount"], data.get("currency") or "", "amount")
     errors += money_errors
     errors += check_name(data.get("reason"), "reason")
     if errors:
@@ -73,7 +73,7 @@ def check_band(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[Fie
     values: dict[str, int] = {}
     for name in ("minimum", "midpoint", "maximum"):
         minor, problems = to_minor(data[name], currency, name)
-        errors += [FieldError(name, p.code, p.message) for p in problems]
+        errors += problems
         if minor is not None:
             values[name] = minor
     if not errors and not values["minimum"] <= values["midpoint"] <= values["maximum"]:

@@ -17,7 +17,7 @@ from models.compensation.permissions import can_manage_compensation, can_propose
 from models.compensation.rules import check_band, check_pay_record, current_record
 from models.core import clock
 from models.core.documents import Document, new_id
-from models.core.errors import ErrorCode, FieldError
+from models.core.errors import ErrorCode
 from models.core.validation import check_name
 from resolvers.compensation.access import ADMIN_REFUSAL
 from resolvers.compensation.channels import budget_event, matrix_channel
@@ -99,9 +99,9 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
         except CurrencyMissing:
             continue  # a currency the cycle has no rate for: the snapshot stays as it was
         changes = {k: fresh[k] for k in ("payRecordId", "frequency", "pay", "payInCycle", "compaRatio")}
-        updated = {**participant, **changes}
         entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
-        await pay_store.write_proposal(store, participant, changes, entry, _deltas(participant, updated))
+        await pay_store.write_proposal(store, participant, changes, entry,
+                                       _deltas(participant, _applied(participant, changes, entry)))
 
 
 def _snapshot_on(cycle: Mapping[str, Any]) -> date:
@@ -272,7 +272,7 @@ async def set_budget(context: Context, cycle_id: str, manager_id: str, percent: 
         assert amount is not None
         minor, errors = to_minor(amount, cycle["currency"], "amount", positive=False)
         if errors or minor is None:
-            return Outcome(errors=[FieldError("amount", e.code, e.message) for e in errors])
+            return Outcome(errors=errors)
         allocated = minor
     doc = await pay_store.set_budget(store, cycle_id, manager_id, {"allocatedMinor": allocated})
     context.fresh_loaders()
@@ -281,6 +281,12 @@ async def set_budget(context: Context, cycle_id: str, manager_id: str, percent: 
 
 
 # ---- proposals ---------------------------------------------------------------------------------------------
+
+def _applied(participant: Mapping[str, Any], changes: Mapping[str, Any], entry: Mapping[str, Any]) -> Document:
+    """The participant as :func:`store.compensation.repository.write_proposal` leaves it."""
+    return {**participant, **changes, "trail": [*participant.get("trail", []), dict(entry)],
+            "version": participant["version"] + 1}
+
 
 def _deltas(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, int]:
     """How a participant's change moves the budgets above them: proposed (any proposal) and committed
@@ -332,7 +338,7 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     if amount is not None:
         minor, errors = to_minor(amount, cycle["currency"], "amount", positive=False)
         if errors or minor is None:
-            return Outcome(errors=[FieldError("amount", e.code, e.message) for e in errors])
+            return Outcome(errors=errors)
         percent = rules.percent_for_amount(participant, minor)
     assert percent is not None
     errors = rules.check_proposal(participant, cycle["matrix"], percent, justification)
@@ -355,10 +361,10 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
         if (current.get("proposal") or {}).get("state") in {"submitted", "approved"}:
             return Outcome.refused("employeeId", ErrorCode.READ_ONLY, "this proposal is submitted; it changes when "
                                                                       "sent back")
-        after = {**current, "proposal": proposal}
+        after = _applied(current, {"proposal": proposal}, entry)
         if not await pay_store.write_proposal(store, current, {"proposal": proposal}, entry, _deltas(current, after)):
             return Outcome.refused("employeeId", ErrorCode.CONFLICT, "the proposal changed meanwhile")
-        return Outcome({**after, "version": current["version"] + 1})
+        return Outcome(after)
 
     outcome = await store.transaction(step)
     if outcome.ok:
@@ -382,8 +388,8 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
         moved = []
         for participant in drafts:
             proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at}
-            after = {**participant, "proposal": proposal}
             entry = {"kind": "submitted", "byId": viewer.employee_id, "at": at}
+            after = _applied(participant, {"proposal": proposal}, entry)
             if await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
                                               _deltas(participant, after)):
                 moved.append(after)
@@ -426,7 +432,7 @@ async def decide(context: Context, cycle_id: str, employee_ids: list[str], appro
             proposal = {**participant["proposal"], "state": state}
             entry = {"kind": "approved" if approve else "sent_back", "byId": viewer.employee_id, "at": at,
                      "reason": reason.strip() if reason else None}
-            after = {**participant, "proposal": proposal}
+            after = _applied(participant, {"proposal": proposal}, entry)
             if not await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
                                                   _deltas(participant, after)):
                 return Outcome.refused("employeeIds", ErrorCode.CONFLICT, "a proposal changed meanwhile")

@@ -7,20 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from models.demo.compensation import demo_compensation
+from models.demo.reviews import demo_review_documents
 from tests.client import GraphQLClient
 from tests.conftest import NORTHWIND, RunningServer
 
 Document = dict[str, Any]
 SEED: dict[str, list[Document]] = demo_compensation(NORTHWIND)
 FINISHED, RUNNING = SEED["meritCycles"]
+REVIEW_SEED: dict[str, list[Document]] = demo_review_documents(NORTHWIND)
 UNKNOWN_ID = "0" * 24
 PAY_COLLECTIONS = ("payRecords", "payBands", "meritCycles", "meritParticipants", "compensationBudgets")
 PEOPLE = {e["_id"]: e for e in NORTHWIND.employees}
-# A payroll specialist in People: an individual contributor who manages no one.
+# A payroll specialist: an individual contributor who manages no one, outside the manager persona's team.
 COMP_ADMIN = next(e["_id"] for e in NORTHWIND.employees
                   if e["status"] == "active" and "hr_admin" not in e["roles"] and "manager" not in e["roles"]
                   and not any(o.get("managerId") == e["_id"] for o in NORTHWIND.employees)
-                  and e["_id"] not in NORTHWIND.personas.values())
+                  and e["_id"] not in NORTHWIND.personas.values()
+                  and NORTHWIND.personas["manager"] not in e["managerChain"])
 
 EMPLOYEE_PAY = """
 query($id: ID!) { employeePay(employeeId: $id) {
@@ -116,3 +119,20 @@ async def close_running_cycle(server: RunningServer) -> None:
     for phase in ("REVIEW", "APPROVED"):
         data = await client.data(ADVANCE, {"id": RUNNING["_id"], "phase": phase})
         assert data["advanceMeritCycle"]["errors"] == [], data
+
+
+def cycle_input(**overrides: Any) -> dict[str, Any]:
+    """A merit cycle over 2026 linked to the finished review cycle, USD paid in EUR at 0.92, 3 % merit."""
+    return {"name": "2027 merit (test)", "currency": "EUR", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
+            "effectiveDate": "2027-01-01", "hiredBefore": "2026-10-01", "minTenureMonths": 3,
+            "meritBudgetPercent": "3", "reviewCycleId": REVIEW_SEED["reviewCycles"][0]["_id"],
+            "rates": [{"currency": "USD", "rate": "0.92"}], **overrides}
+
+
+async def launched_cycle(client: GraphQLClient, **overrides: Any) -> tuple[str, dict[str, Any]]:
+    """A new cycle created and launched; its id and the launch payload."""
+    created = (await client.data(CREATE_CYCLE, {"input": cycle_input(**overrides)}))["createMeritCycle"]
+    assert created["errors"] == [], created
+    launch = (await client.data(LAUNCH, {"id": created["cycle"]["id"]}))["launchMeritCycle"]
+    assert launch["errors"] == [], launch
+    return created["cycle"]["id"], launch

@@ -82,10 +82,10 @@ async def test_bad_pay_and_bands_are_refused_and_nothing_is_written(server: Runn
     position = PEOPLE[EMPLOYEE]["positionId"]
     band = {"positionId": position, "currency": "EUR", "minimum": "40000", "midpoint": "50000", "maximum": "60000"}
     cases = [
-        (RECORD_PAY, {**good, "amount": "50000.001"}, [("base.amount", "INVALID")]),
-        (RECORD_PAY, {**good, "currency": "JPY", "amount": "100.5"}, [("base.amount", "INVALID")]),
-        (RECORD_PAY, {**good, "amount": "-1"}, [("base.amount", "INVALID")]),
-        (RECORD_PAY, {**good, "currency": "euro"}, [("base.currency", "INVALID")]),
+        (RECORD_PAY, {**good, "amount": "50000.001"}, [("amount", "INVALID")]),
+        (RECORD_PAY, {**good, "currency": "JPY", "amount": "100.5"}, [("amount", "INVALID")]),
+        (RECORD_PAY, {**good, "amount": "-1"}, [("amount", "INVALID")]),
+        (RECORD_PAY, {**good, "currency": "euro"}, [("currency", "INVALID")]),
         (RECORD_PAY, {**good, "reason": "x" * 201}, [("reason", "TOO_LONG")]),
         (RECORD_PAY, {**good, "employeeId": UNKNOWN_ID}, [("employeeId", "NOT_FOUND")]),
         (RECORD_PAY, {**good, "employeeId": GLOBEX.employees[0]["_id"]}, [("employeeId", "NOT_FOUND")]),
