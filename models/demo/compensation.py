@@ -97,10 +97,12 @@ def _launch(cycle: Document, demo: DemoOrganization, records: dict[str, list[Doc
         if approve and cell is not None:
             at = _at(on)
             person["proposal"] = {"percent": cell["target"], "justification": None, "state": "approved",
+                                  "increaseMinor": rules.increase(person, Decimal(cell["target"])).minor,
                                   "byId": person["managerId"], "at": at, "matrixVersion": 0, "cell": dict(cell),
                                   "promotion": None}
             person["trail"] = [{"kind": "proposed", "byId": person["managerId"], "at": at, "percent": cell["target"],
                                 "justification": None}, {"kind": "approved", "byId": None, "at": at, "reason": None}]
+        person["locked"] = approve
         people.append(person)
     payroll: dict[str, int] = defaultdict(int)
     spend: dict[str, int] = defaultdict(int)

@@ -99,6 +99,10 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
         except CurrencyMissing:
             continue  # a currency the cycle has no rate for: the snapshot stays as it was
         changes = {k: fresh[k] for k in ("payRecordId", "frequency", "pay", "payInCycle", "compaRatio")}
+        if participant.get("proposal"):
+            proposal = participant["proposal"]
+            changes["proposal"] = {**proposal, "increaseMinor": rules.increase(
+                {**participant, **changes}, Decimal(proposal["percent"])).minor}
         entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
         await pay_store.write_proposal(store, participant, changes, entry,
                                        _deltas(participant, _applied(participant, changes, entry)))
@@ -199,8 +203,18 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
     if cycle["phase"] == Phase.DRAFT or rules.next_phase(cycle["phase"]) != Phase(to):
         return Outcome.refused("phase", ErrorCode.INVALID_TRANSITION, f"a {cycle['phase']} cycle cannot move to {to}")
     entry = {"from": cycle["phase"], "to": to, "byId": signed_in.viewer.employee_id, "at": clock.now()}
-    if not await store.meritCycles.update(cycle_id, {"phase": to}, push={"history": entry},
-                                          where={"phase": cycle["phase"]}):
+
+    async def step() -> bool:
+        if not await store.meritCycles.update(cycle_id, {"phase": to}, push={"history": entry},
+                                              where={"phase": cycle["phase"]}):
+            return False
+        if to in {Phase.REVIEW, Phase.APPROVED}:
+            # Approving locks every participant (a proposal's write is conditional on it); both steps recount
+            # the budgets from the proposals, so they hold the exact sums whatever happened before.
+            await pay_store.lock_and_recount(store, cycle_id, lock=to == Phase.APPROVED)
+        return True
+
+    if not await store.transaction(step):
         return Outcome.refused("phase", ErrorCode.CONFLICT, "the cycle changed phase meanwhile")
     context.fresh_loaders()
     return Outcome(await store.meritCycles.get(cycle_id))
@@ -295,7 +309,7 @@ def _deltas(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, in
         proposal = p.get("proposal")
         if not proposal:
             return 0, 0
-        minor = rules.increase(p, Decimal(proposal["percent"])).minor
+        minor = int(proposal["increaseMinor"])
         return minor, minor if proposal["state"] in {"submitted", "approved"} else 0
     (p0, c0), (p1, c1) = amounts(before), amounts(after)
     return {"proposedMinor": p1 - p0, "committedMinor": c1 - c0}
@@ -353,23 +367,22 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     entry = {"kind": "proposed", "byId": viewer.employee_id, "at": at, "percent": str(percent),
              "justification": proposal["justification"]}
 
-    async def step() -> Outcome:
-        current = await store.meritParticipants.get(participant["_id"])
-        fresh_cycle = await store.meritCycles.get(cycle_id)
-        if current is None or fresh_cycle is None or fresh_cycle["phase"] != Phase.PROPOSALS:
-            return Outcome.refused("cycleId", ErrorCode.READ_ONLY, "the cycle left the proposals phase")
-        if (current.get("proposal") or {}).get("state") in {"submitted", "approved"}:
-            return Outcome.refused("employeeId", ErrorCode.READ_ONLY, "this proposal is submitted; it changes when "
-                                                                      "sent back")
-        after = _applied(current, {"proposal": proposal}, entry)
-        if not await pay_store.write_proposal(store, current, {"proposal": proposal}, entry, _deltas(current, after)):
-            return Outcome.refused("employeeId", ErrorCode.CONFLICT, "the proposal changed meanwhile")
-        return Outcome(after)
-
-    outcome = await store.transaction(step)
-    if outcome.ok:
-        await publish_after_commit(context, *budget_event(store.organization_id, cycle_id,
-                                                          participant["managerChain"]))
+    # One conditional single-document write on the participant (the version read, not locked), then one
+    # atomic $inc on the budgets above: no lost update whatever the concurrency, and no transaction for
+    # fifty managers to conflict on over the budgets at the top of the chain.
+    current = await store.meritParticipants.get(participant["_id"])
+    if current is None or current.get("locked"):
+        return Outcome.refused("cycleId", ErrorCode.READ_ONLY, "the cycle is locked")
+    if (current.get("proposal") or {}).get("state") in {"submitted", "approved"}:
+        return Outcome.refused("employeeId", ErrorCode.READ_ONLY, "this proposal is submitted; it changes when "
+                                                                  "sent back")
+    proposal["increaseMinor"] = rules.increase(current, percent).minor
+    after = _applied(current, {"proposal": proposal}, entry)
+    if not await pay_store.write_proposal(store, current, {"proposal": proposal}, entry, _deltas(current, after)):
+        return Outcome.refused("employeeId", ErrorCode.CONFLICT, "the proposal changed meanwhile (or the cycle "
+                                                                 "locked): read it again")
+    outcome = Outcome(after)
+    await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, participant["managerChain"]))
     return outcome
 
 
@@ -382,20 +395,16 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
         return refusal or _not_found("cycleId", "merit cycle")
     at = clock.now()
 
-    async def step() -> list[Document]:
-        drafts = await store.meritParticipants.find({"cycleId": cycle_id, "proposal.byId": viewer.employee_id,
-                                                     "proposal.state": "draft"})
-        moved = []
-        for participant in drafts:
-            proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at}
-            entry = {"kind": "submitted", "byId": viewer.employee_id, "at": at}
-            after = _applied(participant, {"proposal": proposal}, entry)
-            if await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
-                                              _deltas(participant, after)):
-                moved.append(after)
-        return moved
-
-    moved = await store.transaction(step)
+    drafts = await store.meritParticipants.find({"cycleId": cycle_id, "proposal.byId": viewer.employee_id,
+                                                 "proposal.state": "draft"})
+    moved = []
+    for participant in drafts:  # each: a conditional write and its atomic increments, as for a proposal
+        proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at}
+        entry = {"kind": "submitted", "byId": viewer.employee_id, "at": at}
+        after = _applied(participant, {"proposal": proposal}, entry)
+        if await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
+                                          _deltas(participant, after)):
+            moved.append(after)
     chain = sorted({m for p in moved for m in p["managerChain"]})
     if moved:
         await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, chain))

@@ -112,11 +112,12 @@ async def budgets_of(store: TenantStore, cycle_id: str, manager_ids: Iterable[st
 
 async def write_proposal(store: TenantStore, participant: Mapping[str, Any], changes: Mapping[str, Any],
                          entry: Mapping[str, Any], deltas: Mapping[str, int]) -> bool:
-    """Inside the caller's transaction: the proposal on the participant (conditional on the version read)
-    and ``deltas`` (``proposedMinor``, ``committedMinor``) added to the budget of every manager above."""
+    """The change on the participant (one write, conditional on the version read and on the cycle not being
+    locked for it), then ``deltas`` (``proposedMinor``, ``committedMinor``) added atomically to the budget
+    of every manager above: each total stays the sum of its proposals under any concurrency."""
     collection = store.meritParticipants
     result = await collection.collection.update_one(
-        collection.scope({"_id": participant["_id"], "version": participant["version"]}),
+        collection.scope({"_id": participant["_id"], "version": participant["version"], "locked": {"$ne": True}}),
         {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
     if result.matched_count != 1:
         return False
@@ -134,3 +135,27 @@ async def set_budget(store: TenantStore, cycle_id: str, manager_id: str, changes
     return await budgets.collection.find_one_and_update(
         budgets.scope({"cycleId": cycle_id, "managerId": manager_id}), {"$set": dict(changes)},
         return_document=True)
+
+
+async def lock_and_recount(store: TenantStore, cycle_id: str, *, lock: bool) -> None:
+    """Inside the caller's transaction: lock the participants (``lock``) and set every budget of the cycle to
+    the sums of the proposals below its manager (``proposal.increaseMinor``), in one aggregation."""
+    participants = store.meritParticipants
+    if lock:
+        await participants.collection.update_many(participants.scope({"cycleId": cycle_id}),
+                                                  {"$set": {"locked": True}})
+    rows = await participants.collection.aggregate([
+        {"$match": participants.scope({"cycleId": cycle_id, "proposal": {"$ne": None}})},
+        {"$unwind": "$managerChain"},
+        {"$group": {"_id": "$managerChain", "proposed": {"$sum": "$proposal.increaseMinor"},
+                    "committed": {"$sum": {"$cond": [{"$in": ["$proposal.state", ["submitted", "approved"]]},
+                                                     "$proposal.increaseMinor", 0]}}}},
+    ])
+    sums = {row["_id"]: row for row in rows}
+    budgets = store.compensationBudgets
+    changes = {}
+    for budget in await budgets.find({"cycleId": cycle_id}, projection={"managerId": 1}):
+        row = sums.get(budget["managerId"], {})
+        changes[budget["_id"]] = {"proposedMinor": int(row.get("proposed", 0)),
+                                  "committedMinor": int(row.get("committed", 0))}
+    await budgets.update_each(changes)
