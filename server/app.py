@@ -21,6 +21,7 @@ from resolvers.core.streams import close_connection
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
+from server.exports import merit_cycle_csv
 from server.view import PerfgraphGraphQL
 from store.core.database import Database, open_database
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health),
+            Route("/exports/merit-cycles/{cycle_id}.csv", merit_cycle_csv, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
