@@ -84,6 +84,10 @@ CHECKS: list[Check] = [
      lambda r: "{launch_ms} ({relaunch_ms})".format(**r["cycle_launch_5000"]), "context", None),
     ("  live org chart", "orgChartChanged p99 ms, mutation sent → receipt",
      lambda r: r["org_chart_changed_latency"]["p99_ms"], "context", None),
+    ("8 merit launch", "5,000 employees: launchMeritCycle ms",
+     lambda r: r["merit_launch_5000"]["launch_ms"], "< 3000", at_most(3000)),
+    ("8 budget push", "50 managers proposing at once: budget push p99 ms",
+     lambda r: r["merit_budget_push"]["p99_ms"], "< 100", at_most(100)),
 ]
 
 

@@ -370,8 +370,8 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     # One conditional single-document write on the participant (the version read, not locked), then one
     # atomic $inc on the budgets above: no lost update whatever the concurrency, and no transaction for
     # fifty managers to conflict on over the budgets at the top of the chain.
-    current = await store.meritParticipants.get(participant["_id"])
-    if current is None or current.get("locked"):
+    current = participant  # read from the store above, not through a loader: the version this write expects
+    if current.get("locked"):
         return Outcome.refused("cycleId", ErrorCode.READ_ONLY, "the cycle is locked")
     if (current.get("proposal") or {}).get("state") in {"submitted", "approved"}:
         return Outcome.refused("employeeId", ErrorCode.READ_ONLY, "this proposal is submitted; it changes when "
