@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from strawberry.dataloader import DataLoader
+
 from models.compensation.money import Money
 from models.compensation.permissions import MANAGER_PHASES, can_manage_compensation, can_see_pay
 from models.compensation.rules import annual, compa_ratio, current_record, range_position
@@ -20,6 +22,7 @@ from models.core.documents import Document
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from store.compensation import repository as pay_store
+from store.core.loaders import MAX_BATCH
 
 PAY_REFUSAL = "pay is visible to the person, compensation admins, and their managers during a merit cycle"
 ADMIN_REFUSAL = "only compensation admins manage pay"
@@ -62,7 +65,9 @@ async def pay_views(context: Context, employees: Sequence[Mapping[str, Any] | No
     """Each person's pay as the viewer may see it; ``None`` for a person whose pay is hidden from them."""
     signed_in = await require(context)
     viewer = signed_in.viewer
-    present = [e for e in employees if e is not None]
+    # whole documents (a list query may have read only the fields it selected): the chain and position decide
+    full = await signed_in.loaders.employee_by_id.load_many([e["_id"] for e in employees if e is not None])
+    present = [e for e in full if e is not None]
     open_now = any(viewer.employee_id in e.get("managerChain", []) for e in present) and \
         await cycle_open_for_managers(context)
     visible = [e for e in present if can_see_pay(viewer, e, cycle_open=open_now)]
@@ -80,13 +85,32 @@ async def pay_views(context: Context, employees: Sequence[Mapping[str, Any] | No
     return [views.get(e["_id"]) if e is not None else None for e in employees]
 
 
+VIEWS_KEY = "compensation:pay-views"
+
+
+async def pay_view(context: Context, employee_id: str) -> PayView | None:
+    """One person's pay view through a per-request DataLoader: the pay of a page of people (``Employee.pay``
+    on each) is read in one batch per collection. The loader lives as long as the request's loaders (fresh
+    ones after a write, and for each subscription event)."""
+    signed_in = await require(context)
+    held = context.extras.get(VIEWS_KEY)
+    if held is None or held[0] is not signed_in.loaders:
+
+        async def batch(ids: Sequence[str]) -> list[PayView | None]:
+            return await pay_views(context, [{"_id": id} for id in ids])
+
+        held = (signed_in.loaders, DataLoader(load_fn=batch, max_batch_size=MAX_BATCH))
+        context.extras[VIEWS_KEY] = held
+    return await held[1].load(employee_id)
+
+
 async def visible_pay(context: Context, employee_id: str) -> PayView | None:
     """``None`` for an unknown person; :class:`Forbidden` when their pay is hidden from the viewer."""
     signed_in = await require(context)
     employee = await signed_in.loaders.employee_by_id.load(employee_id)
     if employee is None:
         return None
-    view = (await pay_views(context, [employee]))[0]
+    view = await pay_view(context, employee_id)
     if view is None:
         raise Forbidden(PAY_REFUSAL)
     return view

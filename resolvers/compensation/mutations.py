@@ -378,11 +378,31 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
                                                                   "sent back")
     proposal["increaseMinor"] = rules.increase(current, percent).minor
     after = _applied(current, {"proposal": proposal}, entry)
-    if not await pay_store.write_proposal(store, current, {"proposal": proposal}, entry, _deltas(current, after)):
-        return Outcome.refused("employeeId", ErrorCode.CONFLICT, "the proposal changed meanwhile (or the cycle "
-                                                                 "locked): read it again")
-    outcome = Outcome(after)
+    deltas = _deltas(current, after)
+
+    async def write() -> Outcome:
+        if cycle.get("blockOverBudget") and deltas["proposedMinor"] > 0:
+            # HR chose to block: the budgets are checked and the proposal written in one transaction, so two
+            # proposals cannot both fit in the same remaining budget
+            over = [b["managerId"] for b in await pay_store.budgets_of(store, cycle_id, current["managerChain"])
+                    if b["proposedMinor"] + deltas["proposedMinor"] > b["allocatedMinor"]]
+            if over:
+                return Outcome.refused("percent", ErrorCode.CONFLICT, f"this increase would take {len(over)} "
+                                                                      "budget(s) above over their allocation")
+        if not await pay_store.write_proposal(store, current, {"proposal": proposal}, entry, deltas):
+            return Outcome.refused("employeeId", ErrorCode.CONFLICT, "the proposal changed meanwhile (or the cycle "
+                                                                     "locked): read it again")
+        return Outcome(after)
+
+    outcome = await (store.transaction(write) if cycle.get("blockOverBudget") else write())
+    if not outcome.ok:
+        return outcome
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, participant["managerChain"]))
+    # going over warns (the payload lists the budgets above now over their allocation)
+    chain = current["managerChain"]
+    mine = chain if can_manage_compensation(viewer) else chain[chain.index(viewer.employee_id):]  # theirs and below
+    outcome.extra["overBudget"] = [b for b in await pay_store.budgets_of(store, cycle_id, mine)
+                                   if b["proposedMinor"] > b["allocatedMinor"]]
     return outcome
 
 

@@ -72,6 +72,9 @@ class LaunchMeritCyclePayload:
 @strawberry.type(description="The participant with the proposal, or why nothing was written.")
 class ProposalPayload:
     participant: MeritParticipant | None
+    over_budget: list[CompensationBudget] = strawberry.field(
+        description="The budgets above the person whose proposals now exceed their allocation (a warning; HR "
+                    "blocks instead with blockOverBudget).", metadata=listed(20))
     errors: list[Error]
 
 
@@ -220,7 +223,10 @@ class CompensationMutation:
                                justification: str | None = None) -> ProposalPayload:
         outcome = await mutations.propose(info.context, str(cycle_id), str(employee_id), percent, amount,
                                           justification)
-        return ProposalPayload(participant=MeritParticipant.wrap(outcome.document), errors=errors_of(outcome.errors))
+        cycle = outcome.document and await queries.merit_cycle(info.context, str(cycle_id))
+        over = [CompensationBudget(budget=queries.Budget(b, cycle)) for b in outcome.extra.get("overBudget", [])]
+        return ProposalPayload(participant=MeritParticipant.wrap(outcome.document), over_budget=over[:20],
+                               errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="A manager: their draft proposals go up for approval.")
     async def submit_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> ProposalsPayload:

@@ -253,3 +253,23 @@ def test_expected_eligible_is_not_empty() -> None:
     for id in eligible:
         currencies[current_pay(id)["currency"]] += 1
     assert set(currencies) == {"EUR", "USD"} and date.fromisoformat("2026-10-01")
+
+
+async def test_going_over_budget_warns_or_is_blocked_when_hr_chooses(server: RunningServer) -> None:
+    # given two cycles with a 0 % merit budget, one warning and one blocking
+    admin = await comp_admin(server)
+    warning, _ = await launched_cycle(admin, meritBudgetPercent="0")
+    blocking, _ = await launched_cycle(admin, meritBudgetPercent="0", blockOverBudget=True)
+    manager = server.client("manager")
+    query = PROPOSE.replace("errors { field code message } } }",
+                            "overBudget { manager { id } } errors { field code message } } }")
+    # when the manager proposes 3 % in each
+    warned = (await manager.data(query, {"cycle": warning, "employee": TEAM_LEAD, "percent": "3"}))
+    before = await server.snapshot(PAY_COLLECTIONS)
+    blocked = await manager.execute(query, {"cycle": blocking, "employee": TEAM_LEAD, "percent": "3"})
+    # then the first is written with a warning naming the manager's own budget (not those above them) ...
+    assert warned["proposeIncrease"]["errors"] == []
+    assert warned["proposeIncrease"]["overBudget"] == [{"manager": {"id": MANAGER}}]
+    # ... and the second is refused, nothing written
+    assert [(f, c) for f, c, _ in refused(blocked)] == [("percent", "CONFLICT")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before

@@ -16,11 +16,13 @@ query($cycle: ID!, $manager: ID!, $first: Int!) {
     pay { amount } rating cell { target } proposal { percent } } } } }"""
 EMPLOYEES_PAY = """
 query($first: Int!) { employees(first: $first) { edges { node { name pay { current { id } compaRatio } } } } }"""
-# Sign-in; the cycle and the manager; the page (count and documents); then one batch per level: the
-# participants' people, the open cycles (once), their pay records and bands; the matrix through the cycle.
-PROPOSALS_CALLS = {"employees": 3, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payBands": 1}
-# Sign-in; the page (count and documents); then one batch for everyone's pay records and bands.
-EMPLOYEES_CALLS = {"employees": 3, "payRecords": 1, "payBands": 1}
+# Sign-in (the manager is the viewer); the cycle; the page (count and documents); then one batch per level:
+# the participants' people, the open cycles (once), their pay records and bands.
+# The viewer is the top manager, who is below no one: a viewer among the people listed is primed at sign-in
+# and would be resolved a turn of the event loop before the others (one more batch, whatever the count).
+PROPOSALS_CALLS = {"employees": 2, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payBands": 1}
+# Sign-in; the page (count and documents); the people read whole; one batch for their pay records and bands.
+EMPLOYEES_CALLS = {"employees": 4, "payRecords": 1, "payBands": 1}
 
 
 async def calls(server: RunningServer, client: GraphQLClient, query: str, variables: dict[str, Any]) -> dict[str, int]:
@@ -30,20 +32,19 @@ async def calls(server: RunningServer, client: GraphQLClient, query: str, variab
 
 
 async def test_proposals_with_pay_cost_the_same_for_5_or_100_people(server: RunningServer) -> None:
-    # given the running cycle and the CEO's whole organisation
-    admin = await comp_admin(server)
+    # given the running cycle (in proposals) and the top manager's whole organisation
     top = next(p["managerChain"][0] for p in SEED["meritParticipants"] if p["cycleId"] == RUNNING["_id"]
                and p["managerChain"])
     variables = {"cycle": RUNNING["_id"], "manager": top}
     # when 5 and 100 participants are read with their people, pay and bands
-    few = await calls(server, admin, PROPOSALS, {**variables, "first": 5})
-    many = await calls(server, admin, PROPOSALS, {**variables, "first": 100})
+    few = await calls(server, server.client(top), PROPOSALS, {**variables, "first": 5})
+    many = await calls(server, server.client(top), PROPOSALS, {**variables, "first": 100})
     # then the same round trips
-    assert few == many == PROPOSALS_CALLS
+    assert (few, many) == (PROPOSALS_CALLS, PROPOSALS_CALLS)
 
 
 async def test_pay_of_a_page_of_employees_costs_one_batch(server: RunningServer) -> None:
     admin = await comp_admin(server)
     few = await calls(server, admin, EMPLOYEES_PAY, {"first": 5})
     many = await calls(server, admin, EMPLOYEES_PAY, {"first": 100})
-    assert few == many == EMPLOYEES_CALLS
+    assert (few, many) == (EMPLOYEES_CALLS, EMPLOYEES_CALLS)
