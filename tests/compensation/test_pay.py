@@ -166,3 +166,15 @@ async def test_pay_as_a_nested_field_of_a_managers_reports(server: RunningServer
     assert "errors" not in data
     assert {r["id"] for r in reports if r["pay"]["current"]} == {
         e["_id"] for e in reports_of(MANAGER) if records_of(e["_id"]) and e["status"] != "terminated"} - {COMP_ADMIN}
+
+
+async def test_without_a_token_every_compensation_field_is_unauthenticated(server: RunningServer) -> None:
+    # given no token, when each query and a mutation are sent
+    anonymous = server.client()
+    bodies = [await anonymous.execute(EMPLOYEE_PAY, {"id": EMPLOYEE}),
+              await anonymous.execute("{ payBands { id } }"),
+              await anonymous.execute("{ meritCycles { id } }"),
+              await anonymous.execute(RECORD_PAY, {"input": {"employeeId": EMPLOYEE, "effectiveDate": "2026-11-01",
+                                                             "amount": "1", "currency": "EUR", "reason": "x"}})]
+    # then each is a top-level UNAUTHENTICATED error
+    assert [[e["extensions"]["code"] for e in b["errors"]] for b in bodies] == [["UNAUTHENTICATED"]] * 4
