@@ -335,6 +335,15 @@ def check_proposal(participant: Mapping[str, Any], matrix: Mapping[str, Any], pe
     return []
 
 
+def next_approver(chain: Sequence[str], after: str | None) -> str | None:
+    """Who approves next up the management chain (``chain``: top first) after ``after`` (the proposer, or
+    the last manager who approved); ``None``: the proposal has reached HR (compensation admins)."""
+    if after not in chain:
+        return None
+    index = list(chain).index(after)
+    return chain[index - 1] if index > 0 else None
+
+
 def percent_for_amount(participant: Mapping[str, Any], amount_minor: int) -> Decimal:
     """The percentage an amount (cycle currency) is of the participant's prorated pay, to two decimals."""
     base = Decimal(participant["payInCycle"]["minor"]) * decimal_of(participant["proration"])

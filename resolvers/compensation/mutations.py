@@ -419,7 +419,8 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
                                                  "proposal.state": "draft"})
     moved = []
     for participant in drafts:  # each: a conditional write and its atomic increments, as for a proposal
-        proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at}
+        proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at,
+                    "pendingWith": rules.next_approver(participant["managerChain"], viewer.employee_id)}
         entry = {"kind": "submitted", "byId": viewer.employee_id, "at": at}
         after = _applied(participant, {"proposal": proposal}, entry)
         if await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
@@ -433,10 +434,14 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
 
 async def decide(context: Context, cycle_id: str, employee_ids: list[str], approve: bool,
                  reason: str | None) -> Outcome:
-    """Compensation admins approve submitted proposals, or send them back to draft with a reason (kept in
-    the trail); refused once locked."""
-    signed_in = await _admin(context)
+    """Approvals go up the chain to HR: the manager a submitted proposal is pending with approves it (it
+    moves on to the manager above them, then to HR) or sends it back to draft with a reason; compensation
+    admins give the final approval (and may decide at any step). Every decision is kept in the trail; all of
+    the listed proposals are decided, or none; refused once locked."""
+    signed_in = await require(context)
     store = signed_in.store
+    viewer = signed_in.viewer
+    admin = can_manage_compensation(viewer)
     cycle = await store.meritCycles.get(cycle_id)
     if cycle is None:
         return _not_found("cycleId", "merit cycle")
@@ -447,20 +452,27 @@ async def decide(context: Context, cycle_id: str, employee_ids: list[str], appro
         if errors:
             return Outcome(errors=errors)
     at = clock.now()
-    viewer = signed_in.viewer
 
     async def step() -> Outcome:
         found = await pay_store.participants(store, cycle_id, employee_ids=employee_ids)
         waiting = [p for p in found if (p.get("proposal") or {}).get("state") == "submitted"]
+        if not admin and any((p.get("proposal") or {}).get("pendingWith") != viewer.employee_id for p in found):
+            raise Forbidden("a proposal is decided by the manager it is pending with, then by compensation admins")
         if len(waiting) != len(set(employee_ids)):
             return Outcome.refused("employeeIds", ErrorCode.INVALID_TRANSITION,
                                    "every person decided needs a submitted proposal")
         decided = []
         for participant in waiting:
-            state = "approved" if approve else "draft"
-            proposal = {**participant["proposal"], "state": state}
-            entry = {"kind": "approved" if approve else "sent_back", "byId": viewer.employee_id, "at": at,
-                     "reason": reason.strip() if reason else None}
+            current = participant["proposal"]
+            if not approve:
+                proposal, kind = {**current, "state": "draft", "pendingWith": None}, "sent_back"
+            elif admin:
+                proposal, kind = {**current, "state": "approved", "pendingWith": None}, "approved"
+            else:
+                proposal = {**current, "pendingWith": rules.next_approver(participant["managerChain"],
+                                                                           viewer.employee_id)}
+                kind = "endorsed"
+            entry = {"kind": kind, "byId": viewer.employee_id, "at": at, "reason": reason.strip() if reason else None}
             after = _applied(participant, {"proposal": proposal}, entry)
             if not await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
                                                   _deltas(participant, after)):

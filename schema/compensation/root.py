@@ -236,8 +236,9 @@ class CompensationMutation:
                                               for d in outcome.extra.get("submitted", [])],
                                 errors=errors_of(outcome.errors))
 
-    @strawberry.mutation(description="Compensation admins: approve submitted proposals, or send them back with a "
-                                     "reason.")
+    @strawberry.mutation(description="Approvals up the chain to HR: the manager a proposal is pending with endorses "
+                                     "it or sends it back with a reason; compensation admins approve (at any "
+                                     "step).")
     async def decide_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID,
                                employee_ids: list[strawberry.ID], approve: bool,
                                reason: str | None = None) -> ProposalsPayload:

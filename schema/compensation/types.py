@@ -224,7 +224,8 @@ class MeritCycle:
 
 @strawberry.type(description="One entry of a proposal's trail: who did what, when and why.")
 class TrailEntry:
-    kind: str = strawberry.field(description="proposed, submitted, approved, sent_back or pay_changed.")
+    kind: str = strawberry.field(description="proposed, submitted, endorsed (a manager up the chain), approved "
+                                             "(HR), sent_back or pay_changed.")
     at: datetime
     by_id: strawberry.ID | None
     percent: Decimal | None
@@ -255,6 +256,11 @@ class MeritProposal:
     @strawberry.field(description="Who proposed it.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.participant["proposal"]["byId"]))
+
+    @strawberry.field(description="The manager a submitted proposal waits for (null: with HR, or not submitted).")
+    async def pending_with(self, info: Info[Context, Any]) -> Employee | None:
+        pending = self.participant["proposal"].get("pendingWith")
+        return EmployeeFields.wrap(await load(info.context, "employee_by_id", pending))
 
 
 @strawberry.type(description="A person in a merit cycle: the pay snapshot, the rating and matrix cell, the "

@@ -273,3 +273,36 @@ async def test_going_over_budget_warns_or_is_blocked_when_hr_chooses(server: Run
     # ... and the second is refused, nothing written
     assert [(f, c) for f, c, _ in refused(blocked)] == [("percent", "CONFLICT")]
     assert await server.snapshot(PAY_COLLECTIONS) == before
+
+
+async def test_approvals_go_up_the_management_chain_to_hr(server: RunningServer) -> None:
+    # given the manager's submitted 3 % proposal for the team lead (chain: top, the manager's manager, manager)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    top, middle = PEOPLE[MANAGER]["managerChain"]
+    await server.client("manager").data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3"})
+    await server.client("manager").data(SUBMIT, {"cycle": cycle_id})
+    pending = """query($cycle: ID!, $manager: ID!) { meritProposals(cycleId: $cycle, managerId: $manager, first: 5) {
+      edges { node { employee { id } proposal { state pendingWith { id } } } } } }"""
+
+    async def pending_with() -> str | None:
+        data = await admin.data(pending, {"cycle": cycle_id, "manager": MANAGER})
+        node = next(e["node"] for e in data["meritProposals"]["edges"] if e["node"]["employee"]["id"] == TEAM_LEAD)
+        return node["proposal"]["pendingWith"]["id"] if node["proposal"]["pendingWith"] else None
+
+    variables = {"cycle": cycle_id, "ids": [TEAM_LEAD], "approve": True}
+    # then it waits for the manager's manager; the top manager may not decide it yet
+    assert await pending_with() == middle
+    before = await server.snapshot(PAY_COLLECTIONS)
+    early = await server.client(top).execute(DECIDE, variables)
+    assert [(f, c) for f, c, _ in refused(early)] == [(None, "FORBIDDEN")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
+    # when the manager's manager endorses it, it moves to the top manager, then to HR, who approves it
+    await server.client(middle).data(DECIDE, variables)
+    assert await pending_with() == top
+    await server.client(top).data(DECIDE, variables)
+    assert await pending_with() is None
+    approved = (await admin.data(DECIDE, variables))["decideProposals"]["participants"][0]
+    # then the trail shows each step, by whom
+    assert approved["proposal"]["state"] == "APPROVED"
+    assert [t["kind"] for t in approved["trail"]] == ["proposed", "submitted", "endorsed", "endorsed", "approved"]
