@@ -2,7 +2,7 @@
 WebSocket:
 
 * ``merit_launch_<size>``: ``launchMeritCycle`` for a demo organisation of ``size`` people with pay for
-  everyone (eligibility, the pay snapshot in the cycle currency, budgets, in one transaction); target for
+  everyone (eligibility, the pay snapshot in the cycle currency, budgets in two bulk inserts); target for
   5,000 people: under 3 s;
 * ``merit_budget_push``: fifty managers subscribed to their own ``compensationBudgetChanged`` propose at the
   same moment; each figure is one manager's time from sending ``proposeIncrease`` to receiving their

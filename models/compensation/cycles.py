@@ -31,6 +31,7 @@ RATINGS = range(1, 6)
 
 class Phase(StrEnum):
     DRAFT = "draft"
+    LAUNCHING = "launching"  # a launch under way (or stopped part-way: launching again completes it)
     PROPOSALS = "proposals"
     REVIEW = "review"
     APPROVED = "approved"
@@ -38,11 +39,13 @@ class Phase(StrEnum):
     EXPORTED = "exported"
 
 
-ORDER = list(Phase)
+ORDER = [p for p in Phase if p is not Phase.LAUNCHING]  # the phases one moves through, one step at a time
 LOCKED = frozenset({Phase.APPROVED, Phase.SHARED, Phase.EXPORTED})
 
 
 def next_phase(phase: str) -> Phase | None:
+    if phase == Phase.LAUNCHING:
+        return None  # only a launch moves it on
     index = ORDER.index(Phase(phase))
     return ORDER[index + 1] if index + 1 < len(ORDER) else None
 

@@ -140,14 +140,15 @@ class LaunchReport:
 async def launch_cycle(context: Context, cycle_id: str) -> Outcome:
     """Draft → proposals: eligibility, the pay snapshot of everyone eligible (in the cycle currency with its
     rates, refused when a currency has no rate), the calibrated ratings from the linked review cycle, and a
-    merit budget per manager (``meritBudgetPercent`` of their organisation's eligible payroll), all in one
-    transaction. ``extra["launch"]`` is the :class:`LaunchReport`."""
+    merit budget per manager (``meritBudgetPercent`` of their organisation's eligible payroll); a launch
+    stopped part-way completes when run again (``store.compensation.repository.launch``).
+    ``extra["launch"]`` is the :class:`LaunchReport`."""
     signed_in = await _admin(context)
     store = signed_in.store
     cycle = await store.meritCycles.get(cycle_id)
     if cycle is None:
         return _not_found("cycleId", "merit cycle")
-    if cycle["phase"] != Phase.DRAFT:
+    if cycle["phase"] not in {Phase.DRAFT, Phase.LAUNCHING}:
         return Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION, f"the cycle is {cycle['phase']}, not a draft")
     ratings = (await final_ratings_for_pay(context, cycle["reviewCycleId"]) or {}) if cycle.get("reviewCycleId") \
         else {}
@@ -331,7 +332,7 @@ async def _cycle_for_proposals(store: TenantStore, cycle_id: str) -> tuple[Docum
 async def propose(context: Context, cycle_id: str, employee_id: str, percent: Decimal | None,
                   amount: Decimal | None, justification: str | None) -> Outcome:
     """A manager's proposed increase for a person (a % or an amount in the cycle currency): within the matrix
-    cell or with a justification. Written with the budgets above in one transaction (atomic increments);
+    cell or with a justification. One conditional write, then atomic increments on the budgets above;
     ``extra["overBudget"]`` lists the managers whose committed spend now exceeds their budget."""
     signed_in = await require(context)
     viewer, store = signed_in.viewer, signed_in.store

@@ -173,7 +173,7 @@ class CompensationMutation:
 
     @strawberry.mutation(description="Compensation admins: draft → proposals. Eligibility, the pay snapshot in the "
                                      "cycle currency (refused when a currency has no rate), calibrated ratings and "
-                                     "budgets, in one transaction.")
+                                     "budgets. A launch stopped part-way completes when run again.")
     async def launch_merit_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> LaunchMeritCyclePayload:
         outcome = await mutations.launch_cycle(info.context, str(cycle_id))
         report = outcome.extra.get("launch")

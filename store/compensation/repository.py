@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
 from store.core.loaders import MAX_BATCH, ByIdLoader
@@ -89,20 +90,32 @@ async def participant_of(store: TenantStore, cycle_id: str, employee_id: str) ->
 
 async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], people: list[Document],
                  budgets: list[Document]) -> bool:
-    """Mark a draft cycle launched and write its participants and budgets, in one transaction: a second
-    launch (the cycle no longer a draft) writes nothing."""
-
-    async def step() -> bool:
-        if not await store.meritCycles.update(cycle_id, changes, where={"phase": "draft"}):
+    """Launch a draft cycle: claim it (draft → launching, one conditional write: of two concurrent launches
+    one wins), write its participants and budgets in two unordered bulk inserts with deterministic ids, then
+    open it (launching → proposals, with ``changes``). A launch stopped part-way leaves the cycle launching;
+    launching it again inserts only what is missing and opens it. A cycle past launching writes nothing."""
+    claimed = await store.meritCycles.update(cycle_id, {"phase": "launching"}, where={"phase": "draft"})
+    if not claimed:
+        current = await store.meritCycles.get(cycle_id)
+        if current is None or current.get("phase") != "launching":
             return False
-        org = {"organizationId": store.organization_id}
-        if people:
-            await store.meritParticipants.collection.insert_many([{**p, **org} for p in people])
-        if budgets:
-            await store.compensationBudgets.collection.insert_many([{**b, **org} for b in budgets])
-        return True
+    await insert_missing(store.meritParticipants, people)
+    await insert_missing(store.compensationBudgets, budgets)
+    return await store.meritCycles.update(cycle_id, changes, where={"phase": "launching"})
 
-    return await store.transaction(step)
+
+async def insert_missing(collection: TenantCollection, documents: list[Document]) -> int:
+    """One unordered bulk insert; ids already stored (an earlier run's) are skipped."""
+    if not documents:
+        return 0
+    docs = [{**d, "organizationId": collection.organization_id} for d in documents]
+    try:
+        result = await collection.collection.insert_many(docs, ordered=False)
+    except BulkWriteError as error:
+        if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])):
+            raise
+        return int(error.details.get("nInserted", 0))
+    return len(result.inserted_ids)
 
 
 async def budgets_of(store: TenantStore, cycle_id: str, manager_ids: Iterable[str]) -> list[Document]:

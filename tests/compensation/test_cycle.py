@@ -11,6 +11,7 @@ from typing import Any
 
 from models.core import clock
 from models.reviews.scores import final_rating
+from schema.schema import MASKED_MESSAGE
 from tests.client import GraphQLClient, refused
 from tests.compensation.support import (
     ADVANCE,
@@ -31,6 +32,7 @@ from tests.compensation.support import (
     reports_of,
 )
 from tests.conftest import NORTHWIND, RunningServer
+from tests.interleave import failing_at
 
 MANAGER = NORTHWIND.personas["manager"]
 EMPLOYEE = NORTHWIND.personas["employee"]
@@ -306,3 +308,27 @@ async def test_approvals_go_up_the_management_chain_to_hr(server: RunningServer)
     # then the trail shows each step, by whom
     assert approved["proposal"]["state"] == "APPROVED"
     assert [t["kind"] for t in approved["trail"]] == ["proposed", "submitted", "endorsed", "endorsed", "approved"]
+
+
+async def test_a_launch_stopped_part_way_completes_when_run_again(server: RunningServer) -> None:
+    # given a draft cycle whose launch fails at the budgets' insert (after the participants')
+    admin = await comp_admin(server)
+    created = (await admin.data(CREATE_CYCLE, {"input": cycle_input()}))["createMeritCycle"]
+    cycle_id = created["cycle"]["id"]
+    async with failing_at(server.database, "compensationBudgets", "insert_many"):
+        crashed = await admin.execute(LAUNCH, {"id": cycle_id})
+    assert [e["message"] for e in crashed["errors"]] == [MASKED_MESSAGE]
+    stuck = await server.database.meritCycles.find_one({"_id": cycle_id})
+    assert stuck["phase"] == "launching"
+    # when it is launched again
+    again = (await admin.data(LAUNCH, {"id": cycle_id}))["launchMeritCycle"]
+    # then it opens with every participant once and a budget per manager; a third launch is refused
+    assert again["errors"] == [] and again["cycle"]["phase"] == "PROPOSALS"
+    participants = await server.database.meritParticipants.count_documents({"cycleId": cycle_id})
+    assert participants == again["launch"]["eligible"] == len(expected_eligible())
+    managers = {m for e in expected_eligible() for m in PEOPLE[e]["managerChain"]}
+    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id}) == len(managers)
+    before = await server.snapshot(PAY_COLLECTIONS)
+    third = await admin.execute(LAUNCH, {"id": cycle_id})
+    assert [(f, c) for f, c, _ in refused(third)] == [("cycleId", "INVALID_TRANSITION")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
