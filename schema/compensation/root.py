@@ -14,6 +14,7 @@ from resolvers.compensation import mutations, queries, subscriptions
 from resolvers.compensation.access import visible_pay
 from resolvers.core.context import Context
 from schema.compensation.inputs import (
+    ExchangeRateInput,
     MatrixCellInput,
     MeritCycleInput,
     PayBandInput,
@@ -22,6 +23,7 @@ from schema.compensation.inputs import (
     cells_data,
     cycle_data,
     pay_data,
+    rates_data,
 )
 from schema.compensation.types import (
     CompensationBudget,
@@ -203,6 +205,12 @@ class CompensationMutation:
                                 cells: list[MatrixCellInput], base_version: int) -> MeritCyclePayload:
         return _cycle_payload(await mutations.save_matrix(info.context, str(cycle_id), compa_bounds,
                                                           cells_data(cells), base_version))
+
+    @strawberry.mutation(description="Compensation admins: a draft cycle's exchange rates into its currency "
+                                     "(replaced whole; fixed at launch with the snapshot).")
+    async def save_exchange_rates(self, info: Info[Context, Any], cycle_id: strawberry.ID,
+                                  rates: list[ExchangeRateInput]) -> MeritCyclePayload:
+        return _cycle_payload(await mutations.save_rates(info.context, str(cycle_id), rates_data(rates)))
 
     @strawberry.mutation(description="Compensation admins: a manager's merit budget, as a % of their organisation's "
                                      "eligible payroll or an amount in the cycle currency.")
