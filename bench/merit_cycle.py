@@ -45,7 +45,7 @@ CHANGED = """subscription($c: ID!, $m: ID!) { compensationBudgetChanged(cycleId:
 async def start(settings: Settings, database: Any) -> tuple[uvicorn.Server, int]:
     app = create_app(settings, database=database)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            ws_per_message_deflate=False)
+                            ws_per_message_deflate=False, timeout_keep_alive=120)
     config.load()
     server = uvicorn.Server(config)
     server.lifespan = config.lifespan_class(config)
