@@ -117,6 +117,10 @@ CHECKS: list[Check] = [
      lambda r: r["hostile_requests"]["rss_after_over_before"], "<= 1.1", at_most(1.1)),
     ("8 hostile", "  peak RSS during the burst / before",
      lambda r: r["hostile_requests"]["rss_peak_over_before"], "context", None),
+    ("9 merit launch", "5,000 employees: launchMeritCycle ms",
+     lambda r: r["merit_launch_5000"]["launch_ms"], "< 3000", at_most(3000)),
+    ("9 budget push", "50 managers proposing at once: budget push p99 ms",
+     lambda r: r["merit_budget_push"]["p99_ms"], "< 100", at_most(100)),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.checkins.org_fields import CheckInDepartmentFields, CheckInEmployeeFields
+from schema.compensation.org_fields import CompensationEmployeeFields
 from schema.feedback.org_fields import FeedbackEmployeeFields
 from schema.goals.org_fields import GoalDepartmentFields, GoalEmployeeFields
 from schema.org.types import DepartmentFields, EmployeeFields, PositionFields
@@ -19,7 +20,7 @@ from schema.reviews.org_fields import ReviewEmployeeFields, ReviewPositionFields
 
 @strawberry.type(name="Employee", description="A person in the organisation.")
 class EmployeeType(EmployeeFields, GoalEmployeeFields, CheckInEmployeeFields, FeedbackEmployeeFields,
-                   ReviewEmployeeFields):
+                   ReviewEmployeeFields, CompensationEmployeeFields):
     pass
 
 

@@ -14,6 +14,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
+from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
@@ -40,6 +41,9 @@ SUBSCRIPTIONS += (ReviewSubscription,)
 QUERIES += (ExitQuery,)
 MUTATIONS += (ExitMutation,)
 SUBSCRIPTIONS += (ExitSubscription,)
+QUERIES += (CompensationQuery,)
+MUTATIONS += (CompensationMutation,)
+SUBSCRIPTIONS += (CompensationSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

@@ -22,6 +22,7 @@ from resolvers.core.streams import close_connection
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
+from server.exports import merit_cycle_csv
 from server.view import MAX_LIVE_COST, PerfgraphGraphQL
 from store.core.database import Database, open_database
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health),
+            Route("/exports/merit-cycles/{cycle_id}.csv", merit_cycle_csv, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

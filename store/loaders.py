@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import ClassVar
 
 from store.checkins.repository import CheckInLoaders
+from store.compensation.repository import CompensationLoaders
 from store.core.loaders import unbatched
 from store.core.repository import TenantStore
 from store.exits.repository import ExitLoaders
@@ -90,3 +91,5 @@ class Loaders:
     @cached_property
     def exits(self) -> ExitLoaders:
         return unbatched(self.batching, ExitLoaders(self.store))
+    def compensation(self) -> CompensationLoaders:
+        return unbatched(self.batching, CompensationLoaders(self.store))

@@ -12,6 +12,8 @@ class Role(StrEnum):
     EMPLOYEE = "employee"
     MANAGER = "manager"
     HR_ADMIN = "hr_admin"
+    # Pay: bands, merit cycles, budgets, exports. HR admins do not hold it by default (issue 16).
+    COMPENSATION_ADMIN = "compensation_admin"
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class Viewer:
     @property
     def is_hr_admin(self) -> bool:
         return Role.HR_ADMIN in self.roles
+
+    @property
+    def is_compensation_admin(self) -> bool:
+        return Role.COMPENSATION_ADMIN in self.roles
 
 
 def same_organization(viewer: Viewer, document: Mapping[str, Any]) -> bool:

@@ -3,10 +3,11 @@ their management chain and HR admins. Plain functions; nothing here reads the st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from models.core.viewer import Viewer, same_organization
+from models.core.errors import ErrorCode, FieldError
+from models.core.viewer import Role, Viewer, same_organization
 from models.org.rules import EmployeeStatus
 
 
@@ -29,6 +30,16 @@ def can_see_personal(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
 def manages(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
     """The viewer is above ``employee`` in the management chain (direct or indirect manager)."""
     return same_organization(viewer, employee) and viewer.employee_id in employee.get("managerChain", [])
+
+
+def role_change_errors(viewer: Viewer, before: Iterable[str], after: Iterable[str]) -> list[FieldError]:
+    """Granting or withdrawing ``compensation_admin`` (pay, the strictest data) is for compensation admins
+    only: an HR admin cannot give themselves, or anyone, access to pay."""
+    if (Role.COMPENSATION_ADMIN.value in set(before)) == (Role.COMPENSATION_ADMIN.value in set(after)):
+        return []
+    if viewer.is_compensation_admin:
+        return []
+    return [FieldError("roles", ErrorCode.FORBIDDEN, "only compensation admins grant or withdraw compensation_admin")]
 
 
 def can_manage_org(viewer: Viewer) -> bool:

@@ -144,3 +144,8 @@ def can_see_cycle_scores(viewer: Viewer) -> bool:
 def can_see_competency_profile(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
     """Expected and assessed competency levels are personal: the person, their managers, HR admins."""
     return can_see_personal(viewer, employee)
+
+
+def can_read_ratings_for_pay(viewer: Viewer) -> bool:
+    """The final (calibrated) ratings of a cycle's shared reviews, for a merit cycle: compensation admins."""
+    return viewer.is_compensation_admin

@@ -13,15 +13,23 @@ from dataclasses import dataclass
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
-from models.reviews.permissions import can_read_review_form, can_see_review, can_see_review_score
+from models.reviews.permissions import (
+    REVIEW_SHARED,
+    can_read_ratings_for_pay,
+    can_read_review_form,
+    can_see_review,
+    can_see_review_score,
+)
 from models.reviews.rules import FormState, ReviewState, goals_of_period
 from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from store.reviews.cycles import ratings_by_employee
 
 REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
 FORM_REFUSAL = "this review form is not visible to you"
+RATINGS_REFUSAL = "final ratings for pay decisions are for compensation admins"
 
 
 @dataclass(frozen=True)
@@ -138,3 +146,14 @@ async def last_calibrated_ratings(context: Context, employee_ids: Sequence[str])
         if reviewee is not None and can_see_review_score(signed_in.viewer, review, reviewee):
             ratings[review["employeeId"]] = final_rating(review)
     return ratings
+async def final_ratings_for_pay(context: Context, cycle_id: str) -> dict[str, int | None] | None:
+    """Each reviewee's final rating (the calibrated one when there is one) in a review cycle, for reviews
+    shared with the reviewee (calibration over); ``None`` for an unknown cycle. Compensation admins only
+    (:class:`Forbidden` for anyone else): the one way the compensation domain reads ratings."""
+    signed_in = await require(context)
+    if not can_read_ratings_for_pay(signed_in.viewer):
+        raise Forbidden(RATINGS_REFUSAL)
+    if await signed_in.loaders.reviews.cycle_by_id.load(cycle_id) is None:
+        return None
+    reviews = await ratings_by_employee(signed_in.store, cycle_id, REVIEW_SHARED)
+    return {r["employeeId"]: final_rating(r) for r in reviews}

@@ -223,6 +223,20 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     ],
     "exitSurveyResponses": [([ORG, ("month", ASCENDING)], {"name": "org_month"})],
     "exitSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    # compensation: effective-dated pay records, one band per position, merit cycles, one participant per
+    # (cycle, employee) with its pay snapshot and proposal, one budget per (cycle, manager)
+    "payRecords": [
+        ([ORG, ("employeeId", ASCENDING), ("effectiveDate", ASCENDING)], {"name": "org_employee_effective"}),
+    ],
+    "payBands": [([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"})],
+    "meritCycles": [([ORG, ("phase", ASCENDING)], {"name": "org_phase"})],
+    "meritParticipants": [
+        ([ORG, ("cycleId", ASCENDING), ("employeeId", ASCENDING)], {"unique": True, "name": "org_cycle_employee"}),
+        ([ORG, ("cycleId", ASCENDING), ("managerChain", ASCENDING)], {"name": "org_cycle_chain"}),
+    ],
+    "compensationBudgets": [
+        ([ORG, ("cycleId", ASCENDING), ("managerId", ASCENDING)], {"unique": True, "name": "org_cycle_manager"}),
+    ],
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from models.core.documents import Document
 from models.demo.checkins import demo_check_ins
+from models.demo.compensation import demo_compensation
 from models.demo.exits import demo_exit_documents
 from models.demo.feedback import demo_feedback
 from models.demo.goals import demo_goal_documents
@@ -19,6 +20,7 @@ DOMAIN_SEEDS: list[DomainSeed] = [demo_goal_documents, demo_review_documents, de
 # Seeded for `make serve` / `make reset` / `make seed` only, never in the tests' organisations: exits adds
 # terminated people of its own, which other domains' tests (counting people) must not see.
 DEMO_ONLY_SEEDS: list[DomainSeed] = [demo_exit_documents]
+DOMAIN_SEEDS += [demo_compensation]
 
 
 def demo_documents(demo: DemoOrganization, *, demo_only: bool = False) -> dict[str, list[Document]]:

@@ -105,3 +105,9 @@ async def cycle_ratings(store: TenantStore, cycle_id: str, reviewee_ids: list[st
         query["employeeId"] = {"$in": reviewee_ids}
     return await store.reviews.find(query, sort=BY_ID, projection={"departmentId": 1, "state": 1, "score.rating": 1,
                                                                    "calibration.rating": 1})
+
+
+async def ratings_by_employee(store: TenantStore, cycle_id: str, states: Iterable[str]) -> list[Document]:
+    """The reviews of a cycle in ``states`` with what their final rating needs (for the compensation domain)."""
+    return await store.reviews.find({"cycleId": cycle_id, "state": {"$in": list(states)}}, sort=BY_ID,
+                                    projection={"employeeId": 1, "score.rating": 1, "calibration.rating": 1})

@@ -1,0 +1,242 @@
+"""Compensation queries: bands, a person's pay, merit cycles, proposals, budgets, pay-equity flags and a
+person's statement. Each applies ``models/compensation/permissions.py``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from models.compensation import cycles as rules
+from models.compensation.money import Money
+from models.compensation.permissions import (
+    MANAGER_PHASES,
+    STATEMENT_PHASES,
+    can_manage_compensation,
+    can_see_budget,
+    can_see_participant,
+    can_see_statement,
+)
+from models.core.documents import Document
+from resolvers.compensation.access import ADMIN_REFUSAL
+from resolvers.core.context import Context, require, require_role
+from resolvers.core.errors import Forbidden
+from resolvers.core.pages import check_page_size, issued_cursor
+from store.compensation import repository as pay_store
+from store.core.pagination import Keyset, Page, keyset_page
+
+CYCLE_REFUSAL = "this merit cycle is not open to you"
+PROPOSALS_REFUSAL = "proposals are visible to compensation admins and, during proposals and review, to the " \
+                    "managers above"
+BUDGET_REFUSAL = "a budget is visible to its manager and the managers above during proposals and review, and " \
+                 "to compensation admins"
+EQUITY_GAP = Decimal("0.05")
+TENURE_EXPLAINS_MONTHS = 24
+BY_EMPLOYEE = Keyset("employeeId")
+
+
+async def pay_bands(context: Context) -> list[Document]:
+    signed_in = await require_role(context, can_manage_compensation, ADMIN_REFUSAL)
+    return await signed_in.store.payBands.find({}, sort=[("positionId", 1)])
+
+
+def cycle_visible(viewer_is_admin: bool, is_manager: bool, cycle: Mapping[str, Any]) -> bool:
+    """Compensation admins see every cycle; managers the ones in proposals or review; everyone the shared."""
+    return viewer_is_admin or cycle["phase"] in STATEMENT_PHASES or (is_manager and cycle["phase"] in MANAGER_PHASES)
+
+
+async def merit_cycle(context: Context, cycle_id: str) -> Document | None:
+    signed_in = await require(context)
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
+    if cycle is None:
+        return None
+    viewer = signed_in.viewer
+    if not cycle_visible(can_manage_compensation(viewer), "manager" in viewer.roles, cycle):
+        raise Forbidden(CYCLE_REFUSAL)
+    return cycle
+
+
+async def merit_cycles(context: Context) -> list[Document]:
+    signed_in = await require(context)
+    viewer = signed_in.viewer
+    cycles = await signed_in.store.meritCycles.find({}, sort=[("periodStart", -1), ("_id", 1)])
+    return [c for c in cycles if cycle_visible(can_manage_compensation(viewer), "manager" in viewer.roles, c)]
+
+
+async def proposals(context: Context, cycle_id: str, manager_id: str, first: int, after: str | None) -> Page:
+    """The participants below ``manager_id`` (never the viewer themselves), for compensation admins and,
+    during proposals and review, for that manager and the managers above them."""
+    check_page_size(first)
+    signed_in = await require(context)
+    viewer = signed_in.viewer
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
+    manager = await signed_in.loaders.employee_by_id.load(manager_id)
+    if cycle is None or manager is None:
+        return Page([], 0, False)
+    if not can_see_budget(viewer, cycle, manager.get("managerChain", []), manager_id):
+        raise Forbidden(PROPOSALS_REFUSAL)
+    query: dict[str, Any] = {"cycleId": cycle_id, "managerChain": manager_id}
+    if not can_manage_compensation(viewer):
+        query["employeeId"] = {"$ne": viewer.employee_id}
+    with issued_cursor():
+        page = await keyset_page(signed_in.store.meritParticipants, query, BY_EMPLOYEE, first, after)
+    assert all(can_see_participant(viewer, cycle, p) for p in page.documents)
+    return page
+
+
+@dataclass(frozen=True)
+class Budget:
+    document: Document
+    cycle: Document
+
+    def money(self, name: str) -> Money:
+        return Money(int(self.document[name]), self.document["currency"])
+
+    @property
+    def remaining(self) -> Money:
+        return Money(self.document["allocatedMinor"] - self.document["committedMinor"], self.document["currency"])
+
+    @property
+    def over_budget(self) -> bool:
+        return self.document["committedMinor"] > self.document["allocatedMinor"]
+
+
+async def budget(context: Context, cycle_id: str, manager_id: str) -> Budget | None:
+    signed_in = await require(context)
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
+    manager = await signed_in.loaders.employee_by_id.load(manager_id)
+    if cycle is None or manager is None:
+        return None
+    return await visible_budget(context, signed_in.viewer, cycle, manager)
+
+
+async def visible_budget(context: Context, viewer: Any, cycle: Document, manager: Document) -> Budget | None:
+    if not can_see_budget(viewer, cycle, manager.get("managerChain", []), manager["_id"]):
+        raise Forbidden(BUDGET_REFUSAL)
+    store = (await require(context)).store
+    found = await pay_store.budgets_of(store, cycle["_id"], [manager["_id"]])
+    return Budget(found[0], cycle) if found else None
+
+
+def projected_spend(cycle: Mapping[str, Any], participants: list[Document]) -> Money:
+    """What the matrix recommends (each cell's target) for everyone in the cycle, in the cycle currency."""
+    return Money(sum(rules.projected(p, cycle["matrix"]) for p in participants), cycle["currency"])
+
+
+async def cycle_projection(context: Context, cycle: Document) -> Money:
+    signed_in = await require_role(context, can_manage_compensation, ADMIN_REFUSAL)
+    return projected_spend(cycle, await pay_store.participants(signed_in.store, cycle["_id"]))
+
+
+@dataclass(frozen=True)
+class Statement:
+    cycle: Document
+    participant: Document
+
+    @property
+    def old_pay(self) -> Money:
+        return Money.of(self.participant["pay"])
+
+    @property
+    def approved(self) -> bool:
+        return (self.participant.get("proposal") or {}).get("state") == "approved"
+
+    @property
+    def new_pay(self) -> Money:
+        return rules.new_pay(self.participant) if self.approved else self.old_pay
+
+    @property
+    def increase(self) -> Money:
+        return Money(self.new_pay.minor - self.old_pay.minor, self.old_pay.currency)
+
+    @property
+    def percent(self) -> Decimal:
+        return Decimal(self.participant["proposal"]["percent"]) if self.approved else Decimal(0)
+
+    @property
+    def effective_date(self) -> date:
+        return date.fromisoformat(self.cycle["effectiveDate"])
+
+
+async def statement(context: Context, cycle_id: str) -> Statement | None:
+    """The viewer's own statement once the cycle is shared; ``None`` before, or when they took no part."""
+    signed_in = await require(context)
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
+    if cycle is None:
+        return None
+    participant = await pay_store.participant_of(signed_in.store, cycle_id, signed_in.viewer.employee_id)
+    if participant is None or not can_see_statement(signed_in.viewer, cycle, participant):
+        return None
+    return Statement(cycle, participant)
+
+
+# ---- pay equity --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EquityFlag:
+    position_id: str
+    level: int | None
+    lower: Document
+    higher: Document
+    lower_pay: Money
+    higher_pay: Money
+    gap: Decimal  # (higher − lower) ÷ lower
+
+
+def resulting_pay(participant: Mapping[str, Any]) -> Money:
+    """Pay after the current proposal, in the cycle currency (comparable across currencies)."""
+    proposal = participant.get("proposal")
+    base = Money.of(participant["payInCycle"])
+    if not proposal:
+        return base
+    return base + rules.increase(participant, Decimal(proposal["percent"]))
+
+
+def explained(lower: Mapping[str, Any], higher: Mapping[str, Any], hired: Mapping[str, str]) -> bool:
+    """A recorded factor explains a gap: a higher calibrated rating, or two years' more tenure, of the
+    better-paid person."""
+    if (higher.get("rating") or 0) > (lower.get("rating") or 0):
+        return True
+    a, b = hired.get(lower["employeeId"]), hired.get(higher["employeeId"])
+    if a and b:
+        return rules.months_between(date.fromisoformat(b), date.fromisoformat(a)) >= TENURE_EXPLAINS_MONTHS
+    return False
+
+
+def equity_flags(participants: list[Document], levels: Mapping[str, int | None],
+                 hired: Mapping[str, str]) -> list[EquityFlag]:
+    """Among people of the same position and level, each pair whose resulting pay differs by 5 % or more of
+    the lower with no recorded factor explaining it, largest gap first."""
+    groups: dict[tuple[str, int | None], list[Document]] = defaultdict(list)
+    for p in participants:
+        if p.get("positionId"):
+            groups[(p["positionId"], levels.get(p["positionId"]))].append(p)
+    flags = []
+    for (position_id, level), people in groups.items():
+        paid = sorted(((resulting_pay(p), p) for p in people), key=lambda t: (t[0].minor, t[1]["employeeId"]))
+        for i, (low_pay, low) in enumerate(paid):
+            for high_pay, high in paid[i + 1:]:
+                if low_pay.minor <= 0:
+                    continue
+                gap = (Decimal(high_pay.minor - low_pay.minor) / Decimal(low_pay.minor))
+                if gap >= EQUITY_GAP and not explained(low, high, hired):
+                    flags.append(EquityFlag(position_id, level, low, high, low_pay, high_pay,
+                                            gap.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)))
+    return sorted(flags, key=lambda f: (-f.gap, f.lower["employeeId"], f.higher["employeeId"]))
+
+
+async def pay_equity(context: Context, cycle_id: str) -> list[EquityFlag] | None:
+    signed_in = await require_role(context, can_manage_compensation, ADMIN_REFUSAL)
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
+    if cycle is None:
+        return None
+    people = await pay_store.participants(signed_in.store, cycle_id)
+    positions = await signed_in.loaders.position_by_id.load_many(sorted({p["positionId"] for p in people
+                                                                          if p.get("positionId")}))
+    employees = await signed_in.loaders.employee_by_id.load_many([p["employeeId"] for p in people])
+    levels = {p["_id"]: p.get("level") for p in positions if p}
+    hired = {e["_id"]: e.get("hireDate") for e in employees if e and e.get("hireDate")}
+    return equity_flags(people, levels, hired)

@@ -1,0 +1,92 @@
+"""Compensation inputs: amounts are decimals with a currency (never floats); percentages are decimals."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from schema.compensation.types import PayFrequencyEnum
+
+
+@strawberry.input(description="A position's band: minimum ≤ midpoint ≤ maximum of annual pay in one currency.")
+class PayBandInput:
+    position_id: strawberry.ID
+    currency: str
+    minimum: Decimal
+    midpoint: Decimal
+    maximum: Decimal
+
+
+def band_data(input: PayBandInput) -> dict[str, Any]:
+    return {"positionId": str(input.position_id), "currency": input.currency, "minimum": input.minimum,
+            "midpoint": input.midpoint, "maximum": input.maximum}
+
+
+@strawberry.input(description="A pay record: a base amount in a currency, how often it is paid, from when, and why.")
+class RecordPayInput:
+    employee_id: strawberry.ID
+    effective_date: date
+    amount: Decimal
+    currency: str
+    reason: str
+    frequency: PayFrequencyEnum = PayFrequencyEnum.ANNUAL  # type: ignore[attr-defined]
+
+
+def pay_data(input: RecordPayInput) -> dict[str, Any]:
+    return {"employeeId": str(input.employee_id), "effectiveDate": input.effective_date, "amount": input.amount,
+            "currency": input.currency, "reason": input.reason, "frequency": input.frequency.value}
+
+
+@strawberry.input(description="Units of the cycle currency per unit of another currency.")
+class ExchangeRateInput:
+    currency: str
+    rate: Decimal
+
+
+@strawberry.input(description="A merit cycle: linked to a review cycle, its period and eligibility, its currency "
+                              "and rates, and the merit budget as a % of eligible payroll.")
+class MeritCycleInput:
+    name: str
+    currency: str
+    period_start: date
+    period_end: date
+    effective_date: date
+    hired_before: date = strawberry.field(description="Eligible: hired strictly before this date.")
+    merit_budget_percent: Decimal
+    review_cycle_id: strawberry.ID | None = None
+    min_tenure_months: int = 0
+    no_pay_change_months: int = 0
+    promotion_budget_percent: Decimal = Decimal(0)
+    block_over_budget: bool = False
+    excluded_employee_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    rates: list[ExchangeRateInput] = strawberry.field(default_factory=list)
+
+
+def rates_data(rates: list[ExchangeRateInput]) -> dict[str, Decimal]:
+    return {r.currency: r.rate for r in rates}
+
+
+def cycle_data(input: MeritCycleInput) -> dict[str, Any]:
+    return {"name": input.name, "currency": input.currency, "periodStart": input.period_start,
+            "periodEnd": input.period_end, "effectiveDate": input.effective_date, "hiredBefore": input.hired_before,
+            "meritBudgetPercent": input.merit_budget_percent,
+            "reviewCycleId": str(input.review_cycle_id) if input.review_cycle_id else None,
+            "minTenureMonths": input.min_tenure_months, "noPayChangeMonths": input.no_pay_change_months,
+            "promotionBudgetPercent": input.promotion_budget_percent, "blockOverBudget": input.block_over_budget,
+            "excludedEmployeeIds": [str(i) for i in input.excluded_employee_ids], "rates": rates_data(input.rates)}
+
+
+@strawberry.input(description="One matrix cell: rating × compa-ratio band → min ≤ target ≤ max percent.")
+class MatrixCellInput:
+    rating: int
+    band: int
+    min: Decimal
+    target: Decimal
+    max: Decimal
+
+
+def cells_data(cells: list[MatrixCellInput]) -> list[dict[str, Any]]:
+    return [{"rating": c.rating, "band": c.band, "min": c.min, "target": c.target, "max": c.max} for c in cells]

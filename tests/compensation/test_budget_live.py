@@ -1,0 +1,181 @@
+"""The live budget: fifty managers proposing at once never lose an update (every total equals the sum of its
+proposals), a forced interleaving on the shared budgets, and the pushes of compensationBudgetChanged and
+meritMatrixChanged to whom may see them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from models.compensation.cycles import default_matrix
+from tests.client import websocket
+from tests.compensation.support import (
+    BUDGET,
+    COMP_ADMIN,
+    PEOPLE,
+    PROPOSE,
+    comp_admin,
+    launched_cycle,
+)
+from tests.conftest import NORTHWIND, RunningServer
+from tests.interleave import hold
+
+BUDGET_CHANGED = """
+subscription($cycle: ID!, $manager: ID!) { compensationBudgetChanged(cycleId: $cycle, managerId: $manager) {
+  manager { id } proposed { amount currency } committed { amount } remaining { amount } } }"""
+MATRIX_CHANGED = """
+subscription($cycle: ID!) { meritMatrixChanged(cycleId: $cycle) { cycle { matrix { version } }
+  projectedSpend { amount currency } } }"""
+SAVE_MATRIX = """
+mutation($cycle: ID!, $bounds: [Decimal!]!, $cells: [MatrixCellInput!]!, $base: Int!) {
+  saveMeritMatrix(cycleId: $cycle, compaBounds: $bounds, cells: $cells, baseVersion: $base) {
+    cycle { matrix { version } projectedSpend { amount } } errors { field code message } } }"""
+Document = dict[str, Any]
+
+
+def increase(participant: Document, percent: str) -> int:
+    """The prorated increase, worked out here from the stored snapshot (percent × pay × proration, half up)."""
+    value = Decimal(participant["payInCycle"]["minor"]) * Decimal(percent) / 100 * Decimal(participant["proration"])
+    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+async def stored(server: RunningServer, collection: str, cycle_id: str) -> list[Document]:
+    return await getattr(server.database, collection).find({"cycleId": cycle_id}).to_list(None)
+
+
+async def assert_budgets_are_the_sums(server: RunningServer, cycle_id: str) -> dict[str, int]:
+    """Every stored budget's proposed total equals the sum of the increases of the proposals below it."""
+    participants = await stored(server, "meritParticipants", cycle_id)
+    expected: dict[str, int] = defaultdict(int)
+    for p in participants:
+        if p.get("proposal"):
+            for manager_id in p["managerChain"]:
+                expected[manager_id] += increase(p, p["proposal"]["percent"])
+    budgets = {b["managerId"]: b for b in await stored(server, "compensationBudgets", cycle_id)}
+    assert {m: b["proposedMinor"] for m, b in budgets.items() if b["proposedMinor"]} == dict(expected)
+    return dict(expected)
+
+
+async def test_fifty_managers_proposing_at_once_never_lose_an_update(server: RunningServer) -> None:
+    # given a launched cycle and the 50 managers with eligible direct reports
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await stored(server, "meritParticipants", cycle_id)
+    by_manager: dict[str, list[Document]] = defaultdict(list)
+    for p in participants:
+        if p["managerId"]:
+            by_manager[p["managerId"]].append(p)
+    assert len(by_manager) == 50
+
+    async def propose_all(manager_id: str, reports: list[Document]) -> None:
+        client = server.client(manager_id)
+        for i, report in enumerate(reports):
+            data = await client.data(PROPOSE, {"cycle": cycle_id, "employee": report["employeeId"],
+                                               "percent": f"{2 + i % 3}.25", "why": "market"})
+            assert data["proposeIncrease"]["errors"] == [], data
+
+    # when all of them propose for every report at the same time
+    await asyncio.gather(*(propose_all(m, reports) for m, reports in by_manager.items()))
+    # then every proposal is stored and every budget total is exactly the sum of the proposals below it
+    expected = await assert_budgets_are_the_sums(server, cycle_id)
+    assert sum(1 for p in await stored(server, "meritParticipants", cycle_id) if p.get("proposal")) == \
+        sum(len(r) for r in by_manager.values())
+    top = next(e["_id"] for e in NORTHWIND.employees if not e.get("managerChain"))
+    budget = (await admin.data(BUDGET, {"cycle": cycle_id, "manager": top}))["compensationBudget"]
+    assert Decimal(budget["proposed"]["amount"]) == Decimal(expected[top]).scaleb(-2)
+
+
+async def test_two_proposals_interleaved_on_the_shared_budgets_both_count(server: RunningServer) -> None:
+    # given two team leads under the same managers, each about to propose for a report
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await stored(server, "meritParticipants", cycle_id)
+    by_manager: dict[str, list[Document]] = defaultdict(list)
+    for p in participants:
+        if p["managerId"] and len(p["managerChain"]) >= 3:
+            by_manager[p["managerId"]].append(p)
+    first, second = sorted(by_manager)[:2]
+    one, other = by_manager[first][0], by_manager[second][0]
+    # when the first is held at its budget increments until the second has committed
+    async with hold(server.database, "compensationBudgets", "update_many") as held:
+        task = asyncio.create_task(server.client(first).data(PROPOSE, {
+            "cycle": cycle_id, "employee": one["employeeId"], "percent": "3", "why": "x"}))
+        await held.reached.wait()
+        done = await server.client(second).data(PROPOSE, {"cycle": cycle_id, "employee": other["employeeId"],
+                                                          "percent": "4", "why": "y"})
+        assert done["proposeIncrease"]["errors"] == []
+    assert (await task)["proposeIncrease"]["errors"] == []
+    # then both are counted in every shared budget
+    expected = await assert_budgets_are_the_sums(server, cycle_id)
+    shared = set(one["managerChain"]) & set(other["managerChain"])
+    assert shared and all(expected[m] == increase(one, "3") + increase(other, "4") for m in shared)
+
+
+async def test_budget_changes_are_pushed_to_the_managers_above_and_to_compensation_admins(
+        server: RunningServer) -> None:
+    # given a launched cycle and a team lead's report
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    report = next(p for p in await stored(server, "meritParticipants", cycle_id) if len(p["managerChain"]) >= 3)
+    lead, above = report["managerId"], report["managerChain"][-2]
+    outsider = next(e["_id"] for e in NORTHWIND.employees if "manager" in e["roles"]
+                    and e["_id"] not in report["managerChain"] and lead not in e["managerChain"]
+                    and above not in e["managerChain"])
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+    async with websocket(server.ws_url, server.token(above)) as boss, \
+            websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr, \
+            websocket(server.ws_url, server.token(outsider)) as peer:
+        await boss.subscribe(BUDGET_CHANGED, {"cycle": cycle_id, "manager": above})
+        await hr.subscribe(BUDGET_CHANGED, {"cycle": cycle_id, "manager": lead})
+        await peer.subscribe(BUDGET_CHANGED, {"cycle": cycle_id, "manager": lead})
+        refusal = await peer.receive()
+        await server.wait_subscribers(2)
+        # when the team lead proposes 3 %
+        await server.client(lead).data(PROPOSE, {"cycle": cycle_id, "employee": report["employeeId"],
+                                                 "percent": "3", "why": "x"})
+        # then the manager above and HR receive their budget with the increase; the outsider was refused
+        amount = str(Decimal(increase(report, "3")).scaleb(-2))
+        pushed = (await boss.next_payload())["data"]["compensationBudgetChanged"]
+        assert (pushed["manager"]["id"], pushed["proposed"]) == (above, {"amount": amount, "currency": "EUR"})
+        assert (await hr.next_payload())["data"]["compensationBudgetChanged"]["proposed"]["amount"] == amount
+        assert [e["extensions"]["code"] for e in refusal["payload"]["errors"]] == ["FORBIDDEN"]
+        assert "amount" not in refusal["payload"]["errors"][0]["message"]
+
+
+async def test_matrix_edits_push_the_projected_spend_to_compensation_admins(server: RunningServer) -> None:
+    # given a launched cycle and HR's open view
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await stored(server, "meritParticipants", cycle_id)
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+    matrix = default_matrix()
+    cells = [{"rating": c["rating"], "band": c["band"], "min": c["min"], "target": str(Decimal(c["target"]) + 1),
+              "max": str(Decimal(c["max"]) + 1)} for c in matrix["cells"]]
+    async with websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr, \
+            websocket(server.ws_url, server.token("manager")) as manager:
+        await hr.subscribe(MATRIX_CHANGED, {"cycle": cycle_id})
+        await manager.subscribe(MATRIX_CHANGED, {"cycle": cycle_id})
+        refusal = await manager.receive()
+        await server.wait_subscribers(1)
+        # when HR raises every target by one point
+        saved = (await admin.data(SAVE_MATRIX, {"cycle": cycle_id, "bounds": ["0.9", "1.1"], "cells": cells,
+                                                "base": 0}))["saveMeritMatrix"]
+        # then the projected spend recomputes (sum of each rated participant's new target) and is pushed
+        by_cell = {(c["rating"], c["band"]): c["target"] for c in cells}
+
+        def band(ratio: str | None) -> int | None:
+            return None if ratio is None else (0 if Decimal(ratio) < Decimal("0.9") else
+                                               1 if Decimal(ratio) < Decimal("1.1") else 2)
+        expected = sum(increase(p, by_cell[(p["rating"], band(p["compaRatio"]))]) for p in participants
+                       if p["rating"] is not None and p["compaRatio"] is not None)
+        assert saved["errors"] == [] and saved["cycle"]["matrix"]["version"] == 1
+        assert saved["cycle"]["projectedSpend"]["amount"] == str(Decimal(expected).scaleb(-2))
+        pushed = (await hr.next_payload())["data"]["meritMatrixChanged"]
+        assert pushed == {"cycle": {"matrix": {"version": 1}},
+                          "projectedSpend": {"amount": str(Decimal(expected).scaleb(-2)), "currency": "EUR"}}
+        assert [e["extensions"]["code"] for e in refusal["payload"]["errors"]] == ["FORBIDDEN"]
+    # and saving from a stale version is a conflict, nothing written
+    stale = await admin.execute(SAVE_MATRIX, {"cycle": cycle_id, "bounds": ["0.9", "1.1"], "cells": cells, "base": 0})
+    assert [e["code"] for e in stale["data"]["saveMeritMatrix"]["errors"]] == ["CONFLICT"]

@@ -1,0 +1,50 @@
+"""Store round trips of the compensation queries grow with nesting depth, never with how many people a query
+returns (counted at the store boundary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.client import GraphQLClient
+from tests.compensation.support import RUNNING, SEED, comp_admin
+from tests.conftest import RunningServer
+
+PROPOSALS = """
+query($cycle: ID!, $manager: ID!, $first: Int!) {
+  meritProposals(cycleId: $cycle, managerId: $manager, first: $first) { edges { node {
+    employee { name pay { annual { amount } compaRatio band { midpoint { amount } } } }
+    pay { amount } rating cell { target } proposal { percent } } } } }"""
+EMPLOYEES_PAY = """
+query($first: Int!) { employees(first: $first) { edges { node { name pay { current { id } compaRatio } } } } }"""
+# Sign-in (the manager is the viewer); the cycle; the page (count and documents); then one batch per level:
+# the participants' people, the open cycles (once), their pay records and bands.
+# The viewer is the top manager, who is below no one: a viewer among the people listed is primed at sign-in
+# and would be resolved a turn of the event loop before the others (one more batch, whatever the count).
+PROPOSALS_CALLS = {"employees": 2, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payBands": 1}
+# Sign-in; the page (count and documents); the people read whole; one batch for their pay records and bands.
+EMPLOYEES_CALLS = {"employees": 4, "payRecords": 1, "payBands": 1}
+
+
+async def calls(server: RunningServer, client: GraphQLClient, query: str, variables: dict[str, Any]) -> dict[str, int]:
+    server.database.stats.reset()
+    await client.data(query, variables)
+    return dict(server.database.stats.by_collection)
+
+
+async def test_proposals_with_pay_cost_the_same_for_5_or_100_people(server: RunningServer) -> None:
+    # given the running cycle (in proposals) and the top manager's whole organisation
+    top = next(p["managerChain"][0] for p in SEED["meritParticipants"] if p["cycleId"] == RUNNING["_id"]
+               and p["managerChain"])
+    variables = {"cycle": RUNNING["_id"], "manager": top}
+    # when 5 and 100 participants are read with their people, pay and bands
+    few = await calls(server, server.client(top), PROPOSALS, {**variables, "first": 5})
+    many = await calls(server, server.client(top), PROPOSALS, {**variables, "first": 100})
+    # then the same round trips
+    assert (few, many) == (PROPOSALS_CALLS, PROPOSALS_CALLS)
+
+
+async def test_pay_of_a_page_of_employees_costs_one_batch(server: RunningServer) -> None:
+    admin = await comp_admin(server)
+    few = await calls(server, admin, EMPLOYEES_PAY, {"first": 5})
+    many = await calls(server, admin, EMPLOYEES_PAY, {"first": 100})
+    assert (few, many) == (EMPLOYEES_CALLS, EMPLOYEES_CALLS)
