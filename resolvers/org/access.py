@@ -5,19 +5,19 @@ another organisation's id reads exactly like an unknown one."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from models.core.documents import Document
-from models.core.errors import ErrorCode, FieldError
 from models.org.permissions import can_see_org_chart
-from models.org.rules import EmployeeStatus
+from models.org.rules import normalize_email
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
+from resolvers.core.outcome import Outcome
+from resolvers.org import mutations
+from resolvers.org.mutations import KEEP, Keep, Within
+from resolvers.org.references import OrgKind as OrgKind
+from resolvers.org.references import referenced as referenced
 
-OrgKind = Literal["employee", "department", "position"]
-LOADER_OF: dict[OrgKind, str] = {"employee": "employee_by_id", "department": "department_by_id",
-                                 "position": "position_by_id"}
-COLLECTION_OF: dict[OrgKind, str] = {"employee": "employees", "department": "departments", "position": "positions"}
 DEPARTMENT_FIELDS_OF_OTHERS = frozenset({"cadence", "checkInTemplateId"})  # check-ins' settings on a department
 
 
@@ -45,28 +45,6 @@ async def employees(context: Context, ids: Iterable[str]) -> list[Document]:
     return [doc for doc in docs if doc is not None and can_see_org_chart(signed_in.viewer, doc)]
 
 
-async def referenced(context: Context, kind: OrgKind, id: str | None, field_name: str, errors: list[FieldError],
-                     *, active: bool = False, fresh: bool = False) -> Document | None:
-    """The person, department or position a mutation's input field ``field_name`` names (``None``: none),
-    or ``None`` with the reason appended to ``errors``: ``NOT_FOUND`` for an id not in the viewer's
-    organisation, and with ``active`` ``INACTIVE`` for someone who has left it. ``fresh`` reads the store
-    itself, not the request's loader: inside a transaction's step, where the read joins the transaction."""
-    if id is None:
-        return None
-    signed_in = await require(context)
-    if fresh:
-        doc = await getattr(signed_in.store, COLLECTION_OF[kind]).get(id)
-    else:
-        doc = await getattr(signed_in.loaders, LOADER_OF[kind]).load(id)
-    if doc is None or not can_see_org_chart(signed_in.viewer, doc):
-        errors.append(FieldError(field_name, ErrorCode.NOT_FOUND, f"no {kind} {id!r} in your organisation"))
-        return None
-    if active and doc.get("status") == EmployeeStatus.TERMINATED.value:
-        errors.append(FieldError(field_name, ErrorCode.INACTIVE, f"{doc['name']} has left the organisation"))
-        return None
-    return doc
-
-
 async def departments(context: Context) -> list[Document]:
     """Every department of the viewer's organisation, by name, then id."""
     signed_in = await require(context)
@@ -81,3 +59,47 @@ async def set_department_fields(context: Context, department_id: str, changes: M
         raise ValueError(f"not a field other domains may set on a department: {', '.join(unknown)}")
     signed_in = await require(context)
     return await signed_in.store.departments.update(department_id, changes)
+
+
+async def people(context: Context, *, ids: Iterable[str] | None = None, emails: Iterable[str] | None = None,
+                 department_id: str | None = None, skip: int = 0, limit: int = 0) -> list[Document]:
+    """People of the viewer's organisation, terminated ones included, in id order: all of them, or those
+    with one of ``ids`` or ``emails`` (normalised) or in ``department_id``; ``skip``/``limit`` page them."""
+    signed_in = await require(context)
+    query: dict[str, Any] = {}
+    if ids is not None:
+        query["_id"] = {"$in": list(ids)}
+    if emails is not None:
+        query["email"] = {"$in": [normalize_email(e) for e in emails]}
+    if department_id is not None:
+        query["departmentId"] = department_id
+    docs = await signed_in.store.employees.find(query, sort=[("_id", 1)], skip=skip, limit=limit)
+    return [doc for doc in docs if can_see_org_chart(signed_in.viewer, doc)]
+
+
+async def count_people(context: Context) -> int:
+    """How many people the viewer's organisation has, terminated ones included."""
+    return await (await require(context)).store.employees.count()
+
+
+async def sync_person(context: Context, id: str | None, data: dict[str, Any], *, manager_id: str | Keep | None = KEEP,
+                      department_id: str | Keep | None = KEEP, leave: bool = False,
+                      within: Within | None = None) -> Outcome:
+    """Create (``id`` ``None``) or change one person as HR admins do, in ONE transaction: the fields of
+    ``data`` (as ``createEmployee``/``updateEmployee`` take them), then the manager, the department, and with
+    ``leave`` the termination with re-parenting; ``within(person)`` runs last in the same transaction (the
+    caller's own writes). The first refusal writes nothing at all. Only for viewers who may change the
+    organisation (HR admins, integration tokens acting for them)."""
+    return await mutations.sync_employee(context, id, data, manager_id=manager_id, department_id=department_id,
+                                         leave=leave, within=within)
+
+
+async def save_department(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
+    """Create or change a department as ``saveDepartment`` does (HR admins)."""
+    return await mutations.save_department(context, id, data)
+
+
+async def move_people(context: Context, moves: dict[str, str | None]) -> Outcome:
+    """Move several people between departments (id → department id, ``None``: none) in one transaction, as
+    ``moveDepartment`` does (HR admins); the first refusal writes nothing."""
+    return await mutations.move_departments(context, moves)
