@@ -15,9 +15,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from models.integrations.limits import RateLimiter
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
 from resolvers.core.streams import close_connection
+from resolvers.integrations.http import scim_routes
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
@@ -101,11 +103,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.close()
 
-    return Starlette(
+    integration_limiter = RateLimiter()  # per integration token, in this process
+    app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health),
+            scim_routes(integration_limiter),
         ],
         lifespan=lifespan,
     )
+    app.state.integration_limiter = integration_limiter
+    return app

@@ -209,6 +209,19 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("reviewerId", ASCENDING), ("state", ASCENDING)], {"name": "org_reviewer_state"}),
         ([ORG, ("cycleId", ASCENDING), ("kind", ASCENDING), ("state", ASCENDING)], {"name": "org_cycle_kind_state"}),
     ],
+    # integrations: tokens (secrets stored hashed; looked up by hash, which names the organisation) and the
+    # SCIM identity of people (one per employee, ``_id`` the employee's id)
+    "integrationTokens": [
+        ([("secretHash", ASCENDING)], {"unique": True, "name": "secret_hash_unique"}),
+        ([("previousHash", ASCENDING)], {"name": "previous_hash",
+                                         "partialFilterExpression": {"previousHash": {"$type": "string"}}}),
+        ([ORG, ("createdAt", ASCENDING)], {"name": "org_created"}),
+    ],
+    "scimUsers": [
+        ([ORG, ("externalId", ASCENDING)], {"unique": True, "name": "org_external_id_unique",
+                                            "partialFilterExpression": {"externalId": {"$type": "string"}}}),
+        ([ORG, ("userNameKey", ASCENDING)], {"unique": True, "name": "org_user_name_unique"}),
+    ],
 }
 
 

@@ -1,0 +1,185 @@
+"""The integrations' HTTP endpoints as Starlette routes: SCIM 2.0 at ``/scim/v2`` (mounted by
+``server/app.py``). Each request: its body read up to a size limit, signed in with an integration token of
+the endpoint's kind (``Authorization: Bearer …``), counted against that token's request rate, then
+answered by the SCIM handlers with ``application/scim+json``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from models.integrations.limits import SCIM_BODY_MAX, RateLimiter
+from models.integrations.scim import SCIM_MEDIA_TYPE, ScimRefusal, error_body
+from models.integrations.tokens import TokenKind
+from resolvers.core.context import Context
+from resolvers.integrations import scim
+from resolvers.integrations.scim import Reply
+from resolvers.integrations.tokens import integration_context, token_of
+
+log = logging.getLogger("perfgraph.integrations")
+SCIM_PREFIX = "/scim/v2"
+Handler = Callable[[Context, str, Request, Any], Awaitable[Reply]]
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The body, refused (:class:`TooLarge`) as soon as it is known to exceed ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def bearer_secret(request: Request) -> str:
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def scim_response(reply: Reply) -> Response:
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=reply.headers)
+    return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers, media_type=SCIM_MEDIA_TYPE)
+
+
+def scim_error(status: int, detail: str, scim_type: str | None = None,
+               headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(error_body(status, detail, scim_type), status_code=status, headers=headers,
+                        media_type=SCIM_MEDIA_TYPE)
+
+
+def scim_endpoint(handler: Handler, limiter: RateLimiter, *, with_body: bool = False) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        database, bus = request.app.state.database, request.app.state.bus
+        token = await token_of(database, bearer_secret(request), TokenKind.SCIM)
+        if token is None:
+            return scim_error(401, "a valid SCIM integration token is required", headers={
+                "WWW-Authenticate": 'Bearer realm="perfgraph-scim"'})
+        wait = limiter.take(token["_id"], time.monotonic())
+        if wait:
+            return scim_error(429, "too many requests for this token; retry later",
+                              headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        payload: Any = None
+        if with_body:
+            try:
+                raw = await read_limited(request, SCIM_BODY_MAX)
+            except TooLarge:
+                return scim_error(413, f"the request body is larger than {SCIM_BODY_MAX} bytes")
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in {SCIM_MEDIA_TYPE, "application/json"}:
+                return scim_error(415, f"send {SCIM_MEDIA_TYPE} (or application/json)", "invalidSyntax")
+            try:
+                payload = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                return scim_error(400, "the body is not valid JSON", "invalidSyntax")
+        base = str(request.base_url).rstrip("/") + SCIM_PREFIX
+        try:
+            return scim_response(await handler(integration_context(database, bus, token), base, request, payload))
+        except ScimRefusal as refusal:
+            return JSONResponse(refusal.body(), status_code=refusal.status, media_type=SCIM_MEDIA_TYPE)
+        except Exception:
+            log.exception("SCIM request failed")
+            return scim_error(500, "the server could not complete this request")
+
+    return endpoint
+
+
+def _params(request: Request) -> dict[str, str]:
+    return dict(request.query_params)
+
+
+async def _list_users(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return await scim.list_users(c, base, _params(r))
+
+
+async def _get_user(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return await scim.get_user(c, base, r.path_params["id"], r.headers.get("if-none-match"))
+
+
+async def _create_user(c: Context, base: str, r: Request, body: Any) -> Reply:
+    return await scim.create_user(c, base, body)
+
+
+async def _replace_user(c: Context, base: str, r: Request, body: Any) -> Reply:
+    return await scim.replace_user(c, base, r.path_params["id"], body, r.headers.get("if-match"))
+
+
+async def _patch_user(c: Context, base: str, r: Request, body: Any) -> Reply:
+    return await scim.patch_user(c, base, r.path_params["id"], body, r.headers.get("if-match"))
+
+
+async def _delete_user(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return await scim.delete_user(c, base, r.path_params["id"], r.headers.get("if-match"))
+
+
+async def _list_groups(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return await scim.list_groups(c, base, _params(r))
+
+
+async def _get_group(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return await scim.get_group(c, base, r.path_params["id"], _params(r))
+
+
+async def _create_group(c: Context, base: str, r: Request, body: Any) -> Reply:
+    return await scim.create_group(c, base, body)
+
+
+async def _patch_group(c: Context, base: str, r: Request, body: Any) -> Reply:
+    return await scim.patch_group(c, base, r.path_params["id"], body, r.headers.get("if-match"))
+
+
+async def _no_group_delete(c: Context, base: str, r: Request, _: Any) -> Reply:
+    raise ScimRefusal(403, "departments are not deleted through SCIM; HR retires them in Perfgraph")
+
+
+async def _config(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return scim.service_provider_config(base)
+
+
+async def _resource_types(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return scim.resource_types(base, r.path_params.get("id"))
+
+
+async def _schemas(c: Context, base: str, r: Request, _: Any) -> Reply:
+    return scim.schemas(base, r.path_params.get("id"))
+
+
+def scim_routes(limiter: RateLimiter) -> BaseRoute:
+    """The SCIM service provider, every route behind a SCIM token and ``limiter``."""
+    def route(path: str, handler: Handler, methods: list[str], body: bool = False) -> Route:
+        return Route(path, scim_endpoint(handler, limiter, with_body=body), methods=methods)
+
+    return Mount(SCIM_PREFIX, routes=[
+        route("/Users", _list_users, ["GET"]),
+        route("/Users", _create_user, ["POST"], body=True),
+        route("/Users/{id}", _get_user, ["GET"]),
+        route("/Users/{id}", _replace_user, ["PUT"], body=True),
+        route("/Users/{id}", _patch_user, ["PATCH"], body=True),
+        route("/Users/{id}", _delete_user, ["DELETE"]),
+        route("/Groups", _list_groups, ["GET"]),
+        route("/Groups", _create_group, ["POST"], body=True),
+        route("/Groups/{id}", _get_group, ["GET"]),
+        route("/Groups/{id}", _patch_group, ["PATCH"], body=True),
+        route("/Groups/{id}", _no_group_delete, ["DELETE"]),
+        route("/ServiceProviderConfig", _config, ["GET"]),
+        route("/ResourceTypes", _resource_types, ["GET"]),
+        route("/ResourceTypes/{id}", _resource_types, ["GET"]),
+        route("/Schemas", _schemas, ["GET"]),
+        route("/Schemas/{id}", _schemas, ["GET"]),
+    ])

@@ -1,0 +1,65 @@
+"""The integrations domain's collections: ``integrationTokens`` and ``scimUsers`` (a person's SCIM
+identity, ``_id`` the employee's id). People themselves are the org domain's: never written here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from models.core.documents import Document
+from store.core.database import Database
+from store.core.repository import Duplicate, TenantStore
+
+
+async def token_by_digest(database: Database, digest: str) -> Document | None:
+    """The token whose current or previous secret hashes to ``digest``, whatever its organisation: the one
+    read not scoped to an organisation, because it is how a request without a sign-in learns its own
+    (as a JWT's signature does for people)."""
+    return await database.integrationTokens.find_one({"$or": [{"secretHash": digest}, {"previousHash": digest}]})
+
+
+async def tokens(store: TenantStore, kind: str | None = None) -> list[Document]:
+    query = {"kind": kind} if kind else {}
+    return await store.integrationTokens.find(query, sort=[("createdAt", 1), ("_id", 1)])
+
+
+async def live_count(store: TenantStore, kind: str) -> int:
+    return await store.integrationTokens.count({"kind": kind, "revokedAt": None})
+
+
+async def insert_token(store: TenantStore, document: Document) -> Document:
+    return await store.integrationTokens.insert(document)
+
+
+async def update_live_token(store: TenantStore, id: str, changes: Mapping[str, Any]) -> Document | None:
+    """Set ``changes`` on a token not yet revoked (one conditional write); the token after, or ``None``."""
+    found = await store.integrationTokens.update(id, changes, where={"revokedAt": None})
+    return await store.integrationTokens.get(id) if found else None
+
+
+async def identities(store: TenantStore, ids: Iterable[str]) -> dict[str, Document]:
+    return {doc["_id"]: doc for doc in await store.scimUsers.by_ids(ids)}
+
+
+async def identities_where(store: TenantStore, *, user_name_key: str | None = None,
+                           external_id: str | None = None) -> list[Document]:
+    query: dict[str, Any] = {}
+    if user_name_key is not None:
+        query["userNameKey"] = user_name_key
+    if external_id is not None:
+        query["externalId"] = external_id
+    return await store.scimUsers.find(query, sort=[("_id", 1)])
+
+
+async def save_identity(store: TenantStore, employee_id: str, fields: Mapping[str, Any], now: datetime) -> None:
+    """Create or replace one person's SCIM identity (inside the caller's transaction); :class:`Duplicate`
+    when another person of the organisation has that userName or externalId."""
+    scoped = store.scimUsers
+    document = {**fields, "_id": employee_id, "organizationId": scoped.organization_id, "updatedAt": now}
+    try:
+        await scoped.collection.replace_one(scoped.scope({"_id": employee_id}), document, upsert=True)
+    except DuplicateKeyError as error:
+        raise Duplicate(str(error)) from None
