@@ -110,16 +110,25 @@ def lenient_user_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lenient_patch_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """A PatchOp body with Entra ID's manager values made regular (op names, string booleans and
-    dotted no-path keys the library already takes as Entra sends them)."""
+    """A PatchOp body with Entra ID's shapes made regular: the manager as a bare id (or an empty one to clear
+    it), members removed by a value list rather than a filter. (Capitalised op names, string booleans and
+    dotted no-path keys the library takes as Entra sends them.)"""
     body = dict(payload)
     operations = body.get("Operations")
     if isinstance(operations, list):
-        fixed = []
+        fixed: list[Any] = []
         for op in operations:
-            if isinstance(op, dict) and str(op.get("path", "")).lower().endswith("manager") and "value" in op:
+            if not isinstance(op, dict):
+                fixed.append(op)
+                continue
+            path, kind = str(op.get("path", "")), str(op.get("op", "")).lower()
+            if path.lower().endswith("manager") and "value" in op:
                 manager = _normalise_manager(op["value"])
-                op = {**op, "value": manager} if manager is not None else {"op": "remove", "path": op["path"]}
+                op = {**op, "value": manager} if manager is not None else {"op": "remove", "path": path}
+            elif kind == "remove" and path.lower() == "members" and isinstance(op.get("value"), list):
+                fixed += [{"op": "remove", "path": f"members[value eq {json.dumps(str(m.get('value', '')))}]"}
+                          for m in op["value"] if isinstance(m, dict)]
+                continue
             fixed.append(op)
         body["Operations"] = fixed
     return body

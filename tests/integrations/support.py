@@ -18,7 +18,9 @@ CREATE_TOKEN = """mutation($kind: IntegrationTokenKind!, $name: String!) {
   }
 }"""
 ROTATE_TOKEN = """mutation($id: ID!) {
-  rotateIntegrationToken(id: $id) { token { id hint rotatedAt previousValidUntil } secret errors { field code message } }
+  rotateIntegrationToken(id: $id) {
+    token { id hint rotatedAt previousValidUntil } secret errors { field code message }
+  }
 }"""
 REVOKE_TOKEN = """mutation($id: ID!) {
   revokeIntegrationToken(id: $id) { token { id revokedAt } errors { field code message } }
