@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from models.core.errors import ErrorCode, FieldError
+from models.core.errors import FieldError
 from models.core.validation import check_name
 
 SECRET_PREFIX = "pgi_"
 ROTATION_GRACE = timedelta(hours=24)
-MAX_LIVE_TOKENS = 20  # per organisation and kind
 
 
 class TokenKind(StrEnum):
@@ -45,13 +44,6 @@ def hint_of(secret: str) -> str:
 
 def check_token_name(name: str | None) -> list[FieldError]:
     return check_name(name, "name")
-
-
-def check_live_count(live: int) -> list[FieldError]:
-    if live >= MAX_LIVE_TOKENS:
-        return [FieldError("kind", ErrorCode.INVALID, f"at most {MAX_LIVE_TOKENS} live tokens of one kind; "
-                                                      "revoke one first")]
-    return []
 
 
 def accepts(token: Mapping[str, Any], digest: str, kind: TokenKind, now: datetime) -> bool:

@@ -227,9 +227,27 @@ def _identity_fields(desired: Desired) -> dict[str, Any]:
             "givenName": desired.given_name, "familyName": desired.family_name, "deletedAt": None}
 
 
-def _save_identity(context: Context, desired: Desired) -> Any:
+class Stale(Exception):
+    """The person's SCIM identity changed between the read a PUT, PATCH or DELETE was computed from and its
+    transaction (another SCIM write committed meanwhile)."""
+
+
+_UNREAD = object()
+
+
+def _stamp(identity: Document | None) -> Any:
+    return identity.get("updatedAt") if identity else None
+
+
+def _save_identity(context: Context, desired: Desired, seen: Any = _UNREAD) -> Any:
+    """The write of the person's SCIM identity, run inside the org domain's transaction. Given the identity
+    ``seen`` when the request was computed, it first checks, in the transaction, that it is still the one
+    stored: every SCIM write rewrites the identity, so of two concurrent writes on one person the second
+    either conflicts with the first (and, retried, sees it) or sees it at once, and raises :class:`Stale`."""
     async def within(person: Document) -> None:
         assert context.store is not None
+        if seen is not _UNREAD and _stamp(await scim_store.identity(context.store, person["_id"])) != _stamp(seen):
+            raise Stale
         try:
             await scim_store.save_identity(context.store, person["_id"], _identity_fields(desired), clock.now())
         except Duplicate:
@@ -259,14 +277,16 @@ async def create_user(context: Context, base: str, payload: Any) -> Reply:
     return await _reply_with(context, base, person["_id"], 201)
 
 
-async def _apply(context: Context, person: Document, desired: Desired, department_id: str | None) -> None:
-    """Bring ``person`` to what ``desired`` asks for, in one transaction with their SCIM identity."""
+async def _apply(context: Context, person: Document, desired: Desired, department_id: str | None,
+                 seen: Document | None) -> None:
+    """Bring ``person`` to what ``desired`` asks for, in one transaction with their SCIM identity (as it
+    was ``seen``, else :class:`Stale`)."""
     terminated = person.get("status") == EmployeeStatus.TERMINATED.value
     if terminated and desired.active:
         raise ScimRefusal(400, "active: this person has left the organisation; rehiring goes through HR",
                           "mutability")
     if not desired.active:
-        outcome = await leaving.start_leaving(context, person, within=_save_identity(context, desired))
+        outcome = await leaving.start_leaving(context, person, within=_save_identity(context, desired, seen))
     else:
         data: dict[str, Any] = {}
         if desired.name != person.get("name"):
@@ -274,30 +294,54 @@ async def _apply(context: Context, person: Document, desired: Desired, departmen
         if normalize_email(desired.email) != person.get("email"):
             data["email"] = desired.email
         outcome = await org_access.sync_person(context, person["_id"], data, manager_id=desired.manager_id,
-                                               department_id=department_id, within=_save_identity(context, desired))
+                                               department_id=department_id,
+                                               within=_save_identity(context, desired, seen))
     if not outcome.ok:
         raise _refusal_of_outcome(outcome)
 
 
+ATTEMPTS = 3
+
+
+async def _fresh(if_match: str | None, write: Any) -> Reply:
+    """Run ``write`` (read, compute, write) again on a :class:`Stale` read; with ``If-Match`` the client
+    asked for the state it read, so a concurrent change is its 412 instead."""
+    for _ in range(ATTEMPTS):
+        try:
+            return await write()
+        except Stale:
+            if if_match:
+                break
+    raise ScimRefusal(412, "the resource changed while this request was applied; read it again")
+
+
 async def replace_user(context: Context, base: str, id: str, payload: Any, if_match: str | None) -> Reply:
-    person, resource, _ = await _one(context, base, id)
-    _check_match(if_match, dump(resource)["meta"]["version"])
     user = parse_user(payload, ScimContext.RESOURCE_REPLACEMENT_REQUEST)
     if user.id not in (None, id):
         raise ScimRefusal(400, "id: the body names another User", "mutability")
     desired = desired_of(user)
-    await _apply(context, person, desired, await _department_id(context, desired.department))
-    return await _reply_with(context, base, id, 200)
+
+    async def write() -> Reply:
+        person, resource, identity = await _one(context, base, id)
+        _check_match(if_match, dump(resource)["meta"]["version"])
+        await _apply(context, person, desired, await _department_id(context, desired.department), identity)
+        return await _reply_with(context, base, id, 200)
+
+    return await _fresh(if_match, write)
 
 
 async def patch_user(context: Context, base: str, id: str, payload: Any, if_match: str | None) -> Reply:
-    person, resource, _ = await _one(context, base, id)
-    _check_match(if_match, dump(resource)["meta"]["version"])
     patch = parse_patch(payload, ScimUser)
-    apply_patch(patch, resource)
-    desired = desired_of(resource)
-    await _apply(context, person, desired, await _department_id(context, desired.department))
-    return await _reply_with(context, base, id, 200)
+
+    async def write() -> Reply:
+        person, resource, identity = await _one(context, base, id)
+        _check_match(if_match, dump(resource)["meta"]["version"])
+        apply_patch(patch, resource)
+        desired = desired_of(resource)
+        await _apply(context, person, desired, await _department_id(context, desired.department), identity)
+        return await _reply_with(context, base, id, 200)
+
+    return await _fresh(if_match, write)
 
 
 async def delete_user(context: Context, base: str, id: str, if_match: str | None) -> Reply:

@@ -20,7 +20,6 @@ from models.integrations.tokens import (
     ROTATION_GRACE,
     TokenKind,
     accepts,
-    check_live_count,
     check_token_name,
     hash_secret,
     hint_of,
@@ -44,31 +43,24 @@ async def integration_tokens(context: Context) -> list[Document]:
 
 
 async def create_token(context: Context, kind: TokenKind, name: str | None) -> Outcome:
-    """A new token; ``extra["secret"]``: its secret, shown this once. At most a few live tokens per kind:
-    the count and the insert are one transaction."""
+    """A new token; ``extra["secret"]``: its secret, shown this once (one insert)."""
     signed_in = await require_role(context, can_manage_integrations, ONLY_HR_ADMINS)
-    store = signed_in.store
     secret = new_secret()
-
-    async def step() -> Outcome:
-        errors = check_token_name(name)
-        errors += check_live_count(await tokens_store.live_count(store, kind.value))
-        if errors:
-            return Outcome(errors=errors)
-        now = clock.now()
-        doc = await tokens_store.insert_token(store, {
-            "_id": new_id(), "kind": kind.value, "name": (name or "").strip(), "secretHash": hash_secret(secret),
-            "hint": hint_of(secret), "createdAt": now, "createdById": signed_in.viewer.employee_id,
-            "rotatedAt": None, "revokedAt": None, "previousHash": None, "previousValidUntil": None,
-        })
-        return Outcome(doc, extra={"secret": secret})
-
-    return await store.transaction(step)
+    errors = check_token_name(name)
+    if errors:
+        return Outcome(errors=errors)
+    now = clock.now()
+    doc = await tokens_store.insert_token(signed_in.store, {
+        "_id": new_id(), "kind": kind.value, "name": (name or "").strip(), "secretHash": hash_secret(secret),
+        "hint": hint_of(secret), "createdAt": now, "createdById": signed_in.viewer.employee_id,
+        "rotatedAt": None, "revokedAt": None, "previousHash": None, "previousValidUntil": None,
+    })
+    return Outcome(doc, extra={"secret": secret})
 
 
 async def rotate_token(context: Context, id: str) -> Outcome:
-    """A new secret for a live token; the previous one keeps working for ``ROTATION_GRACE`` (one
-    conditional write: a token revoked meanwhile is not rotated)."""
+    """A new secret for a live token; the previous one keeps working for ``ROTATION_GRACE``. One conditional
+    write on the secret read: a token revoked or rotated meanwhile is not rotated (again) from stale state."""
     signed_in = await require_role(context, can_manage_integrations, ONLY_HR_ADMINS)
     secret, now = new_secret(), clock.now()
     current = await signed_in.store.integrationTokens.get(id)
@@ -77,8 +69,11 @@ async def rotate_token(context: Context, id: str) -> Outcome:
     doc = await tokens_store.update_live_token(signed_in.store, id, {
         "secretHash": hash_secret(secret), "hint": hint_of(secret), "rotatedAt": now,
         "previousHash": current["secretHash"], "previousValidUntil": now + ROTATION_GRACE,
-    })
+    }, secret_hash=current["secretHash"])
     if doc is None:
+        latest = await signed_in.store.integrationTokens.get(id)
+        if latest is not None and latest.get("revokedAt") is None:
+            return Outcome.refused("id", ErrorCode.CONFLICT, "the token was rotated meanwhile; rotate it again")
         return Outcome.refused("id", ErrorCode.INACTIVE, "the token has been revoked")
     return Outcome(doc, extra={"secret": secret})
 

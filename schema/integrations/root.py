@@ -30,7 +30,7 @@ def _secret_payload(outcome: Outcome) -> IntegrationTokenSecretPayload:
 @strawberry.type
 class IntegrationQuery:
     @strawberry.field(description="HR admins: the organisation's integration tokens, revoked ones included, "
-                                  "oldest first.", metadata=listed(100))
+                                  "newest first (the latest 100).", metadata=listed(100))
     async def integration_tokens(self, info: Info[Context, Any]) -> list[IntegrationToken]:
         return [t for t in map(IntegrationToken.wrap, await tokens.integration_tokens(info.context)) if t]
 
@@ -38,7 +38,7 @@ class IntegrationQuery:
 @strawberry.type
 class IntegrationMutation:
     @strawberry.mutation(description="HR admins: a new integration token of a kind; its secret is in the payload, "
-                                     "shown once (at most 20 live tokens per kind).")
+                                     "shown once.")
     async def create_integration_token(self, info: Info[Context, Any], kind: IntegrationTokenKind,
                                        name: str) -> IntegrationTokenSecretPayload:
         return _secret_payload(await tokens.create_token(info.context, TokenKind(kind), name))

@@ -215,7 +215,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([("secretHash", ASCENDING)], {"unique": True, "name": "secret_hash_unique"}),
         ([("previousHash", ASCENDING)], {"name": "previous_hash",
                                          "partialFilterExpression": {"previousHash": {"$type": "string"}}}),
-        ([ORG, ("createdAt", ASCENDING)], {"name": "org_created"}),
+        ([ORG, ("createdAt", DESCENDING), ("_id", DESCENDING)], {"name": "org_created"}),
     ],
     "scimUsers": [
         ([ORG, ("externalId", ASCENDING)], {"unique": True, "name": "org_external_id_unique",

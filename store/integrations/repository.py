@@ -21,22 +21,23 @@ async def token_by_digest(database: Database, digest: str) -> Document | None:
     return await database.integrationTokens.find_one({"$or": [{"secretHash": digest}, {"previousHash": digest}]})
 
 
-async def tokens(store: TenantStore, kind: str | None = None) -> list[Document]:
-    query = {"kind": kind} if kind else {}
-    return await store.integrationTokens.find(query, sort=[("createdAt", 1), ("_id", 1)])
-
-
-async def live_count(store: TenantStore, kind: str) -> int:
-    return await store.integrationTokens.count({"kind": kind, "revokedAt": None})
+async def tokens(store: TenantStore, limit: int = 100) -> list[Document]:
+    """The latest ``limit`` tokens of the organisation, newest first."""
+    return await store.integrationTokens.find(sort=[("createdAt", -1), ("_id", -1)], limit=limit)
 
 
 async def insert_token(store: TenantStore, document: Document) -> Document:
     return await store.integrationTokens.insert(document)
 
 
-async def update_live_token(store: TenantStore, id: str, changes: Mapping[str, Any]) -> Document | None:
-    """Set ``changes`` on a token not yet revoked (one conditional write); the token after, or ``None``."""
-    found = await store.integrationTokens.update(id, changes, where={"revokedAt": None})
+async def update_live_token(store: TenantStore, id: str, changes: Mapping[str, Any], *,
+                            secret_hash: str | None = None) -> Document | None:
+    """Set ``changes`` on a token not yet revoked (and, given ``secret_hash``, whose secret is still that
+    one): one conditional write; the token after, or ``None`` when the condition failed."""
+    where: dict[str, Any] = {"revokedAt": None}
+    if secret_hash is not None:
+        where["secretHash"] = secret_hash
+    found = await store.integrationTokens.update(id, changes, where=where)
     return await store.integrationTokens.get(id) if found else None
 
 
@@ -63,3 +64,7 @@ async def save_identity(store: TenantStore, employee_id: str, fields: Mapping[st
         await scoped.collection.replace_one(scoped.scope({"_id": employee_id}), document, upsert=True)
     except DuplicateKeyError as error:
         raise Duplicate(str(error)) from None
+
+
+async def identity(store: TenantStore, employee_id: str) -> Document | None:
+    return await store.scimUsers.get(employee_id)
