@@ -18,6 +18,7 @@ from schema.core.refusals import refusals_as_payloads
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
+from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
@@ -36,8 +37,9 @@ SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSu
                                     PraiseSubscription,)
 MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
-QUERIES += (IntegrationQuery,)
-MUTATIONS += (IntegrationMutation,)
+QUERIES += (IntegrationQuery, ImportQuery)
+MUTATIONS += (IntegrationMutation, ImportMutation)
+SUBSCRIPTIONS += (ImportSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

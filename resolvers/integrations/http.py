@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from models.integrations.limits import SCIM_BODY_MAX, RateLimiter
+from models.integrations.imports import BadFile
+from models.integrations.limits import IMPORT_BODY_MAX, SCIM_BODY_MAX, RateLimiter
 from models.integrations.scim import SCIM_MEDIA_TYPE, ScimRefusal, error_body
 from models.integrations.tokens import TokenKind
 from resolvers.core.context import Context
-from resolvers.integrations import scim
+from resolvers.integrations import imports, scim
 from resolvers.integrations.scim import Reply
 from resolvers.integrations.tokens import integration_context, token_of
 
@@ -183,3 +184,42 @@ def scim_routes(limiter: RateLimiter) -> BaseRoute:
         route("/Schemas", _schemas, ["GET"]),
         route("/Schemas/{id}", _schemas, ["GET"]),
     ])
+
+
+def json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+async def signed_in_integration(request: Request, kind: TokenKind, limiter: RateLimiter) -> Context | Response:
+    """The request's integration context for a token of ``kind``, or the 401/429 answer."""
+    database, bus = request.app.state.database, request.app.state.bus
+    token = await token_of(database, bearer_secret(request), kind)
+    if token is None:
+        return json_error(401, "UNAUTHENTICATED", f"a valid {kind.value.upper()} integration token is required",
+                          {"WWW-Authenticate": f'Bearer realm="perfgraph-{kind.value}"'})
+    wait = limiter.take(token["_id"], time.monotonic())
+    if wait:
+        return json_error(429, "LIMIT_EXCEEDED", "too many requests for this token; retry later",
+                          {"Retry-After": str(max(1, math.ceil(wait)))})
+    return integration_context(database, bus, token)
+
+
+def import_route(limiter: RateLimiter) -> Route:
+    """``POST /imports``: a CSV (``text/csv``) or JSON (``application/json``) file of rows, stored for HR to
+    preview and run in GraphQL (``importPreview``, ``importRun``); answers its ``importId``."""
+    async def endpoint(request: Request) -> Response:
+        context = await signed_in_integration(request, TokenKind.IMPORT, limiter)
+        if isinstance(context, Response):
+            return context
+        try:
+            body = await read_limited(request, IMPORT_BODY_MAX)
+        except TooLarge:
+            return json_error(413, "LIMIT_EXCEEDED", f"the file is larger than {IMPORT_BODY_MAX} bytes")
+        try:
+            doc = await imports.upload(context, body, request.headers.get("content-type", "").lower())
+        except BadFile as error:
+            return json_error(400, "BAD_FILE", str(error))
+        return JSONResponse({"importId": doc["_id"], "rows": doc["rowCount"], "format": doc["format"]},
+                            status_code=201)
+
+    return Route("/imports", endpoint, methods=["POST"])

@@ -94,9 +94,24 @@ async def sync_person(context: Context, id: str | None, data: dict[str, Any], *,
                                          leave=leave, within=within)
 
 
-async def save_department(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
-    """Create or change a department as ``saveDepartment`` does (HR admins)."""
-    return await mutations.save_department(context, id, data)
+async def save_department(context: Context, id: str | None, data: dict[str, Any], *,
+                          within: Within | None = None) -> Outcome:
+    """Create or change a department as ``saveDepartment`` does (HR admins); ``within(department)`` runs in
+    the same transaction."""
+    return await mutations.save_department(context, id, data, within=within)
+
+
+async def save_position(context: Context, id: str | None, data: dict[str, Any], *,
+                        within: Within | None = None) -> Outcome:
+    """Create or change a position as ``savePosition`` does (HR admins); ``within(position)`` runs in the
+    same transaction."""
+    return await mutations.save_position(context, id, data, within=within)
+
+
+async def positions(context: Context) -> list[Document]:
+    """Every position of the viewer's organisation."""
+    signed_in = await require(context)
+    return await signed_in.store.positions.find(sort=[("_id", 1)])
 
 
 async def move_people(context: Context, moves: dict[str, str | None]) -> Outcome:

@@ -52,6 +52,16 @@ class Applied:
     scope: list[str] | None
 
 
+class Keep(Enum):
+    """What :func:`sync_employee` takes for a reporting line or department to leave as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+Within = Callable[[Document], Awaitable[None]]
+
+
 async def _apply(context: Context, store: TenantStore, kind: OrgChange,
                  step: Callable[[], Awaitable[Outcome | Applied]]) -> Outcome:
     """``step`` (checks and writes, reading the store itself) as one transaction; an :class:`Outcome` from it
@@ -257,8 +267,10 @@ async def _insert_or_update(store: TenantStore, kind: str, current: Document | N
     return {**current, **fields}
 
 
-async def save_department(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
-    """The cycle check walks the parentId links as the transaction reads them (see :func:`change_manager`)."""
+async def save_department(context: Context, id: str | None, data: dict[str, Any], *,
+                          within: Within | None = None) -> Outcome:
+    """The cycle check walks the parentId links as the transaction reads them (see :func:`change_manager`).
+    ``within(department)`` runs after the write, in the same transaction (a caller's own write)."""
     store = (await require_role(context, can_manage_org, ONLY_HR_ADMINS)).store
 
     async def step() -> Outcome | Applied:
@@ -276,6 +288,8 @@ async def save_department(context: Context, id: str | None, data: dict[str, Any]
                   if key in data}
         doc = await _insert_or_update(store, "departments", current,
                                       {"parentId": None, "headId": None, "cadence": "weekly"}, fields)
+        if within is not None:
+            await within(doc)
         return Applied(Outcome(doc), [], None)
 
     return await _apply(context, store, OrgChange.DEPARTMENT_SAVED, step)
@@ -297,7 +311,9 @@ def _position_errors(data: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
-async def save_position(context: Context, id: str | None, data: dict[str, Any]) -> Outcome:
+async def save_position(context: Context, id: str | None, data: dict[str, Any], *,
+                        within: Within | None = None) -> Outcome:
+    """``within(position)`` runs after the write, in the same transaction (a caller's own write)."""
     store = (await require_role(context, can_manage_org, ONLY_HR_ADMINS)).store
 
     async def step() -> Outcome | Applied:
@@ -315,19 +331,11 @@ async def save_position(context: Context, id: str | None, data: dict[str, Any]) 
             fields["title"] = fields["title"].strip()
         doc = await _insert_or_update(store, "positions", current, {"description": "", "responsibilities": [],
                                                                     "level": 1, "departmentId": None}, fields)
+        if within is not None:
+            await within(doc)
         return Applied(Outcome(doc), [], None)
 
     return await _apply(context, store, OrgChange.POSITION_SAVED, step)
-
-
-class Keep(Enum):
-    """What :func:`sync_employee` takes for a reporting line or department to leave as it is."""
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
-Within = Callable[[Document], Awaitable[None]]
 
 
 class _Refusal(Exception):

@@ -222,6 +222,11 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
                                             "partialFilterExpression": {"externalId": {"$type": "string"}}}),
         ([ORG, ("userNameKey", ASCENDING)], {"unique": True, "name": "org_user_name_unique"}),
     ],
+    # bulk imports: the uploaded rows and their last run; what each external id became
+    "imports": [([ORG, ("createdAt", DESCENDING)], {"name": "org_created"})],
+    "importLinks": [
+        ([ORG, ("kind", ASCENDING), ("externalId", ASCENDING)], {"unique": True, "name": "org_kind_external_unique"}),
+    ],
 }
 
 

@@ -1,0 +1,48 @@
+"""Uploaded import files (``imports``) and what earlier imports created or matched (``importLinks``:
+one per kind and external id, so running a file again finds what it made)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from models.core.documents import Document
+from store.core.repository import Duplicate, TenantStore
+
+
+async def insert_import(store: TenantStore, document: Document) -> Document:
+    return await store.imports.insert(document)
+
+
+async def get_import(store: TenantStore, id: str) -> Document | None:
+    return await store.imports.get(id)
+
+
+async def claim_run(store: TenantStore, id: str, now: datetime) -> bool:
+    """Mark the import running unless it already is (one conditional write): two runs never overlap."""
+    return await store.imports.update(id, {"status": "running", "runStartedAt": now},
+                                      where={"status": {"$ne": "running"}})
+
+
+async def finish_run(store: TenantStore, id: str, report: Mapping[str, Any], now: datetime) -> None:
+    await store.imports.update(id, {"status": "done", "lastRun": dict(report), "finishedAt": now})
+
+
+async def links(store: TenantStore) -> dict[tuple[str, str], str]:
+    return {(d["kind"], d["externalId"]): d["targetId"]
+            for d in await store.importLinks.find(projection={"kind": 1, "externalId": 1, "targetId": 1})}
+
+
+async def save_link(store: TenantStore, kind: str, external_id: str, target_id: str, now: datetime) -> None:
+    """Record (inside the caller's transaction) that ``external_id`` of ``kind`` is ``target_id``."""
+    scoped = store.importLinks
+    try:
+        await scoped.collection.update_one(
+            scoped.scope({"kind": kind, "externalId": external_id}),
+            {"$set": {"targetId": target_id, "updatedAt": now},
+             "$setOnInsert": {"_id": f"{scoped.organization_id}:{kind}:{external_id}"}}, upsert=True)
+    except DuplicateKeyError as error:
+        raise Duplicate(str(error)) from None
