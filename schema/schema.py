@@ -19,6 +19,7 @@ from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscripti
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
 from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
+from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
@@ -38,8 +39,8 @@ SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSu
 MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
 QUERIES += (IntegrationQuery, ImportQuery)
-MUTATIONS += (IntegrationMutation, ImportMutation)
-SUBSCRIPTIONS += (ImportSubscription,)
+MUTATIONS += (IntegrationMutation, ImportMutation, LearningMutation)
+SUBSCRIPTIONS += (ImportSubscription, LearningSubscription)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

@@ -19,7 +19,7 @@ from models.integrations.limits import RateLimiter
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
 from resolvers.core.streams import close_connection
-from resolvers.integrations.http import import_route, scim_routes
+from resolvers.integrations.http import import_route, scim_routes, xapi_route
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
@@ -111,6 +111,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             Route("/health", health),
             scim_routes(integration_limiter),
             import_route(integration_limiter),
+            xapi_route(integration_limiter),
         ],
         lifespan=lifespan,
     )

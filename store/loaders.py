@@ -15,6 +15,7 @@ from store.core.loaders import unbatched
 from store.core.repository import TenantStore
 from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
+from store.integrations.learning import IntegrationLoaders
 from store.org.loaders import (
     DepartmentByIdLoader,
     DepartmentsByParentIdLoader,
@@ -85,3 +86,7 @@ class Loaders:
     @cached_property
     def reviews(self) -> ReviewLoaders:
         return unbatched(self.batching, ReviewLoaders(self.store))
+
+    @cached_property
+    def integrations(self) -> IntegrationLoaders:
+        return unbatched(self.batching, IntegrationLoaders(self.store))

@@ -17,11 +17,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from models.integrations.imports import BadFile
-from models.integrations.limits import IMPORT_BODY_MAX, SCIM_BODY_MAX, RateLimiter
+from models.integrations.limits import IMPORT_BODY_MAX, SCIM_BODY_MAX, XAPI_BODY_MAX, RateLimiter
 from models.integrations.scim import SCIM_MEDIA_TYPE, ScimRefusal, error_body
 from models.integrations.tokens import TokenKind
+from models.integrations.xapi import BadStatement
 from resolvers.core.context import Context
-from resolvers.integrations import imports, scim
+from resolvers.integrations import imports, learning, scim
 from resolvers.integrations.scim import Reply
 from resolvers.integrations.tokens import integration_context, token_of
 
@@ -223,3 +224,31 @@ def import_route(limiter: RateLimiter) -> Route:
                             status_code=201)
 
     return Route("/imports", endpoint, methods=["POST"])
+
+
+def xapi_route(limiter: RateLimiter) -> Route:
+    """``POST /xapi/statements``: one xAPI statement or a list (at most 100), with an XAPI token; answers
+    the statements' ids (200), 400 for a statement Perfgraph does not take, 409 for an id received before."""
+    async def endpoint(request: Request) -> Response:
+        context = await signed_in_integration(request, TokenKind.XAPI, limiter)
+        if isinstance(context, Response):
+            return context
+        try:
+            raw = await read_limited(request, XAPI_BODY_MAX)
+        except TooLarge:
+            return json_error(413, "LIMIT_EXCEEDED", f"the request body is larger than {XAPI_BODY_MAX} bytes")
+        if "json" not in request.headers.get("content-type", ""):
+            return json_error(415, "BAD_REQUEST", "send application/json")
+        try:
+            body = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return json_error(400, "BAD_REQUEST", "the body is not valid JSON")
+        try:
+            ids = await learning.receive(context, body)
+        except BadStatement as error:
+            return json_error(400, "BAD_STATEMENT", str(error))
+        except learning.Conflict as error:
+            return json_error(409, "CONFLICT", str(error))
+        return JSONResponse(ids, status_code=200, headers={"X-Experience-API-Version": "1.0.3"})
+
+    return Route("/xapi/statements", endpoint, methods=["POST"])

@@ -104,3 +104,11 @@ async def period_goals(context: Context, bundle: FormBundle) -> list[Document]:
         return []
     goals = await visible_goals_of(context, bundle.reviewee)
     return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"])
+
+
+async def competency(context: Context, id: str | None) -> Document | None:
+    """One competency of the viewer's organisation (everyone in it reads the framework); ``None`` for an
+    unknown id or another organisation's."""
+    if id is None:
+        return None
+    return await (await require(context)).loaders.reviews.competency_by_id.load(id)

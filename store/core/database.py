@@ -227,6 +227,11 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "importLinks": [
         ([ORG, ("kind", ASCENDING), ("externalId", ASCENDING)], {"unique": True, "name": "org_kind_external_unique"}),
     ],
+    # learning evidence in (xAPI): statements (``_id`` organisation and statement id), HR's activity
+    # mappings, and the evidence passed activities became
+    "xapiStatements": [([ORG, ("employeeId", ASCENDING), ("timestamp", DESCENDING)], {"name": "org_employee"})],
+    "learningMappings": [([ORG, ("activityId", ASCENDING)], {"unique": True, "name": "org_activity_unique"})],
+    "learningEvidence": [([ORG, ("employeeId", ASCENDING), ("achievedAt", DESCENDING)], {"name": "org_employee"})],
 }
 
 
