@@ -133,6 +133,50 @@ async def _apply_row(context: Context, p: RowPlan, in_file: dict[tuple[str, str]
                                         department_id=ids["departmentId"], within=link)
 
 
+BATCH = 250  # new people created in one transaction
+
+
+def _batches(order: list[RowPlan]) -> list[list[RowPlan]]:
+    """The run order cut into batches: runs of up to :data:`BATCH` new people, every other row alone."""
+    batches: list[list[RowPlan]] = []
+    for p in order:
+        creates = p.kind == RowKind.PERSON and p.action == Action.CREATE
+        if creates and batches and len(batches[-1]) < BATCH and batches[-1][0].kind == RowKind.PERSON \
+                and batches[-1][0].action == Action.CREATE:
+            batches[-1].append(p)
+        else:
+            batches.append([p])
+    return batches
+
+
+async def _create_batch(context: Context, batch: list[RowPlan], in_file: dict[tuple[str, str], RowPlan],
+                        links: dict[tuple[str, str], str], created: dict[tuple[str, str], str]) -> bool:
+    """Create a batch of new people in one org transaction with their links; whether it was written (if
+    not, nothing was, and the caller applies the rows one by one to report each refusal)."""
+    chosen = {(RowKind.PERSON.value, p.external_id or ""): new_id() for p in batch}
+    known = {**created, **chosen}
+    items = []
+    for p in batch:
+        ids = {TARGET_FIELD[name]: resolve(p, name, in_file, links, known) for name in p.refs}
+        if NEW in ids.values():
+            return False
+        items.append({"_id": chosen[(RowKind.PERSON.value, p.external_id or "")], "name": p.changes["name"],
+                      "email": p.changes["email"], "hire_date": date.fromisoformat(p.changes["hireDate"]),
+                      "manager_id": ids["managerId"], "department_id": ids["departmentId"],
+                      "position_id": ids["positionId"]})
+    assert context.store is not None
+    store = context.store
+
+    async def link_all(docs: list[Document]) -> None:
+        await imports_store.save_links(store, [(RowKind.PERSON.value, key[1], id) for key, id in chosen.items()],
+                                       clock.now())
+
+    outcome = await org_access.create_people(context, items, within=link_all)
+    if outcome.ok:
+        created.update(chosen)
+    return outcome.ok
+
+
 async def run(context: Context, import_id: str) -> Outcome:
     """Apply the file: ``extra["report"]`` says what each row did. Refused while another run of the same
     import is going on (one conditional write claims it)."""
@@ -151,16 +195,22 @@ async def run(context: Context, import_id: str) -> Outcome:
                 results[p.index] = _row_report(p)
         in_file, created = _in_file(plans), {}
         order = run_order(plans)
-        every = max(1, len(order) // PROGRESS_STEPS)
-        for done, p in enumerate(order, start=1):
-            outcome = await _apply_row(context, p, in_file, state.links, created)
-            if outcome.ok and outcome.document is not None:
-                assert p.kind is not None and p.external_id is not None
-                created[(p.kind.value, p.external_id)] = outcome.document["_id"]
-                results[p.index] = _row_report(p, target=outcome.document["_id"])
-            else:
-                results[p.index] = _row_report(p, Action.REFUSE, errors=outcome.errors)
-            if done % every == 0 and done < len(order):
+        every, reported = max(1, len(order) // PROGRESS_STEPS), 0
+        for batch in _batches(order):
+            if len(batch) > 1 and await _create_batch(context, batch, in_file, state.links, created):
+                for p in batch:
+                    results[p.index] = _row_report(p, target=created[(RowKind.PERSON.value, p.external_id or "")])
+            else:  # one row at a time: each refusal is the row's own
+                for p in batch:
+                    outcome = await _apply_row(context, p, in_file, state.links, created)
+                    if outcome.ok and outcome.document is not None:
+                        assert p.kind is not None and p.external_id is not None
+                        created[(p.kind.value, p.external_id)] = outcome.document["_id"]
+                        results[p.index] = _row_report(p, target=outcome.document["_id"])
+                    else:
+                        results[p.index] = _row_report(p, Action.REFUSE, errors=outcome.errors)
+            if len(results) - reported >= every and len(results) < len(plans):
+                reported = len(results)
                 progress = _report(import_id, list(results.values()), finished=False)
                 await publish_after_commit(context, channel, {**progress, "rows": [], "done": len(results)})
         report = _report(import_id, [results[i] for i in sorted(results)], finished=True)

@@ -118,3 +118,10 @@ async def move_people(context: Context, moves: dict[str, str | None]) -> Outcome
     """Move several people between departments (id → department id, ``None``: none) in one transaction, as
     ``moveDepartment`` does (HR admins); the first refusal writes nothing."""
     return await mutations.move_departments(context, moves)
+
+
+async def create_people(context: Context, items: list[dict[str, Any]],
+                        within: mutations.BulkWithin | None = None) -> Outcome:
+    """Create many people in one transaction as ``createEmployee`` would each (HR admins; a bulk import):
+    see :func:`resolvers.org.mutations.create_employees`. Any refusal writes nothing."""
+    return await mutations.create_employees(context, items, within)

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
+from pymongo import UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.core.documents import Document
 from store.core.repository import Duplicate, TenantStore
@@ -46,3 +47,30 @@ async def save_link(store: TenantStore, kind: str, external_id: str, target_id: 
              "$setOnInsert": {"_id": f"{scoped.organization_id}:{kind}:{external_id}"}}, upsert=True)
     except DuplicateKeyError as error:
         raise Duplicate(str(error)) from None
+
+
+async def save_links(store: TenantStore, links: list[tuple[str, str, str]], now: datetime) -> None:
+    """:func:`save_link` for many (kind, external id, target id) at once: one bulk write."""
+    if not links:
+        return
+    scoped = store.importLinks
+    keys = {(kind, external_id) for kind, external_id, _ in links}
+    taken = await scoped.find({"externalId": {"$in": sorted({e for _, e in keys})}}, projection={"kind": 1,
+                                                                                              "externalId": 1})
+    if not any((d["kind"], d["externalId"]) in keys for d in taken):  # the usual case: all new, one insert
+        try:
+            await scoped.collection.insert_many([
+                {"_id": f"{scoped.organization_id}:{kind}:{external_id}", "organizationId": scoped.organization_id,
+                 "kind": kind, "externalId": external_id, "targetId": target_id, "updatedAt": now}
+                for kind, external_id, target_id in links], ordered=True)
+        except (DuplicateKeyError, BulkWriteError) as error:
+            raise Duplicate(str(error)[:200]) from None
+        return
+    requests = [UpdateOne(scoped.scope({"kind": kind, "externalId": external_id}),
+                          {"$set": {"targetId": target_id, "updatedAt": now},
+                           "$setOnInsert": {"_id": f"{scoped.organization_id}:{kind}:{external_id}"}}, upsert=True)
+                for kind, external_id, target_id in links]
+    try:
+        await scoped.collection.bulk_write(requests, ordered=True)
+    except (DuplicateKeyError, BulkWriteError) as error:
+        raise Duplicate(str(error)[:200]) from None

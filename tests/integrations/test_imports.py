@@ -154,7 +154,7 @@ async def test_uploads_and_runs_are_guarded(server: RunningServer) -> None:
 async def test_two_runs_of_one_import_never_overlap(server: RunningServer) -> None:
     _, uploaded = await upload(server, CSV.encode())
     hr = server.client("hr_admin")
-    async with hold(server.database, "employees", "insert_one") as held:
+    async with hold(server.database, "employees", "insert_many") as held:  # the run's first batch of people
         first = asyncio.create_task(hr.data(RUN, {"id": uploaded["importId"]}))
         await held.reached.wait()
         second = await hr.execute(RUN, {"id": uploaded["importId"]})
