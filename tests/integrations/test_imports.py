@@ -160,3 +160,32 @@ async def test_two_runs_of_one_import_never_overlap(server: RunningServer) -> No
         second = await hr.execute(RUN, {"id": uploaded["importId"]})
     assert [(f, c) for f, c, _ in refused(second)] == [("importId", "CONFLICT")]
     assert (await first)["importRun"]["report"]["created"] == 4
+
+
+async def test_a_row_taken_between_the_plan_and_the_write_is_refused_alone(server: RunningServer) -> None:
+    # given a file with Bo and Ana (Ana reports to Bo) and an unrelated department
+    rows = [{"type": "person", "externalId": "p-bo", "name": "Bo Lind", "email": "bo.lind@northwind.example",
+             "hireDate": "2024-06-15"},
+            {"type": "person", "externalId": "p-ana", "name": "Ana Reyes", "email": "ana.reyes@northwind.example",
+             "hireDate": "2025-03-01", "managerExternalId": "p-bo"},
+            {"type": "person", "externalId": "p-cy", "name": "Cy Moss", "email": "cy.moss@northwind.example",
+             "hireDate": "2025-03-01"}]
+    _, uploaded = await upload(server, json.dumps(rows).encode(), "application/json")
+    hr = server.client("hr_admin")
+    create = """mutation($i: CreateEmployeeInput!) { createEmployee(input: $i) { employee { id } errors { code } } }"""
+    # when HR creates someone with Bo's email while the run's batch is about to be written
+    async with hold(server.database, "employees", "insert_many") as held:
+        running = asyncio.create_task(hr.data(RUN, {"id": uploaded["importId"]}))
+        await held.reached.wait()
+        made = await hr.data(create, {"i": {"name": "Bo by hand", "email": "bo.lind@northwind.example",
+                                            "hireDate": "2024-01-01"}})
+    report = (await running)["importRun"]["report"]
+    # then the batch wrote nothing, and row by row: Bo is refused, Ana with him, Cy created
+    assert made["createEmployee"]["errors"] == []
+    assert [(r["externalId"], r["action"]) for r in report["rows"]] == [
+        ("p-bo", "REFUSE"), ("p-ana", "REFUSE"), ("p-cy", "CREATE")]
+    emails = {p["email"]: p["name"] for p in (await server.stored_employees()).values()}
+    assert emails["bo.lind@northwind.example"] == "Bo by hand" and emails["cy.moss@northwind.example"] == "Cy Moss"
+    assert "ana.reyes@northwind.example" not in emails
+    links = (await server.snapshot(("importLinks",)))["importLinks"]
+    assert [link["externalId"] for link in links] == ["p-cy"]
