@@ -1,7 +1,7 @@
-"""The integrations' HTTP endpoints as Starlette routes: SCIM 2.0 at ``/scim/v2`` (mounted by
-``server/app.py``). Each request: its body read up to a size limit, signed in with an integration token of
-the endpoint's kind (``Authorization: Bearer …``), counted against that token's request rate, then
-answered by the SCIM handlers with ``application/scim+json``."""
+"""The integrations' HTTP endpoints as Starlette routes (mounted by ``server/app.py``): SCIM 2.0 at
+``/scim/v2``, ``POST /imports`` and ``POST /xapi/statements``. Each request: signed in with an integration
+token of the endpoint's kind (``Authorization: Bearer …``), counted against that token's request rate, its
+body read up to a size limit, then answered (SCIM with ``application/scim+json``)."""
 
 from __future__ import annotations
 
