@@ -194,8 +194,10 @@ async def list_users(context: Context, base: str, params: Mapping[str, str]) -> 
         rendered = await _render(context, base, await _candidates(context, parsed.ast))
         matched = [dump(resource) for _, resource in rendered if parsed.match(resource)]
         return Reply(200, _list(matched[start - 1:start - 1 + size], len(matched), start))
-    total = await org_access.count_people(context)
-    people = await org_access.people(context, skip=start - 1, limit=size) if size else []
+    assert context.store is not None
+    deleted = await scim_store.deleted_identities(context.store)
+    total = await org_access.count_people(context, excluded=deleted)
+    people = await org_access.people(context, skip=start - 1, limit=size, excluded=deleted) if size else []
     return Reply(200, _list([dump(r) for _, r in await _render(context, base, people)], total, start))
 
 

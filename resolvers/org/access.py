@@ -62,13 +62,18 @@ async def set_department_fields(context: Context, department_id: str, changes: M
 
 
 async def people(context: Context, *, ids: Iterable[str] | None = None, emails: Iterable[str] | None = None,
-                 department_id: str | None = None, skip: int = 0, limit: int = 0) -> list[Document]:
+                 department_id: str | None = None, skip: int = 0, limit: int = 0,
+                 excluded: Iterable[str] = ()) -> list[Document]:
     """People of the viewer's organisation, terminated ones included, in id order: all of them, or those
-    with one of ``ids`` or ``emails`` (normalised) or in ``department_id``; ``skip``/``limit`` page them."""
+    with one of ``ids`` or ``emails`` (normalised) or in ``department_id``, less ``excluded`` ids;
+    ``skip``/``limit`` page them."""
     signed_in = await require(context)
     query: dict[str, Any] = {}
     if ids is not None:
         query["_id"] = {"$in": list(ids)}
+    excluded = list(excluded)
+    if excluded:
+        query.setdefault("_id", {})["$nin"] = excluded
     if emails is not None:
         query["email"] = {"$in": [normalize_email(e) for e in emails]}
     if department_id is not None:
@@ -77,9 +82,10 @@ async def people(context: Context, *, ids: Iterable[str] | None = None, emails: 
     return [doc for doc in docs if can_see_org_chart(signed_in.viewer, doc)]
 
 
-async def count_people(context: Context) -> int:
-    """How many people the viewer's organisation has, terminated ones included."""
-    return await (await require(context)).store.employees.count()
+async def count_people(context: Context, excluded: Iterable[str] = ()) -> int:
+    """How many people the viewer's organisation has, terminated ones included, less ``excluded`` ids."""
+    excluded = list(excluded)
+    return await (await require(context)).store.employees.count({"_id": {"$nin": excluded}} if excluded else None)
 
 
 async def sync_person(context: Context, id: str | None, data: dict[str, Any], *, manager_id: str | Keep | None = KEEP,

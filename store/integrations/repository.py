@@ -68,3 +68,8 @@ async def save_identity(store: TenantStore, employee_id: str, fields: Mapping[st
 
 async def identity(store: TenantStore, employee_id: str) -> Document | None:
     return await store.scimUsers.get(employee_id)
+
+
+async def deleted_identities(store: TenantStore) -> list[str]:
+    """The people SCIM deleted (hidden from SCIM from then on)."""
+    return [d["_id"] for d in await store.scimUsers.find({"deletedAt": {"$ne": None}}, projection={"_id": 1})]

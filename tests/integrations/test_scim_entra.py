@@ -76,7 +76,9 @@ async def test_entra_provisions_patches_and_deletes(server: RunningServer) -> No
     assert (await server.stored_employees())[sam_id]["status"] == "terminated"
 
     # hard delete: gone from SCIM (404), kept in Perfgraph as someone who has left; the userName is free again
+    listed = (await entra.get("/Users?count=1")).json()["totalResults"]
     assert (await entra.delete(f"/Users/{sam_id}")).status_code == 204
+    assert (await entra.get("/Users?count=1")).json()["totalResults"] == listed - 1
     assert scim_error(await entra.get(f"/Users/{sam_id}"))[0] == 404
     answer = (await entra.get('/Users?filter=externalId eq "9b8c-entra-object-id"')).json()
     assert answer["totalResults"] == 0
