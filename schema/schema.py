@@ -21,6 +21,9 @@ from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
+from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
+from schema.integrations.learning import LearningMutation, LearningSubscription
+from schema.integrations.root import IntegrationMutation, IntegrationQuery
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
 from schema.reviews.cycles_root import CycleMutation, CycleQuery
@@ -44,6 +47,9 @@ SUBSCRIPTIONS += (ExitSubscription,)
 QUERIES += (CompensationQuery,)
 MUTATIONS += (CompensationMutation,)
 SUBSCRIPTIONS += (CompensationSubscription,)
+QUERIES += (IntegrationQuery, ImportQuery)
+MUTATIONS += (IntegrationMutation, ImportMutation, LearningMutation)
+SUBSCRIPTIONS += (ImportSubscription, LearningSubscription)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

@@ -15,10 +15,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
+from models.integrations.limits import RateLimiter as TokenRateLimiter
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
 from realtime.ratelimit import RateLimiter, create_rate_limiter
 from resolvers.core.streams import close_connection
+from resolvers.integrations.http import import_route, scim_routes, xapi_route
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
@@ -112,12 +114,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.close()
 
-    return Starlette(
+    integration_limiter = TokenRateLimiter()  # per integration token, in this process
+    app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health),
             Route("/exports/merit-cycles/{cycle_id}.csv", merit_cycle_csv, methods=["GET"]),
+            scim_routes(integration_limiter),
+            import_route(integration_limiter),
+            xapi_route(integration_limiter),
         ],
         lifespan=lifespan,
     )
+    app.state.integration_limiter = integration_limiter
+    return app

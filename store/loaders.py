@@ -17,6 +17,7 @@ from store.core.repository import TenantStore
 from store.exits.repository import ExitLoaders
 from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
+from store.integrations.learning import IntegrationLoaders
 from store.org.loaders import (
     DepartmentByIdLoader,
     DepartmentsByParentIdLoader,
@@ -93,3 +94,5 @@ class Loaders:
         return unbatched(self.batching, ExitLoaders(self.store))
     def compensation(self) -> CompensationLoaders:
         return unbatched(self.batching, CompensationLoaders(self.store))
+    def integrations(self) -> IntegrationLoaders:
+        return unbatched(self.batching, IntegrationLoaders(self.store))

@@ -4,21 +4,24 @@ another organisation's id reads exactly like an unknown one."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import date
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from models.core.documents import Document
-from models.core.errors import ErrorCode, FieldError
 from models.org.permissions import can_see_org_chart
-from models.org.rules import EmployeeStatus
+from models.org.rules import EmployeeStatus, normalize_email
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
+from resolvers.core.outcome import Outcome
+from resolvers.org import mutations
+from resolvers.org.departures import AfterCommit as AfterCommit
+from resolvers.org.departures import DepartureStep as DepartureStep
+from resolvers.org.departures import on_departure as on_departure
+from resolvers.org.departures import run_departure_steps as run_departure_steps
+from resolvers.org.mutations import KEEP, Keep, Within
+from resolvers.org.references import OrgKind as OrgKind
+from resolvers.org.references import referenced as referenced
 
-OrgKind = Literal["employee", "department", "position"]
-LOADER_OF: dict[OrgKind, str] = {"employee": "employee_by_id", "department": "department_by_id",
-                                 "position": "position_by_id"}
-COLLECTION_OF: dict[OrgKind, str] = {"employee": "employees", "department": "departments", "position": "positions"}
 DEPARTMENT_FIELDS_OF_OTHERS = frozenset({"cadence", "checkInTemplateId"})  # check-ins' settings on a department
 
 
@@ -46,28 +49,6 @@ async def employees(context: Context, ids: Iterable[str]) -> list[Document]:
     return [doc for doc in docs if doc is not None and can_see_org_chart(signed_in.viewer, doc)]
 
 
-async def referenced(context: Context, kind: OrgKind, id: str | None, field_name: str, errors: list[FieldError],
-                     *, active: bool = False, fresh: bool = False) -> Document | None:
-    """The person, department or position a mutation's input field ``field_name`` names (``None``: none),
-    or ``None`` with the reason appended to ``errors``: ``NOT_FOUND`` for an id not in the viewer's
-    organisation, and with ``active`` ``INACTIVE`` for someone who has left it. ``fresh`` reads the store
-    itself, not the request's loader: inside a transaction's step, where the read joins the transaction."""
-    if id is None:
-        return None
-    signed_in = await require(context)
-    if fresh:
-        doc = await getattr(signed_in.store, COLLECTION_OF[kind]).get(id)
-    else:
-        doc = await getattr(signed_in.loaders, LOADER_OF[kind]).load(id)
-    if doc is None or not can_see_org_chart(signed_in.viewer, doc):
-        errors.append(FieldError(field_name, ErrorCode.NOT_FOUND, f"no {kind} {id!r} in your organisation"))
-        return None
-    if active and doc.get("status") == EmployeeStatus.TERMINATED.value:
-        errors.append(FieldError(field_name, ErrorCode.INACTIVE, f"{doc['name']} has left the organisation"))
-        return None
-    return doc
-
-
 async def departments(context: Context) -> list[Document]:
     """Every department of the viewer's organisation, by name, then id."""
     signed_in = await require(context)
@@ -84,34 +65,76 @@ async def set_department_fields(context: Context, department_id: str, changes: M
     return await signed_in.store.departments.update(department_id, changes)
 
 
-# Departure steps: what upper domains do when someone is leaving (exits opens an exit record). org imports
-# none of them: a domain registers its step with :func:`on_departure` when it is imported, and org runs every
-# registered step inside the transaction of ``terminateEmployee`` (``last_day``: today) and of an
-# ``updateEmployee`` that sets a future ``endDate`` (``last_day``: that date) or clears it (``last_day``:
-# ``None``, the departure withdrawn). A step may run more than once (the transaction is retried), reads
-# and writes only through the store, and returns what to do once the change is committed (its events), or
-# ``None``.
-AfterCommit = Callable[[], Awaitable[None]]
-DepartureStep = Callable[[Context, Document, "date | None"], Awaitable[AfterCommit | None]]
-_departure_steps: list[DepartureStep] = []
+async def people(context: Context, *, ids: Iterable[str] | None = None, emails: Iterable[str] | None = None,
+                 department_id: str | None = None, skip: int = 0, limit: int = 0,
+                 excluded: Iterable[str] = ()) -> list[Document]:
+    """People of the viewer's organisation, terminated ones included, in id order: all of them, or those
+    with one of ``ids`` or ``emails`` (normalised) or in ``department_id``, less ``excluded`` ids;
+    ``skip``/``limit`` page them."""
+    signed_in = await require(context)
+    query: dict[str, Any] = {}
+    if ids is not None:
+        query["_id"] = {"$in": list(ids)}
+    excluded = list(excluded)
+    if excluded:
+        query.setdefault("_id", {})["$nin"] = excluded
+    if emails is not None:
+        query["email"] = {"$in": [normalize_email(e) for e in emails]}
+    if department_id is not None:
+        query["departmentId"] = department_id
+    docs = await signed_in.store.employees.find(query, sort=[("_id", 1)], skip=skip, limit=limit)
+    return [doc for doc in docs if can_see_org_chart(signed_in.viewer, doc)]
 
 
-def on_departure(step: DepartureStep) -> DepartureStep:
-    """Register ``step`` (once, however often its module is imported); returns it, to be used as a decorator."""
-    if all(s.__qualname__ != step.__qualname__ or s.__module__ != step.__module__ for s in _departure_steps):
-        _departure_steps.append(step)
-    return step
+async def count_people(context: Context, excluded: Iterable[str] = ()) -> int:
+    """How many people the viewer's organisation has, terminated ones included, less ``excluded`` ids."""
+    excluded = list(excluded)
+    return await (await require(context)).store.employees.count({"_id": {"$nin": excluded}} if excluded else None)
 
 
-async def run_departure_steps(context: Context, employee: Document, last_day: date | None) -> list[AfterCommit]:
-    """Every registered step for ``employee`` leaving on ``last_day``, in registration order (inside the
-    caller's transaction); what each wants done after the commit."""
-    after: list[AfterCommit] = []
-    for step in _departure_steps:
-        then = await step(context, employee, last_day)
-        if then is not None:
-            after.append(then)
-    return after
+async def sync_person(context: Context, id: str | None, data: dict[str, Any], *, manager_id: str | Keep | None = KEEP,
+                      department_id: str | Keep | None = KEEP, leave: bool = False,
+                      within: Within | None = None) -> Outcome:
+    """Create (``id`` ``None``) or change one person as HR admins do, in ONE transaction: the fields of
+    ``data`` (as ``createEmployee``/``updateEmployee`` take them), then the manager, the department, and with
+    ``leave`` the termination with re-parenting; ``within(person)`` runs last in the same transaction (the
+    caller's own writes). The first refusal writes nothing at all. Only for viewers who may change the
+    organisation (HR admins, integration tokens acting for them)."""
+    return await mutations.sync_employee(context, id, data, manager_id=manager_id, department_id=department_id,
+                                         leave=leave, within=within)
+
+
+async def save_department(context: Context, id: str | None, data: dict[str, Any], *,
+                          within: Within | None = None) -> Outcome:
+    """Create or change a department as ``saveDepartment`` does (HR admins); ``within(department)`` runs in
+    the same transaction."""
+    return await mutations.save_department(context, id, data, within=within)
+
+
+async def save_position(context: Context, id: str | None, data: dict[str, Any], *,
+                        within: Within | None = None) -> Outcome:
+    """Create or change a position as ``savePosition`` does (HR admins); ``within(position)`` runs in the
+    same transaction."""
+    return await mutations.save_position(context, id, data, within=within)
+
+
+async def positions(context: Context) -> list[Document]:
+    """Every position of the viewer's organisation."""
+    signed_in = await require(context)
+    return await signed_in.store.positions.find(sort=[("_id", 1)])
+
+
+async def move_people(context: Context, moves: dict[str, str | None]) -> Outcome:
+    """Move several people between departments (id → department id, ``None``: none) in one transaction, as
+    ``moveDepartment`` does (HR admins); the first refusal writes nothing."""
+    return await mutations.move_departments(context, moves)
+
+
+async def create_people(context: Context, items: list[dict[str, Any]],
+                        within: mutations.BulkWithin | None = None) -> Outcome:
+    """Create many people in one transaction as ``createEmployee`` would each (HR admins; a bulk import):
+    see :func:`resolvers.org.mutations.create_employees`. Any refusal writes nothing."""
+    return await mutations.create_employees(context, items, within)
 
 
 async def mentees_of(context: Context, employee_id: str) -> list[Document]:

@@ -157,3 +157,9 @@ async def final_ratings_for_pay(context: Context, cycle_id: str) -> dict[str, in
         return None
     reviews = await ratings_by_employee(signed_in.store, cycle_id, REVIEW_SHARED)
     return {r["employeeId"]: final_rating(r) for r in reviews}
+async def competency(context: Context, id: str | None) -> Document | None:
+    """One competency of the viewer's organisation (everyone in it reads the framework); ``None`` for an
+    unknown id or another organisation's."""
+    if id is None:
+        return None
+    return await (await require(context)).loaders.reviews.competency_by_id.load(id)

@@ -237,6 +237,29 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "compensationBudgets": [
         ([ORG, ("cycleId", ASCENDING), ("managerId", ASCENDING)], {"unique": True, "name": "org_cycle_manager"}),
     ],
+    # integrations: tokens (secrets stored hashed; looked up by hash, which names the organisation) and the
+    # SCIM identity of people (one per employee, ``_id`` the employee's id)
+    "integrationTokens": [
+        ([("secretHash", ASCENDING)], {"unique": True, "name": "secret_hash_unique"}),
+        ([("previousHash", ASCENDING)], {"name": "previous_hash",
+                                         "partialFilterExpression": {"previousHash": {"$type": "string"}}}),
+        ([ORG, ("createdAt", DESCENDING), ("_id", DESCENDING)], {"name": "org_created"}),
+    ],
+    "scimUsers": [
+        ([ORG, ("externalId", ASCENDING)], {"unique": True, "name": "org_external_id_unique",
+                                            "partialFilterExpression": {"externalId": {"$type": "string"}}}),
+        ([ORG, ("userNameKey", ASCENDING)], {"unique": True, "name": "org_user_name_unique"}),
+    ],
+    # bulk imports: the uploaded rows and their last run; what each external id became
+    "imports": [([ORG, ("createdAt", DESCENDING)], {"name": "org_created"})],
+    "importLinks": [
+        ([ORG, ("kind", ASCENDING), ("externalId", ASCENDING)], {"unique": True, "name": "org_kind_external_unique"}),
+    ],
+    # learning evidence in (xAPI): statements (``_id`` organisation and statement id), HR's activity
+    # mappings, and the evidence passed activities became
+    "xapiStatements": [([ORG, ("employeeId", ASCENDING), ("timestamp", DESCENDING)], {"name": "org_employee"})],
+    "learningMappings": [([ORG, ("activityId", ASCENDING)], {"unique": True, "name": "org_activity_unique"})],
+    "learningEvidence": [([ORG, ("employeeId", ASCENDING), ("achievedAt", DESCENDING)], {"name": "org_employee"})],
 }
 
 

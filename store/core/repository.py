@@ -40,10 +40,12 @@ class TenantCollection:
         return await self.find({"_id": {"$in": list(ids)}}, projection=projection)
 
     async def find(self, filter: Mapping[str, Any] | None = None, *, sort: Sequence[tuple[str, int]] | None = None,
-                   limit: int = 0, projection: Projection = None) -> list[Document]:
+                   limit: int = 0, projection: Projection = None, skip: int = 0) -> list[Document]:
         cursor = self.collection.find(self.scope(filter), projection)
         if sort:
             cursor = cursor.sort(list(sort))
+        if skip:
+            cursor = cursor.skip(skip)
         if limit:
             cursor = cursor.limit(limit)
         return await cursor.to_list(None)

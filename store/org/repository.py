@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
 from models.core.documents import Document
 from models.org.rules import EmployeeStatus, chain_of, rebuild_chains, status_entry
 from store.core.pagination import Keyset, Page, keyset_page
-from store.core.repository import Projection, TenantStore
+from store.core.repository import Duplicate, Projection, TenantStore
 
 NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
 EMPLOYEES_BY_NAME = Keyset("name")  # a page of people: by name, then id; its cursors are [name, id]
@@ -117,3 +119,13 @@ async def _nearest_active_manager(store: TenantStore, employee: Document) -> Doc
             return manager
         manager_id = manager.get("managerId")
     return None
+
+
+async def insert_employees(store: TenantStore, documents: list[Document]) -> None:
+    """Insert many people at once (inside the caller's transaction); :class:`Duplicate` for a taken email."""
+    scoped = store.employees
+    try:
+        await scoped.collection.insert_many([{**d, "organizationId": scoped.organization_id} for d in documents],
+                                            ordered=True)
+    except (DuplicateKeyError, BulkWriteError) as error:
+        raise Duplicate(str(error)[:200]) from None
