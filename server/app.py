@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -18,6 +19,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
 from resolvers.core.streams import close_connection
+from resolvers.notifications.webhooks import PRIVATE_URLS
+from resolvers.notifications.worker import start as start_worker
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             connection_init_wait_timeout=timedelta(seconds=connection_init_seconds),
             allowed_origins=settings.allowed_origins or (),
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
+            context_extras={PRIVATE_URLS: settings.webhook_private_urls},
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         app.state.view = endpoint.view
@@ -94,9 +98,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             store = redact(settings.mongodb_url)
         log.info("perfgraph ready: store %s, database %s; broadcast %s", store, settings.mongodb_db,
                  redact(settings.broadcast_url))
+        worker = start_worker(db, bus=bus, allow_private=settings.webhook_private_urls) if settings.worker else None
         try:
             yield
         finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             await bus.disconnect()
             if database is None:
                 await db.close()

@@ -29,6 +29,9 @@ class Settings:
     debug: bool = False
     introspection: bool = True  # production: off, with the schema shared as schema.graphql instead
     graphiql: bool = True  # production: off
+    # the delivery worker and the reminder scheduler in the server process (off: `python -m server worker`)
+    worker: bool = True
+    webhook_private_urls: bool = False  # development only: webhooks to loopback and private addresses
 
     @property
     def embedded_store(self) -> bool:
@@ -70,6 +73,8 @@ class Settings:
             debug=env.get("DEBUG", "") in {"1", "true", "yes"},
             introspection=switch(env, "INTROSPECTION"),
             graphiql=switch(env, "GRAPHIQL"),
+            worker=switch(env, "WORKER"),
+            webhook_private_urls=env.get("WEBHOOK_PRIVATE_URLS", "").strip().lower() in {"1", "true", "yes", "on"},
         )
 
 

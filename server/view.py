@@ -122,7 +122,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
                  groups: SubscriptionGroups, *, execution_seconds: float = 15.0,
-                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, **options: Any) -> None:
+                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER,
+                 context_extras: dict[str, Any] | None = None, **options: Any) -> None:
         options.setdefault("max_subscriptions_per_connection", MAX_SUBSCRIPTIONS_PER_CONNECTION)
         super().__init__(schema, **options)
         self.execution_seconds = execution_seconds
@@ -132,6 +133,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.bus = bus
         self.decode = decode
         self.grouping_schema = GroupingSchema(schema, groups)
+        self.context_extras = dict(context_extras or {})  # settings resolvers read (Context.extras)
 
     def encode_json(self, data: object) -> str | bytes:
         """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""
@@ -142,7 +144,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         credentials = None if isinstance(request, WebSocket) else request.headers.get("authorization")
         context = Context(database=self.database, bus=self.bus, decode=self.decode, credentials=credentials,
-                          request=request, response=response)
+                          request=request, response=response, extras=dict(self.context_extras))
         if isinstance(request, WebSocket):
             request.scope[CONTEXT_KEY] = context  # for run() to release the connection's place when it closes
         return context

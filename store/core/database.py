@@ -209,6 +209,28 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("reviewerId", ASCENDING), ("state", ASCENDING)], {"name": "org_reviewer_state"}),
         ([ORG, ("cycleId", ASCENDING), ("kind", ASCENDING), ("state", ASCENDING)], {"name": "org_cycle_kind_state"}),
     ],
+    # notifications: the outbox (events written in the transaction of their change), webhook endpoints and
+    # their deliveries (leased by the worker that sends them), the audit trail, reminders and in-app
+    # notifications
+    "outbox": [([("dispatched", ASCENDING), ("createdAt", ASCENDING)], {"name": "dispatched_created"})],
+    "webhookEndpoints": [([ORG, ("createdAt", ASCENDING), ("_id", ASCENDING)], {"name": "org_created"})],
+    "webhookDeliveries": [
+        ([("status", ASCENDING), ("nextAttemptAt", ASCENDING)], {"name": "status_next_attempt"}),
+        ([ORG, ("endpointId", ASCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)],
+         {"name": "org_endpoint_created"}),
+    ],
+    "auditLog": [
+        ([ORG, ("at", DESCENDING), ("_id", DESCENDING)], {"name": "org_at"}),
+        ([ORG, ("objectId", ASCENDING), ("at", DESCENDING)], {"name": "org_object_at"}),
+        ([ORG, ("actorId", ASCENDING), ("at", DESCENDING)], {"name": "org_actor_at"}),
+    ],
+    "notifications": [
+        ([ORG, ("recipientId", ASCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)],
+         {"name": "org_recipient_created"}),
+    ],
+    "reminderSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    # one reminder per (item, recipient, interval): the key is the lease two schedulers race for
+    "reminders": [([ORG, ("key", ASCENDING)], {"unique": True, "name": "org_key_unique"})],
 }
 
 

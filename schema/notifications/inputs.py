@@ -1,0 +1,18 @@
+"""Inputs of the webhook and reminder mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.notifications.types import WebhookEventTypeEnum
+
+
+@strawberry.input(description="Only the fields sent are changed; url, description and eventTypes are required "
+                              "to create one.")
+class WebhookEndpointInput:
+    url: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    event_types: list[WebhookEventTypeEnum] | None = strawberry.UNSET
+    enabled: bool | None = strawberry.UNSET
+    rotate_secret: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="A new secret (shown once); the previous one signs too for a day.")
