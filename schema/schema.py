@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
+from schema.core.audited import audited
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
@@ -41,7 +42,7 @@ MUTATIONS += (NotificationsMutation,)
 SUBSCRIPTIONS += (NotificationsSubscription,)
 
 Query = merge_types("Query", QUERIES)
-Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))
+Mutation = audited(refusals_as_payloads(merge_types("Mutation", MUTATIONS)))
 Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from schema.notifications.types import WebhookEventTypeEnum
@@ -16,3 +18,12 @@ class WebhookEndpointInput:
     enabled: bool | None = strawberry.UNSET
     rotate_secret: bool | None = strawberry.field(
         default=strawberry.UNSET, description="A new secret (shown once); the previous one signs too for a day.")
+
+
+@strawberry.input(description="All given conditions must hold.")
+class AuditFilter:
+    object_id: strawberry.ID | None = None
+    actor_id: strawberry.ID | None = None
+    type: str | None = strawberry.field(default=None, description="The kind of object (e.g. `employees`).")
+    from_: datetime | None = strawberry.field(default=None, name="from", description="At or after this instant.")
+    to: datetime | None = strawberry.field(default=None, description="At or before this instant.")

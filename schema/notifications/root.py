@@ -8,15 +8,19 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.notifications.audit import AuditFilterSpec
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
-from resolvers.notifications import inbox, webhooks
+from resolvers.notifications import audit, inbox, webhooks
 from resolvers.notifications.listing import Listing
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
-from schema.notifications.inputs import WebhookEndpointInput
+from schema.notifications.inputs import AuditFilter, WebhookEndpointInput
 from schema.notifications.types import (
+    AuditEntry,
+    AuditEntryConnection,
+    AuditEntryEdge,
     Notification,
     NotificationConnection,
     NotificationEdge,
@@ -61,6 +65,19 @@ def delivery_connection(page: Listing, after: str | None) -> WebhookDeliveryConn
                                                                         after=after), total_count=page.total_count)
 
 
+def audit_connection(page: Listing, after: str | None) -> AuditEntryConnection:
+    edges = [AuditEntryEdge(cursor=c, node=node) for c, d in zip(page.cursors, page.documents, strict=True)
+             if (node := AuditEntry.wrap(d)) is not None]
+    return AuditEntryConnection(edges=edges, page_info=PageInfo.of(edges, has_next_page=page.has_next_page,
+                                                                   after=after), total_count=page.total_count)
+
+
+def audit_spec(filter: AuditFilter | None) -> AuditFilterSpec:
+    if filter is None:
+        return AuditFilterSpec()
+    return AuditFilterSpec(filter.object_id, filter.actor_id, filter.type, filter.from_, filter.to)
+
+
 def notification_connection(page: Listing, after: str | None) -> NotificationConnection:
     edges = [NotificationEdge(cursor=c, node=node) for c, d in zip(page.cursors, page.documents, strict=True)
              if (node := Notification.wrap(d)) is not None]
@@ -79,6 +96,11 @@ class NotificationsQuery:
     async def webhook_deliveries(self, info: Info[Context, Any], endpoint_id: strawberry.ID | None = None,
                                  first: int = 20, after: str | None = None) -> WebhookDeliveryConnection:
         return delivery_connection(await webhooks.deliveries(info.context, endpoint_id, first, after), after)
+
+    @strawberry.field(description="HR admins: the organisation's audit trail, newest first.")
+    async def audit_log(self, info: Info[Context, Any], filter: AuditFilter | None = None, first: int = 20,
+                        after: str | None = None) -> AuditEntryConnection:
+        return audit_connection(await audit.audit_log(info.context, audit_spec(filter), first, after), after)
 
     @strawberry.field(description="Your notifications, newest first (`unread`: only unread, or only read ones).")
     async def notifications(self, info: Info[Context, Any], unread: bool | None = None, first: int = 20,

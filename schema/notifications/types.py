@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -128,5 +129,69 @@ class NotificationEdge:
 @strawberry.type(description="Your notifications, newest first.")
 class NotificationConnection:
     edges: list[NotificationEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+CHANGES_LISTED = 60
+
+
+@strawberry.type(description="One field a write changed. `before`/`after` are JSON; both null and `redacted` true "
+                             "for a sensitive value (pay, secrets, anonymous or private content). Of a list "
+                             "changed in place: the items that left it (`before`) and joined it (`after`).")
+class AuditChange:
+    field: str
+    redacted: bool
+    before: str | None
+    after: str | None
+
+    @classmethod
+    def of(cls, change: dict[str, Any]) -> AuditChange:
+        if change.get("redacted"):
+            return cls(field=change["field"], redacted=True, before=None, after=None)
+        return cls(field=change["field"], redacted=False, before=_json(change.get("before")),
+                   after=_json(change.get("after")))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=_plain, sort_keys=True)
+
+
+def _plain(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime | date) else str(value)
+
+
+@strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
+class AuditEntry:
+    id: strawberry.ID
+    at: datetime
+    operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")
+    action: str = strawberry.field(description="`created`, `changed` or `deleted`.")
+    object_type: str = strawberry.field(description="The kind of object (its collection, e.g. `employees`).")
+    object_id: strawberry.ID
+    actor_type: str | None = strawberry.field(description="`employee`; null when the author is never named "
+                                                          "(anonymous feedback).")
+    actor_id: strawberry.ID | None
+    changes: list[AuditChange] = strawberry.field(description="The fields changed, by name.",
+                                                  metadata=listed(CHANGES_LISTED))
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> AuditEntry | None:
+        if doc is None:
+            return None
+        return cls(id=doc["_id"], at=doc["at"], operation=doc["operation"], action=doc["action"],
+                   object_type=doc["objectType"], object_id=doc["objectId"], actor_type=doc.get("actorType"),
+                   actor_id=doc.get("actorId"), changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
+
+
+@strawberry.type(description="An audit entry in a page.")
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type(description="Audit entries, newest first.")
+class AuditEntryConnection:
+    edges: list[AuditEntryEdge]
     page_info: PageInfo
     total_count: int
