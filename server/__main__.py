@@ -14,7 +14,7 @@ import uvicorn
 
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
-from resolvers.notifications.worker import DeliveryWorker
+from resolvers.notifications.worker import with_reminders
 from server.app import create_app
 from server.auth import mint_token
 from server.config import ConfigError, Settings, redact
@@ -81,7 +81,7 @@ def worker(settings: Settings) -> None:
         await bus.connect()
         try:
             print("perfgraph worker: delivering webhooks", flush=True)
-            await DeliveryWorker(database, bus=bus, allow_private=settings.webhook_private_urls).run()
+            await with_reminders(database, bus=bus, allow_private=settings.webhook_private_urls).run()
         finally:
             await bus.disconnect()
             await database.close()

@@ -33,6 +33,7 @@ from models.notifications.webhooks import (
 )
 from realtime import Bus
 from resolvers.notifications import notices
+from resolvers.notifications.reminders import ReminderScheduler
 from resolvers.notifications.webhooks import url_refusal
 from store.core.database import Database
 from store.core.transactions import outbox_committed
@@ -147,7 +148,14 @@ class DeliveryWorker:
             woken.clear()
 
 
-def start(database: Database, **options: Any) -> asyncio.Task[None]:
-    """The worker as a task of the running loop (the server's lifespan cancels it on shutdown)."""
-    return asyncio.get_running_loop().create_task(DeliveryWorker(database, **options).run(),
-                                                  name="perfgraph-delivery-worker")
+def start(database: Database, *, bus: Bus | None = None, **options: Any) -> asyncio.Task[None]:
+    """The worker, with the reminder scheduler in its loop, as a task of the running loop (the server's
+    lifespan cancels it on shutdown)."""
+    worker = with_reminders(database, bus=bus, **options)
+    return asyncio.get_running_loop().create_task(worker.run(), name="perfgraph-delivery-worker")
+
+
+def with_reminders(database: Database, *, bus: Bus | None = None, **options: Any) -> DeliveryWorker:
+    """The delivery worker whose loop also runs the reminder scheduler (server and ``python -m server worker``)."""
+    scheduler = ReminderScheduler(database, bus)
+    return DeliveryWorker(database, bus=bus, also=[scheduler.tick], **options)

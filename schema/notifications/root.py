@@ -11,12 +11,12 @@ from strawberry.types import Info
 from models.notifications.audit import AuditFilterSpec
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
-from resolvers.notifications import audit, inbox, webhooks
+from resolvers.notifications import audit, inbox, reminders, webhooks
 from resolvers.notifications.listing import Listing
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.core.pagination import PageInfo
-from schema.notifications.inputs import AuditFilter, WebhookEndpointInput
+from schema.notifications.inputs import AuditFilter, ReminderSettingsInput, WebhookEndpointInput
 from schema.notifications.types import (
     AuditEntry,
     AuditEntryConnection,
@@ -24,6 +24,7 @@ from schema.notifications.types import (
     Notification,
     NotificationConnection,
     NotificationEdge,
+    ReminderSettings,
     WebhookDelivery,
     WebhookDeliveryConnection,
     WebhookDeliveryEdge,
@@ -44,6 +45,12 @@ class WebhookEndpointPayload:
 @strawberry.type(description="The new delivery a replay created.")
 class WebhookDeliveryPayload:
     delivery: WebhookDelivery | None
+    errors: list[Error]
+
+
+@strawberry.type(description="The reminder settings as saved.")
+class ReminderSettingsPayload:
+    settings: ReminderSettings | None
     errors: list[Error]
 
 
@@ -102,6 +109,10 @@ class NotificationsQuery:
                         after: str | None = None) -> AuditEntryConnection:
         return audit_connection(await audit.audit_log(info.context, audit_spec(filter), first, after), after)
 
+    @strawberry.field(description="HR admins: when reminders are sent.")
+    async def reminder_settings(self, info: Info[Context, Any]) -> ReminderSettings:
+        return ReminderSettings.of(await reminders.reminder_settings(info.context))
+
     @strawberry.field(description="Your notifications, newest first (`unread`: only unread, or only read ones).")
     async def notifications(self, info: Info[Context, Any], unread: bool | None = None, first: int = 20,
                             after: str | None = None) -> NotificationConnection:
@@ -121,6 +132,13 @@ class NotificationsMutation:
                                       delivery_id: strawberry.ID) -> WebhookDeliveryPayload:
         outcome = await webhooks.replay(info.context, delivery_id)
         return WebhookDeliveryPayload(delivery=WebhookDelivery.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="HR admins: which reminders are sent and when.")
+    async def save_reminder_settings(self, info: Info[Context, Any],
+                                     input: ReminderSettingsInput) -> ReminderSettingsPayload:
+        outcome = await reminders.save_settings(info.context, provided(input))
+        return ReminderSettingsPayload(settings=ReminderSettings.of(outcome.document) if outcome.document else None,
+                                       errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Mark your notifications read: those of `ids` (at most 100), or all (null).")
     async def mark_notifications_read(self, info: Info[Context, Any],

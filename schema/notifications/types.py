@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from models.core.documents import Document
+from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
 from schema.core.pagination import PageInfo
@@ -195,3 +196,24 @@ class AuditEntryConnection:
     edges: list[AuditEntryEdge]
     page_info: PageInfo
     total_count: int
+
+
+ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind",
+                                   description="What a reminder is about: a check-in to prepare, a feedback request "
+                                               "to answer, a goal without an update.")
+
+
+@strawberry.type(description="When the organisation's reminders are sent.")
+class ReminderSettings:
+    enabled: list[ReminderKindEnum] = strawberry.field(description="The reminders sent.",
+                                                        metadata=listed(len(ReminderKind)))
+    days_before: int = strawberry.field(description="Remind this many days before the due date.")
+    repeat_every_days: int = strawberry.field(description="And again every this many days while overdue.")
+    quiet_on_weekends: bool = strawberry.field(description="Send nothing on Saturdays and Sundays (UTC).")
+    stale_goal_weeks: int = strawberry.field(description="A goal without an update for this many weeks is stale.")
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> ReminderSettings:
+        return cls(enabled=[ReminderKind(k) for k in doc["enabled"]], days_before=doc["daysBefore"],
+                   repeat_every_days=doc["repeatEveryDays"], quiet_on_weekends=doc["quietOnWeekends"],
+                   stale_goal_weeks=doc["staleGoalWeeks"])
