@@ -16,7 +16,17 @@ from tests.goals.support import CREATE_GOAL, RECORD_PROGRESS, new_goal_input
 from tests.interleave import failing_at
 from tests.notifications.support import create_person, new_person, receiver, save_endpoint
 from tests.org.support import CHANGE_MANAGER, CREATE_EMPLOYEE, TERMINATE_EMPLOYEE
-from tests.reviews.support import create_cycle, launch
+from tests.reviews.support import (
+    RUNNING,
+    SEED,
+    answer_required,
+    create_cycle,
+    launch,
+    move,
+    seeded_form,
+    stored,
+    submit,
+)
 from tests.stores import NORTHWIND, POOL
 
 GIVE = "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { feedback { id } errors { code } } }"
@@ -108,3 +118,19 @@ async def test_a_restart_between_the_write_and_the_send_loses_nothing() -> None:
                 await second.shutdown()
     finally:
         await POOL.release(database)
+
+
+async def test_sharing_a_review_writes_its_event(server: RunningServer) -> None:
+    # given a running review in manager_review whose manager submits their form and moves it to calibration
+    review = next(r for r in SEED["reviews"] if r["cycleId"] == RUNNING["_id"] and r["state"] == "manager_review")
+    manager = review["managerId"]
+    form = await stored(server, "reviewForms", seeded_form(review, "manager")["_id"])
+    await answer_required(server, manager, form)
+    await submit(server, manager, form["_id"])
+    assert (await move(server, manager, review["_id"], "CALIBRATION"))["review"]["state"] == "CALIBRATION"
+    assert await events(server) == []
+    # when HR shares it
+    assert (await move(server, "hr_admin", review["_id"], "SHARED"))["review"]["state"] == "SHARED"
+    # then one event says so
+    assert await events(server) == [("review.shared", {"reviewId": review["_id"], "employeeId": review["employeeId"],
+                                                       "cycleId": RUNNING["_id"]})]
