@@ -20,11 +20,12 @@ class ReminderKind(StrEnum):
 
     CHECK_IN_DUE = "checkin_due"
     FEEDBACK_REQUEST_UNANSWERED = "feedback_request_unanswered"
+    REVIEW_FORM_DUE = "review_form_due"
     GOAL_STALE = "goal_stale"
 
 
 DEFAULTS: dict[str, Any] = {
-    "enabled": [k.value for k in ReminderKind],
+    "enabled": sorted(k.value for k in ReminderKind),
     "daysBefore": 1,  # remind this many days before the due date
     "repeatEveryDays": 3,  # and again every N days while it is overdue
     "quietOnWeekends": True,  # nothing is sent on Saturdays and Sundays (UTC)

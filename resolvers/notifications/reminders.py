@@ -32,6 +32,7 @@ from resolvers.core.outcome import Outcome
 from resolvers.feedback import access as feedback_access
 from resolvers.goals import access as goals_access
 from resolvers.notifications import notices
+from resolvers.reviews import access as reviews_access
 from store.core.database import Database
 from store.core.repository import Duplicate, TenantStore
 
@@ -89,6 +90,10 @@ async def due_items(store: TenantStore, today: date, settings: dict[str, Any]) -
             items += [DueItem(ReminderKind.FEEDBACK_REQUEST_UNANSWERED, "feedbackRequest", doc["_id"], person,
                               _day(doc["dueDate"]), f"A feedback request due {doc['dueDate']} waits for your answer")
                       for person in people]
+    if ReminderKind.REVIEW_FORM_DUE.value in enabled:
+        for form, due in await reviews_access.open_forms_due(store, until):
+            items.append(DueItem(ReminderKind.REVIEW_FORM_DUE, "reviewForm", form["_id"], form["reviewerId"], due,
+                                 f"Your {form['kind']} review form is due {due.isoformat()}"))
     if ReminderKind.GOAL_STALE.value in enabled:
         stale = timedelta(weeks=int(settings["staleGoalWeeks"]))
         for doc in await goals_access.stale_goals(store, clock.now() - stale):

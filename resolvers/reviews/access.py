@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
+from models.reviews.cycles import deadline_of
 from models.reviews.permissions import can_read_review_form, can_see_review
-from models.reviews.rules import goals_of_period
+from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState, goals_of_period
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from store.core.repository import TenantStore
 
 REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
 FORM_REFUSAL = "this review form is not visible to you"
@@ -104,3 +107,20 @@ async def period_goals(context: Context, bundle: FormBundle) -> list[Document]:
         return []
     goals = await visible_goals_of(context, bundle.reviewee)
     return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"])
+
+
+async def open_forms_due(store: TenantStore, until: date, limit: int = 5000) -> list[tuple[Document, date]]:
+    """For reminders (no viewer: the system reads): forms of active cycles not yet submitted whose phase
+    deadline is on or before ``until``, each with that deadline; the form's reviewer may read it."""
+    found: list[tuple[Document, date]] = []
+    for cycle in await store.reviewCycles.find({"status": CycleStatus.ACTIVE.value}, sort=[("_id", 1)]):
+        due = {kind: date.fromisoformat(d) for kind, phase in PHASE_OF_KIND.items()
+               if (d := deadline_of(cycle, phase)) is not None and date.fromisoformat(d) <= until}
+        if not due:
+            continue
+        forms = await store.reviewForms.find(
+            {"cycleId": cycle["_id"], "kind": {"$in": sorted(due)},
+             "state": {"$in": [FormState.NOT_STARTED.value, FormState.IN_PROGRESS.value]}},
+            sort=[("_id", 1)], limit=limit, projection={"kind": 1, "reviewerId": 1, "revieweeId": 1})
+        found += [(form, due[form["kind"]]) for form in forms]
+    return found[:limit]

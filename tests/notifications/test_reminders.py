@@ -12,6 +12,7 @@ from tests.client import refused, websocket
 from tests.conftest import RunningServer
 from tests.interleave import hold
 from tests.notifications.support import MARK_READ, NOTIFICATIONS
+from tests.reviews.support import RUNNING, SEED
 from tests.stores import NORTHWIND
 
 SAVE = """
@@ -23,6 +24,7 @@ mutation Save($input: ReminderSettingsInput!) {
 """
 TUESDAY = date(2026, 12, 1)
 SATURDAY = date(2026, 12, 5)
+PHASES = {"self": "self_review", "peer": "peer_review", "upward": "peer_review", "manager": "manager_review"}
 ONLY = [NORTHWIND.organization["_id"]]  # Globex's reminders are not these tests' business
 
 
@@ -55,9 +57,9 @@ async def test_one_reminder_per_item_recipient_and_interval(server: RunningServe
     assert await scheduler.run_once(TUESDAY, ONLY) == 0
     # then each waiting respondent has one reminder of each request
     assert await reminded(server) == sorted(expected)
-    # and over the next three weeks, run daily, each overdue request is reminded once in each window of 7 days
+    # and over the next two weeks, run daily, each overdue request is reminded once in each window of 7 days
     # after its due date (days 1-7, 8-14, …), never twice in one
-    days = [TUESDAY + timedelta(days=n) for n in range(22)]
+    days = [TUESDAY + timedelta(days=n) for n in range(15)]
     for day in days[1:]:
         await scheduler.run_once(day, ONLY)
     due = {r["_id"]: date.fromisoformat(r["dueDate"]) for r in demo_feedback(NORTHWIND)["feedbackRequests"]}
@@ -143,5 +145,17 @@ async def test_only_hr_admins_configure_reminders_and_bad_settings_write_nothing
     assert [(f, c) for f, c, _ in refused(body)] == [("daysBefore", "INVALID"), ("repeatEveryDays", "INVALID")]
     assert await server.snapshot(("reminderSettings",)) == before
     saved = (await server.client("hr_admin").data(SAVE, {"input": {"daysBefore": 3}}))["saveReminderSettings"]
-    assert saved["settings"] == {"enabled": ["CHECK_IN_DUE", "FEEDBACK_REQUEST_UNANSWERED", "GOAL_STALE"],
+    assert saved["settings"] == {"enabled": ["CHECK_IN_DUE", "FEEDBACK_REQUEST_UNANSWERED", "GOAL_STALE",
+                                             "REVIEW_FORM_DUE"],
                                  "daysBefore": 3, "repeatEveryDays": 3, "quietOnWeekends": True, "staleGoalWeeks": 4}
+
+
+async def test_review_forms_due_remind_their_reviewers(server: RunningServer) -> None:
+    await server.client("hr_admin").data(SAVE, {"input": {"enabled": ["REVIEW_FORM_DUE"], "quietOnWeekends": False}})
+    assert await ReminderScheduler(server.database).run_once(TUESDAY, ONLY) > 0
+    # every open form of the running cycle is past its phase's deadline by then
+    deadlines = {p["phase"]: p["deadline"] for p in RUNNING["phases"]}
+    expected = sorted((f["_id"], f["reviewerId"]) for f in SEED["reviewForms"]
+                      if f["cycleId"] == RUNNING["_id"] and f["state"] in ("not_started", "in_progress")
+                      and deadlines[PHASES[f["kind"]]] <= TUESDAY.isoformat())
+    assert await reminded(server) == expected
