@@ -20,3 +20,8 @@ class AuditFilterSpec:
 def can_read_audit_log(viewer: Viewer) -> bool:
     """The whole organisation's trail: HR admins."""
     return viewer.is_hr_admin
+
+
+def can_read_history(viewer: Viewer, employee_id: str) -> bool:
+    """An employee's history (every change to their record, who made it): HR admins and the person."""
+    return viewer.is_hr_admin or viewer.employee_id == employee_id

@@ -68,11 +68,15 @@ class DeliveryWorker:
         for event in await webhook_store.undispatched(self.database):
             await webhook_store.fan_out(self.database, event["_id"], clock.now())
         attempts = 0
+        delivery = await webhook_store.claim(self.database, self.owner, clock.now())
+        if delivery is None:  # the usual poll: nothing due, no client built
+            return 0
         async with httpx.AsyncClient(follow_redirects=False, timeout=SEND_TIMEOUT_SECONDS,
                                      transport=self.transport) as client:
-            while (delivery := await webhook_store.claim(self.database, self.owner, clock.now())) is not None:
+            while delivery is not None:
                 await self.send(client, delivery)
                 attempts += 1
+                delivery = await webhook_store.claim(self.database, self.owner, clock.now())
         return attempts
 
     async def send(self, client: httpx.AsyncClient, delivery: Document) -> None:

@@ -25,10 +25,12 @@ BEFORE_MAX = 500  # documents one update_many reads back for its entries
 
 @dataclass
 class AuditScope:
-    """One mutation: its name and who runs it (read when a write happens: sign-in comes first)."""
+    """One mutation (or another write path: SCIM, an import): its name and who runs it, read when a write
+    happens (sign-in comes first): ``actor_type`` ``employee``, or e.g. ``integration`` for a token."""
 
     operation: str
-    actor: Callable[[], tuple[str | None, str | None]]  # (organization id, employee id)
+    actor: Callable[[], tuple[str | None, str | None]]  # (organization id, the actor's id)
+    actor_type: str = "employee"
 
 
 current_scope: ContextVar[AuditScope | None] = ContextVar("perfgraph_audit_scope", default=None)
@@ -78,5 +80,5 @@ def entry(scope: AuditScope, collection: str, object_id: Any, organization_id: s
         at = at.replace(hour=0, minute=0, second=0, microsecond=0)
     return {"_id": new_id(), "organizationId": organization_id or scope_org, "at": at,
             "operation": scope.operation, "action": action, "objectType": collection, "objectId": str(object_id),
-            "actorType": None if actor_withheld(collection) else "employee" if actor else None,
+            "actorType": None if actor_withheld(collection) else scope.actor_type if actor else None,
             "actorId": None if actor_withheld(collection) else actor, "changes": fields}

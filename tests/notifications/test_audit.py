@@ -120,3 +120,30 @@ async def test_nothing_in_the_api_changes_or_deletes_an_entry(server: RunningSer
     body = await server.client("hr_admin").data("{ __schema { mutationType { fields { name } } } }")
     names = [f["name"] for f in body["__schema"]["mutationType"]["fields"]]
     assert [n for n in names if "audit" in n.lower()] == []
+
+
+HISTORY = """
+query($first: Int!) { employees(first: $first) { edges { node { id history { operation objectId actorId
+  changes { field after } } } } } }
+"""
+ONE_HISTORY = "query($id: ID!) { employee(id: $id) { id history { operation actorId } } }"
+
+
+async def test_an_employees_history_for_hr_and_themself_in_one_call_whatever_the_page(server: RunningServer) -> None:
+    hr = server.client("hr_admin")
+    await hr.data(UPDATE_EMPLOYEE, {"id": EMPLOYEE, "input": {"name": "Renamed Person"}})
+    # HR admins read it on a page of employees: one aggregation for the page, whatever its size
+    calls = []
+    for first in (5, 50):
+        server.database.stats.reset()
+        page = (await hr.data(HISTORY, {"first": first}))["employees"]["edges"]
+        calls.append(server.database.stats.by_collection["auditLog"])
+        histories = {e["node"]["id"]: e["node"]["history"] for e in page}
+        assert all(h == [] for id, h in histories.items() if id != EMPLOYEE)
+    assert calls == [1, 1]
+    # the person reads their own; someone else gets null and FORBIDDEN
+    own = await server.client("employee").data(ONE_HISTORY, {"id": EMPLOYEE})
+    assert own["employee"]["history"] == [{"operation": "updateEmployee", "actorId": HR}]
+    other = await server.client("manager").execute(ONE_HISTORY, {"id": EMPLOYEE})
+    assert other["data"]["employee"] == {"id": EMPLOYEE, "history": None}
+    assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
