@@ -8,6 +8,7 @@ import asyncio
 
 import uvicorn
 
+from models.demo.feedback import demo_feedback
 from server.app import create_app
 from tests import conftest
 from tests.client import close_shared_clients
@@ -30,6 +31,12 @@ from tests.reviews.support import (
 from tests.stores import NORTHWIND, POOL
 
 GIVE = "mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { feedback { id } errors { code } } }"
+
+
+ANSWER = """
+mutation($id: ID!, $text: String!) {
+  answerFeedbackRequest(requestId: $id, input: {text: $text}) { feedback { id } errors { field code } }
+}"""
 
 
 async def events(server: RunningServer) -> list[tuple[str, dict]]:
@@ -134,3 +141,13 @@ async def test_sharing_a_review_writes_its_event(server: RunningServer) -> None:
     # then one event says so
     assert await events(server) == [("review.shared", {"reviewId": review["_id"], "employeeId": review["employeeId"],
                                                        "cycleId": RUNNING["_id"]})]
+
+
+async def test_answering_a_feedback_request_writes_feedback_given(server: RunningServer) -> None:
+    request = next(r for r in demo_feedback(NORTHWIND)["feedbackRequests"] if not r.get("anonymous")
+                   and any(p not in (r.get("answers") or {}) for p in r["respondentIds"]))
+    respondent = next(p for p in request["respondentIds"] if p not in (request.get("answers") or {}))
+    body = await server.client(respondent).data(ANSWER, {"id": request["_id"], "text": "Keep the demos short"})
+    feedback_id = body["answerFeedbackRequest"]["feedback"]["id"]
+    assert await events(server) == [("feedback.given", {"feedbackId": feedback_id, "recipientId": request["subjectId"],
+                                                        "requestId": request["_id"]})]
