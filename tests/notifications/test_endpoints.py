@@ -179,3 +179,23 @@ async def test_two_workers_fan_out_one_event_once() -> None:
         # then one delivery exists and one message was sent
         assert await server.database.webhookDeliveries.count_documents({}) == 1
         assert len(hooks.received) == 1
+
+
+async def test_two_registrations_at_once_never_pass_the_limit(server: RunningServer) -> None:
+    # given an organisation one endpoint below the limit
+    org = server.demo.organization["_id"]
+    await server.database.organizations.update_one({"_id": org}, {"$set": {"webhookEndpointCount": 19}})
+    variables = {"input": {"url": "https://93.184.215.14/hooks", "eventTypes": ["EMPLOYEE_CREATED"]}}
+    hr = server.client("hr_admin")
+    # when one registration is held before it counts itself and another runs meanwhile
+    async with hold(server.database, "organizations", "update_one") as held:
+        first = asyncio.create_task(hr.execute(SAVE_ENDPOINT, variables))
+        await held.reached.wait()
+        second = (await hr.execute(SAVE_ENDPOINT, variables))["data"]["saveWebhookEndpoint"]
+    held_one = (await first)["data"]["saveWebhookEndpoint"]
+    # then the second registered the 20th endpoint and the first was refused, writing nothing
+    assert second["errors"] == [] and second["endpoint"] is not None
+    assert held_one["endpoint"] is None
+    assert [e["message"] for e in held_one["errors"]] == ["an organisation has at most 20 endpoints"]
+    assert await server.database.webhookEndpoints.count_documents({"organizationId": org}) == 1
+    assert (await server.database.organizations.find_one({"_id": org}))["webhookEndpointCount"] == 20
