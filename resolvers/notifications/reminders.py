@@ -114,7 +114,9 @@ class ReminderScheduler:
         """Called by the worker's loop: a run at most every ``every_seconds``."""
         if time.monotonic() - self.last_run >= self.every_seconds:
             self.last_run = time.monotonic()
-            await self.run_once()
+            created = await self.run_once()
+            if created:
+                log.info("reminders: %d notifications created", created)
 
     async def run_once(self, today: date | None = None, organization_ids: list[str] | None = None) -> int:
         """Create the reminders due ``today`` (UTC) in every organisation (or those of ``organization_ids``);
