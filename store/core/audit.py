@@ -42,14 +42,33 @@ def audited(collection: str) -> AuditScope | None:
 
 
 def fields(update: Mapping[str, Any]) -> set[str]:
-    """The top-level fields an update document (or a replacement) touches."""
+    """The paths an update document touches, as deep as it names them (``answers.q1``, not the whole
+    ``answers``; a positional or numeric step ends a path), or the top-level fields of a replacement.
+    A path below another one kept is dropped (MongoDB refuses both in one projection)."""
     if not any(key.startswith("$") for key in update):
         return {k for k in update if k != "_id"}
-    touched = set()
+    paths: set[str] = set()
     for operation in update.values():
         if isinstance(operation, Mapping):
-            touched |= {str(f).split(".", 1)[0] for f in operation}
-    return touched - {"_id"}
+            for name in operation:
+                steps = []
+                for step in str(name).split("."):
+                    if step.startswith("$") or step.isdigit():
+                        break
+                    steps.append(step)
+                if steps:
+                    paths.add(".".join(steps))
+    paths.discard("_id")
+    return {p for p in paths if not any(p.startswith(other + ".") for other in paths)}
+
+
+def value_at(document: Mapping[str, Any] | None, path: str) -> Any:
+    value: Any = document
+    for step in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
+    return value
 
 
 def changes(collection: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
@@ -59,10 +78,10 @@ def changes(collection: str, before: Mapping[str, Any] | None, after: Mapping[st
     names = names if names is not None else set(before or {}) | set(after or {})
     found = []
     for name in sorted(names - {"_id", "organizationId"}):
-        old, new = (before or {}).get(name), (after or {}).get(name)
+        old, new = value_at(before, name), value_at(after, name)
         if old == new:
             continue
-        if redacted(collection, name):
+        if redacted(collection, name.split(".", 1)[0]) or redacted(collection, name):
             found.append({"field": name, "redacted": True, "before": None, "after": None})
         elif isinstance(old, list) and isinstance(new, list):
             found.append({"field": name, "redacted": False, "before": [x for x in old if x not in new],
