@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+from models.core import clock
 from models.demo.feedback import demo_feedback
+from models.demo.goals import demo_goal_documents
 from resolvers.notifications.reminders import ReminderScheduler
 from tests.client import refused, websocket
 from tests.conftest import RunningServer
@@ -159,3 +161,14 @@ async def test_review_forms_due_remind_their_reviewers(server: RunningServer) ->
                       if f["cycleId"] == RUNNING["_id"] and f["state"] in ("not_started", "in_progress")
                       and deadlines[PHASES[f["kind"]]] <= TUESDAY.isoformat())
     assert await reminded(server) == expected
+
+
+async def test_goals_without_an_update_for_weeks_remind_their_owner(server: RunningServer) -> None:
+    await server.client("hr_admin").data(SAVE, {"input": {"enabled": ["GOAL_STALE"], "quietOnWeekends": False,
+                                                          "staleGoalWeeks": 4}})
+    cutoff = clock.now() - timedelta(weeks=4)
+    await ReminderScheduler(server.database).run_once(clock.today(), ONLY)
+    expected = sorted((g["_id"], g["ownerEmployeeId"]) for g in demo_goal_documents(NORTHWIND)["goals"]
+                      if not g.get("archived") and g.get("ownerEmployeeId") and g["updatedAt"] < cutoff
+                      and g["status"] not in ("done", "cancelled"))
+    assert expected and await reminded(server) == expected
