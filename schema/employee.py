@@ -15,13 +15,15 @@ from schema.compensation.org_fields import CompensationEmployeeFields
 from schema.feedback.org_fields import FeedbackEmployeeFields
 from schema.goals.org_fields import GoalDepartmentFields, GoalEmployeeFields
 from schema.integrations.org_fields import IntegrationEmployeeFields
+from schema.notifications.org_fields import NotificationEmployeeFields
 from schema.org.types import DepartmentFields, EmployeeFields, PositionFields
 from schema.reviews.org_fields import ReviewEmployeeFields, ReviewPositionFields
 
 
 @strawberry.type(name="Employee", description="A person in the organisation.")
 class EmployeeType(EmployeeFields, GoalEmployeeFields, CheckInEmployeeFields, FeedbackEmployeeFields,
-                   ReviewEmployeeFields, CompensationEmployeeFields, IntegrationEmployeeFields):
+                   ReviewEmployeeFields, CompensationEmployeeFields, IntegrationEmployeeFields,
+                   NotificationEmployeeFields):
     pass
 
 

@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
 from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
+from schema.core.audited import audited
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
@@ -24,6 +25,7 @@ from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
 from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
 from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
+from schema.notifications.root import NotificationsMutation, NotificationsQuery, NotificationsSubscription
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
 from schema.reviews.cycles_root import CycleMutation, CycleQuery
@@ -50,9 +52,12 @@ SUBSCRIPTIONS += (CompensationSubscription,)
 QUERIES += (IntegrationQuery, ImportQuery)
 MUTATIONS += (IntegrationMutation, ImportMutation, LearningMutation)
 SUBSCRIPTIONS += (ImportSubscription, LearningSubscription)
+QUERIES += (NotificationsQuery,)
+MUTATIONS += (NotificationsMutation,)
+SUBSCRIPTIONS += (NotificationsSubscription,)
 
 Query = merge_types("Query", QUERIES)
-Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))
+Mutation = audited(refusals_as_payloads(merge_types("Mutation", MUTATIONS)))
 Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 

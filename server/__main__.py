@@ -1,9 +1,10 @@
-"""Command line: ``python -m server serve | token | seed`` (the Makefile wraps these)."""
+"""Command line: ``python -m server serve | worker | token | seed`` (the Makefile wraps these)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import shutil
 import sys
@@ -13,6 +14,7 @@ import uvicorn
 
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
+from resolvers.notifications.worker import with_reminders
 from server.app import create_app
 from server.auth import mint_token
 from server.config import ConfigError, Settings, redact
@@ -68,6 +70,25 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
                 lifespan="on", http=HeaderDeadlineProtocol)
+
+
+def worker(settings: Settings) -> None:
+    """``python -m server worker``: the delivery worker (and reminder scheduler) alone, for deployments that
+    run the servers with WORKER=0."""
+
+    async def run() -> None:
+        database = await open_database(settings.mongodb_url, settings.mongodb_db)
+        bus = create_bus(settings.broadcast_url)
+        await bus.connect()
+        try:
+            print("perfgraph worker: delivering webhooks", flush=True)
+            await with_reminders(database, bus=bus, allow_private=settings.webhook_private_urls).run()
+        finally:
+            await bus.disconnect()
+            await database.close()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
 
 
 def token(settings: Settings, args: Any) -> None:
@@ -143,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     who.add_argument("--persona", choices=PERSONAS)
     who.add_argument("--employee", help="an employee id")
     token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires")
+    commands.add_parser("worker", help="deliver webhooks and send reminders (without serving GraphQL)")
     commands.add_parser("seed", help="load the demo organisation into the MongoDB at MONGODB_URL")
     commands.add_parser("reset", help="wipe the embedded database and seed the demo organisation again")
     args = parser.parse_args(argv)
@@ -154,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings, args.seed_demo)
         elif args.command == "token":
             token(settings, args)
+        elif args.command == "worker":
+            worker(settings)
         elif args.command == "reset":
             reset(settings)
         else:

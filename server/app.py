@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -21,6 +22,8 @@ from realtime.groups import SubscriptionGroups
 from realtime.ratelimit import RateLimiter, create_rate_limiter
 from resolvers.core.streams import close_connection
 from resolvers.integrations.http import import_route, scim_routes, xapi_route
+from resolvers.notifications.webhooks import PRIVATE_URLS
+from resolvers.notifications.worker import start as start_worker
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             allowed_origins=settings.allowed_origins or (),
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
             rate_limiter=limiter, live_budget=live_cost_budget,
+            context_extras={PRIVATE_URLS: settings.webhook_private_urls},
         )
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         app.state.view = endpoint.view
@@ -105,11 +109,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             store = redact(settings.mongodb_url)
         log.info("perfgraph ready: store %s, database %s; broadcast %s", store, settings.mongodb_db,
                  redact(settings.broadcast_url))
+        worker = start_worker(db, bus=bus, allow_private=settings.webhook_private_urls) if settings.worker else None
         try:
             yield
         finally:
             if limiter is not None:
                 await limiter.close()
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
             await bus.disconnect()
             if database is None:
                 await db.close()

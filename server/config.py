@@ -31,6 +31,9 @@ class Settings:
     graphiql: bool = True  # production: off
     rate_limit_points: int = 100_000  # cost points one caller may spend per window (0: no rate limit)
     rate_limit_window: int = 60  # seconds
+    # the delivery worker and the reminder scheduler in the server process (off: `python -m server worker`)
+    worker: bool = True
+    webhook_private_urls: bool = False  # development only: webhooks to loopback and private addresses
 
     @property
     def embedded_store(self) -> bool:
@@ -77,6 +80,8 @@ class Settings:
             graphiql=switch(env, "GRAPHIQL"),
             rate_limit_points=points,
             rate_limit_window=window,
+            worker=switch(env, "WORKER"),
+            webhook_private_urls=env.get("WEBHOOK_PRIVATE_URLS", "").strip().lower() in {"1", "true", "yes", "on"},
         )
 
 

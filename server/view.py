@@ -191,7 +191,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
                  groups: SubscriptionGroups, *, execution_seconds: float = 15.0,
                  max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, rate_limiter: RateLimiter | None = None,
-                 live_budget: int = MAX_LIVE_COST, **options: Any) -> None:
+                 live_budget: int = MAX_LIVE_COST, context_extras: dict[str, Any] | None = None,
+                 **options: Any) -> None:
         options.setdefault("max_subscriptions_per_connection", MAX_SUBSCRIPTIONS_PER_CONNECTION)
         super().__init__(schema, **options)
         self.execution_seconds = execution_seconds
@@ -202,6 +203,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.decode = decode
         self.rate_limiter = rate_limiter
         self.grouping_schema = GroupingSchema(schema, groups, rate_limiter=rate_limiter, live_budget=live_budget)
+        self.context_extras = dict(context_extras or {})  # settings resolvers read (Context.extras)
 
     def encode_json(self, data: object) -> str | bytes:
         """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""
@@ -212,7 +214,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         credentials = None if isinstance(request, WebSocket) else request.headers.get("authorization")
         context = Context(database=self.database, bus=self.bus, decode=self.decode, credentials=credentials,
-                          request=request, response=response, rate_limiter=self.rate_limiter)
+                          request=request, response=response, rate_limiter=self.rate_limiter,
+                          extras=dict(self.context_extras))
         if isinstance(request, WebSocket):
             request.scope[CONTEXT_KEY] = context  # for run() to release the connection's place when it closes
         return context

@@ -18,6 +18,7 @@ from store.exits.repository import ExitLoaders
 from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
 from store.integrations.learning import IntegrationLoaders
+from store.notifications.audit import NotificationLoaders
 from store.org.loaders import (
     DepartmentByIdLoader,
     DepartmentsByParentIdLoader,
@@ -96,3 +97,5 @@ class Loaders:
         return unbatched(self.batching, CompensationLoaders(self.store))
     def integrations(self) -> IntegrationLoaders:
         return unbatched(self.batching, IntegrationLoaders(self.store))
+    def notifications(self) -> NotificationLoaders:
+        return unbatched(self.batching, NotificationLoaders(self.store))

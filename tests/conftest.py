@@ -27,8 +27,9 @@ from tests.stores import GLOBEX, NORTHWIND, POOL, store_url
 
 
 def test_settings(**overrides: Any) -> Settings:
+    # no background worker unless a test asks for one (tests/notifications): it would write while others count
     return Settings(mongodb_url=store_url(), mongodb_db="perfgraph_test",
-                    broadcast_url=os.environ.get("BROADCAST_URL") or "memory://", **overrides)
+                    broadcast_url=os.environ.get("BROADCAST_URL") or "memory://", **{"worker": False, **overrides})
 
 
 class RunningServer:

@@ -4,6 +4,8 @@ else nothing more)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from models.checkins.permissions import can_edit_check_in, can_read_check_in
 from models.checkins.rules import CheckInStatus
 from models.core.documents import Document
@@ -11,6 +13,7 @@ from models.core.errors import ErrorCode, FieldError
 from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
+from store.core.repository import TenantStore
 
 NOT_VISIBLE = "check-ins are visible to their participants, the employee's managers and HR admins"
 
@@ -86,3 +89,10 @@ async def held_check_in_counts(context: Context, windows: dict[str, tuple[str, s
         if start <= day <= end:
             counts[doc["employeeId"]] = (counts[doc["employeeId"]] or 0) + 1
     return counts
+async def open_until(store: TenantStore, until: date, limit: int = 5000) -> list[tuple[Document, list[str]]]:
+    """For reminders (no viewer: the system reads): the organisation's check-ins still scheduled on or
+    before ``until``, each with the people who may be reminded of it: its participants, who may read it."""
+    query = {"status": CheckInStatus.SCHEDULED.value, "scheduledOn": {"$lte": until.isoformat()}}
+    docs = await store.checkIns.find(query, sort=[("scheduledOn", 1), ("_id", 1)], limit=limit,
+                                     projection={"scheduledOn": 1, "employeeId": 1, "managerId": 1})
+    return [(d, [p for p in (d.get("employeeId"), d.get("managerId")) if p]) for d in docs]

@@ -7,12 +7,13 @@ received feedback the viewer may count (``can_count_feedback_received``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from models.core import clock
 from models.core.documents import Document
 from models.feedback.permissions import can_count_feedback_received, can_see_request_exists
 from resolvers.core.context import Context, require
+from store.core.repository import TenantStore
 
 REQUEST_FACTS = ("_id", "requesterId", "subjectId", "respondentIds", "dueDate", "anonymous", "organizationId")
 
@@ -54,3 +55,18 @@ async def feedback_received_counts(context: Context, windows: Mapping[str, tuple
         if start <= doc["createdAt"] <= end:
             counts[doc["recipientId"]] = (counts[doc["recipientId"]] or 0) + 1
     return counts
+
+
+async def unanswered_until(store: TenantStore, until: date, limit: int = 5000) -> list[tuple[Document, list[str]]]:
+    """For reminders (no viewer: the system reads): feedback requests due on or before ``until``, each with
+    the respondents who have not answered (each may read the request addressed to them). Anonymous requests
+    are left out: nothing records who answered them, and a reminder must not tell."""
+    query = {"dueDate": {"$lte": until.isoformat()}, "anonymous": {"$ne": True}}
+    docs = await store.feedbackRequests.find(query, sort=[("dueDate", 1), ("_id", 1)], limit=limit,
+                                             projection={"dueDate": 1, "respondentIds": 1, "answers": 1})
+    found = []
+    for doc in docs:
+        waiting = [r for r in doc.get("respondentIds") or [] if r not in (doc.get("answers") or {})]
+        if waiting:
+            found.append((doc, waiting))
+    return found

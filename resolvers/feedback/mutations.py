@@ -77,7 +77,14 @@ async def give_feedback(context: Context, data: dict[str, Any]) -> Outcome:
     author = await org_access.employee(context, me.viewer.employee_id)
     if errors or recipient is None or author is None or text is None:
         return Outcome(errors=errors)
-    doc = await me.store.feedback.insert(_feedback_doc(author, recipient, text, tags, visibility))
+    document = _feedback_doc(author, recipient, text, tags, visibility)
+
+    async def step() -> Document:
+        doc = await me.store.feedback.insert(document)
+        me.store.record_event("feedback.given", {"feedbackId": doc["_id"], "recipientId": recipient["_id"]})
+        return doc
+
+    doc = await me.store.transaction(step)
     await _announce(context, doc)
     return Outcome(doc)
 

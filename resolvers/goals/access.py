@@ -8,11 +8,14 @@ the goals domain itself would.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from models.core.documents import Document
+from models.goals.rules import GoalStatus
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
 from resolvers.goals import key_results, queries
+from store.core.repository import TenantStore
 
 
 async def visible_goals(context: Context, ids: Sequence[str]) -> list[Document]:
@@ -32,3 +35,12 @@ async def record_key_result_progress(context: Context, key_result_id: str, value
     """Record a key result's new value as the goals domain does for ``updateKeyResultProgress``: the viewer
     must be allowed to edit the goal; the value and its history entry are one write; events follow."""
     return await key_results.record_key_result_progress(context, key_result_id, value, comment)
+
+
+async def stale_goals(store: TenantStore, updated_before: datetime, limit: int = 5000) -> list[Document]:
+    """For reminders (no viewer: the system reads): open goals owned by a person and unchanged since
+    ``updated_before``; their owner may read and edit them."""
+    query = {"archived": False, "ownerEmployeeId": {"$ne": None}, "updatedAt": {"$lt": updated_before},
+             "status": {"$nin": [GoalStatus.DONE.value, GoalStatus.CANCELLED.value]}}
+    return await store.goals.find(query, sort=[("updatedAt", 1), ("_id", 1)], limit=limit,
+                                  projection={"title": 1, "ownerEmployeeId": 1, "updatedAt": 1})

@@ -105,7 +105,15 @@ async def record_key_result_progress(context: Context, key_result_id: str, value
         entry = {"_id": new_id(), "keyResultId": key_result_id, "keyResultTitle": kr["title"],
                  "byId": signed_in.viewer.employee_id, "at": now, "oldValue": kr["currentValue"],
                  "newValue": float(value), "comment": comment.strip() if comment and comment.strip() else None}
-        if not await goal_store.record_value(signed_in.store, goal, kr, float(value), entry, now):
+        store = signed_in.store
+
+        async def write() -> bool:
+            written = await goal_store.record_value(store, goal, kr, float(value), entry, now)
+            if written:
+                store.record_event("goal.progress", {"goalId": goal["_id"], "keyResultId": key_result_id})
+            return written
+
+        if not await store.transaction(write):
             return None
         return await committed(signed_in, GoalChange.PROGRESS_RECORDED, goal["_id"], key_result_id)
 

@@ -45,6 +45,12 @@ def org_chart_channel(organization_id: str) -> str:
     return f"org-chart:{organization_id}"
 
 
+# The outbox event (webhooks) each employee change records in its transaction.
+WEBHOOK_EVENTS = {OrgChange.EMPLOYEE_CREATED: "employee.created", OrgChange.EMPLOYEE_UPDATED: "employee.changed",
+                  OrgChange.MANAGER_CHANGED: "employee.changed", OrgChange.DEPARTMENT_CHANGED: "employee.changed",
+                  OrgChange.EMPLOYEE_TERMINATED: "employee.terminated"}
+
+
 @dataclass(frozen=True)
 class Applied:
     """What a step wrote: the payload, and the people and scope (``None``: the whole organisation) of its event."""
@@ -73,6 +79,8 @@ async def _apply(context: Context, store: TenantStore, kind: OrgChange,
     conflicts and is retried, and its checks then see the other's result. The event follows the commit."""
     async def attempt() -> tuple[Outcome | Applied, int]:
         result = await step()
+        if isinstance(result, Applied) and kind in WEBHOOK_EVENTS:
+            store.record_event(WEBHOOK_EVENTS[kind], {"employeeIds": result.employee_ids})
         return result, await store.bump_version() if isinstance(result, Applied) else 0
 
     result, version = await store.transaction(attempt)
@@ -408,6 +416,8 @@ async def sync_employee(context: Context, id: str | None, data: dict[str, Any], 
         current = await store.employees.get(person["_id"]) or person
         if within is not None:
             await within(current)
+        for kind, applied in done:
+            store.record_event(WEBHOOK_EVENTS[kind], {"employeeIds": applied.employee_ids})
         return current, done, await store.bump_version() if done else 0
 
     try:
@@ -509,6 +519,7 @@ async def create_employees(context: Context, items: list[dict[str, Any]], within
         await org_store.insert_employees(store, docs)
         if within is not None:
             await within(docs)
+        store.record_event(WEBHOOK_EVENTS[OrgChange.EMPLOYEE_CREATED], {"employeeIds": [d["_id"] for d in docs]})
         return docs, await store.bump_version()
 
     if not items:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
+from models.reviews.cycles import deadline_of
 from models.reviews.permissions import (
     REVIEW_SHARED,
     can_read_ratings_for_pay,
@@ -20,11 +22,12 @@ from models.reviews.permissions import (
     can_see_review,
     can_see_review_score,
 )
-from models.reviews.rules import FormState, ReviewState, goals_of_period
+from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState, ReviewState, goals_of_period
 from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from store.core.repository import TenantStore
 from store.reviews.cycles import ratings_by_employee
 
 REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
@@ -163,3 +166,18 @@ async def competency(context: Context, id: str | None) -> Document | None:
     if id is None:
         return None
     return await (await require(context)).loaders.reviews.competency_by_id.load(id)
+async def open_forms_due(store: TenantStore, until: date, limit: int = 5000) -> list[tuple[Document, date]]:
+    """For reminders (no viewer: the system reads): forms of active cycles not yet submitted whose phase
+    deadline is on or before ``until``, each with that deadline; the form's reviewer may read it."""
+    found: list[tuple[Document, date]] = []
+    for cycle in await store.reviewCycles.find({"status": CycleStatus.ACTIVE.value}, sort=[("_id", 1)]):
+        due = {kind: date.fromisoformat(d) for kind, phase in PHASE_OF_KIND.items()
+               if (d := deadline_of(cycle, phase)) is not None and date.fromisoformat(d) <= until}
+        if not due:
+            continue
+        forms = await store.reviewForms.find(
+            {"cycleId": cycle["_id"], "kind": {"$in": sorted(due)},
+             "state": {"$in": [FormState.NOT_STARTED.value, FormState.IN_PROGRESS.value]}},
+            sort=[("_id", 1)], limit=limit, projection={"kind": 1, "reviewerId": 1, "revieweeId": 1})
+        found += [(form, due[form["kind"]]) for form in forms]
+    return found[:limit]

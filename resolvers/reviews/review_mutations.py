@@ -71,6 +71,9 @@ async def move_review(context: Context, review_id: str, to: str, note: str | Non
             return Outcome(errors=refusals)
         if not await review_store.move_review(store, current, changes, entry):
             return Outcome.refused("state", ErrorCode.CONFLICT, MOVED)
+        if to == ReviewState.SHARED:
+            store.record_event("review.shared", {"reviewId": review_id, "employeeId": current["employeeId"],
+                                                 "cycleId": current["cycleId"]})
         return current
 
     result = await store.transaction(step)

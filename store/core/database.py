@@ -9,9 +9,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, InsertOne, UpdateMany, UpdateOne
 from pymongo.errors import OperationFailure, PyMongoError
 
+from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope, audited
+from store.core.audit import changes as audit_changes
+from store.core.audit import entry as audit_entry
+from store.core.audit import fields as touched_fields
 from store.core.embedded import EmbeddedServer, EmbeddedUnavailable, default_data_dir
 from store.core.transactions import current_session
 
@@ -115,9 +119,89 @@ class CountingCollection:
             await self.round_trip(name)
             if writes:
                 self.stats.written.add(self.name)
-            return await method(*args, **in_session(kwargs))
+            scope = audited(self.name) if writes else None
+            if scope is None:
+                return await method(*args, **in_session(kwargs))
+            return await self._audited(scope, name, method, args, in_session(kwargs))
 
         return counted
+
+    async def _audited(self, scope: AuditScope, name: str, method: Any, args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> Any:
+        """The write, and its audit entries (store/core/audit.py), in the write's session."""
+        session = kwargs.get("session")
+        plan = write_plan(name, args, kwargs)
+        before: list[dict[str, Any]] = []
+        if plan.filter is not None:
+            projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
+            cursor = self._inner.find(plan.filter, projection, session=session)
+            if plan.sort:
+                cursor = cursor.sort(plan.sort)
+            before = await cursor.limit(1 if plan.one else BEFORE_MAX).to_list(None)
+        result = await method(*args, **kwargs)
+        entries = [audit_entry(scope, self.name, d["_id"], d.get("organizationId"), "created",
+                               audit_changes(self.name, None, d)) for d in plan.inserted]
+        if plan.filter is not None:
+            ids = [d["_id"] for d in before]
+            after: dict[Any, dict[str, Any]] = {}
+            if plan.action != "deleted":
+                query = {"_id": {"$in": ids}} if ids else (plan.filter if kwargs.get("upsert") else None)
+                if query is not None:
+                    projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
+                    found = await self._inner.find(query, projection, session=session).limit(BEFORE_MAX).to_list(None)
+                    after = {d["_id"]: d for d in found}
+            by_id = {d["_id"]: d for d in before}
+            for id in [*ids, *[i for i in after if i not in by_id]]:
+                old, new = by_id.get(id), after.get(id)
+                action = plan.action if old is not None else "created"
+                fields = audit_changes(self.name, old, new, plan.fields)
+                if fields or action == "deleted":
+                    organization = (old or new or {}).get("organizationId")
+                    entries.append(audit_entry(scope, self.name, id, organization, action, fields))
+        if entries:
+            self.stats.written.add(AUDIT_COLLECTION)
+            await self._inner.database[AUDIT_COLLECTION].insert_many(entries, session=session)
+        return result
+
+
+@dataclass
+class WritePlan:
+    """What one write call touches, for its audit entries: the documents it inserts, and the filter, sort and
+    top-level fields (None: whole documents) of what it updates or deletes."""
+
+    inserted: list[dict[str, Any]] = field(default_factory=list)
+    filter: dict[str, Any] | None = None
+    fields: set[str] | None = None
+    sort: Any = None
+    one: bool = True
+    action: str = "changed"
+
+
+def write_plan(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> WritePlan:
+    if name == "insert_one":
+        return WritePlan(inserted=[args[0]])
+    if name == "insert_many":
+        return WritePlan(inserted=list(args[0]))
+    if name in {"update_one", "update_many", "replace_one", "find_one_and_update", "find_one_and_replace"}:
+        update = args[1] if len(args) > 1 else kwargs.get("update", kwargs.get("replacement", {}))
+        fields = None if name in {"replace_one", "find_one_and_replace"} else touched_fields(update)
+        return WritePlan(filter=args[0] if args else kwargs.get("filter", {}), fields=fields,
+                         sort=kwargs.get("sort"), one=name != "update_many")
+    if name in {"delete_one", "delete_many", "find_one_and_delete"}:
+        return WritePlan(filter=args[0] if args else kwargs.get("filter", {}), one=name != "delete_many",
+                         action="deleted")
+    if name == "bulk_write":
+        requests = args[0] if args else kwargs.get("requests", [])
+        filters = [r._filter for r in requests if isinstance(r, UpdateOne | UpdateMany)]
+        fields: set[str] = set()
+        for r in requests:
+            if isinstance(r, UpdateOne | UpdateMany):
+                fields |= touched_fields(r._doc)
+        inserted = [r._doc for r in requests if isinstance(r, InsertOne)]
+        if not filters:
+            return WritePlan(inserted=inserted)
+        return WritePlan(inserted=inserted, filter={"$or": filters}, fields=fields, one=False)
+    return WritePlan()
 
 
 WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one",
@@ -260,6 +344,28 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "xapiStatements": [([ORG, ("employeeId", ASCENDING), ("timestamp", DESCENDING)], {"name": "org_employee"})],
     "learningMappings": [([ORG, ("activityId", ASCENDING)], {"unique": True, "name": "org_activity_unique"})],
     "learningEvidence": [([ORG, ("employeeId", ASCENDING), ("achievedAt", DESCENDING)], {"name": "org_employee"})],
+    # notifications: the outbox (events written in the transaction of their change), webhook endpoints and
+    # their deliveries (leased by the worker that sends them), the audit trail, reminders and in-app
+    # notifications
+    "outbox": [([("dispatched", ASCENDING), ("createdAt", ASCENDING)], {"name": "dispatched_created"})],
+    "webhookEndpoints": [([ORG, ("createdAt", ASCENDING), ("_id", ASCENDING)], {"name": "org_created"})],
+    "webhookDeliveries": [
+        ([("status", ASCENDING), ("nextAttemptAt", ASCENDING)], {"name": "status_next_attempt"}),
+        ([ORG, ("endpointId", ASCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)],
+         {"name": "org_endpoint_created"}),
+    ],
+    "auditLog": [
+        ([ORG, ("at", DESCENDING), ("_id", DESCENDING)], {"name": "org_at"}),
+        ([ORG, ("objectId", ASCENDING), ("at", DESCENDING)], {"name": "org_object_at"}),
+        ([ORG, ("actorId", ASCENDING), ("at", DESCENDING)], {"name": "org_actor_at"}),
+    ],
+    "notifications": [
+        ([ORG, ("recipientId", ASCENDING), ("createdAt", DESCENDING), ("_id", DESCENDING)],
+         {"name": "org_recipient_created"}),
+    ],
+    "reminderSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    # one reminder per (item, recipient, interval): the key is the lease two schedulers race for
+    "reminders": [([ORG, ("key", ASCENDING)], {"unique": True, "name": "org_key_unique"})],
 }
 
 

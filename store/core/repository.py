@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
+from models.core import clock
+from models.core.documents import new_id
 from store.core.database import CountingCollection, Database
-from store.core.transactions import in_transaction
+from store.core.transactions import in_transaction, record_event
 
 Document = dict[str, Any]
 Projection = Mapping[str, int] | None
@@ -106,6 +108,15 @@ class TenantStore:
         """``step()`` as one multi-document transaction (store/core/transactions.py): all or nothing,
         retried whole on a write conflict. Publish events after it returns, never inside ``step``."""
         return await in_transaction(self.database.client, step)
+
+    def record_event(self, type: str, data: Mapping[str, Any]) -> None:
+        """Inside ``transaction(step)``: an event for webhook subscribers (``type`` such as ``employee.created``,
+        ``data`` the ids it concerns), written to the outbox when the attempt ends, so it commits with the
+        change. Raises :class:`~store.core.transactions.OutsideTransaction` outside a transaction."""
+        record_event(self.database.outbox, {
+            "_id": new_id(), "organizationId": self.organization_id, "type": type, "data": dict(data),
+            "createdAt": clock.now(), "dispatched": False,
+        })
 
     async def organization(self) -> Document | None:
         return await self.database.organizations.find_one({"_id": self.organization_id})

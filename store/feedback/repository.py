@@ -145,12 +145,17 @@ async def answer_once(store: TenantStore, request_id: str, respondent_id: str, a
         if recorded is not None:
             if await feedback.get(recorded["feedbackId"], projection={"_id": 1}) is not None:
                 return None
-            return await feedback.insert(answer(recorded["feedbackId"]))
+            return given(await feedback.insert(answer(recorded["feedbackId"])))
         feedback_id = new_id()
         if not await requests.update(request_id, {key: {"feedbackId": feedback_id, "at": at}},
                                      where={"respondentIds": respondent_id, key: {"$exists": False}}):
             return None
-        return await feedback.insert(answer(feedback_id))
+        return given(await feedback.insert(answer(feedback_id)))
+
+    def given(doc: Document) -> Document:  # the webhook event, in the answer's transaction
+        store.record_event("feedback.given", {"feedbackId": doc["_id"], "recipientId": doc["recipientId"],
+                                              "requestId": request_id})
+        return doc
 
     try:
         return await store.transaction(step)

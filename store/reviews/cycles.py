@@ -68,8 +68,12 @@ async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping
         stored = {f["_id"] for f in await store.reviewForms.find({"cycleId": cycle["_id"]}, projection={"_id": 1})}
         forms = [f for f in forms if f["_id"] not in stored]
     created_forms = await insert_missing(store.reviewForms, forms)
-    await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.ACTIVE.value},
-                                    where={"status": {"$in": [CycleStatus.DRAFT.value, CycleStatus.LAUNCHING.value]}})
+    async def activate() -> None:  # the launch's last write, and its outbox event with it
+        if await store.reviewCycles.update(cycle["_id"], {"status": CycleStatus.ACTIVE.value}, where={
+                "status": {"$in": [CycleStatus.DRAFT.value, CycleStatus.LAUNCHING.value]}}):
+            store.record_event("cycle.launched", {"cycleId": cycle["_id"]})
+
+    await store.transaction(activate)
     updated = await store.reviewCycles.get(cycle["_id"]) or dict(cycle)
     return LaunchResult(updated, len(plan.eligible), created_reviews, created_forms, len(plan.eligible),
                         len(plan.forms), plan.skipped)

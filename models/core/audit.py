@@ -1,0 +1,27 @@
+"""What the audit trail records of a write: which collections it leaves out, which values it never keeps
+(pay, secrets, anonymous and private content: recorded as changed, without the values), and whose author
+it never names."""
+
+from __future__ import annotations
+
+import re
+
+# Bookkeeping, not changes anyone made to an object: the trail itself, the outbox and deliveries, reminder
+# leases, notifications marked read, the organisation's change counters; and the contributor sets of
+# anonymous feedback, whose every entry would name who wrote.
+NOT_AUDITED = frozenset({"auditLog", "outbox", "webhookDeliveries", "reminders", "notifications", "organizations",
+                         "anonymousContributors"})
+# Every value of these is withheld (anonymous feedback, private check-in notes).
+REDACTED_COLLECTIONS = frozenset({"anonymousFeedback", "checkInNotes"})
+# Nor is the author of these named, and their time is kept to the day (order within it would tell).
+ANONYMOUS_COLLECTIONS = frozenset({"anonymousFeedback"})
+SENSITIVE_FIELD = re.compile(r"secret|token|password|hash|salary|pay(?!load)|bonus|compensation|equity",
+                             re.IGNORECASE)
+
+
+def redacted(collection: str, field: str) -> bool:
+    return collection in REDACTED_COLLECTIONS or bool(SENSITIVE_FIELD.search(field))
+
+
+def actor_withheld(collection: str) -> bool:
+    return collection in ANONYMOUS_COLLECTIONS

@@ -1,0 +1,165 @@
+"""The reminder scheduler and HR's reminder settings.
+
+Each run reads, for every organisation, what is due through each domain's accessor (check-ins still to be
+held, feedback requests waiting for answers, goals without an update), and creates one notification per
+item, recipient and interval. The interval's key is unique per organisation (the ``reminders`` collection):
+it is inserted in the notification's own transaction, so two schedulers (two server processes) racing for
+one reminder create it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from models.core import clock
+from models.core.documents import Document, new_id
+from models.core.viewer import Viewer
+from models.notifications.reminders import (
+    DueItem,
+    ReminderKind,
+    check_settings,
+    interval,
+    reminder_key,
+    settings_with_defaults,
+)
+from realtime import Bus
+from resolvers.checkins import access as checkins_access
+from resolvers.core.context import Context, require_role
+from resolvers.core.outcome import Outcome
+from resolvers.feedback import access as feedback_access
+from resolvers.goals import access as goals_access
+from resolvers.notifications import notices
+from resolvers.reviews import access as reviews_access
+from store.core.database import Database
+from store.core.repository import Duplicate, TenantStore
+
+log = logging.getLogger("perfgraph.reminders")
+PER_RUN_MAX = 1000  # reminders one run creates per organisation (the rest on the next run)
+
+
+def can_configure_reminders(viewer: Viewer) -> bool:
+    return viewer.is_hr_admin
+
+
+async def settings_of(store: TenantStore) -> dict[str, Any]:
+    found = await store.reminderSettings.find(limit=1)
+    return settings_with_defaults(found[0] if found else None)
+
+
+async def reminder_settings(context: Context) -> dict[str, Any]:
+    signed_in = await require_role(context, can_configure_reminders, "only HR admins configure reminders")
+    return await settings_of(signed_in.store)
+
+
+async def save_settings(context: Context, data: dict[str, Any]) -> Outcome:
+    """HR admins: which reminders, how many days before, how often again, quiet on weekends."""
+    signed_in = await require_role(context, can_configure_reminders, "only HR admins configure reminders")
+    errors = check_settings(data)
+    if errors:
+        return Outcome(errors=errors)
+    changes: dict[str, Any] = {"updatedAt": clock.now(), "updatedById": signed_in.viewer.employee_id}
+    for key, field in (("enabled", "enabled"), ("days_before", "daysBefore"), ("repeat_every_days", "repeatEveryDays"),
+                       ("quiet_on_weekends", "quietOnWeekends"), ("stale_goal_weeks", "staleGoalWeeks")):
+        if key in data:
+            value = data[key]
+            changes[field] = sorted({ReminderKind(k).value for k in value or []}) if key == "enabled" else value
+    store = signed_in.store
+    await store.reminderSettings.collection.update_one(
+        store.reminderSettings.scope(), {"$set": changes, "$setOnInsert": {"_id": new_id()}}, upsert=True)
+    return Outcome(await settings_of(store))
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+async def due_items(store: TenantStore, today: date, settings: dict[str, Any]) -> list[DueItem]:
+    """Everything in the organisation a reminder may be due for today, read through each domain's accessor."""
+    until = today + timedelta(days=int(settings["daysBefore"]))
+    items: list[DueItem] = []
+    enabled = set(settings["enabled"])
+    if ReminderKind.CHECK_IN_DUE.value in enabled:
+        for doc, people in await checkins_access.open_until(store, until):
+            items += [DueItem(ReminderKind.CHECK_IN_DUE, "checkIn", doc["_id"], person, _day(doc["scheduledOn"]),
+                              f"Your check-in of {doc['scheduledOn']} is to prepare") for person in people]
+    if ReminderKind.FEEDBACK_REQUEST_UNANSWERED.value in enabled:
+        for doc, people in await feedback_access.unanswered_until(store, until):
+            items += [DueItem(ReminderKind.FEEDBACK_REQUEST_UNANSWERED, "feedbackRequest", doc["_id"], person,
+                              _day(doc["dueDate"]), f"A feedback request due {doc['dueDate']} waits for your answer")
+                      for person in people]
+    if ReminderKind.REVIEW_FORM_DUE.value in enabled:
+        for form, due in await reviews_access.open_forms_due(store, until):
+            items.append(DueItem(ReminderKind.REVIEW_FORM_DUE, "reviewForm", form["_id"], form["reviewerId"], due,
+                                 f"Your {form['kind']} review form is due {due.isoformat()}"))
+    if ReminderKind.GOAL_STALE.value in enabled:
+        stale = timedelta(weeks=int(settings["staleGoalWeeks"]))
+        for doc in await goals_access.stale_goals(store, clock.now() - stale):
+            updated: datetime = doc["updatedAt"]
+            items.append(DueItem(ReminderKind.GOAL_STALE, "goal", doc["_id"], doc["ownerEmployeeId"],
+                                 (updated + stale).date(), f"Your goal {doc['title']!r} has had no update for a while"))
+    return items
+
+
+class ReminderScheduler:
+    def __init__(self, database: Database, bus: Bus | None = None, *, every_seconds: float = 60.0) -> None:
+        self.database = database
+        self.bus = bus
+        self.every_seconds = every_seconds
+        self.last_run = float("-inf")
+
+    async def tick(self) -> None:
+        """Called by the worker's loop: a run at most every ``every_seconds``."""
+        if time.monotonic() - self.last_run >= self.every_seconds:
+            self.last_run = time.monotonic()
+            created = await self.run_once()
+            if created:
+                log.info("reminders: %d notifications created", created)
+
+    async def run_once(self, today: date | None = None, organization_ids: list[str] | None = None) -> int:
+        """Create the reminders due ``today`` (UTC) in every organisation (or those of ``organization_ids``);
+        how many were created."""
+        today = today or clock.today()
+        created = 0
+        query = {"_id": {"$in": organization_ids}} if organization_ids is not None else {}
+        for organization in await self.database.organizations.find(query, {"_id": 1}).sort([("_id", 1)]).to_list(None):
+            created += await self.run_for(TenantStore(self.database, organization["_id"]), today)
+        return created
+
+    async def run_for(self, store: TenantStore, today: date) -> int:
+        settings = await settings_of(store)
+        wanted: dict[str, DueItem] = {}
+        for item in await due_items(store, today, settings):
+            period = interval(item, today, settings)
+            if period is not None:
+                wanted.setdefault(reminder_key(item, period), item)
+        if not wanted:
+            return 0
+        done = {d["key"] for d in await store.reminders.find({"key": {"$in": list(wanted)}}, projection={"key": 1})}
+        created = 0
+        for key, item in wanted.items():
+            if key in done:
+                continue
+            if created >= PER_RUN_MAX:
+                break
+            created += await self.remind(store, key, item)
+        return created
+
+    async def remind(self, store: TenantStore, key: str, item: DueItem) -> int:
+        """One reminder: its key and its notification in one transaction; 0 if another scheduler won it."""
+        document: Document = notices.notification_doc(item.recipient_id, item.kind.value, item.text,
+                                                      item.subject_type, item.subject_id)
+
+        async def claim(scoped: TenantStore) -> bool:
+            await scoped.reminders.insert({"_id": new_id(), "key": key, "kind": item.kind.value,
+                                           "subjectId": item.subject_id, "recipientId": item.recipient_id,
+                                           "notificationId": document["_id"], "createdAt": clock.now()})
+            return True
+
+        try:
+            stored = await notices.create(self.database, self.bus, store.organization_id, [document], claim)
+        except Duplicate:
+            return 0
+        return len(stored)

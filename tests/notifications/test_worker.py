@@ -1,0 +1,46 @@
+"""Where the worker runs: in the server process by default, or alone as ``python -m server worker``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from server.config import Settings
+from store.core.database import INDEXES
+from tests.notifications.support import create_person, receiver, save_endpoint, webhook_server
+from tests.stores import store_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_worker_runs_in_the_server_unless_turned_off() -> None:
+    assert Settings.from_env({}).worker is True
+    assert Settings.from_env({"WORKER": "0"}).worker is False
+    assert Settings.from_env({}).webhook_private_urls is False
+    assert Settings.from_env({"WEBHOOK_PRIVATE_URLS": "1"}).webhook_private_urls is True
+
+
+async def test_python_m_server_worker_delivers_what_the_servers_wrote() -> None:
+    async with webhook_server() as server, receiver() as hooks:
+        # given an event written by a server whose own worker is off
+        await save_endpoint(server, hooks.url)
+        employee_id = await create_person(server)
+        # when the worker runs as its own process on the same store
+        env = {**{k: v for k, v in os.environ.items() if k not in {"MONGODB_URL", "MONGODB_DB", "BROADCAST_URL"}},
+               "MONGODB_URL": store_url(), "MONGODB_DB": server.database.name, "WEBHOOK_PRIVATE_URLS": "1",
+               "JWT_SECRET": server.settings.jwt_secret}
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "server", "worker", cwd=ROOT, env=env,
+                                                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        try:
+            async with asyncio.timeout(20):
+                await hooks.arrived.wait()
+        finally:
+            process.terminate()
+            await process.wait()
+            # what that process wrote is restored with the rest when the server stops
+            server.database.stats.written.update(INDEXES)
+        # then it sent the event
+        assert len(hooks.received) == 1
+        assert employee_id in hooks.received[0].body.decode()
