@@ -13,13 +13,14 @@ import strawberry
 from schema.checkins.org_fields import CheckInDepartmentFields, CheckInEmployeeFields
 from schema.feedback.org_fields import FeedbackEmployeeFields
 from schema.goals.org_fields import GoalDepartmentFields, GoalEmployeeFields
+from schema.growth.org_fields import GrowthEmployeeFields
 from schema.org.types import DepartmentFields, EmployeeFields, PositionFields
 from schema.reviews.org_fields import ReviewEmployeeFields, ReviewPositionFields
 
 
 @strawberry.type(name="Employee", description="A person in the organisation.")
 class EmployeeType(EmployeeFields, GoalEmployeeFields, CheckInEmployeeFields, FeedbackEmployeeFields,
-                   ReviewEmployeeFields):
+                   ReviewEmployeeFields, GrowthEmployeeFields):
     pass
 
 

@@ -18,6 +18,7 @@ from schema.core.refusals import refusals_as_payloads
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
+from schema.growth.root import GrowthMutation, GrowthQuery, GrowthSubscription
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
 from schema.reviews.cycles_root import CycleMutation, CycleQuery
@@ -35,6 +36,9 @@ SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSu
                                     PraiseSubscription,)
 MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
+QUERIES += (GrowthQuery,)
+MUTATIONS += (GrowthMutation,)
+SUBSCRIPTIONS += (GrowthSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = refusals_as_payloads(merge_types("Mutation", MUTATIONS))

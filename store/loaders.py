@@ -15,6 +15,7 @@ from store.core.loaders import unbatched
 from store.core.repository import TenantStore
 from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
+from store.growth.repository import GrowthLoaders
 from store.org.loaders import (
     DepartmentByIdLoader,
     DepartmentsByParentIdLoader,
@@ -85,3 +86,7 @@ class Loaders:
     @cached_property
     def reviews(self) -> ReviewLoaders:
         return unbatched(self.batching, ReviewLoaders(self.store))
+
+    @cached_property
+    def growth(self) -> GrowthLoaders:
+        return unbatched(self.batching, GrowthLoaders(self.store))

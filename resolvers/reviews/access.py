@@ -104,3 +104,11 @@ async def period_goals(context: Context, bundle: FormBundle) -> list[Document]:
         return []
     goals = await visible_goals_of(context, bundle.reviewee)
     return goals_of_period(goals, cycle["periodStart"], cycle["periodEnd"])
+
+
+async def competencies(context: Context, ids: Sequence[str]) -> list[Document]:
+    """The competencies of the organisation's framework among ``ids`` (everyone in the organisation reads
+    the framework), in the order of ``ids``; unknown ids, and another organisation's, are left out."""
+    loaders = (await require(context)).loaders
+    docs = await loaders.reviews.competency_by_id.load_many(list(ids))
+    return [d for d in docs if d is not None]

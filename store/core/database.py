@@ -209,6 +209,19 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("reviewerId", ASCENDING), ("state", ASCENDING)], {"name": "org_reviewer_state"}),
         ([ORG, ("cycleId", ASCENDING), ("kind", ASCENDING), ("state", ASCENDING)], {"name": "org_cycle_kind_state"}),
     ],
+    # growth: career tracks, one growth plan per person (targets and actions embedded), mentorships,
+    # their sessions (notes private to the pair) and each mentor's count of active mentees
+    "careerTracks": [([ORG, ("name", ASCENDING)], {"name": "org_name"})],
+    "growthPlans": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
+    "mentorships": [
+        ([ORG, ("menteeId", ASCENDING), ("status", ASCENDING)], {"name": "org_mentee_status"}),
+        ([ORG, ("mentorId", ASCENDING), ("status", ASCENDING)], {"name": "org_mentor_status"}),
+        # one active mentorship per (mentor, mentee), whatever two concurrent starts each read
+        ([ORG, ("mentorId", ASCENDING), ("menteeId", ASCENDING)],
+         {"unique": True, "partialFilterExpression": {"status": "active"}, "name": "org_pair_active_unique"}),
+    ],
+    "mentoringSessions": [([ORG, ("mentorshipId", ASCENDING), ("heldOn", DESCENDING)], {"name": "org_mentorship"})],
+    "mentorLoads": [],
 }
 
 

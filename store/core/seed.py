@@ -8,6 +8,7 @@ from models.core.documents import Document
 from models.demo.checkins import demo_check_ins
 from models.demo.feedback import demo_feedback
 from models.demo.goals import demo_goal_documents
+from models.demo.growth import demo_growth
 from models.demo.org import DemoOrganization
 from models.demo.reviews import demo_review_documents
 from store.core.database import INDEXES, Database
@@ -15,6 +16,7 @@ from store.core.database import INDEXES, Database
 # Each domain's demo data: a pure function of the organisation → collection name → documents.
 DomainSeed = Callable[[DemoOrganization], dict[str, list[Document]]]
 DOMAIN_SEEDS: list[DomainSeed] = [demo_goal_documents, demo_review_documents, demo_check_ins, demo_feedback]
+DOMAIN_SEEDS += [demo_growth]
 
 
 def demo_documents(demo: DemoOrganization) -> dict[str, list[Document]]:

@@ -1,0 +1,120 @@
+"""Demo growth data: two career tracks per department family (individual contributor and manager),
+growth plans for about a third of the people, active mentorships (from the people's mentors, at most the
+default capacity per mentor, never in the mentee's reporting line) with a logged session each.
+
+Deterministic: ids from :func:`stable_id`, dates from :data:`SEED_TODAY`, choices from the people's order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+from models.core.documents import Document, stable_id
+from models.demo.org import DemoOrganization
+from models.demo.org_catalog import LADDERS
+from models.growth.rules import (
+    DEFAULT_MAX_MENTEES,
+    ActionKind,
+    ActionStatus,
+    Horizon,
+    MentorshipStatus,
+    TrackKind,
+    in_reporting_line,
+    plan_id,
+)
+from models.org.rules import EmployeeStatus
+
+SEED_TODAY = date(2026, 11, 1)
+AT = datetime.combine(SEED_TODAY, time(9), tzinfo=UTC)
+PLAN_SHARE = 3  # every third person at levels 3-5 has a plan
+HORIZONS = (Horizon.WITHIN_A_YEAR, Horizon.ONE_TO_TWO_YEARS, Horizon.THREE_PLUS_YEARS)
+
+
+def _ladders(demo: DemoOrganization) -> dict[str, tuple[list[str], list[str]]]:
+    """Per department family: the individual-contributor and manager track's position ids, lowest first."""
+    by_title = {p["title"]: p for p in demo.positions}
+    ladders = {}
+    for family, (vp, manager, lead, ic) in LADDERS.items():
+        ic_titles = [ic, "Senior Software Engineer", lead] if family == "Engineering" else [ic, lead]
+        ladders[family] = ([by_title[t]["_id"] for t in ic_titles],
+                           [by_title[t]["_id"] for t in (lead, manager, vp)])
+    return ladders
+
+
+def demo_tracks(demo: DemoOrganization) -> list[Document]:
+    slug, org_id = demo.organization["slug"], demo.organization["_id"]
+    departments = {d["name"]: d["_id"] for d in demo.departments}
+    tracks = []
+    for family, (ic, manager) in _ladders(demo).items():
+        for kind, steps, label in ((TrackKind.INDIVIDUAL_CONTRIBUTOR, ic, "individual contributor"),
+                                   (TrackKind.MANAGER, manager, "management")):
+            tracks.append({"_id": stable_id(f"{slug}:track:{family}:{kind.value}"), "organizationId": org_id,
+                           "name": f"{family} {label}", "kind": kind.value, "departmentId": departments[family],
+                           "steps": [{"positionId": p, "order": i + 1} for i, p in enumerate(steps)],
+                           "updatedAt": AT})
+    return tracks
+
+
+def _next_rung(position_id: str, ladders: dict[str, tuple[list[str], list[str]]]) -> str | None:
+    """The position above ``position_id`` on a track (the manager track from a track's top)."""
+    for ic, manager in ladders.values():
+        for steps in (ic, manager):
+            if position_id in steps[:-1]:
+                return steps[steps.index(position_id) + 1]
+    return None
+
+
+def demo_plans(demo: DemoOrganization) -> list[Document]:
+    slug, org_id = demo.organization["slug"], demo.organization["_id"]
+    ladders = _ladders(demo)
+    plans = []
+    candidates = [e for e in demo.employees if e["status"] != EmployeeStatus.TERMINATED.value
+                  and len(e["managerChain"]) >= 2]
+    for n, employee in enumerate(candidates):
+        target = _next_rung(employee["positionId"], ladders)
+        if n % PLAN_SHARE or target is None:
+            continue
+        created = AT - timedelta(days=30 + n % 60)
+        action = {"_id": stable_id(f"{slug}:growth-action:{employee['_id']}"), "kind": ActionKind.LEARNING.value,
+                  "title": "Course on the next role's core skills", "ownerId": employee["_id"],
+                  "dueOn": (SEED_TODAY + timedelta(days=60 + n % 90)).isoformat(),
+                  "status": (ActionStatus.IN_PROGRESS if n % 2 else ActionStatus.PLANNED).value, "notes": "",
+                  "competencyId": None, "goalId": None, "createdAt": created, "createdById": employee["_id"],
+                  "updatedAt": created, "updatedById": employee["_id"]}
+        plans.append({"_id": plan_id(employee["_id"]), "organizationId": org_id, "employeeId": employee["_id"],
+                      "targets": [{"positionId": target, "aspiration": "Grow into the next role on my track",
+                                   "horizon": HORIZONS[n % 3].value, "willingToRelocate": n % 4 == 0,
+                                   "willingToChangeDepartment": n % 5 == 0}],
+                      "actions": [action], "sharedWithMentors": n % 2 == 0, "version": 2, "createdAt": created,
+                      "updatedAt": created})
+    return plans
+
+
+def demo_mentorships(demo: DemoOrganization) -> dict[str, list[Document]]:
+    slug, org_id = demo.organization["slug"], demo.organization["_id"]
+    people = {e["_id"]: e for e in demo.employees}
+    load: Counter[str] = Counter()
+    mentorships, sessions = [], []
+    for mentee in demo.employees:
+        mentor = people.get(mentee.get("mentorId") or "")
+        if mentor is None or EmployeeStatus.TERMINATED.value in (mentor["status"], mentee["status"]) \
+                or in_reporting_line(mentor, mentee) or load[mentor["_id"]] >= DEFAULT_MAX_MENTEES:
+            continue
+        load[mentor["_id"]] += 1
+        starts = max(date(2026, 3, 1), date.fromisoformat(mentee["hireDate"]), date.fromisoformat(mentor["hireDate"]))
+        id = stable_id(f"{slug}:mentorship:{mentee['_id']}")
+        mentorships.append({"_id": id, "organizationId": org_id, "mentorId": mentor["_id"], "menteeId": mentee["_id"],
+                            "goals": "Widen my view beyond my team", "startsOn": starts.isoformat(), "endsOn": None,
+                            "status": MentorshipStatus.ACTIVE.value, "startedById": mentee["_id"], "sessionCount": 1,
+                            "createdAt": datetime.combine(starts, time(9), tzinfo=UTC)})
+        held = min(starts + timedelta(days=14), SEED_TODAY)
+        sessions.append({"_id": stable_id(f"{slug}:mentoring-session:{mentee['_id']}"), "organizationId": org_id,
+                         "mentorshipId": id, "heldOn": held.isoformat(), "notes": "Talked through the first goals",
+                         "loggedById": mentor["_id"], "createdAt": datetime.combine(held, time(17), tzinfo=UTC)})
+    loads = [{"_id": mentor_id, "organizationId": org_id, "active": count} for mentor_id, count in sorted(load.items())]
+    return {"mentorships": mentorships, "mentoringSessions": sessions, "mentorLoads": loads}
+
+
+def demo_growth(demo: DemoOrganization) -> dict[str, list[Document]]:
+    return {"careerTracks": demo_tracks(demo), "growthPlans": demo_plans(demo), **demo_mentorships(demo)}

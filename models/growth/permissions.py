@@ -1,0 +1,81 @@
+"""Who sees and does what in the growth domain. Plain functions; nothing here reads the store.
+
+* Career tracks: everyone in the organisation reads them; HR admins save them.
+* A growth plan (targets, actions, progress): the person, their management chain and HR admins; a
+  mentor of theirs (an active mentorship) only while the person shares the plan with their mentors.
+  The person sets their targets (HR admins too); the person, their managers, HR admins and a mentor
+  the plan is shared with save development actions.
+* Mentorships: the pair, the mentee's management chain and HR admins read them; session notes only
+  the pair, never anyone else. The mentee, their managers and HR admins start one; the pair, the
+  mentee's managers and HR admins end it; the pair logs sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from models.core.viewer import Viewer, same_organization
+
+
+def can_read_tracks(viewer: Viewer) -> bool:
+    return True
+
+
+def can_save_track(viewer: Viewer) -> bool:
+    return viewer.is_hr_admin
+
+
+def oversees(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    """The person themselves, their management chain and HR admins."""
+    if not same_organization(viewer, employee):
+        return False
+    return (viewer.is_hr_admin or employee["_id"] == viewer.employee_id
+            or viewer.employee_id in employee.get("managerChain", []))
+
+
+def can_read_plan(viewer: Viewer, employee: Mapping[str, Any], plan: Mapping[str, Any] | None,
+                  mentor_ids: Collection[str]) -> bool:
+    """``mentor_ids``: the person's mentors in active mentorships."""
+    if oversees(viewer, employee):
+        return True
+    return (same_organization(viewer, employee) and viewer.employee_id in mentor_ids
+            and plan is not None and bool(plan.get("sharedWithMentors")))
+
+
+def can_set_targets(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    return same_organization(viewer, employee) and (viewer.is_hr_admin or employee["_id"] == viewer.employee_id)
+
+
+def can_save_action(viewer: Viewer, employee: Mapping[str, Any], plan: Mapping[str, Any] | None,
+                    mentor_ids: Collection[str]) -> bool:
+    return can_read_plan(viewer, employee, plan, mentor_ids)
+
+
+def may_own_action(owner_id: str, employee: Mapping[str, Any], mentor_ids: Collection[str]) -> bool:
+    """An action is owned by the person, one of their managers or one of their mentors."""
+    return owner_id == employee["_id"] or owner_id in employee.get("managerChain", []) or owner_id in mentor_ids
+
+
+def can_read_mentorship(viewer: Viewer, mentorship: Mapping[str, Any], mentee: Mapping[str, Any]) -> bool:
+    if not same_organization(viewer, mentee) or not same_organization(viewer, mentorship):
+        return False
+    return viewer.employee_id == mentorship["mentorId"] or oversees(viewer, mentee)
+
+
+def can_read_session_notes(viewer: Viewer, mentorship: Mapping[str, Any]) -> bool:
+    """Only the pair: not their managers, not HR admins."""
+    return same_organization(viewer, mentorship) and viewer.employee_id in (mentorship["mentorId"],
+                                                                            mentorship["menteeId"])
+
+
+def can_start_mentorship(viewer: Viewer, mentee: Mapping[str, Any]) -> bool:
+    return oversees(viewer, mentee)
+
+
+def can_end_mentorship(viewer: Viewer, mentorship: Mapping[str, Any], mentee: Mapping[str, Any]) -> bool:
+    return can_read_mentorship(viewer, mentorship, mentee)
+
+
+def can_log_session(viewer: Viewer, mentorship: Mapping[str, Any]) -> bool:
+    return can_read_session_notes(viewer, mentorship)

@@ -1,0 +1,49 @@
+"""The growth domain's public accessor: the one way other domains (exits, compensation) read growth.
+
+Every function answers as the growth rules (``models/growth/permissions.py``) let the viewer see: a plan
+the viewer may not read is ``None``, and a leaver's open work is refused to anyone but the people who
+oversee them (their management chain and HR admins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.core.documents import Document
+from models.growth.permissions import oversees
+from resolvers.core.context import Context, require
+from resolvers.core.errors import Forbidden
+from resolvers.growth.visibility import plan_view
+from resolvers.org.access import known_employee
+from store.growth import repository as growth_store
+
+OPEN_WORK_REFUSAL = "a person's open growth work is visible to their managers and HR admins"
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    """What a leaver leaves open in growth: the active mentorships in which they mentor someone and
+    those in which they are mentored (documents without session notes, which stay the pair's)."""
+
+    mentoring: list[Document]
+    mentored_by: list[Document]
+
+
+async def open_work_of(context: Context, employee_id: str) -> OpenWork:
+    """The person's active mentorships, both ways; :class:`Forbidden` unless the viewer oversees them,
+    :class:`BadUserInput` for someone not in the viewer's organisation."""
+    signed_in = await require(context)
+    employee = await known_employee(context, employee_id)
+    if not oversees(signed_in.viewer, employee) or (employee_id == signed_in.viewer.employee_id \
+            and not signed_in.viewer.is_hr_admin):
+        raise Forbidden(OPEN_WORK_REFUSAL)
+    found = await growth_store.mentorships_of(signed_in.store, [employee_id])
+    return OpenWork(mentoring=[m for m in found if m["mentorId"] == employee_id],
+                    mentored_by=[m for m in found if m["menteeId"] == employee_id])
+
+
+async def growth_plan_of(context: Context, employee_id: str) -> Document | None:
+    """The person's growth plan (targets, actions) if the viewer may read it and one was written."""
+    signed_in = await require(context)
+    view = await plan_view(context, employee_id)
+    return view.plan if view.readable_by(signed_in.viewer) else None

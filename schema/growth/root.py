@@ -1,0 +1,152 @@
+"""Growth queries, mutations and the live ``growthPlanChanged`` subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import date
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.growth.rules import ActionKind, ActionStatus, TrackKind
+from resolvers.core.context import Context
+from resolvers.core.outcome import Outcome
+from resolvers.growth import mentorships as growth_mentorships
+from resolvers.growth import plans as growth_plans
+from resolvers.growth import subscriptions as growth_subscriptions
+from resolvers.growth import tracks as growth_tracks
+from schema.core.cost import listed
+from schema.core.errors import Error, errors_of
+from schema.growth.inputs import DevelopmentActionInput, GrowthTargetInput
+from schema.growth.types import (
+    CareerTrack,
+    DevelopmentAction,
+    GrowthPlan,
+    GrowthPlanChangeKind,
+    GrowthPlanEvent,
+    MentoringSession,
+    Mentorship,
+    TrackKindEnum,
+)
+
+MAX_TRACKS = 100
+
+
+@strawberry.type(description="The career track saved, or why nothing was written.")
+class CareerTrackPayload:
+    track: CareerTrack | None = strawberry.field(description="The track as saved.")
+    errors: list[Error] = strawberry.field(description="Empty when the track was saved.")
+
+
+@strawberry.type(description="The growth plan after the change, or why nothing was written.")
+class GrowthPlanPayload:
+    plan: GrowthPlan | None = strawberry.field(description="The plan as it is after the change.")
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
+
+
+@strawberry.type(description="The development action saved and its plan, or why nothing was written.")
+class DevelopmentActionPayload:
+    action: DevelopmentAction | None = strawberry.field(description="The action as saved.")
+    plan: GrowthPlan | None = strawberry.field(description="The plan as it is after the change.")
+    errors: list[Error] = strawberry.field(description="Empty when the action was saved.")
+
+
+@strawberry.type(description="The mentorship after the change, or why nothing was written.")
+class MentorshipPayload:
+    mentorship: Mentorship | None = strawberry.field(description="The mentorship as it is after the change.")
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
+
+
+@strawberry.type(description="The session logged, or why nothing was written.")
+class MentoringSessionPayload:
+    session: MentoringSession | None = strawberry.field(description="The session as logged.")
+    mentorship: Mentorship | None = strawberry.field(description="Its mentorship.")
+    errors: list[Error] = strawberry.field(description="Empty when the session was logged.")
+
+
+def plan_payload(outcome: Outcome) -> GrowthPlanPayload:
+    return GrowthPlanPayload(plan=GrowthPlan.wrap(outcome.extra.get("view")), errors=errors_of(outcome.errors))
+
+
+def mentorship_payload(outcome: Outcome) -> MentorshipPayload:
+    return MentorshipPayload(mentorship=Mentorship.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class GrowthQuery:
+    @strawberry.field(description="The organisation's career tracks, by name: everyone in it reads them.",
+                      metadata=listed(MAX_TRACKS))
+    async def career_tracks(self, info: Info[Context, Any], kind: TrackKindEnum | None = None,
+                            department_id: strawberry.ID | None = None) -> list[CareerTrack]:
+        docs = await growth_tracks.career_tracks(info.context, TrackKind(kind) if kind else None, department_id)
+        return [t for d in docs[:MAX_TRACKS] if (t := CareerTrack.wrap(d)) is not None]
+
+    @strawberry.field(description="A person's growth plan (empty before anything was written): the person, "
+                                  "their managers, HR admins and mentors it is shared with.")
+    async def growth_plan(self, info: Info[Context, Any], employee_id: strawberry.ID) -> GrowthPlan | None:
+        return GrowthPlan.wrap(await growth_plans.growth_plan(info.context, employee_id))
+
+
+@strawberry.type
+class GrowthMutation:
+    @strawberry.mutation(description="HR admins: a new career track (no `id`) or a new version of one.")
+    async def save_career_track(self, info: Info[Context, Any], name: str, kind: TrackKindEnum,
+                                position_ids: list[strawberry.ID], id: strawberry.ID | None = None,
+                                department_id: strawberry.ID | None = None) -> CareerTrackPayload:
+        outcome = await growth_tracks.save_career_track(info.context, id, name, TrackKind(kind), department_id,
+                                                        list(position_ids))
+        return CareerTrackPayload(track=CareerTrack.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="The person (or an HR admin): replace the plan's target positions, and "
+                                     "optionally whether mentors may read the plan.")
+    async def set_growth_targets(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                                 targets: list[GrowthTargetInput],
+                                 share_with_mentors: bool | None = None) -> GrowthPlanPayload:
+        data = [{"positionId": t.position_id, "aspiration": t.aspiration, "horizon": t.horizon,
+                 "willingToRelocate": t.willing_to_relocate,
+                 "willingToChangeDepartment": t.willing_to_change_department} for t in targets]
+        return plan_payload(await growth_plans.set_growth_targets(info.context, employee_id, data,
+                                                                  share_with_mentors))
+
+    @strawberry.mutation(description="Add a development action to a person's plan, or change one.")
+    async def save_development_action(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                                      action: DevelopmentActionInput) -> DevelopmentActionPayload:
+        data = growth_plans.ActionInput(
+            action_id=action.action_id, kind=ActionKind(action.kind), title=action.title, owner_id=action.owner_id,
+            due_on=action.due_on, status=ActionStatus(action.status), notes=action.notes,
+            competency_id=action.competency_id, goal_id=action.goal_id)
+        outcome = await growth_plans.save_development_action(info.context, employee_id, data)
+        return DevelopmentActionPayload(action=DevelopmentAction.wrap(outcome.extra.get("action")),
+                                        plan=GrowthPlan.wrap(outcome.extra.get("view")),
+                                        errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="The mentee, their managers or an HR admin: a mentor from outside the "
+                                     "mentee's reporting line, within the mentor's capacity.")
+    async def start_mentorship(self, info: Info[Context, Any], mentor_id: strawberry.ID, mentee_id: strawberry.ID,
+                               goals: str | None = None, starts_on: date | None = None,
+                               ends_on: date | None = None) -> MentorshipPayload:
+        return mentorship_payload(await growth_mentorships.start_mentorship(info.context, mentor_id, mentee_id,
+                                                                            goals, starts_on, ends_on))
+
+    @strawberry.mutation(description="The pair, the mentee's managers or an HR admin: end a mentorship.")
+    async def end_mentorship(self, info: Info[Context, Any], mentorship_id: strawberry.ID,
+                             ends_on: date | None = None) -> MentorshipPayload:
+        return mentorship_payload(await growth_mentorships.end_mentorship(info.context, mentorship_id, ends_on))
+
+    @strawberry.mutation(description="The mentor or the mentee: log a session (its notes stay the pair's).")
+    async def log_mentoring_session(self, info: Info[Context, Any], mentorship_id: strawberry.ID,
+                                    held_on: date | None = None, notes: str | None = None) -> MentoringSessionPayload:
+        outcome = await growth_mentorships.log_mentoring_session(info.context, mentorship_id, held_on, notes)
+        return MentoringSessionPayload(session=MentoringSession.wrap(outcome.extra.get("session")),
+                                       mentorship=Mentorship.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
+@strawberry.type
+class GrowthSubscription:
+    @strawberry.subscription(description="Each change of a person's growth plan, for the plan's readers.")
+    async def growth_plan_changed(self, info: Info[Context, Any],
+                                  employee_id: strawberry.ID) -> AsyncGenerator[GrowthPlanEvent, None]:
+        async for message, view in growth_subscriptions.growth_plan_changed(info.context, employee_id):
+            yield GrowthPlanEvent(message=message, kind=GrowthPlanChangeKind(message["kind"]),
+                                  plan=GrowthPlan(view=view))

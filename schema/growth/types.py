@@ -1,0 +1,279 @@
+"""Growth types: career tracks, growth plans (targets and development actions) and mentorships.
+
+A ``GrowthPlan`` is only ever built from a plan the viewer may read (``resolvers/growth/visibility.py``);
+a ``Mentorship`` only from one the viewer may read, and its sessions (notes private to the pair) are
+empty for anyone but the mentor and the mentee.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models.core.documents import Document
+from models.growth.permissions import can_read_session_notes
+from models.growth.rules import (
+    MAX_ACTIONS,
+    MAX_SESSIONS_SHOWN,
+    MAX_TARGETS,
+    MAX_TRACK_STEPS,
+    ActionKind,
+    ActionStatus,
+    GrowthPlanChange,
+    Horizon,
+    MentorshipStatus,
+    TrackKind,
+    progress,
+)
+from resolvers.core.context import Context, require
+from resolvers.core.loading import load
+from resolvers.goals.access import visible_goals
+from resolvers.growth.mentorships import readable_mentorships
+from resolvers.growth.visibility import PlanView
+from resolvers.reviews.access import competencies
+from schema.core.cost import listed
+from schema.goals.types import Goal
+from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, Position, PositionFields
+from schema.reviews.competencies import Competency
+
+MAX_MENTORSHIPS_SHOWN = 20
+
+TrackKindEnum = strawberry.enum(TrackKind, name="CareerTrackKind", description="Which ladder a career track climbs.")
+HorizonEnum = strawberry.enum(Horizon, name="GrowthHorizon",
+                              description="When the person hopes to reach a target position.")
+ActionKindEnum = strawberry.enum(ActionKind, name="DevelopmentActionKind", description="What kind of development.")
+ActionStatusEnum = strawberry.enum(ActionStatus, name="DevelopmentActionStatus",
+                                   description="Where a development action stands.")
+MentorshipStatusEnum = strawberry.enum(MentorshipStatus, name="MentorshipStatus",
+                                       description="Whether a mentorship is running.")
+GrowthPlanChangeKind = strawberry.enum(GrowthPlanChange, name="GrowthPlanChangeKind",
+                                       description="What changed in a growth plan.")
+
+
+def day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+async def person(info: Info[Context, Any], id: str | None) -> Employee | None:
+    return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
+
+
+@strawberry.type(description="One rung of a career track.")
+class CareerTrackStep:
+    doc: strawberry.Private[Document]
+    order: int = strawberry.field(description="1 for the first rung, one more for each above it.")
+
+    @strawberry.field(description="The position at this rung (its expected competencies are on the position).")
+    async def position(self, info: Info[Context, Any]) -> Position | None:
+        return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
+
+
+@strawberry.type(description="A ladder of positions, levels in rising order: an individual-contributor or a "
+                             "manager track.")
+class CareerTrack:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    name: str = strawberry.field(description="The track's name.")
+    kind: TrackKindEnum = strawberry.field(description="Individual contributor or manager.")
+    updated_at: datetime = strawberry.field(description="When the track was last saved.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> CareerTrack | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"], kind=TrackKind(doc["kind"]),
+                   updated_at=doc["updatedAt"])
+
+    @strawberry.field(description="The rungs, lowest first.", metadata=listed(MAX_TRACK_STEPS))
+    def steps(self) -> list[CareerTrackStep]:
+        return [CareerTrackStep(doc=s, order=s["order"]) for s in self.doc["steps"]]
+
+    @strawberry.field(description="The department family the track belongs to, if any.")
+    async def department(self, info: Info[Context, Any]) -> Department | None:
+        return DepartmentFields.wrap(await load(info.context, "department_by_id", self.doc.get("departmentId")))
+
+
+@strawberry.type(description="A position a person aims at, with their own aspiration, horizon and mobility.")
+class GrowthTarget:
+    doc: strawberry.Private[Document]
+    aspiration: str = strawberry.field(description="In the person's own words.")
+    horizon: HorizonEnum = strawberry.field(description="When they hope to get there.")
+    willing_to_relocate: bool = strawberry.field(description="Whether they would move for it.")
+    willing_to_change_department: bool = strawberry.field(description="Whether they would change department.")
+
+    @classmethod
+    def of(cls, doc: Document) -> GrowthTarget:
+        return cls(doc=doc, aspiration=doc["aspiration"], horizon=Horizon(doc["horizon"]),
+                   willing_to_relocate=doc["willingToRelocate"],
+                   willing_to_change_department=doc["willingToChangeDepartment"])
+
+    @strawberry.field(description="The target position.")
+    async def position(self, info: Info[Context, Any]) -> Position | None:
+        return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
+
+
+@strawberry.type(description="A step of a growth plan: learning, a stretch assignment, mentoring or a project.")
+class DevelopmentAction:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    kind: ActionKindEnum = strawberry.field(description="What kind of development.")
+    title: str = strawberry.field(description="What is to be done.")
+    notes: str = strawberry.field(description="Details, in the plan's readers' words.")
+    status: ActionStatusEnum = strawberry.field(description="Where it stands.")
+    due_on: date | None = strawberry.field(description="When it is due, if it has a date.")
+    created_at: datetime = strawberry.field(description="When it was added.")
+    updated_at: datetime = strawberry.field(description="When it was last changed.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> DevelopmentAction | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), kind=ActionKind(doc["kind"]), title=doc["title"],
+                   notes=doc.get("notes", ""), status=ActionStatus(doc["status"]), due_on=day(doc.get("dueOn")),
+                   created_at=doc["createdAt"], updated_at=doc["updatedAt"])
+
+    @strawberry.field(description="Who carries it out: the person, one of their managers or a mentor.")
+    async def owner(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc.get("ownerId"))
+
+    @strawberry.field(description="The competency it develops, if linked.")
+    async def competency(self, info: Info[Context, Any]) -> Competency | None:
+        id = self.doc.get("competencyId")
+        found = await competencies(info.context, [id]) if id else []
+        return Competency.wrap(found[0]) if found else None
+
+    @strawberry.field(description="The goal it serves, if linked and if you may see that goal.")
+    async def goal(self, info: Info[Context, Any]) -> Goal | None:
+        id = self.doc.get("goalId")
+        found = await visible_goals(info.context, [id]) if id else []
+        return Goal.wrap(found[0]) if found else None
+
+
+@strawberry.type(description="A session the pair logged; its notes are the mentor's and the mentee's alone.")
+class MentoringSession:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    held_on: date = strawberry.field(description="When the session took place.")
+    notes: str = strawberry.field(description="Private to the mentor and the mentee.")
+
+    @classmethod
+    def of(cls, doc: Document) -> MentoringSession:
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), held_on=date.fromisoformat(doc["heldOn"]), notes=doc["notes"])
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> MentoringSession | None:
+        return None if doc is None else cls.of(doc)
+
+    @strawberry.field(description="Who logged it (the mentor or the mentee).")
+    async def logged_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc.get("loggedById"))
+
+
+@strawberry.type(description="A mentor from outside the mentee's reporting line, the mentee, their goals and "
+                             "the sessions they hold.")
+class Mentorship:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    goals: str = strawberry.field(description="What the mentee wants from the mentorship.")
+    status: MentorshipStatusEnum = strawberry.field(description="Active or ended.")
+    starts_on: date = strawberry.field(description="When it started.")
+    ends_on: date | None = strawberry.field(description="When it ends or ended, if set.")
+    session_count: int = strawberry.field(description="How many sessions the pair logged.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> Mentorship | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), goals=doc.get("goals", ""),
+                   status=MentorshipStatus(doc["status"]), starts_on=date.fromisoformat(doc["startsOn"]),
+                   ends_on=day(doc.get("endsOn")), session_count=doc.get("sessionCount", 0))
+
+    @classmethod
+    def wrap_all(cls, docs: list[Document]) -> list[Mentorship]:
+        return [m for d in docs if (m := cls.wrap(d)) is not None]
+
+    @strawberry.field(description="The mentor.")
+    async def mentor(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc["mentorId"])
+
+    @strawberry.field(description="The mentee.")
+    async def mentee(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc["menteeId"])
+
+    @strawberry.field(description="The latest sessions, newest first: for the pair only, empty for anyone else.",
+                      metadata=listed(MAX_SESSIONS_SHOWN))
+    async def sessions(self, info: Info[Context, Any]) -> list[MentoringSession]:
+        signed_in = await require(info.context)
+        if not can_read_session_notes(signed_in.viewer, self.doc):
+            return []
+        docs = await signed_in.loaders.growth.sessions_by_mentorship_id.load(self.doc["_id"])
+        return [MentoringSession.of(d) for d in docs[:MAX_SESSIONS_SHOWN]]
+
+
+@strawberry.type(description="A person's growth plan: target positions, development actions and progress. "
+                             "The person owns it; their managers, HR admins and a mentor it is shared with "
+                             "contribute.")
+class GrowthPlan:
+    view: strawberry.Private[PlanView]
+
+    @classmethod
+    def wrap(cls, view: PlanView | None) -> GrowthPlan | None:
+        return None if view is None else cls(view=view)
+
+    @property
+    def _plan(self) -> Document:
+        return self.view.plan or {}
+
+    @strawberry.field(description="Whose plan it is.")
+    def employee(self) -> Employee:
+        return EmployeeFields.of(self.view.employee)  # type: ignore[return-value]
+
+    @strawberry.field(description="The positions aimed at.", metadata=listed(MAX_TARGETS))
+    def targets(self) -> list[GrowthTarget]:
+        return [GrowthTarget.of(t) for t in self._plan.get("targets", [])]
+
+    @strawberry.field(description="The development actions, in the order they were added.",
+                      metadata=listed(MAX_ACTIONS))
+    def actions(self) -> list[DevelopmentAction]:
+        return [a for d in self._plan.get("actions", []) if (a := DevelopmentAction.wrap(d)) is not None]
+
+    @strawberry.field(description="Done actions over the actions not dropped, from 0 to 1.")
+    def progress(self) -> float:
+        return progress(self._plan.get("actions", []))
+
+    @strawberry.field(description="Whether the person's mentors may read the plan and add actions.")
+    def shared_with_mentors(self) -> bool:
+        return bool(self._plan.get("sharedWithMentors"))
+
+    @strawberry.field(description="Incremented by every change; 0 before the first.")
+    def version(self) -> int:
+        return int(self._plan.get("version", 0))
+
+    @strawberry.field(description="When the plan last changed; null before the first change.")
+    def updated_at(self) -> datetime | None:
+        return self._plan.get("updatedAt")
+
+    @strawberry.field(description="The person's mentorships (as mentee) that you may see, oldest first.",
+                      metadata=listed(MAX_MENTORSHIPS_SHOWN))
+    async def mentorships(self, info: Info[Context, Any]) -> list[Mentorship]:
+        loaders = (await require(info.context)).loaders.growth
+        docs = await loaders.mentorships_by_mentee_id.load(self.view.employee["_id"])
+        return Mentorship.wrap_all((await readable_mentorships(info.context, docs))[-MAX_MENTORSHIPS_SHOWN:])
+
+
+@strawberry.type(description="A committed change of a growth plan, with the plan as it is after it.")
+class GrowthPlanEvent:
+    message: strawberry.Private[dict[str, Any]]
+    kind: GrowthPlanChangeKind = strawberry.field(description="What changed.")
+    plan: GrowthPlan = strawberry.field(description="The plan after the change.")
+
+    @strawberry.field(description="Whose plan changed.")
+    def employee_id(self) -> strawberry.ID:
+        return strawberry.ID(self.message["employeeId"])
+
+    @strawberry.field(description="Who made the change.")
+    async def by(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.message.get("byId"))

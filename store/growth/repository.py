@@ -1,0 +1,156 @@
+"""Growth reads and writes: career tracks, growth plans (one per person, actions embedded) and
+mentorships with their sessions. Every write is one conditional update, or a step of a transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from models.core.documents import Document
+from models.growth.rules import MentorshipStatus
+from store.core.loaders import ByIdLoader, ByParentLoader
+from store.core.repository import TenantStore
+
+ACTIVE = MentorshipStatus.ACTIVE.value
+
+
+class CareerTrackByIdLoader(ByIdLoader):
+    pass
+
+
+class PlanByEmployeeIdLoader(ByParentLoader):
+    """Each person's growth plan (a list of at most one)."""
+
+    parent_field = "employeeId"
+    sort = [("_id", 1)]
+
+
+class MentorshipsByMenteeIdLoader(ByParentLoader):
+    parent_field = "menteeId"
+    sort = [("startsOn", 1), ("_id", 1)]
+
+
+class MentorshipsByMentorIdLoader(ByParentLoader):
+    parent_field = "mentorId"
+    sort = [("startsOn", 1), ("_id", 1)]
+
+
+class SessionsByMentorshipIdLoader(ByParentLoader):
+    parent_field = "mentorshipId"
+    sort = [("heldOn", -1), ("_id", -1)]
+
+
+class GrowthLoaders:
+    """The growth domain's loaders of one request (or subscription event)."""
+
+    def __init__(self, store: TenantStore) -> None:
+        self.track_by_id = CareerTrackByIdLoader(store.careerTracks)
+        self.plan_by_employee_id = PlanByEmployeeIdLoader(store.growthPlans)
+        self.mentorships_by_mentee_id = MentorshipsByMenteeIdLoader(store.mentorships)
+        self.mentorships_by_mentor_id = MentorshipsByMentorIdLoader(store.mentorships)
+        self.sessions_by_mentorship_id = SessionsByMentorshipIdLoader(store.mentoringSessions)
+
+
+# career tracks
+
+async def tracks(store: TenantStore) -> list[Document]:
+    return await store.careerTracks.find(sort=[("name", 1), ("_id", 1)])
+
+
+async def insert_track(store: TenantStore, track: Document) -> None:
+    await store.careerTracks.insert(track)
+
+
+async def replace_track(store: TenantStore, track: Document) -> bool:
+    """Set every field of an existing track in one write; whether it exists."""
+    return await store.careerTracks.update(track["_id"], {k: v for k, v in track.items() if k != "_id"})
+
+
+# growth plans
+
+async def _upsert_plan(store: TenantStore, plan_id: str, employee_id: str, update: dict[str, Any],
+                       at: Any) -> None:
+    """One conditional write on the person's plan, creating it if it does not exist. Two first writes at
+    once: the loser of the upsert race gets a duplicate key and applies its change to the winner's plan."""
+    update = {**update, "$setOnInsert": {"employeeId": employee_id, "targets": [], "actions": [],
+                                         "sharedWithMentors": False, "createdAt": at}}
+    set_fields = update.get("$set", {})
+    update["$setOnInsert"] = {k: v for k, v in update["$setOnInsert"].items()
+                              if k not in set_fields and k not in update.get("$push", {})}
+    update["$inc"] = {"version": 1}
+    filter = store.growthPlans.scope({"_id": plan_id})
+    try:
+        await store.growthPlans.collection.update_one(filter, update, upsert=True)
+    except DuplicateKeyError:
+        await store.growthPlans.collection.update_one(filter, update, upsert=True)
+
+
+async def set_targets(store: TenantStore, plan_id: str, employee_id: str, targets: list[Document],
+                      shared: bool | None, at: Any) -> None:
+    changes: dict[str, Any] = {"targets": targets, "updatedAt": at}
+    if shared is not None:
+        changes["sharedWithMentors"] = shared
+    await _upsert_plan(store, plan_id, employee_id, {"$set": changes}, at)
+
+
+async def add_action(store: TenantStore, plan_id: str, employee_id: str, action: Document, at: Any) -> None:
+    await _upsert_plan(store, plan_id, employee_id, {"$set": {"updatedAt": at}, "$push": {"actions": action}}, at)
+
+
+async def update_action(store: TenantStore, plan_id: str, action_id: str, changes: Mapping[str, Any],
+                        at: Any) -> bool:
+    """Set ``changes`` on one embedded action, matched by its id in the same write; whether it was found."""
+    update = {"$set": {**{f"actions.$.{k}": v for k, v in changes.items()}, "updatedAt": at}, "$inc": {"version": 1}}
+    result = await store.growthPlans.collection.update_one(
+        store.growthPlans.scope({"_id": plan_id, "actions._id": action_id}), update)
+    return result.matched_count == 1
+
+
+# mentorships
+
+async def active_mentorships(store: TenantStore, *, mentee_id: str | None = None,
+                             mentor_id: str | None = None) -> list[Document]:
+    query: dict[str, Any] = {"status": ACTIVE}
+    if mentee_id is not None:
+        query["menteeId"] = mentee_id
+    if mentor_id is not None:
+        query["mentorId"] = mentor_id
+    return await store.mentorships.find(query, sort=[("startsOn", 1), ("_id", 1)])
+
+
+async def mentorships_of(store: TenantStore, person_ids: Sequence[str]) -> list[Document]:
+    """The active mentorships in which any of ``person_ids`` is mentor or mentee (one query)."""
+    ids = list(person_ids)
+    return await store.mentorships.find({"status": ACTIVE, "$or": [{"mentorId": {"$in": ids}},
+                                                                   {"menteeId": {"$in": ids}}]},
+                                        sort=[("startsOn", 1), ("_id", 1)])
+
+
+async def take_mentor_slot(store: TenantStore, mentor_id: str, capacity: int) -> bool:
+    """Inside a transaction: one more active mentee for the mentor, unless they already have ``capacity``.
+    The counter document makes two concurrent starts conflict (one is retried and sees the other)."""
+    loads = store.mentorLoads
+    if await loads.get(mentor_id) is None:
+        await loads.insert({"_id": mentor_id, "active": 0})
+    result = await loads.collection.update_one(
+        loads.scope({"_id": mentor_id, "active": {"$lt": capacity}}), {"$inc": {"active": 1}})
+    return result.matched_count == 1
+
+
+async def release_mentor_slot(store: TenantStore, mentor_id: str) -> None:
+    await store.mentorLoads.collection.update_one(
+        store.mentorLoads.scope({"_id": mentor_id, "active": {"$gt": 0}}), {"$inc": {"active": -1}})
+
+
+async def end_mentorship(store: TenantStore, mentorship_id: str, changes: Mapping[str, Any]) -> bool:
+    """Inside a transaction: ends an active mentorship (a conditional write); whether it was active."""
+    return await store.mentorships.update(mentorship_id, changes, where={"status": ACTIVE})
+
+
+async def count_session(store: TenantStore, mentorship_id: str) -> bool:
+    """One more session on an active mentorship (a conditional write); whether it was active."""
+    result = await store.mentorships.collection.update_one(
+        store.mentorships.scope({"_id": mentorship_id, "status": ACTIVE}), {"$inc": {"sessionCount": 1}})
+    return result.matched_count == 1
