@@ -47,7 +47,7 @@ class GrowthPlanPayload:
 
 @strawberry.type(description="The development action saved and its plan, or why nothing was written.")
 class DevelopmentActionPayload:
-    action: DevelopmentAction | None = strawberry.field(description="The action as saved.")
+    development_action: DevelopmentAction | None = strawberry.field(description="The action as saved.")
     plan: GrowthPlan | None = strawberry.field(description="The plan as it is after the change.")
     errors: list[Error] = strawberry.field(description="Empty when the action was saved.")
 
@@ -117,7 +117,7 @@ class GrowthMutation:
             due_on=action.due_on, status=ActionStatus(action.status), notes=action.notes,
             competency_id=action.competency_id, goal_id=action.goal_id)
         outcome = await growth_plans.save_development_action(info.context, employee_id, data)
-        return DevelopmentActionPayload(action=DevelopmentAction.wrap(outcome.extra.get("action")),
+        return DevelopmentActionPayload(development_action=DevelopmentAction.wrap(outcome.extra.get("action")),
                                         plan=GrowthPlan.wrap(outcome.extra.get("view")),
                                         errors=errors_of(outcome.errors))
 

@@ -33,7 +33,8 @@ mutation($id: ID!, $targets: [GrowthTargetInput!]!, $share: Boolean) {
 SAVE_ACTION = """
 mutation($id: ID!, $action: DevelopmentActionInput!) {
   saveDevelopmentAction(employeeId: $id, action: $action) {
-    action { id kind title status owner { id } dueOn } plan { ...PlanFields } errors { field code message } } }
+    developmentAction { id kind title status owner { id } dueOn }
+    plan { ...PlanFields } errors { field code message } } }
 """ + PLAN_FIELDS
 ERRORS_ONLY = "errors { field code message }"
 
