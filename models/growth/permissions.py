@@ -5,6 +5,8 @@
   mentor of theirs (an active mentorship) only while the person shares the plan with their mentors.
   The person sets their targets (HR admins too); the person, their managers, HR admins and a mentor
   the plan is shared with save development actions.
+* Readiness (for any position) and its evidence: the person, their management chain and HR admins;
+  the managers above the person and HR admins assess it (never the person themselves).
 * Mentorships: the pair, the mentee's management chain and HR admins read them; session notes only
   the pair, never anyone else. The mentee, their managers and HR admins start one; the pair, the
   mentee's managers and HR admins end it; the pair logs sessions.
@@ -79,3 +81,17 @@ def can_end_mentorship(viewer: Viewer, mentorship: Mapping[str, Any], mentee: Ma
 
 def can_log_session(viewer: Viewer, mentorship: Mapping[str, Any]) -> bool:
     return can_read_session_notes(viewer, mentorship)
+
+
+def can_read_readiness(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    return oversees(viewer, employee)
+
+
+def can_assess_readiness(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    return same_organization(viewer, employee) and (
+        viewer.is_hr_admin or viewer.employee_id in employee.get("managerChain", []))
+
+
+def can_save_growth_settings(viewer: Viewer) -> bool:
+    """Staleness of evidence and the weights of the candidate ranking: HR admins."""
+    return viewer.is_hr_admin

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
-from models.reviews.permissions import can_read_review_form, can_see_review
+from models.reviews.permissions import can_read_review_form, can_see_competency_profile, can_see_review
 from models.reviews.rules import goals_of_period
+from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
@@ -112,3 +114,42 @@ async def competencies(context: Context, ids: Sequence[str]) -> list[Document]:
     loaders = (await require(context)).loaders
     docs = await loaders.reviews.competency_by_id.load_many(list(ids))
     return [d for d in docs if d is not None]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a person's last shared review says of them: the competency levels their manager assessed
+    (competency id → level), the final (calibrated) rating, and where and when that comes from."""
+
+    employee_id: str
+    review_id: str | None
+    shared_at: datetime | None
+    assessed: dict[str, int]
+    rating: int | None
+
+
+async def assessments(context: Context, employees: Sequence[Document]) -> list[Assessment | None]:
+    """Each person's :class:`Assessment`, ``None`` for the people whose competency profile the viewer may
+    not see (the person, their managers and HR admins may); a fixed number of queries for any number."""
+    signed_in = await require(context)
+    loaders = signed_in.loaders.reviews
+    visible = [e for e in employees if can_see_competency_profile(signed_in.viewer, e)]
+    sources = await loaders.profile_sources_by_employee_id.load_many([e["_id"] for e in visible])
+    reviews = await loaders.review_by_id.load_many([s.review_id for s in sources if s.review_id])
+    by_id = {r["_id"]: r for r in reviews if r is not None}
+    found = {}
+    for employee, source in zip(visible, sources, strict=True):
+        review = by_id.get(source.review_id or "")
+        found[employee["_id"]] = Assessment(
+            employee["_id"], source.review_id, review.get("sharedAt") if review else None, dict(source.assessed),
+            final_rating(review) if review else None)
+    return [found.get(e["_id"]) for e in employees]
+
+
+async def expected_levels(context: Context, position_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Per position: the competency levels it expects (competency id → level); everyone in the
+    organisation reads the framework."""
+    loaders = (await require(context)).loaders.reviews
+    found = await loaders.expectations_by_position_id.load_many(list(position_ids))
+    return {p: {e["competencyId"]: e["expectedLevel"] for e in docs}
+            for p, docs in zip(position_ids, found, strict=True)}

@@ -9,11 +9,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, ReadinessLevel
 from models.growth.rules import ActionKind, ActionStatus, TrackKind
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
 from resolvers.growth import mentorships as growth_mentorships
 from resolvers.growth import plans as growth_plans
+from resolvers.growth import readiness as growth_readiness
 from resolvers.growth import subscriptions as growth_subscriptions
 from resolvers.growth import tracks as growth_tracks
 from schema.core.cost import listed
@@ -27,6 +29,8 @@ from schema.growth.types import (
     GrowthPlanEvent,
     MentoringSession,
     Mentorship,
+    Readiness,
+    ReadinessLevelEnum,
     TrackKindEnum,
 )
 
@@ -65,6 +69,27 @@ class MentoringSessionPayload:
     errors: list[Error] = strawberry.field(description="Empty when the session was logged.")
 
 
+@strawberry.type(description="The readiness after the assessment, or why nothing was written.")
+class ReadinessPayload:
+    readiness: Readiness | None = strawberry.field(description="The readiness with the new assessment.")
+    errors: list[Error] = strawberry.field(description="Empty when the assessment was saved.")
+
+
+@strawberry.type(description="The organisation's growth settings.")
+class GrowthSettings:
+    stale_after_days: int = strawberry.field(description="Evidence older than this many days is stale.")
+
+
+@strawberry.type(description="The growth settings after the change, or why nothing was written.")
+class GrowthSettingsPayload:
+    settings: GrowthSettings | None = strawberry.field(description="The settings now.")
+    errors: list[Error] = strawberry.field(description="Empty when the settings were saved.")
+
+
+def settings_of(doc: dict[str, Any]) -> GrowthSettings:
+    return GrowthSettings(stale_after_days=int(doc.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS)))
+
+
 def plan_payload(outcome: Outcome) -> GrowthPlanPayload:
     return GrowthPlanPayload(plan=GrowthPlan.wrap(outcome.extra.get("view")), errors=errors_of(outcome.errors))
 
@@ -86,6 +111,12 @@ class GrowthQuery:
                                   "their managers, HR admins and mentors it is shared with.")
     async def growth_plan(self, info: Info[Context, Any], employee_id: strawberry.ID) -> GrowthPlan | None:
         return GrowthPlan.wrap(await growth_plans.growth_plan(info.context, employee_id))
+
+    @strawberry.field(description="A person's readiness for a position, with its evidence: the person, their "
+                                  "managers and HR admins.")
+    async def readiness(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                        position_id: strawberry.ID) -> Readiness | None:
+        return Readiness(view=await growth_readiness.readiness_for(info.context, employee_id, position_id))
 
 
 @strawberry.type
@@ -140,6 +171,23 @@ class GrowthMutation:
         outcome = await growth_mentorships.log_mentoring_session(info.context, mentorship_id, held_on, notes)
         return MentoringSessionPayload(session=MentoringSession.wrap(outcome.extra.get("session")),
                                        mentorship=Mentorship.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="The person's managers or an HR admin: assess readiness for a position on "
+                                     "the organisation's scale (replacing the assessment before).")
+    async def assess_readiness(self, info: Info[Context, Any], employee_id: strawberry.ID, position_id: strawberry.ID,
+                               level: ReadinessLevelEnum, note: str | None = None) -> ReadinessPayload:
+        outcome = await growth_readiness.assess_readiness(info.context, employee_id, position_id,
+                                                          ReadinessLevel(level), note)
+        view = outcome.extra.get("view")
+        return ReadinessPayload(readiness=Readiness(view=view) if view else None, errors=errors_of(outcome.errors))
+
+    @strawberry.mutation(description="HR admins: the organisation's growth settings (only those sent change).")
+    async def save_growth_settings(self, info: Info[Context, Any],
+                                   stale_after_days: int | None = None) -> GrowthSettingsPayload:
+        outcome = await growth_readiness.save_growth_settings(info.context, stale_after_days)
+        settings = outcome.extra.get("settings")
+        return GrowthSettingsPayload(settings=settings_of(settings) if settings is not None else None,
+                                     errors=errors_of(outcome.errors))
 
 
 @strawberry.type

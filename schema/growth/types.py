@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from models.core.documents import Document
 from models.growth.permissions import can_read_session_notes
+from models.growth.readiness import EvidenceKind, Gap, ReadinessLevel
 from models.growth.rules import (
     MAX_ACTIONS,
     MAX_SESSIONS_SHOWN,
@@ -32,6 +33,7 @@ from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
 from resolvers.growth.mentorships import readable_mentorships
+from resolvers.growth.readiness import ReadinessView
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
@@ -277,3 +279,73 @@ class GrowthPlanEvent:
     @strawberry.field(description="Who made the change.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.message.get("byId"))
+
+
+ReadinessLevelEnum = strawberry.enum(ReadinessLevel, name="ReadinessLevel",
+                                     description="The readiness scale: ready now, in 1–2 years, in 3+ years.")
+EvidenceKindEnum = strawberry.enum(EvidenceKind, name="ReadinessEvidenceKind",
+                                   description="What a piece of readiness evidence is.")
+
+
+@strawberry.type(description="One competency the target position expects, against the level last assessed.")
+class CompetencyGap:
+    gap: strawberry.Private[Gap]
+    expected_level: int = strawberry.field(description="What the target position expects.")
+    assessed_level: int | None = strawberry.field(description="What the last shared review assessed, if it did.")
+    shortfall: int = strawberry.field(description="Levels still to grow (0 when met; 2 when never assessed).")
+
+    @strawberry.field(description="The competency.")
+    async def competency(self, info: Info[Context, Any]) -> Competency | None:
+        found = await competencies(info.context, [self.gap.competency_id])
+        return Competency.wrap(found[0]) if found else None
+
+
+@strawberry.type(description="A piece of readiness evidence, with its source and date.")
+class ReadinessEvidence:
+    kind: EvidenceKindEnum = strawberry.field(description="What it is.")
+    source: str = strawberry.field(description="Where it comes from: review:<id>, assessment:<id>, employee:<id>, "
+                                               "goals:<employee id>.")
+    on: date | None = strawberry.field(description="The date of the evidence.")
+    stale: bool = strawberry.field(description="Older than the organisation's staleAfterDays: it no longer counts.")
+    summary: str = strawberry.field(description="In words.")
+    value: float | None = strawberry.field(description="Its number: total shortfall, rating, days, share done.")
+
+
+@strawberry.type(description="A person's readiness for a position and the evidence it rests on. The level is a "
+                             "fresh manager's assessment, else what fresh competency gaps give, else null.")
+class Readiness:
+    view: strawberry.Private[ReadinessView]
+
+    @strawberry.field(description="The person.")
+    def employee(self) -> Employee:
+        return EmployeeFields.of(self.view.employee)  # type: ignore[return-value]
+
+    @strawberry.field(description="The position.")
+    def position(self) -> Position:
+        return PositionFields.wrap(self.view.position)  # type: ignore[return-value]
+
+    @strawberry.field(description="Ready now, in 1–2 years, in 3+ years; null without fresh evidence.")
+    def level(self) -> ReadinessLevelEnum | None:
+        return self.view.readiness.level
+
+    @strawberry.field(description="The evidence the level comes from.")
+    def derived_from(self) -> EvidenceKindEnum | None:
+        return self.view.readiness.derived_from
+
+    @strawberry.field(description="Per competency the position expects.", metadata=listed(50))
+    def gaps(self) -> list[CompetencyGap]:
+        return [CompetencyGap(gap=g, expected_level=g.expected, assessed_level=g.assessed, shortfall=g.shortfall)
+                for g in self.view.readiness.gaps[:50]]
+
+    @strawberry.field(description="Every piece of evidence, with source, date and staleness.", metadata=listed(6))
+    def evidence(self) -> list[ReadinessEvidence]:
+        return [ReadinessEvidence(kind=e.kind, source=e.source, on=e.on, stale=e.stale, summary=e.summary,
+                                  value=e.value) for e in self.view.readiness.evidence]
+
+    @strawberry.field(description="The manager's (or HR admin's) note with the assessment, if any.")
+    def note(self) -> str | None:
+        return self.view.assessment.get("note") if self.view.assessment else None
+
+    @strawberry.field(description="Who assessed it, if someone did.")
+    async def assessed_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, (self.view.assessment or {}).get("assessedById"))

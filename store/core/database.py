@@ -222,6 +222,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     ],
     "mentoringSessions": [([ORG, ("mentorshipId", ASCENDING), ("heldOn", DESCENDING)], {"name": "org_mentorship"})],
     "mentorLoads": [],
+    "readinessAssessments": [([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"})],
+    "growthSettings": [],
 }
 
 

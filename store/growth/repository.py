@@ -42,6 +42,10 @@ class SessionsByMentorshipIdLoader(ByParentLoader):
     sort = [("heldOn", -1), ("_id", -1)]
 
 
+class AssessmentByIdLoader(ByIdLoader):
+    """Managers' readiness assessments, by their (person, position) id."""
+
+
 class GrowthLoaders:
     """The growth domain's loaders of one request (or subscription event)."""
 
@@ -51,6 +55,7 @@ class GrowthLoaders:
         self.mentorships_by_mentee_id = MentorshipsByMenteeIdLoader(store.mentorships)
         self.mentorships_by_mentor_id = MentorshipsByMentorIdLoader(store.mentorships)
         self.sessions_by_mentorship_id = SessionsByMentorshipIdLoader(store.mentoringSessions)
+        self.assessment_by_id = AssessmentByIdLoader(store.readinessAssessments)
 
 
 # career tracks
@@ -154,3 +159,23 @@ async def count_session(store: TenantStore, mentorship_id: str) -> bool:
     result = await store.mentorships.collection.update_one(
         store.mentorships.scope({"_id": mentorship_id, "status": ACTIVE}), {"$inc": {"sessionCount": 1}})
     return result.matched_count == 1
+
+
+# readiness and settings
+
+async def settings(store: TenantStore) -> Document:
+    """The organisation's growth settings (``{}`` until HR saves some)."""
+    return await store.growthSettings.get(store.organization_id) or {}
+
+
+async def save_assessment(store: TenantStore, assessment: Document) -> None:
+    """Insert or replace the one assessment of a (person, position) in one write."""
+    await store.readinessAssessments.collection.replace_one(
+        store.readinessAssessments.scope({"_id": assessment["_id"]}),
+        {**assessment, "organizationId": store.organization_id}, upsert=True)
+
+
+async def save_settings(store: TenantStore, changes: Mapping[str, Any]) -> None:
+    """Set some of the organisation's growth settings in one write (creating the document)."""
+    await store.growthSettings.collection.update_one(
+        store.growthSettings.scope({"_id": store.organization_id}), {"$set": dict(changes)}, upsert=True)

@@ -14,8 +14,8 @@ GLOBEX_SEED = demo_growth(GLOBEX)
 EMPLOYEES = {e["_id"]: e for e in NORTHWIND.employees}
 POSITIONS = {p["_id"]: p for p in NORTHWIND.positions}
 BY_TITLE = {p["title"]: p for p in NORTHWIND.positions}
-COLLECTIONS = ("careerTracks", "growthPlans", "mentorships", "mentoringSessions", "mentorLoads", "employees",
-               "positions")
+COLLECTIONS = ("careerTracks", "growthPlans", "mentorships", "mentoringSessions", "mentorLoads",
+               "readinessAssessments", "growthSettings", "employees", "positions")
 
 PLAN_FIELDS = """
 fragment PlanFields on GrowthPlan {
