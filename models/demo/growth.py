@@ -1,6 +1,7 @@
 """Demo growth data: two career tracks per department family (individual contributor and manager),
 growth plans for about a third of the people, active mentorships (from the people's mentors, at most the
-default capacity per mentor, never in the mentee's reporting line) with a logged session each.
+default capacity per mentor, never in the mentee's reporting line) with a logged session each, succession
+plans for the top two levels with readiness assessments of their successors.
 
 Deterministic: ids from :func:`stable_id`, dates from :data:`SEED_TODAY`, choices from the people's order.
 """
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
 from models.demo.org_catalog import LADDERS
+from models.growth.readiness import ReadinessLevel, assessment_id
 from models.growth.rules import (
     DEFAULT_MAX_MENTEES,
     ActionKind,
@@ -23,6 +25,7 @@ from models.growth.rules import (
     in_reporting_line,
     plan_id,
 )
+from models.growth.succession import plan_id as succession_plan_id
 from models.org.rules import EmployeeStatus
 
 SEED_TODAY = date(2026, 11, 1)
@@ -116,5 +119,37 @@ def demo_mentorships(demo: DemoOrganization) -> dict[str, list[Document]]:
     return {"mentorships": mentorships, "mentoringSessions": sessions, "mentorLoads": loads}
 
 
+def demo_succession(demo: DemoOrganization) -> dict[str, list[Document]]:
+    """Succession plans for the top two levels (the chief executive and each department's head): the people
+    in the position just below on its ladder as successors, the first of every other plan assessed ready now
+    by their manager, the others ready in 1–2 years, so half the key positions are risks."""
+    org_id = demo.organization["_id"]
+    positions = sorted((p for p in demo.positions if p["level"] >= 6), key=lambda p: (-p["level"], p["title"]))
+    by_title = {p["title"]: p for p in demo.positions}
+    below = {vp: by_title[manager]["_id"] for vp, manager, _, _ in LADDERS.values()}
+    people = [e for e in demo.employees if e["status"] != EmployeeStatus.TERMINATED.value]
+    plans, assessments = [], []
+    for n, position in enumerate(positions):
+        feeder = [p["_id"] for p in demo.positions if p["level"] == 6] if position["level"] == 7 else \
+            [below.get(position["title"])]
+        successors = [e for e in people if e["positionId"] in feeder][:2]
+        if not successors:
+            continue
+        slots = [{"_id": stable_id(f"{org_id}:successor:{position['_id']}:{e['_id']}"), "employeeId": e["_id"],
+                  "externalName": None, "externalReadiness": None, "rank": i + 1, "emergency": i == 0,
+                  "status": "confirmed" if i == 0 else "proposed", "addedById": e["managerId"], "addedAt": AT}
+                 for i, e in enumerate(successors)]
+        plans.append({"_id": succession_plan_id(position["_id"]), "organizationId": org_id,
+                      "positionId": position["_id"], "successors": slots, "version": 1, "updatedAt": AT,
+                      "updatedById": successors[0]["managerId"]})
+        for i, e in enumerate(successors):
+            level = ReadinessLevel.READY_NOW if i == 0 and n % 2 == 0 else ReadinessLevel.READY_IN_1_2_YEARS
+            assessments.append({"_id": assessment_id(e["_id"], position["_id"]), "organizationId": org_id,
+                                "employeeId": e["_id"], "positionId": position["_id"], "level": level.value,
+                                "note": "From the talent review", "assessedById": e["managerId"], "assessedAt": AT})
+    return {"successionPlans": plans, "readinessAssessments": assessments}
+
+
 def demo_growth(demo: DemoOrganization) -> dict[str, list[Document]]:
-    return {"careerTracks": demo_tracks(demo), "growthPlans": demo_plans(demo), **demo_mentorships(demo)}
+    return {"careerTracks": demo_tracks(demo), "growthPlans": demo_plans(demo), **demo_mentorships(demo),
+            **demo_succession(demo)}

@@ -7,6 +7,9 @@
   the plan is shared with save development actions.
 * Readiness (for any position) and its evidence: the person, their management chain and HR admins;
   the managers above the person and HR admins assess it (never the person themselves).
+* Succession plans (and so bench strength and risks): HR admins and the management chain above the
+  position (above any of its incumbents); never the incumbents or the successors themselves. The same
+  people save them.
 * Mentorships: the pair, the mentee's management chain and HR admins read them; session notes only
   the pair, never anyone else. The mentee, their managers and HR admins start one; the pair, the
   mentee's managers and HR admins end it; the pair logs sessions.
@@ -95,3 +98,10 @@ def can_assess_readiness(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
 def can_save_growth_settings(viewer: Viewer) -> bool:
     """Staleness of evidence and the weights of the candidate ranking: HR admins."""
     return viewer.is_hr_admin
+
+
+def can_see_succession(viewer: Viewer, incumbents: Collection[Mapping[str, Any]]) -> bool:
+    """HR admins, and anyone above an incumbent of the position in the management chain."""
+    if viewer.is_hr_admin:
+        return True
+    return any(same_organization(viewer, i) and viewer.employee_id in i.get("managerChain", []) for i in incumbents)

@@ -23,10 +23,12 @@ OPEN_WORK_REFUSAL = "a person's open growth work is visible to their managers an
 @dataclass(frozen=True)
 class OpenWork:
     """What a leaver leaves open in growth: the active mentorships in which they mentor someone and
-    those in which they are mentored (documents without session notes, which stay the pair's)."""
+    those in which they are mentored (documents without session notes, which stay the pair's), and the
+    succession slots naming them (``positionId``, ``rank``, ``emergency``, ``status`` of each)."""
 
     mentoring: list[Document]
     mentored_by: list[Document]
+    succession_slots: list[Document]
 
 
 async def open_work_of(context: Context, employee_id: str) -> OpenWork:
@@ -38,8 +40,11 @@ async def open_work_of(context: Context, employee_id: str) -> OpenWork:
             and not signed_in.viewer.is_hr_admin):
         raise Forbidden(OPEN_WORK_REFUSAL)
     found = await growth_store.mentorships_of(signed_in.store, [employee_id])
+    slots = [{**slot, "positionId": plan["positionId"]}
+             for plan in await growth_store.plans_naming(signed_in.store, employee_id)
+             for slot in plan["successors"] if slot.get("employeeId") == employee_id]
     return OpenWork(mentoring=[m for m in found if m["mentorId"] == employee_id],
-                    mentored_by=[m for m in found if m["menteeId"] == employee_id])
+                    mentored_by=[m for m in found if m["menteeId"] == employee_id], succession_slots=slots)
 
 
 async def growth_plan_of(context: Context, employee_id: str) -> Document | None:

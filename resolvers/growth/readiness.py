@@ -24,6 +24,7 @@ from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.goals.access import visible_goals_of
+from resolvers.growth.channels import succession_readiness_changed
 from resolvers.org.access import known_employee, referenced
 from resolvers.reviews.access import assessments, expected_levels
 from store.growth import repository as growth_store
@@ -46,11 +47,14 @@ async def stale_after_days(context: Context) -> int:
 
 
 async def readiness_of_pairs(context: Context, pairs: Sequence[tuple[Document, Document]], *,
-                             with_goals: bool = False) -> list[ReadinessView | None]:
-    """Each (person, position)'s readiness, ``None`` where the viewer may not read it."""
+                             with_goals: bool = False, for_succession: bool = False) -> list[ReadinessView | None]:
+    """Each (person, position)'s readiness, ``None`` where the viewer may not read it. ``for_succession``:
+    the viewer may see the succession plan these successors are in (the caller checked), so they read each
+    successor's readiness level; the evidence from reviews is still only what the reviews domain shows
+    them (``resolvers/reviews/access.py``)."""
     signed_in = await require(context)
     viewer = signed_in.viewer
-    readable = [(e, p) for e, p in pairs if can_read_readiness(viewer, e)]
+    readable = [(e, p) for e, p in pairs if for_succession or can_read_readiness(viewer, e)]
     people = list({e["_id"]: e for e, _ in readable}.values())
     reviewed = {a.employee_id: a for a in await assessments(context, people) if a is not None}
     expected = await expected_levels(context, sorted({p["_id"] for _, p in readable}))
@@ -106,6 +110,7 @@ async def assess_readiness(context: Context, employee_id: str, position_id: str,
                 "assessedAt": clock.now()}
     await growth_store.save_assessment(signed_in.store, document)
     context.fresh_loaders()
+    await succession_readiness_changed(signed_in, employee_id, position_id)
     return Outcome(extra={"view": await readiness_for(context, employee_id, position_id)})
 
 

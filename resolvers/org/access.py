@@ -81,3 +81,29 @@ async def set_department_fields(context: Context, department_id: str, changes: M
         raise ValueError(f"not a field other domains may set on a department: {', '.join(unknown)}")
     signed_in = await require(context)
     return await signed_in.store.departments.update(department_id, changes)
+
+
+async def holders(context: Context, position_ids: Iterable[str]) -> dict[str, list[Document]]:
+    """The people (not terminated) of the viewer's organisation holding each of these positions, by name
+    (one query for any number of positions)."""
+    signed_in = await require(context)
+    ids = list(dict.fromkeys(position_ids))
+    found: dict[str, list[Document]] = {id: [] for id in ids}
+    for doc in await signed_in.store.employees.find(
+            {"positionId": {"$in": ids}, "status": {"$ne": EmployeeStatus.TERMINATED.value}},
+            sort=[("name", 1), ("_id", 1)]):
+        found[doc["positionId"]].append(doc)
+    return found
+
+
+async def active_people(context: Context) -> list[Document]:
+    """Everyone of the viewer's organisation who has not left, by name (one query)."""
+    signed_in = await require(context)
+    return await signed_in.store.employees.find({"status": {"$ne": EmployeeStatus.TERMINATED.value}},
+                                                sort=[("name", 1), ("_id", 1)])
+
+
+async def positions(context: Context) -> list[Document]:
+    """Every position of the viewer's organisation, by title."""
+    signed_in = await require(context)
+    return await signed_in.store.positions.find(sort=[("title", 1), ("_id", 1)])

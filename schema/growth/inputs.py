@@ -7,7 +7,8 @@ from datetime import date
 import strawberry
 
 from models.growth.rules import ActionStatus
-from schema.growth.types import ActionKindEnum, ActionStatusEnum, HorizonEnum
+from models.growth.succession import SuccessorStatus
+from schema.growth.types import ActionKindEnum, ActionStatusEnum, HorizonEnum, ReadinessLevelEnum, SuccessorStatusEnum
 
 
 @strawberry.input(description="A position the person aims at (replacing the plan's targets as a whole).")
@@ -33,3 +34,14 @@ class DevelopmentActionInput:
     notes: str | None = strawberry.field(default=None, description="Details (≤ 5,000).")
     competency_id: strawberry.ID | None = strawberry.field(default=None, description="A competency it develops.")
     goal_id: strawberry.ID | None = strawberry.field(default=None, description="A goal of the person it serves.")
+
+
+@strawberry.input(description="A successor: a person of the organisation, or an external placeholder.")
+class SuccessorInput:
+    employee_id: strawberry.ID | None = strawberry.field(default=None, description="The person.")
+    external_name: str | None = strawberry.field(default=None, description="Or a placeholder's name (≤ 200).")
+    external_readiness: ReadinessLevelEnum | None = strawberry.field(
+        default=None, description="A placeholder's readiness as stated (a person's comes from the evidence).")
+    emergency: bool = strawberry.field(default=False, description="The one to step in at once (at most one).")
+    status: SuccessorStatusEnum = strawberry.field(default=SuccessorStatus.PROPOSED,
+                                                   description="Proposed or confirmed.")

@@ -17,10 +17,11 @@ from resolvers.growth import mentorships as growth_mentorships
 from resolvers.growth import plans as growth_plans
 from resolvers.growth import readiness as growth_readiness
 from resolvers.growth import subscriptions as growth_subscriptions
+from resolvers.growth import succession as growth_succession
 from resolvers.growth import tracks as growth_tracks
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.growth.inputs import DevelopmentActionInput, GrowthTargetInput
+from schema.growth.inputs import DevelopmentActionInput, GrowthTargetInput, SuccessorInput
 from schema.growth.types import (
     CareerTrack,
     DevelopmentAction,
@@ -31,6 +32,9 @@ from schema.growth.types import (
     Mentorship,
     Readiness,
     ReadinessLevelEnum,
+    SuccessionChangeKind,
+    SuccessionEvent,
+    SuccessionPlan,
     TrackKindEnum,
 )
 
@@ -90,6 +94,12 @@ def settings_of(doc: dict[str, Any]) -> GrowthSettings:
     return GrowthSettings(stale_after_days=int(doc.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS)))
 
 
+@strawberry.type(description="The succession plan after the change, or why nothing was written.")
+class SuccessionPlanPayload:
+    plan: SuccessionPlan | None = strawberry.field(description="The plan as saved.")
+    errors: list[Error] = strawberry.field(description="Empty when the plan was saved.")
+
+
 def plan_payload(outcome: Outcome) -> GrowthPlanPayload:
     return GrowthPlanPayload(plan=GrowthPlan.wrap(outcome.extra.get("view")), errors=errors_of(outcome.errors))
 
@@ -117,6 +127,15 @@ class GrowthQuery:
     async def readiness(self, info: Info[Context, Any], employee_id: strawberry.ID,
                         position_id: strawberry.ID) -> Readiness | None:
         return Readiness(view=await growth_readiness.readiness_for(info.context, employee_id, position_id))
+
+    @strawberry.field(description="A key position's succession plan: HR admins and the management chain above it.")
+    async def succession_plan(self, info: Info[Context, Any], position_id: strawberry.ID) -> SuccessionPlan | None:
+        return SuccessionPlan(view=await growth_succession.succession_plan(info.context, position_id))
+
+    @strawberry.field(description="Key positions (with a succession plan) you may see with no successor ready now.",
+                      metadata=listed(MAX_TRACKS))
+    async def succession_risks(self, info: Info[Context, Any]) -> list[SuccessionPlan]:
+        return [SuccessionPlan(view=v) for v in (await growth_succession.succession_risks(info.context))[:MAX_TRACKS]]
 
 
 @strawberry.type
@@ -189,6 +208,17 @@ class GrowthMutation:
         return GrowthSettingsPayload(settings=settings_of(settings) if settings is not None else None,
                                      errors=errors_of(outcome.errors))
 
+    @strawberry.mutation(description="HR admins and the management chain above the position: replace the "
+                                     "successors (rank is their order); send the plan's version.")
+    async def save_succession_plan(self, info: Info[Context, Any], position_id: strawberry.ID,
+                                   successors: list[SuccessorInput], version: int = 0) -> SuccessionPlanPayload:
+        data = [{"employeeId": s.employee_id, "externalName": s.external_name,
+                 "externalReadiness": s.external_readiness.value if s.external_readiness else None,
+                 "emergency": s.emergency, "status": s.status} for s in successors]
+        outcome = await growth_succession.save_succession_plan(info.context, position_id, data, version)
+        view = outcome.extra.get("view")
+        return SuccessionPlanPayload(plan=SuccessionPlan(view=view) if view else None, errors=errors_of(outcome.errors))
+
 
 @strawberry.type
 class GrowthSubscription:
@@ -198,3 +228,11 @@ class GrowthSubscription:
         async for message, view in growth_subscriptions.growth_plan_changed(info.context, employee_id):
             yield GrowthPlanEvent(message=message, kind=GrowthPlanChangeKind(message["kind"]),
                                   plan=GrowthPlan(view=view))
+
+    @strawberry.subscription(description="Each change of a position's succession plan (saved, a successor's "
+                                         "readiness), with bench strength: for those who may see the plan.")
+    async def succession_changed(self, info: Info[Context, Any],
+                                 position_id: strawberry.ID) -> AsyncGenerator[SuccessionEvent, None]:
+        async for message, view in growth_succession.succession_changed(info.context, position_id):
+            yield SuccessionEvent(message=message, kind=SuccessionChangeKind(message["kind"]),
+                                  plan=SuccessionPlan(view=view))

@@ -29,11 +29,13 @@ from models.growth.rules import (
     TrackKind,
     progress,
 )
+from models.growth.succession import MAX_SUCCESSORS, SuccessionChange, SuccessorStatus
 from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
 from resolvers.growth.mentorships import readable_mentorships
 from resolvers.growth.readiness import ReadinessView
+from resolvers.growth.succession import SuccessionView, SuccessorView
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
@@ -349,3 +351,100 @@ class Readiness:
     @strawberry.field(description="Who assessed it, if someone did.")
     async def assessed_by(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, (self.view.assessment or {}).get("assessedById"))
+
+
+SuccessorStatusEnum = strawberry.enum(SuccessorStatus, name="SuccessorStatus",
+                                      description="Whether a successor is proposed or confirmed.")
+SuccessionChangeKind = strawberry.enum(SuccessionChange, name="SuccessionChangeKind",
+                                       description="What changed in a succession plan.")
+
+
+@strawberry.type(description="How many successors (who have not left or moved) are at each readiness level.")
+class BenchStrength:
+    ready_now: int = strawberry.field(description="Ready now.")
+    ready_in_1_2_years: int = strawberry.field(description="Ready in 1–2 years.")
+    ready_in_3_plus_years: int = strawberry.field(description="Ready in 3 or more years.")
+    unknown: int = strawberry.field(description="Without fresh evidence.")
+    at_risk: bool = strawberry.field(description="No successor is ready now.")
+
+
+@strawberry.type(description="One successor slot: a person or an external placeholder, in rank order.")
+class Successor:
+    view: strawberry.Private[SuccessorView]
+
+    @strawberry.field(description="1 for the first choice.")
+    def rank(self) -> int:
+        return int(self.view.slot["rank"])
+
+    @strawberry.field(description="The one to step in at once if the position falls vacant.")
+    def emergency(self) -> bool:
+        return bool(self.view.slot.get("emergency"))
+
+    @strawberry.field(description="Proposed or confirmed.")
+    def status(self) -> SuccessorStatusEnum:
+        return SuccessorStatus(self.view.slot["status"])
+
+    @strawberry.field(description="The person, unless the successor is an external placeholder.")
+    def employee(self) -> Employee | None:
+        return EmployeeFields.wrap(self.view.employee)  # type: ignore[return-value]
+
+    @strawberry.field(description="The external placeholder's name (a hire to make).")
+    def external_name(self) -> str | None:
+        return self.view.slot.get("externalName")
+
+    @strawberry.field(description="Readiness for the position now: from the evidence (people) or as stated "
+                                  "(external); null when unknown, or when the person left or moved.")
+    def readiness(self) -> ReadinessLevelEnum | None:
+        return self.view.level
+
+    @strawberry.field(description="The person has left the organisation: the slot is empty.")
+    def left(self) -> bool:
+        return self.view.left
+
+    @strawberry.field(description="The person now holds the position.")
+    def moved(self) -> bool:
+        return self.view.moved
+
+
+@strawberry.type(description="The succession plan of a key position: incumbents, ranked successors with live "
+                             "readiness, and bench strength. HR admins and the management chain above it.")
+class SuccessionPlan:
+    view: strawberry.Private[SuccessionView]
+
+    @strawberry.field(description="The position.")
+    def position(self) -> Position:
+        return PositionFields.wrap(self.view.position)  # type: ignore[return-value]
+
+    @strawberry.field(description="Who holds the position now.", metadata=listed(50))
+    def incumbents(self) -> list[Employee]:
+        return EmployeeFields.wrap_all(self.view.incumbents[:50])  # type: ignore[return-value]
+
+    @strawberry.field(description="The successors in rank order.", metadata=listed(MAX_SUCCESSORS))
+    def successors(self) -> list[Successor]:
+        return [Successor(view=s) for s in self.view.successors]
+
+    @strawberry.field(description="Successors per readiness level.")
+    def bench_strength(self) -> BenchStrength:
+        b = self.view.bench
+        return BenchStrength(ready_now=b.ready_now, ready_in_1_2_years=b.ready_in_1_2_years,
+                             ready_in_3_plus_years=b.ready_in_3_plus_years, unknown=b.unknown, at_risk=b.at_risk)
+
+    @strawberry.field(description="Send it back when saving: a stale version is a CONFLICT (0: no plan yet).")
+    def version(self) -> int:
+        return int((self.view.plan or {}).get("version", 0))
+
+
+@strawberry.type(description="A change of a succession plan, with the plan as it is after it.")
+class SuccessionEvent:
+    message: strawberry.Private[dict[str, Any]]
+    kind: SuccessionChangeKind = strawberry.field(description="What changed.")
+    plan: SuccessionPlan = strawberry.field(description="The plan after the change.")
+
+    @strawberry.field(description="The position.")
+    def position_id(self) -> strawberry.ID:
+        return strawberry.ID(self.message["positionId"])
+
+    @strawberry.field(description="The successor concerned, if one is.")
+    def employee_id(self) -> strawberry.ID | None:
+        id = self.message.get("employeeId")
+        return strawberry.ID(id) if id else None

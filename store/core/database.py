@@ -224,6 +224,10 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "mentorLoads": [],
     "readinessAssessments": [([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"})],
     "growthSettings": [],
+    "successionPlans": [
+        ([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"}),
+        ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),
+    ],
 }
 
 

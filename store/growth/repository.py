@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from models.core.documents import Document
 from models.growth.rules import MentorshipStatus
 from store.core.loaders import ByIdLoader, ByParentLoader
-from store.core.repository import TenantStore
+from store.core.repository import Duplicate, TenantStore
 
 ACTIVE = MentorshipStatus.ACTIVE.value
 
@@ -179,3 +179,31 @@ async def save_settings(store: TenantStore, changes: Mapping[str, Any]) -> None:
     """Set some of the organisation's growth settings in one write (creating the document)."""
     await store.growthSettings.collection.update_one(
         store.growthSettings.scope({"_id": store.organization_id}), {"$set": dict(changes)}, upsert=True)
+
+
+# succession plans
+
+async def succession_plans(store: TenantStore, position_ids: Sequence[str] | None = None) -> list[Document]:
+    """The plans of these positions (all the organisation's without ``position_ids``)."""
+    query = {} if position_ids is None else {"positionId": {"$in": list(position_ids)}}
+    return await store.successionPlans.find(query, sort=[("positionId", 1)])
+
+
+async def plans_naming(store: TenantStore, employee_id: str) -> list[Document]:
+    """The succession plans listing this person as a successor."""
+    return await store.successionPlans.find({"successors.employeeId": employee_id}, sort=[("positionId", 1)])
+
+
+async def save_succession_plan(store: TenantStore, plan: Document, version: int) -> bool:
+    """Compare-and-set on the plan's version (0: it does not exist yet); whether the write was made."""
+    collection = store.successionPlans
+    if version == 0:
+        try:
+            await collection.insert({**plan, "version": 1})
+        except Duplicate:  # another save created it first
+            return False
+        return True
+    result = await collection.collection.update_one(
+        collection.scope({"_id": plan["_id"], "version": version}),
+        {"$set": {k: v for k, v in plan.items() if k != "_id"}, "$inc": {"version": 1}})
+    return result.matched_count == 1
