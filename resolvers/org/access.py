@@ -4,15 +4,17 @@ another organisation's id reads exactly like an unknown one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Literal
 
+from models.core import clock
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
 from models.org.permissions import can_see_org_chart
-from models.org.rules import EmployeeStatus
+from models.org.rules import EmployeeStatus, OrgChange
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
+from resolvers.core.publish import publish_after_commit
 
 OrgKind = Literal["employee", "department", "position"]
 LOADER_OF: dict[OrgKind, str] = {"employee": "employee_by_id", "department": "department_by_id",
@@ -107,3 +109,37 @@ async def positions(context: Context) -> list[Document]:
     """Every position of the viewer's organisation, by title."""
     signed_in = await require(context)
     return await signed_in.store.positions.find(sort=[("title", 1), ("_id", 1)])
+
+
+async def change_position(context: Context, employee_id: str, position_id: str, *,
+                          with_step: Callable[[], Awaitable[bool]], why: str) -> Document | None:
+    """The person's position changes to ``position_id`` in one transaction with the caller's own writes
+    (``with_step``, run first inside it; returning ``False`` leaves everything unwritten), the previous one
+    kept in ``positionHistory``, the organisation's change counter bumped as by every org change; after the
+    commit the org chart pushes ``EMPLOYEE_UPDATED`` as ``updateEmployee`` does. The caller applies its own
+    rules first (a promotion's approvals): this checks only that the person is still employed and the
+    position exists. The person as changed, or ``None`` if nothing was written."""
+    signed_in = await require(context)
+    store = signed_in.store
+
+    async def step() -> tuple[Document, int] | None:
+        errors: list[FieldError] = []
+        employee = await referenced(context, "employee", employee_id, "employeeId", errors, active=True, fresh=True)
+        position = await referenced(context, "position", position_id, "positionId", errors, fresh=True)
+        if employee is None or position is None or not await with_step():
+            return None
+        now = clock.now()
+        entry = {"positionId": employee.get("positionId"), "until": now, "why": why,
+                 "byId": signed_in.viewer.employee_id}
+        await store.employees.update(employee_id, {"positionId": position_id, "updatedAt": now},
+                                     push={"positionHistory": entry})
+        return employee, await store.bump_version()
+
+    done = await store.transaction(step)
+    if done is None:
+        return None
+    employee, version = done
+    message = {"kind": OrgChange.EMPLOYEE_UPDATED.value, "employeeIds": [employee_id],
+               "scope": [*employee["managerChain"], employee_id], "version": version}
+    await publish_after_commit(context, f"org-chart:{store.organization_id}", message)
+    return await store.employees.get(employee_id)

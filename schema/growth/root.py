@@ -9,12 +9,14 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.growth.promotions import Decision, ProposalStatus
 from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, ReadinessLevel
 from models.growth.rules import ActionKind, ActionStatus, TrackKind
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
 from resolvers.growth import mentorships as growth_mentorships
 from resolvers.growth import plans as growth_plans
+from resolvers.growth import promotions as growth_promotions
 from resolvers.growth import readiness as growth_readiness
 from resolvers.growth import subscriptions as growth_subscriptions
 from resolvers.growth import succession as growth_succession
@@ -24,12 +26,17 @@ from schema.core.errors import Error, errors_of
 from schema.growth.inputs import DevelopmentActionInput, GrowthTargetInput, SuccessorInput
 from schema.growth.types import (
     CareerTrack,
+    DecisionEnum,
     DevelopmentAction,
     GrowthPlan,
     GrowthPlanChangeKind,
     GrowthPlanEvent,
     MentoringSession,
     Mentorship,
+    PromotionChangeKind,
+    PromotionEvent,
+    PromotionProposal,
+    ProposalStatusEnum,
     Readiness,
     ReadinessLevelEnum,
     SuccessionChangeKind,
@@ -100,6 +107,16 @@ class SuccessionPlanPayload:
     errors: list[Error] = strawberry.field(description="Empty when the plan was saved.")
 
 
+@strawberry.type(description="The promotion proposal after the change, or why nothing was written.")
+class PromotionProposalPayload:
+    proposal: PromotionProposal | None = strawberry.field(description="The proposal after the change.")
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
+
+
+def proposal_payload(outcome: Outcome) -> PromotionProposalPayload:
+    return PromotionProposalPayload(proposal=PromotionProposal.wrap(outcome.document), errors=errors_of(outcome.errors))
+
+
 def plan_payload(outcome: Outcome) -> GrowthPlanPayload:
     return GrowthPlanPayload(plan=GrowthPlan.wrap(outcome.extra.get("view")), errors=errors_of(outcome.errors))
 
@@ -136,6 +153,13 @@ class GrowthQuery:
                       metadata=listed(MAX_TRACKS))
     async def succession_risks(self, info: Info[Context, Any]) -> list[SuccessionPlan]:
         return [SuccessionPlan(view=v) for v in (await growth_succession.succession_risks(info.context))[:MAX_TRACKS]]
+
+    @strawberry.field(description="Promotion proposals you may see (HR admins, proposers, approvers, the person's "
+                                  "managers), newest first.", metadata=listed(MAX_TRACKS))
+    async def promotion_proposals(self, info: Info[Context, Any],
+                                  status: ProposalStatusEnum | None = None) -> list[PromotionProposal]:
+        docs = await growth_promotions.promotion_proposals(info.context, ProposalStatus(status) if status else None)
+        return [p for d in docs[:MAX_TRACKS] if (p := PromotionProposal.wrap(d)) is not None]
 
 
 @strawberry.type
@@ -219,6 +243,21 @@ class GrowthMutation:
         view = outcome.extra.get("view")
         return SuccessionPlanPayload(plan=SuccessionPlan(view=view) if view else None, errors=errors_of(outcome.errors))
 
+    @strawberry.mutation(description="The person's managers or an HR admin: propose a promotion to a position of "
+                                     "a higher level, with its justification and evidence.")
+    async def propose_promotion(self, info: Info[Context, Any], employee_id: strawberry.ID,
+                                position_id: strawberry.ID, effective_on: date, justification: str,
+                                evidence: list[str] | None = None) -> PromotionProposalPayload:
+        return proposal_payload(await growth_promotions.propose_promotion(
+            info.context, employee_id, position_id, effective_on, justification, list(evidence or [])))
+
+    @strawberry.mutation(description="The approver of the current step: approve, send back or reject (with a "
+                                     "reason); the last approval of a promotion due applies it.")
+    async def decide_promotion(self, info: Info[Context, Any], proposal_id: strawberry.ID, decision: DecisionEnum,
+                               reason: str | None = None) -> PromotionProposalPayload:
+        return proposal_payload(await growth_promotions.decide_promotion(info.context, proposal_id,
+                                                                         Decision(decision), reason))
+
 
 @strawberry.type
 class GrowthSubscription:
@@ -236,3 +275,10 @@ class GrowthSubscription:
         async for message, view in growth_succession.succession_changed(info.context, position_id):
             yield SuccessionEvent(message=message, kind=SuccessionChangeKind(message["kind"]),
                                   plan=SuccessionPlan(view=view))
+
+    @strawberry.subscription(description="Each change of a promotion proposal you may see (proposer, approvers, "
+                                         "the person's managers, HR admins).")
+    async def promotion_proposal_changed(self, info: Info[Context, Any]) -> AsyncGenerator[PromotionEvent, None]:
+        async for message, doc in growth_promotions.promotion_proposal_changed(info.context):
+            yield PromotionEvent(kind=PromotionChangeKind(message["kind"]),
+                                 proposal=PromotionProposal.wrap(doc))  # type: ignore[arg-type]

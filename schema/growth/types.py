@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from models.core.documents import Document
 from models.growth.permissions import can_read_session_notes
+from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, PromotionChange, ProposalStatus
 from models.growth.readiness import EvidenceKind, Gap, ReadinessLevel
 from models.growth.rules import (
     MAX_ACTIONS,
@@ -448,3 +449,113 @@ class SuccessionEvent:
     def employee_id(self) -> strawberry.ID | None:
         id = self.message.get("employeeId")
         return strawberry.ID(id) if id else None
+
+
+ProposalStatusEnum = strawberry.enum(ProposalStatus, name="PromotionProposalStatus",
+                                     description="Where a promotion proposal stands.")
+DecisionEnum = strawberry.enum(Decision, name="PromotionDecision", description="What an approver decides.")
+PromotionChangeKind = strawberry.enum(PromotionChange, name="PromotionChangeKind",
+                                      description="What happened to a promotion proposal.")
+
+
+@strawberry.type(description="One step of the approval chain: a manager, or any HR admin.")
+class ApprovalStep:
+    doc: strawberry.Private[Document]
+
+    @strawberry.field(description="True for the HR step (any HR admin decides it).")
+    def hr_step(self) -> bool:
+        return self.doc["approverId"] == HR_STEP
+
+    @strawberry.field(description="The manager who decides this step (null for the HR step).")
+    async def approver(self, info: Info[Context, Any]) -> Employee | None:
+        return None if self.doc["approverId"] == HR_STEP else await person(info, self.doc["approverId"])
+
+    @strawberry.field(description="The decision, once made.")
+    def decision(self) -> DecisionEnum | None:
+        return Decision(self.doc["decision"]) if self.doc.get("decision") else None
+
+    @strawberry.field(description="Who decided.")
+    async def decided_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc.get("decidedById"))
+
+    @strawberry.field(description="When.")
+    def decided_at(self) -> datetime | None:
+        return self.doc.get("decidedAt")
+
+    @strawberry.field(description="Why (required to send back or reject).")
+    def reason(self) -> str | None:
+        return self.doc.get("reason")
+
+
+@strawberry.type(description="Something that happened to a proposal: who, when and why.")
+class PromotionHistoryEntry:
+    doc: strawberry.Private[Document]
+
+    @strawberry.field(description="proposed, approve, send_back, reject or applied.")
+    def kind(self) -> str:
+        return str(self.doc["kind"])
+
+    @strawberry.field(description="Who.")
+    async def by(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc.get("byId"))
+
+    @strawberry.field(description="When.")
+    def at(self) -> datetime:
+        return self.doc["at"]
+
+    @strawberry.field(description="Why, if a reason was given.")
+    def reason(self) -> str | None:
+        return self.doc.get("reason")
+
+
+@strawberry.type(description="A proposal to promote someone, its approval chain and its history. HR admins, the "
+                             "proposer, the approvers and the person's managers see it.")
+class PromotionProposal:
+    doc: strawberry.Private[Document]
+    id: strawberry.ID
+    status: ProposalStatusEnum = strawberry.field(description="Pending, sent back, rejected, approved or applied.")
+    effective_on: date = strawberry.field(description="When the position changes.")
+    justification: str = strawberry.field(description="Why, in the proposer's words.")
+    evidence: list[str] = strawberry.field(description="Sources it rests on (review:<id>, assessment:<id>, …).",
+                                           metadata=listed(MAX_EVIDENCE))
+    created_at: datetime = strawberry.field(description="When it was proposed.")
+    applied_on: date | None = strawberry.field(description="When the position changed, once applied.")
+
+    @classmethod
+    def wrap(cls, doc: Document | None) -> PromotionProposal | None:
+        if doc is None:
+            return None
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), status=ProposalStatus(doc["status"]),
+                   effective_on=date.fromisoformat(doc["effectiveOn"]), justification=doc["justification"],
+                   evidence=list(doc.get("evidence", [])), created_at=doc["createdAt"],
+                   applied_on=day(doc.get("appliedOn")))
+
+    @strawberry.field(description="The person proposed.")
+    async def employee(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc["employeeId"])
+
+    @strawberry.field(description="Who proposed it.")
+    async def proposed_by(self, info: Info[Context, Any]) -> Employee | None:
+        return await person(info, self.doc["proposedById"])
+
+    @strawberry.field(description="The position held when proposed.")
+    async def from_position(self, info: Info[Context, Any]) -> Position | None:
+        return PositionFields.wrap(await load(info.context, "position_by_id", self.doc.get("fromPositionId")))
+
+    @strawberry.field(description="The position proposed.")
+    async def to_position(self, info: Info[Context, Any]) -> Position | None:
+        return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["toPositionId"]))
+
+    @strawberry.field(description="The approval chain, in order.", metadata=listed(3))
+    def steps(self) -> list[ApprovalStep]:
+        return [ApprovalStep(doc=s) for s in self.doc["steps"]]
+
+    @strawberry.field(description="Every decision, oldest first.", metadata=listed(10))
+    def history(self) -> list[PromotionHistoryEntry]:
+        return [PromotionHistoryEntry(doc=h) for h in self.doc.get("history", [])[-10:]]
+
+
+@strawberry.type(description="A change of a promotion proposal, with the proposal after it.")
+class PromotionEvent:
+    kind: PromotionChangeKind = strawberry.field(description="What happened.")
+    proposal: PromotionProposal = strawberry.field(description="The proposal after it.")

@@ -228,6 +228,13 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"}),
         ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),
     ],
+    "promotionProposals": [
+        ([ORG, ("employeeId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_employee_created"}),
+        ([ORG, ("status", ASCENDING), ("effectiveOn", ASCENDING)], {"name": "org_status_effective"}),
+        # one open proposal per person, whatever two concurrent proposals each read
+        ([ORG, ("employeeId", ASCENDING)], {"unique": True, "partialFilterExpression": {"open": True},
+                                            "name": "org_employee_open_unique"}),
+    ],
 }
 
 

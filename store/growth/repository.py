@@ -207,3 +207,19 @@ async def save_succession_plan(store: TenantStore, plan: Document, version: int)
         collection.scope({"_id": plan["_id"], "version": version}),
         {"$set": {k: v for k, v in plan.items() if k != "_id"}, "$inc": {"version": 1}})
     return result.matched_count == 1
+
+
+# promotion proposals
+
+async def proposals(store: TenantStore, status: str | None = None) -> list[Document]:
+    query = {} if status is None else {"status": status}
+    return await store.promotionProposals.find(query, sort=[("createdAt", -1), ("_id", -1)])
+
+
+async def update_proposal(store: TenantStore, proposal_id: str, version: int, changes: Mapping[str, Any],
+                          entry: Document) -> bool:
+    """Compare-and-set on the proposal's version, its history entry pushed in the same write."""
+    result = await store.promotionProposals.collection.update_one(
+        store.promotionProposals.scope({"_id": proposal_id, "version": version}),
+        {"$set": dict(changes), "$push": {"history": entry}, "$inc": {"version": 1}})
+    return result.matched_count == 1
