@@ -1,7 +1,8 @@
 """Demo growth data: two career tracks per department family (individual contributor and manager),
 growth plans for about a third of the people, active mentorships (from the people's mentors, at most the
 default capacity per mentor, never in the mentee's reporting line) with a logged session each, succession
-plans for the top two levels with readiness assessments of their successors.
+plans for the top two levels with readiness assessments of their successors, a pending and a decided
+promotion.
 
 Deterministic: ids from :func:`stable_id`, dates from :data:`SEED_TODAY`, choices from the people's order.
 """
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
 from models.demo.org_catalog import LADDERS
+from models.growth.promotions import Decision, PromotionChange, ProposalStatus, approvers_for, steps_for
 from models.growth.readiness import ReadinessLevel, assessment_id
 from models.growth.rules import (
     DEFAULT_MAX_MENTEES,
@@ -150,6 +152,42 @@ def demo_succession(demo: DemoOrganization) -> dict[str, list[Document]]:
     return {"successionPlans": plans, "readinessAssessments": assessments}
 
 
+def demo_promotions(demo: DemoOrganization) -> list[Document]:
+    """A pending promotion (in Sales, waiting for the manager above the proposer) and a decided one (in
+    Customer Success, rejected by HR with a reason); neither changes anyone's position."""
+    org_id = demo.organization["_id"]
+    by_title = {p["title"]: p for p in demo.positions}
+    proposals = []
+    for n, (family, rejected) in enumerate((("Sales", False), ("Customer Success", True))):
+        _, _, lead, ic = LADDERS[family]
+        employee = next((e for e in demo.employees if e["positionId"] == by_title[ic]["_id"]
+                         and e["status"] != EmployeeStatus.TERMINATED.value and len(e["managerChain"]) >= 3), None)
+        if employee is None:
+            continue
+        proposer = employee["managerId"]
+        steps = steps_for(approvers_for(employee, proposer))
+        at = AT - timedelta(days=10 + n)
+        history = [{"kind": PromotionChange.PROPOSED.value, "byId": proposer, "at": at, "reason": None}]
+        status = ProposalStatus.PENDING
+        if rejected:
+            hr = next(e["_id"] for e in demo.employees if "hr_admin" in e["roles"] and e["_id"] != employee["_id"])
+            for step in steps[:-1]:
+                step.update(decision=Decision.APPROVE.value, decidedById=step["approverId"], decidedAt=at, reason=None)
+                history.append({"kind": Decision.APPROVE.value, "byId": step["approverId"], "at": at, "reason": None})
+            steps[-1].update(decision=Decision.REJECT.value, decidedById=hr, decidedAt=at, reason="Budget next year")
+            history.append({"kind": Decision.REJECT.value, "byId": hr, "at": at, "reason": "Budget next year"})
+            status = ProposalStatus.REJECTED
+        proposals.append({"_id": stable_id(f"{org_id}:promotion:{employee['_id']}"), "organizationId": org_id,
+                          "employeeId": employee["_id"], "fromPositionId": employee["positionId"],
+                          "toPositionId": by_title[lead]["_id"],
+                          "effectiveOn": (SEED_TODAY + timedelta(days=60)).isoformat(),
+                          "justification": "Runs the team's weekly pipeline review", "evidence": [],
+                          "proposedById": proposer, "steps": steps, "status": status.value,
+                          "open": status is ProposalStatus.PENDING, "version": len(history), "createdAt": at,
+                          "history": history})
+    return proposals
+
+
 def demo_growth(demo: DemoOrganization) -> dict[str, list[Document]]:
     return {"careerTracks": demo_tracks(demo), "growthPlans": demo_plans(demo), **demo_mentorships(demo),
-            **demo_succession(demo)}
+            **demo_succession(demo), "promotionProposals": demo_promotions(demo)}

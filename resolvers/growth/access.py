@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from models.core.documents import Document
 from models.growth.permissions import oversees
+from models.growth.promotions import ProposalStatus
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
+from resolvers.growth.promotions import visible as visible_proposals
 from resolvers.growth.visibility import plan_view
 from resolvers.org.access import known_employee
 from store.growth import repository as growth_store
@@ -52,3 +54,15 @@ async def growth_plan_of(context: Context, employee_id: str) -> Document | None:
     signed_in = await require(context)
     view = await plan_view(context, employee_id)
     return view.plan if view.readable_by(signed_in.viewer) else None
+
+
+async def approved_promotions(context: Context, employee_id: str | None = None) -> list[Document]:
+    """Approved and applied promotion proposals the viewer may see (HR admins, the proposer, the approvers,
+    the person's managers), newest first, optionally of one person: what compensation builds raises on.
+    Each keeps ``employeeId``, ``fromPositionId``, ``toPositionId``, ``effectiveOn``, ``status`` and
+    ``appliedOn`` once applied."""
+    signed_in = await require(context)
+    docs = await signed_in.store.promotionProposals.find(
+        {"status": {"$in": [ProposalStatus.APPROVED.value, ProposalStatus.APPLIED.value]},
+         **({"employeeId": employee_id} if employee_id else {})}, sort=[("createdAt", -1), ("_id", -1)])
+    return await visible_proposals(context, docs)

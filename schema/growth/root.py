@@ -113,6 +113,13 @@ class PromotionProposalPayload:
     errors: list[Error] = strawberry.field(description="Empty when the change was made.")
 
 
+@strawberry.type(description="The promotions applied, or why nothing was written.")
+class AppliedPromotionsPayload:
+    proposals: list[PromotionProposal] = strawberry.field(description="The proposals applied now.",
+                                                          metadata=listed(MAX_TRACKS))
+    errors: list[Error] = strawberry.field(description="Empty when the due promotions were applied.")
+
+
 def proposal_payload(outcome: Outcome) -> PromotionProposalPayload:
     return PromotionProposalPayload(proposal=PromotionProposal.wrap(outcome.document), errors=errors_of(outcome.errors))
 
@@ -257,6 +264,13 @@ class GrowthMutation:
                                reason: str | None = None) -> PromotionProposalPayload:
         return proposal_payload(await growth_promotions.decide_promotion(info.context, proposal_id,
                                                                          Decision(decision), reason))
+
+    @strawberry.mutation(description="HR admins: apply every approved promotion whose effective date has come "
+                                     "(run daily; the last approval applies a promotion already due).")
+    async def apply_due_promotions(self, info: Info[Context, Any]) -> AppliedPromotionsPayload:
+        docs = await growth_promotions.apply_due_promotions(info.context)
+        return AppliedPromotionsPayload(proposals=[p for d in docs[:MAX_TRACKS] if (p := PromotionProposal.wrap(d))],
+                                        errors=[])
 
 
 @strawberry.type

@@ -5,11 +5,14 @@ back, rejected, refused input writing nothing, a double decision, and promotionP
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from models.core import clock
+from resolvers.growth.access import approved_promotions
 from tests.client import websocket
 from tests.conftest import GLOBEX, RunningServer
 from tests.growth.support import BY_TITLE, error, peer, person, snapshot
+from tests.growth.test_access import context_of
 from tests.interleave import hold
 
 PROPOSAL = """
@@ -194,3 +197,22 @@ async def test_changes_reach_proposer_and_approvers_not_the_person(server: Runni
     assert (await server.client(people["employee"]).data(LIST))["promotionProposals"] == []
     assert [p["id"] for p in (await server.client(people["lead"]).data(LIST))["promotionProposals"]] == [
         proposal["id"]]
+
+
+async def test_a_future_promotion_waits_for_its_date_and_reaches_compensation(server: RunningServer) -> None:
+    # given a promotion approved by the whole chain, effective in a month
+    people = cast()
+    hr = person("hr_admin")["_id"]
+    on = clock.today() + timedelta(days=30)
+    proposal = (await propose(server, people["lead"], on=on.isoformat()))["proposal"]
+    for approver in (people["manager"], people["vp"], hr):
+        await server.client(approver).data(DECIDE, {"id": proposal["id"], "d": "APPROVE"})
+    # then it is approved, not applied, and applying the due promotions leaves it for its date
+    apply = "mutation { applyDuePromotions { proposals { id } errors { code } } }"
+    assert (await server.client(hr).data(apply))["applyDuePromotions"] == {"proposals": [], "errors": []}
+    stored = await server.database.employees.find_one({"_id": people["employee"]})
+    assert stored["positionId"] == person("employee")["positionId"]
+    # and the growth accessor gives it to the person's managers (compensation), not to a peer
+    found = await approved_promotions(context_of(server, people["manager"]), people["employee"])
+    assert [(p["_id"], p["status"]) for p in found] == [(proposal["id"], "approved")]
+    assert await approved_promotions(context_of(server, peer(person("employee"))["_id"]), people["employee"]) == []
