@@ -10,6 +10,9 @@
 * Succession plans (and so bench strength and risks): HR admins and the management chain above the
   position (above any of its incumbents); never the incumbents or the successors themselves. The same
   people save them.
+* Potential ratings: the person's management chain and HR admins read and set them; never the person.
+* Candidate rankings for a position: HR admins and the chain above the position; a manager's ranking
+  holds only the people below them (whose ratings they may see).
 * Mentorships: the pair, the mentee's management chain and HR admins read them; session notes only
   the pair, never anyone else. The mentee, their managers and HR admins start one; the pair, the
   mentee's managers and HR admins end it; the pair logs sessions.
@@ -105,3 +108,15 @@ def can_see_succession(viewer: Viewer, incumbents: Collection[Mapping[str, Any]]
     if viewer.is_hr_admin:
         return True
     return any(same_organization(viewer, i) and viewer.employee_id in i.get("managerChain", []) for i in incumbents)
+
+
+def can_rate_talent(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    """Managers above the person and HR admins, never the person themselves."""
+    return same_organization(viewer, employee) and employee["_id"] != viewer.employee_id and (
+        viewer.is_hr_admin or viewer.employee_id in employee.get("managerChain", []))
+
+
+def can_rank_for(viewer: Viewer, employee: Mapping[str, Any]) -> bool:
+    """Whom a ranking may include for this viewer: HR admins everyone, a manager the people below them."""
+    return same_organization(viewer, employee) and (
+        viewer.is_hr_admin or viewer.employee_id in employee.get("managerChain", []))

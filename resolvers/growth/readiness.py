@@ -11,6 +11,7 @@ from models.core import clock
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_text
+from models.growth.candidates import check_weights
 from models.growth.permissions import can_assess_readiness, can_read_readiness, can_save_growth_settings
 from models.growth.readiness import (
     DEFAULT_STALE_AFTER_DAYS,
@@ -117,7 +118,8 @@ async def assess_readiness(context: Context, employee_id: str, position_id: str,
 MAX_STALE_AFTER_DAYS = 3650
 
 
-async def save_growth_settings(context: Context, stale_after_days: int | None) -> Outcome:
+async def save_growth_settings(context: Context, stale_after_days: int | None,
+                               candidate_weights: dict[str, float] | None = None) -> Outcome:
     """HR admins: the organisation's growth settings; ``extra["settings"]`` is what they are now."""
     signed_in = await require_role(context, can_save_growth_settings, "only HR admins change the growth settings")
     changes: dict[str, object] = {}
@@ -126,6 +128,10 @@ async def save_growth_settings(context: Context, stale_after_days: int | None) -
             return Outcome.refused("staleAfterDays", ErrorCode.INVALID,
                                    f"staleAfterDays lies between 1 and {MAX_STALE_AFTER_DAYS}")
         changes["staleAfterDays"] = stale_after_days
+    if candidate_weights is not None:
+        if errors := check_weights(candidate_weights):
+            return Outcome(errors=errors)
+        changes["candidateWeights"] = dict(candidate_weights)
     if changes:
         await growth_store.save_settings(signed_in.store, changes)
     return Outcome(extra={"settings": await growth_store.settings(signed_in.store)})

@@ -20,6 +20,7 @@ from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from store.reviews.repository import latest_shared_assessments
 
 REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
 FORM_REFUSAL = "this review form is not visible to you"
@@ -153,3 +154,15 @@ async def expected_levels(context: Context, position_ids: Sequence[str]) -> dict
     found = await loaders.expectations_by_position_id.load_many(list(position_ids))
     return {p: {e["competencyId"]: e["expectedLevel"] for e in docs}
             for p, docs in zip(position_ids, found, strict=True)}
+
+
+async def organisation_assessments(context: Context, employees: Sequence[Document]) -> dict[str, Assessment]:
+    """The :class:`Assessment` of each of ``employees`` whose competency profile the viewer may see, read for
+    the whole organisation in a fixed number of queries (a ranking of thousands of people costs the same
+    store calls as one of ten)."""
+    signed_in = await require(context)
+    visible = {e["_id"] for e in employees if can_see_competency_profile(signed_in.viewer, e)}
+    found = await latest_shared_assessments(signed_in.store)
+    return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
+            for id, (review, levels) in found.items() if id in visible}
+

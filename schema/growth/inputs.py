@@ -45,3 +45,14 @@ class SuccessorInput:
     emergency: bool = strawberry.field(default=False, description="The one to step in at once (at most one).")
     status: SuccessorStatusEnum = strawberry.field(default=SuccessorStatus.PROPOSED,
                                                    description="Proposed or confirmed.")
+
+
+@strawberry.input(description="The weights of the candidate ranking's factors (0 to 100 each; sent ones change).")
+class CandidateWeightsInput:
+    competency_fit: float | None = strawberry.field(default=None, description="Competency fit.")
+    performance: float | None = strawberry.field(default=None, description="Calibrated performance.")
+    potential: float | None = strawberry.field(default=None, description="Potential.")
+    readiness: float | None = strawberry.field(default=None, description="Readiness for the position.")
+    aspiration: float | None = strawberry.field(default=None, description="Stated aspiration toward it.")
+    mobility: float | None = strawberry.field(default=None, description="Mobility.")
+    tenure: float | None = strawberry.field(default=None, description="Tenure in role.")

@@ -9,11 +9,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.growth.candidates import DEFAULT_WEIGHTS, Factor
 from models.growth.promotions import Decision, ProposalStatus
 from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, ReadinessLevel
 from models.growth.rules import ActionKind, ActionStatus, TrackKind
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
+from resolvers.growth import candidates as growth_candidates
 from resolvers.growth import mentorships as growth_mentorships
 from resolvers.growth import plans as growth_plans
 from resolvers.growth import promotions as growth_promotions
@@ -23,16 +25,18 @@ from resolvers.growth import succession as growth_succession
 from resolvers.growth import tracks as growth_tracks
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.growth.inputs import DevelopmentActionInput, GrowthTargetInput, SuccessorInput
+from schema.growth.inputs import CandidateWeightsInput, DevelopmentActionInput, GrowthTargetInput, SuccessorInput
 from schema.growth.types import (
     CareerTrack,
     DecisionEnum,
     DevelopmentAction,
+    FactorContribution,
     GrowthPlan,
     GrowthPlanChangeKind,
     GrowthPlanEvent,
     MentoringSession,
     Mentorship,
+    PositionCandidate,
     PromotionChangeKind,
     PromotionEvent,
     PromotionProposal,
@@ -89,6 +93,15 @@ class ReadinessPayload:
 @strawberry.type(description="The organisation's growth settings.")
 class GrowthSettings:
     stale_after_days: int = strawberry.field(description="Evidence older than this many days is stale.")
+    candidate_weights: list[FactorContribution] = strawberry.field(
+        description="The ranking's weights (each as a factor with its weight; value and contribution 0).",
+        metadata=listed(7))
+
+
+@strawberry.type(description="A potential rating after the change, or why nothing was written.")
+class TalentRatingPayload:
+    potential_rating: int | None = strawberry.field(description="The person's potential now (1 to 3).")
+    errors: list[Error] = strawberry.field(description="Empty when the rating was saved.")
 
 
 @strawberry.type(description="The growth settings after the change, or why nothing was written.")
@@ -98,7 +111,11 @@ class GrowthSettingsPayload:
 
 
 def settings_of(doc: dict[str, Any]) -> GrowthSettings:
-    return GrowthSettings(stale_after_days=int(doc.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS)))
+    weights = {**DEFAULT_WEIGHTS, **doc.get("candidateWeights", {})}
+    return GrowthSettings(stale_after_days=int(doc.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS)),
+                          candidate_weights=[FactorContribution(factor=f, value=0, weight=weights[f.value],
+                                                                contribution=0, explanation="")
+                                             for f in Factor])
 
 
 @strawberry.type(description="The succession plan after the change, or why nothing was written.")
@@ -168,6 +185,16 @@ class GrowthQuery:
         docs = await growth_promotions.promotion_proposals(info.context, ProposalStatus(status) if status else None)
         return [p for d in docs[:MAX_TRACKS] if (p := PromotionProposal.wrap(d)) is not None]
 
+    @strawberry.field(description="The people of the organisation ranked for a position (incumbents left out), each "
+                                  "factor's contribution explained: HR admins (everyone) and the chain above the "
+                                  "position (the people below them). Never uses protected characteristics.",
+                      metadata=listed(100))
+    async def position_candidates(self, info: Info[Context, Any], position_id: strawberry.ID,
+                                  department_id: strawberry.ID | None = None,
+                                  first: int = 20) -> list[PositionCandidate] | None:
+        found = await growth_candidates.position_candidates(info.context, position_id, department_id, first)
+        return [PositionCandidate(ranked=r) for r in found]
+
 
 @strawberry.type
 class GrowthMutation:
@@ -232,9 +259,11 @@ class GrowthMutation:
         return ReadinessPayload(readiness=Readiness(view=view) if view else None, errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: the organisation's growth settings (only those sent change).")
-    async def save_growth_settings(self, info: Info[Context, Any],
-                                   stale_after_days: int | None = None) -> GrowthSettingsPayload:
-        outcome = await growth_readiness.save_growth_settings(info.context, stale_after_days)
+    async def save_growth_settings(self, info: Info[Context, Any], stale_after_days: int | None = None,
+                                   candidate_weights: CandidateWeightsInput | None = None) -> GrowthSettingsPayload:
+        weights = None if candidate_weights is None else {
+            f.value: w for f in Factor if (w := getattr(candidate_weights, f.value)) is not None}
+        outcome = await growth_readiness.save_growth_settings(info.context, stale_after_days, weights)
         settings = outcome.extra.get("settings")
         return GrowthSettingsPayload(settings=settings_of(settings) if settings is not None else None,
                                      errors=errors_of(outcome.errors))
@@ -271,6 +300,15 @@ class GrowthMutation:
         docs = await growth_promotions.apply_due_promotions(info.context)
         return AppliedPromotionsPayload(proposals=[p for d in docs[:MAX_TRACKS] if (p := PromotionProposal.wrap(d))],
                                         errors=[])
+
+    @strawberry.mutation(description="The person's managers or an HR admin (calibrating): rate potential, 1 (low) "
+                                     "to 3 (high). The person never sees it.")
+    async def rate_talent(self, info: Info[Context, Any], employee_id: strawberry.ID, potential: int,
+                          note: str | None = None) -> TalentRatingPayload:
+        outcome = await growth_candidates.rate_talent(info.context, employee_id, potential, note)
+        rating = outcome.extra.get("rating")
+        return TalentRatingPayload(potential_rating=rating["potential"] if rating else None,
+                                   errors=errors_of(outcome.errors))
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.growth.candidates import Factor
 from models.growth.permissions import can_read_session_notes
 from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, PromotionChange, ProposalStatus
 from models.growth.readiness import EvidenceKind, Gap, ReadinessLevel
@@ -34,6 +35,7 @@ from models.growth.succession import MAX_SUCCESSORS, SuccessionChange, Successor
 from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
+from resolvers.growth.candidates import Ranked
 from resolvers.growth.mentorships import readable_mentorships
 from resolvers.growth.readiness import ReadinessView
 from resolvers.growth.succession import SuccessionView, SuccessorView
@@ -559,3 +561,37 @@ class PromotionProposal:
 class PromotionEvent:
     kind: PromotionChangeKind = strawberry.field(description="What happened.")
     proposal: PromotionProposal = strawberry.field(description="The proposal after it.")
+
+
+FactorEnum = strawberry.enum(Factor, name="CandidateFactor", description="A factor of the candidate ranking.")
+
+
+@strawberry.type(description="One factor's part in a candidate's score, and why.")
+class FactorContribution:
+    factor: FactorEnum = strawberry.field(description="The factor.")
+    value: float = strawberry.field(description="The candidate's value for it, from 0 to 1.")
+    weight: float = strawberry.field(description="Its weight (HR admins set the weights).")
+    contribution: float = strawberry.field(description="value × weight ÷ the sum of the weights.")
+    explanation: str = strawberry.field(description="In words.")
+
+
+@strawberry.type(description="A candidate for a position, ranked, with each factor's contribution explained.")
+class PositionCandidate:
+    ranked: strawberry.Private[Ranked]
+
+    @strawberry.field(description="1 for the best fit.")
+    def rank(self) -> int:
+        return self.ranked.rank
+
+    @strawberry.field(description="The weighted score, from 0 to 1.")
+    def score(self) -> float:
+        return self.ranked.candidate.score
+
+    @strawberry.field(description="The candidate.")
+    def employee(self) -> Employee:
+        return EmployeeFields.of(self.ranked.employee)  # type: ignore[return-value]
+
+    @strawberry.field(description="Every factor's contribution.", metadata=listed(len(Factor)))
+    def factors(self) -> list[FactorContribution]:
+        return [FactorContribution(factor=c.factor, value=c.value, weight=c.weight, contribution=c.contribution,
+                                   explanation=c.explanation) for c in self.ranked.candidate.contributions]

@@ -228,6 +228,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"}),
         ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),
     ],
+    "talentRatings": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
     "promotionProposals": [
         ([ORG, ("employeeId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_employee_created"}),
         ([ORG, ("status", ASCENDING), ("effectiveOn", ASCENDING)], {"name": "org_status_effective"}),

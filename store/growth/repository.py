@@ -223,3 +223,22 @@ async def update_proposal(store: TenantStore, proposal_id: str, version: int, ch
         store.promotionProposals.scope({"_id": proposal_id, "version": version}),
         {"$set": dict(changes), "$push": {"history": entry}, "$inc": {"version": 1}})
     return result.matched_count == 1
+
+
+# talent ratings and rankings
+
+async def save_talent_rating(store: TenantStore, employee_id: str, potential: int, by: str, at: Any,
+                             note: str) -> None:
+    """The person's potential rating in one write, the previous value kept in its history."""
+    await store.talentRatings.collection.update_one(
+        store.talentRatings.scope({"_id": f"talent-{employee_id}"}),
+        {"$set": {"employeeId": employee_id, "potential": potential, "ratedById": by, "ratedAt": at, "note": note},
+         "$push": {"history": {"potential": potential, "byId": by, "at": at, "note": note}}}, upsert=True)
+
+
+async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, list[Document]]:
+    """What a ranking reads from growth, whole organisation, one query each."""
+    return {"ratings": await store.talentRatings.find(),
+            "plans": await store.growthPlans.find(projection={"employeeId": 1, "targets": 1}),
+            "assessments": await store.readinessAssessments.find({"positionId": position_id}),
+            "tracks": await store.careerTracks.find({"steps.positionId": position_id})}

@@ -15,7 +15,8 @@ EMPLOYEES = {e["_id"]: e for e in NORTHWIND.employees}
 POSITIONS = {p["_id"]: p for p in NORTHWIND.positions}
 BY_TITLE = {p["title"]: p for p in NORTHWIND.positions}
 COLLECTIONS = ("careerTracks", "growthPlans", "mentorships", "mentoringSessions", "mentorLoads",
-               "readinessAssessments", "growthSettings", "successionPlans", "promotionProposals", "employees",
+               "readinessAssessments", "growthSettings", "successionPlans", "promotionProposals", "talentRatings",
+               "employees",
                "positions")
 
 PLAN_FIELDS = """
