@@ -2,7 +2,7 @@
 growth plans for about a third of the people, active mentorships (from the people's mentors, at most the
 default capacity per mentor, never in the mentee's reporting line) with a logged session each, succession
 plans for the top two levels with readiness assessments of their successors, a pending and a decided
-promotion.
+promotion, potential ratings of the people reviewed in the closed cycle.
 
 Deterministic: ids from :func:`stable_id`, dates from :data:`SEED_TODAY`, choices from the people's order.
 """
@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
 from models.demo.org_catalog import LADDERS
+from models.demo.reviews import demo_review_documents
 from models.growth.promotions import Decision, PromotionChange, ProposalStatus, approvers_for, steps_for
 from models.growth.readiness import ReadinessLevel, assessment_id
 from models.growth.rules import (
@@ -188,6 +189,26 @@ def demo_promotions(demo: DemoOrganization) -> list[Document]:
     return proposals
 
 
+def demo_talent_ratings(demo: DemoOrganization) -> list[Document]:
+    """A potential rating (1, 2, 3 in turn) by their manager, before the first cycle's period ended, for
+    everyone reviewed in the closed cycle: its 9-box grid places them all."""
+    org_id = demo.organization["_id"]
+    reviews = demo_review_documents(demo)
+    closed = {c["_id"] for c in reviews["reviewCycles"] if c["status"] == "closed"}
+    people = {e["_id"]: e for e in demo.employees}
+    at = datetime(2026, 6, 20, 9, tzinfo=UTC)
+    ratings = []
+    for n, review in enumerate(sorted((r for r in reviews["reviews"] if r["cycleId"] in closed),
+                                      key=lambda r: r["employeeId"])):
+        employee = people[review["employeeId"]]
+        by, potential = employee["managerId"], 1 + n % 3
+        ratings.append({"_id": f"talent-{employee['_id']}", "organizationId": org_id, "employeeId": employee["_id"],
+                        "potential": potential, "ratedById": by, "ratedAt": at, "note": "",
+                        "history": [{"potential": potential, "byId": by, "at": at, "note": ""}]})
+    return ratings
+
+
 def demo_growth(demo: DemoOrganization) -> dict[str, list[Document]]:
     return {"careerTracks": demo_tracks(demo), "growthPlans": demo_plans(demo), **demo_mentorships(demo),
-            **demo_succession(demo), "promotionProposals": demo_promotions(demo)}
+            **demo_succession(demo), "promotionProposals": demo_promotions(demo),
+            "talentRatings": demo_talent_ratings(demo)}

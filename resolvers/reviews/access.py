@@ -14,8 +14,13 @@ from datetime import datetime
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
-from models.reviews.permissions import can_read_review_form, can_see_competency_profile, can_see_review
-from models.reviews.rules import goals_of_period
+from models.reviews.permissions import (
+    can_read_review_form,
+    can_see_competency_profile,
+    can_see_review,
+    can_see_review_score,
+)
+from models.reviews.rules import SHARED_STATES, goals_of_period
 from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
@@ -166,3 +171,29 @@ async def organisation_assessments(context: Context, employees: Sequence[Documen
     return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
             for id, (review, levels) in found.items() if id in visible}
 
+
+
+async def cycle_with_previous(context: Context, cycle_id: str) -> tuple[Document | None, Document | None]:
+    """A review cycle of the viewer's organisation and the one whose period ended last before it."""
+    signed_in = await require(context)
+    cycles = await signed_in.store.reviewCycles.find(sort=[("periodEnd", 1), ("_id", 1)])
+    cycle = next((c for c in cycles if c["_id"] == cycle_id), None)
+    if cycle is None:
+        return None, None
+    earlier = [c for c in cycles if c["periodEnd"] < cycle["periodStart"]]
+    return cycle, earlier[-1] if earlier else None
+
+
+async def final_ratings(context: Context, cycle_id: str, employees: Sequence[Document]) -> dict[str, int]:
+    """The final (calibrated) ratings of a cycle's shared reviews, for those of ``employees`` whose score
+    the viewer may see (one query)."""
+    signed_in = await require(context)
+    people = {e["_id"]: e for e in employees}
+    found: dict[str, int] = {}
+    query = {"cycleId": cycle_id, "employeeId": {"$in": list(people)}, "state": {"$in": sorted(SHARED_STATES)}}
+    for review in await signed_in.store.reviews.find(query):
+        rating = final_rating(review)
+        reviewee = people[review["employeeId"]]
+        if rating is not None and can_see_review_score(signed_in.viewer, review, reviewee):
+            found[review["employeeId"]] = rating
+    return found

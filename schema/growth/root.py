@@ -22,6 +22,7 @@ from resolvers.growth import promotions as growth_promotions
 from resolvers.growth import readiness as growth_readiness
 from resolvers.growth import subscriptions as growth_subscriptions
 from resolvers.growth import succession as growth_succession
+from resolvers.growth import talent as growth_talent
 from resolvers.growth import tracks as growth_tracks
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
@@ -46,6 +47,7 @@ from schema.growth.types import (
     SuccessionChangeKind,
     SuccessionEvent,
     SuccessionPlan,
+    TalentGrid,
     TrackKindEnum,
 )
 
@@ -194,6 +196,12 @@ class GrowthQuery:
                                   first: int = 20) -> list[PositionCandidate] | None:
         found = await growth_candidates.position_candidates(info.context, position_id, department_id, first)
         return [PositionCandidate(ranked=r) for r in found]
+
+    @strawberry.field(description="The 9-box grid of a review cycle (optionally one department), with counts and "
+                                  "movement since the previous cycle: HR admins and managers (people below them).")
+    async def talent_grid(self, info: Info[Context, Any], cycle_id: strawberry.ID,
+                          department_id: strawberry.ID | None = None) -> TalentGrid | None:
+        return TalentGrid(grid=await growth_talent.talent_grid(info.context, cycle_id, department_id))
 
 
 @strawberry.type

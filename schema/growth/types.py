@@ -32,6 +32,7 @@ from models.growth.rules import (
     progress,
 )
 from models.growth.succession import MAX_SUCCESSORS, SuccessionChange, SuccessorStatus
+from models.growth.talent import Band
 from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
@@ -39,6 +40,7 @@ from resolvers.growth.candidates import Ranked
 from resolvers.growth.mentorships import readable_mentorships
 from resolvers.growth.readiness import ReadinessView
 from resolvers.growth.succession import SuccessionView, SuccessorView
+from resolvers.growth.talent import Grid
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
@@ -595,3 +597,60 @@ class PositionCandidate:
     def factors(self) -> list[FactorContribution]:
         return [FactorContribution(factor=c.factor, value=c.value, weight=c.weight, contribution=c.contribution,
                                    explanation=c.explanation) for c in self.ranked.candidate.contributions]
+
+
+BandEnum = strawberry.enum(Band, name="TalentBand", description="Low, moderate or high.")
+
+
+@strawberry.type(description="One box of the 9-box grid: a performance band and a potential band.")
+class TalentGridCell:
+    performance: BandEnum = strawberry.field(description="The performance band (the cycle's final rating).")
+    potential: BandEnum = strawberry.field(description="The potential band (as rated at the end of the period).")
+    count: int = strawberry.field(description="How many people are in it.")
+    people: strawberry.Private[list[Document]]
+
+    @strawberry.field(description="Who is in it, by id.", metadata=listed(500))
+    def employees(self) -> list[Employee]:
+        return EmployeeFields.wrap_all(self.people[:500])  # type: ignore[return-value]
+
+
+@strawberry.type(description="Someone whose box changed since the previous cycle.")
+class TalentMovement:
+    person: strawberry.Private[Document]
+    from_performance: BandEnum = strawberry.field(description="Performance band in the previous cycle.")
+    from_potential: BandEnum = strawberry.field(description="Potential band in the previous cycle.")
+    to_performance: BandEnum = strawberry.field(description="Performance band now.")
+    to_potential: BandEnum = strawberry.field(description="Potential band now.")
+
+    @strawberry.field(description="The person.")
+    def employee(self) -> Employee:
+        return EmployeeFields.of(self.person)  # type: ignore[return-value]
+
+
+@strawberry.type(description="The 9-box talent grid of a review cycle: HR admins (everyone), managers (the "
+                             "people below them).")
+class TalentGrid:
+    grid: strawberry.Private[Grid]
+
+    @strawberry.field(description="The cycle.")
+    def cycle_id(self) -> strawberry.ID:
+        return strawberry.ID(self.grid.cycle["_id"])
+
+    @strawberry.field(description="The previous cycle movements are measured against, if any.")
+    def previous_cycle_id(self) -> strawberry.ID | None:
+        return strawberry.ID(self.grid.previous["_id"]) if self.grid.previous else None
+
+    @strawberry.field(description="All nine boxes, low to high performance, then low to high potential.",
+                      metadata=listed(9))
+    def cells(self) -> list[TalentGridCell]:
+        return [TalentGridCell(performance=perf, potential=pot, count=len(people), people=people)
+                for perf, pot, people in self.grid.cells]
+
+    @strawberry.field(description="People whose box changed since the previous cycle, by id.", metadata=listed(500))
+    def movements(self) -> list[TalentMovement]:
+        return [TalentMovement(person=p, from_performance=a[0], from_potential=a[1], to_performance=b[0],
+                               to_potential=b[1]) for p, a, b in self.grid.moved[:500]]
+
+    @strawberry.field(description="People rated in the cycle without a potential rating yet.")
+    def unplaced(self) -> int:
+        return self.grid.unplaced

@@ -22,10 +22,13 @@ ONLY_POTENTIAL_AND_ASPIRATION = {"competencyFit": 0, "performance": 0, "potentia
                                  "aspiration": 40, "mobility": 0, "tenure": 0}
 
 
+PLATFORM = next(d["_id"] for d in NORTHWIND.departments if d["name"] == "Platform")
+
+
 def engineers(count: int) -> list[dict]:
-    """Active software engineers, by id."""
+    """Active software engineers of the Platform team (nobody there has a seeded potential rating), by id."""
     found = sorted((e for e in NORTHWIND.employees if e["positionId"] == BY_TITLE["Software Engineer"]["_id"]
-                    and e["status"] != "terminated"), key=lambda e: e["_id"])
+                    and e["status"] != "terminated" and e["departmentId"] == PLATFORM), key=lambda e: e["_id"])
     return found[:count]
 
 
@@ -45,11 +48,11 @@ async def test_a_worked_example_ranks_as_computed_by_hand(server: RunningServer)
         aimed = await hr.data(SET_TARGETS, {"id": who["_id"], "targets": [
             {"positionId": target, "horizon": "WITHIN_A_YEAR"}]})
         assert aimed["setGrowthTargets"]["errors"] == []
-    # when HR ranks the candidates for senior software engineer
-    ranked = (await hr.data(CANDIDATES, {"p": target, "first": 3}))["positionCandidates"]
+    # when HR ranks the Platform team's candidates for senior software engineer
+    ranked = (await hr.data(CANDIDATES, {"p": target, "d": PLATFORM, "first": 3}))["positionCandidates"]
     # then, by hand: A = (2/3 × 60 + 1 × 40) / 100 = 0.8; B = (1 × 60 + 0) / 100 = 0.6;
-    # C = (1/3 × 60 + 1 × 40) / 100 = 0.6; B and C tie and go by id; everyone else has no potential rating,
-    # so at most 0.4 (aspiration alone)
+    # C = (1/3 × 60 + 1 × 40) / 100 = 0.6; B and C tie and go by id; nobody else in Platform has a
+    # potential rating, so at most 0.4 (aspiration alone)
     tied = sorted([b["_id"], c["_id"]])
     assert [(r["rank"], r["employee"]["id"], r["score"]) for r in ranked] == [
         (1, a["_id"], 0.8), (2, tied[0], 0.6), (3, tied[1], 0.6)]
