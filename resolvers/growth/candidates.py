@@ -16,10 +16,13 @@ from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.pages import check_page_size
-from resolvers.org.access import active_people, holders, referenced
+from resolvers.org.access import active_people, employees, holders, referenced
 from resolvers.reviews.access import expected_levels, organisation_assessments
 from store.growth import repository as growth_store
 
+# what the ranking reads of each person (the candidates shown are read whole afterwards)
+RANKING_FIELDS = {"organizationId": 1, "status": 1, "positionId": 1, "departmentId": 1, "managerChain": 1,
+                  "hireDate": 1, "positionHistory.until": 1}
 RANK_REFUSAL = "candidate rankings are visible to HR admins and the management chain above the position"
 RATE_REFUSAL = "potential is rated by the person's managers and HR admins"
 
@@ -43,7 +46,8 @@ async def position_candidates(context: Context, position_id: str, department_id:
     incumbents = (await holders(context, [position_id]))[position_id]
     if not can_see_succession(viewer, incumbents):
         raise Forbidden(RANK_REFUSAL)
-    people = [e for e in await active_people(context) if can_rank_for(viewer, e) and e.get("positionId") != position_id
+    people = [e for e in await active_people(context, RANKING_FIELDS)
+              if can_rank_for(viewer, e) and e.get("positionId") != position_id
               and (department_id is None or e.get("departmentId") == department_id)]
     reviewed = await organisation_assessments(context, people)
     expected = (await expected_levels(context, [position_id]))[position_id]
@@ -64,8 +68,9 @@ async def position_candidates(context: Context, position_id: str, department_id:
                             rating=review.rating if review else None, potential=potential.get(person["_id"]),
                             readiness=readiness.get(person["_id"]), targets=targets.get(person["_id"], []),
                             track_positions=track_positions, weights=weights, today=today))
-    by_id = {p["_id"]: p for p in people}
-    return [Ranked(c, by_id[c.employee_id], i + 1) for i, c in enumerate(rank(scored)[:first])]
+    best = rank(scored)[:first]
+    full = {e["_id"]: e for e in await employees(context, [c.employee_id for c in best])}  # whole documents, one batch
+    return [Ranked(c, full[c.employee_id], i + 1) for i, c in enumerate(best) if c.employee_id in full]
 
 
 async def rate_talent(context: Context, employee_id: str, potential: int, note: str | None) -> Outcome:

@@ -98,11 +98,12 @@ async def holders(context: Context, position_ids: Iterable[str]) -> dict[str, li
     return found
 
 
-async def active_people(context: Context) -> list[Document]:
-    """Everyone of the viewer's organisation who has not left, by name (one query)."""
+async def active_people(context: Context, fields: Mapping[str, int] | None = None) -> list[Document]:
+    """Everyone of the viewer's organisation who has not left, by name (one query); only ``fields`` (a
+    projection) if given: such partial documents are for computing, never to be shown as employees."""
     signed_in = await require(context)
     return await signed_in.store.employees.find({"status": {"$ne": EmployeeStatus.TERMINATED.value}},
-                                                sort=[("name", 1), ("_id", 1)])
+                                                sort=[("name", 1), ("_id", 1)], projection=fields)
 
 
 async def positions(context: Context) -> list[Document]:

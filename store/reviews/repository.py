@@ -252,7 +252,8 @@ async def latest_shared_assessments(store: TenantStore) -> dict[str, tuple[Docum
     organisation in three queries (reviews, manager forms, templates), however many people it has."""
     latest: dict[str, Document] = {}
     shared = {"state": {"$in": sorted(SHARED_STATES)}}
-    wanted = {"employeeId": 1, "sharedAt": 1, "templateId": 1, "calibration.rating": 1, "score.rating": 1}
+    wanted = {"employeeId": 1, "cycleId": 1, "sharedAt": 1, "templateId": 1, "calibration.rating": 1,
+              "score.rating": 1}
     for doc in await store.reviews.find(shared, sort=[("sharedAt", -1), ("_id", 1)], projection=wanted):
         latest.setdefault(doc["employeeId"], doc)
     if not latest:
