@@ -14,6 +14,7 @@ from schema.checkins.org_fields import CheckInDepartmentFields, CheckInEmployeeF
 from schema.compensation.org_fields import CompensationEmployeeFields
 from schema.feedback.org_fields import FeedbackEmployeeFields
 from schema.goals.org_fields import GoalDepartmentFields, GoalEmployeeFields
+from schema.growth.org_fields import GrowthEmployeeFields
 from schema.integrations.org_fields import IntegrationEmployeeFields
 from schema.notifications.org_fields import NotificationEmployeeFields
 from schema.org.types import DepartmentFields, EmployeeFields, PositionFields
@@ -22,8 +23,8 @@ from schema.reviews.org_fields import ReviewEmployeeFields, ReviewPositionFields
 
 @strawberry.type(name="Employee", description="A person in the organisation.")
 class EmployeeType(EmployeeFields, GoalEmployeeFields, CheckInEmployeeFields, FeedbackEmployeeFields,
-                   ReviewEmployeeFields, CompensationEmployeeFields, IntegrationEmployeeFields,
-                   NotificationEmployeeFields):
+                   ReviewEmployeeFields, GrowthEmployeeFields, CompensationEmployeeFields,
+                   IntegrationEmployeeFields, NotificationEmployeeFields):
     pass
 
 

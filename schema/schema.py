@@ -22,6 +22,7 @@ from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
 from schema.feedback.praise import PraiseMutation, PraiseQuery, PraiseSubscription
 from schema.feedback.root import FeedbackMutation, FeedbackQuery, FeedbackSubscription
 from schema.goals.root import GoalsMutation, GoalsQuery, GoalsSubscription
+from schema.growth.root import GrowthMutation, GrowthQuery, GrowthSubscription
 from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
 from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
@@ -55,6 +56,9 @@ SUBSCRIPTIONS += (ImportSubscription, LearningSubscription)
 QUERIES += (NotificationsQuery,)
 MUTATIONS += (NotificationsMutation,)
 SUBSCRIPTIONS += (NotificationsSubscription,)
+QUERIES += (GrowthQuery,)
+MUTATIONS += (GrowthMutation,)
+SUBSCRIPTIONS += (GrowthSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = audited(refusals_as_payloads(merge_types("Mutation", MUTATIONS)))

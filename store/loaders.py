@@ -17,6 +17,7 @@ from store.core.repository import TenantStore
 from store.exits.repository import ExitLoaders
 from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
+from store.growth.repository import GrowthLoaders
 from store.integrations.learning import IntegrationLoaders
 from store.notifications.audit import NotificationLoaders
 from store.org.loaders import (
@@ -99,3 +100,5 @@ class Loaders:
         return unbatched(self.batching, IntegrationLoaders(self.store))
     def notifications(self) -> NotificationLoaders:
         return unbatched(self.batching, NotificationLoaders(self.store))
+    def growth(self) -> GrowthLoaders:
+        return unbatched(self.batching, GrowthLoaders(self.store))

@@ -4,15 +4,18 @@ another organisation's id reads exactly like an unknown one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+from models.core import clock
 from models.core.documents import Document
+from models.core.errors import FieldError
 from models.org.permissions import can_see_org_chart
-from models.org.rules import EmployeeStatus, normalize_email
+from models.org.rules import EmployeeStatus, OrgChange, normalize_email
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
 from resolvers.core.outcome import Outcome
+from resolvers.core.publish import publish_after_commit
 from resolvers.org import mutations
 from resolvers.org.departures import AfterCommit as AfterCommit
 from resolvers.org.departures import DepartureStep as DepartureStep
@@ -118,12 +121,6 @@ async def save_position(context: Context, id: str | None, data: dict[str, Any], 
     return await mutations.save_position(context, id, data, within=within)
 
 
-async def positions(context: Context) -> list[Document]:
-    """Every position of the viewer's organisation."""
-    signed_in = await require(context)
-    return await signed_in.store.positions.find(sort=[("_id", 1)])
-
-
 async def move_people(context: Context, moves: dict[str, str | None]) -> Outcome:
     """Move several people between departments (id → department id, ``None``: none) in one transaction, as
     ``moveDepartment`` does (HR admins); the first refusal writes nothing."""
@@ -143,3 +140,62 @@ async def mentees_of(context: Context, employee_id: str) -> list[Document]:
     docs = await signed_in.store.employees.find(
         {"mentorId": employee_id, "status": {"$ne": EmployeeStatus.TERMINATED.value}}, sort=[("name", 1), ("_id", 1)])
     return [doc for doc in docs if can_see_org_chart(signed_in.viewer, doc)]
+async def holders(context: Context, position_ids: Iterable[str]) -> dict[str, list[Document]]:
+    """The people (not terminated) of the viewer's organisation holding each of these positions, by name
+    (one query for any number of positions)."""
+    signed_in = await require(context)
+    ids = list(dict.fromkeys(position_ids))
+    found: dict[str, list[Document]] = {id: [] for id in ids}
+    for doc in await signed_in.store.employees.find(
+            {"positionId": {"$in": ids}, "status": {"$ne": EmployeeStatus.TERMINATED.value}},
+            sort=[("name", 1), ("_id", 1)]):
+        found[doc["positionId"]].append(doc)
+    return found
+
+
+async def active_people(context: Context, fields: Mapping[str, int] | None = None) -> list[Document]:
+    """Everyone of the viewer's organisation who has not left, by name (one query); only ``fields`` (a
+    projection) if given: such partial documents are for computing, never to be shown as employees."""
+    signed_in = await require(context)
+    return await signed_in.store.employees.find({"status": {"$ne": EmployeeStatus.TERMINATED.value}},
+                                                sort=[("name", 1), ("_id", 1)], projection=fields)
+
+
+async def positions(context: Context) -> list[Document]:
+    """Every position of the viewer's organisation, by title."""
+    signed_in = await require(context)
+    return await signed_in.store.positions.find(sort=[("title", 1), ("_id", 1)])
+
+
+async def change_position(context: Context, employee_id: str, position_id: str, *,
+                          with_step: Callable[[], Awaitable[bool]], why: str) -> Document | None:
+    """The person's position changes to ``position_id`` in one transaction with the caller's own writes
+    (``with_step``, run first inside it; returning ``False`` leaves everything unwritten), the previous one
+    kept in ``positionHistory``, the organisation's change counter bumped as by every org change; after the
+    commit the org chart pushes ``EMPLOYEE_UPDATED`` as ``updateEmployee`` does. The caller applies its own
+    rules first (a promotion's approvals): this checks only that the person is still employed and the
+    position exists. The person as changed, or ``None`` if nothing was written."""
+    signed_in = await require(context)
+    store = signed_in.store
+
+    async def step() -> tuple[Document, int] | None:
+        errors: list[FieldError] = []
+        employee = await referenced(context, "employee", employee_id, "employeeId", errors, active=True, fresh=True)
+        position = await referenced(context, "position", position_id, "positionId", errors, fresh=True)
+        if employee is None or position is None or not await with_step():
+            return None
+        now = clock.now()
+        entry = {"positionId": employee.get("positionId"), "until": now, "why": why,
+                 "byId": signed_in.viewer.employee_id}
+        await store.employees.update(employee_id, {"positionId": position_id, "updatedAt": now},
+                                     push={"positionHistory": entry})
+        return employee, await store.bump_version()
+
+    done = await store.transaction(step)
+    if done is None:
+        return None
+    employee, version = done
+    message = {"kind": OrgChange.EMPLOYEE_UPDATED.value, "employeeIds": [employee_id],
+               "scope": [*employee["managerChain"], employee_id], "version": version}
+    await publish_after_commit(context, f"org-chart:{store.organization_id}", message)
+    return await store.employees.get(employee_id)

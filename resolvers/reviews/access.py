@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from models.core.documents import Document
 from models.core.viewer import Viewer
@@ -19,16 +19,18 @@ from models.reviews.permissions import (
     REVIEW_SHARED,
     can_read_ratings_for_pay,
     can_read_review_form,
+    can_see_competency_profile,
     can_see_review,
     can_see_review_score,
 )
-from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState, ReviewState, goals_of_period
+from models.reviews.rules import PHASE_OF_KIND, SHARED_STATES, CycleStatus, FormState, ReviewState, goals_of_period
 from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
 from store.core.repository import TenantStore
 from store.reviews.cycles import ratings_by_employee
+from store.reviews.repository import latest_shared_assessments
 
 REVIEW_REFUSAL = "this review is visible only to the reviewee, their managers and HR admins"
 FORM_REFUSAL = "this review form is not visible to you"
@@ -181,3 +183,86 @@ async def open_forms_due(store: TenantStore, until: date, limit: int = 5000) -> 
             sort=[("_id", 1)], limit=limit, projection={"kind": 1, "reviewerId": 1, "revieweeId": 1})
         found += [(form, due[form["kind"]]) for form in forms]
     return found[:limit]
+async def competencies(context: Context, ids: Sequence[str]) -> list[Document]:
+    """The competencies of the organisation's framework among ``ids`` (everyone in the organisation reads
+    the framework), in the order of ``ids``; unknown ids, and another organisation's, are left out."""
+    loaders = (await require(context)).loaders
+    docs = await loaders.reviews.competency_by_id.load_many(list(ids))
+    return [d for d in docs if d is not None]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a person's last shared review says of them: the competency levels their manager assessed
+    (competency id → level), the final (calibrated) rating, and where and when that comes from."""
+
+    employee_id: str
+    review_id: str | None
+    shared_at: datetime | None
+    assessed: dict[str, int]
+    rating: int | None
+
+
+async def assessments(context: Context, employees: Sequence[Document]) -> list[Assessment | None]:
+    """Each person's :class:`Assessment`, ``None`` for the people whose competency profile the viewer may
+    not see (the person, their managers and HR admins may); a fixed number of queries for any number."""
+    signed_in = await require(context)
+    loaders = signed_in.loaders.reviews
+    visible = [e for e in employees if can_see_competency_profile(signed_in.viewer, e)]
+    sources = await loaders.profile_sources_by_employee_id.load_many([e["_id"] for e in visible])
+    reviews = await loaders.review_by_id.load_many([s.review_id for s in sources if s.review_id])
+    by_id = {r["_id"]: r for r in reviews if r is not None}
+    found = {}
+    for employee, source in zip(visible, sources, strict=True):
+        review = by_id.get(source.review_id or "")
+        found[employee["_id"]] = Assessment(
+            employee["_id"], source.review_id, review.get("sharedAt") if review else None, dict(source.assessed),
+            final_rating(review) if review else None)
+    return [found.get(e["_id"]) for e in employees]
+
+
+async def expected_levels(context: Context, position_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Per position: the competency levels it expects (competency id → level); everyone in the
+    organisation reads the framework."""
+    loaders = (await require(context)).loaders.reviews
+    found = await loaders.expectations_by_position_id.load_many(list(position_ids))
+    return {p: {e["competencyId"]: e["expectedLevel"] for e in docs}
+            for p, docs in zip(position_ids, found, strict=True)}
+
+
+async def organisation_assessments(context: Context, employees: Sequence[Document]) -> dict[str, Assessment]:
+    """The :class:`Assessment` of each of ``employees`` whose competency profile the viewer may see, read for
+    the whole organisation in a fixed number of queries (a ranking of thousands of people costs the same
+    store calls as one of ten)."""
+    signed_in = await require(context)
+    visible = {e["_id"] for e in employees if can_see_competency_profile(signed_in.viewer, e)}
+    found = await latest_shared_assessments(signed_in.store)
+    return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
+            for id, (review, levels) in found.items() if id in visible}
+
+
+
+async def cycle_with_previous(context: Context, cycle_id: str) -> tuple[Document | None, Document | None]:
+    """A review cycle of the viewer's organisation and the one whose period ended last before it."""
+    signed_in = await require(context)
+    cycles = await signed_in.store.reviewCycles.find(sort=[("periodEnd", 1), ("_id", 1)])
+    cycle = next((c for c in cycles if c["_id"] == cycle_id), None)
+    if cycle is None:
+        return None, None
+    earlier = [c for c in cycles if c["periodEnd"] < cycle["periodStart"]]
+    return cycle, earlier[-1] if earlier else None
+
+
+async def final_ratings(context: Context, cycle_id: str, employees: Sequence[Document]) -> dict[str, int]:
+    """The final (calibrated) ratings of a cycle's shared reviews, for those of ``employees`` whose score
+    the viewer may see (one query)."""
+    signed_in = await require(context)
+    people = {e["_id"]: e for e in employees}
+    found: dict[str, int] = {}
+    query = {"cycleId": cycle_id, "employeeId": {"$in": list(people)}, "state": {"$in": sorted(SHARED_STATES)}}
+    for review in await signed_in.store.reviews.find(query):
+        rating = final_rating(review)
+        reviewee = people[review["employeeId"]]
+        if rating is not None and can_see_review_score(signed_in.viewer, review, reviewee):
+            found[review["employeeId"]] = rating
+    return found

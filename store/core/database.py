@@ -366,6 +366,33 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "reminderSettings": [([ORG], {"unique": True, "name": "org_unique"})],
     # one reminder per (item, recipient, interval): the key is the lease two schedulers race for
     "reminders": [([ORG, ("key", ASCENDING)], {"unique": True, "name": "org_key_unique"})],
+    # growth: career tracks, one growth plan per person (targets and actions embedded), mentorships,
+    # their sessions (notes private to the pair) and each mentor's count of active mentees
+    "careerTracks": [([ORG, ("name", ASCENDING)], {"name": "org_name"})],
+    "growthPlans": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
+    "mentorships": [
+        ([ORG, ("menteeId", ASCENDING), ("status", ASCENDING)], {"name": "org_mentee_status"}),
+        ([ORG, ("mentorId", ASCENDING), ("status", ASCENDING)], {"name": "org_mentor_status"}),
+        # one active mentorship per (mentor, mentee), whatever two concurrent starts each read
+        ([ORG, ("mentorId", ASCENDING), ("menteeId", ASCENDING)],
+         {"unique": True, "partialFilterExpression": {"status": "active"}, "name": "org_pair_active_unique"}),
+    ],
+    "mentoringSessions": [([ORG, ("mentorshipId", ASCENDING), ("heldOn", DESCENDING)], {"name": "org_mentorship"})],
+    "mentorLoads": [],
+    "readinessAssessments": [([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"})],
+    "growthSettings": [],
+    "successionPlans": [
+        ([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"}),
+        ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),
+    ],
+    "talentRatings": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
+    "promotionProposals": [
+        ([ORG, ("employeeId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_employee_created"}),
+        ([ORG, ("status", ASCENDING), ("effectiveOn", ASCENDING)], {"name": "org_status_effective"}),
+        # one open proposal per person, whatever two concurrent proposals each read
+        ([ORG, ("employeeId", ASCENDING)], {"unique": True, "partialFilterExpression": {"open": True},
+                                            "name": "org_employee_open_unique"}),
+    ],
 }
 
 

@@ -10,6 +10,7 @@ from models.demo.compensation import demo_compensation
 from models.demo.exits import demo_exit_documents
 from models.demo.feedback import demo_feedback
 from models.demo.goals import demo_goal_documents
+from models.demo.growth import demo_growth
 from models.demo.org import DemoOrganization
 from models.demo.reviews import demo_review_documents
 from store.core.database import INDEXES, Database
@@ -21,6 +22,7 @@ DOMAIN_SEEDS: list[DomainSeed] = [demo_goal_documents, demo_review_documents, de
 # terminated people of its own, which other domains' tests (counting people) must not see.
 DEMO_ONLY_SEEDS: list[DomainSeed] = [demo_exit_documents]
 DOMAIN_SEEDS += [demo_compensation]
+DOMAIN_SEEDS += [demo_growth]
 
 
 def demo_documents(demo: DemoOrganization, *, demo_only: bool = False) -> dict[str, list[Document]]:

@@ -113,7 +113,8 @@ class ProfileSourcesByEmployeeIdLoader(DataLoader[str, ProfileSources]):
         assessed: dict[str, dict[str, int]] = {}
         if reviews:
             forms = {f["reviewId"]: f for f in await store.reviewForms.find(
-                {"reviewId": {"$in": [r["_id"] for r in reviews]}, "kind": ReviewerKind.MANAGER.value, **LIVE_FORM})}
+                {"reviewId": {"$in": [r["_id"] for r in reviews]}, "kind": ReviewerKind.MANAGER.value, **LIVE_FORM},
+        projection={"reviewId": 1, "answers": 1})}
             templates = {t["_id"]: t for t in await store.reviewTemplates.by_ids({r["templateId"] for r in reviews})}
             for review in reviews:
                 template = templates.get(review["templateId"])
@@ -244,3 +245,22 @@ async def insert_missing(collection: TenantCollection, documents: list[Document]
             raise
         return int(error.details.get("nInserted", 0))
     return len(result.inserted_ids)
+
+
+async def latest_shared_assessments(store: TenantStore) -> dict[str, tuple[Document, dict[str, int]]]:
+    """Every person's last shared review and the competency levels its manager form assessed, for the whole
+    organisation in three queries (reviews, manager forms, templates), however many people it has."""
+    latest: dict[str, Document] = {}
+    shared = {"state": {"$in": sorted(SHARED_STATES)}}
+    wanted = {"employeeId": 1, "cycleId": 1, "sharedAt": 1, "templateId": 1, "calibration.rating": 1,
+              "score.rating": 1}
+    for doc in await store.reviews.find(shared, sort=[("sharedAt", -1), ("_id", 1)], projection=wanted):
+        latest.setdefault(doc["employeeId"], doc)
+    if not latest:
+        return {}
+    reviews = list(latest.values())
+    forms = {f["reviewId"]: f for f in await store.reviewForms.find(
+        {"reviewId": {"$in": [r["_id"] for r in reviews]}, "kind": ReviewerKind.MANAGER.value, **LIVE_FORM})}
+    templates = {t["_id"]: t for t in await store.reviewTemplates.by_ids({r["templateId"] for r in reviews})}
+    return {r["employeeId"]: (r, assessed_levels(templates[r["templateId"]], forms.get(r["_id"]))
+                              if r["templateId"] in templates else {}) for r in reviews}

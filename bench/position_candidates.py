@@ -1,0 +1,74 @@
+"""``positionCandidates`` for a whole organisation on the embedded store (SecantusDB, ``memory://``).
+
+For each size a demo organisation with every domain's demo data is seeded into a fresh database; an HR
+admin ranks everyone for a position (first 20), RUNS times. Reported: the median time of one ranking and
+its store calls, which must be the same for every size (target: under 300 ms for 5,000 people).
+
+    .venv/bin/python -m bench.position_candidates [sizes...]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+
+from bench.common import record
+from models.demo.org import build_organization
+from realtime.factory import create_bus
+from resolvers.core.context import Context
+from resolvers.growth.candidates import position_candidates
+from server.auth import bearer_token, decode_token, mint_token
+from server.config import DEV_JWT_SECRET
+from store.core.database import MEMORY, Database, open_database
+from store.core.seed import seed
+
+SIZES = (200, 5000)
+RUNS = 5
+
+
+async def one_size(server: Database, size: int) -> dict[str, float]:
+    demo = build_organization(employee_count=size)
+    database = Database(server.client, f"bench_candidates_{size}")
+    await server.client.drop_database(database.name)
+    await database.create_indexes()
+    await seed(database, demo)
+    hr = next(e for e in demo.employees if e["_id"] == demo.personas["hr_admin"])
+    token = mint_token(DEV_JWT_SECRET, hr["_id"], demo.organization["_id"], hr["roles"], 3600)
+    position = next(p for p in demo.positions if p["title"] == "Tech Lead")["_id"]
+    bus = create_bus("memory://")
+    seconds, calls = [], set()
+    for _ in range(RUNS):
+        context = Context(database=database, bus=bus, credentials=f"Bearer {token}",
+                          decode=lambda c: decode_token(DEV_JWT_SECRET, bearer_token(c)))
+        await context.authenticate()
+        database.stats.reset()
+        started = time.perf_counter()
+        ranked = await position_candidates(context, position, None, 20)
+        seconds.append(time.perf_counter() - started)
+        calls.add(database.stats.calls)
+        assert len(ranked) == 20
+    await server.client.drop_database(database.name)
+    return {f"people_{size}_median_ms": round(statistics.median(seconds) * 1000, 1),
+            f"people_{size}_store_calls": max(calls)}
+
+
+async def run(sizes: list[int]) -> dict[str, float]:
+    server = await open_database(MEMORY, "bench_candidates", indexes=False)
+    figures: dict[str, float] = {}
+    try:
+        for size in sizes:
+            figures.update(await one_size(server, size))
+    finally:
+        await server.close()
+    return figures
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or list(SIZES)
+    record("position_candidates", asyncio.run(run(sizes)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Best fit for a position: every candidate's score from weighted factors, each with its explanation.
+
+Factors (each from 0 to 1): competency fit (the position's expected levels met by the levels assessed in
+the last shared review), calibrated performance (the final rating of that review, out of 5), potential
+(the managers' talent rating, out of 3), readiness for this position (ready now 1, in 1–2 years 0.5, in
+3+ years 0.2), aspiration (1 when the person's growth plan targets this position, 0.5 when it targets
+another rung of a track holding it), mobility (1 in the position's department, or willing to change
+department in their plan) and tenure in role (up to three years). The score is the weighted mean; HR
+admins set the weights. Nothing about age, family, health or any other protected characteristic is read:
+the ranking sees only the documents named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from models.core.errors import ErrorCode, FieldError
+from models.growth.readiness import ReadinessLevel, day_of
+
+TENURE_FULL_DAYS = 3 * 365
+READINESS_VALUE = {ReadinessLevel.READY_NOW.value: 1.0, ReadinessLevel.READY_IN_1_2_YEARS.value: 0.5,
+                   ReadinessLevel.READY_IN_3_PLUS_YEARS.value: 0.2}
+
+
+class Factor(StrEnum):
+    COMPETENCY_FIT = "competency_fit"
+    PERFORMANCE = "performance"
+    POTENTIAL = "potential"
+    READINESS = "readiness"
+    ASPIRATION = "aspiration"
+    MOBILITY = "mobility"
+    TENURE = "tenure"
+
+
+DEFAULT_WEIGHTS: dict[str, float] = {Factor.COMPETENCY_FIT.value: 30, Factor.PERFORMANCE.value: 20,
+                                     Factor.POTENTIAL.value: 15, Factor.READINESS.value: 15,
+                                     Factor.ASPIRATION.value: 10, Factor.MOBILITY.value: 5, Factor.TENURE.value: 5}
+MAX_WEIGHT = 100
+
+
+@dataclass(frozen=True)
+class Contribution:
+    factor: Factor
+    value: float  # 0..1
+    weight: float
+    contribution: float  # its share of the score
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    employee_id: str
+    score: float
+    contributions: list[Contribution]
+
+
+def check_weights(weights: Mapping[str, float]) -> list[FieldError]:
+    if any(not 0 <= w <= MAX_WEIGHT for w in weights.values()):
+        return [FieldError("candidateWeights", ErrorCode.INVALID, f"each weight lies between 0 and {MAX_WEIGHT}")]
+    if not any(weights.values()):
+        return [FieldError("candidateWeights", ErrorCode.INVALID, "at least one weight is above 0")]
+    return []
+
+
+def competency_fit(expected: Mapping[str, int], assessed: Mapping[str, int] | None) -> tuple[float, str]:
+    if not expected:
+        return 0.0, "the position expects no competencies"
+    if assessed is None:
+        return 0.0, "no shared review assessed this person"
+    met = [min(assessed.get(c, 0), level) / level for c, level in sorted(expected.items())]
+    value = sum(met) / len(met)
+    full = sum(1 for c, level in expected.items() if assessed.get(c, 0) >= level)
+    return value, f"{full} of {len(expected)} expected levels met"
+
+
+def score(employee: Mapping[str, Any], position: Mapping[str, Any], *, expected: Mapping[str, int],
+          assessed: Mapping[str, int] | None, rating: int | None, potential: int | None, readiness: str | None,
+          targets: Sequence[Mapping[str, Any]], track_positions: set[str], weights: Mapping[str, float],
+          today: date) -> Candidate:
+    """One candidate's weighted score and each factor's part in it. ``track_positions``: the positions of
+    the career tracks holding ``position``."""
+    fit, fit_text = competency_fit(expected, assessed)
+    values: dict[Factor, tuple[float, str]] = {
+        Factor.COMPETENCY_FIT: (fit, fit_text),
+        Factor.PERFORMANCE: ((rating or 0) / 5, f"final rating {rating} of 5" if rating else "no rating"),
+        Factor.POTENTIAL: ((potential or 0) / 3, f"potential {potential} of 3" if potential else "no potential rating"),
+        Factor.READINESS: (READINESS_VALUE.get(readiness or "", 0.0),
+                           f"assessed {readiness}" if readiness else "readiness not assessed"),
+    }
+    aimed = {t["positionId"] for t in targets}
+    if position["_id"] in aimed:
+        values[Factor.ASPIRATION] = (1.0, "their growth plan targets this position")
+    elif aimed & track_positions:
+        values[Factor.ASPIRATION] = (0.5, "their growth plan targets another rung of this position's track")
+    else:
+        values[Factor.ASPIRATION] = (0.0, "no stated aspiration toward it")
+    if employee.get("departmentId") == position.get("departmentId"):
+        values[Factor.MOBILITY] = (1.0, "already in the position's department")
+    elif any(t.get("willingToChangeDepartment") for t in targets):
+        values[Factor.MOBILITY] = (1.0, "willing to change department")
+    else:
+        values[Factor.MOBILITY] = (0.0, "in another department, no stated willingness to move")
+    history = employee.get("positionHistory") or []
+    since = day_of(history[-1]["until"]) if history else day_of(employee.get("hireDate"))
+    days = (today - since).days if since else 0
+    values[Factor.TENURE] = (min(max(days, 0) / TENURE_FULL_DAYS, 1.0), f"{days} days in role")
+    total = sum(weights.get(f.value, 0) for f in Factor) or 1
+    contributions = [Contribution(f, round(v, 4), weights.get(f.value, 0),
+                                  round(v * weights.get(f.value, 0) / total, 4), text)
+                     for f, (v, text) in values.items()]
+    return Candidate(employee["_id"], round(sum(c.contribution for c in contributions), 4), contributions)
+
+
+def rank(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Highest score first; ties by employee id, so the order is stable."""
+    return sorted(candidates, key=lambda c: (-c.score, c.employee_id))
+
+
+def check_potential(potential: int) -> list[FieldError]:
+    if not 1 <= potential <= 3:
+        return [FieldError("potential", ErrorCode.INVALID, "potential is 1 (low), 2 (moderate) or 3 (high)")]
+    return []

@@ -1,0 +1,68 @@
+"""The growth domain's public accessor: the one way other domains (exits, compensation) read growth.
+
+Every function answers as the growth rules (``models/growth/permissions.py``) let the viewer see: a plan
+the viewer may not read is ``None``, and a leaver's open work is refused to anyone but the people who
+oversee them (their management chain and HR admins).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.core.documents import Document
+from models.growth.permissions import oversees
+from models.growth.promotions import ProposalStatus
+from resolvers.core.context import Context, require
+from resolvers.core.errors import Forbidden
+from resolvers.growth.promotions import visible as visible_proposals
+from resolvers.growth.visibility import plan_view
+from resolvers.org.access import known_employee
+from store.growth import repository as growth_store
+
+OPEN_WORK_REFUSAL = "a person's open growth work is visible to their managers and HR admins"
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    """What a leaver leaves open in growth: the active mentorships in which they mentor someone and
+    those in which they are mentored (documents without session notes, which stay the pair's), and the
+    succession slots naming them (``positionId``, ``rank``, ``emergency``, ``status`` of each)."""
+
+    mentoring: list[Document]
+    mentored_by: list[Document]
+    succession_slots: list[Document]
+
+
+async def open_work_of(context: Context, employee_id: str) -> OpenWork:
+    """The person's active mentorships, both ways; :class:`Forbidden` unless the viewer oversees them,
+    :class:`BadUserInput` for someone not in the viewer's organisation."""
+    signed_in = await require(context)
+    employee = await known_employee(context, employee_id)
+    if not oversees(signed_in.viewer, employee) or (employee_id == signed_in.viewer.employee_id \
+            and not signed_in.viewer.is_hr_admin):
+        raise Forbidden(OPEN_WORK_REFUSAL)
+    found = await growth_store.mentorships_of(signed_in.store, [employee_id])
+    slots = [{**slot, "positionId": plan["positionId"]}
+             for plan in await growth_store.plans_naming(signed_in.store, employee_id)
+             for slot in plan["successors"] if slot.get("employeeId") == employee_id]
+    return OpenWork(mentoring=[m for m in found if m["mentorId"] == employee_id],
+                    mentored_by=[m for m in found if m["menteeId"] == employee_id], succession_slots=slots)
+
+
+async def growth_plan_of(context: Context, employee_id: str) -> Document | None:
+    """The person's growth plan (targets, actions) if the viewer may read it and one was written."""
+    signed_in = await require(context)
+    view = await plan_view(context, employee_id)
+    return view.plan if view.readable_by(signed_in.viewer) else None
+
+
+async def approved_promotions(context: Context, employee_id: str | None = None) -> list[Document]:
+    """Approved and applied promotion proposals the viewer may see (HR admins, the proposer, the approvers,
+    the person's managers), newest first, optionally of one person: what compensation builds raises on.
+    Each keeps ``employeeId``, ``fromPositionId``, ``toPositionId``, ``effectiveOn``, ``status`` and
+    ``appliedOn`` once applied."""
+    signed_in = await require(context)
+    docs = await signed_in.store.promotionProposals.find(
+        {"status": {"$in": [ProposalStatus.APPROVED.value, ProposalStatus.APPLIED.value]},
+         **({"employeeId": employee_id} if employee_id else {})}, sort=[("createdAt", -1), ("_id", -1)])
+    return await visible_proposals(context, docs)
