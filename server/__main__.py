@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import uvicorn
+from pythonjsonlogger.json import JsonFormatter
 
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
@@ -21,10 +22,20 @@ from store.core.embedded import default_data_dir
 from store.core.seed import seed
 
 PERSONAS = ("employee", "manager", "hr_admin")
+# On SIGTERM the server stops accepting, lets requests in flight finish for up to this long, then closes.
+GRACE_SECONDS = 20
 
 
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(log_format: str = "text") -> None:
+    """``json`` (serving, by default): one JSON object a line, as log collectors read them, with the fields a
+    record carries (the access line's request id, operation, duration, outcome); ``text`` for the console."""
+    if log_format == "json":
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
+                                           rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
+        logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
 
 
 async def preflight(settings: Settings) -> None:
@@ -65,8 +76,10 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
             print_tokens(settings, demo)
 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
+    # Behind a proxy, FORWARDED_ALLOW_IPS (uvicorn's setting) names the proxies whose X-Forwarded-* are believed;
+    # the access line is server/observe.py's (uvicorn's own would repeat it without the request id).
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
-                lifespan="on")
+                lifespan="on", access_log=False, proxy_headers=True, timeout_graceful_shutdown=GRACE_SECONDS)
 
 
 def token(settings: Settings, args: Any) -> None:
@@ -149,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "serve":
+            configure_logging(settings.log_format)
             asyncio.run(preflight(settings))
             serve(settings, args.seed_demo)
         elif args.command == "token":

@@ -10,8 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.routing import Route, WebSocketRoute
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
@@ -21,6 +22,8 @@ from resolvers.core.streams import close_connection
 from schema.schema import build_schema
 from server.auth import bearer_token, decode_token
 from server.config import Settings, redact
+from server.observe import Metrics, Observe, health, log_errors, metrics, ready
+from server.persisted import PersistedQueries
 from server.view import PerfgraphGraphQL
 from store.core.database import Database, open_database
 
@@ -39,8 +42,26 @@ class LazyEndpoint:
         await self.view(scope, receive, send)
 
 
-async def health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+# Browsers on the origins of ALLOWED_ORIGINS may call the API (WebSockets check the same list). Tokens travel
+# in the Authorization header, never in cookies: credentials mode stays off.
+CORS_HEADERS = ("Authorization", "Content-Type", "Accept", "X-Request-ID", "apollographql-client-name",
+                "apollographql-client-version")
+# Answers smaller than this are sent as they are (compressing them saves less than it costs).
+GZIP_MINIMUM_BYTES = 1024
+# Streamed answers (multipart subscriptions, incremental delivery) are sent part by part, uncompressed.
+NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "multipart/mixed")
+
+
+def middleware(settings: Settings, metrics_: Metrics) -> list[Middleware]:
+    """Outermost first: the request id, access line and metrics; CORS; gzip."""
+    return [
+        Middleware(Observe, metrics=metrics_),
+        Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["GET", "POST"],
+                   allow_headers=list(CORS_HEADERS), expose_headers=["ETag", "X-Request-ID"],
+                   allow_credentials=False, max_age=600),
+        Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6,
+                   exclude_content_types=NOT_COMPRESSED),
+    ]
 
 
 StartupHook = Callable[[Database], Awaitable[None]]
@@ -58,6 +79,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ``execution_seconds``: how long one query or mutation over HTTP may run before it is stopped."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
+    app_metrics = Metrics()
+    persisted = PersistedQueries.from_settings(settings.broadcast_url, settings.trusted_documents,
+                                               settings.persisted_queries_file)
 
     def decode(credentials: str | None) -> Any:
         return decode_token(settings.jwt_secret, bearer_token(credentials))
@@ -75,6 +99,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 await db.close()
             raise
         schema = build_schema(debug=settings.debug, introspection=settings.introspection, **(schema_options or {}))
+        schema.process_errors = log_errors  # type: ignore[method-assign]
         groups = SubscriptionGroups(schema, bus, queue_size=subscriber_queue_size, on_overflow=close_connection)
         endpoint.view = PerfgraphGraphQL(
             schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
@@ -82,7 +107,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             connection_init_wait_timeout=timedelta(seconds=connection_init_seconds),
             allowed_origins=settings.allowed_origins or (),
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
+            persisted=persisted,
         )
+        app_metrics.attach(db, bus, groups)
+        app.state.metrics = app_metrics
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         app.state.view = endpoint.view
         if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the
@@ -97,6 +125,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         try:
             yield
         finally:
+            await persisted.store.close()
             await bus.disconnect()
             if database is None:
                 await db.close()
@@ -106,6 +135,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health),
+            Route("/ready", ready),
+            Route("/metrics", metrics),
         ],
+        middleware=middleware(settings, app_metrics),
         lifespan=lifespan,
     )

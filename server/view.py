@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -29,7 +33,10 @@ from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from schema.core.audience import is_org_wide, is_shareable
 from schema.core.selection import subscription_plan
-from server.requests import Refused, check_post, refusal_response
+from schema.schema import MASKED_MESSAGE
+from server.observe import REQUEST_KEY
+from server.persisted import NotFound, PersistedQueries, not_found_body
+from server.requests import Refused, check_post, read_body, refusal_response
 from store.core.database import Database
 from store.loaders import Loaders
 
@@ -41,8 +48,48 @@ CONTEXT_KEY = "perfgraph.context"
 COUNTED = "counted connection"
 
 
+# A GET answer is the viewer's own: a browser or a client cache may keep it, a shared cache never, and it is
+# checked again each time (its ETag answers 304 when nothing changed).
+GET_CACHE_CONTROL = "private, no-cache"
+OPERATION = re.compile(r"\b(query|mutation|subscription)\b")
+
+
 def accepts_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+
+
+def operation_type(query: str | None, name: str | None) -> str | None:
+    """The operation's type for logs and metrics, read without parsing (the schema parses it once):
+    the named operation's keyword, or the document's first one; a shorthand ``{ … }`` is a query."""
+    if not isinstance(query, str):
+        return None
+    if name:
+        found = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(name)}\b", query)
+        if found:
+            return found.group(1)
+    text = re.sub(r"#[^\n]*", "", query).lstrip()
+    if text.startswith("{"):
+        return "query"
+    found = OPERATION.match(text)
+    return found.group(1) if found else None
+
+
+def outcome_of(result: ExecutionResult) -> tuple[str, list[str]]:
+    """ok, errors (field errors beside data), refused (nothing ran), timeout or internal; and the codes."""
+    if not result.errors:
+        return "ok", []
+    codes = [str((e.extensions or {}).get("code") or "ERROR")[:40] for e in result.errors]
+    if "TIMEOUT" in codes:
+        return "timeout", codes
+    if any(e.message == MASKED_MESSAGE for e in result.errors):
+        return "internal", codes
+    return ("refused" if result.data is None else "errors"), codes
+
+
+def request_info(request: Any) -> dict[str, Any]:
+    """The request's entry for the access log and the metrics (server/observe.py), or a throwaway one."""
+    scope = getattr(request, "scope", None)
+    return scope.setdefault(REQUEST_KEY, {}) if isinstance(scope, dict) else {}
 
 
 class GroupingSchema:
@@ -122,7 +169,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     def __init__(self, schema: Any, database: Database, bus: Bus, decode: Callable[[str | None], Any],
                  groups: SubscriptionGroups, *, execution_seconds: float = 15.0,
-                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, **options: Any) -> None:
+                 max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER,
+                 persisted: PersistedQueries | None = None, **options: Any) -> None:
         options.setdefault("max_subscriptions_per_connection", MAX_SUBSCRIPTIONS_PER_CONNECTION)
         super().__init__(schema, **options)
         self.execution_seconds = execution_seconds
@@ -132,6 +180,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.bus = bus
         self.decode = decode
         self.grouping_schema = GroupingSchema(schema, groups)
+        self.persisted = persisted
 
     def encode_json(self, data: object) -> str | bytes:
         """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""
@@ -180,14 +229,70 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
                 return await super().run(request, context, root_value)
             finally:
                 self._release(request)
+        info = request_info(request)
         try:
+            if self.persisted is not None:
+                await self._persisted_query(request)
             if request.method == "POST":
                 await check_post(request)
-            return await super().run(request, context, root_value)
+            response = await super().run(request, context, root_value)
+        except NotFound:
+            info.update(outcome="refused", codes=["PERSISTED_QUERY_NOT_FOUND"])
+            return JSONResponse(not_found_body())
         except Refused as refused:
+            info.update(outcome="refused", codes=[refused.code])
             return refusal_response(refused.status, refused.code, refused.message)
         except HTTPException as error:
+            info.update(outcome="refused", codes=["BAD_REQUEST"])
             return refusal_response(error.status_code, "BAD_REQUEST", error.reason[:200])
+        if request.method == "GET":
+            return self._validated(request, response)
+        return response
+
+    async def _persisted_query(self, request: Request) -> None:
+        """APQ and trusted documents (server/persisted.py): a request by hash gets its query text, in the body
+        the view reads next (POST) or in its query parameters (GET)."""
+        assert self.persisted is not None
+        if request.method == "GET":
+            params = dict(request.query_params)
+            if "extensions" in params:
+                try:
+                    params["extensions"] = json.loads(params["extensions"])
+                except ValueError:
+                    raise Refused(400, "BAD_REQUEST", "the extensions parameter is not valid JSON") from None
+            if "extensions" not in params and "query" not in params:
+                return  # GraphiQL, or an empty request: the view answers those
+            resolved = await self.persisted.resolve(params)
+            if resolved is not params:
+                request._query_params = QueryParams(
+                    {k: v if isinstance(v, str) else json.dumps(v) for k, v in resolved.items()})
+            return
+        if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
+            return
+        try:
+            payload = json.loads(await read_body(request))
+        except (ValueError, RecursionError):
+            return  # check_post refuses it, saying why
+        if isinstance(payload, dict):
+            resolved = await self.persisted.resolve(payload)
+            if resolved is not payload:
+                request._body = json.dumps(resolved).encode("utf-8")
+
+    @staticmethod
+    def _validated(request: Request, response: Response) -> Response:
+        """A successful GET answer gets an ``ETag`` (the SHA-256 of its body) and ``Cache-Control: private``;
+        a client that sends the same tag in ``If-None-Match`` gets ``304 Not Modified`` and no body. The
+        answer varies with the token, so the tag is only ever compared with the viewer's own copy."""
+        if response.status_code != 200 or not isinstance(getattr(response, "body", None), bytes) \
+                or not response.headers.get("content-type", "").startswith(("application/json", GRAPHQL_RESPONSE_JSON)):
+            return response
+        tag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+        headers = {"ETag": tag, "Cache-Control": GET_CACHE_CONTROL, "Vary": "Authorization, Accept"}
+        sent = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+        if tag in sent or f"W/{tag}" in sent:
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
 
     def _release(self, websocket: Any) -> None:
         """A closed WebSocket no longer counts towards its viewer's connections."""
@@ -201,6 +306,10 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400; an
         operation still running after ``execution_seconds`` is stopped (its work cancelled) with ``TIMEOUT``."""
+        request_data = kwargs.get("request_data", args[-1] if args else None)
+        info = request_info(kwargs.get("request", args[0] if args else None))
+        info["name"] = getattr(request_data, "operation_name", None)
+        info["type"] = operation_type(getattr(request_data, "query", None), info["name"])
         try:
             async with asyncio.timeout(self.execution_seconds):
                 return await super().execute_single(*args, **kwargs)
@@ -215,6 +324,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = await super().process_result(request, result)
+        info = request_info(request)
+        info["outcome"], info["codes"] = outcome_of(result)
         if result.data is None and result.errors and accepts_graphql_response(request):
             data.pop("data", None)  # a request error: nothing was executed
         return data
