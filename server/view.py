@@ -51,27 +51,27 @@ COUNTED = "counted connection"
 # A GET answer is the viewer's own: a browser or a client cache may keep it, a shared cache never, and it is
 # checked again each time (its ETag answers 304 when nothing changed).
 GET_CACHE_CONTROL = "private, no-cache"
-OPERATION = re.compile(r"\b(query|mutation|subscription)\b")
+OPERATION = re.compile(r"(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?")
 
 
 def accepts_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
 
 
-def operation_type(query: str | None, name: str | None) -> str | None:
-    """The operation's type for logs and metrics, read without parsing (the schema parses it once):
-    the named operation's keyword, or the document's first one; a shorthand ``{ … }`` is a query."""
+def operation_of(query: str | None, name: str | None) -> tuple[str | None, str | None]:
+    """The operation's type and name for logs and metrics, read without parsing (the schema parses it once):
+    the named operation's keyword, or the document's first operation; a shorthand ``{ … }`` is a query."""
     if not isinstance(query, str):
-        return None
+        return None, name
     if name:
         found = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(name)}\b", query)
         if found:
-            return found.group(1)
+            return found.group(1), name
     text = re.sub(r"#[^\n]*", "", query).lstrip()
     if text.startswith("{"):
-        return "query"
+        return "query", name
     found = OPERATION.match(text)
-    return found.group(1) if found else None
+    return (found.group(1), name or found.group(2)) if found else (None, name)
 
 
 def outcome_of(result: ExecutionResult) -> tuple[str, list[str]]:
@@ -308,8 +308,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         operation still running after ``execution_seconds`` is stopped (its work cancelled) with ``TIMEOUT``."""
         request_data = kwargs.get("request_data", args[-1] if args else None)
         info = request_info(kwargs.get("request", args[0] if args else None))
-        info["name"] = getattr(request_data, "operation_name", None)
-        info["type"] = operation_type(getattr(request_data, "query", None), info["name"])
+        info["type"], info["name"] = operation_of(getattr(request_data, "query", None),
+                                                  getattr(request_data, "operation_name", None))
         try:
             async with asyncio.timeout(self.execution_seconds):
                 return await super().execute_single(*args, **kwargs)
