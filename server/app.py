@@ -20,12 +20,13 @@ from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
 from resolvers.core.streams import close_connection
 from schema.schema import build_schema
-from server.auth import bearer_token, decode_token
+from server.auth import SingleSignOn, decoder
 from server.config import Settings, redact
 from server.observe import Metrics, Observe, health, log_errors, metrics, ready
 from server.persisted import PersistedQueries
 from server.view import PerfgraphGraphQL
 from store.core.database import Database, open_database
+from store.core.identity import employee_signing_in
 
 log = logging.getLogger("perfgraph")
 
@@ -83,14 +84,25 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     persisted = PersistedQueries.from_settings(settings.broadcast_url, settings.trusted_documents,
                                                settings.persisted_queries_file)
 
+    decoders: list[Any] = [decoder(settings.jwt_secret, None)]  # with SSO, replaced once the store is open
+
     def decode(credentials: str | None) -> Any:
-        return decode_token(settings.jwt_secret, bearer_token(credentials))
+        return decoders[0](credentials)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = database or await open_database(settings.mongodb_url, settings.mongodb_db)
         if on_startup is not None:
             await on_startup(db)
+        if settings.jwks_url is not None:
+            assert settings.jwt_issuer is not None and settings.jwt_audience is not None
+
+            async def find(claim: str, value: str) -> Any:
+                return await employee_signing_in(db, claim, value)
+
+            decoders[0] = decoder(settings.jwt_secret, SingleSignOn(
+                settings.jwks_url, settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms,
+                settings.jwt_employee_claim, find, cooldown=settings.jwks_cooldown_seconds))
         bus: Bus = create_bus(settings.broadcast_url, queue_size=subscriber_queue_size)
         try:
             await bus.connect()

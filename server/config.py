@@ -42,6 +42,7 @@ class Settings:
     jwt_audience: str | None = None
     jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
     jwt_employee_claim: str = "email"
+    jwks_cooldown_seconds: float = 30.0  # an unknown key id refetches the key set at most this often
     log_format: str = "json"  # json (one object a line) or text
 
     @property

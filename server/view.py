@@ -45,6 +45,7 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 MAX_CONNECTIONS_PER_VIEWER = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 50
 CONTEXT_KEY = "perfgraph.context"
+REJECTED = "rejected because"
 COUNTED = "counted connection"
 
 
@@ -72,6 +73,16 @@ def operation_of(query: str | None, name: str | None) -> tuple[str | None, str |
         return "query", name
     found = OPERATION.match(text)
     return (found.group(1), name or found.group(2)) if found else (None, name)
+
+
+def refusal_reason(message: str) -> str:
+    """The close reason of a refused WebSocket: ``token expired`` (refresh it and connect again), ``no token``
+    or ``token invalid`` (signing in again will not help with the same token)."""
+    if "expired" in message:
+        return "Forbidden: token expired"
+    if message.startswith(("no bearer token", "the authorization value")):
+        return "Forbidden: no token"
+    return "Forbidden: token invalid"
 
 
 def outcome_of(result: ExecutionResult) -> tuple[str, list[str]]:
@@ -132,7 +143,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         super().__init__(view=view, schema=view.grouping_schema, **options)
 
     async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
+        """A refused connection closes with 4403 as the protocol says, its reason saying why (``Forbidden:
+        token expired`` tells a client to refresh its token and connect again; see :func:`refusal_reason`)."""
+        close = self.websocket.close
+
+        async def close_saying_why(code: int, reason: str) -> None:
+            why = self.context.extras.pop(REJECTED, None)
+            await close(code=code, reason=why if code == 4403 and why else reason)
+
+        self.websocket.close = close_saying_why  # type: ignore[method-assign]
+        try:
+            await super().handle_connection_init(message)
+        finally:
+            self.websocket.close = close  # type: ignore[method-assign]
         self.connection_init_timeout_task = None  # cancelled by now; an idle connection need not keep it
 
 
@@ -203,8 +226,10 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         try:
             viewer = await context.authenticate()
         except Unauthenticated as error:
+            context.extras[REJECTED] = refusal_reason(error.message)
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": error.message}) from None
         if self.connections[viewer.employee_id] >= self.max_connections_per_viewer:
+            context.extras[REJECTED] = "Forbidden: too many connections"
             raise ConnectionRejectionError({"code": "LIMIT_EXCEEDED", "message": (
                 f"at most {self.max_connections_per_viewer} open connections per person")})
         self.connections[viewer.employee_id] += 1
