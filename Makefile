@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m server.graphiql  # GraphiQL's seven assets from the npm registry (served locally, no CDN)
 	touch $(STAMP)
 
 install: $(STAMP)

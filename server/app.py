@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from realtime import Bus, create_bus
@@ -22,6 +23,7 @@ from resolvers.core.streams import close_connection
 from schema.schema import build_schema
 from server.auth import SingleSignOn, decoder
 from server.config import Settings, redact
+from server.graphiql import ASSETS_DIR, ASSETS_PATH
 from server.observe import Metrics, Observe, health, log_errors, metrics, ready
 from server.persisted import PersistedQueries
 from server.view import PerfgraphGraphQL
@@ -149,6 +151,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics),
+            *([Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR, check_dir=False))] if settings.graphiql else []),
         ],
         middleware=middleware(settings, app_metrics),
         lifespan=lifespan,

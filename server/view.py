@@ -15,7 +15,7 @@ from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -34,6 +34,7 @@ from resolvers.core.errors import Unauthenticated
 from schema.core.audience import is_org_wide, is_shareable
 from schema.core.selection import subscription_plan
 from schema.schema import MASKED_MESSAGE
+from server.graphiql import local_page
 from server.observe import REQUEST_KEY
 from server.persisted import NotFound, PersistedQueries, not_found_body
 from server.requests import Refused, check_post, read_body, refusal_response
@@ -204,6 +205,13 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.decode = decode
         self.grouping_schema = GroupingSchema(schema, groups)
         self.persisted = persisted
+        self.graphiql_page: str | None = None
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL with its assets served here (server/graphiql.py), never from a CDN."""
+        if self.graphiql_page is None:
+            self.graphiql_page = local_page()
+        return HTMLResponse(self.graphiql_page)
 
     def encode_json(self, data: object) -> str | bytes:
         """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -227,3 +229,31 @@ async def test_trusted_documents_run_only_registered_operations(tmp_path: Path) 
             assert refused.json()["errors"][0]["extensions"] == {"code": "QUERY_NOT_IN_SAFELIST"}
         unknown = await raw("POST", server.url, json={"extensions": persisted(other)}, headers=headers)
         assert unknown.json()["errors"][0]["extensions"] == {"code": "PERSISTED_QUERY_NOT_FOUND"}
+
+
+# --- GraphiQL without a CDN -----------------------------------------------------------------------------------------
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+async def test_graphiql_loads_every_asset_from_this_server(server: RunningServer) -> None:
+    # when a browser opens the endpoint
+    page = await raw("GET", server.url, headers=BROWSER)
+    assert page.status_code == 200
+    # then the page names no other host, and each of its seven assets is served here, as the page's
+    # integrity hash says (the browser checks it too)
+    assert "unpkg.com" not in page.text and "https://" not in page.text.split("<body>")[0]
+    tags = re.findall(r'(?:src|href)="(/graphiql/assets/[^"]+)"\s+integrity="(sha384-[^"]+)"', page.text)
+    assert len(tags) == 7
+    for path, integrity in tags:
+        asset = await raw("GET", server.url.removesuffix("/graphql") + path)
+        assert asset.status_code == 200, path
+        assert "sha384-" + base64.b64encode(hashlib.sha384(asset.content).digest()).decode() == integrity
+
+
+async def test_graphiql_can_be_switched_off() -> None:
+    async with server_with(graphiql=False) as server:
+        page = await raw("GET", server.url, headers=BROWSER)
+        asset = await raw("GET", server.url.removesuffix("/graphql") + "/graphiql/assets/graphiql--graphiql.min.js")
+        assert (page.status_code, asset.status_code) == (404, 404)
+        assert page.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
