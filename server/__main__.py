@@ -78,8 +78,9 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
     # Behind a proxy, FORWARDED_ALLOW_IPS (uvicorn's setting) names the proxies whose X-Forwarded-* are believed;
     # the access line is server/observe.py's (uvicorn's own would repeat it without the request id).
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
-                lifespan="on", access_log=False, proxy_headers=True, timeout_graceful_shutdown=GRACE_SECONDS)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                ws_per_message_deflate=settings.ws_compression, lifespan="on", access_log=False, proxy_headers=True,
+                timeout_graceful_shutdown=GRACE_SECONDS)
 
 
 def token(settings: Settings, args: Any) -> None:

@@ -44,6 +44,8 @@ class Settings:
     jwt_employee_claim: str = "email"
     jwks_cooldown_seconds: float = 30.0  # an unknown key id refetches the key set at most this often
     log_format: str = "json"  # json (one object a line) or text
+    # WebSocket permessage-deflate (uvicorn's): smaller events, but a zlib context per connection (~64 KiB+)
+    ws_compression: bool = False
 
     @property
     def embedded_store(self) -> bool:
@@ -111,6 +113,7 @@ class Settings:
             jwt_algorithms=algorithms,
             jwt_employee_claim=claim,
             log_format=log_format,
+            ws_compression=env.get("WS_COMPRESSION", "").strip().lower() in {"1", "true", "yes", "on"},
         )
 
 

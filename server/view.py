@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -24,6 +24,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 from realtime import Bus
@@ -36,7 +37,7 @@ from schema.core.selection import subscription_plan
 from schema.schema import MASKED_MESSAGE
 from server.graphiql import local_page
 from server.observe import REQUEST_KEY
-from server.persisted import NotFound, PersistedQueries, not_found_body
+from server.persisted import NOT_IN_LIST, NotFound, PersistedQueries, not_found_body
 from server.requests import Refused, check_post, read_body, refusal_response
 from store.core.database import Database
 from store.loaders import Loaders
@@ -109,12 +110,14 @@ class GroupingSchema:
     others (realtime/groups.py) joins their group; any other operation (a query or a mutation too, on
     either protocol) runs as usual."""
 
-    def __init__(self, schema: Any, groups: SubscriptionGroups) -> None:
-        self.schema, self.groups = schema, groups
+    def __init__(self, schema: Any, groups: SubscriptionGroups, allows: Callable[[str | None], bool]) -> None:
+        self.schema, self.groups, self.allows = schema, groups, allows
 
     async def stream(self, query: str | None, variable_values: dict[str, Any] | None = None,
                      context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
                      **options: Any) -> Any:
+        if not self.allows(query):  # trusted documents (server/persisted.py) hold for WebSockets too
+            return untrusted()
         joined = await self._join(query, variable_values, context_value, operation_name)
         if joined is not None:
             return joined
@@ -137,6 +140,12 @@ class GroupingSchema:
         if audience is None:
             return None
         return self.groups.join(audience, query, variables, operation_name, context)
+
+
+async def untrusted() -> AsyncGenerator[ExecutionResult, None]:
+    """An operation refused before it runs: an ``error`` message (graphql-transport-ws) for its id."""
+    yield PreExecutionError(data=None, errors=[GraphQLError(
+        "only registered operations run on this server", extensions={"code": NOT_IN_LIST})])
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -203,7 +212,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.database = database
         self.bus = bus
         self.decode = decode
-        self.grouping_schema = GroupingSchema(schema, groups)
+        self.grouping_schema = GroupingSchema(schema, groups, persisted.allows if persisted else lambda _: True)
         self.persisted = persisted
         self.graphiql_page: str | None = None
 

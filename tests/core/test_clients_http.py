@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from tests.client import websocket
 from tests.conftest import RunningServer, start_server, stop_server
 from tests.conftest import test_settings as settings_for
 
@@ -257,3 +258,16 @@ async def test_graphiql_can_be_switched_off() -> None:
         asset = await raw("GET", server.url.removesuffix("/graphql") + "/graphiql/assets/graphiql--graphiql.min.js")
         assert (page.status_code, asset.status_code) == (404, 404)
         assert page.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
+
+
+async def test_trusted_documents_hold_for_websockets(tmp_path: Path) -> None:
+    async with server_with(trusted_documents=True, persisted_queries_file=manifest(tmp_path, ME)) as server:
+        async with websocket(server.ws_url, server.token("employee")) as ws:
+            # a registered operation runs; any other is refused with the same code as over HTTP
+            await ws.subscribe(ME)
+            assert await ws.next_payload() == {"data": {"me": {"name": me_name(server)}}}
+            assert (await ws.receive())["type"] == "complete"
+            await ws.subscribe("subscription { praisePosted { id } }")
+            message = await ws.receive()
+            assert message["type"] == "error"
+            assert [e["extensions"]["code"] for e in message["payload"]] == ["QUERY_NOT_IN_SAFELIST"]
