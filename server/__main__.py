@@ -10,11 +10,9 @@ import sys
 from typing import Any
 
 import uvicorn
-from pythonjsonlogger.json import JsonFormatter
 
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
-from server.app import create_app
 from server.auth import mint_token
 from server.config import ConfigError, Settings, redact
 from store.core.database import Database, StoreUnavailable, open_database
@@ -30,6 +28,8 @@ def configure_logging(log_format: str = "text") -> None:
     """``json`` (serving, by default): one JSON object a line, as log collectors read them, with the fields a
     record carries (the access line's request id, operation, duration, outcome); ``text`` for the console."""
     if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
                                            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
@@ -66,6 +66,8 @@ def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
 
 
 def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | None = None) -> None:
+    from server.app import create_app  # here: the other commands, and a refused start, need no schema
+
     demo = build_organization() if seed_demo else None
 
     async def on_startup(database: Database) -> None:
