@@ -1,7 +1,7 @@
 """No breaking API change slips in: graphql-core's ``find_breaking_changes`` compares the built schema with
-the committed ``schema.graphql`` and with the one on ``main`` (the contract clients were built against,
-when this checkout has that branch). A deliberate break is listed, reviewed, in ``schema-breaking-allowed.txt``
-(one ``TYPE: description`` line each, as the failure prints them)."""
+the committed ``schema.graphql`` and with the one where this branch left ``main`` (the contract clients were
+built against, when this checkout has that branch). A deliberate break is listed, reviewed, in
+``schema-breaking-allowed.txt`` (one ``TYPE: description`` line each, as the failure prints them)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,15 @@ ALLOWED = ROOT / "schema-breaking-allowed.txt"
 def baselines() -> dict[str, str]:
     """The SDL to compare with, by where it comes from."""
     found = {"schema.graphql": (ROOT / "schema.graphql").read_text()}
-    shown = subprocess.run(["git", "show", "main:schema.graphql"], cwd=ROOT, capture_output=True, text=True,
-                           check=False)
-    if shown.returncode == 0:
-        found["main:schema.graphql"] = shown.stdout
+    base = git("merge-base", "HEAD", "main")
+    if base is not None and (shown := git("show", f"{base.strip()}:schema.graphql")) is not None:
+        found[f"{base.strip()[:10]}:schema.graphql (where this branch left main)"] = shown
     return found
+
+
+def git(*args: str) -> str | None:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout if done.returncode == 0 else None
 
 
 def allowed() -> set[str]:
