@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint install token seed reset bench clean schema
+.PHONY: serve test lint install token seed reset bench clean schema proxy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m server.graphiql  # GraphiQL's seven assets from the npm registry (served locally, no CDN)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -28,6 +29,9 @@ test: lint  ## ruff, then the whole suite
 
 schema: $(STAMP)  ## write the built schema's SDL to schema.graphql (the committed API contract)
 	$(BIN)/python -c "from schema.schema import build_schema; print(build_schema().as_str())" > schema.graphql
+
+proxy-check: $(STAMP)  ## two server processes behind nginx, sharing Redis and one database: an event crosses them
+	$(BIN)/python -m pytest -q -p no:xdist tests/core/test_proxy.py
 
 token: $(STAMP)  ## make token PERSONA=manager   or   make token EMPLOYEE=<id>
 	@$(BIN)/python -m server token $(if $(EMPLOYEE),--employee $(EMPLOYEE),--persona $(or $(PERSONA),employee))

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from .errors import SubscriberOverflow
+from .errors import BusConnectionError, SubscriberOverflow
 
 Message = dict[str, Any]
 
@@ -130,6 +130,11 @@ class Bus:
         """Close backend connections and end every local subscription."""
         self._connected = False
         self._end_all()
+
+    async def ping(self) -> None:
+        """Raise ``BusConnectionError`` unless the bus can carry events now (``/ready`` asks)."""
+        if not self._connected:
+            raise BusConnectionError("the bus is not connected")
 
     async def publish(self, channel: str, message: Message) -> None:
         """Send ``message`` (a JSON-serialisable dict) to ``channel``."""

@@ -123,6 +123,19 @@ class RedisBus(Bus):
                 f"publish to {redact_url(self.url)} failed: {exc}"
             ) from exc
 
+    async def ping(self) -> None:
+        """PING on the publishing connection, and the subscribing one must be open (not reconnecting)."""
+        await super().ping()
+        assert self._pub is not None
+        if self._pubsub is None:
+            raise BusConnectionError(f"the subscription connection to {redact_url(self.url)} is reconnecting")
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT):
+                await self._pub.ping()
+        except (RedisError, OSError, TimeoutError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise BusConnectionError(f"ping to {redact_url(self.url)} failed: {reason}") from exc
+
     def stats(self) -> dict[str, int]:
         """Local channel/subscriber counts plus SUBSCRIBEs awaiting confirmation."""
         return {**super().stats(), "pending": len(self._pending)}

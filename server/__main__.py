@@ -14,8 +14,6 @@ import uvicorn
 
 from models.demo.org import DemoOrganization, build_organization
 from realtime import BusConnectionError, create_bus
-from resolvers.notifications.worker import with_reminders
-from server.app import create_app
 from server.auth import mint_token
 from server.config import ConfigError, Settings, redact
 from server.protocol import HeaderDeadlineProtocol
@@ -24,10 +22,22 @@ from store.core.embedded import default_data_dir
 from store.core.seed import seed
 
 PERSONAS = ("employee", "manager", "hr_admin")
+# On SIGTERM the server stops accepting, lets requests in flight finish for up to this long, then closes.
+GRACE_SECONDS = 20
 
 
-def configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(log_format: str = "text") -> None:
+    """``json`` (serving, by default): one JSON object a line, as log collectors read them, with the fields a
+    record carries (the access line's request id, operation, duration, outcome); ``text`` for the console."""
+    if log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter("{asctime}{levelname}{name}{message}", style="{",
+                                           rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
+        logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
 
 
 async def preflight(settings: Settings) -> None:
@@ -58,6 +68,8 @@ def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
 
 
 def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | None = None) -> None:
+    from server.app import create_app  # here: the other commands, and a refused start, need no schema
+
     demo = build_organization() if seed_demo else None
 
     async def on_startup(database: Database) -> None:
@@ -68,13 +80,18 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
             print_tokens(settings, demo)
 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, ws_per_message_deflate=False,
-                lifespan="on", http=HeaderDeadlineProtocol)
+    # Behind a proxy, FORWARDED_ALLOW_IPS (uvicorn's setting) names the proxies whose X-Forwarded-* are believed;
+    # the access line is server/observe.py's (uvicorn's own would repeat it without the request id).
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                ws_per_message_deflate=settings.ws_compression, lifespan="on", access_log=False, proxy_headers=True,
+                timeout_graceful_shutdown=GRACE_SECONDS, http=HeaderDeadlineProtocol)
 
 
 def worker(settings: Settings) -> None:
     """``python -m server worker``: the delivery worker (and reminder scheduler) alone, for deployments that
     run the servers with WORKER=0."""
+
+    from resolvers.notifications.worker import with_reminders
 
     async def run() -> None:
         database = await open_database(settings.mongodb_url, settings.mongodb_db)
@@ -172,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "serve":
+            configure_logging(settings.log_format)
             asyncio.run(preflight(settings))
             serve(settings, args.seed_demo)
         elif args.command == "token":

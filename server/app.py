@@ -11,9 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
 from models.integrations.limits import RateLimiter as TokenRateLimiter
@@ -25,11 +27,15 @@ from resolvers.integrations.http import import_route, scim_routes, xapi_route
 from resolvers.notifications.webhooks import PRIVATE_URLS
 from resolvers.notifications.worker import start as start_worker
 from schema.schema import build_schema
-from server.auth import bearer_token, decode_token
+from server.auth import SingleSignOn, decoder
 from server.config import Settings, redact
 from server.exports import merit_cycle_csv
+from server.graphiql import ASSETS_DIR, ASSETS_PATH
+from server.observe import Metrics, Observe, health, log_errors, metrics, ready
+from server.persisted import PersistedQueries
 from server.view import MAX_LIVE_COST, PerfgraphGraphQL
 from store.core.database import Database, open_database
+from store.core.identity import employee_signing_in
 
 log = logging.getLogger("perfgraph")
 
@@ -46,8 +52,26 @@ class LazyEndpoint:
         await self.view(scope, receive, send)
 
 
-async def health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+# Browsers on the origins of ALLOWED_ORIGINS may call the API (WebSockets check the same list). Tokens travel
+# in the Authorization header, never in cookies: credentials mode stays off.
+CORS_HEADERS = ("Authorization", "Content-Type", "Accept", "X-Request-ID", "apollographql-client-name",
+                "apollographql-client-version")
+# Answers smaller than this are sent as they are (compressing them saves less than it costs).
+GZIP_MINIMUM_BYTES = 1024
+# Streamed answers (multipart subscriptions, incremental delivery) are sent part by part, uncompressed.
+NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "multipart/mixed")
+
+
+def middleware(settings: Settings, metrics_: Metrics) -> list[Middleware]:
+    """Outermost first: the request id, access line and metrics; CORS; gzip."""
+    return [
+        Middleware(Observe, metrics=metrics_),
+        Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins), allow_methods=["GET", "POST"],
+                   allow_headers=list(CORS_HEADERS), expose_headers=["ETag", "X-Request-ID"],
+                   allow_credentials=False, max_age=600),
+        Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6,
+                   exclude_content_types=NOT_COMPRESSED),
+    ]
 
 
 StartupHook = Callable[[Database], Awaitable[None]]
@@ -67,15 +91,29 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ``live_cost_budget``: the objects per event one person's open subscriptions may ask for in all."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
+    app_metrics = Metrics()
+    persisted = PersistedQueries.from_settings(settings.broadcast_url, settings.trusted_documents,
+                                               settings.persisted_queries_file)
+
+    decoders: list[Any] = [decoder(settings.jwt_secret, None)]  # with SSO, replaced once the store is open
 
     def decode(credentials: str | None) -> Any:
-        return decode_token(settings.jwt_secret, bearer_token(credentials))
+        return decoders[0](credentials)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         db = database or await open_database(settings.mongodb_url, settings.mongodb_db)
         if on_startup is not None:
             await on_startup(db)
+        if settings.jwks_url is not None:
+            assert settings.jwt_issuer is not None and settings.jwt_audience is not None
+
+            async def find(claim: str, value: str) -> Any:
+                return await employee_signing_in(db, claim, value)
+
+            decoders[0] = decoder(settings.jwt_secret, SingleSignOn(
+                settings.jwks_url, settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms,
+                settings.jwt_employee_claim, find, cooldown=settings.jwks_cooldown_seconds))
         bus: Bus = create_bus(settings.broadcast_url, queue_size=subscriber_queue_size)
         try:
             await bus.connect()
@@ -84,6 +122,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 await db.close()
             raise
         schema = build_schema(debug=settings.debug, introspection=settings.introspection, **(schema_options or {}))
+        schema.process_errors = log_errors  # type: ignore[method-assign]
         groups = SubscriptionGroups(schema, bus, queue_size=subscriber_queue_size, on_overflow=close_connection)
         limiter: RateLimiter | None = None
         if settings.rate_limit_points:
@@ -97,7 +136,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
             rate_limiter=limiter, live_budget=live_cost_budget,
             context_extras={PRIVATE_URLS: settings.webhook_private_urls},
+            persisted=persisted,
         )
+        app_metrics.attach(db, bus, groups)
+        app.state.metrics = app_metrics
         app.state.database, app.state.bus, app.state.schema, app.state.subscriptions = db, bus, schema, groups
         app.state.view = endpoint.view
         if freeze_heap:  # a serving process: what start-up built lives as long as the process, so the
@@ -119,6 +161,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
+            await persisted.store.close()
             await bus.disconnect()
             if database is None:
                 await db.close()
@@ -133,7 +176,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             scim_routes(integration_limiter),
             import_route(integration_limiter),
             xapi_route(integration_limiter),
+            Route("/ready", ready),
+            Route("/metrics", metrics),
+            *([Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR, check_dir=False))] if settings.graphiql else []),
         ],
+        middleware=middleware(settings, app_metrics),
         lifespan=lifespan,
     )
     app.state.integration_limiter = integration_limiter

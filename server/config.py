@@ -11,6 +11,8 @@ DEV_JWT_SECRET = "perfgraph-dev-secret-embedded-store-only-0123456789"
 # The embedded server (a SecantusDB child process): ``embedded://`` keeps its data in PERFGRAPH_DATA,
 # ``memory://`` keeps nothing once it stops.
 EMBEDDED_URLS = ("embedded://", "memory://")
+# Asymmetric algorithms an identity provider's tokens may use (never HS256 with a public key).
+SSO_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "PS256"})
 
 
 class ConfigError(Exception):
@@ -34,6 +36,21 @@ class Settings:
     # the delivery worker and the reminder scheduler in the server process (off: `python -m server worker`)
     worker: bool = True
     webhook_private_urls: bool = False  # development only: webhooks to loopback and private addresses
+    # Persisted queries (server/persisted.py): trusted_documents runs only the operations of the manifest
+    # at persisted_queries_file (Apollo's persisted-query-manifest.json); clients may not register others.
+    trusted_documents: bool = False
+    persisted_queries_file: str | None = None
+    # SSO (server/auth.py): tokens signed by an identity provider, its keys read from jwks_url; the employee
+    # is the one whose ``jwt_employee_claim`` field (email or sub, as stored in ``jwt_employee_field``) matches.
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    jwt_employee_claim: str = "email"
+    jwks_cooldown_seconds: float = 30.0  # an unknown key id refetches the key set at most this often
+    log_format: str = "json"  # json (one object a line) or text
+    # WebSocket permessage-deflate (uvicorn's): smaller events, but a zlib context per connection (~64 KiB+)
+    ws_compression: bool = False
 
     @property
     def embedded_store(self) -> bool:
@@ -67,6 +84,24 @@ class Settings:
         if window < 1:
             raise ConfigError(f"RATE_LIMIT_WINDOW must be at least 1 second, not {window}")
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        trusted = env.get("TRUSTED_DOCUMENTS", "").strip().lower() in {"1", "true", "yes", "on"}
+        manifest = env.get("PERSISTED_QUERIES_FILE") or None
+        if trusted and manifest is None:
+            raise ConfigError("TRUSTED_DOCUMENTS=1 needs PERSISTED_QUERIES_FILE (the operations it may run)")
+        jwks_url = env.get("JWKS_URL") or None
+        if jwks_url is not None and not jwks_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ConfigError("JWKS_URL must be https:// (http:// only on the loopback interface)")
+        if jwks_url is not None and not (env.get("JWT_ISSUER") and env.get("JWT_AUDIENCE")):
+            raise ConfigError("JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE (checked on every token)")
+        algorithms = tuple(a.strip() for a in (env.get("JWT_ALGORITHMS") or "RS256,ES256").split(",") if a.strip())
+        if not algorithms or not set(algorithms) <= SSO_ALGORITHMS:
+            raise ConfigError(f"JWT_ALGORITHMS must name some of {', '.join(sorted(SSO_ALGORITHMS))}")
+        claim = env.get("JWT_EMPLOYEE_CLAIM") or "email"
+        if claim not in {"email", "sub"}:
+            raise ConfigError(f"JWT_EMPLOYEE_CLAIM must be email or sub, not {claim[:20]!r}")
+        log_format = env.get("LOG_FORMAT") or "json"
+        if log_format not in {"json", "text"}:
+            raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format[:20]!r}")
         return cls(
             mongodb_url=mongodb_url,
             mongodb_db=env.get("MONGODB_DB") or "perfgraph",
@@ -82,6 +117,15 @@ class Settings:
             rate_limit_window=window,
             worker=switch(env, "WORKER"),
             webhook_private_urls=env.get("WEBHOOK_PRIVATE_URLS", "").strip().lower() in {"1", "true", "yes", "on"},
+            trusted_documents=trusted,
+            persisted_queries_file=manifest,
+            jwks_url=jwks_url,
+            jwt_issuer=env.get("JWT_ISSUER") or None,
+            jwt_audience=env.get("JWT_AUDIENCE") or None,
+            jwt_algorithms=algorithms,
+            jwt_employee_claim=claim,
+            log_format=log_format,
+            ws_compression=env.get("WS_COMPRESSION", "").strip().lower() in {"1", "true", "yes", "on"},
         )
 
 

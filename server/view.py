@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
+import re
 from collections import Counter
 from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -33,7 +37,11 @@ from schema.core.audience import is_org_wide, is_shareable
 from schema.core.cost import CostRefused, operation_cost
 from schema.core.limits import caller_of, rate_limited, variables_error
 from schema.core.selection import SubscriptionPlan, subscription_plan
-from server.requests import Refused, check_post, refusal_response
+from schema.schema import MASKED_MESSAGE
+from server.graphiql import local_page
+from server.observe import REQUEST_KEY
+from server.persisted import NOT_IN_LIST, NotFound, PersistedQueries, not_found_body
+from server.requests import Refused, check_post, read_body, refusal_response
 from store.core.database import Database
 from store.loaders import Loaders
 
@@ -43,11 +51,62 @@ MAX_CONNECTIONS_PER_VIEWER = 10
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 50
 MAX_LIVE_COST = 5_000  # objects per event over all of one person's open subscriptions
 CONTEXT_KEY = "perfgraph.context"
+REJECTED = "rejected because"
 COUNTED = "counted connection"
+
+
+# A GET answer is the viewer's own: a browser or a client cache may keep it, a shared cache never, and it is
+# checked again each time (its ETag answers 304 when nothing changed).
+GET_CACHE_CONTROL = "private, no-cache"
+OPERATION = re.compile(r"(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?")
 
 
 def accepts_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE_JSON in request.headers.get("accept", "")
+
+
+def operation_of(query: str | None, name: str | None) -> tuple[str | None, str | None]:
+    """The operation's type and name for logs and metrics, read without parsing (the schema parses it once):
+    the named operation's keyword, or the document's first operation; a shorthand ``{ … }`` is a query."""
+    if not isinstance(query, str):
+        return None, name
+    if name:
+        found = re.search(rf"\b(query|mutation|subscription)\s+{re.escape(name)}\b", query)
+        if found:
+            return found.group(1), name
+    text = re.sub(r"#[^\n]*", "", query).lstrip()
+    if text.startswith("{"):
+        return "query", name
+    found = OPERATION.match(text)
+    return (found.group(1), name or found.group(2)) if found else (None, name)
+
+
+def refusal_reason(message: str) -> str:
+    """The close reason of a refused WebSocket: ``token expired`` (refresh it and connect again), ``no token``
+    or ``token invalid`` (signing in again will not help with the same token)."""
+    if "expired" in message:
+        return "Forbidden: token expired"
+    if message.startswith(("no bearer token", "the authorization value")):
+        return "Forbidden: no token"
+    return "Forbidden: token invalid"
+
+
+def outcome_of(result: ExecutionResult) -> tuple[str, list[str]]:
+    """ok, errors (field errors beside data), refused (nothing ran), timeout or internal; and the codes."""
+    if not result.errors:
+        return "ok", []
+    codes = [str((e.extensions or {}).get("code") or "ERROR")[:40] for e in result.errors]
+    if "TIMEOUT" in codes:
+        return "timeout", codes
+    if any(e.message == MASKED_MESSAGE for e in result.errors):
+        return "internal", codes
+    return ("refused" if result.data is None else "errors"), codes
+
+
+def request_info(request: Any) -> dict[str, Any]:
+    """The request's entry for the access log and the metrics (server/observe.py), or a throwaway one."""
+    scope = getattr(request, "scope", None)
+    return scope.setdefault(REQUEST_KEY, {}) if isinstance(scope, dict) else {}
 
 
 class GroupingSchema:
@@ -61,15 +120,17 @@ class GroupingSchema:
     connections). A subscription sharing a grouped execution counts one: the group runs once for all.
     """
 
-    def __init__(self, schema: Any, groups: SubscriptionGroups, *, rate_limiter: RateLimiter | None = None,
-                 live_budget: int = MAX_LIVE_COST) -> None:
-        self.schema, self.groups = schema, groups
+    def __init__(self, schema: Any, groups: SubscriptionGroups, allows: Callable[[str | None], bool] = lambda _: True,
+                 *, rate_limiter: RateLimiter | None = None, live_budget: int = MAX_LIVE_COST) -> None:
+        self.schema, self.groups, self.allows = schema, groups, allows
         self.rate_limiter, self.live_budget = rate_limiter, live_budget
         self.live: Counter[str] = Counter()  # live cost per event, per person
 
     async def stream(self, query: str | None, variable_values: dict[str, Any] | None = None,
                      context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
                      **options: Any) -> Any:
+        if not self.allows(query):  # trusted documents (server/persisted.py) hold for WebSockets too
+            return untrusted()
         plan = None
         if isinstance(query, str) and isinstance(context_value, Context):
             plan = subscription_plan(self.schema._schema, query, operation_name)
@@ -142,6 +203,12 @@ def with_limit_code(message: Any) -> Any:
     return message
 
 
+async def untrusted() -> AsyncGenerator[ExecutionResult, None]:
+    """An operation refused before it runs: an ``error`` message (graphql-transport-ws) for its id."""
+    yield PreExecutionError(data=None, errors=[GraphQLError(
+        "only registered operations run on this server", extensions={"code": NOT_IN_LIST})])
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *, view: PerfgraphGraphQL, schema: Any, **options: Any) -> None:
         super().__init__(view=view, schema=view.grouping_schema, **options)
@@ -150,7 +217,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().send_message(with_limit_code(message))
 
     async def handle_connection_init(self, message: Any) -> None:
-        await super().handle_connection_init(message)
+        """A refused connection closes with 4403 as the protocol says, its reason saying why (``Forbidden:
+        token expired`` tells a client to refresh its token and connect again; see :func:`refusal_reason`)."""
+        close = self.websocket.close
+
+        async def close_saying_why(code: int, reason: str) -> None:
+            why = self.context.extras.pop(REJECTED, None)
+            await close(code=code, reason=why if code == 4403 and why else reason)
+
+        self.websocket.close = close_saying_why  # type: ignore[method-assign]
+        try:
+            await super().handle_connection_init(message)
+        finally:
+            self.websocket.close = close  # type: ignore[method-assign]
         self.connection_init_timeout_task = None  # cancelled by now; an idle connection need not keep it
 
 
@@ -192,7 +271,7 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
                  groups: SubscriptionGroups, *, execution_seconds: float = 15.0,
                  max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER, rate_limiter: RateLimiter | None = None,
                  live_budget: int = MAX_LIVE_COST, context_extras: dict[str, Any] | None = None,
-                 **options: Any) -> None:
+                 persisted: PersistedQueries | None = None, **options: Any) -> None:
         options.setdefault("max_subscriptions_per_connection", MAX_SUBSCRIPTIONS_PER_CONNECTION)
         super().__init__(schema, **options)
         self.execution_seconds = execution_seconds
@@ -202,8 +281,17 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         self.bus = bus
         self.decode = decode
         self.rate_limiter = rate_limiter
-        self.grouping_schema = GroupingSchema(schema, groups, rate_limiter=rate_limiter, live_budget=live_budget)
+        self.grouping_schema = GroupingSchema(schema, groups, persisted.allows if persisted else lambda _: True,
+                                              rate_limiter=rate_limiter, live_budget=live_budget)
         self.context_extras = dict(context_extras or {})  # settings resolvers read (Context.extras)
+        self.persisted = persisted
+        self.graphiql_page: str | None = None
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL with its assets served here (server/graphiql.py), never from a CDN."""
+        if self.graphiql_page is None:
+            self.graphiql_page = local_page()
+        return HTMLResponse(self.graphiql_page)
 
     def encode_json(self, data: object) -> str | bytes:
         """A grouped subscription's payload was serialised once for all its subscribers: splice it in."""
@@ -227,8 +315,10 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         try:
             viewer = await context.authenticate()
         except Unauthenticated as error:
+            context.extras[REJECTED] = refusal_reason(error.message)
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": error.message}) from None
         if self.connections[viewer.employee_id] >= self.max_connections_per_viewer:
+            context.extras[REJECTED] = "Forbidden: too many connections"
             raise ConnectionRejectionError({"code": "LIMIT_EXCEEDED", "message": (
                 f"at most {self.max_connections_per_viewer} open connections per person")})
         self.connections[viewer.employee_id] += 1
@@ -253,14 +343,70 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
                 return await super().run(request, context, root_value)
             finally:
                 self._release(request)
+        info = request_info(request)
         try:
+            if self.persisted is not None:
+                await self._persisted_query(request)
             if request.method == "POST":
                 await check_post(request)
-            return await super().run(request, context, root_value)
+            response = await super().run(request, context, root_value)
+        except NotFound:
+            info.update(outcome="refused", codes=["PERSISTED_QUERY_NOT_FOUND"])
+            return JSONResponse(not_found_body())
         except Refused as refused:
+            info.update(outcome="refused", codes=[refused.code])
             return refusal_response(refused.status, refused.code, refused.message)
         except HTTPException as error:
+            info.update(outcome="refused", codes=["BAD_REQUEST"])
             return refusal_response(error.status_code, "BAD_REQUEST", error.reason[:200])
+        if request.method == "GET":
+            return self._validated(request, response)
+        return response
+
+    async def _persisted_query(self, request: Request) -> None:
+        """APQ and trusted documents (server/persisted.py): a request by hash gets its query text, in the body
+        the view reads next (POST) or in its query parameters (GET)."""
+        assert self.persisted is not None
+        if request.method == "GET":
+            params = dict(request.query_params)
+            if "extensions" in params:
+                try:
+                    params["extensions"] = json.loads(params["extensions"])
+                except ValueError:
+                    raise Refused(400, "BAD_REQUEST", "the extensions parameter is not valid JSON") from None
+            if "extensions" not in params and "query" not in params:
+                return  # GraphiQL, or an empty request: the view answers those
+            resolved = await self.persisted.resolve(params)
+            if resolved is not params:
+                request._query_params = QueryParams(
+                    {k: v if isinstance(v, str) else json.dumps(v) for k, v in resolved.items()})
+            return
+        if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
+            return
+        try:
+            payload = json.loads(await read_body(request))
+        except (ValueError, RecursionError):
+            return  # check_post refuses it, saying why
+        if isinstance(payload, dict):
+            resolved = await self.persisted.resolve(payload)
+            if resolved is not payload:
+                request._body = json.dumps(resolved).encode("utf-8")
+
+    @staticmethod
+    def _validated(request: Request, response: Response) -> Response:
+        """A successful GET answer gets an ``ETag`` (the SHA-256 of its body) and ``Cache-Control: private``;
+        a client that sends the same tag in ``If-None-Match`` gets ``304 Not Modified`` and no body. The
+        answer varies with the token, so the tag is only ever compared with the viewer's own copy."""
+        if response.status_code != 200 or not isinstance(getattr(response, "body", None), bytes) \
+                or not response.headers.get("content-type", "").startswith(("application/json", GRAPHQL_RESPONSE_JSON)):
+            return response
+        tag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+        headers = {"ETag": tag, "Cache-Control": GET_CACHE_CONTROL, "Vary": "Authorization, Accept"}
+        sent = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
+        if tag in sent or f"W/{tag}" in sent:
+            return Response(status_code=304, headers=headers)
+        response.headers.update(headers)
+        return response
 
     def _release(self, websocket: Any) -> None:
         """A closed WebSocket no longer counts towards its viewer's connections."""
@@ -274,6 +420,10 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         """A mutation sent with GET is 405 Method Not Allowed (GraphQL over HTTP), not Strawberry's 400; an
         operation still running after ``execution_seconds`` is stopped (its work cancelled) with ``TIMEOUT``."""
+        request_data = kwargs.get("request_data", args[-1] if args else None)
+        info = request_info(kwargs.get("request", args[0] if args else None))
+        info["type"], info["name"] = operation_of(getattr(request_data, "query", None),
+                                                  getattr(request_data, "operation_name", None))
         try:
             async with asyncio.timeout(self.execution_seconds):
                 return await super().execute_single(*args, **kwargs)
@@ -288,6 +438,8 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = await super().process_result(request, result)
+        info = request_info(request)
+        info["outcome"], info["codes"] = outcome_of(result)
         if result.data is None and result.errors and accepts_graphql_response(request):
             data.pop("data", None)  # a request error: nothing was executed
         return data

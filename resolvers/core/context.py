@@ -4,6 +4,7 @@ the same for a viewer a rule allows, or refuses."""
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -63,6 +64,8 @@ class Context:
     async def _sign_in(self) -> str | None:
         try:
             claims = self.decode(self.credentials)
+            if inspect.isawaitable(claims):  # a token that needs the identity provider's keys (server/auth.py)
+                claims = await claims
         except Exception as error:  # the decoder's own exception type carries the reason
             return str(error)
         store = TenantStore(self.database, claims.organization_id)

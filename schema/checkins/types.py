@@ -58,7 +58,11 @@ class CheckInAnswer:
 
 @strawberry.type(description="A question of the template the check-in was scheduled with, and its answers.")
 class CheckInQuestion:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=(
+        "Unique across check-ins (a normalised cache's key: each check-in has its own answers): the check-in's id, "
+        "a colon, then key."))
+    key: str = strawberry.field(description="The question's id in the template it was copied from, the same in every "
+                                            "check-in scheduled with it: what answerCheckInQuestion refers to.")
     text: str
     answers: list[CheckInAnswer]
 
@@ -176,7 +180,8 @@ class CheckIn:
     @strawberry.field
     def questions(self) -> list[CheckInQuestion]:
         answers = self.doc.get("answers") or {}
-        return [CheckInQuestion(id=strawberry.ID(q["_id"]), text=q["text"], answers=[
+        return [CheckInQuestion(id=strawberry.ID(f"{self.doc['_id']}:{q['_id']}"), key=q["_id"], text=q["text"],
+                                answers=[
             CheckInAnswer(author_id=author, text=a["text"], at=a["at"])
             for author, a in sorted((answers.get(q["_id"]) or {}).items(), key=lambda kv: (kv[1]["at"], kv[0]))])
             for q in self.doc.get("questions", [])]

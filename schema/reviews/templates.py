@@ -42,7 +42,10 @@ class KindWeights:
 @strawberry.type(description="A question of a template. required is effective: false when its section is optional.")
 class ReviewQuestion:
     doc: strawberry.Private[Document]
-    id: str
+    id: str = strawberry.field(description="Unique across templates and their versions (a normalised cache's key): "
+                                           "the template version's id, a colon, then key.")
+    key: str = strawberry.field(description="The question's id within its template: what answers' questionId, "
+                                            "updateReviewAnswer and presence refer to.")
     kind: QuestionKindEnum
     text: str
     weight: float
@@ -55,8 +58,9 @@ class ReviewQuestion:
     expected_level: int | None
 
     @classmethod
-    def of(cls, section: Document, question: Document) -> ReviewQuestion:
-        return cls(doc=question, id=question["id"], kind=QuestionKindEnum(question["kind"]), text=question["text"],
+    def of(cls, template_id: str, section: Document, question: Document) -> ReviewQuestion:
+        return cls(doc=question, id=f"{template_id}:{question['id']}", key=question["id"],
+                   kind=QuestionKindEnum(question["kind"]), text=question["text"],
                    weight=question.get("weight", 1), required=is_required(section, question),
                    reviewer_kinds=[ReviewerKindEnum(k) for k in question.get("reviewerKinds", [])],
                    readers=[AnswerReaderEnum(r) for r in question.get("readers", [])],
@@ -68,9 +72,11 @@ class ReviewQuestion:
         return Competency.wrap(await competency_resolvers.competency(info.context, self.doc.get("competencyId")))
 
 
-@strawberry.type
+@strawberry.type(description="A section of a template: a titled group of questions.")
 class ReviewSection:
-    id: str
+    id: str = strawberry.field(description="Unique across templates and their versions (a normalised cache's key): "
+                                           "the template version's id, a colon, then key.")
+    key: str = strawberry.field(description="The section's id within its template.")
     title: str
     weight: float
     required: bool
@@ -78,11 +84,12 @@ class ReviewSection:
     questions: list[ReviewQuestion]
 
     @classmethod
-    def of(cls, section: Document) -> ReviewSection:
-        return cls(id=section["id"], title=section["title"], weight=section.get("weight", 1),
+    def of(cls, template_id: str, section: Document) -> ReviewSection:
+        return cls(id=f"{template_id}:{section['id']}", key=section["id"], title=section["title"],
+                   weight=section.get("weight", 1),
                    required=bool(section.get("required", True)),
                    reviewer_kinds=[ReviewerKindEnum(k) for k in section.get("reviewerKinds", [])],
-                   questions=[ReviewQuestion.of(section, q) for q in section.get("questions", [])])
+                   questions=[ReviewQuestion.of(template_id, section, q) for q in section.get("questions", [])])
 
 
 @strawberry.type(description="One version of a review template. Locked once a launched cycle uses it: editing it "
@@ -122,7 +129,7 @@ class ReviewTemplate:
 
     @strawberry.field
     def sections(self) -> list[ReviewSection]:
-        return [ReviewSection.of(s) for s in self.doc.get("sections", [])]
+        return [ReviewSection.of(self.doc["_id"], s) for s in self.doc.get("sections", [])]
 
     @strawberry.field(description="False once a newer version exists.")
     def latest(self) -> bool:

@@ -214,7 +214,8 @@ class ReviewForm:
 
     @strawberry.field(description="The questions this reviewer answers, in template order.")
     async def questions(self, info: Info[Context, Any]) -> list[ReviewQuestion]:
-        return [ReviewQuestion.of(s, q) for s, q in await resolvers.questions(info.context, self.doc)]
+        template_id = self.doc["templateId"]
+        return [ReviewQuestion.of(template_id, s, q) for s, q in await resolvers.questions(info.context, self.doc)]
 
     @strawberry.field(description="The answers the viewer may read (question readers apply).")
     async def answers(self, info: Info[Context, Any]) -> list[ReviewAnswer]:
@@ -309,8 +310,9 @@ class Review:
     async def feedback(self, info: Info[Context, Any],
                        kind: ReviewerKindEnum = ReviewerKindEnum.PEER) -> ReviewFeedback:
         data = await resolvers.feedback(info.context, self.doc, kind.value)
+        template_id, whole = self.doc["templateId"], {"required": True}
         return ReviewFeedback(kind=kind, answered=data["answered"], visible=data["visible"],
-                              questions=[FeedbackQuestion(question=ReviewQuestion.of({"required": True}, q["question"]),
+                              questions=[FeedbackQuestion(question=ReviewQuestion.of(template_id, whole, q["question"]),
                                                           answers=q["answers"]) for q in data["questions"]])
 
     @strawberry.field

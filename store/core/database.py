@@ -220,6 +220,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("managerChain", ASCENDING)], {"name": "org_chain"}),
         ([ORG, ("departmentId", ASCENDING)], {"name": "org_department"}),
         ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
+        ([("email", ASCENDING)], {"name": "email_sign_in"}),  # SSO: the organisation is what the read finds
     ],
     "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
     "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],

@@ -68,7 +68,7 @@ mutation Launch($cycle: ID!) {
 CREATE_TEMPLATE = """
 mutation Create($input: ReviewTemplateInput!) {
   createReviewTemplate(input: $input) {
-    template { id familyId version locked latest sections { id questions { id required } } }
+    template { id familyId version locked latest sections { id: key questions { id: key required } } }
     newVersion errors { field code message }
   }
 }"""

@@ -30,18 +30,19 @@ TEMPLATES = """
 query($old: Boolean!) {
   reviewTemplates(includeOldVersions: $old) {
     id familyId version name latest locked scaleMin scaleMax peerVisibility weights { self manager peer upward }
-    sections { id title weight required reviewerKinds questions { id kind text required readers competency { name } } }
+    sections { id: key title weight required reviewerKinds
+      questions { id: key kind text required readers competency { name } } }
   }
 }"""
 UPDATE_TEMPLATE = """
 mutation($id: ID!, $input: ReviewTemplateInput!) {
   updateReviewTemplate(id: $id, input: $input) {
-    template { id familyId version locked latest name sections { questions { id text } } versions { id version } }
+    template { id familyId version locked latest name sections { questions { id: key text } } versions { id version } }
     newVersion errors { field code message }
   }
 }"""
 FORM_TEMPLATE = """
-query($id: ID!) { reviewForm(id: $id) { template { id version } questions { id text } } }"""
+query($id: ID!) { reviewForm(id: $id) { template { id version } questions { id: key text } } }"""
 
 
 def renamed_first_question(template: dict[str, Any], text: str) -> dict[str, Any]:

@@ -36,7 +36,7 @@ REVIEW = """
 query($id: ID!) { review(id: $id) { id state forms { id kind } } }"""
 FEEDBACK = """
 query($id: ID!) {
-  review(id: $id) { feedback(kind: PEER) { kind answered visible questions { question { id } answers } } }
+  review(id: $id) { feedback(kind: PEER) { kind answered visible questions { question { id: key } answers } } }
 }"""
 SCORE = "query($id: ID!) { review(id: $id) { id score { value rating } } }"
 FORM_CHANGED = "subscription($form: ID!) { reviewFormChanged(formId: $form) { questionId value version } }"
