@@ -89,6 +89,8 @@ async def held_check_in_counts(context: Context, windows: dict[str, tuple[str, s
         if start <= day <= end:
             counts[doc["employeeId"]] = (counts[doc["employeeId"]] or 0) + 1
     return counts
+
+
 async def open_until(store: TenantStore, until: date, limit: int = 5000) -> list[tuple[Document, list[str]]]:
     """For reminders (no viewer: the system reads): the organisation's check-ins still scheduled on or
     before ``until``, each with the people who may be reminded of it: its participants, who may read it."""

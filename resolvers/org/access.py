@@ -140,6 +140,8 @@ async def mentees_of(context: Context, employee_id: str) -> list[Document]:
     docs = await signed_in.store.employees.find(
         {"mentorId": employee_id, "status": {"$ne": EmployeeStatus.TERMINATED.value}}, sort=[("name", 1), ("_id", 1)])
     return [doc for doc in docs if can_see_org_chart(signed_in.viewer, doc)]
+
+
 async def holders(context: Context, position_ids: Iterable[str]) -> dict[str, list[Document]]:
     """The people (not terminated) of the viewer's organisation holding each of these positions, by name
     (one query for any number of positions)."""

@@ -151,6 +151,8 @@ async def last_calibrated_ratings(context: Context, employee_ids: Sequence[str])
         if reviewee is not None and can_see_review_score(signed_in.viewer, review, reviewee):
             ratings[review["employeeId"]] = final_rating(review)
     return ratings
+
+
 async def final_ratings_for_pay(context: Context, cycle_id: str) -> dict[str, int | None] | None:
     """Each reviewee's final rating (the calibrated one when there is one) in a review cycle, for reviews
     shared with the reviewee (calibration over); ``None`` for an unknown cycle. Compensation admins only
@@ -162,12 +164,16 @@ async def final_ratings_for_pay(context: Context, cycle_id: str) -> dict[str, in
         return None
     reviews = await ratings_by_employee(signed_in.store, cycle_id, REVIEW_SHARED)
     return {r["employeeId"]: final_rating(r) for r in reviews}
+
+
 async def competency(context: Context, id: str | None) -> Document | None:
     """One competency of the viewer's organisation (everyone in it reads the framework); ``None`` for an
     unknown id or another organisation's."""
     if id is None:
         return None
     return await (await require(context)).loaders.reviews.competency_by_id.load(id)
+
+
 async def open_forms_due(store: TenantStore, until: date, limit: int = 5000) -> list[tuple[Document, date]]:
     """For reminders (no viewer: the system reads): forms of active cycles not yet submitted whose phase
     deadline is on or before ``until``, each with that deadline; the form's reviewer may read it."""
@@ -183,6 +189,8 @@ async def open_forms_due(store: TenantStore, until: date, limit: int = 5000) -> 
             sort=[("_id", 1)], limit=limit, projection={"kind": 1, "reviewerId": 1, "revieweeId": 1})
         found += [(form, due[form["kind"]]) for form in forms]
     return found[:limit]
+
+
 async def competencies(context: Context, ids: Sequence[str]) -> list[Document]:
     """The competencies of the organisation's framework among ``ids`` (everyone in the organisation reads
     the framework), in the order of ``ids``; unknown ids, and another organisation's, are left out."""
@@ -239,7 +247,6 @@ async def organisation_assessments(context: Context, employees: Sequence[Documen
     found = await latest_shared_assessments(signed_in.store)
     return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
             for id, (review, levels) in found.items() if id in visible}
-
 
 
 async def cycle_with_previous(context: Context, cycle_id: str) -> tuple[Document | None, Document | None]:
