@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
 from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
 from schema.core.audited import audited
+from schema.core.cost import MAX_COST
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
@@ -134,10 +135,14 @@ class PerfgraphSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema(*, caches: bool = True, debug: bool = False, introspection: bool = True) -> strawberry.Schema:
+def build_schema(*, caches: bool = True, debug: bool = False, introspection: bool = True,
+                 cost_budget: int = MAX_COST) -> strawberry.Schema:
     """``introspection``: off refuses ``__schema`` and ``__type`` queries (production; the SDL is published
     as schema.graphql)."""
-    extensions = limit_extensions(caches=caches, limits=Limits if debug else MaskedLimits)
+    limits = Limits if debug else MaskedLimits
+    if cost_budget != MAX_COST:  # a test walking every path of the schema at once (tests/core/test_visibility.py)
+        limits = type(limits.__name__, (limits,), {"budget": cost_budget})
+    extensions = limit_extensions(caches=caches, limits=limits)
     if not introspection:
         extensions.append(DisableIntrospection)
     return PerfgraphSchema(

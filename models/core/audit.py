@@ -9,10 +9,15 @@ import re
 # Bookkeeping, not changes anyone made to an object: the trail itself, the outbox and deliveries, reminder
 # leases, notifications marked read, the organisation's change counters; and the contributor sets of
 # anonymous feedback, whose every entry would name who wrote.
+# The candid exit survey's answers are not audited at all: an entry, even without its author, would sit beside
+# the leaver's own audited "survey done" on their exit record.
 NOT_AUDITED = frozenset({"auditLog", "outbox", "webhookDeliveries", "reminders", "notifications", "organizations",
-                         "anonymousContributors"})
-# Every value of these is withheld (anonymous feedback, private check-in notes).
-REDACTED_COLLECTIONS = frozenset({"anonymousFeedback", "checkInNotes"})
+                         "anonymousContributors", "exitSurveyResponses"})
+# Every value of these is withheld: anonymous feedback, private check-in notes and mentoring sessions, exit
+# records (reasons, the named interview), pay and everything of a merit cycle, potential ratings, readiness.
+REDACTED_COLLECTIONS = frozenset({"anonymousFeedback", "checkInNotes", "mentoringSessions", "exitRecords",
+                                  "payRecords", "payBands", "meritCycles", "meritParticipants", "compensationBudgets",
+                                  "talentRatings", "readinessAssessments", "successionPlans"})
 # Nor is the author of these named, and their time is kept to the day (order within it would tell).
 ANONYMOUS_COLLECTIONS = frozenset({"anonymousFeedback"})
 SENSITIVE_FIELD = re.compile(r"secret|token|password|hash|salary|pay(?!load)|bonus|compensation|equity",

@@ -14,7 +14,7 @@ from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_name, check_text
 from models.core.viewer import Role
-from models.org.permissions import can_manage_org
+from models.org.permissions import can_manage_org, role_change_errors
 from models.org.rules import (
     EmployeeStatus,
     OrgChange,
@@ -133,6 +133,7 @@ async def _create_step(context: Context, signed_in: SignedIn, data: dict[str, An
     await referenced(context, "employee", data.get("mentor_id"), "mentorId", errors, active=True, fresh=True)
     await referenced(context, "position", data.get("position_id"), "positionId", errors, fresh=True)
     await referenced(context, "department", data.get("department_id"), "departmentId", errors, fresh=True)
+    errors += role_change_errors(signed_in.viewer, [], [r.value for r in data.get("roles") or []])
     if errors:
         return Outcome(errors=errors)
     now, status = clock.now(), data.get("status") or EmployeeStatus.ACTIVE
@@ -180,6 +181,9 @@ async def _update_step(context: Context, signed_in: SignedIn, id: str, data: dic
         errors.append(FieldError("mentorId", ErrorCode.INVALID, "nobody can mentor themselves"))
     await referenced(context, "employee", data.get("mentor_id"), "mentorId", errors, active=True, fresh=True)
     await referenced(context, "position", data.get("position_id"), "positionId", errors, fresh=True)
+    if "roles" in data:
+        errors += role_change_errors(signed_in.viewer, employee.get("roles", []),
+                                     [r.value for r in data["roles"] or []])
     if errors:
         return Outcome(errors=errors)
     now = clock.now()

@@ -83,8 +83,8 @@ class ProposalPayload:
 @strawberry.type(description="The proposals submitted or decided, or why nothing was written.")
 class ProposalsPayload:
     cycle: MeritCycle | None
-    participants: list[MeritParticipant] = strawberry.field(description="Those changed (up to 5,000).",
-                                                            metadata=listed(5000))
+    participants: list[MeritParticipant] = strawberry.field(
+        description="Those changed (as many as the employees named, at most 500 a call).", metadata=listed(500))
     errors: list[Error]
 
 
@@ -103,7 +103,7 @@ class MeritMatrixChange:
 @strawberry.type
 class CompensationQuery:
     @strawberry.field(description="Compensation admins: every position's pay band.", metadata=listed(500))
-    async def pay_bands(self, info: Info[Context, Any]) -> list[PayBand]:
+    async def pay_bands(self, info: Info[Context, Any]) -> list[PayBand] | None:
         return [b for b in map(PayBand.wrap, await queries.pay_bands(info.context)) if b is not None]
 
     @strawberry.field(description="A person's pay: the person, compensation admins, and their managers while a merit "
@@ -118,14 +118,14 @@ class CompensationQuery:
         return MeritCycle.wrap(await queries.merit_cycle(info.context, str(id)))
 
     @strawberry.field(description="The merit cycles the viewer may see, latest period first.", metadata=listed(100))
-    async def merit_cycles(self, info: Info[Context, Any]) -> list[MeritCycle]:
+    async def merit_cycles(self, info: Info[Context, Any]) -> list[MeritCycle] | None:
         return MeritCycle.wrap_all((await queries.merit_cycles(info.context))[:100])
 
     @strawberry.field(description="The participants below a manager with their proposals (first ≤ 100): "
                                   "compensation admins; that manager and those above during proposals and review; "
                                   "never the viewer's own.")
     async def merit_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID, manager_id: strawberry.ID,
-                              first: int = 50, after: str | None = None) -> MeritParticipantConnection:
+                              first: int = 50, after: str | None = None) -> MeritParticipantConnection | None:
         page = await queries.proposals(info.context, str(cycle_id), str(manager_id), first, after)
         edges = [MeritParticipantEdge(cursor=queries.BY_EMPLOYEE.cursor(d), node=MeritParticipant(doc=d, id=d["_id"]))
                  for d in page.documents]
@@ -140,7 +140,7 @@ class CompensationQuery:
 
     @strawberry.field(description="Compensation admins: unexplained gaps of 5 % or more in resulting pay between "
                                   "people of the same position and level.", metadata=listed(1000))
-    async def pay_equity_flags(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> list[PayEquityFlag]:
+    async def pay_equity_flags(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> list[PayEquityFlag] | None:
         flags = await queries.pay_equity(info.context, str(cycle_id)) or []
         return [PayEquityFlag(flag=f) for f in flags[:1000]]
 

@@ -316,7 +316,7 @@ class MeritParticipant:
         return MeritProposal(participant=self.doc, percent=percent, state=ProposalStateEnum(p["state"]),
                              justification=p.get("justification"), deviation=deviation, at=p["at"])
 
-    @strawberry.field(description="Every change: who, when, what, why.", metadata=listed(200))
+    @strawberry.field(description="Every change: who, when, what, why.", metadata=listed(20))
     def trail(self) -> list[TrailEntry]:
         return [TrailEntry(kind=e["kind"], at=e["at"], by_id=e.get("byId"),
                            percent=decimal_of(e["percent"]) if e.get("percent") else None,

@@ -110,7 +110,7 @@ class ExitQuery:
 
     @strawberry.field(description="Exit records, newest last day first: HR admins all, interviewers theirs.")
     async def exit_records(self, info: Info[Context, Any], status: ExitStatusEnum | None = None, first: int = 20,
-                           after: str | None = None) -> ExitRecordConnection:
+                           after: str | None = None) -> ExitRecordConnection | None:
         edges, total, more = await records.exit_records(info.context, status.value if status else None, first, after)
         items = [ExitRecordEdge(cursor=c, node=ExitRecord.wrap(d)) for c, d in edges]  # type: ignore[arg-type]
         return ExitRecordConnection(edges=items, page_info=PageInfo.of(items, has_next_page=more, after=after),
@@ -118,17 +118,17 @@ class ExitQuery:
 
     @strawberry.field(description="Reminders: open exits whose interview (or last day) is within withinDays or "
                                   "past; HR admins all, interviewers theirs; soonest first.", metadata=listed(100))
-    async def due_exit_interviews(self, info: Info[Context, Any], within_days: int = 7) -> list[ExitRecord]:
+    async def due_exit_interviews(self, info: Info[Context, Any], within_days: int = 7) -> list[ExitRecord] | None:
         return [r for r in map(ExitRecord.wrap, await records.due_interviews(info.context, within_days)) if r]
 
     @strawberry.field(description="The organisation's reason taxonomy.", metadata=listed(100))
-    async def exit_reasons(self, info: Info[Context, Any], include_archived: bool = False) -> list[ExitReason]:
+    async def exit_reasons(self, info: Info[Context, Any], include_archived: bool = False) -> list[ExitReason] | None:
         return [r for r in map(ExitReason.wrap, await records.reasons(info.context, include_archived)) if r]
 
     @strawberry.field(description="HR admins: exit interview templates, latest versions unless asked.",
                       metadata=listed(200))
     async def exit_interview_templates(self, info: Info[Context, Any],
-                                       include_old_versions: bool = False) -> list[ExitInterviewTemplate]:
+                                       include_old_versions: bool = False) -> list[ExitInterviewTemplate] | None:
         docs = await templates.templates(info.context, include_old_versions)
         return [t for t in map(ExitInterviewTemplate.wrap, docs) if t]
 
@@ -140,13 +140,13 @@ class ExitQuery:
                                   "by group over a period, every figure over at least k leavers.")
     async def attrition_report(self, info: Info[Context, Any], group_by: AttritionGroupByEnum,
                                period: AttritionPeriodInput | None = None,
-                               filter: AttritionFilterInput | None = None) -> AttritionReport:
+                               filter: AttritionFilterInput | None = None) -> AttritionReport | None:
         start, end = _period(period)
         return AttritionReport.of(await reports.attrition_report(info.context, GroupBy(group_by), start, end,
                                                                  _filter(filter)))
 
     @strawberry.field(description="The organisation's exit settings.")
-    async def exit_settings(self, info: Info[Context, Any]) -> ExitSettings:
+    async def exit_settings(self, info: Info[Context, Any]) -> ExitSettings | None:
         return ExitSettings.of(await records.settings(info.context))
 
 

@@ -156,7 +156,7 @@ class GrowthQuery:
     @strawberry.field(description="The organisation's career tracks, by name: everyone in it reads them.",
                       metadata=listed(MAX_TRACKS))
     async def career_tracks(self, info: Info[Context, Any], kind: TrackKindEnum | None = None,
-                            department_id: strawberry.ID | None = None) -> list[CareerTrack]:
+                            department_id: strawberry.ID | None = None) -> list[CareerTrack] | None:
         docs = await growth_tracks.career_tracks(info.context, TrackKind(kind) if kind else None, department_id)
         return [t for d in docs[:MAX_TRACKS] if (t := CareerTrack.wrap(d)) is not None]
 
@@ -177,13 +177,13 @@ class GrowthQuery:
 
     @strawberry.field(description="Key positions (with a succession plan) you may see with no successor ready now.",
                       metadata=listed(MAX_TRACKS))
-    async def succession_risks(self, info: Info[Context, Any]) -> list[SuccessionPlan]:
+    async def succession_risks(self, info: Info[Context, Any]) -> list[SuccessionPlan] | None:
         return [SuccessionPlan(view=v) for v in (await growth_succession.succession_risks(info.context))[:MAX_TRACKS]]
 
     @strawberry.field(description="Promotion proposals you may see (HR admins, proposers, approvers, the person's "
                                   "managers), newest first.", metadata=listed(MAX_TRACKS))
     async def promotion_proposals(self, info: Info[Context, Any],
-                                  status: ProposalStatusEnum | None = None) -> list[PromotionProposal]:
+                                  status: ProposalStatusEnum | None = None) -> list[PromotionProposal] | None:
         docs = await growth_promotions.promotion_proposals(info.context, ProposalStatus(status) if status else None)
         return [p for d in docs[:MAX_TRACKS] if (p := PromotionProposal.wrap(d)) is not None]
 

@@ -96,7 +96,7 @@ class ImportProgress:
 class ImportQuery:
     @strawberry.field(description="HR admins: a dry run of an uploaded import (POST /imports): per row what a run "
                                   "would create, update, leave unchanged or refuse, and why. Writes nothing.")
-    async def import_preview(self, info: Info[Context, Any], import_id: strawberry.ID) -> ImportReport:
+    async def import_preview(self, info: Info[Context, Any], import_id: strawberry.ID) -> ImportReport | None:
         return ImportReport.of(await imports.preview(info.context, import_id))
 
 

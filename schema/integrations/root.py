@@ -31,7 +31,7 @@ def _secret_payload(outcome: Outcome) -> IntegrationTokenSecretPayload:
 class IntegrationQuery:
     @strawberry.field(description="HR admins: the organisation's integration tokens, revoked ones included, "
                                   "newest first (the latest 100).", metadata=listed(100))
-    async def integration_tokens(self, info: Info[Context, Any]) -> list[IntegrationToken]:
+    async def integration_tokens(self, info: Info[Context, Any]) -> list[IntegrationToken] | None:
         return [t for t in map(IntegrationToken.wrap, await tokens.integration_tokens(info.context)) if t]
 
 

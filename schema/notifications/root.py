@@ -96,26 +96,26 @@ def notification_connection(page: Listing, after: str | None) -> NotificationCon
 class NotificationsQuery:
     @strawberry.field(description="HR admins: the organisation's webhook endpoints, oldest first.",
                       metadata=listed(ENDPOINTS_LISTED))
-    async def webhook_endpoints(self, info: Info[Context, Any]) -> list[WebhookEndpoint]:
+    async def webhook_endpoints(self, info: Info[Context, Any]) -> list[WebhookEndpoint] | None:
         return [e for e in map(WebhookEndpoint.wrap, await webhooks.endpoints(info.context)) if e is not None]
 
     @strawberry.field(description="HR admins: webhook deliveries (of one endpoint if given), newest first.")
     async def webhook_deliveries(self, info: Info[Context, Any], endpoint_id: strawberry.ID | None = None,
-                                 first: int = 20, after: str | None = None) -> WebhookDeliveryConnection:
+                                 first: int = 20, after: str | None = None) -> WebhookDeliveryConnection | None:
         return delivery_connection(await webhooks.deliveries(info.context, endpoint_id, first, after), after)
 
     @strawberry.field(description="HR admins: the organisation's audit trail, newest first.")
     async def audit_log(self, info: Info[Context, Any], filter: AuditFilter | None = None, first: int = 20,
-                        after: str | None = None) -> AuditEntryConnection:
+                        after: str | None = None) -> AuditEntryConnection | None:
         return audit_connection(await audit.audit_log(info.context, audit_spec(filter), first, after), after)
 
     @strawberry.field(description="HR admins: when reminders are sent.")
-    async def reminder_settings(self, info: Info[Context, Any]) -> ReminderSettings:
+    async def reminder_settings(self, info: Info[Context, Any]) -> ReminderSettings | None:
         return ReminderSettings.of(await reminders.reminder_settings(info.context))
 
     @strawberry.field(description="Your notifications, newest first (`unread`: only unread, or only read ones).")
     async def notifications(self, info: Info[Context, Any], unread: bool | None = None, first: int = 20,
-                            after: str | None = None) -> NotificationConnection:
+                            after: str | None = None) -> NotificationConnection | None:
         return notification_connection(await inbox.notifications(info.context, unread, first, after), after)
 
 

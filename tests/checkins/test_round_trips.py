@@ -14,7 +14,7 @@ query($id: ID!) { employee(id: $id) { name reports { name checkInSeries {
   cadence lastHeldOn manager { name }
   upcoming { scheduledOn questions { text } talkingPoints { text author { name } }
              actionItems { text owner { name } } myPrivateNote }
-  history(last: 3) { heldOn rating talkingPoints { author { name } } }
+  history(last: 3) { heldOn rating }
 } } } }
 """
 OVERDUE = """

@@ -155,7 +155,7 @@ async def test_plain_json_validation_error_is_200_with_errors(server: RunningSer
     assert response.json() == {
         "data": None,
         "errors": [{"message": "Cannot query field 'nam' on type 'Employee'.",
-                    "locations": [{"line": 1, "column": 8}]}],
+                    "locations": [{"line": 1, "column": 8}], "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}],
     }
 
 
@@ -243,7 +243,8 @@ async def test_unexpected_exception_is_masked(server: RunningServer, monkeypatch
     assert answer(response.json()) == {
         "data": None,
         "errors": [{"message": "Internal error: the server could not complete this request.",
-                    "locations": [{"line": 1, "column": 3}], "path": ["departments"]}],
+                    "locations": [{"line": 1, "column": 3}], "path": ["departments"],
+                    "extensions": {"code": "INTERNAL_SERVER_ERROR"}}],
     }
 
 

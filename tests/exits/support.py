@@ -23,7 +23,7 @@ SET_END_DATE = """
 mutation($id: ID!, $end: Date) {
   updateEmployee(id: $id, input: {endDate: $end}) { employee { id endDate } errors { field code message } }
 }"""
-EXIT_RECORDS = ("query($status: ExitStatus) { exitRecords(status: $status, first: 50) { totalCount edges { node { "
+EXIT_RECORDS = ("query($status: ExitStatus) { exitRecords(status: $status, first: 20) { totalCount edges { node { "
                 + RECORD_FIELDS + " } } } }")
 EXIT_RECORD = "query($id: ID!) { exitRecord(id: $id) { " + RECORD_FIELDS + " } }"
 SAVE_REASON = """

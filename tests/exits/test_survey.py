@@ -102,9 +102,13 @@ async def test_a_submitted_survey_carries_nothing_that_links_it_to_its_author(
             async with asyncio.timeout(0.5):
                 await anext(aiter(events))
     after = await server.snapshot()
-    # only two collections changed: the record's marker, and one anonymous answer document
+    # only two collections changed, besides the audit trail: the record's marker, and one anonymous answer
+    # document; and the trail records the marker alone, never the answer document nor its collection
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {"exitRecords", "exitSurveyResponses"}
+    assert changed == {"exitRecords", "exitSurveyResponses", "auditLog"}
+    new_entries = [e for e in after["auditLog"] if e not in before["auditLog"]]
+    assert [e["objectType"] for e in new_entries] == ["exitRecords"]
+    assert after["exitSurveyResponses"][0]["_id"] not in json.dumps(new_entries, default=str)
     (stored_after,) = [d for d in after["exitRecords"] if d["_id"] == record["_id"]]
     assert {k: v for k, v in stored_after.items() if k != "surveyDone"} == \
         {k: v for k, v in record.items() if k != "surveyDone"}

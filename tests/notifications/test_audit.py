@@ -134,7 +134,7 @@ async def test_an_employees_history_for_hr_and_themself_in_one_call_whatever_the
     await hr.data(UPDATE_EMPLOYEE, {"id": EMPLOYEE, "input": {"name": "Renamed Person"}})
     # HR admins read it on a page of employees: one aggregation for the page, whatever its size
     calls = []
-    for first in (5, 50):
+    for first in (5, 20):  # (a page of 50 people with their whole histories is above the cost budget)
         server.database.stats.reset()
         page = (await hr.data(HISTORY, {"first": first}))["employees"]["edges"]
         calls.append(server.database.stats.by_collection["auditLog"])
