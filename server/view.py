@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -190,6 +190,35 @@ class GroupingSchema:
 async def refusal(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:
     """A subscription refused before it starts: one error message, as for a document that does not validate."""
     yield PreExecutionError(data=None, errors=[error])
+
+
+CLIENT_GONE = ExecutionResult(data=None, errors=[GraphQLError("the client closed the connection",
+                                                             extensions={"code": "CLIENT_CLOSED_REQUEST"})])
+
+
+async def unless_disconnected(request: Any, operation: Awaitable[Any]) -> Any:
+    """Run ``operation`` while the HTTP client is still there: once the body has been read, the next ASGI
+    message is ``http.disconnect`` when the client goes away, and then the operation is cancelled (a
+    mutation's transaction with it: nothing is written) instead of running on for nobody."""
+    work = asyncio.ensure_future(operation)
+    if not isinstance(request, Request):
+        return await work
+
+    async def gone() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not work.done():
+        work.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await work
+        return CLIENT_GONE
+    return work.result()
 
 
 def with_limit_code(message: Any) -> Any:
@@ -424,9 +453,10 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
         info = request_info(kwargs.get("request", args[0] if args else None))
         info["type"], info["name"] = operation_of(getattr(request_data, "query", None),
                                                   getattr(request_data, "operation_name", None))
+        request = kwargs.get("request", args[0] if args else None)
         try:
             async with asyncio.timeout(self.execution_seconds):
-                return await super().execute_single(*args, **kwargs)
+                return await unless_disconnected(request, super().execute_single(*args, **kwargs))
         except TimeoutError:
             return ExecutionResult(data=None, errors=[GraphQLError(
                 f"the operation took longer than {self.execution_seconds:g} s and was stopped",

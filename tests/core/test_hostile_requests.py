@@ -261,3 +261,29 @@ async def test_the_operations_per_connection_cap_has_a_code(server: RunningServe
         message = await subscriber.receive()
         assert message == {"id": op_id, "type": "error", "payload": [{
             "message": "at most 50 live operations per connection", "extensions": {"code": "LIMIT_EXCEEDED"}}]}
+
+
+async def test_a_client_that_goes_away_stops_its_operation() -> None:
+    from tests.goals.support import CREATE_GOAL, new_goal_input
+    # given a store answering each call after 0.2 s, and the goals as they are
+    async with conftest.running_server() as server:
+        before = await server.snapshot(("goals",))
+        body = json.dumps({"query": CREATE_GOAL, "variables": {"input": new_goal_input()}}).encode()
+        server.database.set_delay(0.2)
+        try:
+            # when a client sends a mutation and closes its connection before the answer
+            _, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            writer.write(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Authorization: Bearer " + server.token("employee").encode() + b"\r\n"
+                         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+            await writer.drain()
+            await asyncio.sleep(0.3)
+            writer.close()
+            # then its work is cancelled: long after it would have finished, nothing was written
+            await asyncio.sleep(4)
+        finally:
+            server.database.set_delay(0)
+        assert await server.snapshot(("goals",)) == before
+        # and the server goes on serving
+        status, _, answered = await post(server, b'{"query": "{ me { id } }"}')
+        assert status == 200 and answered["data"] == {"me": {"id": server.demo.personas["employee"]}}
