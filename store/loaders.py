@@ -94,11 +94,19 @@ class Loaders:
     @cached_property
     def exits(self) -> ExitLoaders:
         return unbatched(self.batching, ExitLoaders(self.store))
+
+    @cached_property
     def compensation(self) -> CompensationLoaders:
         return unbatched(self.batching, CompensationLoaders(self.store))
+
+    @cached_property
     def integrations(self) -> IntegrationLoaders:
         return unbatched(self.batching, IntegrationLoaders(self.store))
+
+    @cached_property
     def notifications(self) -> NotificationLoaders:
         return unbatched(self.batching, NotificationLoaders(self.store))
+
+    @cached_property
     def growth(self) -> GrowthLoaders:
         return unbatched(self.batching, GrowthLoaders(self.store))
