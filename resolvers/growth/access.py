@@ -7,6 +7,7 @@ oversee them (their management chain and HR admins).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.core.documents import Document
@@ -15,8 +16,8 @@ from models.growth.promotions import ProposalStatus
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.growth.promotions import visible as visible_proposals
-from resolvers.growth.visibility import plan_view
-from resolvers.org.access import known_employee
+from resolvers.growth.visibility import plan_view, plan_views
+from resolvers.org.access import employees, known_employee
 from store.growth import repository as growth_store
 
 OPEN_WORK_REFUSAL = "a person's open growth work is visible to their managers and HR admins"
@@ -54,6 +55,18 @@ async def growth_plan_of(context: Context, employee_id: str) -> Document | None:
     signed_in = await require(context)
     view = await plan_view(context, employee_id)
     return view.plan if view.readable_by(signed_in.viewer) else None
+
+
+async def have_growth_plans(context: Context, employee_ids: Sequence[str]) -> dict[str, bool | None]:
+    """Whether each person has a growth plan, for the viewer: ``True``/``False`` where the viewer may read the
+    person's plan, ``None`` (unknown) where they may not or the person is not in their organisation. Two batched
+    loads whatever the number of people."""
+    signed_in = await require(context)
+    found: dict[str, bool | None] = dict.fromkeys(employee_ids)
+    for view in await plan_views(context, await employees(context, list(found))):
+        if view.readable_by(signed_in.viewer):
+            found[view.employee["_id"]] = view.plan is not None
+    return found
 
 
 async def approved_promotions(context: Context, employee_id: str | None = None) -> list[Document]:

@@ -29,6 +29,7 @@ from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.streams import stream
+from resolvers.growth import departures as departures  # registers growth's departure step with org
 from resolvers.growth.channels import succession_channel, succession_published
 from resolvers.growth.readiness import ReadinessView, readiness_of_pairs
 from resolvers.org.access import employees, holders, positions, referenced

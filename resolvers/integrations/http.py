@@ -21,6 +21,7 @@ from models.integrations.limits import IMPORT_BODY_MAX, SCIM_BODY_MAX, XAPI_BODY
 from models.integrations.scim import SCIM_MEDIA_TYPE, ScimRefusal, error_body
 from models.integrations.tokens import TokenKind
 from models.integrations.xapi import BadStatement
+from resolvers.core.audit import audit_scope
 from resolvers.core.context import Context
 from resolvers.integrations import imports, learning, scim
 from resolvers.integrations.scim import Reply
@@ -92,7 +93,9 @@ def scim_endpoint(handler: Handler, limiter: RateLimiter, *, with_body: bool = F
                 return scim_error(400, "the body is not valid JSON", "invalidSyntax")
         base = str(request.base_url).rstrip("/") + SCIM_PREFIX
         try:
-            return scim_response(await handler(integration_context(database, bus, token), base, request, payload))
+            context = integration_context(database, bus, token)
+            with audit_scope(context, "scim." + handler.__name__.strip("_"), actor_type="integration"):
+                return scim_response(await handler(context, base, request, payload))
         except ScimRefusal as refusal:
             return JSONResponse(refusal.body(), status_code=refusal.status, media_type=SCIM_MEDIA_TYPE)
         except Exception:
@@ -217,7 +220,8 @@ def import_route(limiter: RateLimiter) -> Route:
         except TooLarge:
             return json_error(413, "LIMIT_EXCEEDED", f"the file is larger than {IMPORT_BODY_MAX} bytes")
         try:
-            doc = await imports.upload(context, body, request.headers.get("content-type", "").lower())
+            with audit_scope(context, "import.upload", actor_type="integration"):
+                doc = await imports.upload(context, body, request.headers.get("content-type", "").lower())
         except BadFile as error:
             return json_error(400, "BAD_FILE", str(error))
         return JSONResponse({"importId": doc["_id"], "rows": doc["rowCount"], "format": doc["format"]},

@@ -1,9 +1,10 @@
 """The leaving process as integrations start it (SCIM ``active: false`` and ``DELETE``).
 
-The named extension point for the exits domain: today leaving is the org domain's termination with
-re-parenting (one transaction, with the integration's own write ``within`` it). When the exits domain
-lands, :func:`start_leaving` is where its exit record is opened — through ``resolvers.exits.access`` (or a
-termination hook exits registers in org), in the same transaction — and nothing else here changes.
+Leaving is the org domain's termination with re-parenting (one transaction, with the integration's own write
+``within`` it). Org runs its departure steps (``resolvers/org/departures.py``) inside that transaction, so the
+upper domains react without integrations knowing them: exits opens the leaver's exit record with its checklist
+(``resolvers/exits/records.py``), growth pushes ``successionChanged`` to the plans naming them
+(``resolvers/growth/departures.py``). Proved by ``tests/integrations/test_leaving_exits.py``.
 """
 
 from __future__ import annotations
