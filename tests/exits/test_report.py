@@ -154,7 +154,7 @@ async def test_the_worked_example_by_department(server: RunningServer) -> None:
                        {"category": "MANAGER", "count": 1}],
         "surveyResponses": 7, "recommendScore": 14.29, "averageRating": 2.5714, "averageLastRating": 3.5,
         "lapsedCheckIns": lapsed, "averageFeedbackReceived": received,
-        # Chen (voluntary, regretted, rated 4) is preventable only if their check-ins lapsed (no growth plan data)
+        # Chen (voluntary, regretted, rated 4) has a seeded growth plan: preventable only if their check-ins lapsed
         "preventableRegretted": int(chen_lapsed)}
     # and the CSV says the same, suppressed figures empty
     lines = list(csv.reader(io.StringIO(report["csv"])))
