@@ -221,6 +221,18 @@ async def unless_disconnected(request: Any, operation: Awaitable[Any]) -> Any:
     return work.result()
 
 
+def without_cost(body: bytes) -> bytes:
+    """An answer's bytes without its ``extensions`` (the cost report, whose points left change with every
+    request): what an ETag says is unchanged is the data and its errors."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(answer, dict) or "extensions" not in answer:
+        return body
+    return json.dumps({k: v for k, v in answer.items() if k != "extensions"}, sort_keys=True).encode()
+
+
 def with_limit_code(message: Any) -> Any:
     """Strawberry refuses an operation beyond the per-connection cap with a bare "Subscription limit
     reached": give it its code, as every other refusal has."""
@@ -423,13 +435,14 @@ class PerfgraphGraphQL(GraphQL[Context, None]):
 
     @staticmethod
     def _validated(request: Request, response: Response) -> Response:
-        """A successful GET answer gets an ``ETag`` (the SHA-256 of its body) and ``Cache-Control: private``;
+        """A successful GET answer gets an ``ETag`` (the SHA-256 of its body, the cost report left out)
+        and ``Cache-Control: private``;
         a client that sends the same tag in ``If-None-Match`` gets ``304 Not Modified`` and no body. The
         answer varies with the token, so the tag is only ever compared with the viewer's own copy."""
         if response.status_code != 200 or not isinstance(getattr(response, "body", None), bytes) \
                 or not response.headers.get("content-type", "").startswith(("application/json", GRAPHQL_RESPONSE_JSON)):
             return response
-        tag = '"' + hashlib.sha256(response.body).hexdigest()[:32] + '"'
+        tag = '"' + hashlib.sha256(without_cost(response.body)).hexdigest()[:32] + '"'
         headers = {"ETag": tag, "Cache-Control": GET_CACHE_CONTROL, "Vary": "Authorization, Accept"}
         sent = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
         if tag in sent or f"W/{tag}" in sent:

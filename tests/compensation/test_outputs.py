@@ -131,4 +131,4 @@ async def test_equity_flags_follow_pay_recorded_during_proposals(server: Running
     assert pair((await admin.data(FLAGS, {"cycle": cycle_id}))["payEquityFlags"]) == []
     # and no one but a compensation admin reads the flags
     refused = await server.client("hr_admin").execute(FLAGS, {"cycle": cycle_id})
-    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert refused["data"] == {"payEquityFlags": None} and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

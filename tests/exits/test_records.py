@@ -47,14 +47,19 @@ def expected_checklist(leaver: Document, extra_requests: list[str]) -> dict[str,
                              and f["state"] != "submitted" and f["reviewId"] not in acknowledged},
         "review_about": {r["_id"] for r in SEED["reviews"] if r["employeeId"] == me and r["state"] != "acknowledged"},
         "feedback_request": set(extra_requests),
+        # mentees as the org chart records them, and the growth domain's mentorships either way
         "mentorship": {e["_id"] for e in NORTHWIND.employees
-                       if e.get("mentorId") == me and e["status"] != "terminated"},
+                       if e.get("mentorId") == me and e["status"] != "terminated"}
+        | {m["_id"] for m in SEED.get("mentorships", [])
+           if me in (m["mentorId"], m["menteeId"]) and not m.get("endedOn")},
+        "succession_slot": {p["positionId"] for p in SEED.get("successionPlans", [])
+                            if any(slot.get("employeeId") == me for slot in p["successors"])},
     }
 
 
 def by_kind(checklist: list[dict[str, Any]]) -> dict[str, set[str]]:
     kinds: dict[str, set[str]] = {k: set() for k in ("goal", "check_in_series", "review_form_owed", "review_about",
-                                                      "feedback_request", "mentorship")}
+                                                      "feedback_request", "mentorship", "succession_slot")}
     for item in checklist:
         kinds[item["kind"]].add(item["refId"])
     return kinds

@@ -53,7 +53,8 @@ async def test_only_hr_admins_manage_tokens(server: RunningServer) -> None:
         # then each is refused and nothing changed
         for body in (created, rotated, revoked):
             assert [code for _, code, _ in refused(body)] == ["FORBIDDEN"]
-        assert listed["data"] is None and listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert listed["data"] == {"integrationTokens": None} \
+            and listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await server.snapshot(("integrationTokens",)) == before
 
 

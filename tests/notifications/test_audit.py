@@ -97,7 +97,7 @@ async def test_only_hr_admins_read_it_and_each_organisation_its_own(server: Runn
     await server.client("hr_admin").data(UPDATE_EMPLOYEE, {"id": EMPLOYEE, "input": {"name": "Renamed Person"}})
     for who in ("employee", "manager"):
         body = await server.client(who).execute(AUDIT)
-        assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert body["data"] == {"auditLog": None} and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     globex = await server.client(GLOBEX.personas["hr_admin"], GLOBEX).data(AUDIT)
     assert globex["auditLog"]["totalCount"] == 0
     # and a Globex HR admin filtering on the Northwind employee finds nothing either
@@ -134,7 +134,7 @@ async def test_an_employees_history_for_hr_and_themself_in_one_call_whatever_the
     await hr.data(UPDATE_EMPLOYEE, {"id": EMPLOYEE, "input": {"name": "Renamed Person"}})
     # HR admins read it on a page of employees: one aggregation for the page, whatever its size
     calls = []
-    for first in (5, 20):  # (a page of 50 people with their whole histories is above the cost budget)
+    for first in (5, 15):  # (a page of 50 people with their whole histories is above the cost budget)
         server.database.stats.reset()
         page = (await hr.data(HISTORY, {"first": first}))["employees"]["edges"]
         calls.append(server.database.stats.by_collection["auditLog"])

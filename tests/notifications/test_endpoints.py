@@ -71,9 +71,11 @@ async def test_only_hr_admins_manage_webhooks(server: RunningServer) -> None:
             "url": "https://example.com/x", "eventTypes": ["EMPLOYEE_CREATED"]}})
         assert [c for _, c, _ in refused(body)] == ["FORBIDDEN"]
         listing = await server.client(who).execute(ENDPOINTS)
-        assert listing["data"] is None and listing["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert listing["data"] == {"webhookEndpoints": None} \
+            and listing["errors"][0]["extensions"]["code"] == "FORBIDDEN"
         deliveries = await server.client(who).execute(DELIVERIES)
-        assert deliveries["data"] is None and deliveries["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert deliveries["data"] == {"webhookDeliveries": None} \
+            and deliveries["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert await server.snapshot(COLLECTIONS) == before
     body = await server.client().execute(ENDPOINTS)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
