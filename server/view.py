@@ -130,7 +130,8 @@ class GroupingSchema:
                      context_value: Any = None, root_value: Any = None, operation_name: str | None = None,
                      **options: Any) -> Any:
         if not self.allows(query):  # trusted documents (server/persisted.py) hold for WebSockets too
-            return untrusted()
+            return refusal(GraphQLError("only registered operations run on this server",
+                                        extensions={"code": NOT_IN_LIST}))
         plan = None
         if isinstance(query, str) and isinstance(context_value, Context):
             plan = subscription_plan(self.schema._schema, query, operation_name)
@@ -188,7 +189,8 @@ class GroupingSchema:
 
 
 async def refusal(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:
-    """A subscription refused before it starts: one error message, as for a document that does not validate."""
+    """An operation refused before it starts (a limit, an untrusted document): one ``error`` message for its
+    id, as for a document that does not validate."""
     yield PreExecutionError(data=None, errors=[error])
 
 
@@ -242,12 +244,6 @@ def with_limit_code(message: Any) -> Any:
             error["message"] = f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} live operations per connection"
             error["extensions"] = {"code": "LIMIT_EXCEEDED"}
     return message
-
-
-async def untrusted() -> AsyncGenerator[ExecutionResult, None]:
-    """An operation refused before it runs: an ``error`` message (graphql-transport-ws) for its id."""
-    yield PreExecutionError(data=None, errors=[GraphQLError(
-        "only registered operations run on this server", extensions={"code": NOT_IN_LIST})])
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
