@@ -10,9 +10,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml tests/clients/package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m server.graphiql  # GraphiQL's seven assets from the npm registry (served locally, no CDN)
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error  # Apollo Client, for tests/core/test_real_clients.py
 	touch $(STAMP)
 
 install: $(STAMP)

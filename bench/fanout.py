@@ -9,7 +9,8 @@ employees in turn, all selecting org-chart fields of ``orgChartChanged`` at the 
    subscriber's receipt, against the floor sending the same message text to as many plain sockets.
    Rounds alternate Perfgraph / floor; the ratio is the median of the per-round p99 ratios.
 5. memory: the server's resident memory per idle subscription at 1,000 (and 5,000) subscribers, against
-   plain WebSocket connections (compression off on both).
+   plain WebSocket connections (compression off on both); and what WS_COMPRESSION=1 adds per subscriber
+   (permessage-deflate negotiated) against the same server without it.
 6. sustained: events published at rising rates to 1,000 subscribers until p99 passes 250 ms; deliveries
    per second per core = deliveries / the server process's CPU seconds. And subscribe → first event →
    complete cycles over one socket against the same cycles through ``schema.subscribe`` in the server.
@@ -65,6 +66,7 @@ class Server:
     port: int
     pid: int
     http: httpx.AsyncClient
+    deflate: bool = False
 
     def rss_kib(self) -> int:
         return process_rss_kib(self.pid)
@@ -74,10 +76,10 @@ class Server:
 
 
 @asynccontextmanager
-async def server(kind: str) -> AsyncIterator[Server]:
+async def server(kind: str, *, deflate: bool = False) -> AsyncIterator[Server]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.fanout_servers", kind, str(port), cwd=ROOT,
+        sys.executable, "-m", "bench.fanout_servers", kind, str(port), *(["deflate"] if deflate else []), cwd=ROOT,
         env=server_env())
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
@@ -89,7 +91,7 @@ async def server(kind: str) -> AsyncIterator[Server]:
                     await asyncio.sleep(0.1)
             else:
                 raise RuntimeError(f"the {kind} server did not start")
-            yield Server(kind, port, process.pid, http)
+            yield Server(kind, port, process.pid, http, deflate)
     finally:
         process.terminate()
         await process.wait()
@@ -127,17 +129,19 @@ class Receivers:
 
 
 async def open_sockets(target: Server, receivers: Receivers, count: int) -> None:
-    """``count`` more sockets: subscribed (Perfgraph) or just open (plain), 50 connecting at a time."""
+    """``count`` more sockets: subscribed (Perfgraph) or just open (plain), 50 connecting at a time, asking for
+    permessage-deflate when the server offers it."""
     gate = asyncio.Semaphore(50)
     start = len(receivers.sockets)
+    compression = "deflate" if target.deflate else None
 
     async def one(n: int) -> None:
         async with gate:
             if target.kind == "plain":
                 ws = await connect(f"ws://127.0.0.1:{target.port}/ws", compression=None, ping_interval=None)
             else:
-                ws = await connect(f"ws://127.0.0.1:{target.port}/graphql", compression=None, ping_interval=None,
-                                   subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+                ws = await connect(f"ws://127.0.0.1:{target.port}/graphql", compression=compression,
+                                   ping_interval=None, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
                 person = PEOPLE[n % len(PEOPLE)]
                 await ws.send(json.dumps({"type": "connection_init",
                                           "payload": {"authorization": f"Bearer {token(person)}"}}))
@@ -287,6 +291,24 @@ async def run(quick: bool) -> None:
         record("memory_per_subscriber", figures, store=store)
         await ours.close()
         await floor.close()
+    record("ws_compression_memory", await compression_memory(subscribers), store=store)
+
+
+async def compression_memory(subscribers: int) -> dict[str, Any]:
+    """What WS_COMPRESSION=1 costs: KiB per idle subscriber with permessage-deflate negotiated, beside the same
+    server without it, measured one after the other in this run."""
+    figures: dict[str, Any] = {}
+    for deflate in (False, True):
+        async with server("perfgraph", deflate=deflate) as target:
+            receivers = Receivers()
+            await asyncio.sleep(1)
+            baseline = target.rss_kib()
+            measured = await memory(target, receivers, subscribers, baseline)
+            figures[f"{'deflate' if deflate else 'plain'}_kib_per_subscriber"] = next(iter(measured.values()))
+            await receivers.close()
+    plain, deflate = figures["plain_kib_per_subscriber"], figures["deflate_kib_per_subscriber"]
+    figures["deflate_over_plain"] = round(deflate / plain, 2)
+    return figures
 
 
 def main() -> None:

@@ -151,8 +151,9 @@ def plain_app() -> Starlette:
 
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
+    deflate = sys.argv[3:] == ["deflate"]  # WS_COMPRESSION=1 as served: uvicorn's permessage-deflate
     app = perfgraph_app() if kind == "perfgraph" else plain_app()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=False,
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=deflate,
                 lifespan="on" if kind == "perfgraph" else "off", backlog=4096)
 
 

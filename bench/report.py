@@ -96,6 +96,9 @@ CHECKS: list[Check] = [
      at_most(40 * KB_IN_KIB)),
     ("5 memory", "  vs a plain WebSocket connection", lambda r: largest_memory(r["memory_per_subscriber"], "ratio_"),
      "<= 3", at_most(3)),
+    ("5 memory", "  WS_COMPRESSION=1: KiB per idle subscriber, deflate (off), ratio",
+     lambda r: "{deflate_kib_per_subscriber} ({plain_kib_per_subscriber}), {deflate_over_plain}x".format(
+         **r["ws_compression_memory"]), "context", None),
     ("6 sustained", "deliveries/s per server core, p99 <= 250 ms",
      lambda r: r["sustained_delivery"]["best_deliveries_per_s_per_core_within_250ms"], ">= 5000", at_least(5000)),
     ("6 sustained", "subscribe cycle: WebSocket / in-process schema.subscribe",
