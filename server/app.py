@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -81,14 +82,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                schema_options: dict[str, Any] | None = None, on_startup: StartupHook | None = None,
                subscriber_queue_size: int = 256, freeze_heap: bool = False,
                connection_init_seconds: float = 10.0, execution_seconds: float = 15.0,
-               live_cost_budget: int = MAX_LIVE_COST) -> Starlette:
+               live_cost_budget: int = MAX_LIVE_COST,
+               schema_factory: Callable[..., strawberry.Schema] = build_schema) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
     the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
     bounds how many events may wait for one subscriber before it is dropped as too slow; ``freeze_heap``
     (serving processes) moves what start-up built out of the garbage collector's sight;
     ``connection_init_seconds``: how long a WebSocket may wait before ``connection_init`` (both protocols);
     ``execution_seconds``: how long one query or mutation over HTTP may run before it is stopped;
-    ``live_cost_budget``: the objects per event one person's open subscriptions may ask for in all."""
+    ``live_cost_budget``: the objects per event one person's open subscriptions may ask for in all;
+    ``schema_factory``: builds the schema from ``schema_options`` (the tests reuse one per process)."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
     app_metrics = Metrics()
@@ -121,7 +124,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.close()
             raise
-        schema = build_schema(debug=settings.debug, introspection=settings.introspection, **(schema_options or {}))
+        schema = schema_factory(debug=settings.debug, introspection=settings.introspection, **(schema_options or {}))
         schema.process_errors = log_errors  # type: ignore[method-assign]
         groups = SubscriptionGroups(schema, bus, queue_size=subscriber_queue_size, on_overflow=close_connection)
         limiter: RateLimiter | None = None

@@ -8,15 +8,18 @@ use (tests/stores.py). ``BROADCAST_URL`` selects the bus likewise.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+import strawberry
 import uvicorn
 
 from models.demo.org import DemoOrganization
+from schema.schema import build_schema
 from server.app import create_app
 from server.auth import mint_token
 from server.config import Settings
@@ -60,11 +63,9 @@ class RunningServer:
     async def snapshot(self, collections: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
         """Every document of every collection (or of ``collections``), both organisations, in id order:
         compare one taken before a refused write with one taken after to prove nothing changed."""
-        state = {}
-        for name in collections or tuple(INDEXES):
-            documents = await getattr(self.database, name).find({}).to_list(None)
-            state[name] = sorted(documents, key=lambda d: d["_id"])
-        return state
+        names = collections or tuple(INDEXES)
+        found = await asyncio.gather(*(getattr(self.database, name).find({}).to_list(None) for name in names))
+        return {name: sorted(documents, key=lambda d: d["_id"]) for name, documents in zip(names, found, strict=True)}
 
     async def stored_employees(self) -> dict[str, dict[str, Any]]:
         """Northwind's employees as stored now, by id."""
@@ -87,6 +88,13 @@ class RunningServer:
         return GraphQLClient(self.url, self.token(who, org) if who else None)
 
 
+@functools.cache
+def shared_schema(**options: Any) -> strawberry.Schema:
+    """One schema per set of options in this test process: building it costs more than the rest of a test
+    server's start, and a schema holds no state of its app (each app opens its own store, bus and groups)."""
+    return build_schema(**options)
+
+
 async def seeded_database(settings: Settings) -> Database:
     """A database of its own for one server, holding both organisations as seeded (see tests/stores.py)."""
     return await POOL.acquire(settings.mongodb_url)
@@ -97,7 +105,7 @@ async def start_server(settings: Settings, *, header_seconds: float = HEADER_SEC
     """A uvicorn server on a free loopback port, started in this event loop (its lifespan run), with the
     serving protocol (``header_seconds``: its deadline for a request's headers)."""
     database = await seeded_database(settings)
-    app = create_app(settings, database=database, **app_options)
+    app = create_app(settings, database=database, schema_factory=shared_schema, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             ws_per_message_deflate=False, http=with_header_deadline(header_seconds))
     config.load()

@@ -12,6 +12,7 @@ restored, and the database goes back to the pool for the next test.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import subprocess
@@ -115,12 +116,16 @@ class DatabasePool:
             await database.close()
 
     async def _fill(self, database: Database, names: Any) -> None:
+        """Each collection of ``names`` emptied and refilled as seeded, all of them at once."""
         seeded = self.seeded or {}
-        for name in sorted(names):
+
+        async def refill(name: str) -> None:
             collection = database.client[database.name][name]
             await collection.delete_many({})
             if seeded.get(name):
                 await collection.insert_many(seeded[name], ordered=False)
+
+        await asyncio.gather(*(refill(name) for name in sorted(names)))
 
     async def _seed(self, database: Database) -> None:
         """Seed the first database, and keep what it holds then for every later one."""
