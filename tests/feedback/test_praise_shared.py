@@ -20,7 +20,9 @@ def groups(server: RunningServer) -> dict[str, int]:
     return {"groups": stats["groups"], "members": stats["members"]}
 
 
-async def test_praise_subscribers_share_one_execution_and_receive_the_same_payload(server: RunningServer) -> None:
+async def test_praise_subscribers_share_one_execution_and_receive_the_same_payload(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test: calls compare
     mate = teammates(person("employee"))[0]["_id"]
     # given one subscriber, and the store calls one praise costs for them
     async with websocket(server.ws_url, server.token("hr_admin")) as first:
