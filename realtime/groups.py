@@ -6,7 +6,8 @@ audience, serialises each result once and queues that text for every member (Has
 subscriptions). A member is the async generator a WebSocket handler iterates as if it were its own
 subscription; its queue is bounded, so a member that falls behind is dropped alone (its socket is
 closed with a reason) and never delays the others. Before each delivery the audience may check a
-member on its own (an expired token, someone the event says has left).
+member on its own (an expired token, someone the event says has left), and, at most once a second, every
+member's standing at once (who has left since).
 
 Who shares an audience is not decided here: :class:`Audience` comes from the caller, which knows the
 permission rules. This module only knows Strawberry's result types and the bus.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from .base import Bus, Subscription, watching
 log = logging.getLogger("perfgraph.realtime")
 
 MemberCheck = Callable[[Any, Iterable[str]], Awaitable[GraphQLError | None]]
+MembersCheck = Callable[[list[Any]], Awaitable[list[GraphQLError | None]]]
 Recheck = Callable[[Iterable[str]], Awaitable[None]]
 OverflowHandler = Callable[[Any, str], Awaitable[None]]
 
@@ -70,11 +73,15 @@ class Audience:
     """Subscribers who see an event alike. ``key`` groups them; ``build_context(bus, recheck)`` makes the
     context the group's execution runs with (its stream may call ``recheck(names)`` with the people an
     event names); ``check(member_context, names)`` may refuse one member, before each delivery (``names``
-    empty) and on a recheck: the error it returns ends that member's stream alone."""
+    empty) and on a recheck: the error it returns ends that member's stream alone. ``check_all(contexts)``
+    checks every member's standing at once (one read for the whole group), before a delivery when the last
+    such check is ``check_all_seconds`` old or more; each error ends that member alone."""
 
     key: Hashable
     build_context: Callable[[Any, Recheck], Any]
     check: MemberCheck | None = None
+    check_all: MembersCheck | None = None
+    check_all_seconds: float = 1.0
 
 
 class Mailbox:
@@ -133,6 +140,7 @@ class Group:
     live: asyncio.Event = field(default_factory=asyncio.Event)
     overflowed: bool = False  # the group's own bus subscription fell behind: so did every member
     task: asyncio.Task[None] | None = None
+    checked_all_at: float = field(default_factory=time.monotonic)  # the members' standing, all at once
 
     def entered(self, subscription: Subscription) -> None:
         """The group's execution subscribed to the bus: an event published from now on reaches it."""
@@ -234,8 +242,27 @@ class SubscriptionGroups:
                 self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
                 self._offer(group, member, None)
 
+    async def _check_all(self, group: Group) -> None:
+        """Every member's standing in one check, when the last one is old enough: each refused member gets
+        its error and its stream ends."""
+        check_all = group.audience.check_all
+        if check_all is None or time.monotonic() - group.checked_all_at < group.audience.check_all_seconds:
+            return
+        group.checked_all_at = time.monotonic()
+        members = [member for member in group.members if not member.ended]
+        try:
+            errors = await check_all([member.context for member in members])
+        except Exception:  # the standing cannot be read (the store failed): those members are ended
+            log.exception("checking a group's subscribers failed")
+            errors = [GraphQLError("Internal error: the server could not check this subscription.")] * len(members)
+        for member, error in zip(members, errors, strict=True):
+            if error is not None:
+                self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
+                self._offer(group, member, None)
+
     async def _deliver(self, group: Group, result: ExecutionResult) -> None:
         await self._check(group)
+        await self._check_all(group)
         for member in list(group.members):
             self._offer(group, member, result)
 

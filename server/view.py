@@ -132,6 +132,8 @@ class GroupingSchema:
         if not self.allows(query):  # trusted documents (server/persisted.py) hold for WebSockets too
             return refusal(GraphQLError("only registered operations run on this server",
                                         extensions={"code": NOT_IN_LIST}))
+        if isinstance(context_value, Context):  # each operation on a connection reads with a context of its own
+            context_value = context_value.for_operation()
         plan = None
         if isinstance(query, str) and isinstance(context_value, Context):
             plan = subscription_plan(self.schema._schema, query, operation_name)

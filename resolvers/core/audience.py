@@ -2,10 +2,12 @@
 
 Two kinds of audience:
 
-* the organisation — a subscription that selects only org-chart fields (schema/core/audience.py) shows
-  everyone in the organisation the same result, so it runs once, as an organisation-wide viewer that is
-  nobody in particular; each member's own standing is checked apart: the token's expiry before every
-  delivery, and a fresh read of the member when an event names them (they may have left);
+* the organisation — a subscription that selects only what everyone in the organisation sees alike
+  (org-chart fields, praise: schema/core/audience.py) shows them all the same result, so it runs once, as
+  an organisation-wide viewer that is nobody in particular; each member's own standing is checked apart:
+  the token's expiry before every delivery, a fresh read of the member when an event names them (they may
+  have left), and, as a stream re-reads its own subscriber, every member's standing at most once a
+  :data:`~resolvers.core.streams.RECHECK_SECONDS` before a delivery, in one read for the whole group;
 * the session — any other selection is shared only by subscriptions made with the same token and
   granted the same roles, so the group's execution, with all its per-viewer rules, is theirs.
 
@@ -22,10 +24,12 @@ from dataclasses import replace
 from graphql import GraphQLError
 
 from models.core.viewer import Viewer
+from models.org.permissions import may_sign_in
 from realtime import Bus
 from realtime.groups import Audience
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
+from resolvers.core.streams import RECHECK_SECONDS
 from store.core.repository import TenantStore
 from store.loaders import Loaders
 
@@ -51,7 +55,8 @@ async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
                            viewer=Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset()), expires_at=math.inf,
                            store=store, loaders=Loaders(store), on_names=recheck)
 
-        return Audience(("organization", organization_id), organization_context, check_member)
+        return Audience(("organization", organization_id), organization_context, check_member,
+                        check_all=still_employed, check_all_seconds=RECHECK_SECONDS)
 
     def session_context(bus: Bus, recheck: Recheck) -> Context:
         return replace(context, bus=bus, request=None, response=None, connection_params=None,
@@ -72,3 +77,24 @@ async def check_member(member: Context, names: Iterable[str]) -> GraphQLError | 
     except Unauthenticated as error:
         return error
     return None
+
+
+LEFT = "the subscriber has left the organisation"
+
+
+async def still_employed(members: list[Context]) -> list[GraphQLError | None]:
+    """The members of one organisation-wide group, each still employed there or refused (``UNAUTHENTICATED``,
+    as a stream refuses its own subscriber who left): one read for them all."""
+    if not members:
+        return []
+    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
+    ids = [member.viewer.employee_id if member.viewer else "" for member in members]
+    employees = await Loaders(store).employee_by_id.load_many(ids)
+    errors: list[GraphQLError | None] = []
+    for member, employee in zip(members, employees, strict=True):
+        if member.viewer is None or not may_sign_in(employee):
+            member.viewer, member.auth_error = None, LEFT
+            errors.append(Unauthenticated(LEFT))
+        else:
+            errors.append(None)
+    return errors

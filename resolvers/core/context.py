@@ -23,7 +23,8 @@ from store.loaders import Loaders
 
 @dataclass
 class Context:
-    """Built once per HTTP request and once per WebSocket connection.
+    """Built once per HTTP request and once per WebSocket connection, and copied for each operation on a
+    connection (:meth:`for_operation`).
 
     ``credentials`` is what the client sent (``Bearer …``); it is checked lazily, the first
     time a resolver needs the viewer, and the result is kept. ``decode`` turns a credential into
@@ -81,6 +82,12 @@ class Context:
         self.expires_at = claims.expires_at
         self.store, self.loaders = store, loaders
         return None
+
+    def for_operation(self) -> Context:
+        """A context of its own for one operation on a WebSocket connection: the connection's sign-in, with
+        loaders and extras of its own, so that one subscription's events (each replaces its context's
+        loaders, and may re-read the viewer) never change what another operation on the connection reads."""
+        return replace(self, loaders=Loaders(self.store) if self.store is not None else None, extras=dict(self.extras))
 
     def fresh_loaders(self) -> Loaders:
         """New loaders after a committed write: nested fields of the payload read the state after it."""

@@ -1,8 +1,9 @@
 """Which subscribers see an event alike, so that one execution can serve them all (realtime/groups.py).
 
 The org chart — names, titles, positions, departments and reporting lines — is the same for everyone
-in an organisation (``models.org.permissions.can_see_org_chart``). A subscription that selects only
-those fields shows every member of the organisation the same thing; any other field (an email) may
+in an organisation (``models.org.permissions.can_see_org_chart``), and so is praise (its message, author,
+recipients and reaction counts). A subscription that selects only those fields shows every member of the
+organisation the same thing; any other field (an email, your own reaction) may
 differ from one viewer to the next, and such a subscription is shared only between subscriptions of the
 same signed-in session with the same roles. Other subscriptions run once per subscriber.
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-ORG_WIDE_SUBSCRIPTIONS = frozenset({"orgChartChanged"})
+ORG_WIDE_SUBSCRIPTIONS = frozenset({"orgChartChanged", "praisePosted"})
 # Subscriptions that may share an execution at all: their stream has no side effect when it starts and
 # yields nothing before an event, so a member joining later misses nothing it would see alone.
 # (``reviewPresence``, for one, announces each subscriber on the way in and answers with the viewers.)
@@ -23,6 +24,10 @@ SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS
 ORG_WIDE_FIELDS: Mapping[str, frozenset[str]] = {
     "Subscription": ORG_WIDE_SUBSCRIPTIONS,
     "OrgChartEvent": frozenset({"kind", "rootId", "employeeIds", "version", "employees"}),
+    # praise is public within the organisation (models.feedback.permissions.can_see_praise); only
+    # ``myReaction`` differs from one viewer to the next
+    "Praise": frozenset({"id", "message", "value", "createdAt", "author", "recipients", "reactions"}),
+    "ReactionCount": frozenset({"kind", "count"}),
     "Employee": frozenset({"id", "name", "status", "title", "position", "department", "manager", "mentor",
                            "reports", "reportingChain"}),
     "Department": frozenset({"id", "name", "parent", "head", "children", "employees"}),

@@ -9,6 +9,7 @@ import socket
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+import resolvers.core.audience as audience
 from resolvers.org.mutations import org_chart_channel
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
 from tests.conftest import NORTHWIND, RunningServer, running_server
@@ -40,7 +41,9 @@ def groups(server: RunningServer) -> dict[str, int]:
     return {"groups": stats["groups"], "members": stats["members"]}
 
 
-async def test_org_wide_subscribers_share_one_execution_and_receive_the_same_payload(server: RunningServer) -> None:
+async def test_org_wide_subscribers_share_one_execution_and_receive_the_same_payload(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test: calls compare
     # given the employee subscribed to org-chart fields only, and one event delivered to them alone
     person, peer = employee_persona(), other_branch(employee_persona())
     async with websocket(server.ws_url, server.token("employee")) as first:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 import pytest
+from starlette.websockets import WebSocket
 from websockets.exceptions import ConnectionClosed
 
+from resolvers.core.context import Context
 from tests.client import LEGACY_WS, TRANSPORT_WS, answer, websocket
 from tests.conftest import RunningServer, running_server
+from tests.feedback.support import outsider, person
+from tests.feedback.test_subscriptions import RECEIVED, give
 
 ME = "{ me { name } }"
 RENAME = """mutation($id: ID!) { updateEmployee(id: $id, input: {name: "Renamed"}) {
@@ -83,3 +88,29 @@ async def test_one_person_holds_at_most_ten_connections(server: RunningServer) -
     async with websocket(server.ws_url, token) as again:
         await again.subscribe(ME)
         assert (await again.next_payload())["data"]["me"]["name"] == _name(server, "employee")
+
+
+async def test_each_operation_on_a_connection_reads_with_a_context_of_its_own(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given the contexts each event's fresh loaders are made on, recorded
+    refreshed: list[Context] = []
+    fresh_loaders = Context.fresh_loaders
+
+    def recording(context: Context) -> Any:
+        if isinstance(context.request, WebSocket):  # not the HTTP request giving the feedback
+            refreshed.append(context)
+        return fresh_loaders(context)
+
+    monkeypatch.setattr(Context, "fresh_loaders", recording)
+    employee = person("employee")
+    # when the employee has two subscriptions open on one connection and receives feedback
+    async with websocket(server.ws_url, server.token("employee")) as ws:
+        await ws.subscribe(RECEIVED)
+        await ws.subscribe(RECEIVED)
+        await server.wait_subscribers(2)
+        await give(server, outsider(employee)["_id"], employee["_id"], "PRIVATE", "Two streams")
+        events = [await ws.receive() for _ in range(2)]
+    # then each operation got the event, and each read it with a context of its own, not the connection's
+    assert sorted(e["id"] for e in events) == ["1", "2"]
+    assert {e["payload"]["data"]["feedbackReceived"]["feedback"]["text"] for e in events} == {"Two streams"}
+    assert len(refreshed) == 2 and refreshed[0] is not refreshed[1]
