@@ -1,0 +1,58 @@
+"""Inputs and enums of the pilots domain."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from models.pilots.rules import PilotAction, PilotStatus, Practice, SurveyGroup
+
+PilotPracticeEnum = strawberry.enum(Practice, name="PilotPractice", description="The setting a pilot changes.")
+PilotStatusEnum = strawberry.enum(PilotStatus, name="PilotStatus",
+                                  description="running, then reverted (earlier settings restored) or adopted.")
+PilotActionEnum = strawberry.enum(PilotAction, name="PilotAction",
+                                  description="A decision recorded on a pilot: start, extend, revert or adopt.")
+SurveyGroupEnum = strawberry.enum(SurveyGroup, name="ProcessSurveyGroup",
+                                  description="Whom a round went to: a pilot's cohort or comparison group, or "
+                                              "everyone it was sent to (a survey of no pilot).")
+
+
+@strawberry.enum(description="How endPilot ends (or prolongs) a running pilot.")
+class PilotEnd(Enum):
+    REVERT = strawberry.enum_value("revert", description="Restore the settings recorded at the start, exactly.")
+    EXTEND = strawberry.enum_value("extend", description="Keep it running until a later endsOn.")
+
+
+@strawberry.input(description="A new pilot: one practice changed for a cohort (departments, or people) until "
+                              "endsOn, compared with chosen departments or the rest of the organisation.")
+class StartPilotInput:
+    name: str = strawberry.field(description="What it is called (at most 200 characters).")
+    practice: PilotPracticeEnum = strawberry.field(description="The setting it changes.")
+    value: str = strawberry.field(description="CHECK_IN_CADENCE: WEEKLY, BIWEEKLY or MONTHLY; CHECK_IN_TEMPLATE: "
+                                              "a check-in template's id.")
+    department_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="The cohort's departments (or employeeIds; at most 200).")
+    employee_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="The cohort's people (or departmentIds; at most 200).")
+    comparison_department_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="The comparison group's departments; none: the rest of the organisation.")
+    ends_on: date = strawberry.field(description="The planned end (after today); endPilot decides then.")
+    reason: str | None = strawberry.field(default=None, description="Why (at most 2,000 characters).")
+
+
+@strawberry.input(description="A process survey: a title and its questions (each answered 1-5 with a comment).")
+class ProcessSurveyInput:
+    title: str = strawberry.field(description="At most 200 characters.")
+    questions: list[str] = strawberry.field(description="1 to 10 questions, each at most 300 characters.")
+    pilot_id: strawberry.ID | None = strawberry.field(default=None,
+                                                      description="The pilot it asks about; its rounds go to the "
+                                                                  "pilot's cohort and comparison group.")
+
+
+@strawberry.input(description="One answer of a process survey round.")
+class ProcessSurveyAnswerInput:
+    question_id: str = strawberry.field(description="The question answered.")
+    score: int = strawberry.field(description="1 (not at all) to 5 (fully).")
+    comment: str | None = strawberry.field(default=None, description="At most 2,000 characters; never shown.")
