@@ -57,9 +57,9 @@ def department(name: str) -> Document:
 
 
 def members(name: str) -> list[Document]:
-    """Active people of one department, by id."""
+    """The people of one department who have not left, by id."""
     id = department(name)["_id"]
-    return sorted((e for e in NORTHWIND.employees if e["departmentId"] == id and e["status"] == "active"),
+    return sorted((e for e in NORTHWIND.employees if e["departmentId"] == id and e["status"] != "terminated"),
                   key=lambda e: e["_id"])
 
 
