@@ -211,11 +211,11 @@ class RoundResults:
 
 
 async def surveys(context: Context, pilot_id: str | None) -> list[tuple[Document, list[RoundResults]]]:
-    """HR admins: the process surveys (of one pilot, if asked), newest first, with their rounds' results. Three
-    store calls (and k) whatever the number of surveys, rounds and answers."""
+    """HR admins: the process surveys (of one pilot, if asked), newest first (at most 20), with their rounds'
+    results. Three store calls (and k) whatever the number of surveys, rounds and answers."""
     signed_in = await pilot_rules.admin(context)
     store, today = signed_in.store, clock.today()
-    docs = await pilots_store.surveys(store, pilot_id)
+    docs = await pilots_store.surveys(store, pilot_id, limit=20)
     rounds = await pilots_store.rounds_of(store, [d["_id"] for d in docs]) if docs else []
     closed = [r["_id"] for r in rounds if round_closed(r, today)]
     answers = await pilots_store.answers_of(store, closed) if closed else []

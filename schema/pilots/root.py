@@ -84,7 +84,7 @@ class PilotQuery:
         return PilotComparison.of(await comparisons.comparison(info.context, pilot_id))
 
     @strawberry.field(description="HR admins: process surveys (of one pilot, if given), newest first, with their "
-                                  "rounds and closed rounds' results above k.", metadata=listed(100))
+                                  "rounds and closed rounds' results above k (at most 20).", metadata=listed(20))
     async def process_surveys(self, info: Info[Context, Any],
                               pilot_id: strawberry.ID | None = None) -> list[ProcessSurvey] | None:
         return [ProcessSurvey.of(doc, rounds) for doc, rounds in await surveys.surveys(info.context, pilot_id)]
