@@ -10,6 +10,7 @@ from models.checkins.permissions import can_edit_check_in, can_read_check_in
 from models.checkins.rules import Cadence, CheckInStatus
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
+from resolvers.checkins.channels import activity_channel as activity_channel
 from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
