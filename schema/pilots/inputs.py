@@ -9,14 +9,36 @@ import strawberry
 
 from models.pilots.rules import PilotAction, PilotStatus, Practice, SurveyGroup
 
-PilotPracticeEnum = strawberry.enum(Practice, name="PilotPractice", description="The setting a pilot changes.")
-PilotStatusEnum = strawberry.enum(PilotStatus, name="PilotStatus",
-                                  description="running, then reverted (earlier settings restored) or adopted.")
-PilotActionEnum = strawberry.enum(PilotAction, name="PilotAction",
-                                  description="A decision recorded on a pilot: start, extend, revert or adopt.")
-SurveyGroupEnum = strawberry.enum(SurveyGroup, name="ProcessSurveyGroup",
-                                  description="Whom a round went to: a pilot's cohort or comparison group, or "
-                                              "everyone it was sent to (a survey of no pilot).")
+
+@strawberry.enum(name="PilotPractice", description="The setting a pilot changes (the check-ins domain's).")
+class PilotPracticeEnum(Enum):
+    CHECK_IN_CADENCE = strawberry.enum_value(Practice.CHECK_IN_CADENCE.value,
+                                             description="A department's check-in cadence, or a person's series'.")
+    CHECK_IN_TEMPLATE = strawberry.enum_value(Practice.CHECK_IN_TEMPLATE.value,
+                                              description="A department's check-in question template.")
+
+
+@strawberry.enum(name="PilotStatus", description="running, then reverted (earlier settings restored) or adopted.")
+class PilotStatusEnum(Enum):
+    RUNNING = strawberry.enum_value(PilotStatus.RUNNING.value, description="The piloted setting applies.")
+    REVERTED = strawberry.enum_value(PilotStatus.REVERTED.value, description="Ended, the earlier settings restored.")
+    ADOPTED = strawberry.enum_value(PilotStatus.ADOPTED.value, description="Ended, the setting kept (and spread).")
+
+
+@strawberry.enum(name="PilotAction", description="A decision recorded on a pilot.")
+class PilotActionEnum(Enum):
+    START = strawberry.enum_value(PilotAction.START.value, description="The pilot started.")
+    EXTEND = strawberry.enum_value(PilotAction.EXTEND.value, description="Its end date was moved later.")
+    REVERT = strawberry.enum_value(PilotAction.REVERT.value, description="It ended, the earlier settings restored.")
+    ADOPT = strawberry.enum_value(PilotAction.ADOPT.value, description="It ended, the setting kept and spread.")
+
+
+@strawberry.enum(name="ProcessSurveyGroup", description="Whom a round went to, and how its answers are grouped.")
+class SurveyGroupEnum(Enum):
+    COHORT = strawberry.enum_value(SurveyGroup.COHORT.value, description="A pilot's cohort.")
+    COMPARISON = strawberry.enum_value(SurveyGroup.COMPARISON.value, description="A pilot's comparison group.")
+    EVERYONE = strawberry.enum_value(SurveyGroup.EVERYONE.value,
+                                     description="Everyone a survey of no pilot was sent to.")
 
 
 @strawberry.enum(description="How endPilot ends (or prolongs) a running pilot.")

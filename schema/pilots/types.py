@@ -53,7 +53,7 @@ async def _departments(info: Info[Context, Any], ids: list[str]) -> list[Departm
 @strawberry.type(description="A pilot: one practice changed for a cohort over a period, compared with a group.")
 class Pilot:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The pilot's id.")
     name: str = strawberry.field(description="What it is called.")
     practice: PilotPracticeEnum = strawberry.field(description="The setting it changes.")
     value: str = strawberry.field(description="The piloted value (a cadence in lower case, or a template id).")
@@ -101,7 +101,8 @@ def _questions(doc: Document) -> list[ProcessSurveyQuestion]:
     return [ProcessSurveyQuestion(id=q["id"], text=q["text"]) for q in doc.get("questions", [])]
 
 
-@strawberry.type(description="Scores of one question in one group: only over at least k respondents.")
+@strawberry.type(name="ProcessSurveyScore",
+                  description="Scores of one question in one group: only over at least k respondents.")
 class ScoreFigures:
     respondents: int = strawberry.field(description="How many answered (at least k).")
     mean: float = strawberry.field(description="The mean score (1-5).")
@@ -112,14 +113,16 @@ class ScoreFigures:
         return None if score is None else cls(respondents=score.respondents, mean=score.mean, spread=score.spread)
 
 
-@strawberry.type(description="One group's score of a question; null below k respondents.")
+@strawberry.type(name="ProcessSurveyGroupScore",
+                  description="One group's score of a question; null below k respondents.")
 class GroupScore:
     group: SurveyGroupEnum = strawberry.field(description="The group.")
     score: ScoreFigures | None = strawberry.field(description="Null: fewer than k answered, or hidden so that no "
                                                               "group is computable from another.")
 
 
-@strawberry.type(description="One question's scores per group in a closed round.")
+@strawberry.type(name="ProcessSurveyQuestionScores",
+                  description="One question's scores per group in a closed round.")
 class QuestionScores:
     question_id: str = strawberry.field(description="The question.")
     groups: list[GroupScore] = strawberry.field(description="Per group.", metadata=listed(3))
@@ -130,7 +133,7 @@ class QuestionScores:
 class ProcessSurveyRound:
     doc: strawberry.Private[Document]
     results_doc: strawberry.Private[RoundResults]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The round's id (what answerProcessSurvey takes).")
     number: int = strawberry.field(description="1 for the first round.")
     opens_on: date = strawberry.field(description="The first day it can be answered.")
     closes_on: date = strawberry.field(description="The last day it can be answered.")
@@ -160,7 +163,7 @@ class ProcessSurveyRound:
 class ProcessSurvey:
     doc: strawberry.Private[Document]
     rounds_of: strawberry.Private[list[RoundResults]]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The survey's id.")
     title: str = strawberry.field(description="Its title.")
 
     @classmethod
@@ -201,7 +204,8 @@ class MyProcessSurvey:
         return _questions(self.item.survey)
 
 
-@strawberry.type(description="Check-ins of a group: due (scheduled in the period, up to today), held, skipped, "
+@strawberry.type(name="PilotCheckInFigures",
+                  description="Check-ins of a group: due (scheduled in the period, up to today), held, skipped, "
                              "missed (still scheduled, their day passed).")
 class CheckInFigures:
     due: int = strawberry.field(description="Due in the period.")
@@ -218,7 +222,8 @@ class CheckInFigures:
                    completion_rate=counts.completion_rate)
 
 
-@strawberry.type(description="A difference (cohort − comparison) with its 95 % confidence interval.")
+@strawberry.type(name="PilotDifference",
+                  description="A difference (cohort − comparison) with its 95 % confidence interval.")
 class Difference:
     estimate: float = strawberry.field(description="Cohort minus comparison.")
     low: float = strawberry.field(description="The interval's lower bound.")
