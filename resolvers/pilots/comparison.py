@@ -22,6 +22,8 @@ from resolvers.pilots import pilots as pilot_rules
 from store.core.people import ids_below
 from store.pilots import repository as pilots_store
 
+MONTHS = 25  # the months shown over time: the last 25 of the period (the field's cost bound)
+
 
 @dataclass(frozen=True)
 class PilotComparison:
@@ -81,7 +83,7 @@ async def comparison(context: Context, pilot_id: str) -> PilotComparison:
         texts.update({(n, q["id"]): q["text"] for q in questions[round["surveyId"]]})
         scored.append((n, ids, by_group))
     figures = build_comparison(
-        k, start, end, months_of(start, end) if start <= end else [],
+        k, start, end, months_of(start, end)[-MONTHS:] if start <= end else [],
         GroupInput(len(cohort), by_month[COHORT], delays[COHORT], updates[COHORT]),
         GroupInput(len(others), by_month[COMPARISON], delays[COMPARISON], updates[COMPARISON]), scored)
     return PilotComparison(pilot, figures, texts)

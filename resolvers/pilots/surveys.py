@@ -23,6 +23,7 @@ from typing import Any
 from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
+from models.org.rules import EmployeeStatus
 from models.pilots.comparison import Score, round_scores
 from models.pilots.permissions import can_answer_round
 from models.pilots.rules import (
@@ -110,7 +111,7 @@ async def _recipients(context: Context, survey: Document, department_ids: list[s
     if department_ids:
         people = await pilot_rules.members(context, department_ids)
     else:
-        people = [p for p in await org.people(context) if p.get("status") != "terminated"]
+        people = [p for p in await org.people(context) if p.get("status") != EmployeeStatus.TERMINATED.value]
     return {SurveyGroup.EVERYONE.value: sorted(p["_id"] for p in people)}
 
 

@@ -293,7 +293,7 @@ class PilotComparison:
     def pilot(self) -> Pilot:
         return Pilot.wrap(self.figures.pilot)  # type: ignore[return-value]
 
-    @strawberry.field(description="Check-ins per calendar month of the period.", metadata=listed(25))
+    @strawberry.field(description="Check-ins per calendar month of the period (its last 25).", metadata=listed(25))
     def months(self) -> list[PilotMonth]:
         return [PilotMonth(month=m.month, cohort=CheckInFigures.of(m.cohort),
                            comparison=CheckInFigures.of(m.comparison)) for m in self.figures.figures.months]
