@@ -206,3 +206,32 @@ async def test_a_survey_of_no_pilot_goes_to_departments(server: RunningServer,
     assert body["sendProcessSurvey"]["round"]["recipients"] == len(members("Finance"))
     (round_doc,) = await stored(server, "processSurveyRounds")
     assert round_doc["recipients"] == {"everyone": [p["_id"] for p in members("Finance")]}
+
+
+async def test_process_surveys_show_a_closed_rounds_scores_above_k_only(server: RunningServer,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a survey of Finance answered by 5 people in round 1 and 4 in round 2
+    admin = server.client("hr_admin")
+    finance = [p for p in members("Finance") if p["status"] == "active"]
+    with on(monkeypatch, OPENS):
+        body = await admin.data(SAVE_SURVEY, {"input": {"title": "Goals", "questions": ["Are goals useful?"]}})
+        survey = body["saveProcessSurvey"]["survey"]["id"]
+        rounds = []
+        for opens, closes in (("2030-01-01", "2030-01-10"), ("2030-01-11", "2030-01-20")):
+            body = await admin.data(SEND, {"id": survey, "opens": opens, "closes": closes,
+                                           "departments": [department("Finance")["_id"]]})
+            rounds.append(body["sendProcessSurvey"]["round"]["id"])
+        for person, score in zip(finance[:5], (1, 2, 3, 4, 5), strict=True):
+            await server.client(person["_id"]).data(ANSWER, {"round": rounds[0], "answers": one_answer(score)})
+    with on(monkeypatch, date(2030, 1, 15)):
+        for person in finance[5:9]:
+            await server.client(person["_id"]).data(ANSWER, {"round": rounds[1], "answers": one_answer(4)})
+    with on(monkeypatch, date(2030, 1, 21)):
+        listed = (await admin.data(SURVEYS))["processSurveys"]
+    # then round 1 shows its mean 3 and spread √2.5 = 1.5811 over 5 answers; round 2, with 4 (below k), nothing
+    recipients = len(members("Finance"))
+    assert listed == [{"id": survey, "title": "Goals", "rounds": [
+        {"number": 1, "recipients": recipients, "results": [{"questionId": "q1", "groups": [
+            {"group": "EVERYONE", "score": {"respondents": 5, "mean": 3.0, "spread": 1.5811}}]}]},
+        {"number": 2, "recipients": recipients, "results": [{"questionId": "q1", "groups": [
+            {"group": "EVERYONE", "score": None}]}]}]}]
