@@ -77,9 +77,9 @@ async def members(context: Context, department_ids: list[str]) -> list[Document]
     return _active([p for group in groups for p in group])
 
 
-async def cohort_people(context: Context, pilot: Document) -> list[Document]:
-    """The people the pilot's setting was changed for (fixed at its start)."""
-    return await org.employees(context, pilot.get("affectedIds", []))
+async def cohort_people(context: Context, pilot: Document, limit: int = 500) -> list[Document]:
+    """The people the pilot's setting was changed for (fixed at its start), the first ``limit`` by id."""
+    return await org.employees(context, pilot.get("affectedIds", [])[:limit])
 
 
 async def comparison_ids(context: Context, pilot: Document) -> list[str]:
@@ -96,7 +96,7 @@ async def visible(context: Context, docs: list[Document]) -> list[Document]:
     signed_in = await require(context)
     if signed_in.viewer.is_hr_admin:
         return docs
-    ids = sorted({id for d in docs for id in d.get("affectedIds", [])})
+    ids = sorted({id for d in docs for id in d.get("affectedIds", [])})  # batched by the loader
     people = {p["_id"]: p for p in await org.employees(context, ids)}
     return [d for d in docs if can_see_pilot(signed_in.viewer, d, [people[i] for i in d.get("affectedIds", [])
                                                                    if i in people])]

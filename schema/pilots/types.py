@@ -76,19 +76,25 @@ class Pilot:
     async def cohort_departments(self, info: Info[Context, Any]) -> list[Department]:
         return await _departments(info, self.doc["cohort"]["departmentIds"])
 
-    @strawberry.field(description="The people the setting was changed for, fixed at the start.", metadata=listed(500))
+    @strawberry.field(description="The people the setting was changed for, fixed at the start (the first 500 by "
+                                  "id).", metadata=listed(500))
     async def cohort_people(self, info: Info[Context, Any]) -> list[Employee]:
         return EmployeeFields.wrap_all(await resolvers.cohort_people(info.context, self.doc))
+
+    @strawberry.field(description="How many people the setting was changed for.")
+    def cohort_size(self) -> int:
+        return len(self.doc.get("affectedIds", []))
 
     @strawberry.field(description="The comparison group's departments (none: the rest of the organisation).",
                       metadata=listed(200))
     async def comparison_departments(self, info: Info[Context, Any]) -> list[Department]:
         return await _departments(info, self.doc["comparison"]["departmentIds"])
 
-    @strawberry.field(description="Its decisions, oldest first: the start, extensions, the revert or adoption.",
-                      metadata=listed(50))
+    @strawberry.field(description="Its decisions, oldest first (the start and the last 49): extensions, the revert "
+                                  "or adoption.", metadata=listed(50))
     def decisions(self) -> list[PilotDecision]:
-        return [PilotDecision.of(d) for d in self.doc.get("decisions", [])]
+        decisions = self.doc.get("decisions", [])
+        return [PilotDecision.of(d) for d in (decisions[:1] + decisions[1:][-49:])]
 
 
 @strawberry.type(description="A question of a process survey, answered with a score of 1 to 5 and a comment.")
