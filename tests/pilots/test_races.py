@@ -8,7 +8,7 @@ import asyncio
 from tests.client import refused
 from tests.conftest import RunningServer
 from tests.interleave import hold
-from tests.pilots.support import ADOPT, COMPARISON, END, department, start, stored
+from tests.pilots.support import ADOPT, COMPARISON, END, SAVE_SURVEY, SEND, department, start, stored
 
 
 async def test_an_adoption_that_read_a_pilot_reverted_meanwhile_is_refused_and_writes_nothing(
@@ -46,3 +46,27 @@ async def test_the_comparison_costs_the_same_store_calls_for_a_small_or_a_whole_
     small = await start(server)
     whole = await start(server, name="Whole", departments=("Sales", "Marketing"), value="BIWEEKLY", comparison=())
     assert await calls(server, small["id"]) == await calls(server, whole["id"])
+
+
+async def test_of_two_concurrent_sends_of_a_round_one_is_refused(server: RunningServer) -> None:
+    # given a survey of a pilot, and HR sending its first round twice at once: the first parked before inserting it
+    pilot = await start(server)
+    admin = server.client("hr_admin")
+    body = await admin.data(SAVE_SURVEY, {"input": {"title": "Rhythm", "pilotId": pilot["id"],
+                                                    "questions": ["Right cadence?"]}})
+    survey = body["saveProcessSurvey"]["survey"]["id"]
+    window = {"id": survey, "opens": "2099-01-01", "closes": "2099-01-31"}
+    async with hold(server.database, "processSurveyRounds", "insert_one") as held:
+        first = asyncio.create_task(admin.execute(SEND, window))
+        await held.reached.wait()
+        second = await admin.execute(SEND, window)
+    late = await first
+    # then one round 1 exists, and the other send was refused
+    results = [second["data"]["sendProcessSurvey"], late["data"]["sendProcessSurvey"]]
+    assert sorted(r["round"] is None for r in results) == [False, True]
+    (refusal,) = [r for r in results if r["round"] is None]
+    assert refusal["errors"] == [{"field": "surveyId", "code": "DUPLICATE",
+                                  "message": "another round of this survey was sent meanwhile"}]
+    assert [r["number"] for r in await stored(server, "processSurveyRounds")] == [1]
+    (doc,) = await stored(server, "processSurveys")
+    assert [r["number"] for r in doc["rounds"]] == [1]
