@@ -102,40 +102,42 @@ async def test_an_overlapping_pilot_is_refused_with_a_typed_error_and_nothing_wr
 
 
 async def test_of_two_concurrent_overlapping_starts_one_is_refused(server: RunningServer) -> None:
-    # given two HR starts of cadence pilots for Data at once: the first has read that nothing overlaps and is
+    # given two HR starts of cadence pilots at once, one for Data and one for a person in Data (the two write
+    # different documents: Data's settings, the person's series): the first has read that nothing overlaps and is
     # parked just before inserting its pilot when the second starts
     admin = server.client("hr_admin")
     calls: Counter[tuple[str, str]] = Counter()
-    parked, release, second_locked = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    parked, release, second_started = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def gate(name: str, method: str) -> None:
         calls[name, method] += 1
-        if (name, method) == ("pilotLocks", "update_one") and calls[name, method] == 2:
-            second_locked.set()
+        if (name, method) in (("pilotLocks", "update_one"), ("pilots", "find")) and calls[name, method] == 2:
+            second_started.set()  # the second has reached its transaction
         if (name, method) == ("pilots", "insert_one") and calls[name, method] == 1:
             parked.set()
             await release.wait()
 
+    person = members("Data")[0]["_id"]
     server.database.stats.gate = gate
     try:
-        first = asyncio.create_task(admin.data(START, {"input": start_input(name="First")}))
+        first = asyncio.create_task(admin.data(START, {"input": start_input(name="Data")}))
         await parked.wait()
-        second = asyncio.create_task(admin.data(START, {"input": start_input(name="Second", value="BIWEEKLY")}))
-        await second_locked.wait()
+        second = asyncio.create_task(admin.data(START, {"input": start_input(name="One person", people=[person],
+                                                                              value="BIWEEKLY")}))
+        await second_started.wait()
         await asyncio.sleep(0.2)  # the second runs as far as it can meanwhile
         release.set()
         results = [(await first)["startPilot"], (await second)["startPilot"]]
     finally:
         server.database.stats.gate = None
-    # then exactly one pilot runs, and the other start was refused
-    started = [r for r in results if not r["errors"]]
-    (refusal,) = [r for r in results if r["errors"]]
-    assert len(started) == 1
-    assert refusal["errors"][0]["code"] == "CONFLICT"
-    assert refusal["overlappingPilotIds"] == [started[0]["pilot"]["id"]]
-    assert [p["name"] for p in await stored(server, "pilots")] == [started[0]["pilot"]["name"]]
-    (data,) = await stored(server, "departments", _id=department("Data")["_id"])
-    assert data["cadence"] == started[0]["pilot"]["value"]
+    # then the first runs, and the second, checked again once the first committed, was refused
+    assert results[0]["errors"] == []
+    assert results[1] == {"pilot": None, "overlappingPilotIds": [results[0]["pilot"]["id"]], "errors": [
+        {"field": "cohort", "code": "CONFLICT", "message": "a running pilot changes this setting for some of the same "
+                                                           f"departments or people: {results[0]['pilot']['id']}"}]}
+    assert [p["name"] for p in await stored(server, "pilots")] == ["Data"]
+    (series,) = await stored(server, "checkInSeries", employeeId=person, active=True)
+    assert series.get("cadence") is None
 
 
 async def test_extending_and_adopting_are_recorded_with_who_and_why(server: RunningServer) -> None:
