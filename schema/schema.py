@@ -29,6 +29,7 @@ from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
 from schema.notifications.root import NotificationsMutation, NotificationsQuery, NotificationsSubscription
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
+from schema.pilots.root import PilotMutation, PilotQuery, PilotSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
 from schema.reviews.cycles_root import CycleMutation, CycleQuery
 from schema.reviews.root import ReviewMutation, ReviewQuery, ReviewSubscription
@@ -60,6 +61,9 @@ SUBSCRIPTIONS += (NotificationsSubscription,)
 QUERIES += (GrowthQuery,)
 MUTATIONS += (GrowthMutation,)
 SUBSCRIPTIONS += (GrowthSubscription,)
+QUERIES += (PilotQuery,)
+MUTATIONS += (PilotMutation,)
+SUBSCRIPTIONS += (PilotSubscription,)
 
 Query = merge_types("Query", QUERIES)
 Mutation = audited(refusals_as_payloads(merge_types("Mutation", MUTATIONS)))

@@ -29,6 +29,7 @@ from store.org.loaders import (
     ReportCountByManagerIdLoader,
     ReportsByManagerIdLoader,
 )
+from store.pilots.repository import PilotLoaders
 from store.reviews.repository import ReviewLoaders
 
 
@@ -110,3 +111,7 @@ class Loaders:
     @cached_property
     def growth(self) -> GrowthLoaders:
         return unbatched(self.batching, GrowthLoaders(self.store))
+
+    @cached_property
+    def pilots(self) -> PilotLoaders:
+        return unbatched(self.batching, PilotLoaders(self.store))

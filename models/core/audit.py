@@ -10,9 +10,11 @@ import re
 # leases, notifications marked read, the organisation's change counters; and the contributor sets of
 # anonymous feedback, whose every entry would name who wrote.
 # The candid exit survey's answers are not audited at all: an entry, even without its author, would sit beside
-# the leaver's own audited "survey done" on their exit record.
+# the leaver's own audited "survey done" on their exit record. Nor are process surveys' answers and their "has
+# answered" markers: an entry for the marker would name who answered, and its time would point at the answer.
 NOT_AUDITED = frozenset({"auditLog", "outbox", "webhookDeliveries", "reminders", "notifications", "organizations",
-                         "anonymousContributors", "exitSurveyResponses"})
+                         "anonymousContributors", "exitSurveyResponses", "processSurveyMarkers",
+                         "processSurveyAnswers"})
 # Every value of these is withheld: anonymous feedback, private check-in notes and mentoring sessions, exit
 # records (reasons, the named interview), pay and everything of a merit cycle, potential ratings, readiness.
 REDACTED_COLLECTIONS = frozenset({"anonymousFeedback", "checkInNotes", "mentoringSessions", "exitRecords",

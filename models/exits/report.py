@@ -29,6 +29,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from models.core.anonymity import suppressed_keys as suppressed_keys
 from models.exits.rules import ExitKind, tenure_band
 
 GOOD_RATING = 4
@@ -164,19 +165,6 @@ def window_months(end: date, months: int) -> set[str]:
         out.add(f"{year:04d}-{month:02d}")
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return out
-
-
-def suppressed_keys(counts: Mapping[str, int], k: int) -> set[str]:
-    """The groups to hide: those with 1 to k-1 individuals, and then, while the hidden ones are a single group or
-    hold fewer than k together (so subtracting the groups shown from the total would reveal them), the smallest
-    group still shown (by count, then key). Groups with nobody need no hiding."""
-    hidden = {key for key, count in counts.items() if 0 < count < k}
-    while hidden and (len(hidden) == 1 or sum(counts[key] for key in hidden) < k):
-        shown = sorted((count, key) for key, count in counts.items() if key not in hidden and count > 0)
-        if not shown:
-            break
-        hidden.add(shown[0][1])
-    return hidden
 
 
 def _leaver_figures(row: Row, leavers: Sequence[Leaver], categories: Mapping[str, str] | None = None) -> None:

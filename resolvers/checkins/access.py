@@ -7,12 +7,15 @@ from __future__ import annotations
 from datetime import date
 
 from models.checkins.permissions import can_edit_check_in, can_read_check_in
-from models.checkins.rules import CheckInStatus
+from models.checkins.rules import Cadence, CheckInStatus
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
+from resolvers.checkins.channels import activity_channel as activity_channel
 from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
+from resolvers.org.access import set_department_fields
+from store.core.people import ids_below
 from store.core.repository import TenantStore
 
 NOT_VISIBLE = "check-ins are visible to their participants, the employee's managers and HR admins"
@@ -98,3 +101,81 @@ async def open_until(store: TenantStore, until: date, limit: int = 5000) -> list
     docs = await store.checkIns.find(query, sort=[("scheduledOn", 1), ("_id", 1)], limit=limit,
                                      projection={"scheduledOn": 1, "employeeId": 1, "managerId": 1})
     return [(d, [p for p in (d.get("employeeId"), d.get("managerId")) if p]) for d in docs]
+
+
+# The settings a pilot (resolvers/pilots) changes for a cohort, read and written here so that their rules stay
+# this domain's: a department's cadence or template (through the org chart, as setDepartmentCadence and
+# setDepartmentCheckInTemplate write them) and a series' own cadence (as setCheckInSeriesCadence writes it).
+PILOT_SETTINGS = {"check_in_cadence": "cadence", "check_in_template": "checkInTemplateId"}
+
+
+async def check_setting_value(context: Context, setting: str, value: str | None, *,
+                              people: bool) -> tuple[str | None, list[FieldError]]:
+    """The stored form of a pilot's value for ``setting`` (a cadence in lower case, a template id), or errors:
+    a cadence that is none of WEEKLY, BIWEEKLY, MONTHLY; a template unknown in the organisation; a template for
+    a cohort of people (templates are a department's)."""
+    signed_in = await require(context)
+    if setting == "check_in_cadence":
+        try:
+            return Cadence((value or "").lower()).value, []
+        except ValueError:
+            return None, [FieldError("value", ErrorCode.INVALID, "a cadence is WEEKLY, BIWEEKLY or MONTHLY")]
+    if people:
+        return None, [FieldError("cohort", ErrorCode.INVALID, "a check-in template is a department's setting")]
+    if value is None or await signed_in.store.checkInTemplates.get(value) is None:
+        return None, [not_found("value", "check-in template", str(value))]
+    return value, []
+
+
+async def current_settings(context: Context, setting: str, department_ids: list[str],
+                           employee_ids: list[str]) -> dict[str, dict[str, str | None]]:
+    """The setting as it is now: ``{"departments": {id: value}, "series": {id: value}}`` (the active series of
+    ``employee_ids``, their own cadence or ``None`` when they follow their department's). Read inside a pilot's
+    transaction, this is what reverting restores."""
+    signed_in = await require(context)
+    field = PILOT_SETTINGS[setting]
+    departments = await signed_in.store.departments.by_ids(department_ids, projection={field: 1})
+    series = await active_series_docs(signed_in.store, employee_ids) if employee_ids else []
+    return {"departments": {d["_id"]: d.get(field) for d in departments},
+            "series": {s["_id"]: s.get("cadence") for s in series}}
+
+
+async def active_series_docs(store: TenantStore, employee_ids: list[str]) -> list[Document]:
+    return await store.checkInSeries.find({"active": True, "employeeId": {"$in": employee_ids}},
+                                          sort=[("_id", 1)], projection={"cadence": 1})
+
+
+async def apply_settings(context: Context, setting: str, values: dict[str, dict[str, str | None]]) -> None:
+    """Write ``values`` (the shape of :func:`current_settings`) as HR admins' settings mutations would: new
+    occurrences follow from their next scheduling on; scheduled and past ones keep theirs."""
+    signed_in = await require(context)
+    field = PILOT_SETTINGS[setting]
+    for department_id, value in sorted(values.get("departments", {}).items()):
+        await set_department_fields(context, department_id, {field: value})
+    series = values.get("series", {})
+    if series:
+        await signed_in.store.checkInSeries.update_each({id: {"cadence": value} for id, value in series.items()})
+
+
+async def check_in_counts(context: Context, employee_ids: list[str], start: date, end: date
+                          ) -> list[Document]:
+    """Occurrences of these people scheduled within [start, end] (not cancelled), counted by employee, month
+    and status: ``[{employeeId, month, status, count}]``; only people whose check-ins the viewer may read (HR
+    admins: everyone; a manager: the people below them). One aggregation (and, for a manager, one read of the
+    people below them)."""
+    signed_in = await require(context)
+    ids = employee_ids
+    if not signed_in.viewer.is_hr_admin:
+        below = set(await ids_below(signed_in.store, signed_in.viewer.employee_id))
+        ids = [id for id in employee_ids if id in below]
+    if not ids or end < start:
+        return []
+    pipeline = [
+        {"$match": signed_in.store.checkIns.scope({
+            "employeeId": {"$in": ids}, "scheduledOn": {"$gte": start.isoformat(), "$lte": end.isoformat()},
+            "status": {"$ne": CheckInStatus.CANCELLED.value}})},
+        {"$group": {"_id": {"employeeId": "$employeeId", "month": {"$substrBytes": ["$scheduledOn", 0, 7]},
+                            "status": "$status"}, "count": {"$sum": 1}}},
+    ]
+    rows = await signed_in.store.checkIns.collection.aggregate(pipeline)
+    return [{**row["_id"], "count": row["count"]} for row in rows]

@@ -28,3 +28,9 @@ async def visible_exit_records(context: Context, ids: list[str]) -> list[Documen
 async def due_exit_interviews(context: Context, within_days: int) -> list[Document]:
     """Exit interviews to remind of (notifications): as ``dueExitInterviews`` answers the viewer."""
     return await records.due_interviews(context, within_days)
+
+
+async def anonymity_threshold(context: Context) -> int:
+    """The organisation's k (``saveExitSettings``): the smallest group of anonymous answers any report shows
+    (pilots' process surveys use the same one)."""
+    return int((await exits_store.settings((await require(context)).store))["k"])

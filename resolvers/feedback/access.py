@@ -70,3 +70,25 @@ async def unanswered_until(store: TenantStore, until: date, limit: int = 5000) -
         if waiting:
             found.append((doc, waiting))
     return found
+
+
+async def answer_delays(context: Context, requester_ids: Sequence[str], start: datetime, end: datetime
+                        ) -> list[tuple[str, float]]:
+    """Time to feedback (the pilots' comparison): for each answer to a request one of ``requester_ids`` made
+    within [start, end] (not anonymous ones: they record no answers), the requester and the days from the
+    request to the answer. Only requests whose existence the viewer may see (``can_see_request_exists``);
+    never a question or an answer's content. One query."""
+    signed_in = await require(context)
+    if not requester_ids:
+        return []
+    docs = await signed_in.store.feedbackRequests.find(
+        {"requesterId": {"$in": list(requester_ids)}, "createdAt": {"$gte": start, "$lte": end},
+         "anonymous": {"$ne": True}},
+        projection={"requesterId": 1, "respondentIds": 1, "createdAt": 1, "answers": 1, "organizationId": 1})
+    delays = []
+    for doc in docs:
+        if not can_see_request_exists(signed_in.viewer, doc):
+            continue
+        for answer in (doc.get("answers") or {}).values():
+            delays.append((doc["requesterId"], (answer["at"] - doc["createdAt"]).total_seconds() / 86400))
+    return sorted(delays)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from models.core.documents import Document
 from models.goals.rules import GoalStatus
-from resolvers.core.context import Context
+from resolvers.core.context import Context, require
 from resolvers.core.outcome import Outcome
 from resolvers.goals import key_results, queries
 from store.core.repository import TenantStore
@@ -44,3 +44,23 @@ async def stale_goals(store: TenantStore, updated_before: datetime, limit: int =
              "status": {"$nin": [GoalStatus.DONE.value, GoalStatus.CANCELLED.value]}}
     return await store.goals.find(query, sort=[("updatedAt", 1), ("_id", 1)], limit=limit,
                                   projection={"title": 1, "ownerEmployeeId": 1, "updatedAt": 1})
+
+
+async def progress_update_counts(context: Context, employee_ids: Sequence[str], start: datetime,
+                                 end: datetime) -> dict[str, int]:
+    """Goal-update frequency (the pilots' comparison): how many key-result progress updates each of
+    ``employee_ids`` recorded within [start, end], on goals the viewer may see. One query (and the goals'
+    owners, batched)."""
+    if not employee_ids:
+        return {}
+    signed_in = await require(context)
+    people = list(employee_ids)
+    window = {"$gte": start, "$lte": end}
+    docs = await signed_in.store.goals.find(
+        {"progressHistory": {"$elemMatch": {"byId": {"$in": people}, "at": window}}})
+    counts = dict.fromkeys(people, 0)
+    for goal in await queries.visible(context, docs):
+        for entry in goal.get("progressHistory") or []:
+            if entry.get("byId") in counts and start <= entry["at"] <= end:
+                counts[entry["byId"]] += 1
+    return counts

@@ -308,6 +308,16 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     ],
     "exitSurveyResponses": [([ORG, ("month", ASCENDING)], {"name": "org_month"})],
     "exitSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    # pilots: pilots (one practice changed for a cohort), the per-practice lock two concurrent starts conflict on,
+    # process surveys, their rounds (recipients by group), "has answered" markers (a keyed hash, nothing else) and
+    # the answers (no author, no time)
+    "pilots": [([ORG, ("status", ASCENDING), ("practice", ASCENDING)], {"name": "org_status_practice"})],
+    "pilotLocks": [],
+    "processSurveys": [([ORG, ("pilotId", ASCENDING)], {"name": "org_pilot"})],
+    "processSurveyRounds": [([ORG, ("surveyId", ASCENDING), ("number", ASCENDING)],
+                             {"unique": True, "name": "org_survey_number_unique"})],
+    "processSurveyMarkers": [],
+    "processSurveyAnswers": [([ORG, ("roundId", ASCENDING)], {"name": "org_round"})],
     # compensation: effective-dated pay records, one band per position, merit cycles, one participant per
     # (cycle, employee) with its pay snapshot and proposal, one budget per (cycle, manager)
     "payRecords": [

@@ -12,6 +12,7 @@ from models.demo.feedback import demo_feedback
 from models.demo.goals import demo_goal_documents
 from models.demo.growth import demo_growth
 from models.demo.org import DemoOrganization
+from models.demo.pilots import demo_pilots
 from models.demo.reviews import demo_review_documents
 from store.core.database import INDEXES, Database
 
@@ -23,6 +24,8 @@ DOMAIN_SEEDS: list[DomainSeed] = [demo_goal_documents, demo_review_documents, de
 DEMO_ONLY_SEEDS: list[DomainSeed] = [demo_exit_documents]
 DOMAIN_SEEDS += [demo_compensation]
 DOMAIN_SEEDS += [demo_growth]
+# The demo's pilot (Customer Success) for `make serve` only: the tests' organisations start their own pilots.
+DEMO_ONLY_SEEDS += [demo_pilots]
 
 
 def demo_documents(demo: DemoOrganization, *, demo_only: bool = False) -> dict[str, list[Document]]:
