@@ -121,7 +121,8 @@ def pool() -> Arguments:
         overrides={"overdueCheckIns.asOf": "2027-06-01", "first": 5})
 
 
-DEPTH = 4
+DEPTH = 4  # levels walked to a field returning a hidden type that no shorter path selects
+BASE = 3  # levels within which every path is walked
 
 
 # the scenarios
@@ -281,18 +282,30 @@ def normalized(body: Document) -> Document:
     return {**rest, "errors": sorted(errors, key=lambda e: json.dumps(e, sort_keys=True))}
 
 
-async def walk(server: RunningServer, who: str, texts: dict[str, list[str]]) -> dict[str, list[Document]]:
-    """The answers to every document of the walk, by root field, as ``who``."""
+async def walk(server: RunningServer, who: str, texts: list[str]) -> list[Document]:
+    """The answers to every document of the walk, in order, as ``who``."""
     viewer = client(server, who)
-    names = list(texts)
     slots = asyncio.Semaphore(4)
 
     async def ask(text: str) -> Document:
         async with slots:
-            return await viewer.execute(text)
+            return normalized(await viewer.execute(text))
 
-    answers = await asyncio.gather(*(asyncio.gather(*(ask(t) for t in texts[n])) for n in names))
-    return {name: [normalized(a) for a in found] for name, found in zip(names, answers, strict=True)}
+    return list(await asyncio.gather(*(ask(t) for t in texts)))
+
+
+# answers on the seeded state, by viewer and documents: every server starts from it, so a scenario without a
+# `prepare` step reuses what another one asked before its change
+_seeded: dict[tuple[str, tuple[str, ...]], list[Document]] = {}
+
+
+async def before_walk(server: RunningServer, scenario: Scenario, who: str, texts: list[str]) -> list[Document]:
+    if scenario.prepare is not None:
+        return await walk(server, who, texts)
+    key = (who, tuple(texts))
+    if key not in _seeded:
+        _seeded[key] = await walk(server, who, texts)
+    return _seeded[key]
 
 
 def direct_queries(objects: dict[str, list[str]]) -> list[str]:
@@ -313,18 +326,18 @@ def direct_queries(objects: dict[str, list[str]]) -> list[str]:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 async def test_a_hidden_change_shows_on_no_path(server: RunningServer, scenario: Scenario) -> None:
     # given the owner's surroundings (and whatever the scenario prepares), as each viewer who may not see it
-    texts = documents(SCHEMA, pool(), scenario.types, depth=DEPTH)
+    texts = documents(SCHEMA, pool(), scenario.types, depth=DEPTH, base=BASE)
     if scenario.prepare:
         await scenario.prepare(server)
-    before = {who: await walk(server, who, texts) for who in scenario.hidden_from}
+    before = {who: await before_walk(server, scenario, who, texts) for who in scenario.hidden_from}
     # when the change is made
     hidden = await scenario.hide(server)
     # then nothing on any path differs for them
     leaks = []
     for who in scenario.hidden_from:
         after = await walk(server, who, texts)
-        leaks += [f"{who} on {name}: {diff}" for name, answers in after.items()
-                  if (diff := difference(before[who][name], answers))]
+        leaks += [f"{who} on {text[:120]}…: {diff}" for text, old, new in zip(texts, before[who], after, strict=True)
+                  if (diff := difference(old, new))]
         # and every new object asked for by its id is absent, with none of its secrets
         for text in direct_queries(hidden.objects):
             body = await client(server, who).execute(text)
@@ -345,7 +358,7 @@ def root_calls() -> list[str]:
     walker = Walk(SCHEMA, pool(), DEPTH, frozenset())
     calls = []
     for name, definition in SCHEMA.query_type.fields.items():
-        call = re.sub(r"^a\d+: ", "", walker.calls("Query", name, definition)[0])
+        call = re.sub(r"^\w+: ", "", walker.calls("Query", name, definition)[0])
         calls.append(call if is_leaf_type(get_named_type(definition.type)) else f"{call} {{ __typename }}")
     return calls
 
