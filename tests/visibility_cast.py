@@ -61,6 +61,15 @@ async def ok(server: RunningServer, who: str, query: str, variables: Document) -
     return payload
 
 
+# argument values a scenario's `prepare` step made (by server, then argument name): the subscription walk
+# subscribes with them before the change (an exit record's id for `exitChecklistChanged`)
+PREPARED: dict[int, dict[str, list[Any]]] = {}
+
+
+def prepared(server: RunningServer) -> dict[str, list[Any]]:
+    return PREPARED.setdefault(id(server), {})
+
+
 @dataclass(frozen=True)
 class Hidden:
     """What a change made: ``secrets`` (ids and texts no hidden-from viewer may ever read), ``objects``

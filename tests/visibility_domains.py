@@ -14,7 +14,18 @@ from resolvers.notifications.worker import DeliveryWorker
 from tests.conftest import NORTHWIND, RunningServer
 from tests.exits.support import TEMPLATE_QUESTIONS, save_reason, save_template
 from tests.growth.support import position_above
-from tests.visibility_cast import MARKER, MENTORSHIP, OWNER, VIEWERS, Hidden, Scenario, as_comp_admin, client, ok
+from tests.visibility_cast import (
+    MARKER,
+    MENTORSHIP,
+    OWNER,
+    VIEWERS,
+    Hidden,
+    Scenario,
+    as_comp_admin,
+    client,
+    ok,
+    prepared,
+)
 
 Document = dict[str, Any]
 TECH_LEAD = position_above(OWNER)  # a position above the owner's: readiness, succession, promotion
@@ -93,6 +104,8 @@ SCHEDULE = f"""mutation($x: ID!, $who: ID!, $on: Date!) {{
   scheduleExitInterview(exitId: $x, interviewerId: $who, on: $on) {{ {ERRORS} }} }}"""
 INTERVIEW = f"""mutation($x: ID!, $a: [ExitAnswerInput!]!) {{
   recordExitInterview(exitId: $x, answers: $a) {{ {ERRORS} }} }}"""
+EXIT_ITEMS = "query($x: ID!) { exitRecord(id: $x) { checklist { id } } }"
+COMPLETE = f"""mutation($x: ID!, $i: String!) {{ completeExitChecklistItem(exitId: $x, itemId: $i) {{ {ERRORS} }} }}"""
 SURVEY = f"""mutation($a: [ExitAnswerInput!]!) {{ submitExitSurvey(answers: $a) {{ submitted {ERRORS} }} }}"""
 _reasons: dict[int, str] = {}
 
@@ -113,15 +126,36 @@ def answers(server: RunningServer) -> list[Document]:
             {"questionId": "words", "value": MARKER}]
 
 
-async def exit_record(server: RunningServer) -> Hidden:
-    await ok(server, "hr", END_DATE, {"e": OWNER["_id"], "end": days(30)})
+async def exit_of_owner(server: RunningServer) -> str:
     edges = (await client(server, "hr").data(RECORDS))["exitRecords"]["edges"]
-    exit_id = next(e["node"]["id"] for e in edges if e["node"]["employee"]["id"] == OWNER["_id"])
+    return next(e["node"]["id"] for e in edges if e["node"]["employee"]["id"] == OWNER["_id"])
+
+
+async def exit_opened(server: RunningServer) -> Hidden:
+    await ok(server, "hr", END_DATE, {"e": OWNER["_id"], "end": days(30)})
+    exit_id = await exit_of_owner(server)
+    return Hidden([exit_id], {"ExitRecord": [exit_id]})
+
+
+async def exit_pending(server: RunningServer) -> None:
+    """A template, and the owner's last day in a month: their exit record is open (its id for the
+    subscription walk)."""
+    await exit_template(server)
+    await exit_opened(server)
+    prepared(server)["exitId"] = [await exit_of_owner(server)]
+
+
+async def exit_worked(server: RunningServer) -> Hidden:
+    """Classified, its interview scheduled with HR and recorded, a checklist item done."""
+    exit_id = await exit_of_owner(server)
     await ok(server, "hr", CLASSIFY, {"x": exit_id, "i": {"kind": "VOLUNTARY", "regretted": True, "notes": MARKER,
                                                          "primaryReasonId": _reasons[id(server)]}})
     await ok(server, "hr", SCHEDULE, {"x": exit_id, "who": VIEWERS["hr"], "on": days(20)})
     await ok(server, "hr", INTERVIEW, {"x": exit_id, "a": answers(server)})
-    return Hidden([exit_id, MARKER], {"ExitRecord": [exit_id]})
+    record = await client(server, "hr").data(EXIT_ITEMS, {"x": exit_id})
+    item = record["exitRecord"]["checklist"][0]["id"]
+    await ok(server, "hr", COMPLETE, {"x": exit_id, "i": item})
+    return Hidden([exit_id, item, MARKER])
 
 
 async def candid_survey(server: RunningServer) -> Hidden:
@@ -221,8 +255,10 @@ SCENARIOS = [
              ("owner", "peer", "manager", "mentor", "other_hr"), "skip"),
     Scenario("promotion proposal", GROWTH, promotion, ("owner", "peer", "mentor", "peer_manager", "other_hr"),
              "skip"),
-    Scenario("exit record, classification, named interview and checklist", EXITS, exit_record,
-             ("owner", "peer", "manager", "skip", "other_hr"), "hr", prepare=exit_template),
+    Scenario("exit record", EXITS, exit_opened, ("owner", "peer", "manager", "skip", "other_hr"), "hr",
+             prepare=exit_template, marker=False),
+    Scenario("exit classification, named interview and checklist", EXITS, exit_worked,
+             ("owner", "peer", "manager", "skip", "other_hr"), "hr", prepare=exit_pending),
     Scenario("candid survey answer", EXITS, candid_survey, ("peer", "manager", "skip", "hr", "other_hr"), "owner",
              prepare=leaving_soon, marker=False),
     Scenario("pay record", PAY, pay_record, ("peer", "hr", "peer_manager", "other_hr"), "owner",

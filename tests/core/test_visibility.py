@@ -87,7 +87,11 @@ def pool() -> Arguments:
                  "positionId": [OWNER["positionId"], TECH_LEAD["_id"]],
                  "from": ["2026-01-01"], "to": ["2027-06-30"], "managerId": [OWNER["managerId"], SKIP["_id"]],
                  # no import is seeded: an unknown id, whose answer must stay empty for everyone
-                 "importId": [UNKNOWN]},
+                 "importId": [UNKNOWN], "checkInId": [CHECK_IN["_id"]], "reviewId": [REVIEW["_id"]],
+                 "formId": [seeded_form(REVIEW, "manager")["_id"], seeded_form(REVIEW, "self")["_id"]],
+                 "rootId": [OWNER["managerId"]],
+                 # no exit record is seeded: an unknown one, but where a scenario prepared one (PREPARED)
+                 "exitId": [UNKNOWN]},
         ids={"Employee": [OWNER["_id"]], "Goal": [company["_id"], *by_visibility.values()],
              "CheckIn": [CHECK_IN["_id"]], "Feedback": about_owner[:2], "FeedbackRequest": requests[:2],
              "Praise": praise, "ReviewCycle": [RUNNING["_id"], FINISHED["_id"]], "Review": [REVIEW["_id"]],
@@ -208,8 +212,9 @@ GOALS = ("Goal", "KeyResult", "GoalTreeNode", "TeamMemberGoals", "ProgressEntry"
 FEEDBACK = ("Feedback", "FeedbackRequest", "FollowUp", "DepartmentFollowUpStats")
 CHECK_INS = ("CheckIn", "CheckInProgressUpdate", "CheckInAnswer", "TalkingPoint", "ActionItem", "CheckInParticipation",
              "OverdueCheckIn")
-REVIEWS = ("Review", "ReviewForm", "ReviewAnswer", "ReviewScore", "ReviewFormScore", "KindScore", "Calibration",
-           "ReviewFeedback", "FeedbackQuestion", "CycleProgress", "CycleDistribution", "FormCounts", "RatingCount")
+REVIEWS = ("Review", "ReviewForm", "ReviewFormChange", "ReviewAnswer", "ReviewScore", "ReviewFormScore", "KindScore",
+           "Calibration", "ReviewFeedback", "FeedbackQuestion", "CycleProgress", "CycleDistribution", "FormCounts",
+           "RatingCount")
 SCENARIOS = [
     *NEWER,
     Scenario("private goal", GOALS, goal_change("PRIVATE"), ("peer", "manager", "skip", "other_hr"), "owner"),
