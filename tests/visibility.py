@@ -2,10 +2,9 @@
 built from the schema itself (never listed by hand), with required arguments filled from seeded data.
 
 :func:`documents` turns the built schema into query documents (root fields packed together, a large one
-split, each under the token and alias limits); they select, on every object they reach, every scalar field and
-every object field
-that leads to one of the target types, each type once on a path (but for direct self-links: a goal's
-children), connections and their edges costing no depth. A required argument is filled from an
+split, each under the token and alias limits); they select, on every object they reach, every scalar field
+and every object field that leads to one of the target types, each type once on a path (but for direct
+self-links: a goal's children), connections and their edges costing no depth. A required argument is filled from an
 :class:`Arguments` pool by argument name, or, for a root field's ``id``, by the type the field returns; an
 argument the pool cannot fill fails the walk by name, so a new domain's field is never skipped silently.
 Several values for one argument are asked under aliases (``goal_0: goal(id: …) goal_1: goal(id: …)``).

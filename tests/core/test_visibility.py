@@ -9,8 +9,10 @@ mean or a flag that moved because of it. Then each hidden object asked for by it
 secret in the answer; and a viewer who may see the change finds it on the same walk (so the walk reaches
 it and the test can fail).
 
-A new domain adds its hidden objects with one :class:`Scenario` entry (and, if its root fields need an
-argument the pool cannot fill, a value in :func:`pool`); see docs/testing.md.
+The newer domains' scenarios are in tests/visibility_domains.py, the cast in tests/visibility_cast.py, the
+same walk from ``Subscription`` in tests/core/test_visibility_live.py. A new domain adds its hidden objects
+with one :class:`Scenario` entry (and, if its root fields need an argument the pool cannot fill, a value in
+:func:`pool`); see docs/testing.md.
 """
 
 from __future__ import annotations
