@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from graphql import GraphQLID, Undefined, get_named_type, is_leaf_type, is_non_null_type
 
 from models.demo.compensation import demo_compensation
@@ -44,12 +45,14 @@ from tests.reviews.support import (
     seeded_form,
     seeded_review,
 )
+from tests.stores import POOL
 from tests.visibility import Arguments, Walk, difference, documents
-from tests.visibility_cast import MARKER, OWNER, PEER, PEER2, SKIP, UNKNOWN, Hidden, Scenario, client, ok
+from tests.visibility_cast import MARKER, OWNER, PEER, PEER2, PREPARED, SKIP, UNKNOWN, Hidden, Scenario, client, ok
 from tests.visibility_domains import RUNNING_MERIT, TECH_LEAD
 from tests.visibility_domains import SCENARIOS as NEWER
 
 Document = dict[str, Any]
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # the tests share the module's server and its loop
 SCHEMA = build_schema(caches=False)._schema
 REVIEW = seeded_review(RUNNING, OWNER["_id"])
 COMPANY_GOAL = next(g for g in seeded_goals() if g["level"] == "company" and g["rollUpChildren"] and not g["archived"])
@@ -59,16 +62,28 @@ CHECK_IN = upcoming(OWNER["_id"])
 WALK_BUDGET = 10 ** 12  # the walk asks every path at once, far above a client's cost budget (not what is tested here)
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[RunningServer]:
-    """A server without the cost budget and the rate limit (the walk asks for everything at once), webhooks
-allowed to loopback (a scenario's delivery fails on a closed port)."""
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def walk_server() -> AsyncIterator[RunningServer]:
+    """One server for the module: without the cost budget and the rate limit (the walk asks for everything at
+    once), webhooks allowed to loopback (a scenario's delivery fails on a closed port)."""
     uvicorn_server, running = await start_server(settings_for(rate_limit_points=0, webhook_private_urls=True),
-                                                 schema_options={"cost_budget": WALK_BUDGET})
+                                                 schema_options={"cost_budget": WALK_BUDGET},
+                                                 live_cost_budget=WALK_BUDGET)
     try:
         yield running
     finally:
         await stop_server(uvicorn_server, running)
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def server(walk_server: RunningServer) -> AsyncIterator[RunningServer]:
+    """The module's server, its database back in the seeded state after each test (what the test wrote,
+    restored, as between servers: tests/stores.py); starting a server per scenario cost a second each."""
+    try:
+        yield walk_server
+    finally:
+        PREPARED.pop(id(walk_server), None)
+        await POOL.restore(walk_server.database)
 
 
 def pool() -> Arguments:

@@ -23,11 +23,12 @@ from graphql import get_named_type
 
 from tests.client import Subscriber, websocket
 from tests.conftest import GLOBEX, RunningServer
-from tests.core.test_visibility import BASE, DEPTH, SCENARIOS, SCHEMA, pool, server, without
+from tests.core.test_visibility import BASE, DEPTH, SCENARIOS, SCHEMA, pool, server, walk_server, without
 from tests.visibility import TOKEN_BUDGET, Walk, _split
 from tests.visibility_cast import COMP, MARKER, VIEWERS, Scenario, client, prepared
 
-__all__ = ["server"]  # the walk's server (no cost budget, no rate limit), shared with the query walk
+__all__ = ["server", "walk_server"]  # the walk's server (no cost budget, no rate limit), one for the module
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 PER_CONNECTION = 40  # below the server's 50 live operations per connection (server/view.py)
 # the scenarios whose change is pushed to someone who may see it: what they must receive (its marker, or, where
 # the event carries no text of it, an event at all: a budget's new totals)
@@ -113,13 +114,15 @@ class Listener:
             self.refused.add(text)
 
     async def drain(self, seconds: float = 0.3) -> None:
-        """What arrived since, on every connection, until each has been quiet for ``seconds``."""
-        for subscriber, ops in self.connections:
+        """What arrived since, on every connection at once, until each has been quiet for ``seconds``."""
+        async def one(subscriber: Subscriber, ops: dict[str, str]) -> None:
             while True:
                 try:
                     self.note(ops, await subscriber.receive(timeout=seconds))
                 except TimeoutError:
-                    break
+                    return
+
+        await asyncio.gather(*(one(subscriber, ops) for subscriber, ops in self.connections))
 
     async def until(self, marker: str, seconds: float = 10) -> bool:
         """Whether ``marker`` arrives on one of the subscriptions within ``seconds`` (then everything else
@@ -160,8 +163,8 @@ async def test_a_hidden_change_is_pushed_to_no_one_who_may_not_see_it(server: Ru
         # and the others receive nothing of it: no secret, nothing the same query did not show them before
         # the change (without such a query, no event at all)
         leaks = []
+        await asyncio.gather(*(listeners[who].drain() for who in scenario.hidden_from))
         for who in scenario.hidden_from:
-            await listeners[who].drain()
             for text, events in listeners[who].events.items():
                 shown = [without(event["data"], scenario.visible) for event in events]
                 if any(secret in json.dumps(events) for secret in hidden.secrets) or \
