@@ -137,6 +137,10 @@ class Listener:
         return True
 
 
+def test_every_live_change_names_a_scenario() -> None:
+    assert sorted(set(LIVE) - {s.name for s in SCENARIOS}) == []
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 async def test_a_hidden_change_is_pushed_to_no_one_who_may_not_see_it(server: RunningServer,
                                                                       scenario: Scenario) -> None:
