@@ -28,7 +28,6 @@ from tests.visibility import TOKEN_BUDGET, Walk, _split
 from tests.visibility_cast import COMP, MARKER, VIEWERS, Scenario, client, prepared
 
 __all__ = ["server", "walk_server"]  # the walk's server (no cost budget, no rate limit), one for the module
-pytestmark = pytest.mark.asyncio(loop_scope="module")
 PER_CONNECTION = 40  # below the server's 50 live operations per connection (server/view.py)
 # the scenarios whose change is pushed to someone who may see it: what they must receive (its marker, or, where
 # the event carries no text of it, an event at all: a budget's new totals)
@@ -141,6 +140,7 @@ def test_every_live_change_names_a_scenario() -> None:
     assert sorted(set(LIVE) - {s.name for s in SCENARIOS}) == []
 
 
+@pytest.mark.asyncio(loop_scope="module")  # the tests share the module's server and its loop
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 async def test_a_hidden_change_is_pushed_to_no_one_who_may_not_see_it(server: RunningServer,
                                                                       scenario: Scenario) -> None:
