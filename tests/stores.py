@@ -115,6 +115,13 @@ class DatabasePool:
         finally:
             await database.close()
 
+    async def restore(self, database: Database) -> None:
+        """The collections written since the last restore (or since it was handed out) back to the seeded
+        state, for a server that serves several tests (tests/core/test_visibility.py)."""
+        await self._fill(database, database.stats.written)
+        database.stats.reset()
+        database.stats.written.clear()
+
     async def _fill(self, database: Database, names: Any) -> None:
         """Each collection of ``names`` emptied and refilled as seeded, all of them at once."""
         seeded = self.seeded or {}

@@ -16,8 +16,11 @@ NOT_AUDITED = frozenset({"auditLog", "outbox", "webhookDeliveries", "reminders",
                          "anonymousContributors", "exitSurveyResponses", "processSurveyMarkers",
                          "processSurveyAnswers"})
 # Every value of these is withheld: anonymous feedback, private check-in notes and mentoring sessions, exit
-# records (reasons, the named interview), pay and everything of a merit cycle, potential ratings, readiness.
-REDACTED_COLLECTIONS = frozenset({"anonymousFeedback", "checkInNotes", "mentoringSessions", "exitRecords",
+# records (reasons, the named interview), pay and everything of a merit cycle, potential ratings, readiness;
+# and attributed feedback and feedback requests (texts, questions, answers), which HR admins, who read the
+# trail, may not read unless they wrote, received or manage them (models/feedback/permissions.py).
+REDACTED_COLLECTIONS = frozenset({"anonymousFeedback", "feedback", "feedbackRequests", "checkInNotes",
+                                  "mentoringSessions", "exitRecords",
                                   "payRecords", "payBands", "meritCycles", "meritParticipants", "compensationBudgets",
                                   "talentRatings", "readinessAssessments", "successionPlans"})
 # Nor is the author of these named, and their time is kept to the day (order within it would tell).

@@ -295,5 +295,6 @@ async def record_progress(context: Context, check_in_id: str, key_result_id: str
               "keyResultTitle": key_result.get("title"), "value": value, "comment": comment,
               "byId": signed_in.viewer.employee_id, "at": clock.now()}
     await signed_in.store.checkIns.update(check_in_id, {"updatedAt": update["at"]}, push={"progressUpdates": update})
-    check_in = await changed(signed_in, check_in_id, CheckInChange.PROGRESS_RECORDED, keyResultId=key_result_id)
+    check_in = await changed(signed_in, check_in_id, CheckInChange.PROGRESS_RECORDED, keyResultId=key_result_id,
+                             goalId=goal["_id"])
     return Outcome(check_in, extra={"progress": update})

@@ -1,4 +1,5 @@
-"""``checkInUpdated``: live edits of one check-in, for its two participants only."""
+"""``checkInUpdated``: live edits of one check-in, for its two participants only (an edit about a goal the
+participant may not see is not pushed to them)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from resolvers.checkins.channels import check_in_channel
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
 from resolvers.core.streams import stream
+from resolvers.goals.access import visible_goals
 
 
 async def check_in_updated(context: Context, check_in_id: str) -> AsyncIterator[dict[str, Any]]:
@@ -26,8 +28,14 @@ async def check_in_updated(context: Context, check_in_id: str) -> AsyncIterator[
 
     async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         current = await signed_in.loaders.check_ins.check_in_by_id.load(check_in_id)
-        if current is not None and can_subscribe_check_in(viewer, current):
-            yield {**message, "checkIn": current}
+        if current is None or not can_subscribe_check_in(viewer, current):
+            return
+        # a goal linked, unlinked or progressed that the subscriber may not see: no event at all (its kind
+        # and moment would tell them of it), as the goals domain decides (resolvers/goals/access.py)
+        goal_id = message.get("goalId")
+        if goal_id is not None and not await visible_goals(context, [goal_id]):
+            return
+        yield {**message, "checkIn": current}
 
     channel = check_in_channel(signed_in.viewer.organization_id, check_in_id)
     async for event in stream(context, channel, events):

@@ -149,6 +149,32 @@ async def test_check_in_updated_shows_each_participant_only_the_goals_they_may_s
             assert event == {"kind": "TALKING_POINT_ADDED", "checkIn": view(check_in, updates, visibilities)}
 
 
+async def test_linking_and_progressing_a_goal_the_other_participant_may_not_see_is_not_pushed_to_them(
+        server: RunningServer) -> None:
+    # given both participants subscribed to the employee's upcoming check-in
+    employee = person("employee")
+    check_in = upcoming(employee["_id"])
+    goal, key_result = the_goals(employee)["private"]
+    mine = server.client(employee["_id"])
+    async with websocket(server.ws_url, server.token(employee["_id"])) as own, \
+            websocket(server.ws_url, server.token(employee["managerId"])) as theirs:
+        for subscriber in (own, theirs):
+            await subscriber.subscribe(SUBSCRIBE, {"id": check_in["_id"]})
+        await server.wait_subscribers(2)
+        # when the employee links their private goal, records progress on it, then adds a talking point
+        assert (await mine.data(LINK, {"id": check_in["_id"], "goal": goal["_id"]}))["linkCheckInGoal"] == {
+            "errors": []}
+        data = await mine.data(RECORD, {"id": check_in["_id"], "kr": key_result["_id"], "value": 1})
+        assert data["recordCheckInProgress"] == {"errors": []}
+        await mine.data(ADD_TALKING_POINT, {"id": check_in["_id"], "text": "Goals"})
+        # then the employee receives all three, the team lead only the talking point (its check-in without the goal)
+        kinds = [(await own.next_payload())["data"]["checkInUpdated"]["kind"] for _ in range(3)]
+        assert kinds == ["GOAL_LINKED", "PROGRESS_RECORDED", "TALKING_POINT_ADDED"]
+        event = (await theirs.next_payload())["data"]["checkInUpdated"]
+        assert event == {"kind": "TALKING_POINT_ADDED", "checkIn": {"id": check_in["_id"], "linkedGoalIds": [],
+                                                                     "linkedGoals": [], "progressUpdates": []}}
+
+
 async def test_a_goal_made_private_after_its_progress_was_recorded_is_hidden_from_then_on(
         server: RunningServer) -> None:
     # given the linked goals with progress, read by the team lead

@@ -93,6 +93,31 @@ async def test_anonymous_feedback_is_recorded_without_its_author_text_or_time_of
     assert (stored[0]["at"].hour, stored[0]["at"].minute, stored[0]["at"].second) == (0, 0, 0)
 
 
+GIVE = """mutation($input: GiveFeedbackInput!) { giveFeedback(input: $input) { feedback { id } errors { code } } }"""
+REQUEST = """mutation($input: RequestFeedbackInput!) {
+  requestFeedback(input: $input) { request { id } errors { code } } }"""
+
+
+async def test_feedback_and_requests_are_recorded_without_their_texts(server: RunningServer) -> None:
+    # given a private note from the employee to their manager, and a request the employee makes of them
+    manager = by_id(EMPLOYEE)["managerId"]
+    text, question = "A private note HR may not read", "A question HR may not read"
+    given = await server.client("employee").data(GIVE, {"input": {"recipientId": manager, "text": text,
+                                                                   "visibility": "PRIVATE"}})
+    asked = await server.client("employee").data(REQUEST, {"input": {"respondentIds": [manager], "question": question,
+                                                                      "dueDate": "2027-01-31"}})
+    assert given["giveFeedback"]["errors"] == [] and asked["requestFeedback"]["errors"] == []
+    # when HR reads the trail, then each write is there, every value withheld
+    found = {e["objectType"]: e for e in await entries(server)}
+    assert {t: found[t]["objectId"] for t in ("feedback", "feedbackRequests")} == {
+        "feedback": given["giveFeedback"]["feedback"]["id"],
+        "feedbackRequests": asked["requestFeedback"]["request"]["id"]}
+    for kind in ("feedback", "feedbackRequests"):
+        assert all(c["redacted"] and c["before"] is None and c["after"] is None for c in found[kind]["changes"]), kind
+    stored = await server.database.auditLog.find({}).to_list(None)
+    assert text not in repr(stored) and question not in repr(stored)
+
+
 async def test_only_hr_admins_read_it_and_each_organisation_its_own(server: RunningServer) -> None:
     await server.client("hr_admin").data(UPDATE_EMPLOYEE, {"id": EMPLOYEE, "input": {"name": "Renamed Person"}})
     for who in ("employee", "manager"):
