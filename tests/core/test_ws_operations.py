@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from schema.core.limits import MAX_LIST_ITEMS, MAX_VARIABLE_DEPTH
 from tests.client import LEGACY_WS, TRANSPORT_WS, answer, websocket
 from tests.conftest import RunningServer, running_server
 
@@ -83,3 +85,28 @@ async def test_one_person_holds_at_most_ten_connections(server: RunningServer) -
     async with websocket(server.ws_url, token) as again:
         await again.subscribe(ME)
         assert (await again.next_payload())["data"]["me"]["name"] == _name(server, "employee")
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+@pytest.mark.parametrize(("pad", "message", "code"), [
+    ("[" * MAX_VARIABLE_DEPTH + "]" * MAX_VARIABLE_DEPTH, f"variables nest deeper than {MAX_VARIABLE_DEPTH} levels",
+     "BAD_USER_INPUT"),
+    (json.dumps(["x"] * (MAX_LIST_ITEMS + 1)), f"variable 'pad' holds a list of more than {MAX_LIST_ITEMS} items",
+     "LIMIT_EXCEEDED"),
+])
+async def test_variables_over_a_limit_are_refused_on_a_socket_as_over_http(server: RunningServer, protocol: str,
+                                                                           pad: str, message: str, code: str) -> None:
+    # given an HR admin on a socket and the same mutation with a variable over a value limit
+    variables = {"id": server.demo.personas["employee"], "pad": json.loads(pad)}
+    before = await server.snapshot(("employees",))
+    http = await server.client("hr_admin").post(RENAME, variables)
+    async with websocket(server.ws_url, server.token("hr_admin"), protocol) as ws:
+        # when it is sent on the socket
+        await ws.subscribe(RENAME, variables)
+        sent = await ws.receive()
+    # then it is refused with the message and code the HTTP request got (400 there), and nothing is written
+    errors = sent["payload"] if isinstance(sent["payload"], list) else sent["payload"]["errors"]
+    assert [(e["message"], e["extensions"]["code"]) for e in errors] == [(message, code)]
+    assert (http.status_code, [(e["message"], e["extensions"]["code"]) for e in http.json()["errors"]]) == \
+        (400, [(message, code)])
+    assert await server.snapshot(("employees",)) == before
