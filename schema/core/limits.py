@@ -19,6 +19,7 @@ from schema.core.document_limits import document_limits
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000  # a client's largest documents hold a few hundred; parsing 2,000 takes a few ms
+PARSE_OPTIONS = {"max_tokens": MAX_TOKENS}  # the parser's options, wherever a document is parsed
 MAX_ARGUMENT_CHARS = 10_000  # any one string argument or variable (each domain's own rules are tighter)
 MAX_LIST_ITEMS = 500  # any one list argument or variable
 MAX_VARIABLE_DEPTH = 20  # lists and objects in the variables, the variables object itself counted
@@ -95,7 +96,7 @@ class Limits(SchemaExtension):
         """Before parsing: the limit rules for validation, the token limit for the parser."""
         context = self.execution_context
         context.validation_rules = context.validation_rules + LIMIT_RULES
-        context.parse_options["max_tokens"] = MAX_TOKENS
+        context.parse_options.update(PARSE_OPTIONS)
         self.cost: dict[str, int] | None = None
         self.limiter: Any = None
         self.caller = ""
