@@ -32,14 +32,17 @@ import asyncio
 import json
 import socket
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import connect
 
+from bench import loop_watch
 from bench.common import (
     demo_process,
     median_ratio,
@@ -281,6 +284,18 @@ def loop_held_by_class(probe: Probe, phases: list[tuple[str, float]]) -> dict[st
     return held
 
 
+def longest_callbacks(watched: list[tuple[float, float, str]],
+                      walls: list[tuple[str, float]]) -> dict[str, tuple[float, str]]:
+    """Per phase, the longest single event-loop callback the server ran (bench/loop_watch.py): its
+    milliseconds and what ran, a callback counted in the phase during which it ended."""
+    longest: dict[str, tuple[float, str]] = {}
+    for at, ms, what in watched:
+        current = [name for name, start in walls if start <= at]
+        if current and ms > longest.get(current[-1], (0.0, ""))[0]:
+            longest[current[-1]] = (round(ms, 2), what)
+    return longest
+
+
 def summary(client: list[float], trivial: list[float]) -> dict[str, Any]:
     """A class's client-side times against the trivial request's of the same rounds: the median and the p99
     of the per-round differences are the server time the class costs beyond a request that does nothing."""
@@ -309,8 +324,10 @@ async def run(quick: bool) -> dict[str, Any]:
     bodies = hostile_bodies()
     fifty_mb = b'{"query": "{ __typename }", "pad": "' + b"x" * (FIFTY_MB - 40) + b'"}'
     trivial = json_body(TRIVIAL)
+    watched = Path(tempfile.mkdtemp(prefix="perfgraph-loop-")) / "callbacks.txt"
     with ExitStack() as stack:  # both servers start (import, seed) at once
-        port, pid = stack.enter_context(demo_process(["server", "serve", "--seed-demo"]))
+        port, pid = stack.enter_context(demo_process(["bench.loop_watch", "serve", "--seed-demo"],
+                                                     LOOP_WATCH_FILE=str(watched)))
         limited_port, _ = stack.enter_context(demo_process(["server", "serve", "--seed-demo"],
                                                            RATE_LIMIT_POINTS="1", RATE_LIMIT_WINDOW="3600"))
         _, status, answer = await exchange(limited_port, trivial)  # its caller's one point, spent
@@ -349,10 +366,12 @@ async def run(quick: bool) -> dict[str, Any]:
         memory.start()
         figures: dict[str, Any] = {"rounds": rounds, "classes": {}}
         phases: list[tuple[str, float]] = [("idle", time.perf_counter())]  # each phase's start
+        walls: list[tuple[str, float]] = [("idle", time.time())]  # the same, on the clock loop_watch writes
         await asyncio.sleep(2)  # the probe alone: the floor a loaded machine gives its answers
         burst_started = time.perf_counter()
         for name in classes:
             phases.append((name, time.perf_counter()))
+            walls.append((name, time.time()))
             times = await side_by_side_async({name: timed(name), "trivial": baseline}, rounds)
             figures["classes"][name] = {**summary(times[name], times["trivial"]),
                                         "ratio": median_ratio(times[name], times["trivial"]),
@@ -364,6 +383,7 @@ async def run(quick: bool) -> dict[str, Any]:
         deliveries: list[float] = []
         codes: dict[str, int] = {}
         phases.append(("subscriptions_100_deep", time.perf_counter()))
+        walls.append(("subscriptions_100_deep", time.time()))
         for _ in range(max(2, rounds // 5)):
             refusals, per_answer, ping, round_codes, delivery = await subscriptions_round(port, subscribers.pop())
             sub_refusals += refusals
@@ -373,7 +393,9 @@ async def run(quick: bool) -> dict[str, Any]:
             if delivery is not None:
                 deliveries.append(delivery)
         burst_seconds = time.perf_counter() - burst_started
-        await asyncio.sleep(2)
+        phases.append(("idle_after", time.perf_counter()))
+        walls.append(("idle_after", time.time()))
+        await asyncio.sleep(2)  # the probe alone again: the floor, after the burst
         rss_after = process_rss_kib(pid)
         probe.stop.set()
         memory.stop.set()
@@ -390,9 +412,15 @@ async def run(quick: bool) -> dict[str, Any]:
             "answers": " ".join(f"{code}={count}" for code, count in sorted(codes.items())),
             "post_praise_delivery_ms": round(statistics.median(deliveries) * 1000, 2) if deliveries else None}
     held_by = loop_held_by_class(probe, phases)
-    idle = held_by.pop("idle", None)
+    idle, idle_after = held_by.pop("idle", 0.0), held_by.pop("idle_after", 0.0)
     for name, held in held_by.items():
         figures["classes"][name]["loop_max_ms"] = held
+    callbacks = longest_callbacks(list(loop_watch.read(str(watched))), walls)
+    for name, (ms, _) in callbacks.items():
+        if name in figures["classes"]:
+            figures["classes"][name]["callback_max_ms"] = ms
+    during = {name: held for name, held in callbacks.items() if name in figures["classes"]}
+    longest = max(during.items(), key=lambda item: item[1][0], default=("none", (0.0, "")))
     worst = max(figures["classes"].items(), key=lambda item: item[1]["extra_p99_ms"])
     gaps = [b - a - PROBE_EVERY for a, b in zip(probe.answered, probe.answered[1:], strict=False)]
     figures.update({
@@ -400,7 +428,12 @@ async def run(quick: bool) -> dict[str, Any]:
         "worst_extra_p50_ms": max(c["extra_p50_ms"] for c in figures["classes"].values()),
         "burst_seconds": round(burst_seconds, 1), "probes": len(probe.latencies),
         "loop_max_gap_ms": max(held_by.values()), "loop_worst_class": max(held_by, key=held_by.__getitem__),
-        "loop_idle_max_ms": idle,
+        "loop_idle_max_ms": idle, "loop_idle_after_max_ms": idle_after,
+        "loop_floor_ms": max(idle, idle_after),
+        "loop_beyond_floor_ms": round(max(held_by.values()) - max(idle, idle_after), 2),
+        "callback_max_ms": longest[1][0], "callback_max_class": longest[0], "callback_max_what": longest[1][1],
+        "callback_idle_max_ms": max((callbacks[n][0] for n in ("idle", "idle_after") if n in callbacks),
+                                    default=0.0),
         "loop_p99_probe_ms": round(percentile(probe.latencies, 99) * 1000, 2),
         "loop_max_interval_ms": round(max(gaps, default=0) * 1000, 2),
         "rss_before_kib": rss_before, "rss_peak_kib": max(memory.samples),
@@ -410,10 +443,12 @@ async def run(quick: bool) -> dict[str, Any]:
 
 
 def table(figures: dict[str, Any]) -> str:
-    rows = [("class", "p50 ms", "p99 ms", "trivial p50", "extra p50", "extra p99", "ratio", "loop max", "answers")]
+    rows = [("class", "p50 ms", "p99 ms", "trivial p50", "extra p50", "extra p99", "ratio", "probe max",
+             "callback max", "answers")]
     for name, c in figures["classes"].items():
         rows.append((name, *(str(c.get(k)) for k in ("p50_ms", "p99_ms", "trivial_p50_ms", "extra_p50_ms",
-                                                      "extra_p99_ms", "ratio", "loop_max_ms")), c["answers"]))
+                                                      "extra_p99_ms", "ratio", "loop_max_ms", "callback_max_ms")),
+                     c["answers"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
 
@@ -424,6 +459,11 @@ def main() -> None:
     args = parser.parse_args()
     figures = asyncio.run(run(args.quick))
     print(table(figures), flush=True)
+    print(f"event loop: longest probe wait {figures['loop_max_gap_ms']} ms during {figures['loop_worst_class']}, "
+          f"floor (probe alone, before and after) {figures['loop_floor_ms']} ms, beyond it "
+          f"{figures['loop_beyond_floor_ms']} ms; longest single callback {figures['callback_max_ms']} ms "
+          f"({figures['callback_max_class']}: {figures['callback_max_what']}), "
+          f"{figures['callback_idle_max_ms']} ms with the probe alone", flush=True)
     record("hostile_requests", figures, store=store_label())
 
 
