@@ -3,10 +3,10 @@ in the server itself rather than guessed from another request's wait (which a lo
 
 Each callback the loop runs (a task's step, a transport's read) that takes more than ``LOOP_WATCH_MS``
 (default 5) milliseconds is written to the file ``LOOP_WATCH_FILE`` as one line: the Unix time it ended, its
-milliseconds, and what ran (the coroutine's name and where it is defined). py-spy is not available on the
-machines the benchmarks run on; this costs two clock reads per callback. The server runs on asyncio's own
-event loop here, not uvloop (whose callbacks cannot be timed from Python): an upper bound, as the same
-callbacks take no longer on uvloop. Used by bench/hostile.py:
+milliseconds on the clock and in CPU time, and what ran (the coroutine's name and where it is defined).
+py-spy is not available on the machines the benchmarks run on; this costs four clock reads per callback.
+The server runs on asyncio's own event loop here, not uvloop (whose callbacks cannot be timed from
+Python): an upper bound, as the same callbacks take no longer on uvloop. Used by bench/hostile.py:
 
     LOOP_WATCH_FILE=/tmp/loop.txt python -m bench.loop_watch serve --seed-demo
 """
@@ -45,23 +45,26 @@ def watch(out: TextIO, threshold_s: float) -> None:
     run = asyncio.events.Handle._run
 
     def timed(handle: asyncio.events.Handle) -> None:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             run(handle)
         finally:
             took = time.perf_counter() - started
             if took > threshold_s:
-                out.write(f"{time.time():.4f} {took * 1000:.2f} {describe(handle)}\n")
+                used = time.thread_time() - cpu
+                out.write(f"{time.time():.4f} {took * 1000:.2f} {used * 1000:.2f} {describe(handle)}\n")
 
     asyncio.events.Handle._run = timed  # type: ignore[method-assign]
 
 
-def read(path: str) -> Iterator[tuple[float, float, str]]:
-    """The lines :func:`watch` wrote: (Unix time it ended, milliseconds, what ran)."""
+def read(path: str) -> Iterator[tuple[float, float, float, str]]:
+    """The lines :func:`watch` wrote: (Unix time it ended, milliseconds on the clock, milliseconds of the
+    thread's CPU, what ran). The clock counts the moments the machine gave the process's core to someone
+    else; the CPU time is what the callback itself cost the loop."""
     with open(path, encoding="utf-8") as lines:
         for line in lines:
-            at, ms, what = line.rstrip("\n").split(" ", 2)
-            yield float(at), float(ms), what
+            at, ms, cpu, what = line.rstrip("\n").split(" ", 3)
+            yield float(at), float(ms), float(cpu), what
 
 
 def main(argv: list[str]) -> Any:
