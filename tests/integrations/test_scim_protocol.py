@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from models.integrations.scim import FILTER_MAX
 from realtime.ratelimit import MemoryRateLimiter, create_rate_limiter
 from tests.client import shared_client
 from tests.conftest import RunningServer, start_server, stop_server, test_settings
@@ -60,6 +61,10 @@ async def test_users_are_paged_with_start_index_and_count(server: RunningServer)
 async def test_a_bad_filter_or_body_is_a_scim_error(server: RunningServer) -> None:
     scim = await scim_client(server)
     assert scim_error(await scim.get('/Users?filter=userName eq'))[:2] == (400, "invalidFilter")
+    long = 'userName eq "' + "a" * FILTER_MAX + '@northwind.example"'  # well formed, longer than the rule
+    assert scim_error(await scim.get("/Users", params={"filter": long})) == (
+        400, "invalidFilter", f"the filter is longer than {FILTER_MAX} characters")
+    assert scim_error(await scim.get("/Groups", params={"filter": long}))[:2] == (400, "invalidFilter")
     assert scim_error(await scim.get("/Users/no-such-id"))[0] == 404
     not_json = await scim.request("POST", "/Users", content=b"{not json", headers={"Content-Type": SCIM_JSON})
     assert scim_error(not_json)[:2] == (400, "invalidSyntax")
