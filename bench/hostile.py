@@ -29,17 +29,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
-import socket
 import statistics
-import threading
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from websockets.asyncio.client import connect
 
+from bench import loop_watch
 from bench.common import (
     demo_process,
     median_ratio,
@@ -49,6 +51,7 @@ from bench.common import (
     side_by_side_async,
     store_label,
 )
+from bench.probes import PROBE_EVERY, MemorySampler, Probe, exchange
 from models.demo.org import build_organization
 from models.feedback.rules import DEFAULT_VALUES
 from server.auth import mint_token
@@ -59,8 +62,6 @@ FIFTY_MB = 50 * 1024 * 1024
 SUBSCRIPTIONS = 100
 DEEP_PRAISE = ("subscription { praisePosted { id message author { id name } recipients { id name manager { id name } "
                "reports { id name } } } }")  # 342 objects per event: fourteen fit one person's live budget
-PROBE_EVERY = 0.005
-RSS_EVERY = 0.05
 
 
 def fan_out(levels: int = 5, spreads: int = 10) -> str:
@@ -86,7 +87,7 @@ def hostile_bodies() -> dict[str, bytes]:
         "over_cost_budget": json_body({"query": "{ departments { employees { department { employees { department { "
                                                 "employees { id } } } } } } }"}),
         "page_size_by_default": json_body({"query": "query($n: Int = 1000) { employees(first: $n) { totalCount } }"}),
-        "query_of_comments_99k": json_body({"query": "#" * 98_980 + "\n{ __typename }"}),
+        "query_of_comments_99k": json_body({"query": "#" * 98_980 + "\n{ __typename }"}),  # over the text limit
         "string_variable_200k": json_body({"query": "query($s: String) { employees(filter: {search: $s}) { "
                                                     "totalCount } }", "variables": {"s": "x" * 200_000}}),
         "list_variable_10k": json_body({"query": 'mutation($l: [ID!]!) { nominatePeers(reviewId: "r", peerIds: $l) '
@@ -97,59 +98,6 @@ def hostile_bodies() -> dict[str, bytes]:
         "unknown_fragment": json_body({"query": "{ ...Anything }"}),
         "several_operations": json_body({"query": "query A { __typename } query B { __typename }"}),
     }
-
-
-def post_head(port: int, length: int | None, token: str | None = None) -> bytes:
-    size = f"Content-Length: {length}\r\n" if length is not None else "Transfer-Encoding: chunked\r\n"
-    auth = f"Authorization: Bearer {token}\r\n" if token else ""
-    return (f"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{auth}Content-Type: application/json\r\n"
-            f"Accept: application/json\r\n{size}\r\n").encode()
-
-
-async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    """One HTTP response: its status and body (by length, chunked, or to the end)."""
-    head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-    if "content-length" in headers:
-        body = await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding") == "chunked":
-        parts = []
-        while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
-            parts.append(await reader.readexactly(size + 2))
-        body = b"".join(part[:-2] for part in parts)
-    else:
-        body = await reader.read()
-    return int(lines[0].split()[1]), body
-
-
-async def exchange(port: int, body: bytes, *, chunked: bool = False) -> tuple[float, int, bytes]:
-    """One request on a fresh connection: the seconds from connecting to the whole answer, its status and
-    body. The body is written in 64 KB pieces while the answer is awaited: a server that refuses a large
-    body early is not made to wait for all of it."""
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-
-    async def send() -> None:
-        writer.write(post_head(port, None if chunked else len(body)))
-        view = memoryview(body)
-        for offset in range(0, len(body), 65_536):
-            piece = view[offset:offset + 65_536]
-            writer.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n" if chunked else piece)
-            await writer.drain()
-        if chunked:
-            writer.write(b"0\r\n\r\n")
-        await writer.drain()
-
-    sending = asyncio.create_task(send())
-    try:
-        status, answer = await read_answer(reader)
-    finally:
-        elapsed = time.perf_counter() - started
-        sending.cancel()
-        await asyncio.gather(sending, return_exceptions=True)
-        writer.transport.abort()
-    return elapsed, status, answer
 
 
 def code_of(errors: list[dict[str, Any]]) -> str:
@@ -165,54 +113,6 @@ def error_code(answer: bytes) -> str:
     except (ValueError, AttributeError):
         return f"not JSON: {answer[:60]!r}"
     return code_of(errors) if errors else "data"
-
-
-class Probe(threading.Thread):
-    """``{ __typename }`` every :data:`PROBE_EVERY` seconds over one keep-alive connection (a blocking socket in
-    a thread of its own, so that this process's own event loop never delays it), until stopped."""
-
-    def __init__(self, port: int, token: str) -> None:
-        super().__init__(daemon=True)
-        body = json_body(TRIVIAL)
-        self.request = post_head(port, len(body), token) + body
-        self.port, self.stop, self.latencies, self.answered = port, threading.Event(), [], []
-
-    def run(self) -> None:
-        with socket.create_connection(("127.0.0.1", self.port)) as sock:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            buffer = b""
-            while not self.stop.is_set():
-                sent = time.perf_counter()
-                sock.sendall(self.request)
-                while True:  # one answer: its head, then Content-Length bytes
-                    head, separator, rest = buffer.partition(b"\r\n\r\n")
-                    if separator:
-                        length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                                      if line.lower().startswith(b"content-length:"))
-                        if len(rest) >= length:
-                            buffer = rest[length:]
-                            break
-                    chunk = sock.recv(65_536)
-                    if not chunk:
-                        raise RuntimeError("the server closed the probe's connection")
-                    buffer += chunk
-                now = time.perf_counter()
-                self.latencies.append(now - sent)
-                self.answered.append(now)
-                time.sleep(PROBE_EVERY)
-
-
-class MemorySampler(threading.Thread):
-    """The server's ``VmRSS`` every :data:`RSS_EVERY` seconds, until stopped."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid, self.stop, self.samples = pid, threading.Event(), []
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.samples.append(process_rss_kib(self.pid))
-            time.sleep(RSS_EVERY)
 
 
 async def subscriptions_round(port: int, token: str) -> tuple[list[float], float, float, dict[str, int], float | None]:
@@ -281,6 +181,18 @@ def loop_held_by_class(probe: Probe, phases: list[tuple[str, float]]) -> dict[st
     return held
 
 
+def longest_callbacks(watched: list[tuple[float, float, float, str]],
+                      walls: list[tuple[str, float]]) -> dict[str, tuple[float, float, str]]:
+    """Per phase, the single event-loop callback the server ran (bench/loop_watch.py) that cost the most CPU:
+    its CPU milliseconds, its milliseconds on the clock and what ran, counted in the phase it ended in."""
+    longest: dict[str, tuple[float, float, str]] = {}
+    for at, ms, cpu, what in watched:
+        current = [name for name, start in walls if start <= at]
+        if current and cpu > longest.get(current[-1], (0.0, 0.0, ""))[0]:
+            longest[current[-1]] = (round(cpu, 2), round(ms, 2), what)
+    return longest
+
+
 def summary(client: list[float], trivial: list[float]) -> dict[str, Any]:
     """A class's client-side times against the trivial request's of the same rounds: the median and the p99
     of the per-round differences are the server time the class costs beyond a request that does nothing."""
@@ -309,14 +221,19 @@ async def run(quick: bool) -> dict[str, Any]:
     bodies = hostile_bodies()
     fifty_mb = b'{"query": "{ __typename }", "pad": "' + b"x" * (FIFTY_MB - 40) + b'"}'
     trivial = json_body(TRIVIAL)
+    watched = Path(tempfile.mkdtemp(prefix="perfgraph-loop-")) / "callbacks.txt"
     with ExitStack() as stack:  # both servers start (import, seed) at once
-        port, pid = stack.enter_context(demo_process(["server", "serve", "--seed-demo"]))
+        port, pid = stack.enter_context(demo_process(["bench.loop_watch", "serve", "--seed-demo"],
+                                                     LOOP_WATCH_FILE=str(watched)))
         limited_port, _ = stack.enter_context(demo_process(["server", "serve", "--seed-demo"],
                                                            RATE_LIMIT_POINTS="1", RATE_LIMIT_WINDOW="3600"))
         _, status, answer = await exchange(limited_port, trivial)  # its caller's one point, spent
         assert status == 200, answer
         classes: dict[str, Callable[[], Awaitable[tuple[float, int, bytes]]]] = {
             name: (lambda body=body: exchange(port, body)) for name, body in bodies.items()}
+        sent = itertools.count()  # under the text limit, so parsed and validated: a new text each time (no cache)
+        classes["query_of_comments_24k"] = lambda: exchange(port, json_body(
+            {"query": f"# {next(sent):08}" + "#" * 24_880 + "\n{ __typename }"}))
         classes["body_50mb"] = lambda: exchange(port, fifty_mb)
         classes["body_50mb_chunked"] = lambda: exchange(port, fifty_mb, chunked=True)
         classes["rate_limited"] = lambda: exchange(limited_port, trivial)
@@ -349,10 +266,12 @@ async def run(quick: bool) -> dict[str, Any]:
         memory.start()
         figures: dict[str, Any] = {"rounds": rounds, "classes": {}}
         phases: list[tuple[str, float]] = [("idle", time.perf_counter())]  # each phase's start
+        walls: list[tuple[str, float]] = [("idle", time.time())]  # the same, on the clock loop_watch writes
         await asyncio.sleep(2)  # the probe alone: the floor a loaded machine gives its answers
         burst_started = time.perf_counter()
         for name in classes:
             phases.append((name, time.perf_counter()))
+            walls.append((name, time.time()))
             times = await side_by_side_async({name: timed(name), "trivial": baseline}, rounds)
             figures["classes"][name] = {**summary(times[name], times["trivial"]),
                                         "ratio": median_ratio(times[name], times["trivial"]),
@@ -364,6 +283,7 @@ async def run(quick: bool) -> dict[str, Any]:
         deliveries: list[float] = []
         codes: dict[str, int] = {}
         phases.append(("subscriptions_100_deep", time.perf_counter()))
+        walls.append(("subscriptions_100_deep", time.time()))
         for _ in range(max(2, rounds // 5)):
             refusals, per_answer, ping, round_codes, delivery = await subscriptions_round(port, subscribers.pop())
             sub_refusals += refusals
@@ -373,7 +293,9 @@ async def run(quick: bool) -> dict[str, Any]:
             if delivery is not None:
                 deliveries.append(delivery)
         burst_seconds = time.perf_counter() - burst_started
-        await asyncio.sleep(2)
+        phases.append(("idle_after", time.perf_counter()))
+        walls.append(("idle_after", time.time()))
+        await asyncio.sleep(2)  # the probe alone again: the floor, after the burst
         rss_after = process_rss_kib(pid)
         probe.stop.set()
         memory.stop.set()
@@ -390,9 +312,17 @@ async def run(quick: bool) -> dict[str, Any]:
             "answers": " ".join(f"{code}={count}" for code, count in sorted(codes.items())),
             "post_praise_delivery_ms": round(statistics.median(deliveries) * 1000, 2) if deliveries else None}
     held_by = loop_held_by_class(probe, phases)
-    idle = held_by.pop("idle", None)
+    idle, idle_after = held_by.pop("idle", 0.0), held_by.pop("idle_after", 0.0)
     for name, held in held_by.items():
         figures["classes"][name]["loop_max_ms"] = held
+    watched_lines = list(loop_watch.read(str(watched)))
+    callbacks = longest_callbacks(watched_lines, walls)
+    for name, (cpu, _, _) in callbacks.items():
+        if name in figures["classes"]:
+            figures["classes"][name]["callback_max_cpu_ms"] = cpu
+    during = {name: held for name, held in callbacks.items() if name in figures["classes"]}
+    longest = max(during.items(), key=lambda item: item[1][0], default=("none", (0.0, 0.0, "")))
+    clock_max = max((ms for at, ms, _, _ in watched_lines if walls[1][1] <= at < walls[-1][1]), default=0.0)
     worst = max(figures["classes"].items(), key=lambda item: item[1]["extra_p99_ms"])
     gaps = [b - a - PROBE_EVERY for a, b in zip(probe.answered, probe.answered[1:], strict=False)]
     figures.update({
@@ -400,7 +330,14 @@ async def run(quick: bool) -> dict[str, Any]:
         "worst_extra_p50_ms": max(c["extra_p50_ms"] for c in figures["classes"].values()),
         "burst_seconds": round(burst_seconds, 1), "probes": len(probe.latencies),
         "loop_max_gap_ms": max(held_by.values()), "loop_worst_class": max(held_by, key=held_by.__getitem__),
-        "loop_idle_max_ms": idle,
+        "loop_idle_max_ms": idle, "loop_idle_after_max_ms": idle_after,
+        "loop_floor_ms": max(idle, idle_after),
+        "loop_beyond_floor_ms": round(max(held_by.values()) - max(idle, idle_after), 2),
+        "callback_max_cpu_ms": longest[1][0], "callback_max_clock_ms": longest[1][1],
+        "callback_max_class": longest[0], "callback_max_what": longest[1][2],
+        "callback_clock_max_ms": round(clock_max, 2),
+        "callback_idle_max_cpu_ms": max((callbacks[n][0] for n in ("idle", "idle_after") if n in callbacks),
+                                        default=0.0),
         "loop_p99_probe_ms": round(percentile(probe.latencies, 99) * 1000, 2),
         "loop_max_interval_ms": round(max(gaps, default=0) * 1000, 2),
         "rss_before_kib": rss_before, "rss_peak_kib": max(memory.samples),
@@ -410,10 +347,12 @@ async def run(quick: bool) -> dict[str, Any]:
 
 
 def table(figures: dict[str, Any]) -> str:
-    rows = [("class", "p50 ms", "p99 ms", "trivial p50", "extra p50", "extra p99", "ratio", "loop max", "answers")]
+    rows = [("class", "p50 ms", "p99 ms", "trivial p50", "extra p50", "extra p99", "ratio", "probe max",
+             "callback cpu", "answers")]
     for name, c in figures["classes"].items():
         rows.append((name, *(str(c.get(k)) for k in ("p50_ms", "p99_ms", "trivial_p50_ms", "extra_p50_ms",
-                                                      "extra_p99_ms", "ratio", "loop_max_ms")), c["answers"]))
+                                                      "extra_p99_ms", "ratio", "loop_max_ms", "callback_max_cpu_ms")),
+                     c["answers"]))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
 
@@ -424,6 +363,13 @@ def main() -> None:
     args = parser.parse_args()
     figures = asyncio.run(run(args.quick))
     print(table(figures), flush=True)
+    print(f"event loop: longest probe wait {figures['loop_max_gap_ms']} ms during {figures['loop_worst_class']}, "
+          f"floor (probe alone, before and after) {figures['loop_floor_ms']} ms, beyond it "
+          f"{figures['loop_beyond_floor_ms']} ms; the callback costing the most CPU "
+          f"{figures['callback_max_cpu_ms']} ms "
+          f"({figures['callback_max_clock_ms']} ms on the clock; {figures['callback_max_class']}: "
+          f"{figures['callback_max_what']}), the longest on the clock {figures['callback_clock_max_ms']} ms, "
+          f"{figures['callback_idle_max_cpu_ms']} ms with the probe alone", flush=True)
     record("hostile_requests", figures, store=store_label())
 
 

@@ -13,6 +13,7 @@ from strawberry.extensions import DisableIntrospection, MaskErrors
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from models.core.errors import shortened
 from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscription
 from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
 from schema.core.audited import audited
@@ -87,7 +88,7 @@ class MaskUnexpectedErrors(MaskErrors):
     def _process_result(self, result: object) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [with_code(without_suggestion(e)) for e in self._process_errors(errors)]  # type: ignore[attr-defined]
+            result.errors = [with_code(short(without_suggestion(e))) for e in self._process_errors(errors)]  # type: ignore[attr-defined]
 
 
 SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -116,6 +117,12 @@ def without_suggestion(error: GraphQLError) -> GraphQLError:
     mean 'ACTIVE'?"), which lets anyone explore a schema that refuses introspection: dropped unless DEBUG
     (field suggestions are switched off in the config)."""
     error.message = SUGGESTION.sub("", error.message)
+    return error
+
+
+def short(error: GraphQLError) -> GraphQLError:
+    """No message longer than :data:`~models.core.errors.MESSAGE_MAX` characters, whatever input it quotes."""
+    error.message = shortened(error.message)
     return error
 
 

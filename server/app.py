@@ -19,7 +19,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from models.integrations.limits import RateLimiter as TokenRateLimiter
 from realtime import Bus, create_bus
 from realtime.groups import SubscriptionGroups
 from realtime.ratelimit import RateLimiter, create_rate_limiter
@@ -131,6 +130,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if settings.rate_limit_points:
             limiter = create_rate_limiter(settings.broadcast_url, settings.rate_limit_points,
                                           settings.rate_limit_window)
+        # integration tokens: requests per window, on the same limiter (its own counters in Redis)
+        app.state.integration_limiter = create_rate_limiter(
+            settings.broadcast_url, settings.integration_requests, settings.rate_limit_window,
+            prefix="perfgraph:rate:integration") if settings.integration_requests else None
         endpoint.view = PerfgraphGraphQL(
             schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
@@ -158,8 +161,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         try:
             yield
         finally:
-            if limiter is not None:
-                await limiter.close()
+            for used in (limiter, app.state.integration_limiter):
+                if used is not None:
+                    await used.close()
             if worker is not None:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -169,16 +173,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             if database is None:
                 await db.close()
 
-    integration_limiter = TokenRateLimiter()  # per integration token, in this process
     app = Starlette(
         routes=[
             Route("/graphql", endpoint, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", endpoint),
             Route("/health", health),
             Route("/exports/merit-cycles/{cycle_id}.csv", merit_cycle_csv, methods=["GET"]),
-            scim_routes(integration_limiter),
-            import_route(integration_limiter),
-            xapi_route(integration_limiter),
+            scim_routes(),
+            import_route(),
+            xapi_route(),
             Route("/ready", ready),
             Route("/metrics", metrics),
             *([Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR, check_dir=False))] if settings.graphiql else []),
@@ -186,5 +189,4 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         middleware=middleware(settings, app_metrics),
         lifespan=lifespan,
     )
-    app.state.integration_limiter = integration_limiter
     return app

@@ -33,6 +33,9 @@ class Settings:
     graphiql: bool = True  # production: off
     rate_limit_points: int = 100_000  # cost points one caller may spend per window (0: no rate limit)
     rate_limit_window: int = 60  # seconds
+    # requests one integration token (SCIM, imports, xAPI) may make per rate_limit_window (0: no limit), on the
+    # same limiter as GraphQL callers (shared in Redis when broadcast_url is redis://)
+    integration_requests: int = 1_200
     # the delivery worker and the reminder scheduler in the server process (off: `python -m server worker`)
     worker: bool = True
     webhook_private_urls: bool = False  # development only: webhooks to loopback and private addresses
@@ -83,6 +86,7 @@ class Settings:
         points, window = number(env, "RATE_LIMIT_POINTS", 100_000), number(env, "RATE_LIMIT_WINDOW", 60)
         if window < 1:
             raise ConfigError(f"RATE_LIMIT_WINDOW must be at least 1 second, not {window}")
+        integration_requests = number(env, "INTEGRATION_RATE_LIMIT_REQUESTS", 1_200)
         origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
         trusted = env.get("TRUSTED_DOCUMENTS", "").strip().lower() in {"1", "true", "yes", "on"}
         manifest = env.get("PERSISTED_QUERIES_FILE") or None
@@ -115,6 +119,7 @@ class Settings:
             graphiql=switch(env, "GRAPHIQL"),
             rate_limit_points=points,
             rate_limit_window=window,
+            integration_requests=integration_requests,
             worker=switch(env, "WORKER"),
             webhook_private_urls=env.get("WEBHOOK_PRIVATE_URLS", "").strip().lower() in {"1", "true", "yes", "on"},
             trusted_documents=trusted,

@@ -3,9 +3,9 @@
 Every refusal is a JSON GraphQL error body with a 4xx status and ``extensions.code``, never a traceback,
 never text: a body over :data:`MAX_BODY_BYTES` (413), bytes that are not UTF-8, text that is not JSON, a
 JSON value that is not one request object (an array: batching is off), a ``query`` that is not a string
-or is longer than :data:`MAX_QUERY_CHARS`, ``variables`` that are not an object or nest deeper than
-:data:`MAX_VARIABLE_DEPTH`, an ``operationName`` that is not a string. Messages quote at most a short
-prefix of what was sent.
+or is longer than :data:`MAX_QUERY_CHARS`, ``variables`` that are not an object or break a value limit
+(``schema.core.limits.variables_error``, the check every transport makes: nesting, long strings, long
+lists), an ``operationName`` that is not a string. Messages quote at most a short prefix of what was sent.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from schema.core.limits import MAX_ARGUMENT_CHARS, MAX_LIST_ITEMS
+from schema.core.limits import variables_error
 
 MAX_BODY_BYTES = 1_000_000
 MAX_QUERY_CHARS = 25_000  # 2,000 tokens of 12 characters; a longer text is padding (comments, spaces)
-MAX_VARIABLE_DEPTH = 20
 BODY_SECONDS = 30.0  # to receive a whole body, however slowly it trickles in
 BAD_REQUEST = "BAD_REQUEST"
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -38,25 +37,6 @@ class Refused(Exception):
 
 def refusal_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
-
-
-def depth(value: Any, limit: int) -> int:
-    """How deep ``value`` nests (lists and objects), counted up to ``limit + 1`` without recursion; a list
-    longer than :data:`MAX_LIST_ITEMS` or a string longer than :data:`MAX_ARGUMENT_CHARS`, at any depth,
-    is refused as soon as it is met (its items are never walked)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, str) and len(item) > MAX_ARGUMENT_CHARS:
-            raise Refused(400, LIMIT_EXCEEDED, f"a variable holds a string longer than {MAX_ARGUMENT_CHARS} characters")
-        if isinstance(item, list) and len(item) > MAX_LIST_ITEMS:
-            raise Refused(400, LIMIT_EXCEEDED, f"a variable holds a list of more than {MAX_LIST_ITEMS} items")
-        if isinstance(item, dict | list):
-            deepest = max(deepest, level)
-            if deepest > limit:
-                return deepest
-            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 async def read_body(request: Request) -> bytes:
@@ -93,8 +73,9 @@ def check_payload(payload: Any) -> None:
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise Refused(400, BAD_USER_INPUT, "variables must be a JSON object")
-    if variables is not None and depth(variables, MAX_VARIABLE_DEPTH) > MAX_VARIABLE_DEPTH:
-        raise Refused(400, BAD_USER_INPUT, f"variables nest deeper than {MAX_VARIABLE_DEPTH} levels")
+    if variables is not None and (error := variables_error(variables)) is not None:
+        # the check every transport makes (schema/core/limits.py), here before the body is parsed further
+        raise Refused(400, str((error.extensions or {})["code"]), error.message)
     name = payload.get("operationName")
     if name is not None and not isinstance(name, str):
         raise Refused(400, BAD_REQUEST, "operationName must be a string")

@@ -30,3 +30,12 @@ class FieldError:
     field: str | None
     code: ErrorCode
     message: str
+
+
+MESSAGE_MAX = 300  # characters of any error message a client gets: one quoting its input quotes a prefix
+
+
+def shortened(message: str) -> str:
+    """``message`` cut to :data:`MESSAGE_MAX` characters (a message quoting a long id or text sent to it
+    would otherwise echo it whole: a 1 MB cursor once gave a 976 KB answer)."""
+    return message if len(message) <= MESSAGE_MAX else message[:MESSAGE_MAX - 1] + "…"

@@ -40,6 +40,7 @@ GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
 ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 SCIM_MEDIA_TYPE = "application/scim+json"
 ATTRIBUTE_MAX = 200  # userName, externalId, employeeNumber, names
+FILTER_MAX = 1_000  # characters of a list's filter: a few comparisons of attributes of ATTRIBUTE_MAX at most
 
 
 class ScimRefusal(Exception):

@@ -1,14 +1,14 @@
 """The integrations' HTTP endpoints as Starlette routes (mounted by ``server/app.py``): SCIM 2.0 at
 ``/scim/v2``, ``POST /imports`` and ``POST /xapi/statements``. Each request: signed in with an integration
-token of the endpoint's kind (``Authorization: Bearer …``), counted against that token's request rate, its
-body read up to a size limit, then answered (SCIM with ``application/scim+json``)."""
+token of the endpoint's kind (``Authorization: Bearer …``), counted against that token's requests per window
+on the app's integration limiter (``request.app.state.integration_limiter``: realtime/ratelimit.py, the one
+GraphQL callers spend from, shared in Redis by every server process when the bus is Redis; ``None``: no
+limit), its body read up to a size limit, then answered (SCIM with ``application/scim+json``)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import math
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from models.integrations.imports import BadFile
-from models.integrations.limits import IMPORT_BODY_MAX, SCIM_BODY_MAX, XAPI_BODY_MAX, RateLimiter
+from models.integrations.limits import IMPORT_BODY_MAX, SCIM_BODY_MAX, XAPI_BODY_MAX
 from models.integrations.scim import SCIM_MEDIA_TYPE, ScimRefusal, error_body
 from models.integrations.tokens import TokenKind
 from models.integrations.xapi import BadStatement
@@ -34,6 +34,16 @@ Handler = Callable[[Context, str, Request, Any], Awaitable[Reply]]
 
 class TooLarge(Exception):
     pass
+
+
+async def retry_after(request: Request, token: dict[str, Any]) -> int | None:
+    """One request spent from the token's allowance: ``None`` when it may go ahead, else the seconds until
+    the window resets (the ``Retry-After``)."""
+    limiter = getattr(request.app.state, "integration_limiter", None)
+    if limiter is None:
+        return None
+    allowance = await limiter.spend(f"integration:{token['_id']}", 1)
+    return None if allowance.allowed else allowance.reset_seconds
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -67,17 +77,15 @@ def scim_error(status: int, detail: str, scim_type: str | None = None,
                         media_type=SCIM_MEDIA_TYPE)
 
 
-def scim_endpoint(handler: Handler, limiter: RateLimiter, *, with_body: bool = False) -> Callable[..., Any]:
+def scim_endpoint(handler: Handler, *, with_body: bool = False) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         database, bus = request.app.state.database, request.app.state.bus
         token = await token_of(database, bearer_secret(request), TokenKind.SCIM)
         if token is None:
             return scim_error(401, "a valid SCIM integration token is required", headers={
                 "WWW-Authenticate": 'Bearer realm="perfgraph-scim"'})
-        wait = limiter.take(token["_id"], time.monotonic())
-        if wait:
-            return scim_error(429, "too many requests for this token; retry later",
-                              headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        if (wait := await retry_after(request, token)) is not None:
+            return scim_error(429, "too many requests for this token; retry later", headers={"Retry-After": str(wait)})
         payload: Any = None
         if with_body:
             try:
@@ -165,10 +173,10 @@ async def _schemas(c: Context, base: str, r: Request, _: Any) -> Reply:
     return scim.schemas(base, r.path_params.get("id"))
 
 
-def scim_routes(limiter: RateLimiter) -> BaseRoute:
-    """The SCIM service provider, every route behind a SCIM token and ``limiter``."""
+def scim_routes() -> BaseRoute:
+    """The SCIM service provider, every route behind a SCIM token and its request limit."""
     def route(path: str, handler: Handler, methods: list[str], body: bool = False) -> Route:
-        return Route(path, scim_endpoint(handler, limiter, with_body=body), methods=methods)
+        return Route(path, scim_endpoint(handler, with_body=body), methods=methods)
 
     return Mount(SCIM_PREFIX, routes=[
         route("/Users", _list_users, ["GET"]),
@@ -194,25 +202,24 @@ def json_error(status: int, code: str, message: str, headers: dict[str, str] | N
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-async def signed_in_integration(request: Request, kind: TokenKind, limiter: RateLimiter) -> Context | Response:
+async def signed_in_integration(request: Request, kind: TokenKind) -> Context | Response:
     """The request's integration context for a token of ``kind``, or the 401/429 answer."""
     database, bus = request.app.state.database, request.app.state.bus
     token = await token_of(database, bearer_secret(request), kind)
     if token is None:
         return json_error(401, "UNAUTHENTICATED", f"a valid {kind.value.upper()} integration token is required",
                           {"WWW-Authenticate": f'Bearer realm="perfgraph-{kind.value}"'})
-    wait = limiter.take(token["_id"], time.monotonic())
-    if wait:
+    if (wait := await retry_after(request, token)) is not None:
         return json_error(429, "LIMIT_EXCEEDED", "too many requests for this token; retry later",
-                          {"Retry-After": str(max(1, math.ceil(wait)))})
+                          {"Retry-After": str(wait)})
     return integration_context(database, bus, token)
 
 
-def import_route(limiter: RateLimiter) -> Route:
+def import_route() -> Route:
     """``POST /imports``: a CSV (``text/csv``) or JSON (``application/json``) file of rows, stored for HR to
     preview and run in GraphQL (``importPreview``, ``importRun``); answers its ``importId``."""
     async def endpoint(request: Request) -> Response:
-        context = await signed_in_integration(request, TokenKind.IMPORT, limiter)
+        context = await signed_in_integration(request, TokenKind.IMPORT)
         if isinstance(context, Response):
             return context
         try:
@@ -230,11 +237,11 @@ def import_route(limiter: RateLimiter) -> Route:
     return Route("/imports", endpoint, methods=["POST"])
 
 
-def xapi_route(limiter: RateLimiter) -> Route:
+def xapi_route() -> Route:
     """``POST /xapi/statements``: one xAPI statement or a list (at most 100), with an XAPI token; answers
     the statements' ids (200), 400 for a statement Perfgraph does not take, 409 for an id received before."""
     async def endpoint(request: Request) -> Response:
-        context = await signed_in_integration(request, TokenKind.XAPI, limiter)
+        context = await signed_in_integration(request, TokenKind.XAPI)
         if isinstance(context, Response):
             return context
         try:

@@ -39,6 +39,7 @@ from models.core.documents import Document
 from models.core.errors import ErrorCode
 from models.integrations.scim import (
     ENTERPRISE_SCHEMA,
+    FILTER_MAX,
     GROUP_SCHEMA,
     USER_SCHEMA,
     Desired,
@@ -174,6 +175,8 @@ def _list(resources: list[dict[str, Any]], total: int, start: int) -> dict[str, 
 
 
 def _parse_filter(text: str, model: Any) -> Any:
+    if len(text) > FILTER_MAX:  # refused before the parser reads it
+        raise ScimRefusal(400, f"the filter is longer than {FILTER_MAX} characters", "invalidFilter")
     try:
         parsed = ScimFilter[model](text)
         parsed.ast  # noqa: B018 (parses now: a bad filter is refused before anything is read)

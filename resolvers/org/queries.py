@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.core.documents import Document
+from models.core.validation import check_search
 from models.org.permissions import can_see_org_chart, can_see_personal
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
@@ -17,7 +18,6 @@ from store.loaders import Loaders
 from store.org.repository import EMPLOYEES_BY_NAME, EmployeeFilterSpec, employee_page, subtree
 
 MAX_CHART_DEPTH = 10
-SEARCH_MAX = 100  # characters of a name search (matched by the store, case-insensitively)
 
 
 @dataclass
@@ -47,8 +47,8 @@ async def employees(context: Context, first: int, after: str | None, projection:
     """A page of people by name (everyone who has not left, unless ``status`` says otherwise)."""
     signed_in = await require(context)
     check_page_size(first)
-    if search is not None and len(search) > SEARCH_MAX:
-        raise BadUserInput(f"search is longer than {SEARCH_MAX} characters")
+    if errors := check_search(search):
+        raise BadUserInput(errors[0].message)
     spec = EmployeeFilterSpec(department_id, manager_id, status, search)
     with issued_cursor():
         return await employee_page(signed_in.store, spec, first, after, projection)

@@ -2,10 +2,14 @@
 write nothing; a viewer who may not act raises :class:`Forbidden` (a ``FORBIDDEN`` payload error). Events are
 published after the write is committed.
 
-Each write runs in one transaction that reads the form and its review again and repeats the checks on
-what it read: a review move writes every form of the review in its own transaction (``moveReview``), so an
-answer, a submit or a reopen that read the review before the move conflicts with it and is retried on the
-review as moved (and refused if the move ended what allowed it).
+A review move writes its new state on every form of the review in its own transaction (``moveReview``,
+the form's ``reviewState``). A submit or a reopen runs in one transaction that reads the form and its review
+again and repeats the checks on what it read, so one that read the review before a move conflicts with it
+and is retried on the review as moved (and refused if the move ended what allowed it). An answer, the write
+of live co-editing, is one conditional write of the form instead (its filter holds the form's state, the
+answer's version and the review's state as checked): many editors of one form never abort each other's
+transactions, and an answer that read the review before a move matches nothing and is refused (or written
+again) on the review as moved.
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ from resolvers.reviews.channels import form_channel, snapshot
 from resolvers.reviews.scoring import rescore
 from store.core.repository import TenantStore
 from store.reviews import repository as review_store
+
+CHANGED = "the form changed meanwhile; retry"
+WRITE_ATTEMPTS = 3  # an answer written again on a review that moved between two states the writer may answer in
 
 
 def not_found(field_name: str, what: str, id: str) -> Outcome:
@@ -117,31 +124,39 @@ async def update_answer(context: Context, form_id: str, question_id: str, value:
     if errors:
         return Outcome(errors=errors)
     at = clock.now()
-
-    async def step() -> Outcome | tuple[FormBundle, Document]:
-        current = await _stored_now(store, bundle)
-        if current is None:
+    # One conditional write, no transaction: its filter holds every condition checked above that can
+    # change (the form open and live, the answer's version, the review's state), so concurrent editors of
+    # one form never abort each other's transactions. Only a write that matched nothing reads the form and
+    # its review again, to say why (or to write again on a review that moved to another state the writer
+    # may still answer in).
+    current = bundle
+    for _ in range(WRITE_ATTEMPTS):
+        form = await review_store.write_answer(store, form_id, question_id, value, base_version,
+                                               viewer.employee_id, at, current.review["state"])
+        if form is not None:
+            break
+        stored_now = await _stored_now(store, bundle)
+        if stored_now is None:
             return not_found("formId", "review form", form_id)
-        refusal = _edit_refusal(viewer, current)  # the review may have moved on since the first read
+        refusal = _edit_refusal(viewer, stored_now)  # the review may have moved on since the first read
         if refusal is not None:
             return Outcome(errors=[refusal])
-        if version_of(current.form, question_id) != base_version:  # stale: no write
-            return _conflict(current.form, question_id, base_version)
-        written = await review_store.write_answer(store, form_id, question_id, value, base_version,
-                                                  viewer.employee_id, at)
-        return (current, written) if written is not None else _conflict(current.form, question_id, base_version)
-
-    result = await store.transaction(step)
-    if isinstance(result, Outcome):
-        return result
-    current, form = result
+        if version_of(stored_now.form, question_id) != base_version:  # stale: no write
+            return _conflict(stored_now.form, question_id, base_version)
+        current = stored_now
+    else:
+        return Outcome.refused("formId", ErrorCode.CONFLICT, CHANGED)
     answer = {"questionId": question_id, **form["answers"][question_id]}
     await publish_after_commit(context, form_channel(viewer.organization_id, form_id), {
         "kind": "answer", "formId": form_id, "questionId": question_id, "value": value,
         "version": answer["version"], "byId": viewer.employee_id, "at": at.isoformat(), "state": form["state"],
         "reviewerId": form["reviewerId"], "formKind": form["kind"], **snapshot(current.review, current.reviewee)})
-    previous = answer_of(current.form, question_id)  # what the write replaced: the step checked its version
-    if question["kind"] in RATED_KINDS or has_value(previous["value"] if previous else None) != has_value(value):
+    # what the write replaced: the answer at base_version, if the form read before the write had it (a version
+    # is written once, so its value is known); else unknown, and the score is recomputed to be safe
+    previous = answer_of(current.form, question_id)
+    known = version_of(current.form, question_id) == base_version
+    if question["kind"] in RATED_KINDS or not known \
+            or has_value(previous["value"] if previous else None) != has_value(value):
         await rescore(context, ReviewBundle(current.review, current.reviewee, current.template))
     # else: a text or choice answer rewritten cannot change the score (only whether it is given counts)
     _forget(context, form)
@@ -166,7 +181,6 @@ async def _form_event(context: Context, bundle: FormBundle, form: Document, kind
 
 
 Check = Callable[[FormBundle], list[FieldError]]
-CHANGED = "the form changed meanwhile; retry"
 
 
 async def _moved(context: Context, bundle: FormBundle, check: Check, to: FormState, entry: Document,

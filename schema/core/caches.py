@@ -28,11 +28,21 @@ MAX_CHARS = 4_000_000
 MAX_ENTRY_CHARS = 20_000
 
 
+Key = tuple[str, tuple[Any, ...]]  # the query text and the parser's options
+
+
+def document_key(query: str, parse_options: dict[str, Any]) -> Key:
+    return query, tuple(sorted(parse_options.items()))
+
+
 @dataclass
 class Entry:
     document: DocumentNode
     rules: tuple[Any, ...] | None = None  # the rules the errors below were found with
     errors: list[GraphQLError] | None = None
+    # what else is worked out once per document and kept with it: a subscription's plan per schema and
+    # operation name (schema/core/selection.py)
+    plans: dict[tuple[Any, str | None], Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,12 +52,12 @@ class DocumentCache:
     max_entries: int = MAX_ENTRIES
     max_chars: int = MAX_CHARS
     max_entry_chars: int = MAX_ENTRY_CHARS
-    entries: OrderedDict[tuple[str, tuple[Any, ...]], Entry] = field(default_factory=OrderedDict)
+    entries: OrderedDict[Key, Entry] = field(default_factory=OrderedDict)
     chars: int = 0
     hits: int = 0
     misses: int = 0
 
-    def get(self, key: tuple[str, tuple[Any, ...]]) -> Entry | None:
+    def get(self, key: Key) -> Entry | None:
         entry = self.entries.get(key)
         if entry is None:
             self.misses += 1
@@ -56,7 +66,7 @@ class DocumentCache:
         self.entries.move_to_end(key)
         return entry
 
-    def put(self, key: tuple[str, tuple[Any, ...]], document: DocumentNode) -> Entry | None:
+    def put(self, key: Key, document: DocumentNode) -> Entry | None:
         size = len(key[0])
         if size > self.max_entry_chars or key in self.entries:
             return self.entries.get(key)
@@ -83,9 +93,9 @@ class CachedDocuments(SchemaExtension):
         self.cache = cache
         self.entry: Entry | None = None
 
-    def _key(self) -> tuple[str, tuple[Any, ...]]:
+    def _key(self) -> Key:
         context = self.execution_context
-        return context.query or "", tuple(sorted(context.parse_options.items()))
+        return document_key(context.query or "", context.parse_options)
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context

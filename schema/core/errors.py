@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from models.core.errors import ErrorCode, FieldError
+from models.core.errors import ErrorCode, FieldError, shortened
 
 ErrorCodeEnum = strawberry.enum(ErrorCode, name="ErrorCode")
 
@@ -17,7 +17,7 @@ class Error:
 
     @classmethod
     def from_model(cls, error: FieldError) -> Error:
-        return cls(field=error.field, code=error.code, message=error.message)
+        return cls(field=error.field and shortened(error.field), code=error.code, message=shortened(error.message))
 
 
 def errors_of(errors: list[FieldError]) -> list[Error]:

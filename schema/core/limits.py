@@ -19,8 +19,10 @@ from schema.core.document_limits import document_limits
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000  # a client's largest documents hold a few hundred; parsing 2,000 takes a few ms
+PARSE_OPTIONS = {"max_tokens": MAX_TOKENS}  # the parser's options, wherever a document is parsed
 MAX_ARGUMENT_CHARS = 10_000  # any one string argument or variable (each domain's own rules are tighter)
 MAX_LIST_ITEMS = 500  # any one list argument or variable
+MAX_VARIABLE_DEPTH = 20  # lists and objects in the variables, the variables object itself counted
 
 
 class ValueLimits(ValidationRule):
@@ -39,22 +41,26 @@ class ValueLimits(ValidationRule):
 
 
 def variables_error(variables: dict[str, Any] | None) -> GraphQLError | None:
-    """The first variable value (at any depth) over the string or list limit, if any; walked without
-    recursion, as a WebSocket's variables are not depth-checked before they arrive here."""
-    pending: list[tuple[str, Any]] = list((variables or {}).items())
-    while pending:
-        name, value = pending.pop()
-        if isinstance(value, str) and len(value) > MAX_ARGUMENT_CHARS:
-            message = f"variable {name[:40]!r} holds a string longer than {MAX_ARGUMENT_CHARS} characters"
-        elif isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
-            message = f"variable {name[:40]!r} holds a list of more than {MAX_LIST_ITEMS} items"
-        else:
-            if isinstance(value, list):
-                pending.extend((name, item) for item in value)
-            elif isinstance(value, dict):
-                pending.extend((name, item) for item in value.values())
-            continue
-        return GraphQLError(message, extensions={"code": "LIMIT_EXCEEDED"})
+    """The one check of variable values, however they arrive (an HTTP body, a WebSocket message): the first
+    value, at any depth, over the string or list limit (``LIMIT_EXCEEDED``), or variables nesting deeper than
+    :data:`MAX_VARIABLE_DEPTH` (``BAD_USER_INPUT``). Walked without recursion, stopping at the first
+    refusal (a long list's items are never walked); a message names at most the first 40 characters of
+    the variable's name."""
+    pending: list[tuple[str, Any, int]] = [(name, value, 2) for name, value in (variables or {}).items()]
+    while pending:  # the variables object is level 1, its values level 2, …
+        name, value, level = pending.pop()
+        if isinstance(value, str):
+            if len(value) > MAX_ARGUMENT_CHARS:
+                return GraphQLError(f"variable {name[:40]!r} holds a string longer than {MAX_ARGUMENT_CHARS} "
+                                    "characters", extensions={"code": "LIMIT_EXCEEDED"})
+        elif isinstance(value, list | dict):
+            if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
+                return GraphQLError(f"variable {name[:40]!r} holds a list of more than {MAX_LIST_ITEMS} items",
+                                    extensions={"code": "LIMIT_EXCEEDED"})
+            if level > MAX_VARIABLE_DEPTH:
+                return GraphQLError(f"variables nest deeper than {MAX_VARIABLE_DEPTH} levels",
+                                    extensions={"code": "BAD_USER_INPUT"})
+            pending.extend((name, child, level + 1) for child in (value.values() if isinstance(value, dict) else value))
     return None
 
 
@@ -90,7 +96,7 @@ class Limits(SchemaExtension):
         """Before parsing: the limit rules for validation, the token limit for the parser."""
         context = self.execution_context
         context.validation_rules = context.validation_rules + LIMIT_RULES
-        context.parse_options["max_tokens"] = MAX_TOKENS
+        context.parse_options.update(PARSE_OPTIONS)
         self.cost: dict[str, int] | None = None
         self.limiter: Any = None
         self.caller = ""

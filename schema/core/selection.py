@@ -7,7 +7,6 @@ of fields everyone in an organisation sees alike can be executed once for all of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -27,7 +26,8 @@ from graphql import (
     visit,
 )
 
-from schema.core.limits import LIMIT_RULES, MAX_TOKENS
+from schema.core.caches import DOCUMENTS, DocumentCache, Entry, document_key
+from schema.core.limits import LIMIT_RULES, PARSE_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -49,23 +49,46 @@ class _Fields(Visitor):
             self.found.add((get_named_type(parent).name, node.name.value))
 
 
-def subscription_plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> SubscriptionPlan | None:
+def subscription_plan(schema: GraphQLSchema, query: str, operation_name: str | None,
+                      cache: DocumentCache = DOCUMENTS) -> SubscriptionPlan | None:
     """The plan of a valid single-root subscription; ``None`` for anything else (the caller then runs the
-    operation as usual, and the usual errors come back)."""
-    return _plan(schema, query, operation_name)
+    operation as usual, and the usual errors come back).
+
+    The document is the one the schema executes: parsed once into the schema's document cache
+    (schema/core/caches.py, bounded in entries and characters) and validated once, the plan kept on its
+    entry. Validation found with the schema's own rules is reused when they include the plan's (the
+    standard rules and the limits): what they refuse, the plan refuses too.
+    """
+    key = document_key(query, PARSE_OPTIONS)
+    entry = cache.get(key)
+    if entry is None:
+        try:
+            document = parse(query, **PARSE_OPTIONS)
+        except GraphQLError:
+            return None
+        entry = cache.put(key, document) or Entry(document)  # a text too long to keep: worked out each time
+    plan_key = (schema, operation_name)
+    if plan_key not in entry.plans:
+        entry.plans[plan_key] = _plan(schema, entry, operation_name)
+    return entry.plans[plan_key]
 
 
-@lru_cache(maxsize=512)
-def _plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> SubscriptionPlan | None:
-    try:
-        document = parse(query, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return None
+RULES = (*specified_rules, *LIMIT_RULES)
+
+
+def _plan(schema: GraphQLSchema, entry: Entry, operation_name: str | None) -> SubscriptionPlan | None:
+    document = entry.document
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
     if len(chosen) != 1 or chosen[0].operation is not OperationType.SUBSCRIPTION:
         return None
-    if validate(schema, document, [*specified_rules, *LIMIT_RULES]):
+    if entry.rules is not None and set(RULES) <= set(entry.rules):
+        errors = entry.errors
+    else:
+        errors = validate(schema, document, list(RULES))
+        if entry.rules is None:
+            entry.rules, entry.errors = RULES, errors
+    if errors:
         return None
     roots = [s for s in chosen[0].selection_set.selections if isinstance(s, FieldNode)]
     if len(roots) != 1 or len(chosen[0].selection_set.selections) != 1:

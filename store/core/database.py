@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, InsertOne, UpdateMany, UpdateOne
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, InsertOne, ReturnDocument, UpdateMany, UpdateOne
 from pymongo.errors import OperationFailure, PyMongoError
 
 from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope, audited
@@ -131,6 +131,8 @@ class CountingCollection:
         """The write, and its audit entries (store/core/audit.py), in the write's session."""
         session = kwargs.get("session")
         plan = write_plan(name, args, kwargs)
+        if name in RETURNING and kwargs.get("projection") is None and not kwargs.get("upsert"):
+            return await self._audited_returning(scope, plan, method, args, kwargs)
         before: list[dict[str, Any]] = []
         if plan.filter is not None:
             projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
@@ -158,10 +160,43 @@ class CountingCollection:
                 if fields or action == "deleted":
                     organization = (old or new or {}).get("organizationId")
                     entries.append(audit_entry(scope, self.name, id, organization, action, fields))
+        await self._record(entries, session)
+        return result
+
+    async def _audited_returning(self, scope: AuditScope, plan: WritePlan, method: Any, args: tuple[Any, ...],
+                                 kwargs: dict[str, Any]) -> Any:
+        """A ``find_one_and_update`` / ``_replace`` returns one side of its change itself, atomically: the
+        document before it (the default) or after it. Only the other side is read, and a write that matched
+        nothing changed nothing: no entry (a read around it could see someone else's change)."""
+        session = kwargs.get("session")
+        projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
+        returns_after = kwargs.get("return_document", ReturnDocument.BEFORE) == ReturnDocument.AFTER
+        before: dict[str, Any] | None = None
+        if returns_after:
+            cursor = self._inner.find(plan.filter, projection, session=session)
+            found = await (cursor.sort(plan.sort) if plan.sort else cursor).limit(1).to_list(None)
+            before = found[0] if found else None
+        result = await method(*args, **kwargs)
+        if result is None:
+            return result
+        if returns_after:
+            after = result
+        else:
+            before = result
+            after = await self._inner.find_one({"_id": result["_id"]}, projection, session=session)
+        fields = audit_changes(self.name, before, after, plan.fields)
+        if fields:
+            await self._record([audit_entry(scope, self.name, result["_id"], result.get("organizationId"), "changed",
+                                            fields)], session)
+        return result
+
+    async def _record(self, entries: list[dict[str, Any]], session: Any) -> None:
         if entries:
             self.stats.written.add(AUDIT_COLLECTION)
             await self._inner.database[AUDIT_COLLECTION].insert_many(entries, session=session)
-        return result
+
+
+RETURNING = frozenset({"find_one_and_update", "find_one_and_replace"})
 
 
 @dataclass

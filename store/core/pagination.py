@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.core.documents import Document
+from models.core.validation import cursor_too_long
 from store.core.repository import Projection, TenantCollection
 
 
@@ -79,6 +80,8 @@ def encode_cursor(sort_key: str, id: str) -> str:
 
 def decode_cursor(cursor: str) -> tuple[str, str]:
     """(sort key, id) as :func:`encode_cursor` wrote them, or :class:`BadCursor`."""
+    if cursor_too_long(cursor):
+        raise BadCursor(f"not a cursor this API issued: {cursor[:40]!r}")
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error, TypeError) as error:

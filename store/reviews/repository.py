@@ -5,7 +5,9 @@ Writes that must agree with what else is stored run inside ``store.transaction``
 conditional on what they replace, so a step retried after a conflict never applies a write twice:
 
 - an answer is written only if its version is still the one the editor started from
-  (``answers.<qid>.version`` in the filter; ``answers.<qid>`` absent for a first answer);
+  (``answers.<qid>.version`` in the filter; ``answers.<qid>`` absent for a first answer), and only while
+  the form is open and its review in the state the editor's right was checked against (``reviewState``):
+  one conditional write, outside any transaction;
 - a form is submitted or reopened only from the state the caller saw;
 - a review moves only from the state the caller saw, and writes its new state on each of its forms
   (``reviewState``): every transaction that writes a form of the review conflicts with the move;
@@ -147,15 +149,22 @@ async def live_form(store: TenantStore, form_id: str) -> Document | None:
 
 
 async def write_answer(store: TenantStore, form_id: str, question_id: str, value: Any, base_version: int,
-                       by: str, now: Any) -> Document | None:
-    """Write one answer if its version is still ``base_version``; the form after the write, or ``None``.
+                       by: str, now: Any, review_state: str) -> Document | None:
+    """Write one answer if its version is still ``base_version``, the form is live and open, and its review
+    is still in ``review_state`` (the state the caller checked the writer's right against); the form after
+    the write, or ``None`` when any of these no longer holds.
 
-    One conditional update, so of two editors starting from the same version exactly one succeeds and
-    the other learns the current value (see the caller).
+    One conditional update of one document (no transaction: nothing else is written with it, and every
+    condition the caller checked that can change is in its filter), so of two editors starting from the
+    same version exactly one succeeds and the other learns the current value (see the caller). The
+    review's state is the form's ``reviewState``, which every move writes on each form of the review in
+    its transaction; a form without it belongs to a review that has not moved since the form was issued,
+    so is still in the state the caller read.
     """
     key = f"answers.{question_id}"
     where: dict[str, Any] = {"_id": form_id, "state": {"$in": [FormState.NOT_STARTED.value,
-                                                                FormState.IN_PROGRESS.value]}}
+                                                                FormState.IN_PROGRESS.value]},
+                             "reviewState": {"$in": [review_state, None]}}
     if base_version == 0:
         where[key] = {"$exists": False}
     else:
@@ -203,9 +212,10 @@ async def recompute_score(store: TenantStore, review: Mapping[str, Any],
     score = overall_score(template, [f for f in forms if f.get("state") != WITHDRAWN]).document()
     reviews = store.reviews
     where = {"_id": review["_id"], "$or": [{"scoreBasis": {"$lt": basis}}, {"scoreBasis": {"$exists": False}}]}
+    # the whole review back (no projection): the audit trail then takes its "before" from this answer, with
+    # no read of its own (store/core/database.py)
     before = await reviews.collection.find_one_and_update(
-        reviews.scope(where), {"$set": {"score": score, "scoreBasis": basis}},
-        projection={"score": 1}, return_document=ReturnDocument.BEFORE)
+        reviews.scope(where), {"$set": {"score": score, "scoreBasis": basis}}, return_document=ReturnDocument.BEFORE)
     if before is None:
         return None
     return before.get("score"), score

@@ -120,3 +120,11 @@ def test_a_switch_that_is_neither_on_nor_off_is_refused() -> None:
     with pytest.raises(ConfigError) as raised:
         Settings.from_env({"GRAPHIQL": "maybe"})
     assert str(raised.value) == "GRAPHIQL must be 1 or 0 (true or false), not 'maybe'"
+
+
+def test_an_integration_tokens_request_limit_is_read_and_must_be_a_whole_number() -> None:
+    assert Settings.from_env({}).integration_requests == 1_200
+    assert Settings.from_env({"INTEGRATION_RATE_LIMIT_REQUESTS": "30"}).integration_requests == 30
+    assert Settings.from_env({"INTEGRATION_RATE_LIMIT_REQUESTS": "0"}).integration_requests == 0  # no limit
+    with pytest.raises(ConfigError, match="INTEGRATION_RATE_LIMIT_REQUESTS must be a whole number"):
+        Settings.from_env({"INTEGRATION_RATE_LIMIT_REQUESTS": "-3"})

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from schema.core.limits import MAX_ALIASES, MAX_ARGUMENT_CHARS, MAX_DEPTH, MAX_LIST_ITEMS
-from server.requests import MAX_BODY_BYTES, MAX_QUERY_CHARS, MAX_VARIABLE_DEPTH
+from schema.core.limits import MAX_ALIASES, MAX_ARGUMENT_CHARS, MAX_DEPTH, MAX_LIST_ITEMS, MAX_VARIABLE_DEPTH
+from server.requests import MAX_BODY_BYTES, MAX_QUERY_CHARS
 from tests import conftest
 from tests.client import answer, shared_client
 from tests.conftest import RunningServer, start_server, stop_server
@@ -194,9 +194,9 @@ LONG = "x" * (MAX_ARGUMENT_CHARS + 1)
     ('{ employees(filter: {search: "' + "x" * 101 + '"}) { totalCount } }', None,
      "search is longer than 100 characters"),
     ("query($s: String) { employees(filter: {search: $s}) { totalCount } }", {"s": LONG},
-     f"a variable holds a string longer than {MAX_ARGUMENT_CHARS} characters"),
+     f"variable 's' holds a string longer than {MAX_ARGUMENT_CHARS} characters"),
     ("query($ids: [ID!]!) { me { id } }", {"ids": ["x"] * (MAX_LIST_ITEMS + 1)},
-     f"a variable holds a list of more than {MAX_LIST_ITEMS} items"),
+     f"variable 'ids' holds a list of more than {MAX_LIST_ITEMS} items"),
 ])
 async def test_long_values_are_refused_before_anything_runs(server: RunningServer, query: str, variables: Any,
                                                             message: str) -> None:

@@ -7,13 +7,17 @@ import gc
 from typing import Any
 
 import pytest
+import strawberry.schema.schema as strawberry_schema
 from graphql import parse
 
 from models.core.pagination import MAX_PAGE
+from schema.core import selection
 from schema.core.caches import DOCUMENTS, MAX_ENTRY_CHARS, DocumentCache
 from schema.core.cost import _fixed, operation_cost
 from schema.core.limits import MAX_DEPTH
 from schema.schema import build_schema
+from tests.client import websocket
+from tests.conftest import RunningServer
 
 QUERY = "{ __typename }"
 TOO_DEEP = "query { me {" + " manager {" * MAX_DEPTH + " name" + " }" * MAX_DEPTH + " } }"
@@ -136,3 +140,27 @@ async def test_distinct_texts_keep_the_cache_within_its_characters() -> None:
         await schema.execute(text)
     assert DOCUMENTS.chars <= DOCUMENTS.max_chars
     assert len(DOCUMENTS.entries) < 300
+
+
+# --- a subscription: parsed and validated once when it is opened ------------------------------------------
+
+@pytest.mark.parametrize("query", [
+    "subscription($id: ID!) { orgChartChanged(rootId: $id) { kind version } }",  # shared by a group
+    "subscription { praisePosted { id message } }",  # one subscriber's own execution
+])
+async def test_a_subscription_is_parsed_and_validated_once_when_it_is_opened(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
+    # given every validation counted, the plan's (which decides grouping) and the schema's
+    validated: list[Any] = []
+    for module in (strawberry_schema, selection):
+        original = module.validate
+        monkeypatch.setattr(module, "validate", lambda *args, _original=original, **kwargs:
+                            validated.append(args[1]) or _original(*args, **kwargs))
+    DOCUMENTS.clear()
+    # when an employee opens a subscription not seen before
+    async with websocket(server.ws_url, server.token("employee")) as ws:
+        await ws.subscribe(query, {"id": server.demo.personas["employee"]} if "$id" in query else None)
+        await server.wait_subscribers(1)
+    # then its text was parsed once (the schema found it in the cache) and validated once
+    assert (DOCUMENTS.misses, DOCUMENTS.hits) == (1, 1)
+    assert len(validated) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from starlette.websockets import WebSocket
 from websockets.exceptions import ConnectionClosed
 
 from resolvers.core.context import Context
+from schema.core.limits import MAX_LIST_ITEMS, MAX_VARIABLE_DEPTH
 from tests.client import LEGACY_WS, TRANSPORT_WS, answer, websocket
 from tests.conftest import RunningServer, running_server
 from tests.feedback.support import outsider, person
@@ -114,3 +116,28 @@ async def test_each_operation_on_a_connection_reads_with_a_context_of_its_own(
     assert sorted(e["id"] for e in events) == ["1", "2"]
     assert {e["payload"]["data"]["feedbackReceived"]["feedback"]["text"] for e in events} == {"Two streams"}
     assert len(refreshed) == 2 and refreshed[0] is not refreshed[1]
+
+
+@pytest.mark.parametrize("protocol", [TRANSPORT_WS, LEGACY_WS])
+@pytest.mark.parametrize(("pad", "message", "code"), [
+    ("[" * MAX_VARIABLE_DEPTH + "]" * MAX_VARIABLE_DEPTH, f"variables nest deeper than {MAX_VARIABLE_DEPTH} levels",
+     "BAD_USER_INPUT"),
+    (json.dumps(["x"] * (MAX_LIST_ITEMS + 1)), f"variable 'pad' holds a list of more than {MAX_LIST_ITEMS} items",
+     "LIMIT_EXCEEDED"),
+])
+async def test_variables_over_a_limit_are_refused_on_a_socket_as_over_http(server: RunningServer, protocol: str,
+                                                                           pad: str, message: str, code: str) -> None:
+    # given an HR admin on a socket and the same mutation with a variable over a value limit
+    variables = {"id": server.demo.personas["employee"], "pad": json.loads(pad)}
+    before = await server.snapshot(("employees",))
+    http = await server.client("hr_admin").post(RENAME, variables)
+    async with websocket(server.ws_url, server.token("hr_admin"), protocol) as ws:
+        # when it is sent on the socket
+        await ws.subscribe(RENAME, variables)
+        sent = await ws.receive()
+    # then it is refused with the message and code the HTTP request got (400 there), and nothing is written
+    errors = sent["payload"] if isinstance(sent["payload"], list) else sent["payload"]["errors"]
+    assert [(e["message"], e["extensions"]["code"]) for e in errors] == [(message, code)]
+    assert (http.status_code, [(e["message"], e["extensions"]["code"]) for e in http.json()["errors"]]) == \
+        (400, [(message, code)])
+    assert await server.snapshot(("employees",)) == before

@@ -3,10 +3,24 @@ that write nothing, tenancy, and the per-token request rate and body size limits
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from tests.conftest import RunningServer
-from tests.integrations.support import ENTERPRISE, SCIM_JSON, Scim, new_user, patch, scim_client, scim_error
+from models.integrations.scim import FILTER_MAX
+from realtime.ratelimit import MemoryRateLimiter, create_rate_limiter
+from tests.client import shared_client
+from tests.conftest import RunningServer, start_server, stop_server, test_settings
+from tests.integrations.support import (
+    ENTERPRISE,
+    SCIM_JSON,
+    Scim,
+    create_token,
+    new_user,
+    patch,
+    scim_client,
+    scim_error,
+)
 
 WRITTEN = ("employees", "scimUsers", "departments")
 
@@ -47,6 +61,10 @@ async def test_users_are_paged_with_start_index_and_count(server: RunningServer)
 async def test_a_bad_filter_or_body_is_a_scim_error(server: RunningServer) -> None:
     scim = await scim_client(server)
     assert scim_error(await scim.get('/Users?filter=userName eq'))[:2] == (400, "invalidFilter")
+    long = 'userName eq "' + "a" * FILTER_MAX + '@northwind.example"'  # well formed, longer than the rule
+    assert scim_error(await scim.get("/Users", params={"filter": long})) == (
+        400, "invalidFilter", f"the filter is longer than {FILTER_MAX} characters")
+    assert scim_error(await scim.get("/Groups", params={"filter": long}))[:2] == (400, "invalidFilter")
     assert scim_error(await scim.get("/Users/no-such-id"))[0] == 404
     not_json = await scim.request("POST", "/Users", content=b"{not json", headers={"Content-Type": SCIM_JSON})
     assert scim_error(not_json)[:2] == (400, "invalidSyntax")
@@ -136,18 +154,51 @@ async def test_a_token_sees_only_its_organisation(server: RunningServer) -> None
 
 
 async def test_request_rate_and_body_size_are_limited_per_token(server: RunningServer) -> None:
+    # given the app's integration limiter allowing three requests per token in the window
     scim, other = await scim_client(server), await scim_client(server)
-    limiter = server.app.state.integration_limiter
-    limiter.rate, limiter.burst = 0.5, 3
-    statuses = [(await scim.get("/ServiceProviderConfig")).status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
-    limited = await scim.get("/ServiceProviderConfig")
-    assert scim_error(limited)[0] == 429 and int(limited.headers["retry-after"]) >= 1
-    assert (await other.get("/ServiceProviderConfig")).status_code == 200  # each token has its own budget
-    limiter.rate, limiter.burst = 20.0, 200.0
-    limiter.buckets.clear()  # a full bucket again, however long the requests above took
+    allowed, server.app.state.integration_limiter = server.app.state.integration_limiter, \
+        MemoryRateLimiter(points=3, window=3600)
+    try:
+        # when one token sends four requests, then the fourth is refused with a retry-after
+        statuses = [(await scim.get("/ServiceProviderConfig")).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = await scim.get("/ServiceProviderConfig")
+        assert scim_error(limited)[0] == 429 and int(limited.headers["retry-after"]) >= 1
+        # and another token still has its own allowance
+        assert (await other.get("/ServiceProviderConfig")).status_code == 200
+    finally:
+        server.app.state.integration_limiter = allowed
     big = {**new_user("big@northwind.example", "Big", "Body"), "title": "x" * 1_000_001}
     assert scim_error(await scim.post("/Users", big))[0] == 413
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the Redis the tests use (docs/testing.md)
+
+
+async def test_a_tokens_requests_are_counted_in_redis_for_every_process() -> None:
+    # given a server whose bus (and so its rate limiter) is Redis, allowing three requests per token
+    settings = dataclasses.replace(test_settings(integration_requests=3), broadcast_url=REDIS_URL)
+    uvicorn_server, server = await start_server(settings)
+    try:
+        token_id, secret = await create_token(server, "SCIM")
+        scim = Scim(server, secret)
+        # when the token sends two requests here and another process (its own limiter on the same Redis)
+        # counts one more for it
+        assert [(await scim.get("/ServiceProviderConfig")).status_code for _ in range(2)] == [200, 200]
+        elsewhere = create_rate_limiter(REDIS_URL, 3, settings.rate_limit_window, prefix="perfgraph:rate:integration")
+        try:
+            assert (await elsewhere.spend(f"integration:{token_id}", 1)).remaining == 0
+        finally:
+            await elsewhere.close()
+        # then this server refuses the token's next request, and an xAPI token of the same limiter is apart
+        limited = await scim.get("/ServiceProviderConfig")
+        assert scim_error(limited)[0] == 429 and int(limited.headers["retry-after"]) >= 1
+        _, xapi = await create_token(server, "XAPI")
+        response = await shared_client().post(f"http://127.0.0.1:{server.port}/xapi/statements", json=[],
+                                              headers={"Authorization": f"Bearer {xapi}"})
+        assert response.status_code != 429
+    finally:
+        await stop_server(uvicorn_server, server)
 
 
 async def test_groups_are_departments(server: RunningServer) -> None:
