@@ -28,6 +28,13 @@ async def notifications(context: Context, unread: bool | None, first: int, after
     return Listing.of(page, notification_store.NEWEST_FIRST)
 
 
+async def notification(context: Context, id: str) -> Document | None:
+    """One of the viewer's own notifications; ``None`` for anyone else's, as for an unknown id."""
+    me = await require(context)
+    doc = await me.store.notifications.get(id)
+    return doc if doc is not None and doc["recipientId"] == me.viewer.employee_id else None
+
+
 async def mark_read(context: Context, ids: list[str] | None) -> Outcome:
     """Mark the viewer's notifications among ``ids`` read (null: all); someone else's ids change nothing."""
     me = await require(context)

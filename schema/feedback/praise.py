@@ -16,6 +16,7 @@ from resolvers.core.loading import load
 from resolvers.feedback import praise as feedback_praise
 from resolvers.feedback import subscriptions as feedback_subscriptions
 from schema.core.errors import Error, errors_of
+from schema.core.node import Node
 from schema.core.pagination import PageInfo
 from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum
 from schema.org.types import Employee, EmployeeFields
@@ -28,7 +29,7 @@ class ReactionCount:
 
 
 @strawberry.type(description="Public recognition of one or several colleagues, tagged with a company value.")
-class Praise:
+class Praise(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     message: str

@@ -15,6 +15,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
 GoalLevelEnum = strawberry.enum(GoalLevel, name="GoalLevel")
@@ -26,7 +27,7 @@ GoalChangeKind = strawberry.enum(GoalChange, name="GoalChangeKind")
 
 
 @strawberry.type(description="A measurable outcome of a goal; progress (0–1) comes from start, target and current.")
-class KeyResult:
+class KeyResult(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     title: str
@@ -49,7 +50,7 @@ class KeyResult:
 
 
 @strawberry.type(description="One recorded change of a key result's value.")
-class ProgressEntry:
+class ProgressEntry(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     key_result_id: strawberry.ID
@@ -71,7 +72,7 @@ class ProgressEntry:
 
 
 @strawberry.type(description="An objective with key results, aligned to a parent goal.")
-class Goal:
+class Goal(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     title: str

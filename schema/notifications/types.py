@@ -12,6 +12,7 @@ from models.core.documents import Document
 from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.core.pagination import PageInfo
 
 WebhookEventTypeEnum = strawberry.enum(
@@ -24,7 +25,7 @@ WebhookDeliveryStatusEnum = strawberry.enum(
 
 @strawberry.type(description="Where an organisation's events are sent, signed as Standard Webhooks. Its secret "
                              "is shown once, when created or rotated.")
-class WebhookEndpoint:
+class WebhookEndpoint(Node):
     id: strawberry.ID
     url: str
     description: str
@@ -61,7 +62,7 @@ class WebhookAttempt:
 
 
 @strawberry.type(description="One event sent to one endpoint: its body, status and attempts.")
-class WebhookDelivery:
+class WebhookDelivery(Node):
     id: strawberry.ID
     endpoint_id: strawberry.ID
     message_id: str = strawberry.field(description="The `webhook-id` header: the same on every attempt and replay.")
@@ -102,7 +103,7 @@ class WebhookDeliveryConnection:
 
 
 @strawberry.type(description="Something for you to act on or know: a reminder, a disabled webhook endpoint.")
-class Notification:
+class Notification(Node):
     id: strawberry.ID
     kind: str = strawberry.field(description="e.g. `checkin_due`, `review_form_overdue`, `webhook_disabled`.")
     text: str
@@ -163,7 +164,7 @@ def _plain(value: Any) -> str:
 
 
 @strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
-class AuditEntry:
+class AuditEntry(Node):
     id: strawberry.ID
     at: datetime
     operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")

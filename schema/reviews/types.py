@@ -17,6 +17,7 @@ from resolvers.reviews import cycle_queries as cycle_resolvers
 from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import templates as template_resolvers
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
@@ -174,7 +175,7 @@ class ReviewFeedback:
 
 
 @strawberry.type(description="One reviewer's form in a review.")
-class ReviewForm:
+class ReviewForm(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     kind: ReviewerKindEnum
@@ -246,7 +247,7 @@ class ReviewForm:
 
 
 @strawberry.type(description="One employee's review in a cycle.")
-class Review:
+class Review(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     state: ReviewStateEnum

@@ -103,21 +103,23 @@ def pool() -> Arguments:
     requests = [r["_id"] for r in feedback["feedbackRequests"] if r["requesterId"] == OWNER["_id"]]
     praise = [p["_id"] for p in feedback["praise"]][:1]
     merit_cycles = [c["_id"] for c in demo_compensation(NORTHWIND)["meritCycles"]]
+    ids = {"Employee": [OWNER["_id"]], "Goal": [company["_id"], *by_visibility.values()],
+           "CheckIn": [CHECK_IN["_id"]], "Feedback": about_owner[:2], "FeedbackRequest": requests[:2],
+           "Praise": praise, "ReviewCycle": [RUNNING["_id"], FINISHED["_id"]], "Review": [REVIEW["_id"]],
+           "ReviewForm": [seeded_form(REVIEW, "manager")["_id"], seeded_form(REVIEW, "self")["_id"]],
+           "Competency": [competencies[0]["_id"]],
+           "ReviewTemplate": [TEMPLATE["_id"]], "MeritCycle": merit_cycles,
+           # the tests' organisations have no exit records (the demo's leavers are seeded for `make serve`
+           # only): an unknown id, whose answer must stay null for everyone
+           "ExitRecord": [UNKNOWN]}
+    every_id = [id for found in ids.values() for id in found]  # node(id:) and nodes(ids:) take any of them
     return Arguments(
         by_name={"employeeId": [OWNER["_id"]], "cycleId": [RUNNING["_id"]],
                  "rootGoalId": [company["_id"], by_visibility["everyone"]], "positionId": [OWNER["positionId"]],
                  "from": ["2026-01-01"], "to": ["2027-06-30"], "managerId": [OWNER["managerId"]],
                  # no import is seeded: an unknown id, whose answer must stay empty for everyone
-                 "importId": [UNKNOWN]},
-        ids={"Employee": [OWNER["_id"]], "Goal": [company["_id"], *by_visibility.values()],
-             "CheckIn": [CHECK_IN["_id"]], "Feedback": about_owner[:2], "FeedbackRequest": requests[:2],
-             "Praise": praise, "ReviewCycle": [RUNNING["_id"], FINISHED["_id"]], "Review": [REVIEW["_id"]],
-             "ReviewForm": [seeded_form(REVIEW, "manager")["_id"], seeded_form(REVIEW, "self")["_id"]],
-             "Competency": [competencies[0]["_id"]],
-             "ReviewTemplate": [TEMPLATE["_id"]], "MeritCycle": merit_cycles,
-             # the tests' organisations have no exit records (the demo's leavers are seeded for `make serve`
-             # only): an unknown id, whose answer must stay null for everyone
-             "ExitRecord": [UNKNOWN]},
+                 "importId": [UNKNOWN], "ids": [every_id]},
+        ids={**ids, "Node": every_id},
         overrides={"overdueCheckIns.asOf": "2027-06-01", "first": 5})
 
 
