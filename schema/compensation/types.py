@@ -23,6 +23,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from schema.core.cost import listed
 from schema.core.node import Node
+from schema.core.pagination import Connection
 from schema.org.types import Employee, EmployeeFields, Position, PositionFields
 
 PayFrequencyEnum = strawberry.enum(PayFrequency, name="PayFrequency",
@@ -324,17 +325,12 @@ class MeritParticipant(Node):
                            reason=e.get("justification") or e.get("reason")) for e in self.doc.get("trail", [])[-200:]]
 
 
-@strawberry.type
-class MeritParticipantEdge:
-    cursor: str
-    node: MeritParticipant
-
-
 @strawberry.type(description="A page of participants.")
-class MeritParticipantConnection:
-    edges: list[MeritParticipantEdge]
-    has_next_page: bool
-    total_count: int
+class MeritParticipantConnection(Connection[MeritParticipant]):
+    @strawberry.field(description="More participants follow this page.",
+                      deprecation_reason="Use pageInfo.hasNextPage, as on every other connection.")
+    def has_next_page(self) -> bool:
+        return self.page_info.has_next_page
 
 
 @strawberry.type(description="A manager's merit budget for their organisation, rolled up the chain: allocated, "

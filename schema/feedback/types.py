@@ -27,7 +27,7 @@ from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
 from schema.core.cost import listed
 from schema.core.node import Node
-from schema.core.pagination import PageInfo
+from schema.core.pagination import Connection
 from schema.org.types import Department, Employee, EmployeeFields
 
 DirectionEnum = strawberry.enum(Direction, name="FeedbackDirection")
@@ -258,17 +258,7 @@ class FeedbackSettings:
         return None if doc is None else cls.of(doc)
 
 
-@strawberry.type
-class FeedbackEdge:
-    cursor: str
-    node: Feedback
-
-
-@strawberry.type
-class FeedbackConnection:
-    edges: list[FeedbackEdge]
-    page_info: PageInfo
-    total_count: int
+FeedbackConnection = Connection[Feedback]
 
 
 @strawberry.type(description="Something new addressed to you: feedback, a request, or a release of anonymous "

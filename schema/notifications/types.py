@@ -13,7 +13,7 @@ from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
 from schema.core.node import Node
-from schema.core.pagination import PageInfo
+from schema.core.pagination import Connection
 
 WebhookEventTypeEnum = strawberry.enum(
     EventType, name="WebhookEventType", description="What a webhook message reports (its `type`).")
@@ -89,17 +89,9 @@ class WebhookDelivery(Node):
                    replay_of=doc.get("replayOf"), created_at=doc["createdAt"])
 
 
-@strawberry.type(description="A delivery in a page.")
-class WebhookDeliveryEdge:
-    cursor: str
-    node: WebhookDelivery
-
-
 @strawberry.type(description="Deliveries, newest first.")
-class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge]
-    page_info: PageInfo
-    total_count: int
+class WebhookDeliveryConnection(Connection[WebhookDelivery]):
+    pass
 
 
 @strawberry.type(description="Something for you to act on or know: a reminder, a disabled webhook endpoint.")
@@ -122,17 +114,9 @@ class Notification(Node):
                    read=doc.get("readAt") is not None)
 
 
-@strawberry.type(description="A notification in a page.")
-class NotificationEdge:
-    cursor: str
-    node: Notification
-
-
 @strawberry.type(description="Your notifications, newest first.")
-class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-    total_count: int
+class NotificationConnection(Connection[Notification]):
+    pass
 
 
 CHANGES_LISTED = 60
@@ -186,17 +170,9 @@ class AuditEntry(Node):
                    actor_id=doc.get("actorId"), changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
 
 
-@strawberry.type(description="An audit entry in a page.")
-class AuditEntryEdge:
-    cursor: str
-    node: AuditEntry
-
-
 @strawberry.type(description="Audit entries, newest first.")
-class AuditEntryConnection:
-    edges: list[AuditEntryEdge]
-    page_info: PageInfo
-    total_count: int
+class AuditEntryConnection(Connection[AuditEntry]):
+    pass
 
 
 ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind",
