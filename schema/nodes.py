@@ -24,18 +24,21 @@ from resolvers.core.loading import load
 from resolvers.core.nodes import KEY_SEPARATOR, MAX_NODES, Fetch, NodeKind, Place
 from resolvers.exits import records as exit_records
 from resolvers.exits import templates as exit_templates
+from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import praise as feedback_praise
 from resolvers.feedback import queries as feedback
 from resolvers.goals import queries as goals
+from resolvers.growth import plans as growth_plans
 from resolvers.growth import promotions as growth_promotions
 from resolvers.growth import tracks as growth_tracks
 from resolvers.integrations import tokens as integration_tokens
-from resolvers.notifications import inbox, webhooks
+from resolvers.notifications import audit, inbox, webhooks
 from resolvers.org import access as org
 from resolvers.reviews import competencies, cycle_queries, review_queries
 from resolvers.reviews import templates as review_templates
 from schema.checkins.types import (
+    ActionItem,
     CheckIn,
     CheckInProgressUpdate,
     CheckInSeries,
@@ -48,11 +51,11 @@ from schema.core.node import Node
 from schema.employee import DepartmentType, EmployeeType, PositionType
 from schema.exits.types import ExitInterviewTemplate, ExitReason, ExitRecord
 from schema.feedback.praise import Praise
-from schema.feedback.types import Feedback, FeedbackRequest, FollowUp
+from schema.feedback.types import AnonymousFeedback, Feedback, FeedbackRequest, FollowUp
 from schema.goals.types import Goal, KeyResult, ProgressEntry
-from schema.growth.types import CareerTrack, PromotionProposal
+from schema.growth.types import CareerTrack, GrowthPlan, PromotionProposal
 from schema.integrations.types import IntegrationToken
-from schema.notifications.types import Notification, WebhookEndpoint
+from schema.notifications.types import AuditEntry, Notification, WebhookDelivery, WebhookEndpoint
 from schema.reviews.competencies import Competency
 from schema.reviews.cycles import ReviewCycle
 from schema.reviews.templates import ReviewQuestion, ReviewSection, ReviewTemplate
@@ -135,6 +138,15 @@ async def _follow_up(context: Context, feedback_id: str, id: str) -> Any:
                  if d["_id"] == id), None)
 
 
+async def _development_action(context: Context, employee_id: str, id: str) -> Any:
+    plan = GrowthPlan.wrap(await growth_plans.growth_plan(context, employee_id))
+    return next((a for a in plan.actions() if a.id == id), None) if plan else None
+
+
+async def _audit_entry(context: Context, object_id: str, id: str) -> Any:
+    return AuditEntry.wrap(await audit.entry(context, object_id, id))
+
+
 async def _department(context: Context, id: str) -> Document | None:
     return await load(context, "department_by_id", id)
 
@@ -160,12 +172,14 @@ KINDS: tuple[NodeKind, ...] = (
          composite=True),
     kind("TalkingPoint", "checkIns", inside(checkins.check_in, _talking_point), "talkingPoints._id"),
     kind("CheckInProgressUpdate", "checkIns", inside(checkins.check_in, _progress_update), "progressUpdates._id"),
+    kind("ActionItem", "checkInActionItems", by_id(checkins.action_item, ActionItem.wrap)),
     kind("CheckInSeries", "checkInSeries", by_id(checkins.series, CheckInSeries.wrap)),
     kind("CheckInTemplate", "checkInTemplates", listed_in(checkins.templates, CheckInTemplate.wrap)),
     kind("CheckInTemplateQuestion", "checkInTemplates",
          inside(lambda context, id: _one(checkins.templates, context, id), _template_question), "questions._id"),
     kind("Feedback", "feedback", by_id(feedback.feedback_by_id, Feedback.wrap)),
     kind("FeedbackRequest", "feedbackRequests", by_id(feedback.request_by_id, FeedbackRequest.wrap)),
+    kind("AnonymousFeedback", "anonymousFeedback", by_id(feedback_anonymous.released_item, AnonymousFeedback.wrap)),
     kind("FollowUp", "followUps", _follow_up, via="feedbackId"),
     kind("Praise", "praise", by_id(feedback_praise.praise_by_id, Praise.wrap)),
     kind("Competency", "competencies", by_id(competencies.competency, Competency.wrap)),
@@ -186,7 +200,10 @@ KINDS: tuple[NodeKind, ...] = (
     kind("IntegrationToken", "integrationTokens",
          listed_in(integration_tokens.integration_tokens, IntegrationToken.wrap)),
     kind("WebhookEndpoint", "webhookEndpoints", listed_in(webhooks.endpoints, WebhookEndpoint.wrap)),
+    kind("WebhookDelivery", "webhookDeliveries", by_id(webhooks.delivery, WebhookDelivery.wrap)),
+    kind("AuditEntry", "auditLog", _audit_entry, via="objectId"),
     kind("Notification", "notifications", by_id(inbox.notification, Notification.wrap)),
+    kind("DevelopmentAction", "growthPlans", _development_action, "actions._id", via="employeeId"),
     kind("CareerTrack", "careerTracks", listed_in(growth_tracks.career_tracks, CareerTrack.wrap)),
     kind("PromotionProposal", "promotionProposals",
          listed_in(lambda c: growth_promotions.promotion_proposals(c, None), PromotionProposal.wrap)),

@@ -124,6 +124,12 @@ async def series(context: Context, id: str) -> Document | None:
     return doc if doc is not None and await readable(context, [doc]) else None
 
 
+async def action_item(context: Context, id: str) -> Document | None:
+    """One action item for those who may read its check-ins, else ``None``."""
+    doc = await (await require(context)).store.checkInActionItems.get(id)
+    return doc if doc is not None and await readable(context, [doc]) else None
+
+
 async def series_of(context: Context, check_in: Document) -> Document | None:
     """The series of an occurrence."""
     loaders = (await require(context)).loaders

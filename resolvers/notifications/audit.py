@@ -18,6 +18,16 @@ async def audit_log(context: Context, spec: AuditFilterSpec, window: Window) -> 
         return await audit_store.page(signed_in.store, spec, window)
 
 
+async def entry(context: Context, object_id: str, id: str) -> Document | None:
+    """One audit entry (about ``object_id``) as the trail or an employee's history shows it, else ``None``."""
+    signed_in = await require(context)
+    if can_read_audit_log(signed_in.viewer):
+        return await signed_in.store.auditLog.get(id)
+    if not can_read_history(signed_in.viewer, object_id):
+        return None
+    return next((e for e in await history(context, object_id) if e["_id"] == id), None)
+
+
 async def history(context: Context, object_id: str) -> list[Document]:
     """An employee's audit history (HR admins, and the person themself), newest first."""
     signed_in = await require(context)

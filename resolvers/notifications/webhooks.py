@@ -108,6 +108,12 @@ async def deliveries(context: Context, endpoint_id: str | None, window: Window) 
         return await webhook_store.deliveries_page(signed_in.store, endpoint_id, window)
 
 
+async def delivery(context: Context, id: str) -> Document | None:
+    """One delivery, for HR admins (FORBIDDEN for anyone else)."""
+    signed_in = await require_role(context, can_manage_webhooks, ONLY_HR)
+    return await signed_in.store.webhookDeliveries.get(id)
+
+
 async def replay(context: Context, delivery_id: str) -> Outcome:
     """Send a delivery's message again (same ``webhook-id`` and body) as a new delivery, due now."""
     signed_in = await require_role(context, can_manage_webhooks, ONLY_HR)

@@ -11,7 +11,12 @@ from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 from schema.nodes import KINDS
 from schema.schema import build_schema
 from store.core.nodes import KEY_SEPARATOR, values_at
+from tests.checkins.support import upcoming
 from tests.conftest import RunningServer
+from tests.exits.support import active_individual_contributors, save_reason, save_template, terminate
+from tests.goals.support import goals_of
+from tests.integrations.support import create_token
+from tests.notifications.support import create_person, receiver, save_endpoint, webhook_server, worker
 from tests.stores import GLOBEX, NORTHWIND
 
 SCHEMA = build_schema()._schema
@@ -22,11 +27,14 @@ VIEWS = {"GoalTreeNode": "Goal", "ReviewGoal": "Goal"}
 # not Node until the exits domain gives them a global id beside a key, as review templates did.
 NOT_GLOBAL_YET = {"ExitQuestion", "ExitChecklistItem"}
 # Node types node(id) cannot find yet: their domains have no reader by id (answered null, as unknown).
-NOT_FOUND_YET = {"ActionItem", "AnonymousFeedback", "AuditEntry", "DevelopmentAction", "LearningEvidence",
-                 "LearningMapping", "MentoringSession", "Mentorship", "MeritParticipant", "PayRecord",
-                 "WebhookDelivery"}
+NOT_FOUND_YET = {"LearningEvidence", "LearningMapping", "MentoringSession", "Mentorship", "MeritParticipant",
+                 "PayRecord"}
 SAMPLE = 12  # seeded objects asked per type
+SIGN_IN = 1  # the store call reading the signed-in employee again
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
+LINK = "mutation($id: ID!, $goal: ID!) { linkCheckInGoal(checkInId: $id, goalId: $goal) { errors { code } } }"
+RECORD = """mutation($id: ID!, $kr: ID!, $value: Float!) {
+  recordCheckInProgress(checkInId: $id, keyResultId: $kr, value: $value) { errors { code } } }"""
 VIEWERS = ("employee", "manager", "hr_admin")
 
 
@@ -83,9 +91,10 @@ async def test_ids_are_unique_across_types_in_the_seeded_demo(server: RunningSer
     assert not {i for v in northwind.values() for i in v} & {i for v in globex.values() for i in v}
 
 
-async def test_node_answers_each_seeded_object_as_its_own_root_field_does(server: RunningServer) -> None:
-    # given a sample of every kind's seeded objects of Northwind
-    ids = await seeded_ids(server, NORTHWIND.organization["_id"])
+async def answers_as_root_fields_do(server: RunningServer, ids: dict[str, list[str]]) -> Counter[str]:
+    """For a sample of each kind's ``ids``: as each viewer, ``nodes`` answers each object as itself or null,
+    visible exactly when the type's root field shows it, and null for another organisation's HR admin;
+    how many each kind showed to someone."""
     roots = by_id_root_fields()
     seen: Counter[str] = Counter()
     for tag, kind_ids in sorted(ids.items()):
@@ -94,22 +103,64 @@ async def test_node_answers_each_seeded_object_as_its_own_root_field_does(server
             continue
         for who in VIEWERS:
             client = server.client(who)
-            # when a viewer asks for them by id alone
             answered = (await client.data(NODES, {"ids": sample}))["nodes"]
-            # then each is its own object of its own type, or null
             assert len(answered) == len(sample)
             assert all(a is None or a == {"__typename": tag, "id": i} for a, i in zip(answered, sample, strict=True))
             seen[tag] += sum(a is not None for a in answered)
-            if tag in roots:  # and visible exactly when the type's own root field shows it
+            if tag in roots:
                 for asked, got in zip(sample, answered, strict=True):
                     body = await client.execute(f"query($id: ID!) {{ {roots[tag]}(id: $id) {{ id }} }}", {"id": asked})
                     assert (body["data"][roots[tag]] is not None) == (got is not None), (tag, who, asked, body)
-        # and another organisation's HR admin gets null for every one, with no error
         other = await server.client("hr_admin", GLOBEX).execute(NODES, {"ids": sample})
-        assert other == {"data": {"nodes": [None] * len(sample)}, **({"extensions": other["extensions"]}
-                                                                      if "extensions" in other else {})}
-    # and every seeded kind was found by someone, so the walk reached it
+        assert other["data"] == {"nodes": [None] * len(sample)} and "errors" not in other
+    return seen
+
+
+async def test_node_answers_each_seeded_object_as_its_own_root_field_does(server: RunningServer) -> None:
+    # given a sample of every kind's seeded objects of Northwind
+    ids = await seeded_ids(server, NORTHWIND.organization["_id"])
+    # when a peer, a manager, an HR admin and another organisation's HR admin ask for them by id alone
+    seen = await answers_as_root_fields_do(server, ids)
+    # then (checked there) each is its own object of its own type, or null exactly when its root field hides
+    # it, and every seeded kind was found by someone, so the walk reached it
     assert {tag for tag, kind_ids in ids.items() if kind_ids} - set(seen) == set()
+
+
+async def test_kinds_the_seed_lacks_are_found_once_made_through_the_api() -> None:
+    async with webhook_server() as server, receiver() as hooks:
+        # given one object of each kind the seed lacks, made through the API
+        org = NORTHWIND.organization["_id"]
+        before = await seeded_ids(server, org)
+        await save_endpoint(server, hooks.url)
+        await create_person(server)  # an audit entry, and an event for the endpoint
+        await worker(server).run_once()  # its delivery
+        await create_token(server)
+        await save_reason(server, "moved", "PERSONAL")
+        await save_template(server)
+        await terminate(server, active_individual_contributors()[0]["_id"])  # an exit record
+        await record_progress(server)
+        after = await seeded_ids(server, org)
+        made = {tag: [i for i in found if i not in set(before[tag])] for tag, found in after.items()}
+        assert {tag for tag, found in before.items() if not found} - {tag for tag, found in made.items() if found} \
+            == {"Notification"}
+        # when they are asked for by id alone, then each answers as its root field does, and someone finds each
+        seen = await answers_as_root_fields_do(server, {tag: found for tag, found in made.items() if found})
+        assert {tag for tag, found in made.items() if found} - set(seen) == set()
+
+
+async def record_progress(server: RunningServer) -> None:
+    """Progress recorded in the employee persona's upcoming check-in, on a goal everyone sees."""
+    employee = NORTHWIND.personas["employee"]
+    manager = next(e for e in NORTHWIND.employees if e["_id"] == employee)["managerId"]
+    check_in = upcoming(employee)
+    goal = next(g for g in goals_of(employee) if g["visibility"] == "everyone" and not g.get("archived")
+                and any(kr["metricKind"] == "number" for kr in g["keyResults"]))
+    key_result = next(kr for kr in goal["keyResults"] if kr["metricKind"] == "number")
+    lead = server.client(manager)
+    linked = await lead.data(LINK, {"id": check_in["_id"], "goal": goal["_id"]})
+    recorded = await lead.data(RECORD, {"id": check_in["_id"], "kr": key_result["_id"],
+                                        "value": key_result["currentValue"] + 1})
+    assert linked["linkCheckInGoal"]["errors"] == [] and recorded["recordCheckInProgress"]["errors"] == []
 
 
 async def test_a_hidden_id_answers_like_an_unknown_one(server: RunningServer) -> None:
@@ -154,3 +205,23 @@ async def test_nodes_refuses_more_ids_than_its_bound_and_needs_a_sign_in(server:
     assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
 
 
+
+
+async def test_finding_the_types_of_ids_costs_one_round_trip(server: RunningServer) -> None:
+    # given ids of no type at all, and two people and two departments
+    people = [e["_id"] for e in NORTHWIND.employees[:2]]
+    departments = [d["_id"] for d in NORTHWIND.departments[:2]]
+    client = server.client("hr_admin")
+    # when each set is asked for at once
+    server.database.stats.reset()
+    unknown = await client.data(NODES, {"ids": [f"{n:024x}" for n in range(50)]})
+    unknown_calls = dict(server.database.stats.by_collection)
+    server.database.stats.reset()
+    known = await client.data(NODES, {"ids": [*people, *departments]})
+    known_calls = dict(server.database.stats.by_collection)
+    # then the types of all of them are found in one aggregate (on the first kind's collection, employees),
+    # and the objects are read in one batch per type, beside the sign-in
+    assert unknown == {"nodes": [None] * 50}
+    assert unknown_calls == {"employees": SIGN_IN + 1}
+    assert [n["__typename"] for n in known["nodes"]] == ["Employee", "Employee", "Department", "Department"]
+    assert known_calls == {"employees": SIGN_IN + 1 + 1, "departments": 1}
