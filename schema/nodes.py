@@ -29,9 +29,11 @@ from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import praise as feedback_praise
 from resolvers.feedback import queries as feedback
 from resolvers.goals import queries as goals
+from resolvers.growth import mentorships as growth_mentorships
 from resolvers.growth import plans as growth_plans
 from resolvers.growth import promotions as growth_promotions
 from resolvers.growth import tracks as growth_tracks
+from resolvers.integrations import learning as integration_learning
 from resolvers.integrations import tokens as integration_tokens
 from resolvers.notifications import audit, inbox, webhooks
 from resolvers.org import access as org
@@ -53,7 +55,8 @@ from schema.exits.types import ExitInterviewTemplate, ExitReason, ExitRecord
 from schema.feedback.praise import Praise
 from schema.feedback.types import AnonymousFeedback, Feedback, FeedbackRequest, FollowUp
 from schema.goals.types import Goal, KeyResult, ProgressEntry
-from schema.growth.types import CareerTrack, GrowthPlan, PromotionProposal
+from schema.growth.types import CareerTrack, GrowthPlan, MentoringSession, Mentorship, PromotionProposal
+from schema.integrations.learning import LearningEvidence
 from schema.integrations.types import IntegrationToken
 from schema.notifications.types import AuditEntry, Notification, WebhookDelivery, WebhookEndpoint
 from schema.reviews.competencies import Competency
@@ -147,6 +150,16 @@ async def _audit_entry(context: Context, object_id: str, id: str) -> Any:
     return AuditEntry.wrap(await audit.entry(context, object_id, id))
 
 
+async def _session(context: Context, mentorship_id: str, id: str) -> Any:
+    return MentoringSession.wrap(await growth_mentorships.session(context, mentorship_id, id))
+
+
+async def _evidence(context: Context, employee_id: str, id: str) -> Any:
+    employee = await org.employee(context, employee_id)
+    found = await integration_learning.evidence_of(context, employee) if employee else []
+    return next((LearningEvidence.wrap(d) for d in found if d["_id"] == id), None)
+
+
 async def _department(context: Context, id: str) -> Document | None:
     return await load(context, "department_by_id", id)
 
@@ -204,6 +217,9 @@ KINDS: tuple[NodeKind, ...] = (
     kind("AuditEntry", "auditLog", _audit_entry, via="objectId"),
     kind("Notification", "notifications", by_id(inbox.notification, Notification.wrap)),
     kind("DevelopmentAction", "growthPlans", _development_action, "actions._id", via="employeeId"),
+    kind("Mentorship", "mentorships", by_id(growth_mentorships.mentorship, Mentorship.wrap)),
+    kind("MentoringSession", "mentoringSessions", _session, via="mentorshipId"),
+    kind("LearningEvidence", "learningEvidence", _evidence, via="employeeId"),
     kind("CareerTrack", "careerTracks", listed_in(growth_tracks.career_tracks, CareerTrack.wrap)),
     kind("PromotionProposal", "promotionProposals",
          listed_in(lambda c: growth_promotions.promotion_proposals(c, None), PromotionProposal.wrap)),

@@ -16,6 +16,7 @@ from tests.conftest import RunningServer
 from tests.exits.support import active_individual_contributors, save_reason, save_template, terminate
 from tests.goals.support import goals_of
 from tests.integrations.support import create_token
+from tests.integrations.test_xapi import ACTIVITY, MAP, send, statement
 from tests.notifications.support import create_person, receiver, save_endpoint, webhook_server, worker
 from tests.stores import GLOBEX, NORTHWIND
 
@@ -27,8 +28,7 @@ VIEWS = {"GoalTreeNode": "Goal", "ReviewGoal": "Goal"}
 # not Node until the exits domain gives them a global id beside a key, as review templates did.
 NOT_GLOBAL_YET = {"ExitQuestion", "ExitChecklistItem"}
 # Node types node(id) cannot find yet: their domains have no reader by id (answered null, as unknown).
-NOT_FOUND_YET = {"LearningEvidence", "LearningMapping", "MentoringSession", "Mentorship", "MeritParticipant",
-                 "PayRecord"}
+NOT_FOUND_YET = {"LearningMapping", "MeritParticipant", "PayRecord"}
 SAMPLE = 12  # seeded objects asked per type
 SIGN_IN = 1  # the store call reading the signed-in employee again
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -135,6 +135,7 @@ async def test_kinds_the_seed_lacks_are_found_once_made_through_the_api() -> Non
         await create_person(server)  # an audit entry, and an event for the endpoint
         await worker(server).run_once()  # its delivery
         await create_token(server)
+        await learning_evidence(server)
         await save_reason(server, "moved", "PERSONAL")
         await save_template(server)
         await terminate(server, active_individual_contributors()[0]["_id"])  # an exit record
@@ -146,6 +147,16 @@ async def test_kinds_the_seed_lacks_are_found_once_made_through_the_api() -> Non
         # when they are asked for by id alone, then each answers as its root field does, and someone finds each
         seen = await answers_as_root_fields_do(server, {tag: found for tag, found in made.items() if found})
         assert {tag for tag, found in made.items() if found} - set(seen) == set()
+
+
+async def learning_evidence(server: RunningServer) -> None:
+    """The employee persona passed a mapped course, as the learning system reports it over xAPI."""
+    _, secret = await create_token(server, "XAPI")
+    competency = (await server.client("employee").data("{ competencies { id } }"))["competencies"][0]["id"]
+    await server.client("hr_admin").data(MAP, {"a": ACTIVITY, "c": competency, "l": 3})
+    learner = next(e for e in NORTHWIND.employees if e["_id"] == NORTHWIND.personas["employee"])
+    sent = statement(learner["email"])
+    assert await send(server, secret, [sent]) == (200, [sent["id"]])
 
 
 async def record_progress(server: RunningServer) -> None:
