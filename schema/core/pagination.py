@@ -72,7 +72,7 @@ class Connection(Generic[Item]):
 def window(info: Info[Context, Any], first: int | None, after: str | None, last: int | None,
            before: str | None) -> Window:
     """The window a field was asked for: ``first``'s default is not applied when only ``last`` was given."""
-    given = {argument.name.value for node in info._raw_info.field_nodes for argument in node.arguments or ()}
+    given = {name for selected in info.selected_fields for name in selected.arguments}  # only those in the query
     if last is not None and "first" not in given:
         first = None
     return Window(first=first, after=after, last=last, before=before)
