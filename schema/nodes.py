@@ -18,6 +18,7 @@ from strawberry.types import Info
 from models.core.documents import Document
 from resolvers.checkins import queries as checkins
 from resolvers.compensation import queries as compensation
+from resolvers.compensation.access import visible_pay
 from resolvers.core import nodes as node_resolvers
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -47,7 +48,7 @@ from schema.checkins.types import (
     CheckInTemplate,
     TalkingPoint,
 )
-from schema.compensation.types import MeritCycle, PayBand
+from schema.compensation.types import MeritCycle, PayBand, PayRecord
 from schema.core.cost import listed
 from schema.core.node import Node
 from schema.employee import DepartmentType, EmployeeType, PositionType
@@ -160,6 +161,12 @@ async def _evidence(context: Context, employee_id: str, id: str) -> Any:
     return next((LearningEvidence.wrap(d) for d in found if d["_id"] == id), None)
 
 
+async def _pay_record(context: Context, employee_id: str, id: str) -> Any:
+    view = await visible_pay(context, employee_id)  # the current record, and the history for those who see it
+    shown = ([view.current] if view.current else []) + view.history if view else []
+    return next((PayRecord.of(r) for r in shown if r["_id"] == id), None)
+
+
 async def _department(context: Context, id: str) -> Document | None:
     return await load(context, "department_by_id", id)
 
@@ -209,6 +216,7 @@ KINDS: tuple[NodeKind, ...] = (
     kind("ExitInterviewTemplate", "exitTemplates",
          listed_in(lambda c: exit_templates.templates(c, True), ExitInterviewTemplate.wrap)),
     kind("MeritCycle", "meritCycles", by_id(compensation.merit_cycle, MeritCycle.wrap)),
+    kind("PayRecord", "payRecords", _pay_record, via="employeeId"),
     kind("PayBand", "payBands", listed_in(compensation.pay_bands, PayBand.wrap)),
     kind("IntegrationToken", "integrationTokens",
          listed_in(integration_tokens.integration_tokens, IntegrationToken.wrap)),

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from graphql import GraphQLID, Undefined, get_named_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLID,
+    Undefined,
+    get_named_type,
+    get_nullable_type,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+)
 
 from models.demo.compensation import demo_compensation
 from models.demo.feedback import demo_feedback
@@ -299,16 +308,20 @@ async def walk(server: RunningServer, who: str, texts: dict[str, list[str]]) -> 
 
 def direct_queries(objects: dict[str, list[str]]) -> list[str]:
     """``{ goal(id: …) { __typename } }`` for each new object, through every root field that takes one
-    required ID (``id``, ``rootGoalId``, …) and returns the object's type."""
+    required ID (``id``, ``rootGoalId``, …) and returns the object's type or an interface it implements
+    (``node(id:)``)."""
     assert SCHEMA.query_type is not None
     found = []
     for name, definition in SCHEMA.query_type.fields.items():
         required = [arg_name for arg_name, arg in definition.args.items() if is_non_null_type(arg.type)
                     and arg.default_value is Undefined]
         kind = get_named_type(definition.type)
-        if len(required) == 1 and kind.name in objects and get_named_type(definition.args[required[0]].type) \
-                is GraphQLID:
-            found += [f'{{ {name}({required[0]}: "{id}") {{ __typename }} }}' for id in objects[kind.name]]
+        # node(id:) returns the Node interface: it takes the id of any type implementing it
+        types = [t.name for t in SCHEMA.get_possible_types(kind)] if is_abstract_type(kind) else [kind.name]
+        ids = [id for name_of_type in types for id in objects.get(name_of_type, [])]
+        if len(required) == 1 and ids and get_named_type(definition.args[required[0]].type) is GraphQLID \
+                and not is_list_type(get_nullable_type(definition.type)):
+            found += [f'{{ {name}({required[0]}: "{id}") {{ __typename }} }}' for id in ids]
     return found
 
 
