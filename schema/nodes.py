@@ -3,8 +3,7 @@
 Each kind names where its objects live (one collection, or a path inside another document) and reads an
 object through the same resolver its domain's other paths use (``goal(id)``, ``checkIn(id)``, the lists
 ``departments`` or ``careerTracks``, a goal's key results, ...), so ``node`` applies exactly their
-visibility. Types whose domain has no reader by id yet are not listed: ``node`` answers ``null`` for them
-(tests/core/test_nodes.py names them).
+visibility. tests/core/test_nodes.py checks that every type implementing ``Node`` is listed.
 """
 
 from __future__ import annotations
@@ -48,7 +47,7 @@ from schema.checkins.types import (
     CheckInTemplate,
     TalkingPoint,
 )
-from schema.compensation.types import MeritCycle, PayBand, PayRecord
+from schema.compensation.types import MeritCycle, MeritParticipant, PayBand, PayRecord
 from schema.core.cost import listed
 from schema.core.node import Node
 from schema.employee import DepartmentType, EmployeeType, PositionType
@@ -57,7 +56,7 @@ from schema.feedback.praise import Praise
 from schema.feedback.types import AnonymousFeedback, Feedback, FeedbackRequest, FollowUp
 from schema.goals.types import Goal, KeyResult, ProgressEntry
 from schema.growth.types import CareerTrack, GrowthPlan, MentoringSession, Mentorship, PromotionProposal
-from schema.integrations.learning import LearningEvidence
+from schema.integrations.learning import LearningEvidence, LearningMapping
 from schema.integrations.types import IntegrationToken
 from schema.notifications.types import AuditEntry, Notification, WebhookDelivery, WebhookEndpoint
 from schema.reviews.competencies import Competency
@@ -216,6 +215,7 @@ KINDS: tuple[NodeKind, ...] = (
     kind("ExitInterviewTemplate", "exitTemplates",
          listed_in(lambda c: exit_templates.templates(c, True), ExitInterviewTemplate.wrap)),
     kind("MeritCycle", "meritCycles", by_id(compensation.merit_cycle, MeritCycle.wrap)),
+    kind("MeritParticipant", "meritParticipants", by_id(compensation.participant, MeritParticipant.wrap)),
     kind("PayRecord", "payRecords", _pay_record, via="employeeId"),
     kind("PayBand", "payBands", listed_in(compensation.pay_bands, PayBand.wrap)),
     kind("IntegrationToken", "integrationTokens",
@@ -228,6 +228,7 @@ KINDS: tuple[NodeKind, ...] = (
     kind("Mentorship", "mentorships", by_id(growth_mentorships.mentorship, Mentorship.wrap)),
     kind("MentoringSession", "mentoringSessions", _session, via="mentorshipId"),
     kind("LearningEvidence", "learningEvidence", _evidence, via="employeeId"),
+    kind("LearningMapping", "learningMappings", by_id(integration_learning.learning_mapping, LearningMapping.wrap)),
     kind("CareerTrack", "careerTracks", listed_in(growth_tracks.career_tracks, CareerTrack.wrap)),
     kind("PromotionProposal", "promotionProposals",
          listed_in(lambda c: growth_promotions.promotion_proposals(c, None), PromotionProposal.wrap)),

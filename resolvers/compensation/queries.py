@@ -87,6 +87,16 @@ async def proposals(context: Context, cycle_id: str, manager_id: str, window: Wi
     return page
 
 
+async def participant(context: Context, id: str) -> Document | None:
+    """One person's place in a merit cycle for those who may see it (``node(id:)``), else ``None``."""
+    signed_in = await require(context)
+    doc = await signed_in.store.meritParticipants.get(id)
+    if doc is None:
+        return None
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(doc["cycleId"])
+    return doc if cycle is not None and can_see_participant(signed_in.viewer, cycle, doc) else None
+
+
 @dataclass(frozen=True)
 class Budget:
     document: Document

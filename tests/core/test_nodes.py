@@ -27,8 +27,6 @@ VIEWS = {"GoalTreeNode": "Goal", "ReviewGoal": "Goal"}
 # Ids unique only inside their exit template or exit record (clients send them back as questionId and itemId):
 # not Node until the exits domain gives them a global id beside a key, as review templates did.
 NOT_GLOBAL_YET = {"ExitQuestion", "ExitChecklistItem"}
-# Node types node(id) cannot find yet: their domains have no reader by id (answered null, as unknown).
-NOT_FOUND_YET = {"LearningMapping", "MeritParticipant"}
 SAMPLE = 12  # seeded objects asked per type
 SIGN_IN = 1  # the store call reading the signed-in employee again
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
@@ -74,9 +72,8 @@ def test_every_type_with_an_id_implements_node() -> None:
     assert set(types_with_ids()) - implementing == set(VIEWS) | NOT_GLOBAL_YET
     assert all(isinstance(t.fields["id"].type, GraphQLNonNull) and get_named_type(t.fields["id"].type).name == "ID"
                for name, t in types_with_ids().items() if name in implementing)
-    # and node(id:) reads every one of them but those whose domain has no reader by id yet
-    assert implementing - {kind.place.tag for kind in KINDS} == NOT_FOUND_YET
-    assert {kind.place.tag for kind in KINDS} <= implementing
+    # and node(id:) reads every one of them
+    assert {kind.place.tag for kind in KINDS} == implementing
 
 
 async def test_ids_are_unique_across_types_in_the_seeded_demo(server: RunningServer) -> None:
