@@ -148,7 +148,8 @@ class Goal(Node):
 @strawberry.type(description="A goal in an alignment tree; a goal you may not see is redacted (id only).")
 class GoalTreeNode:
     node: strawberry.Private[goal_queries.TreeNode]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The goal's id: the node shows that goal, and `node(id:)` "
+                                                     "answers the Goal itself.")
     redacted: bool
 
     @classmethod

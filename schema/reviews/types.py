@@ -152,7 +152,8 @@ class ReviewEvent:
 
 @strawberry.type(description="A goal of the reviewee in the review period (what goal-achievement questions rate).")
 class ReviewGoal:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The goal's id: this shows that goal in the review, and "
+                                                     "`node(id:)` answers the Goal itself.")
     title: str
     status: str | None
     start_date: date | None
