@@ -8,6 +8,7 @@ visibility. tests/core/test_nodes.py checks that every type implementing ``Node`
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -78,9 +79,14 @@ def by_id(read: Read, wrap: Wrap) -> Fetch:
 
 
 def listed_in(read_all: ReadAll, wrap: Wrap) -> Fetch:
-    """A document among those its root list field reads (``departments``, ``careerTracks`` …)."""
+    """A document among those its root list field reads (``careerTracks`` …), the list read once per request
+    however many of its ids are asked."""
+    key = f"nodes:{id(read_all)}"
+
     async def fetch(context: Context, document_id: str, id: str) -> Any:
-        doc = next((d for d in await read_all(context) if d["_id"] == document_id), None)
+        if key not in context.extras:
+            context.extras[key] = asyncio.ensure_future(read_all(context))
+        doc = next((d for d in await context.extras[key] if d["_id"] == document_id), None)
         return None if doc is None else wrap(doc)
     return fetch
 

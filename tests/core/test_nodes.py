@@ -8,6 +8,7 @@ from collections import Counter
 
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 
+from models.demo.growth import demo_growth
 from schema.nodes import KINDS
 from schema.schema import build_schema
 from store.core.nodes import KEY_SEPARATOR, values_at
@@ -216,20 +217,21 @@ async def test_nodes_refuses_more_ids_than_its_bound_and_needs_a_sign_in(server:
 
 
 async def test_finding_the_types_of_ids_costs_one_round_trip(server: RunningServer) -> None:
-    # given ids of no type at all, and two people and two departments
+    # given ids of no type at all, and two people, two departments and three career tracks (read as a list)
     people = [e["_id"] for e in NORTHWIND.employees[:2]]
     departments = [d["_id"] for d in NORTHWIND.departments[:2]]
+    tracks = [t["_id"] for t in demo_growth(NORTHWIND)["careerTracks"][:3]]
     client = server.client("hr_admin")
     # when each set is asked for at once
     server.database.stats.reset()
     unknown = await client.data(NODES, {"ids": [f"{n:024x}" for n in range(50)]})
     unknown_calls = dict(server.database.stats.by_collection)
     server.database.stats.reset()
-    known = await client.data(NODES, {"ids": [*people, *departments]})
+    known = await client.data(NODES, {"ids": [*people, *departments, *tracks]})
     known_calls = dict(server.database.stats.by_collection)
     # then the types of all of them are found in one aggregate (on the first kind's collection, employees),
-    # and the objects are read in one batch per type, beside the sign-in
+    # and the objects are read in one batch per type (the tracks' list once), beside the sign-in
     assert unknown == {"nodes": [None] * 50}
     assert unknown_calls == {"employees": SIGN_IN + 1}
-    assert [n["__typename"] for n in known["nodes"]] == ["Employee", "Employee", "Department", "Department"]
-    assert known_calls == {"employees": SIGN_IN + 1 + 1, "departments": 1}
+    assert [n["__typename"] for n in known["nodes"]] == ["Employee"] * 2 + ["Department"] * 2 + ["CareerTrack"] * 3
+    assert known_calls == {"employees": SIGN_IN + 1 + 1, "departments": 1, "careerTracks": 1}
