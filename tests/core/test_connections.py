@@ -176,3 +176,12 @@ async def test_last_is_costed_as_first_is(server: RunningServer) -> None:
     by_last = await client.execute("query($n: Int) { employees(last: $n) { edges { node { id } } } }", {"n": 7})
     # then both cost the same: the connection, its seven edges and their seven nodes
     assert by_first["extensions"]["cost"]["requested"] == by_last["extensions"]["cost"]["requested"] == 15
+
+
+async def test_a_window_without_a_size_is_refused(server: RunningServer) -> None:
+    # when a connection is asked for with first set to null and no last
+    body = await server.client("hr_admin").execute("{ employees(first: null) { totalCount } }")
+    # then it is refused as the client's mistake (employees is non-null: the data with it)
+    assert [(e["extensions"]["code"], e["message"]) for e in body["errors"]] == [
+        ("BAD_USER_INPUT", "give first or last")]
+    assert body["data"] is None
