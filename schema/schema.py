@@ -28,6 +28,7 @@ from schema.growth.root import GrowthMutation, GrowthQuery, GrowthSubscription
 from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
 from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
+from schema.nodes import NodeQuery
 from schema.notifications.root import NotificationsMutation, NotificationsQuery, NotificationsSubscription
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.pilots.root import PilotMutation, PilotQuery, PilotSubscription
@@ -60,6 +61,7 @@ QUERIES += (NotificationsQuery,)
 MUTATIONS += (NotificationsMutation,)
 SUBSCRIPTIONS += (NotificationsSubscription,)
 QUERIES += (GrowthQuery,)
+QUERIES += (NodeQuery,)
 MUTATIONS += (GrowthMutation,)
 SUBSCRIPTIONS += (GrowthSubscription,)
 QUERIES += (PilotQuery,)

@@ -118,6 +118,18 @@ async def history_of(context: Context, series: Document, last: int) -> list[Docu
     return [d for d in docs if d["status"] != CheckInStatus.SCHEDULED.value][:last]
 
 
+async def series(context: Context, id: str) -> Document | None:
+    """One series the viewer may read (its participants, the employee's managers, HR admins), else ``None``."""
+    doc = await (await require(context)).loaders.check_ins.series_by_id.load(id)
+    return doc if doc is not None and await readable(context, [doc]) else None
+
+
+async def action_item(context: Context, id: str) -> Document | None:
+    """One action item for those who may read its check-ins, else ``None``."""
+    doc = await (await require(context)).store.checkInActionItems.get(id)
+    return doc if doc is not None and await readable(context, [doc]) else None
+
+
 async def series_of(context: Context, check_in: Document) -> Document | None:
     """The series of an occurrence."""
     loaders = (await require(context)).loaders

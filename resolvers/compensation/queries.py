@@ -24,7 +24,7 @@ from models.core.documents import Document
 from resolvers.compensation.access import ADMIN_REFUSAL
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import Forbidden
-from resolvers.core.pages import check_page_size, issued_cursor
+from resolvers.core.pages import Window, check_window, issued_cursor
 from store.compensation import repository as pay_store
 from store.core.pagination import Keyset, Page, keyset_page
 
@@ -66,10 +66,10 @@ async def merit_cycles(context: Context) -> list[Document]:
     return [c for c in cycles if cycle_visible(can_manage_compensation(viewer), "manager" in viewer.roles, c)]
 
 
-async def proposals(context: Context, cycle_id: str, manager_id: str, first: int, after: str | None) -> Page:
+async def proposals(context: Context, cycle_id: str, manager_id: str, window: Window) -> Page:
     """The participants below ``manager_id`` (never the viewer themselves), for compensation admins and,
     during proposals and review, for that manager and the managers above them."""
-    check_page_size(first)
+    check_window(window)
     signed_in = await require(context)
     viewer = signed_in.viewer
     cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
@@ -82,9 +82,19 @@ async def proposals(context: Context, cycle_id: str, manager_id: str, first: int
     if not can_manage_compensation(viewer):
         query["employeeId"] = {"$ne": viewer.employee_id}
     with issued_cursor():
-        page = await keyset_page(signed_in.store.meritParticipants, query, BY_EMPLOYEE, first, after)
+        page = await keyset_page(signed_in.store.meritParticipants, query, BY_EMPLOYEE, window)
     assert all(can_see_participant(viewer, cycle, p) for p in page.documents)
     return page
+
+
+async def participant(context: Context, id: str) -> Document | None:
+    """One person's place in a merit cycle for those who may see it (``node(id:)``), else ``None``."""
+    signed_in = await require(context)
+    doc = await signed_in.store.meritParticipants.get(id)
+    if doc is None:
+        return None
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(doc["cycleId"])
+    return doc if cycle is not None and can_see_participant(signed_in.viewer, cycle, doc) else None
 
 
 @dataclass(frozen=True)

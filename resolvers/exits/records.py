@@ -30,10 +30,11 @@ from models.org.rules import EmployeeStatus
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
-from resolvers.core.pages import check_page_size, issued_cursor
+from resolvers.core.pages import Window, check_window, issued_cursor
 from resolvers.exits.channels import publish_exit_change
 from resolvers.exits.checklist import build_checklist
 from resolvers.org import access as org_access
+from store.core.pagination import Page
 from store.core.repository import Duplicate
 from store.exits import repository as exits_store
 
@@ -95,19 +96,15 @@ async def exit_record_by_id(context: Context, id: str) -> Document | None:
     return record
 
 
-async def exit_records(context: Context, status: str | None, first: int, after: str | None
-                       ) -> tuple[list[tuple[str, Document]], int, bool]:
-    """HR admins: every record; anyone else: the records they are the interviewer of. Newest last day first:
-    (cursor, record) pairs, the total and whether more follow."""
+async def exit_records(context: Context, status: str | None, window: Window) -> Page:
+    """HR admins: every record; anyone else: the records they are the interviewer of. Newest last day first."""
     signed_in = await require(context)
-    check_page_size(first)
+    check_window(window)
     query: dict[str, Any] = {} if signed_in.viewer.is_hr_admin else {"interviewerId": signed_in.viewer.employee_id}
     if status:
         query["status"] = status
     with issued_cursor():
-        page = await exits_store.records_page(signed_in.store, query, first, after)
-    edges = [(exits_store.RECORDS_BY_LAST_DAY.cursor(d), d) for d in page.documents]
-    return edges, page.total_count, page.has_next_page
+        return await exits_store.records_page(signed_in.store, query, window)
 
 
 DUE_MAX = 100

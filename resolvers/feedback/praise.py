@@ -12,12 +12,13 @@ from models.feedback.praise import MESSAGE_MAX, ReactionKind, check_recipients, 
 from models.feedback.rules import check_body, stored_instant
 from resolvers.core.context import Context, require
 from resolvers.core.outcome import Outcome
-from resolvers.core.pages import check_page_size
+from resolvers.core.pages import Window, check_page_size
 from resolvers.core.publish import publish_after_commit
 from resolvers.feedback.channels import praise_channel
 from resolvers.feedback.colleagues import existing_employee
-from resolvers.feedback.pages import Listing, newest_first
+from resolvers.feedback.pages import newest_first
 from resolvers.org import access as org_access
+from store.core.pagination import Page
 from store.feedback import praise as praise_store
 from store.feedback import repository as feedback_store
 
@@ -63,9 +64,9 @@ async def react(context: Context, praise_id: str, kind: ReactionKind) -> Outcome
     return Outcome(errors=[FieldError("kind", ErrorCode.CONFLICT, "your reaction changed meanwhile; try again")])
 
 
-async def wall(context: Context, first: int, after: str | None, value: str | None) -> Listing:
+async def wall(context: Context, window: Window, value: str | None) -> Page:
     """The organisation's praise, newest first, optionally of one value."""
-    return await newest_first(context, lambda store: praise_store.praise_wall(store, first, after, value), first, after)
+    return await newest_first(context, lambda store: praise_store.praise_wall(store, window, value), window)
 
 
 async def praise_by_id(context: Context, id: str) -> Document | None:

@@ -22,39 +22,36 @@ from models.feedback.permissions import (
 from models.feedback.rules import FeedbackFilterSpec, Visibility
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
-from resolvers.core.pages import check_page_size
+from resolvers.core.pages import Window, check_page_size
 from resolvers.feedback.anonymous import own_contribution
-from resolvers.feedback.pages import Listing, newest_first
+from resolvers.feedback.pages import newest_first
 from resolvers.org import access as org_access
+from store.core.pagination import Page
 from store.feedback import repository as feedback_store
 
 MANAGER_VISIBLE = [Visibility.RECIPIENT_AND_MANAGER.value, Visibility.MANAGER_ONLY.value]
 
 
-async def _page(context: Context, query: dict[str, Any], spec: FeedbackFilterSpec, first: int,
-                after: str | None) -> Listing:
+async def _page(context: Context, query: dict[str, Any], spec: FeedbackFilterSpec, window: Window) -> Page:
     """A newest-first page of the feedback matching ``query`` and ``spec``, each item checked again."""
-    return await newest_first(context, lambda store: feedback_store.feedback_page(store, query, spec, first, after),
-                              first, after, keep=lambda docs: visible_feedback(context, docs))
+    return await newest_first(context, lambda store: feedback_store.feedback_page(store, query, spec, window),
+                              window, keep=lambda docs: visible_feedback(context, docs))
 
 
-async def feedback_received(context: Context, spec: FeedbackFilterSpec, first: int,
-                            after: str | None) -> Listing:
+async def feedback_received(context: Context, spec: FeedbackFilterSpec, window: Window) -> Page:
     """Addressed to the viewer and meant for them (``manager_only`` notes are not)."""
     viewer = (await require(context)).viewer
     query = {"recipientId": viewer.employee_id, "visibility": {"$ne": Visibility.MANAGER_ONLY.value}}
-    return await _page(context, query, spec, first, after)
+    return await _page(context, query, spec, window)
 
 
-async def feedback_given(context: Context, spec: FeedbackFilterSpec, first: int,
-                         after: str | None) -> Listing:
+async def feedback_given(context: Context, spec: FeedbackFilterSpec, window: Window) -> Page:
     """Everything the viewer wrote under their name (anonymous feedback is linked to nobody, them included)."""
     viewer = (await require(context)).viewer
-    return await _page(context, {"authorId": viewer.employee_id}, spec, first, after)
+    return await _page(context, {"authorId": viewer.employee_id}, spec, window)
 
 
-async def feedback_about(context: Context, employee_id: str, spec: FeedbackFilterSpec, first: int,
-                         after: str | None) -> Listing:
+async def feedback_about(context: Context, employee_id: str, spec: FeedbackFilterSpec, window: Window) -> Page:
     """For the people above ``employee_id``: what they may see of the feedback that person received."""
     me = await require(context)
     employee = await org_access.known_employee(context, employee_id)
@@ -62,7 +59,7 @@ async def feedback_about(context: Context, employee_id: str, spec: FeedbackFilte
         raise Forbidden("feedbackAbout is for the person's managers")
     query = {"recipientId": employee_id,
              "$or": [{"visibility": {"$in": MANAGER_VISIBLE}}, {"authorId": me.viewer.employee_id}]}
-    return await _page(context, query, spec, first, after)
+    return await _page(context, query, spec, window)
 
 
 async def visible_feedback(context: Context, docs: list[Document]) -> list[Document]:

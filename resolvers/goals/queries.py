@@ -17,7 +17,8 @@ from models.goals.filters import GoalFilterSpec
 from models.goals.permissions import can_edit_goal, can_see_goal, visible_goals_query
 from models.goals.rules import GoalStatus, counts_in_roll_up, rolled_progress
 from resolvers.core.context import Context, SignedIn, require
-from resolvers.core.pages import check_page_size, issued_cursor
+from resolvers.core.pages import Window, check_window, issued_cursor
+from store.core.pagination import Page
 from store.core.people import ids_below
 from store.goals import repository as goal_store
 from store.goals.repository import GoalLoaders
@@ -37,15 +38,6 @@ class TeamMember:
     employee: Document
     goals: list[Document]
     progress: list[float]
-
-
-@dataclass(frozen=True)
-class GoalPage:
-    """One page of goals with each goal's cursor, the total and whether more follow."""
-
-    edges: list[tuple[str, Document]]
-    total_count: int
-    has_next_page: bool
 
 
 async def goal_loaders(context: Context) -> GoalLoaders:
@@ -100,18 +92,16 @@ async def visibility_query(signed_in: SignedIn) -> dict[str, Any]:
     return visible_goals_query(viewer, managed, departments)
 
 
-async def goals(context: Context, spec: GoalFilterSpec, first: int, after: str | None) -> GoalPage:
+async def goals(context: Context, spec: GoalFilterSpec, window: Window) -> Page:
     """A page of the goals matching ``spec`` that the viewer may see, by due date."""
     signed_in = await require(context)
-    check_page_size(first)
+    check_window(window)
     query = await goal_store.filter_query(signed_in.store, spec)
     rule = await visibility_query(signed_in)
     if rule:
         query = {"$and": [query, rule]} if query else rule
     with issued_cursor():
-        page = await goal_store.goal_page(signed_in.store, query, first, after)
-    return GoalPage([(goal_store.goal_cursor(doc), doc) for doc in page.documents], page.total_count,
-                    page.has_next_page)
+        return await goal_store.goal_page(signed_in.store, query, window)
 
 
 async def goal_tree(context: Context, root_id: str) -> TreeNode | None:

@@ -13,6 +13,7 @@ from models.growth.permissions import (
     can_end_mentorship,
     can_log_session,
     can_read_mentorship,
+    can_read_session_notes,
     can_start_mentorship,
 )
 from models.growth.rules import DEFAULT_MAX_MENTEES, GrowthPlanChange, MentorshipStatus, check_mentorship
@@ -39,6 +40,22 @@ async def readable_mentorships(context: Context, mentorships: list[Document]) ->
     mentees = {e["_id"]: e for e in await employees(context, [m["menteeId"] for m in mentorships])}
     return [m for m in mentorships
             if m["menteeId"] in mentees and can_read_mentorship(viewer, m, mentees[m["menteeId"]])]
+
+
+async def mentorship(context: Context, id: str) -> Document | None:
+    """One mentorship the viewer may read (``node(id:)``), else ``None``."""
+    doc = await (await require(context)).store.mentorships.get(id)
+    return next(iter(await readable_mentorships(context, [doc])), None) if doc is not None else None
+
+
+async def session(context: Context, mentorship_id: str, id: str) -> Document | None:
+    """One session of a mentorship, for the pair only (as ``Mentorship.sessions``), else ``None``."""
+    held = await mentorship(context, mentorship_id)
+    signed_in = await require(context)
+    if held is None or not can_read_session_notes(signed_in.viewer, held):
+        return None
+    docs = await signed_in.loaders.growth.sessions_by_mentorship_id.load(mentorship_id)
+    return next((d for d in docs if d["_id"] == id), None)
 
 
 async def start_mentorship(context: Context, mentor_id: str, mentee_id: str, goals: str | None,

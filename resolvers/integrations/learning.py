@@ -39,6 +39,12 @@ def learning_channel(organization_id: str, employee_id: str) -> str:
     return f"learning:{organization_id}:{employee_id}"
 
 
+async def learning_mapping(context: Context, id: str) -> Document | None:
+    """One activity mapping, for HR admins, who save them (FORBIDDEN for anyone else)."""
+    signed_in = await require_role(context, can_manage_integrations, ONLY_HR_ADMINS)
+    return await signed_in.store.learningMappings.get(id)
+
+
 async def save_learning_mapping(context: Context, activity_id: str, competency_id: str, level: int) -> Outcome:
     signed_in = await require_role(context, can_manage_integrations, ONLY_HR_ADMINS)
     errors = check_mapping(activity_id, level)

@@ -6,17 +6,26 @@ from models.core.documents import Document
 from models.notifications.audit import AuditFilterSpec, can_read_audit_log, can_read_history
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import Forbidden
-from resolvers.core.pages import check_page_size, issued_cursor
-from resolvers.notifications.listing import Listing
+from resolvers.core.pages import Window, check_window, issued_cursor
+from store.core.pagination import Page
 from store.notifications import audit as audit_store
 
 
-async def audit_log(context: Context, spec: AuditFilterSpec, first: int, after: str | None) -> Listing:
+async def audit_log(context: Context, spec: AuditFilterSpec, window: Window) -> Page:
     signed_in = await require_role(context, can_read_audit_log, "only HR admins may read the audit trail")
-    check_page_size(first)
+    check_window(window)
     with issued_cursor():
-        page = await audit_store.page(signed_in.store, spec, first, after)
-    return Listing.of(page, audit_store.NEWEST_FIRST)
+        return await audit_store.page(signed_in.store, spec, window)
+
+
+async def entry(context: Context, object_id: str, id: str) -> Document | None:
+    """One audit entry (about ``object_id``) as the trail or an employee's history shows it, else ``None``."""
+    signed_in = await require(context)
+    if can_read_audit_log(signed_in.viewer):
+        return await signed_in.store.auditLog.get(id)
+    if not can_read_history(signed_in.viewer, object_id):
+        return None
+    return next((e for e in await history(context, object_id) if e["_id"] == id), None)
 
 
 async def history(context: Context, object_id: str) -> list[Document]:

@@ -12,20 +12,26 @@ from models.core.viewer import Viewer
 from models.notifications.rules import MARK_MAX
 from resolvers.core.context import Context, require
 from resolvers.core.outcome import Outcome
-from resolvers.core.pages import check_page_size, issued_cursor
+from resolvers.core.pages import Window, check_window, issued_cursor
 from resolvers.core.streams import stream
-from resolvers.notifications.listing import Listing
 from resolvers.notifications.notices import notification_channel
+from store.core.pagination import Page
 from store.notifications import notifications as notification_store
 
 
-async def notifications(context: Context, unread: bool | None, first: int, after: str | None) -> Listing:
+async def notifications(context: Context, unread: bool | None, window: Window) -> Page:
     """The viewer's own notifications, newest first (``unread``: only unread, or only read ones)."""
     me = await require(context)
-    check_page_size(first)
+    check_window(window)
     with issued_cursor():
-        page = await notification_store.page(me.store, me.viewer.employee_id, unread, first, after)
-    return Listing.of(page, notification_store.NEWEST_FIRST)
+        return await notification_store.page(me.store, me.viewer.employee_id, unread, window)
+
+
+async def notification(context: Context, id: str) -> Document | None:
+    """One of the viewer's own notifications; ``None`` for anyone else's, as for an unknown id."""
+    me = await require(context)
+    doc = await me.store.notifications.get(id)
+    return doc if doc is not None and doc["recipientId"] == me.viewer.employee_id else None
 
 
 async def mark_read(context: Context, ids: list[str] | None) -> Outcome:

@@ -21,8 +21,8 @@ from models.notifications.webhooks import (
 )
 from resolvers.core.context import Context, require_role
 from resolvers.core.outcome import Outcome
-from resolvers.core.pages import check_page_size, issued_cursor
-from resolvers.notifications.listing import Listing
+from resolvers.core.pages import Window, check_window, issued_cursor
+from store.core.pagination import Page
 from store.notifications import webhooks as webhook_store
 
 ONLY_HR = "only HR admins may manage webhooks"
@@ -100,13 +100,18 @@ async def endpoints(context: Context) -> list[Document]:
     return await webhook_store.endpoints(signed_in.store, ENDPOINTS_MAX)
 
 
-async def deliveries(context: Context, endpoint_id: str | None, first: int, after: str | None) -> Listing:
+async def deliveries(context: Context, endpoint_id: str | None, window: Window) -> Page:
     """The organisation's deliveries (of one endpoint, if given), newest first."""
     signed_in = await require_role(context, can_manage_webhooks, ONLY_HR)
-    check_page_size(first)
+    check_window(window)
     with issued_cursor():
-        page = await webhook_store.deliveries_page(signed_in.store, endpoint_id, first, after)
-    return Listing.of(page, webhook_store.NEWEST_FIRST)
+        return await webhook_store.deliveries_page(signed_in.store, endpoint_id, window)
+
+
+async def delivery(context: Context, id: str) -> Document | None:
+    """One delivery, for HR admins (FORBIDDEN for anyone else)."""
+    signed_in = await require_role(context, can_manage_webhooks, ONLY_HR)
+    return await signed_in.store.webhookDeliveries.get(id)
 
 
 async def replay(context: Context, delivery_id: str) -> Outcome:

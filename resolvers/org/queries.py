@@ -11,11 +11,11 @@ from models.core.validation import check_search
 from models.org.permissions import can_see_org_chart, can_see_personal
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.core.pages import check_page_size, issued_cursor
+from resolvers.core.pages import Window, check_window, issued_cursor
 from resolvers.org import access
 from store.core.pagination import Page
 from store.loaders import Loaders
-from store.org.repository import EMPLOYEES_BY_NAME, EmployeeFilterSpec, employee_page, subtree
+from store.org.repository import EmployeeFilterSpec, employee_page, subtree
 
 MAX_CHART_DEPTH = 10
 
@@ -41,22 +41,17 @@ async def me(context: Context) -> Document | None:
     return await signed_in.loaders.employee_by_id.load(signed_in.viewer.employee_id)
 
 
-async def employees(context: Context, first: int, after: str | None, projection: dict[str, int], *,
+async def employees(context: Context, window: Window, projection: dict[str, int], *,
                     department_id: str | None = None, manager_id: str | None = None, status: str | None = None,
                     search: str | None = None) -> Page:
     """A page of people by name (everyone who has not left, unless ``status`` says otherwise)."""
     signed_in = await require(context)
-    check_page_size(first)
+    check_window(window)
     if errors := check_search(search):
         raise BadUserInput(errors[0].message)
     spec = EmployeeFilterSpec(department_id, manager_id, status, search)
     with issued_cursor():
-        return await employee_page(signed_in.store, spec, first, after, projection)
-
-
-def employee_cursor(document: Document) -> str:
-    """The cursor of one person in a page of :func:`employees`."""
-    return EMPLOYEES_BY_NAME.cursor(document)
+        return await employee_page(signed_in.store, spec, window, projection)
 
 
 async def org_chart(context: Context, root_id: str | None, depth: int, projection: dict[str, int]) -> ChartNode | None:

@@ -15,8 +15,8 @@ from models.reviews.rules import PHASE_OF_KIND, PHASE_ORDER, FormState
 from models.reviews.scores import distribution
 from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.core.pages import check_page_size, issued_cursor
-from store.core.pagination import Keyset, keyset_page
+from resolvers.core.pages import Window, check_window, issued_cursor
+from store.core.pagination import Keyset, Page, keyset_page
 from store.core.people import ids_below
 from store.reviews import cycles as cycle_store
 
@@ -42,15 +42,6 @@ class PhaseProgress:
     deadline: str | None
     total: Counts = field(default_factory=Counts)
     by_department: dict[str | None, Counts] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReviewPage:
-    """One page of a cycle's reviews: (cursor, review) pairs, the total and whether more follow."""
-
-    edges: list[tuple[str, Document]]
-    total_count: int
-    has_next_page: bool
 
 
 @dataclass
@@ -97,11 +88,11 @@ async def _cycle(context: Context, cycle_id: str) -> tuple[SignedIn, Document]:
 
 
 async def cycle_reviews(context: Context, cycle: Document, department_id: str | None, state: str | None,
-                        first: int, after: str | None) -> ReviewPage:
+                        window: Window) -> Page:
     """The cycle's reviews the viewer may see (all for HR admins; their own and those of the people below
     them for everyone else), by id, in keyset pages."""
     signed_in = await require(context)
-    check_page_size(first)
+    check_window(window)
     query: dict[str, Any] = {"cycleId": cycle["_id"]}
     allowed = await scope_ids(signed_in, include_self=True)
     if allowed is not None:
@@ -111,8 +102,7 @@ async def cycle_reviews(context: Context, cycle: Document, department_id: str | 
     if state is not None:
         query["state"] = state
     with issued_cursor():
-        page = await keyset_page(signed_in.store.reviews, query, REVIEW_ORDER, first, after)
-    return ReviewPage([(REVIEW_ORDER.cursor(d), d) for d in page.documents], page.total_count, page.has_next_page)
+        return await keyset_page(signed_in.store.reviews, query, REVIEW_ORDER, window)
 
 
 async def progress(context: Context, cycle_id: str) -> tuple[Document, list[PhaseProgress], dict[str, int]]:

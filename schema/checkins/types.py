@@ -21,6 +21,7 @@ from models.core.documents import Document
 from resolvers.checkins import queries as checkins
 from resolvers.core.context import Context
 from resolvers.core.loading import load
+from schema.core.node import Node
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
@@ -57,7 +58,7 @@ class CheckInAnswer:
 
 
 @strawberry.type(description="A question of the template the check-in was scheduled with, and its answers.")
-class CheckInQuestion:
+class CheckInQuestion(Node):
     id: strawberry.ID = strawberry.field(description=(
         "Unique across check-ins (a normalised cache's key: each check-in has its own answers): the check-in's id, "
         "a colon, then key."))
@@ -68,7 +69,7 @@ class CheckInQuestion:
 
 
 @strawberry.type(description="A subject either participant brings; edits are versioned (compare-and-set).")
-class TalkingPoint:
+class TalkingPoint(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     text: str
@@ -89,7 +90,7 @@ class TalkingPoint:
 
 
 @strawberry.type(description="A follow-up; open items carry over to the next check-ins of the series until done.")
-class ActionItem:
+class ActionItem(Node):
     doc: strawberry.Private[Document]
     shown_in: strawberry.Private[int | None]
     id: strawberry.ID
@@ -119,7 +120,7 @@ class ActionItem:
 
 
 @strawberry.type(description="A key result's progress recorded during the check-in (written through to the goal).")
-class CheckInProgressUpdate:
+class CheckInProgressUpdate(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     goal_id: strawberry.ID
@@ -141,7 +142,7 @@ class CheckInProgressUpdate:
 
 
 @strawberry.type(description="One occurrence of a check-in series.")
-class CheckIn:
+class CheckIn(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     sequence: int
@@ -226,7 +227,7 @@ class CheckIn:
 
 
 @strawberry.type(description="Recurring check-ins between an employee and their manager.")
-class CheckInSeries:
+class CheckInSeries(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     started_on: date
@@ -268,13 +269,13 @@ class CheckInSeries:
 
 
 @strawberry.type
-class CheckInTemplateQuestion:
+class CheckInTemplateQuestion(Node):
     id: strawberry.ID
     text: str
 
 
 @strawberry.type(description="Questions for check-ins: the organisation's default, or a department's own.")
-class CheckInTemplate:
+class CheckInTemplate(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str

@@ -32,7 +32,6 @@ from schema.compensation.types import (
     MeritLaunchSummary,
     MeritParticipant,
     MeritParticipantConnection,
-    MeritParticipantEdge,
     MeritPhaseEnum,
     MeritSkip,
     MeritSkipReasonEnum,
@@ -44,6 +43,7 @@ from schema.compensation.types import (
 )
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
+from schema.core.pagination import After, Before, First, Last, window
 
 
 @strawberry.type(description="The band saved, or why nothing was written.")
@@ -125,11 +125,11 @@ class CompensationQuery:
                                   "compensation admins; that manager and those above during proposals and review; "
                                   "never the viewer's own.")
     async def merit_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID, manager_id: strawberry.ID,
-                              first: int = 50, after: str | None = None) -> MeritParticipantConnection | None:
-        page = await queries.proposals(info.context, str(cycle_id), str(manager_id), first, after)
-        edges = [MeritParticipantEdge(cursor=queries.BY_EMPLOYEE.cursor(d), node=MeritParticipant(doc=d, id=d["_id"]))
-                 for d in page.documents]
-        return MeritParticipantConnection(edges=edges, has_next_page=page.has_next_page, total_count=page.total_count)
+                              first: First = 50, after: After = None, last: Last = None,
+                              before: Before = None) -> MeritParticipantConnection | None:
+        page = await queries.proposals(info.context, str(cycle_id), str(manager_id),
+                                       window(info, first, after, last, before))
+        return MeritParticipantConnection.of(page, MeritParticipant.wrap)
 
     @strawberry.field(description="A manager's budget: that manager and those above during proposals and review; "
                                   "compensation admins.")

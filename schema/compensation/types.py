@@ -22,6 +22,8 @@ from resolvers.compensation.access import PayView
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from schema.core.cost import listed
+from schema.core.node import Node
+from schema.core.pagination import Connection
 from schema.org.types import Employee, EmployeeFields, Position, PositionFields
 
 PayFrequencyEnum = strawberry.enum(PayFrequency, name="PayFrequency",
@@ -58,7 +60,7 @@ class Money:
 
 
 @strawberry.type(description="One effective-dated pay record; records are only added, so history is kept.")
-class PayRecord:
+class PayRecord(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     effective_date: date
@@ -79,7 +81,7 @@ class PayRecord:
 
 
 @strawberry.type(description="A position's pay band: minimum, midpoint and maximum of annual pay in one currency.")
-class PayBand:
+class PayBand(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     currency: str
@@ -172,7 +174,7 @@ class MeritMatrix:
 
 @strawberry.type(description="A merit cycle: linked to a review cycle, with eligibility, a currency and its rates, "
                              "phases, a matrix and budgets.")
-class MeritCycle:
+class MeritCycle(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str
@@ -265,7 +267,7 @@ class MeritProposal:
 
 @strawberry.type(description="A person in a merit cycle: the pay snapshot, the rating and matrix cell, the "
                              "proposal and its trail (calibrated rating → cell → proposal → approval).")
-class MeritParticipant:
+class MeritParticipant(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
 
@@ -323,17 +325,12 @@ class MeritParticipant:
                            reason=e.get("justification") or e.get("reason")) for e in self.doc.get("trail", [])[-200:]]
 
 
-@strawberry.type
-class MeritParticipantEdge:
-    cursor: str
-    node: MeritParticipant
-
-
 @strawberry.type(description="A page of participants.")
-class MeritParticipantConnection:
-    edges: list[MeritParticipantEdge]
-    has_next_page: bool
-    total_count: int
+class MeritParticipantConnection(Connection[MeritParticipant]):
+    @strawberry.field(description="More participants follow this page.",
+                      deprecation_reason="Use pageInfo.hasNextPage, as on every other connection.")
+    def has_next_page(self) -> bool:
+        return self.page_info.has_next_page
 
 
 @strawberry.type(description="A manager's merit budget for their organisation, rolled up the chain: allocated, "

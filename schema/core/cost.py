@@ -4,8 +4,9 @@ The cost of an operation is the number of objects its answer may hold, GitHub's 
 field returning an object counts one per instance, and a field returning a list of objects counts as
 many as its bound allows:
 
-* a connection's ``first`` (or a list's ``first`` / ``last``): its literal, its variable's value, the
-  variable's default or the field's default, an integral float taken as the integer it is;
+* a connection's ``first`` or ``last`` (or a list's): its literal, its variable's value, the variable's
+  default or the field's default, an integral float taken as the integer it is; with both, the smaller,
+  and ``last`` alone where ``first`` was not given (its default is then not applied);
 * inside a connection, the ``edges`` list takes the connection's ``first``;
 * any other list: the maximum its field declares with :func:`listed`, or :data:`DEFAULT_LIST_ITEMS`.
 
@@ -15,7 +16,7 @@ below its outermost occurrence, as there are only so many people in an organisat
 are costed at most at that total together. Any other list between two levels starts the count afresh. The
 cost is linear in the number of parents, so each fragment is costed once per enclosing page and reused
 however many times it is spread. A ``first`` outside the page-size rule is refused here too, however
-its value arrives. Scalars and ``__typename`` cost nothing.
+its value arrives, and a ``last`` alike. Scalars and ``__typename`` cost nothing.
 """
 
 from __future__ import annotations
@@ -173,21 +174,25 @@ class Costing:
         return self.costed[key]
 
     def page_size(self, node: FieldNode, field: GraphQLField) -> int | None:
-        """The field's ``first`` (or ``last``) however it arrives; a ``first`` outside the page-size rule
-        is refused."""
+        """The field's page size: its ``first`` or ``last`` however each arrives, the smaller of the two when
+        both apply (Relay applies ``first`` then ``last``), ``last`` alone when ``first`` is only a default
+        (the resolver then reads backward); either outside the page-size rule is refused."""
+        given = {a.name.value: a.value for a in node.arguments or ()}
+        sizes: dict[str, int] = {}
         for name in PAGE_ARGUMENTS:
             if name not in field.args:
                 continue
-            given = next((a.value for a in node.arguments or () if a.name.value == name), None)
-            value = self.value(given) if given is not None else field.args[name].default_value
-            value = as_int(value)
+            value = as_int(self.value(given[name])) if name in given else None
+            if value is None:  # not given, or a variable without a value: the argument's default applies
+                value = as_int(field.args[name].default_value)
             if value is None:
                 continue
-            message = page_size_error(value) if name == "first" else None
-            if message is not None:
+            if message := page_size_error(value, name):
                 raise CostRefused(message, node)
-            return value
-        return None
+            sizes[name] = value
+        if "last" in sizes and "first" in sizes and "first" not in given:
+            return sizes["last"]
+        return min(sizes.values()) if sizes else None
 
     def value(self, node: ValueNode) -> Any:
         if isinstance(node, IntValueNode):

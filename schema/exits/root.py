@@ -17,7 +17,7 @@ from resolvers.exits import report as reports
 from resolvers.exits import subscriptions as streams
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.core.pagination import PageInfo
+from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.exits.inputs import (
     AttritionFilterInput,
     AttritionGroupByEnum,
@@ -40,17 +40,9 @@ from schema.exits.types import (
 )
 
 
-@strawberry.type(description="An exit record and its cursor.")
-class ExitRecordEdge:
-    cursor: str
-    node: ExitRecord
-
-
 @strawberry.type(description="A page of exit records, newest last day first.")
-class ExitRecordConnection:
-    edges: list[ExitRecordEdge]
-    page_info: PageInfo
-    total_count: int
+class ExitRecordConnection(Connection[ExitRecord]):
+    pass
 
 
 @strawberry.type(description="An exit record after the change, or why nothing was written.")
@@ -109,12 +101,12 @@ class ExitQuery:
         return ExitRecord.wrap(await records.exit_record_by_id(info.context, id))
 
     @strawberry.field(description="Exit records, newest last day first: HR admins all, interviewers theirs.")
-    async def exit_records(self, info: Info[Context, Any], status: ExitStatusEnum | None = None, first: int = 20,
-                           after: str | None = None) -> ExitRecordConnection | None:
-        edges, total, more = await records.exit_records(info.context, status.value if status else None, first, after)
-        items = [ExitRecordEdge(cursor=c, node=ExitRecord.wrap(d)) for c, d in edges]  # type: ignore[arg-type]
-        return ExitRecordConnection(edges=items, page_info=PageInfo.of(items, has_next_page=more, after=after),
-                                    total_count=total)
+    async def exit_records(self, info: Info[Context, Any], status: ExitStatusEnum | None = None,
+                           first: First = 20, after: After = None,
+                           last: Last = None, before: Before = None) -> ExitRecordConnection | None:
+        page = await records.exit_records(info.context, status.value if status else None,
+                                          window(info, first, after, last, before))
+        return ExitRecordConnection.of(page, ExitRecord.wrap)
 
     @strawberry.field(description="Reminders: open exits whose interview (or last day) is within withinDays or "
                                   "past; HR admins all, interviewers theirs; soonest first.", metadata=listed(100))

@@ -18,6 +18,7 @@ from resolvers.exits import records as resolvers
 from resolvers.exits.report import Labelled
 from resolvers.exits.survey import Survey
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.exits.inputs import (
     AttritionGroupByEnum,
     ExitKindEnum,
@@ -33,7 +34,7 @@ async def _employee(info: Info[Context, Any], id: str | None) -> Employee | None
 
 
 @strawberry.type(description="A reason for leaving in the organisation's taxonomy (HR-managed).")
-class ExitReason:
+class ExitReason(Node):
     id: strawberry.ID
     code: str = strawberry.field(description="Unique in the organisation; never changes.")
     label: str = strawberry.field(description="What people read.")
@@ -71,7 +72,7 @@ class ExitQuestion:
 
 @strawberry.type(description="One version of an exit interview template, for one department or the organisation. "
                              "Editing a version exit records use creates the next version.")
-class ExitInterviewTemplate:
+class ExitInterviewTemplate(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     family_id: strawberry.ID = strawberry.field(description="The same for every version of the template.")
@@ -142,7 +143,7 @@ class ExitChecklistItem:
 
 
 @strawberry.type(description="Someone's departure: HR admins and the assigned interviewer only.")
-class ExitRecord:
+class ExitRecord(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     last_day: date = strawberry.field(description="The leaver's last day.")

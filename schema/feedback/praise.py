@@ -16,7 +16,8 @@ from resolvers.core.loading import load
 from resolvers.feedback import praise as feedback_praise
 from resolvers.feedback import subscriptions as feedback_subscriptions
 from schema.core.errors import Error, errors_of
-from schema.core.pagination import PageInfo
+from schema.core.node import Node
+from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.feedback.inputs import PostPraiseInput, ReactionKindEnum
 from schema.org.types import Employee, EmployeeFields
 
@@ -28,7 +29,7 @@ class ReactionCount:
 
 
 @strawberry.type(description="Public recognition of one or several colleagues, tagged with a company value.")
-class Praise:
+class Praise(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     message: str
@@ -64,19 +65,6 @@ class Praise:
 
 
 @strawberry.type
-class PraiseEdge:
-    cursor: str
-    node: Praise
-
-
-@strawberry.type
-class PraiseConnection:
-    edges: list[PraiseEdge]
-    page_info: PageInfo
-    total_count: int
-
-
-@strawberry.type
 class PraisePayload:
     praise: Praise | None
     errors: list[Error]
@@ -90,13 +78,10 @@ async def praise_received(info: Info[Context, Any], employee: Document, first: i
 @strawberry.type
 class PraiseQuery:
     @strawberry.field(description="The organisation's praise, newest first (first ≤ 100).")
-    async def praise_wall(self, info: Info[Context, Any], first: int = 20, after: str | None = None,
-                          value: str | None = None) -> PraiseConnection:
-        page = await feedback_praise.wall(info.context, first, after, value)
-        praise = Praise.wrap_all(page.documents)
-        edges = [PraiseEdge(cursor=c, node=p) for c, p in zip(page.cursors, praise, strict=True)]
-        return PraiseConnection(edges=edges, total_count=page.total_count,
-                                page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
+    async def praise_wall(self, info: Info[Context, Any], first: First = 20, after: After = None,
+                          last: Last = None, before: Before = None, value: str | None = None) -> Connection[Praise]:
+        page = await feedback_praise.wall(info.context, window(info, first, after, last, before), value)
+        return Connection[Praise].of(page, Praise.wrap)
 
     @strawberry.field
     async def praise(self, info: Info[Context, Any], id: strawberry.ID) -> Praise | None:

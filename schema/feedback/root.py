@@ -16,10 +16,9 @@ from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import mutations as feedback_mutations
 from resolvers.feedback import queries as feedback
 from resolvers.feedback import subscriptions as feedback_subscriptions
-from resolvers.feedback.pages import Listing
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.core.pagination import PageInfo
+from schema.core.pagination import After, Before, First, Last, window
 from schema.feedback.inputs import (
     AnonymousFeedbackInput,
     AnswerFeedbackRequestInput,
@@ -37,7 +36,6 @@ from schema.feedback.types import (
     DepartmentFollowUpStats,
     Feedback,
     FeedbackConnection,
-    FeedbackEdge,
     FeedbackEvent,
     FeedbackRequest,
     FeedbackSettings,
@@ -91,13 +89,6 @@ def spec_of(filter: FeedbackFilter | None) -> FeedbackFilterSpec:
                               filter.tag)
 
 
-def connection(page: Listing, after: str | None) -> FeedbackConnection:
-    items = Feedback.wrap_all(page.documents)
-    edges = [FeedbackEdge(cursor=c, node=f) for c, f in zip(page.cursors, items, strict=True)]
-    return FeedbackConnection(edges=edges, total_count=page.total_count,
-                              page_info=PageInfo.of(edges, has_next_page=page.has_next_page, after=after))
-
-
 def feedback_payload(outcome: Outcome) -> FeedbackPayload:
     return FeedbackPayload(feedback=Feedback.wrap(outcome.document), errors=errors_of(outcome.errors))
 
@@ -110,21 +101,26 @@ def follow_up_payload(outcome: Outcome) -> FollowUpPayload:
 class FeedbackQuery:
     @strawberry.field(description="Feedback addressed to you (not the notes to your managers), newest first.")
     async def feedback_received(self, info: Info[Context, Any], filter: FeedbackFilter | None = None,
-                                first: int = 20, after: str | None = None) -> FeedbackConnection:
-        return connection(await feedback.feedback_received(info.context, spec_of(filter), first, after), after)
+                                first: First = 20, after: After = None, last: Last = None,
+                                before: Before = None) -> FeedbackConnection:
+        page = await feedback.feedback_received(info.context, spec_of(filter), window(info, first, after, last, before))
+        return FeedbackConnection.of(page, Feedback.wrap)
 
     @strawberry.field(description="Feedback you gave under your name, newest first.")
     async def feedback_given(self, info: Info[Context, Any], filter: FeedbackFilter | None = None,
-                             first: int = 20, after: str | None = None) -> FeedbackConnection:
-        return connection(await feedback.feedback_given(info.context, spec_of(filter), first, after), after)
+                             first: First = 20, after: After = None, last: Last = None,
+                             before: Before = None) -> FeedbackConnection:
+        page = await feedback.feedback_given(info.context, spec_of(filter), window(info, first, after, last, before))
+        return FeedbackConnection.of(page, Feedback.wrap)
 
     @strawberry.field(description="Managers: what you may see of the feedback someone below you received; null "
                                   "(with the error) when refused.")
     async def feedback_about(self, info: Info[Context, Any], employee_id: strawberry.ID,
-                             filter: FeedbackFilter | None = None, first: int = 20,
-                             after: str | None = None) -> FeedbackConnection | None:
-        page = await feedback.feedback_about(info.context, employee_id, spec_of(filter), first, after)
-        return connection(page, after)
+                             filter: FeedbackFilter | None = None, first: First = 20, after: After = None,
+                             last: Last = None, before: Before = None) -> FeedbackConnection | None:
+        page = await feedback.feedback_about(info.context, employee_id, spec_of(filter),
+                                             window(info, first, after, last, before))
+        return FeedbackConnection.of(page, Feedback.wrap)
 
     @strawberry.field(description="One feedback item you may see; null otherwise.")
     async def feedback(self, info: Info[Context, Any], id: strawberry.ID) -> Feedback | None:

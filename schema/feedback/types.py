@@ -26,7 +26,8 @@ from resolvers.core.loading import load
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
 from schema.core.cost import listed
-from schema.core.pagination import PageInfo
+from schema.core.node import Node
+from schema.core.pagination import Connection
 from schema.org.types import Department, Employee, EmployeeFields
 
 DirectionEnum = strawberry.enum(Direction, name="FeedbackDirection")
@@ -38,7 +39,7 @@ FeedbackEventKindEnum = strawberry.enum(FeedbackEventKind, name="FeedbackEventKi
 
 @strawberry.type(description="Feedback given under the author's name. A retracted item is a tombstone: "
                              "text null, tags empty, retracted true.")
-class Feedback:
+class Feedback(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     text: str | None
@@ -90,7 +91,7 @@ class Feedback:
 
 @strawberry.type(description="Anonymous upward feedback, released to its manager in batches of at least the "
                              "organisation's threshold of distinct authors. It has no author, nor an exact time.")
-class AnonymousFeedback:
+class AnonymousFeedback(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     text: str
@@ -127,7 +128,7 @@ class AnonymousFeedbackSummary:
 
 
 @strawberry.type(description="A request for feedback about the requester or one of their reports.")
-class FeedbackRequest:
+class FeedbackRequest(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     question: str
@@ -187,7 +188,7 @@ class FeedbackRequest:
 
 
 @strawberry.type(description="An action item spawned from feedback, tracked to done.")
-class FollowUp:
+class FollowUp(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     text: str
@@ -257,17 +258,7 @@ class FeedbackSettings:
         return None if doc is None else cls.of(doc)
 
 
-@strawberry.type
-class FeedbackEdge:
-    cursor: str
-    node: Feedback
-
-
-@strawberry.type
-class FeedbackConnection:
-    edges: list[FeedbackEdge]
-    page_info: PageInfo
-    total_count: int
+FeedbackConnection = Connection[Feedback]
 
 
 @strawberry.type(description="Something new addressed to you: feedback, a request, or a release of anonymous "

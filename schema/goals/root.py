@@ -18,7 +18,7 @@ from resolvers.goals import queries as goals
 from resolvers.goals import subscriptions as goals_subscriptions
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.core.pagination import PageInfo
+from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.goals.inputs import (
     CreateGoalInput,
     GoalFilter,
@@ -29,19 +29,6 @@ from schema.goals.inputs import (
 )
 from schema.goals.types import Goal, GoalProgressEvent, GoalStatusEnum, GoalTreeNode, TeamMemberGoals
 from schema.org.inputs import provided
-
-
-@strawberry.type
-class GoalEdge:
-    cursor: str
-    node: Goal
-
-
-@strawberry.type
-class GoalConnection:
-    edges: list[GoalEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.type
@@ -79,13 +66,12 @@ class GoalsQuery:
         return Goal.wrap(await goals.goal(info.context, id))
 
     @strawberry.field(description="Goals you may see, by due date, paginated (first ≤ 100); archived ones left out.")
-    async def goals(self, info: Info[Context, Any], filter: GoalFilter | None = None, first: int = 20,
-                    after: str | None = None) -> GoalConnection:
-        page = await goals.goals(info.context, filter_spec(filter or GoalFilter()), first, after)
-        nodes = Goal.wrap_all([doc for _, doc in page.edges])
-        edges = [GoalEdge(cursor=cursor, node=g) for (cursor, _), g in zip(page.edges, nodes, strict=True)]
-        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
-        return GoalConnection(edges=edges, page_info=page_info, total_count=page.total_count)
+    async def goals(self, info: Info[Context, Any], filter: GoalFilter | None = None,
+                    first: First = 20, after: After = None,
+                    last: Last = None, before: Before = None) -> Connection[Goal]:
+        page = await goals.goals(info.context, filter_spec(filter or GoalFilter()),
+                                 window(info, first, after, last, before))
+        return Connection[Goal].of(page, Goal.wrap)
 
     @strawberry.field(description="The alignment tree below a goal; a goal you may not see is a redacted node "
                                   "where goals you see hang below it, and is left out otherwise.")

@@ -15,6 +15,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
 GoalLevelEnum = strawberry.enum(GoalLevel, name="GoalLevel")
@@ -26,7 +27,7 @@ GoalChangeKind = strawberry.enum(GoalChange, name="GoalChangeKind")
 
 
 @strawberry.type(description="A measurable outcome of a goal; progress (0–1) comes from start, target and current.")
-class KeyResult:
+class KeyResult(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     title: str
@@ -49,7 +50,7 @@ class KeyResult:
 
 
 @strawberry.type(description="One recorded change of a key result's value.")
-class ProgressEntry:
+class ProgressEntry(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     key_result_id: strawberry.ID
@@ -71,7 +72,7 @@ class ProgressEntry:
 
 
 @strawberry.type(description="An objective with key results, aligned to a parent goal.")
-class Goal:
+class Goal(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     title: str
@@ -147,7 +148,8 @@ class Goal:
 @strawberry.type(description="A goal in an alignment tree; a goal you may not see is redacted (id only).")
 class GoalTreeNode:
     node: strawberry.Private[goal_queries.TreeNode]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The goal's id: the node shows that goal, and `node(id:)` "
+                                                     "answers the Goal itself.")
     redacted: bool
 
     @classmethod

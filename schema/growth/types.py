@@ -44,6 +44,7 @@ from resolvers.growth.talent import Grid
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, Position, PositionFields
 from schema.reviews.competencies import Competency
@@ -82,7 +83,7 @@ class CareerTrackStep:
 
 @strawberry.type(description="A ladder of positions, levels in rising order: an individual-contributor or a "
                              "manager track.")
-class CareerTrack:
+class CareerTrack(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str = strawberry.field(description="The track's name.")
@@ -125,7 +126,7 @@ class GrowthTarget:
 
 
 @strawberry.type(description="A step of a growth plan: learning, a stretch assignment, mentoring or a project.")
-class DevelopmentAction:
+class DevelopmentAction(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     kind: ActionKindEnum = strawberry.field(description="What kind of development.")
@@ -162,7 +163,7 @@ class DevelopmentAction:
 
 
 @strawberry.type(description="A session the pair logged; its notes are the mentor's and the mentee's alone.")
-class MentoringSession:
+class MentoringSession(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     held_on: date = strawberry.field(description="When the session took place.")
@@ -183,7 +184,7 @@ class MentoringSession:
 
 @strawberry.type(description="A mentor from outside the mentee's reporting line, the mentee, their goals and "
                              "the sessions they hold.")
-class Mentorship:
+class Mentorship(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     goals: str = strawberry.field(description="What the mentee wants from the mentorship.")
@@ -514,7 +515,7 @@ class PromotionHistoryEntry:
 
 @strawberry.type(description="A proposal to promote someone, its approval chain and its history. HR admins, the "
                              "proposer, the approvers and the person's managers see it.")
-class PromotionProposal:
+class PromotionProposal(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     status: ProposalStatusEnum = strawberry.field(description="Pending, sent back, rejected, approved or applied.")

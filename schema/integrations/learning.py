@@ -14,10 +14,11 @@ from resolvers.core.context import Context
 from resolvers.integrations import learning
 from resolvers.reviews import access as reviews_access
 from schema.core.errors import Error, errors_of
+from schema.core.node import Node
 
 
 @strawberry.type(description="HR's link from a learning activity (an xAPI activity id) to a competency and level.")
-class LearningMapping:
+class LearningMapping(Node):
     id: strawberry.ID = strawberry.field(description="The mapping.")
     activity_id: str = strawberry.field(description="The activity's IRI, as xAPI statements name it.")
     competency_id: strawberry.ID = strawberry.field(description="The competency a pass gives evidence of.")
@@ -32,7 +33,7 @@ class LearningMapping:
 
 
 @strawberry.type(description="Evidence of a competency on a person's profile: a passed learning activity.")
-class LearningEvidence:
+class LearningEvidence(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID = strawberry.field(description="The evidence.")
     competency_id: strawberry.ID = strawberry.field(description="The competency it shows.")

@@ -9,6 +9,7 @@ import strawberry
 from models.core.documents import Document
 from models.integrations.tokens import TokenKind
 from schema.core.errors import Error
+from schema.core.node import Node
 
 IntegrationTokenKind = strawberry.enum(TokenKind, name="IntegrationTokenKind",
                                        description="What an integration token opens: the SCIM endpoints "
@@ -17,7 +18,7 @@ IntegrationTokenKind = strawberry.enum(TokenKind, name="IntegrationTokenKind",
 
 @strawberry.type(description="A token an HR system, identity provider or learning system signs in with; its "
                              "secret is stored hashed and shown only when created or rotated.")
-class IntegrationToken:
+class IntegrationToken(Node):
     id: strawberry.ID = strawberry.field(description="The token's id.")
     kind: IntegrationTokenKind = strawberry.field(description="The endpoints it opens.")
     name: str = strawberry.field(description="What HR called it (e.g. the identity provider).")

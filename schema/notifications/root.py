@@ -12,22 +12,18 @@ from models.notifications.audit import AuditFilterSpec
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
 from resolvers.notifications import audit, inbox, reminders, webhooks
-from resolvers.notifications.listing import Listing
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.core.pagination import PageInfo
+from schema.core.pagination import After, Before, First, Last, window
 from schema.notifications.inputs import AuditFilter, ReminderSettingsInput, WebhookEndpointInput
 from schema.notifications.types import (
     AuditEntry,
     AuditEntryConnection,
-    AuditEntryEdge,
     Notification,
     NotificationConnection,
-    NotificationEdge,
     ReminderSettings,
     WebhookDelivery,
     WebhookDeliveryConnection,
-    WebhookDeliveryEdge,
     WebhookEndpoint,
 )
 from schema.org.inputs import provided
@@ -65,31 +61,10 @@ def endpoint_payload(outcome: Outcome) -> WebhookEndpointPayload:
                                   errors=errors_of(outcome.errors))
 
 
-def delivery_connection(page: Listing, after: str | None) -> WebhookDeliveryConnection:
-    edges = [WebhookDeliveryEdge(cursor=c, node=node) for c, d in zip(page.cursors, page.documents, strict=True)
-             if (node := WebhookDelivery.wrap(d)) is not None]
-    return WebhookDeliveryConnection(edges=edges, page_info=PageInfo.of(edges, has_next_page=page.has_next_page,
-                                                                        after=after), total_count=page.total_count)
-
-
-def audit_connection(page: Listing, after: str | None) -> AuditEntryConnection:
-    edges = [AuditEntryEdge(cursor=c, node=node) for c, d in zip(page.cursors, page.documents, strict=True)
-             if (node := AuditEntry.wrap(d)) is not None]
-    return AuditEntryConnection(edges=edges, page_info=PageInfo.of(edges, has_next_page=page.has_next_page,
-                                                                   after=after), total_count=page.total_count)
-
-
 def audit_spec(filter: AuditFilter | None) -> AuditFilterSpec:
     if filter is None:
         return AuditFilterSpec()
     return AuditFilterSpec(filter.object_id, filter.actor_id, filter.type, filter.from_, filter.to)
-
-
-def notification_connection(page: Listing, after: str | None) -> NotificationConnection:
-    edges = [NotificationEdge(cursor=c, node=node) for c, d in zip(page.cursors, page.documents, strict=True)
-             if (node := Notification.wrap(d)) is not None]
-    return NotificationConnection(edges=edges, page_info=PageInfo.of(edges, has_next_page=page.has_next_page,
-                                                                     after=after), total_count=page.total_count)
 
 
 @strawberry.type
@@ -101,22 +76,28 @@ class NotificationsQuery:
 
     @strawberry.field(description="HR admins: webhook deliveries (of one endpoint if given), newest first.")
     async def webhook_deliveries(self, info: Info[Context, Any], endpoint_id: strawberry.ID | None = None,
-                                 first: int = 20, after: str | None = None) -> WebhookDeliveryConnection | None:
-        return delivery_connection(await webhooks.deliveries(info.context, endpoint_id, first, after), after)
+                                 first: First = 20, after: After = None, last: Last = None,
+                                 before: Before = None) -> WebhookDeliveryConnection | None:
+        page = await webhooks.deliveries(info.context, endpoint_id, window(info, first, after, last, before))
+        return WebhookDeliveryConnection.of(page, WebhookDelivery.wrap)
 
     @strawberry.field(description="HR admins: the organisation's audit trail, newest first.")
-    async def audit_log(self, info: Info[Context, Any], filter: AuditFilter | None = None, first: int = 20,
-                        after: str | None = None) -> AuditEntryConnection | None:
-        return audit_connection(await audit.audit_log(info.context, audit_spec(filter), first, after), after)
+    async def audit_log(self, info: Info[Context, Any], filter: AuditFilter | None = None,
+                        first: First = 20, after: After = None,
+                        last: Last = None, before: Before = None) -> AuditEntryConnection | None:
+        page = await audit.audit_log(info.context, audit_spec(filter), window(info, first, after, last, before))
+        return AuditEntryConnection.of(page, AuditEntry.wrap)
 
     @strawberry.field(description="HR admins: when reminders are sent.")
     async def reminder_settings(self, info: Info[Context, Any]) -> ReminderSettings | None:
         return ReminderSettings.of(await reminders.reminder_settings(info.context))
 
     @strawberry.field(description="Your notifications, newest first (`unread`: only unread, or only read ones).")
-    async def notifications(self, info: Info[Context, Any], unread: bool | None = None, first: int = 20,
-                            after: str | None = None) -> NotificationConnection | None:
-        return notification_connection(await inbox.notifications(info.context, unread, first, after), after)
+    async def notifications(self, info: Info[Context, Any], unread: bool | None = None,
+                            first: First = 20, after: After = None,
+                            last: Last = None, before: Before = None) -> NotificationConnection | None:
+        page = await inbox.notifications(info.context, unread, window(info, first, after, last, before))
+        return NotificationConnection.of(page, Notification.wrap)
 
 
 @strawberry.type

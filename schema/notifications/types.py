@@ -12,7 +12,8 @@ from models.core.documents import Document
 from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
-from schema.core.pagination import PageInfo
+from schema.core.node import Node
+from schema.core.pagination import Connection
 
 WebhookEventTypeEnum = strawberry.enum(
     EventType, name="WebhookEventType", description="What a webhook message reports (its `type`).")
@@ -24,7 +25,7 @@ WebhookDeliveryStatusEnum = strawberry.enum(
 
 @strawberry.type(description="Where an organisation's events are sent, signed as Standard Webhooks. Its secret "
                              "is shown once, when created or rotated.")
-class WebhookEndpoint:
+class WebhookEndpoint(Node):
     id: strawberry.ID
     url: str
     description: str
@@ -61,7 +62,7 @@ class WebhookAttempt:
 
 
 @strawberry.type(description="One event sent to one endpoint: its body, status and attempts.")
-class WebhookDelivery:
+class WebhookDelivery(Node):
     id: strawberry.ID
     endpoint_id: strawberry.ID
     message_id: str = strawberry.field(description="The `webhook-id` header: the same on every attempt and replay.")
@@ -88,21 +89,13 @@ class WebhookDelivery:
                    replay_of=doc.get("replayOf"), created_at=doc["createdAt"])
 
 
-@strawberry.type(description="A delivery in a page.")
-class WebhookDeliveryEdge:
-    cursor: str
-    node: WebhookDelivery
-
-
 @strawberry.type(description="Deliveries, newest first.")
-class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge]
-    page_info: PageInfo
-    total_count: int
+class WebhookDeliveryConnection(Connection[WebhookDelivery]):
+    pass
 
 
 @strawberry.type(description="Something for you to act on or know: a reminder, a disabled webhook endpoint.")
-class Notification:
+class Notification(Node):
     id: strawberry.ID
     kind: str = strawberry.field(description="e.g. `checkin_due`, `review_form_overdue`, `webhook_disabled`.")
     text: str
@@ -121,17 +114,9 @@ class Notification:
                    read=doc.get("readAt") is not None)
 
 
-@strawberry.type(description="A notification in a page.")
-class NotificationEdge:
-    cursor: str
-    node: Notification
-
-
 @strawberry.type(description="Your notifications, newest first.")
-class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-    total_count: int
+class NotificationConnection(Connection[Notification]):
+    pass
 
 
 CHANGES_LISTED = 60
@@ -163,7 +148,7 @@ def _plain(value: Any) -> str:
 
 
 @strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
-class AuditEntry:
+class AuditEntry(Node):
     id: strawberry.ID
     at: datetime
     operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")
@@ -185,17 +170,9 @@ class AuditEntry:
                    actor_id=doc.get("actorId"), changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
 
 
-@strawberry.type(description="An audit entry in a page.")
-class AuditEntryEdge:
-    cursor: str
-    node: AuditEntry
-
-
 @strawberry.type(description="Audit entries, newest first.")
-class AuditEntryConnection:
-    edges: list[AuditEntryEdge]
-    page_info: PageInfo
-    total_count: int
+class AuditEntryConnection(Connection[AuditEntry]):
+    pass
 
 
 ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind",

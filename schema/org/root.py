@@ -16,7 +16,7 @@ from resolvers.org import mutations as org_mutations
 from resolvers.org import queries as org
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
-from schema.core.pagination import PageInfo
+from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.org.inputs import (
     CreateEmployeeInput,
     DepartmentInput,
@@ -35,19 +35,6 @@ from schema.org.types import (
     Position,
     PositionFields,
 )
-
-
-@strawberry.type
-class EmployeeEdge:
-    cursor: str
-    node: Employee
-
-
-@strawberry.type
-class EmployeeConnection:
-    edges: list[EmployeeEdge]
-    page_info: PageInfo
-    total_count: int
 
 
 @strawberry.type
@@ -104,18 +91,14 @@ class OrgQuery:
         return EmployeeFields.wrap(await access.employee(info.context, id))
 
     @strawberry.field(description="People of your organisation by name, paginated (first ≤ 100).")
-    async def employees(self, info: Info[Context, Any], filter: EmployeeFilter | None = None, first: int = 20,
-                        after: str | None = None) -> EmployeeConnection:
+    async def employees(self, info: Info[Context, Any], filter: EmployeeFilter | None = None, first: First = 20,
+                        after: After = None, last: Last = None, before: Before = None) -> Connection[Employee]:
         filter = filter or EmployeeFilter()
         projection = employee_projection(field_names(info.selected_fields, under="node"))
-        page = await org.employees(info.context, first, after, projection, department_id=filter.department_id,
-                                   manager_id=filter.manager_id, status=filter.status.value if filter.status else None,
-                                   search=filter.search)
-        nodes = EmployeeFields.wrap_all(page.documents)
-        edges = [EmployeeEdge(cursor=org.employee_cursor(d), node=e)
-                 for d, e in zip(page.documents, nodes, strict=True)]
-        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
-        return EmployeeConnection(edges=edges, page_info=page_info, total_count=page.total_count)
+        page = await org.employees(info.context, window(info, first, after, last, before), projection,
+                                   department_id=filter.department_id, manager_id=filter.manager_id,
+                                   status=filter.status.value if filter.status else None, search=filter.search)
+        return Connection[Employee].of(page, EmployeeFields.wrap)
 
     @strawberry.field(description="The org chart below rootId (default: the top), depth levels deep (1–10).")
     async def org_chart(self, info: Info[Context, Any], root_id: strawberry.ID | None = None,

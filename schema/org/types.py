@@ -15,6 +15,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load, load_now
 from resolvers.org import queries as org
 from schema.core.cost import listed
+from schema.core.node import Node
 
 # The GraphQL types Employee, Department and Position are composed in ``schema/employee.py`` from this
 # module's fields and each domain's own (a person's goals, check-ins, feedback, competencies). Other
@@ -44,7 +45,7 @@ class StatusChange:
 
 
 @strawberry.type(name="EmployeeOrgFields", description="The org chart's fields of a person.")
-class EmployeeFields:
+class EmployeeFields(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str
@@ -118,7 +119,7 @@ class EmployeeFields:
 
 
 @strawberry.type(name="DepartmentOrgFields", description="The org chart's fields of a department.")
-class DepartmentFields:
+class DepartmentFields(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str
@@ -146,7 +147,7 @@ class DepartmentFields:
 
 
 @strawberry.type(name="PositionOrgFields", description="The org chart's fields of a position.")
-class PositionFields:
+class PositionFields(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     title: str

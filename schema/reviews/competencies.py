@@ -14,6 +14,7 @@ from resolvers.core.loading import load
 from resolvers.reviews import competencies as resolvers
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
+from schema.core.node import Node
 from schema.org.types import Position, PositionFields
 from schema.reviews.inputs import CompetencyExpectationInput, CompetencyInput, competency_data
 
@@ -25,7 +26,7 @@ class CompetencyLevel:
 
 
 @strawberry.type(description="A competency of the organisation's framework, with five levels.")
-class Competency:
+class Competency(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str

@@ -16,6 +16,7 @@ from strawberry.types import Info
 from models.core.documents import Document
 from resolvers.core.context import Context
 from resolvers.reviews import templates as template_resolvers
+from schema.core.node import Node
 from schema.reviews.enums import CycleStatusEnum, PhaseEnum
 from schema.reviews.templates import ReviewTemplate
 
@@ -37,7 +38,7 @@ class CycleEligibility:
 
 
 @strawberry.type(name="ReviewCycleFields", description="A review cycle's own fields.")
-class ReviewCycleFields:
+class ReviewCycleFields(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     name: str

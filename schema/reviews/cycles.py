@@ -16,7 +16,7 @@ from resolvers.core.loading import load
 from resolvers.reviews import cycle_queries as resolvers
 from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress
 from schema.core.cost import listed
-from schema.core.pagination import PageInfo
+from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 from schema.reviews.cycle_fields import ReviewCycleFields
 from schema.reviews.enums import PhaseEnum, ReviewStateEnum, SkipReasonEnum
@@ -27,19 +27,6 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@strawberry.type
-class ReviewEdge:
-    cursor: str
-    node: Review
-
-
-@strawberry.type
-class ReviewConnection:
-    edges: list[ReviewEdge]
-    page_info: PageInfo
-    total_count: int
-
-
 @strawberry.type(description="A review cycle: period, template, phases with deadlines and eligibility.")
 class ReviewCycle(ReviewCycleFields):
     @classmethod
@@ -48,14 +35,12 @@ class ReviewCycle(ReviewCycleFields):
 
     @strawberry.field(description="The reviews the viewer may see (HR admins: all; others: their own and those "
                                   "of the people below them), by id (first ≤ 100).")
-    async def reviews(self, info: Info[Context, Any], first: int = 50, after: str | None = None,
-                      department_id: strawberry.ID | None = None,
-                      state: ReviewStateEnum | None = None) -> ReviewConnection:
+    async def reviews(self, info: Info[Context, Any], first: First = 50, after: After = None,
+                      last: Last = None, before: Before = None, department_id: strawberry.ID | None = None,
+                      state: ReviewStateEnum | None = None) -> Connection[Review]:
         page = await resolvers.cycle_reviews(info.context, self.doc, department_id, state.value if state else None,
-                                             first, after)
-        edges = [ReviewEdge(cursor=cursor, node=Review.of(doc)) for cursor, doc in page.edges]
-        page_info = PageInfo.of(edges, has_next_page=page.has_next_page, after=after)
-        return ReviewConnection(edges=edges, page_info=page_info, total_count=page.total_count)
+                                             window(info, first, after, last, before))
+        return Connection[Review].of(page, Review.of)
 
 
 @strawberry.type

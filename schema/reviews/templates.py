@@ -15,6 +15,7 @@ from resolvers.reviews import competencies as competency_resolvers
 from resolvers.reviews import templates as resolvers
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
+from schema.core.node import Node
 from schema.reviews.competencies import Competency
 from schema.reviews.enums import (
     AnswerReaderEnum,
@@ -40,10 +41,10 @@ class KindWeights:
 
 
 @strawberry.type(description="A question of a template. required is effective: false when its section is optional.")
-class ReviewQuestion:
+class ReviewQuestion(Node):
     doc: strawberry.Private[Document]
-    id: str = strawberry.field(description="Unique across templates and their versions (a normalised cache's key): "
-                                           "the template version's id, a colon, then key.")
+    id: strawberry.ID = strawberry.field(description="Unique across templates and their versions (a normalised "
+                                                     "cache's key): the template version's id, a colon, then key.")
     key: str = strawberry.field(description="The question's id within its template: what answers' questionId, "
                                             "updateReviewAnswer and presence refer to.")
     kind: QuestionKindEnum
@@ -73,9 +74,9 @@ class ReviewQuestion:
 
 
 @strawberry.type(description="A section of a template: a titled group of questions.")
-class ReviewSection:
-    id: str = strawberry.field(description="Unique across templates and their versions (a normalised cache's key): "
-                                           "the template version's id, a colon, then key.")
+class ReviewSection(Node):
+    id: strawberry.ID = strawberry.field(description="Unique across templates and their versions (a normalised "
+                                                     "cache's key): the template version's id, a colon, then key.")
     key: str = strawberry.field(description="The section's id within its template.")
     title: str
     weight: float
@@ -94,7 +95,7 @@ class ReviewSection:
 
 @strawberry.type(description="One version of a review template. Locked once a launched cycle uses it: editing it "
                              "then creates the next version, and forms already issued keep theirs.")
-class ReviewTemplate:
+class ReviewTemplate(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     family_id: strawberry.ID

@@ -17,6 +17,7 @@ from resolvers.reviews import cycle_queries as cycle_resolvers
 from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import templates as template_resolvers
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
@@ -151,7 +152,8 @@ class ReviewEvent:
 
 @strawberry.type(description="A goal of the reviewee in the review period (what goal-achievement questions rate).")
 class ReviewGoal:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The goal's id: this shows that goal in the review, and "
+                                                     "`node(id:)` answers the Goal itself.")
     title: str
     status: str | None
     start_date: date | None
@@ -174,7 +176,7 @@ class ReviewFeedback:
 
 
 @strawberry.type(description="One reviewer's form in a review.")
-class ReviewForm:
+class ReviewForm(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     kind: ReviewerKindEnum
@@ -246,7 +248,7 @@ class ReviewForm:
 
 
 @strawberry.type(description="One employee's review in a cycle.")
-class Review:
+class Review(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
     state: ReviewStateEnum

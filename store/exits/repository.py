@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.core.documents import Document
+from models.core.pagination import Window
 from models.exits.rules import default_settings
 from store.core.loaders import ByIdLoader
 from store.core.pagination import Keyset, Page, keyset_page
@@ -26,8 +27,8 @@ async def record_of_employee(store: TenantStore, employee_id: str) -> Document |
     return (await store.exitRecords.find({"employeeId": employee_id}, limit=1) or [None])[0]
 
 
-async def records_page(store: TenantStore, query: dict[str, Any], first: int, after: str | None) -> Page:
-    return await keyset_page(store.exitRecords, query, RECORDS_BY_LAST_DAY, first, after)
+async def records_page(store: TenantStore, query: dict[str, Any], window: Window) -> Page:
+    return await keyset_page(store.exitRecords, query, RECORDS_BY_LAST_DAY, window)
 
 
 async def records_between(store: TenantStore, query: dict[str, Any]) -> list[Document]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from models.core.pagination import Window
 from store.core.pagination import Page, keyset_page
 from store.core.repository import TenantStore
 from store.feedback.repository import NEWEST_FIRST
 
 
-async def praise_wall(store: TenantStore, first: int, after: str | None, value: str | None = None) -> Page:
+async def praise_wall(store: TenantStore, window: Window, value: str | None = None) -> Page:
     """The organisation's praise newest first, optionally of one value."""
-    return await keyset_page(store.praise, {"value": value} if value else {}, NEWEST_FIRST, first, after)
+    return await keyset_page(store.praise, {"value": value} if value else {}, NEWEST_FIRST, window)
 
 
 async def set_reaction(store: TenantStore, praise_id: str, employee_id: str, current: str | None,

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models.core.documents import Document, new_id
+from models.core.pagination import Window
 from models.feedback.rules import FeedbackFilterSpec, settings_with_defaults
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.pagination import Keyset, Page, keyset_page
@@ -108,10 +109,9 @@ def filtered(query: dict[str, Any], spec: FeedbackFilterSpec) -> dict[str, Any]:
     return query
 
 
-async def feedback_page(store: TenantStore, query: dict[str, Any], spec: FeedbackFilterSpec, first: int,
-                        after: str | None) -> Page:
-    """The ``first`` feedback items matching ``query`` and ``spec`` after the cursor ``after``, newest first."""
-    return await keyset_page(store.feedback, filtered(query, spec), NEWEST_FIRST, first, after)
+async def feedback_page(store: TenantStore, query: dict[str, Any], spec: FeedbackFilterSpec, window: Window) -> Page:
+    """The feedback items of ``window`` matching ``query`` and ``spec``, newest first."""
+    return await keyset_page(store.feedback, filtered(query, spec), NEWEST_FIRST, window)
 
 
 # Requests

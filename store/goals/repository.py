@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from models.core.documents import Document
+from models.core.pagination import Window
 from models.goals.filters import GoalFilterSpec
 from store.core.loaders import ByIdLoader, ByParentLoader
 from store.core.pagination import Keyset, Page, keyset_page
@@ -80,14 +81,9 @@ async def filter_query(store: TenantStore, spec: GoalFilterSpec) -> dict[str, An
     return {"$and": clauses} if clauses else {}
 
 
-async def goal_page(store: TenantStore, query: dict[str, Any], first: int, after: str | None) -> Page:
+async def goal_page(store: TenantStore, query: dict[str, Any], window: Window) -> Page:
     """Keyset pagination by (dueDate, id), without the history: stable while goals are added elsewhere."""
-    return await keyset_page(store.goals, query, GOAL_ORDER, first, after, projection=WITHOUT_HISTORY)
-
-
-def goal_cursor(goal: Document) -> str:
-    """The cursor of ``goal`` in a page of :func:`goal_page`."""
-    return GOAL_ORDER.cursor(goal)
+    return await keyset_page(store.goals, query, GOAL_ORDER, window, projection=WITHOUT_HISTORY)
 
 
 async def department_heads(store: TenantStore) -> list[Document]:

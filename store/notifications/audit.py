@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from models.core.documents import Document
+from models.core.pagination import Window
 from models.notifications.audit import AuditFilterSpec
 from store.core.loaders import MAX_BATCH
 from store.core.pagination import Keyset, Page, keyset_page
@@ -38,8 +39,8 @@ def query_of(spec: AuditFilterSpec) -> dict[str, Any]:
     return query
 
 
-async def page(store: TenantStore, spec: AuditFilterSpec, first: int, after: str | None) -> Page:
-    return await keyset_page(store.auditLog, query_of(spec), NEWEST_FIRST, first, after)
+async def page(store: TenantStore, spec: AuditFilterSpec, window: Window) -> Page:
+    return await keyset_page(store.auditLog, query_of(spec), NEWEST_FIRST, window)
 
 
 HISTORY_MAX = 50  # the latest entries ``history`` shows of one object

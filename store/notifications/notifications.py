@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.core.documents import Document
+from models.core.pagination import Window
 from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import TenantStore
 
@@ -28,13 +29,13 @@ async def insert_all(store: TenantStore, documents: list[Document]) -> None:
                                                     "kind": document["kind"]})
 
 
-async def page(store: TenantStore, recipient_id: str, unread: bool | None, first: int, after: str | None) -> Page:
+async def page(store: TenantStore, recipient_id: str, unread: bool | None, window: Window) -> Page:
     query: dict[str, object] = {"recipientId": recipient_id}
     if unread is True:
         query["readAt"] = None
     elif unread is False:
         query["readAt"] = {"$ne": None}
-    return await keyset_page(store.notifications, query, NEWEST_FIRST, first, after)
+    return await keyset_page(store.notifications, query, NEWEST_FIRST, window)
 
 
 async def mark_read(store: TenantStore, recipient_id: str, ids: list[str] | None, at: datetime) -> int:

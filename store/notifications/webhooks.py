@@ -13,6 +13,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from models.core.documents import Document, new_id
+from models.core.pagination import Window
 from models.notifications.webhooks import LEASE, DeliveryStatus, payload, subscribed
 from store.core.database import Database
 from store.core.pagination import Keyset, Page, keyset_page
@@ -45,9 +46,9 @@ async def claim_endpoint_slot(store: TenantStore, most: int) -> bool:
     return result.modified_count == 1
 
 
-async def deliveries_page(store: TenantStore, endpoint_id: str | None, first: int, after: str | None) -> Page:
+async def deliveries_page(store: TenantStore, endpoint_id: str | None, window: Window) -> Page:
     query = {"endpointId": endpoint_id} if endpoint_id else {}
-    return await keyset_page(store.webhookDeliveries, query, NEWEST_FIRST, first, after)
+    return await keyset_page(store.webhookDeliveries, query, NEWEST_FIRST, window)
 
 
 def delivery_doc(event: Document, endpoint: Document, now: datetime, *, id: str | None = None,

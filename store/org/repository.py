@@ -9,6 +9,7 @@ from typing import Any
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.core.documents import Document
+from models.core.pagination import Window
 from models.org.rules import EmployeeStatus, chain_of, rebuild_chains, status_entry
 from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import Duplicate, Projection, TenantStore
@@ -36,10 +37,10 @@ def _employee_query(spec: EmployeeFilterSpec) -> dict[str, Any]:
     return query
 
 
-async def employee_page(store: TenantStore, spec: EmployeeFilterSpec, first: int, after: str | None,
+async def employee_page(store: TenantStore, spec: EmployeeFilterSpec, window: Window,
                         projection: Projection = None) -> Page:
     """Keyset pagination by (name, id): stable while people are added or renamed elsewhere."""
-    return await keyset_page(store.employees, _employee_query(spec), EMPLOYEES_BY_NAME, first, after, projection)
+    return await keyset_page(store.employees, _employee_query(spec), EMPLOYEES_BY_NAME, window, projection)
 
 
 async def subtree(store: TenantStore, root: Document, depth: int, projection: Projection = None) -> list[Document]:

@@ -27,7 +27,16 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from graphql import GraphQLID, Undefined, get_named_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLID,
+    Undefined,
+    get_named_type,
+    get_nullable_type,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+)
 
 from models.demo.compensation import demo_compensation
 from models.demo.feedback import demo_feedback
@@ -106,6 +115,16 @@ def seeded_pool() -> Arguments:
     requests = [r["_id"] for r in feedback["feedbackRequests"] if r["requesterId"] == OWNER["_id"]]
     praise = [p["_id"] for p in feedback["praise"]][:1]
     merit_cycles = [c["_id"] for c in demo_compensation(NORTHWIND)["meritCycles"]]
+    ids = {"Employee": [OWNER["_id"]], "Goal": [company["_id"], *by_visibility.values()],
+           "CheckIn": [CHECK_IN["_id"]], "Feedback": about_owner[:2], "FeedbackRequest": requests[:2],
+           "Praise": praise, "ReviewCycle": [RUNNING["_id"], FINISHED["_id"]], "Review": [REVIEW["_id"]],
+           "ReviewForm": [seeded_form(REVIEW, "manager")["_id"], seeded_form(REVIEW, "self")["_id"]],
+           "Competency": [competencies[0]["_id"]],
+           "ReviewTemplate": [TEMPLATE["_id"]], "MeritCycle": merit_cycles,
+           # the tests' organisations have no exit records (the demo's leavers are seeded for `make serve`
+           # only): an unknown id, whose answer must stay null for everyone
+           "ExitRecord": [UNKNOWN]}
+    every_id = [id for found in ids.values() for id in found]  # node(id:) and nodes(ids:) take any of them
     return Arguments(
         by_name={"employeeId": [OWNER["_id"]], "cycleId": [RUNNING["_id"]],
                  "rootGoalId": [company["_id"], by_visibility["everyone"]],
@@ -116,16 +135,11 @@ def seeded_pool() -> Arguments:
                  "formId": [seeded_form(REVIEW, "manager")["_id"], seeded_form(REVIEW, "self")["_id"]],
                  "rootId": [OWNER["managerId"]],
                  # no exit record is seeded: an unknown one, but where a scenario prepared one (PREPARED)
-                 "exitId": [UNKNOWN]},
-        ids={"Employee": [OWNER["_id"]], "Goal": [company["_id"], *by_visibility.values()],
-             "CheckIn": [CHECK_IN["_id"]], "Feedback": about_owner[:2], "FeedbackRequest": requests[:2],
-             "Praise": praise, "ReviewCycle": [RUNNING["_id"], FINISHED["_id"]], "Review": [REVIEW["_id"]],
-             "ReviewForm": [seeded_form(REVIEW, "manager")["_id"], seeded_form(REVIEW, "self")["_id"]],
-             "Competency": [competencies[0]["_id"]],
-             "ReviewTemplate": [TEMPLATE["_id"]], "MeritCycle": merit_cycles,
-             # the tests' organisations have no exit records (the demo's leavers are seeded for `make serve`
-             # only): an unknown id, whose answer must stay null for everyone
-             "ExitRecord": [UNKNOWN]},
+                 "exitId": [UNKNOWN],
+                 # the tests' organisations run no pilot: an unknown one, whose answer must stay null
+                 "pilotId": [UNKNOWN],
+                 "ids": [every_id]},
+        ids={**ids, "Node": every_id, "Pilot": [UNKNOWN]},
         # merit cycles' `cycleId` (review cycles' elsewhere): the running one, in proposals
         overrides={"overdueCheckIns.asOf": "2027-06-01", "first": 5,
                    **{f"{name}.cycleId": RUNNING_MERIT["_id"] for name in MERIT_FIELDS}})
@@ -314,16 +328,20 @@ async def before_walk(server: RunningServer, scenario: Scenario, who: str, texts
 
 def direct_queries(objects: dict[str, list[str]]) -> list[str]:
     """``{ goal(id: …) { __typename } }`` for each new object, through every root field that takes one
-    required ID (``id``, ``rootGoalId``, …) and returns the object's type."""
+    required ID (``id``, ``rootGoalId``, …) and returns the object's type or an interface it implements
+    (``node(id:)``)."""
     assert SCHEMA.query_type is not None
     found = []
     for name, definition in SCHEMA.query_type.fields.items():
         required = [arg_name for arg_name, arg in definition.args.items() if is_non_null_type(arg.type)
                     and arg.default_value is Undefined]
         kind = get_named_type(definition.type)
-        if len(required) == 1 and kind.name in objects and get_named_type(definition.args[required[0]].type) \
-                is GraphQLID:
-            found += [f'{{ {name}({required[0]}: "{id}") {{ __typename }} }}' for id in objects[kind.name]]
+        # node(id:) returns the Node interface: it takes the id of any type implementing it
+        types = [t.name for t in SCHEMA.get_possible_types(kind)] if is_abstract_type(kind) else [kind.name]
+        ids = [id for name_of_type in types for id in objects.get(name_of_type, [])]
+        if len(required) == 1 and ids and get_named_type(definition.args[required[0]].type) is GraphQLID \
+                and not is_list_type(get_nullable_type(definition.type)):
+            found += [f'{{ {name}({required[0]}: "{id}") {{ __typename }} }}' for id in ids]
     return found
 
 

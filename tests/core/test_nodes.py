@@ -1,0 +1,237 @@
+"""Global object identification: every object type with an id implements ``Node``; ``node(id:)`` and
+``nodes(ids:)`` find any seeded object by its id alone, with exactly the visibility of the type's own
+root field, and ids are unique across types."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
+
+from models.demo.growth import demo_growth
+from schema.nodes import KINDS
+from schema.schema import build_schema
+from store.core.nodes import KEY_SEPARATOR, values_at
+from tests.checkins.support import upcoming
+from tests.conftest import RunningServer
+from tests.exits.support import active_individual_contributors, save_reason, save_template, terminate
+from tests.goals.support import goals_of
+from tests.integrations.support import create_token
+from tests.integrations.test_xapi import ACTIVITY, MAP, send, statement
+from tests.notifications.support import create_person, receiver, save_endpoint, webhook_server, worker
+from tests.stores import GLOBEX, NORTHWIND
+
+SCHEMA = build_schema()._schema
+# A view of another object, with that object's id: a goal in an alignment tree or in a review. The goal
+# itself (Goal) is the node; node(id) of the view's id answers the Goal.
+VIEWS = {"GoalTreeNode": "Goal", "ReviewGoal": "Goal"}
+# Ids unique only inside their exit template or exit record (clients send them back as questionId and itemId):
+# not Node until the exits domain gives them a global id beside a key, as review templates did.
+NOT_GLOBAL_YET = {"ExitQuestion", "ExitChecklistItem"}
+SAMPLE = 12  # seeded objects asked per type
+SIGN_IN = 1  # the store call reading the signed-in employee again
+NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"
+LINK = "mutation($id: ID!, $goal: ID!) { linkCheckInGoal(checkInId: $id, goalId: $goal) { errors { code } } }"
+RECORD = """mutation($id: ID!, $kr: ID!, $value: Float!) {
+  recordCheckInProgress(checkInId: $id, keyResultId: $kr, value: $value) { errors { code } } }"""
+VIEWERS = ("employee", "manager", "hr_admin")
+
+
+def types_with_ids() -> dict[str, GraphQLObjectType]:
+    return {name: kind for name, kind in SCHEMA.type_map.items()
+            if isinstance(kind, GraphQLObjectType) and not name.startswith("__") and "id" in kind.fields}
+
+
+def by_id_root_fields() -> dict[str, str]:
+    """type name → the root field reading one by ``id`` alone (``goal(id:)``)."""
+    fields = {}
+    for name, field in SCHEMA.query_type.fields.items():
+        if set(field.args) == {"id"} and name not in ("node",):
+            fields[get_named_type(field.type).name] = name
+    return fields
+
+
+async def seeded_ids(server: RunningServer, org_id: str) -> dict[str, list[str]]:
+    """Every kind's API ids in one organisation's seeded documents (nested and composite ones too)."""
+    found: dict[str, list[str]] = {}
+    for kind in KINDS:
+        place = kind.place
+        documents = await getattr(server.database, place.collection).find({"organizationId": org_id}).to_list(None)
+        ids: list[str] = []
+        for doc in documents:
+            inner = [str(v) for v in values_at(doc, place.path.split("."))] if place.nested else [doc["_id"]]
+            ids += [f"{doc['_id']}{KEY_SEPARATOR}{v}" for v in inner] if place.composite else inner
+        found[place.tag] = ids
+    return found
+
+
+def test_every_type_with_an_id_implements_node() -> None:
+    # given the built schema
+    node = SCHEMA.type_map["Node"]
+    # then every object type with an id implements Node, with an ID!, except the views of another object
+    implementing = {name for name, kind in types_with_ids().items() if node in kind.interfaces}
+    assert set(types_with_ids()) - implementing == set(VIEWS) | NOT_GLOBAL_YET
+    assert all(isinstance(t.fields["id"].type, GraphQLNonNull) and get_named_type(t.fields["id"].type).name == "ID"
+               for name, t in types_with_ids().items() if name in implementing)
+    # and node(id:) reads every one of them
+    assert {kind.place.tag for kind in KINDS} == implementing
+
+
+async def test_ids_are_unique_across_types_in_the_seeded_demo(server: RunningServer) -> None:
+    # given every id of every kind seeded in both organisations
+    for demo in (NORTHWIND, GLOBEX):
+        ids = await seeded_ids(server, demo.organization["_id"])
+        # then no id is held by two kinds, nor twice by one
+        counted = Counter(id for kind_ids in ids.values() for id in kind_ids)
+        assert [id for id, n in counted.items() if n > 1] == []
+    # and the two organisations share no id
+    northwind, globex = [await seeded_ids(server, d.organization["_id"]) for d in (NORTHWIND, GLOBEX)]
+    assert not {i for v in northwind.values() for i in v} & {i for v in globex.values() for i in v}
+
+
+async def answers_as_root_fields_do(server: RunningServer, ids: dict[str, list[str]]) -> Counter[str]:
+    """For a sample of each kind's ``ids``: as each viewer, ``nodes`` answers each object as itself or null,
+    visible exactly when the type's root field shows it, and null for another organisation's HR admin;
+    how many each kind showed to someone."""
+    roots = by_id_root_fields()
+    seen: Counter[str] = Counter()
+    for tag, kind_ids in sorted(ids.items()):
+        sample = kind_ids[:SAMPLE]
+        if not sample:
+            continue
+        for who in VIEWERS:
+            client = server.client(who)
+            answered = (await client.data(NODES, {"ids": sample}))["nodes"]
+            assert len(answered) == len(sample)
+            assert all(a is None or a == {"__typename": tag, "id": i} for a, i in zip(answered, sample, strict=True))
+            seen[tag] += sum(a is not None for a in answered)
+            if tag in roots:
+                for asked, got in zip(sample, answered, strict=True):
+                    body = await client.execute(f"query($id: ID!) {{ {roots[tag]}(id: $id) {{ id }} }}", {"id": asked})
+                    assert (body["data"][roots[tag]] is not None) == (got is not None), (tag, who, asked, body)
+        other = await server.client("hr_admin", GLOBEX).execute(NODES, {"ids": sample})
+        assert other["data"] == {"nodes": [None] * len(sample)} and "errors" not in other
+    return seen
+
+
+async def test_node_answers_each_seeded_object_as_its_own_root_field_does(server: RunningServer) -> None:
+    # given a sample of every kind's seeded objects of Northwind
+    ids = await seeded_ids(server, NORTHWIND.organization["_id"])
+    # when a peer, a manager, an HR admin and another organisation's HR admin ask for them by id alone
+    seen = await answers_as_root_fields_do(server, ids)
+    # then (checked there) each is its own object of its own type, or null exactly when its root field hides
+    # it, and every seeded kind was found by someone, so the walk reached it
+    assert {tag for tag, kind_ids in ids.items() if kind_ids} - set(seen) == set()
+
+
+async def test_kinds_the_seed_lacks_are_found_once_made_through_the_api() -> None:
+    async with webhook_server() as server, receiver() as hooks:
+        # given one object of each kind the seed lacks, made through the API
+        org = NORTHWIND.organization["_id"]
+        before = await seeded_ids(server, org)
+        await save_endpoint(server, hooks.url)
+        await create_person(server)  # an audit entry, and an event for the endpoint
+        await worker(server).run_once()  # its delivery
+        await create_token(server)
+        await learning_evidence(server)
+        await save_reason(server, "moved", "PERSONAL")
+        await save_template(server)
+        await terminate(server, active_individual_contributors()[0]["_id"])  # an exit record
+        await record_progress(server)
+        after = await seeded_ids(server, org)
+        made = {tag: [i for i in found if i not in set(before[tag])] for tag, found in after.items()}
+        assert {tag for tag, found in before.items() if not found} - {tag for tag, found in made.items() if found} \
+            == {"Notification"}
+        # when they are asked for by id alone, then each answers as its root field does, and someone finds each
+        seen = await answers_as_root_fields_do(server, {tag: found for tag, found in made.items() if found})
+        assert {tag for tag, found in made.items() if found} - set(seen) == set()
+
+
+async def learning_evidence(server: RunningServer) -> None:
+    """The employee persona passed a mapped course, as the learning system reports it over xAPI."""
+    _, secret = await create_token(server, "XAPI")
+    competency = (await server.client("employee").data("{ competencies { id } }"))["competencies"][0]["id"]
+    await server.client("hr_admin").data(MAP, {"a": ACTIVITY, "c": competency, "l": 3})
+    learner = next(e for e in NORTHWIND.employees if e["_id"] == NORTHWIND.personas["employee"])
+    sent = statement(learner["email"])
+    assert await send(server, secret, [sent]) == (200, [sent["id"]])
+
+
+async def record_progress(server: RunningServer) -> None:
+    """Progress recorded in the employee persona's upcoming check-in, on a goal everyone sees."""
+    employee = NORTHWIND.personas["employee"]
+    manager = next(e for e in NORTHWIND.employees if e["_id"] == employee)["managerId"]
+    check_in = upcoming(employee)
+    goal = next(g for g in goals_of(employee) if g["visibility"] == "everyone" and not g.get("archived")
+                and any(kr["metricKind"] == "number" for kr in g["keyResults"]))
+    key_result = next(kr for kr in goal["keyResults"] if kr["metricKind"] == "number")
+    lead = server.client(manager)
+    linked = await lead.data(LINK, {"id": check_in["_id"], "goal": goal["_id"]})
+    recorded = await lead.data(RECORD, {"id": check_in["_id"], "kr": key_result["_id"],
+                                        "value": key_result["currentValue"] + 1})
+    assert linked["linkCheckInGoal"]["errors"] == [] and recorded["recordCheckInProgress"]["errors"] == []
+
+
+async def test_a_hidden_id_answers_like_an_unknown_one(server: RunningServer) -> None:
+    # given a goal a peer may not see (private to its owner) and an id nobody has
+    goals = await server.database.goals.find({"organizationId": NORTHWIND.organization["_id"],
+                                               "visibility": "private"}).to_list(None)
+    employee = NORTHWIND.personas["employee"]
+    hidden, owner = next((g["_id"], g["ownerEmployeeId"]) for g in goals
+                         if g.get("ownerEmployeeId") not in (None, employee))
+    client = server.client("employee")
+    # when the peer asks for both
+    answers = [await client.execute("query($id: ID!) { node(id: $id) { id } }", {"id": i})
+               for i in (hidden, "0" * 24)]
+    # then both answers are the same null, without an error
+    assert [a["data"] for a in answers] == [{"node": None}, {"node": None}]
+    assert ["errors" in a for a in answers] == [False, False]
+    # while its owner finds it
+    mine = await server.client(owner).data("query($id: ID!) { node(id: $id) { id } }", {"id": hidden})
+    assert mine == {"node": {"id": hidden}}
+
+
+async def test_views_resolve_to_the_object_they_show(server: RunningServer) -> None:
+    # given a goal tree's root, whose id is its goal's
+    goal = (await server.client("hr_admin").data("{ goals(first: 1) { edges { node { id } } } }"))["goals"]
+    goal_id = goal["edges"][0]["node"]["id"]
+    tree = await server.client("hr_admin").data("query($id: ID!) { goalTree(rootGoalId: $id) { id } }",
+                                                {"id": goal_id})
+    # when its id is asked for
+    found = await server.client("hr_admin").data("query($id: ID!) { node(id: $id) { __typename id } }",
+                                                 {"id": tree["goalTree"]["id"]})
+    # then it is the goal
+    assert found == {"node": {"__typename": VIEWS["GoalTreeNode"], "id": goal_id}}
+
+
+async def test_nodes_refuses_more_ids_than_its_bound_and_needs_a_sign_in(server: RunningServer) -> None:
+    # when 101 ids are asked for, and when nobody is signed in
+    many = await server.client("hr_admin").execute(NODES, {"ids": ["x"] * 101})
+    anonymous = await server.client().execute(NODES, {"ids": ["x"]})
+    # then the field alone is refused with BAD_USER_INPUT, and the anonymous request is UNAUTHENTICATED
+    assert many["data"] == {"nodes": None}
+    assert [e["extensions"]["code"] for e in many["errors"]] == ["BAD_USER_INPUT"]
+    assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
+
+
+
+
+async def test_finding_the_types_of_ids_costs_one_round_trip(server: RunningServer) -> None:
+    # given ids of no type at all, and two people, two departments and three career tracks (read as a list)
+    people = [e["_id"] for e in NORTHWIND.employees[:2]]
+    departments = [d["_id"] for d in NORTHWIND.departments[:2]]
+    tracks = [t["_id"] for t in demo_growth(NORTHWIND)["careerTracks"][:3]]
+    client = server.client("hr_admin")
+    # when each set is asked for at once
+    server.database.stats.reset()
+    unknown = await client.data(NODES, {"ids": [f"{n:024x}" for n in range(50)]})
+    unknown_calls = dict(server.database.stats.by_collection)
+    server.database.stats.reset()
+    known = await client.data(NODES, {"ids": [*people, *departments, *tracks]})
+    known_calls = dict(server.database.stats.by_collection)
+    # then the types of all of them are found in one aggregate (on the first kind's collection, employees),
+    # and the objects are read in one batch per type (the tracks' list once), beside the sign-in
+    assert unknown == {"nodes": [None] * 50}
+    assert unknown_calls == {"employees": SIGN_IN + 1}
+    assert [n["__typename"] for n in known["nodes"]] == ["Employee"] * 2 + ["Department"] * 2 + ["CareerTrack"] * 3
+    assert known_calls == {"employees": SIGN_IN + 1 + 1, "departments": 1, "careerTracks": 1}
