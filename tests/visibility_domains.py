@@ -4,6 +4,7 @@ following each domain's rules (docs/domains/*.md, models/<domain>/permissions.py
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +12,11 @@ from models.core import clock
 from models.demo.compensation import demo_compensation
 from resolvers.notifications.notices import create, notification_doc
 from resolvers.notifications.worker import DeliveryWorker
+from tests.client import shared_client
 from tests.conftest import NORTHWIND, RunningServer
 from tests.exits.support import TEMPLATE_QUESTIONS, save_reason, save_template
 from tests.growth.support import position_above
+from tests.integrations.support import create_token
 from tests.visibility_cast import (
     MARKER,
     MENTORSHIP,
@@ -214,6 +217,31 @@ async def integration_token(server: RunningServer) -> Hidden:
     return Hidden([payload["token"]["id"], payload["secret"], MARKER])
 
 
+MAP = f"""mutation($a: String!, $c: ID!) {{ saveLearningMapping(activityId: $a, competencyId: $c, level: 3) {{
+  {ERRORS} }} }}"""
+ACTIVITY = "https://lms.northwind.example/courses/hidden-101"
+_xapi: dict[int, str] = {}
+
+
+async def learning_mapped(server: RunningServer) -> None:
+    """An xAPI token and HR's mapping of an activity to a competency."""
+    _, _xapi[id(server)] = await create_token(server, "XAPI")
+    competency = (await client(server, "hr").data("{ competencies { id } }"))["competencies"][0]["id"]
+    await ok(server, "hr", MAP, {"a": ACTIVITY, "c": competency})
+
+
+async def learning_evidence(server: RunningServer) -> Hidden:
+    """The learning system reports that the owner passed the activity: evidence on their profile."""
+    statement = {"id": str(uuid.uuid4()), "actor": {"mbox": f"mailto:{OWNER['email']}", "objectType": "Agent"},
+                 "verb": {"id": "http://adlnet.gov/expapi/verbs/passed"},
+                 "object": {"id": ACTIVITY, "objectType": "Activity", "definition": {"name": {"en-US": MARKER}}},
+                 "timestamp": "2026-11-30T14:00:00Z"}
+    response = await shared_client().post(f"http://127.0.0.1:{server.port}/xapi/statements", json=[statement],
+                                          headers={"Authorization": f"Bearer {_xapi[id(server)]}"})
+    assert response.status_code == 200, response.text
+    return Hidden([MARKER, ACTIVITY])
+
+
 async def notify(server: RunningServer, who: str) -> str:
     """A notification for ``who``, stored and pushed as the reminder scheduler does."""
     (stored,) = await create(server.database, server.bus, NORTHWIND.organization["_id"],
@@ -243,6 +271,7 @@ EXITS = ("ExitRecord", "ExitChecklistItem", "ExitInterview", "ExitAnswer", "Exit
 PAY = ("EmployeePay", "PayRecord", "PayBand", "MeritCycle", "MeritParticipant", "MeritProposal", "TrailEntry",
        "CompensationBudget", "PayStatement", "PayEquityFlag")
 INTEGRATIONS = ("IntegrationToken", "AuditEntry", "ImportReport")
+LEARNING = ("LearningEvidence", "LearningEvidenceEvent")
 NOTIFICATIONS = ("WebhookEndpoint", "WebhookDelivery", "WebhookAttempt", "Notification", "AuditEntry")
 SCENARIOS = [
     Scenario("growth plan and its actions", GROWTH, growth_plan, ("peer", "mentor", "peer_manager", "other_hr"),
@@ -276,6 +305,8 @@ SCENARIOS = [
              prepare=proposed),
     Scenario("integration token and its audit entry", INTEGRATIONS, integration_token,
              ("owner", "peer", "manager", "skip", "comp", "other_hr"), "hr"),
+    Scenario("learning evidence", LEARNING, learning_evidence, ("peer", "mentor", "peer_manager", "other_hr"),
+             "manager", prepare=learning_mapped),
     Scenario("webhook endpoint and delivery", NOTIFICATIONS, webhook,
              ("owner", "peer", "manager", "skip", "other_hr"), "hr"),
     Scenario("another person's notification", NOTIFICATIONS, notification,
