@@ -8,21 +8,27 @@ from typing import Any
 
 import strawberry
 
-from schema.compensation.types import PayFrequencyEnum
+from schema.compensation.enums import PayFrequencyEnum
 
 
-@strawberry.input(description="A position's band: minimum ≤ midpoint ≤ maximum of annual pay in one currency.")
+@strawberry.input(description="A band: minimum ≤ midpoint ≤ maximum of annual pay in one currency, for a position or "
+                              "a position level (one of them), in a location zone or for every zone. Saving the "
+                              "band of the same position or level and zone replaces it.")
 class PayBandInput:
-    position_id: strawberry.ID
-    currency: str
-    minimum: Decimal
-    midpoint: Decimal
-    maximum: Decimal
+    position_id: strawberry.ID | None = strawberry.field(default=None, description="The position (or level).")
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    minimum: Decimal = strawberry.field(description="The lowest annual pay.")
+    midpoint: Decimal = strawberry.field(description="The midpoint (compa-ratio 1).")
+    maximum: Decimal = strawberry.field(description="The highest annual pay.")
+    level: int | None = strawberry.field(default=None, description="A position level, 1-20 (or positionId).")
+    zone: str | None = strawberry.field(default=None, description="A location zone code (upper case, up to 32 "
+                                                                  "letters, digits, - or _); null: every zone.")
 
 
 def band_data(input: PayBandInput) -> dict[str, Any]:
-    return {"positionId": str(input.position_id), "currency": input.currency, "minimum": input.minimum,
-            "midpoint": input.midpoint, "maximum": input.maximum}
+    return {"positionId": str(input.position_id) if input.position_id else None, "level": input.level,
+            "zone": input.zone, "currency": input.currency, "minimum": input.minimum, "midpoint": input.midpoint,
+            "maximum": input.maximum}
 
 
 @strawberry.input(description="A pay record: a base amount in a currency, how often it is paid, from when, and why.")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from models.compensation.cycles import Phase
-from resolvers.compensation import mutations, queries, subscriptions
+from resolvers.compensation import budgets, mutations, proposals, queries, subscriptions
 from resolvers.compensation.access import visible_pay
 from resolvers.core.context import Context
+from schema.compensation.enums import MeritPhaseEnum, MeritSkipReasonEnum
 from schema.compensation.inputs import (
     ExchangeRateInput,
     MatrixCellInput,
@@ -25,22 +26,16 @@ from schema.compensation.inputs import (
     pay_data,
     rates_data,
 )
+from schema.compensation.outcomes import CompensationBudget, MeritLaunchSummary, MeritSkip, PayEquityFlag, PayStatement
 from schema.compensation.types import (
-    CompensationBudget,
     EmployeePay,
     MeritCycle,
-    MeritLaunchSummary,
     MeritParticipant,
     MeritParticipantConnection,
     MeritParticipantEdge,
-    MeritPhaseEnum,
-    MeritSkip,
-    MeritSkipReasonEnum,
     Money,
     PayBand,
-    PayEquityFlag,
     PayRecord,
-    PayStatement,
 )
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
@@ -56,6 +51,12 @@ class PayBandPayload:
 class PayRecordPayload:
     record: PayRecord | None
     errors: list[Error]
+
+
+@strawberry.type(description="The person's pay with their new zone, or why nothing was written.")
+class PayZonePayload:
+    pay: EmployeePay | None = strawberry.field(description="The person's pay, band and zone after the change.")
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The merit cycle after the change, or why nothing was written.")
@@ -138,6 +139,15 @@ class CompensationQuery:
         budget = await queries.budget(info.context, str(cycle_id), str(manager_id))
         return CompensationBudget(budget=budget) if budget else None
 
+    @strawberry.field(description="Compensation admins: the department budgets of a merit cycle (merit and "
+                                  "promotion pools), by department.", metadata=listed(500))
+    async def department_budgets(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> list[CompensationBudget] | None:
+        found = await queries.department_budgets(info.context, str(cycle_id))
+        return None if found is None else [CompensationBudget(budget=b) for b in found[:500]]
+
     @strawberry.field(description="Compensation admins: unexplained gaps of 5 % or more in resulting pay between "
                                   "people of the same position and level.", metadata=listed(1000))
     async def pay_equity_flags(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> list[PayEquityFlag] | None:
@@ -169,6 +179,22 @@ class CompensationMutation:
         return PayRecordPayload(record=PayRecord.of(outcome.document) if outcome.document else None,
                                 errors=errors_of(outcome.errors))
 
+    @strawberry.mutation(description="Compensation admins: a person's location zone for pay (null removes it); "
+                                     "their band is looked up in it. While a merit cycle is in proposals or review "
+                                     "their snapshot follows.")
+    async def assign_pay_zone(
+            self, info: Info[Context, Any],
+            employee_id: Annotated[strawberry.ID, strawberry.argument(description="The person.")],
+            zone: Annotated[str | None, strawberry.argument(
+                description="A zone code (upper case, up to 32 letters, digits, - or _); null: none.")] = None,
+    ) -> PayZonePayload:
+        outcome = await mutations.assign_zone(info.context, str(employee_id), zone)
+        pay = None
+        if outcome.document is not None:
+            view = await visible_pay(info.context, str(employee_id))
+            pay = EmployeePay(view=view) if view else None
+        return PayZonePayload(pay=pay, errors=errors_of(outcome.errors))
+
     @strawberry.mutation(description="Compensation admins: a draft merit cycle.")
     async def create_merit_cycle(self, info: Info[Context, Any], input: MeritCycleInput) -> MeritCyclePayload:
         return _cycle_payload(await mutations.create_cycle(info.context, cycle_data(input)))
@@ -192,7 +218,7 @@ class CompensationMutation:
                                      "exported); approving locks the cycle.")
     async def advance_merit_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID,
                                   phase: MeritPhaseEnum) -> MeritCyclePayload:
-        return _cycle_payload(await mutations.advance_cycle(info.context, str(cycle_id), Phase(phase).value))
+        return _cycle_payload(await mutations.advance_cycle(info.context, str(cycle_id), phase.value))
 
     @strawberry.mutation(description="Compensation admins: share the cycle (approved → shared): each person sees their "
                                      "own statement.")
@@ -212,12 +238,30 @@ class CompensationMutation:
                                   rates: list[ExchangeRateInput]) -> MeritCyclePayload:
         return _cycle_payload(await mutations.save_rates(info.context, str(cycle_id), rates_data(rates)))
 
-    @strawberry.mutation(description="Compensation admins: a manager's merit budget, as a % of their organisation's "
-                                     "eligible payroll or an amount in the cycle currency.")
-    async def set_compensation_budget(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                                      manager_id: strawberry.ID, percent: Decimal | None = None,
-                                      amount: Decimal | None = None) -> CompensationBudgetPayload:
-        outcome = await mutations.set_budget(info.context, str(cycle_id), str(manager_id), percent, amount)
+    @strawberry.mutation(description="Compensation admins: a department's or a manager's budget pools, merit and "
+                                     "promotion, each a % of the eligible payroll it covers or an amount in the "
+                                     "cycle currency (a pool not given stays). A department's pools are shared "
+                                     "among the managers with people in it, in proportion to their payroll there.")
+    async def set_compensation_budget(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            manager_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="A manager's budget (or departmentId).")] = None,
+            percent: Annotated[Decimal | None, strawberry.argument(
+                description="The merit pool as a % of the eligible payroll.")] = None,
+            amount: Annotated[Decimal | None, strawberry.argument(
+                description="The merit pool as an amount in the cycle currency.")] = None,
+            department_id: Annotated[strawberry.ID | None, strawberry.argument(
+                description="A department's budget (or managerId).")] = None,
+            promotion_percent: Annotated[Decimal | None, strawberry.argument(
+                description="The promotion pool as a % of the eligible payroll.")] = None,
+            promotion_amount: Annotated[Decimal | None, strawberry.argument(
+                description="The promotion pool as an amount in the cycle currency.")] = None,
+    ) -> CompensationBudgetPayload:
+        outcome = await budgets.set_budget(
+            info.context, str(cycle_id), str(manager_id) if manager_id else None,
+            str(department_id) if department_id else None, budgets.PoolInput(percent, amount),
+            budgets.PoolInput(promotion_percent, promotion_amount))
         budget = None
         if outcome.document is not None:
             cycle = await queries.merit_cycle(info.context, str(cycle_id))
@@ -226,11 +270,22 @@ class CompensationMutation:
 
     @strawberry.mutation(description="A manager above the person: a proposed increase (percent, or an amount in the "
                                      "cycle currency), within the matrix cell or with a justification.")
-    async def propose_increase(self, info: Info[Context, Any], cycle_id: strawberry.ID, employee_id: strawberry.ID,
-                               percent: Decimal | None = None, amount: Decimal | None = None,
-                               justification: str | None = None) -> ProposalPayload:
-        outcome = await mutations.propose(info.context, str(cycle_id), str(employee_id), percent, amount,
-                                          justification)
+    async def propose_increase(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            employee_id: Annotated[strawberry.ID, strawberry.argument(description="The person the increase is for.")],
+            percent: Annotated[Decimal | None, strawberry.argument(
+                description="The merit increase in percent (before proration), or amount.")] = None,
+            amount: Annotated[Decimal | None, strawberry.argument(
+                description="The merit increase as an amount in the cycle currency, or percent.")] = None,
+            justification: Annotated[str | None, strawberry.argument(
+                description="Why, required outside the matrix cell (at most 5,000 characters).")] = None,
+            promotion_percent: Annotated[Decimal | None, strawberry.argument(
+                description="A promotion increase in percent, for a person with an approved promotion effective "
+                            "in the cycle (not prorated; counted on the promotion pools).")] = None,
+    ) -> ProposalPayload:
+        outcome = await proposals.propose(info.context, str(cycle_id), str(employee_id), percent, amount,
+                                          justification, promotion_percent)
         cycle = outcome.document and await queries.merit_cycle(info.context, str(cycle_id))
         over = [CompensationBudget(budget=queries.Budget(b, cycle)) for b in outcome.extra.get("overBudget", [])]
         return ProposalPayload(participant=MeritParticipant.wrap(outcome.document), over_budget=over[:20],
@@ -238,7 +293,7 @@ class CompensationMutation:
 
     @strawberry.mutation(description="A manager: their draft proposals go up for approval.")
     async def submit_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> ProposalsPayload:
-        outcome = await mutations.submit(info.context, str(cycle_id))
+        outcome = await proposals.submit(info.context, str(cycle_id))
         return ProposalsPayload(cycle=MeritCycle.wrap(outcome.document),
                                 participants=[MeritParticipant(doc=d, id=d["_id"])
                                               for d in outcome.extra.get("submitted", [])],
@@ -250,7 +305,7 @@ class CompensationMutation:
     async def decide_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID,
                                employee_ids: list[strawberry.ID], approve: bool,
                                reason: str | None = None) -> ProposalsPayload:
-        outcome = await mutations.decide(info.context, str(cycle_id), [str(i) for i in employee_ids], approve, reason)
+        outcome = await proposals.decide(info.context, str(cycle_id), [str(i) for i in employee_ids], approve, reason)
         return ProposalsPayload(cycle=MeritCycle.wrap(outcome.document),
                                 participants=[MeritParticipant(doc=d, id=d["_id"])
                                               for d in outcome.extra.get("decided", [])],

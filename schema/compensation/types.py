@@ -5,42 +5,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
 
 from models.compensation import cycles as rules
-from models.compensation.cycles import Phase, SkipReason
 from models.compensation.money import Money as MoneyValue
 from models.compensation.money import decimal_of
-from models.compensation.rules import PayFrequency, annual
+from models.compensation.rules import annual
 from models.core.documents import Document
 from resolvers.compensation import queries
 from resolvers.compensation.access import PayView
 from resolvers.core.context import Context
 from resolvers.core.loading import load
+from schema.compensation.enums import (
+    BandMatchEnum,
+    MeritPhaseEnum,
+    PayFrequencyEnum,
+    ProposalStateEnum,
+)
 from schema.core.cost import listed
 from schema.org.types import Employee, EmployeeFields, Position, PositionFields
-
-PayFrequencyEnum = strawberry.enum(PayFrequency, name="PayFrequency",
-                                   description="How often a base amount is paid (annual pay is monthly × 12, "
-                                               "hourly × 2,080).")
-MeritPhaseEnum = strawberry.enum(Phase, name="MeritPhase", description="A merit cycle's phase, in order.")
-MeritSkipReasonEnum = strawberry.enum(SkipReason, name="MeritSkipReason",
-                                      description="Why a person takes no part in a merit cycle.")
-
-
-class ProposalState(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
-ProposalStateEnum = strawberry.enum(ProposalState, name="ProposalState",
-                                    description="Draft (the manager edits it), submitted (counted as committed), "
-                                                "approved.")
 
 
 @strawberry.type(description="An exact amount: a decimal in a currency's minor units, never a binary float.")
@@ -78,24 +64,31 @@ class PayRecord:
         return Money.of(annual(self.doc))
 
 
-@strawberry.type(description="A position's pay band: minimum, midpoint and maximum of annual pay in one currency.")
+@strawberry.type(description="A pay band: minimum, midpoint and maximum of annual pay in one currency, for a "
+                             "position or a position level, in a location zone or for every zone.")
 class PayBand:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
-    currency: str
-    minimum: Money
-    midpoint: Money
-    maximum: Money
+    id: strawberry.ID = strawberry.field(description="The band's id.")
+    currency: str = strawberry.field(description="ISO 4217 code of the band's amounts.")
+    minimum: Money = strawberry.field(description="The lowest annual pay of the band.")
+    midpoint: Money = strawberry.field(description="The band's midpoint (compa-ratio 1).")
+    maximum: Money = strawberry.field(description="The highest annual pay of the band.")
+    level: int | None = strawberry.field(description="The position level the band is for (null: a position's band).")
+    zone: str | None = strawberry.field(description="The location zone the band applies in (null: every zone "
+                                                    "without a band of its own).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> PayBand | None:
         if doc is None:
             return None
         money = {n: Money.of(MoneyValue(doc[n], doc["currency"])) for n in ("minimum", "midpoint", "maximum")}
-        return cls(doc=doc, id=strawberry.ID(doc["_id"]), currency=doc["currency"], **money)
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), currency=doc["currency"], level=doc.get("level"),
+                   zone=doc.get("zone"), **money)
 
-    @strawberry.field(description="The position the band is for.")
+    @strawberry.field(description="The position the band is for (null: a level's band).")
     async def position(self, info: Info[Context, Any]) -> Position | None:
+        if not self.doc.get("positionId"):
+            return None
         return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
 
@@ -116,9 +109,17 @@ class EmployeePay:
     def annual(self) -> Money | None:
         return Money.of(self.view.annual) if self.view.annual else None
 
-    @strawberry.field(description="The band of the person's position.")
+    @strawberry.field(description="The person's band: by position or level, in their zone (see bandMatch).")
     def band(self) -> PayBand | None:
         return PayBand.wrap(self.view.band)
+
+    @strawberry.field(description="The person's location zone for pay (null: none assigned).")
+    def zone(self) -> str | None:
+        return self.view.zone
+
+    @strawberry.field(description="How the band was found (null: no band applies).")
+    def band_match(self) -> BandMatchEnum | None:
+        return BandMatchEnum(self.view.band_match) if self.view.band_match else None
 
     @strawberry.field(description="Annual pay ÷ the band's midpoint (null without a band in the pay's currency).")
     def compa_ratio(self) -> Decimal | None:
@@ -249,9 +250,21 @@ class MeritProposal:
     def increase(self) -> Money:
         return Money.of(rules.increase(self.participant, self.percent))
 
-    @strawberry.field(description="Annual pay after the increase, in the person's own currency.")
+    @strawberry.field(description="Annual pay after the increase (and any promotion increase), in the person's own "
+                                  "currency.")
     def new_pay(self) -> Money:
         return Money.of(rules.new_pay(self.participant))
+
+    @strawberry.field(description="The promotion increase in percent (null: none; only with an approved promotion "
+                                  "effective in the cycle).")
+    def promotion_percent(self) -> Decimal | None:
+        promotion = self.participant["proposal"].get("promotion") or {}
+        return decimal_of(promotion["percent"]) if promotion.get("percent") is not None else None
+
+    @strawberry.field(description="The promotion increase in the cycle currency (not prorated; null: none).")
+    def promotion_increase(self) -> Money | None:
+        minor = self.participant["proposal"].get("promotionIncreaseMinor")
+        return Money.of(MoneyValue(int(minor), self.participant["payInCycle"]["currency"])) if minor else None
 
     @strawberry.field(description="Who proposed it.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
@@ -297,6 +310,18 @@ class MeritParticipant:
     def proration(self) -> Decimal:
         return decimal_of(self.doc["proration"])
 
+    @strawberry.field(description="Position in the band at the snapshot: 0 at its minimum, 1 at its maximum.")
+    def range_position(self) -> Decimal | None:
+        return decimal_of(self.doc["rangePosition"]) if self.doc.get("rangePosition") else None
+
+    @strawberry.field(description="The person's pay zone at the snapshot (null: none).")
+    def zone(self) -> str | None:
+        return self.doc.get("zone")
+
+    @strawberry.field(description="The level of the person's position at the snapshot.")
+    def level(self) -> int | None:
+        return self.doc.get("level")
+
     @strawberry.field(description="The matrix cell of the rating and compa-ratio, in the current matrix.")
     async def cell(self, info: Info[Context, Any]) -> MatrixCell | None:
         await info.context.authenticate()
@@ -336,113 +361,3 @@ class MeritParticipantConnection:
     total_count: int
 
 
-@strawberry.type(description="A manager's merit budget for their organisation, rolled up the chain: allocated, "
-                             "proposed (every proposal below), committed (submitted and approved) and remaining.")
-class CompensationBudget:
-    budget: strawberry.Private[queries.Budget]
-
-    @strawberry.field(description="The manager.")
-    async def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.budget.document["managerId"]))
-
-    @strawberry.field(description="The eligible payroll of their organisation at launch.")
-    def payroll(self) -> Money:
-        return Money.of(self.budget.money("payrollMinor"))
-
-    @strawberry.field(description="The budget.")
-    def allocated(self) -> Money:
-        return Money.of(self.budget.money("allocatedMinor"))
-
-    @strawberry.field(description="Every proposal below them.")
-    def proposed(self) -> Money:
-        return Money.of(self.budget.money("proposedMinor"))
-
-    @strawberry.field(description="Submitted and approved proposals below them.")
-    def committed(self) -> Money:
-        return Money.of(self.budget.money("committedMinor"))
-
-    @strawberry.field(description="Allocated − committed.")
-    def remaining(self) -> Money:
-        return Money.of(self.budget.remaining)
-
-    @strawberry.field(description="Committed spend exceeds the allocation.")
-    def over_budget(self) -> bool:
-        return self.budget.over_budget
-
-
-@strawberry.type(description="A person's pay statement once the cycle is shared: only their own.")
-class PayStatement:
-    statement: strawberry.Private[queries.Statement]
-
-    @strawberry.field(description="The cycle's name.")
-    def cycle_name(self) -> str:
-        return self.statement.cycle["name"]
-
-    @strawberry.field(description="When the new pay takes effect.")
-    def effective_date(self) -> date:
-        return self.statement.effective_date
-
-    @strawberry.field(description="Annual pay before.")
-    def old_pay(self) -> Money:
-        return Money.of(self.statement.old_pay)
-
-    @strawberry.field(description="Annual pay after.")
-    def new_pay(self) -> Money:
-        return Money.of(self.statement.new_pay)
-
-    @strawberry.field(description="The increase.")
-    def increase(self) -> Money:
-        return Money.of(self.statement.increase)
-
-    @strawberry.field(description="The increase in percent (before proration).")
-    def percent(self) -> Decimal:
-        return self.statement.percent
-
-
-@strawberry.type(description="Two people of the same position and level whose resulting pay differs by 5 % or more "
-                             "of the lower, with no recorded factor (rating, tenure) explaining it.")
-class PayEquityFlag:
-    flag: strawberry.Private[queries.EquityFlag]
-
-    @strawberry.field(description="The position.")
-    async def position(self, info: Info[Context, Any]) -> Position | None:
-        return PositionFields.wrap(await load(info.context, "position_by_id", self.flag.position_id))
-
-    @strawberry.field(description="The position's level.")
-    def level(self) -> int | None:
-        return self.flag.level
-
-    @strawberry.field(description="The lower-paid person.")
-    async def lower(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.flag.lower["employeeId"]))
-
-    @strawberry.field(description="The higher-paid person.")
-    async def higher(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.flag.higher["employeeId"]))
-
-    @strawberry.field(description="Resulting pay of the lower-paid person, in the cycle currency.")
-    def lower_pay(self) -> Money:
-        return Money.of(self.flag.lower_pay)
-
-    @strawberry.field(description="Resulting pay of the higher-paid person, in the cycle currency.")
-    def higher_pay(self) -> Money:
-        return Money.of(self.flag.higher_pay)
-
-    @strawberry.field(description="The gap in percent of the lower pay.")
-    def gap_percent(self) -> Decimal:
-        return self.flag.gap * 100
-
-
-@strawberry.type(description="Someone not in the cycle, and why.")
-class MeritSkip:
-    employee_id: strawberry.ID
-    reason: MeritSkipReasonEnum
-
-
-@strawberry.type(description="What a launch did.")
-class MeritLaunchSummary:
-    eligible: int
-    skipped_count: int
-    payroll: Money = strawberry.field(description="The eligible payroll in the cycle currency.")
-    skipped: list[MeritSkip] = strawberry.field(description="The first 1,000 people skipped, by id.",
-                                                metadata=listed(1000))

@@ -322,12 +322,17 @@ async def test_a_launch_stopped_part_way_completes_when_run_again(server: Runnin
     assert stuck["phase"] == "launching"
     # when it is launched again
     again = (await admin.data(LAUNCH, {"id": cycle_id}))["launchMeritCycle"]
-    # then it opens with every participant once and a budget per manager; a third launch is refused
+    # then it opens with every participant once and a budget per manager and per department; a third launch is
+    # refused
     assert again["errors"] == [] and again["cycle"]["phase"] == "PROPOSALS"
     participants = await server.database.meritParticipants.count_documents({"cycleId": cycle_id})
     assert participants == again["launch"]["eligible"] == len(expected_eligible())
     managers = {m for e in expected_eligible() for m in PEOPLE[e]["managerChain"]}
-    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id}) == len(managers)
+    departments = {PEOPLE[e]["departmentId"] for e in expected_eligible()}
+    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id, "departmentId": None}) \
+        == len(managers)
+    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id, "managerId": None}) \
+        == len(departments)
     before = await server.snapshot(PAY_COLLECTIONS)
     third = await admin.execute(LAUNCH, {"id": cycle_id})
     assert [(f, c) for f, c, _ in refused(third)] == [("cycleId", "INVALID_TRANSITION")]

@@ -17,12 +17,14 @@ query($cycle: ID!, $manager: ID!, $first: Int!) {
 EMPLOYEES_PAY = """
 query($first: Int!) { employees(first: $first) { edges { node { name pay { current { id } compaRatio } } } } }"""
 # Sign-in (the manager is the viewer); the cycle; the page (count and documents); then one batch per level:
-# the participants' people, the open cycles (once), their pay records and bands.
+# the participants' people, the open cycles (once), their pay records, zones, bands and position levels.
 # The viewer is the top manager, who is below no one: a viewer among the people listed is primed at sign-in
 # and would be resolved a turn of the event loop before the others (one more batch, whatever the count).
-PROPOSALS_CALLS = {"employees": 2, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payBands": 1}
-# Sign-in; the page (count and documents); the people read whole; one batch for their pay records and bands.
-EMPLOYEES_CALLS = {"employees": 4, "payRecords": 1, "payBands": 1}
+PROPOSALS_CALLS = {"employees": 2, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payZones": 1,
+                   "payBands": 1, "positions": 1}
+# Sign-in; the page (count and documents); the people read whole; one batch for their pay records, zones, bands
+# and position levels.
+EMPLOYEES_CALLS = {"employees": 4, "payRecords": 1, "payZones": 1, "payBands": 1, "positions": 1}
 
 
 async def calls(server: RunningServer, client: GraphQLClient, query: str, variables: dict[str, Any]) -> dict[str, int]:
