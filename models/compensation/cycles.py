@@ -218,8 +218,9 @@ def snapshot(cycle: Mapping[str, Any], employee: Mapping[str, Any], record: Mapp
              zone: str | None = None) -> dict[str, Any]:
     """A participant's pay as of launch: annual pay in its own currency and in the cycle's, compa-ratio and
     position in range against the person's band (found by position or level and zone, ``rules.band_for``),
-    the calibrated rating, the proration. Raises :class:`CurrencyMissing`. Fields without a value are left out
-    (a launch writes thousands of these)."""
+    the calibrated rating, the proration. Raises :class:`CurrencyMissing`. Fields without a value (null, an empty
+    trail, the annual frequency) are left out: a launch writes thousands of these, and the store's work grows with
+    every field."""
     pay = annual(record)
     in_cycle = convert(pay, cycle["currency"], rates_of(cycle))
     if in_cycle is None:
@@ -240,10 +241,11 @@ def snapshot(cycle: Mapping[str, Any], employee: Mapping[str, Any], record: Mapp
         "rangePosition": None if position is None else str(position), "rating": rating, "proration": str(share),
         "proposal": None, "trail": [], "version": 0,
     }
-    return {k: v for k, v in doc.items() if v is not None or k in KEPT_EMPTY}
+    return {k: v for k, v in doc.items()
+            if k in KEPT_NULL or not (v is None or (k, v) in (("trail", []), ("frequency", "annual")))}
 
 
-KEPT_EMPTY = frozenset({"managerId", "positionId", "departmentId", "compaRatio", "rating", "proposal"})
+KEPT_NULL = frozenset({"managerId", "positionId", "departmentId", "compaRatio", "rating", "proposal"})  # queried
 
 
 # ---- the merit matrix --------------------------------------------------------------------------------------

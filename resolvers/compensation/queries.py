@@ -126,8 +126,13 @@ class Budget:
 async def budget(context: Context, cycle_id: str, manager_id: str) -> Budget | None:
     signed_in = await require(context)
     cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
-    manager = await signed_in.loaders.employee_by_id.load(manager_id)
-    if cycle is None or manager is None:
+    if cycle is None:
+        return None
+    if manager_id == signed_in.viewer.employee_id:  # their own budget: the viewer is the manager, no read
+        manager: Document | None = {"_id": manager_id, "managerChain": []}
+    else:
+        manager = await signed_in.loaders.employee_by_id.load(manager_id)
+    if manager is None:
         return None
     return await visible_budget(context, signed_in.viewer, cycle, manager)
 

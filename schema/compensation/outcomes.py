@@ -166,14 +166,14 @@ class PayEquityFlag:
 
 @strawberry.type(description="Someone not in the cycle, and why.")
 class MeritSkip:
-    employee_id: strawberry.ID
-    reason: MeritSkipReasonEnum
+    employee_id: strawberry.ID = strawberry.field(description="The person.")
+    reason: MeritSkipReasonEnum = strawberry.field(description="Why they take no part.")
 
 
 @strawberry.type(description="What a launch did.")
 class MeritLaunchSummary:
-    eligible: int
-    skipped_count: int
+    eligible: int = strawberry.field(description="How many people take part.")
+    skipped_count: int = strawberry.field(description="How many do not.")
     payroll: Money = strawberry.field(description="The eligible payroll in the cycle currency.")
     skipped: list[MeritSkip] = strawberry.field(description="The first 1,000 people skipped, by id.",
                                                 metadata=listed(1000))

@@ -43,14 +43,14 @@ from schema.core.errors import Error, errors_of
 
 @strawberry.type(description="The band saved, or why nothing was written.")
 class PayBandPayload:
-    band: PayBand | None
-    errors: list[Error]
+    band: PayBand | None = strawberry.field(description="The band saved.")
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The pay record added, or why nothing was written.")
 class PayRecordPayload:
-    record: PayRecord | None
-    errors: list[Error]
+    record: PayRecord | None = strawberry.field(description="The record added.")
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The person's pay with their new zone, or why nothing was written.")
@@ -61,72 +61,90 @@ class PayZonePayload:
 
 @strawberry.type(description="The merit cycle after the change, or why nothing was written.")
 class MeritCyclePayload:
-    cycle: MeritCycle | None
-    errors: list[Error]
+    cycle: MeritCycle | None = strawberry.field(description="The cycle after the change.")
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The launched cycle and what the launch did, or why nothing was written.")
 class LaunchMeritCyclePayload:
-    cycle: MeritCycle | None
-    launch: MeritLaunchSummary | None
-    errors: list[Error]
+    cycle: MeritCycle | None = strawberry.field(description="The cycle, now in proposals.")
+    launch: MeritLaunchSummary | None = strawberry.field(description="What the launch did.")
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The participant with the proposal, or why nothing was written.")
 class ProposalPayload:
-    participant: MeritParticipant | None
+    participant: MeritParticipant | None = strawberry.field(description="The participant with the proposal.")
     over_budget: list[CompensationBudget] = strawberry.field(
         description="The budgets above the person whose proposals now exceed their allocation (a warning; HR "
                     "blocks instead with blockOverBudget).", metadata=listed(20))
-    errors: list[Error]
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The proposals submitted or decided, or why nothing was written.")
 class ProposalsPayload:
-    cycle: MeritCycle | None
+    cycle: MeritCycle | None = strawberry.field(description="The cycle.")
     participants: list[MeritParticipant] = strawberry.field(
         description="Those changed (as many as the employees named, at most 500 a call).", metadata=listed(500))
-    errors: list[Error]
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The budget after the change, or why nothing was written.")
 class CompensationBudgetPayload:
-    budget: CompensationBudget | None
-    errors: list[Error]
+    budget: CompensationBudget | None = strawberry.field(description="The budget after the change.")
+    errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
 
 
 @strawberry.type(description="The projected spend after a matrix change.")
 class MeritMatrixChange:
-    cycle: MeritCycle
-    projected_spend: Money
+    cycle: MeritCycle = strawberry.field(description="The cycle with its new matrix.")
+    projected_spend: Money = strawberry.field(
+        description="What the matrix now recommends for everyone, in the cycle currency.")
 
 
 @strawberry.type
 class CompensationQuery:
     @strawberry.field(description="Compensation admins: every position's pay band.", metadata=listed(500))
-    async def pay_bands(self, info: Info[Context, Any]) -> list[PayBand] | None:
+    async def pay_bands(
+            self, info: Info[Context, Any],
+    ) -> list[PayBand] | None:
         return [b for b in map(PayBand.wrap, await queries.pay_bands(info.context)) if b is not None]
 
     @strawberry.field(description="A person's pay: the person, compensation admins, and their managers while a merit "
                                   "cycle is in proposals or review (FORBIDDEN otherwise).")
-    async def employee_pay(self, info: Info[Context, Any], employee_id: strawberry.ID) -> EmployeePay | None:
+    async def employee_pay(
+            self, info: Info[Context, Any],
+            employee_id: Annotated[strawberry.ID, strawberry.argument(description="The person.")],
+    ) -> EmployeePay | None:
         view = await visible_pay(info.context, str(employee_id))
         return EmployeePay(view=view) if view else None
 
     @strawberry.field(description="A merit cycle: compensation admins; managers during proposals and review; "
                                   "everyone once shared.")
-    async def merit_cycle(self, info: Info[Context, Any], id: strawberry.ID) -> MeritCycle | None:
+    async def merit_cycle(
+            self, info: Info[Context, Any],
+            id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> MeritCycle | None:
         return MeritCycle.wrap(await queries.merit_cycle(info.context, str(id)))
 
     @strawberry.field(description="The merit cycles the viewer may see, latest period first.", metadata=listed(100))
-    async def merit_cycles(self, info: Info[Context, Any]) -> list[MeritCycle] | None:
+    async def merit_cycles(
+            self, info: Info[Context, Any],
+    ) -> list[MeritCycle] | None:
         return MeritCycle.wrap_all((await queries.merit_cycles(info.context))[:100])
 
     @strawberry.field(description="The participants below a manager with their proposals (first ≤ 100): "
                                   "compensation admins; that manager and those above during proposals and review; "
                                   "never the viewer's own.")
-    async def merit_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID, manager_id: strawberry.ID,
-                              first: int = 50, after: str | None = None) -> MeritParticipantConnection | None:
+    async def merit_proposals(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            manager_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The manager whose organisation it covers.")],
+            first: Annotated[int, strawberry.argument(description="Page size, at most 100.")] = 50,
+            after: Annotated[str | None, strawberry.argument(
+                description="The cursor of the last edge already read (null: from the start).")] = None,
+    ) -> MeritParticipantConnection | None:
         page = await queries.proposals(info.context, str(cycle_id), str(manager_id), first, after)
         edges = [MeritParticipantEdge(cursor=queries.BY_EMPLOYEE.cursor(d), node=MeritParticipant(doc=d, id=d["_id"]))
                  for d in page.documents]
@@ -134,8 +152,12 @@ class CompensationQuery:
 
     @strawberry.field(description="A manager's budget: that manager and those above during proposals and review; "
                                   "compensation admins.")
-    async def compensation_budget(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                                  manager_id: strawberry.ID) -> CompensationBudget | None:
+    async def compensation_budget(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            manager_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The manager whose organisation it covers.")],
+    ) -> CompensationBudget | None:
         budget = await queries.budget(info.context, str(cycle_id), str(manager_id))
         return CompensationBudget(budget=budget) if budget else None
 
@@ -150,12 +172,18 @@ class CompensationQuery:
 
     @strawberry.field(description="Compensation admins: unexplained gaps of 5 % or more in resulting pay between "
                                   "people of the same position and level.", metadata=listed(1000))
-    async def pay_equity_flags(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> list[PayEquityFlag] | None:
+    async def pay_equity_flags(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> list[PayEquityFlag] | None:
         flags = await queries.pay_equity(info.context, str(cycle_id)) or []
         return [PayEquityFlag(flag=f) for f in flags[:1000]]
 
     @strawberry.field(description="The viewer's own pay statement, once the cycle is shared (null before).")
-    async def my_pay_statement(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> PayStatement | None:
+    async def my_pay_statement(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> PayStatement | None:
         found = await queries.statement(info.context, str(cycle_id))
         return PayStatement(statement=found) if found else None
 
@@ -167,14 +195,20 @@ def _cycle_payload(outcome: Any) -> MeritCyclePayload:
 @strawberry.type
 class CompensationMutation:
     @strawberry.mutation(description="Compensation admins: a position's pay band (replaced whole).")
-    async def save_pay_band(self, info: Info[Context, Any], input: PayBandInput) -> PayBandPayload:
+    async def save_pay_band(
+            self, info: Info[Context, Any],
+            input: Annotated[PayBandInput, strawberry.argument(description="What to save.")],
+    ) -> PayBandPayload:
         outcome = await mutations.save_band(info.context, band_data(input))
         return PayBandPayload(band=PayBand.wrap(outcome.document), errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Compensation admins: add a pay record (history is kept). While a merit cycle is "
                                      "in proposals or review the person's snapshot follows it; after approval it "
                                      "is locked.")
-    async def record_pay(self, info: Info[Context, Any], input: RecordPayInput) -> PayRecordPayload:
+    async def record_pay(
+            self, info: Info[Context, Any],
+            input: Annotated[RecordPayInput, strawberry.argument(description="What to save.")],
+    ) -> PayRecordPayload:
         outcome = await mutations.record_pay(info.context, pay_data(input))
         return PayRecordPayload(record=PayRecord.of(outcome.document) if outcome.document else None,
                                 errors=errors_of(outcome.errors))
@@ -196,13 +230,19 @@ class CompensationMutation:
         return PayZonePayload(pay=pay, errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Compensation admins: a draft merit cycle.")
-    async def create_merit_cycle(self, info: Info[Context, Any], input: MeritCycleInput) -> MeritCyclePayload:
+    async def create_merit_cycle(
+            self, info: Info[Context, Any],
+            input: Annotated[MeritCycleInput, strawberry.argument(description="What to save.")],
+    ) -> MeritCyclePayload:
         return _cycle_payload(await mutations.create_cycle(info.context, cycle_data(input)))
 
     @strawberry.mutation(description="Compensation admins: draft → proposals. Eligibility, the pay snapshot in the "
                                      "cycle currency (refused when a currency has no rate), calibrated ratings and "
                                      "budgets. A launch stopped part-way completes when run again.")
-    async def launch_merit_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> LaunchMeritCyclePayload:
+    async def launch_merit_cycle(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> LaunchMeritCyclePayload:
         outcome = await mutations.launch_cycle(info.context, str(cycle_id))
         report = outcome.extra.get("launch")
         summary = None
@@ -216,26 +256,44 @@ class CompensationMutation:
 
     @strawberry.mutation(description="Compensation admins: the next phase (proposals → review → approved → shared → "
                                      "exported); approving locks the cycle.")
-    async def advance_merit_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                                  phase: MeritPhaseEnum) -> MeritCyclePayload:
+    async def advance_merit_cycle(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            phase: Annotated[MeritPhaseEnum, strawberry.argument(description="The next phase.")],
+    ) -> MeritCyclePayload:
         return _cycle_payload(await mutations.advance_cycle(info.context, str(cycle_id), phase.value))
 
     @strawberry.mutation(description="Compensation admins: share the cycle (approved → shared): each person sees their "
                                      "own statement.")
-    async def share_merit_cycle(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> MeritCyclePayload:
+    async def share_merit_cycle(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> MeritCyclePayload:
         return _cycle_payload(await mutations.advance_cycle(info.context, str(cycle_id), Phase.SHARED.value))
 
     @strawberry.mutation(description="Compensation admins: the merit matrix (replaced whole, from baseVersion); "
                                      "pushes the projected spend to meritMatrixChanged.")
-    async def save_merit_matrix(self, info: Info[Context, Any], cycle_id: strawberry.ID, compa_bounds: list[Decimal],
-                                cells: list[MatrixCellInput], base_version: int) -> MeritCyclePayload:
+    async def save_merit_matrix(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            compa_bounds: Annotated[list[Decimal], strawberry.argument(
+                description="Increasing compa-ratio bounds between bands (up to six).")],
+            cells: Annotated[list[MatrixCellInput], strawberry.argument(
+                description="A cell per rating × band.")],
+            base_version: Annotated[int, strawberry.argument(
+                description="The matrix version edited from (CONFLICT if it changed).")],
+    ) -> MeritCyclePayload:
         return _cycle_payload(await mutations.save_matrix(info.context, str(cycle_id), compa_bounds,
                                                           cells_data(cells), base_version))
 
     @strawberry.mutation(description="Compensation admins: a draft cycle's exchange rates into its currency "
                                      "(replaced whole; fixed at launch with the snapshot).")
-    async def save_exchange_rates(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                                  rates: list[ExchangeRateInput]) -> MeritCyclePayload:
+    async def save_exchange_rates(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            rates: Annotated[list[ExchangeRateInput], strawberry.argument(
+                description="The rates, replaced whole.")],
+    ) -> MeritCyclePayload:
         return _cycle_payload(await mutations.save_rates(info.context, str(cycle_id), rates_data(rates)))
 
     @strawberry.mutation(description="Compensation admins: a department's or a manager's budget pools, merit and "
@@ -292,7 +350,10 @@ class CompensationMutation:
                                errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="A manager: their draft proposals go up for approval.")
-    async def submit_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID) -> ProposalsPayload:
+    async def submit_proposals(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> ProposalsPayload:
         outcome = await proposals.submit(info.context, str(cycle_id))
         return ProposalsPayload(cycle=MeritCycle.wrap(outcome.document),
                                 participants=[MeritParticipant(doc=d, id=d["_id"])
@@ -302,9 +363,15 @@ class CompensationMutation:
     @strawberry.mutation(description="Approvals up the chain to HR: the manager a proposal is pending with endorses "
                                      "it or sends it back with a reason; compensation admins approve (at any "
                                      "step).")
-    async def decide_proposals(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                               employee_ids: list[strawberry.ID], approve: bool,
-                               reason: str | None = None) -> ProposalsPayload:
+    async def decide_proposals(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            employee_ids: Annotated[list[strawberry.ID], strawberry.argument(
+                description="The people whose proposals are decided (at most 500).")],
+            approve: Annotated[bool, strawberry.argument(description="Approve (true) or send back (false).")],
+            reason: Annotated[str | None, strawberry.argument(
+                description="Why, required to send back (at most 200 characters).")] = None,
+    ) -> ProposalsPayload:
         outcome = await proposals.decide(info.context, str(cycle_id), [str(i) for i in employee_ids], approve, reason)
         return ProposalsPayload(cycle=MeritCycle.wrap(outcome.document),
                                 participants=[MeritParticipant(doc=d, id=d["_id"])
@@ -316,14 +383,20 @@ class CompensationMutation:
 class CompensationSubscription:
     @strawberry.subscription(description="A manager's budget after each committed proposal below them: that manager, "
                                          "those above and compensation admins.")
-    async def compensation_budget_changed(self, info: Info[Context, Any], cycle_id: strawberry.ID,
-                                          manager_id: strawberry.ID) -> AsyncIterator[CompensationBudget]:
+    async def compensation_budget_changed(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            manager_id: Annotated[strawberry.ID, strawberry.argument(
+                description="The manager whose organisation it covers.")],
+    ) -> AsyncIterator[CompensationBudget]:
         async for budget in subscriptions.budget_changed(info.context, str(cycle_id), str(manager_id)):
             yield CompensationBudget(budget=budget)
 
     @strawberry.subscription(description="Compensation admins: the projected spend after each matrix change.")
-    async def merit_matrix_changed(self, info: Info[Context, Any],
-                                   cycle_id: strawberry.ID) -> AsyncIterator[MeritMatrixChange]:
+    async def merit_matrix_changed(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+    ) -> AsyncIterator[MeritMatrixChange]:
         async for cycle, spend in subscriptions.matrix_changed(info.context, str(cycle_id)):
             wrapped = MeritCycle.wrap(cycle)
             if wrapped is not None:

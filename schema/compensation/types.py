@@ -46,12 +46,12 @@ class Money:
 @strawberry.type(description="One effective-dated pay record; records are only added, so history is kept.")
 class PayRecord:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
-    effective_date: date
-    base: Money
-    frequency: PayFrequencyEnum
-    reason: str
-    recorded_at: datetime
+    id: strawberry.ID = strawberry.field(description="The record's id.")
+    effective_date: date = strawberry.field(description="From when it applies.")
+    base: Money = strawberry.field(description="The base amount, per its frequency.")
+    frequency: PayFrequencyEnum = strawberry.field(description="How often the base amount is paid.")
+    reason: str = strawberry.field(description="Why (hire, merit, promotion, …).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
     @classmethod
     def of(cls, doc: Document) -> PayRecord:
@@ -144,11 +144,11 @@ class ExchangeRate:
 @strawberry.type(description="One cell of the merit matrix: a calibrated rating × a compa-ratio band → an increase "
                              "range in percent.")
 class MatrixCell:
-    rating: int
+    rating: int = strawberry.field(description="The calibrated rating, 1-5.")
     band: int = strawberry.field(description="The compa-ratio band: 0 below the first bound, and so on.")
-    min: Decimal
-    target: Decimal
-    max: Decimal
+    min: Decimal = strawberry.field(description="The lowest recommended increase, in percent.")
+    target: Decimal = strawberry.field(description="The recommended increase, in percent.")
+    max: Decimal = strawberry.field(description="The highest recommended increase, in percent.")
 
     @classmethod
     def wrap(cls, cell: Document | None) -> MatrixCell | None:
@@ -160,7 +160,7 @@ class MatrixCell:
 
 @strawberry.type(description="The merit matrix: compa-ratio bounds and a cell per rating × band.")
 class MeritMatrix:
-    version: int
+    version: int = strawberry.field(description="Bumped by each change (saveMeritMatrix's baseVersion).")
     compa_bounds: list[Decimal] = strawberry.field(description="Increasing compa-ratio bounds between bands.",
                                                    metadata=listed(6))
     cells: list[MatrixCell] = strawberry.field(description="Every rating × band.", metadata=listed(35))
@@ -175,20 +175,25 @@ class MeritMatrix:
                              "phases, a matrix and budgets.")
 class MeritCycle:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
-    name: str
-    phase: MeritPhaseEnum
-    currency: str
-    review_cycle_id: strawberry.ID | None
-    period_start: date
-    period_end: date
-    effective_date: date
-    hired_before: date
-    min_tenure_months: int
-    no_pay_change_months: int
-    merit_budget_percent: Decimal
-    block_over_budget: bool
-    eligible_count: int | None
+    id: strawberry.ID = strawberry.field(description="The cycle's id.")
+    name: str = strawberry.field(description="The cycle's name.")
+    phase: MeritPhaseEnum = strawberry.field(description="Where the cycle stands.")
+    currency: str = strawberry.field(description="The cycle currency (ISO 4217), fixed at launch.")
+    review_cycle_id: strawberry.ID | None = strawberry.field(
+        description="The review cycle whose calibrated ratings it uses.")
+    period_start: date = strawberry.field(description="First day of the period worked (for proration).")
+    period_end: date = strawberry.field(description="Last day of the period worked.")
+    effective_date: date = strawberry.field(description="When the new pay takes effect.")
+    hired_before: date = strawberry.field(description="Eligible: hired strictly before this date.")
+    min_tenure_months: int = strawberry.field(
+        description="Eligible: at least this many months of tenure at the cutoff.")
+    no_pay_change_months: int = strawberry.field(
+        description="Eligible: no pay change in this many months before the cutoff.")
+    merit_budget_percent: Decimal = strawberry.field(
+        description="The merit pool at launch, as a % of eligible payroll.")
+    block_over_budget: bool = strawberry.field(
+        description="Proposals that would take a budget over its allocation are refused (else a warning).")
+    eligible_count: int | None = strawberry.field(description="How many people took part at launch (null before).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Self | None:
@@ -227,9 +232,9 @@ class MeritCycle:
 class TrailEntry:
     kind: str = strawberry.field(description="proposed, submitted, endorsed (a manager up the chain), approved "
                                              "(HR), sent_back or pay_changed.")
-    at: datetime
-    by_id: strawberry.ID | None
-    percent: Decimal | None
+    at: datetime = strawberry.field(description="When.")
+    by_id: strawberry.ID | None = strawberry.field(description="Who did it (null: the system, e.g. a pay change).")
+    percent: Decimal | None = strawberry.field(description="The percent proposed, for a proposal.")
     reason: str | None = strawberry.field(description="A justification or a send-back reason.")
 
     @strawberry.field(description="Who did it.")
@@ -240,11 +245,11 @@ class TrailEntry:
 @strawberry.type(description="A proposed increase.")
 class MeritProposal:
     participant: strawberry.Private[Document]
-    percent: Decimal
-    state: ProposalStateEnum
-    justification: str | None
+    percent: Decimal = strawberry.field(description="The merit increase in percent (before proration).")
+    state: ProposalStateEnum = strawberry.field(description="Where the proposal stands.")
+    justification: str | None = strawberry.field(description="Why (required outside the matrix cell).")
     deviation: bool = strawberry.field(description="Outside the matrix cell's range (a justification is required).")
-    at: datetime
+    at: datetime = strawberry.field(description="When it was last proposed.")
 
     @strawberry.field(description="The prorated increase in the cycle currency.")
     def increase(self) -> Money:
@@ -280,7 +285,7 @@ class MeritProposal:
                              "proposal and its trail (calibrated rating → cell → proposal → approval).")
 class MeritParticipant:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The participant's id.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> MeritParticipant | None:
@@ -348,16 +353,16 @@ class MeritParticipant:
                            reason=e.get("justification") or e.get("reason")) for e in self.doc.get("trail", [])[-200:]]
 
 
-@strawberry.type
+@strawberry.type(description="One participant of a page, with its cursor.")
 class MeritParticipantEdge:
-    cursor: str
-    node: MeritParticipant
+    cursor: str = strawberry.field(description="Where this edge is, for after.")
+    node: MeritParticipant = strawberry.field(description="The participant.")
 
 
 @strawberry.type(description="A page of participants.")
 class MeritParticipantConnection:
-    edges: list[MeritParticipantEdge]
-    has_next_page: bool
-    total_count: int
+    edges: list[MeritParticipantEdge] = strawberry.field(description="The participants of this page.")
+    has_next_page: bool = strawberry.field(description="More after the last edge.")
+    total_count: int = strawberry.field(description="How many participants match, on every page.")
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
+from models.compensation.budgets import department_budget_id, manager_budget_id
+from store.core.audit import derived_writes
 from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
 
@@ -149,9 +151,10 @@ async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], 
         current = await store.meritCycles.get(cycle_id)
         if current is None or current.get("phase") != "launching":
             return False
-    for start in range(0, len(people), INSERT_BATCH):  # one insert per batch of people
-        await insert_missing(store.meritParticipants, people[start:start + INSERT_BATCH])
-    await insert_missing(store.compensationBudgets, budgets)
+    with derived_writes():  # the trail records the launch on the cycle; these rows derive from audited pay
+        for start in range(0, len(people), INSERT_BATCH):  # one insert per batch of people
+            await insert_missing(store.meritParticipants, people[start:start + INSERT_BATCH])
+        await insert_missing(store.compensationBudgets, budgets)
     return await store.meritCycles.update(cycle_id, changes, where={"phase": "launching"})
 
 
@@ -170,9 +173,9 @@ async def insert_missing(collection: TenantCollection, documents: list[Document]
 
 
 async def budgets_of(store: TenantStore, cycle_id: str, manager_ids: Iterable[str]) -> list[Document]:
-    """The budgets of these managers."""
-    return await store.compensationBudgets.find({"cycleId": cycle_id, "managerId": {"$in": list(manager_ids)},
-                                                 "departmentId": None}, sort=BY_ID)
+    """The budgets of these managers (by their deterministic ids: the ``_id`` index)."""
+    ids = [manager_budget_id(cycle_id, m) for m in manager_ids]
+    return await store.compensationBudgets.find({"_id": {"$in": ids}, "cycleId": cycle_id}, sort=BY_ID)
 
 
 async def department_budgets(store: TenantStore, cycle_id: str,
@@ -193,10 +196,13 @@ async def budgets_above(store: TenantStore, participant: Mapping[str, Any],
 
 
 def _above(participant: Mapping[str, Any], managers: Sequence[str]) -> dict[str, Any]:
-    scopes: list[dict[str, Any]] = [{"managerId": {"$in": list(managers)}, "departmentId": None}]
+    """The budgets of ``managers`` and of the participant's department, by their deterministic ids (one ``$in`` on
+    the ``_id`` index, not an ``$or`` of two scans)."""
+    cycle_id = participant["cycleId"]
+    ids = [manager_budget_id(cycle_id, m) for m in managers]
     if participant.get("departmentId"):
-        scopes.append({"managerId": None, "departmentId": participant["departmentId"]})
-    return {"cycleId": participant["cycleId"], "$or": scopes}
+        ids.append(department_budget_id(cycle_id, participant["departmentId"]))
+    return {"_id": {"$in": ids}, "cycleId": cycle_id}
 
 
 async def write_proposal(store: TenantStore, participant: Mapping[str, Any], changes: Mapping[str, Any],
@@ -214,8 +220,9 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     increments = {name: value for name, value in deltas.items() if value}
     if increments:
         budgets = store.compensationBudgets
-        await budgets.collection.update_many(budgets.scope(_above(participant, participant["managerChain"])),
-                                             {"$inc": increments})
+        with derived_writes():  # counters of the participant's change, which the trail records
+            await budgets.collection.update_many(budgets.scope(_above(participant, participant["managerChain"])),
+                                                 {"$inc": increments})
     return True
 
 

@@ -57,7 +57,7 @@ async def assert_budgets_are_the_sums(server: RunningServer, cycle_id: str) -> d
             for manager_id in p["managerChain"]:
                 expected[manager_id] += increase(p, p["proposal"]["percent"])
                 promotions[manager_id] += p["proposal"].get("promotionIncreaseMinor") or 0
-            departments[p["departmentId"]] += increase(p, p["proposal"]["percent"])
+            departments[p.get("departmentId")] += increase(p, p["proposal"]["percent"])
     budgets = await stored(server, "compensationBudgets", cycle_id)
     managers = {b["managerId"]: b for b in budgets if b.get("managerId")}
     by_department = {b["departmentId"]: b for b in budgets if b.get("departmentId")}
