@@ -31,6 +31,7 @@ from models.demo.reviews import demo_review_documents
 from schema.schema import build_schema
 from tests.checkins.support import upcoming
 from tests.client import GraphQLClient
+from tests.compensation.support import comp_admin, grant_compensation_admin
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer, start_server, stop_server
 from tests.conftest import test_settings as settings_for
 from tests.goals.support import goals_of, kr_input, new_goal_input, seeded_goals
@@ -68,6 +69,7 @@ VIEWERS = {"owner": OWNER["_id"], "peer": PEER["_id"], "manager": MANAGER["_id"]
 REVIEW = seeded_review(RUNNING, OWNER["_id"])
 COMPANY_GOAL = next(g for g in seeded_goals() if g["level"] == "company" and g["rollUpChildren"] and not g["archived"])
 CHECK_IN = upcoming(OWNER["_id"])
+MERIT_RUNNING = demo_compensation(NORTHWIND)["meritCycles"][1]  # in proposals: managers see pay below them
 
 
 def client(server: RunningServer, who: str) -> GraphQLClient:
@@ -104,7 +106,7 @@ def pool() -> Arguments:
     praise = [p["_id"] for p in feedback["praise"]][:1]
     merit_cycles = [c["_id"] for c in demo_compensation(NORTHWIND)["meritCycles"]]
     return Arguments(
-        by_name={"employeeId": [OWNER["_id"]], "cycleId": [RUNNING["_id"]],
+        by_name={"employeeId": [OWNER["_id"]], "cycleId": [RUNNING["_id"], MERIT_RUNNING["_id"]],
                  "rootGoalId": [company["_id"], by_visibility["everyone"]], "positionId": [OWNER["positionId"]],
                  "from": ["2026-01-01"], "to": ["2027-06-30"], "managerId": [OWNER["managerId"]],
                  # no import is seeded: an unknown id, whose answer must stay empty for everyone
@@ -253,6 +255,34 @@ CHECK_INS = ("CheckIn", "CheckInProgressUpdate", "CheckInAnswer", "TalkingPoint"
              "OverdueCheckIn")
 REVIEWS = ("Review", "ReviewForm", "ReviewAnswer", "ReviewScore", "ReviewFormScore", "KindScore", "Calibration",
            "ReviewFeedback", "FeedbackQuestion", "CycleProgress", "CycleDistribution", "FormCounts", "RatingCount")
+RECORD_PAY = """mutation($i: RecordPayInput!) { recordPay(input: $i) { record { id } errors { code } } }"""
+PROPOSE = """mutation($c: ID!, $e: ID!, $why: String) {
+  proposeIncrease(cycleId: $c, employeeId: $e, percent: "7.25", justification: $why) {
+    participant { id } errors { code } } }"""
+PAY_TYPES = ("EmployeePay", "PayRecord", "MeritParticipant", "MeritProposal", "CompensationBudget", "BudgetPool",
+             "PayStatement")
+
+
+async def grant_compensation(server: RunningServer) -> None:
+    """The compensation admin's role, granted before the first walk (HR sees people's roles)."""
+    await grant_compensation_admin(server)
+
+
+async def pay_record(server: RunningServer) -> Hidden:
+    """A compensation admin records the owner's new pay (which also moves their snapshot in the running cycle)."""
+    admin = await comp_admin(server)
+    data = await admin.data(RECORD_PAY, {"i": {"employeeId": OWNER["_id"], "effectiveDate": "2026-06-01",
+                                               "amount": "98765.43", "currency": "EUR", "reason": MARKER}})
+    record = data["recordPay"]["record"]
+    return Hidden([record["id"], "98765.43", MARKER])
+
+
+async def merit_proposal(server: RunningServer) -> Hidden:
+    """The owner's manager proposes their increase in the running merit cycle."""
+    payload = await ok(server, "manager", PROPOSE, {"c": MERIT_RUNNING["_id"], "e": OWNER["_id"], "why": MARKER})
+    return Hidden([MARKER, payload["participant"]["id"]])
+
+
 SCENARIOS = [
     Scenario("private goal", GOALS, goal_change("PRIVATE"), ("peer", "manager", "skip", "other_hr"), "owner"),
     Scenario("management-chain goal", GOALS, goal_change("MANAGEMENT_CHAIN"), ("peer", "other_hr"), "skip"),
@@ -268,6 +298,11 @@ SCENARIOS = [
     Scenario("calibration before sharing", REVIEWS, calibration, ("owner", "peer", "other_hr"), "manager",
              prepare=to_calibration),
     Scenario("praise in another organisation", ("Praise",), praise, ("other_hr",), "owner"),
+    # pay: the person and compensation admins (never HR by default); managers during a cycle's proposals
+    Scenario("a pay record", PAY_TYPES, pay_record, ("peer", "hr", "other_hr"), "owner",
+             prepare=grant_compensation),
+    Scenario("a merit proposal", (*PAY_TYPES, "TrailEntry"), merit_proposal, ("owner", "peer", "hr", "other_hr"),
+             "manager"),
 ]
 
 
