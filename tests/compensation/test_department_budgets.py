@@ -3,12 +3,17 @@ managers and rolled up the chain, promotion increases counted apart from merit o
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import httpx
+
 from tests.client import GraphQLClient, refused
 from tests.compensation.support import (
+    COMP_ADMIN,
     PAY_COLLECTIONS,
     PEOPLE,
     amount_of,
@@ -193,3 +198,40 @@ async def test_a_promotion_increase_needs_a_promotion(server: RunningServer) -> 
     # then it is refused and nothing is written
     assert [(f, c) for f, c, _ in refused(body)] == [("promotionPercent", "INVALID")]
     assert await server.snapshot(PAY_COLLECTIONS) == before
+
+
+STATEMENT = """query($cycle: ID!) { myPayStatement(cycleId: $cycle) { newPay { amount } increase { amount } percent
+  promotionPercent } }"""
+SUBMIT = "mutation($cycle: ID!) { submitProposals(cycleId: $cycle) { errors { code } } }"
+APPROVE = """mutation($cycle: ID!, $ids: [ID!]!) { decideProposals(cycleId: $cycle, employeeIds: $ids, approve: true) {
+  errors { code } } }"""
+ADVANCE = """mutation($id: ID!, $phase: MeritPhase!) { advanceMeritCycle(cycleId: $id, phase: $phase) {
+  errors { code } } }"""
+
+
+async def test_an_approved_promotion_increase_reaches_the_statement_and_the_payroll_export(
+        server: RunningServer) -> None:
+    # given the promoted employee's 3 % merit and 8 % promotion increases, funded, submitted and approved
+    admin = await comp_admin(server)
+    cycle_id = await promoted_cycle(server, admin)
+    await admin.data(SET, {"cycle": cycle_id, "department": DEPARTMENT, "pa": "100000"})
+    manager = server.client("manager")
+    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": EMPLOYEE, "percent": "3", "promotion": "8"})
+    await manager.data(SUBMIT, {"cycle": cycle_id})
+    assert (await admin.data(APPROVE, {"cycle": cycle_id, "ids": [EMPLOYEE]}))["decideProposals"]["errors"] == []
+    for phase in ("REVIEW", "APPROVED", "SHARED"):
+        assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": phase}))["advanceMeritCycle"]["errors"] == []
+    # when the employee reads their statement and HR downloads the payroll export
+    statement = (await server.client(EMPLOYEE).data(STATEMENT, {"cycle": cycle_id}))["myPayStatement"]
+    token = server.token(COMP_ADMIN, roles=[*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"])
+    async with httpx.AsyncClient() as http:
+        response = await http.get(server.url.replace("/graphql", f"/exports/merit-cycles/{cycle_id}.csv"),
+                                  headers={"Authorization": f"Bearer {token}"})
+    # then both carry the new pay with the prorated merit increase and the promotion increase
+    stored = await server.database.meritParticipants.find_one({"cycleId": cycle_id, "employeeId": EMPLOYEE})
+    pay = stored["pay"]["minor"]
+    raised = pay + half_up(Decimal(pay) * 3 / 100 * Decimal(stored["proration"])) + half_up(Decimal(pay) * 8 / 100)
+    assert statement == {"newPay": {"amount": amount_of(raised)}, "increase": {"amount": amount_of(raised - pay)},
+                         "percent": "3", "promotionPercent": "8"}
+    rows = {row[0]: row for row in csv.reader(io.StringIO(response.text))}
+    assert rows[EMPLOYEE][3:5] == [amount_of(raised), stored["pay"]["currency"]]
