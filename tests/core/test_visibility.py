@@ -263,11 +263,6 @@ PAY_TYPES = ("EmployeePay", "PayRecord", "MeritParticipant", "MeritProposal", "C
              "PayStatement")
 
 
-async def grant_compensation(server: RunningServer) -> None:
-    """The compensation admin's role, granted before the first walk (HR sees people's roles)."""
-    await grant_compensation_admin(server)
-
-
 async def pay_record(server: RunningServer) -> Hidden:
     """A compensation admin records the owner's new pay (which also moves their snapshot in the running cycle)."""
     admin = await comp_admin(server)
@@ -300,7 +295,7 @@ SCENARIOS = [
     Scenario("praise in another organisation", ("Praise",), praise, ("other_hr",), "owner"),
     # pay: the person and compensation admins (never HR by default); managers during a cycle's proposals
     Scenario("a pay record", PAY_TYPES, pay_record, ("peer", "hr", "other_hr"), "owner",
-             prepare=grant_compensation),
+             prepare=grant_compensation_admin),  # HR sees roles: the role is granted before the walks
     Scenario("a merit proposal", (*PAY_TYPES, "TrailEntry"), merit_proposal, ("owner", "peer", "hr", "other_hr"),
              "manager"),
 ]
