@@ -12,6 +12,7 @@ from typing import Any
 from models.compensation.cycles import default_matrix
 from tests.client import websocket
 from tests.compensation.support import (
+    ADVANCE,
     BUDGET,
     COMP_ADMIN,
     PEOPLE,
@@ -95,6 +96,11 @@ async def test_fifty_managers_proposing_at_once_never_lose_an_update(server: Run
     top = next(e["_id"] for e in NORTHWIND.employees if not e.get("managerChain"))
     budget = (await admin.data(BUDGET, {"cycle": cycle_id, "manager": top}))["compensationBudget"]
     assert Decimal(budget["proposed"]["amount"]) == Decimal(expected[top]).scaleb(-2)
+    # and moving to review recounts every budget (the managers' and the departments') from the proposals, in one
+    # aggregation: the same sums
+    moved = await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"})
+    assert moved["advanceMeritCycle"]["errors"] == []
+    assert await assert_budgets_are_the_sums(server, cycle_id) == expected
 
 
 async def test_two_proposals_interleaved_on_the_shared_budgets_both_count(server: RunningServer) -> None:
