@@ -82,28 +82,33 @@ async def set_budget(context: Context, cycle_id: str, manager_id: str | None, de
     changes = {FIELDS[pool][0]: pool_minor(spec, budget["payrollMinor"]) for pool, spec in specs.items()}
     changes |= {f"pools.{pool.value}": spec for pool, spec in specs.items()}
 
+    shared: list[str] = []
+
     async def step() -> Document | None:
         doc = await pay_store.set_budget(store, budget["_id"], changes)
+        shared[:] = []
         if department_id is not None and doc is not None:
-            await _share_department_pools(store, cycle, department_id, set(specs))
+            shared.extend(await _share_department_pools(store, cycle, department_id, set(specs)))
         return doc
 
     doc = await store.transaction(step)
     context.fresh_loaders()
-    managers = [budget["managerId"]] if manager_id else []
+    managers = [budget["managerId"]] if manager_id else shared  # whose allocation moved
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, managers))
     return Outcome(doc)
 
 
 async def _share_department_pools(store: TenantStore, cycle: Mapping[str, Any], department_id: str,
-                                  pools: set[Pool]) -> None:
+                                  pools: set[Pool]) -> list[str]:
     """Inside the caller's transaction: every manager with people in the department gets their share of its
-    pools again (``models.compensation.budgets.allocation``), in one bulk write."""
+    pools again (``models.compensation.budgets.allocation``), in one bulk write; returns those managers."""
     departments = {b["departmentId"]: b for b in await pay_store.department_budgets(store, cycle["_id"])}
     percents = cycle_percents(cycle)
     changes = {}
-    for manager in await pay_store.managers_in_department(store, cycle["_id"], department_id):
+    managers = await pay_store.managers_in_department(store, cycle["_id"], department_id)
+    for manager in managers:
         shares = manager["payrollByDepartment"]
         changes[manager["_id"]] = {FIELDS[pool][0]: allocation(shares, departments, pool, percents[pool])
                                    for pool in pools}
     await store.compensationBudgets.update_each(changes)
+    return [m["managerId"] for m in managers]

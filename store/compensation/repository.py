@@ -236,7 +236,7 @@ async def managers_in_department(store: TenantStore, cycle_id: str, department_i
     """The manager budgets with payroll in a department (those a department pool is shared among)."""
     return await store.compensationBudgets.find(
         {"cycleId": cycle_id, "departmentId": None, f"payrollByDepartment.{department_id}": {"$exists": True}},
-        sort=BY_ID, projection={"payrollByDepartment": 1})
+        sort=BY_ID, projection={"managerId": 1, "payrollByDepartment": 1})
 
 
 async def lock_and_recount(store: TenantStore, cycle_id: str, *, lock: bool) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.client import GraphQLClient, refused
+from tests.client import GraphQLClient, refused, websocket
 from tests.compensation.support import (
     COMP_ADMIN,
     PAY_COLLECTIONS,
@@ -235,3 +235,24 @@ async def test_an_approved_promotion_increase_reaches_the_statement_and_the_payr
                          "percent": "3", "promotionPercent": "8"}
     rows = {row[0]: row for row in csv.reader(io.StringIO(response.text))}
     assert rows[EMPLOYEE][3:5] == [amount_of(raised), stored["pay"]["currency"]]
+
+
+CHANGED = """subscription($cycle: ID!, $manager: ID!) {
+  compensationBudgetChanged(cycleId: $cycle, managerId: $manager) { merit { allocated { amount } } } }"""
+
+
+async def test_a_department_pool_change_is_pushed_to_its_managers(server: RunningServer) -> None:
+    # given the team lead watching their own budget
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    by_department, by_manager = payrolls(await participants(server, cycle_id))
+    async with websocket(server.ws_url, server.token(TEAM_LEAD)) as lead:
+        await lead.subscribe(CHANGED, {"cycle": cycle_id, "manager": TEAM_LEAD})
+        await server.wait_subscribers(1)
+        # when HR sets their department's merit pool to 10,000.00
+        await admin.data(SET, {"cycle": cycle_id, "department": DEPARTMENT, "amount": "10000"})
+        # then they receive their new share of it
+        pushed = (await lead.next_payload())["data"]["compensationBudgetChanged"]
+    share = half_up(Decimal(1_000_000) * by_manager[TEAM_LEAD][DEPARTMENT] / by_department[DEPARTMENT])
+    assert set(by_manager[TEAM_LEAD]) == {DEPARTMENT}
+    assert pushed == {"merit": {"allocated": {"amount": amount_of(share)}}}
