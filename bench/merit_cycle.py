@@ -62,7 +62,9 @@ async def gql(http: httpx.AsyncClient, url: str, token: str, query: str, variabl
 
 
 async def main(size: int) -> None:
-    settings = Settings(mongodb_url=MEMORY, mongodb_db="bench_merit", broadcast_url="memory://")
+    # without the worker: its first reminder sweep over thousands of seeded people would run during the launch and
+    # the proposals (in service it may run as its own process, `python -m server worker`)
+    settings = Settings(mongodb_url=MEMORY, mongodb_db="bench_merit", broadcast_url="memory://", worker=False)
     database = await open_database(MEMORY, "bench_merit")
     demo = build_organization(employee_count=size)
     org = demo.organization["_id"]

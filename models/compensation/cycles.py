@@ -19,7 +19,7 @@ from models.compensation.money import (
     decimal_of,
     scale,
 )
-from models.compensation.rules import annual, compa_ratio, current_record
+from models.compensation.rules import annual, compa_ratio, current_record, range_position
 from models.core.documents import stable_id
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_name, check_text
@@ -205,10 +205,6 @@ def participant_id(cycle_id: str, employee_id: str) -> str:
     return stable_id(f"merit:{cycle_id}:{employee_id}")
 
 
-def budget_id(cycle_id: str, manager_id: str) -> str:
-    return stable_id(f"merit-budget:{cycle_id}:{manager_id}")
-
-
 class CurrencyMissing(Exception):
     """A person's pay is in a currency the cycle has no exchange rate for."""
 
@@ -218,26 +214,38 @@ class CurrencyMissing(Exception):
 
 
 def snapshot(cycle: Mapping[str, Any], employee: Mapping[str, Any], record: Mapping[str, Any],
-             band: Mapping[str, Any] | None, rating: int | None) -> dict[str, Any]:
-    """A participant's pay as of launch: annual pay in its own currency and in the cycle's, compa-ratio
-    against the position's band, the calibrated rating, the proration. Raises :class:`CurrencyMissing`."""
+             band: Mapping[str, Any] | None, rating: int | None, *, level: int | None = None,
+             zone: str | None = None) -> dict[str, Any]:
+    """A participant's pay as of launch: annual pay in its own currency and in the cycle's, compa-ratio and
+    position in range against the person's band (found by position or level and zone, ``rules.band_for``),
+    the calibrated rating, the proration. Raises :class:`CurrencyMissing`. Fields without a value (null, an empty
+    trail, the annual frequency) are left out: a launch writes thousands of these, and the store's work grows with
+    every field."""
     pay = annual(record)
     in_cycle = convert(pay, cycle["currency"], rates_of(cycle))
     if in_cycle is None:
         raise CurrencyMissing(pay.currency)
     ratio = compa_ratio(pay, band) if band else None
+    position = range_position(pay, band) if band else None
     hired = date.fromisoformat(employee["hireDate"])
     share = proration(hired, date.fromisoformat(cycle["periodStart"]), date.fromisoformat(cycle["periodEnd"]))
-    return {
+    doc = {
         "_id": participant_id(cycle["_id"], employee["_id"]), "cycleId": cycle["_id"],
         "employeeId": employee["_id"], "managerId": employee.get("managerId"),
         "managerChain": list(employee.get("managerChain") or []), "positionId": employee.get("positionId"),
-        "level": None, "departmentId": employee.get("departmentId"), "externalId": employee.get("externalId"),
+        "level": level, "zone": zone, "bandId": band["_id"] if band else None,
+        "departmentId": employee.get("departmentId"), "externalId": employee.get("externalId"),
         "payRecordId": record["_id"], "frequency": record.get("frequency", "annual"),
         "pay": pay.document(), "payInCycle": in_cycle.document(),
-        "compaRatio": None if ratio is None else str(ratio), "rating": rating, "proration": str(share),
+        "compaRatio": None if ratio is None else str(ratio),
+        "rangePosition": None if position is None else str(position), "rating": rating, "proration": str(share),
         "proposal": None, "trail": [], "version": 0,
     }
+    return {k: v for k, v in doc.items()
+            if k in KEPT_NULL or not (v is None or (k, v) in (("trail", []), ("frequency", "annual")))}
+
+
+KEPT_NULL = frozenset({"managerId", "positionId", "departmentId", "compaRatio", "rating", "proposal"})  # queried
 
 
 # ---- the merit matrix --------------------------------------------------------------------------------------
@@ -356,10 +364,15 @@ def percent_for_amount(participant: Mapping[str, Any], amount_minor: int) -> Dec
 
 
 def new_pay(participant: Mapping[str, Any]) -> Money:
-    """Annual pay after the proposal, in the person's own currency."""
+    """Annual pay after the proposal (the prorated merit increase and any promotion increase, not prorated), in
+    the person's own currency."""
     pay = Money.of(participant["pay"])
     proposal = participant.get("proposal")
     if not proposal:
         return pay
-    return pay + increase_in_own_currency(participant, decimal_of(proposal["percent"]))
+    promotion = (proposal.get("promotion") or {}).get("percent")
+    raised = pay + increase_in_own_currency(participant, decimal_of(proposal["percent"]))
+    if promotion is None:
+        return raised
+    return raised + Money(scale(pay.minor, decimal_of(promotion) / Decimal(100)), pay.currency)
 

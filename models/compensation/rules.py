@@ -1,7 +1,9 @@
-"""Pay records (effective-dated, history kept) and pay bands (compa-ratio, position in range): pure rules."""
+"""Pay records (effective-dated, history kept) and pay bands per position or position level, optionally per
+location zone (the lookup precedence in :func:`band_for`; compa-ratio, position in range): pure rules."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +16,7 @@ from models.core.validation import check_name
 
 RATIO_PLACES = Decimal("0.001")
 HOURS_PER_YEAR = 2080
+MAX_LEVEL = 20
 
 
 class PayFrequency(StrEnum):
@@ -62,12 +65,37 @@ def current_record(records: Iterable[Mapping[str, Any]], on: date) -> Mapping[st
     return best
 
 
+ZONE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
+
+
+class BandMatch(StrEnum):
+    """How a person's band was found, most specific first (the lookup precedence)."""
+
+    POSITION_ZONE = "position_zone"
+    LEVEL_ZONE = "level_zone"
+    POSITION = "position"
+    LEVEL = "level"
+
+
+def check_zone(zone: str | None, field: str = "zone") -> list[FieldError]:
+    """A location zone: an upper-case code (letters, digits, ``-`` or ``_``, up to 32), e.g. ``DE-MUC``."""
+    if zone is None or ZONE.match(zone):
+        return []
+    return [FieldError(field, ErrorCode.INVALID, f"{field} must be an upper-case code of up to 32 letters, digits, "
+                                                 "- or _")]
+
+
 def check_band(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[FieldError]]:
-    """A band's stored fields (minimum ≤ midpoint ≤ maximum, one currency), or why it is refused."""
+    """A band's stored fields (minimum ≤ midpoint ≤ maximum, one currency) for a position or a position level
+    (exactly one of them), optionally in a location zone; or why it is refused."""
     currency = data.get("currency") or ""
     errors = check_currency(currency, "currency")
-    if not data.get("positionId"):
-        errors.append(FieldError("positionId", ErrorCode.REQUIRED, "positionId is required"))
+    position_id, level, zone = data.get("positionId") or None, data.get("level"), data.get("zone") or None
+    if (position_id is None) == (level is None):
+        errors.append(FieldError("positionId", ErrorCode.REQUIRED, "a band is for a position or a level (one of them)"))
+    elif level is not None and not 1 <= level <= MAX_LEVEL:
+        errors.append(FieldError("level", ErrorCode.INVALID, f"level must be between 1 and {MAX_LEVEL}"))
+    errors += check_zone(zone)
     if errors:
         return None, errors
     values: dict[str, int] = {}
@@ -80,7 +108,25 @@ def check_band(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, list[Fie
         errors.append(FieldError("midpoint", ErrorCode.INVALID, "a band needs minimum ≤ midpoint ≤ maximum"))
     if errors:
         return None, errors
-    return {"positionId": data["positionId"], "currency": currency, **values}, []
+    return {"positionId": position_id, "level": level, "zone": zone, "currency": currency, **values}, []
+
+
+def band_for(bands: Iterable[Mapping[str, Any]], position_id: str | None, level: int | None,
+             zone: str | None) -> tuple[Mapping[str, Any] | None, BandMatch | None]:
+    """A person's band and how it was found. Precedence: their position's band in their zone, their position
+    level's band in their zone, their position's band without a zone, their level's band without a zone.
+    A band in another zone never applies; without a zone only zone-less bands do."""
+    found: dict[BandMatch, Mapping[str, Any]] = {}
+    for band in bands:
+        band_zone = band.get("zone")
+        if band_zone is not None and band_zone != zone:
+            continue
+        if position_id is not None and band.get("positionId") == position_id:
+            found[BandMatch.POSITION_ZONE if band_zone else BandMatch.POSITION] = band
+        elif level is not None and band.get("positionId") is None and band.get("level") == level:
+            found[BandMatch.LEVEL_ZONE if band_zone else BandMatch.LEVEL] = band
+    match = next((m for m in BandMatch if m in found), None)
+    return (found[match], match) if match else (None, None)
 
 
 def ratio(value: Decimal) -> Decimal:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from models.compensation import cycles as rules
-from models.compensation.money import percent_of
+from models.compensation.budgets import amounts, department_budget_id, launch_budgets, manager_budget_id
 from models.compensation.rules import current_record
 from models.core.documents import Document, stable_id
 from models.demo.org import DemoOrganization
@@ -104,17 +104,16 @@ def _launch(cycle: Document, demo: DemoOrganization, records: dict[str, list[Doc
                                 "justification": None}, {"kind": "approved", "byId": None, "at": at, "reason": None}]
         person["locked"] = approve
         people.append(person)
-    payroll: dict[str, int] = defaultdict(int)
-    spend: dict[str, int] = defaultdict(int)
+    spend: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for person in people:
-        amount = rules.increase(person, Decimal(person["proposal"]["percent"])).minor if person["proposal"] else 0
-        for manager_id in person["managerChain"]:
-            payroll[manager_id] += person["payInCycle"]["minor"]
-            spend[manager_id] += amount
-    budgets = [{"_id": rules.budget_id(cycle["_id"], m), "organizationId": cycle["organizationId"],
-                "cycleId": cycle["_id"], "managerId": m, "payrollMinor": total,
-                "allocatedMinor": percent_of(total, Decimal(cycle["meritBudgetPercent"])), "proposedMinor": spend[m],
-                "committedMinor": spend[m], "currency": cycle["currency"]} for m, total in sorted(payroll.items())]
+        counted = amounts(person)
+        ids = [manager_budget_id(cycle["_id"], m) for m in person["managerChain"]]
+        if person.get("departmentId"):
+            ids.append(department_budget_id(cycle["_id"], person["departmentId"]))
+        for budget_id in ids:
+            for name, value in counted.items():
+                spend[budget_id][name] += value
+    budgets = [{**b, "organizationId": cycle["organizationId"]} for b in launch_budgets(cycle, people, spend)]
     cycle.update({"launchedAt": _at(on), "snapshotOn": on.isoformat(), "eligibleCount": len(people),
                   "skipped": [{"employeeId": i, "reason": r.value} for i, r in chosen.skipped]})
     return people, budgets

@@ -7,6 +7,7 @@ nested fields cost the same number of round trips for 1 or 100 people.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,7 @@ from strawberry.dataloader import DataLoader
 
 from models.compensation.money import Money
 from models.compensation.permissions import MANAGER_PHASES, can_manage_compensation, can_see_pay
-from models.compensation.rules import annual, compa_ratio, current_record, range_position
+from models.compensation.rules import BandMatch, annual, band_for, compa_ratio, current_record, range_position
 from models.core import clock
 from models.core.documents import Document
 from resolvers.core.context import Context, require
@@ -37,6 +38,8 @@ class PayView:
     current: Document | None
     history: list[Document]  # every record, oldest first: the person and compensation admins only
     band: Document | None
+    zone: str | None = None
+    band_match: BandMatch | None = None  # how the band was found (``rules.band_for``'s precedence)
 
     @property
     def annual(self) -> Money | None:
@@ -72,17 +75,27 @@ async def pay_views(context: Context, employees: Sequence[Mapping[str, Any] | No
         await cycle_open_for_managers(context)
     visible = [e for e in present if can_see_pay(viewer, e, cycle_open=open_now)]
     loaders = signed_in.loaders.compensation
-    records = await loaders.pay_records_by_employee_id.load_many([e["_id"] for e in visible])
+    ids = [e["_id"] for e in visible]
+    records, zones, bands = await asyncio.gather(loaders.pay_records_by_employee_id.load_many(ids),
+                                                 loaders.zone_by_employee_id.load_many(ids), loaders.bands.load())
+    levels = await position_levels(context, [e.get("positionId") for e in visible])
     today = clock.today()
-    positions = [e.get("positionId") for e in visible]
-    bands = await loaders.band_by_position_id.load_many([p for p in positions if p])
-    band_of = dict(zip([p for p in positions if p], bands, strict=True))
     views: dict[str, PayView] = {}
-    for employee, mine in zip(visible, records, strict=True):
+    for employee, mine, zone in zip(visible, records, zones, strict=True):
         full = can_manage_compensation(viewer) or employee["_id"] == viewer.employee_id
-        views[employee["_id"]] = PayView(employee, current_record(mine, today), list(mine) if full else [],
-                                         band_of.get(employee.get("positionId")))
+        band, match = band_for(bands, employee.get("positionId"), levels.get(employee.get("positionId")), zone)
+        views[employee["_id"]] = PayView(employee, current_record(mine, today), list(mine) if full else [], band,
+                                         zone, match)
     return [views.get(e["_id"]) if e is not None else None for e in employees]
+
+
+async def position_levels(context: Context, position_ids: Sequence[str | None]) -> dict[str, int | None]:
+    """The level of each position (through the org domain's loader: everyone in the organisation sees its
+    positions), one batch."""
+    signed_in = await require(context)
+    wanted = sorted({p for p in position_ids if p})
+    found = await signed_in.loaders.position_by_id.load_many(wanted)
+    return {p: (doc or {}).get("level") for p, doc in zip(wanted, found, strict=True)}
 
 
 VIEWS_KEY = "compensation:pay-views"

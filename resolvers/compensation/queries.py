@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from models.compensation import cycles as rules
+from models.compensation.budgets import FIELDS, Pool
 from models.compensation.money import Money
 from models.compensation.permissions import (
     MANAGER_PHASES,
@@ -98,29 +99,61 @@ async def participant(context: Context, id: str) -> Document | None:
 
 
 @dataclass(frozen=True)
+class PoolFigures:
+    allocated: Money
+    proposed: Money
+    committed: Money
+
+    @property
+    def remaining(self) -> Money:
+        return Money(self.allocated.minor - self.committed.minor, self.allocated.currency)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.committed.minor > self.allocated.minor
+
+
+@dataclass(frozen=True)
 class Budget:
+    """A manager's or a department's budget document, with its merit and promotion pools."""
+
     document: Document
     cycle: Document
 
     def money(self, name: str) -> Money:
-        return Money(int(self.document[name]), self.document["currency"])
+        return Money(int(self.document.get(name) or 0), self.document["currency"])
+
+    def pool(self, pool: Pool) -> PoolFigures:
+        return PoolFigures(*(self.money(name) for name in FIELDS[pool]))
 
     @property
-    def remaining(self) -> Money:
-        return Money(self.document["allocatedMinor"] - self.document["committedMinor"], self.document["currency"])
-
-    @property
-    def over_budget(self) -> bool:
-        return self.document["committedMinor"] > self.document["allocatedMinor"]
+    def total(self) -> PoolFigures:
+        merit, promotion = self.pool(Pool.MERIT), self.pool(Pool.PROMOTION)
+        return PoolFigures(merit.allocated + promotion.allocated, merit.proposed + promotion.proposed,
+                           merit.committed + promotion.committed)
 
 
 async def budget(context: Context, cycle_id: str, manager_id: str) -> Budget | None:
     signed_in = await require(context)
     cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
-    manager = await signed_in.loaders.employee_by_id.load(manager_id)
-    if cycle is None or manager is None:
+    if cycle is None:
+        return None
+    if manager_id == signed_in.viewer.employee_id:  # their own budget: the viewer is the manager, no read
+        manager: Document | None = {"_id": manager_id, "managerChain": []}
+    else:
+        manager = await signed_in.loaders.employee_by_id.load(manager_id)
+    if manager is None:
         return None
     return await visible_budget(context, signed_in.viewer, cycle, manager)
+
+
+async def department_budgets(context: Context, cycle_id: str) -> list[Budget] | None:
+    """Compensation admins: the department budgets of a cycle (``None`` for an unknown cycle)."""
+    signed_in = await require_role(context, can_manage_compensation, ADMIN_REFUSAL)
+    cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
+    if cycle is None:
+        return None
+    return [Budget(b, cycle) for b in await pay_store.department_budgets(signed_in.store, cycle_id)]
 
 
 async def visible_budget(context: Context, viewer: Any, cycle: Document, manager: Document) -> Budget | None:
@@ -167,6 +200,11 @@ class Statement:
         return Decimal(self.participant["proposal"]["percent"]) if self.approved else Decimal(0)
 
     @property
+    def promotion_percent(self) -> Decimal | None:
+        promotion = (self.participant.get("proposal") or {}).get("promotion") or {}
+        return Decimal(promotion["percent"]) if self.approved and promotion.get("percent") is not None else None
+
+    @property
     def effective_date(self) -> date:
         return date.fromisoformat(self.cycle["effectiveDate"])
 
@@ -202,7 +240,8 @@ def resulting_pay(participant: Mapping[str, Any]) -> Money:
     base = Money.of(participant["payInCycle"])
     if not proposal:
         return base
-    return base + rules.increase(participant, Decimal(proposal["percent"]))
+    promotion = Money(int(proposal.get("promotionIncreaseMinor") or 0), base.currency)
+    return base + rules.increase(participant, Decimal(proposal["percent"])) + promotion
 
 
 def explained(lower: Mapping[str, Any], higher: Mapping[str, Any], hired: Mapping[str, str]) -> bool:

@@ -8,31 +8,38 @@ from typing import Any
 
 import strawberry
 
-from schema.compensation.types import PayFrequencyEnum
+from schema.compensation.enums import PayFrequencyEnum
 
 
-@strawberry.input(description="A position's band: minimum ≤ midpoint ≤ maximum of annual pay in one currency.")
+@strawberry.input(description="A band: minimum ≤ midpoint ≤ maximum of annual pay in one currency, for a position or "
+                              "a position level (one of them), in a location zone or for every zone. Saving the "
+                              "band of the same position or level and zone replaces it.")
 class PayBandInput:
-    position_id: strawberry.ID
-    currency: str
-    minimum: Decimal
-    midpoint: Decimal
-    maximum: Decimal
+    position_id: strawberry.ID | None = strawberry.field(default=None, description="The position (or level).")
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    minimum: Decimal = strawberry.field(description="The lowest annual pay.")
+    midpoint: Decimal = strawberry.field(description="The midpoint (compa-ratio 1).")
+    maximum: Decimal = strawberry.field(description="The highest annual pay.")
+    level: int | None = strawberry.field(default=None, description="A position level, 1-20 (or positionId).")
+    zone: str | None = strawberry.field(default=None, description="A location zone code (upper case, up to 32 "
+                                                                  "letters, digits, - or _); null: every zone.")
 
 
 def band_data(input: PayBandInput) -> dict[str, Any]:
-    return {"positionId": str(input.position_id), "currency": input.currency, "minimum": input.minimum,
-            "midpoint": input.midpoint, "maximum": input.maximum}
+    return {"positionId": str(input.position_id) if input.position_id else None, "level": input.level,
+            "zone": input.zone, "currency": input.currency, "minimum": input.minimum, "midpoint": input.midpoint,
+            "maximum": input.maximum}
 
 
 @strawberry.input(description="A pay record: a base amount in a currency, how often it is paid, from when, and why.")
 class RecordPayInput:
-    employee_id: strawberry.ID
-    effective_date: date
-    amount: Decimal
-    currency: str
-    reason: str
-    frequency: PayFrequencyEnum = PayFrequencyEnum.ANNUAL  # type: ignore[attr-defined]
+    employee_id: strawberry.ID = strawberry.field(description="The person.")
+    effective_date: date = strawberry.field(description="From when it applies.")
+    amount: Decimal = strawberry.field(description="The base amount, exact to the currency's minor unit.")
+    currency: str = strawberry.field(description="ISO 4217 code.")
+    reason: str = strawberry.field(description="Why (at most 200 characters).")
+    frequency: PayFrequencyEnum = strawberry.field(  # type: ignore[attr-defined]
+        default=PayFrequencyEnum.ANNUAL, description="How often the base amount is paid.")
 
 
 def pay_data(input: RecordPayInput) -> dict[str, Any]:
@@ -42,27 +49,34 @@ def pay_data(input: RecordPayInput) -> dict[str, Any]:
 
 @strawberry.input(description="Units of the cycle currency per unit of another currency.")
 class ExchangeRateInput:
-    currency: str
-    rate: Decimal
+    currency: str = strawberry.field(description="The other currency (ISO 4217).")
+    rate: Decimal = strawberry.field(description="Cycle-currency units per unit of it (at most six decimals).")
 
 
 @strawberry.input(description="A merit cycle: linked to a review cycle, its period and eligibility, its currency "
                               "and rates, and the merit budget as a % of eligible payroll.")
 class MeritCycleInput:
-    name: str
-    currency: str
-    period_start: date
-    period_end: date
-    effective_date: date
+    name: str = strawberry.field(description="The cycle's name.")
+    currency: str = strawberry.field(description="The cycle currency (ISO 4217).")
+    period_start: date = strawberry.field(description="First day of the period worked (for proration).")
+    period_end: date = strawberry.field(description="Last day of the period worked.")
+    effective_date: date = strawberry.field(description="When the new pay takes effect.")
     hired_before: date = strawberry.field(description="Eligible: hired strictly before this date.")
-    merit_budget_percent: Decimal
-    review_cycle_id: strawberry.ID | None = None
-    min_tenure_months: int = 0
-    no_pay_change_months: int = 0
-    promotion_budget_percent: Decimal = Decimal(0)
-    block_over_budget: bool = False
-    excluded_employee_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    rates: list[ExchangeRateInput] = strawberry.field(default_factory=list)
+    merit_budget_percent: Decimal = strawberry.field(description="The merit pool as a % of eligible payroll.")
+    review_cycle_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The review cycle whose calibrated ratings it uses.")
+    min_tenure_months: int = strawberry.field(
+        default=0, description="Eligible: at least this many months of tenure at the cutoff (0-600).")
+    no_pay_change_months: int = strawberry.field(
+        default=0, description="Eligible: no pay change in this many months before the cutoff (0-600).")
+    promotion_budget_percent: Decimal = strawberry.field(
+        default=Decimal(0), description="The promotion pool as a % of eligible payroll.")
+    block_over_budget: bool = strawberry.field(
+        default=False, description="Refuse proposals that would take a budget over its allocation (else a warning).")
+    excluded_employee_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="People left out by name.")
+    rates: list[ExchangeRateInput] = strawberry.field(
+        default_factory=list, description="Exchange rates into the cycle currency.")
 
 
 def rates_data(rates: list[ExchangeRateInput]) -> dict[str, Decimal]:
@@ -81,11 +95,11 @@ def cycle_data(input: MeritCycleInput) -> dict[str, Any]:
 
 @strawberry.input(description="One matrix cell: rating × compa-ratio band → min ≤ target ≤ max percent.")
 class MatrixCellInput:
-    rating: int
-    band: int
-    min: Decimal
-    target: Decimal
-    max: Decimal
+    rating: int = strawberry.field(description="The calibrated rating, 1-5.")
+    band: int = strawberry.field(description="The compa-ratio band: 0 below the first bound, and so on.")
+    min: Decimal = strawberry.field(description="The lowest recommended increase, in percent.")
+    target: Decimal = strawberry.field(description="The recommended increase, in percent.")
+    max: Decimal = strawberry.field(description="The highest recommended increase, in percent.")
 
 
 def cells_data(cells: list[MatrixCellInput]) -> list[dict[str, Any]]:

@@ -5,44 +5,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
 
 from models.compensation import cycles as rules
-from models.compensation.cycles import Phase, SkipReason
 from models.compensation.money import Money as MoneyValue
 from models.compensation.money import decimal_of
-from models.compensation.rules import PayFrequency, annual
+from models.compensation.rules import annual
 from models.core.documents import Document
 from resolvers.compensation import queries
 from resolvers.compensation.access import PayView
 from resolvers.core.context import Context
 from resolvers.core.loading import load
+from schema.compensation.enums import (
+    BandMatchEnum,
+    MeritPhaseEnum,
+    PayFrequencyEnum,
+    ProposalStateEnum,
+)
 from schema.core.cost import listed
 from schema.core.node import Node
 from schema.core.pagination import Connection
 from schema.org.types import Employee, EmployeeFields, Position, PositionFields
-
-PayFrequencyEnum = strawberry.enum(PayFrequency, name="PayFrequency",
-                                   description="How often a base amount is paid (annual pay is monthly × 12, "
-                                               "hourly × 2,080).")
-MeritPhaseEnum = strawberry.enum(Phase, name="MeritPhase", description="A merit cycle's phase, in order.")
-MeritSkipReasonEnum = strawberry.enum(SkipReason, name="MeritSkipReason",
-                                      description="Why a person takes no part in a merit cycle.")
-
-
-class ProposalState(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-
-
-ProposalStateEnum = strawberry.enum(ProposalState, name="ProposalState",
-                                    description="Draft (the manager edits it), submitted (counted as committed), "
-                                                "approved.")
 
 
 @strawberry.type(description="An exact amount: a decimal in a currency's minor units, never a binary float.")
@@ -62,12 +48,12 @@ class Money:
 @strawberry.type(description="One effective-dated pay record; records are only added, so history is kept.")
 class PayRecord(Node):
     doc: strawberry.Private[Document]
-    id: strawberry.ID
-    effective_date: date
-    base: Money
-    frequency: PayFrequencyEnum
-    reason: str
-    recorded_at: datetime
+    id: strawberry.ID = strawberry.field(description="The record's id.")
+    effective_date: date = strawberry.field(description="From when it applies.")
+    base: Money = strawberry.field(description="The base amount, per its frequency.")
+    frequency: PayFrequencyEnum = strawberry.field(description="How often the base amount is paid.")
+    reason: str = strawberry.field(description="Why (hire, merit, promotion, …).")
+    recorded_at: datetime = strawberry.field(description="When it was recorded.")
 
     @classmethod
     def of(cls, doc: Document) -> PayRecord:
@@ -80,24 +66,31 @@ class PayRecord(Node):
         return Money.of(annual(self.doc))
 
 
-@strawberry.type(description="A position's pay band: minimum, midpoint and maximum of annual pay in one currency.")
+@strawberry.type(description="A pay band: minimum, midpoint and maximum of annual pay in one currency, for a "
+                             "position or a position level, in a location zone or for every zone.")
 class PayBand(Node):
     doc: strawberry.Private[Document]
-    id: strawberry.ID
-    currency: str
-    minimum: Money
-    midpoint: Money
-    maximum: Money
+    id: strawberry.ID = strawberry.field(description="The band's id.")
+    currency: str = strawberry.field(description="ISO 4217 code of the band's amounts.")
+    minimum: Money = strawberry.field(description="The lowest annual pay of the band.")
+    midpoint: Money = strawberry.field(description="The band's midpoint (compa-ratio 1).")
+    maximum: Money = strawberry.field(description="The highest annual pay of the band.")
+    level: int | None = strawberry.field(description="The position level the band is for (null: a position's band).")
+    zone: str | None = strawberry.field(description="The location zone the band applies in (null: every zone "
+                                                    "without a band of its own).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> PayBand | None:
         if doc is None:
             return None
         money = {n: Money.of(MoneyValue(doc[n], doc["currency"])) for n in ("minimum", "midpoint", "maximum")}
-        return cls(doc=doc, id=strawberry.ID(doc["_id"]), currency=doc["currency"], **money)
+        return cls(doc=doc, id=strawberry.ID(doc["_id"]), currency=doc["currency"], level=doc.get("level"),
+                   zone=doc.get("zone"), **money)
 
-    @strawberry.field(description="The position the band is for.")
+    @strawberry.field(description="The position the band is for (null: a level's band).")
     async def position(self, info: Info[Context, Any]) -> Position | None:
+        if not self.doc.get("positionId"):
+            return None
         return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
 
@@ -118,9 +111,17 @@ class EmployeePay:
     def annual(self) -> Money | None:
         return Money.of(self.view.annual) if self.view.annual else None
 
-    @strawberry.field(description="The band of the person's position.")
+    @strawberry.field(description="The person's band: by position or level, in their zone (see bandMatch).")
     def band(self) -> PayBand | None:
         return PayBand.wrap(self.view.band)
+
+    @strawberry.field(description="The person's location zone for pay (null: none assigned).")
+    def zone(self) -> str | None:
+        return self.view.zone
+
+    @strawberry.field(description="How the band was found (null: no band applies).")
+    def band_match(self) -> BandMatchEnum | None:
+        return BandMatchEnum(self.view.band_match) if self.view.band_match else None
 
     @strawberry.field(description="Annual pay ÷ the band's midpoint (null without a band in the pay's currency).")
     def compa_ratio(self) -> Decimal | None:
@@ -145,11 +146,11 @@ class ExchangeRate:
 @strawberry.type(description="One cell of the merit matrix: a calibrated rating × a compa-ratio band → an increase "
                              "range in percent.")
 class MatrixCell:
-    rating: int
+    rating: int = strawberry.field(description="The calibrated rating, 1-5.")
     band: int = strawberry.field(description="The compa-ratio band: 0 below the first bound, and so on.")
-    min: Decimal
-    target: Decimal
-    max: Decimal
+    min: Decimal = strawberry.field(description="The lowest recommended increase, in percent.")
+    target: Decimal = strawberry.field(description="The recommended increase, in percent.")
+    max: Decimal = strawberry.field(description="The highest recommended increase, in percent.")
 
     @classmethod
     def wrap(cls, cell: Document | None) -> MatrixCell | None:
@@ -161,7 +162,7 @@ class MatrixCell:
 
 @strawberry.type(description="The merit matrix: compa-ratio bounds and a cell per rating × band.")
 class MeritMatrix:
-    version: int
+    version: int = strawberry.field(description="Bumped by each change (saveMeritMatrix's baseVersion).")
     compa_bounds: list[Decimal] = strawberry.field(description="Increasing compa-ratio bounds between bands.",
                                                    metadata=listed(6))
     cells: list[MatrixCell] = strawberry.field(description="Every rating × band.", metadata=listed(35))
@@ -176,20 +177,25 @@ class MeritMatrix:
                              "phases, a matrix and budgets.")
 class MeritCycle(Node):
     doc: strawberry.Private[Document]
-    id: strawberry.ID
-    name: str
-    phase: MeritPhaseEnum
-    currency: str
-    review_cycle_id: strawberry.ID | None
-    period_start: date
-    period_end: date
-    effective_date: date
-    hired_before: date
-    min_tenure_months: int
-    no_pay_change_months: int
-    merit_budget_percent: Decimal
-    block_over_budget: bool
-    eligible_count: int | None
+    id: strawberry.ID = strawberry.field(description="The cycle's id.")
+    name: str = strawberry.field(description="The cycle's name.")
+    phase: MeritPhaseEnum = strawberry.field(description="Where the cycle stands.")
+    currency: str = strawberry.field(description="The cycle currency (ISO 4217), fixed at launch.")
+    review_cycle_id: strawberry.ID | None = strawberry.field(
+        description="The review cycle whose calibrated ratings it uses.")
+    period_start: date = strawberry.field(description="First day of the period worked (for proration).")
+    period_end: date = strawberry.field(description="Last day of the period worked.")
+    effective_date: date = strawberry.field(description="When the new pay takes effect.")
+    hired_before: date = strawberry.field(description="Eligible: hired strictly before this date.")
+    min_tenure_months: int = strawberry.field(
+        description="Eligible: at least this many months of tenure at the cutoff.")
+    no_pay_change_months: int = strawberry.field(
+        description="Eligible: no pay change in this many months before the cutoff.")
+    merit_budget_percent: Decimal = strawberry.field(
+        description="The merit pool at launch, as a % of eligible payroll.")
+    block_over_budget: bool = strawberry.field(
+        description="Proposals that would take a budget over its allocation are refused (else a warning).")
+    eligible_count: int | None = strawberry.field(description="How many people took part at launch (null before).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Self | None:
@@ -228,9 +234,9 @@ class MeritCycle(Node):
 class TrailEntry:
     kind: str = strawberry.field(description="proposed, submitted, endorsed (a manager up the chain), approved "
                                              "(HR), sent_back or pay_changed.")
-    at: datetime
-    by_id: strawberry.ID | None
-    percent: Decimal | None
+    at: datetime = strawberry.field(description="When.")
+    by_id: strawberry.ID | None = strawberry.field(description="Who did it (null: the system, e.g. a pay change).")
+    percent: Decimal | None = strawberry.field(description="The percent proposed, for a proposal.")
     reason: str | None = strawberry.field(description="A justification or a send-back reason.")
 
     @strawberry.field(description="Who did it.")
@@ -241,19 +247,31 @@ class TrailEntry:
 @strawberry.type(description="A proposed increase.")
 class MeritProposal:
     participant: strawberry.Private[Document]
-    percent: Decimal
-    state: ProposalStateEnum
-    justification: str | None
+    percent: Decimal = strawberry.field(description="The merit increase in percent (before proration).")
+    state: ProposalStateEnum = strawberry.field(description="Where the proposal stands.")
+    justification: str | None = strawberry.field(description="Why (required outside the matrix cell).")
     deviation: bool = strawberry.field(description="Outside the matrix cell's range (a justification is required).")
-    at: datetime
+    at: datetime = strawberry.field(description="When it was last proposed.")
 
     @strawberry.field(description="The prorated increase in the cycle currency.")
     def increase(self) -> Money:
         return Money.of(rules.increase(self.participant, self.percent))
 
-    @strawberry.field(description="Annual pay after the increase, in the person's own currency.")
+    @strawberry.field(description="Annual pay after the increase (and any promotion increase), in the person's own "
+                                  "currency.")
     def new_pay(self) -> Money:
         return Money.of(rules.new_pay(self.participant))
+
+    @strawberry.field(description="The promotion increase in percent (null: none; only with an approved promotion "
+                                  "effective in the cycle).")
+    def promotion_percent(self) -> Decimal | None:
+        promotion = self.participant["proposal"].get("promotion") or {}
+        return decimal_of(promotion["percent"]) if promotion.get("percent") is not None else None
+
+    @strawberry.field(description="The promotion increase in the cycle currency (not prorated; null: none).")
+    def promotion_increase(self) -> Money | None:
+        minor = self.participant["proposal"].get("promotionIncreaseMinor")
+        return Money.of(MoneyValue(int(minor), self.participant["payInCycle"]["currency"])) if minor else None
 
     @strawberry.field(description="Who proposed it.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
@@ -269,7 +287,7 @@ class MeritProposal:
                              "proposal and its trail (calibrated rating → cell → proposal → approval).")
 class MeritParticipant(Node):
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The participant's id.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> MeritParticipant | None:
@@ -298,6 +316,18 @@ class MeritParticipant(Node):
     @strawberry.field(description="Share of the period worked (whole months).")
     def proration(self) -> Decimal:
         return decimal_of(self.doc["proration"])
+
+    @strawberry.field(description="Position in the band at the snapshot: 0 at its minimum, 1 at its maximum.")
+    def range_position(self) -> Decimal | None:
+        return decimal_of(self.doc["rangePosition"]) if self.doc.get("rangePosition") else None
+
+    @strawberry.field(description="The person's pay zone at the snapshot (null: none).")
+    def zone(self) -> str | None:
+        return self.doc.get("zone")
+
+    @strawberry.field(description="The level of the person's position at the snapshot.")
+    def level(self) -> int | None:
+        return self.doc.get("level")
 
     @strawberry.field(description="The matrix cell of the rating and compa-ratio, in the current matrix.")
     async def cell(self, info: Info[Context, Any]) -> MatrixCell | None:
@@ -333,113 +363,3 @@ class MeritParticipantConnection(Connection[MeritParticipant]):
         return self.page_info.has_next_page
 
 
-@strawberry.type(description="A manager's merit budget for their organisation, rolled up the chain: allocated, "
-                             "proposed (every proposal below), committed (submitted and approved) and remaining.")
-class CompensationBudget:
-    budget: strawberry.Private[queries.Budget]
-
-    @strawberry.field(description="The manager.")
-    async def manager(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.budget.document["managerId"]))
-
-    @strawberry.field(description="The eligible payroll of their organisation at launch.")
-    def payroll(self) -> Money:
-        return Money.of(self.budget.money("payrollMinor"))
-
-    @strawberry.field(description="The budget.")
-    def allocated(self) -> Money:
-        return Money.of(self.budget.money("allocatedMinor"))
-
-    @strawberry.field(description="Every proposal below them.")
-    def proposed(self) -> Money:
-        return Money.of(self.budget.money("proposedMinor"))
-
-    @strawberry.field(description="Submitted and approved proposals below them.")
-    def committed(self) -> Money:
-        return Money.of(self.budget.money("committedMinor"))
-
-    @strawberry.field(description="Allocated − committed.")
-    def remaining(self) -> Money:
-        return Money.of(self.budget.remaining)
-
-    @strawberry.field(description="Committed spend exceeds the allocation.")
-    def over_budget(self) -> bool:
-        return self.budget.over_budget
-
-
-@strawberry.type(description="A person's pay statement once the cycle is shared: only their own.")
-class PayStatement:
-    statement: strawberry.Private[queries.Statement]
-
-    @strawberry.field(description="The cycle's name.")
-    def cycle_name(self) -> str:
-        return self.statement.cycle["name"]
-
-    @strawberry.field(description="When the new pay takes effect.")
-    def effective_date(self) -> date:
-        return self.statement.effective_date
-
-    @strawberry.field(description="Annual pay before.")
-    def old_pay(self) -> Money:
-        return Money.of(self.statement.old_pay)
-
-    @strawberry.field(description="Annual pay after.")
-    def new_pay(self) -> Money:
-        return Money.of(self.statement.new_pay)
-
-    @strawberry.field(description="The increase.")
-    def increase(self) -> Money:
-        return Money.of(self.statement.increase)
-
-    @strawberry.field(description="The increase in percent (before proration).")
-    def percent(self) -> Decimal:
-        return self.statement.percent
-
-
-@strawberry.type(description="Two people of the same position and level whose resulting pay differs by 5 % or more "
-                             "of the lower, with no recorded factor (rating, tenure) explaining it.")
-class PayEquityFlag:
-    flag: strawberry.Private[queries.EquityFlag]
-
-    @strawberry.field(description="The position.")
-    async def position(self, info: Info[Context, Any]) -> Position | None:
-        return PositionFields.wrap(await load(info.context, "position_by_id", self.flag.position_id))
-
-    @strawberry.field(description="The position's level.")
-    def level(self) -> int | None:
-        return self.flag.level
-
-    @strawberry.field(description="The lower-paid person.")
-    async def lower(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.flag.lower["employeeId"]))
-
-    @strawberry.field(description="The higher-paid person.")
-    async def higher(self, info: Info[Context, Any]) -> Employee | None:
-        return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.flag.higher["employeeId"]))
-
-    @strawberry.field(description="Resulting pay of the lower-paid person, in the cycle currency.")
-    def lower_pay(self) -> Money:
-        return Money.of(self.flag.lower_pay)
-
-    @strawberry.field(description="Resulting pay of the higher-paid person, in the cycle currency.")
-    def higher_pay(self) -> Money:
-        return Money.of(self.flag.higher_pay)
-
-    @strawberry.field(description="The gap in percent of the lower pay.")
-    def gap_percent(self) -> Decimal:
-        return self.flag.gap * 100
-
-
-@strawberry.type(description="Someone not in the cycle, and why.")
-class MeritSkip:
-    employee_id: strawberry.ID
-    reason: MeritSkipReasonEnum
-
-
-@strawberry.type(description="What a launch did.")
-class MeritLaunchSummary:
-    eligible: int
-    skipped_count: int
-    payroll: Money = strawberry.field(description="The eligible payroll in the cycle currency.")
-    skipped: list[MeritSkip] = strawberry.field(description="The first 1,000 people skipped, by id.",
-                                                metadata=listed(1000))

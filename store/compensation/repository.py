@@ -8,12 +8,15 @@ person, so each total equals the sum of its proposals whatever the concurrency.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
+from models.compensation.budgets import department_budget_id, manager_budget_id
+from store.core.audit import derived_writes
 from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
 
@@ -34,14 +37,32 @@ class PayRecordsByEmployeeIdLoader(DataLoader[str, list[Document]]):
         return [grouped[id] for id in ids]
 
 
-class BandByPositionIdLoader(DataLoader[str, Document | None]):
+class ZoneByEmployeeIdLoader(DataLoader[str, str | None]):
+    """Each person's pay zone (``None``: no zone assigned)."""
+
     def __init__(self, collection: TenantCollection) -> None:
         self.collection = collection
         super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
 
-    async def load_batch(self, ids: Sequence[str]) -> list[Document | None]:
-        found = {d["positionId"]: d for d in await self.collection.find({"positionId": {"$in": list(ids)}})}
+    async def load_batch(self, ids: Sequence[str]) -> list[str | None]:
+        found = {d["employeeId"]: d["zone"] for d in await self.collection.find(
+            {"employeeId": {"$in": list(ids)}}, projection={"employeeId": 1, "zone": 1})}
         return [found.get(id) for id in ids]
+
+
+class AllBands:
+    """Every band of the organisation, read once (per request, or per event): a person's band depends on their
+    position, its level and their zone (``models.compensation.rules.band_for``), and an organisation has a
+    band per position or level and zone, never one per person."""
+
+    def __init__(self, collection: TenantCollection) -> None:
+        self.collection = collection
+        self._bands: asyncio.Future[list[Document]] | None = None
+
+    async def load(self) -> list[Document]:
+        if self._bands is None:  # concurrent callers share the one read
+            self._bands = asyncio.ensure_future(bands(self.collection))
+        return await self._bands
 
 
 class CompensationLoaders:
@@ -49,7 +70,8 @@ class CompensationLoaders:
 
     def __init__(self, store: TenantStore) -> None:
         self.pay_records_by_employee_id = PayRecordsByEmployeeIdLoader(store.payRecords)
-        self.band_by_position_id = BandByPositionIdLoader(store.payBands)
+        self.bands = AllBands(store.payBands)
+        self.zone_by_employee_id = ZoneByEmployeeIdLoader(store.payZones)
         self.cycle_by_id = ByIdLoader(store.meritCycles)
         self.participant_by_id = ByIdLoader(store.meritParticipants)
 
@@ -59,12 +81,41 @@ async def records_of(collection: TenantCollection, employee_ids: Iterable[str]) 
                                  sort=[("employeeId", 1), ("effectiveDate", 1), ("recordedAt", 1), ("_id", 1)])
 
 
+MAX_BANDS = 5000
+INSERT_BATCH = 1000  # participants per bulk insert at launch
+
+
+async def bands(collection: TenantCollection) -> list[Document]:
+    """The organisation's bands (position bands first, then level bands; zone-less first)."""
+    return await collection.find({}, sort=[("positionId", 1), ("level", 1), ("zone", 1), ("_id", 1)],
+                                 limit=MAX_BANDS)
+
+
 async def save_band(store: TenantStore, band: Mapping[str, Any], new_id: str) -> Document:
-    """One band per position: replaced whole (one upsert keyed on the position)."""
+    """One band per position or level and zone: replaced whole (one upsert keyed on the three)."""
     collection = store.payBands
+    key = {"positionId": band["positionId"], "level": band["level"], "zone": band["zone"]}
     return await collection.collection.find_one_and_update(
-        collection.scope({"positionId": band["positionId"]}),
-        {"$set": dict(band), "$setOnInsert": {"_id": new_id}}, upsert=True, return_document=True)
+        collection.scope(key), {"$set": dict(band), "$setOnInsert": {"_id": new_id}}, upsert=True,
+        return_document=True)
+
+
+async def assign_zone(store: TenantStore, employee_id: str, zone: str | None, changes: Mapping[str, Any],
+                      new_id: str) -> None:
+    """A person's pay zone (one upsert; ``None`` removes it)."""
+    collection = store.payZones
+    if zone is None:
+        await collection.collection.delete_one(collection.scope({"employeeId": employee_id}))
+        return
+    await collection.collection.update_one(collection.scope({"employeeId": employee_id}), {
+        "$set": {"zone": zone, **changes}, "$setOnInsert": {"_id": new_id}}, upsert=True)
+
+
+async def zones_of(store: TenantStore, employee_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Pay zones by employee id (of some people, or everyone's)."""
+    query = {} if employee_ids is None else {"employeeId": {"$in": list(employee_ids)}}
+    return {d["employeeId"]: d["zone"] for d in await store.payZones.find(query, projection={"employeeId": 1,
+                                                                                            "zone": 1})}
 
 
 async def open_cycles(store: TenantStore, phases: Iterable[str]) -> list[Document]:
@@ -91,7 +142,8 @@ async def participant_of(store: TenantStore, cycle_id: str, employee_id: str) ->
 async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], people: list[Document],
                  budgets: list[Document]) -> bool:
     """Launch a draft cycle: claim it (draft → launching, one conditional write: of two concurrent launches
-    one wins), write its participants and budgets in two unordered bulk inserts with deterministic ids, then
+    one wins), write its participants (one unordered bulk insert per :data:`INSERT_BATCH` people) and budgets
+    (one more) with deterministic ids, then
     open it (launching → proposals, with ``changes``). A launch stopped part-way leaves the cycle launching;
     launching it again inserts only what is missing and opens it. A cycle past launching writes nothing."""
     claimed = await store.meritCycles.update(cycle_id, {"phase": "launching"}, where={"phase": "draft"})
@@ -99,8 +151,10 @@ async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], 
         current = await store.meritCycles.get(cycle_id)
         if current is None or current.get("phase") != "launching":
             return False
-    await insert_missing(store.meritParticipants, people)
-    await insert_missing(store.compensationBudgets, budgets)
+    with derived_writes():  # the trail records the launch on the cycle; these rows derive from audited pay
+        for start in range(0, len(people), INSERT_BATCH):  # one insert per batch of people
+            await insert_missing(store.meritParticipants, people[start:start + INSERT_BATCH])
+        await insert_missing(store.compensationBudgets, budgets)
     return await store.meritCycles.update(cycle_id, changes, where={"phase": "launching"})
 
 
@@ -119,15 +173,44 @@ async def insert_missing(collection: TenantCollection, documents: list[Document]
 
 
 async def budgets_of(store: TenantStore, cycle_id: str, manager_ids: Iterable[str]) -> list[Document]:
-    return await store.compensationBudgets.find({"cycleId": cycle_id, "managerId": {"$in": list(manager_ids)}},
-                                                sort=BY_ID)
+    """The budgets of these managers (by their deterministic ids: the ``_id`` index)."""
+    ids = [manager_budget_id(cycle_id, m) for m in manager_ids]
+    return await store.compensationBudgets.find({"_id": {"$in": ids}, "cycleId": cycle_id}, sort=BY_ID)
+
+
+async def department_budgets(store: TenantStore, cycle_id: str,
+                             department_ids: Iterable[str] | None = None) -> list[Document]:
+    """The budgets of these departments (all of the cycle's without ``department_ids``)."""
+    query: dict[str, Any] = {"cycleId": cycle_id, "managerId": None, "departmentId": {"$ne": None}}
+    if department_ids is not None:
+        query["departmentId"] = {"$in": list(department_ids)}
+    return await store.compensationBudgets.find(query, sort=[("departmentId", 1)])
+
+
+async def budgets_above(store: TenantStore, participant: Mapping[str, Any],
+                        manager_ids: Sequence[str] | None = None) -> list[Document]:
+    """In one read: the budgets of the managers above a participant (or of ``manager_ids``) and, with all of
+    them, of the participant's department."""
+    managers = participant["managerChain"] if manager_ids is None else manager_ids
+    return await store.compensationBudgets.find(_above(participant, managers), sort=BY_ID)
+
+
+def _above(participant: Mapping[str, Any], managers: Sequence[str]) -> dict[str, Any]:
+    """The budgets of ``managers`` and of the participant's department, by their deterministic ids (one ``$in`` on
+    the ``_id`` index, not an ``$or`` of two scans)."""
+    cycle_id = participant["cycleId"]
+    ids = [manager_budget_id(cycle_id, m) for m in managers]
+    if participant.get("departmentId"):
+        ids.append(department_budget_id(cycle_id, participant["departmentId"]))
+    return {"_id": {"$in": ids}, "cycleId": cycle_id}
 
 
 async def write_proposal(store: TenantStore, participant: Mapping[str, Any], changes: Mapping[str, Any],
                          entry: Mapping[str, Any], deltas: Mapping[str, int]) -> bool:
     """The change on the participant (one write, conditional on the version read and on the cycle not being
-    locked for it), then ``deltas`` (``proposedMinor``, ``committedMinor``) added atomically to the budget
-    of every manager above: each total stays the sum of its proposals under any concurrency."""
+    locked for it), then ``deltas`` (merit and promotion, proposed and committed) added atomically, in one
+    update, to the budget of every manager above and of the participant's department: each total stays the sum
+    of its proposals under any concurrency."""
     collection = store.meritParticipants
     result = await collection.collection.update_one(
         collection.scope({"_id": participant["_id"], "version": participant["version"], "locked": {"$ne": True}}),
@@ -137,38 +220,53 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     increments = {name: value for name, value in deltas.items() if value}
     if increments:
         budgets = store.compensationBudgets
-        await budgets.collection.update_many(
-            budgets.scope({"cycleId": participant["cycleId"], "managerId": {"$in": participant["managerChain"]}}),
-            {"$inc": increments})
+        with derived_writes():  # counters of the participant's change, which the trail records
+            await budgets.collection.update_many(budgets.scope(_above(participant, participant["managerChain"])),
+                                                 {"$inc": increments})
     return True
 
 
-async def set_budget(store: TenantStore, cycle_id: str, manager_id: str, changes: Mapping[str, Any]) -> Document | None:
+async def set_budget(store: TenantStore, budget_id: str, changes: Mapping[str, Any]) -> Document | None:
     budgets = store.compensationBudgets
-    return await budgets.collection.find_one_and_update(
-        budgets.scope({"cycleId": cycle_id, "managerId": manager_id}), {"$set": dict(changes)},
-        return_document=True)
+    return await budgets.collection.find_one_and_update(budgets.scope({"_id": budget_id}), {"$set": dict(changes)},
+                                                        return_document=True)
+
+
+async def managers_in_department(store: TenantStore, cycle_id: str, department_id: str) -> list[Document]:
+    """The manager budgets with payroll in a department (those a department pool is shared among)."""
+    return await store.compensationBudgets.find(
+        {"cycleId": cycle_id, "departmentId": None, f"payrollByDepartment.{department_id}": {"$exists": True}},
+        sort=BY_ID, projection={"managerId": 1, "payrollByDepartment": 1})
 
 
 async def lock_and_recount(store: TenantStore, cycle_id: str, *, lock: bool) -> None:
-    """Inside the caller's transaction: lock the participants (``lock``) and set every budget of the cycle to
-    the sums of the proposals below its manager (``proposal.increaseMinor``), in one aggregation."""
+    """Inside the caller's transaction: lock the participants (``lock``) and set every budget of the cycle (the
+    managers' and the departments') to the sums of the proposals below it, merit and promotion apart, in one
+    aggregation."""
     participants = store.meritParticipants
     if lock:
         await participants.collection.update_many(participants.scope({"cycleId": cycle_id}),
                                                   {"$set": {"locked": True}})
+    committed = {"$in": ["$proposal.state", ["submitted", "approved"]]}
+    sums = {name: {"$sum": value} for name, value in {
+        "proposedMinor": {"$ifNull": ["$proposal.increaseMinor", 0]},
+        "committedMinor": {"$cond": [committed, {"$ifNull": ["$proposal.increaseMinor", 0]}, 0]},
+        "promotionProposedMinor": {"$ifNull": ["$proposal.promotionIncreaseMinor", 0]},
+        "promotionCommittedMinor": {"$cond": [committed, {"$ifNull": ["$proposal.promotionIncreaseMinor", 0]},
+                                              0]}}.items()}
     rows = await participants.collection.aggregate([
         {"$match": participants.scope({"cycleId": cycle_id, "proposal": {"$ne": None}})},
-        {"$unwind": "$managerChain"},
-        {"$group": {"_id": "$managerChain", "proposed": {"$sum": "$proposal.increaseMinor"},
-                    "committed": {"$sum": {"$cond": [{"$in": ["$proposal.state", ["submitted", "approved"]]},
-                                                     "$proposal.increaseMinor", 0]}}}},
+        {"$project": {"proposal": 1, "keys": {"$concatArrays": [
+            {"$map": {"input": "$managerChain", "as": "m", "in": {"$concat": ["m:", "$$m"]}}},
+            {"$cond": [{"$gt": ["$departmentId", None]}, [{"$concat": ["d:", "$departmentId"]}], []]}]}}},
+        {"$unwind": "$keys"},
+        {"$group": {"_id": "$keys", **sums}},
     ])
-    sums = {row["_id"]: row for row in rows}
+    totals = {row["_id"]: row for row in rows}
     budgets = store.compensationBudgets
     changes = {}
-    for budget in await budgets.find({"cycleId": cycle_id}, projection={"managerId": 1}):
-        row = sums.get(budget["managerId"], {})
-        changes[budget["_id"]] = {"proposedMinor": int(row.get("proposed", 0)),
-                                  "committedMinor": int(row.get("committed", 0))}
+    for budget in await budgets.find({"cycleId": cycle_id}, projection={"managerId": 1, "departmentId": 1}):
+        key = f"m:{budget['managerId']}" if budget.get("managerId") else f"d:{budget.get('departmentId')}"
+        row = totals.get(key, {})
+        changes[budget["_id"]] = {name: int(row.get(name, 0)) for name in sums}
     await budgets.update_each(changes)

@@ -10,7 +10,8 @@ calls), but the trail's collection is marked written (tests restore it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,18 @@ class AuditScope:
 
 
 current_scope: ContextVar[AuditScope | None] = ContextVar("perfgraph_audit_scope", default=None)
+
+
+@contextmanager
+def derived_writes() -> Iterator[None]:
+    """Writes of derived data make no entries of their own while the block runs: rows a domain computes from
+    changes the trail already records (a merit cycle's pay snapshot, written by its launch, which is recorded on
+    the cycle; a merit budget's counters, incremented with each proposal, which is recorded on the participant)."""
+    token = current_scope.set(None)
+    try:
+        yield
+    finally:
+        current_scope.reset(token)
 
 
 def audited(collection: str) -> AuditScope | None:

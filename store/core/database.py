@@ -238,19 +238,25 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
                              {"unique": True, "name": "org_survey_number_unique"})],
     "processSurveyMarkers": [],
     "processSurveyAnswers": [([ORG, ("roundId", ASCENDING)], {"name": "org_round"})],
-    # compensation: effective-dated pay records, one band per position, merit cycles, one participant per
-    # (cycle, employee) with its pay snapshot and proposal, one budget per (cycle, manager)
+    # compensation: effective-dated pay records, bands per position or level and zone, a pay zone per person,
+    # merit cycles, one participant per (cycle, employee) with its pay snapshot and proposal, one budget per
+    # (cycle, manager) and per (cycle, department)
     "payRecords": [
         ([ORG, ("employeeId", ASCENDING), ("effectiveDate", ASCENDING)], {"name": "org_employee_effective"}),
     ],
-    "payBands": [([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"})],
+    # one band per position or level and zone (the name is kept: a database with the older one-per-position
+    # index gets it replaced at start-up)
+    "payBands": [([ORG, ("positionId", ASCENDING), ("level", ASCENDING), ("zone", ASCENDING)],
+                  {"unique": True, "name": "org_position_unique"})],
+    "payZones": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
     "meritCycles": [([ORG, ("phase", ASCENDING)], {"name": "org_phase"})],
     "meritParticipants": [
         ([ORG, ("cycleId", ASCENDING), ("employeeId", ASCENDING)], {"unique": True, "name": "org_cycle_employee"}),
         ([ORG, ("cycleId", ASCENDING), ("managerChain", ASCENDING)], {"name": "org_cycle_chain"}),
     ],
-    "compensationBudgets": [
-        ([ORG, ("cycleId", ASCENDING), ("managerId", ASCENDING)], {"unique": True, "name": "org_cycle_manager"}),
+    "compensationBudgets": [  # a manager's (departmentId null) or a department's (managerId null)
+        ([ORG, ("cycleId", ASCENDING), ("managerId", ASCENDING), ("departmentId", ASCENDING)],
+         {"unique": True, "name": "org_cycle_manager"}),
     ],
     # integrations: tokens (secrets stored hashed; looked up by hash, which names the organisation) and the
     # SCIM identity of people (one per employee, ``_id`` the employee's id)

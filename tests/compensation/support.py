@@ -16,7 +16,7 @@ SEED: dict[str, list[Document]] = demo_compensation(NORTHWIND)
 FINISHED, RUNNING = SEED["meritCycles"]
 REVIEW_SEED: dict[str, list[Document]] = demo_review_documents(NORTHWIND)
 UNKNOWN_ID = "0" * 24
-PAY_COLLECTIONS = ("payRecords", "payBands", "meritCycles", "meritParticipants", "compensationBudgets")
+PAY_COLLECTIONS = ("payRecords", "payBands", "payZones", "meritCycles", "meritParticipants", "compensationBudgets")
 PEOPLE = {e["_id"]: e for e in NORTHWIND.employees}
 # A payroll specialist: an individual contributor who manages no one, outside the manager persona's team.
 COMP_ADMIN = next(e["_id"] for e in NORTHWIND.employees

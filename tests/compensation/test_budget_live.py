@@ -12,6 +12,7 @@ from typing import Any
 from models.compensation.cycles import default_matrix
 from tests.client import websocket
 from tests.compensation.support import (
+    ADVANCE,
     BUDGET,
     COMP_ADMIN,
     PEOPLE,
@@ -46,15 +47,25 @@ async def stored(server: RunningServer, collection: str, cycle_id: str) -> list[
 
 
 async def assert_budgets_are_the_sums(server: RunningServer, cycle_id: str) -> dict[str, int]:
-    """Every stored budget's proposed total equals the sum of the increases of the proposals below it."""
+    """Every stored budget's proposed total (a manager's and a department's, merit and promotion apart) equals the
+    sum of the increases of the proposals below it / in it."""
     participants = await stored(server, "meritParticipants", cycle_id)
     expected: dict[str, int] = defaultdict(int)
+    departments: dict[str, int] = defaultdict(int)
+    promotions: dict[str, int] = defaultdict(int)
     for p in participants:
         if p.get("proposal"):
             for manager_id in p["managerChain"]:
                 expected[manager_id] += increase(p, p["proposal"]["percent"])
-    budgets = {b["managerId"]: b for b in await stored(server, "compensationBudgets", cycle_id)}
-    assert {m: b["proposedMinor"] for m, b in budgets.items() if b["proposedMinor"]} == dict(expected)
+                promotions[manager_id] += p["proposal"].get("promotionIncreaseMinor") or 0
+            departments[p.get("departmentId")] += increase(p, p["proposal"]["percent"])
+    budgets = await stored(server, "compensationBudgets", cycle_id)
+    managers = {b["managerId"]: b for b in budgets if b.get("managerId")}
+    by_department = {b["departmentId"]: b for b in budgets if b.get("departmentId")}
+    assert {m: b["proposedMinor"] for m, b in managers.items() if b["proposedMinor"]} == dict(expected)
+    assert {d: b["proposedMinor"] for d, b in by_department.items() if b["proposedMinor"]} == dict(departments)
+    assert {m: b["promotionProposedMinor"] for m, b in managers.items() if b["promotionProposedMinor"]} == \
+        {m: v for m, v in promotions.items() if v}
     return dict(expected)
 
 
@@ -85,6 +96,11 @@ async def test_fifty_managers_proposing_at_once_never_lose_an_update(server: Run
     top = next(e["_id"] for e in NORTHWIND.employees if not e.get("managerChain"))
     budget = (await admin.data(BUDGET, {"cycle": cycle_id, "manager": top}))["compensationBudget"]
     assert Decimal(budget["proposed"]["amount"]) == Decimal(expected[top]).scaleb(-2)
+    # and moving to review recounts every budget (the managers' and the departments') from the proposals, in one
+    # aggregation: the same sums
+    moved = await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"})
+    assert moved["advanceMeritCycle"]["errors"] == []
+    assert await assert_budgets_are_the_sums(server, cycle_id) == expected
 
 
 async def test_two_proposals_interleaved_on_the_shared_budgets_both_count(server: RunningServer) -> None:

@@ -322,13 +322,32 @@ async def test_a_launch_stopped_part_way_completes_when_run_again(server: Runnin
     assert stuck["phase"] == "launching"
     # when it is launched again
     again = (await admin.data(LAUNCH, {"id": cycle_id}))["launchMeritCycle"]
-    # then it opens with every participant once and a budget per manager; a third launch is refused
+    # then it opens with every participant once and a budget per manager and per department; a third launch is
+    # refused
     assert again["errors"] == [] and again["cycle"]["phase"] == "PROPOSALS"
     participants = await server.database.meritParticipants.count_documents({"cycleId": cycle_id})
     assert participants == again["launch"]["eligible"] == len(expected_eligible())
     managers = {m for e in expected_eligible() for m in PEOPLE[e]["managerChain"]}
-    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id}) == len(managers)
+    departments = {PEOPLE[e]["departmentId"] for e in expected_eligible()}
+    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id, "departmentId": None}) \
+        == len(managers)
+    assert await server.database.compensationBudgets.count_documents({"cycleId": cycle_id, "managerId": None}) \
+        == len(departments)
     before = await server.snapshot(PAY_COLLECTIONS)
     third = await admin.execute(LAUNCH, {"id": cycle_id})
     assert [(f, c) for f, c, _ in refused(third)] == [("cycleId", "INVALID_TRANSITION")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
+
+
+async def test_an_increase_for_an_ineligible_person_is_refused_and_nothing_is_written(server: RunningServer) -> None:
+    # given a cycle that excludes the team lead by name
+    admin = await comp_admin(server)
+    cycle_id, launch = await launched_cycle(admin, excludedEmployeeIds=[TEAM_LEAD])
+    assert {"employeeId": TEAM_LEAD, "reason": "EXCLUDED"} in launch["launch"]["skipped"]
+    before = await server.snapshot(PAY_COLLECTIONS)
+    # when their manager proposes an increase for them
+    body = await server.client("manager").execute(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD,
+                                                            "percent": "3"})
+    # then it is refused as ineligible (no amount in the message) and nothing is written
+    assert [(f, c) for f, c, _ in refused(body)] == [("employeeId", "INACTIVE")]
     assert await server.snapshot(PAY_COLLECTIONS) == before

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.client import GraphQLClient
-from tests.compensation.support import RUNNING, SEED, comp_admin
-from tests.conftest import RunningServer
+from tests.compensation.support import CREATE_CYCLE, LAUNCH, RUNNING, SEED, comp_admin, cycle_input
+from tests.conftest import NORTHWIND, RunningServer
 
 PROPOSALS = """
 query($cycle: ID!, $manager: ID!, $first: Int!) {
@@ -17,12 +17,14 @@ query($cycle: ID!, $manager: ID!, $first: Int!) {
 EMPLOYEES_PAY = """
 query($first: Int!) { employees(first: $first) { edges { node { name pay { current { id } compaRatio } } } } }"""
 # Sign-in (the manager is the viewer); the cycle; the page (count and documents); then one batch per level:
-# the participants' people, the open cycles (once), their pay records and bands.
+# the participants' people, the open cycles (once), their pay records, zones, bands and position levels.
 # The viewer is the top manager, who is below no one: a viewer among the people listed is primed at sign-in
 # and would be resolved a turn of the event loop before the others (one more batch, whatever the count).
-PROPOSALS_CALLS = {"employees": 2, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payBands": 1}
-# Sign-in; the page (count and documents); the people read whole; one batch for their pay records and bands.
-EMPLOYEES_CALLS = {"employees": 4, "payRecords": 1, "payBands": 1}
+PROPOSALS_CALLS = {"employees": 2, "meritCycles": 2, "meritParticipants": 2, "payRecords": 1, "payZones": 1,
+                   "payBands": 1, "positions": 1}
+# Sign-in; the page (count and documents); the people read whole; one batch for their pay records, zones, bands
+# and position levels.
+EMPLOYEES_CALLS = {"employees": 4, "payRecords": 1, "payZones": 1, "payBands": 1, "positions": 1}
 
 
 async def calls(server: RunningServer, client: GraphQLClient, query: str, variables: dict[str, Any]) -> dict[str, int]:
@@ -48,3 +50,28 @@ async def test_pay_of_a_page_of_employees_costs_one_batch(server: RunningServer)
     few = await calls(server, admin, EMPLOYEES_PAY, {"first": 5})
     many = await calls(server, admin, EMPLOYEES_PAY, {"first": 100})
     assert (few, many) == (EMPLOYEES_CALLS, EMPLOYEES_CALLS)
+
+
+# The launch: sign-in; the cycle (read, claimed, opened, read back), the ratings (their review cycle and reviews),
+# everyone's people, pay records, bands, zones and positions (one read each), one insert per 1,000 participants and
+# one for the budgets: nothing per person.
+LAUNCH_CALLS = {"meritCycles": 4, "reviewCycles": 1, "reviews": 1, "employees": 2, "payRecords": 1, "payBands": 1,
+                "payZones": 1, "positions": 1, "meritParticipants": 1, "compensationBudgets": 1}
+
+
+async def test_a_launch_costs_the_same_round_trips_for_few_or_many_people(server: RunningServer) -> None:
+    # given two draft cycles, one excluding all but a few of the people the other takes in
+    admin = await comp_admin(server)
+    everyone = [e["_id"] for e in NORTHWIND.employees if e["status"] == "active"]
+    sizes, counted = [], []
+    for excluded in (everyone[10:], []):
+        created = (await admin.data(CREATE_CYCLE, {"input": cycle_input(excludedEmployeeIds=excluded)}))
+        cycle_id = created["createMeritCycle"]["cycle"]["id"]
+        # when each is launched
+        server.database.stats.reset()
+        launch = (await admin.data(LAUNCH, {"id": cycle_id}))["launchMeritCycle"]
+        counted.append(dict(server.database.stats.by_collection))
+        sizes.append(launch["launch"]["eligible"])
+    # then the round trips are the same, whatever the number of people
+    assert sizes[0] <= 10 < 150 < sizes[1]
+    assert counted == [LAUNCH_CALLS, LAUNCH_CALLS]
