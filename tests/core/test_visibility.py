@@ -145,7 +145,7 @@ def seeded_pool() -> Arguments:
                    **{f"{name}.cycleId": RUNNING_MERIT["_id"] for name in MERIT_FIELDS}})
 
 
-MERIT_FIELDS = ("meritProposals", "compensationBudget", "payEquityFlags", "myPayStatement",
+MERIT_FIELDS = ("meritProposals", "compensationBudget", "departmentBudgets", "payEquityFlags", "myPayStatement",
                 "compensationBudgetChanged", "meritMatrixChanged")
 
 
