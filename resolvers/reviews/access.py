@@ -8,7 +8,7 @@ lists and nested fields cost the same number of round trips for 1 or 100 forms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -238,13 +238,16 @@ async def expected_levels(context: Context, position_ids: Sequence[str]) -> dict
             for p, docs in zip(position_ids, found, strict=True)}
 
 
-async def organisation_assessments(context: Context, employees: Sequence[Document]) -> dict[str, Assessment]:
+async def organisation_assessments(context: Context, employees: Sequence[Document] | Awaitable[Sequence[Document]]
+                                   ) -> dict[str, Assessment]:
     """The :class:`Assessment` of each of ``employees`` whose competency profile the viewer may see, read for
     the whole organisation in a fixed number of queries (a ranking of thousands of people costs the same
-    store calls as one of ten)."""
+    store calls as one of ten). ``employees`` may be still being read (an awaitable): the reviews are read
+    meanwhile."""
     signed_in = await require(context)
-    visible = {e["_id"] for e in employees if can_see_competency_profile(signed_in.viewer, e)}
     found = await latest_shared_assessments(signed_in.store)
+    people = employees if isinstance(employees, Sequence) else await employees
+    visible = {e["_id"] for e in people if can_see_competency_profile(signed_in.viewer, e)}
     return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
             for id, (review, levels) in found.items() if id in visible}
 

@@ -3,6 +3,7 @@ mentorships with their sessions. Every write is one conditional update, or a ste
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -237,8 +238,13 @@ async def save_talent_rating(store: TenantStore, employee_id: str, potential: in
 
 
 async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, list[Document]]:
-    """What a ranking reads from growth, whole organisation, one query each."""
-    return {"ratings": await store.talentRatings.find(),
-            "plans": await store.growthPlans.find(projection={"employeeId": 1, "targets": 1}),
-            "assessments": await store.readinessAssessments.find({"positionId": position_id}),
-            "tracks": await store.careerTracks.find({"steps.positionId": position_id})}
+    """What a ranking reads from growth for the whole organisation: one query each, side by side, with only
+    the fields it scores."""
+    ratings, plans, assessments, tracks = await asyncio.gather(
+        store.talentRatings.find(projection={"employeeId": 1, "potential": 1}),
+        store.growthPlans.find(projection={"employeeId": 1, "targets.positionId": 1,
+                                           "targets.willingToChangeDepartment": 1}),
+        store.readinessAssessments.find({"positionId": position_id}, projection={"employeeId": 1, "level": 1,
+                                                                                 "assessedAt": 1}),
+        store.careerTracks.find({"steps.positionId": position_id}, projection={"steps.positionId": 1}))
+    return {"ratings": ratings, "plans": plans, "assessments": assessments, "tracks": tracks}
