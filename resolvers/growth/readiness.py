@@ -116,10 +116,12 @@ async def assess_readiness(context: Context, employee_id: str, position_id: str,
 
 
 MAX_STALE_AFTER_DAYS = 3650
+MAX_MENTEES_PER_MENTOR = 20
 
 
 async def save_growth_settings(context: Context, stale_after_days: int | None,
-                               candidate_weights: dict[str, float] | None = None) -> Outcome:
+                               candidate_weights: dict[str, float] | None = None,
+                               max_mentees_per_mentor: int | None = None) -> Outcome:
     """HR admins: the organisation's growth settings; ``extra["settings"]`` is what they are now."""
     signed_in = await require_role(context, can_save_growth_settings, "only HR admins change the growth settings")
     changes: dict[str, object] = {}
@@ -128,6 +130,11 @@ async def save_growth_settings(context: Context, stale_after_days: int | None,
             return Outcome.refused("staleAfterDays", ErrorCode.INVALID,
                                    f"staleAfterDays lies between 1 and {MAX_STALE_AFTER_DAYS}")
         changes["staleAfterDays"] = stale_after_days
+    if max_mentees_per_mentor is not None:
+        if not 1 <= max_mentees_per_mentor <= MAX_MENTEES_PER_MENTOR:
+            return Outcome.refused("maxMenteesPerMentor", ErrorCode.INVALID,
+                                   f"maxMenteesPerMentor lies between 1 and {MAX_MENTEES_PER_MENTOR}")
+        changes["maxMenteesPerMentor"] = max_mentees_per_mentor
     if candidate_weights is not None:
         if errors := check_weights(candidate_weights):
             return Outcome(errors=errors)

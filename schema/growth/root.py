@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -12,7 +12,7 @@ from strawberry.types import Info
 from models.growth.candidates import DEFAULT_WEIGHTS, Factor
 from models.growth.promotions import Decision, ProposalStatus
 from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, ReadinessLevel
-from models.growth.rules import ActionKind, ActionStatus, TrackKind
+from models.growth.rules import DEFAULT_MAX_MENTEES, ActionKind, ActionStatus, TrackKind
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
 from resolvers.growth import candidates as growth_candidates
@@ -22,11 +22,13 @@ from resolvers.growth import promotions as growth_promotions
 from resolvers.growth import readiness as growth_readiness
 from resolvers.growth import subscriptions as growth_subscriptions
 from resolvers.growth import succession as growth_succession
+from resolvers.growth import suggestions as growth_suggestions
 from resolvers.growth import talent as growth_talent
 from resolvers.growth import tracks as growth_tracks
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.growth.inputs import CandidateWeightsInput, DevelopmentActionInput, GrowthTargetInput, SuccessorInput
+from schema.growth.suggestions import SUGGESTIONS_BOUND, MentorSuggestion
 from schema.growth.types import (
     CareerTrack,
     DecisionEnum,
@@ -95,6 +97,7 @@ class ReadinessPayload:
 @strawberry.type(description="The organisation's growth settings.")
 class GrowthSettings:
     stale_after_days: int = strawberry.field(description="Evidence older than this many days is stale.")
+    max_mentees_per_mentor: int = strawberry.field(description="How many active mentees one mentor may have.")
     candidate_weights: list[FactorContribution] = strawberry.field(
         description="The ranking's weights (each as a factor with its weight; value and contribution 0).",
         metadata=listed(7))
@@ -115,6 +118,7 @@ class GrowthSettingsPayload:
 def settings_of(doc: dict[str, Any]) -> GrowthSettings:
     weights = {**DEFAULT_WEIGHTS, **doc.get("candidateWeights", {})}
     return GrowthSettings(stale_after_days=int(doc.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS)),
+                          max_mentees_per_mentor=int(doc.get("maxMenteesPerMentor", DEFAULT_MAX_MENTEES)),
                           candidate_weights=[FactorContribution(factor=f, value=0, weight=weights[f.value],
                                                                 contribution=0, explanation="")
                                              for f in Factor])
@@ -164,6 +168,18 @@ class GrowthQuery:
                                   "their managers, HR admins and mentors it is shared with.")
     async def growth_plan(self, info: Info[Context, Any], employee_id: strawberry.ID) -> GrowthPlan | None:
         return GrowthPlan.wrap(await growth_plans.growth_plan(info.context, employee_id))
+
+    @strawberry.field(description="Mentors for a person: strong (in their last shared review) where the person's "
+                                  "target positions need growth, from outside the person's reporting line, with room "
+                                  "for a mentee; best first, each explained. The person, their managers and HR "
+                                  "admins.", metadata=listed(SUGGESTIONS_BOUND))
+    async def mentorship_suggestions(
+            self, info: Info[Context, Any],
+            employee_id: Annotated[strawberry.ID, strawberry.argument(description="The person to be mentored.")],
+            first: Annotated[int, strawberry.argument(description="How many suggestions, 1 to 20.")] = 5,
+    ) -> list[MentorSuggestion] | None:
+        found = await growth_suggestions.mentorship_suggestions(info.context, employee_id, first)
+        return [MentorSuggestion(view=v) for v in found]
 
     @strawberry.field(description="A person's readiness for a position, with its evidence: the person, their "
                                   "managers and HR admins.")
@@ -268,10 +284,14 @@ class GrowthMutation:
 
     @strawberry.mutation(description="HR admins: the organisation's growth settings (only those sent change).")
     async def save_growth_settings(self, info: Info[Context, Any], stale_after_days: int | None = None,
-                                   candidate_weights: CandidateWeightsInput | None = None) -> GrowthSettingsPayload:
+                                   candidate_weights: CandidateWeightsInput | None = None,
+                                   max_mentees_per_mentor: Annotated[int | None, strawberry.argument(
+                                       description="How many active mentees one mentor may have, 1 to 20.")] = None,
+                                   ) -> GrowthSettingsPayload:
         weights = None if candidate_weights is None else {
             f.value: w for f in Factor if (w := getattr(candidate_weights, f.value)) is not None}
-        outcome = await growth_readiness.save_growth_settings(info.context, stale_after_days, weights)
+        outcome = await growth_readiness.save_growth_settings(info.context, stale_after_days, weights,
+                                                              max_mentees_per_mentor)
         settings = outcome.extra.get("settings")
         return GrowthSettingsPayload(settings=settings_of(settings) if settings is not None else None,
                                      errors=errors_of(outcome.errors))

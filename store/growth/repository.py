@@ -145,6 +145,11 @@ async def take_mentor_slot(store: TenantStore, mentor_id: str, capacity: int) ->
     return result.matched_count == 1
 
 
+async def mentor_loads(store: TenantStore) -> dict[str, int]:
+    """Every mentor's count of active mentees (one query)."""
+    return {d["_id"]: int(d.get("active", 0)) for d in await store.mentorLoads.find(projection={"active": 1})}
+
+
 async def release_mentor_slot(store: TenantStore, mentor_id: str) -> None:
     await store.mentorLoads.collection.update_one(
         store.mentorLoads.scope({"_id": mentor_id, "active": {"$gt": 0}}), {"$inc": {"active": -1}})
