@@ -22,6 +22,7 @@ from resolvers.org.departures import DepartureStep as DepartureStep
 from resolvers.org.departures import on_departure as on_departure
 from resolvers.org.departures import run_departure_steps as run_departure_steps
 from resolvers.org.mutations import KEEP, Keep, Within
+from resolvers.org.mutations import org_chart_channel as org_chart_channel
 from resolvers.org.references import OrgKind as OrgKind
 from resolvers.org.references import referenced as referenced
 

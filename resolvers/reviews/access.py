@@ -28,6 +28,7 @@ from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from resolvers.reviews.channels import review_results_channel as review_results_channel
 from store.core.repository import TenantStore
 from store.reviews.cycles import ratings_by_employee
 from store.reviews.repository import latest_shared_assessments
