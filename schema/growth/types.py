@@ -16,8 +16,8 @@ from strawberry.types import Info
 from models.core.documents import Document
 from models.growth.candidates import Factor
 from models.growth.permissions import can_read_session_notes
-from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, PromotionChange, ProposalStatus
-from models.growth.readiness import EvidenceKind, Gap, ReadinessLevel
+from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, ProposalStatus
+from models.growth.readiness import Gap
 from models.growth.rules import (
     MAX_ACTIONS,
     MAX_SESSIONS_SHOWN,
@@ -25,14 +25,12 @@ from models.growth.rules import (
     MAX_TRACK_STEPS,
     ActionKind,
     ActionStatus,
-    GrowthPlanChange,
     Horizon,
     MentorshipStatus,
     TrackKind,
     progress,
 )
-from models.growth.succession import MAX_SUCCESSORS, SuccessionChange, SuccessorStatus
-from models.growth.talent import Band
+from models.growth.succession import MAX_SUCCESSORS, SuccessorStatus
 from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
@@ -45,21 +43,28 @@ from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
 from schema.goals.types import Goal
+from schema.growth.enums import (
+    ActionKindEnum,
+    ActionStatusEnum,
+    BandEnum,
+    DecisionEnum,
+    EvidenceKindEnum,
+    FactorEnum,
+    GrowthPlanChangeKind,
+    HorizonEnum,
+    MentorshipStatusEnum,
+    PromotionChangeKind,
+    ProposalStatusEnum,
+    ReadinessLevelEnum,
+    SuccessionChangeKind,
+    SuccessorStatusEnum,
+    TrackKindEnum,
+)
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, Position, PositionFields
 from schema.reviews.competencies import Competency
 
 MAX_MENTORSHIPS_SHOWN = 20
 
-TrackKindEnum = strawberry.enum(TrackKind, name="CareerTrackKind", description="Which ladder a career track climbs.")
-HorizonEnum = strawberry.enum(Horizon, name="GrowthHorizon",
-                              description="When the person hopes to reach a target position.")
-ActionKindEnum = strawberry.enum(ActionKind, name="DevelopmentActionKind", description="What kind of development.")
-ActionStatusEnum = strawberry.enum(ActionStatus, name="DevelopmentActionStatus",
-                                   description="Where a development action stands.")
-MentorshipStatusEnum = strawberry.enum(MentorshipStatus, name="MentorshipStatus",
-                                       description="Whether a mentorship is running.")
-GrowthPlanChangeKind = strawberry.enum(GrowthPlanChange, name="GrowthPlanChangeKind",
-                                       description="What changed in a growth plan.")
 
 
 def day(value: str | None) -> date | None:
@@ -84,7 +89,7 @@ class CareerTrackStep:
                              "manager track.")
 class CareerTrack:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The track's id.")
     name: str = strawberry.field(description="The track's name.")
     kind: TrackKindEnum = strawberry.field(description="Individual contributor or manager.")
     updated_at: datetime = strawberry.field(description="When the track was last saved.")
@@ -127,7 +132,7 @@ class GrowthTarget:
 @strawberry.type(description="A step of a growth plan: learning, a stretch assignment, mentoring or a project.")
 class DevelopmentAction:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The action's id (within its plan).")
     kind: ActionKindEnum = strawberry.field(description="What kind of development.")
     title: str = strawberry.field(description="What is to be done.")
     notes: str = strawberry.field(description="Details, in the plan's readers' words.")
@@ -164,7 +169,7 @@ class DevelopmentAction:
 @strawberry.type(description="A session the pair logged; its notes are the mentor's and the mentee's alone.")
 class MentoringSession:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The session's id.")
     held_on: date = strawberry.field(description="When the session took place.")
     notes: str = strawberry.field(description="Private to the mentor and the mentee.")
 
@@ -185,7 +190,7 @@ class MentoringSession:
                              "the sessions they hold.")
 class Mentorship:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The mentorship's id.")
     goals: str = strawberry.field(description="What the mentee wants from the mentorship.")
     status: MentorshipStatusEnum = strawberry.field(description="Active or ended.")
     starts_on: date = strawberry.field(description="When it started.")
@@ -288,10 +293,6 @@ class GrowthPlanEvent:
         return await person(info, self.message.get("byId"))
 
 
-ReadinessLevelEnum = strawberry.enum(ReadinessLevel, name="ReadinessLevel",
-                                     description="The readiness scale: ready now, in 1–2 years, in 3+ years.")
-EvidenceKindEnum = strawberry.enum(EvidenceKind, name="ReadinessEvidenceKind",
-                                   description="What a piece of readiness evidence is.")
 
 
 @strawberry.type(description="One competency the target position expects, against the level last assessed.")
@@ -358,10 +359,6 @@ class Readiness:
         return await person(info, (self.view.assessment or {}).get("assessedById"))
 
 
-SuccessorStatusEnum = strawberry.enum(SuccessorStatus, name="SuccessorStatus",
-                                      description="Whether a successor is proposed or confirmed.")
-SuccessionChangeKind = strawberry.enum(SuccessionChange, name="SuccessionChangeKind",
-                                       description="What changed in a succession plan.")
 
 
 @strawberry.type(description="How many successors (who have not left or moved) are at each readiness level.")
@@ -455,11 +452,6 @@ class SuccessionEvent:
         return strawberry.ID(id) if id else None
 
 
-ProposalStatusEnum = strawberry.enum(ProposalStatus, name="PromotionProposalStatus",
-                                     description="Where a promotion proposal stands.")
-DecisionEnum = strawberry.enum(Decision, name="PromotionDecision", description="What an approver decides.")
-PromotionChangeKind = strawberry.enum(PromotionChange, name="PromotionChangeKind",
-                                      description="What happened to a promotion proposal.")
 
 
 @strawberry.type(description="One step of the approval chain: a manager, or any HR admin.")
@@ -516,7 +508,7 @@ class PromotionHistoryEntry:
                              "proposer, the approvers and the person's managers see it.")
 class PromotionProposal:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The proposal's id.")
     status: ProposalStatusEnum = strawberry.field(description="Pending, sent back, rejected, approved or applied.")
     effective_on: date = strawberry.field(description="When the position changes.")
     justification: str = strawberry.field(description="Why, in the proposer's words.")
@@ -565,7 +557,6 @@ class PromotionEvent:
     proposal: PromotionProposal = strawberry.field(description="The proposal after it.")
 
 
-FactorEnum = strawberry.enum(Factor, name="CandidateFactor", description="A factor of the candidate ranking.")
 
 
 @strawberry.type(description="One factor's part in a candidate's score, and why.")
@@ -599,7 +590,6 @@ class PositionCandidate:
                                    explanation=c.explanation) for c in self.ranked.candidate.contributions]
 
 
-BandEnum = strawberry.enum(Band, name="TalentBand", description="Low, moderate or high.")
 
 
 @strawberry.type(description="One box of the 9-box grid: a performance band and a potential band.")
