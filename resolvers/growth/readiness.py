@@ -62,6 +62,7 @@ async def readiness_of_pairs(context: Context, pairs: Sequence[tuple[Document, D
     stored = await signed_in.loaders.growth.assessment_by_id.load_many(
         [assessment_id(e["_id"], p["_id"]) for e, p in readable])
     days, today = await stale_after_days(context), clock.today()
+    promoted = await growth_store.last_applied_promotions(signed_in.store, [e["_id"] for e in people])
     found: dict[tuple[str, str], ReadinessView] = {}
     for (employee, position), assessment in zip(readable, stored, strict=True):
         review = reviewed.get(employee["_id"])
@@ -71,7 +72,8 @@ async def readiness_of_pairs(context: Context, pairs: Sequence[tuple[Document, D
             assessed=review.assessed if review and review.review_id else None,
             review_id=review.review_id if review else None,
             reviewed_on=day_of(review.shared_at) if review else None, rating=review.rating if review else None,
-            assessment=assessment, last_promotion=None, goals=goals, today=today, stale_after_days=days)
+            assessment=assessment, last_promotion=promoted.get(employee["_id"]), goals=goals, today=today,
+            stale_after_days=days)
         found[(employee["_id"], position["_id"])] = ReadinessView(employee, position, result, assessment)
     return [found.get((e["_id"], p["_id"])) for e, p in pairs]
 

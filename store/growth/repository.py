@@ -222,6 +222,17 @@ async def proposals(store: TenantStore, status: str | None = None) -> list[Docum
     return await store.promotionProposals.find(query, sort=[("createdAt", -1), ("_id", -1)])
 
 
+async def last_applied_promotions(store: TenantStore, employee_ids: Sequence[str]) -> dict[str, Document]:
+    """Each person's last applied promotion (one query for any number of people)."""
+    if not employee_ids:
+        return {}
+    found: dict[str, Document] = {}
+    for doc in await store.promotionProposals.find({"employeeId": {"$in": list(employee_ids)}, "status": "applied"},
+                                                   sort=[("appliedOn", 1), ("_id", 1)]):
+        found[doc["employeeId"]] = doc  # the latest wins
+    return found
+
+
 async def update_proposal(store: TenantStore, proposal_id: str, version: int, changes: Mapping[str, Any],
                           entry: Document) -> bool:
     """Compare-and-set on the proposal's version, its history entry pushed in the same write."""
