@@ -12,16 +12,18 @@ from models.growth.rules import DEFAULT_MAX_MENTEES
 from resolvers.core.outcome import Outcome
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
+from schema.growth.advancement import (
+    FactorContribution,
+    PromotionProposal,
+    SuccessionPlan,
+)
 from schema.growth.types import (
     CareerTrack,
     DevelopmentAction,
-    FactorContribution,
     GrowthPlan,
     MentoringSession,
     Mentorship,
-    PromotionProposal,
     Readiness,
-    SuccessionPlan,
 )
 
 MAX_TRACKS = 100

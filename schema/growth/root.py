@@ -26,6 +26,23 @@ from resolvers.growth import talent as growth_talent
 from resolvers.growth import tracks as growth_tracks
 from schema.core.cost import listed
 from schema.core.errors import errors_of
+from schema.growth.advancement import (
+    PositionCandidate,
+    PromotionEvent,
+    PromotionProposal,
+    SuccessionEvent,
+    SuccessionPlan,
+    TalentGrid,
+)
+from schema.growth.enums import (
+    DecisionEnum,
+    GrowthPlanChangeKind,
+    PromotionChangeKind,
+    ProposalStatusEnum,
+    ReadinessLevelEnum,
+    SuccessionChangeKind,
+    TrackKindEnum,
+)
 from schema.growth.inputs import CandidateWeightsInput, DevelopmentActionInput, GrowthTargetInput, SuccessorInput
 from schema.growth.payloads import (
     MAX_TRACKS,
@@ -48,25 +65,12 @@ from schema.growth.payloads import (
 from schema.growth.suggestions import SUGGESTIONS_BOUND, MentorSuggestion
 from schema.growth.types import (
     CareerTrack,
-    DecisionEnum,
     DevelopmentAction,
     GrowthPlan,
-    GrowthPlanChangeKind,
     GrowthPlanEvent,
     MentoringSession,
     Mentorship,
-    PositionCandidate,
-    PromotionChangeKind,
-    PromotionEvent,
-    PromotionProposal,
-    ProposalStatusEnum,
     Readiness,
-    ReadinessLevelEnum,
-    SuccessionChangeKind,
-    SuccessionEvent,
-    SuccessionPlan,
-    TalentGrid,
-    TrackKindEnum,
 )
 
 
