@@ -62,7 +62,11 @@ async def stream(context: Context, channel: str,
             subscriptions = [await stack.enter_async_context(context.bus.subscribe(c)) for c in (channel, *also)]
             if on_subscribed is not None:
                 await on_subscribed()
-            messages = subscriptions[0] if not also else _merged(subscriptions)
+            messages: AsyncIterator[Message] = subscriptions[0]
+            if also:
+                merged = _merged(subscriptions)
+                stack.push_async_callback(merged.aclose)  # its pumps stop before the subscriptions end
+                messages = merged
             async for message in messages:
                 named = names(message)
                 if context.on_names is not None:  # one execution serves a group: its members are checked apart
