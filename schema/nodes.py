@@ -56,7 +56,8 @@ from schema.exits.types import ExitInterviewTemplate, ExitReason, ExitRecord
 from schema.feedback.praise import Praise
 from schema.feedback.types import AnonymousFeedback, Feedback, FeedbackRequest, FollowUp
 from schema.goals.types import Goal, KeyResult, ProgressEntry
-from schema.growth.types import CareerTrack, GrowthPlan, MentoringSession, Mentorship, PromotionProposal
+from schema.growth.advancement import PromotionProposal
+from schema.growth.types import CareerTrack, GrowthPlan, MentoringSession, Mentorship
 from schema.integrations.learning import LearningEvidence, LearningMapping
 from schema.integrations.types import IntegrationToken
 from schema.notifications.types import AuditEntry, Notification, WebhookDelivery, WebhookEndpoint

@@ -12,7 +12,8 @@ the ranking sees only the documents named here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -77,47 +78,71 @@ def competency_fit(expected: Mapping[str, int], assessed: Mapping[str, int] | No
     return value, f"{full} of {len(expected)} expected levels met"
 
 
-def score(employee: Mapping[str, Any], position: Mapping[str, Any], *, expected: Mapping[str, int],
-          assessed: Mapping[str, int] | None, rating: int | None, potential: int | None, readiness: str | None,
-          targets: Sequence[Mapping[str, Any]], track_positions: set[str], weights: Mapping[str, float],
-          today: date) -> Candidate:
-    """One candidate's weighted score and each factor's part in it. ``track_positions``: the positions of
-    the career tracks holding ``position``."""
-    fit, fit_text = competency_fit(expected, assessed)
-    values: dict[Factor, tuple[float, str]] = {
-        Factor.COMPETENCY_FIT: (fit, fit_text),
-        Factor.PERFORMANCE: ((rating or 0) / 5, f"final rating {rating} of 5" if rating else "no rating"),
-        Factor.POTENTIAL: ((potential or 0) / 3, f"potential {potential} of 3" if potential else "no potential rating"),
-        Factor.READINESS: (READINESS_VALUE.get(readiness or "", 0.0),
-                           f"assessed {readiness}" if readiness else "readiness not assessed"),
-    }
+@dataclass(frozen=True)
+class Weights:
+    """The ranking's weights in factor order, and their sum (what each contribution is divided by)."""
+
+    of_factor: tuple[float, ...]
+    total: float
+
+    @classmethod
+    def of(cls, weights: Mapping[str, float]) -> Weights:
+        values = tuple(float(weights.get(f.value, 0)) for f in FACTORS)
+        return cls(values, sum(values) or 1.0)
+
+
+FACTORS = tuple(Factor)
+Values = tuple[tuple[float, str], ...]  # (value 0..1, explanation) per factor, in FACTORS order
+
+
+def factor_values(employee: Mapping[str, Any], position: Mapping[str, Any], *, expected: Mapping[str, int],
+                  assessed: Mapping[str, int] | None, rating: int | None, potential: int | None,
+                  readiness: str | None, targets: Sequence[Mapping[str, Any]], track_positions: set[str],
+                  today: date) -> Values:
+    """One candidate's value and explanation for each factor. ``track_positions``: the positions of the
+    career tracks holding ``position``."""
     aimed = {t["positionId"] for t in targets}
     if position["_id"] in aimed:
-        values[Factor.ASPIRATION] = (1.0, "their growth plan targets this position")
+        aspiration = (1.0, "their growth plan targets this position")
     elif aimed & track_positions:
-        values[Factor.ASPIRATION] = (0.5, "their growth plan targets another rung of this position's track")
+        aspiration = (0.5, "their growth plan targets another rung of this position's track")
     else:
-        values[Factor.ASPIRATION] = (0.0, "no stated aspiration toward it")
+        aspiration = (0.0, "no stated aspiration toward it")
     if employee.get("departmentId") == position.get("departmentId"):
-        values[Factor.MOBILITY] = (1.0, "already in the position's department")
+        mobility = (1.0, "already in the position's department")
     elif any(t.get("willingToChangeDepartment") for t in targets):
-        values[Factor.MOBILITY] = (1.0, "willing to change department")
+        mobility = (1.0, "willing to change department")
     else:
-        values[Factor.MOBILITY] = (0.0, "in another department, no stated willingness to move")
+        mobility = (0.0, "in another department, no stated willingness to move")
     history = employee.get("positionHistory") or []
     since = day_of(history[-1]["until"]) if history else day_of(employee.get("hireDate"))
     days = (today - since).days if since else 0
-    values[Factor.TENURE] = (min(max(days, 0) / TENURE_FULL_DAYS, 1.0), f"{days} days in role")
-    total = sum(weights.get(f.value, 0) for f in Factor) or 1
-    contributions = [Contribution(f, round(v, 4), weights.get(f.value, 0),
-                                  round(v * weights.get(f.value, 0) / total, 4), text)
-                     for f, (v, text) in values.items()]
-    return Candidate(employee["_id"], round(sum(c.contribution for c in contributions), 4), contributions)
+    return (competency_fit(expected, assessed),
+            ((rating or 0) / 5, f"final rating {rating} of 5" if rating else "no rating"),
+            ((potential or 0) / 3, f"potential {potential} of 3" if potential else "no potential rating"),
+            (READINESS_VALUE.get(readiness or "", 0.0),
+             f"assessed {readiness}" if readiness else "readiness not assessed"),
+            aspiration, mobility, (min(max(days, 0) / TENURE_FULL_DAYS, 1.0), f"{days} days in role"))
 
 
-def rank(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Highest score first; ties by employee id, so the order is stable."""
-    return sorted(candidates, key=lambda c: (-c.score, c.employee_id))
+def weighted(values: Values, weights: Weights) -> float:
+    """The score: the sum of each factor's contribution (value × weight ÷ the sum of the weights, each
+    rounded to 4 places as shown)."""
+    total = weights.total
+    return round(sum(round(v * w / total, 4) for (v, _), w in zip(values, weights.of_factor, strict=True)), 4)
+
+
+def explained(employee_id: str, values: Values, weights: Weights) -> Candidate:
+    """The candidate with each factor's part in their score."""
+    contributions = [Contribution(f, round(v, 4), w, round(v * w / weights.total, 4), text)
+                     for f, (v, text), w in zip(FACTORS, values, weights.of_factor, strict=True)]
+    return Candidate(employee_id, weighted(values, weights), contributions)
+
+
+def best(scored: Iterable[tuple[str, float]], first: int) -> list[tuple[str, float]]:
+    """The ``first`` highest (employee id, score) pairs, highest first; ties by employee id, so the order
+    is stable."""
+    return heapq.nsmallest(first, scored, key=lambda pair: (-pair[1], pair[0]))
 
 
 def check_potential(potential: int) -> list[FieldError]:

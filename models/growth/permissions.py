@@ -13,6 +13,8 @@
 * Potential ratings: the person's management chain and HR admins read and set them; never the person.
 * Candidate rankings for a position: HR admins and the chain above the position; a manager's ranking
   holds only the people below them (whose ratings they may see).
+* Mentor suggestions for a person: the person, their management chain and HR admins. They show only
+  that a suggested mentor's last shared review meets a level, never the mentor's levels.
 * Mentorships: the pair, the mentee's management chain and HR admins read them; session notes only
   the pair, never anyone else. The mentee, their managers and HR admins start one; the pair, the
   mentee's managers and HR admins end it; the pair logs sessions.
@@ -87,6 +89,11 @@ def can_end_mentorship(viewer: Viewer, mentorship: Mapping[str, Any], mentee: Ma
 
 def can_log_session(viewer: Viewer, mentorship: Mapping[str, Any]) -> bool:
     return can_read_session_notes(viewer, mentorship)
+
+
+def can_see_mentor_suggestions(viewer: Viewer, mentee: Mapping[str, Any]) -> bool:
+    """Mentor suggestions for a person: the person, their management chain and HR admins."""
+    return oversees(viewer, mentee)
 
 
 def can_read_readiness(viewer: Viewer, employee: Mapping[str, Any]) -> bool:

@@ -29,6 +29,8 @@ class SuccessionChange(StrEnum):
     READINESS_CHANGED = "readiness_changed"
     SUCCESSOR_MOVED = "successor_moved"
     SUCCESSOR_LEFT = "successor_left"
+    REVIEW_RESULT_CHANGED = "review_result_changed"
+    EMPLOYMENT_CHANGED = "employment_changed"
 
 
 def plan_id(position_id: str) -> str:

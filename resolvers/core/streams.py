@@ -17,13 +17,15 @@ A subscriber that falls behind is dropped alone: its WebSocket is closed with 10
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 from models.core.viewer import Viewer
-from realtime import SubscriberOverflow
+from realtime import SubscriberOverflow, Subscription
 from resolvers.core.context import Context
 
 log = logging.getLogger("perfgraph.subscriptions")
@@ -45,18 +47,27 @@ async def stream(context: Context, channel: str,
                  events: Callable[[Viewer, Message], AsyncIterator[Item]], *,
                  wants: Callable[[Message], bool] = _always,
                  names: Callable[[Message], Collection[str]] = _nobody,
-                 on_subscribed: Callable[[], Awaitable[None]] | None = None) -> AsyncIterator[Item]:
+                 on_subscribed: Callable[[], Awaitable[None]] | None = None,
+                 also: Sequence[str] = ()) -> AsyncIterator[Item]:
     """Each item ``events(viewer, message)`` yields for each message on ``channel`` that ``wants`` keeps
     (a cheap test on the message alone, before any read); ``names`` are the people an event concerns.
     ``on_subscribed`` runs once the bus subscription is live, before the first event (a stream that
-    announces its subscriber publishes there, so it hears the answers)."""
+    announces its subscriber publishes there, so it hears the answers). ``also``: other domains' public
+    channels heard as well (a stream that follows their events); then every message is a copy carrying
+    the channel it came by in ``"channel"``, and the stream ends when any of its subscriptions does."""
     viewer = await context.authenticate()
     checked_at = time.monotonic()
     try:
-        async with context.bus.subscribe(channel) as subscription:
+        async with contextlib.AsyncExitStack() as stack:
+            subscriptions = [await stack.enter_async_context(context.bus.subscribe(c)) for c in (channel, *also)]
             if on_subscribed is not None:
                 await on_subscribed()
-            async for message in subscription:
+            messages: AsyncIterator[Message] = subscriptions[0]
+            if also:
+                merged = _merged(subscriptions)
+                stack.push_async_callback(merged.aclose)  # its pumps stop before the subscriptions end
+                messages = merged
+            async for message in messages:
                 named = names(message)
                 if context.on_names is not None:  # one execution serves a group: its members are checked apart
                     await context.on_names(list(named))
@@ -75,6 +86,31 @@ async def stream(context: Context, channel: str,
     except SubscriberOverflow as error:
         log.warning("closing a subscriber that fell behind on %s: %s", channel.split(":", 1)[0], error)
         await close_connection(context, str(error))
+
+
+async def _merged(subscriptions: Sequence[Subscription]) -> AsyncIterator[Message]:
+    """The messages of several subscriptions as they come, each a copy naming its ``channel``; ends when one
+    of them ends, and raises what one of them raises (a subscriber that fell behind)."""
+    queue: asyncio.Queue[Message | BaseException | None] = asyncio.Queue()
+
+    async def pump(subscription: Subscription) -> None:
+        try:
+            async for message in subscription:
+                queue.put_nowait({**message, "channel": subscription.channel})
+        except Exception as error:  # handed to the reader, which raises it
+            queue.put_nowait(error)
+        queue.put_nowait(None)
+
+    pumps = [asyncio.create_task(pump(s)) for s in subscriptions]
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        for task in pumps:
+            task.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
 
 
 async def close_connection(context: Context, reason: str) -> None:

@@ -3,13 +3,23 @@ factor explained, in a fixed number of store calls whatever the number of people
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from models.core import clock
 from models.core.documents import Document
 from models.core.errors import FieldError
 from models.core.validation import check_text
-from models.growth.candidates import DEFAULT_WEIGHTS, Candidate, check_potential, rank, score
+from models.growth.candidates import (
+    DEFAULT_WEIGHTS,
+    Candidate,
+    Weights,
+    best,
+    check_potential,
+    explained,
+    factor_values,
+    weighted,
+)
 from models.growth.permissions import can_rank_for, can_rate_talent, can_see_succession
 from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, day_of, is_stale
 from resolvers.core.context import Context, require
@@ -36,7 +46,10 @@ class Ranked:
 
 async def position_candidates(context: Context, position_id: str, department_id: str | None,
                               first: int) -> list[Ranked]:
-    """The ``first`` best candidates (incumbents excluded), optionally of one department."""
+    """The ``first`` best candidates (incumbents excluded), optionally of one department. The people, their
+    last shared reviews and growth's inputs are each read once for the whole organisation (with only the
+    fields the ranking needs, side by side); every person is scored in memory; only the ``first`` shown are
+    explained and read whole."""
     check_page_size(first)
     signed_in = await require(context)
     viewer = signed_in.viewer
@@ -46,14 +59,13 @@ async def position_candidates(context: Context, position_id: str, department_id:
     incumbents = (await holders(context, [position_id]))[position_id]
     if not can_see_succession(viewer, incumbents):
         raise Forbidden(RANK_REFUSAL)
-    people = [e for e in await active_people(context, RANKING_FIELDS)
-              if can_rank_for(viewer, e) and e.get("positionId") != position_id
+    everyone = asyncio.ensure_future(active_people(context, RANKING_FIELDS, ordered=False))
+    reviewed, expected, inputs, settings = await asyncio.gather(
+        organisation_assessments(context, everyone), expected_levels(context, [position_id]),
+        growth_store.ranking_inputs(signed_in.store, position_id), growth_store.settings(signed_in.store))
+    people = [e for e in await everyone if can_rank_for(viewer, e) and e.get("positionId") != position_id
               and (department_id is None or e.get("departmentId") == department_id)]
-    reviewed = await organisation_assessments(context, people)
-    expected = (await expected_levels(context, [position_id]))[position_id]
-    inputs = await growth_store.ranking_inputs(signed_in.store, position_id)
-    settings = await growth_store.settings(signed_in.store)
-    weights = {**DEFAULT_WEIGHTS, **settings.get("candidateWeights", {})}
+    weights = Weights.of({**DEFAULT_WEIGHTS, **settings.get("candidateWeights", {})})
     stale_after = int(settings.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS))
     today = clock.today()
     potential = {r["employeeId"]: r["potential"] for r in inputs["ratings"]}
@@ -61,16 +73,20 @@ async def position_candidates(context: Context, position_id: str, department_id:
     readiness = {a["employeeId"]: a["level"] for a in inputs["assessments"]
                  if not is_stale(day_of(a["assessedAt"]), today, stale_after)}
     track_positions = {s["positionId"] for t in inputs["tracks"] for s in t["steps"]}
-    scored = []
+    wanted = expected[position_id]
+    values, scored = {}, []
     for person in people:
-        review = reviewed.get(person["_id"])
-        scored.append(score(person, position, expected=expected, assessed=review.assessed if review else None,
-                            rating=review.rating if review else None, potential=potential.get(person["_id"]),
-                            readiness=readiness.get(person["_id"]), targets=targets.get(person["_id"], []),
-                            track_positions=track_positions, weights=weights, today=today))
-    best = rank(scored)[:first]
-    full = {e["_id"]: e for e in await employees(context, [c.employee_id for c in best])}  # whole documents, one batch
-    return [Ranked(c, full[c.employee_id], i + 1) for i, c in enumerate(best) if c.employee_id in full]
+        id = person["_id"]
+        review = reviewed.get(id)
+        values[id] = factor_values(person, position, expected=wanted, assessed=review.assessed if review else None,
+                                   rating=review.rating if review else None, potential=potential.get(id),
+                                   readiness=readiness.get(id), targets=targets.get(id, []),
+                                   track_positions=track_positions, today=today)
+        scored.append((id, weighted(values[id], weights)))
+    shown = best(scored, first)
+    full = {e["_id"]: e for e in await employees(context, [id for id, _ in shown])}  # whole documents, one batch
+    return [Ranked(explained(id, values[id], weights), full[id], i + 1) for i, (id, _) in enumerate(shown)
+            if id in full]
 
 
 async def rate_talent(context: Context, employee_id: str, potential: int, note: str | None) -> Outcome:

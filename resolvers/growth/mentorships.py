@@ -77,6 +77,7 @@ async def start_mentorship(context: Context, mentor_id: str, mentee_id: str, goa
                 "status": MentorshipStatus.ACTIVE.value, "startedById": signed_in.viewer.employee_id,
                 "createdAt": clock.now()}
     store = signed_in.store
+    capacity = int((await growth_store.settings(store)).get("maxMenteesPerMentor", DEFAULT_MAX_MENTEES))
 
     async def step() -> None:
         # the pair as they are now (a move into the mentee's reporting line committed since the first
@@ -86,7 +87,7 @@ async def start_mentorship(context: Context, mentor_id: str, mentee_id: str, goa
         if now_mentor is None or now_mentee is None or check_mentorship(now_mentor, now_mentee, goals, starts_on,
                                                                         ends_on):
             raise Full("reporting line")
-        if not await growth_store.take_mentor_slot(store, mentor_id, DEFAULT_MAX_MENTEES):
+        if not await growth_store.take_mentor_slot(store, mentor_id, capacity):
             raise Full("capacity")
         await store.mentorships.insert(document)
 
@@ -95,7 +96,7 @@ async def start_mentorship(context: Context, mentor_id: str, mentee_id: str, goa
     except Full as reason:
         if str(reason) == "capacity":
             return Outcome.refused("mentorId", ErrorCode.INVALID,
-                                   f"{mentor['name']} already mentors {DEFAULT_MAX_MENTEES} people")
+                                   f"{mentor['name']} already mentors {capacity} people")
         return Outcome.refused("mentorId", ErrorCode.INVALID, "a mentor comes from outside the mentee's reporting line")
     except Duplicate:
         return Outcome.refused("mentorId", ErrorCode.DUPLICATE, f"{mentor['name']} already mentors this person")

@@ -62,6 +62,7 @@ async def readiness_of_pairs(context: Context, pairs: Sequence[tuple[Document, D
     stored = await signed_in.loaders.growth.assessment_by_id.load_many(
         [assessment_id(e["_id"], p["_id"]) for e, p in readable])
     days, today = await stale_after_days(context), clock.today()
+    promoted = await growth_store.last_applied_promotions(signed_in.store, [e["_id"] for e in people])
     found: dict[tuple[str, str], ReadinessView] = {}
     for (employee, position), assessment in zip(readable, stored, strict=True):
         review = reviewed.get(employee["_id"])
@@ -71,7 +72,8 @@ async def readiness_of_pairs(context: Context, pairs: Sequence[tuple[Document, D
             assessed=review.assessed if review and review.review_id else None,
             review_id=review.review_id if review else None,
             reviewed_on=day_of(review.shared_at) if review else None, rating=review.rating if review else None,
-            assessment=assessment, last_promotion=None, goals=goals, today=today, stale_after_days=days)
+            assessment=assessment, last_promotion=promoted.get(employee["_id"]), goals=goals, today=today,
+            stale_after_days=days)
         found[(employee["_id"], position["_id"])] = ReadinessView(employee, position, result, assessment)
     return [found.get((e["_id"], p["_id"])) for e, p in pairs]
 
@@ -116,10 +118,12 @@ async def assess_readiness(context: Context, employee_id: str, position_id: str,
 
 
 MAX_STALE_AFTER_DAYS = 3650
+MAX_MENTEES_PER_MENTOR = 20
 
 
 async def save_growth_settings(context: Context, stale_after_days: int | None,
-                               candidate_weights: dict[str, float] | None = None) -> Outcome:
+                               candidate_weights: dict[str, float] | None = None,
+                               max_mentees_per_mentor: int | None = None) -> Outcome:
     """HR admins: the organisation's growth settings; ``extra["settings"]`` is what they are now."""
     signed_in = await require_role(context, can_save_growth_settings, "only HR admins change the growth settings")
     changes: dict[str, object] = {}
@@ -128,6 +132,11 @@ async def save_growth_settings(context: Context, stale_after_days: int | None,
             return Outcome.refused("staleAfterDays", ErrorCode.INVALID,
                                    f"staleAfterDays lies between 1 and {MAX_STALE_AFTER_DAYS}")
         changes["staleAfterDays"] = stale_after_days
+    if max_mentees_per_mentor is not None:
+        if not 1 <= max_mentees_per_mentor <= MAX_MENTEES_PER_MENTOR:
+            return Outcome.refused("maxMenteesPerMentor", ErrorCode.INVALID,
+                                   f"maxMenteesPerMentor lies between 1 and {MAX_MENTEES_PER_MENTOR}")
+        changes["maxMenteesPerMentor"] = max_mentees_per_mentor
     if candidate_weights is not None:
         if errors := check_weights(candidate_weights):
             return Outcome(errors=errors)

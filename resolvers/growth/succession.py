@@ -32,7 +32,8 @@ from resolvers.core.streams import stream
 from resolvers.growth import departures as departures  # registers growth's departure step with org
 from resolvers.growth.channels import succession_channel, succession_published
 from resolvers.growth.readiness import ReadinessView, readiness_of_pairs
-from resolvers.org.access import employees, holders, positions, referenced
+from resolvers.org.access import employees, holders, org_chart_channel, positions, referenced
+from resolvers.reviews.access import review_results_channel
 from store.growth import repository as growth_store
 
 REFUSAL = "succession plans are visible to HR admins and the management chain above the position"
@@ -157,17 +158,66 @@ def _stale(version: int, known: int) -> FieldError:
                       f"the plan changed since version {version} (now version {known}): reload it and retry")
 
 
+Fingerprint = tuple[str | None, str | None, str | None]  # a successor's position, department and status
+
+
+def fingerprints(view: SuccessionView) -> dict[str, Fingerprint]:
+    """What a successor's org-chart changes are compared on, per successor id."""
+    return {s.employee["_id"]: (s.employee.get("positionId"), s.employee.get("departmentId"), s.employee.get("status"))
+            for s in view.successors if s.employee is not None}
+
+
+def org_changes(before: dict[str, Fingerprint], now: dict[str, Fingerprint], named: list[str]
+                ) -> list[tuple[str, SuccessionChange]]:
+    """The successors among ``named`` whose position or department (``SUCCESSOR_MOVED``) or employment status
+    (``EMPLOYMENT_CHANGED``) changed; leaving is left out: growth's departure step pushes ``SUCCESSOR_LEFT``."""
+    changes = []
+    for id in named:
+        if id not in before or id not in now or before[id] == now[id]:
+            continue
+        if before[id][:2] != now[id][:2]:
+            changes.append((id, SuccessionChange.SUCCESSOR_MOVED))
+        elif now[id][2] != EmployeeStatus.TERMINATED.value:
+            changes.append((id, SuccessionChange.EMPLOYMENT_CHANGED))
+    return changes
+
+
 async def succession_changed(context: Context, position_id: str) -> AsyncIterator[tuple[dict[str, Any],
                                                                                          SuccessionView]]:
     """Refused unless the viewer may see the plan; then each change with the plan as it is after it, the
-    rule checked again for every event."""
+    rule checked again for every event: growth's own (a plan saved, a successor's readiness assessed, a
+    successor leaving) and, heard on the owning domains' public channels, a successor's review shared
+    (``REVIEW_RESULT_CHANGED``: new evidence) and a successor's position, department or employment changed
+    in the org chart (``SUCCESSOR_MOVED``, ``EMPLOYMENT_CHANGED``; promotions included)."""
     view = await succession_plan(context, position_id)
+    organization_id = view.position["organizationId"]
+    own = succession_channel(organization_id, position_id)
+    results = review_results_channel(organization_id)
+    seen = {"successors": fingerprints(view)}
+
+    def concerned(message: dict[str, Any]) -> list[str]:
+        ids = message.get("employeeIds") or ([message["employeeId"]] if message.get("employeeId") else [])
+        return [id for id in ids if id in seen["successors"]]
+
+    def wants(message: dict[str, Any]) -> bool:
+        return message.get("channel") == own or bool(concerned(message))
 
     async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[tuple[dict[str, Any], SuccessionView]]:
+        named = concerned(message)
         found = await succession_views(context, [view.position])
-        if found:
+        if not found:
+            return
+        before, seen["successors"] = seen["successors"], fingerprints(found[0])
+        if message.get("channel") == own:
             yield message, found[0]
+            return
+        if message.get("channel") == results:
+            changes = [(id, SuccessionChange.REVIEW_RESULT_CHANGED) for id in named]
+        else:
+            changes = org_changes(before, seen["successors"], named)
+        for id, kind in changes:
+            yield {"positionId": position_id, "kind": kind.value, "employeeId": id}, found[0]
 
-    channel = succession_channel(view.position["organizationId"], position_id)
-    async for event in stream(context, channel, events):
+    async for event in stream(context, own, events, wants=wants,
+                              also=[org_chart_channel(organization_id), results]):
         yield event

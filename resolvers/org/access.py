@@ -22,6 +22,7 @@ from resolvers.org.departures import DepartureStep as DepartureStep
 from resolvers.org.departures import on_departure as on_departure
 from resolvers.org.departures import run_departure_steps as run_departure_steps
 from resolvers.org.mutations import KEEP, Keep, Within
+from resolvers.org.mutations import org_chart_channel as org_chart_channel
 from resolvers.org.references import OrgKind as OrgKind
 from resolvers.org.references import referenced as referenced
 
@@ -144,23 +145,28 @@ async def mentees_of(context: Context, employee_id: str) -> list[Document]:
 
 async def holders(context: Context, position_ids: Iterable[str]) -> dict[str, list[Document]]:
     """The people (not terminated) of the viewer's organisation holding each of these positions, by name
-    (one query for any number of positions)."""
+    (one query for any number of positions; for one, a bare equality the ``org_position`` index serves)."""
     signed_in = await require(context)
     ids = list(dict.fromkeys(position_ids))
     found: dict[str, list[Document]] = {id: [] for id in ids}
-    for doc in await signed_in.store.employees.find(
-            {"positionId": {"$in": ids}, "status": {"$ne": EmployeeStatus.TERMINATED.value}},
-            sort=[("name", 1), ("_id", 1)]):
-        found[doc["positionId"]].append(doc)
+    if not ids:
+        return found
+    docs = await signed_in.store.employees.find({"positionId": ids[0] if len(ids) == 1 else {"$in": ids}})
+    for doc in sorted(docs, key=lambda d: (d.get("name", ""), d["_id"])):
+        if doc.get("status") != EmployeeStatus.TERMINATED.value:
+            found[doc["positionId"]].append(doc)
     return found
 
 
-async def active_people(context: Context, fields: Mapping[str, int] | None = None) -> list[Document]:
-    """Everyone of the viewer's organisation who has not left, by name (one query); only ``fields`` (a
-    projection) if given: such partial documents are for computing, never to be shown as employees."""
+async def active_people(context: Context, fields: Mapping[str, int] | None = None, *,
+                        ordered: bool = True) -> list[Document]:
+    """Everyone of the viewer's organisation who has not left, by name (in no order without ``ordered``:
+    sorting thousands costs the server more than the read); one query. Only ``fields`` (a projection) if
+    given: such partial documents are for computing, never to be shown as employees."""
     signed_in = await require(context)
     return await signed_in.store.employees.find({"status": {"$ne": EmployeeStatus.TERMINATED.value}},
-                                                sort=[("name", 1), ("_id", 1)], projection=fields)
+                                                sort=[("name", 1), ("_id", 1)] if ordered else None,
+                                                projection=fields)
 
 
 async def positions(context: Context) -> list[Document]:

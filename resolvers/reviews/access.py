@@ -8,7 +8,7 @@ lists and nested fields cost the same number of round trips for 1 or 100 forms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,6 +28,7 @@ from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from resolvers.reviews.channels import review_results_channel as review_results_channel
 from store.core.repository import TenantStore
 from store.reviews.cycles import ratings_by_employee
 from store.reviews.repository import latest_shared_assessments
@@ -238,15 +239,32 @@ async def expected_levels(context: Context, position_ids: Sequence[str]) -> dict
             for p, docs in zip(position_ids, found, strict=True)}
 
 
-async def organisation_assessments(context: Context, employees: Sequence[Document]) -> dict[str, Assessment]:
+async def organisation_assessments(context: Context, employees: Sequence[Document] | Awaitable[Sequence[Document]]
+                                   ) -> dict[str, Assessment]:
     """The :class:`Assessment` of each of ``employees`` whose competency profile the viewer may see, read for
     the whole organisation in a fixed number of queries (a ranking of thousands of people costs the same
-    store calls as one of ten)."""
+    store calls as one of ten). ``employees`` may be still being read (an awaitable): the reviews are read
+    meanwhile."""
     signed_in = await require(context)
-    visible = {e["_id"] for e in employees if can_see_competency_profile(signed_in.viewer, e)}
     found = await latest_shared_assessments(signed_in.store)
+    people = employees if isinstance(employees, Sequence) else await employees
+    visible = {e["_id"] for e in people if can_see_competency_profile(signed_in.viewer, e)}
     return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
             for id, (review, levels) in found.items() if id in visible}
+
+
+async def meeting_levels(context: Context, levels: Mapping[str, int]) -> dict[str, set[str]]:
+    """For every person of the organisation whose last shared review assessed any of ``levels`` (competency
+    id → level), the competency ids whose level it meets; a fixed number of queries. Only that fact, for the
+    growth domain's mentor suggestions, which show no assessed level: anyone signed in to the organisation
+    may ask (the levels, ratings and reviews stay behind ``can_see_competency_profile``)."""
+    signed_in = await require(context)
+    if not levels:
+        return {}
+    found = await latest_shared_assessments(signed_in.store)
+    met = {id: {c for c, level in levels.items() if assessed.get(c, 0) >= level}
+           for id, (_, assessed) in found.items()}
+    return {id: competencies for id, competencies in met.items() if competencies}
 
 
 async def cycle_with_previous(context: Context, cycle_id: str) -> tuple[Document | None, Document | None]:

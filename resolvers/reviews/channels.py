@@ -27,6 +27,13 @@ def cycle_scores_channel(organization_id: str, cycle_id: str) -> str:
     return f"cycle-scores:{organization_id}:{cycle_id}"
 
 
+def review_results_channel(organization_id: str) -> str:
+    """A review of the organisation was shared with its reviewee (its result, calibrated rating included, is
+    now evidence): ``{"kind": "shared", "reviewId", "employeeId", "cycleId"}``. Other domains follow it
+    (growth's ``successionChanged``); it carries ids only."""
+    return f"review-results:{organization_id}"
+
+
 def snapshot(review: Document, reviewee: Document) -> dict[str, Any]:
     """What a subscriber's permission check needs, as the publisher saw it after its write."""
     return {"review": {"_id": review["_id"], "organizationId": review["organizationId"], "state": review["state"],

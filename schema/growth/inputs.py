@@ -8,7 +8,7 @@ import strawberry
 
 from models.growth.rules import ActionStatus
 from models.growth.succession import SuccessorStatus
-from schema.growth.types import ActionKindEnum, ActionStatusEnum, HorizonEnum, ReadinessLevelEnum, SuccessorStatusEnum
+from schema.growth.enums import ActionKindEnum, ActionStatusEnum, HorizonEnum, ReadinessLevelEnum, SuccessorStatusEnum
 
 
 @strawberry.input(description="A position the person aims at (replacing the plan's targets as a whole).")

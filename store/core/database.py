@@ -139,6 +139,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
         ([ORG, ("managerChain", ASCENDING)], {"name": "org_chain"}),
         ([ORG, ("departmentId", ASCENDING)], {"name": "org_department"}),
+        ([ORG, ("positionId", ASCENDING)], {"name": "org_position"}),  # a position's holders (succession, rankings)
         ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
         ([("email", ASCENDING)], {"name": "email_sign_in"}),  # SSO: the organisation is what the read finds
     ],

@@ -3,6 +3,7 @@ mentorships with their sessions. Every write is one conditional update, or a ste
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -144,6 +145,11 @@ async def take_mentor_slot(store: TenantStore, mentor_id: str, capacity: int) ->
     return result.matched_count == 1
 
 
+async def mentor_loads(store: TenantStore) -> dict[str, int]:
+    """Every mentor's count of active mentees (one query)."""
+    return {d["_id"]: int(d.get("active", 0)) for d in await store.mentorLoads.find(projection={"active": 1})}
+
+
 async def release_mentor_slot(store: TenantStore, mentor_id: str) -> None:
     await store.mentorLoads.collection.update_one(
         store.mentorLoads.scope({"_id": mentor_id, "active": {"$gt": 0}}), {"$inc": {"active": -1}})
@@ -216,6 +222,17 @@ async def proposals(store: TenantStore, status: str | None = None) -> list[Docum
     return await store.promotionProposals.find(query, sort=[("createdAt", -1), ("_id", -1)])
 
 
+async def last_applied_promotions(store: TenantStore, employee_ids: Sequence[str]) -> dict[str, Document]:
+    """Each person's last applied promotion (one query for any number of people)."""
+    if not employee_ids:
+        return {}
+    found: dict[str, Document] = {}
+    for doc in await store.promotionProposals.find({"employeeId": {"$in": list(employee_ids)}, "status": "applied"},
+                                                   sort=[("appliedOn", 1), ("_id", 1)]):
+        found[doc["employeeId"]] = doc  # the latest wins
+    return found
+
+
 async def update_proposal(store: TenantStore, proposal_id: str, version: int, changes: Mapping[str, Any],
                           entry: Document) -> bool:
     """Compare-and-set on the proposal's version, its history entry pushed in the same write."""
@@ -237,8 +254,13 @@ async def save_talent_rating(store: TenantStore, employee_id: str, potential: in
 
 
 async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, list[Document]]:
-    """What a ranking reads from growth, whole organisation, one query each."""
-    return {"ratings": await store.talentRatings.find(),
-            "plans": await store.growthPlans.find(projection={"employeeId": 1, "targets": 1}),
-            "assessments": await store.readinessAssessments.find({"positionId": position_id}),
-            "tracks": await store.careerTracks.find({"steps.positionId": position_id})}
+    """What a ranking reads from growth for the whole organisation: one query each, side by side, with only
+    the fields it scores."""
+    ratings, plans, assessments, tracks = await asyncio.gather(
+        store.talentRatings.find(projection={"employeeId": 1, "potential": 1}),
+        store.growthPlans.find(projection={"employeeId": 1, "targets.positionId": 1,
+                                           "targets.willingToChangeDepartment": 1}),
+        store.readinessAssessments.find({"positionId": position_id}, projection={"employeeId": 1, "level": 1,
+                                                                                 "assessedAt": 1}),
+        store.careerTracks.find({"steps.positionId": position_id}, projection={"steps.positionId": 1}))
+    return {"ratings": ratings, "plans": plans, "assessments": assessments, "tracks": tracks}

@@ -19,8 +19,10 @@ conditional on what they replace, so a step retried after a conflict never appli
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -29,7 +31,7 @@ from strawberry.dataloader import DataLoader
 
 from models.core.documents import Document
 from models.reviews.competencies import assessed_levels
-from models.reviews.rules import SHARED_STATES, FormState, ReviewerKind
+from models.reviews.rules import SHARED_STATES, FormState, QuestionKind, ReviewerKind, questions_for
 from models.reviews.scores import overall_score
 from store.core.loaders import MAX_BATCH, ByIdLoader, ByParentLoader
 from store.core.repository import TenantCollection, TenantStore
@@ -37,6 +39,7 @@ from store.core.repository import TenantCollection, TenantStore
 WITHDRAWN = "withdrawn"  # a peer form whose reviewer was un-nominated before starting: kept, never shown
 LIVE_FORM = {"state": {"$ne": WITHDRAWN}}
 FORM_ORDER = [("kind", 1), ("reviewerId", 1), ("_id", 1)]
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 SCORE_FIELDS = {"kind": 1, "answers": 1, "revision": 1, "state": 1}
 
 
@@ -259,18 +262,32 @@ async def insert_missing(collection: TenantCollection, documents: list[Document]
 
 async def latest_shared_assessments(store: TenantStore) -> dict[str, tuple[Document, dict[str, int]]]:
     """Every person's last shared review and the competency levels its manager form assessed, for the whole
-    organisation in three queries (reviews, manager forms, templates), however many people it has."""
+    organisation in a fixed number of queries (reviews, templates, the manager forms of each cycle those
+    reviews belong to), however many people it has. The manager forms are read by cycle (the
+    ``org_cycle_kind_state`` index) rather than by a ``$in`` of every review id, which costs the server far
+    more for thousands of ids; of their answers only the values of competency questions are read."""
     latest: dict[str, Document] = {}
     shared = {"state": {"$in": sorted(SHARED_STATES)}}
     wanted = {"employeeId": 1, "cycleId": 1, "sharedAt": 1, "templateId": 1, "calibration.rating": 1,
               "score.rating": 1}
-    for doc in await store.reviews.find(shared, sort=[("sharedAt", -1), ("_id", 1)], projection=wanted):
+    found = sorted(await store.reviews.find(shared, projection=wanted), key=lambda r: r["_id"])
+    found.sort(key=lambda r: r.get("sharedAt") or EARLIEST, reverse=True)  # newest first, then by id (stable)
+    for doc in found:
         latest.setdefault(doc["employeeId"], doc)
     if not latest:
         return {}
     reviews = list(latest.values())
-    forms = {f["reviewId"]: f for f in await store.reviewForms.find(
-        {"reviewId": {"$in": [r["_id"] for r in reviews]}, "kind": ReviewerKind.MANAGER.value, **LIVE_FORM})}
     templates = {t["_id"]: t for t in await store.reviewTemplates.by_ids({r["templateId"] for r in reviews})}
+    answers = {f"answers.{q['id']}.value": 1 for t in templates.values()
+               for _, q in questions_for(t, ReviewerKind.MANAGER) if q["kind"] == QuestionKind.COMPETENCY}
+    ids = {r["_id"] for r in reviews}
+    forms: dict[str, Document] = {}
+    by_cycle = await asyncio.gather(*[  # bare equalities: the server walks the index for each cycle
+        store.reviewForms.find({"cycleId": cycle, "kind": ReviewerKind.MANAGER.value},
+                               projection={"reviewId": 1, "state": 1, **answers})
+        for cycle in sorted({r["cycleId"] for r in reviews})])
+    for form in (f for cycle in by_cycle for f in cycle):
+        if form["reviewId"] in ids and form.get("state") != WITHDRAWN:
+            forms.setdefault(form["reviewId"], form)
     return {r["employeeId"]: (r, assessed_levels(templates[r["templateId"]], forms.get(r["_id"]))
                               if r["templateId"] in templates else {}) for r in reviews}

@@ -3,7 +3,7 @@ incumbents left out, who may rank, potential ratings, and store calls that do no
 
 from __future__ import annotations
 
-from tests.conftest import NORTHWIND, RunningServer
+from tests.conftest import GLOBEX, NORTHWIND, RunningServer
 from tests.growth.support import BY_TITLE, SET_TARGETS, error, person, snapshot
 
 CANDIDATES = """
@@ -90,15 +90,25 @@ async def test_who_ranks_and_rates(server: RunningServer) -> None:
 
 
 async def test_store_calls_do_not_grow_with_the_people_ranked(server: RunningServer) -> None:
-    # given HR ranking for a position among one small department, then among the whole organisation
-    hr = server.client("hr_admin")
+    # given HR ranking for a position among one small department, then among the whole organisation, in
+    # the 20-person organisation and in the 200-person one
     target = BY_TITLE["Tech Lead"]["_id"]
     data_team = next(d["_id"] for d in NORTHWIND.departments if d["name"] == "Data")
+    globex_target = next(p["_id"] for p in GLOBEX.positions if p["title"] == "Tech Lead")
     calls = []
-    for department in (data_team, None):
+    for org, position, department in ((NORTHWIND, target, data_team), (NORTHWIND, target, None),
+                                      (GLOBEX, globex_target, None)):
+        hr = server.client("hr_admin", org)
         server.database.stats.reset()
-        ranked = (await hr.data(CANDIDATES, {"p": target, "d": department, "first": 100}))["positionCandidates"]
-        calls.append((len(ranked), server.database.stats.calls))
-    # then both cost the same store calls
-    assert calls[0][0] < calls[1][0]
-    assert calls[0][1] == calls[1][1], calls
+        ranked = (await hr.data(CANDIDATES, {"p": position, "d": department, "first": 100}))["positionCandidates"]
+        calls.append((len(ranked), dict(server.database.stats.by_collection)))
+    # then every ranking costs the same store calls, collection by collection: sign-in, the position, its
+    # holders, everyone (one read), their last shared reviews (reviews, templates, the manager forms of
+    # the one cycle), growth's inputs (ratings, plans, readiness, tracks, settings), the expected levels
+    # and the candidates shown (one batch)
+    (department_count, department_calls), (whole_count, whole_calls), (small_count, small_calls) = calls
+    assert small_count < department_count < whole_count
+    expected = {"employees": 1 + 1 + 1 + 1, "positions": 1, "reviews": 1, "reviewTemplates": 1, "reviewForms": 1,
+                "talentRatings": 1, "growthPlans": 1, "readinessAssessments": 1, "careerTracks": 1,
+                "growthSettings": 1, "positionCompetencies": 1}
+    assert department_calls == whole_calls == small_calls == expected

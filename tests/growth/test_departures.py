@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.client import websocket
 from tests.conftest import NORTHWIND, RunningServer
 from tests.exits.support import terminate
-from tests.growth.test_succession import CHANGED, incumbent, vp_plan
+from tests.growth.test_succession import CHANGED, SUBSCRIPTIONS, incumbent, vp_plan
 
 
 async def test_a_successor_leaving_pushes_succession_changed(server: RunningServer) -> None:
@@ -17,7 +17,7 @@ async def test_a_successor_leaving_pushes_succession_changed(server: RunningServ
                   if s.get("employeeId") and s["employeeId"] not in NORTHWIND.personas.values())
     async with websocket(server.ws_url, server.token(ceo)) as live:
         await live.subscribe(CHANGED, {"p": position})
-        await server.wait_subscribers(1)
+        await server.wait_subscribers(SUBSCRIPTIONS)
         # when HR terminates one of its successors
         await terminate(server, leaver)
         # then the plan's reader is told which successor left

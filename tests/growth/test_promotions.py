@@ -34,6 +34,8 @@ LIST = "query($s: PromotionProposalStatus) { promotionProposals(status: $s) { id
 CHANGED = "subscription { promotionProposalChanged { kind proposal { id status } } }"
 ORG_CHART = "subscription($root: ID!) { orgChartChanged(rootId: $root) { kind employeeIds } }"
 POSITION = "query($e: ID!) { employee(id: $e) { position { id } } }"
+READINESS = """query($e: ID!, $p: ID!) {
+  readiness(employeeId: $e, positionId: $p) { evidence { kind source on summary } } }"""
 CHAIN_REFUSAL = "only the approver of the current step decides: the next manager in the chain, then an HR admin"
 
 
@@ -91,6 +93,14 @@ async def test_the_chain_then_hr_approve_and_the_position_changes_live(server: R
     stored = await server.database.employees.find_one({"_id": people["employee"]})
     assert stored["positionHistory"][-1]["positionId"] == person("employee")["positionId"]
     assert stored["positionHistory"][-1]["why"] == f"promotion:{proposal['id']}"
+    # and their readiness for the next rung counts their time in role from the promotion, as its own evidence
+    readiness = (await server.client(hr).data(READINESS, {"e": people["employee"], "p": BY_TITLE["Tech Lead"]["_id"]}))
+    evidence = {e["kind"]: e for e in readiness["readiness"]["evidence"]}
+    today = clock.today().isoformat()
+    assert evidence["TIME_SINCE_PROMOTION"] == {"kind": "TIME_SINCE_PROMOTION", "source": f"promotion:{proposal['id']}",
+                                                "on": today, "summary": "promoted 0 days ago"}
+    assert evidence["TENURE_IN_ROLE"] == {"kind": "TENURE_IN_ROLE", "source": f"promotion:{proposal['id']}",
+                                          "on": today, "summary": "0 days in the current role"}
 
 
 async def test_sent_back_rejected_and_out_of_turn_decisions(server: RunningServer) -> None:

@@ -32,6 +32,9 @@ subscription($p: ID!) { successionChanged(positionId: $p) { kind positionId empl
 REFUSAL = "succession plans are visible to HR admins and the management chain above the position"
 ASSESSED = {(a["employeeId"], a["positionId"]): a["level"] for a in SEED["readinessAssessments"]}
 PLANS = {p["positionId"]: p for p in SEED["successionPlans"]}
+# a successionChanged subscriber listens on three channels: the plan's own, the org chart's and the reviews'
+# results (tests/growth/test_succession_triggers.py)
+SUBSCRIPTIONS = 3
 
 
 def vp_plan() -> dict:
@@ -89,7 +92,7 @@ async def test_saving_replaces_successors_and_pushes_to_readers(server: RunningS
     second = plan["successors"][1]["employeeId"]
     async with websocket(server.ws_url, server.token(ceo)) as live:
         await live.subscribe(CHANGED, {"p": position})
-        await server.wait_subscribers(1)
+        await server.wait_subscribers(SUBSCRIPTIONS)
         # when the chief executive saves the second successor first and an external placeholder
         saved = (await server.client(ceo).data(SAVE, {"p": position, "v": 1, "s": [
             {"employeeId": second, "emergency": True, "status": "CONFIRMED"},
