@@ -32,6 +32,7 @@ from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.pilots.root import PilotMutation, PilotQuery, PilotSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
 from schema.reviews.cycles_root import CycleMutation, CycleQuery
+from schema.reviews.overrides import OverrideMutation, OverrideQuery
 from schema.reviews.root import ReviewMutation, ReviewQuery, ReviewSubscription
 from schema.reviews.templates import TemplateMutation, TemplateQuery
 
@@ -40,11 +41,11 @@ MASKED_MESSAGE = "Internal error: the server could not complete this request."
 
 # Each domain adds its root types here.
 QUERIES: tuple[type, ...] = (OrgQuery, GoalsQuery, CheckInQuery, FeedbackQuery, PraiseQuery,)
-QUERIES += (CompetencyQuery, TemplateQuery, CycleQuery, ReviewQuery)
+QUERIES += (CompetencyQuery, TemplateQuery, CycleQuery, ReviewQuery, OverrideQuery)
 MUTATIONS: tuple[type, ...] = (OrgMutation, GoalsMutation, CheckInMutation, FeedbackMutation, PraiseMutation,)
 SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSubscription, FeedbackSubscription,
                                     PraiseSubscription,)
-MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
+MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation, OverrideMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
 QUERIES += (ExitQuery,)
 MUTATIONS += (ExitMutation,)

@@ -38,10 +38,11 @@ SCALE = (1, 5)
 
 
 class Practice(StrEnum):
-    """The setting a pilot changes (owned by the check-ins domain)."""
+    """The setting a pilot changes (owned by the check-ins or the reviews domain)."""
 
     CHECK_IN_CADENCE = "check_in_cadence"
     CHECK_IN_TEMPLATE = "check_in_template"
+    REVIEW_TEMPLATE = "review_template"
 
 
 class PilotStatus(StrEnum):

@@ -285,6 +285,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("familyId", ASCENDING), ("version", ASCENDING)], {"unique": True, "name": "org_family_version"}),
     ],
     "reviewCycles": [([ORG, ("status", ASCENDING)], {"name": "org_status"})],
+    # a department's or a person's review template, used by launches for the reviews they create afterwards
+    "reviewTemplateOverrides": [([ORG, ("unit", ASCENDING), ("unitId", ASCENDING)], {"name": "org_unit"})],
     "reviews": [
         ([ORG, ("cycleId", ASCENDING), ("departmentId", ASCENDING)], {"name": "org_cycle_department"}),
         ([ORG, ("employeeId", ASCENDING), ("state", ASCENDING)], {"name": "org_employee_state"}),

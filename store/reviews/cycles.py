@@ -22,6 +22,7 @@ from models.core.documents import Document
 from models.reviews.cycles import LaunchPlan, LaunchResult, plan_launch
 from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
 from store.core.repository import TenantStore
+from store.reviews.overrides import override_map
 from store.reviews.repository import LIVE_FORM, insert_missing
 
 EMPLOYEE_FIELDS = {"status": 1, "hireDate": 1, "departmentId": 1, "managerId": 1}
@@ -46,6 +47,22 @@ async def _begin(store: TenantStore, cycle: Mapping[str, Any], template: Mapping
     return await store.transaction(step)
 
 
+async def _override_templates(store: TenantStore, template: Mapping[str, Any], existing: Iterable[Document]
+                              ) -> tuple[dict[tuple[str, str], str], dict[str, Document]]:
+    """The organisation's review template overrides (those whose template still exists) and the templates new
+    and existing reviews use, the override templates locked first (as the cycle's is: issued forms never
+    change)."""
+    overrides = await override_map(store)
+    wanted = sorted({*overrides.values(), *(r["templateId"] for r in existing)} - {template["_id"]})
+    if not wanted:
+        return {}, {}
+    if overrides:
+        await store.reviewTemplates.update_each({id: {"locked": True} for id in sorted(set(overrides.values()))
+                                                 if id != template["_id"]})
+    templates = {t["_id"]: t for t in await store.reviewTemplates.by_ids(wanted)}
+    return {k: v for k, v in overrides.items() if v in templates or v == template["_id"]}, templates
+
+
 async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any], by: str,
                  now: Any) -> LaunchResult:
     first = cycle.get("status") == CycleStatus.DRAFT
@@ -59,7 +76,8 @@ async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping
     if not first:
         for review in await store.reviews.find({"cycleId": cycle["_id"]}, sort=BY_ID, projection=REVIEWER_FIELDS):
             existing[review["_id"]] = {**review, "cycleId": cycle["_id"]}
-    plan: LaunchPlan = plan_launch(cycle, template, employees, departments, existing, now)
+    overrides, templates = await _override_templates(store, template, existing.values())
+    plan: LaunchPlan = plan_launch(cycle, template, employees, departments, existing, now, overrides, templates)
     created_reviews = await insert_missing(store.reviews, plan.reviews)
     forms = plan.forms
     if completed:  # only the reviews of people eligible since then need forms
