@@ -27,6 +27,7 @@ from schema.growth.root import GrowthMutation, GrowthQuery, GrowthSubscription
 from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubscription
 from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
+from schema.notifications.goal_reminders import GoalReminderMutation, GoalReminderQuery
 from schema.notifications.root import NotificationsMutation, NotificationsQuery, NotificationsSubscription
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.pilots.root import PilotMutation, PilotQuery, PilotSubscription
@@ -56,8 +57,8 @@ SUBSCRIPTIONS += (CompensationSubscription,)
 QUERIES += (IntegrationQuery, ImportQuery)
 MUTATIONS += (IntegrationMutation, ImportMutation, LearningMutation)
 SUBSCRIPTIONS += (ImportSubscription, LearningSubscription)
-QUERIES += (NotificationsQuery,)
-MUTATIONS += (NotificationsMutation,)
+QUERIES += (NotificationsQuery, GoalReminderQuery)
+MUTATIONS += (NotificationsMutation, GoalReminderMutation)
 SUBSCRIPTIONS += (NotificationsSubscription,)
 QUERIES += (GrowthQuery,)
 MUTATIONS += (GrowthMutation,)

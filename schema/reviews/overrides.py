@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -67,9 +67,9 @@ class OverrideMutation:
                                      "removes it. A running REVIEW_TEMPLATE pilot's revert restores what it found.")
     async def set_department_review_template(
         self, info: Info[Context, Any],
-        department_id: strawberry.ID = strawberry.argument(description="The department."),
-        template_id: strawberry.ID | None = strawberry.argument(description="The current version of a review "
-                                                                            "template; null: the cycle's again."),
+        department_id: Annotated[strawberry.ID, strawberry.argument(description="The department.")],
+        template_id: Annotated[strawberry.ID | None, strawberry.argument(
+            description="The current version of a review template; null: the cycle's again.")] = None,
     ) -> ReviewTemplateOverridePayload:
         return payload(await resolvers.set_template_override(info.context, OverrideUnit.DEPARTMENT, department_id,
                                                              template_id))
@@ -78,9 +78,9 @@ class OverrideMutation:
                                      "from now on (before their department's); null removes it.")
     async def set_employee_review_template(
         self, info: Info[Context, Any],
-        employee_id: strawberry.ID = strawberry.argument(description="The person (who has not left)."),
-        template_id: strawberry.ID | None = strawberry.argument(description="The current version of a review "
-                                                                            "template; null: none of their own."),
+        employee_id: Annotated[strawberry.ID, strawberry.argument(description="The person (who has not left).")],
+        template_id: Annotated[strawberry.ID | None, strawberry.argument(
+            description="The current version of a review template; null: none of their own.")] = None,
     ) -> ReviewTemplateOverridePayload:
         return payload(await resolvers.set_template_override(info.context, OverrideUnit.EMPLOYEE, employee_id,
                                                              template_id))

@@ -377,6 +377,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
          {"name": "org_recipient_created"}),
     ],
     "reminderSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    # a department's or a person's own staleGoalWeeks (the goal-update reminder), over the organisation's
+    "reminderOverrides": [([ORG, ("unit", ASCENDING), ("unitId", ASCENDING)], {"name": "org_unit"})],
     # one reminder per (item, recipient, interval): the key is the lease two schedulers race for
     "reminders": [([ORG, ("key", ASCENDING)], {"unique": True, "name": "org_key_unique"})],
     # growth: career tracks, one growth plan per person (targets and actions embedded), mentorships,
