@@ -50,7 +50,7 @@ WEEKS = "Weeks, 1 to 52; null removes it."
 class GoalReminderQuery:
     @strawberry.field(metadata=listed(1000), description="HR admins: the departments' and people's own goal-update "
                                                          "reminder cadences, departments first (at most 1,000).")
-    async def goal_reminder_overrides(self, info: Info[Context, Any]) -> list[GoalReminderOverride]:
+    async def goal_reminder_overrides(self, info: Info[Context, Any]) -> list[GoalReminderOverride] | None:
         return [GoalReminderOverride.of(d) for d in await resolvers.overrides(info.context)]
 
 

@@ -56,7 +56,7 @@ def payload(outcome: Any) -> ReviewTemplateOverridePayload:
 class OverrideQuery:
     @strawberry.field(metadata=listed(1000), description="HR admins: every review template override, departments "
                                                          "first (at most 1,000).")
-    async def review_template_overrides(self, info: Info[Context, Any]) -> list[ReviewTemplateOverride]:
+    async def review_template_overrides(self, info: Info[Context, Any]) -> list[ReviewTemplateOverride] | None:
         return [ReviewTemplateOverride.of(d) for d in await resolvers.template_overrides(info.context)]
 
 
