@@ -4,6 +4,9 @@ an overlapping pilot is refused, a bad value is typed; refusals write nothing.""
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
 from tests.client import refused
 from tests.conftest import RunningServer
 from tests.pilots.support import (
@@ -102,3 +105,43 @@ async def test_an_unknown_template_is_refused_with_a_typed_error(server: Running
     # then it is refused on the value, and nothing was written
     assert refused(body) == [("value", "NOT_FOUND", f"no review template {UNKNOWN_ID!r} in your organisation")]
     assert await server.snapshot(WATCHED) == before
+
+
+async def test_of_two_concurrent_overlapping_review_template_starts_one_is_refused(server: RunningServer) -> None:
+    # given two HR starts of review template pilots at once, one for Data and one for a person of Data (they write
+    # different override documents): the first has read that nothing overlaps and is parked just before inserting
+    # its pilot when the second starts
+    piloted = await create_template(server, name="A lighter review")
+    admin = server.client("hr_admin")
+    calls: Counter[tuple[str, str]] = Counter()
+    parked, release, second_started = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def gate(name: str, method: str) -> None:
+        calls[name, method] += 1
+        if (name, method) in (("pilotLocks", "update_one"), ("pilots", "find")) and calls[name, method] == 2:
+            second_started.set()
+        if (name, method) == ("pilots", "insert_one") and calls[name, method] == 1:
+            parked.set()
+            await release.wait()
+
+    person = members("Data")[0]["_id"]
+    server.database.stats.gate = gate
+    try:
+        first = asyncio.create_task(admin.data(START, {"input": start_input(
+            name="Data", practice="REVIEW_TEMPLATE", value=piloted["_id"])}))
+        await parked.wait()
+        second = asyncio.create_task(admin.data(START, {"input": start_input(
+            name="One person", people=[person], practice="REVIEW_TEMPLATE", value=TEMPLATE["_id"])}))
+        await second_started.wait()
+        await asyncio.sleep(0.2)  # the second runs as far as it can meanwhile
+        release.set()
+        results = [(await first)["startPilot"], (await second)["startPilot"]]
+    finally:
+        server.database.stats.gate = None
+    # then the first runs, and the second, checked again once the first committed, was refused
+    assert results[0]["errors"] == []
+    assert [e["code"] for e in results[1]["errors"]] == ["CONFLICT"]
+    assert results[1]["overlappingPilotIds"] == [results[0]["pilot"]["id"]]
+    assert [p["name"] for p in await stored(server, "pilots")] == ["Data"]
+    assert {d["unitId"]: d["templateId"] for d in await stored(server, "reviewTemplateOverrides")} == {
+        department("Data")["_id"]: piloted["_id"]}
