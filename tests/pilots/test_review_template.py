@@ -10,6 +10,7 @@ from collections import Counter
 from tests.client import refused
 from tests.conftest import RunningServer
 from tests.pilots.support import (
+    ADOPT,
     END,
     PILOT_COLLECTIONS,
     START,
@@ -145,3 +146,24 @@ async def test_of_two_concurrent_overlapping_review_template_starts_one_is_refus
     assert [p["name"] for p in await stored(server, "pilots")] == ["Data"]
     assert {d["unitId"]: d["templateId"] for d in await stored(server, "reviewTemplateOverrides")} == {
         department("Data")["_id"]: piloted["_id"]}
+
+
+async def test_adopting_a_review_template_pilot_spreads_the_override_and_records_what_was_there(
+        server: RunningServer) -> None:
+    # given a running review template pilot in Data, and Sales with a template HR set by hand
+    piloted = await create_template(server, name="A lighter review")
+    by_hand = await create_template(server, name="Sales' own review")
+    sales = department("Sales")["_id"]
+    body = await server.client("hr_admin").data(SET_DEPARTMENT, {"department": sales, "template": by_hand["_id"]})
+    assert body["setDepartmentReviewTemplate"]["errors"] == []
+    pilot = await start(server, name="Lighter reviews", practice="REVIEW_TEMPLATE", value=piloted["_id"])
+    # when HR adopts it for Sales
+    body = await server.client("hr_admin").data(ADOPT, {"id": pilot["id"], "reason": "It works",
+                                                        "departments": [sales]})
+    # then Data and Sales get the piloted template, and the decision keeps Sales' earlier one
+    assert body["adoptPilot"]["errors"] == []
+    assert body["adoptPilot"]["pilot"]["status"] == "ADOPTED"
+    assert {d["unitId"]: d["templateId"] for d in await stored(server, "reviewTemplateOverrides")} == {
+        department("Data")["_id"]: piloted["_id"], sales: piloted["_id"]}
+    (doc,) = await stored(server, "pilots")
+    assert doc["decisions"][-1]["earlier"] == {"departments": {sales: by_hand["_id"]}, "employees": {}}
