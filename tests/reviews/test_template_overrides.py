@@ -82,6 +82,8 @@ async def test_an_override_set_after_a_launch_applies_only_to_reviews_created_af
     after, _ = await cycle_documents(server, cycle_id)
     assert {r["templateId"] for r in after} == {TEMPLATE["_id"]}
     assert sorted(r["_id"] for r in after) == sorted(r["_id"] for r in before)
+    # and the override's template, which no new review uses, stays unlocked (editable in place)
+    assert (await stored(server, "reviewTemplates", later["_id"]))["locked"] is False
     # and clearing the override removes it
     body = await server.client("hr_admin").data(SET_DEPARTMENT, {"department": department_id("Data"),
                                                                  "template": None})
