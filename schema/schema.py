@@ -29,11 +29,13 @@ from schema.integrations.imports import ImportMutation, ImportQuery, ImportSubsc
 from schema.integrations.learning import LearningMutation, LearningSubscription
 from schema.integrations.root import IntegrationMutation, IntegrationQuery
 from schema.nodes import NodeQuery
+from schema.notifications.goal_reminders import GoalReminderMutation, GoalReminderQuery
 from schema.notifications.root import NotificationsMutation, NotificationsQuery, NotificationsSubscription
 from schema.org.root import OrgMutation, OrgQuery, OrgSubscription
 from schema.pilots.root import PilotMutation, PilotQuery, PilotSubscription
 from schema.reviews.competencies import CompetencyMutation, CompetencyQuery
 from schema.reviews.cycles_root import CycleMutation, CycleQuery
+from schema.reviews.overrides import OverrideMutation, OverrideQuery
 from schema.reviews.root import ReviewMutation, ReviewQuery, ReviewSubscription
 from schema.reviews.templates import TemplateMutation, TemplateQuery
 
@@ -42,11 +44,11 @@ MASKED_MESSAGE = "Internal error: the server could not complete this request."
 
 # Each domain adds its root types here.
 QUERIES: tuple[type, ...] = (OrgQuery, GoalsQuery, CheckInQuery, FeedbackQuery, PraiseQuery,)
-QUERIES += (CompetencyQuery, TemplateQuery, CycleQuery, ReviewQuery)
+QUERIES += (CompetencyQuery, TemplateQuery, CycleQuery, ReviewQuery, OverrideQuery)
 MUTATIONS: tuple[type, ...] = (OrgMutation, GoalsMutation, CheckInMutation, FeedbackMutation, PraiseMutation,)
 SUBSCRIPTIONS: tuple[type, ...] = (OrgSubscription, GoalsSubscription, CheckInSubscription, FeedbackSubscription,
                                     PraiseSubscription,)
-MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation)
+MUTATIONS += (CompetencyMutation, TemplateMutation, CycleMutation, ReviewMutation, OverrideMutation)
 SUBSCRIPTIONS += (ReviewSubscription,)
 QUERIES += (ExitQuery,)
 MUTATIONS += (ExitMutation,)
@@ -57,8 +59,8 @@ SUBSCRIPTIONS += (CompensationSubscription,)
 QUERIES += (IntegrationQuery, ImportQuery)
 MUTATIONS += (IntegrationMutation, ImportMutation, LearningMutation)
 SUBSCRIPTIONS += (ImportSubscription, LearningSubscription)
-QUERIES += (NotificationsQuery,)
-MUTATIONS += (NotificationsMutation,)
+QUERIES += (NotificationsQuery, GoalReminderQuery)
+MUTATIONS += (NotificationsMutation, GoalReminderMutation)
 SUBSCRIPTIONS += (NotificationsSubscription,)
 QUERIES += (GrowthQuery,)
 QUERIES += (NodeQuery,)

@@ -65,6 +65,29 @@ def check_settings(data: Mapping[str, Any]) -> list[FieldError]:
     return errors
 
 
+DEPARTMENT, EMPLOYEE = "department", "employee"  # what a reminder override is set for
+
+
+def check_stale_goal_weeks(value: int | None, field: str = "staleGoalWeeks") -> list[FieldError]:
+    """A goal-update reminder cadence: 1 to 52 weeks."""
+    if value is None:
+        return [FieldError(field, ErrorCode.REQUIRED, f"{field} must not be null")]
+    if not 1 <= value <= STALE_WEEKS_MAX:
+        return [FieldError(field, ErrorCode.INVALID, f"{field} must be 1 to {STALE_WEEKS_MAX}")]
+    return []
+
+
+def stale_goal_weeks_of(owner_id: str, department_id: str | None, overrides: Mapping[tuple[str, str], int],
+                        organisation_weeks: int) -> int:
+    """How long a goal of ``owner_id`` may go without an update before its reminder: the person's own override,
+    else their department's (not a parent's), else the organisation's ``staleGoalWeeks``."""
+    own = overrides.get((EMPLOYEE, owner_id))
+    if own is not None:
+        return own
+    found = overrides.get((DEPARTMENT, department_id)) if department_id is not None else None
+    return found if found is not None else organisation_weeks
+
+
 def interval(item: DueItem, today: date, settings: Mapping[str, Any]) -> str | None:
     """Which reminder interval ``today`` falls in for ``item`` ("before", or "overdue-N"), or None when no
     reminder is due today (too early, a quiet weekend, or the kind is off)."""

@@ -38,10 +38,12 @@ SCALE = (1, 5)
 
 
 class Practice(StrEnum):
-    """The setting a pilot changes (owned by the check-ins domain)."""
+    """The setting a pilot changes (owned by the check-ins, reviews or notifications domain)."""
 
     CHECK_IN_CADENCE = "check_in_cadence"
     CHECK_IN_TEMPLATE = "check_in_template"
+    REVIEW_TEMPLATE = "review_template"
+    GOAL_UPDATE_REMINDER = "goal_update_reminder"
 
 
 class PilotStatus(StrEnum):

@@ -22,6 +22,7 @@ from models.core.documents import Document, stable_id
 from models.core.errors import ErrorCode, FieldError
 from models.core.validation import check_name
 from models.org.rules import EmployeeStatus
+from models.reviews.overrides import template_id_for
 from models.reviews.rules import (
     PHASE_ORDER,
     FormState,
@@ -224,24 +225,31 @@ def new_form(cycle: Mapping[str, Any], review: Mapping[str, Any], reviewer: str,
 
 def plan_launch(cycle: Mapping[str, Any], template: Mapping[str, Any], employees: list[Mapping[str, Any]],
                 departments: Iterable[Mapping[str, Any]], existing: Mapping[str, Mapping[str, Any]],
-                now: Any) -> LaunchPlan:
+                now: Any, overrides: Mapping[tuple[str, str], str] | None = None,
+                templates: Mapping[str, Mapping[str, Any]] | None = None) -> LaunchPlan:
     """Every review and form of the cycle. ``existing`` (review id → review) keeps the reviewers a
-    review was given when first created (or nominated since), so a re-run adds only what is missing."""
-    kinds = kinds_in(template)
+    review was given when first created (or nominated since), so a re-run adds only what is missing.
+    A new review's template is the person's or their department's override (``overrides``, see
+    ``models/reviews/overrides.py``; ``templates`` holds those templates by id), else the cycle's ``template``;
+    an existing review keeps its own."""
+    known = {**(templates or {}), template["_id"]: template}
     by_id = {e["_id"]: e for e in employees}
     by_manager: dict[str | None, list[Mapping[str, Any]]] = {}
     for employee in employees:
         by_manager.setdefault(employee.get("managerId"), []).append(employee)
     chosen, skipped = eligibility(cycle, employees, departments)
     plan = LaunchPlan(eligible=[e["_id"] for e in chosen], skipped=skipped)
-    peers_wanted = cycle.get("peersPerReviewee", DEFAULT_PEERS) if ReviewerKind.PEER in kinds else 0
     for employee in chosen:
         rid = review_id(cycle["_id"], employee["_id"])
         review = existing.get(rid)
+        template_id = review["templateId"] if review is not None else template_id_for(employee, overrides or {},
+                                                                                      template["_id"])
+        kinds = kinds_in(known.get(template_id, template))
         if review is None:
+            peers_wanted = cycle.get("peersPerReviewee", DEFAULT_PEERS) if ReviewerKind.PEER in kinds else 0
             team = by_manager.get(employee.get("managerId"), []) if employee.get("managerId") else []
             review = {
-                "_id": rid, "cycleId": cycle["_id"], "templateId": template["_id"], "employeeId": employee["_id"],
+                "_id": rid, "cycleId": cycle["_id"], "templateId": template_id, "employeeId": employee["_id"],
                 "departmentId": employee.get("departmentId"), "managerId": reviewer_manager(employee, by_id),
                 "peerIds": choose_peers(cycle["_id"], employee, team, peers_wanted),
                 "upwardIds": sorted(r["_id"] for r in by_manager.get(employee["_id"], []) if _active(r))

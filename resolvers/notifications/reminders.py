@@ -24,6 +24,7 @@ from models.notifications.reminders import (
     interval,
     reminder_key,
     settings_with_defaults,
+    stale_goal_weeks_of,
 )
 from realtime import Bus
 from resolvers.checkins import access as checkins_access
@@ -35,6 +36,7 @@ from resolvers.notifications import notices
 from resolvers.reviews import access as reviews_access
 from store.core.database import Database
 from store.core.repository import Duplicate, TenantStore
+from store.notifications import reminders as reminder_store
 
 log = logging.getLogger("perfgraph.reminders")
 PER_RUN_MAX = 1000  # reminders one run creates per organisation (the rest on the next run)
@@ -95,11 +97,31 @@ async def due_items(store: TenantStore, today: date, settings: dict[str, Any]) -
             items.append(DueItem(ReminderKind.REVIEW_FORM_DUE, "reviewForm", form["_id"], form["reviewerId"], due,
                                  f"Your {form['kind']} review form is due {due.isoformat()}"))
     if ReminderKind.GOAL_STALE.value in enabled:
-        stale = timedelta(weeks=int(settings["staleGoalWeeks"]))
-        for doc in await goals_access.stale_goals(store, clock.now() - stale):
-            updated: datetime = doc["updatedAt"]
-            items.append(DueItem(ReminderKind.GOAL_STALE, "goal", doc["_id"], doc["ownerEmployeeId"],
-                                 (updated + stale).date(), f"Your goal {doc['title']!r} has had no update for a while"))
+        items += await _stale_goal_items(store, int(settings["staleGoalWeeks"]))
+    return items
+
+
+async def _stale_goal_items(store: TenantStore, organisation_weeks: int) -> list[DueItem]:
+    """Goals without an update for their owner's staleGoalWeeks (``stale_goal_weeks_of``: the person's override,
+    their department's, else the organisation's): the goals stale for the shortest of them, in one read, then
+    their owners' departments in one more when there are overrides."""
+    now = clock.now()
+    overrides = await reminder_store.stale_goal_weeks_overrides(store)
+    shortest = min([organisation_weeks, *overrides.values()])
+    docs = await goals_access.stale_goals(store, now - timedelta(weeks=shortest))
+    departments: dict[str, str | None] = {}
+    if overrides and docs:
+        owners = sorted({d["ownerEmployeeId"] for d in docs})
+        departments = {e["_id"]: e.get("departmentId")
+                       for e in await store.employees.by_ids(owners, projection={"departmentId": 1})}
+    items = []
+    for doc in docs:
+        owner = doc["ownerEmployeeId"]
+        stale = timedelta(weeks=stale_goal_weeks_of(owner, departments.get(owner), overrides, organisation_weeks))
+        updated: datetime = doc["updatedAt"]
+        if updated < now - stale:
+            items.append(DueItem(ReminderKind.GOAL_STALE, "goal", doc["_id"], owner, (updated + stale).date(),
+                                 f"Your goal {doc['title']!r} has had no update for a while"))
     return items
 
 

@@ -1,6 +1,6 @@
 """Pilots: start (apply the setting to the cohort), extend, revert (restore the earlier settings exactly) and adopt
-(keep it and apply it to more departments). The setting is written through the check-ins domain
-(``resolvers/checkins/access.py``), never by a copy of its rules.
+(keep it and apply it to more departments). The setting is written through its owning domain's
+accessor (``resolvers/pilots/practices.py``: check-ins or reviews), never by a copy of its rules.
 
 Race-safety: starting and adopting bump the practice's lock document inside their transaction, so two concurrent
 starts on one practice conflict; the one retried reads the other's pilot and is refused if they overlap.
@@ -29,11 +29,11 @@ from models.pilots.rules import (
     overlap_keys,
     overlapping,
 )
-from resolvers.checkins import access as checkins
 from resolvers.core.context import Context, SignedIn, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.org import access as org
+from resolvers.pilots import practices
 from resolvers.pilots.channels import publish_pilot_change
 from store.pilots import repository as pilots_store
 
@@ -146,7 +146,7 @@ async def start(context: Context, data: StartInput) -> Outcome:
                          data.ends_on, today)
     if data.reason is not None:
         errors += check_reason(data.reason)
-    value, value_errors = await checkins.check_setting_value(context, data.practice.value, data.value,
+    value, value_errors = await practices.check_value(context, data.practice.value, data.value,
                                                              people=bool(data.employee_ids))
     errors += value_errors
     cohort = await _check_references(context, data, errors) if not errors else []
@@ -162,8 +162,8 @@ async def start(context: Context, data: StartInput) -> Outcome:
         clash = overlapping(keys, practice, await pilots_store.running(store, practice))
         if clash:
             raise Overlap(clash)
-        earlier = await checkins.current_settings(context, practice, data.department_ids, data.employee_ids)
-        await checkins.apply_settings(context, practice, {part: dict.fromkeys(ids, value)
+        earlier = await practices.current(context, practice, data.department_ids, data.employee_ids)
+        await practices.apply(context, practice, {part: dict.fromkeys(ids, value)
                                                           for part, ids in earlier.items()})
         doc = {"_id": pilot_id, "name": (data.name or "").strip(), "practice": practice, "value": value,
                "cohort": {"departmentIds": sorted(data.department_ids), "employeeIds": sorted(data.employee_ids)},
@@ -232,7 +232,7 @@ async def revert(context: Context, pilot_id: str, reason: str | None) -> Outcome
         if not await store.pilots.update(pilot_id, changes, push={"decisions": entry},
                                          where={"status": PilotStatus.RUNNING.value}):
             raise NotRunning
-        await checkins.apply_settings(context, doc["practice"], doc["earlier"])
+        await practices.apply(context, doc["practice"], doc["earlier"])
 
     try:
         await store.transaction(step)
@@ -263,14 +263,14 @@ async def adopt(context: Context, pilot_id: str, department_ids: list[str], reas
         clash = overlapping(keys, doc["practice"], await pilots_store.running(store, doc["practice"]), pilot_id)
         if clash:
             raise Overlap(clash)
-        earlier = await checkins.current_settings(context, doc["practice"], sorted(department_ids), [])
+        earlier = await practices.current(context, doc["practice"], sorted(department_ids), [])
         entry = decision(PilotAction.ADOPT, signed_in.viewer.employee_id, at, reason,
                          departmentIds=sorted(department_ids), earlier=earlier)
         changes = {"status": PilotStatus.ADOPTED.value, "endedOn": at.date().isoformat()}
         if not await store.pilots.update(pilot_id, changes, push={"decisions": entry},
                                          where={"status": PilotStatus.RUNNING.value}):
             raise NotRunning
-        await checkins.apply_settings(context, doc["practice"],
+        await practices.apply(context, doc["practice"],
                                       {"departments": dict.fromkeys(sorted(department_ids), doc["value"])})
         return {**doc, **changes, "decisions": [*doc["decisions"], entry]}
 

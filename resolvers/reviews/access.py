@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from models.core.documents import Document
+from models.core.errors import FieldError
 from models.core.viewer import Viewer
 from models.reviews.cycles import deadline_of
 from models.reviews.permissions import (
@@ -28,6 +29,7 @@ from models.reviews.scores import final_rating
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
+from resolvers.reviews import template_overrides
 from resolvers.reviews.channels import review_results_channel as review_results_channel
 from store.core.repository import TenantStore
 from store.reviews.cycles import ratings_by_employee
@@ -291,3 +293,22 @@ async def final_ratings(context: Context, cycle_id: str, employees: Sequence[Doc
         if rating is not None and can_see_review_score(signed_in.viewer, review, reviewee):
             found[review["employeeId"]] = rating
     return found
+
+
+# The review template override a pilot (resolvers/pilots) changes for a cohort, with this domain's rules
+# (resolvers/reviews/template_overrides.py): a department's, or each person's of a cohort of people.
+async def check_template_value(context: Context, value: str | None) -> tuple[str | None, list[FieldError]]:
+    """The template id a pilot sets, or NOT_FOUND / INVALID (a superseded version) on ``value``."""
+    errors = await template_overrides.check_template(context, value, "value")
+    return (None, errors) if errors else (value, [])
+
+
+async def current_template_overrides(context: Context, department_ids: list[str],
+                                     employee_ids: list[str]) -> dict[str, dict[str, str | None]]:
+    """``{"departments": {id: template id or None}, "employees": {...}}`` as now: what reverting restores."""
+    return await template_overrides.current_overrides(context, department_ids, employee_ids)
+
+
+async def apply_template_overrides(context: Context, values: dict[str, dict[str, str | None]]) -> None:
+    """Set (``None``: remove) these overrides; launches use them for the reviews they create afterwards."""
+    await template_overrides.apply_overrides(context, values)

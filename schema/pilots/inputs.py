@@ -10,12 +10,20 @@ import strawberry
 from models.pilots.rules import PilotAction, PilotStatus, Practice, SurveyGroup
 
 
-@strawberry.enum(name="PilotPractice", description="The setting a pilot changes (the check-ins domain's).")
+@strawberry.enum(name="PilotPractice",
+                 description="The setting a pilot changes (the check-ins, reviews or notifications domain's).")
 class PilotPracticeEnum(Enum):
     CHECK_IN_CADENCE = strawberry.enum_value(Practice.CHECK_IN_CADENCE.value,
                                              description="A department's check-in cadence, or a person's series'.")
     CHECK_IN_TEMPLATE = strawberry.enum_value(Practice.CHECK_IN_TEMPLATE.value,
                                               description="A department's check-in question template.")
+    REVIEW_TEMPLATE = strawberry.enum_value(Practice.REVIEW_TEMPLATE.value,
+                                            description="A department's or a person's review template override, "
+                                                        "which cycle launches use for the reviews they create.")
+    GOAL_UPDATE_REMINDER = strawberry.enum_value(
+        Practice.GOAL_UPDATE_REMINDER.value,
+        description="A department's or a person's own goal-update reminder cadence: the weeks a goal may go "
+                    "without an update before its owner is reminded (over the organisation's staleGoalWeeks).")
 
 
 @strawberry.enum(name="PilotStatus", description="running, then reverted (earlier settings restored) or adopted.")
@@ -53,7 +61,8 @@ class StartPilotInput:
     name: str = strawberry.field(description="What it is called (at most 200 characters).")
     practice: PilotPracticeEnum = strawberry.field(description="The setting it changes.")
     value: str = strawberry.field(description="CHECK_IN_CADENCE: WEEKLY, BIWEEKLY or MONTHLY; CHECK_IN_TEMPLATE: "
-                                              "a check-in template's id.")
+                                              "a check-in template's id; REVIEW_TEMPLATE: the current version of "
+                                              "a review template; GOAL_UPDATE_REMINDER: weeks, 1 to 52.")
     department_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="The cohort's departments (or employeeIds; at most 200).")
     employee_ids: list[strawberry.ID] = strawberry.field(

@@ -56,7 +56,8 @@ class Pilot:
     id: strawberry.ID = strawberry.field(description="The pilot's id.")
     name: str = strawberry.field(description="What it is called.")
     practice: PilotPracticeEnum = strawberry.field(description="The setting it changes.")
-    value: str = strawberry.field(description="The piloted value (a cadence in lower case, or a template id).")
+    value: str = strawberry.field(description="The piloted value (a cadence in lower case, a check-in or review "
+                                                "template id, or a number of weeks).")
     status: PilotStatusEnum = strawberry.field(description="Running, reverted or adopted.")
     starts_on: date = strawberry.field(description="The day it started (the setting applied).")
     ends_on: date = strawberry.field(description="The planned end.")

@@ -206,6 +206,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("familyId", ASCENDING), ("version", ASCENDING)], {"unique": True, "name": "org_family_version"}),
     ],
     "reviewCycles": [([ORG, ("status", ASCENDING)], {"name": "org_status"})],
+    # a department's or a person's review template, used by launches for the reviews they create afterwards
+    "reviewTemplateOverrides": [([ORG, ("unit", ASCENDING), ("unitId", ASCENDING)], {"name": "org_unit"})],
     "reviews": [
         ([ORG, ("cycleId", ASCENDING), ("departmentId", ASCENDING)], {"name": "org_cycle_department"}),
         ([ORG, ("employeeId", ASCENDING), ("state", ASCENDING)], {"name": "org_employee_state"}),
@@ -302,6 +304,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
          {"name": "org_recipient_created"}),
     ],
     "reminderSettings": [([ORG], {"unique": True, "name": "org_unique"})],
+    # a department's or a person's own staleGoalWeeks (the goal-update reminder), over the organisation's
+    "reminderOverrides": [([ORG, ("unit", ASCENDING), ("unitId", ASCENDING)], {"name": "org_unit"})],
     # one reminder per (item, recipient, interval): the key is the lease two schedulers race for
     "reminders": [([ORG, ("key", ASCENDING)], {"unique": True, "name": "org_key_unique"})],
     # growth: career tracks, one growth plan per person (targets and actions embedded), mentorships,

@@ -19,9 +19,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from models.core.documents import Document
-from models.reviews.cycles import LaunchPlan, LaunchResult, plan_launch
-from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState
+from models.reviews.cycles import LaunchPlan, LaunchResult, eligibility, plan_launch
+from models.reviews.overrides import template_id_for
+from models.reviews.rules import PHASE_OF_KIND, CycleStatus, FormState, review_id
 from store.core.repository import TenantStore
+from store.reviews.overrides import override_map
 from store.reviews.repository import LIVE_FORM, insert_missing
 
 EMPLOYEE_FIELDS = {"status": 1, "hireDate": 1, "departmentId": 1, "managerId": 1}
@@ -46,6 +48,25 @@ async def _begin(store: TenantStore, cycle: Mapping[str, Any], template: Mapping
     return await store.transaction(step)
 
 
+async def _override_templates(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any],
+                              employees: list[Document], departments: list[Document],
+                              existing: Mapping[str, Document]
+                              ) -> tuple[dict[tuple[str, str], str], dict[str, Document]]:
+    """The organisation's review template overrides (those whose template still exists) and the templates the
+    cycle's new and existing reviews use; the override templates new reviews get are locked first (as the
+    cycle's is: issued forms never change)."""
+    overrides = await override_map(store)
+    chosen, _ = eligibility(cycle, employees, departments)
+    new = [e for e in chosen if review_id(cycle["_id"], e["_id"]) not in existing]
+    used = {template_id_for(e, overrides, template["_id"]) for e in new} - {template["_id"]}
+    wanted = sorted(used | {r["templateId"] for r in existing.values()} - {template["_id"]})
+    if not wanted:
+        return {}, {}
+    await store.reviewTemplates.update_each({id: {"locked": True} for id in sorted(used)})
+    templates = {t["_id"]: t for t in await store.reviewTemplates.by_ids(wanted)}
+    return {k: v for k, v in overrides.items() if v in templates or v == template["_id"]}, templates
+
+
 async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping[str, Any], by: str,
                  now: Any) -> LaunchResult:
     first = cycle.get("status") == CycleStatus.DRAFT
@@ -59,7 +80,8 @@ async def launch(store: TenantStore, cycle: Mapping[str, Any], template: Mapping
     if not first:
         for review in await store.reviews.find({"cycleId": cycle["_id"]}, sort=BY_ID, projection=REVIEWER_FIELDS):
             existing[review["_id"]] = {**review, "cycleId": cycle["_id"]}
-    plan: LaunchPlan = plan_launch(cycle, template, employees, departments, existing, now)
+    overrides, templates = await _override_templates(store, cycle, template, employees, departments, existing)
+    plan: LaunchPlan = plan_launch(cycle, template, employees, departments, existing, now, overrides, templates)
     created_reviews = await insert_missing(store.reviews, plan.reviews)
     forms = plan.forms
     if completed:  # only the reviews of people eligible since then need forms
