@@ -38,6 +38,8 @@ from resolvers.integrations import learning as integration_learning
 from resolvers.integrations import tokens as integration_tokens
 from resolvers.notifications import audit, inbox, webhooks
 from resolvers.org import access as org
+from resolvers.pilots import pilots as pilot_resolvers
+from resolvers.pilots import surveys as pilot_surveys
 from resolvers.reviews import competencies, cycle_queries, review_queries
 from resolvers.reviews import templates as review_templates
 from schema.checkins.types import (
@@ -61,6 +63,7 @@ from schema.growth.types import CareerTrack, GrowthPlan, MentoringSession, Mento
 from schema.integrations.learning import LearningEvidence, LearningMapping
 from schema.integrations.types import IntegrationToken
 from schema.notifications.types import AuditEntry, Notification, WebhookDelivery, WebhookEndpoint
+from schema.pilots.types import Pilot, ProcessSurvey, ProcessSurveyQuestion, ProcessSurveyRound
 from schema.reviews.competencies import Competency
 from schema.reviews.cycles import ReviewCycle
 from schema.reviews.templates import ReviewQuestion, ReviewSection, ReviewTemplate
@@ -173,6 +176,31 @@ async def _pay_record(context: Context, employee_id: str, id: str) -> Any:
     return next((PayRecord.of(r) for r in shown if r["_id"] == id), None)
 
 
+async def _process_survey(context: Context, survey_id: str) -> tuple[Document, list[Any]] | None:
+    """A process survey with its rounds, as ``processSurveys`` reads them (HR admins), read once per request."""
+    key = "nodes:processSurveys"
+    if key not in context.extras:
+        context.extras[key] = asyncio.ensure_future(pilot_surveys.surveys(context, None))
+    return next(((doc, rounds) for doc, rounds in await context.extras[key] if doc["_id"] == survey_id), None)
+
+
+async def _survey(context: Context, survey_id: str, id: str) -> Any:
+    found = await _process_survey(context, survey_id)
+    return None if found is None else ProcessSurvey.of(*found)
+
+
+async def _survey_round(context: Context, survey_id: str, id: str) -> Any:
+    found = await _process_survey(context, survey_id)
+    return next((ProcessSurveyRound.of(r) for r in found[1] if r.round["_id"] == id), None) if found else None
+
+
+async def _survey_question(context: Context, survey_id: str, id: str) -> Any:
+    found = await _process_survey(context, survey_id)
+    key = key_of(id)
+    return next((ProcessSurveyQuestion.of(survey_id, q) for q in found[0].get("questions", []) if q["id"] == key),
+                None) if found else None
+
+
 async def _department(context: Context, id: str) -> Document | None:
     return await load(context, "department_by_id", id)
 
@@ -237,6 +265,10 @@ KINDS: tuple[NodeKind, ...] = (
     kind("LearningEvidence", "learningEvidence", _evidence, via="employeeId"),
     kind("LearningMapping", "learningMappings", by_id(integration_learning.learning_mapping, LearningMapping.wrap)),
     kind("CareerTrack", "careerTracks", listed_in(growth_tracks.career_tracks, CareerTrack.wrap)),
+    kind("Pilot", "pilots", by_id(pilot_resolvers.pilot, Pilot.wrap)),
+    kind("ProcessSurvey", "processSurveys", _survey),
+    kind("ProcessSurveyRound", "processSurveyRounds", _survey_round, via="surveyId"),
+    kind("ProcessSurveyQuestion", "processSurveys", _survey_question, "questions.id", composite=True),
     kind("PromotionProposal", "promotionProposals",
          listed_in(lambda c: growth_promotions.promotion_proposals(c, None), PromotionProposal.wrap)),
 )

@@ -175,6 +175,9 @@ async def answer(context: Context, round_id: str, answers: list[dict[str, Any]])
     marker = marker_id(marker_key(), viewer.organization_id, round_id, viewer.employee_id)
     if survey is None or await pilots_store.markers(store, [marker]):
         return Outcome.refused("roundId", ErrorCode.DUPLICATE, "you have answered this round already")
+    # a question is named by its id (``<survey id>:<key>``, unique across the API) or by its key
+    prefix = f"{survey['_id']}:"
+    answers = [{**a, "question_id": str(a.get("question_id", "")).removeprefix(prefix)} for a in answers]
     scores, comments, errors = check_answers(survey["questions"], answers)
     if errors:
         return Outcome(errors=errors)

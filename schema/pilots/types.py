@@ -17,6 +17,7 @@ from resolvers.pilots import pilots as resolvers
 from resolvers.pilots.comparison import PilotComparison as Figures
 from resolvers.pilots.surveys import MyRound, RoundResults
 from schema.core.cost import listed
+from schema.core.node import Node
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 from schema.pilots.inputs import PilotActionEnum, PilotPracticeEnum, PilotStatusEnum, SurveyGroupEnum
 
@@ -51,7 +52,7 @@ async def _departments(info: Info[Context, Any], ids: list[str]) -> list[Departm
 
 
 @strawberry.type(description="A pilot: one practice changed for a cohort over a period, compared with a group.")
-class Pilot:
+class Pilot(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID = strawberry.field(description="The pilot's id.")
     name: str = strawberry.field(description="What it is called.")
@@ -99,13 +100,21 @@ class Pilot:
 
 
 @strawberry.type(description="A question of a process survey, answered with a score of 1 to 5 and a comment.")
-class ProcessSurveyQuestion:
-    id: str = strawberry.field(description="Unique in its survey.")
+class ProcessSurveyQuestion(Node):
+    id: strawberry.ID = strawberry.field(description="Unique across the API (a normalised cache's key): the "
+                                                     "survey's id, a colon, then key. answerProcessSurvey takes it "
+                                                     "or the key.")
+    key: str = strawberry.field(description="The question's id within its survey (what the results' questionId "
+                                            "names).")
     text: str = strawberry.field(description="The question.")
+
+    @classmethod
+    def of(cls, survey_id: str, question: Document) -> ProcessSurveyQuestion:
+        return cls(id=strawberry.ID(f"{survey_id}:{question['id']}"), key=question["id"], text=question["text"])
 
 
 def _questions(doc: Document) -> list[ProcessSurveyQuestion]:
-    return [ProcessSurveyQuestion(id=q["id"], text=q["text"]) for q in doc.get("questions", [])]
+    return [ProcessSurveyQuestion.of(doc["_id"], q) for q in doc.get("questions", [])]
 
 
 @strawberry.type(name="ProcessSurveyScore",
@@ -137,7 +146,7 @@ class QuestionScores:
 
 @strawberry.type(description="A round of a process survey: its window, how many it went to, and once closed "
                              "its results (above k only).")
-class ProcessSurveyRound:
+class ProcessSurveyRound(Node):
     doc: strawberry.Private[Document]
     results_doc: strawberry.Private[RoundResults]
     id: strawberry.ID = strawberry.field(description="The round's id (what answerProcessSurvey takes).")
@@ -167,7 +176,7 @@ class ProcessSurveyRound:
 
 
 @strawberry.type(description="A process survey (HR admins): its questions and rounds.")
-class ProcessSurvey:
+class ProcessSurvey(Node):
     doc: strawberry.Private[Document]
     rounds_of: strawberry.Private[list[RoundResults]]
     id: strawberry.ID = strawberry.field(description="The survey's id.")

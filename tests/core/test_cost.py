@@ -208,6 +208,7 @@ async def test_an_unreachable_redis_lets_requests_through() -> None:
 PRAISE = "subscription { praisePosted { id recipients { id reports { id } } } }"
 PRAISE_COST = 1 + 20 * (1 + 15)  # 321 per event
 SHARED = "subscription($root: ID!) { orgChartChanged(rootId: $root) { kind employeeIds } }"
+OWN = "subscription { feedbackReceived { request { id requester { reports { id reports { id } } } } } }"  # 243
 
 
 async def error_of(subscriber: Any, op_id: str) -> list[dict[str, Any]]:
@@ -227,31 +228,32 @@ async def test_a_subscription_over_the_budget_is_refused() -> None:
 
 
 async def test_one_persons_open_subscriptions_share_one_live_budget() -> None:
-    # given a live budget of 5,000 objects per event: fifteen praise subscriptions of 321 (4,815) fit
+    # given a live budget of 5,000 objects per event: twenty feedback subscriptions of 243 (4,860) fit
+    # (a subscription of one's own: praise is shared by the organisation, and a grouped execution counts one)
     async with running_server(live_cost_budget=5_000) as server:
         token = server.token("employee")
         async with websocket(server.ws_url, token) as first, websocket(server.ws_url, token) as second:
             for _ in range(10):
-                await first.subscribe(PRAISE)
-            opened = [await second.subscribe(PRAISE) for _ in range(5)]
-            await server.wait_subscribers(15)
-            # when a sixteenth opens, on either connection
-            refused_id = await second.subscribe(PRAISE)
+                await first.subscribe(OWN)
+            opened = [await second.subscribe(OWN) for _ in range(10)]
+            await server.wait_subscribers(20)
+            # when a twenty-first opens, on either connection
+            refused_id = await second.subscribe(OWN)
             # then it is refused
             errors = await error_of(second, refused_id)
             assert [e["extensions"]["code"] for e in errors] == ["LIMIT_EXCEEDED"]
             # but a subscription sharing one grouped execution counts one object, and still fits
             await second.subscribe(SHARED, {"root": server.demo.personas["manager"]})
-            await server.wait_subscribers(16)
-            # and once one praise subscription is closed, another opens in its place
+            await server.wait_subscribers(21)
+            # and once one of the others is closed, another opens in its place
             await second.send({"id": opened[0], "type": "complete"})
-            await server.wait_subscribers(15)
-            await second.subscribe(PRAISE)
-            await server.wait_subscribers(16)
+            await server.wait_subscribers(20)
+            await second.subscribe(OWN)
+            await server.wait_subscribers(21)
             assert await second.nothing_within(0.2)
         # and someone else has a budget of their own
         async with websocket(server.ws_url, server.token("manager")) as other:
-            await other.subscribe(PRAISE)
+            await other.subscribe(OWN)
             await asyncio.wait_for(server.wait_subscribers(1), 5)
 
 

@@ -19,6 +19,7 @@ from tests.goals.support import goals_of
 from tests.integrations.support import create_token
 from tests.integrations.test_xapi import ACTIVITY, MAP, send, statement
 from tests.notifications.support import create_person, receiver, save_endpoint, webhook_server, worker
+from tests.pilots.support import SAVE_SURVEY, SEND, start
 from tests.stores import GLOBEX, NORTHWIND
 
 SCHEMA = build_schema()._schema
@@ -138,6 +139,7 @@ async def test_kinds_the_seed_lacks_are_found_once_made_through_the_api() -> Non
         await save_template(server)
         await terminate(server, active_individual_contributors()[0]["_id"])  # an exit record
         await record_progress(server)
+        await pilot_with_a_survey_round(server)
         after = await seeded_ids(server, org)
         made = {tag: [i for i in found if i not in set(before[tag])] for tag, found in after.items()}
         assert {tag for tag, found in before.items() if not found} - {tag for tag, found in made.items() if found} \
@@ -155,6 +157,17 @@ async def learning_evidence(server: RunningServer) -> None:
     learner = next(e for e in NORTHWIND.employees if e["_id"] == NORTHWIND.personas["employee"])
     sent = statement(learner["email"])
     assert await send(server, secret, [sent]) == (200, [sent["id"]])
+
+
+async def pilot_with_a_survey_round(server: RunningServer) -> None:
+    """A pilot, a process survey about it and the survey's first round (its questions with them)."""
+    admin = server.client("hr_admin")
+    pilot = await start(server)
+    saved = await admin.data(SAVE_SURVEY, {"input": {"title": "The rhythm", "pilotId": pilot["id"],
+                                                     "questions": ["Is the cadence right for your work?"]}})
+    sent = await admin.data(SEND, {"id": saved["saveProcessSurvey"]["survey"]["id"], "opens": "2099-02-01",
+                                   "closes": "2099-02-10"})
+    assert saved["saveProcessSurvey"]["errors"] == [] and sent["sendProcessSurvey"]["errors"] == []
 
 
 async def record_progress(server: RunningServer) -> None:

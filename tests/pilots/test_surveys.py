@@ -58,13 +58,13 @@ def respondent() -> dict[str, Any]:
 
 async def test_a_recipient_sees_the_open_round_and_answers_it_once(server: RunningServer,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    _, _, round_id = await sent_round(server, monkeypatch)
+    _, survey, round_id = await sent_round(server, monkeypatch)
     me = server.client(respondent()["_id"])
     with on(monkeypatch, date(2030, 1, 10)):
         mine = (await me.data(MY_SURVEYS))["myProcessSurveys"]
         assert mine == [{"roundId": round_id, "title": "The monthly rhythm", "opensOn": "2030-01-01",
                          "closesOn": "2030-01-31", "answered": False,
-                         "questions": [{"id": "q1", "text": "Is the cadence right for your work?"}]}]
+                         "questions": [{"id": f"{survey}:q1", "text": "Is the cadence right for your work?"}]}]
         assert (await me.data(ANSWER, {"round": round_id, "answers": one_answer()}))["answerProcessSurvey"] == {
             "answered": True, "errors": []}
         assert [m["answered"] for m in (await me.data(MY_SURVEYS))["myProcessSurveys"]] == [True]
