@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from models.core.documents import Document
 from models.growth.permissions import oversees
-from models.growth.promotions import ProposalStatus
+from models.growth.promotions import HR_STEP, ProposalStatus, current_step
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.growth.promotions import visible as visible_proposals
 from resolvers.growth.visibility import plan_view, plan_views
 from resolvers.org.access import employees, known_employee
+from store.core.repository import TenantStore
 from store.growth import repository as growth_store
 
 OPEN_WORK_REFUSAL = "a person's open growth work is visible to their managers and HR admins"
@@ -79,3 +81,33 @@ async def approved_promotions(context: Context, employee_id: str | None = None) 
         {"status": {"$in": [ProposalStatus.APPROVED.value, ProposalStatus.APPLIED.value]},
          **({"employeeId": employee_id} if employee_id else {})}, sort=[("createdAt", -1), ("_id", -1)])
     return await visible_proposals(context, docs)
+
+
+@dataclass(frozen=True)
+class DecisionWaiting:
+    """For reminders: a pending promotion proposal, who decides its current step (a manager's id, or ``None`` for
+    the organisation's HR admins: the HR step) and since when it has waited for them (the previous step's decision,
+    else the proposal). Each decider may see the proposal (``can_see_proposal``: approvers and HR admins)."""
+
+    proposal_id: str
+    step: int
+    approver_id: str | None
+    since: date
+
+
+async def decisions_waiting(store: TenantStore, limit: int = 5000) -> list[DecisionWaiting]:
+    """For reminders (no viewer: the system reads): every pending promotion proposal of the organisation with the
+    decider it waits for. One query; neither the justification nor the evidence is read."""
+    docs = await store.promotionProposals.find({"status": ProposalStatus.PENDING.value},
+                                               sort=[("createdAt", 1), ("_id", 1)], limit=limit,
+                                               projection={"steps": 1, "createdAt": 1, "status": 1})
+    waiting = []
+    for doc in docs:
+        step = current_step(doc)
+        if step is None:
+            continue
+        before: datetime = doc["steps"][step - 1].get("decidedAt") if step else None
+        since = (before or doc["createdAt"]).date()
+        approver = doc["steps"][step]["approverId"]
+        waiting.append(DecisionWaiting(doc["_id"], step, None if approver == HR_STEP else approver, since))
+    return waiting

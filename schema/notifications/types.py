@@ -12,6 +12,7 @@ from models.core.documents import Document
 from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
+from schema.core.enums import described_enum
 from schema.core.pagination import PageInfo
 
 WebhookEventTypeEnum = strawberry.enum(
@@ -198,9 +199,21 @@ class AuditEntryConnection:
     total_count: int
 
 
-ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind",
-                                   description="What a reminder is about: a check-in to prepare, a feedback request "
-                                               "to answer, a goal without an update.")
+ReminderKindEnum = described_enum(
+    ReminderKind, name="ReminderKind", description="What a reminder is about.", values={
+        "CHECK_IN_DUE": "A check-in to prepare (both participants), from `daysBefore` its day.",
+        "FEEDBACK_REQUEST_UNANSWERED": "A named feedback request waiting for your answer.",
+        "REVIEW_FORM_DUE": "A review form you have not submitted, its phase's deadline near or past.",
+        "GOAL_STALE": "A goal of yours without an update for `staleGoalWeeks` weeks.",
+        "EXIT_INTERVIEW_DUE": "An exit interview to hold (its interviewer, else HR admins), from `daysBefore` its "
+                              "day (unscheduled: the last day).",
+        "EXIT_CHECKLIST_ITEM": "An open item of an exit checklist (the exit's interviewer, else HR admins), from "
+                               "`daysBefore` the leaver's last day.",
+        "PROMOTION_APPROVAL_WAITING": "A promotion proposal waiting for your decision (its current step's "
+                                      "approver; the HR step: HR admins), from the day it reached you.",
+        "COMPENSATION_APPROVAL_WAITING": "A submitted merit proposal waiting for your approval (the manager it is "
+                                         "pending with, else compensation admins), from the day it reached you.",
+    })
 
 
 @strawberry.type(description="When the organisation's reminders are sent.")
