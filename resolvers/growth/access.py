@@ -111,3 +111,20 @@ async def decisions_waiting(store: TenantStore, limit: int = 5000) -> list[Decis
         approver = doc["steps"][step]["approverId"]
         waiting.append(DecisionWaiting(doc["_id"], step, None if approver == HR_STEP else approver, since))
     return waiting
+
+
+async def decided_promotion_dates(context: Context, employee_ids: Sequence[str]) -> dict[str, list[date]]:
+    """The effective dates of each person's decided promotions (approved or applied) that the viewer may see
+    (``can_see_proposal``: HR admins, the proposer, the approvers, the person's managers), oldest first; an empty
+    list where there are none or none visible. One query, one batched load of the people."""
+    signed_in = await require(context)
+    found: dict[str, list[date]] = {id: [] for id in employee_ids}
+    if not found:
+        return found
+    docs = await signed_in.store.promotionProposals.find(
+        {"employeeId": {"$in": list(found)},
+         "status": {"$in": [ProposalStatus.APPROVED.value, ProposalStatus.APPLIED.value]}},
+        sort=[("effectiveOn", 1), ("_id", 1)])
+    for doc in await visible_proposals(context, docs):
+        found[doc["employeeId"]].append(date.fromisoformat(doc["effectiveOn"]))
+    return found

@@ -243,8 +243,14 @@ class AttritionRow:
     lapsed_check_ins: int | None = strawberry.field(description="Leavers without a check-in in their last 3 months.")
     average_feedback_received: float | None = strawberry.field(
         description="Feedback items received in the leavers' last 6 months, on average.")
+    average_months_since_change: float | None = strawberry.field(
+        description="Whole months from the leavers' last promotion or position change (else their hire date) to "
+                    "their last day, on average.")
+    stalled_in_role: int | None = strawberry.field(
+        description="Leavers without a promotion or position change in their last 24 months.")
     preventable_regretted: int | None = strawberry.field(
-        description="Voluntary regretted leavers rated 4 or more with lapsed check-ins or no growth plan.")
+        description="Voluntary regretted leavers rated 4 or more with lapsed check-ins, no growth plan, or no "
+                    "promotion or position change in 24 months.")
 
     @classmethod
     def of(cls, row: Row, labels: dict[str, str]) -> AttritionRow:
@@ -255,7 +261,8 @@ class AttritionRow:
                    survey_responses=row.survey_responses, recommend_score=row.recommend_score,
                    average_rating=row.average_rating, average_last_rating=row.average_last_rating,
                    lapsed_check_ins=row.lapsed_check_ins, average_feedback_received=row.average_feedback_received,
-                   preventable_regretted=row.preventable_regretted)
+                   average_months_since_change=row.average_months_since_change,
+                   stalled_in_role=row.stalled_in_role, preventable_regretted=row.preventable_regretted)
 
     @strawberry.field(description="The most frequent primary reasons (at most 3).", metadata=listed(3))
     def top_reasons(self) -> list[ReasonCount]:
