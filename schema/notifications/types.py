@@ -171,9 +171,15 @@ class AuditEntry:
     action: str = strawberry.field(description="`created`, `changed` or `deleted`.")
     object_type: str = strawberry.field(description="The kind of object (its collection, e.g. `employees`).")
     object_id: strawberry.ID
-    actor_type: str | None = strawberry.field(description="`employee`; null when the author is never named "
+    actor_type: str | None = strawberry.field(description="`employee`, or `integration` for a token (SCIM, an "
+                                                          "import upload, xAPI); null when the author is never named "
                                                           "(anonymous feedback).")
-    actor_id: strawberry.ID | None
+    actor_id: strawberry.ID | None = strawberry.field(
+        description="Who wrote it: an employee id, or `integration:<token id>`.")
+    source: str | None = strawberry.field(
+        description="The integration the write came through, beside its actor: `import:<import id>` (an import's "
+                    "upload, or its run by an HR admin), `scim:<token id>`, `xapi:<token id>`; null for the API's "
+                    "own mutations.")
     changes: list[AuditChange] = strawberry.field(description="The fields changed, by name.",
                                                   metadata=listed(CHANGES_LISTED))
 
@@ -183,7 +189,8 @@ class AuditEntry:
             return None
         return cls(id=doc["_id"], at=doc["at"], operation=doc["operation"], action=doc["action"],
                    object_type=doc["objectType"], object_id=doc["objectId"], actor_type=doc.get("actorType"),
-                   actor_id=doc.get("actorId"), changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
+                   actor_id=doc.get("actorId"), source=doc.get("source"),
+                   changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
 
 
 @strawberry.type(description="An audit entry in a page.")
