@@ -3,7 +3,8 @@
 A demo organisation of 20 people is seeded into a fresh database; a CSV file of N new people (a department,
 a position, and a reporting tree in reverse row order, so every manager comes after their reports) is
 uploaded and run as ``importRun`` runs it (the same resolver, with an integration context of the
-organisation, in the mutation's audit scope, so every row's audit entry is written too), then run again (idempotent: every row unchanged). The target is under 30 s for 5,000 rows.
+organisation, in the mutation's audit scope, so every row's audit entry is written too), then run again
+(idempotent: every row unchanged). The target is under 30 s for 5,000 rows.
 
     .venv/bin/python -m bench.bulk_import [rows]
 """
