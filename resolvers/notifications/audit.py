@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from models.core.documents import Document
-from models.notifications.audit import AuditFilterSpec, can_read_audit_log, can_read_history
-from resolvers.core.context import Context, require, require_role
-from resolvers.core.errors import Forbidden
+from models.notifications.audit import AuditFilterSpec, can_read_audit_log
+from resolvers.core.context import Context, require_role
 from resolvers.core.pages import check_page_size, issued_cursor
 from resolvers.notifications.listing import Listing
 from store.notifications import audit as audit_store
@@ -17,11 +15,3 @@ async def audit_log(context: Context, spec: AuditFilterSpec, first: int, after: 
     with issued_cursor():
         page = await audit_store.page(signed_in.store, spec, first, after)
     return Listing.of(page, audit_store.NEWEST_FIRST)
-
-
-async def history(context: Context, object_id: str) -> list[Document]:
-    """An employee's audit history (HR admins, and the person themself), newest first."""
-    signed_in = await require(context)
-    if not can_read_history(signed_in.viewer, object_id):
-        raise Forbidden("an employee's history is for HR admins and the person themself")
-    return await signed_in.loaders.notifications.history_by_object_id.load(object_id)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -13,6 +12,8 @@ from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
 from schema.core.enums import described_enum
+from schema.core.history import AuditChange as AuditChange
+from schema.core.history import AuditEntry as AuditEntry
 from schema.core.pagination import PageInfo
 
 WebhookEventTypeEnum = strawberry.enum(
@@ -133,64 +134,6 @@ class NotificationConnection:
     edges: list[NotificationEdge]
     page_info: PageInfo
     total_count: int
-
-
-CHANGES_LISTED = 60
-
-
-@strawberry.type(description="One field a write changed. `before`/`after` are JSON; both null and `redacted` true "
-                             "for a sensitive value (pay, secrets, anonymous or private content). Of a list "
-                             "changed in place: the items that left it (`before`) and joined it (`after`).")
-class AuditChange:
-    field: str
-    redacted: bool
-    before: str | None
-    after: str | None
-
-    @classmethod
-    def of(cls, change: dict[str, Any]) -> AuditChange:
-        if change.get("redacted"):
-            return cls(field=change["field"], redacted=True, before=None, after=None)
-        return cls(field=change["field"], redacted=False, before=_json(change.get("before")),
-                   after=_json(change.get("after")))
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, default=_plain, sort_keys=True)
-
-
-def _plain(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime | date) else str(value)
-
-
-@strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
-class AuditEntry:
-    id: strawberry.ID
-    at: datetime
-    operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")
-    action: str = strawberry.field(description="`created`, `changed` or `deleted`.")
-    object_type: str = strawberry.field(description="The kind of object (its collection, e.g. `employees`).")
-    object_id: strawberry.ID
-    actor_type: str | None = strawberry.field(description="`employee`, or `integration` for a token (SCIM, an "
-                                                          "import upload, xAPI); null when the author is never named "
-                                                          "(anonymous feedback).")
-    actor_id: strawberry.ID | None = strawberry.field(
-        description="Who wrote it: an employee id, or `integration:<token id>`.")
-    source: str | None = strawberry.field(
-        description="The integration the write came through, beside its actor: `import:<import id>` (an import's "
-                    "upload, or its run by an HR admin), `scim:<token id>`, `xapi:<token id>`; null for the API's "
-                    "own mutations.")
-    changes: list[AuditChange] = strawberry.field(description="The fields changed, by name.",
-                                                  metadata=listed(CHANGES_LISTED))
-
-    @classmethod
-    def wrap(cls, doc: Document | None) -> AuditEntry | None:
-        if doc is None:
-            return None
-        return cls(id=doc["_id"], at=doc["at"], operation=doc["operation"], action=doc["action"],
-                   object_type=doc["objectType"], object_id=doc["objectId"], actor_type=doc.get("actorType"),
-                   actor_id=doc.get("actorId"), source=doc.get("source"),
-                   changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
 
 
 @strawberry.type(description="An audit entry in a page.")
