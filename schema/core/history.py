@@ -74,7 +74,25 @@ class AuditEntry:
                    changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
 
 
-async def history_of(info: Info[Context, Any], object_id: str | None, allowed: bool, refusal: str) -> list[AuditEntry]:
-    """What a ``history`` field answers: the object's latest audit entries, or FORBIDDEN (``refusal``)."""
-    docs = await core_history.history(info.context, object_id, allowed, refusal)
-    return [entry for entry in map(AuditEntry.wrap, docs) if entry is not None]
+LAST = strawberry.argument(description=f"How many of the latest entries (1 to {HISTORY_LISTED}); the cost counts "
+                                       "this many.")
+
+
+def withheld_unless_hr(info: Info[Context, Any], fields: frozenset[str]) -> frozenset[str]:
+    """``fields`` withheld from everyone but HR admins (who read the whole audit trail anyway)."""
+    viewer = info.context.viewer
+    return frozenset() if viewer is not None and viewer.is_hr_admin else fields
+
+
+async def history_of(info: Info[Context, Any], object_id: str | None, allowed: bool, refusal: str,
+                     last: int = HISTORY_LISTED, withheld: frozenset[str] = frozenset()) -> list[AuditEntry]:
+    """What a ``history`` field answers: the object's ``last`` latest audit entries, or FORBIDDEN (``refusal``).
+    The fields of ``withheld`` (and below them) show as changed without their values: references to other objects
+    the reader may not see (a check-in's linked goals, a goal's parent)."""
+    docs = await core_history.history(info.context, object_id, allowed, refusal, last)
+    entries = [entry for entry in map(AuditEntry.wrap, docs) if entry is not None]
+    if withheld:
+        for entry in entries:
+            entry.changes = [AuditChange(field=c.field, redacted=True, before=None, after=None)
+                             if c.field.split(".")[0] in withheld else c for c in entry.changes]
+    return entries

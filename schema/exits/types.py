@@ -4,13 +4,14 @@ questions only) and the attrition report."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.exits.permissions import can_see_exit_record
 from models.exits.report import Row
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -18,6 +19,7 @@ from resolvers.exits import records as resolvers
 from resolvers.exits.report import Labelled
 from resolvers.exits.survey import Survey
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.exits.inputs import (
     AttritionGroupByEnum,
     ExitKindEnum,
@@ -194,6 +196,16 @@ class ExitRecord:
     @strawberry.field(description="The interview template this exit uses.")
     async def template(self, info: Info[Context, Any]) -> ExitInterviewTemplate | None:
         return ExitInterviewTemplate.wrap(await resolvers.template_of(info.context, self.doc))
+
+    @strawberry.field(description="HR admins and the interviewer: the record's latest changes, newest first, every "
+                      "value recorded as changed without it.",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        allowed = viewer is not None and can_see_exit_record(viewer, self.doc)
+        return await history_of(info, self.doc["_id"], allowed, "an exit record's history is for HR admins and its "
+                                                                "interviewer", last=last)
 
 
 @strawberry.type(description="Your own candid exit survey: anonymous, answered once. Its answers are never shown "

@@ -8,7 +8,7 @@ empty for anyone but the mentor and the mentee.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,7 +16,7 @@ from strawberry.types import Info
 from models.core.documents import Document
 from models.growth.candidates import Factor
 from models.growth.permissions import can_read_session_notes
-from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, PromotionChange, ProposalStatus
+from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, PromotionChange, ProposalStatus, can_see_proposal
 from models.growth.readiness import EvidenceKind, Gap, ReadinessLevel
 from models.growth.rules import (
     MAX_ACTIONS,
@@ -44,6 +44,7 @@ from resolvers.growth.talent import Grid
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, Position, PositionFields
 from schema.reviews.competencies import Competency
@@ -271,6 +272,19 @@ class GrowthPlan:
         loaders = (await require(info.context)).loaders.growth
         docs = await loaders.mentorships_by_mentee_id.load(self.view.employee["_id"])
         return Mentorship.wrap_all((await readable_mentorships(info.context, docs))[-MAX_MENTORSHIPS_SHOWN:])
+
+    @strawberry.field(description="The person and HR admins: the plan's latest changes, newest first (its actions "
+                                  "name goals and competencies others who read the plan may not see); empty before "
+                                  "anything was written; null with FORBIDDEN for anyone else.",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        allowed = viewer is not None and self.view.readable_by(viewer) and (
+            viewer.is_hr_admin or viewer.employee_id == self.view.employee["_id"])
+        plan = self.view.plan
+        return await history_of(info, plan["_id"] if plan else None, allowed,
+                                "a growth plan's history is for the person and HR admins", last=last)
 
 
 @strawberry.type(description="A committed change of a growth plan, with the plan as it is after it.")
@@ -557,6 +571,17 @@ class PromotionProposal:
     @strawberry.field(description="Every decision, oldest first.", metadata=listed(10))
     def history(self) -> list[PromotionHistoryEntry]:
         return [PromotionHistoryEntry(doc=h) for h in self.doc.get("history", [])[-10:]]
+
+    @strawberry.field(description="Those who may see the proposal (HR admins, the proposer, its approvers, the "
+                      "person's managers): its latest changes, newest first.",
+                      metadata=listed(HISTORY_LISTED))
+    async def audit_history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        employee = await load(info.context, "employee_by_id", self.doc.get("employeeId"))
+        allowed = viewer is not None and employee is not None and can_see_proposal(viewer, self.doc, employee)
+        return await history_of(info, self.doc["_id"], allowed, "a promotion proposal's history is for those who "
+                                                                "may see it", last=last)
 
 
 @strawberry.type(description="A change of a promotion proposal, with the proposal after it.")

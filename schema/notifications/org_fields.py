@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -10,7 +10,7 @@ from strawberry.types import Info
 from models.notifications.audit import can_read_history
 from resolvers.core.context import Context
 from schema.core.cost import listed
-from schema.core.history import HISTORY_LISTED, AuditEntry, history_of
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 
 
 @strawberry.type(name="NotificationEmployeeFields", description="The notifications domain's fields of a person.")
@@ -18,9 +18,10 @@ class NotificationEmployeeFields:
     @strawberry.field(description="HR admins and the person: the latest changes to this person's record, newest "
                                   "first (the audit trail); null with FORBIDDEN for anyone else.",
                       metadata=listed(HISTORY_LISTED))
-    async def history(self, info: Info[Context, Any]) -> list[AuditEntry] | None:
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
         employee_id = self.doc["_id"]  # type: ignore[attr-defined]
         viewer = info.context.viewer
         allowed = viewer is not None and can_read_history(viewer, employee_id)
         return await history_of(info, employee_id, allowed,
-                                "an employee's history is for HR admins and the person themself")
+                                "an employee's history is for HR admins and the person themself", last=last)
