@@ -36,7 +36,7 @@ async def _employee(info: Info[Context, Any], id: str | None) -> Employee | None
 
 @strawberry.type(description="A reason for leaving in the organisation's taxonomy (HR-managed).")
 class ExitReason:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The reason's id.")
     code: str = strawberry.field(description="Unique in the organisation; never changes.")
     label: str = strawberry.field(description="What people read.")
     category: ReasonCategoryEnum = strawberry.field(description="The kind of reason.")
@@ -75,7 +75,7 @@ class ExitQuestion:
                              "Editing a version exit records use creates the next version.")
 class ExitInterviewTemplate:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The template version's id.")
     family_id: strawberry.ID = strawberry.field(description="The same for every version of the template.")
     version: int = strawberry.field(description="1 for the first version.")
     name: str = strawberry.field(description="Its name.")
@@ -146,7 +146,7 @@ class ExitChecklistItem:
 @strawberry.type(description="Someone's departure: HR admins and the assigned interviewer only.")
 class ExitRecord:
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The exit record's id.")
     last_day: date = strawberry.field(description="The leaver's last day.")
     status: ExitStatusEnum = strawberry.field(description="Where the exit process stands.")
     kind: ExitKindEnum | None = strawberry.field(description="HR's classification: voluntary or involuntary.")

@@ -16,28 +16,44 @@ from schema.core.history import AuditChange as AuditChange
 from schema.core.history import AuditEntry as AuditEntry
 from schema.core.pagination import PageInfo
 
-WebhookEventTypeEnum = strawberry.enum(
-    EventType, name="WebhookEventType", description="What a webhook message reports (its `type`).")
-WebhookDeliveryStatusEnum = strawberry.enum(
+WebhookEventTypeEnum = described_enum(
+    EventType, name="WebhookEventType",
+    description="What a webhook message reports (its `type`).",
+    values={
+        "EMPLOYEE_CREATED": "People were created.",
+        "EMPLOYEE_CHANGED": "People changed (details, manager, department).",
+        "EMPLOYEE_TERMINATED": "Someone left.",
+        "GOAL_PROGRESS": "A key result's progress was recorded.",
+        "FEEDBACK_GIVEN": "Feedback was given.",
+        "REVIEW_SHARED": "A review was shared with its reviewee.",
+        "CYCLE_LAUNCHED": "A review cycle was launched.",
+        "NOTIFICATION_CREATED": "A notification was created.",
+    })
+WebhookDeliveryStatusEnum = described_enum(
     DeliveryStatus, name="WebhookDeliveryStatus",
-    description="PENDING: to be sent or retried; SUCCEEDED: a 2xx answer; FAILED: given up (410, a disabled "
-                "endpoint, or every retry failed).")
+    description="PENDING: to be sent or retried; SUCCEEDED: a 2xx answer; FAILED: given up (410, a disabled endpoint, "
+                "or every retry failed).",
+    values={
+        "PENDING": "To be sent or retried.",
+        "SUCCEEDED": "A 2xx answer.",
+        "FAILED": "Given up: 410, a disabled endpoint, or every retry failed.",
+    })
 
 
 @strawberry.type(description="Where an organisation's events are sent, signed as Standard Webhooks. Its secret "
                              "is shown once, when created or rotated.")
 class WebhookEndpoint:
-    id: strawberry.ID
-    url: str
-    description: str
+    id: strawberry.ID = strawberry.field(description="The endpoint's id.")
+    url: str = strawberry.field(description="Where messages are POSTed.")
+    description: str = strawberry.field(description="What HR wrote about it.")
     event_types: list[WebhookEventTypeEnum] = strawberry.field(
         description="The event types sent to it.", metadata=listed(len(EventType)))
-    enabled: bool
+    enabled: bool = strawberry.field(description="Whether messages are sent to it.")
     disabled_reason: str | None = strawberry.field(description="Why it was disabled (410, persistent failure).")
     previous_secret_until: datetime | None = strawberry.field(
         description="After a rotation: until when the previous secret still signs (a second signature).")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was registered.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> WebhookEndpoint | None:
@@ -51,10 +67,11 @@ class WebhookEndpoint:
 
 @strawberry.type(description="One attempt at a delivery: the HTTP status (null: no answer) or the error.")
 class WebhookAttempt:
-    at: datetime
-    status: int | None
-    error: str | None
-    duration_ms: int
+    at: datetime = strawberry.field(description="When it was sent.")
+    status: int | None = strawberry.field(description="The HTTP status answered (null: no answer).")
+    error: str | None = strawberry.field(
+        description="Why it failed without an answer (timeout, connection refused, a refused address).")
+    duration_ms: int = strawberry.field(description="How long the answer took, in milliseconds.")
 
     @classmethod
     def of(cls, entry: dict[str, Any]) -> WebhookAttempt:
@@ -64,18 +81,18 @@ class WebhookAttempt:
 
 @strawberry.type(description="One event sent to one endpoint: its body, status and attempts.")
 class WebhookDelivery:
-    id: strawberry.ID
-    endpoint_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The delivery's id.")
+    endpoint_id: strawberry.ID = strawberry.field(description="The endpoint it goes to.")
     message_id: str = strawberry.field(description="The `webhook-id` header: the same on every attempt and replay.")
-    event_type: WebhookEventTypeEnum
+    event_type: WebhookEventTypeEnum = strawberry.field(description="What the message reports.")
     body: str = strawberry.field(description="The JSON sent: `type`, `timestamp` and `data` (ids only).")
-    status: WebhookDeliveryStatusEnum
-    attempt_count: int
+    status: WebhookDeliveryStatusEnum = strawberry.field(description="Pending, succeeded or failed.")
+    attempt_count: int = strawberry.field(description="How many attempts were made.")
     next_attempt_at: datetime | None = strawberry.field(description="When a pending delivery is tried next.")
     attempts: list[WebhookAttempt] = strawberry.field(description="Every attempt, oldest first.",
                                                       metadata=listed(ATTEMPTS_MAX))
     replay_of: strawberry.ID | None = strawberry.field(description="The delivery this one replays.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the delivery was created.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> WebhookDelivery | None:
@@ -92,27 +109,27 @@ class WebhookDelivery:
 
 @strawberry.type(description="A delivery in a page.")
 class WebhookDeliveryEdge:
-    cursor: str
-    node: WebhookDelivery
+    cursor: str = strawberry.field(description="Where it sits, for `after`.")
+    node: WebhookDelivery = strawberry.field(description="The delivery.")
 
 
 @strawberry.type(description="Deliveries, newest first.")
 class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[WebhookDeliveryEdge] = strawberry.field(description="The deliveries of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many deliveries the endpoint has.")
 
 
 @strawberry.type(description="Something for you to act on or know: a reminder, a disabled webhook endpoint.")
 class Notification:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The notification's id.")
     kind: str = strawberry.field(description="e.g. `checkin_due`, `review_form_overdue`, `webhook_disabled`.")
-    text: str
+    text: str = strawberry.field(description="What it says.")
     subject_type: str | None = strawberry.field(description="The kind of object it concerns (`checkIn`, …).")
-    subject_id: strawberry.ID | None
-    created_at: datetime
-    read_at: datetime | None
-    read: bool
+    subject_id: strawberry.ID | None = strawberry.field(description="The id of the object it concerns.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    read_at: datetime | None = strawberry.field(description="When you marked it read.")
+    read: bool = strawberry.field(description="Whether you marked it read.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Notification | None:
@@ -125,32 +142,34 @@ class Notification:
 
 @strawberry.type(description="A notification in a page.")
 class NotificationEdge:
-    cursor: str
-    node: Notification
+    cursor: str = strawberry.field(description="Where it sits, for `after`.")
+    node: Notification = strawberry.field(description="The notification.")
 
 
 @strawberry.type(description="Your notifications, newest first.")
 class NotificationConnection:
-    edges: list[NotificationEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[NotificationEdge] = strawberry.field(description="The notifications of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many match.")
 
 
 @strawberry.type(description="An audit entry in a page.")
 class AuditEntryEdge:
-    cursor: str
-    node: AuditEntry
+    cursor: str = strawberry.field(description="Where this entry sits, for `after`.")
+    node: AuditEntry = strawberry.field(description="The entry.")
 
 
 @strawberry.type(description="Audit entries, newest first.")
 class AuditEntryConnection:
-    edges: list[AuditEntryEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[AuditEntryEdge] = strawberry.field(description="The entries of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many entries match the filter.")
 
 
 ReminderKindEnum = described_enum(
-    ReminderKind, name="ReminderKind", description="What a reminder is about.", values={
+    ReminderKind, name="ReminderKind",
+    description="What a reminder is about.",
+    values={
         "CHECK_IN_DUE": "A check-in to prepare (both participants), from `daysBefore` its day.",
         "FEEDBACK_REQUEST_UNANSWERED": "A named feedback request waiting for your answer.",
         "REVIEW_FORM_DUE": "A review form you have not submitted, its phase's deadline near or past.",
