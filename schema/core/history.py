@@ -23,10 +23,10 @@ CHANGES_LISTED = 60
                              "for a sensitive value (pay, secrets, anonymous or private content). Of a list "
                              "changed in place: the items that left it (`before`) and joined it (`after`).")
 class AuditChange:
-    field: str
-    redacted: bool
-    before: str | None
-    after: str | None
+    field: str = strawberry.field(description="The field's name (a path for nested ones).")
+    redacted: bool = strawberry.field(description="True when the values are not kept (sensitive).")
+    before: str | None = strawberry.field(description="Its value before, as JSON.")
+    after: str | None = strawberry.field(description="Its value after, as JSON.")
 
     @classmethod
     def of(cls, change: dict[str, Any]) -> AuditChange:
@@ -46,12 +46,12 @@ def _plain(value: Any) -> str:
 
 @strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
 class AuditEntry:
-    id: strawberry.ID
-    at: datetime
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    at: datetime = strawberry.field(description="When the write committed (to the day for anonymous content).")
     operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")
     action: str = strawberry.field(description="`created`, `changed` or `deleted`.")
     object_type: str = strawberry.field(description="The kind of object (its collection, e.g. `employees`).")
-    object_id: strawberry.ID
+    object_id: strawberry.ID = strawberry.field(description="The object's id.")
     actor_type: str | None = strawberry.field(description="`employee`, or `integration` for a token (SCIM, an "
                                                           "import upload, xAPI); null when the author is never named "
                                                           "(anonymous feedback).")
