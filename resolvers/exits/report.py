@@ -92,10 +92,9 @@ async def attrition_report(context: Context, group_by: GroupBy, start: date | No
 
     records = await exits_store.records_between(store, {"status": {"$ne": ExitStatus.CANCELLED.value}})
     by_employee = {r["employeeId"]: r for r in records}
-    employees = await store.employees.find(projection={"hireDate": 1, "status": 1, "statusHistory": 1,
-                                                       "departmentId": 1, "managerId": 1, "managerChain": 1,
-                                                       "positionId": 1, "name": 1})
-    levels = {p["_id"]: p.get("level") for p in await store.positions.find(projection={"level": 1})}
+    # the org chart through its accessor: everyone, those who left included (headcounts at the period's start)
+    employees = await org_access.people(context)
+    levels = {p["_id"]: p.get("level") for p in await org_access.positions(context)}
 
     def in_scope(chain: list[str]) -> bool:
         return scope is None or scope in chain

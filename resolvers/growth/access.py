@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from models.core import clock
 from models.core.documents import Document
 from models.growth.permissions import oversees
 from models.growth.promotions import HR_STEP, ProposalStatus, current_step
+from models.growth.rules import ActionStatus, GrowthPlanChange
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
+from resolvers.growth.channels import plan_changed
 from resolvers.growth.promotions import visible as visible_proposals
 from resolvers.growth.visibility import plan_view, plan_views
 from resolvers.org.access import employees, known_employee
@@ -128,3 +131,32 @@ async def decided_promotion_dates(context: Context, employee_ids: Sequence[str])
     for doc in await visible_proposals(context, docs):
         found[doc["employeeId"]].append(date.fromisoformat(doc["effectiveOn"]))
     return found
+
+
+EVIDENCE_KEPT = growth_store.EVIDENCE_KEPT
+OPEN_ACTIONS = [ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]
+
+
+async def add_learning_evidence(context: Context, evidence: Sequence[Document]) -> list[str]:
+    """Inside the caller's transaction (an xAPI request, acting as HR): each piece of learning evidence
+    (``employeeId``, ``competencyId``, ``level``, ``activityId``, ``activityName``, ``achievedAt``, ``_id``) joins the
+    ``evidence`` of the person's open development actions (planned or in progress) linked to its competency. One
+    write per person and competency; the ids of the people whose plan changed, for
+    :func:`learning_evidence_published` after the commit."""
+    signed_in = await require(context)
+    changed: list[str] = []
+    at = clock.now()
+    for item in evidence:
+        entry = {"evidenceId": item["_id"], "source": item.get("source", "xapi"), "activityId": item["activityId"],
+                 "activityName": item.get("activityName"), "level": item["level"], "achievedAt": item["achievedAt"]}
+        if await growth_store.add_action_evidence(signed_in.store, item["employeeId"], item["competencyId"], entry, at,
+                                                  OPEN_ACTIONS) and item["employeeId"] not in changed:
+            changed.append(item["employeeId"])
+    return changed
+
+
+async def learning_evidence_published(context: Context, employee_ids: Sequence[str]) -> None:
+    """After the commit of :func:`add_learning_evidence`: ``growthPlanChanged`` to each plan's readers."""
+    signed_in = await require(context)
+    for employee_id in employee_ids:
+        await plan_changed(signed_in, employee_id, GrowthPlanChange.ACTION_SAVED)

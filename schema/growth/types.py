@@ -36,6 +36,7 @@ from models.growth.talent import Band
 from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
+from resolvers.growth.access import EVIDENCE_KEPT
 from resolvers.growth.candidates import Ranked
 from resolvers.growth.mentorships import readable_mentorships
 from resolvers.growth.readiness import ReadinessView
@@ -125,6 +126,16 @@ class GrowthTarget:
         return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
 
+
+@strawberry.type(description="Learning evidence on a development action: an activity a learning system reported "
+                             "passed (xAPI), mapped by HR to the action's competency.")
+class ActionEvidence:
+    source: str = strawberry.field(description="Where it came from: `xapi`.")
+    activity_id: str = strawberry.field(description="The learning system's activity id.")
+    activity_name: str | None = strawberry.field(description="The activity's name, as the learning system sent it.")
+    level: int = strawberry.field(description="The competency level (1-5) HR's mapping gives it.")
+    achieved_at: datetime = strawberry.field(description="When the learner passed it.")
+
 @strawberry.type(description="A step of a growth plan: learning, a stretch assignment, mentoring or a project.")
 class DevelopmentAction:
     doc: strawberry.Private[Document]
@@ -148,6 +159,12 @@ class DevelopmentAction:
     @strawberry.field(description="Who carries it out: the person, one of their managers or a mentor.")
     async def owner(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.doc.get("ownerId"))
+
+    @strawberry.field(description="Learning evidence of its competency passed while it was open, oldest first (the "
+                                  "latest 20).", metadata=listed(EVIDENCE_KEPT))
+    def evidence(self) -> list[ActionEvidence]:
+        return [ActionEvidence(source=e["source"], activity_id=e["activityId"], activity_name=e.get("activityName"),
+                               level=e["level"], achieved_at=e["achievedAt"]) for e in self.doc.get("evidence") or []]
 
     @strawberry.field(description="The competency it develops, if linked.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
