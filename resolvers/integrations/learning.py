@@ -77,7 +77,9 @@ async def receive(context: Context, body: Any) -> list[str]:
     async def step() -> list[str]:
         await learning_store.insert_all(store, "xapiStatements", statement_docs)
         await learning_store.insert_all(store, "learningEvidence", evidence)
-        # the evidence joins the person's open development actions linked to its competency (growth's accessor)
+        # the evidence joins the person's competency profile (reviews' accessor) and their open development
+        # actions linked to its competency (growth's)
+        await reviews_access.add_competency_evidence(context, evidence)
         return await growth_access.add_learning_evidence(context, evidence)
 
     try:

@@ -29,6 +29,7 @@ from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.goals.access import visible_goals_of
 from store.core.repository import TenantStore
+from store.reviews import repository as reviews_store
 from store.reviews.cycles import ratings_by_employee
 from store.reviews.repository import latest_shared_assessments
 
@@ -273,3 +274,15 @@ async def final_ratings(context: Context, cycle_id: str, employees: Sequence[Doc
         if rating is not None and can_see_review_score(signed_in.viewer, review, reviewee):
             found[review["employeeId"]] = rating
     return found
+
+
+async def add_competency_evidence(context: Context, evidence: Sequence[Document]) -> None:
+    """Inside the caller's transaction (an xAPI request, acting as HR): learning evidence (``employeeId``,
+    ``competencyId``, ``level``, ``source``, ``activityId``, ``activityName``, ``achievedAt``) onto each person's
+    competency profile, read back by ``competencyProfile`` (the person, their managers and HR admins)."""
+    signed_in = await require(context)
+    if not signed_in.viewer.is_hr_admin:
+        raise Forbidden("evidence is recorded on competency profiles by HR (a learning integration)")
+    keep = ("employeeId", "competencyId", "level", "source", "activityId", "activityName", "achievedAt")
+    await reviews_store.add_competency_evidence(signed_in.store, [
+        {"_id": item["_id"], **{key: item.get(key) for key in keep}} for item in evidence])

@@ -14,7 +14,7 @@ MAP = """mutation($a: String!, $c: ID!, $l: Int!) { saveLearningMapping(activity
 EVIDENCE = """query($id: ID!) { employee(id: $id) { learningEvidence {
   competencyId competencyName level source activityId activityName achievedAt } } }"""
 ACTIVITY = "https://lms.northwind.example/courses/negotiation-101"
-WRITTEN = ("xapiStatements", "learningEvidence", "learningMappings")
+WRITTEN = ("xapiStatements", "learningEvidence", "learningMappings", "competencyEvidence", "growthPlans")
 
 
 def statement(email: str, verb: str = "passed", activity: str = ACTIVITY, id: str | None = None) -> dict:
@@ -148,3 +148,10 @@ async def test_a_pass_becomes_evidence_on_open_plan_actions_of_its_competency_pu
     assert event["kind"] == "ACTION_SAVED"
     assert [(a["title"], a["evidence"]) for a in event["plan"]["actions"]] == [
         ("Negotiation course", [evidence]), ("Old course", []), ("Shadow a sale", [])]
+    # and the competency profile shows it on that competency, to the learner and their manager
+    profile = """query($id: ID!) { employee(id: $id) { competencyProfile {
+      competency { id } evidence { source activityId activityName level achievedAt } } } }"""
+    for who in (learner["_id"], learner["managerId"]):
+        entries = (await server.client(who).data(profile, {"id": learner["_id"]}))["employee"]["competencyProfile"]
+        assert [e["evidence"] for e in entries if e["competency"]["id"] == cid] == [[evidence]]
+        assert all(e["evidence"] == [] for e in entries if e["competency"]["id"] != cid)
