@@ -12,7 +12,7 @@ from tests.conftest import RunningServer
 from tests.exits.support import CLASSIFY, active_individual_contributors, record_of, terminate
 from tests.goals.support import UPDATE_GOAL, seeded_goals
 from tests.growth.support import BY_TITLE, SET_TARGETS
-from tests.reviews.support import RUNNING, UPDATE_ANSWER, persona, seeded_form, seeded_review
+from tests.reviews.support import RUNNING, UPDATE_ANSWER, move, persona, seeded_form, seeded_review
 from tests.stores import NORTHWIND
 
 ENTRY = "operation action objectType actorId source changes { field redacted before after }"
@@ -179,3 +179,18 @@ async def test_a_merit_proposal_s_history_records_pay_as_changed_only(server: Ru
         operation, action, kind, actor, _, changes = history[0]
         assert (operation, action, kind, actor) == ("proposeIncrease", "changed", "meritParticipants", MANAGER)
         assert changes and all(r and b is None and a is None for _, r, b, a in changes)
+
+
+async def test_a_review_s_audit_history_is_for_managers_and_hr_not_the_reviewee(server: RunningServer) -> None:
+    # given HR moved the employee persona's running review on to the manager's phase
+    review = seeded_review(RUNNING, EMPLOYEE)
+    assert (await move(server, "hr_admin", review["_id"], "MANAGER_REVIEW"))["errors"] == []
+    query = "query($id: ID!) { review(id: $id) { id auditHistory(last: 5) { %s } } }" % ENTRY  # noqa: UP031
+    # then HR and the reviewee's manager read that change
+    for who in (HR, PEOPLE[EMPLOYEE]["managerId"]):
+        history = (await server.client(who).data(query, {"id": review["_id"]}))["review"]["auditHistory"]
+        assert [(e[0], e[1], e[3]) for e in shaped(history)][:1] == [("moveReview", "changed", HR)]
+    # and the reviewee, who sees the review, may not read its history (scores before sharing)
+    theirs = await server.client(EMPLOYEE).execute(query, {"id": review["_id"]})
+    assert theirs["data"]["review"] == {"id": review["_id"], "auditHistory": None}
+    assert forbidden(theirs) == [["review", "auditHistory"]]
