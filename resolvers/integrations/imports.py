@@ -124,7 +124,8 @@ async def _apply_row(context: Context, p: RowPlan, in_file: dict[tuple[str, str]
     store = context.store
 
     async def link(doc: Document) -> None:
-        await imports_store.save_link(store, kind.value, external_id, doc["_id"], clock.now())
+        if links.get((kind.value, external_id)) != doc["_id"]:  # an existing link that already says so stays
+            await imports_store.save_link(store, kind.value, external_id, doc["_id"], clock.now())
 
     if kind == RowKind.DEPARTMENT:
         return await org_access.save_department(context, p.target_id, {"name": p.changes["name"],
