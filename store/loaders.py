@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from store.checkins.repository import CheckInLoaders
 from store.compensation.repository import CompensationLoaders
+from store.core.history import HistoryByObjectIdLoader
 from store.core.loaders import unbatched
 from store.core.repository import TenantStore
 from store.exits.repository import ExitLoaders
@@ -19,7 +20,6 @@ from store.feedback.repository import FeedbackLoaders
 from store.goals.repository import GoalLoaders
 from store.growth.repository import GrowthLoaders
 from store.integrations.learning import IntegrationLoaders
-from store.notifications.audit import NotificationLoaders
 from store.org.loaders import (
     DepartmentByIdLoader,
     DepartmentsByParentIdLoader,
@@ -105,8 +105,9 @@ class Loaders:
         return unbatched(self.batching, IntegrationLoaders(self.store))
 
     @cached_property
-    def notifications(self) -> NotificationLoaders:
-        return unbatched(self.batching, NotificationLoaders(self.store))
+    def history_by_object_id(self) -> HistoryByObjectIdLoader:
+        """The audit history of objects (any domain's ``history`` field)."""
+        return unbatched(self.batching, HistoryByObjectIdLoader(self.store))
 
     @cached_property
     def growth(self) -> GrowthLoaders:

@@ -9,8 +9,10 @@ Figures of one group (a row) over a period:
 * from the candid survey (pooled over the rolling window that ends with the period, except by month): how many
   answered, the recommend score (% of 9-10 minus % of 0-6) and the average rating;
 * what Perfgraph knew before each exit: the average last calibrated rating, how many had no check-in held in their
-  last three months (lapsed), the average feedback received in their last six months, and the preventable
-  regretted leavers: voluntary, regretted, last rating at least 4, and lapsed check-ins or no growth plan.
+  last three months (lapsed), the average feedback received in their last six months, the average number of whole
+  months since their last promotion or position change (else since they were hired) and how many had none for at
+  least two years (stalled), and the preventable regretted leavers: voluntary, regretted, last rating at least 4,
+  and lapsed check-ins, no growth plan or stalled in their role.
 
 Anonymity: a group with fewer than k leavers shows nothing; nor may it be computable by subtraction from the
 total and the groups shown: while the suppressed groups are a single one, or hold fewer than k leavers together,
@@ -33,6 +35,7 @@ from models.core.anonymity import suppressed_keys as suppressed_keys
 from models.exits.rules import ExitKind, tenure_band
 
 GOOD_RATING = 4
+STALLED_MONTHS = 24  # no promotion or position change for this long: stalled in the role
 LAPSED_DAYS = 90
 FEEDBACK_DAYS = 182
 TOP_REASONS = 3
@@ -62,15 +65,34 @@ class Leaver:
     held_check_ins: int | None = None
     feedback_received: int | None = None
     growth_plan: bool | None = None
+    last_role_change: date | None = None  # their last promotion or position change, if any was visible
 
     @property
     def lapsed(self) -> bool | None:
         return None if self.held_check_ins is None else self.held_check_ins == 0
 
     @property
+    def months_since_change(self) -> int | None:
+        """Whole months from their last promotion or position change (else their hire date) to their last day."""
+        since = self.last_role_change or (date.fromisoformat(self.hire_date) if self.hire_date else None)
+        return whole_months(since, self.last_day) if since is not None else None
+
+    @property
+    def stalled(self) -> bool | None:
+        months = self.months_since_change
+        return None if months is None else months >= STALLED_MONTHS
+
+    @property
     def preventable(self) -> bool:
         return (self.kind == ExitKind.VOLUNTARY.value and bool(self.regretted) and self.last_rating is not None
-                and self.last_rating >= GOOD_RATING and (self.lapsed is True or self.growth_plan is False))
+                and self.last_rating >= GOOD_RATING
+                and (self.lapsed is True or self.growth_plan is False or self.stalled is True))
+
+
+def whole_months(start: date, end: date) -> int:
+    """Whole calendar months from ``start`` to ``end`` (2024-03-31 → 2024-04-30: 0; → 2024-05-01: 1); 0 if negative."""
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    return max(months, 0)
 
 
 @dataclass(frozen=True)
@@ -120,6 +142,8 @@ class Row:
     average_last_rating: float | None = None
     lapsed_check_ins: int | None = None
     average_feedback_received: float | None = None
+    average_months_since_change: float | None = None
+    stalled_in_role: int | None = None
     preventable_regretted: int | None = None
 
 
@@ -179,6 +203,9 @@ def _leaver_figures(row: Row, leavers: Sequence[Leaver], categories: Mapping[str
     row.average_last_rating = _mean(x.last_rating for x in leavers if x.last_rating is not None)
     row.lapsed_check_ins = sum(1 for x in leavers if x.lapsed)
     row.average_feedback_received = _mean(x.feedback_received for x in leavers if x.feedback_received is not None)
+    months = [x.months_since_change for x in leavers]
+    row.average_months_since_change = _mean(m for m in months if m is not None)
+    row.stalled_in_role = sum(1 for x in leavers if x.stalled)
     row.preventable_regretted = sum(1 for x in leavers if x.preventable)
 
 
@@ -288,7 +315,7 @@ def _keys(group_by: GroupBy, start: date, end: date) -> tuple[Callable[[Leaver],
 CSV_COLUMNS = ("group", "label", "suppressed", "headcount_start", "headcount_end", "leavers", "attrition_rate",
                "voluntary_share", "regretted_share", "top_reasons", "survey_responses", "recommend_score",
                "average_rating", "average_last_rating", "lapsed_check_ins", "average_feedback_received",
-               "preventable_regretted")
+               "average_months_since_change", "stalled_in_role", "preventable_regretted")
 
 
 def to_csv(report: Report, labels: Mapping[str, str]) -> str:
@@ -306,7 +333,8 @@ def to_csv(report: Report, labels: Mapping[str, str]) -> str:
                          ";".join(f"{name}:{count}" for name, count in row.top_reasons),
                          cell(row.survey_responses), cell(row.recommend_score), cell(row.average_rating),
                          cell(row.average_last_rating), cell(row.lapsed_check_ins),
-                         cell(row.average_feedback_received), cell(row.preventable_regretted)])
+                         cell(row.average_feedback_received), cell(row.average_months_since_change),
+                         cell(row.stalled_in_role), cell(row.preventable_regretted)])
     return out.getvalue()
 
 

@@ -22,6 +22,10 @@ class ReminderKind(StrEnum):
     FEEDBACK_REQUEST_UNANSWERED = "feedback_request_unanswered"
     REVIEW_FORM_DUE = "review_form_due"
     GOAL_STALE = "goal_stale"
+    EXIT_INTERVIEW_DUE = "exit_interview_due"
+    EXIT_CHECKLIST_ITEM = "exit_checklist_item"
+    PROMOTION_APPROVAL_WAITING = "promotion_approval_waiting"
+    COMPENSATION_APPROVAL_WAITING = "compensation_approval_waiting"
 
 
 DEFAULTS: dict[str, Any] = {

@@ -86,6 +86,7 @@ class ProfileEntry:
     expected_level: int | None
     assessed_level: int | None
     review_id: str | None
+    evidence: tuple[Mapping[str, Any], ...] = ()  # learning evidence of it (source, level, activity, date)
 
     @property
     def gap(self) -> int | None:
@@ -110,9 +111,15 @@ def assessed_levels(template: Mapping[str, Any], manager_form: Mapping[str, Any]
 
 
 def profile(expectations: Iterable[Mapping[str, Any]], assessed: Mapping[str, int], review_id: str | None,
-            competencies: Mapping[str, Mapping[str, Any]]) -> list[ProfileEntry]:
-    """Each competency expected for the position or assessed in the last shared review, by name."""
+            competencies: Mapping[str, Mapping[str, Any]],
+            evidence: Iterable[Mapping[str, Any]] = ()) -> list[ProfileEntry]:
+    """Each competency expected for the position, assessed in the last shared review or evidenced by learning
+    passed, by name."""
     expected = {e["competencyId"]: e["expectedLevel"] for e in expectations}
-    ids = [c for c in dict.fromkeys([*expected, *assessed]) if c in competencies]
+    evidenced: dict[str, list[Mapping[str, Any]]] = {}
+    for item in evidence:
+        evidenced.setdefault(item["competencyId"], []).append(item)
+    ids = [c for c in dict.fromkeys([*expected, *assessed, *evidenced]) if c in competencies]
     ids.sort(key=lambda c: (competencies[c].get("category", ""), competencies[c]["name"], c))
-    return [ProfileEntry(c, expected.get(c), assessed.get(c), review_id if c in assessed else None) for c in ids]
+    return [ProfileEntry(c, expected.get(c), assessed.get(c), review_id if c in assessed else None,
+                         tuple(evidenced.get(c, ()))) for c in ids]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from models.compensation.cycles import is_locked
 from models.compensation.money import Money
 from models.compensation.permissions import MANAGER_PHASES, can_manage_compensation, can_see_pay
 from models.compensation.rules import BandMatch, annual, band_for, compa_ratio, current_record, range_position
@@ -24,6 +26,7 @@ from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from store.compensation import repository as pay_store
 from store.core.loaders import MAX_BATCH
+from store.core.repository import TenantStore
 
 PAY_REFUSAL = "pay is visible to the person, compensation admins, and their managers during a merit cycle"
 ADMIN_REFUSAL = "only compensation admins manage pay"
@@ -127,3 +130,34 @@ async def visible_pay(context: Context, employee_id: str) -> PayView | None:
     if view is None:
         raise Forbidden(PAY_REFUSAL)
     return view
+
+
+@dataclass(frozen=True)
+class ApprovalWaiting:
+    """For reminders: a submitted merit proposal, whom it waits for (the manager it is pending with, or ``None``
+    for the organisation's compensation admins, who give the final approval) and since when (its last step in the
+    trail). No amount: a reminder never carries pay."""
+
+    participant_id: str
+    cycle_id: str
+    approver_id: str | None
+    since: date
+
+
+async def approvals_waiting(store: TenantStore, limit: int = 5000) -> list[ApprovalWaiting]:
+    """For reminders (no viewer: the system reads): the submitted merit proposals of cycles still taking
+    decisions (proposals or review phase, not locked), each with its next approver. Two queries."""
+    cycles = [c["_id"] for c in await pay_store.open_cycles(store, MANAGER_PHASES) if not is_locked(c)]
+    if not cycles:
+        return []
+    docs = await store.meritParticipants.find(
+        {"cycleId": {"$in": cycles}, "proposal.state": "submitted"}, sort=[("_id", 1)], limit=limit,
+        projection={"cycleId": 1, "proposal.pendingWith": 1, "proposal.submittedAt": 1, "trail.at": 1})
+    waiting = []
+    for doc in docs:
+        trail = doc.get("trail") or []
+        moment = trail[-1]["at"] if trail else doc["proposal"].get("submittedAt")
+        if moment is None:
+            continue
+        waiting.append(ApprovalWaiting(doc["_id"], doc["cycleId"], doc["proposal"].get("pendingWith"), moment.date()))
+    return waiting

@@ -7,13 +7,17 @@
   to people who oversee the leaver (their management chain and HR admins); anyone else gets no growth items.
 * :func:`growth_plans`: whether each leaver had a growth plan (the attrition report's "no growth plan" signal),
   ``None`` (unknown) for a leaver whose plan the viewer may not read.
+* :func:`last_role_changes`: the day of each leaver's last promotion or position change up to their last day: the
+  org chart's position history (HR's changes and applied promotions) and growth's decided promotions (approved or
+  applied, by effective date), the latest of those the viewer may see.
 
 Mentorships recorded on the employee (``mentorId``, the org chart's field) are listed from the org chart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from models.core.documents import Document
 from models.exits.rules import ChecklistKind, checklist_item
@@ -51,3 +55,21 @@ async def growth_checklist_items(context: Context, exit_id: str, leaver: Documen
 async def growth_plans(context: Context, employee_ids: Sequence[str]) -> dict[str, bool | None]:
     """Whether each person had a growth plan; ``None`` where the viewer may not know."""
     return await growth_access.have_growth_plans(context, employee_ids) if employee_ids else {}
+
+
+async def last_role_changes(context: Context, last_days: Mapping[str, date]) -> dict[str, date | None]:
+    """Each leaver's last promotion or position change on or before their last day (``last_days``: employee id →
+    last day); ``None`` where there was none the viewer may see. Two batched reads whatever the number of leavers."""
+    if not last_days:
+        return {}
+    ids = list(last_days)
+    moved = await org_access.last_position_changes(context, ids)
+    promoted = await growth_access.decided_promotion_dates(context, ids)
+    found: dict[str, date | None] = {}
+    for id, last_day in last_days.items():
+        days = [d for d in promoted.get(id, []) if d <= last_day]
+        at = moved.get(id)
+        if at is not None and at.date() <= last_day:
+            days.append(at.date())
+        found[id] = max(days) if days else None
+    return found

@@ -3,8 +3,8 @@
 HR admins report on the whole organisation; a manager on the people below them (leavers who had them in their
 management chain when they left, headcounts of those below them now and then). The joins with earlier signals
 come through each domain's accessor: the last calibrated rating (reviews), check-ins held in the last three
-months (check-ins), feedback received in the last six months (feedback), growth plans (growth, through
-``growth_link``). A fixed number of store calls whatever the number of leavers.
+months (check-ins), feedback received in the last six months (feedback), growth plans and the last promotion or
+position change (growth and org, through ``growth_link``). A fixed number of store calls whatever the number of leavers.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from models.org.rules import EmployeeStatus
 from resolvers.checkins import access as checkins_access
 from resolvers.core.context import Context, require_role
 from resolvers.core.errors import BadUserInput
-from resolvers.exits.growth_link import growth_plans
+from resolvers.exits.growth_link import growth_plans, last_role_changes
 from resolvers.feedback import access as feedback_access
 from resolvers.org import access as org_access
 from resolvers.reviews import access as reviews_access
@@ -92,10 +92,9 @@ async def attrition_report(context: Context, group_by: GroupBy, start: date | No
 
     records = await exits_store.records_between(store, {"status": {"$ne": ExitStatus.CANCELLED.value}})
     by_employee = {r["employeeId"]: r for r in records}
-    employees = await store.employees.find(projection={"hireDate": 1, "status": 1, "statusHistory": 1,
-                                                       "departmentId": 1, "managerId": 1, "managerChain": 1,
-                                                       "positionId": 1, "name": 1})
-    levels = {p["_id"]: p.get("level") for p in await store.positions.find(projection={"level": 1})}
+    # the org chart through its accessor: everyone, those who left included (headcounts at the period's start)
+    employees = await org_access.people(context)
+    levels = {p["_id"]: p.get("level") for p in await org_access.positions(context)}
 
     def in_scope(chain: list[str]) -> bool:
         return scope is None or scope in chain
@@ -121,12 +120,13 @@ async def attrition_report(context: Context, group_by: GroupBy, start: date | No
                         for r in leaving}
     received = await feedback_access.feedback_received_counts(context, feedback_windows) if ids else {}
     plans = await growth_plans(context, ids)
+    changed = await last_role_changes(context, {r["employeeId"]: date.fromisoformat(r["lastDay"]) for r in leaving})
     leavers = [Leaver(date.fromisoformat(r["lastDay"]), (r.get("cohort") or {}).get("departmentId"),
                       (r.get("cohort") or {}).get("managerId"), (r.get("cohort") or {}).get("positionLevel"),
                       (r.get("cohort") or {}).get("hireDate"), r.get("kind"), r.get("regretted"),
                       reasons.get((r.get("reasons") or {}).get("primary") or ""),
                       ratings.get(r["employeeId"]), held.get(r["employeeId"]), received.get(r["employeeId"]),
-                      plans.get(r["employeeId"]))
+                      plans.get(r["employeeId"]), changed.get(r["employeeId"]))
                for r in leaving]
 
     months = sorted(set(months_between(first, last)) | window_months(last, window))

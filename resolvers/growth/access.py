@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
+from models.core import clock
 from models.core.documents import Document
 from models.growth.permissions import oversees
-from models.growth.promotions import ProposalStatus
+from models.growth.promotions import HR_STEP, ProposalStatus, current_step
+from models.growth.rules import ActionStatus, GrowthPlanChange
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
+from resolvers.growth.channels import plan_changed
 from resolvers.growth.promotions import visible as visible_proposals
 from resolvers.growth.visibility import plan_view, plan_views
 from resolvers.org.access import employees, known_employee
+from store.core.repository import TenantStore
 from store.growth import repository as growth_store
 
 OPEN_WORK_REFUSAL = "a person's open growth work is visible to their managers and HR admins"
@@ -79,3 +84,79 @@ async def approved_promotions(context: Context, employee_id: str | None = None) 
         {"status": {"$in": [ProposalStatus.APPROVED.value, ProposalStatus.APPLIED.value]},
          **({"employeeId": employee_id} if employee_id else {})}, sort=[("createdAt", -1), ("_id", -1)])
     return await visible_proposals(context, docs)
+
+
+@dataclass(frozen=True)
+class DecisionWaiting:
+    """For reminders: a pending promotion proposal, who decides its current step (a manager's id, or ``None`` for
+    the organisation's HR admins: the HR step) and since when it has waited for them (the previous step's decision,
+    else the proposal). Each decider may see the proposal (``can_see_proposal``: approvers and HR admins)."""
+
+    proposal_id: str
+    step: int
+    approver_id: str | None
+    since: date
+
+
+async def decisions_waiting(store: TenantStore, limit: int = 5000) -> list[DecisionWaiting]:
+    """For reminders (no viewer: the system reads): every pending promotion proposal of the organisation with the
+    decider it waits for. One query; neither the justification nor the evidence is read."""
+    docs = await store.promotionProposals.find({"status": ProposalStatus.PENDING.value},
+                                               sort=[("createdAt", 1), ("_id", 1)], limit=limit,
+                                               projection={"steps": 1, "createdAt": 1, "status": 1})
+    waiting = []
+    for doc in docs:
+        step = current_step(doc)
+        if step is None:
+            continue
+        before: datetime = doc["steps"][step - 1].get("decidedAt") if step else None
+        since = (before or doc["createdAt"]).date()
+        approver = doc["steps"][step]["approverId"]
+        waiting.append(DecisionWaiting(doc["_id"], step, None if approver == HR_STEP else approver, since))
+    return waiting
+
+
+async def decided_promotion_dates(context: Context, employee_ids: Sequence[str]) -> dict[str, list[date]]:
+    """The effective dates of each person's decided promotions (approved or applied) that the viewer may see
+    (``can_see_proposal``: HR admins, the proposer, the approvers, the person's managers), oldest first; an empty
+    list where there are none or none visible. One query, one batched load of the people."""
+    signed_in = await require(context)
+    found: dict[str, list[date]] = {id: [] for id in employee_ids}
+    if not found:
+        return found
+    docs = await signed_in.store.promotionProposals.find(
+        {"employeeId": {"$in": list(found)},
+         "status": {"$in": [ProposalStatus.APPROVED.value, ProposalStatus.APPLIED.value]}},
+        sort=[("effectiveOn", 1), ("_id", 1)])
+    for doc in await visible_proposals(context, docs):
+        found[doc["employeeId"]].append(date.fromisoformat(doc["effectiveOn"]))
+    return found
+
+
+EVIDENCE_KEPT = growth_store.EVIDENCE_KEPT
+OPEN_ACTIONS = [ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value]
+
+
+async def add_learning_evidence(context: Context, evidence: Sequence[Document]) -> list[str]:
+    """Inside the caller's transaction (an xAPI request, acting as HR): each piece of learning evidence
+    (``employeeId``, ``competencyId``, ``level``, ``activityId``, ``activityName``, ``achievedAt``, ``_id``) joins the
+    ``evidence`` of the person's open development actions (planned or in progress) linked to its competency. One
+    write per person and competency; the ids of the people whose plan changed, for
+    :func:`learning_evidence_published` after the commit."""
+    signed_in = await require(context)
+    changed: list[str] = []
+    at = clock.now()
+    for item in evidence:
+        entry = {"evidenceId": item["_id"], "source": item.get("source", "xapi"), "activityId": item["activityId"],
+                 "activityName": item.get("activityName"), "level": item["level"], "achievedAt": item["achievedAt"]}
+        if await growth_store.add_action_evidence(signed_in.store, item["employeeId"], item["competencyId"], entry, at,
+                                                  OPEN_ACTIONS) and item["employeeId"] not in changed:
+            changed.append(item["employeeId"])
+    return changed
+
+
+async def learning_evidence_published(context: Context, employee_ids: Sequence[str]) -> None:
+    """After the commit of :func:`add_learning_evidence`: ``growthPlanChanged`` to each plan's readers."""
+    signed_in = await require(context)
+    for employee_id in employee_ids:
+        await plan_changed(signed_in, employee_id, GrowthPlanChange.ACTION_SAVED)

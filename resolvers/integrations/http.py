@@ -102,7 +102,8 @@ def scim_endpoint(handler: Handler, *, with_body: bool = False) -> Callable[...,
         base = str(request.base_url).rstrip("/") + SCIM_PREFIX
         try:
             context = integration_context(database, bus, token)
-            with audit_scope(context, "scim." + handler.__name__.strip("_"), actor_type="integration"):
+            with audit_scope(context, "scim." + handler.__name__.strip("_"), actor_type="integration",
+                             source=f"scim:{token['_id']}"):
                 return scim_response(await handler(context, base, request, payload))
         except ScimRefusal as refusal:
             return JSONResponse(refusal.body(), status_code=refusal.status, media_type=SCIM_MEDIA_TYPE)
@@ -254,8 +255,11 @@ def xapi_route() -> Route:
             body = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return json_error(400, "BAD_REQUEST", "the body is not valid JSON")
+        assert context.viewer is not None
         try:
-            ids = await learning.receive(context, body)
+            with audit_scope(context, "xapi.statements", actor_type="integration",
+                             source="xapi:" + context.viewer.employee_id.removeprefix("integration:")):
+                ids = await learning.receive(context, body)
         except BadStatement as error:
             return json_error(400, "BAD_STATEMENT", str(error))
         except learning.Conflict as error:

@@ -29,6 +29,7 @@ from models.integrations.imports import (
     run_order,
 )
 from models.integrations.permissions import can_manage_integrations
+from resolvers.core.audit import audit_source
 from resolvers.core.context import Context, require_role
 from resolvers.core.errors import BadUserInput
 from resolvers.core.outcome import Outcome
@@ -49,10 +50,17 @@ async def upload(context: Context, body: bytes, content_type: str) -> Document:
     """Store an uploaded file's rows (:class:`models.integrations.imports.BadFile` when unreadable)."""
     rows = parse_file(body, content_type)
     assert context.store is not None and context.viewer is not None
-    return await imports_store.insert_import(context.store, {
-        "_id": new_id(), "format": "json" if "json" in content_type else "csv", "rows": rows, "rowCount": len(rows),
-        "status": "uploaded", "createdAt": clock.now(), "uploadedBy": context.viewer.employee_id, "lastRun": None,
-    })
+    id = new_id()
+    with audit_source(import_source(id)):
+        return await imports_store.insert_import(context.store, {
+            "_id": id, "format": "json" if "json" in content_type else "csv", "rows": rows, "rowCount": len(rows),
+            "status": "uploaded", "createdAt": clock.now(), "uploadedBy": context.viewer.employee_id,
+            "lastRun": None})
+
+
+def import_source(import_id: str) -> str:
+    """What the audit trail names as the source of an import's writes (its actor: whoever ran or uploaded it)."""
+    return f"import:{import_id}"
 
 
 async def _import(context: Context, import_id: str) -> Document:
@@ -116,7 +124,8 @@ async def _apply_row(context: Context, p: RowPlan, in_file: dict[tuple[str, str]
     store = context.store
 
     async def link(doc: Document) -> None:
-        await imports_store.save_link(store, kind.value, external_id, doc["_id"], clock.now())
+        if links.get((kind.value, external_id)) != doc["_id"]:  # an existing link that already says so stays
+            await imports_store.save_link(store, kind.value, external_id, doc["_id"], clock.now())
 
     if kind == RowKind.DEPARTMENT:
         return await org_access.save_department(context, p.target_id, {"name": p.changes["name"],
@@ -179,7 +188,13 @@ async def _create_batch(context: Context, batch: list[RowPlan], in_file: dict[tu
 
 async def run(context: Context, import_id: str) -> Outcome:
     """Apply the file: ``extra["report"]`` says what each row did. Refused while another run of the same
-    import is going on (one conditional write claims it)."""
+    import is going on (one conditional write claims it). Its writes are audited as the HR admin's who runs it,
+    naming the import as their source."""
+    with audit_source(import_source(import_id)):
+        return await _run(context, import_id)
+
+
+async def _run(context: Context, import_id: str) -> Outcome:
     doc = await _import(context, import_id)
     assert context.store is not None
     store = context.store

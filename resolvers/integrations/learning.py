@@ -22,6 +22,7 @@ from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
 from resolvers.core.streams import stream
+from resolvers.growth import access as growth_access
 from resolvers.integrations.tokens import ONLY_HR_ADMINS
 from resolvers.org import access as org_access
 from resolvers.reviews import access as reviews_access
@@ -79,14 +80,19 @@ async def receive(context: Context, body: Any) -> list[str]:
     evidence = [_evidence_doc(s, people[s.email], mapped[s.activity_id]) for s in statements
                 if s.verb == Verb.PASSED and s.activity_id in mapped]
 
-    async def step() -> None:
+    async def step() -> list[str]:
         await learning_store.insert_all(store, "xapiStatements", statement_docs)
         await learning_store.insert_all(store, "learningEvidence", evidence)
+        # the evidence joins the person's competency profile (reviews' accessor) and their open development
+        # actions linked to its competency (growth's)
+        await reviews_access.add_competency_evidence(context, evidence)
+        return await growth_access.add_learning_evidence(context, evidence)
 
     try:
-        await store.transaction(step)
+        plans = await store.transaction(step)
     except Duplicate:
         raise Conflict("a statement with one of these ids was received before") from None
+    await growth_access.learning_evidence_published(context, plans)
     for employee_id in sorted({e["employeeId"] for e in evidence}):
         await publish_after_commit(context, learning_channel(store.organization_id, employee_id),
                                    {"kind": "evidence_added", "employeeId": employee_id,

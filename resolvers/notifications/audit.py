@@ -33,4 +33,4 @@ async def history(context: Context, object_id: str) -> list[Document]:
     signed_in = await require(context)
     if not can_read_history(signed_in.viewer, object_id):
         raise Forbidden("an employee's history is for HR admins and the person themself")
-    return await signed_in.loaders.notifications.history_by_object_id.load(object_id)
+    return await signed_in.loaders.history_by_object_id.load(object_id)

@@ -1,7 +1,8 @@
 """The reminder scheduler and HR's reminder settings.
 
 Each run reads, for every organisation, what is due through each domain's accessor (check-ins still to be
-held, feedback requests waiting for answers, goals without an update), and creates one notification per
+held, feedback requests waiting for answers, review forms due, goals without an update, exit interviews and
+exit checklist items, promotion decisions and merit approvals waiting), and creates one notification per
 item, recipient and interval. The interval's key is unique per organisation (the ``reminders`` collection):
 it is inserted in the notification's own transaction, so two schedulers (two server processes) racing for
 one reminder create it once.
@@ -28,15 +29,19 @@ from models.notifications.reminders import (
 )
 from realtime import Bus
 from resolvers.checkins import access as checkins_access
+from resolvers.compensation import access as compensation_access
 from resolvers.core.context import Context, require_role
 from resolvers.core.outcome import Outcome
+from resolvers.exits import access as exits_access
 from resolvers.feedback import access as feedback_access
 from resolvers.goals import access as goals_access
+from resolvers.growth import access as growth_access
 from resolvers.notifications import notices
 from resolvers.reviews import access as reviews_access
 from store.core.database import Database
 from store.core.repository import Duplicate, TenantStore
 from store.notifications import reminders as reminder_store
+from store.notifications.webhooks import role_holder_ids
 
 log = logging.getLogger("perfgraph.reminders")
 PER_RUN_MAX = 1000  # reminders one run creates per organisation (the rest on the next run)
@@ -98,7 +103,7 @@ async def due_items(store: TenantStore, today: date, settings: dict[str, Any]) -
                                  f"Your {form['kind']} review form is due {due.isoformat()}"))
     if ReminderKind.GOAL_STALE.value in enabled:
         items += await _stale_goal_items(store, int(settings["staleGoalWeeks"]))
-    return items
+    return items + await _later_domains_items(store, until, enabled)
 
 
 async def _stale_goal_items(store: TenantStore, organisation_weeks: int) -> list[DueItem]:
@@ -122,6 +127,45 @@ async def _stale_goal_items(store: TenantStore, organisation_weeks: int) -> list
         if updated < now - stale:
             items.append(DueItem(ReminderKind.GOAL_STALE, "goal", doc["_id"], owner, (updated + stale).date(),
                                  f"Your goal {doc['title']!r} has had no update for a while"))
+    return items
+
+
+async def _later_domains_items(store: TenantStore, until: date, enabled: set[str]) -> list[DueItem]:
+    """Exits, promotions and merit approvals. Whoever is named acts on the item (the exit's interviewer, the
+    step's approver, the manager a merit proposal is pending with); where nobody is named, the role that acts:
+    HR admins (exits, the promotion's HR step) or compensation admins (a merit proposal's final approval)."""
+    holders: dict[str, list[str]] = {}
+
+    async def people(named: str | None, role: str) -> list[str]:
+        if named is not None:
+            return [named]
+        if role not in holders:
+            holders[role] = await role_holder_ids(store.database, store.organization_id, role)
+        return holders[role]
+
+    items: list[DueItem] = []
+    interviews_on = ReminderKind.EXIT_INTERVIEW_DUE.value in enabled
+    checklist_on = ReminderKind.EXIT_CHECKLIST_ITEM.value in enabled
+    if interviews_on or checklist_on:
+        interviews, open_items = await exits_access.exits_due_until(store, until)
+        for due in interviews if interviews_on else []:
+            items += [DueItem(ReminderKind.EXIT_INTERVIEW_DUE, "exitRecord", due.exit_id, person, due.due,
+                              f"An exit interview is due {due.due.isoformat()}")
+                      for person in await people(due.interviewer_id, "hr_admin")]
+        for due in open_items if checklist_on else []:
+            items += [DueItem(ReminderKind.EXIT_CHECKLIST_ITEM, "exitChecklistItem", f"{due.exit_id}:{due.item_id}",
+                              person, due.due, f"Exit checklist, by {due.due.isoformat()}: {due.title}")
+                      for person in await people(due.interviewer_id, "hr_admin")]
+    if ReminderKind.PROMOTION_APPROVAL_WAITING.value in enabled:
+        for waiting in await growth_access.decisions_waiting(store):
+            items += [DueItem(ReminderKind.PROMOTION_APPROVAL_WAITING, "promotionProposal", waiting.proposal_id,
+                              person, waiting.since, "A promotion proposal waits for your decision")
+                      for person in await people(waiting.approver_id, "hr_admin")]
+    if ReminderKind.COMPENSATION_APPROVAL_WAITING.value in enabled:
+        for approval in await compensation_access.approvals_waiting(store):
+            items += [DueItem(ReminderKind.COMPENSATION_APPROVAL_WAITING, "meritProposal", approval.participant_id,
+                              person, approval.since, "A merit increase proposal waits for your approval")
+                      for person in await people(approval.approver_id, "compensation_admin")]
     return items
 
 

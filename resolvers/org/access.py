@@ -5,6 +5,7 @@ another organisation's id reads exactly like an unknown one."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from models.core import clock
@@ -207,3 +208,17 @@ async def change_position(context: Context, employee_id: str, position_id: str, 
                "scope": [*employee["managerChain"], employee_id], "version": version}
     await publish_after_commit(context, f"org-chart:{store.organization_id}", message)
     return await store.employees.get(employee_id)
+
+
+async def last_position_changes(context: Context, employee_ids: Iterable[str]) -> dict[str, datetime | None]:
+    """When each person's position last changed (their latest ``positionHistory`` entry: HR's ``updateEmployee``
+    or a promotion applied through :func:`change_position`); ``None`` where it never changed, or for someone not in
+    the viewer's organisation. One batched load (the org chart is everyone's in the organisation to see)."""
+    signed_in = await require(context)
+    ids = list(dict.fromkeys(employee_ids))
+    found: dict[str, datetime | None] = dict.fromkeys(ids)
+    for doc in await signed_in.loaders.employee_by_id.load_many(ids):
+        if doc is not None and can_see_org_chart(signed_in.viewer, doc):
+            entries = [entry["until"] for entry in doc.get("positionHistory") or [] if entry.get("until")]
+            found[doc["_id"]] = max(entries) if entries else None
+    return found

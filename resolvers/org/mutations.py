@@ -201,11 +201,15 @@ async def _update_step(context: Context, signed_in: SignedIn, id: str, data: dic
     if "end_date" in data and _iso(data["end_date"]) != employee.get("endDate"):
         changes["endDate"] = _iso(data["end_date"])
         after = await run_departure_steps(context, {**employee, **changes}, data["end_date"])
-    push = None
+    push: dict[str, Any] = {}
     if "status" in data and data["status"].value != employee["status"]:
         changes["status"] = data["status"].value
-        push = {"statusHistory": status_entry(data["status"], now, signed_in.viewer.employee_id)}
-    await store.employees.update(id, changes, push=push)
+        push["statusHistory"] = status_entry(data["status"], now, signed_in.viewer.employee_id)
+    if "positionId" in changes and changes["positionId"] != employee.get("positionId"):
+        # the previous position is kept, as a promotion applied through ``change_position`` keeps it
+        push["positionHistory"] = {"positionId": employee.get("positionId"), "until": now, "why": "updateEmployee",
+                                   "byId": signed_in.viewer.employee_id}
+    await store.employees.update(id, changes, push=push or None)
     return Applied(Outcome(await store.employees.get(id)), [id], [*employee["managerChain"], id], after)
 
 

@@ -32,6 +32,7 @@ from resolvers.goals.access import visible_goals_of
 from resolvers.reviews import template_overrides
 from resolvers.reviews.channels import review_results_channel as review_results_channel
 from store.core.repository import TenantStore
+from store.reviews import repository as reviews_store
 from store.reviews.cycles import ratings_by_employee
 from store.reviews.repository import latest_shared_assessments
 
@@ -312,3 +313,15 @@ async def current_template_overrides(context: Context, department_ids: list[str]
 async def apply_template_overrides(context: Context, values: dict[str, dict[str, str | None]]) -> None:
     """Set (``None``: remove) these overrides; launches use them for the reviews they create afterwards."""
     await template_overrides.apply_overrides(context, values)
+
+
+async def add_competency_evidence(context: Context, evidence: Sequence[Document]) -> None:
+    """Inside the caller's transaction (an xAPI request, acting as HR): learning evidence (``employeeId``,
+    ``competencyId``, ``level``, ``source``, ``activityId``, ``activityName``, ``achievedAt``) onto each person's
+    competency profile, read back by ``competencyProfile`` (the person, their managers and HR admins)."""
+    signed_in = await require(context)
+    if not signed_in.viewer.is_hr_admin:
+        raise Forbidden("evidence is recorded on competency profiles by HR (a learning integration)")
+    keep = ("employeeId", "competencyId", "level", "source", "activityId", "activityName", "achievedAt")
+    await reviews_store.add_competency_evidence(signed_in.store, [
+        {"_id": item["_id"], **{key: item.get(key) for key in keep}} for item in evidence])

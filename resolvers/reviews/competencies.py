@@ -90,6 +90,7 @@ async def competency_profile(context: Context, employee: Document) -> list[Profi
     # a list of profiles costs the same few queries whether it shows 5 people or 100
     loaders = signed_in.loaders.reviews
     sources = await loaders.profile_sources_by_employee_id.load(employee["_id"])
-    ids = list(dict.fromkeys([*(e["competencyId"] for e in sources.expectations), *sources.assessed]))
+    ids = list(dict.fromkeys([*(e["competencyId"] for e in sources.expectations), *sources.assessed,
+                              *(e["competencyId"] for e in sources.evidence)]))
     found = {c["_id"]: c for c in await loaders.competency_by_id.load_many(ids) if c is not None}
-    return profile(sources.expectations, sources.assessed, sources.review_id, found)
+    return profile(sources.expectations, sources.assessed, sources.review_id, found, sources.evidence)

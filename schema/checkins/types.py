@@ -11,16 +11,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from models.checkins.permissions import can_read_check_in
 from models.checkins.rules import Cadence, CheckInChange, CheckInStatus, ParticipationRow, day
 from models.core.documents import Document
 from resolvers.checkins import queries as checkins
 from resolvers.core.context import Context
 from resolvers.core.loading import load
+from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of, withheld_unless_hr
 from schema.core.node import Node
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
@@ -141,6 +144,9 @@ class CheckInProgressUpdate(Node):
     by = person("byId")
 
 
+WITHHELD = frozenset({"linkedGoalIds"})  # goals linked to a check-in may be some the reader may not see
+
+
 @strawberry.type(description="One occurrence of a check-in series.")
 class CheckIn(Node):
     doc: strawberry.Private[Document]
@@ -224,6 +230,18 @@ class CheckIn(Node):
     @strawberry.field(description="Your own private note; nobody else's is ever returned.")
     async def my_private_note(self, info: Info[Context, Any]) -> str | None:
         return await checkins.my_private_note(info.context, self.doc)
+
+    @strawberry.field(description="Those who may read the check-in (its participants, the employee's managers, HR "
+                                  "admins): its latest changes, newest first (private notes never show; the goals "
+                                  "linked show as changed without their ids, except to HR admins).",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        employee = await load(info.context, "employee_by_id", self.doc.get("employeeId"))
+        allowed = viewer is not None and can_read_check_in(viewer, self.doc, employee)
+        return await history_of(info, self.doc["_id"], allowed, "a check-in's history is for those who may read it",
+                                last=last, withheld=withheld_unless_hr(info, WITHHELD))
 
 
 @strawberry.type(description="Recurring check-ins between an employee and their manager.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +13,7 @@ from strawberry.types import Info
 from models.compensation import cycles as rules
 from models.compensation.money import Money as MoneyValue
 from models.compensation.money import decimal_of
+from models.compensation.permissions import can_see_participant
 from models.compensation.rules import annual
 from models.core.documents import Document
 from resolvers.compensation import queries
@@ -26,6 +27,7 @@ from schema.compensation.enums import (
     ProposalStateEnum,
 )
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.core.pagination import Connection
 from schema.org.types import Employee, EmployeeFields, Position, PositionFields
@@ -281,6 +283,18 @@ class MeritProposal:
     async def pending_with(self, info: Info[Context, Any]) -> Employee | None:
         pending = self.participant["proposal"].get("pendingWith")
         return EmployeeFields.wrap(await load(info.context, "employee_by_id", pending))
+
+    @strawberry.field(description="Those who may see the proposal (compensation admins; the managers above the person"
+                      " while the cycle takes proposals): its latest changes, newest first, pay recorded "
+                      "as changed without its values.",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        cycle = await info.context.loaders.compensation.cycle_by_id.load(self.participant["cycleId"])
+        allowed = viewer is not None and cycle is not None and can_see_participant(viewer, cycle, self.participant)
+        return await history_of(info, self.participant["_id"], allowed, "a merit proposal's history is for those "
+                                                                        "who may see it", last=last)
 
 
 @strawberry.type(description="A person in a merit cycle: the pay snapshot, the rating and matrix cell, the "

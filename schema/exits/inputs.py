@@ -9,17 +9,57 @@ from strawberry.scalars import JSON
 
 from models.exits.report import GroupBy
 from models.exits.rules import ExitKind, ExitQuestionKind, ExitStatus, ReasonCategory
+from schema.core.enums import described_enum
 
-ExitStatusEnum = strawberry.enum(ExitStatus, name="ExitStatus", description="pending → scheduled → completed, or "
-                                                                           "cancelled (a future end date withdrawn).")
-ExitKindEnum = strawberry.enum(ExitKind, name="ExitKind", description="Whether the leaver chose to leave.")
-ReasonCategoryEnum = strawberry.enum(ReasonCategory, name="ExitReasonCategory",
-                                     description="What kind of reason for leaving an exit reason is.")
-ExitQuestionKindEnum = strawberry.enum(
+ExitStatusEnum = described_enum(
+    ExitStatus, name="ExitStatus",
+    description="pending → scheduled → completed, or cancelled (a future end date withdrawn).",
+    values={
+        "PENDING": "Open, no interview scheduled.",
+        "SCHEDULED": "An interview is scheduled.",
+        "COMPLETED": "The interview was recorded.",
+        "CANCELLED": "The end date was withdrawn.",
+    })
+ExitKindEnum = described_enum(
+    ExitKind, name="ExitKind",
+    description="Whether the leaver chose to leave.",
+    values={
+        "VOLUNTARY": "The leaver chose to leave.",
+        "INVOLUNTARY": "The organisation ended the employment.",
+    })
+ReasonCategoryEnum = described_enum(
+    ReasonCategory, name="ExitReasonCategory",
+    description="What kind of reason for leaving an exit reason is.",
+    values={
+        "COMPENSATION": "Pay and benefits.",
+        "MANAGER": "The relationship with the manager.",
+        "GROWTH": "Career growth and development.",
+        "WORKLOAD": "Workload and hours.",
+        "RELOCATION": "Moving away.",
+        "PERSONAL": "Personal or family reasons.",
+        "CULTURE": "Culture and values.",
+        "OTHER": "Anything else.",
+    })
+ExitQuestionKindEnum = described_enum(
     ExitQuestionKind, name="ExitQuestionKind",
-    description="RATING 1-5, TEXT, CHOICE among options, REASON (an exit reason's id), RECOMMEND 0-10.")
-AttritionGroupByEnum = strawberry.enum(GroupBy, name="AttritionGroupBy",
-                                       description="How the attrition report groups leavers and headcounts.")
+    description="RATING 1-5, TEXT, CHOICE among options, REASON (an exit reason's id), RECOMMEND 0-10.",
+    values={
+        "RATING": "A rating from 1 to 5.",
+        "TEXT": "Free text.",
+        "CHOICE": "One of the question's options.",
+        "REASON": "One of the organisation's exit reasons (its id).",
+        "RECOMMEND": "0-10: would you recommend working here.",
+    })
+AttritionGroupByEnum = described_enum(
+    GroupBy, name="AttritionGroupBy",
+    description="How the attrition report groups leavers and headcounts.",
+    values={
+        "DEPARTMENT": "By the leaver's department (at exit) and each person's current one.",
+        "MANAGER": "By the leaver's manager (at exit) and each person's current one.",
+        "POSITION_LEVEL": "By the level of the position.",
+        "TENURE_BAND": "By time since hire: under a year, 1-2, 2-5, 5 years or more.",
+        "MONTH": "By calendar month of the period (survey answers of each month's own).",
+    })
 
 
 @strawberry.input(description="HR's classification of an exit; only the fields sent change.")

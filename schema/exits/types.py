@@ -4,13 +4,14 @@ questions only) and the attrition report."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.exits.permissions import can_see_exit_record
 from models.exits.report import Row
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -18,6 +19,7 @@ from resolvers.exits import records as resolvers
 from resolvers.exits.report import Labelled
 from resolvers.exits.survey import Survey
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.exits.inputs import (
     AttritionGroupByEnum,
@@ -35,7 +37,7 @@ async def _employee(info: Info[Context, Any], id: str | None) -> Employee | None
 
 @strawberry.type(description="A reason for leaving in the organisation's taxonomy (HR-managed).")
 class ExitReason(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The reason's id.")
     code: str = strawberry.field(description="Unique in the organisation; never changes.")
     label: str = strawberry.field(description="What people read.")
     category: ReasonCategoryEnum = strawberry.field(description="The kind of reason.")
@@ -74,7 +76,7 @@ class ExitQuestion:
                              "Editing a version exit records use creates the next version.")
 class ExitInterviewTemplate(Node):
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The template version's id.")
     family_id: strawberry.ID = strawberry.field(description="The same for every version of the template.")
     version: int = strawberry.field(description="1 for the first version.")
     name: str = strawberry.field(description="Its name.")
@@ -145,7 +147,7 @@ class ExitChecklistItem:
 @strawberry.type(description="Someone's departure: HR admins and the assigned interviewer only.")
 class ExitRecord(Node):
     doc: strawberry.Private[Document]
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The exit record's id.")
     last_day: date = strawberry.field(description="The leaver's last day.")
     status: ExitStatusEnum = strawberry.field(description="Where the exit process stands.")
     kind: ExitKindEnum | None = strawberry.field(description="HR's classification: voluntary or involuntary.")
@@ -196,6 +198,16 @@ class ExitRecord(Node):
     async def template(self, info: Info[Context, Any]) -> ExitInterviewTemplate | None:
         return ExitInterviewTemplate.wrap(await resolvers.template_of(info.context, self.doc))
 
+    @strawberry.field(description="HR admins and the interviewer: the record's latest changes, newest first, every "
+                      "value recorded as changed without it.",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        allowed = viewer is not None and can_see_exit_record(viewer, self.doc)
+        return await history_of(info, self.doc["_id"], allowed, "an exit record's history is for HR admins and its "
+                                                                "interviewer", last=last)
+
 
 @strawberry.type(description="Your own candid exit survey: anonymous, answered once. Its answers are never shown "
                              "to anyone, you included; reports show them only as aggregates over k leavers.")
@@ -244,8 +256,14 @@ class AttritionRow:
     lapsed_check_ins: int | None = strawberry.field(description="Leavers without a check-in in their last 3 months.")
     average_feedback_received: float | None = strawberry.field(
         description="Feedback items received in the leavers' last 6 months, on average.")
+    average_months_since_change: float | None = strawberry.field(
+        description="Whole months from the leavers' last promotion or position change (else their hire date) to "
+                    "their last day, on average.")
+    stalled_in_role: int | None = strawberry.field(
+        description="Leavers without a promotion or position change in their last 24 months.")
     preventable_regretted: int | None = strawberry.field(
-        description="Voluntary regretted leavers rated 4 or more with lapsed check-ins or no growth plan.")
+        description="Voluntary regretted leavers rated 4 or more with lapsed check-ins, no growth plan, or no "
+                    "promotion or position change in 24 months.")
 
     @classmethod
     def of(cls, row: Row, labels: dict[str, str]) -> AttritionRow:
@@ -256,7 +274,8 @@ class AttritionRow:
                    survey_responses=row.survey_responses, recommend_score=row.recommend_score,
                    average_rating=row.average_rating, average_last_rating=row.average_last_rating,
                    lapsed_check_ins=row.lapsed_check_ins, average_feedback_received=row.average_feedback_received,
-                   preventable_regretted=row.preventable_regretted)
+                   average_months_since_change=row.average_months_since_change,
+                   stalled_in_role=row.stalled_in_role, preventable_regretted=row.preventable_regretted)
 
     @strawberry.field(description="The most frequent primary reasons (at most 3).", metadata=listed(3))
     def top_reasons(self) -> list[ReasonCount]:

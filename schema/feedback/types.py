@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from models.core import clock
 from models.core.documents import Document
+from models.feedback.permissions import can_change_feedback
 from models.feedback.rules import (
     Direction,
     FeedbackEventKind,
@@ -26,6 +27,7 @@ from resolvers.core.loading import load
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.core.pagination import Connection
 from schema.org.types import Department, Employee, EmployeeFields
@@ -87,6 +89,16 @@ class Feedback(Node):
     @strawberry.field(description="Action items spawned from this feedback that you may see.")
     async def follow_ups(self, info: Info[Context, Any]) -> list[FollowUp]:
         return FollowUp.wrap_all(await feedback_follow_ups.follow_ups_of(info.context, self.doc["_id"]))
+
+    @strawberry.field(description="Its author only: its latest changes, newest first (the text as it was before an "
+                      "edit or retraction stays the author's); null with FORBIDDEN for anyone else.",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        allowed = viewer is not None and can_change_feedback(viewer, self.doc)
+        return await history_of(info, self.doc["_id"], allowed,
+                                "a feedback item's history is for its author", last=last)
 
 
 @strawberry.type(description="Anonymous upward feedback, released to its manager in batches of at least the "

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.goals.permissions import can_see_goal
 from models.goals.rules import GoalChange, GoalLevel, GoalStatus, GoalVisibility, MetricKind, key_result_progress
 from models.goals.rules import goal_progress as own_goal_progress
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of, withheld_unless_hr
 from schema.core.node import Node
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
@@ -69,6 +71,9 @@ class ProgressEntry(Node):
     @strawberry.field(description="Who recorded it.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("byId")))
+
+
+WITHHELD = frozenset({"parentId"})  # a goal's parent may be one the reader may not see
 
 
 @strawberry.type(description="An objective with key results, aligned to a parent goal.")
@@ -143,6 +148,17 @@ class Goal(Node):
     @strawberry.field(description="Whether you may edit this goal.")
     async def can_edit(self, info: Info[Context, Any]) -> bool:
         return await goal_queries.can_edit(info.context, self.doc)
+
+    @strawberry.field(description="Those who may read the goal: its latest changes, newest first (the audit "
+                                  "trail); the parent it was aligned to shows as changed without its id, except to "
+                                  "HR admins.", metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        owner = await load(info.context, "employee_by_id", self.doc.get("ownerEmployeeId"))
+        allowed = viewer is not None and can_see_goal(viewer, self.doc, owner)
+        return await history_of(info, self.doc["_id"], allowed, "a goal's history is for those who may read it",
+                                last=last, withheld=withheld_unless_hr(info, WITHHELD))
 
 
 @strawberry.type(description="A goal in an alignment tree; a goal you may not see is redacted (id only).")

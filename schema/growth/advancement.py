@@ -4,14 +4,14 @@ approval chain, history), candidates for a position (each factor explained) and 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
 from models.growth.candidates import Factor
-from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, ProposalStatus
+from models.growth.promotions import HR_STEP, MAX_EVIDENCE, Decision, ProposalStatus, can_see_proposal
 from models.growth.succession import MAX_SUCCESSORS, SuccessorStatus
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -19,6 +19,7 @@ from resolvers.growth.candidates import Ranked
 from resolvers.growth.succession import SuccessionView, SuccessorView
 from resolvers.growth.talent import Grid
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.growth.enums import (
     BandEnum,
@@ -222,6 +223,17 @@ class PromotionProposal(Node):
     @strawberry.field(description="Every decision, oldest first.", metadata=listed(10))
     def history(self) -> list[PromotionHistoryEntry]:
         return [PromotionHistoryEntry(doc=h) for h in self.doc.get("history", [])[-10:]]
+
+    @strawberry.field(description="Those who may see the proposal (HR admins, the proposer, its approvers, the "
+                      "person's managers): its latest changes, newest first.",
+                      metadata=listed(HISTORY_LISTED))
+    async def audit_history(self, info: Info[Context, Any],
+                            last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        employee = await load(info.context, "employee_by_id", self.doc.get("employeeId"))
+        allowed = viewer is not None and employee is not None and can_see_proposal(viewer, self.doc, employee)
+        return await history_of(info, self.doc["_id"], allowed, "a promotion proposal's history is for those who "
+                                                                "may see it", last=last)
 
 
 @strawberry.type(description="A change of a promotion proposal, with the proposal after it.")

@@ -8,7 +8,7 @@ empty for anyone but the mentor and the mentee.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -31,11 +31,13 @@ from models.growth.rules import (
 from resolvers.core.context import Context, require
 from resolvers.core.loading import load
 from resolvers.goals.access import visible_goals
+from resolvers.growth.access import EVIDENCE_KEPT
 from resolvers.growth.mentorships import readable_mentorships
 from resolvers.growth.readiness import ReadinessView
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.goals.types import Goal
 from schema.growth.enums import (
@@ -117,6 +119,16 @@ class GrowthTarget:
         return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
 
+
+@strawberry.type(description="Learning evidence on a development action: an activity a learning system reported "
+                             "passed (xAPI), mapped by HR to the action's competency.")
+class ActionEvidence:
+    source: str = strawberry.field(description="Where it came from: `xapi`.")
+    activity_id: str = strawberry.field(description="The learning system's activity id.")
+    activity_name: str | None = strawberry.field(description="The activity's name, as the learning system sent it.")
+    level: int = strawberry.field(description="The competency level (1-5) HR's mapping gives it.")
+    achieved_at: datetime = strawberry.field(description="When the learner passed it.")
+
 @strawberry.type(description="A step of a growth plan: learning, a stretch assignment, mentoring or a project.")
 class DevelopmentAction(Node):
     doc: strawberry.Private[Document]
@@ -140,6 +152,12 @@ class DevelopmentAction(Node):
     @strawberry.field(description="Who carries it out: the person, one of their managers or a mentor.")
     async def owner(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.doc.get("ownerId"))
+
+    @strawberry.field(description="Learning evidence of its competency passed while it was open, oldest first (the "
+                                  "latest 20).", metadata=listed(EVIDENCE_KEPT))
+    def evidence(self) -> list[ActionEvidence]:
+        return [ActionEvidence(source=e["source"], activity_id=e["activityId"], activity_name=e.get("activityName"),
+                               level=e["level"], achieved_at=e["achievedAt"]) for e in self.doc.get("evidence") or []]
 
     @strawberry.field(description="The competency it develops, if linked.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
@@ -264,6 +282,19 @@ class GrowthPlan:
         loaders = (await require(info.context)).loaders.growth
         docs = await loaders.mentorships_by_mentee_id.load(self.view.employee["_id"])
         return Mentorship.wrap_all((await readable_mentorships(info.context, docs))[-MAX_MENTORSHIPS_SHOWN:])
+
+    @strawberry.field(description="The person and HR admins: the plan's latest changes, newest first (its actions "
+                                  "name goals and competencies others who read the plan may not see); empty before "
+                                  "anything was written; null with FORBIDDEN for anyone else.",
+                      metadata=listed(HISTORY_LISTED))
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        allowed = viewer is not None and self.view.readable_by(viewer) and (
+            viewer.is_hr_admin or viewer.employee_id == self.view.employee["_id"])
+        plan = self.view.plan
+        return await history_of(info, plan["_id"] if plan else None, allowed,
+                                "a growth plan's history is for the person and HR admins", last=last)
 
 
 @strawberry.type(description="A committed change of a growth plan, with the plan as it is after it.")

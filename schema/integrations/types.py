@@ -8,12 +8,18 @@ import strawberry
 
 from models.core.documents import Document
 from models.integrations.tokens import TokenKind
+from schema.core.enums import described_enum
 from schema.core.errors import Error
 from schema.core.node import Node
 
-IntegrationTokenKind = strawberry.enum(TokenKind, name="IntegrationTokenKind",
-                                       description="What an integration token opens: the SCIM endpoints "
-                                                   "(/scim/v2), xAPI statements or bulk imports.")
+IntegrationTokenKind = described_enum(
+    TokenKind, name="IntegrationTokenKind",
+    description="What an integration token opens: the SCIM endpoints (/scim/v2), xAPI statements or bulk imports.",
+    values={
+        "SCIM": "The SCIM 2.0 endpoints (/scim/v2).",
+        "XAPI": "xAPI statements (/xapi/statements).",
+        "IMPORT": "Bulk import uploads (/imports).",
+    })
 
 
 @strawberry.type(description="A token an HR system, identity provider or learning system signs in with; its "

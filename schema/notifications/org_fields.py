@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from models.notifications.audit import can_read_history
 from resolvers.core.context import Context
-from resolvers.notifications import audit
 from schema.core.cost import listed
-from schema.notifications.types import AuditEntry
-
-HISTORY_LISTED = 50
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 
 
 @strawberry.type(name="NotificationEmployeeFields", description="The notifications domain's fields of a person.")
@@ -20,6 +18,10 @@ class NotificationEmployeeFields:
     @strawberry.field(description="HR admins and the person: the latest changes to this person's record, newest "
                                   "first (the audit trail); null with FORBIDDEN for anyone else.",
                       metadata=listed(HISTORY_LISTED))
-    async def history(self, info: Info[Context, Any]) -> list[AuditEntry] | None:
-        docs = await audit.history(info.context, self.doc["_id"])  # type: ignore[attr-defined]
-        return [e for e in map(AuditEntry.wrap, docs) if e is not None]
+    async def history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        employee_id = self.doc["_id"]  # type: ignore[attr-defined]
+        viewer = info.context.viewer
+        allowed = viewer is not None and can_read_history(viewer, employee_id)
+        return await history_of(info, employee_id, allowed,
+                                "an employee's history is for HR admins and the person themself", last=last)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -33,27 +33,27 @@ ENDPOINTS_LISTED = 20
 
 @strawberry.type(description="The endpoint as saved, and its secret when it was created or rotated (shown once).")
 class WebhookEndpointPayload:
-    endpoint: WebhookEndpoint | None
+    endpoint: WebhookEndpoint | None = strawberry.field(description="The endpoint after the change.")
     secret: str | None = strawberry.field(description="The signing secret (`whsec_…`): shown only in this answer.")
-    errors: list[Error]
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
 
 
 @strawberry.type(description="The new delivery a replay created.")
 class WebhookDeliveryPayload:
-    delivery: WebhookDelivery | None
-    errors: list[Error]
+    delivery: WebhookDelivery | None = strawberry.field(description="The new delivery.")
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
 
 
 @strawberry.type(description="The reminder settings as saved.")
 class ReminderSettingsPayload:
-    settings: ReminderSettings | None
-    errors: list[Error]
+    settings: ReminderSettings | None = strawberry.field(description="The settings after the change.")
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
 
 
 @strawberry.type(description="How many of your notifications were unread and are read now.")
 class MarkNotificationsReadPayload:
-    count: int | None
-    errors: list[Error]
+    count: int | None = strawberry.field(description="How many of yours were unread and are now read.")
+    errors: list[Error] = strawberry.field(description="Empty when the change was made.")
 
 
 def endpoint_payload(outcome: Outcome) -> WebhookEndpointPayload:
@@ -75,16 +75,22 @@ class NotificationsQuery:
         return [e for e in map(WebhookEndpoint.wrap, await webhooks.endpoints(info.context)) if e is not None]
 
     @strawberry.field(description="HR admins: webhook deliveries (of one endpoint if given), newest first.")
-    async def webhook_deliveries(self, info: Info[Context, Any], endpoint_id: strawberry.ID | None = None,
-                                 first: First = 20, after: After = None, last: Last = None,
-                                 before: Before = None) -> WebhookDeliveryConnection | None:
+    async def webhook_deliveries(
+        self, info: Info[Context, Any],
+        endpoint_id: Annotated[strawberry.ID | None, strawberry.argument(
+            description="The endpoint whose deliveries to list.")] = None,
+        first: First = 20, after: After = None, last: Last = None, before: Before = None,
+    ) -> WebhookDeliveryConnection | None:
         page = await webhooks.deliveries(info.context, endpoint_id, window(info, first, after, last, before))
         return WebhookDeliveryConnection.of(page, WebhookDelivery.wrap)
 
     @strawberry.field(description="HR admins: the organisation's audit trail, newest first.")
-    async def audit_log(self, info: Info[Context, Any], filter: AuditFilter | None = None,
-                        first: First = 20, after: After = None,
-                        last: Last = None, before: Before = None) -> AuditEntryConnection | None:
+    async def audit_log(
+        self, info: Info[Context, Any],
+        filter: Annotated[AuditFilter | None, strawberry.argument(
+            description="Only the entries of an object, an actor, a kind of object, or a time range.")] = None,
+        first: First = 20, after: After = None, last: Last = None, before: Before = None,
+    ) -> AuditEntryConnection | None:
         page = await audit.audit_log(info.context, audit_spec(filter), window(info, first, after, last, before))
         return AuditEntryConnection.of(page, AuditEntry.wrap)
 
@@ -93,9 +99,12 @@ class NotificationsQuery:
         return ReminderSettings.of(await reminders.reminder_settings(info.context))
 
     @strawberry.field(description="Your notifications, newest first (`unread`: only unread, or only read ones).")
-    async def notifications(self, info: Info[Context, Any], unread: bool | None = None,
-                            first: First = 20, after: After = None,
-                            last: Last = None, before: Before = None) -> NotificationConnection | None:
+    async def notifications(
+        self, info: Info[Context, Any],
+        unread: Annotated[bool | None, strawberry.argument(
+            description="true: only unread; false: only read; null: all.")] = None,
+        first: First = 20, after: After = None, last: Last = None, before: Before = None,
+    ) -> NotificationConnection | None:
         page = await inbox.notifications(info.context, unread, window(info, first, after, last, before))
         return NotificationConnection.of(page, Notification.wrap)
 
@@ -104,26 +113,40 @@ class NotificationsQuery:
 class NotificationsMutation:
     @strawberry.mutation(description="HR admins: register a webhook endpoint (id omitted) or change one. The secret "
                                      "is returned once, on creation and on rotation.")
-    async def save_webhook_endpoint(self, info: Info[Context, Any], input: WebhookEndpointInput,
-                                    id: strawberry.ID | None = None) -> WebhookEndpointPayload:
+    async def save_webhook_endpoint(
+        self, info: Info[Context, Any],
+        input: Annotated[WebhookEndpointInput, strawberry.argument(
+            description="Its URL, description, event types, enabled flag, secret rotation.")],
+        id: Annotated[strawberry.ID | None, strawberry.argument(
+            description="The endpoint to change; null: a new one (its secret is returned once).")] = None,
+    ) -> WebhookEndpointPayload:
         return endpoint_payload(await webhooks.save_endpoint(info.context, id, provided(input)))
 
     @strawberry.mutation(description="HR admins: send a delivery's message again, as a new delivery.")
-    async def replay_webhook_delivery(self, info: Info[Context, Any],
-                                      delivery_id: strawberry.ID) -> WebhookDeliveryPayload:
+    async def replay_webhook_delivery(
+        self, info: Info[Context, Any],
+        delivery_id: Annotated[strawberry.ID, strawberry.argument(
+            description="The delivery to send again (a new delivery, due now).")],
+    ) -> WebhookDeliveryPayload:
         outcome = await webhooks.replay(info.context, delivery_id)
         return WebhookDeliveryPayload(delivery=WebhookDelivery.wrap(outcome.document), errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: which reminders are sent and when.")
-    async def save_reminder_settings(self, info: Info[Context, Any],
-                                     input: ReminderSettingsInput) -> ReminderSettingsPayload:
+    async def save_reminder_settings(
+        self, info: Info[Context, Any],
+        input: Annotated[ReminderSettingsInput, strawberry.argument(
+            description="Which reminders, and when; fields left out keep their value.")],
+    ) -> ReminderSettingsPayload:
         outcome = await reminders.save_settings(info.context, provided(input))
         return ReminderSettingsPayload(settings=ReminderSettings.of(outcome.document) if outcome.document else None,
                                        errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Mark your notifications read: those of `ids` (at most 100), or all (null).")
-    async def mark_notifications_read(self, info: Info[Context, Any],
-                                      ids: list[strawberry.ID] | None = None) -> MarkNotificationsReadPayload:
+    async def mark_notifications_read(
+        self, info: Info[Context, Any],
+        ids: Annotated[list[strawberry.ID] | None, strawberry.argument(
+            description="Your notifications to mark read (at most 100); null: all of them.")] = None,
+    ) -> MarkNotificationsReadPayload:
         outcome = await inbox.mark_read(info.context, ids)
         return MarkNotificationsReadPayload(count=outcome.document["count"] if outcome.document else None,
                                             errors=errors_of(outcome.errors))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -12,31 +11,50 @@ from models.core.documents import Document
 from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
+from schema.core.enums import described_enum
+from schema.core.history import AuditChange as AuditChange
+from schema.core.history import AuditEntry as AuditEntry
 from schema.core.node import Node
 from schema.core.pagination import Connection
 
-WebhookEventTypeEnum = strawberry.enum(
-    EventType, name="WebhookEventType", description="What a webhook message reports (its `type`).")
-WebhookDeliveryStatusEnum = strawberry.enum(
+WebhookEventTypeEnum = described_enum(
+    EventType, name="WebhookEventType",
+    description="What a webhook message reports (its `type`).",
+    values={
+        "EMPLOYEE_CREATED": "People were created.",
+        "EMPLOYEE_CHANGED": "People changed (details, manager, department).",
+        "EMPLOYEE_TERMINATED": "Someone left.",
+        "GOAL_PROGRESS": "A key result's progress was recorded.",
+        "FEEDBACK_GIVEN": "Feedback was given.",
+        "REVIEW_SHARED": "A review was shared with its reviewee.",
+        "CYCLE_LAUNCHED": "A review cycle was launched.",
+        "NOTIFICATION_CREATED": "A notification was created.",
+    })
+WebhookDeliveryStatusEnum = described_enum(
     DeliveryStatus, name="WebhookDeliveryStatus",
-    description="PENDING: to be sent or retried; SUCCEEDED: a 2xx answer; FAILED: given up (410, a disabled "
-                "endpoint, or every retry failed).")
+    description="PENDING: to be sent or retried; SUCCEEDED: a 2xx answer; FAILED: given up (410, a disabled endpoint, "
+                "or every retry failed).",
+    values={
+        "PENDING": "To be sent or retried.",
+        "SUCCEEDED": "A 2xx answer.",
+        "FAILED": "Given up: 410, a disabled endpoint, or every retry failed.",
+    })
 
 
 @strawberry.type(description="Where an organisation's events are sent, signed as Standard Webhooks. Its secret "
                              "is shown once, when created or rotated.")
 class WebhookEndpoint(Node):
-    id: strawberry.ID
-    url: str
-    description: str
+    id: strawberry.ID = strawberry.field(description="The endpoint's id.")
+    url: str = strawberry.field(description="Where messages are POSTed.")
+    description: str = strawberry.field(description="What HR wrote about it.")
     event_types: list[WebhookEventTypeEnum] = strawberry.field(
         description="The event types sent to it.", metadata=listed(len(EventType)))
-    enabled: bool
+    enabled: bool = strawberry.field(description="Whether messages are sent to it.")
     disabled_reason: str | None = strawberry.field(description="Why it was disabled (410, persistent failure).")
     previous_secret_until: datetime | None = strawberry.field(
         description="After a rotation: until when the previous secret still signs (a second signature).")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was registered.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> WebhookEndpoint | None:
@@ -50,10 +68,11 @@ class WebhookEndpoint(Node):
 
 @strawberry.type(description="One attempt at a delivery: the HTTP status (null: no answer) or the error.")
 class WebhookAttempt:
-    at: datetime
-    status: int | None
-    error: str | None
-    duration_ms: int
+    at: datetime = strawberry.field(description="When it was sent.")
+    status: int | None = strawberry.field(description="The HTTP status answered (null: no answer).")
+    error: str | None = strawberry.field(
+        description="Why it failed without an answer (timeout, connection refused, a refused address).")
+    duration_ms: int = strawberry.field(description="How long the answer took, in milliseconds.")
 
     @classmethod
     def of(cls, entry: dict[str, Any]) -> WebhookAttempt:
@@ -63,18 +82,18 @@ class WebhookAttempt:
 
 @strawberry.type(description="One event sent to one endpoint: its body, status and attempts.")
 class WebhookDelivery(Node):
-    id: strawberry.ID
-    endpoint_id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The delivery's id.")
+    endpoint_id: strawberry.ID = strawberry.field(description="The endpoint it goes to.")
     message_id: str = strawberry.field(description="The `webhook-id` header: the same on every attempt and replay.")
-    event_type: WebhookEventTypeEnum
+    event_type: WebhookEventTypeEnum = strawberry.field(description="What the message reports.")
     body: str = strawberry.field(description="The JSON sent: `type`, `timestamp` and `data` (ids only).")
-    status: WebhookDeliveryStatusEnum
-    attempt_count: int
+    status: WebhookDeliveryStatusEnum = strawberry.field(description="Pending, succeeded or failed.")
+    attempt_count: int = strawberry.field(description="How many attempts were made.")
     next_attempt_at: datetime | None = strawberry.field(description="When a pending delivery is tried next.")
     attempts: list[WebhookAttempt] = strawberry.field(description="Every attempt, oldest first.",
                                                       metadata=listed(ATTEMPTS_MAX))
     replay_of: strawberry.ID | None = strawberry.field(description="The delivery this one replays.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the delivery was created.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> WebhookDelivery | None:
@@ -96,14 +115,14 @@ class WebhookDeliveryConnection(Connection[WebhookDelivery]):
 
 @strawberry.type(description="Something for you to act on or know: a reminder, a disabled webhook endpoint.")
 class Notification(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The notification's id.")
     kind: str = strawberry.field(description="e.g. `checkin_due`, `review_form_overdue`, `webhook_disabled`.")
-    text: str
+    text: str = strawberry.field(description="What it says.")
     subject_type: str | None = strawberry.field(description="The kind of object it concerns (`checkIn`, …).")
-    subject_id: strawberry.ID | None
-    created_at: datetime
-    read_at: datetime | None
-    read: bool
+    subject_id: strawberry.ID | None = strawberry.field(description="The id of the object it concerns.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    read_at: datetime | None = strawberry.field(description="When you marked it read.")
+    read: bool = strawberry.field(description="Whether you marked it read.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Notification | None:
@@ -119,65 +138,28 @@ class NotificationConnection(Connection[Notification]):
     pass
 
 
-CHANGES_LISTED = 60
-
-
-@strawberry.type(description="One field a write changed. `before`/`after` are JSON; both null and `redacted` true "
-                             "for a sensitive value (pay, secrets, anonymous or private content). Of a list "
-                             "changed in place: the items that left it (`before`) and joined it (`after`).")
-class AuditChange:
-    field: str
-    redacted: bool
-    before: str | None
-    after: str | None
-
-    @classmethod
-    def of(cls, change: dict[str, Any]) -> AuditChange:
-        if change.get("redacted"):
-            return cls(field=change["field"], redacted=True, before=None, after=None)
-        return cls(field=change["field"], redacted=False, before=_json(change.get("before")),
-                   after=_json(change.get("after")))
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, default=_plain, sort_keys=True)
-
-
-def _plain(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime | date) else str(value)
-
-
-@strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
-class AuditEntry(Node):
-    id: strawberry.ID
-    at: datetime
-    operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")
-    action: str = strawberry.field(description="`created`, `changed` or `deleted`.")
-    object_type: str = strawberry.field(description="The kind of object (its collection, e.g. `employees`).")
-    object_id: strawberry.ID
-    actor_type: str | None = strawberry.field(description="`employee`; null when the author is never named "
-                                                          "(anonymous feedback).")
-    actor_id: strawberry.ID | None
-    changes: list[AuditChange] = strawberry.field(description="The fields changed, by name.",
-                                                  metadata=listed(CHANGES_LISTED))
-
-    @classmethod
-    def wrap(cls, doc: Document | None) -> AuditEntry | None:
-        if doc is None:
-            return None
-        return cls(id=doc["_id"], at=doc["at"], operation=doc["operation"], action=doc["action"],
-                   object_type=doc["objectType"], object_id=doc["objectId"], actor_type=doc.get("actorType"),
-                   actor_id=doc.get("actorId"), changes=[AuditChange.of(c) for c in doc["changes"][:CHANGES_LISTED]])
-
-
 @strawberry.type(description="Audit entries, newest first.")
 class AuditEntryConnection(Connection[AuditEntry]):
     pass
 
 
-ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind",
-                                   description="What a reminder is about: a check-in to prepare, a feedback request "
-                                               "to answer, a goal without an update.")
+ReminderKindEnum = described_enum(
+    ReminderKind, name="ReminderKind",
+    description="What a reminder is about.",
+    values={
+        "CHECK_IN_DUE": "A check-in to prepare (both participants), from `daysBefore` its day.",
+        "FEEDBACK_REQUEST_UNANSWERED": "A named feedback request waiting for your answer.",
+        "REVIEW_FORM_DUE": "A review form you have not submitted, its phase's deadline near or past.",
+        "GOAL_STALE": "A goal of yours without an update for `staleGoalWeeks` weeks.",
+        "EXIT_INTERVIEW_DUE": "An exit interview to hold (its interviewer, else HR admins), from `daysBefore` its "
+                              "day (unscheduled: the last day).",
+        "EXIT_CHECKLIST_ITEM": "An open item of an exit checklist (the exit's interviewer, else HR admins), from "
+                               "`daysBefore` the leaver's last day.",
+        "PROMOTION_APPROVAL_WAITING": "A promotion proposal waiting for your decision (its current step's "
+                                      "approver; the HR step: HR admins), from the day it reached you.",
+        "COMPENSATION_APPROVAL_WAITING": "A submitted merit proposal waiting for your approval (the manager it is "
+                                         "pending with, else compensation admins), from the day it reached you.",
+    })
 
 
 @strawberry.type(description="When the organisation's reminders are sent.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -63,6 +64,16 @@ def expectations_of(docs: list[Document]) -> list[CompetencyExpectation]:
     return [CompetencyExpectation(doc=d, expected_level=d["expectedLevel"]) for d in docs]
 
 
+@strawberry.type(description="Learning evidence of a competency: an activity passed in a learning system (xAPI), "
+                             "mapped by HR to the competency and a level.")
+class CompetencyEvidence:
+    source: str = strawberry.field(description="Where it came from: `xapi`.")
+    level: int = strawberry.field(description="The level (1-5) HR's mapping gives the activity.")
+    activity_id: str = strawberry.field(description="The learning system's activity id.")
+    activity_name: str | None = strawberry.field(description="The activity's name, as the learning system sent it.")
+    achieved_at: datetime = strawberry.field(description="When it was passed.")
+
+
 @strawberry.type(description="One competency of a person: expected for their position, assessed in the last "
                              "shared review (by their manager), and the gap (assessed minus expected).")
 class CompetencyProfileEntry:
@@ -75,6 +86,12 @@ class CompetencyProfileEntry:
     @strawberry.field
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
         return Competency.wrap(await resolvers.competency(info.context, self.entry.competency_id))
+
+    @strawberry.field(description="Learning passed that evidences it, oldest first.", metadata=listed(100))
+    def evidence(self) -> list[CompetencyEvidence]:
+        return [CompetencyEvidence(source=e.get("source") or "xapi", level=e["level"], activity_id=e["activityId"],
+                                   activity_name=e.get("activityName"), achieved_at=e["achievedAt"])
+                for e in self.entry.evidence[:100]]
 
 
 async def competency_profile(info: Info[Context, Any], employee: Document) -> list[CompetencyProfileEntry]:

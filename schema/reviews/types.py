@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.reviews.permissions import can_see_review_score
 from models.reviews.scores import FormScore
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -17,6 +18,7 @@ from resolvers.reviews import cycle_queries as cycle_resolvers
 from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import templates as template_resolvers
 from schema.core.cost import listed
+from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
@@ -246,6 +248,17 @@ class ReviewForm(Node):
     def submitted_at(self) -> datetime | None:
         return as_datetime(self.doc.get("submittedAt"))
 
+    @strawberry.field(description="Its reviewer and HR admins: the form's latest changes, newest first (drafts and "
+                      "who wrote them stay theirs); null with FORBIDDEN for anyone else.",
+                      metadata=listed(HISTORY_LISTED))
+    async def audit_history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        allowed = viewer is not None and viewer.organization_id == self.doc.get("organizationId") and (
+            viewer.is_hr_admin or viewer.employee_id == self.doc.get("reviewerId"))
+        return await history_of(info, self.doc["_id"], allowed, "a review form's history is for its reviewer and "
+                                                                "HR admins", last=last)
+
 
 @strawberry.type(description="One employee's review in a cycle.")
 class Review(Node):
@@ -324,3 +337,16 @@ class Review(Node):
     @strawberry.field
     def shared_at(self) -> datetime | None:
         return as_datetime(self.doc.get("sharedAt"))
+
+    @strawberry.field(description="The reviewee's managers and HR admins (who may see its scores before it is "
+                      "shared): its latest changes, newest first; null with FORBIDDEN for anyone else, "
+                      "the reviewee included.",
+                      metadata=listed(HISTORY_LISTED))
+    async def audit_history(self, info: Info[Context, Any],
+                      last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
+        viewer = info.context.viewer
+        reviewee = await load(info.context, "employee_by_id", self.doc.get("employeeId"))
+        allowed = viewer is not None and reviewee is not None and viewer.employee_id != reviewee["_id"] \
+            and can_see_review_score(viewer, self.doc, reviewee)
+        return await history_of(info, self.doc["_id"], allowed, "a review's history is for the reviewee's managers "
+                                                                "and HR admins", last=last)

@@ -32,6 +32,7 @@ class AuditScope:
     operation: str
     actor: Callable[[], tuple[str | None, str | None]]  # (organization id, the actor's id)
     actor_type: str = "employee"
+    source: str | None = None  # the integration the write came through: ``import:<id>``, ``scim:<token id>``, …
 
 
 current_scope: ContextVar[AuditScope | None] = ContextVar("perfgraph_audit_scope", default=None)
@@ -113,4 +114,5 @@ def entry(scope: AuditScope, collection: str, object_id: Any, organization_id: s
     return {"_id": new_id(), "organizationId": organization_id or scope_org, "at": at,
             "operation": scope.operation, "action": action, "objectType": collection, "objectId": str(object_id),
             "actorType": None if actor_withheld(collection) else scope.actor_type if actor else None,
-            "actorId": None if actor_withheld(collection) else actor, "changes": fields}
+            "actorId": None if actor_withheld(collection) else actor,
+            "source": None if actor_withheld(collection) else scope.source, "changes": fields}

@@ -284,6 +284,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "xapiStatements": [([ORG, ("employeeId", ASCENDING), ("timestamp", DESCENDING)], {"name": "org_employee"})],
     "learningMappings": [([ORG, ("activityId", ASCENDING)], {"unique": True, "name": "org_activity_unique"})],
     "learningEvidence": [([ORG, ("employeeId", ASCENDING), ("achievedAt", DESCENDING)], {"name": "org_employee"})],
+    # the reviews domain's copy of evidence on a person's competency profile (learning passed, by xAPI)
+    "competencyEvidence": [([ORG, ("employeeId", ASCENDING), ("achievedAt", ASCENDING)], {"name": "org_employee"})],
     # notifications: the outbox (events written in the transaction of their change), webhook endpoints and
     # their deliveries (leased by the worker that sends them), the audit trail, reminders and in-app
     # notifications

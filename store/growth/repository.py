@@ -114,6 +114,22 @@ async def update_action(store: TenantStore, plan_id: str, action_id: str, change
     return result.matched_count == 1
 
 
+EVIDENCE_KEPT = 20  # the latest pieces of learning evidence an action keeps
+
+
+async def add_action_evidence(store: TenantStore, employee_id: str, competency_id: str, entry: Document, at: Any,
+                              open_statuses: list[str]) -> bool:
+    """Push ``entry`` to the ``evidence`` of every open action (``open_statuses``) of the person's plan linked to
+    ``competency_id``, in one write (array filters); whether any action took it."""
+    update = {"$push": {"actions.$[linked].evidence": {"$each": [entry], "$slice": -EVIDENCE_KEPT}},
+              "$set": {"updatedAt": at}, "$inc": {"version": 1}}
+    result = await store.growthPlans.collection.update_one(
+        store.growthPlans.scope({"employeeId": employee_id, "actions": {"$elemMatch": {
+            "competencyId": competency_id, "status": {"$in": open_statuses}}}}),
+        update, array_filters=[{"linked.competencyId": competency_id, "linked.status": {"$in": open_statuses}}])
+    return result.modified_count == 1
+
+
 # mentorships
 
 async def active_mentorships(store: TenantStore, *, mentee_id: str | None = None,

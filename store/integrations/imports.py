@@ -32,6 +32,11 @@ async def finish_run(store: TenantStore, id: str, report: Mapping[str, Any], now
     await store.imports.update(id, {"status": "done", "lastRun": dict(report), "finishedAt": now})
 
 
+def link_id(organization_id: str, kind: str, external_id: str) -> str:
+    """A link's ``_id``: one per organisation, kind and external id."""
+    return f"{organization_id}:{kind}:{external_id}"
+
+
 async def links(store: TenantStore) -> dict[tuple[str, str], str]:
     return {(d["kind"], d["externalId"]): d["targetId"]
             for d in await store.importLinks.find(projection={"kind": 1, "externalId": 1, "targetId": 1})}
@@ -44,7 +49,7 @@ async def save_link(store: TenantStore, kind: str, external_id: str, target_id: 
         await scoped.collection.update_one(
             scoped.scope({"kind": kind, "externalId": external_id}),
             {"$set": {"targetId": target_id, "updatedAt": now},
-             "$setOnInsert": {"_id": f"{scoped.organization_id}:{kind}:{external_id}"}}, upsert=True)
+             "$setOnInsert": {"_id": link_id(scoped.organization_id, kind, external_id)}}, upsert=True)
     except DuplicateKeyError as error:
         raise Duplicate(str(error)) from None
 
@@ -54,13 +59,14 @@ async def save_links(store: TenantStore, links: list[tuple[str, str, str]], now:
     if not links:
         return
     scoped = store.importLinks
-    keys = {(kind, external_id) for kind, external_id, _ in links}
-    taken = await scoped.find({"externalId": {"$in": sorted({e for _, e in keys})}}, projection={"kind": 1,
-                                                                                              "externalId": 1})
-    if not any((d["kind"], d["externalId"]) in keys for d in taken):  # the usual case: all new, one insert
+    # one read by ``_id`` (organisation, kind and external id): the primary index answers it whatever the number
+    # of links the organisation already has (a filter on the external id alone scans them on some servers)
+    taken = await scoped.find({"_id": {"$in": sorted({link_id(scoped.organization_id, kind, external_id)
+                                                      for kind, external_id, _ in links})}}, projection={"_id": 1})
+    if not taken:  # the usual case: all new, one insert
         try:
             await scoped.collection.insert_many([
-                {"_id": f"{scoped.organization_id}:{kind}:{external_id}", "organizationId": scoped.organization_id,
+                {"_id": link_id(scoped.organization_id, kind, external_id), "organizationId": scoped.organization_id,
                  "kind": kind, "externalId": external_id, "targetId": target_id, "updatedAt": now}
                 for kind, external_id, target_id in links], ordered=True)
         except (DuplicateKeyError, BulkWriteError) as error:
@@ -68,7 +74,7 @@ async def save_links(store: TenantStore, links: list[tuple[str, str, str]], now:
         return
     requests = [UpdateOne(scoped.scope({"kind": kind, "externalId": external_id}),
                           {"$set": {"targetId": target_id, "updatedAt": now},
-                           "$setOnInsert": {"_id": f"{scoped.organization_id}:{kind}:{external_id}"}}, upsert=True)
+                           "$setOnInsert": {"_id": link_id(scoped.organization_id, kind, external_id)}}, upsert=True)
                 for kind, external_id, target_id in links]
     try:
         await scoped.collection.bulk_write(requests, ordered=True)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
-from models.core.documents import Document
 from models.core.pagination import Window
 from models.notifications.audit import AuditFilterSpec
-from store.core.loaders import MAX_BATCH
 from store.core.pagination import Keyset, Page, keyset_page
 from store.core.repository import TenantStore
 
@@ -41,30 +36,3 @@ def query_of(spec: AuditFilterSpec) -> dict[str, Any]:
 
 async def page(store: TenantStore, spec: AuditFilterSpec, window: Window) -> Page:
     return await keyset_page(store.auditLog, query_of(spec), NEWEST_FIRST, window)
-
-
-HISTORY_MAX = 50  # the latest entries ``history`` shows of one object
-
-
-class HistoryByObjectIdLoader(DataLoader[str, list[Document]]):
-    """The latest :data:`HISTORY_MAX` audit entries of each object, newest first: one aggregation per batch."""
-
-    def __init__(self, store: TenantStore) -> None:
-        self.store = store
-        super().__init__(load_fn=self.load_batch, max_batch_size=MAX_BATCH)
-
-    async def load_batch(self, ids: Sequence[str]) -> list[list[Document]]:
-        trail = self.store.auditLog
-        grouped = await trail.collection.aggregate([
-            {"$match": trail.scope({"objectId": {"$in": list(ids)}})},
-            {"$sort": {"at": -1, "_id": -1}},
-            {"$group": {"_id": "$objectId", "entries": {"$push": "$$ROOT"}}},
-            {"$project": {"entries": {"$slice": ["$entries", HISTORY_MAX]}}},
-        ])
-        found = {g["_id"]: g["entries"] for g in grouped}
-        return [found.get(id, []) for id in ids]
-
-
-class NotificationLoaders:
-    def __init__(self, store: TenantStore) -> None:
-        self.history_by_object_id = HistoryByObjectIdLoader(store)

@@ -119,8 +119,13 @@ async def disable_endpoint(database: Database, delivery: Document, reason: str, 
 
 
 async def hr_admin_ids(database: Database, organization_id: str) -> list[str]:
+    return await role_holder_ids(database, organization_id, "hr_admin")
+
+
+async def role_holder_ids(database: Database, organization_id: str, role: str) -> list[str]:
+    """The ids of the organisation's people (not gone) holding ``role``, in id order."""
     people = await database.employees.find(
-        {"organizationId": organization_id, "roles": "hr_admin", "status": {"$ne": "terminated"}},
+        {"organizationId": organization_id, "roles": role, "status": {"$ne": "terminated"}},
         {"_id": 1}).sort([("_id", 1)]).to_list(None)
     return [p["_id"] for p in people]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,12 +94,13 @@ class ProfileSources:
     expectations: list[Document]
     assessed: dict[str, int]
     review_id: str | None
+    evidence: list[Document] = field(default_factory=list)  # learning evidence, oldest first
 
 
 class ProfileSourcesByEmployeeIdLoader(DataLoader[str, ProfileSources]):
-    """Expected levels (by position) and the levels assessed in each person's last shared review, for a
-    whole batch of people in a fixed number of queries: people, expectations, reviews, their manager's
-    forms and templates."""
+    """Expected levels (by position), the levels assessed in each person's last shared review and their
+    learning evidence, for a whole batch of people in a fixed number of queries: people, expectations,
+    reviews, their manager's forms and templates, evidence."""
 
     def __init__(self, store: TenantStore) -> None:
         self.store = store
@@ -124,9 +125,22 @@ class ProfileSourcesByEmployeeIdLoader(DataLoader[str, ProfileSources]):
             for review in reviews:
                 template = templates.get(review["templateId"])
                 assessed[review["_id"]] = assessed_levels(template, forms.get(review["_id"])) if template else {}
+        evidence: dict[str, list[Document]] = {}
+        for doc in await store.competencyEvidence.find({"employeeId": {"$in": list(employee_ids)}},
+                                                       sort=[("achievedAt", 1), ("_id", 1)]):
+            evidence.setdefault(doc["employeeId"], []).append(doc)
         return [ProfileSources(expectations.get(positions.get(id) or "", []),
-                               assessed.get(review["_id"], {}) if review else {}, review["_id"] if review else None)
+                               assessed.get(review["_id"], {}) if review else {}, review["_id"] if review else None,
+                               evidence.get(id, []))
                 for id, review in zip(employee_ids, latest, strict=True)]
+
+
+async def add_competency_evidence(store: TenantStore, documents: list[Document]) -> None:
+    """Inside the caller's transaction: evidence on people's competency profiles."""
+    if documents:
+        scoped = store.competencyEvidence
+        await scoped.collection.insert_many([{**d, "organizationId": scoped.organization_id} for d in documents],
+                                            ordered=True)
 
 
 class ReviewLoaders:

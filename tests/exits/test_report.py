@@ -21,13 +21,20 @@ Total: 20 → 13 people, 7 leavers, 7 / 16.5 = 0.4242; voluntary 5/7 = 0.7143; r
 compensation 3, growth 2, manager 1; survey: 7 answers, promoters 10, 9, 9, 10 and detractors 3, 6, 0 →
 (4 - 3) / 7 = 14.29; ratings 4+2+1+1+5+3+2 = 18 / 7 = 2.5714; last calibrated ratings (seeded reviews) Chen 4 and
 Ines 3 → 3.5.
+
+Months since the last promotion or position change: nobody's position ever changed, so whole months since they
+were hired (Daniel 2025-12-28, Chen 2022-09-20, Ines 2024-12-01, Ana 2020-12-07, Anders 2024-05-17, Fatima
+2026-07-03, Naledi 2024-11-15) to their last day, today. On 2026-12-01: 11, 50, 24, 71, 30, 4, 24 → 214 / 7 =
+30.5714, five of them stalled (24 months or more). Chen (voluntary, regretted, rated 4) is stalled: preventable.
+When HR moved Daniel to another position and Chen was promoted (approved by the chain and HR, effective today),
+both count 0 months: 153 / 7 = 21.8571, three stalled, and Chen is preventable only if their check-ins lapsed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from models.core import clock
@@ -38,7 +45,7 @@ from tests.exits.support import CLASSIFY, SET_END_DATE, SUBMIT_SURVEY, TERMINATE
 
 ROW = """key label suppressed surveySuppressed headcountStart headcountEnd leavers attritionRate voluntaryShare
 regrettedShare topReasons { category count } surveyResponses recommendScore averageRating averageLastRating
-lapsedCheckIns averageFeedbackReceived preventableRegretted"""
+lapsedCheckIns averageFeedbackReceived averageMonthsSinceChange stalledInRole preventableRegretted"""
 REPORT = """
 query($by: AttritionGroupBy!, $period: AttritionPeriodInput, $filter: AttritionFilterInput) {
   attritionReport(groupBy: $by, period: $period, filter: $filter) { k rows { %s } total { %s } csv }
@@ -114,18 +121,39 @@ def signals() -> tuple[int, float, bool]:
     return lapsed, round(sum(received) / len(received), 4), chen
 
 
+def months_in_role(since: date, until: date) -> int:
+    """Whole months from ``since`` to ``until``, counted a month at a time (the oracle of the worked example)."""
+    months = 0
+    while True:
+        year, month = divmod(since.month - 1 + months + 1, 12)
+        try:
+            step = since.replace(year=since.year + year, month=month + 1)
+        except ValueError:  # no such day in that month: the month is complete on the next month's first day
+            step = date(since.year + year + (month == 11), (month + 1) % 12 + 1, 1)
+        if step > until:
+            return months
+        months += 1
+
+
+def tenure_months(reset: tuple[int, ...] = ()) -> list[int]:
+    """The leavers' months since their last change (the seed indexes of ``reset`` changed today) or hire date."""
+    today = clock.today()
+    return [0 if index in reset else months_in_role(date.fromisoformat(GLOBEX.employees[index]["hireDate"]), today)
+            for index, *_ in LEAVERS]
+
+
 def hidden(label: str, key: str) -> dict[str, Any]:
     return {"key": key, "label": label, "suppressed": True, "surveySuppressed": True, "headcountStart": None,
             "headcountEnd": None, "leavers": None, "attritionRate": None, "voluntaryShare": None,
             "regrettedShare": None, "topReasons": [], "surveyResponses": None, "recommendScore": None,
             "averageRating": None, "averageLastRating": None, "lapsedCheckIns": None, "averageFeedbackReceived": None,
-            "preventableRegretted": None}
+            "averageMonthsSinceChange": None, "stalledInRole": None, "preventableRegretted": None}
 
 
 def nobody_left(label: str, people: int) -> dict[str, Any]:
     return {**hidden(label, DEPARTMENTS[label]), "suppressed": False, "surveySuppressed": False,
             "headcountStart": people, "headcountEnd": people, "leavers": 0, "attritionRate": 0.0,
-            "surveyResponses": 0, "lapsedCheckIns": 0, "preventableRegretted": 0}
+            "surveyResponses": 0, "lapsedCheckIns": 0, "stalledInRole": 0, "preventableRegretted": 0}
 
 
 async def test_the_worked_example_by_department(server: RunningServer) -> None:
@@ -146,7 +174,9 @@ async def test_the_worked_example_by_department(server: RunningServer) -> None:
     assert rows["Engineering"] == nobody_left("Engineering", 1)
     assert rows["Executive"] == nobody_left("Executive", 1)
     assert rows["People"] == nobody_left("People", 4)
-    lapsed, received, chen_lapsed = signals()
+    lapsed, received, _ = signals()
+    months = tenure_months()
+    assert months[1] >= 24  # Chen, hired in 2022
     assert report["total"] == {
         "key": "total", "label": "Total", "suppressed": False, "surveySuppressed": False, "headcountStart": 20,
         "headcountEnd": 13, "leavers": 7, "attritionRate": 0.4242, "voluntaryShare": 0.7143, "regrettedShare": 0.5714,
@@ -154,8 +184,9 @@ async def test_the_worked_example_by_department(server: RunningServer) -> None:
                        {"category": "MANAGER", "count": 1}],
         "surveyResponses": 7, "recommendScore": 14.29, "averageRating": 2.5714, "averageLastRating": 3.5,
         "lapsedCheckIns": lapsed, "averageFeedbackReceived": received,
-        # Chen (voluntary, regretted, rated 4) has a seeded growth plan: preventable only if their check-ins lapsed
-        "preventableRegretted": int(chen_lapsed)}
+        "averageMonthsSinceChange": round(sum(months) / 7, 4), "stalledInRole": sum(m >= 24 for m in months),
+        # Chen (voluntary, regretted, rated 4) has a seeded growth plan but no promotion since 2022: preventable
+        "preventableRegretted": 1}
     # and the CSV says the same, suppressed figures empty
     lines = list(csv.reader(io.StringIO(report["csv"])))
     assert lines[0][:7] == ["group", "label", "suppressed", "headcount_start", "headcount_end", "leavers",
@@ -164,6 +195,48 @@ async def test_the_worked_example_by_department(server: RunningServer) -> None:
                              "compensation:1;manager:1"]
     assert lines[2][:6] == [DEPARTMENTS["Product Engineering"], "Product Engineering", "true", "", "", ""]
     assert lines[-1][:6] == ["total", "Total", "false", "20", "13", "7"]
+
+
+PROPOSE_PROMOTION = """
+mutation($e: ID!, $p: ID!, $on: Date!) {
+  proposePromotion(employeeId: $e, positionId: $p, effectiveOn: $on, justification: "Leads the platform",
+                   evidence: []) { proposal { id } errors { field code message } } }"""
+DECIDE_PROMOTION = """
+mutation($id: ID!) { decidePromotion(proposalId: $id, decision: APPROVE) { proposal { status } errors { code } } }"""
+MOVE = """
+mutation($id: ID!, $p: ID!) { updateEmployee(id: $id, input: {positionId: $p}) { errors { field code message } } }"""
+POSITIONS = {p["title"]: p["_id"] for p in GLOBEX.positions}
+
+
+async def test_a_promotion_or_a_position_change_resets_the_months_in_role(server: RunningServer) -> None:
+    # given HR moved Daniel to another position, and Chen was promoted to tech lead today (the chain, then HR)
+    hr = server.client("hr_admin", GLOBEX)
+    daniel, chen = GLOBEX.employees[4]["_id"], GLOBEX.employees[5]["_id"]
+    moved = await hr.data(MOVE, {"id": daniel, "p": POSITIONS["Data Analyst"]})
+    assert moved["updateEmployee"]["errors"] == []
+    proposed = await hr.data(PROPOSE_PROMOTION, {"e": chen, "p": POSITIONS["Tech Lead"],
+                                                 "on": clock.today().isoformat()})
+    assert proposed["proposePromotion"]["errors"] == []
+    proposal = proposed["proposePromotion"]["proposal"]["id"]
+    steps = (await server.database.promotionProposals.find_one({"_id": proposal}))["steps"]
+    for step in steps:
+        approver = server.client("hr_admin" if step["approverId"] == "hr_admin" else step["approverId"], GLOBEX)
+        decided = await approver.data(DECIDE_PROMOTION, {"id": proposal})
+        assert decided["decidePromotion"]["errors"] == []
+    assert decided["decidePromotion"]["proposal"]["status"] == "APPLIED"
+    # when they and the others of the worked example leave
+    await worked_example(server)
+    # then both count 0 months since their last change, and Chen is no longer stalled in the role
+    report = (await hr.data(REPORT, {"by": "DEPARTMENT", "period": period()}))["attritionReport"]
+    months = tenure_months(reset=(4, 5))
+    _, _, chen_lapsed = signals()
+    total = report["total"]
+    assert (total["averageMonthsSinceChange"], total["stalledInRole"], total["preventableRegretted"]) == (
+        round(sum(months) / 7, 4), sum(m >= 24 for m in months), int(chen_lapsed))
+    assert months[:2] == [0, 0]
+    # and the CSV carries the same figures
+    last = list(csv.reader(io.StringIO(report["csv"])))[-1]
+    assert last[-3:] == [str(round(sum(months) / 7, 4)), str(sum(m >= 24 for m in months)), str(int(chen_lapsed))]
 
 
 def assert_nothing_below_k(report: dict[str, Any], k: int) -> None:

@@ -14,7 +14,7 @@ MAP = """mutation($a: String!, $c: ID!, $l: Int!) { saveLearningMapping(activity
 EVIDENCE = """query($id: ID!) { employee(id: $id) { learningEvidence {
   competencyId competencyName level source activityId activityName achievedAt } } }"""
 ACTIVITY = "https://lms.northwind.example/courses/negotiation-101"
-WRITTEN = ("xapiStatements", "learningEvidence", "learningMappings")
+WRITTEN = ("xapiStatements", "learningEvidence", "learningMappings", "competencyEvidence", "growthPlans")
 
 
 def statement(email: str, verb: str = "passed", activity: str = ACTIVITY, id: str | None = None) -> dict:
@@ -113,3 +113,45 @@ async def test_bad_statements_and_mappings_are_refused(server: RunningServer) ->
     other = await server.client("employee").execute(EVIDENCE, {"id": server.demo.personas["manager"]})
     assert other["data"]["employee"]["learningEvidence"] is None
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+PLAN_CHANGED = """subscription($id: ID!) { growthPlanChanged(employeeId: $id) {
+  kind plan { actions { title status evidence { source activityId activityName level achievedAt } } } } }"""
+SAVE_ACTION = """mutation($id: ID!, $action: DevelopmentActionInput!) {
+  saveDevelopmentAction(employeeId: $id, action: $action) { developmentAction { id } errors { code } } }"""
+
+
+async def test_a_pass_becomes_evidence_on_open_plan_actions_of_its_competency_pushed_live(
+        server: RunningServer) -> None:
+    # given HR's mapping of the activity to a competency, and the learner's plan with three actions: one open and
+    # one done on that competency, one open on none
+    _, secret = await create_token(server, "XAPI")
+    cid, _ = await competency_id(server)
+    assert (await server.client("hr_admin").data(MAP, {"a": ACTIVITY, "c": cid, "l": 3}))["saveLearningMapping"][
+        "errors"] == []
+    learner = next(e for e in server.demo.employees if e["_id"] == server.demo.personas["employee"])
+    me = server.client(learner["_id"])
+    for title, status, competency in (("Negotiation course", "IN_PROGRESS", cid), ("Old course", "DONE", cid),
+                                      ("Shadow a sale", "PLANNED", None)):
+        body = await me.data(SAVE_ACTION, {"id": learner["_id"], "action": {
+            "kind": "LEARNING", "title": title, "status": status, "competencyId": competency}})
+        assert body["saveDevelopmentAction"]["errors"] == [], body
+    async with websocket(server.ws_url, server.token(learner["_id"])) as subscriber:
+        await subscriber.subscribe(PLAN_CHANGED, {"id": learner["_id"]})
+        await server.wait_subscribers(1)
+        # when the learning system reports the pass
+        assert (await send(server, secret, statement(learner["email"])))[0] == 200
+        event = (await subscriber.next_payload())["data"]["growthPlanChanged"]
+    # then the open action of that competency, and only it, carries the evidence, pushed to the plan's readers
+    evidence = {"source": "xapi", "activityId": ACTIVITY, "activityName": "Negotiation 101", "level": 3,
+                "achievedAt": "2026-11-30T14:00:00+00:00"}
+    assert event["kind"] == "ACTION_SAVED"
+    assert [(a["title"], a["evidence"]) for a in event["plan"]["actions"]] == [
+        ("Negotiation course", [evidence]), ("Old course", []), ("Shadow a sale", [])]
+    # and the competency profile shows it on that competency, to the learner and their manager
+    profile = """query($id: ID!) { employee(id: $id) { competencyProfile {
+      competency { id } evidence { source activityId activityName level achievedAt } } } }"""
+    for who in (learner["_id"], learner["managerId"]):
+        entries = (await server.client(who).data(profile, {"id": learner["_id"]}))["employee"]["competencyProfile"]
+        assert [e["evidence"] for e in entries if e["competency"]["id"] == cid] == [[evidence]]
+        assert all(e["evidence"] == [] for e in entries if e["competency"]["id"] != cid)

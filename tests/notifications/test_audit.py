@@ -17,7 +17,7 @@ AUDIT = """
 query Audit($filter: AuditFilter, $first: Int = 20, $after: String) {
   auditLog(filter: $filter, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id at operation action objectType objectId actorType actorId
+    edges { node { id at operation action objectType objectId actorType actorId source
                    changes { field redacted before after } } }
   }
 }

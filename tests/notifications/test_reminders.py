@@ -147,8 +147,9 @@ async def test_only_hr_admins_configure_reminders_and_bad_settings_write_nothing
     assert [(f, c) for f, c, _ in refused(body)] == [("daysBefore", "INVALID"), ("repeatEveryDays", "INVALID")]
     assert await server.snapshot(("reminderSettings",)) == before
     saved = (await server.client("hr_admin").data(SAVE, {"input": {"daysBefore": 3}}))["saveReminderSettings"]
-    assert saved["settings"] == {"enabled": ["CHECK_IN_DUE", "FEEDBACK_REQUEST_UNANSWERED", "GOAL_STALE",
-                                             "REVIEW_FORM_DUE"],
+    assert saved["settings"] == {"enabled": ["CHECK_IN_DUE", "COMPENSATION_APPROVAL_WAITING", "EXIT_CHECKLIST_ITEM",
+                                             "EXIT_INTERVIEW_DUE", "FEEDBACK_REQUEST_UNANSWERED", "GOAL_STALE",
+                                             "PROMOTION_APPROVAL_WAITING", "REVIEW_FORM_DUE"],
                                  "daysBefore": 3, "repeatEveryDays": 3, "quietOnWeekends": True, "staleGoalWeeks": 4}
 
 

@@ -30,9 +30,9 @@ query($first: Int!) {
 CYCLE_REVIEWS_CALLS = {"employees": 3, "positions": 1, "reviewCycles": 1, "reviews": 3, "reviewForms": 1,
                        "reviewTemplates": 1}
 # Sign-in, the page (count and documents); then one batch for all profiles: people (positions), expected
-# levels, latest shared reviews, their managers' forms and templates; then the competencies.
+# levels, latest shared reviews, their managers' forms and templates, learning evidence; then the competencies.
 PROFILE_CALLS = {"employees": 4, "positionCompetencies": 1, "reviews": 1, "reviewForms": 1, "reviewTemplates": 1,
-                 "competencies": 1}
+                 "competencyEvidence": 1, "competencies": 1}
 
 
 async def calls(server: RunningServer, query: str, variables: dict[str, Any]) -> dict[str, int]:
