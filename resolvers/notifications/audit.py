@@ -5,7 +5,6 @@ from __future__ import annotations
 from models.core.documents import Document
 from models.notifications.audit import AuditFilterSpec, can_read_audit_log, can_read_history
 from resolvers.core.context import Context, require, require_role
-from resolvers.core.errors import Forbidden
 from resolvers.core.pages import check_page_size, issued_cursor
 from resolvers.notifications.listing import Listing
 from store.notifications import audit as audit_store
@@ -19,9 +18,10 @@ async def audit_log(context: Context, spec: AuditFilterSpec, first: int, after: 
     return Listing.of(page, audit_store.NEWEST_FIRST)
 
 
-async def history(context: Context, object_id: str) -> list[Document]:
-    """An employee's audit history (HR admins, and the person themself), newest first."""
+async def history(context: Context, object_id: str) -> list[Document] | None:
+    """An employee's audit history (HR admins, and the person themself), newest first; ``None`` for anyone
+    else (a hidden field of a person they may see: null by design, without an error)."""
     signed_in = await require(context)
     if not can_read_history(signed_in.viewer, object_id):
-        raise Forbidden("an employee's history is for HR admins and the person themself")
+        return None
     return await signed_in.loaders.notifications.history_by_object_id.load(object_id)

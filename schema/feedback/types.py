@@ -155,21 +155,26 @@ class FeedbackRequest:
     async def subject(self, info: Info[Context, Any]) -> Employee | None:
         return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.doc.get("subjectId")))
 
-    @strawberry.field(description="Who was asked: the requester only.")
+    @strawberry.field(description="Who was asked. The requester only: null for the people asked, by design and "
+                                  "without an error.")
     async def respondents(self, info: Info[Context, Any]) -> list[Employee] | None:
-        return EmployeeFields.wrap_all(await feedback.respondents(info.context, self.doc))
+        docs = await feedback.respondents(info.context, self.doc)
+        return None if docs is None else EmployeeFields.wrap_all(docs)
 
-    @strawberry.field(description="Who answered: the requester only; null for an anonymous request.")
+    @strawberry.field(description="Who answered. The requester only: null for the people asked (by design, without "
+                                  "an error) and for an anonymous request (never recorded).")
     async def answered_by(self, info: Info[Context, Any]) -> list[Employee] | None:
         docs = await feedback.answered_by(info.context, self.doc)
         return None if docs is None else EmployeeFields.wrap_all(docs)
 
-    @strawberry.field(description="The answers: the requester only; null for an anonymous request.")
+    @strawberry.field(description="The answers. The requester only: null for the people asked (by design, without "
+                                  "an error) and for an anonymous request (see anonymousFeedback).")
     async def responses(self, info: Info[Context, Any]) -> list[Feedback] | None:
         docs = await feedback.responses(info.context, self.doc)
         return None if docs is None else Feedback.wrap_all(docs)
 
-    @strawberry.field(description="How many answered: the requester only; null for an anonymous request.")
+    @strawberry.field(description="How many of the people asked answered. The requester only: null for the people "
+                                  "asked (by design, without an error) and for an anonymous request.")
     async def answered_count(self, info: Info[Context, Any]) -> int | None:
         return await feedback.answered_count(info.context, self.doc)
 
@@ -286,6 +291,7 @@ class FeedbackEvent:
 
 
 
-async def open_follow_ups(info: Info[Context, Any], employee: Document) -> list[FollowUp]:
+async def open_follow_ups(info: Info[Context, Any], employee: Document) -> list[FollowUp] | None:
     """``employee { openFollowUps }`` (called from schema/feedback/org_fields.py)."""
-    return FollowUp.wrap_all(await feedback_follow_ups.open_follow_ups(info.context, employee))
+    docs = await feedback_follow_ups.open_follow_ups(info.context, employee)
+    return None if docs is None else FollowUp.wrap_all(docs)

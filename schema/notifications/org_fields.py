@@ -17,9 +17,10 @@ HISTORY_LISTED = 50
 
 @strawberry.type(name="NotificationEmployeeFields", description="The notifications domain's fields of a person.")
 class NotificationEmployeeFields:
-    @strawberry.field(description="HR admins and the person: the latest changes to this person's record, newest "
-                                  "first (the audit trail); null with FORBIDDEN for anyone else.",
+    @strawberry.field(description="The latest changes to this person's record, newest first (the audit trail). HR "
+                                  "admins and the person only; null for anyone else, by design and without an "
+                                  "error.",
                       metadata=listed(HISTORY_LISTED))
     async def history(self, info: Info[Context, Any]) -> list[AuditEntry] | None:
         docs = await audit.history(info.context, self.doc["_id"])  # type: ignore[attr-defined]
-        return [e for e in map(AuditEntry.wrap, docs) if e is not None]
+        return None if docs is None else [e for e in map(AuditEntry.wrap, docs) if e is not None]

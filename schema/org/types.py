@@ -26,6 +26,9 @@ Position = Annotated["PositionType", strawberry.lazy("schema.employee")]  # noqa
 EmployeeStatusEnum = strawberry.enum(EmployeeStatus, name="EmployeeStatus")
 RoleEnum = strawberry.enum(Role, name="Role")
 
+PERSONAL = ("Personal: visible to the person, their management chain and HR admins; null for anyone else, "
+            "by design and without an error.")
+
 
 def title_of(position: Document | None) -> str | None:
     return position["title"] if position else None
@@ -62,29 +65,33 @@ class EmployeeFields:
     def wrap_all(cls, docs: list[Document]) -> list[EmployeeFields]:
         return [cls.of(doc) for doc in docs]
 
-    @strawberry.field(description="Personal: the person, their management chain and HR admins.")
+    @strawberry.field(description=f"The person's work email address. {PERSONAL}")
     async def email(self, info: Info[Context, Any]) -> str | None:
         return await org.personal(info.context, self.doc, "email")
 
-    @strawberry.field(description="Personal: the person, their management chain and HR admins.")
+    @strawberry.field(description=f"The first day of the person's employment (a calendar date). {PERSONAL}")
     async def hire_date(self, info: Info[Context, Any]) -> date | None:
         value = await org.personal(info.context, self.doc, "hireDate")
         return date.fromisoformat(value) if value else None
 
-    @strawberry.field(description="Personal: the last day of someone leaving, set ahead of time.")
+    @strawberry.field(description="The last day of someone leaving, set ahead of time; null while no departure "
+                                  f"is planned. {PERSONAL}")
     async def end_date(self, info: Info[Context, Any]) -> date | None:
         value = await org.personal(info.context, self.doc, "endDate")
         return date.fromisoformat(value) if value else None
 
-    @strawberry.field(description="Personal: the person, their management chain and HR admins.")
+    @strawberry.field(description=f"Every change of the person's employment status, oldest first. {PERSONAL}")
     async def status_history(self, info: Info[Context, Any]) -> list[StatusChange] | None:
-        entries = await org.personal(info.context, self.doc, "statusHistory") or []
+        entries = await org.personal(info.context, self.doc, "statusHistory", [])
+        if entries is None:
+            return None
         return [StatusChange(status=EmployeeStatus(e["status"]), at=e["at"], note=e.get("note"),
                              by_id=e.get("byId")) for e in entries]
 
-    @strawberry.field(description="Personal: the person, their management chain and HR admins.")
+    @strawberry.field(description=f"The roles the person holds (what they may do). {PERSONAL}")
     async def roles(self, info: Info[Context, Any]) -> list[RoleEnum] | None:
-        return [Role(r) for r in await org.personal(info.context, self.doc, "roles") or []]
+        roles = await org.personal(info.context, self.doc, "roles", [])
+        return None if roles is None else [Role(r) for r in roles]
 
     # These references return the loaded value itself when the request's loader holds it already (the org
     # chart prefetches every member's position and department), else an awaitable: see ``load_now``.

@@ -76,9 +76,11 @@ class CompetencyProfileEntry:
         return Competency.wrap(await resolvers.competency(info.context, self.entry.competency_id))
 
 
-async def competency_profile(info: Info[Context, Any], employee: Document) -> list[CompetencyProfileEntry]:
+async def competency_profile(info: Info[Context, Any], employee: Document) -> list[CompetencyProfileEntry] | None:
     """The body of ``Employee.competencyProfile`` (``schema/reviews/org_fields.py``)."""
     entries = await resolvers.competency_profile(info.context, employee)
+    if entries is None:
+        return None
     return [CompetencyProfileEntry(entry=e, expected_level=e.expected_level, assessed_level=e.assessed_level,
                                    gap=e.gap, review_id=strawberry.ID(e.review_id) if e.review_id else None)
             for e in entries]

@@ -22,6 +22,9 @@ from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
 from schema.reviews.templates import ReviewQuestion, ReviewTemplate
 
+SCORES = ("Visible to the reviewee's management chain and HR admins, and to the reviewee once the review is "
+          "shared; null for anyone else, by design and without an error.")
+
 
 async def employee_by(info: Info[Context, Any], id: str | None) -> Employee | None:
     return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
@@ -200,9 +203,11 @@ class ReviewForm:
     async def reviewee(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.doc["revieweeId"])
 
-    @strawberry.field(description="The review: for the reviewee, their managers and HR admins (else null).")
+    @strawberry.field(description="The review this form belongs to: for the reviewee, their management chain and "
+                                  "HR admins; null for anyone else (a peer reviewer), by design and without an "
+                                  "error.")
     async def review(self, info: Info[Context, Any]) -> Review | None:
-        return Review.wrap(await resolvers.review(info.context, self.doc["reviewId"]))
+        return Review.wrap(await resolvers.review_of_form(info.context, self.doc))
 
     @strawberry.field
     async def cycle(self, info: Info[Context, Any]) -> LazyReviewCycle | None:
@@ -284,15 +289,15 @@ class Review:
         docs = await resolvers.forms_of_review(info.context, self.doc, kind.value if kind else None)
         return ReviewForm.wrap_all(docs)
 
-    @strawberry.field(description="Managers and HR admins; the reviewee once shared.")
+    @strawberry.field(description=f"The review's scores, per form and overall. {SCORES}")
     async def score(self, info: Info[Context, Any]) -> ReviewScore | None:
-        doc = await resolvers.scored_review(info.context, self.doc, "score")
-        return ReviewScore.of(doc.get("score"))
+        doc = await resolvers.scored_review(info.context, self.doc)
+        return None if doc is None else ReviewScore.of(doc.get("score"))
 
-    @strawberry.field(description="The calibrated rating (managers and HR admins; the reviewee once shared).")
+    @strawberry.field(description=f"The calibrated rating; null too before any calibration. {SCORES}")
     async def calibration(self, info: Info[Context, Any]) -> Calibration | None:
-        doc = await resolvers.scored_review(info.context, self.doc, "calibration")
-        return Calibration.of(doc["calibration"]) if doc.get("calibration") else None
+        doc = await resolvers.scored_review(info.context, self.doc)
+        return Calibration.of(doc["calibration"]) if doc and doc.get("calibration") else None
 
     @strawberry.field(description="Every calibration of this review, oldest first. Empty for viewers who may "
                                   "not see it: anyone but the reviewee's managers and HR admins, and the "
@@ -300,7 +305,8 @@ class Review:
     async def calibration_history(self, info: Info[Context, Any]) -> list[Calibration]:
         return [Calibration.of(c) for c in await resolvers.calibration_history(info.context, self.doc)]
 
-    @strawberry.field(description="The rating that counts: calibrated if calibrated, else from the score.")
+    @strawberry.field(description="The rating that counts, an integer of the template's scale: calibrated if "
+                                  f"calibrated, else from the score; null too while nothing is scored. {SCORES}")
     async def final_rating(self, info: Info[Context, Any]) -> int | None:
         return await resolvers.final_rating_of(info.context, self.doc)
 
