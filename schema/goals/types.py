@@ -9,8 +9,18 @@ import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
-from models.goals.rules import GoalChange, GoalLevel, GoalStatus, GoalVisibility, MetricKind, key_result_progress
+from models.goals.rules import (
+    GoalChange,
+    GoalLevel,
+    GoalStatus,
+    GoalVisibility,
+    MetricKind,
+    key_result_progress,
+)
 from models.goals.rules import goal_progress as own_goal_progress
+from models.goals.rules import (
+    mean_progress as mean_of,
+)
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
@@ -179,8 +189,8 @@ class TeamMemberGoals:
         employee = EmployeeFields.wrap(member.employee)
         assert employee is not None
         statuses = [g["status"] for g in member.goals]
-        mean = sum(member.progress) / len(member.progress) if member.progress else None
-        return cls(member=member, employee=employee, goal_count=len(member.goals), mean_progress=mean,
+        return cls(member=member, employee=employee, goal_count=len(member.goals),
+                   mean_progress=mean_of(member.progress),
                    at_risk_count=statuses.count(GoalStatus.AT_RISK.value),
                    off_track_count=statuses.count(GoalStatus.OFF_TRACK.value))
 
