@@ -17,6 +17,7 @@ from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscript
 from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
 from schema.core.audited import audited
 from schema.core.cost import MAX_COST
+from schema.core.descriptions import describe_conventions
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
@@ -145,7 +146,9 @@ def build_schema(*, caches: bool = True, debug: bool = False, introspection: boo
     extensions = limit_extensions(caches=caches, limits=limits)
     if not introspection:
         extensions.append(DisableIntrospection)
-    return PerfgraphSchema(
+    built = PerfgraphSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not debug),
     )
+    describe_conventions(built._schema)
+    return built

@@ -21,12 +21,36 @@ from models.core.documents import Document
 from resolvers.checkins import queries as checkins
 from resolvers.core.context import Context
 from resolvers.core.loading import load
+from schema.core.descriptions import described_enum
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
-CadenceEnum = strawberry.enum(Cadence, name="CheckInCadence")
-CheckInStatusEnum = strawberry.enum(CheckInStatus, name="CheckInStatus")
-CheckInChangeKind = strawberry.enum(CheckInChange, name="CheckInChangeKind")
+CadenceEnum = described_enum(Cadence, name="CheckInCadence", description="How often a check-in series meets.", values={
+    Cadence.WEEKLY: "Every week.",
+    Cadence.BIWEEKLY: "Every other week.",
+    Cadence.MONTHLY: "Every month.",
+})
+CheckInStatusEnum = described_enum(CheckInStatus, name="CheckInStatus", description="Where one check-in stands.",
+                                   values={
+    CheckInStatus.SCHEDULED: "Planned (or overdue, when its date has passed).",
+    CheckInStatus.COMPLETED: "Held and closed.",
+    CheckInStatus.SKIPPED: "Closed without being held.",
+    CheckInStatus.CANCELLED: "The series ended (a new manager, a leaver) before it was held.",
+})
+CheckInChangeKind = described_enum(CheckInChange, name="CheckInChangeKind", description=(
+    "What a checkInUpdated event reports."), values={
+    CheckInChange.TALKING_POINT_ADDED: "A talking point was added.",
+    CheckInChange.TALKING_POINT_UPDATED: "A talking point's text changed.",
+    CheckInChange.TALKING_POINT_REMOVED: "A talking point was removed.",
+    CheckInChange.ANSWERED: "A question was answered.",
+    CheckInChange.RATED: "The check-in was rated.",
+    CheckInChange.ACTION_ITEM_SAVED: "An action item was added or changed.",
+    CheckInChange.GOAL_LINKED: "A goal was linked to the check-in.",
+    CheckInChange.GOAL_UNLINKED: "A goal was unlinked.",
+    CheckInChange.PROGRESS_RECORDED: "Progress on a linked goal's key result was recorded.",
+    CheckInChange.COMPLETED: "The check-in was completed.",
+    CheckInChange.SKIPPED: "The check-in was skipped.",
+})
 
 
 def optional_day(value: str | None) -> date | None:

@@ -8,9 +8,17 @@ import strawberry
 
 from models.feedback.praise import ReactionKind
 from models.feedback.rules import Visibility
+from schema.core.descriptions import described_enum
 from schema.feedback.types import DirectionEnum, VisibilityEnum
 
-ReactionKindEnum = strawberry.enum(ReactionKind, name="ReactionKind")
+ReactionKindEnum = described_enum(ReactionKind, name="ReactionKind", description=(
+    "A reaction to a praise; one per person: the same kind again removes it, another replaces it."), values={
+    ReactionKind.LIKE: "A thumbs-up.",
+    ReactionKind.CELEBRATE: "A celebration.",
+    ReactionKind.HEART: "A heart.",
+    ReactionKind.INSIGHTFUL: "Found it insightful.",
+    ReactionKind.THANKS: "A thank-you.",
+})
 
 
 @strawberry.input(description="All given conditions must hold; days are UTC and inclusive.")

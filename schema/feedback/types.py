@@ -26,14 +26,28 @@ from resolvers.core.loading import load
 from resolvers.feedback import follow_ups as feedback_follow_ups
 from resolvers.feedback import queries as feedback
 from schema.core.cost import listed
+from schema.core.descriptions import described_enum
 from schema.core.pagination import PageInfo
 from schema.org.types import Department, Employee, EmployeeFields
 
-DirectionEnum = strawberry.enum(Direction, name="FeedbackDirection")
-VisibilityEnum = strawberry.enum(Visibility, name="FeedbackVisibility",
-                                 description="PRIVATE: the recipient only; RECIPIENT_AND_MANAGER; MANAGER_ONLY: a note "
-                                             "to the recipient's managers. The author always sees their own.")
-FeedbackEventKindEnum = strawberry.enum(FeedbackEventKind, name="FeedbackEventKind")
+DirectionEnum = described_enum(Direction, name="FeedbackDirection", description=(
+    "How the author stands to the recipient in the org chart when the feedback is given."), values={
+    Direction.DOWNWARD: "From one of the recipient's managers (direct or indirect).",
+    Direction.UPWARD: "From someone the recipient manages (directly or indirectly).",
+    Direction.PEER: "From anyone else in the organisation.",
+})
+VisibilityEnum = described_enum(Visibility, name="FeedbackVisibility", description=(
+    "Who reads an attributed feedback item besides its author, who always reads their own."), values={
+    Visibility.PRIVATE: "The recipient only: never their managers, nor HR admins.",
+    Visibility.RECIPIENT_AND_MANAGER: "The recipient and their management chain.",
+    Visibility.MANAGER_ONLY: "A note to the recipient's management chain; the recipient does not read it.",
+})
+FeedbackEventKindEnum = described_enum(FeedbackEventKind, name="FeedbackEventKind", description=(
+    "What a feedbackReceived event brings."), values={
+    FeedbackEventKind.FEEDBACK: "New feedback addressed to you (or an answer to a request you made).",
+    FeedbackEventKind.REQUEST: "A new request asking you for feedback.",
+    FeedbackEventKind.ANONYMOUS_RELEASED: "A batch of anonymous upward feedback was released to you.",
+})
 
 
 @strawberry.type(description="Feedback given under the author's name. A retracted item is a tombstone: "

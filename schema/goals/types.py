@@ -25,14 +25,47 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.goals import queries as goal_queries
 from schema.core.cost import listed
+from schema.core.descriptions import described_enum
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
 
-GoalLevelEnum = strawberry.enum(GoalLevel, name="GoalLevel")
-GoalStatusEnum = strawberry.enum(GoalStatus, name="GoalStatus")
-GoalVisibilityEnum = strawberry.enum(GoalVisibility, name="GoalVisibility")
-MetricKindEnum = strawberry.enum(MetricKind, name="MetricKind",
-                                 description="BOOLEAN and MILESTONE take 0 (not done) or 1 (done).")
-GoalChangeKind = strawberry.enum(GoalChange, name="GoalChangeKind")
+GoalLevelEnum = described_enum(GoalLevel, name="GoalLevel", description="Whose goal it is.", values={
+    GoalLevel.COMPANY: "The whole organisation's (set by HR admins; may name an employee, say the CEO).",
+    GoalLevel.DEPARTMENT: "A department's; its person, for visibility and editing, is the department's head.",
+    GoalLevel.INDIVIDUAL: "One person's.",
+})
+GoalStatusEnum = described_enum(GoalStatus, name="GoalStatus", description="How a goal is doing, as its owner says.",
+                                values={
+    GoalStatus.ON_TRACK: "Expected to be met by its due date.",
+    GoalStatus.AT_RISK: "May be missed without a change.",
+    GoalStatus.OFF_TRACK: "Expected to be missed.",
+    GoalStatus.DONE: "Finished.",
+    GoalStatus.CANCELLED: "Given up; it no longer counts in its parent's roll-up.",
+})
+GoalVisibilityEnum = described_enum(GoalVisibility, name="GoalVisibility", description="Who may see a goal.", values={
+    GoalVisibility.EVERYONE: "The whole organisation.",
+    GoalVisibility.MANAGEMENT_CHAIN: "The owner, the owner's managers (direct and indirect) and HR admins.",
+    GoalVisibility.PRIVATE: "The owner and HR admins.",
+})
+MetricKindEnum = described_enum(MetricKind, name="MetricKind", description=(
+    "How a key result is measured; BOOLEAN and MILESTONE take 0 (not done) or 1 (done)."), values={
+    MetricKind.NUMBER: "A count or amount; progress is (current - start) / (target - start), clamped to 0..1.",
+    MetricKind.PERCENTAGE: "A percentage from 0 to 100; progress as for NUMBER.",
+    MetricKind.CURRENCY: "An amount of money in the key result's unit; progress as for NUMBER.",
+    MetricKind.BOOLEAN: "Done or not: progress 1 when current equals target, else 0.",
+    MetricKind.MILESTONE: "One dated checkpoint, reached or not: progress 1 when current equals target, else 0.",
+})
+GoalChangeKind = described_enum(GoalChange, name="GoalChangeKind", description=(
+    "What a goalProgressChanged event reports."), values={
+    GoalChange.CREATED: "A goal was created.",
+    GoalChange.UPDATED: "A goal's fields were edited.",
+    GoalChange.ARCHIVED: "A goal was archived (it leaves lists and roll-ups).",
+    GoalChange.ALIGNED: "A goal was aligned below another (or unaligned).",
+    GoalChange.STATUS_CHANGED: "A goal's status changed.",
+    GoalChange.KEY_RESULT_ADDED: "A key result was added.",
+    GoalChange.KEY_RESULT_UPDATED: "A key result was edited.",
+    GoalChange.KEY_RESULT_REMOVED: "A key result was removed.",
+    GoalChange.PROGRESS_RECORDED: "A key result's current value was recorded.",
+})
 
 
 @strawberry.type(description="A measurable outcome of a goal; progress (0–1) comes from start, target and current.")

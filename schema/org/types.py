@@ -15,6 +15,7 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load, load_now
 from resolvers.org import queries as org
 from schema.core.cost import listed
+from schema.core.descriptions import described_enum
 
 # The GraphQL types Employee, Department and Position are composed in ``schema/employee.py`` from this
 # module's fields and each domain's own (a person's goals, check-ins, feedback, competencies). Other
@@ -23,8 +24,20 @@ Employee = Annotated["EmployeeType", strawberry.lazy("schema.employee")]  # noqa
 Department = Annotated["DepartmentType", strawberry.lazy("schema.employee")]  # noqa: F821 (lazy)
 Position = Annotated["PositionType", strawberry.lazy("schema.employee")]  # noqa: F821 (lazy)
 
-EmployeeStatusEnum = strawberry.enum(EmployeeStatus, name="EmployeeStatus")
-RoleEnum = strawberry.enum(Role, name="Role")
+EmployeeStatusEnum = described_enum(EmployeeStatus, name="EmployeeStatus", description="Where someone's employment "
+                                    "stands.", values={
+    EmployeeStatus.ACTIVE: "Employed and working.",
+    EmployeeStatus.ON_LEAVE: "Employed, on leave: still in the org chart, left out of new review cycles.",
+    EmployeeStatus.TERMINATED: "Left the organisation: out of the org chart and lists; may no longer sign in.",
+})
+RoleEnum = described_enum(Role, name="Role", description="What a person may do, beyond reading what concerns them.",
+                          values={
+    Role.EMPLOYEE: "Everyone: their own goals, check-ins, feedback and reviews.",
+    Role.MANAGER: "Manages people: reads and acts for the people below them.",
+    Role.HR_ADMIN: "Runs the organisation: people, departments, templates, cycles and reports.",
+    Role.COMPENSATION_ADMIN: "Manages pay: bands, merit cycles, budgets and the payroll export (HR admins do not "
+                             "hold it by default).",
+})
 
 PERSONAL = ("Personal: visible to the person, their management chain and HR admins; null for anyone else, "
             "by design and without an error.")
@@ -193,4 +206,13 @@ class OrgChartNode:
         return await org.report_count(info.context, self.node)
 
 
-OrgChangeKind = strawberry.enum(OrgChange, name="OrgChangeKind")
+OrgChangeKind = described_enum(OrgChange, name="OrgChangeKind", description="What an orgChartChanged event reports.",
+                               values={
+    OrgChange.EMPLOYEE_CREATED: "A person joined.",
+    OrgChange.EMPLOYEE_UPDATED: "A person's name, title, position or status changed.",
+    OrgChange.MANAGER_CHANGED: "A person moved under another manager (and everyone below them with them).",
+    OrgChange.DEPARTMENT_CHANGED: "A person moved to another department.",
+    OrgChange.EMPLOYEE_TERMINATED: "A person left the organisation.",
+    OrgChange.DEPARTMENT_SAVED: "A department was created or changed.",
+    OrgChange.POSITION_SAVED: "A position was created or changed.",
+})
