@@ -12,12 +12,16 @@ class Edge(Protocol):
     cursor: str
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description=(
+        "Whether more items follow this page (read them with `after: endCursor`)."))
+    has_previous_page: bool = strawberry.field(description=(
+        "Whether items precede this page (true when it was read with `after`)."))
+    start_cursor: str | None = strawberry.field(description=(
+        "The cursor of the page's first item; null for an empty page."))
+    end_cursor: str | None = strawberry.field(description=(
+        "The cursor of the page's last item; null for an empty page."))
 
     @classmethod
     def of(cls, edges: Sequence[Edge], *, has_next_page: bool, after: str | None) -> Self:

@@ -49,12 +49,13 @@ def title_of(position: Document | None) -> str | None:
 
 @strawberry.type(description="A change of employment status, kept for the person's history.")
 class StatusChange:
-    status: EmployeeStatusEnum
-    at: datetime
-    note: str | None
+    status: EmployeeStatusEnum = strawberry.field(description="The status the person moved to.")
+    at: datetime = strawberry.field(description="When the change was made (UTC).")
+    note: str | None = strawberry.field(description="Why, as written by whoever made it; null without a note.")
     by_id: strawberry.Private[str | None]
 
-    @strawberry.field
+    @strawberry.field(description="Who made the change; null for the system (an import, a SCIM client, the "
+                                  "seed) or someone since removed.")
     def by(self, info: Info[Context, Any]) -> Employee | None:
         return load_now(info.context, "employee_by_id", self.by_id, EmployeeFields.wrap)
 
@@ -63,8 +64,8 @@ class StatusChange:
 class EmployeeFields:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    name: str
-    status: EmployeeStatusEnum
+    name: str = strawberry.field(description="The person's full name, as the organisation shows it.")
+    status: EmployeeStatusEnum = strawberry.field(description="Whether they work here, are on leave or have left.")
 
     @classmethod
     def of(cls, doc: Document) -> EmployeeFields:
@@ -108,23 +109,23 @@ class EmployeeFields:
 
     # These references return the loaded value itself when the request's loader holds it already (the org
     # chart prefetches every member's position and department), else an awaitable: see ``load_now``.
-    @strawberry.field(description="The title of the person's position.")
+    @strawberry.field(description="The title of the person's position; null without a position.")
     def title(self, info: Info[Context, Any]) -> str | None:
         return load_now(info.context, "position_by_id", self.doc.get("positionId"), title_of)
 
-    @strawberry.field
+    @strawberry.field(description="The position the person holds; null without one.")
     def position(self, info: Info[Context, Any]) -> Position | None:
         return load_now(info.context, "position_by_id", self.doc.get("positionId"), PositionFields.wrap)
 
-    @strawberry.field
+    @strawberry.field(description="The department the person belongs to; null without one.")
     def department(self, info: Info[Context, Any]) -> Department | None:
         return load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
 
-    @strawberry.field
+    @strawberry.field(description="The person's direct manager; null at the top of the organisation.")
     def manager(self, info: Info[Context, Any]) -> Employee | None:
         return load_now(info.context, "employee_by_id", self.doc.get("managerId"), EmployeeFields.wrap)
 
-    @strawberry.field
+    @strawberry.field(description="The person's mentor named in their record; null without one.")
     def mentor(self, info: Info[Context, Any]) -> Employee | None:
         return load_now(info.context, "employee_by_id", self.doc.get("mentorId"), EmployeeFields.wrap)
 
@@ -141,21 +142,23 @@ class EmployeeFields:
 class DepartmentFields:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    name: str
+    name: str = strawberry.field(description="The department's name (at most 200 characters).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> DepartmentFields | None:
         return None if doc is None else cls(doc=doc, id=strawberry.ID(doc["_id"]), name=doc["name"])
 
-    @strawberry.field
+    @strawberry.field(description="The department this one is part of; null for a top-level department.")
     def parent(self, info: Info[Context, Any]) -> Department | None:
         return load_now(info.context, "department_by_id", self.doc.get("parentId"), DepartmentFields.wrap)
 
-    @strawberry.field
+    @strawberry.field(description="The person who leads the department (the owner of its goals); null while "
+                                  "it has none.")
     def head(self, info: Info[Context, Any]) -> Employee | None:
         return load_now(info.context, "employee_by_id", self.doc.get("headId"), EmployeeFields.wrap)
 
-    @strawberry.field(metadata=listed(50, tree_total=500))
+    @strawberry.field(metadata=listed(50, tree_total=500), description="The departments directly below this one, by "
+                                                                       "name.")
     async def children(self, info: Info[Context, Any]) -> list[Department]:
         docs = await load(info.context, "departments_by_parent_id", self.doc["_id"])
         return [d for d in map(DepartmentFields.wrap, docs) if d is not None]
@@ -169,10 +172,11 @@ class DepartmentFields:
 class PositionFields:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    title: str
-    description: str
-    responsibilities: list[str]
-    level: int
+    title: str = strawberry.field(description="The position's job title, such as \"Senior Engineer\".")
+    description: str = strawberry.field(description="What the position is for, in a few sentences; empty when "
+                                                    "none was written.")
+    responsibilities: list[str] = strawberry.field(description="What the holder is responsible for, one item each.")
+    level: int = strawberry.field(description="The position's level on the career ladder, from 1 (entry) to 10.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> PositionFields | None:
@@ -181,7 +185,8 @@ class PositionFields:
         return cls(doc=doc, id=strawberry.ID(doc["_id"]), title=doc["title"], description=doc.get("description", ""),
                    responsibilities=list(doc.get("responsibilities", [])), level=doc.get("level", 1))
 
-    @strawberry.field
+    @strawberry.field(description="The department the position belongs to; null for one shared across "
+                                  "departments.")
     def department(self, info: Info[Context, Any]) -> Department | None:
         return load_now(info.context, "department_by_id", self.doc.get("departmentId"), DepartmentFields.wrap)
 
@@ -189,9 +194,9 @@ class PositionFields:
 @strawberry.type(description="One person in an org chart and the people below them, to the depth asked.")
 class OrgChartNode:
     node: strawberry.Private[org.ChartNode]
-    level: int
+    level: int = strawberry.field(description="How far below the chart's root this person is: 0 for the root.")
 
-    @strawberry.field
+    @strawberry.field(description="The person at this node.")
     def employee(self) -> Employee:
         return EmployeeFields.of(self.node.employee)
 
