@@ -339,7 +339,8 @@ class CheckInParticipation:
     completed: int
     skipped: int
     missed: int
-    completion_rate: float | None = strawberry.field(description="completed ÷ due; null when nothing was due.")
+    completion_rate: float | None = strawberry.field(description=(
+        "completed ÷ due, from 0 to 1, rounded to four decimal places; null when nothing was due."))
 
     @classmethod
     def wrap(cls, row: ParticipationRow) -> CheckInParticipation:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -72,13 +72,14 @@ GoalChangeKind = described_enum(GoalChange, name="GoalChangeKind", description=(
 class KeyResult:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    title: str
-    metric_kind: MetricKindEnum
-    start_value: float
-    target_value: float
-    current_value: float
-    unit: str
-    weight: float
+    title: str = strawberry.field(description="What is measured.")
+    metric_kind: MetricKindEnum = strawberry.field(description="How it is measured.")
+    start_value: float = strawberry.field(description="The value at the start, in its unit.")
+    target_value: float = strawberry.field(description="The value to reach, in its unit.")
+    current_value: float = strawberry.field(description="The value now, in its unit (as last recorded).")
+    unit: str = strawberry.field(description="The unit shown beside the values; empty for none.")
+    weight: float = strawberry.field(description=(
+        "Its share in the goal's progress (relative to the other key results' weights)."))
 
     @classmethod
     def wrap(cls, doc: Document) -> KeyResult:
@@ -86,7 +87,9 @@ class KeyResult:
                    start_value=doc["startValue"], target_value=doc["targetValue"], current_value=doc["currentValue"],
                    unit=doc.get("unit", ""), weight=doc["weight"])
 
-    @strawberry.field(description="0–1; a falling target (start above target) counts the same way.")
+    @strawberry.field(description="How far from start to target the current value is, from 0 to 1 (clamped), "
+                                  "rounded to four decimal places; a falling target (start above target) counts "
+                                  "the same way.")
     def progress(self) -> float:
         return key_result_progress(self.doc)
 
@@ -95,12 +98,13 @@ class KeyResult:
 class ProgressEntry:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    key_result_id: strawberry.ID
-    key_result_title: str
-    at: datetime
-    old_value: float | None
-    new_value: float
-    comment: str | None
+    key_result_id: strawberry.ID = strawberry.field(description="The key result whose value was recorded.")
+    key_result_title: str = strawberry.field(description="That key result's title when the value was recorded.")
+    at: datetime = strawberry.field(description="When the value was recorded (UTC).")
+    old_value: float | None = strawberry.field(description=(
+        "The value before; null for the first entry of a key result."))
+    new_value: float = strawberry.field(description="The value recorded, in the key result's unit.")
+    comment: str | None = strawberry.field(description="Why it moved, as written; null without a comment.")
 
     @classmethod
     def wrap(cls, doc: Document) -> ProgressEntry:
@@ -117,18 +121,20 @@ class ProgressEntry:
 class Goal:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    title: str
-    description: str
-    level: GoalLevelEnum
-    status: GoalStatusEnum
-    visibility: GoalVisibilityEnum
+    title: str = strawberry.field(description="What the goal is.")
+    description: str = strawberry.field(description=(
+        "Why it matters and how it is measured; empty when none was written."))
+    level: GoalLevelEnum = strawberry.field(description="Company, department or individual.")
+    status: GoalStatusEnum = strawberry.field(description="How it is doing, as its editors set it.")
+    visibility: GoalVisibilityEnum = strawberry.field(description="Who may see it.")
     roll_up_children: bool = strawberry.field(
         description="Progress also rolls up the aligned child goals (each counted once, to any depth).")
-    archived: bool
-    start_date: date
-    due_date: date
-    created_at: datetime
-    updated_at: datetime
+    archived: bool = strawberry.field(description=(
+        "Whether it was archived: out of lists and roll-ups, kept for history."))
+    start_date: date = strawberry.field(description="The first day the goal runs.")
+    due_date: date = strawberry.field(description="The day it is due.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    updated_at: datetime = strawberry.field(description="When it was last changed (UTC).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Goal | None:
@@ -145,15 +151,18 @@ class Goal:
     def wrap_all(cls, docs: list[Document]) -> list[Goal]:
         return [goal for goal in map(cls.wrap, docs) if goal is not None]
 
-    @strawberry.field
+    @strawberry.field(description="Its key results, in the order they were added.")
     def key_results(self) -> list[KeyResult]:
         return [KeyResult.wrap(kr) for kr in self.doc.get("keyResults", [])]
 
-    @strawberry.field(description="0–1: the weighted mean of the key results, with aligned children if rolled up.")
+    @strawberry.field(description="From 0 to 1, rounded to four decimal places: the weighted mean of the key "
+                                  "results, with the aligned children you may see if it rolls up (so two readers "
+                                  "may see different progress).")
     async def progress(self, info: Info[Context, Any]) -> float:
         return await goal_queries.progress(info.context, self.doc)
 
-    @strawberry.field(description="0–1: the weighted mean of this goal's own key results only.")
+    @strawberry.field(description="From 0 to 1, rounded to four decimal places: the weighted mean of this goal's "
+                                  "own key results only.")
     def key_result_progress(self) -> float:
         return own_goal_progress(self.doc)
 
@@ -177,8 +186,11 @@ class Goal:
         return Goal.wrap_all(await goal_queries.children(info.context, self.doc))
 
     @strawberry.field(description="Every change of a key result's value, oldest first.")
-    async def progress_history(self, info: Info[Context, Any],
-                               key_result_id: strawberry.ID | None = None) -> list[ProgressEntry]:
+    async def progress_history(
+        self, info: Info[Context, Any],
+        key_result_id: Annotated[strawberry.ID | None, strawberry.argument(description=(
+            "Only the entries of this key result; omitted, all of them."))] = None,
+    ) -> list[ProgressEntry]:
         entries = await goal_queries.progress_history(info.context, self.doc, key_result_id)
         return [ProgressEntry.wrap(e) for e in entries]
 
@@ -191,7 +203,8 @@ class Goal:
 class GoalTreeNode:
     node: strawberry.Private[goal_queries.TreeNode]
     id: strawberry.ID
-    redacted: bool
+    redacted: bool = strawberry.field(description=(
+        "True for a goal you may not see, shown (id only) because goals you see hang below it."))
 
     @classmethod
     def wrap(cls, node: goal_queries.TreeNode) -> GoalTreeNode:
@@ -211,9 +224,11 @@ class GoalTreeNode:
 @strawberry.type(description="One direct report's active goals (not archived, not cancelled) that you may see.")
 class TeamMemberGoals:
     member: strawberry.Private[goal_queries.TeamMember]
-    employee: Employee
-    goal_count: int
-    mean_progress: float | None = strawberry.field(description="Null without goals.")
+    employee: Employee = strawberry.field(description="The person (one of your direct reports).")
+    goal_count: int = strawberry.field(description=(
+        "How many of their active goals (not archived, not cancelled, in the period asked) you see."))
+    mean_progress: float | None = strawberry.field(description=(
+        "The mean progress of those goals, from 0 to 1, rounded to four decimal places; null without goals."))
     at_risk_count: int = strawberry.field(description="Goals with status AT_RISK.")
     off_track_count: int = strawberry.field(description="Goals with status OFF_TRACK.")
 
@@ -227,19 +242,22 @@ class TeamMemberGoals:
                    at_risk_count=statuses.count(GoalStatus.AT_RISK.value),
                    off_track_count=statuses.count(GoalStatus.OFF_TRACK.value))
 
-    @strawberry.field(metadata=listed(100))
+    @strawberry.field(metadata=listed(100), description="Those goals, each as you may see it.")
     def goals(self) -> list[Goal]:
         return Goal.wrap_all(self.member.goals)
 
 
 @strawberry.type(description="The new progress of a goal after a committed change to it or to a goal below it.")
 class GoalProgressEvent:
-    goal: Goal
-    progress: float
-    kind: GoalChangeKind
+    goal: Goal = strawberry.field(description="A goal whose progress the change may have moved, as you see it now.")
+    progress: float = strawberry.field(description=(
+        "That goal's progress after the change, a share from 0 to 1, rounded to four decimal places (only the "
+        "parts you see count)."))
+    kind: GoalChangeKind = strawberry.field(description="What changed.")
     changed_goal_id: strawberry.ID | None = strawberry.field(
         description="The goal that changed (this one or one below it); null if you may not see it.")
-    key_result_id: strawberry.ID | None
+    key_result_id: strawberry.ID | None = strawberry.field(description=(
+        "The key result that changed; null when the change was not about one."))
 
 
 async def employee_goals(info: Info[Context, Any], employee: Document) -> list[Goal]:
