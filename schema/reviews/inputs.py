@@ -72,7 +72,8 @@ class QuestionInput:
                                                                 "when omitted. Answers are keyed by it.")
     weight: float = strawberry.field(default=1.0, description=(
         "Its share in its section's score (relative to the other questions')."))
-    required: bool = strawberry.field(default=True, description="Whether a form can be submitted without it.")
+    required: bool = strawberry.field(default=True, description=(
+        "Whether it must be answered before the form can be submitted (in a required section)."))
     reviewer_kinds: list[ReviewerKindEnum] | None = strawberry.field(default=None, description=(
         "Who answers it; omitted, the section's kinds."))
     readers: list[AnswerReaderEnum] | None = strawberry.field(

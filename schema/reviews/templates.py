@@ -50,7 +50,8 @@ class ReviewQuestion:
     text: str = strawberry.field(description="The question as asked.")
     weight: float = strawberry.field(description=(
         "Its share in its section's score (relative to the other questions')."))
-    required: bool = strawberry.field(description="Whether a form can be submitted without it.")
+    required: bool = strawberry.field(description=(
+        "Whether it must be answered before the form can be submitted (in a required section)."))
     reviewer_kinds: list[ReviewerKindEnum] = strawberry.field(description="Who answers it.")
     readers: list[AnswerReaderEnum] = strawberry.field(
         description="Who besides the reviewer and HR admins reads the answers.")
@@ -82,7 +83,8 @@ class ReviewSection:
     key: str = strawberry.field(description="The section's id within its template.")
     title: str = strawberry.field(description="Its title.")
     weight: float = strawberry.field(description="Its share in a form's score (relative to the other sections').")
-    required: bool = strawberry.field(description="Whether it holds a required question.")
+    required: bool = strawberry.field(description=(
+        "Whether its required questions must be answered (false makes every question of it optional)."))
     reviewer_kinds: list[ReviewerKindEnum] = strawberry.field(description="Who answers it.")
     questions: list[ReviewQuestion] = strawberry.field(description="Its questions, in order.")
 
