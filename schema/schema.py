@@ -65,6 +65,17 @@ SUBSCRIPTIONS += (GrowthSubscription,)
 Query = merge_types("Query", QUERIES)
 Mutation = audited(refusals_as_payloads(merge_types("Mutation", MUTATIONS)))
 Subscription = merge_types("Subscription", SUBSCRIPTIONS)
+ROOT_DESCRIPTIONS = {
+    Query: "Everything you may read, over HTTP (POST, or GET for caching) or a WebSocket. A field asked for "
+           "explicitly that you may not see is null with a FORBIDDEN error; a hidden field of an object you may "
+           "see is null without one.",
+    Mutation: "Every change, over HTTP POST or a WebSocket. Each returns a payload whose `errors` say why it wrote "
+              "nothing; only authentication failures are top-level errors.",
+    Subscription: "Live events over a WebSocket (graphql-transport-ws or graphql-ws), each checked again for its "
+                  "subscriber before it is sent.",
+}
+for root, description in ROOT_DESCRIPTIONS.items():
+    root.__strawberry_definition__.description = description  # merge_types takes no description
 
 
 def is_unexpected(error: GraphQLError) -> bool:
