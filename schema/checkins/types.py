@@ -328,7 +328,7 @@ class CheckInTemplate:
 
 @strawberry.type(description="Someone's check-ins: scheduled ones soonest first, past ones newest first.")
 class CheckInTimeline:
-    employee: Employee = strawberry.field(description="The employee.")
+    employee: Employee = strawberry.field(description="The person whose check-ins these are.")
     upcoming: list[CheckIn] = strawberry.field(description="Their scheduled check-ins, soonest first.")
     past: list[CheckIn] = strawberry.field(description=(
         "Their held or skipped check-ins, newest first (as many as `past` asked)."))

@@ -22,6 +22,8 @@ ErrorCodeEnum = described_enum(ErrorCode, name="ErrorCode", description=(
                          "changes once set.",
     ErrorCode.TOO_LATE: "Its deadline or window has passed.",
     ErrorCode.FORBIDDEN: "You may not make this change.",
+    ErrorCode.KIND_MISMATCH: "The answer's kind is not the question's (a text for a RATING question): the "
+                             "message names the member to use.",
 })
 
 

@@ -50,11 +50,11 @@ class CompetencyExpectation:
     doc: strawberry.Private[Document]
     expected_level: int = strawberry.field(description="The level expected of the position's holders, 1 to 5.")
 
-    @strawberry.field(description="The competency.")
+    @strawberry.field(description="The competency expected.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
         return Competency.wrap(await resolvers.competency(info.context, self.doc["competencyId"]))
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The position that expects it.")
     async def position(self, info: Info[Context, Any]) -> Position | None:
         return PositionFields.wrap(await load(info.context, "position_by_id", self.doc["positionId"]))
 
@@ -75,7 +75,7 @@ class CompetencyProfileEntry:
         "assessedLevel minus expectedLevel (negative: below expectations); null when either is missing."))
     review_id: strawberry.ID | None = strawberry.field(description="The review the assessed level comes from.")
 
-    @strawberry.field(description="The competency.")
+    @strawberry.field(description="The competency this entry compares.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
         return Competency.wrap(await resolvers.competency(info.context, self.entry.competency_id))
 
@@ -126,7 +126,8 @@ class CompetencyQuery:
     @strawberry.field(metadata=listed(50), description="The competency levels a position expects.")
     async def position_competencies(
         self, info: Info[Context, Any],
-        position_id: Annotated[strawberry.ID, strawberry.argument(description="The position.")],
+        position_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The position whose expected levels to list."))],
     ) -> list[CompetencyExpectation]:
         return expectations_of(await resolvers.expectations(info.context, position_id))
 
@@ -147,7 +148,8 @@ class CompetencyMutation:
                                      "(replaces the position's list).")
     async def set_position_competencies(
         self, info: Info[Context, Any],
-        position_id: Annotated[strawberry.ID, strawberry.argument(description="The position.")],
+        position_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The position whose expected levels to set."))],
         expectations: Annotated[list[CompetencyExpectationInput], strawberry.argument(description=(
             "Its whole new set of expected levels (replacing the old one)."))],
     ) -> PositionCompetenciesPayload:

@@ -24,7 +24,7 @@ LazyReviewCycle = Annotated["ReviewCycle", strawberry.lazy("schema.reviews.cycle
 
 @strawberry.type(description="One phase of a review cycle and its deadline.")
 class CyclePhase:
-    phase: PhaseEnum = strawberry.field(description="The phase.")
+    phase: PhaseEnum = strawberry.field(description="Which phase of the cycle.")
     deadline: date = strawberry.field(description="Its last day.")
 
 

@@ -118,7 +118,7 @@ class DepartmentProgress:
 
 @strawberry.type(description="The forms due by one phase's deadline, by state.")
 class PhaseProgressType:
-    phase: PhaseEnum = strawberry.field(description="The phase.")
+    phase: PhaseEnum = strawberry.field(description="Which phase of the cycle.")
     deadline: date | None = strawberry.field(description="Its deadline; null when the cycle sets none.")
     counts: FormCounts = strawberry.field(description="Its forms by state.")
     departments: list[DepartmentProgress] = strawberry.field(
@@ -134,13 +134,13 @@ class PhaseProgressType:
 
 @strawberry.type(description="How many reviews are in one state.")
 class ReviewStateCount:
-    state: ReviewStateEnum = strawberry.field(description="The state.")
+    state: ReviewStateEnum = strawberry.field(description="The review state counted.")
     count: int = strawberry.field(description="How many reviews are in it.")
 
 
 @strawberry.type(description="Forms not started, in progress and submitted, per phase and per department.")
 class CycleProgress:
-    cycle: ReviewCycle = strawberry.field(description="The cycle.")
+    cycle: ReviewCycle = strawberry.field(description="The cycle this progress is of.")
     phases: list[PhaseProgressType] = strawberry.field(description=(
         "Per phase, its deadline and the state of the forms due by it."))
     review_states: list[ReviewStateCount] = strawberry.field(description="How many reviews are in each state.")
@@ -178,7 +178,7 @@ class DepartmentDistribution:
 @strawberry.type(description=(
     "How the cycle's final ratings spread, before and after calibration, overall and by department."))
 class CycleDistribution:
-    cycle: ReviewCycle = strawberry.field(description="The cycle.")
+    cycle: ReviewCycle = strawberry.field(description="The cycle whose ratings these are.")
     departments: list[DepartmentDistribution] = strawberry.field(
         metadata=listed(200), description="The distribution per department.")
     total: DepartmentDistribution = strawberry.field(description="The whole cycle.")

@@ -64,7 +64,7 @@ class CycleQuery:
                                   "(with the error) when refused.")
     async def cycle_progress(
         self, info: Info[Context, Any],
-        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle.")],
+        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle whose progress to report.")],
     ) -> CycleProgress | None:
         cycle, phases, states = await resolvers.progress(info.context, cycle_id)
         return CycleProgress(cycle=ReviewCycle.of(cycle), phases=[PhaseProgressType.of(p) for p in phases],
@@ -77,7 +77,7 @@ class CycleQuery:
                                   "(asOf: default today); null (with the error) when refused.")
     async def overdue_forms(
         self, info: Info[Context, Any],
-        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle.")],
+        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle whose overdue forms to list.")],
         as_of: Annotated[date | None, strawberry.argument(description=(
             "The day to count from; omitted, today (UTC)."))] = None,
     ) -> list[ReviewForm] | None:
@@ -87,7 +87,8 @@ class CycleQuery:
                                   "null (with the error) when refused.")
     async def cycle_distribution(
         self, info: Info[Context, Any],
-        cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle.")],
+        cycle_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The cycle whose rating distribution to report."))],
     ) -> CycleDistribution | None:
         return await distribution(info, cycle_id)
 
@@ -120,7 +121,7 @@ class CycleMutation:
                                      "(replaces the list; a peer who started stays).")
     async def nominate_peers(
         self, info: Info[Context, Any],
-        review_id: Annotated[strawberry.ID, strawberry.argument(description="The review.")],
+        review_id: Annotated[strawberry.ID, strawberry.argument(description="The review whose peers to set.")],
         peer_ids: Annotated[list[strawberry.ID], strawberry.argument(description=(
             "The whole set of peers (at most 10, never the reviewee); forms are issued for new ones."))],
     ) -> NominatePeersPayload:

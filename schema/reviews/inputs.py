@@ -43,7 +43,7 @@ class CompetencyInput:
 
 @strawberry.input(description="The level a position expects of one competency.")
 class CompetencyExpectationInput:
-    competency_id: strawberry.ID = strawberry.field(description="The competency.")
+    competency_id: strawberry.ID = strawberry.field(description="The competency expected.")
     expected_level: int = strawberry.field(description="The level expected, 1 to 5.")
 
 
@@ -171,7 +171,7 @@ def template_data(input: ReviewTemplateInput) -> dict[str, Any]:
 
 @strawberry.input(description="One phase of a cycle and its deadline.")
 class CyclePhaseInput:
-    phase: PhaseEnum = strawberry.field(description="The phase.")
+    phase: PhaseEnum = strawberry.field(description="Which phase of the cycle.")
     deadline: date = strawberry.field(description="Its last day (each phase's no earlier than the one before).")
 
 
@@ -207,3 +207,42 @@ def cycle_data(input: ReviewCycleInput) -> dict[str, Any]:
                         "departmentIds": list(input.eligibility.department_ids),
                         "excludedEmployeeIds": list(input.eligibility.excluded_employee_ids)},
     }
+
+
+@strawberry.input(description="One goal's rating in a GOALS answer.")
+class GoalRatingInput:
+    goal_id: strawberry.ID = strawberry.field(description="One of the reviewee's goals of the review period that "
+                                                          "you may see (ReviewForm.goals).")
+    rating: float = strawberry.field(description="Its rating: one of the question's label values.")
+
+
+@strawberry.input(one_of=True, description=(
+    "A review answer typed by the question's kind: exactly one member, the one of the question's kind (another "
+    "is refused with KIND_MISMATCH, naming the right one). `clear` removes an answer of any kind."))
+class ReviewAnswerValue:
+    rating: float | None = strawberry.field(default=strawberry.UNSET, description=(
+        "For a RATING question: one of its labels' values (ReviewQuestion.labels)."))
+    level: int | None = strawberry.field(default=strawberry.UNSET, description=(
+        "For a COMPETENCY question: the level assessed, 1 to 5."))
+    text: str | None = strawberry.field(default=strawberry.UNSET, description=(
+        "For a TEXT question: the answer, at most 5,000 characters."))
+    choice: str | None = strawberry.field(default=strawberry.UNSET, description=(
+        "For a CHOICE question: one of its options (ReviewQuestion.options)."))
+    goals: list[GoalRatingInput] | None = strawberry.field(default=strawberry.UNSET, description=(
+        "For a GOALS question: a rating for each goal rated (each goal at most once)."))
+    clear: bool | None = strawberry.field(default=strawberry.UNSET, description=(
+        "true: remove the answer, whatever the question's kind (false is refused)."))
+
+    def member_and_value(self) -> tuple[str, Any]:
+        """The member sent and the answer's stored value (what the deprecated ``value: JSON`` carried)."""
+        (member, given), = [(name, v) for name, v in vars(self).items() if v is not strawberry.UNSET and v is not None]
+        if member == "goals":
+            return member, {str(g.goal_id): whole(g.rating) for g in given}
+        if member == "clear":
+            return member, None if given else False
+        return member, whole(given) if member == "rating" else given
+
+
+def whole(number: float) -> float | int:
+    """A rating as the untyped answers stored it: ``4`` rather than ``4.0``."""
+    return int(number) if float(number).is_integer() else number

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from models.core.errors import ErrorCode, FieldError
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
 from resolvers.reviews import form_mutations, presence, review_mutations
@@ -20,6 +21,7 @@ from schema.core.errors import Error, errors_of
 from schema.org.types import Employee
 from schema.reviews.cycles import CycleDistribution, distribution
 from schema.reviews.enums import FormStateEnum, ReviewStateEnum
+from schema.reviews.inputs import ReviewAnswerValue
 from schema.reviews.types import AnswerConflict, Review, ReviewAnswer, ReviewForm, ReviewScore, as_datetime, employee_by
 
 
@@ -91,7 +93,7 @@ class ReviewPresence:
 @strawberry.type(description="A review's scores after a change.")
 class ScoreChange:
     kind: str = strawberry.field(description="score, calibration or state")
-    review: Review = strawberry.field(description="The review.")
+    review: Review = strawberry.field(description="The review whose scores changed, as you may see it.")
 
     @strawberry.field(description="Its scores now; null when nothing is scored.")
     def score(self) -> ReviewScore | None:
@@ -101,7 +103,7 @@ class ScoreChange:
 @strawberry.type(description="A review of the cycle changed rating; the distribution after it.")
 class CycleScoresChange:
     kind: str = strawberry.field(description="What changed: score, calibration or state.")
-    cycle_id: strawberry.ID = strawberry.field(description="The cycle.")
+    cycle_id: strawberry.ID = strawberry.field(description="The cycle of the review that changed.")
     review_id: strawberry.ID = strawberry.field(description="The review that changed.")
     department_id: strawberry.ID | None = strawberry.field(description=(
         "Its reviewee's department; null without one."))
@@ -160,14 +162,29 @@ class ReviewMutation:
         form_id: Annotated[strawberry.ID, strawberry.argument(description=(
             "The form, one you are the reviewer of."))],
         question_id: Annotated[str, strawberry.argument(description="The question's key (ReviewQuestion.key).")],
-        value: Annotated[JSON | None, strawberry.argument(description=(
-            "The answer, as the question's kind takes it: a number (RATING, COMPETENCY), a text (TEXT), one of "
-            "the options (CHOICE), or an object of goal ids to ratings (GOALS); null clears it."))],
         base_version: Annotated[int, strawberry.argument(description=(
             "The answer's version you edited (ReviewAnswer.version, 0 for a first answer); a stale one is "
             "refused with CONFLICT."))],
+        answer: Annotated[ReviewAnswerValue | None, strawberry.argument(description=(
+            "The answer, typed by the question's kind (send this or the deprecated value, not both)."))] = None,
+        value: Annotated[JSON | None, strawberry.argument(description=(
+            "The answer, untyped: a number (RATING, COMPETENCY), a text (TEXT), one of the options (CHOICE), or "
+            "an object of goal ids to ratings (GOALS); null clears it."), deprecation_reason=(
+            "Untyped, it defeats code generation: use `answer` (ReviewAnswerValue), typed per question kind. "
+            "Still accepted as before."))] = strawberry.UNSET,
     ) -> ReviewAnswerPayload:
-        outcome = await form_mutations.update_answer(info.context, form_id, question_id, value, base_version)
+        if answer is not None and value is not strawberry.UNSET:
+            return ReviewAnswerPayload(form=None, answer=None, conflict=None, errors=errors_of([FieldError(
+                "answer", ErrorCode.INVALID, "send the answer either as `answer` or as the deprecated `value`")]))
+        if answer is None and value is strawberry.UNSET:
+            return ReviewAnswerPayload(form=None, answer=None, conflict=None, errors=errors_of([FieldError(
+                "answer", ErrorCode.REQUIRED, "the answer is required (`answer`)")]))
+        member, stored = answer.member_and_value() if answer is not None else (None, value)
+        if stored is False:
+            return ReviewAnswerPayload(form=None, answer=None, conflict=None, errors=errors_of([FieldError(
+                "answer.clear", ErrorCode.INVALID, "`clear` is true or left out")]))
+        outcome = await form_mutations.update_answer(info.context, form_id, question_id, stored, base_version,
+                                                     member)
         answer, conflict = outcome.extra.get("answer"), outcome.extra.get("conflict")
         return ReviewAnswerPayload(
             form=ReviewForm.wrap(outcome.document), errors=errors_of(outcome.errors),
@@ -198,7 +215,7 @@ class ReviewMutation:
                                      "→ shared → acknowledged), as the workflow allows the viewer.")
     async def move_review(
         self, info: Info[Context, Any],
-        review_id: Annotated[strawberry.ID, strawberry.argument(description="The review.")],
+        review_id: Annotated[strawberry.ID, strawberry.argument(description="The review to move.")],
         state: Annotated[ReviewStateEnum, strawberry.argument(description="The state to move it to.")],
         note: Annotated[str | None, strawberry.argument(description=(
             "Why, kept in its history (at most 5,000 characters)."))] = None,

@@ -173,7 +173,7 @@ class ReviewGoal:
 
 @strawberry.type(description="One question of an anonymous aggregate and its answers.")
 class FeedbackQuestion:
-    question: ReviewQuestion = strawberry.field(description="The question.")
+    question: ReviewQuestion = strawberry.field(description="The question answered (as the template asks it).")
     answers: list[JSON] = strawberry.field(description="Submitted answers, without names, in a neutral order.")
 
 

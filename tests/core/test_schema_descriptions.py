@@ -74,3 +74,25 @@ def test_descriptions_say_more_than_the_name() -> None:
                     and description.strip(" .").lower().removeprefix("the ")
                     == name.rsplit(".", 1)[-1].split("(")[-1].rstrip(")").lower())
     assert echoes == [], "descriptions that only repeat the name:\n" + "\n".join(echoes)
+
+
+def test_every_deprecation_carries_a_reason() -> None:
+    # given every field, argument, input field and enum value of the built schema
+    schema = build_schema()._schema
+    deprecated = []
+    for name, kind in schema.type_map.items():
+        if name.startswith("__"):
+            continue
+        if isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+            for field_name, field in kind.fields.items():
+                deprecated.append((f"{name}.{field_name}", getattr(field, "deprecation_reason", None)))
+                deprecated += [(f"{name}.{field_name}({arg_name})", arg.deprecation_reason)
+                               for arg_name, arg in getattr(field, "args", {}).items()]
+        elif isinstance(kind, GraphQLEnumType):
+            deprecated += [(f"{name}.{value_name}", value.deprecation_reason)
+                           for value_name, value in kind.values.items()]
+    # then each deprecated one says why and what to use instead (not graphql's "No longer supported")
+    found = [(element, reason) for element, reason in deprecated if reason is not None]
+    assert found, "the schema deprecates updateReviewAnswer(value:), so the check has something to look at"
+    vague = [element for element, reason in found if len(reason.strip()) < 20 or reason == "No longer supported"]
+    assert vague == [], "deprecations without a real reason:\n" + "\n".join(vague)
