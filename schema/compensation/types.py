@@ -343,7 +343,7 @@ class MeritParticipantConnection:
 class CompensationBudget:
     budget: strawberry.Private[queries.Budget]
 
-    @strawberry.field(description="The manager.")
+    @strawberry.field(description="The manager whose organisation the budget covers.")
     async def manager(self, info: Info[Context, Any]) -> Employee | None:
         return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.budget.document["managerId"]))
 
@@ -392,7 +392,7 @@ class PayStatement:
     def new_pay(self) -> Money:
         return Money.of(self.statement.new_pay)
 
-    @strawberry.field(description="The increase.")
+    @strawberry.field(description="The increase: new pay minus current pay, in the cycle currency.")
     def increase(self) -> Money:
         return Money.of(self.statement.increase)
 
@@ -406,7 +406,7 @@ class PayStatement:
 class PayEquityFlag:
     flag: strawberry.Private[queries.EquityFlag]
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The position both people hold.")
     async def position(self, info: Info[Context, Any]) -> Position | None:
         return PositionFields.wrap(await load(info.context, "position_by_id", self.flag.position_id))
 

@@ -24,12 +24,18 @@ def described_enum(cls: type[E], *, name: str, description: str, values: dict[E,
     """``strawberry.enum(cls, name=…, description=…)`` with a description on every value: the enums live in
     ``models/`` (pure rules, no GraphQL), so their values are described here, where they become GraphQL's.
     Every member must be described (a new member fails at import, not silently)."""
-    missing = [member.name for member in cls if member not in values]
-    if missing:
-        raise ValueError(f"{name}: no description for {', '.join(missing)}")
     wrapped = strawberry.enum(cls, name=name, description=description)
-    for value in wrapped.__strawberry_definition__.values:
-        value.description = values[cls[value.name]]
+    return describe_values(wrapped, {member.name: text for member, text in values.items()})
+
+
+def describe_values(wrapped: Any, values: dict[str, str]) -> Any:
+    """Describe every value of an enum already wrapped by ``strawberry.enum``, by member name."""
+    definition = wrapped.__strawberry_definition__
+    missing = [value.name for value in definition.values if value.name not in values]
+    if missing:
+        raise ValueError(f"{definition.name}: no description for {', '.join(missing)}")
+    for value in definition.values:
+        value.description = values[value.name]
     return wrapped
 
 

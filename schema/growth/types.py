@@ -44,6 +44,7 @@ from resolvers.growth.talent import Grid
 from resolvers.growth.visibility import PlanView
 from resolvers.reviews.access import competencies
 from schema.core.cost import listed
+from schema.core.descriptions import describe_values
 from schema.goals.types import Goal
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields, Position, PositionFields
 from schema.reviews.competencies import Competency
@@ -51,15 +52,45 @@ from schema.reviews.competencies import Competency
 MAX_MENTORSHIPS_SHOWN = 20
 
 TrackKindEnum = strawberry.enum(TrackKind, name="CareerTrackKind", description="Which ladder a career track climbs.")
+describe_values(TrackKindEnum, {
+    "INDIVIDUAL_CONTRIBUTOR": "The ladder of individual contributors (engineer, senior, staff, …).",
+    "MANAGER": "The ladder of people managers.",
+})
 HorizonEnum = strawberry.enum(Horizon, name="GrowthHorizon",
                               description="When the person hopes to reach a target position.")
+describe_values(HorizonEnum, {
+    "WITHIN_A_YEAR": "Within the next twelve months.",
+    "ONE_TO_TWO_YEARS": "In one to two years.",
+    "THREE_PLUS_YEARS": "In three years or more.",
+})
 ActionKindEnum = strawberry.enum(ActionKind, name="DevelopmentActionKind", description="What kind of development.")
+describe_values(ActionKindEnum, {
+    "LEARNING": "A course, certification or reading.",
+    "STRETCH_ASSIGNMENT": "Work beyond the current role, taken on to grow.",
+    "MENTORING": "Learning from a mentor.",
+    "PROJECT": "A project that builds a skill.",
+})
 ActionStatusEnum = strawberry.enum(ActionStatus, name="DevelopmentActionStatus",
                                    description="Where a development action stands.")
+describe_values(ActionStatusEnum, {
+    "PLANNED": "Not started.",
+    "IN_PROGRESS": "Under way.",
+    "DONE": "Completed; counts in the plan's progress.",
+    "DROPPED": "Given up; left out of the plan's progress.",
+})
 MentorshipStatusEnum = strawberry.enum(MentorshipStatus, name="MentorshipStatus",
                                        description="Whether a mentorship is running.")
+describe_values(MentorshipStatusEnum, {
+    "ACTIVE": "Running.",
+    "ENDED": "Over; its sessions stay with the pair.",
+})
 GrowthPlanChangeKind = strawberry.enum(GrowthPlanChange, name="GrowthPlanChangeKind",
                                        description="What changed in a growth plan.")
+describe_values(GrowthPlanChangeKind, {
+    "TARGETS_SET": "The plan's target positions were set.",
+    "ACTION_SAVED": "A development action was added or changed.",
+    "MENTORSHIP_CHANGED": "A mentorship of the person started or ended.",
+})
 
 
 def day(value: str | None) -> date | None:
@@ -204,11 +235,11 @@ class Mentorship:
     def wrap_all(cls, docs: list[Document]) -> list[Mentorship]:
         return [m for d in docs if (m := cls.wrap(d)) is not None]
 
-    @strawberry.field(description="The mentor.")
+    @strawberry.field(description="The person who mentors.")
     async def mentor(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.doc["mentorId"])
 
-    @strawberry.field(description="The mentee.")
+    @strawberry.field(description="The person mentored.")
     async def mentee(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.doc["menteeId"])
 
@@ -290,8 +321,21 @@ class GrowthPlanEvent:
 
 ReadinessLevelEnum = strawberry.enum(ReadinessLevel, name="ReadinessLevel",
                                      description="The readiness scale: ready now, in 1–2 years, in 3+ years.")
+describe_values(ReadinessLevelEnum, {
+    "READY_NOW": "Could take the position now.",
+    "READY_IN_1_2_YEARS": "Could take it within one to two years.",
+    "READY_IN_3_PLUS_YEARS": "Needs three years or more.",
+})
 EvidenceKindEnum = strawberry.enum(EvidenceKind, name="ReadinessEvidenceKind",
                                    description="What a piece of readiness evidence is.")
+describe_values(EvidenceKindEnum, {
+    "COMPETENCY_GAPS": "The total shortfall of their competencies against the position's expected levels.",
+    "RATING": "Their latest final review rating.",
+    "TENURE_IN_ROLE": "Days in their current position.",
+    "TIME_SINCE_PROMOTION": "Days since their last promotion.",
+    "GOAL_ACHIEVEMENT": "The share of their goals of the last period that are done.",
+    "MANAGER_ASSESSMENT": "Their manager's assessment of readiness.",
+})
 
 
 @strawberry.type(description="One competency the target position expects, against the level last assessed.")
@@ -301,7 +345,7 @@ class CompetencyGap:
     assessed_level: int | None = strawberry.field(description="What the last shared review assessed, if it did.")
     shortfall: int = strawberry.field(description="Levels still to grow (0 when met; 2 when never assessed).")
 
-    @strawberry.field(description="The competency.")
+    @strawberry.field(description="The competency with the gap.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
         found = await competencies(info.context, [self.gap.competency_id])
         return Competency.wrap(found[0]) if found else None
@@ -327,7 +371,7 @@ class Readiness:
     def employee(self) -> Employee:
         return EmployeeFields.of(self.view.employee)  # type: ignore[return-value]
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The key position the plan is for.")
     def position(self) -> Position:
         return PositionFields.wrap(self.view.position)  # type: ignore[return-value]
 
@@ -360,8 +404,18 @@ class Readiness:
 
 SuccessorStatusEnum = strawberry.enum(SuccessorStatus, name="SuccessorStatus",
                                       description="Whether a successor is proposed or confirmed.")
+describe_values(SuccessorStatusEnum, {
+    "PROPOSED": "Named as a possible successor, not yet confirmed.",
+    "CONFIRMED": "Confirmed as a successor.",
+})
 SuccessionChangeKind = strawberry.enum(SuccessionChange, name="SuccessionChangeKind",
                                        description="What changed in a succession plan.")
+describe_values(SuccessionChangeKind, {
+    "PLAN_SAVED": "The plan was saved.",
+    "READINESS_CHANGED": "A successor's readiness was assessed again.",
+    "SUCCESSOR_MOVED": "A successor changed position.",
+    "SUCCESSOR_LEFT": "A successor left the organisation.",
+})
 
 
 @strawberry.type(description="How many successors (who have not left or moved) are at each readiness level.")
@@ -416,7 +470,7 @@ class Successor:
 class SuccessionPlan:
     view: strawberry.Private[SuccessionView]
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The key position whose plan changed (its id).")
     def position(self) -> Position:
         return PositionFields.wrap(self.view.position)  # type: ignore[return-value]
 
@@ -445,7 +499,7 @@ class SuccessionEvent:
     kind: SuccessionChangeKind = strawberry.field(description="What changed.")
     plan: SuccessionPlan = strawberry.field(description="The plan after the change.")
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The position the readiness is for.")
     def position_id(self) -> strawberry.ID:
         return strawberry.ID(self.message["positionId"])
 
@@ -457,9 +511,26 @@ class SuccessionEvent:
 
 ProposalStatusEnum = strawberry.enum(ProposalStatus, name="PromotionProposalStatus",
                                      description="Where a promotion proposal stands.")
+describe_values(ProposalStatusEnum, {
+    "PENDING": "Waiting for the approver of its current step.",
+    "SENT_BACK": "Returned to the proposer for changes.",
+    "REJECTED": "Refused; final.",
+    "APPROVED": "Approved by every step; applied on its effective date.",
+    "APPLIED": "Applied: the person holds the new position.",
+})
 DecisionEnum = strawberry.enum(Decision, name="PromotionDecision", description="What an approver decides.")
+describe_values(DecisionEnum, {
+    "APPROVE": "Approve this step (the next approver decides next, or it is approved).",
+    "SEND_BACK": "Return it to the proposer for changes.",
+    "REJECT": "Refuse it; final.",
+})
 PromotionChangeKind = strawberry.enum(PromotionChange, name="PromotionChangeKind",
                                       description="What happened to a promotion proposal.")
+describe_values(PromotionChangeKind, {
+    "PROPOSED": "A proposal was made (or made again after being sent back).",
+    "DECIDED": "An approver decided a step.",
+    "APPLIED": "The promotion was applied.",
+})
 
 
 @strawberry.type(description="One step of the approval chain: a manager, or any HR admin.")
@@ -566,11 +637,20 @@ class PromotionEvent:
 
 
 FactorEnum = strawberry.enum(Factor, name="CandidateFactor", description="A factor of the candidate ranking.")
+describe_values(FactorEnum, {
+    "COMPETENCY_FIT": "How closely their assessed competencies meet the position's expected levels.",
+    "PERFORMANCE": "Their latest final review rating.",
+    "POTENTIAL": "Their potential rating (1 to 3), as managers rated it.",
+    "READINESS": "Their assessed readiness for the position.",
+    "ASPIRATION": "Whether the position is a target of their growth plan.",
+    "MOBILITY": "Whether they are open to a move (another department or place).",
+    "TENURE": "How long they have been in their current role.",
+})
 
 
 @strawberry.type(description="One factor's part in a candidate's score, and why.")
 class FactorContribution:
-    factor: FactorEnum = strawberry.field(description="The factor.")
+    factor: FactorEnum = strawberry.field(description="Which factor of the ranking.")
     value: float = strawberry.field(description="The candidate's value for it, from 0 to 1.")
     weight: float = strawberry.field(description="Its weight (HR admins set the weights).")
     contribution: float = strawberry.field(description="value × weight ÷ the sum of the weights.")
@@ -600,6 +680,11 @@ class PositionCandidate:
 
 
 BandEnum = strawberry.enum(Band, name="TalentBand", description="Low, moderate or high.")
+describe_values(BandEnum, {
+    "LOW": "The lowest third of its axis.",
+    "MODERATE": "The middle third of its axis.",
+    "HIGH": "The highest third of its axis.",
+})
 
 
 @strawberry.type(description="One box of the 9-box grid: a performance band and a potential band.")
