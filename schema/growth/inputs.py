@@ -55,5 +55,6 @@ class CandidateWeightsInput:
         "The weight of potential (as managers rated it)."))
     readiness: float | None = strawberry.field(default=None, description="Readiness for the position.")
     aspiration: float | None = strawberry.field(default=None, description="Stated aspiration toward it.")
-    mobility: float | None = strawberry.field(default=None, description="The weight of mobility (openness to a move).")
+    mobility: float | None = strawberry.field(default=None, description=(
+        "The weight of mobility (in the position's department, or willing to change)."))
     tenure: float | None = strawberry.field(default=None, description="Tenure in role.")

@@ -330,7 +330,7 @@ EvidenceKindEnum = strawberry.enum(EvidenceKind, name="ReadinessEvidenceKind",
                                    description="What a piece of readiness evidence is.")
 describe_values(EvidenceKindEnum, {
     "COMPETENCY_GAPS": "The total shortfall of their competencies against the position's expected levels.",
-    "RATING": "Their latest final review rating.",
+    "RATING": "The final rating of their last shared review, out of 5.",
     "TENURE_IN_ROLE": "Days in their current position.",
     "TIME_SINCE_PROMOTION": "Days since their last promotion.",
     "GOAL_ACHIEVEMENT": "The share of their goals of the last period that are done.",
@@ -638,13 +638,15 @@ class PromotionEvent:
 
 FactorEnum = strawberry.enum(Factor, name="CandidateFactor", description="A factor of the candidate ranking.")
 describe_values(FactorEnum, {
-    "COMPETENCY_FIT": "How closely their assessed competencies meet the position's expected levels.",
-    "PERFORMANCE": "Their latest final review rating.",
-    "POTENTIAL": "Their potential rating (1 to 3), as managers rated it.",
-    "READINESS": "Their assessed readiness for the position.",
-    "ASPIRATION": "Whether the position is a target of their growth plan.",
-    "MOBILITY": "Whether they are open to a move (another department or place).",
-    "TENURE": "How long they have been in their current role.",
+    "COMPETENCY_FIT": ("How far the levels assessed in their last shared review meet the position's expected "
+                       "levels (0 to 1)."),
+    "PERFORMANCE": "The final rating of their last shared review, out of 5.",
+    "POTENTIAL": "Their managers' potential rating, out of 3.",
+    "READINESS": "Their readiness for the position: ready now 1, in 1–2 years 0.5, in 3+ years 0.2.",
+    "ASPIRATION": ("1 when their growth plan targets the position, 0.5 when it targets another rung of a track "
+                   "holding it."),
+    "MOBILITY": "1 in the position's department, or when their plan says they would change department.",
+    "TENURE": "Time in their current role, full at three years.",
 })
 
 
@@ -681,9 +683,9 @@ class PositionCandidate:
 
 BandEnum = strawberry.enum(Band, name="TalentBand", description="Low, moderate or high.")
 describe_values(BandEnum, {
-    "LOW": "The lowest third of its axis.",
-    "MODERATE": "The middle third of its axis.",
-    "HIGH": "The highest third of its axis.",
+    "LOW": "Performance: a final rating of 1 or 2; potential: 1.",
+    "MODERATE": "Performance: a final rating of 3; potential: 2.",
+    "HIGH": "Performance: a final rating of 4 or 5; potential: 3.",
 })
 
 
