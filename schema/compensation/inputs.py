@@ -13,11 +13,12 @@ from schema.compensation.types import PayFrequencyEnum
 
 @strawberry.input(description="A position's band: minimum ≤ midpoint ≤ maximum of annual pay in one currency.")
 class PayBandInput:
-    position_id: strawberry.ID
-    currency: str
-    minimum: Decimal
-    midpoint: Decimal
-    maximum: Decimal
+    position_id: strawberry.ID = strawberry.field(description="The position the band is for.")
+    currency: str = strawberry.field(description="Its currency, an ISO 4217 code (\"EUR\").")
+    minimum: Decimal = strawberry.field(description=(
+        "The band's lowest annual pay, in that currency (two decimal places at most)."))
+    midpoint: Decimal = strawberry.field(description="Its midpoint (compa-ratio 1), between minimum and maximum.")
+    maximum: Decimal = strawberry.field(description="Its highest annual pay.")
 
 
 def band_data(input: PayBandInput) -> dict[str, Any]:
@@ -27,12 +28,14 @@ def band_data(input: PayBandInput) -> dict[str, Any]:
 
 @strawberry.input(description="A pay record: a base amount in a currency, how often it is paid, from when, and why.")
 class RecordPayInput:
-    employee_id: strawberry.ID
-    effective_date: date
-    amount: Decimal
-    currency: str
-    reason: str
-    frequency: PayFrequencyEnum = PayFrequencyEnum.ANNUAL  # type: ignore[attr-defined]
+    employee_id: strawberry.ID = strawberry.field(description="The person paid.")
+    effective_date: date = strawberry.field(description="The day the pay takes effect.")
+    amount: Decimal = strawberry.field(description=(
+        "The amount per frequency, in the currency (two decimal places at most)."))
+    currency: str = strawberry.field(description="An ISO 4217 code (\"EUR\").")
+    reason: str = strawberry.field(description="Why, 1 to 5,000 characters (hire, promotion, market adjustment, …).")
+    frequency: PayFrequencyEnum = strawberry.field(default=PayFrequencyEnum.ANNUAL, description=(
+        "Per what the amount is paid."))  # type: ignore[attr-defined]
 
 
 def pay_data(input: RecordPayInput) -> dict[str, Any]:
@@ -42,27 +45,36 @@ def pay_data(input: RecordPayInput) -> dict[str, Any]:
 
 @strawberry.input(description="Units of the cycle currency per unit of another currency.")
 class ExchangeRateInput:
-    currency: str
-    rate: Decimal
+    currency: str = strawberry.field(description="The other currency (ISO 4217).")
+    rate: Decimal = strawberry.field(description=(
+        "How much one unit of it is worth in the cycle currency (positive)."))
 
 
 @strawberry.input(description="A merit cycle: linked to a review cycle, its period and eligibility, its currency "
                               "and rates, and the merit budget as a % of eligible payroll.")
 class MeritCycleInput:
-    name: str
-    currency: str
-    period_start: date
-    period_end: date
-    effective_date: date
+    name: str = strawberry.field(description="The cycle's name, 1 to 200 characters.")
+    currency: str = strawberry.field(description="The currency budgets and totals are in (ISO 4217).")
+    period_start: date = strawberry.field(description="The first day of the period the increase rewards.")
+    period_end: date = strawberry.field(description="The last day of that period.")
+    effective_date: date = strawberry.field(description="The day increases take effect.")
     hired_before: date = strawberry.field(description="Eligible: hired strictly before this date.")
-    merit_budget_percent: Decimal
-    review_cycle_id: strawberry.ID | None = None
-    min_tenure_months: int = 0
-    no_pay_change_months: int = 0
-    promotion_budget_percent: Decimal = Decimal(0)
-    block_over_budget: bool = False
-    excluded_employee_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
-    rates: list[ExchangeRateInput] = strawberry.field(default_factory=list)
+    merit_budget_percent: Decimal = strawberry.field(description=(
+        "The merit budget, in percent of the participants' pay."))
+    review_cycle_id: strawberry.ID | None = strawberry.field(default=None, description=(
+        "The review cycle whose calibrated ratings the matrix reads; none if omitted."))
+    min_tenure_months: int = strawberry.field(default=0, description=(
+        "Participants have been employed at least this many months (0 to 600)."))
+    no_pay_change_months: int = strawberry.field(default=0, description=(
+        "People whose pay changed within this many months are left out."))
+    promotion_budget_percent: Decimal = strawberry.field(default=Decimal(0), description=(
+        "The promotion budget, in percent of the participants' pay."))
+    block_over_budget: bool = strawberry.field(default=False, description=(
+        "Refuse proposals that would take a budget over its amount."))
+    excluded_employee_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description=(
+        "People left out by name."))
+    rates: list[ExchangeRateInput] = strawberry.field(default_factory=list, description=(
+        "Exchange rates into the cycle currency for pay in other currencies."))
 
 
 def rates_data(rates: list[ExchangeRateInput]) -> dict[str, Decimal]:
@@ -81,11 +93,12 @@ def cycle_data(input: MeritCycleInput) -> dict[str, Any]:
 
 @strawberry.input(description="One matrix cell: rating × compa-ratio band → min ≤ target ≤ max percent.")
 class MatrixCellInput:
-    rating: int
-    band: int
-    min: Decimal
-    target: Decimal
-    max: Decimal
+    rating: int = strawberry.field(description="The calibrated rating, 1 to 5.")
+    band: int = strawberry.field(description=(
+        "The compa-ratio band: 0 below the first bound, 1 up to the second, and so on."))
+    min: Decimal = strawberry.field(description="The lowest increase in percent.")
+    target: Decimal = strawberry.field(description="The recommended increase in percent.")
+    max: Decimal = strawberry.field(description="The highest increase in percent.")
 
 
 def cells_data(cells: list[MatrixCellInput]) -> list[dict[str, Any]]:

@@ -23,14 +23,37 @@ from resolvers.core.context import Context
 from resolvers.core.loading import load
 from schema.core.cost import listed
 from schema.core.descriptions import HIDDEN as NULL
+from schema.core.descriptions import describe_values
 from schema.org.types import Employee, EmployeeFields, Position, PositionFields
 
 PayFrequencyEnum = strawberry.enum(PayFrequency, name="PayFrequency",
                                    description="How often a base amount is paid (annual pay is monthly × 12, "
                                                "hourly × 2,080).")
+describe_values(PayFrequencyEnum, {
+    "ANNUAL": "An amount per year.",
+    "MONTHLY": "An amount per month (× 12 a year).",
+    "HOURLY": "An amount per hour (× 2,080 a year).",
+})
 MeritPhaseEnum = strawberry.enum(Phase, name="MeritPhase", description="A merit cycle's phase, in order.")
+describe_values(MeritPhaseEnum, {
+    "DRAFT": "Being prepared: settings, matrix and budgets may change; no participant yet.",
+    "LAUNCHING": "A launch under way (or stopped part-way: launching again completes it).",
+    "PROPOSALS": "Managers propose increases for the people below them.",
+    "REVIEW": "Proposals are submitted and decided up the chain and by compensation admins.",
+    "APPROVED": "Decisions are locked; statements are not shown yet.",
+    "SHARED": "Each participant reads their own statement.",
+    "EXPORTED": "The payroll export was taken; final.",
+})
 MeritSkipReasonEnum = strawberry.enum(SkipReason, name="MeritSkipReason",
                                       description="Why a person takes no part in a merit cycle.")
+describe_values(MeritSkipReasonEnum, {
+    "NOT_ACTIVE": "Not active at launch (on leave or left).",
+    "HIRED_AFTER_CUTOFF": "Hired after the cycle's hire cutoff.",
+    "SHORT_TENURE": "Employed for fewer months than the cycle's minimum tenure.",
+    "RECENT_PAY_CHANGE": "Their pay changed within the cycle's no-pay-change window.",
+    "EXCLUDED": "The cycle excludes them by name.",
+    "NO_PAY": "No pay is recorded for them.",
+})
 
 
 class ProposalState(StrEnum):
@@ -42,6 +65,11 @@ class ProposalState(StrEnum):
 ProposalStateEnum = strawberry.enum(ProposalState, name="ProposalState",
                                     description="Draft (the manager edits it), submitted (counted as committed), "
                                                 "approved.")
+describe_values(ProposalStateEnum, {
+    "DRAFT": "Proposed by a manager, who may still edit it.",
+    "SUBMITTED": "Submitted, counted as committed in the budgets; decided up the chain, then by compensation admins.",
+    "APPROVED": "Approved by compensation admins.",
+})
 
 
 @strawberry.type(description="An exact amount: a decimal in a currency's minor units, never a binary float.")
@@ -62,11 +90,11 @@ class Money:
 class PayRecord:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    effective_date: date
-    base: Money
-    frequency: PayFrequencyEnum
-    reason: str
-    recorded_at: datetime
+    effective_date: date = strawberry.field(description="The day it took effect.")
+    base: Money = strawberry.field(description="The amount per frequency, in its currency.")
+    frequency: PayFrequencyEnum = strawberry.field(description="Per what it is paid.")
+    reason: str = strawberry.field(description="Why it changed.")
+    recorded_at: datetime = strawberry.field(description="When it was recorded (UTC).")
 
     @classmethod
     def of(cls, doc: Document) -> PayRecord:
@@ -83,10 +111,10 @@ class PayRecord:
 class PayBand:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    currency: str
-    minimum: Money
-    midpoint: Money
-    maximum: Money
+    currency: str = strawberry.field(description="Its currency (ISO 4217).")
+    minimum: Money = strawberry.field(description="The lowest annual pay of the band.")
+    midpoint: Money = strawberry.field(description="Its midpoint (compa-ratio 1).")
+    maximum: Money = strawberry.field(description="The highest annual pay of the band.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> PayBand | None:
@@ -144,11 +172,11 @@ class ExchangeRate:
 @strawberry.type(description="One cell of the merit matrix: a calibrated rating × a compa-ratio band → an increase "
                              "range in percent.")
 class MatrixCell:
-    rating: int
+    rating: int = strawberry.field(description="The calibrated rating, 1 to 5.")
     band: int = strawberry.field(description="The compa-ratio band: 0 below the first bound, and so on.")
-    min: Decimal
-    target: Decimal
-    max: Decimal
+    min: Decimal = strawberry.field(description="The lowest increase in percent.")
+    target: Decimal = strawberry.field(description="The recommended increase in percent.")
+    max: Decimal = strawberry.field(description="The highest increase in percent.")
 
     @classmethod
     def wrap(cls, cell: Document | None) -> MatrixCell | None:
@@ -160,7 +188,7 @@ class MatrixCell:
 
 @strawberry.type(description="The merit matrix: compa-ratio bounds and a cell per rating × band.")
 class MeritMatrix:
-    version: int
+    version: int = strawberry.field(description="Its version, raised by each save (send it back as baseVersion).")
     compa_bounds: list[Decimal] = strawberry.field(description="Increasing compa-ratio bounds between bands.",
                                                    metadata=listed(6))
     cells: list[MatrixCell] = strawberry.field(description="Every rating × band.", metadata=listed(35))
@@ -176,19 +204,23 @@ class MeritMatrix:
 class MeritCycle:
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    name: str
-    phase: MeritPhaseEnum
-    currency: str
-    review_cycle_id: strawberry.ID | None
-    period_start: date
-    period_end: date
-    effective_date: date
-    hired_before: date
-    min_tenure_months: int
-    no_pay_change_months: int
-    merit_budget_percent: Decimal
-    block_over_budget: bool
-    eligible_count: int | None
+    name: str = strawberry.field(description="The cycle's name.")
+    phase: MeritPhaseEnum = strawberry.field(description="Where it stands.")
+    currency: str = strawberry.field(description="The currency of its budgets and totals (ISO 4217).")
+    review_cycle_id: strawberry.ID | None = strawberry.field(description=(
+        "The review cycle whose calibrated ratings it reads; null for none."))
+    period_start: date = strawberry.field(description="The first day of the period the increase rewards.")
+    period_end: date = strawberry.field(description="The last day of that period.")
+    effective_date: date = strawberry.field(description="The day increases take effect.")
+    hired_before: date = strawberry.field(description="Only people hired before this day take part.")
+    min_tenure_months: int = strawberry.field(description=(
+        "Participants have been employed at least this many months."))
+    no_pay_change_months: int = strawberry.field(description=(
+        "People whose pay changed within this many months are left out."))
+    merit_budget_percent: Decimal = strawberry.field(description=(
+        "The merit budget, in percent of the participants' pay."))
+    block_over_budget: bool = strawberry.field(description="Whether proposals over a budget are refused.")
+    eligible_count: int | None = strawberry.field(description="How many people take part; null before launch.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Self | None:
@@ -228,9 +260,10 @@ class MeritCycle:
 class TrailEntry:
     kind: str = strawberry.field(description="proposed, submitted, endorsed (a manager up the chain), approved "
                                              "(HR), sent_back or pay_changed.")
-    at: datetime
-    by_id: strawberry.ID | None
-    percent: Decimal | None
+    at: datetime = strawberry.field(description="When (UTC).")
+    by_id: strawberry.ID | None = strawberry.field(description="Who did it; null for the system.")
+    percent: Decimal | None = strawberry.field(description=(
+        "The percent proposed or decided at this step; null when none."))
     reason: str | None = strawberry.field(description="A justification or a send-back reason.")
 
     @strawberry.field(description="Who did it.")
@@ -241,11 +274,11 @@ class TrailEntry:
 @strawberry.type(description="A proposed increase.")
 class MeritProposal:
     participant: strawberry.Private[Document]
-    percent: Decimal
-    state: ProposalStateEnum
-    justification: str | None
+    percent: Decimal = strawberry.field(description="The proposed increase in percent.")
+    state: ProposalStateEnum = strawberry.field(description="Where the proposal stands.")
+    justification: str | None = strawberry.field(description="Why, as written; null without one.")
     deviation: bool = strawberry.field(description="Outside the matrix cell's range (a justification is required).")
-    at: datetime
+    at: datetime = strawberry.field(description="When it was last changed (UTC).")
 
     @strawberry.field(description="The prorated increase in the cycle currency.")
     def increase(self) -> Money:
@@ -334,7 +367,7 @@ class MeritParticipantEdge:
 @strawberry.type(description="A page of participants.")
 class MeritParticipantConnection:
     edges: list[MeritParticipantEdge]
-    has_next_page: bool
+    has_next_page: bool = strawberry.field(description="Whether more participants follow (read them with `after`).")
     total_count: int
 
 
@@ -437,14 +470,14 @@ class PayEquityFlag:
 
 @strawberry.type(description="Someone not in the cycle, and why.")
 class MeritSkip:
-    employee_id: strawberry.ID
-    reason: MeritSkipReasonEnum
+    employee_id: strawberry.ID = strawberry.field(description="The person left out.")
+    reason: MeritSkipReasonEnum = strawberry.field(description="Why.")
 
 
 @strawberry.type(description="What a launch did.")
 class MeritLaunchSummary:
-    eligible: int
-    skipped_count: int
+    eligible: int = strawberry.field(description="How many people take part.")
+    skipped_count: int = strawberry.field(description="How many were left out (see skipped).")
     payroll: Money = strawberry.field(description="The eligible payroll in the cycle currency.")
     skipped: list[MeritSkip] = strawberry.field(description="The first 1,000 people skipped, by id.",
                                                 metadata=listed(1000))
