@@ -9,17 +9,52 @@ from strawberry.scalars import JSON
 
 from models.exits.report import GroupBy
 from models.exits.rules import ExitKind, ExitQuestionKind, ExitStatus, ReasonCategory
+from schema.core.descriptions import describe_values
 
 ExitStatusEnum = strawberry.enum(ExitStatus, name="ExitStatus", description="pending → scheduled → completed, or "
                                                                            "cancelled (a future end date withdrawn).")
+describe_values(ExitStatusEnum, {
+    "PENDING": "Opened: the interview is not scheduled yet.",
+    "SCHEDULED": "The exit interview is scheduled.",
+    "COMPLETED": "The exit interview was recorded.",
+    "CANCELLED": "The departure was withdrawn.",
+})
 ExitKindEnum = strawberry.enum(ExitKind, name="ExitKind", description="Whether the leaver chose to leave.")
+describe_values(ExitKindEnum, {
+    "VOLUNTARY": "The person chose to leave.",
+    "INVOLUNTARY": "The organisation ended the employment.",
+})
 ReasonCategoryEnum = strawberry.enum(ReasonCategory, name="ExitReasonCategory",
                                      description="What kind of reason for leaving an exit reason is.")
+describe_values(ReasonCategoryEnum, {
+    "COMPENSATION": "Pay and benefits.",
+    "MANAGER": "The relationship with their manager.",
+    "GROWTH": "Career growth and development.",
+    "WORKLOAD": "Workload and work-life balance.",
+    "RELOCATION": "Moving away.",
+    "PERSONAL": "Personal or family reasons.",
+    "CULTURE": "The culture or the team.",
+    "OTHER": "Anything else.",
+})
 ExitQuestionKindEnum = strawberry.enum(
     ExitQuestionKind, name="ExitQuestionKind",
     description="RATING 1-5, TEXT, CHOICE among options, REASON (an exit reason's id), RECOMMEND 0-10.")
+describe_values(ExitQuestionKindEnum, {
+    "RATING": "A rating from 1 to 5.",
+    "TEXT": "Free text.",
+    "CHOICE": "One of the question's options.",
+    "REASON": "One reason of the organisation's taxonomy (its id).",
+    "RECOMMEND": "0 to 10: would they recommend working here.",
+})
 AttritionGroupByEnum = strawberry.enum(GroupBy, name="AttritionGroupBy",
                                        description="How the attrition report groups leavers and headcounts.")
+describe_values(AttritionGroupByEnum, {
+    "DEPARTMENT": "One row per department of the leavers (as they were when they left).",
+    "MANAGER": "One row per manager of the leavers.",
+    "POSITION_LEVEL": "One row per position level.",
+    "TENURE_BAND": "One row per tenure band at leaving (under a year, 1–2 years, …).",
+    "MONTH": "One row per calendar month of the last day.",
+})
 
 
 @strawberry.input(description="HR's classification of an exit; only the fields sent change.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -105,12 +105,20 @@ def _answers(answers: list[ExitAnswerInput]) -> list[dict[str, Any]]:
 @strawberry.type
 class ExitQuery:
     @strawberry.field(description="One exit record: HR admins and its interviewer.")
-    async def exit_record(self, info: Info[Context, Any], id: strawberry.ID) -> ExitRecord | None:
+    async def exit_record(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The exit record's id (ExitRecord.id).")],
+    ) -> ExitRecord | None:
         return ExitRecord.wrap(await records.exit_record_by_id(info.context, id))
 
     @strawberry.field(description="Exit records, newest last day first: HR admins all, interviewers theirs.")
-    async def exit_records(self, info: Info[Context, Any], status: ExitStatusEnum | None = None, first: int = 20,
-                           after: str | None = None) -> ExitRecordConnection | None:
+    async def exit_records(
+        self, info: Info[Context, Any],
+        status: Annotated[ExitStatusEnum | None, strawberry.argument(description=(
+            "Only records with this status."))] = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> ExitRecordConnection | None:
         edges, total, more = await records.exit_records(info.context, status.value if status else None, first, after)
         items = [ExitRecordEdge(cursor=c, node=ExitRecord.wrap(d)) for c, d in edges]  # type: ignore[arg-type]
         return ExitRecordConnection(edges=items, page_info=PageInfo.of(items, has_next_page=more, after=after),
@@ -118,17 +126,28 @@ class ExitQuery:
 
     @strawberry.field(description="Reminders: open exits whose interview (or last day) is within withinDays or "
                                   "past; HR admins all, interviewers theirs; soonest first.", metadata=listed(100))
-    async def due_exit_interviews(self, info: Info[Context, Any], within_days: int = 7) -> list[ExitRecord] | None:
+    async def due_exit_interviews(
+        self, info: Info[Context, Any],
+        within_days: Annotated[int, strawberry.argument(description=(
+            "Interviews due within this many days from today."))] = 7,
+    ) -> list[ExitRecord] | None:
         return [r for r in map(ExitRecord.wrap, await records.due_interviews(info.context, within_days)) if r]
 
     @strawberry.field(description="The organisation's reason taxonomy.", metadata=listed(100))
-    async def exit_reasons(self, info: Info[Context, Any], include_archived: bool = False) -> list[ExitReason] | None:
+    async def exit_reasons(
+        self, info: Info[Context, Any],
+        include_archived: Annotated[bool, strawberry.argument(description=(
+            "Include archived reasons (default false)."))] = False,
+    ) -> list[ExitReason] | None:
         return [r for r in map(ExitReason.wrap, await records.reasons(info.context, include_archived)) if r]
 
     @strawberry.field(description="HR admins: exit interview templates, latest versions unless asked.",
                       metadata=listed(200))
-    async def exit_interview_templates(self, info: Info[Context, Any],
-                                       include_old_versions: bool = False) -> list[ExitInterviewTemplate] | None:
+    async def exit_interview_templates(
+        self, info: Info[Context, Any],
+        include_old_versions: Annotated[bool, strawberry.argument(description=(
+            "Include superseded versions (default: the latest of each)."))] = False,
+    ) -> list[ExitInterviewTemplate] | None:
         docs = await templates.templates(info.context, include_old_versions)
         return [t for t in map(ExitInterviewTemplate.wrap, docs) if t]
 
@@ -138,9 +157,14 @@ class ExitQuery:
 
     @strawberry.field(description="HR admins (the organisation) and managers (the people below them): attrition "
                                   "by group over a period, every figure over at least k leavers.")
-    async def attrition_report(self, info: Info[Context, Any], group_by: AttritionGroupByEnum,
-                               period: AttritionPeriodInput | None = None,
-                               filter: AttritionFilterInput | None = None) -> AttritionReport | None:
+    async def attrition_report(
+        self, info: Info[Context, Any],
+        group_by: Annotated[AttritionGroupByEnum, strawberry.argument(description="How to group the leavers.")],
+        period: Annotated[AttritionPeriodInput | None, strawberry.argument(description=(
+            "The period of last days to count; omitted, the last twelve months."))] = None,
+        filter: Annotated[AttritionFilterInput | None, strawberry.argument(description=(
+            "Only leavers matching this filter."))] = None,
+    ) -> AttritionReport | None:
         start, end = _period(period)
         return AttritionReport.of(await reports.attrition_report(info.context, GroupBy(group_by), start, end,
                                                                  _filter(filter)))
@@ -153,30 +177,51 @@ class ExitQuery:
 @strawberry.type
 class ExitMutation:
     @strawberry.mutation(description="HR admins: assign the interviewer and the day (pending or scheduled exits).")
-    async def schedule_exit_interview(self, info: Info[Context, Any], exit_id: strawberry.ID,
-                                      interviewer_id: strawberry.ID, on: date) -> ExitRecordPayload:
+    async def schedule_exit_interview(
+        self, info: Info[Context, Any],
+        exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record.")],
+        interviewer_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "Who holds the interview (never the leaver themself); they may then read the record."))],
+        on: Annotated[date, strawberry.argument(description="The interview's day, within two years.")],
+    ) -> ExitRecordPayload:
         return record_payload(await records.schedule_interview(info.context, exit_id, interviewer_id, on))
 
     @strawberry.mutation(description="HR admins and the interviewer: the named interview's answers; completes it.")
-    async def record_exit_interview(self, info: Info[Context, Any], exit_id: strawberry.ID,
-                                    answers: list[ExitAnswerInput]) -> ExitRecordPayload:
+    async def record_exit_interview(
+        self, info: Info[Context, Any],
+        exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record.")],
+        answers: Annotated[list[ExitAnswerInput], strawberry.argument(description=(
+            "The answers to the interview template's questions."))],
+    ) -> ExitRecordPayload:
         return record_payload(await records.record_interview(info.context, exit_id, _answers(answers)))
 
     @strawberry.mutation(description="HR admins: kind, regretted, reasons, rehire eligibility, notes.")
-    async def classify_exit(self, info: Info[Context, Any], exit_id: strawberry.ID,
-                            input: ClassifyExitInput) -> ExitRecordPayload:
+    async def classify_exit(
+        self, info: Info[Context, Any],
+        exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record.")],
+        input: Annotated[ClassifyExitInput, strawberry.argument(description=(
+            "The classification (kind, reasons, regretted)."))],
+    ) -> ExitRecordPayload:
         return record_payload(await records.classify(info.context, exit_id, sent(input)))
 
     @strawberry.mutation(description="HR admins: create (id null) or change an exit reason.")
-    async def save_exit_reason(self, info: Info[Context, Any], input: ExitReasonInput,
-                               id: strawberry.ID | None = None) -> ExitReasonPayload:
+    async def save_exit_reason(
+        self, info: Info[Context, Any],
+        input: Annotated[ExitReasonInput, strawberry.argument(description="The reason's fields.")],
+        id: Annotated[strawberry.ID | None, strawberry.argument(description=(
+            "The reason to change; omitted, a new one is created."))] = None,
+    ) -> ExitReasonPayload:
         data = {k: (v.value if hasattr(v, "value") else v) for k, v in sent(input).items()}
         outcome = await records.save_reason(info.context, id, data)
         return ExitReasonPayload(reason=ExitReason.wrap(outcome.document), errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: create (id null) or edit an exit interview template.")
-    async def save_exit_interview_template(self, info: Info[Context, Any], input: ExitInterviewTemplateInput,
-                                           id: strawberry.ID | None = None) -> ExitInterviewTemplatePayload:
+    async def save_exit_interview_template(
+        self, info: Info[Context, Any],
+        input: Annotated[ExitInterviewTemplateInput, strawberry.argument(description="The template's fields.")],
+        id: Annotated[strawberry.ID | None, strawberry.argument(description=(
+            "The template to change (a used one gets a new version); omitted, a new one."))] = None,
+    ) -> ExitInterviewTemplatePayload:
         data = {"name": input.name, "department_id": input.department_id,
                 "questions": [{"id": q.id, "kind": q.kind.value, "text": q.text, "options": q.options,
                                "required": q.required} for q in input.questions]}
@@ -187,22 +232,37 @@ class ExitMutation:
 
     @strawberry.mutation(description="The leaver: answer your candid exit survey, once. Anonymous: nothing stored "
                                      "names you, and nothing comes back.")
-    async def submit_exit_survey(self, info: Info[Context, Any], answers: list[ExitAnswerInput]) -> ExitSurveyPayload:
+    async def submit_exit_survey(
+        self, info: Info[Context, Any],
+        answers: Annotated[list[ExitAnswerInput], strawberry.argument(description=(
+            "Your answers to your exit survey; they are kept without your name."))],
+    ) -> ExitSurveyPayload:
         outcome = await survey.submit(info.context, _answers(answers))
         return ExitSurveyPayload(submitted=bool(outcome.extra.get("submitted")), errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins and the interviewer: tick off an item of the exit checklist.")
-    async def complete_exit_checklist_item(self, info: Info[Context, Any], exit_id: strawberry.ID,
-                                           item_id: str) -> ExitRecordPayload:
+    async def complete_exit_checklist_item(
+        self, info: Info[Context, Any],
+        exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record.")],
+        item_id: Annotated[str, strawberry.argument(description="The checklist item's id (ExitChecklistItem.id).")],
+    ) -> ExitRecordPayload:
         return record_payload(await checklist.complete_item(info.context, exit_id, item_id))
 
     @strawberry.mutation(description="HR admins and the interviewer: hand an open checklist item to someone else.")
-    async def reassign_exit_checklist_item(self, info: Info[Context, Any], exit_id: strawberry.ID, item_id: str,
-                                           owner_id: strawberry.ID) -> ExitRecordPayload:
+    async def reassign_exit_checklist_item(
+        self, info: Info[Context, Any],
+        exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record.")],
+        item_id: Annotated[str, strawberry.argument(description="The checklist item's id.")],
+        owner_id: Annotated[strawberry.ID, strawberry.argument(description="Who takes it over.")],
+    ) -> ExitRecordPayload:
         return record_payload(await checklist.reassign_item(info.context, exit_id, item_id, owner_id))
 
     @strawberry.mutation(description="HR admins: k, the survey's rolling window and its opening days.")
-    async def save_exit_settings(self, info: Info[Context, Any], input: ExitSettingsInput) -> ExitSettingsPayload:
+    async def save_exit_settings(
+        self, info: Info[Context, Any],
+        input: Annotated[ExitSettingsInput, strawberry.argument(description=(
+            "The settings to change; the others stay as they are."))],
+    ) -> ExitSettingsPayload:
         keys = {"k": "k", "window_months": "windowMonths", "survey_opens_days_before": "surveyOpensDaysBefore",
                 "survey_closes_days_after": "surveyClosesDaysAfter"}
         outcome = await records.save_settings(info.context, {keys[k]: v for k, v in sent(input).items()})
@@ -213,8 +273,11 @@ class ExitMutation:
 @strawberry.type
 class ExitSubscription:
     @strawberry.subscription(description="HR admins and the interviewer: the exit record after each change.")
-    async def exit_checklist_changed(self, info: Info[Context, Any],
-                                     exit_id: strawberry.ID) -> AsyncGenerator[ExitRecord, None]:
+    async def exit_checklist_changed(
+        self, info: Info[Context, Any],
+        exit_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The exit record whose checklist to follow."))],
+    ) -> AsyncGenerator[ExitRecord, None]:
         async for doc in streams.exit_checklist_changed(info.context, exit_id):
             record = ExitRecord.wrap(doc)
             if record is not None:
@@ -222,10 +285,14 @@ class ExitSubscription:
 
     @strawberry.subscription(description="HR admins and managers: the report again after an exit is opened, "
                                          "withdrawn, classified or interviewed (figures only above k).")
-    async def attrition_report_changed(self, info: Info[Context, Any], group_by: AttritionGroupByEnum,
-                                       period: AttritionPeriodInput | None = None,
-                                       filter: AttritionFilterInput | None = None
-                                       ) -> AsyncGenerator[AttritionReport, None]:
+    async def attrition_report_changed(
+        self, info: Info[Context, Any],
+        group_by: Annotated[AttritionGroupByEnum, strawberry.argument(description="How to group the leavers.")],
+        period: Annotated[AttritionPeriodInput | None, strawberry.argument(description=(
+            "The period of last days to count; omitted, the last twelve months."))] = None,
+        filter: Annotated[AttritionFilterInput | None, strawberry.argument(description=(
+            "Only leavers matching this filter."))] = None,
+    ) -> AsyncGenerator[AttritionReport, None]:
         start, end = _period(period)
         async for labelled in streams.attrition_report_changed(info.context, GroupBy(group_by), start, end,
                                                                _filter(filter)):

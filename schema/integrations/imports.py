@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -15,18 +15,26 @@ from resolvers.core.context import Context
 from resolvers.core.errors import BadUserInput
 from resolvers.integrations import imports
 from schema.core.cost import listed
+from schema.core.descriptions import describe_values
 from schema.core.errors import Error, errors_of
 
 ImportAction = strawberry.enum(Action, name="ImportAction",
                                description="What a run does (or did) with a row of an import.")
+describe_values(ImportAction, {
+    "CREATE": "The row creates something new.",
+    "UPDATE": "The row changes something that exists.",
+    "UNCHANGED": "The row matches what exists; nothing to write.",
+    "REFUSE": "The row is refused (see its errors); running the import skips it.",
+})
 ROWS_MAX = 100
 
 
 @strawberry.enum(description="What a row of an import describes.")
 class ImportRowKind(Enum):
-    DEPARTMENT = "department"
-    POSITION = "position"
-    PERSON = "person"
+    DEPARTMENT = strawberry.enum_value("department", description="A department (its name, parent and head).")
+    POSITION = strawberry.enum_value("position", description="A position (its title, level and department).")
+    PERSON = strawberry.enum_value("person", description="A person (their name, email, position, department and "
+                                                         "manager).")
 
 
 @strawberry.type(description="One row of an import file and what a run does, or did, with it.")
@@ -67,7 +75,14 @@ class ImportReport:
 
     @strawberry.field(description="The rows, in file order, optionally only those of one action: `first` (at most "
                                   "100) from `offset`.", metadata=listed(ROWS_MAX))
-    def rows(self, action: ImportAction | None = None, first: int = 100, offset: int = 0) -> list[ImportRow]:
+    def rows(
+        self,
+        action: Annotated[ImportAction | None, strawberry.argument(description=(
+            "Only rows with this action."))] = None,
+        first: int = 100,
+        offset: Annotated[int, strawberry.argument(description=(
+            "How many rows to skip first (for reading a large report in parts)."))] = 0,
+    ) -> list[ImportRow]:
         if not 0 <= first <= ROWS_MAX or offset < 0:
             raise BadUserInput(f"first must be 0–{ROWS_MAX} and offset at least 0")
         rows = [r for r in self.report["rows"] if action is None or r["action"] == Action(action).value]
@@ -96,7 +111,11 @@ class ImportProgress:
 class ImportQuery:
     @strawberry.field(description="HR admins: a dry run of an uploaded import (POST /imports): per row what a run "
                                   "would create, update, leave unchanged or refuse, and why. Writes nothing.")
-    async def import_preview(self, info: Info[Context, Any], import_id: strawberry.ID) -> ImportReport | None:
+    async def import_preview(
+        self, info: Info[Context, Any],
+        import_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The uploaded import (its id from POST /imports)."))],
+    ) -> ImportReport | None:
         return ImportReport.of(await imports.preview(info.context, import_id))
 
 
@@ -105,7 +124,10 @@ class ImportMutation:
     @strawberry.mutation(description="HR admins: run an uploaded import. Idempotent by external id; managers and "
                                      "parents are applied first whatever the row order; a refused row writes "
                                      "nothing and the others go on.")
-    async def import_run(self, info: Info[Context, Any], import_id: strawberry.ID) -> ImportRunPayload:
+    async def import_run(
+        self, info: Info[Context, Any],
+        import_id: Annotated[strawberry.ID, strawberry.argument(description="The previewed import to run.")],
+    ) -> ImportRunPayload:
         outcome = await imports.run(info.context, import_id)
         report = outcome.extra.get("report")
         return ImportRunPayload(report=ImportReport.of(report) if report else None, errors=errors_of(outcome.errors))
@@ -114,8 +136,10 @@ class ImportMutation:
 @strawberry.type
 class ImportSubscription:
     @strawberry.subscription(description="HR admins: the progress of runs of one import.")
-    async def import_progress(self, info: Info[Context, Any],
-                              import_id: strawberry.ID) -> AsyncGenerator[ImportProgress, None]:
+    async def import_progress(
+        self, info: Info[Context, Any],
+        import_id: Annotated[strawberry.ID, strawberry.argument(description="The running import.")],
+    ) -> AsyncGenerator[ImportProgress, None]:
         async for m in imports.import_progress(info.context, import_id):
             yield ImportProgress(import_id=strawberry.ID(m["importId"]), done=m["done"], total=m["total"],
                                  created=m["created"], updated=m["updated"], unchanged=m["unchanged"],

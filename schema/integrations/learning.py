@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -70,8 +70,14 @@ class LearningEvidenceEvent:
 class LearningMutation:
     @strawberry.mutation(description="HR admins: map a learning activity to a competency and level; a passed "
                                      "activity then becomes evidence on the learner's profile.")
-    async def save_learning_mapping(self, info: Info[Context, Any], activity_id: str, competency_id: strawberry.ID,
-                                    level: int) -> LearningMappingPayload:
+    async def save_learning_mapping(
+        self, info: Info[Context, Any],
+        activity_id: Annotated[str, strawberry.argument(description=(
+            "The learning system's activity id (an xAPI object IRI)."))],
+        competency_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The competency that passing the activity shows."))],
+        level: Annotated[int, strawberry.argument(description="The level it shows, 1 to 5.")],
+    ) -> LearningMappingPayload:
         outcome = await learning.save_learning_mapping(info.context, activity_id, competency_id, level)
         return LearningMappingPayload(mapping=LearningMapping.wrap(outcome.document), errors=errors_of(outcome.errors))
 
@@ -80,8 +86,11 @@ class LearningMutation:
 class LearningSubscription:
     @strawberry.subscription(description="Learning evidence added to one person's profile (for the person, their "
                                          "managers and HR admins).")
-    async def learning_evidence_added(self, info: Info[Context, Any],
-                                      employee_id: strawberry.ID) -> AsyncGenerator[LearningEvidenceEvent, None]:
+    async def learning_evidence_added(
+        self, info: Info[Context, Any],
+        employee_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The person whose new evidence to follow."))],
+    ) -> AsyncGenerator[LearningEvidenceEvent, None]:
         async for m in learning.evidence_added(info.context, employee_id):
             yield LearningEvidenceEvent(employee_id=strawberry.ID(m["employeeId"]),
                                         evidence_ids=[strawberry.ID(i) for i in m["evidenceIds"]])

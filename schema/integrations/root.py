@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -39,17 +39,26 @@ class IntegrationQuery:
 class IntegrationMutation:
     @strawberry.mutation(description="HR admins: a new integration token of a kind; its secret is in the payload, "
                                      "shown once.")
-    async def create_integration_token(self, info: Info[Context, Any], kind: IntegrationTokenKind,
-                                       name: str) -> IntegrationTokenSecretPayload:
+    async def create_integration_token(
+        self, info: Info[Context, Any],
+        kind: Annotated[IntegrationTokenKind, strawberry.argument(description="Which endpoints the token opens.")],
+        name: Annotated[str, strawberry.argument(description="A name to recognise it by, 1 to 200 characters.")],
+    ) -> IntegrationTokenSecretPayload:
         return _secret_payload(await tokens.create_token(info.context, TokenKind(kind), name))
 
     @strawberry.mutation(description="HR admins: a new secret for a live token; the previous secret keeps working "
                                      "for 24 hours, so the integration can be switched over.")
-    async def rotate_integration_token(self, info: Info[Context, Any],
-                                       id: strawberry.ID) -> IntegrationTokenSecretPayload:
+    async def rotate_integration_token(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The token to replace (the old secret stops working)."))],
+    ) -> IntegrationTokenSecretPayload:
         return _secret_payload(await tokens.rotate_token(info.context, id))
 
     @strawberry.mutation(description="HR admins: revoke a token at once (its current and previous secrets).")
-    async def revoke_integration_token(self, info: Info[Context, Any], id: strawberry.ID) -> IntegrationTokenPayload:
+    async def revoke_integration_token(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The token to revoke.")],
+    ) -> IntegrationTokenPayload:
         outcome = await tokens.revoke_token(info.context, id)
         return IntegrationTokenPayload(token=IntegrationToken.wrap(outcome.document), errors=errors_of(outcome.errors))

@@ -8,11 +8,17 @@ import strawberry
 
 from models.core.documents import Document
 from models.integrations.tokens import TokenKind
+from schema.core.descriptions import describe_values
 from schema.core.errors import Error
 
 IntegrationTokenKind = strawberry.enum(TokenKind, name="IntegrationTokenKind",
                                        description="What an integration token opens: the SCIM endpoints "
                                                    "(/scim/v2), xAPI statements or bulk imports.")
+describe_values(IntegrationTokenKind, {
+    "SCIM": "For an identity provider's SCIM 2.0 client (/scim/v2/…).",
+    "XAPI": "For a learning system posting xAPI statements (/xapi/statements).",
+    "IMPORT": "For bulk imports (POST /imports).",
+})
 
 
 @strawberry.type(description="A token an HR system, identity provider or learning system signs in with; its "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -100,13 +100,23 @@ class NotificationsQuery:
         return [e for e in map(WebhookEndpoint.wrap, await webhooks.endpoints(info.context)) if e is not None]
 
     @strawberry.field(description="HR admins: webhook deliveries (of one endpoint if given), newest first.")
-    async def webhook_deliveries(self, info: Info[Context, Any], endpoint_id: strawberry.ID | None = None,
-                                 first: int = 20, after: str | None = None) -> WebhookDeliveryConnection | None:
+    async def webhook_deliveries(
+        self, info: Info[Context, Any],
+        endpoint_id: Annotated[strawberry.ID | None, strawberry.argument(description=(
+            "Only deliveries to this endpoint."))] = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> WebhookDeliveryConnection | None:
         return delivery_connection(await webhooks.deliveries(info.context, endpoint_id, first, after), after)
 
     @strawberry.field(description="HR admins: the organisation's audit trail, newest first.")
-    async def audit_log(self, info: Info[Context, Any], filter: AuditFilter | None = None, first: int = 20,
-                        after: str | None = None) -> AuditEntryConnection | None:
+    async def audit_log(
+        self, info: Info[Context, Any],
+        filter: Annotated[AuditFilter | None, strawberry.argument(description=(
+            "Which entries to list; omitted, all of them."))] = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> AuditEntryConnection | None:
         return audit_connection(await audit.audit_log(info.context, audit_spec(filter), first, after), after)
 
     @strawberry.field(description="HR admins: when reminders are sent.")
@@ -114,8 +124,13 @@ class NotificationsQuery:
         return ReminderSettings.of(await reminders.reminder_settings(info.context))
 
     @strawberry.field(description="Your notifications, newest first (`unread`: only unread, or only read ones).")
-    async def notifications(self, info: Info[Context, Any], unread: bool | None = None, first: int = 20,
-                            after: str | None = None) -> NotificationConnection | None:
+    async def notifications(
+        self, info: Info[Context, Any],
+        unread: Annotated[bool | None, strawberry.argument(description=(
+            "true: only unread ones; omitted, all of them."))] = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> NotificationConnection | None:
         return notification_connection(await inbox.notifications(info.context, unread, first, after), after)
 
 
@@ -123,26 +138,38 @@ class NotificationsQuery:
 class NotificationsMutation:
     @strawberry.mutation(description="HR admins: register a webhook endpoint (id omitted) or change one. The secret "
                                      "is returned once, on creation and on rotation.")
-    async def save_webhook_endpoint(self, info: Info[Context, Any], input: WebhookEndpointInput,
-                                    id: strawberry.ID | None = None) -> WebhookEndpointPayload:
+    async def save_webhook_endpoint(
+        self, info: Info[Context, Any],
+        input: Annotated[WebhookEndpointInput, strawberry.argument(description="The endpoint's fields.")],
+        id: Annotated[strawberry.ID | None, strawberry.argument(description=(
+            "The endpoint to change; omitted, a new one (its secret is returned once)."))] = None,
+    ) -> WebhookEndpointPayload:
         return endpoint_payload(await webhooks.save_endpoint(info.context, id, provided(input)))
 
     @strawberry.mutation(description="HR admins: send a delivery's message again, as a new delivery.")
-    async def replay_webhook_delivery(self, info: Info[Context, Any],
-                                      delivery_id: strawberry.ID) -> WebhookDeliveryPayload:
+    async def replay_webhook_delivery(
+        self, info: Info[Context, Any],
+        delivery_id: Annotated[strawberry.ID, strawberry.argument(description="The delivery to send again.")],
+    ) -> WebhookDeliveryPayload:
         outcome = await webhooks.replay(info.context, delivery_id)
         return WebhookDeliveryPayload(delivery=WebhookDelivery.wrap(outcome.document), errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: which reminders are sent and when.")
-    async def save_reminder_settings(self, info: Info[Context, Any],
-                                     input: ReminderSettingsInput) -> ReminderSettingsPayload:
+    async def save_reminder_settings(
+        self, info: Info[Context, Any],
+        input: Annotated[ReminderSettingsInput, strawberry.argument(description=(
+            "The settings to change; the others stay as they are."))],
+    ) -> ReminderSettingsPayload:
         outcome = await reminders.save_settings(info.context, provided(input))
         return ReminderSettingsPayload(settings=ReminderSettings.of(outcome.document) if outcome.document else None,
                                        errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Mark your notifications read: those of `ids` (at most 100), or all (null).")
-    async def mark_notifications_read(self, info: Info[Context, Any],
-                                      ids: list[strawberry.ID] | None = None) -> MarkNotificationsReadPayload:
+    async def mark_notifications_read(
+        self, info: Info[Context, Any],
+        ids: Annotated[list[strawberry.ID] | None, strawberry.argument(description=(
+            "Your notifications to mark read; omitted, all of them."))] = None,
+    ) -> MarkNotificationsReadPayload:
         outcome = await inbox.mark_read(info.context, ids)
         return MarkNotificationsReadPayload(count=outcome.document["count"] if outcome.document else None,
                                             errors=errors_of(outcome.errors))

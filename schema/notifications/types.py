@@ -12,30 +12,46 @@ from models.core.documents import Document
 from models.notifications.reminders import ReminderKind
 from models.notifications.webhooks import ATTEMPTS_MAX, DeliveryStatus, EventType
 from schema.core.cost import listed
+from schema.core.descriptions import describe_values
 from schema.core.pagination import PageInfo
 
 WebhookEventTypeEnum = strawberry.enum(
     EventType, name="WebhookEventType", description="What a webhook message reports (its `type`).")
+describe_values(WebhookEventTypeEnum, {
+    "EMPLOYEE_CREATED": "employee.created: a person joined.",
+    "EMPLOYEE_CHANGED": "employee.changed: a person's record changed.",
+    "EMPLOYEE_TERMINATED": "employee.terminated: a person left.",
+    "GOAL_PROGRESS": "goal.progress: a key result's value was recorded.",
+    "REVIEW_SHARED": "review.shared: a review was shared with its reviewee.",
+    "FEEDBACK_GIVEN": "feedback.given: attributed feedback was given.",
+    "CYCLE_LAUNCHED": "cycle.launched: a review cycle was launched.",
+    "NOTIFICATION_CREATED": "notification.created: an in-app notification was created.",
+})
 WebhookDeliveryStatusEnum = strawberry.enum(
     DeliveryStatus, name="WebhookDeliveryStatus",
     description="PENDING: to be sent or retried; SUCCEEDED: a 2xx answer; FAILED: given up (410, a disabled "
                 "endpoint, or every retry failed).")
+describe_values(WebhookDeliveryStatusEnum, {
+    "PENDING": "Not delivered yet (queued or waiting for a retry).",
+    "SUCCEEDED": "The endpoint answered 2xx.",
+    "FAILED": "Every attempt failed; it can be replayed.",
+})
 
 
 @strawberry.type(description="Where an organisation's events are sent, signed as Standard Webhooks. Its secret "
                              "is shown once, when created or rotated.")
 class WebhookEndpoint:
     id: strawberry.ID
-    url: str
-    description: str
+    url: str = strawberry.field(description="Where messages are POSTed.")
+    description: str = strawberry.field(description="What it is for; empty when none was written.")
     event_types: list[WebhookEventTypeEnum] = strawberry.field(
         description="The event types sent to it.", metadata=listed(len(EventType)))
-    enabled: bool
+    enabled: bool = strawberry.field(description="Whether it receives messages.")
     disabled_reason: str | None = strawberry.field(description="Why it was disabled (410, persistent failure).")
     previous_secret_until: datetime | None = strawberry.field(
         description="After a rotation: until when the previous secret still signs (a second signature).")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When it was registered (UTC).")
+    updated_at: datetime = strawberry.field(description="When it was last changed (UTC).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> WebhookEndpoint | None:
@@ -49,10 +65,12 @@ class WebhookEndpoint:
 
 @strawberry.type(description="One attempt at a delivery: the HTTP status (null: no answer) or the error.")
 class WebhookAttempt:
-    at: datetime
-    status: int | None
-    error: str | None
-    duration_ms: int
+    at: datetime = strawberry.field(description="When the attempt was made (UTC).")
+    status: int | None = strawberry.field(description=(
+        "The HTTP status the endpoint answered; null when it did not answer."))
+    error: str | None = strawberry.field(description=(
+        "Why it failed (timeout, refused connection, …); null on success."))
+    duration_ms: int = strawberry.field(description="How long it took, in milliseconds.")
 
     @classmethod
     def of(cls, entry: dict[str, Any]) -> WebhookAttempt:
@@ -63,17 +81,17 @@ class WebhookAttempt:
 @strawberry.type(description="One event sent to one endpoint: its body, status and attempts.")
 class WebhookDelivery:
     id: strawberry.ID
-    endpoint_id: strawberry.ID
+    endpoint_id: strawberry.ID = strawberry.field(description="The endpoint it goes to.")
     message_id: str = strawberry.field(description="The `webhook-id` header: the same on every attempt and replay.")
-    event_type: WebhookEventTypeEnum
+    event_type: WebhookEventTypeEnum = strawberry.field(description="The event it carries.")
     body: str = strawberry.field(description="The JSON sent: `type`, `timestamp` and `data` (ids only).")
-    status: WebhookDeliveryStatusEnum
-    attempt_count: int
+    status: WebhookDeliveryStatusEnum = strawberry.field(description="Where it stands.")
+    attempt_count: int = strawberry.field(description="How many attempts were made.")
     next_attempt_at: datetime | None = strawberry.field(description="When a pending delivery is tried next.")
     attempts: list[WebhookAttempt] = strawberry.field(description="Every attempt, oldest first.",
                                                       metadata=listed(ATTEMPTS_MAX))
     replay_of: strawberry.ID | None = strawberry.field(description="The delivery this one replays.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the event was queued (UTC).")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> WebhookDelivery | None:
@@ -105,12 +123,13 @@ class WebhookDeliveryConnection:
 class Notification:
     id: strawberry.ID
     kind: str = strawberry.field(description="e.g. `checkin_due`, `review_form_overdue`, `webhook_disabled`.")
-    text: str
+    text: str = strawberry.field(description="What it says.")
     subject_type: str | None = strawberry.field(description="The kind of object it concerns (`checkIn`, …).")
-    subject_id: strawberry.ID | None
-    created_at: datetime
-    read_at: datetime | None
-    read: bool
+    subject_id: strawberry.ID | None = strawberry.field(description=(
+        "The object it is about (a check-in, a form, …); null for none."))
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    read_at: datetime | None = strawberry.field(description="When you marked it read (UTC); null while unread.")
+    read: bool = strawberry.field(description="Whether you marked it read.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Notification | None:
@@ -141,10 +160,11 @@ CHANGES_LISTED = 60
                              "for a sensitive value (pay, secrets, anonymous or private content). Of a list "
                              "changed in place: the items that left it (`before`) and joined it (`after`).")
 class AuditChange:
-    field: str
-    redacted: bool
-    before: str | None
-    after: str | None
+    field: str = strawberry.field(description="The field that changed.")
+    redacted: bool = strawberry.field(description=(
+        "True when the values are withheld (pay and other sensitive fields)."))
+    before: str | None = strawberry.field(description="The value before, as text; null when unset or redacted.")
+    after: str | None = strawberry.field(description="The value after, as text; null when unset or redacted.")
 
     @classmethod
     def of(cls, change: dict[str, Any]) -> AuditChange:
@@ -165,14 +185,15 @@ def _plain(value: Any) -> str:
 @strawberry.type(description="One object one mutation wrote: who, when, what, and the fields it changed.")
 class AuditEntry:
     id: strawberry.ID
-    at: datetime
+    at: datetime = strawberry.field(description="When the change was made (UTC).")
     operation: str = strawberry.field(description="The mutation, e.g. `updateEmployee`.")
     action: str = strawberry.field(description="`created`, `changed` or `deleted`.")
     object_type: str = strawberry.field(description="The kind of object (its collection, e.g. `employees`).")
-    object_id: strawberry.ID
+    object_id: strawberry.ID = strawberry.field(description="The object changed.")
     actor_type: str | None = strawberry.field(description="`employee`; null when the author is never named "
                                                           "(anonymous feedback).")
-    actor_id: strawberry.ID | None
+    actor_id: strawberry.ID | None = strawberry.field(description=(
+        "Who made it: an employee id, or integration:<token id>; null for the system."))
     changes: list[AuditChange] = strawberry.field(description="The fields changed, by name.",
                                                   metadata=listed(CHANGES_LISTED))
 
@@ -201,6 +222,12 @@ class AuditEntryConnection:
 ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind",
                                    description="What a reminder is about: a check-in to prepare, a feedback request "
                                                "to answer, a goal without an update.")
+describe_values(ReminderKindEnum, {
+    "CHECK_IN_DUE": "A check-in you take part in is due.",
+    "FEEDBACK_REQUEST_UNANSWERED": "A feedback request you were asked is still unanswered.",
+    "REVIEW_FORM_DUE": "A review form you fill in is due.",
+    "GOAL_STALE": "A goal of yours has had no progress recorded for a while.",
+})
 
 
 @strawberry.type(description="When the organisation's reminders are sent.")
