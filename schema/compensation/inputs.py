@@ -34,8 +34,8 @@ class RecordPayInput:
         "The amount per frequency, in the currency (two decimal places at most)."))
     currency: str = strawberry.field(description="An ISO 4217 code (\"EUR\").")
     reason: str = strawberry.field(description="Why, 1 to 5,000 characters (hire, promotion, market adjustment, …).")
-    frequency: PayFrequencyEnum = strawberry.field(default=PayFrequencyEnum.ANNUAL, description=(
-        "Per what the amount is paid."))  # type: ignore[attr-defined]
+    frequency: PayFrequencyEnum = strawberry.field(  # type: ignore[attr-defined]
+        default=PayFrequencyEnum.ANNUAL, description="Per what the amount is paid.")
 
 
 def pay_data(input: RecordPayInput) -> dict[str, Any]:
