@@ -242,7 +242,7 @@ class TeamMemberGoals:
                    at_risk_count=statuses.count(GoalStatus.AT_RISK.value),
                    off_track_count=statuses.count(GoalStatus.OFF_TRACK.value))
 
-    @strawberry.field(metadata=listed(100), description="Those goals, each as you may see it.")
+    @strawberry.field(metadata=listed(100), description="Those goals, by due date, each as you may see it.")
     def goals(self) -> list[Goal]:
         return Goal.wrap_all(self.member.goals)
 
