@@ -28,11 +28,12 @@ class EmployeeType(EmployeeFields, GoalEmployeeFields, CheckInEmployeeFields, Fe
     pass
 
 
-@strawberry.type(name="Department")
+@strawberry.type(name="Department", description="A department of the organisation; departments form a tree.")
 class DepartmentType(DepartmentFields, GoalDepartmentFields, CheckInDepartmentFields):
     pass
 
 
-@strawberry.type(name="Position")
+@strawberry.type(name="Position", description="A job in the organisation's catalogue: a title at a level, held "
+                                            "by one or more people.")
 class PositionType(PositionFields, ReviewPositionFields):
     pass

@@ -18,6 +18,7 @@ from schema.checkins.root import CheckInMutation, CheckInQuery, CheckInSubscript
 from schema.compensation.root import CompensationMutation, CompensationQuery, CompensationSubscription
 from schema.core.audited import audited
 from schema.core.cost import MAX_COST
+from schema.core.descriptions import describe_conventions
 from schema.core.limits import Limits, limit_extensions
 from schema.core.refusals import refusals_as_payloads
 from schema.exits.root import ExitMutation, ExitQuery, ExitSubscription
@@ -73,6 +74,17 @@ SUBSCRIPTIONS += (PilotSubscription,)
 Query = merge_types("Query", QUERIES)
 Mutation = audited(refusals_as_payloads(merge_types("Mutation", MUTATIONS)))
 Subscription = merge_types("Subscription", SUBSCRIPTIONS)
+ROOT_DESCRIPTIONS = {
+    Query: "Everything you may read, over HTTP (POST, or GET for caching) or a WebSocket. A field asked for "
+           "explicitly that you may not see is null with a FORBIDDEN error; a hidden field of an object you may "
+           "see is null without one.",
+    Mutation: "Every change, over HTTP POST or a WebSocket. Each returns a payload whose `errors` say why it wrote "
+              "nothing; only authentication failures are top-level errors.",
+    Subscription: "Live events over a WebSocket (graphql-transport-ws or graphql-ws), each checked again for its "
+                  "subscriber before it is sent.",
+}
+for root, description in ROOT_DESCRIPTIONS.items():
+    root.__strawberry_definition__.description = description  # merge_types takes no description
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -160,7 +172,9 @@ def build_schema(*, caches: bool = True, debug: bool = False, introspection: boo
     extensions = limit_extensions(caches=caches, limits=limits)
     if not introspection:
         extensions.append(DisableIntrospection)
-    return PerfgraphSchema(
+    built = PerfgraphSchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not debug),
     )
+    describe_conventions(built._schema)
+    return built

@@ -55,6 +55,7 @@ class CheckInChange(StrEnum):
 DEFAULT_CADENCE = Cadence.WEEKLY
 RATINGS = range(1, 6)
 QUESTIONS_MAX = 20
+RATE_PLACES = 4  # a completion rate (0 to 1) as the API shows it: four decimal places
 QUESTION_MAX = 500
 # Used only when an organisation has no check-in template at all.
 FALLBACK_QUESTIONS = ("What went well since we last met?", "What is getting in your way?",
@@ -173,7 +174,7 @@ class ParticipationRow:
 
     @property
     def completion_rate(self) -> float | None:
-        return None if self.due == 0 else self.completed / self.due
+        return None if self.due == 0 else round(self.completed / self.due, RATE_PLACES)
 
 
 def participation_rows(groups: Iterable[Mapping[str, Any]]) -> list[ParticipationRow]:

@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     READ_ONLY = "read_only"
     TOO_LATE = "too_late"
     FORBIDDEN = "forbidden"
+    KIND_MISMATCH = "kind_mismatch"
 
 
 @dataclass(frozen=True)

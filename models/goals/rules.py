@@ -29,6 +29,10 @@ A goal's own progress is the weighted mean of its key results (0 without key res
 ``rollUpChildren`` its progress is the plain mean of its parts: each aligned child goal (not
 archived, not cancelled; itself rolled up if it says so, to any depth) is one part, and the
 goal's own key results, if it has any, are one more part.
+
+Every progress the API shows is rounded half to even to :data:`PROGRESS_PLACES` decimal places (a share
+of 0 to 1, so 0.0001 is a hundredth of a percent) once, where it is computed: the arithmetic in between
+keeps full precision, so a roll-up never compounds rounding (no ``0.27499999999999997``, no drift).
 """
 
 from __future__ import annotations
@@ -97,8 +101,20 @@ DONE_OR_NOT_KINDS = frozenset({MetricKind.BOOLEAN, MetricKind.MILESTONE})
 
 # progress
 
+PROGRESS_PLACES = 4
+
+
+def rounded(progress: float) -> float:
+    """A progress as the API shows it: :data:`PROGRESS_PLACES` decimal places."""
+    return round(progress, PROGRESS_PLACES)
+
+
 def key_result_progress(key_result: Mapping[str, Any]) -> float:
-    """0..1 from start, target and current (see the module docstring)."""
+    """0..1 from start, target and current (see the module docstring), rounded."""
+    return rounded(_key_result_progress(key_result))
+
+
+def _key_result_progress(key_result: Mapping[str, Any]) -> float:
     start, target, current = (float(key_result[k]) for k in ("startValue", "targetValue", "currentValue"))
     if MetricKind(key_result["metricKind"]) in DONE_OR_NOT_KINDS:
         return 1.0 if current == target else 0.0
@@ -109,36 +125,49 @@ def key_result_progress(key_result: Mapping[str, Any]) -> float:
 
 
 def goal_progress(goal: Mapping[str, Any]) -> float:
-    """The weighted mean of the goal's key results (0..1; 0 without key results). Key results only."""
+    """The weighted mean of the goal's key results (0..1; 0 without key results), rounded. Key results
+    only."""
+    return rounded(_goal_progress(goal))
+
+
+def _goal_progress(goal: Mapping[str, Any]) -> float:
     key_results = goal.get("keyResults") or []
     total = sum(float(kr["weight"]) for kr in key_results)
     if not key_results or total <= 0:
         return 0.0
-    return sum(float(kr["weight"]) * key_result_progress(kr) for kr in key_results) / total
+    return sum(float(kr["weight"]) * _key_result_progress(kr) for kr in key_results) / total
 
 
 def counts_in_roll_up(goal: Mapping[str, Any]) -> bool:
     return not goal.get("archived") and goal.get("status") != GoalStatus.CANCELLED.value
 
 
-def rolled_progress(goal: Mapping[str, Any], children: Callable[[str], Sequence[Mapping[str, Any]]],
-                    _memo: dict[str, float] | None = None, _path: frozenset[str] = frozenset()) -> float:
-    """The goal's progress, rolling up aligned children where ``rollUpChildren`` says so.
+def rolled_progress(goal: Mapping[str, Any], children: Callable[[str], Sequence[Mapping[str, Any]]]) -> float:
+    """The goal's progress, rolling up aligned children where ``rollUpChildren`` says so, rounded.
 
     ``children(goal_id)`` returns the goals aligned to ``goal_id`` (it only needs to know those of
     goals that roll up). A cycle in stored alignments is cut where it closes.
     """
-    memo = {} if _memo is None else _memo
+    return rounded(_rolled_progress(goal, children, {}, frozenset()))
+
+
+def mean_progress(progress: Sequence[float]) -> float | None:
+    """The plain mean of several progress values, rounded; ``None`` for none."""
+    return rounded(sum(progress) / len(progress)) if progress else None
+
+
+def _rolled_progress(goal: Mapping[str, Any], children: Callable[[str], Sequence[Mapping[str, Any]]],
+                     memo: dict[str, float], _path: frozenset[str]) -> float:
     if goal["_id"] in memo:
         return memo[goal["_id"]]
     if not goal.get("rollUpChildren"):
-        value = goal_progress(goal)
+        value = _goal_progress(goal)
     else:
-        parts = [goal_progress(goal)] if goal.get("keyResults") else []
+        parts = [_goal_progress(goal)] if goal.get("keyResults") else []
         path = _path | {goal["_id"]}
         for child in children(goal["_id"]):
             if counts_in_roll_up(child) and child["_id"] not in path:
-                parts.append(rolled_progress(child, children, memo, path))
+                parts.append(_rolled_progress(child, children, memo, path))
         value = sum(parts) / len(parts) if parts else 0.0
     memo[goal["_id"]] = value
     return value

@@ -239,6 +239,23 @@ def check_answer(question: Mapping[str, Any], value: Any, goal_ids: Iterable[str
     return []
 
 
+# The member of a typed answer (GraphQL's ``ReviewAnswerValue``) that answers each kind of question; ``clear``
+# removes an answer of any kind.
+ANSWER_MEMBER = {QuestionKind.RATING: "rating", QuestionKind.TEXT: "text", QuestionKind.CHOICE: "choice",
+                 QuestionKind.COMPETENCY: "level", QuestionKind.GOALS: "goals"}
+CLEAR = "clear"
+
+
+def check_answer_kind(question: Mapping[str, Any], member: str) -> list[FieldError]:
+    """Is ``member`` (of a typed answer) the one that answers ``question``'s kind?"""
+    expected = ANSWER_MEMBER[QuestionKind(question["kind"])]
+    if member in (expected, CLEAR):
+        return []
+    return [FieldError(f"answer.{member}", ErrorCode.KIND_MISMATCH,
+                       f"question {question['id']!r} is a {QuestionKind(question['kind']).name} question: answer it "
+                       f"with `{expected}`, not `{member}`")]
+
+
 def answer_of(form: Mapping[str, Any], question_id: str) -> Document | None:
     return (form.get("answers") or {}).get(question_id)
 

@@ -169,8 +169,12 @@ def projected_spend(cycle: Mapping[str, Any], participants: list[Document]) -> M
     return Money(sum(rules.projected(p, cycle["matrix"]) for p in participants), cycle["currency"])
 
 
-async def cycle_projection(context: Context, cycle: Document) -> Money:
-    signed_in = await require_role(context, can_manage_compensation, ADMIN_REFUSAL)
+async def cycle_projection(context: Context, cycle: Document) -> Money | None:
+    """``MeritCycle.projectedSpend``: compensation admins; ``None`` for anyone else (a hidden field of a
+    cycle they may see: null by design, without an error)."""
+    signed_in = await require(context)
+    if not can_manage_compensation(signed_in.viewer):
+        return None
     return projected_spend(cycle, await pay_store.participants(signed_in.store, cycle["_id"]))
 
 

@@ -16,7 +16,6 @@ from models.feedback.permissions import (
 )
 from models.feedback.rules import FOLLOW_UP_MAX, check_body, check_due_date, is_retracted, stored_instant
 from resolvers.core.context import Context, require, require_role
-from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import queries as feedback
@@ -124,11 +123,12 @@ async def update_follow_up(context: Context, id: str, data: dict[str, Any]) -> O
     return Outcome(errors=[FieldError("id", ErrorCode.CONFLICT, "the follow-up changed meanwhile; try again")])
 
 
-async def open_follow_ups(context: Context, employee: Document) -> list[Document]:
-    """``employee { openFollowUps }``: the person and their management chain; FORBIDDEN for anyone else."""
+async def open_follow_ups(context: Context, employee: Document) -> list[Document] | None:
+    """``employee { openFollowUps }``: the person and their management chain; ``None`` for anyone else (a
+    hidden field of a person they may see: null by design, without an error)."""
     me = await require(context)
     if not can_see_follow_ups_of(me.viewer, employee):
-        raise Forbidden("open follow-ups are visible to the person and their managers")
+        return None
     return await me.loaders.feedback.open_follow_ups_by_employee_id.load(employee["_id"])
 
 

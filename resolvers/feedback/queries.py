@@ -123,23 +123,25 @@ async def my_requests(context: Context, first: int) -> list[Document]:
     return await feedback_store.requests_made_by(me.store, me.viewer.employee_id, first)
 
 
-def _requester_only(viewer: Viewer, request: Document, field_name: str) -> None:
-    if request.get("requesterId") != viewer.employee_id:
-        raise Forbidden(f"{field_name} is visible to the requester only")
+# The requester-only fields of a request the viewer may see (as one of the people asked) are ``None`` for
+# anyone else, by design and without an error (docs/permissions.md).
+
+def _is_requester(viewer: Viewer, request: Document) -> bool:
+    return request.get("requesterId") == viewer.employee_id
 
 
-async def respondents(context: Context, request: Document) -> list[Document]:
+async def respondents(context: Context, request: Document) -> list[Document] | None:
     """Who was asked: the requester only (for an anonymous request too: asking is not answering)."""
     me = await require(context)
-    _requester_only(me.viewer, request, "respondents")
+    if not _is_requester(me.viewer, request):
+        return None
     return await org_access.employees(context, request.get("respondentIds", []))
 
 
 async def answered_by(context: Context, request: Document) -> list[Document] | None:
     """Who answered: the requester only, and ``None`` for an anonymous request (it is never recorded)."""
     me = await require(context)
-    _requester_only(me.viewer, request, "answeredBy")
-    if not can_see_request_answers(me.viewer, request):
+    if not _is_requester(me.viewer, request) or not can_see_request_answers(me.viewer, request):
         return None
     ids = [id for id in request.get("respondentIds", []) if id in (request.get("answers") or {})]
     return await org_access.employees(context, ids)
@@ -148,8 +150,7 @@ async def answered_by(context: Context, request: Document) -> list[Document] | N
 async def responses(context: Context, request: Document) -> list[Document] | None:
     """The answers: the requester only, ``None`` for an anonymous request (see ``anonymousFeedback``)."""
     me = await require(context)
-    _requester_only(me.viewer, request, "responses")
-    if not can_see_request_answers(me.viewer, request):
+    if not _is_requester(me.viewer, request) or not can_see_request_answers(me.viewer, request):
         return None
     return await visible_feedback(context, await me.loaders.feedback.feedback_by_request_id.load(request["_id"]))
 
@@ -158,8 +159,9 @@ async def answered_count(context: Context, request: Document) -> int | None:
     """How many answered: the requester only, like who answered (a respondent would learn how many of the
     others answered); ``None`` for an anonymous request (nothing records it)."""
     me = await require(context)
-    _requester_only(me.viewer, request, "answeredCount")
-    return None if request.get("anonymous") else len(request.get("answers") or {})
+    if not _is_requester(me.viewer, request) or request.get("anonymous"):
+        return None
+    return len(request.get("answers") or {})
 
 
 def is_open(request: Document, current: date | None = None) -> bool:

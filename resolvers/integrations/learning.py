@@ -112,12 +112,13 @@ def _evidence_doc(s: Statement, person: Document, mapping: Document) -> Document
             "statementId": s.id, "source": "xapi", "achievedAt": s.timestamp}
 
 
-async def evidence_of(context: Context, employee: Document) -> list[Document]:
+async def evidence_of(context: Context, employee: Document) -> list[Document] | None:
     """The person's learning evidence, newest first: for the person, their management chain and HR admins
-    (the org chart's personal fields rule); :class:`Forbidden` for anyone else."""
+    (the org chart's personal fields rule); ``None`` for anyone else (a hidden field of a person they may
+    see: null by design, without an error)."""
     signed_in = await require(context)
     if not can_see_personal(signed_in.viewer, employee):
-        raise Forbidden("learning evidence is visible to the person, their managers and HR admins")
+        return None
     docs = await signed_in.loaders.integrations.evidence_by_employee_id.load(employee["_id"])
     return docs[:EVIDENCE_SHOWN]
 

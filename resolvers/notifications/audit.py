@@ -28,8 +28,9 @@ async def entry(context: Context, object_id: str, id: str) -> Document | None:
     return next((e for e in await history(context, object_id) if e["_id"] == id), None)
 
 
-async def history(context: Context, object_id: str) -> list[Document]:
-    """An employee's audit history (HR admins, and the person themself), newest first."""
+async def history(context: Context, object_id: str) -> list[Document] | None:
+    """An employee's audit history (HR admins, and the person themself), newest first; ``None`` for anyone
+    else (a hidden field of a person they may see: null by design, without an error)."""
     signed_in = await require(context)
     if not can_read_history(signed_in.viewer, object_id):
         raise Forbidden("an employee's history is for HR admins and the person themself")

@@ -10,7 +10,7 @@ from models.core.documents import Document
 from models.core.validation import check_search
 from models.org.permissions import can_see_org_chart, can_see_personal
 from resolvers.core.context import Context, require
-from resolvers.core.errors import BadUserInput, Forbidden
+from resolvers.core.errors import BadUserInput
 from resolvers.core.pages import Window, check_window, issued_cursor
 from resolvers.org import access
 from store.core.pagination import Page
@@ -112,12 +112,16 @@ async def reporting_chain(context: Context, employee_id: str) -> list[Document]:
     return await access.employees(context, reversed(doc.get("managerChain", [])))
 
 
-async def personal(context: Context, doc: Document, field_name: str) -> Any:
-    """A personal field of ``doc`` if the viewer may see it (the person, their chain, HR)."""
+async def personal(context: Context, doc: Document, field_name: str, default: Any = None) -> Any:
+    """A personal field of ``doc`` if the viewer may see it (the person, their chain, HR), else ``None``:
+    a hidden field of a person the viewer may see is null by design, with no error (a list of people
+    would otherwise carry one FORBIDDEN error per person and field). ``default``: the value for a visible
+    field the document does not hold (``[]`` for a list, so hidden and empty stay apart)."""
     signed_in = await require(context)
     if not can_see_personal(signed_in.viewer, doc):
-        raise Forbidden(f"{field_name} is visible only to the person, their managers and HR admins")
-    return doc.get(field_name)
+        return None
+    value = doc.get(field_name)
+    return default if value is None else value
 
 
 async def departments(context: Context) -> list[Document]:

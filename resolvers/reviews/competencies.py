@@ -17,7 +17,6 @@ from models.reviews.competencies import (
 )
 from models.reviews.permissions import can_manage_reviews, can_see_competency_profile
 from resolvers.core.context import Context, require, require_role
-from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
 from store.reviews.competencies import set_expectations
 
@@ -80,12 +79,13 @@ async def set_position_competencies(context: Context, position_id: str, items: l
     return Outcome(extra={"expectations": docs})
 
 
-async def competency_profile(context: Context, employee: Document) -> list[ProfileEntry]:
+async def competency_profile(context: Context, employee: Document) -> list[ProfileEntry] | None:
     """Per competency: the position's expected level, the level the manager assessed in the last shared
-    review, and the gap. Personal: the person, their managers and HR admins."""
+    review, and the gap. Personal: the person, their managers and HR admins; ``None`` for anyone else (a
+    hidden field of a person they may see: null by design, without an error)."""
     signed_in = await require(context)
     if not can_see_competency_profile(signed_in.viewer, employee):
-        raise Forbidden("competencyProfile is visible only to the person, their managers and HR admins")
+        return None
     # one loader gathers everything for every person of the query at once (store/reviews/repository.py), so
     # a list of profiles costs the same few queries whether it shows 5 people or 100
     loaders = signed_in.loaders.reviews

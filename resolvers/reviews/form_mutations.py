@@ -15,6 +15,7 @@ again) on the review as moved.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from models.core import clock
@@ -30,6 +31,7 @@ from models.reviews.rules import (
     ReviewState,
     answer_of,
     check_answer,
+    check_answer_kind,
     check_reason,
     find_question,
     has_value,
@@ -100,9 +102,12 @@ async def _stored_now(store: TenantStore, bundle: FormBundle) -> FormBundle | No
     return FormBundle(form, review, bundle.reviewee, bundle.template)
 
 
-async def update_answer(context: Context, form_id: str, question_id: str, value: Any, base_version: int) -> Outcome:
+async def update_answer(context: Context, form_id: str, question_id: str, value: Any, base_version: int,
+                        member: str | None = None) -> Outcome:
     """Write one answer on top of ``base_version``; a stale one is a ``CONFLICT`` with the current answer
-    (``extra["conflict"]``); the answer as written is ``extra["answer"]``."""
+    (``extra["conflict"]``); the answer as written is ``extra["answer"]``. ``member``: the member of a typed
+    answer that carried ``value`` (``KIND_MISMATCH`` unless it answers the question's kind); ``None`` for the
+    deprecated untyped value."""
     signed_in = await require(context)
     viewer, store = signed_in.viewer, signed_in.store
     bundle = await _form(context, form_id)
@@ -120,7 +125,11 @@ async def update_answer(context: Context, form_id: str, question_id: str, value:
         errors.append(FieldError("baseVersion", ErrorCode.INVALID, "baseVersion is 0 (no answer yet) or more"))
     # a goal-achievement answer rates the reviewee's goals of the period that the writer may see
     goal_ids = [g["_id"] for g in await period_goals(context, bundle)] if question["kind"] == QuestionKind.GOALS else []
-    errors += check_answer(question, value, goal_ids)
+    if member is None:
+        errors += check_answer(question, value, goal_ids)
+    else:  # a typed answer: its member must suit the question, and its errors name that member
+        errors += check_answer_kind(question, member) or [
+            replace(e, field=f"answer.{member}") for e in check_answer(question, value, goal_ids)]
     if errors:
         return Outcome(errors=errors)
     at = clock.now()

@@ -21,13 +21,13 @@ from models.reviews.permissions import (
 from models.reviews.rules import FormState, answer_of, has_value, questions_for
 from models.reviews.scores import FormScore, final_rating, form_score
 from resolvers.core.context import Context, require
-from resolvers.core.errors import Forbidden
 from resolvers.reviews.access import (
     FormBundle,
     ReviewBundle,
     form_bundles,
     period_goals,
     readable_form,
+    review_bundle,
     review_bundles,
     visible_review,
 )
@@ -37,8 +37,17 @@ MAX_LIST = 500
 
 
 async def review(context: Context, id: str) -> Document | None:
+    """``review(id:)``: ``None`` for an unknown id, :class:`Forbidden` for one the viewer may not see."""
     bundle = await visible_review(context, id)
     return bundle.review if bundle else None
+
+
+async def review_of_form(context: Context, form: Document) -> Document | None:
+    """``ReviewForm.review``: the review of a form the viewer reads, ``None`` when they may not see the
+    review itself (a peer reviewer): a hidden field of an object they may see is null, without an error."""
+    signed_in = await require(context)
+    bundle = await review_bundle(context, form["reviewId"])
+    return bundle.review if bundle is not None and bundle.visible_to(signed_in.viewer) else None
 
 
 async def review_form(context: Context, id: str) -> Document | None:
@@ -141,13 +150,10 @@ async def sees_scores(context: Context, review: Document) -> bool:
     return can_see_review_score(viewer, bundle.review, bundle.reviewee)
 
 
-async def scored_review(context: Context, review: Document, field_name: str) -> Document:
-    """The review for its nullable score or calibration fields; :class:`Forbidden` for a viewer who may
-    not see scores (the field is ``null``, the review stays)."""
-    if not await sees_scores(context, review):
-        raise Forbidden(f"{field_name} is visible to the reviewee's managers and HR admins, "
-                        "and to the reviewee once the review is shared")
-    return review
+async def scored_review(context: Context, review: Document) -> Document | None:
+    """The review for its nullable score or calibration fields; ``None`` for a viewer who may not see
+    scores (the field is ``null`` by design, without an error; the review stays)."""
+    return review if await sees_scores(context, review) else None
 
 
 async def calibration_history(context: Context, review: Document) -> list[Document]:
@@ -160,7 +166,8 @@ async def calibration_history(context: Context, review: Document) -> list[Docume
 
 async def final_rating_of(context: Context, review: Document) -> int | None:
     """The rating that counts (calibrated if calibrated, else from the score), for those who see scores."""
-    return final_rating(await scored_review(context, review, "finalRating"))
+    scored = await scored_review(context, review)
+    return None if scored is None else final_rating(scored)
 
 
 async def feedback(context: Context, review: Document, kind: str) -> dict[str, Any]:

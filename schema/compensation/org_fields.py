@@ -7,18 +7,17 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from resolvers.compensation.access import PAY_REFUSAL, pay_view
+from resolvers.compensation.access import pay_view
 from resolvers.core.context import Context
-from resolvers.core.errors import Forbidden
 from schema.compensation.types import EmployeePay
+from schema.core.descriptions import HIDDEN as NULL
 
 
 @strawberry.type(name="CompensationEmployeeFields", description="The compensation domain's fields of a person.")
 class CompensationEmployeeFields:
     @strawberry.field(description="The person's pay: the person, compensation admins, and their managers while a "
-                                  "merit cycle is in proposals or review; anyone else gets null and FORBIDDEN.")
+                                  f"merit cycle is in proposals or review; {NULL} (employeePay(employeeId:) "
+                                  "answers FORBIDDEN instead).")
     async def pay(self, info: Info[Context, Any]) -> EmployeePay | None:
         view = await pay_view(info.context, self.doc["_id"])  # type: ignore[attr-defined]
-        if view is None:
-            raise Forbidden(PAY_REFUSAL)
-        return EmployeePay(view=view)
+        return None if view is None else EmployeePay(view=view)

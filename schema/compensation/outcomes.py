@@ -117,7 +117,7 @@ class PayStatement:
     def new_pay(self) -> Money:
         return Money.of(self.statement.new_pay)
 
-    @strawberry.field(description="The increase.")
+    @strawberry.field(description="New pay minus old pay, in the statement's currency.")
     def increase(self) -> Money:
         return Money.of(self.statement.increase)
 
@@ -135,7 +135,7 @@ class PayStatement:
 class PayEquityFlag:
     flag: strawberry.Private[queries.EquityFlag]
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The position (and level) whose people show the gap.")
     async def position(self, info: Info[Context, Any]) -> Position | None:
         return PositionFields.wrap(await load(info.context, "position_by_id", self.flag.position_id))
 

@@ -53,7 +53,7 @@ class ProposalPayload:
 
 @strawberry.type(description="The proposals submitted or decided, or why nothing was written.")
 class ProposalsPayload:
-    cycle: MeritCycle | None = strawberry.field(description="The cycle.")
+    cycle: MeritCycle | None = strawberry.field(description="The merit cycle the proposals belong to.")
     participants: list[MeritParticipant] = strawberry.field(
         description="Those changed (as many as the employees named, at most 500 a call).", metadata=listed(500))
     errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")

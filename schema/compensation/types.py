@@ -27,6 +27,7 @@ from schema.compensation.enums import (
     ProposalStateEnum,
 )
 from schema.core.cost import listed
+from schema.core.descriptions import HIDDEN as NULL
 from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
 from schema.core.pagination import Connection
@@ -226,10 +227,11 @@ class MeritCycle(Node):
     def matrix(self) -> MeritMatrix:
         return MeritMatrix.of(self.doc["matrix"])
 
-    @strawberry.field(description="Compensation admins: what the matrix recommends for everyone (each cell's "
-                                  "target), in the cycle currency.")
+    @strawberry.field(description="What the matrix recommends for everyone (each cell's target), in the cycle "
+                                  f"currency. Compensation admins only: {NULL}.")
     async def projected_spend(self, info: Info[Context, Any]) -> Money | None:
-        return Money.of(await queries.cycle_projection(info.context, self.doc))
+        spend = await queries.cycle_projection(info.context, self.doc)
+        return None if spend is None else Money.of(spend)
 
 
 @strawberry.type(description="One entry of a proposal's trail: who did what, when and why.")

@@ -104,7 +104,9 @@ class ExitQuery:
         return ExitRecord.wrap(await records.exit_record_by_id(info.context, id))
 
     @strawberry.field(description="Exit records, newest last day first: HR admins all, interviewers theirs.")
-    async def exit_records(self, info: Info[Context, Any], status: ExitStatusEnum | None = None,
+    async def exit_records(self, info: Info[Context, Any],
+                           status: Annotated[ExitStatusEnum | None, strawberry.argument(
+                               description="Only the records in this status.")] = None,
                            first: First = 20, after: After = None,
                            last: Last = None, before: Before = None) -> ExitRecordConnection | None:
         page = await records.exit_records(info.context, status.value if status else None,

@@ -231,7 +231,7 @@ class ExitSurvey:
 
 @strawberry.type(description="How often a reason category was the primary reason.")
 class ReasonCount:
-    category: ReasonCategoryEnum = strawberry.field(description="The category.")
+    category: ReasonCategoryEnum = strawberry.field(description="The reason category counted.")
     count: int = strawberry.field(description="How many leavers gave it as their primary reason.")
 
 

@@ -22,7 +22,8 @@ class FeedbackEmployeeFields:
 
     @strawberry.field(
         metadata=listed(50),
-        description="Open follow-ups of feedback this person received: the person and their managers.")
+        description="Open follow-ups of feedback this person received, soonest due first. The person "
+                    "and their management chain; null for anyone else, by design and without an error.")
     async def open_follow_ups(self, info: Info[Context, Any],
                               ) -> list[FollowUp] | None:
         return await open_follow_ups(info, self.doc)

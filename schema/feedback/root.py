@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -43,6 +43,13 @@ from schema.feedback.types import (
 )
 from schema.org.inputs import provided
 from schema.org.types import DepartmentFields
+
+FilterArg = Annotated[FeedbackFilter | None, strawberry.argument(
+    description="Which items to list; omitted, all of them.")]
+
+
+PersonBelowArg = Annotated[strawberry.ID, strawberry.argument(
+    description="The person, someone below you in the org chart.")]
 
 
 @strawberry.type
@@ -100,14 +107,14 @@ def follow_up_payload(outcome: Outcome) -> FollowUpPayload:
 @strawberry.type
 class FeedbackQuery:
     @strawberry.field(description="Feedback addressed to you (not the notes to your managers), newest first.")
-    async def feedback_received(self, info: Info[Context, Any], filter: FeedbackFilter | None = None,
+    async def feedback_received(self, info: Info[Context, Any], filter: FilterArg = None,
                                 first: First = 20, after: After = None, last: Last = None,
                                 before: Before = None) -> FeedbackConnection:
         page = await feedback.feedback_received(info.context, spec_of(filter), window(info, first, after, last, before))
         return FeedbackConnection.of(page, Feedback.wrap)
 
     @strawberry.field(description="Feedback you gave under your name, newest first.")
-    async def feedback_given(self, info: Info[Context, Any], filter: FeedbackFilter | None = None,
+    async def feedback_given(self, info: Info[Context, Any], filter: FilterArg = None,
                              first: First = 20, after: After = None, last: Last = None,
                              before: Before = None) -> FeedbackConnection:
         page = await feedback.feedback_given(info.context, spec_of(filter), window(info, first, after, last, before))
@@ -115,15 +122,18 @@ class FeedbackQuery:
 
     @strawberry.field(description="Managers: what you may see of the feedback someone below you received; null "
                                   "(with the error) when refused.")
-    async def feedback_about(self, info: Info[Context, Any], employee_id: strawberry.ID,
-                             filter: FeedbackFilter | None = None, first: First = 20, after: After = None,
+    async def feedback_about(self, info: Info[Context, Any], employee_id: PersonBelowArg,
+                             filter: FilterArg = None, first: First = 20, after: After = None,
                              last: Last = None, before: Before = None) -> FeedbackConnection | None:
         page = await feedback.feedback_about(info.context, employee_id, spec_of(filter),
                                              window(info, first, after, last, before))
         return FeedbackConnection.of(page, Feedback.wrap)
 
     @strawberry.field(description="One feedback item you may see; null otherwise.")
-    async def feedback(self, info: Info[Context, Any], id: strawberry.ID) -> Feedback | None:
+    async def feedback(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The feedback's id (Feedback.id).")],
+    ) -> Feedback | None:
         return Feedback.wrap(await feedback.feedback_by_id(info.context, id))
 
     @strawberry.field(
@@ -137,12 +147,18 @@ class FeedbackQuery:
         return FeedbackRequest.wrap_all(await feedback.my_requests(info.context, first))
 
     @strawberry.field(description="A request you made or were asked; null otherwise.")
-    async def feedback_request(self, info: Info[Context, Any], id: strawberry.ID) -> FeedbackRequest | None:
+    async def feedback_request(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The request's id (FeedbackRequest.id).")],
+    ) -> FeedbackRequest | None:
         return FeedbackRequest.wrap(await feedback.request_by_id(info.context, id))
 
     @strawberry.field(description="Anonymous upward feedback sent to you for a period (default: the current one).")
-    async def anonymous_feedback(self, info: Info[Context, Any],
-                                 period: str | None = None) -> AnonymousFeedbackSummary:
+    async def anonymous_feedback(
+        self, info: Info[Context, Any],
+        period: Annotated[str | None, strawberry.argument(description=(
+            "A quarter such as \"2026-Q4\"; omitted, every released period."))] = None,
+    ) -> AnonymousFeedbackSummary:
         summary = await feedback_anonymous.summary(info.context, period)
         return AnonymousFeedbackSummary(period=summary["period"], threshold=summary["threshold"],
                                         pending_count=summary["pending"],
@@ -153,7 +169,11 @@ class FeedbackQuery:
         return await feedback_anonymous.periods(info.context)
 
     @strawberry.field(metadata=listed(50), description="Follow-ups you own, soonest due first.")
-    async def my_follow_ups(self, info: Info[Context, Any], include_done: bool = False) -> list[FollowUp]:
+    async def my_follow_ups(
+        self, info: Info[Context, Any],
+        include_done: Annotated[bool, strawberry.argument(description=(
+            "Include done follow-ups (default false)."))] = False,
+    ) -> list[FollowUp]:
         return FollowUp.wrap_all(await feedback_follow_ups.my_follow_ups(info.context, include_done))
 
     @strawberry.field(
@@ -173,52 +193,83 @@ class FeedbackQuery:
 @strawberry.type
 class FeedbackMutation:
     @strawberry.mutation(description="Feedback to a colleague; its direction comes from the org chart.")
-    async def give_feedback(self, info: Info[Context, Any], input: GiveFeedbackInput) -> FeedbackPayload:
+    async def give_feedback(
+        self, info: Info[Context, Any],
+        input: Annotated[GiveFeedbackInput, strawberry.argument(description="The feedback.")],
+    ) -> FeedbackPayload:
         return feedback_payload(await feedback_mutations.give_feedback(info.context, vars(input)))
 
     @strawberry.mutation(description="Your own feedback, within 15 minutes of giving it (then TOO_LATE).")
-    async def edit_feedback(self, info: Info[Context, Any], id: strawberry.ID,
-                            input: EditFeedbackInput) -> FeedbackPayload:
+    async def edit_feedback(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "Your feedback, given less than 15 minutes ago."))],
+        input: Annotated[EditFeedbackInput, strawberry.argument(description=(
+            "The fields to change; the others stay as they are."))],
+    ) -> FeedbackPayload:
         return feedback_payload(await feedback_mutations.edit_feedback(info.context, id, provided(input)))
 
     @strawberry.mutation(description="Take back your own feedback; a tombstone stays.")
-    async def retract_feedback(self, info: Info[Context, Any], id: strawberry.ID) -> FeedbackPayload:
+    async def retract_feedback(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "Your feedback to retract (it stays as a tombstone)."))],
+    ) -> FeedbackPayload:
         return feedback_payload(await feedback_mutations.retract_feedback(info.context, id))
 
     @strawberry.mutation(description="Anonymous upward feedback to a manager above you: one per manager and period.")
-    async def send_anonymous_feedback(self, info: Info[Context, Any],
-                                      input: AnonymousFeedbackInput) -> AnonymousFeedbackPayload:
+    async def send_anonymous_feedback(
+        self, info: Info[Context, Any],
+        input: Annotated[AnonymousFeedbackInput, strawberry.argument(description="The anonymous feedback.")],
+    ) -> AnonymousFeedbackPayload:
         outcome = await feedback_anonymous.send_anonymous(info.context, vars(input))
         return AnonymousFeedbackPayload(sent=not outcome.errors, errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Ask colleagues for feedback about yourself or a report.")
-    async def request_feedback(self, info: Info[Context, Any], input: RequestFeedbackInput) -> FeedbackRequestPayload:
+    async def request_feedback(
+        self, info: Info[Context, Any],
+        input: Annotated[RequestFeedbackInput, strawberry.argument(description="The request.")],
+    ) -> FeedbackRequestPayload:
         outcome = await feedback_mutations.request_feedback(info.context, vars(input))
         return FeedbackRequestPayload(request=FeedbackRequest.wrap(outcome.extra.get("request")),
                                       errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="Answer a request you were asked; this closes your part.")
-    async def answer_feedback_request(self, info: Info[Context, Any], request_id: strawberry.ID,
-                                      input: AnswerFeedbackRequestInput) -> AnswerFeedbackRequestPayload:
+    async def answer_feedback_request(
+        self, info: Info[Context, Any],
+        request_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "A request you were asked and have not answered."))],
+        input: Annotated[AnswerFeedbackRequestInput, strawberry.argument(description="Your answer.")],
+    ) -> AnswerFeedbackRequestPayload:
         outcome = await feedback_mutations.answer_request(info.context, request_id, vars(input))
         return AnswerFeedbackRequestPayload(feedback=Feedback.wrap(outcome.document),
                                             request=FeedbackRequest.wrap(outcome.extra.get("request")),
                                             errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="HR admins: the anonymity threshold (at least 3), values and competencies.")
-    async def set_feedback_settings(self, info: Info[Context, Any],
-                                    input: FeedbackSettingsInput) -> FeedbackSettingsPayload:
+    async def set_feedback_settings(
+        self, info: Info[Context, Any],
+        input: Annotated[FeedbackSettingsInput, strawberry.argument(description=(
+            "The settings to change; the others stay as they are."))],
+    ) -> FeedbackSettingsPayload:
         outcome = await feedback_mutations.set_settings(info.context, provided(input))
         return FeedbackSettingsPayload(settings=FeedbackSettings.wrap(outcome.document),
                                        errors=errors_of(outcome.errors))
 
     @strawberry.mutation(description="An action item from feedback you received or feedback about your reports.")
-    async def create_follow_up(self, info: Info[Context, Any], input: CreateFollowUpInput) -> FollowUpPayload:
+    async def create_follow_up(
+        self, info: Info[Context, Any],
+        input: Annotated[CreateFollowUpInput, strawberry.argument(description="The follow-up.")],
+    ) -> FollowUpPayload:
         return follow_up_payload(await feedback_follow_ups.create_follow_up(info.context, vars(input)))
 
     @strawberry.mutation(description="Change a follow-up or mark it done.")
-    async def update_follow_up(self, info: Info[Context, Any], id: strawberry.ID,
-                               input: UpdateFollowUpInput) -> FollowUpPayload:
+    async def update_follow_up(
+        self, info: Info[Context, Any],
+        id: Annotated[strawberry.ID, strawberry.argument(description="The follow-up (FollowUp.id).")],
+        input: Annotated[UpdateFollowUpInput, strawberry.argument(description=(
+            "The fields to change; the others stay as they are."))],
+    ) -> FollowUpPayload:
         return follow_up_payload(await feedback_follow_ups.update_follow_up(info.context, id, provided(input)))
 
 

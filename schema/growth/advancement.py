@@ -87,7 +87,7 @@ class Successor:
 class SuccessionPlan:
     view: strawberry.Private[SuccessionView]
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The key position this plan is for.")
     def position(self) -> Position:
         return PositionFields.wrap(self.view.position)  # type: ignore[return-value]
 
@@ -116,7 +116,7 @@ class SuccessionEvent:
     kind: SuccessionChangeKind = strawberry.field(description="What changed.")
     plan: SuccessionPlan = strawberry.field(description="The plan after the change.")
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The id of the key position whose plan changed.")
     def position_id(self) -> strawberry.ID:
         return strawberry.ID(self.message["positionId"])
 
@@ -246,7 +246,8 @@ class PromotionEvent:
 
 @strawberry.type(description="One factor's part in a candidate's score, and why.")
 class FactorContribution:
-    factor: FactorEnum = strawberry.field(description="The factor.")
+    factor: FactorEnum = strawberry.field(
+        description="Which part of the ranking this is (competency fit, performance, potential, ...).")
     value: float = strawberry.field(description="The candidate's value for it, from 0 to 1.")
     weight: float = strawberry.field(description="Its weight (HR admins set the weights).")
     contribution: float = strawberry.field(description="value × weight ÷ the sum of the weights.")
@@ -307,7 +308,7 @@ class TalentMovement:
 class TalentGrid:
     grid: strawberry.Private[Grid]
 
-    @strawberry.field(description="The cycle.")
+    @strawberry.field(description="The review cycle whose calibrated ratings place people in the grid.")
     def cycle_id(self) -> strawberry.ID:
         return strawberry.ID(self.grid.cycle["_id"])
 

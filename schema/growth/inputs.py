@@ -51,8 +51,10 @@ class SuccessorInput:
 class CandidateWeightsInput:
     competency_fit: float | None = strawberry.field(default=None, description="Competency fit.")
     performance: float | None = strawberry.field(default=None, description="Calibrated performance.")
-    potential: float | None = strawberry.field(default=None, description="Potential.")
+    potential: float | None = strawberry.field(default=None, description=(
+        "The weight of potential (as managers rated it)."))
     readiness: float | None = strawberry.field(default=None, description="Readiness for the position.")
     aspiration: float | None = strawberry.field(default=None, description="Stated aspiration toward it.")
-    mobility: float | None = strawberry.field(default=None, description="Mobility.")
+    mobility: float | None = strawberry.field(default=None, description=(
+        "The weight of mobility (in the position's department, or willing to change)."))
     tenure: float | None = strawberry.field(default=None, description="Tenure in role.")

@@ -23,7 +23,7 @@ from schema.reviews.competencies import Competency
 class MentorStrength:
     need: strawberry.Private[Need]
 
-    @strawberry.field(description="The competency.")
+    @strawberry.field(description="The competency the mentee needs to grow in and the mentor meets.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
         return Competency.wrap(await competency(info.context, self.need.competency_id))
 

@@ -215,11 +215,11 @@ class Mentorship(Node):
     def wrap_all(cls, docs: list[Document]) -> list[Mentorship]:
         return [m for d in docs if (m := cls.wrap(d)) is not None]
 
-    @strawberry.field(description="The mentor.")
+    @strawberry.field(description="The person who mentors.")
     async def mentor(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.doc["mentorId"])
 
-    @strawberry.field(description="The mentee.")
+    @strawberry.field(description="The person mentored.")
     async def mentee(self, info: Info[Context, Any]) -> Employee | None:
         return await person(info, self.doc["menteeId"])
 
@@ -321,7 +321,7 @@ class CompetencyGap:
     assessed_level: int | None = strawberry.field(description="What the last shared review assessed, if it did.")
     shortfall: int = strawberry.field(description="Levels still to grow (0 when met; 2 when never assessed).")
 
-    @strawberry.field(description="The competency.")
+    @strawberry.field(description="The competency with the gap.")
     async def competency(self, info: Info[Context, Any]) -> Competency | None:
         found = await competencies(info.context, [self.gap.competency_id])
         return Competency.wrap(found[0]) if found else None
@@ -347,7 +347,7 @@ class Readiness:
     def employee(self) -> Employee:
         return EmployeeFields.of(self.view.employee)  # type: ignore[return-value]
 
-    @strawberry.field(description="The position.")
+    @strawberry.field(description="The key position the plan is for.")
     def position(self) -> Position:
         return PositionFields.wrap(self.view.position)  # type: ignore[return-value]
 

@@ -16,7 +16,8 @@ from schema.integrations.learning import LearningEvidence
 @strawberry.type(name="IntegrationEmployeeFields", description="The integrations domain's fields of a person.")
 class IntegrationEmployeeFields:
     @strawberry.field(description="Competency evidence from learning systems (passed activities), newest first, "
-                                  "at most 100: for the person, their managers and HR admins (else null and "
-                                  "FORBIDDEN).", metadata=listed(100))
+                                  "at most 100: for the person, their management chain and HR admins; null for "
+                                  "anyone else, by design and without an error.", metadata=listed(100))
     async def learning_evidence(self, info: Info[Context, Any]) -> list[LearningEvidence] | None:
-        return [LearningEvidence.wrap(d) for d in await learning.evidence_of(info.context, self.doc)]
+        docs = await learning.evidence_of(info.context, self.doc)
+        return None if docs is None else [LearningEvidence.wrap(d) for d in docs]

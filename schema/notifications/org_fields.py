@@ -15,8 +15,9 @@ from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 
 @strawberry.type(name="NotificationEmployeeFields", description="The notifications domain's fields of a person.")
 class NotificationEmployeeFields:
-    @strawberry.field(description="HR admins and the person: the latest changes to this person's record, newest "
-                                  "first (the audit trail); null with FORBIDDEN for anyone else.",
+    @strawberry.field(description="The latest changes to this person's record, newest first (the audit trail). HR "
+                                  "admins and the person only; null for anyone else, by design and without an "
+                                  "error.",
                       metadata=listed(HISTORY_LISTED))
     async def history(self, info: Info[Context, Any],
                       last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:

@@ -132,7 +132,7 @@ class ScoreFigures:
 @strawberry.type(name="ProcessSurveyGroupScore",
                   description="One group's score of a question; null below k respondents.")
 class GroupScore:
-    group: SurveyGroupEnum = strawberry.field(description="The group.")
+    group: SurveyGroupEnum = strawberry.field(description="Cohort, comparison group or everyone sent the round.")
     score: ScoreFigures | None = strawberry.field(description="Null: fewer than k answered, or hidden so that no "
                                                               "group is computable from another.")
 
@@ -226,7 +226,7 @@ class MyProcessSurvey:
 class CheckInFigures:
     due: int = strawberry.field(description="Due in the period.")
     held: int = strawberry.field(description="Completed.")
-    skipped: int = strawberry.field(description="Skipped.")
+    skipped: int = strawberry.field(description="Occurrences skipped (by either participant, with a reason).")
     missed: int = strawberry.field(description="Neither held nor skipped.")
     completion_rate: float | None = strawberry.field(description="held ÷ due; null with none due.")
 

@@ -4,7 +4,7 @@ department, and rating distributions."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -27,6 +27,13 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+DepartmentArg = Annotated[strawberry.ID | None, strawberry.argument(
+    description="Only reviews of people in this department.")]
+
+
+StateArg = Annotated[ReviewStateEnum | None, strawberry.argument(description="Only reviews in this state.")]
+
+
 @strawberry.type(description="A review cycle: period, template, phases with deadlines and eligibility.")
 class ReviewCycle(ReviewCycleFields):
     @classmethod
@@ -36,30 +43,31 @@ class ReviewCycle(ReviewCycleFields):
     @strawberry.field(description="The reviews the viewer may see (HR admins: all; others: their own and those "
                                   "of the people below them), by id (first ≤ 100).")
     async def reviews(self, info: Info[Context, Any], first: First = 50, after: After = None,
-                      last: Last = None, before: Before = None, department_id: strawberry.ID | None = None,
-                      state: ReviewStateEnum | None = None) -> Connection[Review]:
+                      last: Last = None, before: Before = None, department_id: DepartmentArg = None,
+                      state: StateArg = None) -> Connection[Review]:
         page = await resolvers.cycle_reviews(info.context, self.doc, department_id, state.value if state else None,
                                              window(info, first, after, last, before))
         return Connection[Review].of(page, Review.of)
 
 
-@strawberry.type
+@strawberry.type(description="Someone in the cycle's population who got no review, and why.")
 class LaunchSkip:
-    employee_id: strawberry.ID
-    reason: SkipReasonEnum
+    employee_id: strawberry.ID = strawberry.field(description="Their id.")
+    reason: SkipReasonEnum = strawberry.field(description="Why they got no review.")
 
-    @strawberry.field
+    @strawberry.field(description="The person.")
     async def employee(self, info: Info[Context, Any]) -> Employee | None:
         return EmployeeFields.wrap(await load(info.context, "employee_by_id", self.employee_id))
 
 
 @strawberry.type(description="What a launch did: created counts are 0 when it had all been created before.")
 class LaunchSummary:
-    eligible: int
-    reviews_created: int
-    forms_created: int
-    reviews_total: int
-    forms_total: int
+    eligible: int = strawberry.field(description="How many people the eligibility rules select.")
+    reviews_created: int = strawberry.field(description=(
+        "Reviews this launch created (fewer on a launch that resumes)."))
+    forms_created: int = strawberry.field(description="Forms this launch created.")
+    reviews_total: int = strawberry.field(description="Reviews the cycle has now.")
+    forms_total: int = strawberry.field(description="Forms the cycle has now.")
     skipped: list[LaunchSkip] = strawberry.field(description="People of the included departments not reviewed, "
                                                              "and why (terminated, on leave, hired on or after the "
                                                              "cutoff, excluded).")
@@ -72,32 +80,33 @@ class LaunchSummary:
                             for s in result.skipped])
 
 
-@strawberry.type
+@strawberry.type(description="How many review forms are in each state.")
 class FormCounts:
-    not_started: int
-    in_progress: int
-    submitted: int
+    not_started: int = strawberry.field(description="Forms with nothing answered.")
+    in_progress: int = strawberry.field(description="Forms answered in part, not submitted.")
+    submitted: int = strawberry.field(description="Submitted forms.")
 
     @classmethod
     def of(cls, counts: Counts) -> FormCounts:
         return cls(not_started=counts.not_started, in_progress=counts.in_progress, submitted=counts.submitted)
 
 
-@strawberry.type
+@strawberry.type(description="The forms of one department's reviewees, by state.")
 class DepartmentProgress:
-    department_id: strawberry.ID | None
-    counts: FormCounts
+    department_id: strawberry.ID | None = strawberry.field(description=(
+        "The department; null for reviewees without one."))
+    counts: FormCounts = strawberry.field(description="Its forms by state.")
 
-    @strawberry.field
+    @strawberry.field(description="The department; null for reviewees without one.")
     async def department(self, info: Info[Context, Any]) -> Department | None:
         return DepartmentFields.wrap(await load(info.context, "department_by_id", self.department_id))
 
 
-@strawberry.type
+@strawberry.type(description="The forms due by one phase's deadline, by state.")
 class PhaseProgressType:
-    phase: PhaseEnum
-    deadline: date | None
-    counts: FormCounts
+    phase: PhaseEnum = strawberry.field(description="Which phase of the cycle.")
+    deadline: date | None = strawberry.field(description="Its deadline; null when the cycle sets none.")
+    counts: FormCounts = strawberry.field(description="Its forms by state.")
     departments: list[DepartmentProgress] = strawberry.field(
         metadata=listed(200), description="The same counts per department.")
 
@@ -109,23 +118,24 @@ class PhaseProgressType:
                    counts=FormCounts.of(progress.total), departments=departments)
 
 
-@strawberry.type
+@strawberry.type(description="How many reviews are in one state.")
 class ReviewStateCount:
-    state: ReviewStateEnum
-    count: int
+    state: ReviewStateEnum = strawberry.field(description="The review state counted.")
+    count: int = strawberry.field(description="How many reviews are in it.")
 
 
 @strawberry.type(description="Forms not started, in progress and submitted, per phase and per department.")
 class CycleProgress:
-    cycle: ReviewCycle
-    phases: list[PhaseProgressType]
-    review_states: list[ReviewStateCount]
+    cycle: ReviewCycle = strawberry.field(description="The cycle this progress is of.")
+    phases: list[PhaseProgressType] = strawberry.field(description=(
+        "Per phase, its deadline and the state of the forms due by it."))
+    review_states: list[ReviewStateCount] = strawberry.field(description="How many reviews are in each state.")
 
 
-@strawberry.type
+@strawberry.type(description="How many reviews have one rating.")
 class RatingCount:
     rating: int | None = strawberry.field(description="null: not rated yet.")
-    count: int
+    count: int = strawberry.field(description="How many reviews have it.")
 
 
 def rating_counts(counts: dict[int | None, int], scale: dict[str, int]) -> list[RatingCount]:
@@ -136,26 +146,28 @@ def rating_counts(counts: dict[int | None, int], scale: dict[str, int]) -> list[
 @strawberry.type(description="Reviews per rating in one department, from the scores (before) and with "
                              "calibrated ratings (after).")
 class DepartmentDistribution:
-    department_id: strawberry.ID | None
-    before: list[RatingCount]
-    after: list[RatingCount]
+    department_id: strawberry.ID | None = strawberry.field(description=(
+        "The department; null for the whole cycle or reviewees without one."))
+    before: list[RatingCount] = strawberry.field(description="Ratings from the scores alone, before calibration.")
+    after: list[RatingCount] = strawberry.field(description="Final ratings, calibrated where calibrated.")
 
     @classmethod
     def of(cls, row: DepartmentRatings, scale: dict[str, int]) -> DepartmentDistribution:
         return cls(department_id=row.department_id, before=rating_counts(row.before, scale),
                    after=rating_counts(row.after, scale))
 
-    @strawberry.field
+    @strawberry.field(description="The department; null for the whole cycle or reviewees without one.")
     async def department(self, info: Info[Context, Any]) -> Department | None:
         return DepartmentFields.wrap(await load(info.context, "department_by_id", self.department_id))
 
 
-@strawberry.type
+@strawberry.type(description=(
+    "How the cycle's final ratings spread, before and after calibration, overall and by department."))
 class CycleDistribution:
-    cycle: ReviewCycle
+    cycle: ReviewCycle = strawberry.field(description="The cycle whose ratings these are.")
     departments: list[DepartmentDistribution] = strawberry.field(
         metadata=listed(200), description="The distribution per department.")
-    total: DepartmentDistribution
+    total: DepartmentDistribution = strawberry.field(description="The whole cycle.")
 
 
 async def distribution(info: Info[Context, Any], cycle_id: str) -> CycleDistribution:

@@ -22,7 +22,8 @@ class ReviewEmployeeFields:
     @strawberry.field(
         metadata=listed(50),
         description="Per competency: the level expected for the person's position, the level assessed "
-                                  "in their last shared review, and the gap. The person, their managers, HR admins.")
+                    "in their last shared review, and the gap. The person, their management chain and HR "
+                    "admins; null for anyone else, by design and without an error.")
     async def competency_profile(
         self, info: Info[Context, Any],
     ) -> list[CompetencyProfileEntry] | None:

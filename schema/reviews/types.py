@@ -25,6 +25,9 @@ from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
 from schema.reviews.templates import ReviewQuestion, ReviewTemplate
 
+SCORES = ("Visible to the reviewee's management chain and HR admins, and to the reviewee once the review is "
+          "shared; null for anyone else, by design and without an error.")
+
 
 async def employee_by(info: Info[Context, Any], id: str | None) -> Employee | None:
     return EmployeeFields.wrap(await load(info.context, "employee_by_id", id))
@@ -44,41 +47,44 @@ def as_datetime(value: Any) -> datetime | None:
 @strawberry.type(description="One answer: its value (JSON: a number, text, an option, a level, or goal id → "
                              "rating), its version (each write bumps it) and who wrote it when.")
 class ReviewAnswer:
-    question_id: str
-    value: JSON | None
-    version: int
-    by_id: strawberry.ID | None
-    at: datetime | None
+    question_id: str = strawberry.field(description="The question's key.")
+    value: JSON | None = strawberry.field(description=(
+        "The answer, as its question's kind takes it (see updateReviewAnswer); null when cleared."))
+    version: int = strawberry.field(description="Its version, raised by each save (send it back as baseVersion).")
+    by_id: strawberry.ID | None = strawberry.field(description="Who saved it last.")
+    at: datetime | None = strawberry.field(description="When it was saved last (UTC).")
 
     @classmethod
     def of(cls, answer: Document) -> ReviewAnswer:
         return cls(question_id=answer["questionId"], value=answer.get("value"), version=int(answer.get("version", 0)),
                    by_id=answer.get("byId"), at=as_datetime(answer.get("at")))
 
-    @strawberry.field
+    @strawberry.field(description="Who saved it last.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.by_id)
 
 
 @strawberry.type(description="A write refused because the answer moved on: its current value and version.")
 class AnswerConflict:
-    question_id: str
-    value: JSON | None
-    version: int
-    by_id: strawberry.ID | None
-    at: datetime | None
+    question_id: str = strawberry.field(description="The question's key.")
+    value: JSON | None = strawberry.field(description="The answer stored now.")
+    version: int = strawberry.field(description="Its version now (send it as baseVersion after merging).")
+    by_id: strawberry.ID | None = strawberry.field(description="Who saved it.")
+    at: datetime | None = strawberry.field(description="When (UTC).")
 
-    @strawberry.field
+    @strawberry.field(description="Who saved it.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.by_id)
 
 
 @strawberry.type(description="A form's score: the weighted mean of its rated answers on the template's scale.")
 class ReviewFormScore:
-    value: float | None
+    value: float | None = strawberry.field(description=(
+        "The form's score on the template's scale (scaleMin to scaleMax), rounded to four decimal places; null "
+        "when nothing rated is answered."))
     provisional: bool = strawberry.field(description="True while a required question is unanswered.")
-    rated_answers: int
-    missing_required: list[str]
+    rated_answers: int = strawberry.field(description="How many rated questions are answered.")
+    missing_required: list[str] = strawberry.field(description="The keys of required questions still unanswered.")
 
     @classmethod
     def of(cls, score: FormScore | None) -> ReviewFormScore | None:
@@ -88,21 +94,27 @@ class ReviewFormScore:
                    missing_required=list(score.missing_required))
 
 
-@strawberry.type
+@strawberry.type(description="One reviewer kind's share of a review's score.")
 class KindScore:
-    kind: ReviewerKindEnum
-    value: float | None
-    weight: float
-    forms: int
-    scored_forms: int
+    kind: ReviewerKindEnum = strawberry.field(description="The reviewer kind.")
+    value: float | None = strawberry.field(description=(
+        "The mean of its forms' scores on the template's scale (scaleMin to scaleMax), rounded to four decimal "
+        "places; null without a scored form."))
+    weight: float = strawberry.field(description=(
+        "Its weight in the template (renormalised over the kinds with a score)."))
+    forms: int = strawberry.field(description="How many forms of this kind the review has.")
+    scored_forms: int = strawberry.field(description="How many of them have a score.")
 
 
 @strawberry.type(description="A review's overall score: reviewer kinds combined with the template's weights.")
 class ReviewScore:
-    value: float | None
-    provisional: bool
+    value: float | None = strawberry.field(description=(
+        "The overall score on the template's scale (scaleMin to scaleMax), rounded to four decimal places: the "
+        "kinds' scores weighted by the template; null when nothing is scored."))
+    provisional: bool = strawberry.field(description=(
+        "True while a form of a weighted kind is unsubmitted or misses a required answer."))
     rating: int | None = strawberry.field(description="The score rounded half up on the template's scale.")
-    by_kind: list[KindScore]
+    by_kind: list[KindScore] = strawberry.field(description="The score of each reviewer kind.")
 
     @classmethod
     def of(cls, doc: Document | None) -> ReviewScore | None:
@@ -115,11 +127,12 @@ class ReviewScore:
 
 @strawberry.type(description="A calibrated rating and why.")
 class Calibration:
-    rating: int
-    justification: str
-    by_id: strawberry.ID | None
-    at: datetime | None
-    previous_rating: int | None = None
+    rating: int = strawberry.field(description="The calibrated rating, an integer of the template's scale.")
+    justification: str = strawberry.field(description="Why, as written.")
+    by_id: strawberry.ID | None = strawberry.field(description="Who calibrated.")
+    at: datetime | None = strawberry.field(description="When (UTC).")
+    previous_rating: int | None = strawberry.field(default=None, description=(
+        "The rating before; null for the first calibration."))
     score_rating: int | None = strawberry.field(default=None, description="The rating from the scores at the time.")
 
     @classmethod
@@ -128,26 +141,26 @@ class Calibration:
                    at=as_datetime(doc.get("at")), previous_rating=doc.get("previousRating"),
                    score_rating=doc.get("scoreRating"))
 
-    @strawberry.field
+    @strawberry.field(description="Who calibrated.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.by_id)
 
 
 @strawberry.type(description="A step in the history of a review or a form.")
 class ReviewEvent:
-    kind: str
-    at: datetime | None
-    by_id: strawberry.ID | None
-    from_state: str | None
-    to_state: str | None
-    note: str | None
+    kind: str = strawberry.field(description="What happened: moved (a state change), submitted or reopened.")
+    at: datetime | None = strawberry.field(description="When (UTC).")
+    by_id: strawberry.ID | None = strawberry.field(description="Who did it; null for the system.")
+    from_state: str | None = strawberry.field(description="The state before a move; null otherwise.")
+    to_state: str | None = strawberry.field(description="The state after a move; null otherwise.")
+    note: str | None = strawberry.field(description="Why, as written; null without a note.")
 
     @classmethod
     def of(cls, doc: Document) -> ReviewEvent:
         return cls(kind=doc["kind"], at=as_datetime(doc.get("at")), by_id=doc.get("byId"), from_state=doc.get("from"),
                    to_state=doc.get("to"), note=doc.get("note") or doc.get("reason"))
 
-    @strawberry.field
+    @strawberry.field(description="Who did it; null for the system.")
     async def by(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.by_id)
 
@@ -156,33 +169,34 @@ class ReviewEvent:
 class ReviewGoal:
     id: strawberry.ID = strawberry.field(description="The goal's id: this shows that goal in the review, and "
                                                      "`node(id:)` answers the Goal itself.")
-    title: str
-    status: str | None
-    start_date: date | None
-    due_date: date | None
+    title: str = strawberry.field(description="The goal's title.")
+    status: str | None = strawberry.field(description="Its status (lower case, as GoalStatus); null if unknown.")
+    start_date: date | None = strawberry.field(description="Its first day.")
+    due_date: date | None = strawberry.field(description="Its due day.")
 
 
-@strawberry.type
+@strawberry.type(description="One question of an anonymous aggregate and its answers.")
 class FeedbackQuestion:
-    question: ReviewQuestion
+    question: ReviewQuestion = strawberry.field(description="The question answered (as the template asks it).")
     answers: list[JSON] = strawberry.field(description="Submitted answers, without names, in a neutral order.")
 
 
 @strawberry.type(description="Peer or upward answers as an unnamed aggregate.")
 class ReviewFeedback:
-    kind: ReviewerKindEnum
+    kind: ReviewerKindEnum = strawberry.field(description="PEER or UPWARD.")
     answered: int = strawberry.field(description="How many of these forms were submitted.")
     visible: bool = strawberry.field(description="False while the template or the anonymity threshold (3 answers) "
                                                  "keeps them from the viewer.")
-    questions: list[FeedbackQuestion]
+    questions: list[FeedbackQuestion] = strawberry.field(description=(
+        "Per question you may read, the submitted answers without names."))
 
 
 @strawberry.type(description="One reviewer's form in a review.")
 class ReviewForm(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    kind: ReviewerKindEnum
-    state: FormStateEnum
+    kind: ReviewerKindEnum = strawberry.field(description="Who fills it in, relative to the reviewee.")
+    state: FormStateEnum = strawberry.field(description="Where it stands.")
     revision: int = strawberry.field(description="Bumped by every committed answer.")
 
     @classmethod
@@ -196,19 +210,21 @@ class ReviewForm(Node):
     def wrap_all(cls, docs: list[Document]) -> list[ReviewForm]:
         return [f for f in map(cls.wrap, docs) if f is not None]
 
-    @strawberry.field
+    @strawberry.field(description="Who fills it in.")
     async def reviewer(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.doc["reviewerId"])
 
-    @strawberry.field
+    @strawberry.field(description="Whom it is about.")
     async def reviewee(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.doc["revieweeId"])
 
-    @strawberry.field(description="The review: for the reviewee, their managers and HR admins (else null).")
+    @strawberry.field(description="The review this form belongs to: for the reviewee, their management chain and "
+                                  "HR admins; null for anyone else (a peer reviewer), by design and without an "
+                                  "error.")
     async def review(self, info: Info[Context, Any]) -> Review | None:
-        return Review.wrap(await resolvers.review(info.context, self.doc["reviewId"]))
+        return Review.wrap(await resolvers.review_of_form(info.context, self.doc))
 
-    @strawberry.field
+    @strawberry.field(description="The cycle it belongs to.")
     async def cycle(self, info: Info[Context, Any]) -> LazyReviewCycle | None:
         return await cycle_of(info, self.doc["cycleId"])
 
@@ -225,7 +241,7 @@ class ReviewForm(Node):
     async def answers(self, info: Info[Context, Any]) -> list[ReviewAnswer]:
         return [ReviewAnswer.of(a) for a in await resolvers.readable_answers(info.context, self.doc)]
 
-    @strawberry.field
+    @strawberry.field(description="Its score from the answers you may read; null when it has no rated question.")
     async def score(self, info: Info[Context, Any]) -> ReviewFormScore | None:
         return ReviewFormScore.of(await resolvers.score_of_form(info.context, self.doc))
 
@@ -233,18 +249,19 @@ class ReviewForm(Node):
     async def can_edit(self, info: Info[Context, Any]) -> bool:
         return await resolvers.can_edit(info.context, self.doc)
 
-    @strawberry.field
+    @strawberry.field(description=(
+        "The reviewee's goals of the review period, as you may see them (what GOALS questions rate)."))
     async def goals(self, info: Info[Context, Any]) -> list[ReviewGoal]:
         goals = await resolvers.goals_of_form(info.context, self.doc)
         return [ReviewGoal(id=strawberry.ID(g["_id"]), title=g.get("title", ""), status=g.get("status"),
                            start_date=date.fromisoformat(g["startDate"]) if g.get("startDate") else None,
                            due_date=date.fromisoformat(g["dueDate"]) if g.get("dueDate") else None) for g in goals]
 
-    @strawberry.field
+    @strawberry.field(description="Its submissions and reopenings, oldest first.")
     def history(self) -> list[ReviewEvent]:
         return [ReviewEvent.of(e) for e in self.doc.get("history", [])]
 
-    @strawberry.field
+    @strawberry.field(description="When it was last submitted (UTC); null while not submitted.")
     def submitted_at(self) -> datetime | None:
         return as_datetime(self.doc.get("submittedAt"))
 
@@ -264,7 +281,7 @@ class ReviewForm(Node):
 class Review(Node):
     doc: strawberry.Private[Document]
     id: strawberry.ID
-    state: ReviewStateEnum
+    state: ReviewStateEnum = strawberry.field(description="Where the review stands.")
 
     @classmethod
     def wrap(cls, doc: Document | None) -> Review | None:
@@ -278,7 +295,7 @@ class Review(Node):
     def wrap_all(cls, docs: list[Document]) -> list[Review]:
         return [r for r in map(cls.wrap, docs) if r is not None]
 
-    @strawberry.field
+    @strawberry.field(description="The reviewee.")
     async def employee(self, info: Info[Context, Any]) -> Employee | None:
         return await employee_by(info, self.doc["employeeId"])
 
@@ -290,24 +307,28 @@ class Review(Node):
     async def peers(self, info: Info[Context, Any]) -> list[Employee]:
         return EmployeeFields.wrap_all(await resolvers.peers(info.context, self.doc))
 
-    @strawberry.field
+    @strawberry.field(description="The cycle it belongs to.")
     async def cycle(self, info: Info[Context, Any]) -> LazyReviewCycle | None:
         return await cycle_of(info, self.doc["cycleId"])
 
     @strawberry.field(metadata=listed(30), description="The forms the viewer may read.")
-    async def forms(self, info: Info[Context, Any], kind: ReviewerKindEnum | None = None) -> list[ReviewForm]:
+    async def forms(
+        self, info: Info[Context, Any],
+        kind: Annotated[ReviewerKindEnum | None, strawberry.argument(description=(
+            "Only forms of this reviewer kind."))] = None,
+    ) -> list[ReviewForm]:
         docs = await resolvers.forms_of_review(info.context, self.doc, kind.value if kind else None)
         return ReviewForm.wrap_all(docs)
 
-    @strawberry.field(description="Managers and HR admins; the reviewee once shared.")
+    @strawberry.field(description=f"The review's scores, per form and overall. {SCORES}")
     async def score(self, info: Info[Context, Any]) -> ReviewScore | None:
-        doc = await resolvers.scored_review(info.context, self.doc, "score")
-        return ReviewScore.of(doc.get("score"))
+        doc = await resolvers.scored_review(info.context, self.doc)
+        return None if doc is None else ReviewScore.of(doc.get("score"))
 
-    @strawberry.field(description="The calibrated rating (managers and HR admins; the reviewee once shared).")
+    @strawberry.field(description=f"The calibrated rating; null too before any calibration. {SCORES}")
     async def calibration(self, info: Info[Context, Any]) -> Calibration | None:
-        doc = await resolvers.scored_review(info.context, self.doc, "calibration")
-        return Calibration.of(doc["calibration"]) if doc.get("calibration") else None
+        doc = await resolvers.scored_review(info.context, self.doc)
+        return Calibration.of(doc["calibration"]) if doc and doc.get("calibration") else None
 
     @strawberry.field(description="Every calibration of this review, oldest first. Empty for viewers who may "
                                   "not see it: anyone but the reviewee's managers and HR admins, and the "
@@ -315,26 +336,30 @@ class Review(Node):
     async def calibration_history(self, info: Info[Context, Any]) -> list[Calibration]:
         return [Calibration.of(c) for c in await resolvers.calibration_history(info.context, self.doc)]
 
-    @strawberry.field(description="The rating that counts: calibrated if calibrated, else from the score.")
+    @strawberry.field(description="The rating that counts, an integer of the template's scale: calibrated if "
+                                  f"calibrated, else from the score; null too while nothing is scored. {SCORES}")
     async def final_rating(self, info: Info[Context, Any]) -> int | None:
         return await resolvers.final_rating_of(info.context, self.doc)
 
     @strawberry.field(description="Peer (or upward) answers without names, as the template and threshold allow. "
                                   "Empty for viewers who may not see it: for anyone who may not see the review, "
                                   "answered 0, visible false and no questions (no error).")
-    async def feedback(self, info: Info[Context, Any],
-                       kind: ReviewerKindEnum = ReviewerKindEnum.PEER) -> ReviewFeedback:
+    async def feedback(
+        self, info: Info[Context, Any],
+        kind: Annotated[ReviewerKindEnum, strawberry.argument(description=(
+            "PEER (default) or UPWARD."))] = ReviewerKindEnum.PEER,
+    ) -> ReviewFeedback:
         data = await resolvers.feedback(info.context, self.doc, kind.value)
         template_id, whole = self.doc["templateId"], {"required": True}
         return ReviewFeedback(kind=kind, answered=data["answered"], visible=data["visible"],
                               questions=[FeedbackQuestion(question=ReviewQuestion.of(template_id, whole, q["question"]),
                                                           answers=q["answers"]) for q in data["questions"]])
 
-    @strawberry.field
+    @strawberry.field(description="Its state changes, oldest first.")
     def history(self) -> list[ReviewEvent]:
         return [ReviewEvent.of(e) for e in self.doc.get("history", [])]
 
-    @strawberry.field
+    @strawberry.field(description="When it was shared with the reviewee (UTC); null before.")
     def shared_at(self) -> datetime | None:
         return as_datetime(self.doc.get("sharedAt"))
 

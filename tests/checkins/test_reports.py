@@ -62,7 +62,7 @@ def expected_participation(start: str, end: str) -> list[Document]:
         rows.append({"department": {"id": department_id}, "cadence": cadence.upper(), "due": due,
                      "completed": by_status["completed"], "skipped": by_status["skipped"],
                      "missed": due - by_status["completed"] - by_status["skipped"],
-                     "completionRate": by_status["completed"] / due})
+                     "completionRate": round(by_status["completed"] / due, 4)})
     return rows
 
 

@@ -249,14 +249,21 @@ async def test_unexpected_exception_is_masked(server: RunningServer, monkeypatch
 
 
 async def test_forbidden_is_not_masked(server: RunningServer) -> None:
+    # when a plain employee asks for a report that is HR admins' alone
+    body = await server.client("employee").execute("{ followUpStats { open } }")
+    # then the refusal is readable
+    assert body["data"] == {"followUpStats": None}
+    assert codes(body) == ["FORBIDDEN"]
+    assert messages(body) == ["follow-up statistics are for HR admins"]
+
+
+async def test_a_hidden_field_is_null_without_an_error(server: RunningServer) -> None:
     # given someone outside the employee's own management chain
     top = next(e for e in server.demo.employees if e["managerId"] is None)
-    # when the employee asks their personal email
+    # when the employee asks their personal email, then it is null by design, with no error to mask
     body = await server.client("employee").execute(EMPLOYEE_EMAIL, {"id": top["_id"]})
-    # then the refusal is readable
     assert body["data"] == {"employee": {"name": top["name"], "email": None}}
-    assert codes(body) == ["FORBIDDEN"]
-    assert messages(body) == ["email is visible only to the person, their managers and HR admins"]
+    assert "errors" not in body
 
 
 async def test_unauthenticated_is_not_masked(server: RunningServer) -> None:

@@ -51,7 +51,7 @@ def test_the_check_finds_a_removed_field_and_a_narrowed_argument() -> None:
     # given the committed contract and a version of it that drops a field and makes an argument required
     old = (ROOT / "schema.graphql").read_text()
     new = old.replace('  """Each new praise in your organisation."""\n  praisePosted: Praise!\n', "", 1) \
-        .replace("orgChartChanged(rootId: ID!)", "orgChartChanged(rootId: ID!, x: Int!)")
+        .replace("orgChartChanged(", "orgChartChanged(x: Int!, ", 1)
     # then both are reported as breaking
     assert breaking(build_sdl(old), build_sdl(new)) == [
         "FIELD_REMOVED: Field Subscription.praisePosted was removed.",

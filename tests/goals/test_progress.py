@@ -142,10 +142,10 @@ async def test_roll_up_through_three_alignment_levels(server: RunningServer) -> 
     assert progress == pytest.approx({"Company": 0.2, "Department": 0.2, "First": 0.4, "Second": 0.0})
     # when the employee reaches the boolean key result of the second goal
     await server.client("employee").data(RECORD_PROGRESS, {"id": second["keyResults"][0]["id"], "value": 1})
-    # then the change rolls up two levels
-    expected = (0.2 + 0.4 + 1.0) / 3
+    # then the change rolls up two levels, shown to four decimal places (computed in full, rounded once)
+    expected = 0.5333  # (0.2 + 0.4 + 1.0) / 3
     for goal in (department, company):
-        assert (await hr.data(GOAL, {"id": goal["id"]}))["goal"]["progress"] == pytest.approx(expected)
+        assert (await hr.data(GOAL, {"id": goal["id"]}))["goal"]["progress"] == expected
     # and a cancelled child leaves the roll-up
     await hr.data(SET_STATUS, {"id": first["id"], "status": "CANCELLED"})
     assert (await hr.data(GOAL, {"id": company["id"]}))["goal"]["progress"] == pytest.approx((0.2 + 1.0) / 2)
@@ -194,3 +194,24 @@ async def test_concurrent_updates_never_lose_a_history_entry(server: RunningServ
     assert all(a["newValue"] == b["oldValue"] for a, b in itertools.pairwise(history))
     final = (await server.client("hr_admin").data(GOAL, {"id": goal["id"]}))["goal"]["keyResults"][0]["currentValue"]
     assert final == history[-1]["newValue"]
+
+
+async def test_progress_is_shown_to_four_places_without_float_noise(server: RunningServer) -> None:
+    # given a goal of two equally weighted key results, one reached and one at 9 of 25, whose mean in
+    # floating point is 0.6799999999999999, and a company goal rolling it up with a third of 1 of 3
+    hr = server.client("hr_admin")
+    me = persona("employee")
+    company = await create(hr, title="Company", level="COMPANY", rollUpChildren=True,
+                           keyResults=[kr_input(startValue=0, targetValue=3, currentValue=1)])
+    goal = await create(hr, title="Two key results", ownerEmployeeId=me["_id"], parentId=company["id"],
+                        keyResults=[kr_input(startValue=0, targetValue=1, currentValue=1),
+                                    kr_input(startValue=0, targetValue=25, currentValue=9)])
+    assert (1.0 + 9 / 25) / 2 == 0.6799999999999999
+    # when HR reads both goals and the key results
+    query = "query($id: ID!) { goal(id: $id) { progress keyResultProgress keyResults { progress } } }"
+    mine = (await hr.data(query, {"id": goal["id"]}))["goal"]
+    top = (await hr.data(query, {"id": company["id"]}))["goal"]
+    # then every progress is rounded once, where it is computed, to four decimal places
+    assert mine == {"progress": 0.68, "keyResultProgress": 0.68, "keyResults": [{"progress": 1.0},
+                                                                               {"progress": 0.36}]}
+    assert top == {"progress": 0.5067, "keyResultProgress": 0.3333, "keyResults": [{"progress": 0.3333}]}

@@ -10,6 +10,7 @@ import asyncio
 from typing import Any
 
 from models.org.rules import chain_of
+from tests.client import answer
 from tests.conftest import RunningServer
 from tests.interleave import failing_at, hold
 from tests.org.support import (
@@ -77,8 +78,7 @@ async def test_the_old_manager_never_reads_a_moved_persons_personal_fields(serve
     assert during["data"] == {"employee": {"email": member["email"]}, "head": {"manager": {"id": old_manager}}}
     # and after the move the old manager may not read the member's email any more
     after = await server.client(old_manager).execute(OLD_MANAGER_VIEW, view)
-    assert after["data"] == {"employee": {"email": None}, "head": {"manager": {"id": new_manager}}}
-    assert [(e["path"], e["extensions"]["code"]) for e in after["errors"]] == [(["employee", "email"], "FORBIDDEN")]
+    assert answer(after) == {"data": {"employee": {"email": None}, "head": {"manager": {"id": new_manager}}}}
     assert_chains_consistent(await server.stored_employees())
 
 
