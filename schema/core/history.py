@@ -86,11 +86,13 @@ def withheld_unless_hr(info: Info[Context, Any], fields: frozenset[str]) -> froz
 
 
 async def history_of(info: Info[Context, Any], object_id: str | None, allowed: bool, refusal: str,
-                     last: int = HISTORY_LISTED, withheld: frozenset[str] = frozenset()) -> list[AuditEntry]:
-    """What a ``history`` field answers: the object's ``last`` latest audit entries, or FORBIDDEN (``refusal``).
-    The fields of ``withheld`` (and below them) show as changed without their values: references to other objects
-    the reader may not see (a check-in's linked goals, a goal's parent)."""
+                     last: int = HISTORY_LISTED, withheld: frozenset[str] = frozenset()) -> list[AuditEntry] | None:
+    """What a ``history`` field answers: the object's ``last`` latest audit entries, or null for a reader it is
+    hidden from (``refusal``: why). The fields of ``withheld`` (and below them) show as changed without their
+    values: references to other objects the reader may not see (a check-in's linked goals, a goal's parent)."""
     docs = await core_history.history(info.context, object_id, allowed, refusal, last)
+    if docs is None:
+        return None
     entries = [entry for entry in map(AuditEntry.wrap, docs) if entry is not None]
     if withheld:
         for entry in entries:

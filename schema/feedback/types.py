@@ -106,7 +106,7 @@ class Feedback(Node):
         return FollowUp.wrap_all(await feedback_follow_ups.follow_ups_of(info.context, self.doc["_id"]))
 
     @strawberry.field(description="Its author only: its latest changes, newest first (the text as it was before an "
-                      "edit or retraction stays the author's); null with FORBIDDEN for anyone else.",
+                      "edit or retraction stays the author's); null for anyone else, by design and without an error.",
                       metadata=listed(HISTORY_LISTED))
     async def history(self, info: Info[Context, Any],
                       last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:

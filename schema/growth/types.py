@@ -285,7 +285,7 @@ class GrowthPlan:
 
     @strawberry.field(description="The person and HR admins: the plan's latest changes, newest first (its actions "
                                   "name goals and competencies others who read the plan may not see); empty before "
-                                  "anything was written; null with FORBIDDEN for anyone else.",
+                                  "anything was written; null for anyone else, by design and without an error.",
                       metadata=listed(HISTORY_LISTED))
     async def history(self, info: Info[Context, Any],
                       last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:

@@ -266,7 +266,7 @@ class ReviewForm(Node):
         return as_datetime(self.doc.get("submittedAt"))
 
     @strawberry.field(description="Its reviewer and HR admins: the form's latest changes, newest first (drafts and "
-                      "who wrote them stay theirs); null with FORBIDDEN for anyone else.",
+                      "who wrote them stay theirs); null for anyone else, by design and without an error.",
                       metadata=listed(HISTORY_LISTED))
     async def audit_history(self, info: Info[Context, Any],
                       last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
@@ -364,8 +364,8 @@ class Review(Node):
         return as_datetime(self.doc.get("sharedAt"))
 
     @strawberry.field(description="The reviewee's managers and HR admins (who may see its scores before it is "
-                      "shared): its latest changes, newest first; null with FORBIDDEN for anyone else, "
-                      "the reviewee included.",
+                      "shared): its latest changes, newest first; null for anyone else (the reviewee included), "
+                      "by design and without an error.",
                       metadata=listed(HISTORY_LISTED))
     async def audit_history(self, info: Info[Context, Any],
                       last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
