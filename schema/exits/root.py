@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from models.core.ids import key_in
 from models.exits.report import GroupBy
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
@@ -38,6 +39,9 @@ from schema.exits.types import (
     ExitSettings,
     ExitSurvey,
 )
+
+ItemId = Annotated[str, strawberry.argument(
+    description="The item: its key on the exit record (ExitChecklistItem.key) or its id (ExitChecklistItem.id).")]
 
 
 @strawberry.type(description="A page of exit records, newest last day first.")
@@ -170,8 +174,9 @@ class ExitMutation:
     async def save_exit_interview_template(self, info: Info[Context, Any], input: ExitInterviewTemplateInput,
                                            id: strawberry.ID | None = None) -> ExitInterviewTemplatePayload:
         data = {"name": input.name, "department_id": input.department_id,
-                "questions": [{"id": q.id, "kind": q.kind.value, "text": q.text, "options": q.options,
-                               "required": q.required} for q in input.questions]}
+                "questions": [{"id": key_in(id, q.id) if id and q.id else q.id, "kind": q.kind.value,
+                               "text": q.text, "options": q.options, "required": q.required}
+                              for q in input.questions]}
         outcome = await templates.save_template(info.context, id, data)
         doc = outcome.document
         return ExitInterviewTemplatePayload(template=ExitInterviewTemplate.wrap(doc), errors=errors_of(outcome.errors),
@@ -185,11 +190,11 @@ class ExitMutation:
 
     @strawberry.mutation(description="HR admins and the interviewer: tick off an item of the exit checklist.")
     async def complete_exit_checklist_item(self, info: Info[Context, Any], exit_id: strawberry.ID,
-                                           item_id: str) -> ExitRecordPayload:
+                                           item_id: ItemId) -> ExitRecordPayload:
         return record_payload(await checklist.complete_item(info.context, exit_id, item_id))
 
     @strawberry.mutation(description="HR admins and the interviewer: hand an open checklist item to someone else.")
-    async def reassign_exit_checklist_item(self, info: Info[Context, Any], exit_id: strawberry.ID, item_id: str,
+    async def reassign_exit_checklist_item(self, info: Info[Context, Any], exit_id: strawberry.ID, item_id: ItemId,
                                            owner_id: strawberry.ID) -> ExitRecordPayload:
         return record_payload(await checklist.reassign_item(info.context, exit_id, item_id, owner_id))
 

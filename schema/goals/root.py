@@ -77,7 +77,7 @@ class GoalsQuery:
                                   "where goals you see hang below it, and is left out otherwise.")
     async def goal_tree(self, info: Info[Context, Any], root_goal_id: strawberry.ID) -> GoalTreeNode | None:
         node = await goals.goal_tree(info.context, root_goal_id)
-        return GoalTreeNode.wrap(node) if node else None
+        return GoalTreeNode.wrap(node, node.id) if node else None
 
     @strawberry.field(
         metadata=listed(30),

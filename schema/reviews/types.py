@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.core.ids import scoped_id
 from models.reviews.scores import FormScore
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -18,6 +19,7 @@ from resolvers.reviews import review_queries as resolvers
 from resolvers.reviews import templates as template_resolvers
 from schema.core.cost import listed
 from schema.core.node import Node
+from schema.goals.types import Goal
 from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
@@ -150,14 +152,29 @@ class ReviewEvent:
         return await employee_by(info, self.by_id)
 
 
-@strawberry.type(description="A goal of the reviewee in the review period (what goal-achievement questions rate).")
-class ReviewGoal:
-    id: strawberry.ID = strawberry.field(description="The goal's id: this shows that goal in the review, and "
-                                                     "`node(id:)` answers the Goal itself.")
-    title: str
-    status: str | None
-    start_date: date | None
-    due_date: date | None
+@strawberry.type(description="A goal of the reviewee in the review period as one review form shows it (what "
+                             "goal-achievement questions rate).")
+class ReviewGoal(Node):
+    doc: strawberry.Private[Document]
+    id: strawberry.ID = strawberry.field(description="Unique across every type (a normalised cache's key, never the "
+                                                     "goal's own id): the review form's id, a colon, then goalId.")
+    goal_id: strawberry.ID = strawberry.field(description="The goal's own id (the Goal's id): what goal-achievement "
+                                                          "answers rate it under.")
+    title: str = strawberry.field(description="The goal's title.")
+    status: str | None = strawberry.field(description="The goal's status.")
+    start_date: date | None = strawberry.field(description="The goal's start date.")
+    due_date: date | None = strawberry.field(description="The goal's due date.")
+
+    @classmethod
+    def of(cls, form_id: str, goal: Document) -> ReviewGoal:
+        return cls(doc=goal, id=strawberry.ID(scoped_id(form_id, goal["_id"])), goal_id=strawberry.ID(goal["_id"]),
+                   title=goal.get("title", ""), status=goal.get("status"),
+                   start_date=date.fromisoformat(goal["startDate"]) if goal.get("startDate") else None,
+                   due_date=date.fromisoformat(goal["dueDate"]) if goal.get("dueDate") else None)
+
+    @strawberry.field(description="The goal itself (only goals you may see are listed on a form).")
+    def goal(self) -> Goal | None:
+        return Goal.wrap(self.doc)
 
 
 @strawberry.type
@@ -233,10 +250,7 @@ class ReviewForm(Node):
 
     @strawberry.field
     async def goals(self, info: Info[Context, Any]) -> list[ReviewGoal]:
-        goals = await resolvers.goals_of_form(info.context, self.doc)
-        return [ReviewGoal(id=strawberry.ID(g["_id"]), title=g.get("title", ""), status=g.get("status"),
-                           start_date=date.fromisoformat(g["startDate"]) if g.get("startDate") else None,
-                           due_date=date.fromisoformat(g["dueDate"]) if g.get("dueDate") else None) for g in goals]
+        return [ReviewGoal.of(self.doc["_id"], g) for g in await resolvers.goals_of_form(info.context, self.doc)]
 
     @strawberry.field
     def history(self) -> list[ReviewEvent]:
