@@ -248,7 +248,8 @@ class ReviewForm(Node):
     async def can_edit(self, info: Info[Context, Any]) -> bool:
         return await resolvers.can_edit(info.context, self.doc)
 
-    @strawberry.field
+    @strawberry.field(description="The reviewee's goals of the cycle's period that you may see (what "
+                                  "goal-achievement questions rate), each as this form shows it.")
     async def goals(self, info: Info[Context, Any]) -> list[ReviewGoal]:
         return [ReviewGoal.of(self.doc["_id"], g) for g in await resolvers.goals_of_form(info.context, self.doc)]
 

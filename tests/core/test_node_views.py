@@ -106,3 +106,22 @@ async def test_a_review_goal_is_found_as_the_form_shows_it_to_each_viewer(server
     # and another organisation's HR admin finds none, with no error
     foreign = await server.client("hr_admin", GLOBEX).execute(FORM_GOAL_NODES, {"ids": ids})
     assert foreign["data"] == {"nodes": [None] * len(ids)} and "errors" not in foreign
+
+
+async def test_every_node_of_a_tree_costs_one_reading_of_the_tree(server: RunningServer) -> None:
+    # given the deepest company goal's tree as the HR admin reads it, and what reading it costs
+    client = server.client("hr_admin")
+    roots = [g["_id"] for g in seeded_goals() if g["level"] == "company"]
+    shown = {root: flattened((await client.data(TREE, {"root": root}))["goalTree"]) for root in roots}
+    root = max(roots, key=lambda r: len(shown[r]))
+    server.database.stats.reset()
+    await client.data(TREE, {"root": root})
+    tree_calls = dict(server.database.stats.by_collection)
+    # when every node of it is asked for by id at once
+    server.database.stats.reset()
+    ids = [n["id"] for n in shown[root]][:100]
+    answered = (await client.data(TREE_NODES, {"ids": ids}))["nodes"]
+    node_calls = dict(server.database.stats.by_collection)
+    # then each is found, and the tree was read once, beside the one aggregate finding the ids' types
+    assert [n["id"] for n in answered] == ids and len(ids) > 10
+    assert node_calls == {**tree_calls, "employees": tree_calls.get("employees", 0) + 1}
