@@ -12,10 +12,12 @@ from tests.conftest import GLOBEX, RunningServer
 from tests.exits.support import (
     COMPLETE_ITEM,
     EXIT_COLLECTIONS,
+    MY_SURVEY,
     REASSIGN_ITEM,
     RECORD_INTERVIEW,
     SAVE_TEMPLATE,
     SCHEDULE,
+    SUBMIT_SURVEY,
     TEMPLATE_QUESTIONS,
     active_individual_contributors,
     persona,
@@ -24,6 +26,7 @@ from tests.exits.support import (
     save_template,
     terminate,
 )
+from tests.exits.test_survey import leaving_in
 
 CHECKLIST = "query($id: ID!) { exitRecord(id: $id) { checklist { __typename id key done owner { id } } } }"
 QUESTIONS = "{ exitInterviewTemplates { id questions { __typename id key kind } } }"
@@ -170,3 +173,19 @@ async def test_editing_a_template_takes_its_questions_ids_for_their_keys(server:
     assert [q["id"] for q in saved["template"]["questions"]] == [f"{template}:{q['id']}" for q in TEMPLATE_QUESTIONS]
     stored = await server.database.exitTemplates.find_one({"_id": template})
     assert [q["id"] for q in stored["questions"]] == [q["id"] for q in TEMPLATE_QUESTIONS]
+
+
+async def test_the_survey_takes_the_questions_ids_as_shown(server: RunningServer) -> None:
+    # given a leaver whose survey is open, its questions as they read them
+    leaver, reason = await leaving_in(server, 5)
+    me = server.client(leaver["_id"])
+    questions = (await me.data(MY_SURVEY))["myExitSurvey"]["questions"]
+    values = {"why": reason, "manager": 2, "recommend": 4, "next": "Competitor", "words": "Thanks"}
+    # when they answer each by the id they were shown
+    body = await me.data(SUBMIT_SURVEY, {"answers": [{"questionId": q["id"], "value": values[q["key"]]}
+                                                     for q in questions]})
+    # then the survey is taken, each answer counted as its question's
+    assert body["submitExitSurvey"] == {"submitted": True, "errors": []}
+    (stored,) = await server.database.exitSurveyResponses.find({}).to_list(None)
+    assert ({k: stored[k] for k in ("recommend", "ratings", "choices", "texts")}
+            == {"recommend": 4, "ratings": [2], "choices": ["Competitor"], "texts": ["Thanks"]})
