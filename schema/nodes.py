@@ -22,7 +22,7 @@ from resolvers.compensation.access import visible_pay
 from resolvers.core import nodes as node_resolvers
 from resolvers.core.context import Context
 from resolvers.core.loading import load
-from resolvers.core.nodes import KEY_SEPARATOR, MAX_NODES, Fetch, NodeKind, Place
+from resolvers.core.nodes import KEY_SEPARATOR, MAX_NODES, TREE_SEPARATOR, Fetch, NodeKind, Place
 from resolvers.exits import records as exit_records
 from resolvers.exits import templates as exit_templates
 from resolvers.feedback import anonymous as feedback_anonymous
@@ -54,10 +54,10 @@ from schema.compensation.types import MeritCycle, MeritParticipant, PayBand, Pay
 from schema.core.cost import listed
 from schema.core.node import Node
 from schema.employee import DepartmentType, EmployeeType, PositionType
-from schema.exits.types import ExitInterviewTemplate, ExitReason, ExitRecord
+from schema.exits.types import ExitChecklistItem, ExitInterviewTemplate, ExitQuestion, ExitReason, ExitRecord
 from schema.feedback.praise import Praise
 from schema.feedback.types import AnonymousFeedback, Feedback, FeedbackRequest, FollowUp
-from schema.goals.types import Goal, KeyResult, ProgressEntry
+from schema.goals.types import Goal, GoalTreeNode, KeyResult, ProgressEntry
 from schema.growth.advancement import PromotionProposal
 from schema.growth.types import CareerTrack, GrowthPlan, MentoringSession, Mentorship
 from schema.integrations.learning import LearningEvidence, LearningMapping
@@ -67,7 +67,7 @@ from schema.pilots.types import Pilot, ProcessSurvey, ProcessSurveyQuestion, Pro
 from schema.reviews.competencies import Competency
 from schema.reviews.cycles import ReviewCycle
 from schema.reviews.templates import ReviewQuestion, ReviewSection, ReviewTemplate
-from schema.reviews.types import Review, ReviewForm
+from schema.reviews.types import Review, ReviewForm, ReviewGoal
 
 Read = Callable[[Context, str], Awaitable[Document | None]]
 ReadAll = Callable[[Context], Awaitable[list[Document]]]
@@ -82,17 +82,25 @@ def by_id(read: Read, wrap: Wrap) -> Fetch:
     return fetch
 
 
-def listed_in(read_all: ReadAll, wrap: Wrap) -> Fetch:
-    """A document among those its root list field reads (``careerTracks`` …), the list read once per request
-    however many of its ids are asked."""
+def once(key: str, context: Context, read: Callable[[], Awaitable[Any]]) -> Awaitable[Any]:
+    """``read()`` started once per request under ``key``, however many ids ask for it."""
+    if key not in context.extras:
+        context.extras[key] = asyncio.ensure_future(read())
+    return context.extras[key]
+
+
+def one_of(read_all: ReadAll) -> Read:
+    """A document among those its root list field reads (``careerTracks`` …), the list read once per request."""
     key = f"nodes:{id(read_all)}"
 
-    async def fetch(context: Context, document_id: str, id: str) -> Any:
-        if key not in context.extras:
-            context.extras[key] = asyncio.ensure_future(read_all(context))
-        doc = next((d for d in await context.extras[key] if d["_id"] == document_id), None)
-        return None if doc is None else wrap(doc)
-    return fetch
+    async def read(context: Context, document_id: str) -> Document | None:
+        return next((d for d in await once(key, context, lambda: read_all(context)) if d["_id"] == document_id), None)
+    return read
+
+
+def listed_in(read_all: ReadAll, wrap: Wrap) -> Fetch:
+    """A document among those its root list field reads, the list read once per request."""
+    return by_id(one_of(read_all), wrap)
 
 
 def inside(read: Read, pick: Callable[[Context, Document, str], Awaitable[Any]]) -> Fetch:
@@ -144,6 +152,44 @@ async def _review_question(context: Context, template: Document, id: str) -> Any
     key = key_of(id)
     return next((ReviewQuestion.of(template["_id"], s, q) for s in template.get("sections", [])
                  for q in s.get("questions", []) if q["id"] == key), None)
+
+
+async def _exit_question(context: Context, template: Document, id: str) -> Any:
+    key = key_of(id)
+    return next((ExitQuestion.of(template["_id"], q) for q in template.get("questions", []) if q["id"] == key), None)
+
+
+async def _checklist_item(context: Context, record: Document, id: str) -> Any:
+    key = key_of(id)
+    return next((ExitChecklistItem.of(record["_id"], i) for i in record.get("checklist", []) if i["id"] == key), None)
+
+
+async def _tree_node(context: Context, root_id: str, id: str) -> Any:
+    """A node of the tree below ``root_id`` as ``goalTree`` shows it (redacted alike), the tree read once."""
+    tree = await once(f"nodes:tree:{root_id}", context, lambda: goals.goal_tree(context, root_id))
+    wanted, frontier = id.partition(TREE_SEPARATOR)[2], [tree] if tree else []
+    while frontier:
+        node = frontier.pop()
+        if node.id == wanted:
+            return GoalTreeNode.wrap(node, root_id)
+        frontier += node.children
+    return None
+
+
+async def _review_goal(context: Context, form: Document, id: str) -> Any:
+    """A goal as ``ReviewForm.goals`` lists it to the viewer (goals' accessor), the form read as reviewForm."""
+    key = key_of(id)
+    shown = await once(f"nodes:form-goals:{form['_id']}", context,
+                       lambda: review_queries.goals_of_form(context, form))
+    return next((ReviewGoal.of(form["_id"], g) for g in shown if g["_id"] == key), None)
+
+
+async def _exit_templates(context: Context) -> list[Document]:
+    return await exit_templates.templates(context, True)
+
+
+async def _exit_reasons(context: Context) -> list[Document]:
+    return await exit_records.reasons(context, True)
 
 
 async def _follow_up(context: Context, feedback_id: str, id: str) -> Any:
@@ -210,8 +256,8 @@ async def _position(context: Context, id: str) -> Document | None:
 
 
 def kind(tag: str, collection: str, fetch: Fetch, path: str = "_id", *, composite: bool = False,
-         via: str | None = None) -> NodeKind:
-    return NodeKind(Place(tag, collection, path, composite, via), fetch)
+         via: str | None = None, view: str | None = None) -> NodeKind:
+    return NodeKind(Place(tag, collection, path, composite, via, view), fetch)
 
 
 KINDS: tuple[NodeKind, ...] = (
@@ -221,6 +267,7 @@ KINDS: tuple[NodeKind, ...] = (
     kind("Goal", "goals", by_id(goals.goal, Goal.wrap)),
     kind("KeyResult", "goals", inside(goals.goal, _key_result), "keyResults._id"),
     kind("ProgressEntry", "goals", inside(goals.goal, _progress_entry), "progressHistory._id"),
+    kind("GoalTreeNode", "goals", _tree_node, view=TREE_SEPARATOR),
     kind("CheckIn", "checkIns", by_id(checkins.check_in, CheckIn.wrap)),
     kind("CheckInQuestion", "checkIns", inside(checkins.check_in, _check_in_question), "questions._id",
          composite=True),
@@ -230,7 +277,7 @@ KINDS: tuple[NodeKind, ...] = (
     kind("CheckInSeries", "checkInSeries", by_id(checkins.series, CheckInSeries.wrap)),
     kind("CheckInTemplate", "checkInTemplates", listed_in(checkins.templates, CheckInTemplate.wrap)),
     kind("CheckInTemplateQuestion", "checkInTemplates",
-         inside(lambda context, id: _one(checkins.templates, context, id), _template_question), "questions._id"),
+         inside(one_of(checkins.templates), _template_question), "questions._id"),
     kind("Feedback", "feedback", by_id(feedback.feedback_by_id, Feedback.wrap)),
     kind("FeedbackRequest", "feedbackRequests", by_id(feedback.request_by_id, FeedbackRequest.wrap)),
     kind("AnonymousFeedback", "anonymousFeedback", by_id(feedback_anonymous.released_item, AnonymousFeedback.wrap)),
@@ -245,10 +292,14 @@ KINDS: tuple[NodeKind, ...] = (
     kind("ReviewCycle", "reviewCycles", by_id(cycle_queries.review_cycle, ReviewCycle.wrap)),
     kind("Review", "reviews", by_id(review_queries.review, Review.wrap)),
     kind("ReviewForm", "reviewForms", by_id(review_queries.review_form, ReviewForm.wrap)),
+    kind("ReviewGoal", "reviewForms", inside(review_queries.review_form, _review_goal), view=KEY_SEPARATOR),
     kind("ExitRecord", "exitRecords", by_id(exit_records.exit_record_by_id, ExitRecord.wrap)),
-    kind("ExitReason", "exitReasons", listed_in(lambda c: exit_records.reasons(c, True), ExitReason.wrap)),
-    kind("ExitInterviewTemplate", "exitTemplates",
-         listed_in(lambda c: exit_templates.templates(c, True), ExitInterviewTemplate.wrap)),
+    kind("ExitChecklistItem", "exitRecords", inside(exit_records.exit_record_by_id, _checklist_item),
+         "checklist.id", composite=True),
+    kind("ExitReason", "exitReasons", listed_in(_exit_reasons, ExitReason.wrap)),
+    kind("ExitInterviewTemplate", "exitTemplates", listed_in(_exit_templates, ExitInterviewTemplate.wrap)),
+    kind("ExitQuestion", "exitTemplates", inside(one_of(_exit_templates), _exit_question), "questions.id",
+         composite=True),
     kind("MeritCycle", "meritCycles", by_id(compensation.merit_cycle, MeritCycle.wrap)),
     kind("MeritParticipant", "meritParticipants", by_id(compensation.participant, MeritParticipant.wrap)),
     kind("PayRecord", "payRecords", _pay_record, via="employeeId"),
@@ -272,10 +323,6 @@ KINDS: tuple[NodeKind, ...] = (
     kind("PromotionProposal", "promotionProposals",
          listed_in(lambda c: growth_promotions.promotion_proposals(c, None), PromotionProposal.wrap)),
 )
-
-
-async def _one(read_all: ReadAll, context: Context, id: str) -> Document | None:
-    return next((d for d in await read_all(context) if d["_id"] == id), None)
 
 
 @strawberry.type

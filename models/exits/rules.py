@@ -23,6 +23,7 @@ from typing import Any
 
 from models.core.documents import Document, new_id, stable_id
 from models.core.errors import ErrorCode, FieldError
+from models.core.ids import key_in
 from models.core.validation import check_name, check_text
 
 K_DEFAULT = 5
@@ -269,17 +270,18 @@ def build_questions(raw: Sequence[Mapping[str, Any]]) -> tuple[list[Document], l
     return questions, errors
 
 
-def check_answers(questions: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]],
+def check_answers(template: Mapping[str, Any], answers: Sequence[Mapping[str, Any]],
                   reason_ids: Collection[str]) -> tuple[dict[str, Any], list[FieldError]]:
-    """The answers by question id, each checked against its question; every problem found."""
+    """The answers by question key, each checked against its question of ``template``; every problem found. A
+    question is named by its key or by its id (``<template id>:<key>``, as ExitQuestion.id shows it)."""
     errors: list[FieldError] = []
     if len(answers) > MAX_QUESTIONS:
         return {}, [FieldError("answers", ErrorCode.INVALID, f"at most {MAX_QUESTIONS} answers")]
-    by_id = {q["id"]: q for q in questions}
+    by_id = {q["id"]: q for q in template.get("questions", [])}
     values: dict[str, Any] = {}
     for i, answer in enumerate(answers):
         field = f"answers[{i}]"
-        question = by_id.get(answer.get("question_id"))
+        question = by_id.get(key_in(template["_id"], str(answer.get("question_id"))))
         value = answer.get("value")
         if question is None:
             errors.append(FieldError(f"{field}.questionId", ErrorCode.NOT_FOUND, "no such question in the template"))
@@ -306,7 +308,7 @@ def check_answers(questions: Sequence[Mapping[str, Any]], answers: Sequence[Mapp
         if not ok:
             errors.append(FieldError(f"{field}.value", ErrorCode.INVALID, f"not an answer to a {kind} question"))
         values[question["id"]] = value
-    for question in questions:
+    for question in template.get("questions", []):
         if question.get("required") and values.get(question["id"]) is None:
             errors.append(FieldError("answers", ErrorCode.REQUIRED, f"question {question['id']!r} must be answered"))
     return values, errors

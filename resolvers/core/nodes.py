@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from models.core.ids import TREE_SEPARATOR
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
 from store.core import nodes as node_store
 from store.core.nodes import KEY_SEPARATOR, Located, Place
 
-__all__ = ["ID_MAX", "KEY_SEPARATOR", "MAX_NODES", "Fetch", "NodeKind", "Place", "node", "nodes"]
+__all__ = ["ID_MAX", "KEY_SEPARATOR", "MAX_NODES", "TREE_SEPARATOR", "Fetch", "NodeKind", "Place", "node", "nodes"]
 
 MAX_NODES = 100  # ids one nodes(ids:) may ask for (its cost bound)
 ID_MAX = 100  # characters of an id: longer ones are no id of ours

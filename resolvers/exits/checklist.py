@@ -7,6 +7,7 @@ from __future__ import annotations
 from models.core import clock
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
+from models.core.ids import key_in
 from models.exits.permissions import can_work_checklist
 from models.exits.rules import ChecklistKind, ExitChange, checklist_item
 from resolvers.checkins import access as checkins_access
@@ -71,15 +72,17 @@ async def _workable(context: Context, exit_id: str, errors: list[FieldError]) ->
 
 
 def _why_not(record: Document, item_id: str) -> Outcome:
-    """Why a conditional write on item ``item_id`` matched nothing (re-read after it)."""
-    item = next((i for i in record.get("checklist", []) if i["id"] == item_id), None)
+    """Why a conditional write on item ``item_id`` (its key or its id) matched nothing (re-read after it)."""
+    key = key_in(record["_id"], item_id)
+    item = next((i for i in record.get("checklist", []) if i["id"] == key), None)
     if item is None:
         return Outcome.refused("itemId", ErrorCode.NOT_FOUND, f"no checklist item {item_id!r} on this exit record")
     return Outcome.refused("itemId", ErrorCode.INVALID_TRANSITION, "this item is done already")
 
 
 async def complete_item(context: Context, exit_id: str, item_id: str) -> Outcome:
-    """Tick an item off: one conditional write (the item exists and is not done yet)."""
+    """Tick an item off: one conditional write (the item exists and is not done yet). ``item_id``: the item's
+    key on the record, or its id (``<exit id>:<key>``)."""
     signed_in = await require(context)
     errors: list[FieldError] = []
     record = await _workable(context, exit_id, errors)
@@ -89,7 +92,7 @@ async def complete_item(context: Context, exit_id: str, item_id: str) -> Outcome
     changed = await signed_in.store.exitRecords.update(
         exit_id, {"checklist.$.done": True, "checklist.$.doneAt": now,
                   "checklist.$.doneById": signed_in.viewer.employee_id, "updatedAt": now},
-        where={"checklist": {"$elemMatch": {"id": item_id, "done": False}}})
+        where={"checklist": {"$elemMatch": {"id": key_in(exit_id, item_id), "done": False}}})
     if not changed:
         return _why_not(await signed_in.store.exitRecords.get(exit_id) or record, item_id)
     await publish_exit_change(context, signed_in.store.organization_id, ExitChange.CHECKLIST_ITEM_COMPLETED, exit_id)
@@ -97,7 +100,8 @@ async def complete_item(context: Context, exit_id: str, item_id: str) -> Outcome
 
 
 async def reassign_item(context: Context, exit_id: str, item_id: str, owner_id: str) -> Outcome:
-    """Give an open item a new owner (someone active, not the leaver): one conditional write."""
+    """Give an open item a new owner (someone active, not the leaver): one conditional write. ``item_id`` as for
+    :func:`complete_item`."""
     signed_in = await require(context)
     errors: list[FieldError] = []
     record = await _workable(context, exit_id, errors)
@@ -108,7 +112,7 @@ async def reassign_item(context: Context, exit_id: str, item_id: str, owner_id: 
         return Outcome(errors=errors)
     changed = await signed_in.store.exitRecords.update(
         exit_id, {"checklist.$.ownerId": owner_id, "updatedAt": clock.now()},
-        where={"checklist": {"$elemMatch": {"id": item_id, "done": False}}})
+        where={"checklist": {"$elemMatch": {"id": key_in(exit_id, item_id), "done": False}}})
     if not changed:
         return _why_not(await signed_in.store.exitRecords.get(exit_id) or record, item_id)
     await publish_exit_change(context, signed_in.store.organization_id, ExitChange.CHECKLIST_ITEM_REASSIGNED, exit_id)

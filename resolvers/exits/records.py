@@ -220,7 +220,7 @@ async def record_interview(context: Context, exit_id: str, answers: list[dict[st
     template = await template_of(context, record)
     if template is None:
         return Outcome.refused("exitId", ErrorCode.NOT_FOUND, "no exit interview template applies to this exit")
-    values, errors = check_answers(template["questions"], answers, await _active_reason_ids(context))
+    values, errors = check_answers(template, answers, await _active_reason_ids(context))
     if errors:
         return Outcome(errors=errors)
     now = clock.now()

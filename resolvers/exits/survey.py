@@ -76,7 +76,7 @@ async def submit(context: Context, answers: list[dict[str, Any]]) -> Outcome:
     if record.get("surveyDone"):
         return Outcome.refused(None, ErrorCode.DUPLICATE, "you have answered your exit survey already")
     reasons = {r["_id"]: r["category"] for r in await exits_store.reasons(store, False)}
-    values, errors = check_answers(template["questions"], answers, reasons)
+    values, errors = check_answers(template, answers, reasons)
     if errors:
         return Outcome(errors=errors)
     response = survey_response(template["questions"], values, record, reasons)

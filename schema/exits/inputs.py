@@ -87,7 +87,9 @@ class ExitReasonInput:
 
 @strawberry.input(description="A question of an exit interview template.")
 class ExitQuestionInput:
-    id: str | None = strawberry.field(default=None, description="1-40 letters, digits, - or _; generated if null.")
+    id: str | None = strawberry.field(default=None, description="The question's key: 1-40 letters, digits, - or _; "
+                                                                "generated if null. Editing a template, its "
+                                                                "ExitQuestion.id is taken for its key too.")
     kind: ExitQuestionKindEnum = strawberry.field(description="What the answer is.")
     text: str = strawberry.field(description="At most 1,000 characters.")
     options: list[str] | None = strawberry.field(default=None, description="CHOICE: 2 to 20 options.")
@@ -104,7 +106,8 @@ class ExitInterviewTemplateInput:
 
 @strawberry.input(description="One answer: the question's id and its value (a number, a text or an option).")
 class ExitAnswerInput:
-    question_id: str = strawberry.field(description="A question of the template.")
+    question_id: str = strawberry.field(description="A question of the template: its key (ExitQuestion.key) or its "
+                                                    "id (ExitQuestion.id).")
     value: JSON | None = strawberry.field(description="The answer; null leaves it unanswered.")
 
 

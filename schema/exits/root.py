@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from models.core.ids import key_in
 from models.exits.report import GroupBy
 from resolvers.core.context import Context
 from resolvers.core.outcome import Outcome
@@ -38,6 +39,9 @@ from schema.exits.types import (
     ExitSettings,
     ExitSurvey,
 )
+
+ItemId = Annotated[str, strawberry.argument(
+    description="The item: its key on the exit record (ExitChecklistItem.key) or its id (ExitChecklistItem.id).")]
 
 
 @strawberry.type(description="A page of exit records, newest last day first.")
@@ -213,8 +217,9 @@ class ExitMutation:
             description="The template to change; null: a new one.")] = None,
     ) -> ExitInterviewTemplatePayload:
         data = {"name": input.name, "department_id": input.department_id,
-                "questions": [{"id": q.id, "kind": q.kind.value, "text": q.text, "options": q.options,
-                               "required": q.required} for q in input.questions]}
+                "questions": [{"id": key_in(id, q.id) if id and q.id else q.id, "kind": q.kind.value,
+                               "text": q.text, "options": q.options, "required": q.required}
+                              for q in input.questions]}
         outcome = await templates.save_template(info.context, id, data)
         doc = outcome.document
         return ExitInterviewTemplatePayload(template=ExitInterviewTemplate.wrap(doc), errors=errors_of(outcome.errors),
@@ -234,7 +239,7 @@ class ExitMutation:
     async def complete_exit_checklist_item(
         self, info: Info[Context, Any],
         exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record's id.")],
-        item_id: Annotated[str, strawberry.argument(description="The checklist item's id.")],
+        item_id: ItemId,
     ) -> ExitRecordPayload:
         return record_payload(await checklist.complete_item(info.context, exit_id, item_id))
 
@@ -242,7 +247,7 @@ class ExitMutation:
     async def reassign_exit_checklist_item(
         self, info: Info[Context, Any],
         exit_id: Annotated[strawberry.ID, strawberry.argument(description="The exit record's id.")],
-        item_id: Annotated[str, strawberry.argument(description="The checklist item's id.")],
+        item_id: ItemId,
         owner_id: Annotated[strawberry.ID, strawberry.argument(description="Who takes the work over.")],
     ) -> ExitRecordPayload:
         return record_payload(await checklist.reassign_item(info.context, exit_id, item_id, owner_id))

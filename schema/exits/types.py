@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.core.ids import scoped_id
 from models.exits.permissions import can_see_exit_record
 from models.exits.report import Row
 from resolvers.core.context import Context
@@ -58,17 +59,21 @@ async def _reason(info: Info[Context, Any], id: str | None) -> ExitReason | None
     return ExitReason.wrap(await info.context.loaders.exits.reason_by_id.load(id))
 
 
-@strawberry.type(description="A question of an exit interview template.")
-class ExitQuestion:
-    id: str = strawberry.field(description="Unique in its template.")
+@strawberry.type(description="A question of an exit interview template version.")
+class ExitQuestion(Node):
+    id: strawberry.ID = strawberry.field(description="Unique across every type (a normalised cache's key): the "
+                                                     "template version's id, a colon, then key.")
+    key: str = strawberry.field(description="The question's id within its template: what answers' questionId "
+                                            "holds (ExitAnswerInput.questionId takes this key or the id).")
     kind: ExitQuestionKindEnum = strawberry.field(description="What the answer is.")
     text: str = strawberry.field(description="The question.")
     options: list[str] = strawberry.field(description="CHOICE: the options.", metadata=listed(20))
     required: bool = strawberry.field(description="Whether an answer is required.")
 
     @classmethod
-    def of(cls, doc: Document) -> ExitQuestion:
-        return cls(id=doc["id"], kind=ExitQuestionKindEnum(doc["kind"]), text=doc["text"],
+    def of(cls, template_id: str, doc: Document) -> ExitQuestion:
+        return cls(id=strawberry.ID(scoped_id(template_id, doc["id"])), key=doc["id"],
+                   kind=ExitQuestionKindEnum(doc["kind"]), text=doc["text"],
                    options=list(doc.get("options", [])), required=bool(doc.get("required")))
 
 
@@ -91,7 +96,7 @@ class ExitInterviewTemplate(Node):
 
     @strawberry.field(description="Its questions, in order.", metadata=listed(40))
     def questions(self) -> list[ExitQuestion]:
-        return [ExitQuestion.of(q) for q in self.doc.get("questions", [])]
+        return [ExitQuestion.of(self.doc["_id"], q) for q in self.doc.get("questions", [])]
 
     @strawberry.field(description="The department it serves; null: the organisation's default.")
     async def department(self, info: Info[Context, Any]) -> Department | None:
@@ -100,7 +105,7 @@ class ExitInterviewTemplate(Node):
 
 @strawberry.type(description="An answer of the named exit interview.")
 class ExitAnswer:
-    question_id: str = strawberry.field(description="The question answered.")
+    question_id: str = strawberry.field(description="The key of the question answered (ExitQuestion.key).")
     value: JSON | None = strawberry.field(description="The answer.")
 
 
@@ -119,9 +124,12 @@ class ExitInterview:
 
 
 @strawberry.type(description="A piece of the leaver's open work: ticked off, or handed to a new owner.")
-class ExitChecklistItem:
+class ExitChecklistItem(Node):
     doc: strawberry.Private[Document]
-    id: str = strawberry.field(description="Unique on its exit record.")
+    id: strawberry.ID = strawberry.field(description="Unique across every type (a normalised cache's key): the exit "
+                                                     "record's id, a colon, then key.")
+    key: str = strawberry.field(description="The item's id on its exit record (the checklist mutations' itemId "
+                                            "takes this key or the id).")
     kind: str = strawberry.field(description="goal, check_in_series, review_form_owed, review_about, "
                                              "feedback_request, mentorship, succession_slot.")
     ref_id: strawberry.ID = strawberry.field(description="The id of the goal, series, form, review, request or "
@@ -131,8 +139,9 @@ class ExitChecklistItem:
     done_at: datetime | None = strawberry.field(description="When it was ticked off.")
 
     @classmethod
-    def of(cls, doc: Document) -> ExitChecklistItem:
-        return cls(doc=doc, id=doc["id"], kind=doc["kind"], ref_id=strawberry.ID(doc["refId"]), title=doc["title"],
+    def of(cls, exit_id: str, doc: Document) -> ExitChecklistItem:
+        return cls(doc=doc, id=strawberry.ID(scoped_id(exit_id, doc["id"])), key=doc["id"], kind=doc["kind"],
+                   ref_id=strawberry.ID(doc["refId"]), title=doc["title"],
                    done=bool(doc.get("done")), done_at=doc.get("doneAt"))
 
     @strawberry.field(description="Who was suggested to take it over (the leaver's manager).")
@@ -187,7 +196,7 @@ class ExitRecord(Node):
 
     @strawberry.field(description="The leaver's open work across the product.", metadata=listed(500))
     def checklist(self) -> list[ExitChecklistItem]:
-        return [ExitChecklistItem.of(i) for i in self.doc.get("checklist", [])]
+        return [ExitChecklistItem.of(self.doc["_id"], i) for i in self.doc.get("checklist", [])]
 
     @strawberry.field(description="The named interview, once recorded.")
     def interview(self) -> ExitInterview | None:
@@ -226,7 +235,8 @@ class ExitSurvey:
 
     @strawberry.field(description="The questions (none once you have answered).", metadata=listed(40))
     def questions(self) -> list[ExitQuestion]:
-        return [] if self.submitted else [ExitQuestion.of(q) for q in self.template.get("questions", [])]
+        return [] if self.submitted else [ExitQuestion.of(self.template["_id"], q)
+                                          for q in self.template.get("questions", [])]
 
 
 @strawberry.type(description="How often a reason category was the primary reason.")

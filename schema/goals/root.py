@@ -87,7 +87,7 @@ class GoalsQuery:
             "The goal at the top of the tree (a company goal, say)."))],
     ) -> GoalTreeNode | None:
         node = await goals.goal_tree(info.context, root_goal_id)
-        return GoalTreeNode.wrap(node) if node else None
+        return GoalTreeNode.wrap(node, node.id) if node else None
 
     @strawberry.field(
         metadata=listed(30),

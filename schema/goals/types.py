@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.core.ids import TREE_SEPARATOR, scoped_id
 from models.goals.permissions import can_see_goal
 from models.goals.rules import GoalChange, GoalLevel, GoalStatus, GoalVisibility, MetricKind, key_result_progress
 from models.goals.rules import goal_progress as own_goal_progress
@@ -209,17 +210,21 @@ class Goal(Node):
                                 last=last, withheld=withheld_unless_hr(info, WITHHELD))
 
 
-@strawberry.type(description="A goal in an alignment tree; a goal you may not see is redacted (id only).")
-class GoalTreeNode:
+@strawberry.type(description="A goal as the alignment tree below one root goal shows it; a goal you may not see "
+                             "is redacted (its goalId only).")
+class GoalTreeNode(Node):
     node: strawberry.Private[goal_queries.TreeNode]
-    id: strawberry.ID = strawberry.field(description="The goal's id: the node shows that goal, and `node(id:)` "
-                                                     "answers the Goal itself.")
-    redacted: bool = strawberry.field(description=(
-        "True for a goal you may not see, shown (id only) because goals you see hang below it."))
+    root_id: strawberry.Private[str]
+    id: strawberry.ID = strawberry.field(description="Unique across every type (a normalised cache's key, never the "
+                                                     "goal's own id): the tree's root goal id, a slash, then goalId.")
+    goal_id: strawberry.ID = strawberry.field(description="The id of the goal this node shows (the Goal's id), also "
+                                                          "when it is redacted.")
+    redacted: bool = strawberry.field(description="True when you may not see the goal: goal is then null.")
 
     @classmethod
-    def wrap(cls, node: goal_queries.TreeNode) -> GoalTreeNode:
-        return cls(node=node, id=strawberry.ID(node.id), redacted=node.goal is None)
+    def wrap(cls, node: goal_queries.TreeNode, root_id: str) -> GoalTreeNode:
+        return cls(node=node, root_id=root_id, id=strawberry.ID(scoped_id(root_id, node.id, TREE_SEPARATOR)),
+                   goal_id=strawberry.ID(node.id), redacted=node.goal is None)
 
     @strawberry.field(description="Null when redacted.")
     def goal(self) -> Goal | None:
@@ -229,7 +234,7 @@ class GoalTreeNode:
         metadata=listed(50, tree_total=2000),
         description="Goals aligned to this one: those you see, and redacted ones above goals you see.")
     def children(self) -> list[GoalTreeNode]:
-        return [GoalTreeNode.wrap(child) for child in self.node.children]
+        return [GoalTreeNode.wrap(child, self.root_id) for child in self.node.children]
 
 
 @strawberry.type(description="One direct report's active goals (not archived, not cancelled) that you may see.")

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.core.ids import scoped_id
 from models.reviews.permissions import can_see_review_score
 from models.reviews.scores import FormScore
 from resolvers.core.context import Context
@@ -20,6 +21,7 @@ from resolvers.reviews import templates as template_resolvers
 from schema.core.cost import listed
 from schema.core.history import HISTORY_LISTED, LAST, AuditEntry, history_of
 from schema.core.node import Node
+from schema.goals.types import Goal
 from schema.org.types import Employee, EmployeeFields
 from schema.reviews.cycle_fields import LazyReviewCycle, ReviewCycleFields
 from schema.reviews.enums import FormStateEnum, ReviewerKindEnum, ReviewStateEnum
@@ -165,14 +167,29 @@ class ReviewEvent:
         return await employee_by(info, self.by_id)
 
 
-@strawberry.type(description="A goal of the reviewee in the review period (what goal-achievement questions rate).")
-class ReviewGoal:
-    id: strawberry.ID = strawberry.field(description="The goal's id: this shows that goal in the review, and "
-                                                     "`node(id:)` answers the Goal itself.")
+@strawberry.type(description="A goal of the reviewee in the review period as one review form shows it (what "
+                             "goal-achievement questions rate).")
+class ReviewGoal(Node):
+    doc: strawberry.Private[Document]
+    id: strawberry.ID = strawberry.field(description="Unique across every type (a normalised cache's key, never the "
+                                                     "goal's own id): the review form's id, a colon, then goalId.")
+    goal_id: strawberry.ID = strawberry.field(description="The goal's own id (the Goal's id): what goal-achievement "
+                                                          "answers rate it under.")
     title: str = strawberry.field(description="The goal's title.")
-    status: str | None = strawberry.field(description="Its status (lower case, as GoalStatus); null if unknown.")
-    start_date: date | None = strawberry.field(description="Its first day.")
-    due_date: date | None = strawberry.field(description="Its due day.")
+    status: str | None = strawberry.field(description="The goal's status.")
+    start_date: date | None = strawberry.field(description="The goal's start date.")
+    due_date: date | None = strawberry.field(description="The goal's due date.")
+
+    @classmethod
+    def of(cls, form_id: str, goal: Document) -> ReviewGoal:
+        return cls(doc=goal, id=strawberry.ID(scoped_id(form_id, goal["_id"])), goal_id=strawberry.ID(goal["_id"]),
+                   title=goal.get("title", ""), status=goal.get("status"),
+                   start_date=date.fromisoformat(goal["startDate"]) if goal.get("startDate") else None,
+                   due_date=date.fromisoformat(goal["dueDate"]) if goal.get("dueDate") else None)
+
+    @strawberry.field(description="The goal itself (only goals you may see are listed on a form).")
+    def goal(self) -> Goal | None:
+        return Goal.wrap(self.doc)
 
 
 @strawberry.type(description="One question of an anonymous aggregate and its answers.")
@@ -249,13 +266,10 @@ class ReviewForm(Node):
     async def can_edit(self, info: Info[Context, Any]) -> bool:
         return await resolvers.can_edit(info.context, self.doc)
 
-    @strawberry.field(description=(
-        "The reviewee's goals of the review period, as you may see them (what GOALS questions rate)."))
+    @strawberry.field(description="The reviewee's goals of the cycle's period that you may see (what "
+                                  "goal-achievement questions rate), each as this form shows it.")
     async def goals(self, info: Info[Context, Any]) -> list[ReviewGoal]:
-        goals = await resolvers.goals_of_form(info.context, self.doc)
-        return [ReviewGoal(id=strawberry.ID(g["_id"]), title=g.get("title", ""), status=g.get("status"),
-                           start_date=date.fromisoformat(g["startDate"]) if g.get("startDate") else None,
-                           due_date=date.fromisoformat(g["dueDate"]) if g.get("dueDate") else None) for g in goals]
+        return [ReviewGoal.of(self.doc["_id"], g) for g in await resolvers.goals_of_form(info.context, self.doc)]
 
     @strawberry.field(description="Its submissions and reopenings, oldest first.")
     def history(self) -> list[ReviewEvent]:

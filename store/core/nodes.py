@@ -12,9 +12,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from models.core.ids import KEY_SEPARATOR
 from store.core.repository import TenantStore
 
-KEY_SEPARATOR = ":"  # a composite id: the holding document's id, a colon, the object's key inside it
+__all__ = ["KEY_SEPARATOR", "Located", "Place", "locate", "values_at"]
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,16 @@ class Place:
     """Where objects of one type live: ``collection``, and ``path`` (``"_id"``: documents of their own;
     ``"keyResults._id"``: inside a document of the collection). ``composite``: the API id is the holding
     document's id, a colon and the value at ``path``. ``via``: a field of the document naming the document
-    its domain reads it through (a follow-up's ``feedbackId``), found in the same round trip."""
+    its domain reads it through (a follow-up's ``feedbackId``), found in the same round trip. ``view``: the
+    separator of a view's id, ``<document id><view><key>``, where the key names another object the document
+    shows (a goal in the tree below a root goal): only the document is matched, its domain finds the key."""
 
     tag: str
     collection: str
     path: str = "_id"
     composite: bool = False
     via: str | None = None
+    view: str | None = None
 
     @property
     def nested(self) -> bool:
@@ -44,10 +48,10 @@ class Located:
     document_id: str
 
 
-def _split(ids: Sequence[str]) -> tuple[list[str], list[str]]:
+def _split(ids: Sequence[str], by: str = KEY_SEPARATOR) -> tuple[list[str], list[str]]:
     parents, keys = [], []
     for id in ids:
-        parent, separator, key = id.partition(KEY_SEPARATOR)
+        parent, separator, key = id.partition(by)
         if separator and parent and key:
             parents.append(parent)
             keys.append(key)
@@ -57,7 +61,9 @@ def _split(ids: Sequence[str]) -> tuple[list[str], list[str]]:
 def _part(store: TenantStore, place: Place, ids: list[str]) -> list[dict[str, Any]]:
     """The pipeline of one place: its documents holding one of ``ids``, as ``_id``, the tag and nested ids."""
     collection = getattr(store, place.collection)
-    if place.composite:
+    if place.view:
+        match = {"_id": {"$in": _split(ids, place.view)[0]}}
+    elif place.composite:
         parents, keys = _split(ids)
         match = {"_id": {"$in": parents}, place.path: {"$in": keys}}
     else:
@@ -96,7 +102,9 @@ async def locate(store: TenantStore, ids: Sequence[str], places: Sequence[Place]
     asked = set(wanted)
     for row in rows:
         place = by_tag[row["tag"]]
-        if not place.nested:
+        if place.view:
+            held = [id for id in wanted if id.startswith(f"{row['_id']}{place.view}")]
+        elif not place.nested:
             held = [row["_id"]]
         else:
             inner = [str(v) for v in values_at(row, place.path.split("."))]

@@ -54,7 +54,7 @@ mutation($id: ID!, $answers: [ExitAnswerInput!]!) {
     errors { field code message }
   }
 }"""
-MY_SURVEY = "{ myExitSurvey { opensOn closesOn submitted questions { id kind } } }"
+MY_SURVEY = "{ myExitSurvey { opensOn closesOn submitted questions { id key kind } } }"
 SUBMIT_SURVEY = """
 mutation($answers: [ExitAnswerInput!]!) {
   submitExitSurvey(answers: $answers) { submitted errors { field code message } }

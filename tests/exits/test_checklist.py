@@ -20,7 +20,8 @@ from tests.exits.support import (
 )
 from tests.interleave import hold
 
-CHANGED = "subscription($id: ID!) { exitChecklistChanged(exitId: $id) { id checklist { id done owner { id } } } }"
+CHANGED = """subscription($id: ID!) {
+  exitChecklistChanged(exitId: $id) { id checklist { id key done owner { id } } } }"""
 
 
 async def leaver_record(server: RunningServer) -> dict:
@@ -112,4 +113,5 @@ async def test_exit_checklist_changed_reaches_hr_and_refuses_others(server: Runn
         payload = await hr.next_payload()
     changed = payload["data"]["exitChecklistChanged"]
     assert changed["id"] == record["_id"]
-    assert changed["checklist"][0] == {"id": item, "done": True, "owner": {"id": record["checklist"][0]["ownerId"]}}
+    assert changed["checklist"][0] == {"id": f"{record['_id']}:{item}", "key": item, "done": True,
+                                       "owner": {"id": record["checklist"][0]["ownerId"]}}

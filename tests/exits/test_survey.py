@@ -51,11 +51,11 @@ async def test_the_leaver_sees_their_survey_while_it_is_open_and_nobody_else_doe
     leaver, _ = await leaving_in(server, 5)
     last_day = clock.today() + timedelta(days=5)
     mine = await server.client(leaver["_id"]).data(MY_SURVEY)
+    template = (await server.database.exitRecords.find_one({"employeeId": leaver["_id"]}))["surveyTemplateId"]
+    keys = [("why", "REASON"), ("manager", "RATING"), ("recommend", "RECOMMEND"), ("next", "CHOICE"), ("words", "TEXT")]
     assert mine["myExitSurvey"] == {
         "opensOn": (last_day - timedelta(days=7)).isoformat(), "closesOn": (last_day + timedelta(days=14)).isoformat(),
-        "submitted": False, "questions": [{"id": "why", "kind": "REASON"}, {"id": "manager", "kind": "RATING"},
-                                          {"id": "recommend", "kind": "RECOMMEND"}, {"id": "next", "kind": "CHOICE"},
-                                          {"id": "words", "kind": "TEXT"}]}
+        "submitted": False, "questions": [{"id": f"{template}:{key}", "key": key, "kind": kind} for key, kind in keys]}
     for who in ("hr_admin", "manager", leaver["managerId"]):
         assert (await server.client(who).data(MY_SURVEY))["myExitSurvey"] is None
 

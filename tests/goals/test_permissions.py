@@ -37,7 +37,7 @@ DEPARTMENT_GOALS = "{ departments { id goals { id } } }"
 TREE = """
 query($root: ID!) { goalTree(rootGoalId: $root) { ...Node children { ...Node children { ...Node children {
   ...Node children { ...Node children { ...Node children { ...Node } } } } } } } }
-fragment Node on GoalTreeNode { id redacted goal { title } }
+fragment Node on GoalTreeNode { id goalId redacted goal { title } }
 """
 TEAM = """
 { myTeamGoals { employee { id } goalCount meanProgress atRiskCount offTrackCount goals { id } } }
@@ -206,7 +206,8 @@ async def test_department_goals_nested_follow_the_heads_chain(server: RunningSer
     assert hidden, "the seed has department goals shown only to the head's chain"
 
 
-def expected_tree(root: dict[str, Any], viewer: str, depth: int = 6) -> dict[str, Any]:
+def expected_tree(root: dict[str, Any], viewer: str, root_id: str, depth: int = 6) -> dict[str, Any]:
+    """The tree below ``root`` as ``viewer`` sees it; each node's id is ``<root_id>/<goal id>``."""
     live = [g for g in seeded_goals() if not g["archived"]]
     shown = {g["_id"] for g in visible_to(viewer, live)}
 
@@ -214,7 +215,8 @@ def expected_tree(root: dict[str, Any], viewer: str, depth: int = 6) -> dict[str
         return any(kid["_id"] in shown or visible_below(kid) for kid in live if kid["parentId"] == goal["_id"])
 
     def node(goal: dict[str, Any], level: int) -> dict[str, Any]:
-        result: dict[str, Any] = {"id": goal["_id"], "redacted": goal["_id"] not in shown,
+        result: dict[str, Any] = {"id": f"{root_id}/{goal['_id']}", "goalId": goal["_id"],
+                                  "redacted": goal["_id"] not in shown,
                                   "goal": {"title": goal["title"]} if goal["_id"] in shown else None}
         if level < depth:  # a hidden goal stays only where goals the viewer sees hang below it
             kids = sorted((g for g in live if g["parentId"] == goal["_id"] and (g["_id"] in shown or visible_below(g))),
@@ -231,11 +233,11 @@ async def test_the_alignment_tree_redacts_what_the_viewer_may_not_see(server: Ru
     for who in (outsider(me())["_id"], NORTHWIND.personas["hr_admin"], me()["_id"]):
         for root in company:
             tree = (await server.client(who).data(TREE, {"root": root["_id"]}))["goalTree"]
-            assert tree == expected_tree(root, who)
+            assert tree == expected_tree(root, who, root["_id"])
     # and the peer's view does have redacted nodes (id only), the HR admin's none
     peer = outsider(me())["_id"]
-    assert any(redacted(expected_tree(root, peer)) for root in company)
-    assert not any(redacted(expected_tree(root, NORTHWIND.personas["hr_admin"])) for root in company)
+    assert any(redacted(expected_tree(root, peer, root["_id"])) for root in company)
+    assert not any(redacted(expected_tree(root, NORTHWIND.personas["hr_admin"], root["_id"])) for root in company)
 
 
 def redacted(node: dict[str, Any]) -> int:
@@ -250,7 +252,8 @@ async def test_an_invisible_root_with_nothing_visible_below_is_null(server: Runn
     tree = (await server.client(outsider(me())["_id"]).data(TREE, {"root": private["_id"]}))["goalTree"]
     assert tree is None
     own = (await server.client(me()["_id"]).data(TREE, {"root": private["_id"]}))["goalTree"]
-    assert own == {"id": private["_id"], "redacted": False, "goal": {"title": private["title"]}, "children": []}
+    assert own == {"id": f"{private['_id']}/{private['_id']}", "goalId": private["_id"], "redacted": False,
+                   "goal": {"title": private["title"]}, "children": []}
 
 
 async def test_unknown_and_foreign_goals_are_null_everywhere(server: RunningServer) -> None:

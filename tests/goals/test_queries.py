@@ -19,7 +19,7 @@ query($filter: GoalFilter, $first: Int!, $after: String) {
 GOALS_WITH_HISTORY = """
 query($owner: ID!) { goals(filter: {ownerId: $owner}) { edges { node { id progressHistory { id } } } } }
 """
-TREE_IDS = "query($root: ID!) { goalTree(rootGoalId: $root) { id children { id children { id } } } }"
+TREE_IDS = "query($root: ID!) { goalTree(rootGoalId: $root) { goalId children { goalId children { goalId } } } }"
 
 
 def ordered(goals: list[dict[str, Any]]) -> list[str]:
@@ -87,7 +87,7 @@ async def test_archived_goals_leave_lists_and_trees_unless_asked_for(server: Run
     children = {c["_id"] for c in live() if c["parentId"] == goal["_id"]}
     await client.data(ARCHIVE_GOAL, {"id": goal["_id"]})
     tree = (await client.data(TREE_IDS, {"root": goal["parentId"]}))["goalTree"]
-    below = {c["id"] for c in tree["children"]}
+    below = {c["goalId"] for c in tree["children"]}
     assert goal["_id"] not in below and children <= below
 
 

@@ -24,7 +24,8 @@ FORM_CHANGED = """
 subscription($form: ID!) {
   reviewFormChanged(formId: $form) { kind formId questionId value version byId by { name } state }
 }"""
-FORM_GOALS = "query($id: ID!) { reviewForm(id: $id) { goals { id title } answers { questionId value version } } }"
+FORM_GOALS = """query($id: ID!) {
+  reviewForm(id: $id) { goals { id goalId title } answers { questionId value version } } }"""
 
 
 def self_form() -> dict[str, Any]:
@@ -143,7 +144,8 @@ async def test_goal_achievement_rates_the_reviewees_goals_of_the_period(server: 
     # then the answer is stored and the form lists those goals
     assert result["errors"] == [] and result["answer"]["value"] == rating
     data = await server.client("employee").data(FORM_GOALS, {"id": form["_id"]})
-    assert [g["id"] for g in data["reviewForm"]["goals"]] == [g["_id"] for g in period]
+    assert [(g["id"], g["goalId"]) for g in data["reviewForm"]["goals"]] == [(f"{form['_id']}:{g['_id']}", g["_id"])
+                                                                             for g in period]
 
 
 async def test_a_form_shows_and_rates_only_the_goals_its_viewer_may_see(server: RunningServer) -> None:
@@ -158,7 +160,7 @@ async def test_a_form_shows_and_rates_only_the_goals_its_viewer_may_see(server: 
     # when their manager reads the persona's self form
     data = await server.client(manager).data(FORM_GOALS, {"id": self_form()["_id"]})
     # then it lists only the goals the manager may see
-    assert [g["id"] for g in data["reviewForm"]["goals"]] == shown
+    assert [g["goalId"] for g in data["reviewForm"]["goals"]] == shown
     # when the manager rates the private goal on their own form of the persona
     manager_form = seeded_form(seeded_review(RUNNING, me["_id"]), "manager")
     refused = await write(server, manager, manager_form["_id"], "goals", {private[0]: 3}, 0)
