@@ -15,6 +15,10 @@ import re
 NOT_AUDITED = frozenset({"auditLog", "outbox", "webhookDeliveries", "reminders", "notifications", "organizations",
                          "anonymousContributors", "exitSurveyResponses", "processSurveyMarkers",
                          "processSurveyAnswers"})
+# Fields that are a document's own bookkeeping, never a change anyone made to it: a parent goal's tree counter,
+# bumped when a child is aligned below it (an entry for it would tell a parent's readers that a child they may not
+# see was added).
+BOOKKEEPING_FIELDS = frozenset({"treeVersion"})
 # Every value of these is withheld: anonymous feedback, private check-in notes and mentoring sessions, exit
 # records (reasons, the named interview), pay and everything of a merit cycle, potential ratings, readiness;
 # and attributed feedback and feedback requests (texts, questions, answers), which HR admins, who read the

@@ -170,7 +170,9 @@ class CheckInProgressUpdate(Node):
     by = person("byId", "Who recorded it.")
 
 
-WITHHELD = frozenset({"linkedGoalIds"})  # goals linked to a check-in may be some the reader may not see
+# goals linked to a check-in, and progress recorded on them, may be some the reader may not see: their values are
+# withheld, and an entry that changed nothing else is left out, except for HR admins
+WITHHELD = frozenset({"linkedGoalIds", "progressUpdates"})
 
 
 @strawberry.type(description="One occurrence of a check-in series.")
@@ -263,7 +265,7 @@ class CheckIn(Node):
 
     @strawberry.field(description="Those who may read the check-in (its participants, the employee's managers, HR "
                                   "admins): its latest changes, newest first (private notes never show; the goals "
-                                  "linked show as changed without their ids, except to HR admins).",
+                                  "linked and the progress recorded on them are left out, except for HR admins).",
                       metadata=listed(HISTORY_LISTED))
     async def history(self, info: Info[Context, Any],
                       last: Annotated[int, LAST] = HISTORY_LISTED) -> list[AuditEntry] | None:
@@ -271,7 +273,8 @@ class CheckIn(Node):
         employee = await load(info.context, "employee_by_id", self.doc.get("employeeId"))
         allowed = viewer is not None and can_read_check_in(viewer, self.doc, employee)
         return await history_of(info, self.doc["_id"], allowed, "a check-in's history is for those who may read it",
-                                last=last, withheld=withheld_unless_hr(info, WITHHELD))
+                                last=last, withheld=withheld_unless_hr(info, WITHHELD),
+                                dropped=withheld_unless_hr(info, WITHHELD))
 
 
 @strawberry.type(description="Recurring check-ins between an employee and their manager.")

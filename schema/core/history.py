@@ -86,14 +86,20 @@ def withheld_unless_hr(info: Info[Context, Any], fields: frozenset[str]) -> froz
 
 
 async def history_of(info: Info[Context, Any], object_id: str | None, allowed: bool, refusal: str,
-                     last: int = HISTORY_LISTED, withheld: frozenset[str] = frozenset()) -> list[AuditEntry] | None:
+                     last: int = HISTORY_LISTED, withheld: frozenset[str] = frozenset(),
+                     dropped: frozenset[str] = frozenset()) -> list[AuditEntry] | None:
     """What a ``history`` field answers: the object's ``last`` latest audit entries, or null for a reader it is
     hidden from (``refusal``: why). The fields of ``withheld`` (and below them) show as changed without their
-    values: references to other objects the reader may not see (a check-in's linked goals, a goal's parent)."""
+    values: references to other objects the reader may not see (a check-in's linked goals, a goal's parent). An
+    entry that changed only fields of ``dropped`` is left out (that it happened would tell of an object the
+    reader may not see: a private goal linked to a check-in)."""
     docs = await core_history.history(info.context, object_id, allowed, refusal, last)
     if docs is None:
         return None
     entries = [entry for entry in map(AuditEntry.wrap, docs) if entry is not None]
+    if dropped:
+        telling = dropped | {"updatedAt"}  # the time of a write, changed by every write, tells nothing of its own
+        entries = [e for e in entries if not e.changes or any(c.field.split(".")[0] not in telling for c in e.changes)]
     if withheld:
         for entry in entries:
             entry.changes = [AuditChange(field=c.field, redacted=True, before=None, after=None)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.core import clock
-from models.core.audit import NOT_AUDITED, actor_withheld, redacted
+from models.core.audit import BOOKKEEPING_FIELDS, NOT_AUDITED, actor_withheld, redacted
 from models.core.documents import new_id
 
 AUDIT_COLLECTION = "auditLog"
@@ -91,7 +91,7 @@ def changes(collection: str, before: Mapping[str, Any] | None, after: Mapping[st
     place, only what left it (before) and what joined it (after)."""
     names = names if names is not None else set(before or {}) | set(after or {})
     found = []
-    for name in sorted(names - {"_id", "organizationId"}):
+    for name in sorted(names - {"_id", "organizationId"} - BOOKKEEPING_FIELDS):
         old, new = value_at(before, name), value_at(after, name)
         if old == new:
             continue
