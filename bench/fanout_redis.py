@@ -5,8 +5,9 @@ A throw-away ``redis-server`` on a free port; Perfgraph processes (uvicorn, benc
 ``BROADCAST_URL`` pointing at it, each on its own embedded store seeded with the same demo organisation (the
 figure is the bus's and the fan-out's, not the store's). Subscribers: ``orgChartChanged`` sockets, split
 evenly between the processes. Events: org-chart events published at rising rates on the first process
-(``/bench/publish``), until the p99 from publication to receipt passes :data:`BOUND_MS` (one second: on
-this shared 2-core machine the one client process reading every socket is slower than the servers).
+(``/bench/publish``), until the p99 from publication to receipt passes :data:`BOUND_MS` or an event is not
+delivered to everyone. On this shared 2-core machine the one client process reading every socket saturates
+before the servers do: ``deliveries_per_server_cpu_s`` is the servers' own cost.
 
     .venv/bin/python -m bench.fanout_redis [--quick]
 """
@@ -86,13 +87,16 @@ async def rising(publisher: Server, servers: list[Server], receivers: list[Recei
         delivered = sum(len(r.arrivals) for r in receivers)
         step = {"events_per_s": rate, "delivered": delivered, "expected": count * total,
                 "deliveries_per_s": round(delivered / wall), "server_cores_busy": round(cpu / wall, 2),
+                "deliveries_per_server_cpu_s": round(delivered / cpu) if cpu else None,
                 "p99_ms_per_process": p99s}
         steps.append(step)
         version += count
-        if timed_out or any(p is None or p > BOUND_MS for p in p99s):
+        if timed_out or delivered < count * total:
             break
-        best = max(best, step["deliveries_per_s"])
-    return {"steps": steps, "best_deliveries_per_s_within_bound": best, "bound_ms": BOUND_MS}
+        best = max(best, step["deliveries_per_s"])  # every event delivered to everyone, however late
+        if any(p is None or p > BOUND_MS for p in p99s):
+            break
+    return {"steps": steps, "best_deliveries_per_s": best, "bound_ms": BOUND_MS}
 
 
 async def run(quick: bool) -> None:
@@ -120,8 +124,8 @@ async def run(quick: bool) -> None:
         await here.close()
         await there.close()
     figures = {"subscribers": subscribers, "one_process": one, "two_processes": two,
-               "two_over_one": round(two["best_deliveries_per_s_within_bound"]
-                                     / max(1, one["best_deliveries_per_s_within_bound"]), 2),
+               "two_over_one": round(two["best_deliveries_per_s"]
+                                     / max(1, one["best_deliveries_per_s"]), 2),
                "cross_process_p99_ms": across["steps"][0]["p99_ms_per_process"][1],
                "same_process_p99_ms": across["steps"][0]["p99_ms_per_process"][0]}
     record("fan_out_redis", figures, store=store_label())

@@ -26,6 +26,7 @@ from graphql import (
     validate,
     visit,
 )
+from graphql.execution.values import get_argument_values
 
 from schema.core.limits import LIMIT_RULES, MAX_TOKENS
 
@@ -35,6 +36,7 @@ class SubscriptionPlan:
     root_field: str
     fields: frozenset[tuple[str, str]]  # (parent type name, field name), fragments included
     document: DocumentNode = field(compare=False, hash=False)  # parsed and validated, for the cost analysis
+    root: FieldNode | None = field(default=None, compare=False, hash=False)  # the root field as written
 
 
 class _Fields(Visitor):
@@ -76,4 +78,16 @@ def _plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> Subs
     for fragment in document.definitions:  # fragments the operation spreads, wherever they are defined
         if not isinstance(fragment, OperationDefinitionNode):
             visit(fragment, TypeInfoVisitor(type_info, fields))
-    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found), document)
+    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found), document, roots[0])
+
+
+def root_arguments(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict[str, Any] | None) -> dict[str, Any]:
+    """The root field's argument values (by their GraphQL names) with ``variables`` applied; empty when they
+    do not apply (the execution then reports why)."""
+    subscription = schema.subscription_type
+    if plan.root is None or subscription is None or plan.root_field not in subscription.fields:
+        return {}
+    try:
+        return get_argument_values(subscription.fields[plan.root_field], plan.root, variables or {})
+    except GraphQLError:
+        return {}
