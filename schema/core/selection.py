@@ -26,7 +26,8 @@ from graphql import (
     validate,
     visit,
 )
-from graphql.execution.values import get_argument_values
+from graphql.language import VariableNode
+from graphql.utilities import value_from_ast
 
 from schema.core.limits import LIMIT_RULES, MAX_TOKENS
 
@@ -82,12 +83,18 @@ def _plan(schema: GraphQLSchema, query: str, operation_name: str | None) -> Subs
 
 
 def root_arguments(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict[str, Any] | None) -> dict[str, Any]:
-    """The root field's argument values (by their GraphQL names) with ``variables`` applied; empty when they
-    do not apply (the execution then reports why)."""
+    """The root field's argument values written in the document (by their GraphQL names), ``variables``
+    applied; an argument left out is not there (the execution checks and reports the rest)."""
     subscription = schema.subscription_type
     if plan.root is None or subscription is None or plan.root_field not in subscription.fields:
         return {}
-    try:
-        return get_argument_values(subscription.fields[plan.root_field], plan.root, variables or {})
-    except GraphQLError:
-        return {}
+    values: dict[str, Any] = {}
+    for node in plan.root.arguments or ():
+        argument = subscription.fields[plan.root_field].args.get(node.name.value)
+        if argument is None:
+            continue
+        if isinstance(node.value, VariableNode):
+            values[node.name.value] = (variables or {}).get(node.value.name.value)
+        else:
+            values[node.name.value] = value_from_ast(node.value, argument.type)
+    return values
