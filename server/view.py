@@ -34,7 +34,8 @@ from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from resolvers.goals.sharing import shared_goal
-from schema.core.audience import ORG_WIDE_WHEN_ARGUMENTS, is_org_wide, is_shareable
+from resolvers.reviews.sharing import form_reader_audience
+from schema.core.audience import ORG_WIDE_WHEN_ARGUMENTS, is_org_wide, is_read_by_class, is_shareable
 from schema.core.cost import CostRefused, operation_cost
 from schema.core.limits import caller_of, rate_limited, variables_error
 from schema.core.selection import SubscriptionPlan, root_arguments, subscription_plan
@@ -185,6 +186,12 @@ class GroupingSchema:
                     operation_name: str | None) -> Any:
         if not is_shareable(plan.root_field):
             return None
+        if plan.root_field == "reviewFormChanged":  # shared by the form's reader class, or run alone
+            if not is_read_by_class(plan.root_field, plan.fields):
+                return None
+            by_class = await form_reader_audience(context, root_arguments(self.schema._schema, plan,
+                                                                          variables).get("formId"))
+            return None if by_class is None else self.groups.join(by_class, query, variables, operation_name, context)
         org_wide = is_org_wide(plan.root_field, plan.fields)
         if org_wide and plan.root_field in ORG_WIDE_WHEN_ARGUMENTS:
             org_wide = await self._alike_for_everyone(plan, variables, context)

@@ -14,13 +14,7 @@ from models.core.documents import Document
 from models.goals.permissions import seen_alike
 from models.goals.rules import counts_in_roll_up
 from resolvers.core.context import Context
-from resolvers.core.errors import PublicError
 from resolvers.goals.queries import goal_loaders
-
-
-class SubscribeAgain(PublicError):
-    code = "SUBSCRIBE_AGAIN"
-
 
 NO_LONGER_ALIKE = "this goal is no longer the same for everyone in the organisation: subscribe again"
 

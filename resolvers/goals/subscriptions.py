@@ -11,11 +11,11 @@ from typing import Any
 from models.core.viewer import Viewer
 from models.goals.permissions import can_see_goal
 from resolvers.core.context import Context, SignedIn, require
-from resolvers.core.errors import BadUserInput
+from resolvers.core.errors import BadUserInput, SubscribeAgain
 from resolvers.core.streams import stream
 from resolvers.goals import queries
 from resolvers.goals.events import goal_progress_channel
-from resolvers.goals.sharing import NO_LONGER_ALIKE, SubscribeAgain, is_seen_alike
+from resolvers.goals.sharing import NO_LONGER_ALIKE, is_seen_alike
 
 
 def concerns(message: dict[str, Any], goal_id: str | None, owner_id: str | None) -> bool:

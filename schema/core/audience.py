@@ -24,7 +24,13 @@ ORG_WIDE_WHEN_ARGUMENTS = frozenset({"goalProgressChanged"})
 # Subscriptions that may share an execution at all: their stream has no side effect when it starts and
 # yields nothing before an event, so a member joining later misses nothing it would see alone.
 # (``reviewPresence``, for one, announces each subscriber on the way in and answers with the viewers.)
-SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS
+SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS | {"reviewFormChanged"}
+# ``reviewFormChanged`` is shared by a form's reader class (resolvers/reviews/sharing.py) when it selects only
+# what readers who stand to the form alike see alike: the change itself, and who made it (org-chart fields).
+READER_CLASS_FIELDS: Mapping[str, frozenset[str]] = {
+    "Subscription": frozenset({"reviewFormChanged"}),
+    "ReviewFormChange": frozenset({"kind", "formId", "questionId", "value", "version", "byId", "at", "state", "by"}),
+}
 
 ORG_WIDE_FIELDS: Mapping[str, frozenset[str]] = {
     "Subscription": ORG_WIDE_SUBSCRIPTIONS,
@@ -51,6 +57,14 @@ ORG_WIDE_FIELDS: Mapping[str, frozenset[str]] = {
 
 def is_shareable(root_field: str) -> bool:
     return root_field in SHAREABLE_SUBSCRIPTIONS
+
+
+def is_read_by_class(root_field: str, fields: Iterable[tuple[str, str]]) -> bool:
+    """True when a ``reviewFormChanged`` selecting ``fields`` shows readers of a form who stand to it alike the
+    same result."""
+    return root_field == "reviewFormChanged" and all(
+        name == "__typename" or name in READER_CLASS_FIELDS.get(type_name, ())
+        or name in ORG_WIDE_FIELDS.get(type_name, ()) for type_name, name in fields)
 
 
 def is_org_wide(root_field: str, fields: Iterable[tuple[str, str]]) -> bool:
