@@ -30,16 +30,13 @@ from strawberry.types.unset import UNSET
 from realtime import Bus
 from realtime.groups import SubscriptionGroups, encode_message
 from realtime.ratelimit import RateLimiter
-from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
-from resolvers.goals.sharing import shared_goal
-from resolvers.reviews.sharing import form_reader_audience
-from schema.core.audience import ORG_WIDE_WHEN_ARGUMENTS, is_org_wide, is_read_by_class, is_shareable
 from schema.core.cost import CostRefused, operation_cost
 from schema.core.limits import caller_of, rate_limited, variables_error
-from schema.core.selection import SubscriptionPlan, root_arguments, subscription_plan
+from schema.core.selection import SubscriptionPlan, subscription_plan
 from schema.schema import MASKED_MESSAGE
+from server.audiences import audience_for
 from server.graphiql import local_page
 from server.observe import REQUEST_KEY
 from server.persisted import NOT_IN_LIST, NotFound, PersistedQueries, not_found_body
@@ -184,34 +181,8 @@ class GroupingSchema:
 
     async def _join(self, plan: SubscriptionPlan, query: str, variables: dict[str, Any] | None, context: Context,
                     operation_name: str | None) -> Any:
-        if not is_shareable(plan.root_field):
-            return None
-        if plan.root_field == "reviewFormChanged":  # shared by the form's reader class, or run alone
-            if not is_read_by_class(plan.root_field, plan.fields):
-                return None
-            by_class = await form_reader_audience(context, root_arguments(self.schema._schema, plan,
-                                                                          variables).get("formId"))
-            return None if by_class is None else self.groups.join(by_class, query, variables, operation_name, context)
-        org_wide = is_org_wide(plan.root_field, plan.fields)
-        if org_wide and plan.root_field in ORG_WIDE_WHEN_ARGUMENTS:
-            org_wide = await self._alike_for_everyone(plan, variables, context)
-        audience = await audience_of(context, org_wide=org_wide)
-        if audience is None:
-            return None
-        return self.groups.join(audience, query, variables, operation_name, context)
-
-
-    async def _alike_for_everyone(self, plan: SubscriptionPlan, variables: dict[str, Any] | None,
-                                  context: Context) -> bool:
-        """The rule about a subscription's arguments that makes its audience the organisation (see
-        ``schema.core.audience.ORG_WIDE_WHEN_ARGUMENTS``), read as the subscriber."""
-        arguments = root_arguments(self.schema._schema, plan, variables)
-        if plan.root_field == "goalProgressChanged" and arguments.get("ownerId") is None:
-            try:
-                return await shared_goal(context, arguments.get("goalId"))
-            except Unauthenticated:
-                return False
-        return False
+        audience = await audience_for(self.schema._schema, plan, variables, context)
+        return None if audience is None else self.groups.join(audience, query, variables, operation_name, context)
 
 
 async def refusal(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:
