@@ -14,7 +14,7 @@ from resolvers.core.context import Context, SignedIn, require
 from resolvers.core.errors import BadUserInput, SubscribeAgain
 from resolvers.core.streams import stream
 from resolvers.goals import queries
-from resolvers.goals.events import goal_progress_channel
+from resolvers.goals.events import goal_channel, owner_channel
 from resolvers.goals.sharing import NO_LONGER_ALIKE, is_seen_alike
 
 
@@ -72,6 +72,8 @@ async def goal_progress_changed(context: Context, goal_id: str | None,
                    "changedGoalId": changed if changed_visible else None,
                    "keyResultId": message.get("keyResultId") if changed_visible else None}
 
-    channel = goal_progress_channel(signed_in.viewer.organization_id)
+    organization_id = signed_in.viewer.organization_id
+    channel = goal_channel(organization_id, goal_id) if goal_id is not None else \
+        owner_channel(organization_id, str(owner_id))
     async for event in stream(context, channel, events, wants=lambda m: concerns(m, goal_id, owner_id)):
         yield event
