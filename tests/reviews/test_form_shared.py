@@ -10,7 +10,7 @@ import pytest
 
 import resolvers.reviews.sharing as sharing
 from tests.client import LEGACY_WS, websocket
-from tests.conftest import RunningServer
+from tests.conftest import NORTHWIND, RunningServer
 from tests.reviews.support import RUNNING, UPDATE_ANSWER, persona, seeded_form, seeded_review
 
 CHANGED = "subscription($form: ID!) { reviewFormChanged(formId: $form) { kind questionId value version by { name } } }"
@@ -110,3 +110,21 @@ async def test_a_member_whose_standing_changes_is_ended_alone(server: RunningSer
         await manager.subscribe(CHANGED, {"form": form["_id"]})
         refused = await manager.receive()
         assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["FORBIDDEN"]
+
+
+async def test_someone_who_may_not_read_the_form_never_joins_its_readers(server: RunningServer) -> None:
+    form, me = self_form(), persona("employee")
+    peer = next(e for e in NORTHWIND.employees if e.get("managerId") == me["managerId"] and e["_id"] != me["_id"]
+                and e["status"] == "active" and "hr_admin" not in e["roles"])
+    async with websocket(server.ws_url, server.token(me["managerId"])) as manager, \
+            websocket(server.ws_url, server.token(peer["_id"])) as colleague:
+        await manager.subscribe(CHANGED, {"form": form["_id"]})
+        await server.wait_subscribers(1)
+        # when a colleague of the reviewee (not a reader of their self form) subscribes alike
+        await colleague.subscribe(CHANGED, {"form": form["_id"]})
+        refused = await colleague.receive()
+        # then they are refused, and the readers' group is as it was
+        assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["FORBIDDEN"]
+        assert groups(server) == {"groups": 1, "members": 1}
+        await write(server, form, 5, version(form))
+        assert (await manager.next_payload())["data"]["reviewFormChanged"]["value"] == 5
