@@ -22,13 +22,24 @@ from resolvers.goals.sharing import shared_goal
 from resolvers.reviews.sharing import form_reader_audience
 from schema.core.audience import ORG_WIDE_WHEN_ARGUMENTS, is_org_wide, is_read_by_class, is_shareable
 from schema.core.selection import SubscriptionPlan, root_arguments
+from store.loaders import Loaders
 
 
 async def audience_for(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict[str, Any] | None,
                        context: Context) -> Audience | None:
-    """The audience of the subscription ``plan`` describes, or ``None``: it runs alone."""
+    """The audience of the subscription ``plan`` describes, or ``None``: it runs alone. What deciding it read
+    (a goal, a form) is not kept in the subscriber's loaders for the subscription's life."""
     if not is_shareable(plan.root_field):
         return None
+    try:
+        return await _decide(schema, plan, variables, context)
+    finally:
+        if context.store is not None:
+            context.loaders = Loaders(context.store)
+
+
+async def _decide(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict[str, Any] | None,
+                  context: Context) -> Audience | None:
     arguments = root_arguments(schema, plan, variables)
     if plan.root_field == "reviewFormChanged":
         if not is_read_by_class(plan.root_field, plan.fields):
