@@ -49,6 +49,8 @@ bench: $(STAMP)  ## every benchmark, then the table of figures against targets (
 	$(BIN)/python -m bench.small_query $(if $(QUICK),--quick)
 	$(BIN)/python -m bench.round_trips $(if $(QUICK),--quick)
 	$(BIN)/python -m bench.fanout $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.fanout_streams $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.fanout_redis $(if $(QUICK),--quick)
 	$(BIN)/python -m bench.org_chart_latency $(if $(QUICK),20 10,100 20)
 	$(BIN)/python -m bench.cycle_launch $(if $(QUICK),200,200 5000)
 	$(BIN)/python -m bench.hostile $(if $(QUICK),--quick)

@@ -76,11 +76,11 @@ class Server:
 
 
 @asynccontextmanager
-async def server(kind: str, *, deflate: bool = False) -> AsyncIterator[Server]:
+async def server(kind: str, *, deflate: bool = False, **env: str) -> AsyncIterator[Server]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.fanout_servers", kind, str(port), *(["deflate"] if deflate else []), cwd=ROOT,
-        env=server_env())
+        env=server_env(**env))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
             for _ in range(600):

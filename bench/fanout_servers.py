@@ -16,6 +16,7 @@ so the client compares its receipt times with these.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from typing import Any
@@ -44,11 +45,13 @@ CHANNEL = org_chart_channel(DEMO.organization["_id"])
 def perfgraph_app() -> Starlette:
     settings = Settings.from_env()
     published: dict[int, float] = {}
+    last_published: dict[str, float] = {}  # per channel kind (``praise``, ``review-form``, …): the latest event
 
     async def on_startup(database: Database) -> None:
         await seed(database, DEMO)
 
-    app = create_app(settings, on_startup=on_startup, subscriber_queue_size=1024)
+    app = create_app(settings, on_startup=on_startup, subscriber_queue_size=1024,
+                     max_connections_per_viewer=int(os.environ.get("BENCH_CONNECTIONS_PER_VIEWER", "10")))
 
     def bus() -> Bus:
         bus: Bus = app.state.bus
@@ -56,8 +59,10 @@ def perfgraph_app() -> Starlette:
             original = bus.publish
 
             async def publish(channel: str, message: dict[str, Any]) -> None:
+                now = time.perf_counter()
                 if channel == CHANNEL:
-                    published[message["version"]] = time.perf_counter()
+                    published[message["version"]] = now
+                last_published[channel.split(":", 1)[0]] = now
                 await original(channel, message)
 
             bus.bench_original_publish = original  # type: ignore[attr-defined]
@@ -115,9 +120,18 @@ def perfgraph_app() -> Starlette:
         return JSONResponse({"seconds": time.perf_counter() - start})
 
     async def members(request: Request) -> JSONResponse:
-        return JSONResponse(app.state.subscriptions.stats())
+        """The groups' counts, and ``subscribers``: every live subscription, grouped or run alone (a group holds
+        one bus subscription for all its members)."""
+        groups, on_bus = app.state.subscriptions.stats(), bus().stats()["subscribers"]
+        return JSONResponse({**groups, "subscribers": groups["members"] + on_bus - groups["live_groups"]})
+
+    async def last(request: Request) -> JSONResponse:
+        """When the latest event of each channel kind was published."""
+        bus()
+        return JSONResponse(last_published)
 
     return Starlette(routes=[Route("/bench/published", published_at), Route("/bench/members", members),
+                             Route("/bench/last", last),
                              Route("/bench/publish", publish, methods=["POST"]),
                              Route("/bench/tick", tick, methods=["POST"]),
                              Route("/bench/cycles", cycles, methods=["POST"]), Mount("/", app)],

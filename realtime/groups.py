@@ -141,6 +141,7 @@ class Group:
     overflowed: bool = False  # the group's own bus subscription fell behind: so did every member
     task: asyncio.Task[None] | None = None
     checked_all_at: float = field(default_factory=time.monotonic)  # the members' standing, all at once
+    standing: asyncio.Task[None] | None = None  # that check, started as an event arrives, awaited before delivery
 
     def entered(self, subscription: Subscription) -> None:
         """The group's execution subscribed to the bus: an event published from now on reaches it."""
@@ -205,6 +206,8 @@ class SubscriptionGroups:
             del self._groups[group.key]
             if group.task is not None:
                 group.task.cancel()
+            if group.standing is not None:
+                group.standing.cancel()
 
     async def _run(self, group: Group, query: str, variables: dict[str, Any] | None,
                    operation_name: str | None) -> None:
@@ -226,7 +229,10 @@ class SubscriptionGroups:
                 self._offer(group, member, None)
 
     async def _check(self, group: Group, names: Iterable[str] = ()) -> None:
-        """Run the audience's member check; a refused member gets the error and its stream ends."""
+        """Run the audience's member check; a refused member gets the error and its stream ends. When the
+        members' standing is due, its one read starts now, beside the event's execution (the stream calls this
+        as each event arrives), and is awaited before the delivery."""
+        self._start_check_all(group)
         check = group.audience.check
         if check is None:
             return
@@ -260,9 +266,18 @@ class SubscriptionGroups:
                 self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
                 self._offer(group, member, None)
 
+    def _start_check_all(self, group: Group) -> None:
+        if group.standing is not None and group.standing.done():  # a check no delivery awaited: it is through
+            group.standing = None
+        if group.standing is None and group.audience.check_all is not None \
+                and time.monotonic() - group.checked_all_at >= group.audience.check_all_seconds:
+            group.standing = asyncio.create_task(self._check_all(group))
+
     async def _deliver(self, group: Group, result: ExecutionResult) -> None:
         await self._check(group)
-        await self._check_all(group)
+        standing, group.standing = group.standing, None
+        if standing is not None:
+            await standing
         for member in list(group.members):
             self._offer(group, member, result)
 

@@ -33,7 +33,7 @@ from server.exports import merit_cycle_csv
 from server.graphiql import ASSETS_DIR, ASSETS_PATH
 from server.observe import Metrics, Observe, health, log_errors, metrics, ready
 from server.persisted import PersistedQueries
-from server.view import MAX_LIVE_COST, PerfgraphGraphQL
+from server.view import MAX_CONNECTIONS_PER_VIEWER, MAX_LIVE_COST, PerfgraphGraphQL
 from store.core.database import Database, open_database
 from store.core.identity import employee_signing_in
 
@@ -82,7 +82,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
                subscriber_queue_size: int = 256, freeze_heap: bool = False,
                connection_init_seconds: float = 10.0, execution_seconds: float = 15.0,
                live_cost_budget: int = MAX_LIVE_COST,
-               schema_factory: Callable[..., strawberry.Schema] = build_schema) -> Starlette:
+               schema_factory: Callable[..., strawberry.Schema] = build_schema,
+               max_connections_per_viewer: int = MAX_CONNECTIONS_PER_VIEWER) -> Starlette:
     """``database`` lets a caller (tests) hand in a store it opened itself; ``on_startup`` runs once
     the store is open (``make serve`` seeds the embedded store with it). ``subscriber_queue_size``
     bounds how many events may wait for one subscriber before it is dropped as too slow; ``freeze_heap``
@@ -90,7 +91,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ``connection_init_seconds``: how long a WebSocket may wait before ``connection_init`` (both protocols);
     ``execution_seconds``: how long one query or mutation over HTTP may run before it is stopped;
     ``live_cost_budget``: the objects per event one person's open subscriptions may ask for in all;
-    ``schema_factory``: builds the schema from ``schema_options`` (the tests reuse one per process)."""
+    ``schema_factory``: builds the schema from ``schema_options`` (the tests reuse one per process);
+    ``max_connections_per_viewer``: the WebSockets one person may hold open at once (benchmarks raise it)."""
     settings = settings or Settings.from_env()
     endpoint = LazyEndpoint()
     app_metrics = Metrics()
@@ -140,7 +142,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             connection_init_wait_timeout=timedelta(seconds=connection_init_seconds),
             allowed_origins=settings.allowed_origins or (),
             graphql_ide="graphiql" if settings.graphiql else None, execution_seconds=execution_seconds,
-            rate_limiter=limiter, live_budget=live_cost_budget,
+            rate_limiter=limiter, live_budget=live_cost_budget, max_connections_per_viewer=max_connections_per_viewer,
             context_extras={PRIVATE_URLS: settings.webhook_private_urls},
             persisted=persisted,
         )

@@ -30,14 +30,13 @@ from strawberry.types.unset import UNSET
 from realtime import Bus
 from realtime.groups import SubscriptionGroups, encode_message
 from realtime.ratelimit import RateLimiter
-from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
-from schema.core.audience import is_org_wide, is_shareable
 from schema.core.cost import CostRefused, operation_cost
 from schema.core.limits import caller_of, rate_limited, variables_error
 from schema.core.selection import SubscriptionPlan, subscription_plan
 from schema.schema import MASKED_MESSAGE
+from server.audiences import audience_for
 from server.graphiql import local_page
 from server.observe import REQUEST_KEY
 from server.persisted import NOT_IN_LIST, NotFound, PersistedQueries, not_found_body
@@ -182,12 +181,8 @@ class GroupingSchema:
 
     async def _join(self, plan: SubscriptionPlan, query: str, variables: dict[str, Any] | None, context: Context,
                     operation_name: str | None) -> Any:
-        if not is_shareable(plan.root_field):
-            return None
-        audience = await audience_of(context, org_wide=is_org_wide(plan.root_field, plan.fields))
-        if audience is None:
-            return None
-        return self.groups.join(audience, query, variables, operation_name, context)
+        audience = await audience_for(self.schema._schema, plan, variables, context)
+        return None if audience is None else self.groups.join(audience, query, variables, operation_name, context)
 
 
 async def refusal(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:

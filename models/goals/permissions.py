@@ -73,3 +73,10 @@ def visible_goals_query(viewer: Viewer, managed_ids: Iterable[str],
     return {"$or": clauses}
 
 
+
+
+def seen_alike(goal: Mapping[str, Any], rolled_up: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether everyone in the goal's organisation sees ``goal`` and its progress alike: the goal is visible to
+    everyone, and so is every goal its progress rolls up (``rolled_up``: the children it reads, to any depth),
+    so no viewer's progress counts a goal another viewer's leaves out."""
+    return goal.get("visibility") == "everyone" and all(g.get("visibility") == "everyone" for g in rolled_up)

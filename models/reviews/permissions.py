@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from models.core.viewer import Role, Viewer, same_organization
@@ -55,33 +56,61 @@ def _feedback_visibility(form: Mapping[str, Any], template: Mapping[str, Any]) -
     return str(template.get(key) or "anonymous")
 
 
-def can_read_review_form(viewer: Viewer, form: Mapping[str, Any], review: Mapping[str, Any],
-                         reviewee: Mapping[str, Any], template: Mapping[str, Any]) -> bool:
+@dataclass(frozen=True)
+class FormReader:
+    """How a reader stands to one form: its reviewer or not, and their relations to the reviewee. Readers who
+    stand alike read the same fields of the form (every rule below decides on this alone), so one execution of
+    ``reviewFormChanged`` may serve them all."""
+
+    reviewer: bool
+    relations: frozenset[str]
+
+
+def form_reader(viewer: Viewer, form: Mapping[str, Any], review: Mapping[str, Any],
+                reviewee: Mapping[str, Any]) -> FormReader:
+    """The viewer's standing to the form (none at all for another organisation's)."""
     if not (same_organization(viewer, form) and same_organization(viewer, review)):
-        return False
-    if form.get("reviewerId") == viewer.employee_id:
+        return FormReader(False, frozenset())
+    return FormReader(form.get("reviewerId") == viewer.employee_id, review_relations(viewer, reviewee))
+
+
+def reader_may_read_form(reader: FormReader, form: Mapping[str, Any], review: Mapping[str, Any],
+                         template: Mapping[str, Any]) -> bool:
+    if reader.reviewer or reader.relations - {"reviewee"}:
         return True
-    relations = review_relations(viewer, reviewee)
-    if relations - {"reviewee"}:
-        return True
-    if "reviewee" not in relations or review.get("state") not in REVIEW_SHARED:
+    if "reviewee" not in reader.relations or review.get("state") not in REVIEW_SHARED:
         return False
     if form.get("kind") == "manager":
         return True
     return form.get("kind") in ("peer", "upward") and _feedback_visibility(form, template) == "named"
 
 
+def reader_may_read_answer(reader: FormReader, form: Mapping[str, Any], review: Mapping[str, Any],
+                           template: Mapping[str, Any], question: Mapping[str, Any]) -> bool:
+    """One answer: readable form, and the question's ``readers`` include the reader's audience."""
+    if not reader_may_read_form(reader, form, review, template):
+        return False
+    if reader.reviewer or "hr_admin" in reader.relations:
+        return True
+    readers = set(question.get("readers") or [])
+    return ("manager" in reader.relations and "manager" in readers) or (
+        "reviewee" in reader.relations and "reviewee" in readers)
+
+
+def can_read_review_form(viewer: Viewer, form: Mapping[str, Any], review: Mapping[str, Any],
+                         reviewee: Mapping[str, Any], template: Mapping[str, Any]) -> bool:
+    if not (same_organization(viewer, form) and same_organization(viewer, review)):
+        return False
+    return reader_may_read_form(form_reader(viewer, form, review, reviewee), form, review, template)
+
+
 def can_read_review_answer(viewer: Viewer, form: Mapping[str, Any], review: Mapping[str, Any],
                            reviewee: Mapping[str, Any], template: Mapping[str, Any],
                            question: Mapping[str, Any]) -> bool:
     """One answer: readable form, and the question's ``readers`` include the viewer's audience."""
-    if not can_read_review_form(viewer, form, review, reviewee, template):
+    if not (same_organization(viewer, form) and same_organization(viewer, review)):
         return False
-    if form.get("reviewerId") == viewer.employee_id or viewer.is_hr_admin:
-        return True
-    readers = set(question.get("readers") or [])
-    relations = review_relations(viewer, reviewee)
-    return ("manager" in relations and "manager" in readers) or ("reviewee" in relations and "reviewee" in readers)
+    return reader_may_read_answer(form_reader(viewer, form, review, reviewee), form, review, template, question)
 
 
 def can_see_review_feedback(viewer: Viewer, kind: str, review: Mapping[str, Any], reviewee: Mapping[str, Any],

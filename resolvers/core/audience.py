@@ -50,10 +50,7 @@ async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
         organization_id = viewer.organization_id
 
         def organization_context(bus: Bus, recheck: Recheck) -> Context:
-            store = TenantStore(context.database, organization_id)
-            return Context(database=context.database, bus=bus, decode=context.decode,
-                           viewer=Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset()), expires_at=math.inf,
-                           store=store, loaders=Loaders(store), on_names=recheck)
+            return shared_context(context, bus, recheck, Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset()))
 
         return Audience(("organization", organization_id), organization_context, check_member,
                         check_all=still_employed, check_all_seconds=RECHECK_SECONDS)
@@ -65,6 +62,16 @@ async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
     # The same token, and the roles the store grants now: a connection opened after a change of roles
     # does not join a group that runs with the old ones.
     return Audience(("session", context.credentials, viewer.roles), session_context)
+
+
+def shared_context(context: Context, bus: Bus, recheck: Recheck, viewer: Viewer,
+                   extras: dict[str, object] | None = None) -> Context:
+    """The context a group's one execution runs with: ``viewer`` (signed in for ever: each member's own token is
+    checked apart), loaders of its own on the viewer's organisation, ``recheck`` called with the people an event
+    names (so the stream re-reads none of its own), and ``extras`` the stream may read."""
+    store = TenantStore(context.database, viewer.organization_id)
+    return Context(database=context.database, bus=bus, decode=context.decode, viewer=viewer, expires_at=math.inf,
+                   store=store, loaders=Loaders(store), on_names=recheck, extras=dict(extras or {}))
 
 
 async def check_member(member: Context, names: Iterable[str]) -> GraphQLError | None:

@@ -26,3 +26,9 @@ class BadUserInput(PublicError):
 
 class LimitExceeded(PublicError):
     code = "LIMIT_EXCEEDED"
+
+
+class SubscribeAgain(PublicError):
+    """A shared subscription's audience no longer holds for its subscribers: subscribing again decides anew."""
+
+    code = "SUBSCRIBE_AGAIN"

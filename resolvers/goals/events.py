@@ -1,7 +1,11 @@
-"""The goal-progress channel and its event: which goals' progress a committed change may have moved."""
+"""The goal-progress channels and their event: which goals' progress a committed change may have moved.
+
+One channel per goal and one per owner (an employee or a department), so that a subscriber wakes only for
+events about the goal or owner it follows, never for every goal change of the organisation."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from models.core.documents import Document
@@ -11,9 +15,14 @@ from resolvers.core.publish import publish_after_commit
 from store.goals import repository as goal_store
 
 
-def goal_progress_channel(organization_id: str) -> str:
-    """The organisation's channel of goal events."""
-    return f"goal-progress:{organization_id}"
+def goal_channel(organization_id: str, goal_id: str) -> str:
+    """Events that may have moved the progress of one goal (``goalProgressChanged(goalId)``)."""
+    return f"goal-progress:{organization_id}:goal:{goal_id}"
+
+
+def owner_channel(organization_id: str, owner_id: str) -> str:
+    """Events about goals an employee or a department owns (``goalProgressChanged(ownerId)``)."""
+    return f"goal-progress:{organization_id}:owner:{owner_id}"
 
 
 async def publish_goal_change(signed_in: SignedIn, kind: GoalChange, goal: Document,
@@ -21,7 +30,8 @@ async def publish_goal_change(signed_in: SignedIn, kind: GoalChange, goal: Docum
     """After a committed change: tell subscribers which goals' progress may have moved.
 
     ``goalIds`` is the changed goal, then its ancestors (nearest first), then ``also`` (the old
-    ancestors after a re-alignment). Subscribers read the goals again and check visibility.
+    ancestors after a re-alignment). The event goes to each of those goals' channels and to each of their owners'
+    (at once); subscribers read the goals again and check visibility.
     """
     loaders = signed_in.context.fresh_loaders()  # the ancestors as they are after the write
     docs: list[Document] = []
@@ -31,4 +41,7 @@ async def publish_goal_change(signed_in: SignedIn, kind: GoalChange, goal: Docum
     owners = sorted({d[k] for d in docs for k in ("ownerEmployeeId", "ownerDepartmentId") if d.get(k)})
     message = {"kind": kind.value, "goalIds": [d["_id"] for d in docs], "ownerIds": owners,
                "changedGoalId": goal["_id"], "keyResultId": key_result_id, "byId": signed_in.viewer.employee_id}
-    await publish_after_commit(signed_in.context, goal_progress_channel(signed_in.viewer.organization_id), message)
+    organization_id = signed_in.viewer.organization_id
+    channels = [goal_channel(organization_id, d["_id"]) for d in docs]
+    channels += [owner_channel(organization_id, owner) for owner in owners]
+    await asyncio.gather(*(publish_after_commit(signed_in.context, channel, message) for channel in channels))

@@ -1,6 +1,7 @@
 """goalProgressChanged: after each committed change, the new progress of the changed goal and of each of
 its ancestors, to each subscriber allowed to see that goal (checked per event, per subscriber, with the
-re-check policy of ``resolvers/core/streams.py``)."""
+re-check policy of ``resolvers/core/streams.py``). A goal everyone sees alike may be served by one execution
+for the whole organisation (``resolvers/goals/sharing.py``)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any
 from models.core.viewer import Viewer
 from models.goals.permissions import can_see_goal
 from resolvers.core.context import Context, SignedIn, require
-from resolvers.core.errors import BadUserInput
+from resolvers.core.errors import BadUserInput, SubscribeAgain
 from resolvers.core.streams import stream
 from resolvers.goals import queries
-from resolvers.goals.events import goal_progress_channel
+from resolvers.goals.events import goal_channel, owner_channel
+from resolvers.goals.sharing import NO_LONGER_ALIKE, is_seen_alike
 
 
 def concerns(message: dict[str, Any], goal_id: str | None, owner_id: str | None) -> bool:
@@ -56,6 +58,10 @@ async def goal_progress_changed(context: Context, goal_id: str | None,
         docs = [d for d in await loaders.by_id.load_many(wanted) if d is not None]
         if owner_id is not None:
             docs = [d for d in docs if owned_by(d, owner_id)]
+        # One execution serving the organisation (resolvers/goals/sharing.py) holds only while the goal is alike
+        # for everyone; after that, subscribing again lets each subscriber who still may see it run alone.
+        if context.on_names is not None and docs and not await is_seen_alike(context, docs[0]):
+            raise SubscribeAgain(NO_LONGER_ALIKE)
         people = await queries.owners(context, docs)
         shown = [d for d, person in zip(docs, people, strict=True) if can_see_goal(viewer, d, person)]
         changed = message.get("changedGoalId")
@@ -66,6 +72,8 @@ async def goal_progress_changed(context: Context, goal_id: str | None,
                    "changedGoalId": changed if changed_visible else None,
                    "keyResultId": message.get("keyResultId") if changed_visible else None}
 
-    channel = goal_progress_channel(signed_in.viewer.organization_id)
+    organization_id = signed_in.viewer.organization_id
+    channel = goal_channel(organization_id, goal_id) if goal_id is not None else \
+        owner_channel(organization_id, str(owner_id))
     async for event in stream(context, channel, events, wants=lambda m: concerns(m, goal_id, owner_id)):
         yield event

@@ -16,6 +16,8 @@ from models.reviews.permissions import (
     can_read_review_form,
     can_see_cycle_scores,
     can_see_review_score,
+    reader_may_read_answer,
+    reader_may_read_form,
 )
 from models.reviews.rules import questions_for
 from resolvers.core.context import Context, require, require_role
@@ -23,12 +25,14 @@ from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.streams import stream
 from resolvers.reviews.access import readable_form, visible_review
 from resolvers.reviews.channels import cycle_scores_channel, form_channel, score_channel
+from resolvers.reviews.sharing import reader_of
 
 Message = dict[str, Any]
 
 
 async def review_form_changed(context: Context, form_id: str) -> AsyncIterator[Message]:
-    """Every committed answer (question, value, version, who) and state change of one form."""
+    """Every committed answer (question, value, version, who) and state change of one form; decided for the
+    subscriber, or for the reader class a shared execution serves."""
     signed_in = await require(context)
     bundle = await readable_form(context, form_id)
     if bundle is None:
@@ -37,11 +41,16 @@ async def review_form_changed(context: Context, form_id: str) -> AsyncIterator[M
     template = bundle.template
     questions = {q["id"]: q for _, q in questions_for(template, static["kind"])}
 
+    shared_by = reader_of(context)  # one execution for a reader class (resolvers/reviews/sharing.py)
+
     async def events(viewer: Viewer, message: Message) -> AsyncIterator[Message]:
         form = {**static, "state": message.get("state")}
         review, reviewee = message["review"], message["reviewee"]
         question = questions.get(message.get("questionId") or "")
-        if question is not None:
+        if shared_by is not None:
+            allowed = reader_may_read_form(shared_by, form, review, template) if question is None else \
+                reader_may_read_answer(shared_by, form, review, template, question)
+        elif question is not None:
             allowed = can_read_review_answer(viewer, form, review, reviewee, template, question)
         else:
             allowed = can_read_review_form(viewer, form, review, reviewee, template)

@@ -25,6 +25,8 @@ from graphql import (
     validate,
     visit,
 )
+from graphql.language import VariableNode
+from graphql.utilities import value_from_ast
 
 from schema.core.caches import DOCUMENTS, DocumentCache, Entry, document_key
 from schema.core.limits import LIMIT_RULES, PARSE_OPTIONS
@@ -35,6 +37,7 @@ class SubscriptionPlan:
     root_field: str
     fields: frozenset[tuple[str, str]]  # (parent type name, field name), fragments included
     document: DocumentNode = field(compare=False, hash=False)  # parsed and validated, for the cost analysis
+    root: FieldNode | None = field(default=None, compare=False, hash=False)  # the root field as written
 
 
 class _Fields(Visitor):
@@ -99,4 +102,22 @@ def _plan(schema: GraphQLSchema, entry: Entry, operation_name: str | None) -> Su
     for fragment in document.definitions:  # fragments the operation spreads, wherever they are defined
         if not isinstance(fragment, OperationDefinitionNode):
             visit(fragment, TypeInfoVisitor(type_info, fields))
-    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found), document)
+    return SubscriptionPlan(roots[0].name.value, frozenset(fields.found), document, roots[0])
+
+
+def root_arguments(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict[str, Any] | None) -> dict[str, Any]:
+    """The root field's argument values written in the document (by their GraphQL names), ``variables``
+    applied; an argument left out is not there (the execution checks and reports the rest)."""
+    subscription = schema.subscription_type
+    if plan.root is None or subscription is None or plan.root_field not in subscription.fields:
+        return {}
+    values: dict[str, Any] = {}
+    for node in plan.root.arguments or ():
+        argument = subscription.fields[plan.root_field].args.get(node.name.value)
+        if argument is None:
+            continue
+        if isinstance(node.value, VariableNode):
+            values[node.name.value] = (variables or {}).get(node.value.name.value)
+        else:
+            values[node.name.value] = value_from_ast(node.value, argument.type)
+    return values

@@ -1,0 +1,92 @@
+"""``reviewFormChanged`` shared by a form's reader class (realtime/groups.py).
+
+Readers of one form who stand to it alike — its reviewer or not, and the same relations to the reviewee
+(``models.reviews.permissions.FormReader``) — read the same fields of it, so their subscriptions (with the same
+selection, schema/core/audience.py) share one execution: it decides each event for the class, not for a person.
+Each member is still checked apart: its token's expiry before every delivery, a fresh read when an event names
+it, and, at most once a second, every member's standing and class against the reviewee as stored now in one
+read for the group: someone who left is ended ``UNAUTHENTICATED``, someone whose class changed (no longer the
+reviewee's manager, a new role) ``SUBSCRIBE_AGAIN`` (subscribing again puts them where they now belong, or
+refuses them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from graphql import GraphQLError
+
+from models.core.viewer import Viewer
+from models.org.permissions import may_sign_in
+from models.reviews.permissions import FormReader, form_reader
+from realtime import Bus
+from realtime.groups import Audience
+from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, shared_context
+from resolvers.core.context import Context, granted_roles
+from resolvers.core.errors import Forbidden, SubscribeAgain, Unauthenticated
+from resolvers.core.streams import RECHECK_SECONDS
+from resolvers.reviews.access import form_bundle, readable_form
+
+FORM_READER = "reviews.form_reader"  # the group context's extra: the class its one execution decides for
+CLASS_CHANGED = "how you stand to this review changed: subscribe again"
+
+
+def reader_of(context: Context) -> FormReader | None:
+    """The class a shared execution of ``reviewFormChanged`` serves; ``None`` for a subscription of one."""
+    reader = context.extras.get(FORM_READER) if context.on_names is not None else None
+    return reader if isinstance(reader, FormReader) else None
+
+
+async def form_reader_audience(context: Context, form_id: object) -> Audience | None:
+    """The audience of a ``reviewFormChanged`` subscription to ``form_id``: the subscriber's reader class; or
+    ``None`` (not signed in, no such form, not a reader) and the usual path reports why."""
+    if not isinstance(form_id, str):
+        return None
+    try:
+        viewer = await context.authenticate()
+        bundle = await readable_form(context, form_id)
+    except (Unauthenticated, Forbidden):
+        return None
+    if bundle is None:
+        return None
+    reader = form_reader(viewer, bundle.form, bundle.review, bundle.reviewee)
+
+    def class_context(bus: Bus, recheck: Recheck) -> Context:
+        # the first member's viewer only passes the stream's start-up check (they may read the form); each
+        # event is decided for the class
+        return shared_context(context, bus, recheck, viewer, {FORM_READER: reader})
+
+    async def still_in_class(members: list[Context]) -> list[GraphQLError | None]:
+        return await standing_in_class(context, form_id, reader, members)
+
+    return Audience(("form-readers", viewer.organization_id, form_id, reader), class_context, check_member,
+                    check_all=still_in_class, check_all_seconds=RECHECK_SECONDS)
+
+
+async def standing_in_class(context: Context, form_id: str, reader: FormReader,
+                            members: list[Context]) -> list[GraphQLError | None]:
+    """Each member still employed, and standing to the form as the class does, as stored now."""
+    if not members:
+        return []
+    organization_id = members[0].viewer.organization_id if members[0].viewer else ""
+    reading = shared_context(context, context.bus, _no_recheck, Viewer(NOBODY_IN_PARTICULAR, organization_id,
+                                                                       frozenset()))
+    bundle = await form_bundle(reading, form_id)
+    ids = [member.viewer.employee_id if member.viewer else "" for member in members]
+    assert reading.loaders is not None
+    employees = await reading.loaders.employee_by_id.load_many(ids)
+    errors: list[GraphQLError | None] = []
+    for member, employee in zip(members, employees, strict=True):
+        if member.viewer is None or not may_sign_in(employee):
+            member.viewer, member.auth_error = None, LEFT
+            errors.append(Unauthenticated(LEFT))
+            continue
+        assert employee is not None
+        member.viewer = viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
+        now = form_reader(viewer, bundle.form, bundle.review, bundle.reviewee) if bundle is not None else None
+        errors.append(None if now == reader else SubscribeAgain(CLASS_CHANGED))
+    return errors
+
+
+async def _no_recheck(names: object) -> None:
+    return None

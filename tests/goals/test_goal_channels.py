@@ -1,0 +1,55 @@
+"""Goal events go to one channel per goal and one per owner: a ``goalProgressChanged`` subscriber wakes only for
+changes to the goal (or below it) or to the owner it follows, never for every goal change of the organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.client import websocket
+from tests.conftest import NORTHWIND, RunningServer
+from tests.goals.support import RECORD_PROGRESS, goals_of, persona
+
+SUBSCRIBE = "subscription($goal: ID, $owner: ID) { goalProgressChanged(goalId: $goal, ownerId: $owner) { kind } }"
+
+
+def first_goal_with_key_results(owner_id: str) -> dict[str, Any]:
+    return next(g for g in goals_of(owner_id) if g.get("keyResults"))
+
+
+async def test_a_subscriber_wakes_only_for_its_goal_or_owner(server: RunningServer,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    me, other = persona("employee"), persona("manager")
+    mine, theirs = first_goal_with_key_results(me["_id"]), first_goal_with_key_results(other["_id"])
+    org = NORTHWIND.organization["_id"]
+    published: list[str] = []
+    original = server.bus.publish
+
+    async def recording(channel: str, message: dict[str, Any]) -> None:
+        published.append(channel)
+        await original(channel, message)
+
+    monkeypatch.setattr(server.bus, "publish", recording)
+    async with websocket(server.ws_url, server.token("employee")) as goal_follower, \
+            websocket(server.ws_url, server.token("employee")) as owner_follower:
+        await goal_follower.subscribe(SUBSCRIBE, {"goal": mine["_id"]})
+        await owner_follower.subscribe(SUBSCRIBE, {"owner": me["_id"]})
+        await server.wait_subscribers(2)
+        # given their channels: the goal's and the owner's
+        followed = {f"goal-progress:{org}:goal:{mine['_id']}", f"goal-progress:{org}:owner:{me['_id']}"}
+        assert followed <= set(server.bus._channels)
+        # when the manager records progress on a goal of their own, unrelated to the employee's
+        body = await server.client("manager").data(RECORD_PROGRESS, {"id": theirs["keyResults"][0]["_id"], "value": 1})
+        assert body["updateKeyResultProgress"]["errors"] == []
+        # then that change went to its own goals' and owners' channels, none of the ones followed
+        assert published and all(channel.startswith(f"goal-progress:{org}:") for channel in published)
+        assert f"goal-progress:{org}:goal:{theirs['_id']}" in published
+        assert not followed & set(published)
+        # and a change of the employee's goal reaches both followers on their channels
+        published.clear()
+        body = await server.client("employee").data(RECORD_PROGRESS, {"id": mine["keyResults"][0]["_id"], "value": 1})
+        assert body["updateKeyResultProgress"]["errors"] == []
+        assert followed <= set(published)
+        for follower in (goal_follower, owner_follower):
+            assert (await follower.next_payload())["data"]["goalProgressChanged"] == {"kind": "PROGRESS_RECORDED"}

@@ -1,0 +1,116 @@
+"""``goalProgressChanged`` on a goal everyone sees alike (visible to everyone, rolling up only goals everyone sees)
+is shared by the organisation: one execution per event for all its subscribers (realtime/groups.py), who receive
+the same payload; a goal some may not see runs per person; and once the goal stops being alike for everyone,
+the shared stream ends with ``SUBSCRIBE_AGAIN`` and subscribing again runs per person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import resolvers.core.audience as audience
+from tests.client import LEGACY_WS, websocket
+from tests.conftest import RunningServer
+from tests.goals.support import RECORD_PROGRESS, goals_of, persona
+
+SHARED = "subscription($goal: ID) { goalProgressChanged(goalId: $goal) { kind progress goal { id title progress } } }"
+NAMING_THE_CHANGE = "subscription($goal: ID) { goalProgressChanged(goalId: $goal) { kind changedGoalId } }"
+PROGRESS = "query($id: ID!) { goal(id: $id) { progress } }"
+SET_VISIBILITY = """
+mutation($id: ID!, $visibility: GoalVisibility!) {
+  updateGoal(id: $id, input: {visibility: $visibility}) { errors { code } }
+}"""
+
+
+def groups(server: RunningServer) -> dict[str, int]:
+    stats = server.app.state.subscriptions.stats()
+    return {"groups": stats["groups"], "members": stats["members"]}
+
+
+def my(visibility: str) -> dict[str, Any]:
+    return next(g for g in goals_of(persona("employee")["_id"]) if g["visibility"] == visibility)
+
+
+async def record(server: RunningServer, goal: dict[str, Any], value: float) -> None:
+    body = await server.client("employee").data(RECORD_PROGRESS, {"id": goal["keyResults"][0]["_id"], "value": value})
+    assert body["updateKeyResultProgress"]["errors"] == []
+
+
+async def test_subscribers_of_a_public_goal_share_one_execution_and_receive_the_same_payload(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test: calls compare
+    goal = my("everyone")
+    # given one subscriber, and the store calls one progress change costs for them
+    async with websocket(server.ws_url, server.token("hr_admin")) as first:
+        await first.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(1)
+        server.database.stats.reset()
+        await record(server, goal, goal["keyResults"][0]["startValue"])
+        alone = await first.next_payload()
+        calls_for_one = server.database.stats.calls
+        # when the manager (legacy protocol) and the owner subscribe alike
+        async with websocket(server.ws_url, server.token("manager"), LEGACY_WS) as second, \
+                websocket(server.ws_url, server.token("employee")) as third:
+            await second.subscribe(SHARED, {"goal": goal["_id"]})
+            await third.subscribe(SHARED, {"goal": goal["_id"]})
+            await server.wait_subscribers(3)
+            server.database.stats.reset()
+            await record(server, goal, goal["keyResults"][0]["targetValue"])
+            payloads = [await s.next_payload() for s in (first, second, third)]
+            # then the three are one group, the change costs the store what it cost for one subscriber, and all
+            # three receive the same payload: the goal's new progress
+            assert groups(server) == {"groups": 1, "members": 3}
+            assert server.database.stats.calls == calls_for_one
+            assert payloads[0] == payloads[1] == payloads[2]
+            event = payloads[0]["data"]["goalProgressChanged"]
+            assert event["kind"] == alone["data"]["goalProgressChanged"]["kind"] == "PROGRESS_RECORDED"
+            assert event["goal"]["id"] == goal["_id"]
+            now = await server.client("hr_admin").data(PROGRESS, {"id": goal["_id"]})
+            assert event["progress"] == event["goal"]["progress"] == now["goal"]["progress"]
+            assert event["progress"] != alone["data"]["goalProgressChanged"]["progress"]
+
+
+async def test_what_may_differ_between_viewers_is_not_shared(server: RunningServer) -> None:
+    public, chain = my("everyone"), my("management_chain")
+    async with websocket(server.ws_url, server.token("manager")) as manager, \
+            websocket(server.ws_url, server.token("employee")) as employee:
+        # given the change named (it may be a goal not everyone sees), and a goal only the owner's chain sees
+        await manager.subscribe(NAMING_THE_CHANGE, {"goal": public["_id"]})
+        await employee.subscribe(NAMING_THE_CHANGE, {"goal": public["_id"]})
+        await manager.subscribe(SHARED, {"goal": chain["_id"]})
+        await employee.subscribe(SHARED, {"goal": chain["_id"]})
+        await server.wait_subscribers(4)
+        # then each person runs each of them apart
+        assert groups(server) == {"groups": 4, "members": 4}
+
+
+async def test_a_goal_no_longer_alike_for_everyone_ends_the_shared_stream_and_then_runs_per_person(
+        server: RunningServer) -> None:
+    goal = my("everyone")
+    async with websocket(server.ws_url, server.token("manager")) as manager, \
+            websocket(server.ws_url, server.token("employee")) as owner:
+        await manager.subscribe(SHARED, {"goal": goal["_id"]})
+        await owner.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(2)
+        assert groups(server) == {"groups": 1, "members": 2}
+        # when the owner makes the goal private
+        body = await server.client("employee").data(SET_VISIBILITY, {"id": goal["_id"], "visibility": "PRIVATE"})
+        assert body == {"updateGoal": {"errors": []}}
+        # then both shared streams end, saying to subscribe again, and nothing of the goal is sent
+        for subscriber in (manager, owner):
+            ended = await subscriber.receive()
+            assert ended["type"] == "next"
+            assert ended["payload"]["data"] is None
+            assert [e["extensions"]["code"] for e in ended["payload"]["errors"]] == ["SUBSCRIBE_AGAIN"]
+            assert (await subscriber.receive())["type"] == "complete"
+        assert groups(server) == {"groups": 0, "members": 0}
+        # and subscribing again, the owner runs alone and hears of the next change; the manager may not see it
+        await owner.subscribe(SHARED, {"goal": goal["_id"]})
+        await manager.subscribe(SHARED, {"goal": goal["_id"]})
+        refused = await manager.receive()
+        assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["BAD_USER_INPUT"]
+        await server.wait_subscribers(1)
+        await record(server, goal, 3)
+        pushed = (await owner.next_payload())["data"]["goalProgressChanged"]
+        assert (pushed["kind"], pushed["goal"]["id"]) == ("PROGRESS_RECORDED", goal["_id"])
