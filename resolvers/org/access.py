@@ -4,6 +4,7 @@ another organisation's id reads exactly like an unknown one."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -162,12 +163,18 @@ async def holders(context: Context, position_ids: Iterable[str]) -> dict[str, li
 async def active_people(context: Context, fields: Mapping[str, int] | None = None, *,
                         ordered: bool = True) -> list[Document]:
     """Everyone of the viewer's organisation who has not left, by name (in no order without ``ordered``:
-    sorting thousands costs the server more than the read); one query. Only ``fields`` (a projection) if
-    given: such partial documents are for computing, never to be shown as employees."""
+    sorting thousands costs the server more than the read); one query (unordered: one per status). Only
+    ``fields`` (a projection) if given: such partial documents are for computing, never to be shown as
+    employees."""
     signed_in = await require(context)
-    return await signed_in.store.employees.find({"status": {"$ne": EmployeeStatus.TERMINATED.value}},
-                                                sort=[("name", 1), ("_id", 1)] if ordered else None,
-                                                projection=fields)
+    if ordered:
+        return await signed_in.store.employees.find({"status": {"$ne": EmployeeStatus.TERMINATED.value}},
+                                                    sort=[("name", 1), ("_id", 1)], projection=fields)
+    # unordered: one bare equality per status that has not left, side by side (the ``org_status`` index);
+    # the embedded server answers these far faster than one ``$ne``
+    found = await asyncio.gather(*[signed_in.store.employees.find({"status": status.value}, projection=fields)
+                                   for status in EmployeeStatus if status is not EmployeeStatus.TERMINATED])
+    return [doc for docs in found for doc in docs]
 
 
 async def positions(context: Context) -> list[Document]:

@@ -140,6 +140,9 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("managerChain", ASCENDING)], {"name": "org_chain"}),
         ([ORG, ("departmentId", ASCENDING)], {"name": "org_department"}),
         ([ORG, ("positionId", ASCENDING)], {"name": "org_position"}),  # a position's holders (succession, rankings)
+        # everyone not gone, one bare equality per status (rankings): on SecantusDB far cheaper than `$ne` over
+        # an organisation-only prefix, which walks the multikey org_chain index
+        ([ORG, ("status", ASCENDING)], {"name": "org_status"}),
         ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
         ([("email", ASCENDING)], {"name": "email_sign_in"}),  # SSO: the organisation is what the read finds
     ],
@@ -211,6 +214,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "reviews": [
         ([ORG, ("cycleId", ASCENDING), ("departmentId", ASCENDING)], {"name": "org_cycle_department"}),
         ([ORG, ("employeeId", ASCENDING), ("state", ASCENDING)], {"name": "org_employee_state"}),
+        ([ORG, ("state", ASCENDING)], {"name": "org_state"}),  # every shared review, one equality per state
     ],
     "reviewForms": [
         ([ORG, ("reviewId", ASCENDING)], {"name": "org_review"}),

@@ -281,10 +281,13 @@ async def latest_shared_assessments(store: TenantStore) -> dict[str, tuple[Docum
     ``org_cycle_kind_state`` index) rather than by a ``$in`` of every review id, which costs the server far
     more for thousands of ids; of their answers only the values of competency questions are read."""
     latest: dict[str, Document] = {}
-    shared = {"state": {"$in": sorted(SHARED_STATES)}}
     wanted = {"employeeId": 1, "cycleId": 1, "sharedAt": 1, "templateId": 1, "calibration.rating": 1,
               "score.rating": 1}
-    found = sorted(await store.reviews.find(shared, projection=wanted), key=lambda r: r["_id"])
+    # one bare equality per shared state (the ``org_state`` index), side by side: on the embedded server far
+    # cheaper than one ``$in`` of both over an index it can only partly use
+    by_state = await asyncio.gather(*[store.reviews.find({"state": state}, projection=wanted)
+                                      for state in sorted(SHARED_STATES)])
+    found = sorted((r for docs in by_state for r in docs), key=lambda r: r["_id"])
     found.sort(key=lambda r: r.get("sharedAt") or EARLIEST, reverse=True)  # newest first, then by id (stable)
     for doc in found:
         latest.setdefault(doc["employeeId"], doc)

@@ -103,12 +103,12 @@ async def test_store_calls_do_not_grow_with_the_people_ranked(server: RunningSer
         ranked = (await hr.data(CANDIDATES, {"p": position, "d": department, "first": 100}))["positionCandidates"]
         calls.append((len(ranked), dict(server.database.stats.by_collection)))
     # then every ranking costs the same store calls, collection by collection: sign-in, the position, its
-    # holders, everyone (one read), their last shared reviews (reviews, templates, the manager forms of
-    # the one cycle), growth's inputs (ratings, plans, readiness, tracks, settings), the expected levels
-    # and the candidates shown (one batch)
+    # holders, everyone (one read per status not gone: active, on leave), their last shared reviews
+    # (reviews: one read per shared state; templates, the manager forms of the one cycle), growth's inputs
+    # (ratings, plans, readiness, tracks, settings), the expected levels and the candidates shown (one batch)
     (department_count, department_calls), (whole_count, whole_calls), (small_count, small_calls) = calls
     assert small_count < department_count < whole_count
-    expected = {"employees": 1 + 1 + 1 + 1, "positions": 1, "reviews": 1, "reviewTemplates": 1, "reviewForms": 1,
+    expected = {"employees": 1 + 1 + 2 + 1, "positions": 1, "reviews": 2, "reviewTemplates": 1, "reviewForms": 1,
                 "talentRatings": 1, "growthPlans": 1, "readinessAssessments": 1, "careerTracks": 1,
                 "growthSettings": 1, "positionCompetencies": 1}
     assert department_calls == whole_calls == small_calls == expected
