@@ -12,11 +12,12 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
 from models.compensation.budgets import department_budget_id, manager_budget_id
-from store.core.audit import derived_writes
+from store.core.audit import derived_writes, read_before
 from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
 
@@ -212,10 +213,13 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     update, to the budget of every manager above and of the participant's department: each total stays the sum
     of its proposals under any concurrency."""
     collection = store.meritParticipants
-    result = await collection.collection.update_one(
-        collection.scope({"_id": participant["_id"], "version": participant["version"], "locked": {"$ne": True}}),
-        {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
-    if result.matched_count != 1:
+    with read_before(participant):  # the version this write is conditional on: the audit needs no read before it
+        written = await collection.collection.find_one_and_update(
+            collection.scope({"_id": participant["_id"], "version": participant["version"],
+                              "locked": {"$ne": True}}),
+            {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}},
+            return_document=ReturnDocument.AFTER)
+    if written is None:
         return False
     increments = {name: value for name, value in deltas.items() if value}
     if increments:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import InsertOne, ReturnDocument, UpdateMany, UpdateOne
 
-from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope
+from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope, known_before
 from store.core.audit import changes as audit_changes
 from store.core.audit import entry as audit_entry
 from store.core.audit import fields as touched_fields
@@ -62,7 +62,12 @@ async def _returning(collection: Any, stats: Any, scope: AuditScope, plan: Write
     projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
     returns_after = kwargs.get("return_document", ReturnDocument.BEFORE) == ReturnDocument.AFTER
     before: dict[str, Any] | None = None
-    if returns_after:
+    held = known_before.get()
+    wanted = plan.filter or {}
+    if returns_after and held is not None and "version" in wanted and held.get("_id") == wanted.get("_id") \
+            and held.get("version") == wanted["version"]:
+        before = dict(held)  # the caller's copy, the state the write's version condition matched
+    elif returns_after:
         cursor = collection.find(plan.filter, projection, session=session)
         found = await (cursor.sort(plan.sort) if plan.sort else cursor).limit(1).to_list(None)
         before = found[0] if found else None
