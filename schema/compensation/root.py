@@ -291,8 +291,9 @@ class CompensationMutation:
     ) -> ProposalPayload:
         outcome = await proposals.propose(info.context, str(cycle_id), str(employee_id), percent, amount,
                                           justification, promotion_percent)
-        cycle = outcome.document and await queries.merit_cycle(info.context, str(cycle_id))
-        over = [CompensationBudget(budget=queries.Budget(b, cycle)) for b in outcome.extra.get("overBudget", [])]
+        found = outcome.extra.get("overBudget", [])
+        cycle = found and await queries.merit_cycle(info.context, str(cycle_id))  # read only for a warning
+        over = [CompensationBudget(budget=queries.Budget(b, cycle)) for b in found]
         return ProposalPayload(participant=MeritParticipant.wrap(outcome.document), over_budget=over[:20],
                                errors=errors_of(outcome.errors))
 

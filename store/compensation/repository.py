@@ -16,7 +16,7 @@ from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
 from models.compensation.budgets import department_budget_id, manager_budget_id
-from store.core.audit import derived_writes
+from store.core.audit import derived_writes, read_before
 from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
 
@@ -82,7 +82,6 @@ async def records_of(collection: TenantCollection, employee_ids: Iterable[str]) 
 
 
 MAX_BANDS = 5000
-INSERT_BATCH = 1000  # participants per bulk insert at launch
 
 
 async def bands(collection: TenantCollection) -> list[Document]:
@@ -142,8 +141,7 @@ async def participant_of(store: TenantStore, cycle_id: str, employee_id: str) ->
 async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], people: list[Document],
                  budgets: list[Document]) -> bool:
     """Launch a draft cycle: claim it (draft → launching, one conditional write: of two concurrent launches
-    one wins), write its participants (one unordered bulk insert per :data:`INSERT_BATCH` people) and budgets
-    (one more) with deterministic ids, then
+    one wins), write its participants (one unordered bulk insert) and budgets (one more) with deterministic ids, then
     open it (launching → proposals, with ``changes``). A launch stopped part-way leaves the cycle launching;
     launching it again inserts only what is missing and opens it. A cycle past launching writes nothing."""
     claimed = await store.meritCycles.update(cycle_id, {"phase": "launching"}, where={"phase": "draft"})
@@ -152,8 +150,7 @@ async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], 
         if current is None or current.get("phase") != "launching":
             return False
     with derived_writes():  # the trail records the launch on the cycle; these rows derive from audited pay
-        for start in range(0, len(people), INSERT_BATCH):  # one insert per batch of people
-            await insert_missing(store.meritParticipants, people[start:start + INSERT_BATCH])
+        await insert_missing(store.meritParticipants, people)  # one call (the driver splits it by message size)
         await insert_missing(store.compensationBudgets, budgets)
     return await store.meritCycles.update(cycle_id, changes, where={"phase": "launching"})
 
@@ -212,9 +209,11 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     update, to the budget of every manager above and of the participant's department: each total stays the sum
     of its proposals under any concurrency."""
     collection = store.meritParticipants
-    result = await collection.collection.update_one(
-        collection.scope({"_id": participant["_id"], "version": participant["version"], "locked": {"$ne": True}}),
-        {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
+    with read_before(participant):  # the version this write is conditional on: the audit needs no read before it
+        result = await collection.collection.update_one(  # not find_one_and_update: a scan on SecantusDB
+            collection.scope({"_id": participant["_id"], "version": participant["version"],
+                              "locked": {"$ne": True}}),
+            {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
     if result.matched_count != 1:
         return False
     increments = {name: value for name, value in deltas.items() if value}

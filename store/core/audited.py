@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import InsertOne, ReturnDocument, UpdateMany, UpdateOne
 
-from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope
+from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope, known_before
 from store.core.audit import changes as audit_changes
 from store.core.audit import entry as audit_entry
 from store.core.audit import fields as touched_fields
@@ -23,13 +23,18 @@ async def audited_write(collection: Any, stats: Any, scope: AuditScope, name: st
     if name in RETURNING and kwargs.get("projection") is None and not kwargs.get("upsert"):
         return await _returning(collection, stats, scope, plan, method, args, kwargs)
     before: list[dict[str, Any]] = []
-    if plan.filter is not None:
+    held = _held(plan) if name == "update_one" else None
+    if held is not None:
+        before = [held]
+    elif plan.filter is not None:
         projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
         cursor = collection.find(plan.filter, projection, session=session)
         if plan.sort:
             cursor = cursor.sort(plan.sort)
         before = await cursor.limit(1 if plan.one else BEFORE_MAX).to_list(None)
     result = await method(*args, **kwargs)
+    if held is not None and result.matched_count == 0:
+        before = []  # the version held had changed: nothing written, no entry (and nothing read around it)
     entries = [audit_entry(scope, collection.name, d["_id"], d.get("organizationId"), "created",
                            audit_changes(collection.name, None, d)) for d in plan.inserted]
     if plan.filter is not None:
@@ -62,7 +67,10 @@ async def _returning(collection: Any, stats: Any, scope: AuditScope, plan: Write
     projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}
     returns_after = kwargs.get("return_document", ReturnDocument.BEFORE) == ReturnDocument.AFTER
     before: dict[str, Any] | None = None
-    if returns_after:
+    held = _held(plan)
+    if returns_after and held is not None:
+        before = dict(held)  # the caller's copy, the state the write's version condition matched
+    elif returns_after:
         cursor = collection.find(plan.filter, projection, session=session)
         found = await (cursor.sort(plan.sort) if plan.sort else cursor).limit(1).to_list(None)
         before = found[0] if found else None
@@ -79,6 +87,16 @@ async def _returning(collection: Any, stats: Any, scope: AuditScope, plan: Write
         entry = audit_entry(scope, collection.name, result["_id"], result.get("organizationId"), "changed", fields)
         await _record(collection, stats, [entry], session)
     return result
+
+
+def _held(plan: WritePlan) -> dict[str, Any] | None:
+    """The document the caller holds (``store.core.audit.read_before``) if this write is conditional on exactly it:
+    its ``_id`` and its ``version``."""
+    held, wanted = known_before.get(), plan.filter or {}
+    if held is None or "version" not in wanted or held.get("_id") != wanted.get("_id") \
+            or held.get("version") != wanted["version"]:
+        return None
+    return dict(held)
 
 
 async def _record(collection: Any, stats: Any, entries: list[dict[str, Any]], session: Any) -> None:
