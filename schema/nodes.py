@@ -224,10 +224,8 @@ async def _pay_record(context: Context, employee_id: str, id: str) -> Any:
 
 async def _process_survey(context: Context, survey_id: str) -> tuple[Document, list[Any]] | None:
     """A process survey with its rounds, as ``processSurveys`` reads them (HR admins), read once per request."""
-    key = "nodes:processSurveys"
-    if key not in context.extras:
-        context.extras[key] = asyncio.ensure_future(pilot_surveys.surveys(context, None))
-    return next(((doc, rounds) for doc, rounds in await context.extras[key] if doc["_id"] == survey_id), None)
+    surveys = await once("nodes:processSurveys", context, lambda: pilot_surveys.surveys(context, None))
+    return next(((doc, rounds) for doc, rounds in surveys if doc["_id"] == survey_id), None)
 
 
 async def _survey(context: Context, survey_id: str, id: str) -> Any:

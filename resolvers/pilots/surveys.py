@@ -23,6 +23,7 @@ from typing import Any
 from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode, FieldError
+from models.core.ids import key_in
 from models.org.rules import EmployeeStatus
 from models.pilots.comparison import Score, round_scores
 from models.pilots.permissions import can_answer_round
@@ -176,8 +177,7 @@ async def answer(context: Context, round_id: str, answers: list[dict[str, Any]])
     if survey is None or await pilots_store.markers(store, [marker]):
         return Outcome.refused("roundId", ErrorCode.DUPLICATE, "you have answered this round already")
     # a question is named by its id (``<survey id>:<key>``, unique across the API) or by its key
-    prefix = f"{survey['_id']}:"
-    answers = [{**a, "question_id": str(a.get("question_id", "")).removeprefix(prefix)} for a in answers]
+    answers = [{**a, "question_id": key_in(survey["_id"], str(a.get("question_id", "")))} for a in answers]
     scores, comments, errors = check_answers(survey["questions"], answers)
     if errors:
         return Outcome(errors=errors)

@@ -19,6 +19,7 @@ from strawberry.types import Info
 from models.checkins.permissions import can_read_check_in
 from models.checkins.rules import Cadence, CheckInChange, CheckInStatus, ParticipationRow, day
 from models.core.documents import Document
+from models.core.ids import scoped_id
 from resolvers.checkins import queries as checkins
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -215,7 +216,7 @@ class CheckIn(Node):
     @strawberry.field(description="The questions asked, copied from the template when it was scheduled.")
     def questions(self) -> list[CheckInQuestion]:
         answers = self.doc.get("answers") or {}
-        return [CheckInQuestion(id=strawberry.ID(f"{self.doc['_id']}:{q['_id']}"), key=q["_id"], text=q["text"],
+        return [CheckInQuestion(id=strawberry.ID(scoped_id(self.doc["_id"], q["_id"])), key=q["_id"], text=q["text"],
                                 answers=[
             CheckInAnswer(author_id=author, text=a["text"], at=a["at"])
             for author, a in sorted((answers.get(q["_id"]) or {}).items(), key=lambda kv: (kv[1]["at"], kv[0]))])

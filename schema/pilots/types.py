@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from models.core.documents import Document
+from models.core.ids import scoped_id
 from models.pilots.comparison import Counts, GroupFigures, Interval, Score
 from resolvers.core.context import Context
 from resolvers.core.loading import load
@@ -110,7 +111,7 @@ class ProcessSurveyQuestion(Node):
 
     @classmethod
     def of(cls, survey_id: str, question: Document) -> ProcessSurveyQuestion:
-        return cls(id=strawberry.ID(f"{survey_id}:{question['id']}"), key=question["id"], text=question["text"])
+        return cls(id=strawberry.ID(scoped_id(survey_id, question["id"])), key=question["id"], text=question["text"])
 
 
 def _questions(doc: Document) -> list[ProcessSurveyQuestion]:
