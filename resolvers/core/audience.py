@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from graphql import GraphQLError
 
+from models.core.documents import Document
 from models.core.viewer import Viewer
 from models.org.permissions import may_sign_in
 from realtime import Bus
@@ -95,13 +96,19 @@ async def still_employed(members: list[Context]) -> list[GraphQLError | None]:
     if not members:
         return []
     store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
+    return [None if employee else Unauthenticated(LEFT) for employee in await reread(members, Loaders(store))]
+
+
+async def reread(members: list[Context], loaders: Loaders) -> list[Document | None]:
+    """Each member's employee record as stored now, in one read; ``None`` for a member who has left, whose context
+    is marked so (refused ``UNAUTHENTICATED`` from then on)."""
     ids = [member.viewer.employee_id if member.viewer else "" for member in members]
-    employees = await Loaders(store).employee_by_id.load_many(ids)
-    errors: list[GraphQLError | None] = []
+    employees = await loaders.employee_by_id.load_many(ids)
+    found: list[Document | None] = []
     for member, employee in zip(members, employees, strict=True):
         if member.viewer is None or not may_sign_in(employee):
             member.viewer, member.auth_error = None, LEFT
-            errors.append(Unauthenticated(LEFT))
+            found.append(None)
         else:
-            errors.append(None)
-    return errors
+            found.append(employee)
+    return found

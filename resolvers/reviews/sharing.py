@@ -17,11 +17,10 @@ from dataclasses import replace
 from graphql import GraphQLError
 
 from models.core.viewer import Viewer
-from models.org.permissions import may_sign_in
 from models.reviews.permissions import FormReader, form_reader
 from realtime import Bus
 from realtime.groups import Audience
-from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, shared_context
+from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, reread, shared_context
 from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Forbidden, SubscribeAgain, Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
@@ -72,16 +71,12 @@ async def standing_in_class(context: Context, form_id: str, reader: FormReader,
     reading = shared_context(context, context.bus, _no_recheck, Viewer(NOBODY_IN_PARTICULAR, organization_id,
                                                                        frozenset()))
     bundle = await form_bundle(reading, form_id)
-    ids = [member.viewer.employee_id if member.viewer else "" for member in members]
     assert reading.loaders is not None
-    employees = await reading.loaders.employee_by_id.load_many(ids)
     errors: list[GraphQLError | None] = []
-    for member, employee in zip(members, employees, strict=True):
-        if member.viewer is None or not may_sign_in(employee):
-            member.viewer, member.auth_error = None, LEFT
+    for member, employee in zip(members, await reread(members, reading.loaders), strict=True):
+        if employee is None or member.viewer is None:
             errors.append(Unauthenticated(LEFT))
             continue
-        assert employee is not None
         member.viewer = viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
         now = form_reader(viewer, bundle.form, bundle.review, bundle.reviewee) if bundle is not None else None
         errors.append(None if now == reader else SubscribeAgain(CLASS_CHANGED))
