@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from models.core.documents import Document
 from models.notifications.audit import AuditFilterSpec, can_read_audit_log, can_read_history
+from resolvers.core import history as core_history
 from resolvers.core.context import Context, require, require_role
-from resolvers.core.errors import Forbidden
 from resolvers.core.pages import Window, check_window, issued_cursor
 from store.core.pagination import Page
 from store.notifications import audit as audit_store
@@ -23,15 +23,6 @@ async def entry(context: Context, object_id: str, id: str) -> Document | None:
     signed_in = await require(context)
     if can_read_audit_log(signed_in.viewer):
         return await signed_in.store.auditLog.get(id)
-    if not can_read_history(signed_in.viewer, object_id):
-        return None
-    return next((e for e in await history(context, object_id) if e["_id"] == id), None)
-
-
-async def history(context: Context, object_id: str) -> list[Document] | None:
-    """An employee's audit history (HR admins, and the person themself), newest first; ``None`` for anyone
-    else (a hidden field of a person they may see: null by design, without an error)."""
-    signed_in = await require(context)
-    if not can_read_history(signed_in.viewer, object_id):
-        raise Forbidden("an employee's history is for HR admins and the person themself")
-    return await signed_in.loaders.history_by_object_id.load(object_id)
+    shown = await core_history.history(context, object_id, can_read_history(signed_in.viewer, object_id),
+                                       "an employee's history is for HR admins and the person themself")
+    return next((e for e in shown or [] if e["_id"] == id), None)
