@@ -95,18 +95,6 @@ class ExitChange(StrEnum):
 
 
 OPEN_STATUSES = (ExitStatus.PENDING.value, ExitStatus.SCHEDULED.value)
-TRANSITIONS: dict[str, frozenset[str]] = {
-    ExitStatus.PENDING.value: frozenset({ExitStatus.SCHEDULED.value, ExitStatus.COMPLETED.value,
-                                         ExitStatus.CANCELLED.value}),
-    ExitStatus.SCHEDULED.value: frozenset({ExitStatus.SCHEDULED.value, ExitStatus.COMPLETED.value,
-                                           ExitStatus.CANCELLED.value}),
-    ExitStatus.COMPLETED.value: frozenset(),
-    ExitStatus.CANCELLED.value: frozenset({ExitStatus.PENDING.value}),
-}
-
-
-def may_move(current: str, to: str) -> bool:
-    return to in TRANSITIONS.get(current, frozenset())
 
 
 def exit_record(employee: Mapping[str, Any], last_day: date, position_level: int | None, by: str, now: Any

@@ -28,10 +28,6 @@ from typing import Any
 from models.core.viewer import Viewer, same_organization
 
 
-def can_read_tracks(viewer: Viewer) -> bool:
-    return True
-
-
 def can_save_track(viewer: Viewer) -> bool:
     return viewer.is_hr_admin
 

@@ -132,16 +132,6 @@ async def add_action_evidence(store: TenantStore, employee_id: str, competency_i
 
 # mentorships
 
-async def active_mentorships(store: TenantStore, *, mentee_id: str | None = None,
-                             mentor_id: str | None = None) -> list[Document]:
-    query: dict[str, Any] = {"status": ACTIVE}
-    if mentee_id is not None:
-        query["menteeId"] = mentee_id
-    if mentor_id is not None:
-        query["mentorId"] = mentor_id
-    return await store.mentorships.find(query, sort=[("startsOn", 1), ("_id", 1)])
-
-
 async def mentorships_of(store: TenantStore, person_ids: Sequence[str]) -> list[Document]:
     """The active mentorships in which any of ``person_ids`` is mentor or mentee (one query)."""
     ids = list(person_ids)

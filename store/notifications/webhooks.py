@@ -12,7 +12,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
-from models.core.documents import Document, new_id
+from models.core.documents import Document
 from models.core.pagination import Window
 from models.notifications.webhooks import LEASE, DeliveryStatus, payload, subscribed
 from store.core.database import Database
@@ -128,7 +128,3 @@ async def role_holder_ids(database: Database, organization_id: str, role: str) -
         {"organizationId": organization_id, "roles": role, "status": {"$ne": "terminated"}},
         {"_id": 1}).sort([("_id", 1)]).to_list(None)
     return [p["_id"] for p in people]
-
-
-def new_delivery_id() -> str:
-    return new_id()
