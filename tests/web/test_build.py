@@ -29,7 +29,7 @@ def test_committed_build_is_the_build_of_the_sources(tmp_path: Path) -> None:
     assert "index.html" in committed
     # when the sources are built again into a scratch directory
     out = tmp_path / "app"
-    subprocess.run(["npx", "--no-install", "vite", "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "error"],
-                   cwd=WEB, check=True, capture_output=True, timeout=120)
+    build = ["npx", "--no-install", "vite", "build", "--outDir", str(out), "--emptyOutDir", "--logLevel", "error"]
+    subprocess.run(build, cwd=WEB, check=True, capture_output=True, timeout=120)
     # then every file is the same, byte for byte (rebuild with `make web` and commit server/static/app)
     assert digests(out) == committed
