@@ -90,7 +90,8 @@ async def test_two_people_see_each_others_presence_and_answers_live(web_server: 
         await question(manager, "strengths").locator("textarea").focus()
         # then the HR admin sees where they are, in the list and on the question
         await expect(others(hr)).to_have_text([f"{MANAGER['name']} on “{STRENGTHS}”"])
-        await expect(question(hr, "strengths").locator(".here-words")).to_have_text(f"{MANAGER['name']} is on this question")
+        await expect(question(hr, "strengths").locator(".here-words")).to_have_text(
+            f"{MANAGER['name']} is on this question")
 
         # when the manager types an answer
         await question(manager, "strengths").locator("textarea").press_sequentially("Led the launch.")
