@@ -33,8 +33,27 @@ FORM = next(f for f in SEED["reviewForms"] if f["reviewId"] == REVIEW["_id"] and
 QUESTIONS = {q["id"]: q for s in TEMPLATE["sections"] if "manager" in s["reviewerKinds"] for q in s["questions"]
              if "manager" in q["reviewerKinds"]}
 STRENGTHS = QUESTIONS["strengths"]["text"]
+IMPACT = QUESTIONS["impact"]["text"]
 
 ANSWER = """query($id: ID!) { reviewForm(id: $id) { state answers { questionId value version by { name } } } }"""
+
+
+class HeldSave:
+    """The next answer a page saves, held on its way to the server until ``release`` is set: the other person's
+    save lands in between, whatever the timing."""
+
+    def __init__(self) -> None:
+        self.arm()
+
+    def arm(self) -> None:
+        self.held, self.release, self.armed = asyncio.Event(), asyncio.Event(), True
+
+    async def route(self, route: Route, request: Request) -> None:
+        if self.armed and "UpdateReviewAnswer" in (request.post_data or ""):
+            self.armed = False
+            self.held.set()
+            await self.release.wait()
+        await route.continue_()
 
 
 async def to_calibration(server: RunningServer) -> None:
@@ -131,18 +150,11 @@ async def test_a_conflicting_edit_shows_the_merge_and_combining_resolves_it(web_
         await open_form(manager, web_server)
         await open_form(hr, web_server)
         # given the manager's save held on its way to the server (both start on the empty answer, version 0)
-        held, release = asyncio.Event(), asyncio.Event()
-
-        async def hold_answer(route: Route, request: Request) -> None:
-            if "UpdateReviewAnswer" in (request.post_data or "") and not release.is_set():
-                held.set()
-                await release.wait()
-            await route.continue_()
-
-        await manager.route("**/graphql", hold_answer)
+        hold = HeldSave()
+        await manager.route("**/graphql", hold.route)
         await question(manager, "strengths").locator("textarea").fill("Mine.")
         async with asyncio.timeout(5):
-            await held.wait()
+            await hold.held.wait()
         # when the HR admin saves another answer first
         await question(hr, "strengths").locator("textarea").fill("Theirs.")
         await expect(question(hr, "strengths").locator(".save-state [role=status]")).to_have_text("Saved")
@@ -151,7 +163,7 @@ async def test_a_conflicting_edit_shows_the_merge_and_combining_resolves_it(web_
         await expect(question(manager, "strengths").locator("textarea")).to_have_value("Mine.")
 
         # when the manager's save reaches the server, on the version they started from
-        release.set()
+        hold.release.set()
         # then it is refused as a conflict, shown inline with the other value and the ways to merge
         conflict = question(manager, "strengths").locator(".conflict")
         await expect(conflict.locator(".conflict-title")).to_have_text(
@@ -161,7 +173,8 @@ async def test_a_conflicting_edit_shows_the_merge_and_combining_resolves_it(web_
         await expect(question(manager, "strengths").locator(".save-state [role=status]")).to_have_text(
             "Not saved: someone else changed this answer")
         await expect(conflict.get_by_role("button")).to_have_text(["Use their answer", "Keep mine", "Combine both"])
-        assert (await stored(web_server))["answers"][0]["value"] == "Theirs."
+        assert [(a["questionId"], a["value"]) for a in (await stored(web_server))["answers"]] == [
+            ("strengths", "Theirs.")]
         ARTIFACTS.mkdir(exist_ok=True)
         await question(manager, "strengths").screenshot(path=ARTIFACTS / "review-form-conflict.png")
         violations = await axe(manager)
@@ -175,9 +188,32 @@ async def test_a_conflicting_edit_shows_the_merge_and_combining_resolves_it(web_
         await expect(question(manager, "strengths").locator("textarea")).to_have_value("Theirs.\n\nMine.")
         await expect(question(hr, "strengths").locator("textarea")).to_have_value("Theirs.\n\nMine.")
 
-    [answer] = (await stored(web_server))["answers"]
-    assert answer == {"questionId": "strengths", "value": "Theirs.\n\nMine.", "version": 2,
-                      "by": {"name": MANAGER["name"]}}
+        # given, on the impact rating, the manager's save held again while the HR admin rates it first
+        hold.arm()
+        await question(manager, "impact").get_by_label("2 · Below expectations").check()
+        async with asyncio.timeout(5):
+            await hold.held.wait()
+        await question(hr, "impact").get_by_label("5 · Far exceeds expectations").check()
+        await expect(question(hr, "impact").locator(".save-state [role=status]")).to_have_text("Saved")
+        await expect(manager.locator(".last-change")).to_have_text(f"{HR['name']} just saved “{IMPACT}”.")
+        await expect(question(manager, "impact").get_by_label("2 · Below expectations")).to_be_checked()
+        hold.release.set()
+        # then the conflict offers their rating or the manager's (no combining ratings)
+        conflict = question(manager, "impact").locator(".conflict")
+        await expect(conflict.locator(".theirs")).to_have_text("Far exceeds expectations (5)")
+        await expect(conflict.locator(".mine")).to_have_text("Below expectations (2)")
+        await expect(conflict.get_by_role("button")).to_have_text(["Use their answer", "Keep mine"])
+        # when the manager keeps their own, then it is sent again on the HR admin's version and both see it
+        await conflict.get_by_role("button", name="Keep mine").click()
+        await expect(question(manager, "impact").locator(".save-state [role=status]")).to_have_text("Saved")
+        await expect(question(hr, "impact").get_by_label("2 · Below expectations")).to_be_checked()
+
+    answers = {a["questionId"]: a for a in (await stored(web_server))["answers"]}
+    assert answers == {
+        "strengths": {"questionId": "strengths", "value": "Theirs.\n\nMine.", "version": 2,
+                      "by": {"name": MANAGER["name"]}},
+        "impact": {"questionId": "impact", "value": 2, "version": 2, "by": {"name": MANAGER["name"]}},
+    }
 
 
 async def test_submitting_with_a_required_answer_missing_is_refused_in_words(web_server: RunningServer,

@@ -1,7 +1,7 @@
 // One review form, live: its questions by section, answers saved as the person types, who else has it open
 // and where, others' answers as they are saved, the form's and the review's score, and submitting it.
-import { useCallback, useMemo, useRef, useState } from "react";
-import { useMutation, useQuery, useSubscription } from "urql";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type CombinedError, useMutation, useQuery, useSubscription } from "urql";
 import { describeError, describePayloadError, type PayloadError } from "../../errors";
 import { Link } from "../../router";
 import { useSession } from "../../session";
@@ -43,7 +43,12 @@ export function FormPage({ formId }: { formId: string }) {
       </section>
     );
   }
-  return <LiveForm form={form} />;
+  return <LiveForm form={form} reload={() => again({ requestPolicy: "network-only" })} />;
+}
+
+/** A subscription the server ended because the viewer's standing to the form changed: subscribe again. */
+function endedToSubscribeAgain(error: CombinedError | undefined): boolean {
+  return error?.graphQLErrors.some((e) => e.extensions?.code === "SUBSCRIBE_AGAIN") ?? false;
 }
 
 function title(form: ReviewFormData): string {
@@ -52,30 +57,41 @@ function title(form: ReviewFormData): string {
   return `${kind} of ${form.reviewee?.name ?? "a colleague"}`;
 }
 
-function LiveForm({ form }: { form: ReviewFormData }) {
+function LiveForm({ form, reload }: { form: ReviewFormData; reload: () => void }) {
   const session = useSession();
   const meId = session?.employee.id ?? null;
   const presence = usePresence(form.id);
   const [, refetchScore] = useQuery({ query: FORM_SCORE, variables: { id: form.id }, pause: true });
   const [lastChange, setLastChange] = useState<FormChange | null>(null);
-  const [changes] = useSubscription<{ reviewFormChanged: FormChange }>(
+  const [changes, changesAgain] = useSubscription<{ reviewFormChanged: FormChange }>(
     { query: FORM_CHANGED, variables: { formId: form.id } },
     (_previous, event) => {
       const change = event.reviewFormChanged;
+      if (change.kind !== "answer") reload(); // submitted or reopened: who may answer changed too
       // the answer itself reaches the cache (src/cache/reviews.ts); the form's score is read again
-      if (change.byId !== meId) {
-        setLastChange(change);
-        refetchScore({ requestPolicy: "network-only" });
-      }
+      else if (change.byId !== meId) refetchScore({ requestPolicy: "network-only" });
+      if (change.byId !== meId) setLastChange(change);
       return event;
     },
   );
   const scoreVisible = form.review !== null && form.review.score !== null;
-  const [scores] = useSubscription({
-    query: SCORE_CHANGED,
-    variables: { reviewId: form.review?.id ?? "" },
-    pause: !scoreVisible,
-  });
+  const [scores, scoresAgain] = useSubscription<{ scoreChanged: { kind: string } }>(
+    { query: SCORE_CHANGED, variables: { reviewId: form.review?.id ?? "" }, pause: !scoreVisible },
+    (_previous, event) => {
+      if (event.scoreChanged.kind === "state") reload(); // the review moved: who may answer may have changed
+      return event;
+    },
+  );
+  useEffect(() => {
+    if (!endedToSubscribeAgain(changes.error)) return;
+    reload();
+    changesAgain();
+  }, [changes.error]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (!endedToSubscribeAgain(scores.error)) return;
+    reload();
+    scoresAgain();
+  }, [scores.error]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const answers = useMemo(() => new Map(form.answers.map((a) => [a.questionId, a])), [form.answers]);
   const byKey = useMemo(() => new Map(form.questions.map((q) => [q.key, q])), [form.questions]);
@@ -91,7 +107,7 @@ function LiveForm({ form }: { form: ReviewFormData }) {
 
   const others = presence.viewers.filter((v) => v.sessionId !== presence.sessionId);
   const isReviewer = form.reviewer?.id === meId;
-  const liveError = changes.error ?? presence.error ?? scores.error;
+  const liveError = [changes.error, presence.error, scores.error].find((e) => e && !endedToSubscribeAgain(e));
 
   return (
     <section className="review-form" aria-labelledby="review-form-title">
