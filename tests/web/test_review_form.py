@@ -68,7 +68,7 @@ async def stored(server: RunningServer) -> dict[str, Any]:
 
 @asynccontextmanager
 async def signed_in(browser: Browser, server: RunningServer, who: str, *, width: int = 1280) -> AsyncIterator[Page]:
-    context = await browser.new_context(viewport={"width": width, "height": 900})
+    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
     try:
         page = await context.new_page()
         await sign_in(page, server, who)
@@ -98,7 +98,12 @@ async def test_two_people_see_each_others_presence_and_answers_live(web_server: 
     async with signed_in(browser, web_server, "manager") as manager, \
             signed_in(browser, web_server, "hr_admin", width=375) as hr:
         await manager.get_by_role("link", name="My reviews").click()
-        await manager.get_by_role("link", name=f"Manager review of {REVIEWEE['name']}").first.click()
+        card = manager.get_by_role("link", name=f"Manager review of {REVIEWEE['name']}").first
+        await expect(card.locator(".form-card-meta")).to_have_text(
+            "H2 2026 performance review · Not started · due November 22, 2026 (overdue)")
+        violations = await axe(manager)
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+        await card.click()
         await expect(manager.get_by_role("heading", level=1)).to_have_text(f"Manager review of {REVIEWEE['name']}")
         await open_form(hr, web_server)
         # then each sees the other, just viewing
@@ -236,6 +241,7 @@ async def test_submitting_with_a_required_answer_missing_is_refused_in_words(web
             "This question needs an answer before the form can be submitted.")
         await expect(manager.locator(".score-form")).to_have_text("3 of 5 (provisional)")
         ARTIFACTS.mkdir(exist_ok=True)
+        await manager.evaluate("window.scrollTo(0, 0)")
         await manager.screenshot(path=ARTIFACTS / "review-form.png", full_page=True)
         violations = await axe(manager)
         assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []

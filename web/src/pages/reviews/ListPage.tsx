@@ -21,6 +21,10 @@ function day(iso: string): string {
   return new Date(`${iso}T00:00:00Z`).toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 }
 
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 export function ListPage() {
   const [{ data, fetching, error }, again] = useQuery<{ myReviewForms: MyForm[] }>({ query: MY_FORMS });
   if (fetching && !data) return <Loading label="Loading your review forms…" />;
@@ -57,6 +61,7 @@ function FormList({ title, forms }: { title: string; forms: MyForm[] }) {
                   <span className="form-card-meta">
                     {form.cycle?.name ?? "Review"} · {STATE_WORDS[form.state]}
                     {form.state !== "SUBMITTED" && due && ` · due ${day(due)}`}
+                    {form.state !== "SUBMITTED" && due && due < today() && <strong className="overdue"> (overdue)</strong>}
                   </span>
                 </span>
               </Link>

@@ -31,9 +31,11 @@ export function usePresence(formId: string): Presence {
   const current = useRef<string | null>(null);
   const leave = useRef<ReturnType<typeof setTimeout> | null>(null);
 
-  const send = useCallback((questionId: string | null) => {
-    if (current.current === questionId) return;
+  const sentAt = useRef(0);
+  const send = useCallback((questionId: string | null, again = false) => {
+    if (current.current === questionId && !again) return;
     current.current = questionId;
+    sentAt.current = Date.now();
     void move({ formId, sessionId, questionId });
     setTick((n) => n + 1);
   }, [formId, sessionId, move]);
@@ -52,5 +54,13 @@ export function usePresence(formId: string): Presence {
     if (leave.current) clearTimeout(leave.current);
   }, []);
 
-  return { sessionId, viewers: data?.reviewPresence.viewers ?? [], error, moveTo };
+  // After a reconnection the server knows this session again only as "viewing": say where it is once more
+  // (not while a move just sent is still on its way).
+  const viewers = data?.reviewPresence.viewers ?? [];
+  const own = viewers.find((v) => v.sessionId === sessionId);
+  useEffect(() => {
+    if (own && own.questionId !== current.current && Date.now() - sentAt.current > 2000) send(current.current, true);
+  }, [own, send]);
+
+  return { sessionId, viewers, error, moveTo };
 }
