@@ -18,7 +18,7 @@ from typing import Any
 from playwright.async_api import Browser, Page, Request, Route, expect
 
 from tests.conftest import RunningServer
-from tests.reviews.support import MOVE_REVIEW, RUNNING, SEED, TEMPLATE, person, persona
+from tests.reviews.support import MOVE_REVIEW, RUNNING, SEED, TEMPLATE, UNKNOWN_ID, person, persona
 from tests.web.conftest import axe, base_url, sign_in
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -262,4 +262,10 @@ async def test_submitting_with_a_required_answer_missing_is_refused_in_words(web
         await expect(manager.locator(".notice")).to_have_text(
             "This form has been submitted; it can no longer be changed.")
         await expect(manager.locator("textarea")).to_have_count(0)
+
+        # and a form that does not exist says so in words
+        await manager.goto(f"{base_url(web_server)}/app/reviews/{UNKNOWN_ID}")
+        await expect(manager.get_by_role("heading", level=1)).to_have_text("Review form not found")
+        await expect(manager.locator("main p")).to_have_text(
+            "This review form does not exist or is not yours to read. Back to my review forms.")
     assert (await stored(web_server))["state"] == "SUBMITTED"

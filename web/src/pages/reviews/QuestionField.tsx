@@ -165,19 +165,19 @@ function Input({ question, editor, id, goals }: { question: Question; editor: An
       );
     case "RATING":
       return (
-        <Choices name={id} value={value} onPick={(v) => editor.change(v, { now: true })}
+        <Choices name={id} value={value} onPick={(v) => editor.change(v, { pick: true })}
           choices={question.labels.map((l) => ({ value: l.value, label: `${l.value} · ${l.label}` }))} />
       );
     case "COMPETENCY": {
       const levels = question.competency?.levels ?? [1, 2, 3, 4, 5].map((level) => ({ level, description: "" }));
       return (
-        <Choices name={id} value={value} onPick={(v) => editor.change(v, { now: true })}
+        <Choices name={id} value={value} onPick={(v) => editor.change(v, { pick: true })}
           choices={levels.map((l) => ({ value: l.level, label: `${l.level}${l.description ? ` · ${l.description}` : ""}` }))} />
       );
     }
     case "CHOICE":
       return (
-        <Choices name={id} value={value} onPick={(v) => editor.change(v, { now: true })}
+        <Choices name={id} value={value} onPick={(v) => editor.change(v, { pick: true })}
           choices={question.options.map((o) => ({ value: o, label: o }))} />
       );
     case "GOALS": {
@@ -193,7 +193,7 @@ function Input({ question, editor, id, goals }: { question: Question; editor: An
                   const next = { ...ratings };
                   if (event.target.value === "") delete next[goal.goalId];
                   else next[goal.goalId] = Number(event.target.value);
-                  editor.change(next, { now: true });
+                  editor.change(next, { pick: true });
                 }}>
                 <option value="">Not rated</option>
                 {question.labels.map((l) => <option key={l.value} value={l.value}>{`${l.value} · ${l.label}`}</option>)}

@@ -6,6 +6,8 @@ import { describeError, type PayloadError } from "../../errors";
 import { type Answer, type AnswerValue, type Person, type Question, UPDATE_ANSWER, type UpdateAnswerData } from "./queries";
 
 export const TYPING_PAUSE_MS = 500;
+/** A pick (a rating, a level, an option) is saved sooner; still a pause, so arrow keys through a group save once. */
+export const PICK_PAUSE_MS = 250;
 
 export interface Conflict {
   value: AnswerValue;
@@ -24,7 +26,7 @@ export interface AnswerEditor {
   conflict: Conflict | null;
   errors: PayloadError[];
   failure: string | null;
-  change: (value: AnswerValue, options?: { now?: boolean }) => void;
+  change: (value: AnswerValue, options?: { pick?: boolean }) => void;
   /** Saves a pending draft at once (leaving the field, submitting). */
   flush: () => Promise<void>;
   takeTheirs: () => void;
@@ -165,13 +167,13 @@ export function useAnswer(formId: string, question: Question, stored: Answer | u
     }
   }, [formId, update]);
 
-  const change = useCallback((value: AnswerValue, options: { now?: boolean } = {}) => {
+  const change = useCallback((value: AnswerValue, options: { pick?: boolean } = {}) => {
     if (!draftRef.current) base.current = storedVersion.current; // typing starts on the answer shown
     setDraftBoth({ value });
     if (conflictRef.current) return; // resolve the conflict first: its choices decide what is sent
     setStatus("unsaved");
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void save(), options.now ? 0 : TYPING_PAUSE_MS);
+    timer.current = setTimeout(() => void save(), options.pick ? PICK_PAUSE_MS : TYPING_PAUSE_MS);
   }, [save]);
 
   const flush = useCallback(async () => {
@@ -200,6 +202,15 @@ export function useAnswer(formId: string, question: Question, stored: Answer | u
     if (!current) return;
     resend(combineTexts(String(current.value ?? ""), String(draftRef.current?.value ?? "")));
   }, [resend]);
+
+  // closing the tab with an answer not saved yet: the browser asks first
+  const pending = status === "unsaved" || status === "saving" || status === "conflict";
+  useEffect(() => {
+    if (!pending) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [pending]);
 
   useEffect(() => () => {
     // leaving the page while a save waits for the typing pause: save now rather than lose it
