@@ -137,6 +137,8 @@ async def test_two_people_see_each_others_presence_and_answers_live(web_server: 
 
         # and at a phone's width nothing is wider than the screen
         assert await hr.evaluate("() => document.documentElement.scrollWidth") <= 375
+        ARTIFACTS.mkdir(exist_ok=True)
+        await hr.screenshot(path=ARTIFACTS / "review-form-phone.png")
 
         # when the HR admin closes the form, then the manager sees them gone
         await hr.goto(f"{base_url(web_server)}/app/reviews")
@@ -164,7 +166,8 @@ async def test_a_conflicting_edit_shows_the_merge_and_combining_resolves_it(web_
         await question(hr, "strengths").locator("textarea").fill("Theirs.")
         await expect(question(hr, "strengths").locator(".save-state [role=status]")).to_have_text("Saved")
         # then the manager, who is editing it, keeps what they typed (the change has reached them)
-        await expect(manager.locator(".last-change")).to_have_text(f"{HR['name']} just saved “{STRENGTHS}”.")
+        await expect(manager.locator(".last-change")).to_have_text(
+            f"{HR['name']} just saved an answer to “{STRENGTHS}”")
         await expect(question(manager, "strengths").locator("textarea")).to_have_value("Mine.")
 
         # when the manager's save reaches the server, on the version they started from
@@ -200,7 +203,8 @@ async def test_a_conflicting_edit_shows_the_merge_and_combining_resolves_it(web_
             await hold.held.wait()
         await question(hr, "impact").get_by_label("5 · Far exceeds expectations").check()
         await expect(question(hr, "impact").locator(".save-state [role=status]")).to_have_text("Saved")
-        await expect(manager.locator(".last-change")).to_have_text(f"{HR['name']} just saved “{IMPACT}”.")
+        await expect(manager.locator(".last-change")).to_have_text(
+            f"{HR['name']} just saved an answer to “{IMPACT}”")
         await expect(question(manager, "impact").get_by_label("2 · Below expectations")).to_be_checked()
         hold.release.set()
         # then the conflict offers their rating or the manager's (no combining ratings)

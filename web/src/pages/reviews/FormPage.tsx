@@ -2,7 +2,7 @@
 // and where, others' answers as they are saved, the form's and the review's score, and submitting it.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type CombinedError, useMutation, useQuery, useSubscription } from "urql";
-import { describeError, describePayloadError, type PayloadError } from "../../errors";
+import { describeError, type PayloadError } from "../../errors";
 import { Link } from "../../router";
 import { useSession } from "../../session";
 import { Avatar, ErrorMessage, Highlight, Loading } from "../../ui/status";
@@ -21,7 +21,7 @@ import {
   type SubmitData,
   type Viewer,
 } from "./queries";
-import { QuestionField, questionDomId } from "./QuestionField";
+import { QuestionField, questionDomId, refusalWords } from "./QuestionField";
 import { usePresence } from "./presence";
 import "./reviews.css";
 
@@ -127,7 +127,7 @@ function LiveForm({ form, reload }: { form: ReviewFormData; reload: () => void }
           <Scores form={form} />
           {lastChange?.by && lastChange.kind === "answer" && (
             <p className="muted last-change" role="status">
-              {lastChange.by.name} just saved “{byKey.get(lastChange.questionId ?? "")?.text ?? "an answer"}”.
+              {lastChange.by.name} just saved an answer to “{byKey.get(lastChange.questionId ?? "")?.text ?? "a question"}”
             </p>
           )}
         </aside>
@@ -308,7 +308,7 @@ function Submit({ form, questions, flush, onMissing }: {
       )}
       {other.length > 0 && (
         <ul className="error" role="alert">
-          {other.map((error, index) => <li key={index}>The form was not submitted: {describePayloadError(error)}</li>)}
+          {other.map((error, index) => <li key={index}>The form was not submitted: {refusalWords(error)}</li>)}
         </ul>
       )}
       {failure && <ErrorMessage error={failure} />}

@@ -1,7 +1,7 @@
 // One question of a review form: its field by kind, the save state, who else is on it, a conflict with the
 // other person's answer and the one-click ways out of it.
 import { type FocusEvent, useEffect, useRef } from "react";
-import { describePayloadError } from "../../errors";
+import { describePayloadError, type PayloadError } from "../../errors";
 import { Avatar, Highlight } from "../../ui/status";
 import { type AnswerEditor, isEmpty, useAnswer } from "./answer";
 import type { Answer, AnswerValue, Question, Viewer } from "./queries";
@@ -42,6 +42,13 @@ export function describeValue(question: Question, value: AnswerValue, goals: { g
     default:
       return String(value);
   }
+}
+
+/** A refusal in words; one about the whole form or the version (not a field the person filled) without the
+ * field's name in front ("Form id can no longer be changed: …" says less than the message alone). */
+export function refusalWords(error: PayloadError): string {
+  const whole = !error.field || ["formId", "baseVersion", "questionId"].includes(error.field);
+  return describePayloadError(whole ? { ...error, field: null } : error);
 }
 
 const STATUS_WORDS: Record<string, string> = {
@@ -120,8 +127,11 @@ function Saved({ editor, stored, meId }: { editor: AnswerEditor; stored: Answer 
       {editor.status === "failed" && editor.failure && <p className="error" role="alert">Not saved: {editor.failure}</p>}
       {editor.status === "failed" && editor.errors.length > 0 && (
         <ul className="error" role="alert">
-          {editor.errors.map((error, index) => <li key={index}>Not saved: {describePayloadError(error)}</li>)}
+          {editor.errors.map((error, index) => <li key={index}>Not saved: {refusalWords(error)}</li>)}
         </ul>
+      )}
+      {editor.status === "failed" && editor.editing && (
+        <button type="button" className="secondary" onClick={() => void editor.flush()}>Try saving again</button>
       )}
     </div>
   );
