@@ -117,8 +117,15 @@ async def test_two_people_see_each_others_presence_and_answers_live(web_server: 
         await expect(question(hr, "strengths").locator(".here-words")).to_have_text(
             f"{MANAGER['name']} is on this question")
 
-        # when the manager types an answer
-        await question(manager, "strengths").locator("textarea").press_sequentially("Led the launch.")
+        # when the manager types an answer, typing on while its first part is being saved
+        hold = HeldSave()
+        await manager.route("**/graphql", hold.route)
+        await question(manager, "strengths").locator("textarea").press_sequentially("Led")
+        async with asyncio.timeout(5):
+            await hold.held.wait()
+        await question(manager, "strengths").locator("textarea").press_sequentially(" the launch.")
+        hold.release.set()
+        # then both parts are saved, the second on the version the first wrote
         await expect(question(manager, "strengths").locator(".save-state [role=status]")).to_have_text("Saved")
         # then the HR admin's field shows it, highlighted, with who saved it
         await expect(question(hr, "strengths").locator("textarea")).to_have_value("Led the launch.")
@@ -145,7 +152,7 @@ async def test_two_people_see_each_others_presence_and_answers_live(web_server: 
         await expect(others(manager)).to_have_count(0)
 
     answers = {a["questionId"]: a for a in (await stored(web_server))["answers"]}
-    assert answers["strengths"] == {"questionId": "strengths", "value": "Led the launch.", "version": 1,
+    assert answers["strengths"] == {"questionId": "strengths", "value": "Led the launch.", "version": 2,
                                     "by": {"name": MANAGER["name"]}}
     assert answers["impact"] == {"questionId": "impact", "value": 4, "version": 1, "by": {"name": HR["name"]}}
 
