@@ -7,6 +7,7 @@ import { Link } from "../../router";
 import { useSession } from "../../session";
 import { Avatar, ErrorMessage, Highlight, Loading } from "../../ui/status";
 import {
+  type Answer,
   type FormChange,
   FORM_CHANGED,
   FORM_SCORE,
@@ -63,14 +64,22 @@ function LiveForm({ form, reload }: { form: ReviewFormData; reload: () => void }
   const presence = usePresence(form.id);
   const [, refetchScore] = useQuery({ query: FORM_SCORE, variables: { id: form.id }, pause: true });
   const [lastChange, setLastChange] = useState<FormChange | null>(null);
+  // The answers this tab wrote (question:version): a change among them is this tab's own save coming back;
+  // any other (someone else's, or this person's on another device) is shown as news and rescored.
+  const written = useRef(new Set<string>());
   const [changes, changesAgain] = useSubscription<{ reviewFormChanged: FormChange }>(
     { query: FORM_CHANGED, variables: { formId: form.id } },
     (_previous, event) => {
       const change = event.reviewFormChanged;
-      if (change.kind !== "answer") reload(); // submitted or reopened: who may answer changed too
+      if (change.kind !== "answer") {
+        reload(); // submitted or reopened: who may answer changed too
+        if (change.byId !== meId) setLastChange(change);
+        return event;
+      }
+      if (written.current.has(`${change.questionId}:${change.version}`)) return event;
       // the answer itself reaches the cache (src/cache/reviews.ts); the form's score is read again
-      else if (change.byId !== meId) refetchScore({ requestPolicy: "network-only" });
-      if (change.byId !== meId) setLastChange(change);
+      refetchScore({ requestPolicy: "network-only" });
+      setLastChange(change);
       return event;
     },
   );
@@ -103,7 +112,10 @@ function LiveForm({ form, reload }: { form: ReviewFormData; reload: () => void }
     else flushes.current.delete(key);
   }, []);
   const [missing, setMissing] = useState<string[]>([]);
-  const onSaved = useCallback(() => setMissing([]), []);
+  const onSaved = useCallback((answer: Answer) => {
+    written.current.add(`${answer.questionId}:${answer.version}`);
+    setMissing([]);
+  }, []);
 
   const others = presence.viewers.filter((v) => v.sessionId !== presence.sessionId);
   const isReviewer = form.reviewer?.id === meId;

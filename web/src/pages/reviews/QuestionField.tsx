@@ -17,7 +17,7 @@ export interface QuestionFieldProps {
   goals: { goalId: string; title: string }[];
   onFocusQuestion: (key: string | null) => void;
   register: (key: string, flush: (() => Promise<void>) | null) => void;
-  onSaved: () => void;
+  onSaved: (answer: Answer) => void;
 }
 
 export function questionDomId(key: string): string {

@@ -73,7 +73,8 @@ export function combineTexts(theirs: string, mine: string): string {
   return `${a}\n\n${b}`;
 }
 
-export function useAnswer(formId: string, question: Question, stored: Answer | undefined, onSaved?: () => void): AnswerEditor {
+export function useAnswer(formId: string, question: Question, stored: Answer | undefined,
+  onSaved?: (answer: Answer) => void): AnswerEditor {
   const [, update] = useMutation<UpdateAnswerData>(UPDATE_ANSWER);
   const [draft, setDraft] = useState<{ value: AnswerValue } | null>(null);
   const [status, setStatus] = useState<SaveStatus>("idle");
@@ -146,7 +147,7 @@ export function useAnswer(formId: string, question: Question, stored: Answer | u
       base.current = payload.answer.version;
       setErrors([]);
       setFailure(null);
-      onSavedRef.current?.();
+      onSavedRef.current?.(payload.answer);
       if (draftRef.current && !same(draftRef.current.value, sent)) {
         again.current = true; // typed on while it was saved: save that too, on the version just written
         setStatus("unsaved");
