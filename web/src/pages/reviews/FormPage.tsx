@@ -52,9 +52,9 @@ function endedToSubscribeAgain(error: CombinedError | undefined): boolean {
   return error?.graphQLErrors.some((e) => e.extensions?.code === "SUBSCRIBE_AGAIN") ?? false;
 }
 
-function title(form: ReviewFormData): string {
+function title(form: ReviewFormData, meId: string | null): string {
   const kind = KIND_WORDS[form.kind];
-  if (form.kind === "SELF") return kind;
+  if (form.kind === "SELF") return form.reviewee && form.reviewee.id !== meId ? `${kind} of ${form.reviewee.name}` : kind;
   return `${kind} of ${form.reviewee?.name ?? "a colleague"}`;
 }
 
@@ -124,7 +124,7 @@ function LiveForm({ form, reload }: { form: ReviewFormData; reload: () => void }
   return (
     <section className="review-form" aria-labelledby="review-form-title">
       <p className="crumbs"><Link to="/reviews">My review forms</Link></p>
-      <h1 id="review-form-title">{title(form)}</h1>
+      <h1 id="review-form-title">{title(form, meId)}</h1>
       <p className="form-meta">
         {form.cycle?.name ?? "Review"} · {form.template?.name ?? ""}
         {form.reviewer && form.kind !== "SELF" && <> · written by {form.reviewer.name}</>}
