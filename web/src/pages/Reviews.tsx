@@ -1,9 +1,7 @@
-// Placeholder until this page is written (issue 18).
+// My review forms (/app/reviews) and one live review form (/app/reviews/<formId>).
+import { FormPage } from "./reviews/FormPage";
+import { ListPage } from "./reviews/ListPage";
+
 export function ReviewsPage({ formId }: { formId?: string }) {
-  return (
-    <section>
-      <h1>Coming soon</h1>
-      <p>{formId ?? "This page is not written yet."}</p>
-    </section>
-  );
+  return formId ? <FormPage key={formId} formId={formId} /> : <ListPage />;
 }

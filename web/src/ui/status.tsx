@@ -65,13 +65,12 @@ export function Highlight({ version, children, as = "div", className = "" }: {
   as?: "div" | "span" | "li";
   className?: string;
 }) {
-  const first = useRef(true);
+  // the version last seen, not a first-render flag: StrictMode's second run of the effect changes nothing
+  const seen = useRef(version);
   const [lit, setLit] = useState(false);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
+    if (Object.is(seen.current, version)) return;
+    seen.current = version;
     setLit(true);
     const timer = setTimeout(() => setLit(false), 2000);
     return () => clearTimeout(timer);
