@@ -1,6 +1,6 @@
 // Goals: my goals and my team's with their key results' progress updating live (goalProgressChanged), the
 // alignment tree, and one goal's own page (/goals/<goalId>) where its editors record a key result's progress.
-import { useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useQuery, useSubscription } from "urql";
 import { Link } from "../router";
 import { ErrorMessage, Highlight, Loading } from "../ui/status";
@@ -15,9 +15,17 @@ export function GoalsPage({ goalId }: { goalId?: string }) {
   return <GoalsOverview />;
 }
 
-/** Follows the goals one person owns; renders nothing (the events update the cache). */
-export function LiveGoals({ ownerId, goalId }: { ownerId?: string; goalId?: string }) {
-  useSubscription({ query: GOAL_PROGRESS, variables: ownerId ? { ownerId } : { goalId } });
+/** Follows the goals one person owns (or one goal); renders nothing (the events update the cache). */
+export function LiveGoals({ ownerId, goalId, onEvent }: { ownerId?: string; goalId?: string; onEvent?: () => void }) {
+  const [{ data }] = useSubscription<unknown, number>(
+    { query: GOAL_PROGRESS, variables: ownerId ? { ownerId } : { goalId } },
+    (count) => (count ?? 0) + 1,
+  );
+  const latest = useRef(onEvent);
+  latest.current = onEvent;
+  useEffect(() => {
+    if (data) latest.current?.();
+  }, [data]);
   return null;
 }
 
@@ -48,6 +56,15 @@ function GoalsOverview() {
   }, [me?.goals, data?.companyGoals]);
   const mine = useMemo(() => new Set((me?.goals ?? []).map((goal) => goal.id)), [me?.goals]);
   const [chosenRoot, setRoot] = useState<string | null>(null);
+  // a team member's goal moved: their summary (counts, mean progress) is read again, once for a burst of events
+  const refresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshTeam = useCallback(() => {
+    if (refresh.current) clearTimeout(refresh.current);
+    refresh.current = setTimeout(() => again({ requestPolicy: "network-only" }), 300);
+  }, [again]);
+  useEffect(() => () => {
+    if (refresh.current) clearTimeout(refresh.current);
+  }, []);
   const rootId = chosenRoot ?? roots[0]?.id ?? null;
 
   if (fetching && !data) return <Loading label="Loading goals…" />;
@@ -58,7 +75,7 @@ function GoalsOverview() {
       <h1>Goals</h1>
       <LiveGoals ownerId={me.id} />
       {team.map((member) => (
-        <LiveGoals key={member.employee.id} ownerId={member.employee.id} />
+        <LiveGoals key={member.employee.id} ownerId={member.employee.id} onEvent={refreshTeam} />
       ))}
       {error && <ErrorMessage error={error} />}
 

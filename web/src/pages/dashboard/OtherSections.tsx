@@ -1,7 +1,7 @@
 // The HR dashboard's views of the newer domains: succession risks with bench strength (growth), attrition by
 // department (exits, live through attritionReportChanged), and merit cycles with their department budgets
 // (compensation: the budgets are for compensation admins; others read words saying so, not an error).
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery, useSubscription } from "urql";
 import { Link } from "../../router";
 import { Highlight, Loading } from "../../ui/status";
@@ -19,10 +19,15 @@ const READINESS_WORDS: Record<Readiness, string> = {
 
 /** Refetches the risks after a change to one key position's plan (renders nothing). */
 function LiveSuccession({ positionId, onChange }: { positionId: string; onChange: () => void }) {
-  useSubscription({ query: SUCCESSION_CHANGED, variables: { positionId } }, (_previous, event) => {
-    onChange();
-    return event;
-  });
+  const [{ data }] = useSubscription<unknown, number>(
+    { query: SUCCESSION_CHANGED, variables: { positionId } },
+    (previous) => (previous ?? 0) + 1,
+  );
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  useEffect(() => {
+    if (data) latest.current();
+  }, [data]);
   return null;
 }
 

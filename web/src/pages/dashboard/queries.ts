@@ -23,7 +23,7 @@ query CycleDashboard($cycleId: ID!) {
 
 export const CYCLE_SCORES = `
 subscription CycleScores($cycleId: ID!) {
-  cycleScoresChanged(cycleId: $cycleId) { kind cycleId reviewId departmentId distribution { ${DISTRIBUTION} } }
+  cycleScoresChanged(cycleId: $cycleId) { kind cycleId reviewId departmentId }
 }`;
 
 const SUCCESSION = `
