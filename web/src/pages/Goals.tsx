@@ -10,6 +10,10 @@ import { formatDate, GoalCard, percent, ProgressBar, StatusBadge } from "./goals
 import { GOAL_PROGRESS, GOALS_OVERVIEW, type GoalsOverviewData, type ParentLink } from "./goals/queries";
 import "./goals/goals.css";
 
+// The API takes at most 50 live operations per connection: the first 40 direct reports' goals are followed live
+// (besides your own and the alignment tree's root); a larger team's others show as of the page's last load.
+const LIVE_TEAM_MEMBERS = 40;
+
 export function GoalsPage({ goalId }: { goalId?: string }) {
   if (goalId) return <GoalDetail goalId={goalId} />;
   return <GoalsOverview />;
@@ -74,7 +78,7 @@ function GoalsOverview() {
     <section className="goals">
       <h1>Goals</h1>
       <LiveGoals ownerId={me.id} />
-      {team.map((member) => (
+      {team.slice(0, LIVE_TEAM_MEMBERS).map((member) => (
         <LiveGoals key={member.employee.id} ownerId={member.employee.id} onEvent={refreshTeam} />
       ))}
       {error && <ErrorMessage error={error} />}
@@ -95,6 +99,11 @@ function GoalsOverview() {
       {team.length > 0 && (
         <section aria-labelledby="team-goals">
           <h2 id="team-goals">My team's goals</h2>
+          {team.length > LIVE_TEAM_MEMBERS && (
+            <p className="muted">
+              The goals of your first {LIVE_TEAM_MEMBERS} direct reports update live; reload the page for the others'.
+            </p>
+          )}
           <div className="g-table-wrap">
             <table className="g-table">
               <caption className="g-vh">Goals of your direct reports</caption>
