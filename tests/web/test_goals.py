@@ -68,7 +68,10 @@ async def test_key_result_progress_recorded_elsewhere_appears_live(page: Page, w
     await open_app(page, web_server, "employee", "/goals")
     item = page.locator(f'li.g-kr:has([data-kr-id="{kr["id"]}"])')
     await expect(item.locator(".g-kr-values")).to_have_text(values(kr, kr["currentValue"]))
-    await web_server.wait_subscribers(2)  # the page follows the employee's goals and the alignment tree's root
+    # every query of the page answered (a response read before the change and arriving after its event would
+    # show the older progress), and the page following the employee's goals and the alignment tree's root
+    await expect(page.locator("li.g-node").first).to_be_visible()
+    await web_server.wait_subscribers(2)
     # when the value is recorded from outside the browser
     new_value = round((kr["currentValue"] + kr["targetValue"]) / 2, 2)
     result = (await web_server.client("employee").data(RECORD, {"kr": kr["id"], "value": new_value}))
