@@ -5,10 +5,11 @@ axe-core finds nothing serious, and a phone's width needs no sideways scrolling.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.conftest import RunningServer
 from tests.web.conftest import axe, base_url, sign_in
@@ -85,6 +86,45 @@ async def test_key_result_progress_recorded_elsewhere_appears_live(page: Page, w
     card = page.locator(f'article[data-goal-id="{goal["id"]}"]')
     await expect(card.get_by_role("progressbar", name=f"Progress of {goal['title']}")).to_have_attribute(
         "aria-valuetext", percent(payload["goal"]["progress"]))
+
+
+async def test_an_answer_read_before_a_change_does_not_undo_its_live_update(page: Page,
+                                                                           web_server: RunningServer) -> None:
+    # given the employee's goals page whose alignment tree is answered before a change and delivered after it
+    me = (await web_server.client("employee").data(MY_GOALS))["me"]
+    goal, kr = numeric_key_result(me)
+    answered, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_tree(route: Route) -> None:
+        if "GoalTree" not in (route.request.post_data or route.request.url):
+            await route.continue_()
+            return
+        response = await route.fetch()  # the goals as stored before the change
+        answered.set()
+        await release.wait()
+        await route.fulfill(response=response)
+
+    await page.route("**/graphql*", hold_tree)
+    await open_app(page, web_server, "employee", "/goals")
+    item = page.locator(f'li.g-kr:has([data-kr-id="{kr["id"]}"])')
+    await expect(item.locator(".g-kr-values")).to_have_text(values(kr, kr["currentValue"]))
+    await asyncio.wait_for(answered.wait(), 10)
+    await web_server.wait_subscribers(2)
+    # when a new value is recorded from outside and its event has shown
+    new_value = round((kr["currentValue"] + kr["targetValue"]) / 2, 2)
+    payload = (await web_server.client("employee").data(RECORD, {"kr": kr["id"], "value": new_value}))[
+        "updateKeyResultProgress"]
+    bar = page.locator(f'article[data-goal-id="{goal["id"]}"]').get_by_role(
+        "progressbar", name=f"Progress of {goal['title']}")
+    await expect(bar).to_have_attribute("aria-valuetext", percent(payload["goal"]["progress"]))
+    # and only then the tree's older answer arrives
+    release.set()
+    await expect(page.locator("li.g-node").first).to_be_visible()
+    # then the goal keeps the new progress, on its card and in the tree
+    await expect(bar).to_have_attribute("aria-valuetext", percent(payload["goal"]["progress"]))
+    await expect(item.locator(".g-kr-values")).to_have_text(values(kr, new_value))
+    node = page.locator(f'li.g-node[data-goal-id="{goal["id"]}"] > .g-node-row .g-node-progress')
+    await expect(node).to_have_text(percent(payload["goal"]["progress"]))
 
 
 def tree_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
