@@ -161,6 +161,7 @@ async def test_a_manager_sees_hr_admins_only_and_nothing_is_queried(page: Page, 
     assert [body for body in sent if "me {" in body]  # the shell's own query was recorded
     assert [field for field in DASHBOARD_FIELDS if any(field in body for body in sent)] == []
     assert await page.get_by_role("navigation", name="Main").get_by_role("link", name="HR dashboard").count() == 0
+    assert [v for v in await axe(page) if v["impact"] in ("serious", "critical")] == []
 
 
 async def test_a_compensation_admin_sees_the_department_budgets(page: Page, web_server: RunningServer) -> None:

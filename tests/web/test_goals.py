@@ -29,6 +29,7 @@ def nested(depth: int) -> str:
 
 
 TREE = f"query($root: ID!) {{ goalTree(rootGoalId: $root) {{ {nested(7)} }} }}"  # the page's depth
+TEAM = "{ myTeamGoals { employee { name } goalCount meanProgress atRiskCount offTrackCount } }"
 KEY_RESULT = """query($id: ID!) { goal(id: $id) { progressHistory { newValue comment }
   keyResults { id currentValue progress } } }"""
 
@@ -202,8 +203,17 @@ async def test_a_goal_page_records_progress_and_says_a_refusal_in_words(page: Pa
 
 async def test_the_goals_pages_pass_axe_and_fit_a_phone(page: Page, web_server: RunningServer) -> None:
     # given the manager (their goals, their team's and the tree) on the goals page
+    team = (await web_server.client("manager").data(TEAM))["myTeamGoals"]
     await open_app(page, web_server, "manager", "/goals")
     await expect(page.get_by_role("heading", name="My team's goals")).to_be_visible()
+    # then the team's summary is the API's, a row per direct report
+    rows = page.get_by_role("table", name="Goals of your direct reports").locator("tbody tr")
+    def summary(member: dict[str, Any]) -> list[str]:
+        mean = "–" if member["meanProgress"] is None else percent(member["meanProgress"])
+        return [member["employee"]["name"], str(member["goalCount"]), mean, str(member["atRiskCount"]),
+                str(member["offTrackCount"])]
+
+    assert [await row.locator("th, td").all_inner_texts() for row in await rows.all()] == [summary(m) for m in team]
     await expect(page.locator("li.g-node").first).to_be_visible()
     # then axe-core finds nothing serious or critical, on the overview and on a goal's page
     serious = [v for v in await axe(page) if v["impact"] in ("serious", "critical")]
