@@ -56,7 +56,8 @@ def persona_tokens(settings: Settings, demo: DemoOrganization) -> dict[str, str]
             for persona, id in demo.personas.items()}
 
 
-def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
+def print_tokens(settings: Settings, demo: DemoOrganization, links: dict[str, str] | None = None) -> None:
+    """Each persona's bearer token and, with ``links`` (the development sign-in), its one-time sign-in link."""
     by_id = {e["_id"]: e for e in demo.employees}
     url = f"http://{settings.host}:{settings.port}/graphql"
     print(f"\nPerfgraph demo organisation {demo.organization['name']!r}: {len(demo.employees)} employees; "
@@ -64,11 +65,17 @@ def print_tokens(settings: Settings, demo: DemoOrganization) -> None:
     for persona, token in persona_tokens(settings, demo).items():
         person = by_id[demo.personas[persona]]
         print(f"  {persona:9} {person['name']} ({', '.join(person['roles'])})\n    Authorization: Bearer {token}")
+        if links and persona in links:
+            print(f"    Sign in: {links[persona]}")
+    if links:
+        print(f"Sign-in links are one-time and valid 10 minutes; http://{settings.host}:{settings.port}/app/sign-in "
+              "offers the persona picker (anyone of the demo organisation, by name).")
     print(flush=True)
 
 
 def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | None = None) -> None:
     from server.app import create_app  # here: the other commands, and a refused start, need no schema
+    from server.signin import persona_links
 
     demo = build_organization() if seed_demo else None
 
@@ -77,7 +84,8 @@ def serve(settings: Settings, seed_demo: bool, schema_options: dict[str, Any] | 
             if await database.organizations.count_documents({}) == 0:
                 await seed(database, demo, demo_only=True)  # once: later starts serve what the API has changed since
                 print(f"seeded the demo organisation into {where(settings, database)}", flush=True)
-            print_tokens(settings, demo)
+            links = await persona_links(database, settings, demo) if settings.dev_sign_in_enabled else None
+            print_tokens(settings, demo, links)
 
     app = create_app(settings, on_startup=on_startup, schema_options=schema_options, freeze_heap=True)
     # Behind a proxy, FORWARDED_ALLOW_IPS (uvicorn's setting) names the proxies whose X-Forwarded-* are believed;

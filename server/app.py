@@ -33,7 +33,9 @@ from server.exports import merit_cycle_csv
 from server.graphiql import ASSETS_DIR, ASSETS_PATH
 from server.observe import Metrics, Observe, health, log_errors, metrics, ready
 from server.persisted import PersistedQueries
+from server.signin import sign_in_routes
 from server.view import MAX_CONNECTIONS_PER_VIEWER, MAX_LIVE_COST, PerfgraphGraphQL
+from server.webapp import app_routes
 from store.core.database import Database, open_database
 from store.core.identity import employee_signing_in
 
@@ -136,6 +138,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.state.integration_limiter = create_rate_limiter(
             settings.broadcast_url, settings.integration_requests, settings.rate_limit_window,
             prefix="perfgraph:rate:integration") if settings.integration_requests else None
+        # one-time code exchanges (server/signin.py): attempts per client address and window, likewise
+        app.state.sign_in_limiter = create_rate_limiter(
+            settings.broadcast_url, settings.sign_in_attempts, settings.rate_limit_window,
+            prefix="perfgraph:rate:sign-in") if settings.sign_in_attempts else None
         endpoint.view = PerfgraphGraphQL(
             schema, db, bus, decode, groups, keep_alive=True, keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
@@ -163,7 +169,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         try:
             yield
         finally:
-            for used in (limiter, app.state.integration_limiter):
+            for used in (limiter, app.state.integration_limiter, app.state.sign_in_limiter):
                 if used is not None:
                     await used.close()
             if worker is not None:
@@ -186,9 +192,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             xapi_route(),
             Route("/ready", ready),
             Route("/metrics", metrics),
+            *sign_in_routes(settings),
+            *app_routes(settings.app_dir),
             *([Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR, check_dir=False))] if settings.graphiql else []),
         ],
         middleware=middleware(settings, app_metrics),
         lifespan=lifespan,
     )
+    app.state.settings = settings
     return app

@@ -54,10 +54,21 @@ class Settings:
     log_format: str = "json"  # json (one object a line) or text
     # WebSocket permessage-deflate (uvicorn's): smaller events, but a zlib context per connection (~64 KiB+)
     ws_compression: bool = False
+    # The development sign-in (server/signin.py): /dev/personas and /dev/sign-in, and the sign-in links
+    # `make serve` prints. None: on exactly while the development JWT secret is in use (DEV_SIGN_IN overrides).
+    dev_sign_in: bool | None = None
+    # code exchanges one client address may attempt per rate_limit_window (0: no limit)
+    sign_in_attempts: int = 30
+    # the built web app served at /app (server/webapp.py); None: server/static/app
+    app_dir: str | None = None
 
     @property
     def embedded_store(self) -> bool:
         return self.mongodb_url.startswith(EMBEDDED_URLS)
+
+    @property
+    def dev_sign_in_enabled(self) -> bool:
+        return self.jwt_secret == DEV_JWT_SECRET if self.dev_sign_in is None else self.dev_sign_in
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +114,8 @@ class Settings:
         claim = env.get("JWT_EMPLOYEE_CLAIM") or "email"
         if claim not in {"email", "sub"}:
             raise ConfigError(f"JWT_EMPLOYEE_CLAIM must be email or sub, not {claim[:20]!r}")
+        dev_sign_in = switch(env, "DEV_SIGN_IN") if env.get("DEV_SIGN_IN", "").strip() else None
+        sign_in_attempts = number(env, "SIGN_IN_RATE_LIMIT_ATTEMPTS", 30)
         log_format = env.get("LOG_FORMAT") or "json"
         if log_format not in {"json", "text"}:
             raise ConfigError(f"LOG_FORMAT must be json or text, not {log_format[:20]!r}")
@@ -131,6 +144,8 @@ class Settings:
             jwt_employee_claim=claim,
             log_format=log_format,
             ws_compression=env.get("WS_COMPRESSION", "").strip().lower() in {"1", "true", "yes", "on"},
+            dev_sign_in=dev_sign_in,
+            sign_in_attempts=sign_in_attempts,
         )
 
 

@@ -334,6 +334,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),
     ],
     "talentRatings": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
+    # one-time sign-in codes (store/core/signin.py): ``_id`` the code's hash; expired ones removed by the TTL index
+    "signInCodes": [([("expiresAt", ASCENDING)], {"expireAfterSeconds": 0, "name": "expires_ttl"})],
     "promotionProposals": [
         ([ORG, ("employeeId", ASCENDING), ("createdAt", DESCENDING)], {"name": "org_employee_created"}),
         ([ORG, ("status", ASCENDING), ("effectiveOn", ASCENDING)], {"name": "org_status_effective"}),
