@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint install token seed reset bench clean schema proxy-check
+.PHONY: serve test lint install token seed reset bench clean schema proxy-check web web-if-stale
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +13,28 @@ $(BIN)/python:
 $(STAMP): pyproject.toml tests/clients/package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m server.graphiql  # GraphiQL's seven assets from the npm registry (served locally, no CDN)
-	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error  # Apollo Client, for tests/core/test_real_clients.py
+	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error  # Apollo Client (tests/core/test_real_clients.py), axe-core (tests/web)
 	touch $(STAMP)
 
 install: $(STAMP)
 
-serve: $(STAMP)  ## start the embedded database (data in .perfgraph/), seed the demo organisation once, serve on HOST:PORT
+serve: $(STAMP) web-if-stale  ## start the embedded database (data in .perfgraph/), seed the demo organisation once, serve on HOST:PORT
 	$(BIN)/python -m server serve --seed-demo
+
+# The web app at /app: web/ (Vite) builds into server/static/app, which is committed, so a machine without Node.js
+# serves the committed build. Its index.html is the stamp: `make serve` rebuilds when Node.js is on PATH and a file
+# of web/ (node_modules aside) is newer than it.
+APP_INDEX := server/static/app/index.html
+
+web:  ## build the web app (web/, Vite) into server/static/app
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	npm run --prefix web build
+
+web-if-stale:
+	@if [ -d web ] && command -v node >/dev/null 2>&1 && { [ ! -f $(APP_INDEX) ] || \
+	    [ -n "$$(find web -path web/node_modules -prune -o -type f -newer $(APP_INDEX) -print -quit)" ]; }; then \
+	  echo "web/ changed since the last build: make web"; $(MAKE) --no-print-directory web; \
+	fi
 
 lint: $(STAMP)  ## ruff, then the import contracts of pyproject.toml (layers, domains, no circles)
 	$(BIN)/ruff check .
