@@ -4,12 +4,15 @@ the tree works from the keyboard, and the page passes axe and fits a phone's wid
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Request, expect
 
 from models.core.documents import Document
 from tests.conftest import RunningServer
@@ -69,6 +72,16 @@ async def shown_reports(page: Page, manager_id: str) -> list[str] | None:
     return await page.evaluate(SHOWN_REPORTS, manager_id)  # type: ignore[no-any-return]
 
 
+def operation_of(request: Request) -> str:
+    """The operation a GraphQL request over HTTP runs (urql sends queries as GET, mutations as POST)."""
+    if request.method == "GET":
+        text = parse_qs(urlsplit(request.url).query).get("query", [""])[0]
+    else:
+        text = json.loads(request.post_data or "{}").get("query", "")
+    found = re.match(r"\s*(?:query|mutation)\s+(\w+)", text)
+    return found.group(1) if found else ""
+
+
 async def hr_mutation(server: RunningServer, query: str, variables: dict[str, Any]) -> dict[str, Any]:
     """A mutation sent from outside the browser: httpx with the HR admin's bearer token."""
     async with httpx.AsyncClient() as http:
@@ -81,13 +94,18 @@ async def hr_mutation(server: RunningServer, query: str, variables: dict[str, An
     return dict(payload)
 
 
-async def open_chart(page: Page, server: RunningServer, path: str = "/app/org") -> None:
+async def open_chart(page: Page, server: RunningServer, path: str = "/app/org") -> list[str]:
+    """Signs in as the HR admin and opens ``path``; returns the GraphQL operations the page sends over HTTP
+    from then on (as they are sent)."""
     await sign_in(page, server, "hr_admin")
     await expect(page.get_by_role("heading", name="Welcome", exact=False)).to_be_visible()
+    operations: list[str] = []
+    page.on("request", lambda request: operations.append(operation_of(request)) if "/graphql" in request.url else None)
     await page.goto(base_url(server) + path)
     await expect(page.locator(item(top(server)["_id"]))).to_be_visible()
     await expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
     await server.wait_subscribers(1)
+    return operations
 
 
 async def seen_under_within(page: Page, manager_id: str, id: str, committed: float) -> None:
@@ -102,9 +120,14 @@ async def test_a_hire_a_move_and_a_termination_from_outside_appear_within_a_seco
         web_server: RunningServer, page: Page) -> None:
     # given the HR admin's chart: the top and two levels below it, the first level expanded
     server = web_server
-    await open_chart(page, server)
+    operations = await open_chart(page, server)
     root = top(server)
     first, second = [m for m in reports_of(server, root["_id"]) if reports_of(server, m["_id"])][:2]
+    # (one query read them, the top and two levels below it; nobody below is loaded or rendered)
+    assert operations.count("OrgChartTop") == 1 and "OrgChartReports" not in operations
+    level1 = reports_of(server, root["_id"])
+    await expect(page.get_by_role("tree").get_by_role("treeitem")).to_have_count(
+        1 + len(level1) + sum(len(reports_of(server, m["_id"])) for m in level1))
     assert await shown_reports(page, first["_id"]) == [p["_id"] for p in reports_of(server, first["_id"])]
     department = first["departmentId"]
 
@@ -147,11 +170,24 @@ async def test_a_hire_a_move_and_a_termination_from_outside_appear_within_a_seco
     # and the highlight fades
     await expect(page.locator('.oc-card[data-changed="true"]')).to_have_count(0, timeout=4000)
 
+    # when someone the page has not loaded moves from one collapsed card to another, both counts follow
+    leads = [p for m in reports_of(server, root["_id"]) if m["_id"] != first["_id"] and m["_id"] != second["_id"]
+             for p in reports_of(server, m["_id"]) if reports_of(server, p["_id"])]
+    old_lead, new_lead = leads[0], leads[1]
+    unseen = reports_of(server, old_lead["_id"])[0]
+    await expect(page.locator(item(unseen["_id"]))).to_have_count(0)
+    await hr_mutation(server, CHANGE_MANAGER, {"employee": unseen["_id"], "manager": new_lead["_id"]})
+    for lead, count in ((old_lead, len(reports_of(server, old_lead["_id"])) - 1),
+                        (new_lead, len(reports_of(server, new_lead["_id"])) + 1)):
+        card = page.locator(item(lead["_id"]))
+        await expect(card).to_have_attribute("aria-expanded", "false")
+        await expect(card.locator(".oc-count")).to_have_text(f"{count} reports" if count != 1 else "1 report")
+
 
 async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_server: RunningServer, page: Page) -> None:
     # given someone four levels down, whose card is not loaded yet
     server = web_server
-    await open_chart(page, server)
+    operations = await open_chart(page, server)
     chain_of = {e["_id"]: e["managerChain"] for e in active(server)}
     deep = next(e for e in sorted(active(server), key=lambda e: e["name"])
                 if len(chain_of[e["_id"]]) >= 4 and e.get("positionId") and e["status"] == "active")
@@ -168,6 +204,14 @@ async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_serv
     await expect(card).to_have_attribute("aria-selected", "true")
     for manager in deep["managerChain"]:
         await expect(page.locator(item(manager))).to_have_attribute("aria-expanded", "true")
+    # (their chain in one query, then one query per manager whose reports were not loaded: those below the
+    # first level; only those managers' reports are added to the tree)
+    level1 = reports_of(server, top(server)["_id"])
+    missing = deep["managerChain"][2:]
+    assert operations.count("OrgChartChain") == 1 and operations.count("OrgChartReports") == len(missing)
+    await expect(page.get_by_role("tree").get_by_role("treeitem")).to_have_count(
+        1 + len(level1) + sum(len(reports_of(server, m["_id"])) for m in level1)
+        + sum(len(reports_of(server, m)) for m in missing))
     # and the panel shows their position's description, the managers above them (nearest first) and reports
     position = next(p for p in server.demo.positions if p["_id"] == deep["positionId"])
     panel = page.get_by_role("complementary", name=deep["name"])
@@ -183,7 +227,7 @@ async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_serv
 
 async def test_the_tree_works_from_the_keyboard(web_server: RunningServer, page: Page) -> None:
     server = web_server
-    await open_chart(page, server)
+    operations = await open_chart(page, server)
     root = top(server)
     level1 = reports_of(server, root["_id"])
     first = level1[0]
@@ -213,6 +257,7 @@ async def test_the_tree_works_from_the_keyboard(web_server: RunningServer, page:
     await page.keyboard.press("ArrowRight")
     await expect(page.locator(item(child["_id"]))).to_have_attribute("aria-expanded", "true")
     await expect(page.locator(f'[role="treeitem"][data-manager="{child["_id"]}"]')).to_have_count(len(grandchildren))
+    assert operations.count("OrgChartReports") == 1
     assert await shown_reports(page, child["_id"]) == [p["_id"] for p in grandchildren]
     # Left twice: collapse, then up to the manager; Home and End reach the first and last cards
     await page.keyboard.press("ArrowLeft")
@@ -256,3 +301,4 @@ async def test_the_page_passes_axe_and_fits_a_phone(web_server: RunningServer, p
     serious = [v for v in await axe(page) if v["impact"] in ("serious", "critical")]
     assert serious == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious]
     await page.screenshot(path=str(ARTIFACTS / "org-chart-375.png"), full_page=True)
+

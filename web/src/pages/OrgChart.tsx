@@ -11,7 +11,7 @@ import { ErrorMessage, Loading } from "../ui/status";
 import { OrgModel } from "./orgchart/model";
 import { PersonPanel } from "./orgchart/Panel";
 import {
-  CATALOGUE, type Catalogue, CHAIN, CHANGED, type ChartNodeData, type OrgChartEvent, REPORTS, TOP,
+  CATALOGUE, type Catalogue, CHAIN, CHANGED, COUNTS, type ChartNodeData, type OrgChartEvent, REPORTS, TOP,
 } from "./orgchart/queries";
 import { Search } from "./orgchart/Search";
 import { Tree, type TreeActions } from "./orgchart/Tree";
@@ -85,7 +85,7 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
       }
       model.expanded.add(id);
       model.notify();
-      if (!model.children.has(id) && !model.loading.has(id) && model.reportCount(id) > 0) void loadReports(id);
+      if (!model.children.has(id) && !model.loading.has(id) && model.reportCount(id) !== 0) void loadReports(id);
     },
     select(id: string) {
       model.focusedId = id;
@@ -95,6 +95,19 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
       void loadReports(id);
     },
   }), [model, loadReports]);
+
+  /** Reads again how many people report to each of `ids` (100 at a time, the most `nodes` takes). */
+  const recount = useCallback(async (ids: string[]): Promise<void> => {
+    for (let at = 0; at < ids.length; at += 100) {
+      const result = await client
+        .query<{ nodes: ({ id: string; reports: { id: string }[] } | null)[] }>(COUNTS, { ids: ids.slice(at, at + 100) },
+          { requestPolicy: "network-only" })
+        .toPromise();
+      const counts = new Map<string, number>();
+      for (const node of result.data?.nodes ?? []) if (node?.reports) counts.set(node.id, node.reports.length);
+      model.setCounts(counts);
+    }
+  }, [client, model]);
 
   /** Expands the cards above someone (reading the reports still missing) and moves to their card. */
   const reveal = useCallback(async (id: string): Promise<void> => {
@@ -155,12 +168,13 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
         } else {
           const applied = model.apply(event);
           if (applied.message) setAnnouncement(applied.message);
+          if (applied.recount.length > 0) void recount(applied.recount);
           if (model.rootId && !model.people.has(model.rootId)) setAttempt((count) => count + 1);
         }
         setPanelRefresh((count) => count + 1);
       });
     return unsubscribe;
-  }, [rootId, client, model]);
+  }, [rootId, client, model, recount]);
 
   // after the live connection was lost, what is on screen is read again (changes meanwhile were not sent)
   const wasDown = useRef(false);

@@ -26,7 +26,14 @@ export function PersonPanel({ id, refresh }: { id: string; refresh: number }) {
   if (fetching && !data) body = <Loading label="Loading this person…" />;
   else if (error && !data) body = <ErrorMessage error={error} retry={() => again({ requestPolicy: "network-only" })} />;
   else if (!person) body = <ErrorMessage error="This person could not be found in your organisation." />;
-  else body = <Details person={person} />;
+  else {
+    // highlighted when what it shows changes live (not when it first arrives)
+    body = (
+      <Highlight key={person.id} version={JSON.stringify(person)}>
+        <Details person={person} />
+      </Highlight>
+    );
+  }
 
   return (
     <aside className="oc-panel card" aria-labelledby="oc-panel-title">
@@ -36,7 +43,7 @@ export function PersonPanel({ id, refresh }: { id: string; refresh: number }) {
           Close<span className="oc-sr-only"> the details of {person?.name ?? "this person"}</span>
         </button>
       </div>
-      <Highlight version={person ? JSON.stringify(person) : null}>{body}</Highlight>
+      {body}
     </aside>
   );
 }

@@ -23,7 +23,12 @@ function useLit(changedAt: number): boolean {
   return left > 0;
 }
 
-function Card({ person, count, expanded, hasReports }: { person: Person; count: number; expanded: boolean; hasReports: boolean }) {
+function Card({ person, count, expanded, hasReports }: {
+  person: Person;
+  count: number | null;
+  expanded: boolean;
+  hasReports: boolean;
+}) {
   const lit = useLit(person.changedAt);
   const meta = [person.title ?? "No position", person.department?.name ?? "No department"].join(" · ");
   return (
@@ -39,7 +44,7 @@ function Card({ person, count, expanded, hasReports }: { person: Person; count: 
           {person.status === "ON_LEAVE" && <span className="oc-badge"> · On leave</span>}
         </span>
       </span>{" "}
-      {count > 0 && (
+      {count !== null && count > 0 && (
         <span className="oc-count">
           {count} {count === 1 ? "report" : "reports"}
         </span>

@@ -1,7 +1,7 @@
 // The org chart as the page holds it: the people it has loaded, whose reports are loaded, which cards are
 // expanded, and every live change applied in place. Only expanded people's reports are ever loaded or rendered,
 // so the page stays small however large the organisation is. Pure (no I/O): the page feeds it answers and events.
-import type { ChartNodeData, EmployeeData, EventEmployee, OrgChartEvent, Status } from "./queries";
+import type { ChartNodeData, EmployeeData, OrgChartEvent, Status } from "./queries";
 
 /** How long a changed card stays highlighted. */
 export const HIGHLIGHT_MS = 2000;
@@ -14,8 +14,8 @@ export interface Person {
   positionId: string | null;
   department: { id: string; name: string } | null;
   managerId: string | null;
-  /** Direct reports who have not left (exact: from the chart, or from the event that last moved someone). */
-  reportCount: number;
+  /** Direct reports who have not left, when their list is not loaded (null: not known yet, being read). */
+  reportCount: number | null;
   /** When a live change last touched this card (ms since the epoch), 0 when never. */
   changedAt: number;
 }
@@ -72,6 +72,7 @@ export class OrgModel {
     this.loading.clear();
     this.failed.clear();
     this.rootId = null;
+    this.focusedId = null;
     this.notify();
   }
 
@@ -97,7 +98,7 @@ export class OrgModel {
     this.failed.delete(node.employee.id);
   }
 
-  private put(data: EmployeeData | EventEmployee, reportCount: number, changedAt = 0): Person {
+  private put(data: EmployeeData, reportCount: number | null, changedAt = 0): Person {
     const before = this.people.get(data.id);
     const person: Person = {
       id: data.id,
@@ -119,8 +120,8 @@ export class OrgModel {
     return loaded ? loaded.length > 0 : (this.people.get(id)?.reportCount ?? 0) > 0;
   }
 
-  reportCount(id: string): number {
-    return this.children.get(id)?.length ?? this.people.get(id)?.reportCount ?? 0;
+  reportCount(id: string): number | null {
+    return this.children.get(id)?.length ?? this.people.get(id)?.reportCount ?? null;
   }
 
   isExpanded(id: string): boolean {
@@ -164,19 +165,26 @@ export class OrgModel {
     changed.add(id);
   }
 
+  /** Adds ``delta`` to the count of a manager whose reports are not loaded (a loaded list counts itself). */
+  private bump(managerId: string | null, delta: number): void {
+    if (!managerId || this.children.has(managerId)) return;
+    const manager = this.people.get(managerId);
+    if (manager && manager.reportCount !== null) {
+      this.people.set(managerId, { ...manager, reportCount: Math.max(0, manager.reportCount + delta) });
+    }
+  }
+
   private detach(id: string, managerId: string | null): void {
     if (!managerId) return;
     const siblings = this.children.get(managerId);
     if (siblings) this.children.set(managerId, siblings.filter((sibling) => sibling !== id));
-    else {
-      const manager = this.people.get(managerId);
-      if (manager) this.people.set(managerId, { ...manager, reportCount: Math.max(0, manager.reportCount - 1) });
-    }
+    else this.bump(managerId, -1);
   }
 
   private attach(id: string, managerId: string): void {
     const siblings = this.children.get(managerId);
-    if (siblings && !siblings.includes(id)) this.children.set(managerId, [...siblings, id].sort(byName(this.people)));
+    if (!siblings) this.bump(managerId, 1);
+    else if (!siblings.includes(id)) this.children.set(managerId, [...siblings, id].sort(byName(this.people)));
   }
 
   private forget(id: string): void {
@@ -190,54 +198,67 @@ export class OrgModel {
    * Applies one orgChartChanged event in place: whoever it names is read again as it stands now (a new manager,
    * a new name or title, a new department, a termination, a new hire), moved between loaded report lists, and
    * highlighted with the managers whose reports changed. Applying an event twice changes nothing more.
+   *
+   * The event says where people are now, not where they were: for someone the page had not loaded, the
+   * manager they left is unknown, so `recount` names the cards whose counts to read again (the collapsed
+   * cards on screen, and people who arrived in a loaded list with a count not known yet).
    */
-  apply(event: OrgChartEvent, now: number = Date.now()): Applied {
+  apply(event: OrgChartEvent, now: number = Date.now()): Applied & { recount: string[] } {
     const changed = new Set<string>();
+    const recount = new Set<string>();
     const words: string[] = [];
+    // the kinds that move people between report lists (an update or a department move keeps the manager)
+    const moves = event.kind === "EMPLOYEE_CREATED" || event.kind === "MANAGER_CHANGED" || event.kind === "EMPLOYEE_TERMINATED";
+    let unseenLeft = false;
     const listed = new Set(event.employees.map((employee) => employee.id));
     for (const employee of event.employees) {
       const before = this.people.get(employee.id);
-      const newManagerId = employee.manager?.id ?? null;
+      const managerId = employee.manager?.id ?? null;
       if (employee.status === "TERMINATED") {
         if (before) {
           this.detach(employee.id, before.managerId);
           this.mark(before.managerId, now, changed);
           this.forget(employee.id);
           words.push(`${employee.name} left`);
-        }
+        } else unseenLeft = true;
         continue;
       }
-      if (newManagerId && employee.manager) {
-        const manager = this.people.get(newManagerId);
-        // the new manager's count as it stands after the change (exact whatever was loaded before)
-        if (manager && !this.children.has(newManagerId)) {
-          this.people.set(newManagerId, { ...manager, reportCount: employee.manager.reports.length });
-        }
-      }
-      const visibleUnder = newManagerId !== null && this.children.has(newManagerId);
-      if (!before && !visibleUnder) {
-        // not loaded and not joining a loaded list: nothing on screen shows them (a collapsed card's count may)
-        if (newManagerId && this.people.has(newManagerId)) this.mark(newManagerId, now, changed);
+      if (!before) {
+        if (!managerId || !this.people.has(managerId)) continue; // below a card not on the page
+        if (this.children.has(managerId)) {
+          // a new hire has no reports yet; anyone else arriving has a count to read
+          const count = event.kind === "EMPLOYEE_CREATED" ? 0 : null;
+          this.put(employee, count, now);
+          changed.add(employee.id);
+          if (count === null) recount.add(employee.id);
+          this.attach(employee.id, managerId);
+        } else if (moves) this.attach(employee.id, managerId);
+        else continue; // an update of someone below a collapsed card: nothing on screen shows it
+        this.mark(managerId, now, changed);
+        if (event.kind !== "EMPLOYEE_CREATED") unseenLeft = true;
+        const managerName = this.people.get(managerId)?.name;
+        words.push(event.kind === "EMPLOYEE_CREATED" ? `${employee.name} joined under ${managerName}`
+          : `${employee.name} now reports to ${managerName}`);
         continue;
       }
-      const moved = before !== undefined && before.managerId !== newManagerId;
+      const moved = before.managerId !== managerId;
       if (moved) {
         this.detach(employee.id, before.managerId);
         this.mark(before.managerId, now, changed);
       }
-      const person = this.put(employee, employee.reports.length, now);
-      changed.add(person.id);
-      if (newManagerId) {
-        this.attach(employee.id, newManagerId);
-        // a name change re-sorts the list it is in
-        const siblings = this.children.get(newManagerId);
-        if (siblings) this.children.set(newManagerId, [...siblings].sort(byName(this.people)));
-        if (moved || !before) this.mark(newManagerId, now, changed);
+      this.put(employee, before.reportCount, now);
+      changed.add(employee.id);
+      if (managerId) {
+        if (moved) {
+          this.attach(employee.id, managerId);
+          this.mark(managerId, now, changed);
+        }
+        // a new name re-sorts the list it is in
+        const siblings = this.children.get(managerId);
+        if (siblings) this.children.set(managerId, [...siblings].sort(byName(this.people)));
       }
-      const managerName = newManagerId ? this.people.get(newManagerId)?.name : undefined;
-      if (!before) words.push(`${employee.name} joined${managerName ? ` under ${managerName}` : ""}`);
-      else if (moved) words.push(`${employee.name} now reports to ${managerName ?? "nobody"}`);
-      else words.push(`${employee.name} was updated`);
+      const managerName = managerId ? this.people.get(managerId)?.name : undefined;
+      words.push(moved ? `${employee.name} now reports to ${managerName ?? "nobody"}` : `${employee.name} was updated`);
     }
     for (const id of event.employeeIds) {
       // named but not readable any more (or not visible to this viewer): off the chart
@@ -249,9 +270,24 @@ export class OrgModel {
         words.push(`${before.name} left the chart`);
       }
     }
+    if (unseenLeft && moves) {
+      for (const id of this.visible()) if (!this.children.has(id)) recount.add(id);
+    }
     this.version = Math.max(this.version, event.version);
     if (changed.size > 0 || words.length > 0) this.notify();
-    return { changed: [...changed], message: words.length > 0 ? `${words.join("; ")}.` : null };
+    return { changed: [...changed], message: words.length > 0 ? `${words.join("; ")}.` : null, recount: [...recount] };
+  }
+
+  /** Report counts read again (for cards whose reports are not loaded; a loaded list counts itself). */
+  setCounts(counts: Map<string, number>): void {
+    let any = false;
+    for (const [id, count] of counts) {
+      const person = this.people.get(id);
+      if (!person || this.children.has(id) || person.reportCount === count) continue;
+      this.people.set(id, { ...person, reportCount: count });
+      any = true;
+    }
+    if (any) this.notify();
   }
 
   /** After a department or a position was saved: the names and titles the cards show, as they are now. */

@@ -30,6 +30,9 @@ export const SEARCH = `query OrgChartSearch($search: String!) {
   }
 }`;
 
+/** How many people report to each of some people (after a live change that may have changed it). */
+export const COUNTS = `query OrgChartCounts($ids: [ID!]!) { nodes(ids: $ids) { ... on Employee { id reports { id } } } }`;
+
 /** The catalogues, read again when a department or a position is saved (their events name nobody). */
 export const CATALOGUE = `query OrgChartCatalogue { departments { id name } positions { id title } }`;
 
@@ -47,7 +50,7 @@ export const PERSON_PANEL = `query OrgChartPerson($id: ID!) {
 export const CHANGED = `subscription OrgChartChanged($rootId: ID!) {
   orgChartChanged(rootId: $rootId) {
     kind version employeeIds
-    employees { ${PERSON} reports { id } manager { id reports { id } } }
+    employees { ${PERSON} }
   }
 }`;
 
@@ -78,16 +81,11 @@ export type OrgChangeKind =
   | "DEPARTMENT_SAVED"
   | "POSITION_SAVED";
 
-export interface EventEmployee extends Omit<EmployeeData, "manager"> {
-  reports: { id: string }[];
-  manager: { id: string; reports: { id: string }[] } | null;
-}
-
 export interface OrgChartEvent {
   kind: OrgChangeKind;
   version: number;
   employeeIds: string[];
-  employees: EventEmployee[];
+  employees: EmployeeData[];
 }
 
 export interface Catalogue {
