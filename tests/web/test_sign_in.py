@@ -240,3 +240,18 @@ async def test_make_serve_prints_a_working_sign_in_link_per_persona(capsys: pyte
             assert link.startswith(f"http://127.0.0.1:{server.port}/app/sign-in?code=")
             exchanged = await post(server, "/auth/code-exchange", {"code": link.rpartition("=")[2]})
             assert exchanged.json()["employee"]["id"] == server.demo.personas[persona]
+
+
+async def test_an_exchange_costs_two_store_round_trips() -> None:
+    async with app_server() as server:
+        code = await new_code(server)
+        server.database.stats.reset()
+        assert (await post(server, "/auth/code-exchange", {"code": code})).status_code == 200
+        # the conditional write that takes the code, and the read of the person it signs in
+        assert dict(server.database.stats.by_collection) == {"signInCodes": 1, "employees": 1}
+        server.database.stats.reset()
+        refusal(await post(server, "/auth/code-exchange", {"code": code}), 400, "CODE_INVALID")
+        assert dict(server.database.stats.by_collection) == {"signInCodes": 2}
+        server.database.stats.reset()
+        refusal(await post(server, "/auth/code-exchange", {"code": "short"}), 400, "CODE_INVALID")
+        assert server.database.stats.calls == 0
