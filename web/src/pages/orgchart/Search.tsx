@@ -21,6 +21,7 @@ export function Search({ onPick }: { onPick: (id: string) => void }) {
     if (search === "") {
       setHits(null);
       setError(null);
+      setBusy(false);
       return;
     }
     let current = true;
@@ -68,7 +69,8 @@ export function Search({ onPick }: { onPick: (id: string) => void }) {
       <label htmlFor="oc-search">Find a person</label>
       <div className="oc-search-row">
         <input id="oc-search" type="search" value={text} autoComplete="off" placeholder="Part of a name"
-               aria-describedby="oc-search-status" maxLength={100} onChange={(event) => setText(event.target.value)} />
+               aria-describedby="oc-search-status" maxLength={100} onChange={(event) => setText(event.target.value)}
+               onKeyDown={(event) => { if (event.key === "Escape") setText(""); }} />
         <button type="submit" disabled={!hits || hits.length === 0}>Show</button>
       </div>
       <p id="oc-search-status" className="oc-meta" role="status" aria-live="polite">{status}</p>
