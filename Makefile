@@ -10,10 +10,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml tests/clients/package-lock.json | $(BIN)/python
+$(STAMP): pyproject.toml tests/clients/package-lock.json web/package-lock.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m server.graphiql  # GraphiQL's seven assets from the npm registry (served locally, no CDN)
 	npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error  # Apollo Client (tests/core/test_real_clients.py), axe-core (tests/web)
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix web --no-audit --no-fund --loglevel=error; fi  # Vite, for tests/web/test_build.py
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -138,7 +138,7 @@ function PersonButton({ person, label, onChoose, disabled }: {
         <span className="name">{person.name}</span>
         <span className="meta">
           {[person.title, person.department].filter(Boolean).join(", ")}
-          {person.roles.length > 0 && ` · ${person.roles.map((role) => role.toLowerCase().replace("_", " ")).join(", ")}`}
+          {person.roles.length > 0 && ` · ${person.roles.map((role) => role === "HR_ADMIN" ? "HR admin" : role.toLowerCase().replace(/_/g, " ")).join(", ")}`}
         </span>
       </span>
     </button>
