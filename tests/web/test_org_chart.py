@@ -25,6 +25,10 @@ CREATE = """mutation($input: CreateEmployeeInput!) {
   createEmployee(input: $input) { employee { id } errors { field code message } } }"""
 CHANGE_MANAGER = """mutation($employee: ID!, $manager: ID) {
   changeManager(employeeId: $employee, managerId: $manager) { employee { id } errors { field code message } } }"""
+SAVE_DEPARTMENT = """mutation($id: ID!, $name: String!) {
+  saveDepartment(id: $id, input: {name: $name}) { department { id } errors { field code message } } }"""
+SAVE_POSITION = """mutation($id: ID!, $title: String!) {
+  savePosition(id: $id, input: {title: $title}) { position { id } errors { field code message } } }"""
 TERMINATE = """mutation($id: ID!) {
   terminateEmployee(employeeId: $id) { employee { id } errors { field code message } } }"""
 
@@ -220,6 +224,13 @@ async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_serv
     chain = panel.get_by_role("list", name=f'Managers above {deep["name"]}, nearest first').get_by_role("link")
     await expect(chain).to_have_text([names[m] for m in reversed(deep["managerChain"])])
     await expect(panel.get_by_role("heading", name=f'Reports ({len(reports_of(server, deep["_id"]))})')).to_be_visible()
+    # when HR renames their position and department, their card and panel follow without a reload
+    await hr_mutation(server, SAVE_POSITION, {"id": deep["positionId"], "title": "Principal Analyst"})
+    await hr_mutation(server, SAVE_DEPARTMENT, {"id": deep["departmentId"], "name": "Insights"})
+    await expect(card.locator(".oc-meta")).to_have_text("Principal Analyst · Insights")
+    await expect(card.locator(".oc-card")).to_have_attribute("data-changed", "true")
+    await expect(panel.get_by_text("Principal Analyst", exact=True)).to_be_visible()
+    await expect(panel.get_by_text("Insights", exact=True)).to_be_visible()
     # and a name nobody has says so
     await search.fill("zzzz-nobody")
     await expect(page.locator("#oc-search-status")).to_have_text("Nobody's name contains “zzzz-nobody”.")
