@@ -4,6 +4,7 @@ the tree works from the keyboard, and the page passes axe and fits a phone's wid
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -12,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from playwright.async_api import Page, Request, expect
+from playwright.async_api import Page, Request, Route, expect
 
 from models.core.documents import Document
 from tests.conftest import RunningServer
@@ -29,6 +30,8 @@ SAVE_DEPARTMENT = """mutation($id: ID!, $name: String!) {
   saveDepartment(id: $id, input: {name: $name}) { department { id } errors { field code message } } }"""
 SAVE_POSITION = """mutation($id: ID!, $title: String!) {
   savePosition(id: $id, input: {title: $title}) { position { id } errors { field code message } } }"""
+RENAME = """mutation($id: ID!, $name: String!) {
+  updateEmployee(id: $id, input: {name: $name}) { employee { id } errors { field code message } } }"""
 TERMINATE = """mutation($id: ID!) {
   terminateEmployee(employeeId: $id) { employee { id } errors { field code message } } }"""
 
@@ -186,6 +189,40 @@ async def test_a_hire_a_move_and_a_termination_from_outside_appear_within_a_seco
         card = page.locator(item(lead["_id"]))
         await expect(card).to_have_attribute("aria-expanded", "false")
         await expect(card.locator(".oc-count")).to_have_text(f"{count} reports" if count != 1 else "1 report")
+
+
+async def test_a_change_committed_while_the_chart_is_being_read_is_not_lost(
+        web_server: RunningServer, page: Page) -> None:
+    # given the chart's first read answered as the organisation stood, and held back from the page
+    server = web_server
+    person = reports_of(server, top(server)["_id"])[0]
+    await sign_in(page, server, "hr_admin")
+    await expect(page.get_by_role("heading", name="Welcome", exact=False)).to_be_visible()
+    answered, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        response = await route.fetch()
+        answered.set()
+        await release.wait()
+        await route.fulfill(response=response)
+
+    await page.route(re.compile("OrgChartTop"), hold)
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(str(frame))))
+    await page.goto(base_url(server) + "/app/org")
+    async with asyncio.timeout(10):
+        await answered.wait()
+    # when someone on it is renamed meanwhile, and the event reaches the page before the chart does
+    await server.wait_subscribers(1)
+    await hr_mutation(server, RENAME, {"id": person["_id"], "name": "Renamed Meanwhile"})
+    async with asyncio.timeout(5):
+        while not any("Renamed Meanwhile" in frame for frame in frames):
+            await asyncio.sleep(0.02)
+    release.set()
+    # then the chart, once shown, has the change, highlighted
+    card = page.locator(item(person["_id"]))
+    await expect(card.locator(".oc-name")).to_have_text("Renamed Meanwhile")
+    await expect(card.locator(".oc-card")).to_have_attribute("data-changed", "true")
 
 
 async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_server: RunningServer, page: Page) -> None:

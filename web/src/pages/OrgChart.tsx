@@ -11,7 +11,7 @@ import { ErrorMessage, Loading } from "../ui/status";
 import { OrgModel } from "./orgchart/model";
 import { PersonPanel } from "./orgchart/Panel";
 import {
-  CATALOGUE, type Catalogue, CHAIN, CHANGED, COUNTS, type ChartNodeData, type OrgChartEvent, REPORTS, TOP,
+  CATALOGUE, type Catalogue, CHAIN, CHANGED, COUNTS, ME_TOP, type ChartNodeData, type OrgChartEvent, REPORTS, TOP,
 } from "./orgchart/queries";
 import { Search } from "./orgchart/Search";
 import { Tree, type TreeActions } from "./orgchart/Tree";
@@ -31,21 +31,36 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [liveError, setLiveError] = useState<string | null>(null);
   const connection = useConnectionState();
-  const rootId = top.state === "ready" ? model.rootId : null;
 
-  // the top of the chart: read again on "Try again", and when its root leaves
+  // The top of the chart: the top of the viewer's own management chain (one cheap read), so that the live
+  // subscription starts beside the chart's first read rather than after it; read again on "Try again" and when
+  // the root leaves. Events that arrive before the chart are kept and applied once it is there.
+  const [topId, setTopId] = useState<string | null>(null);
+  const pending = useRef<OrgChartEvent[]>([]);
   useEffect(() => {
     let current = true;
     model.reset();
     setTop({ state: "loading" });
-    client.query<{ orgChart: ChartNodeData | null }>(TOP, {}, { requestPolicy: "network-only" }).toPromise().then((result) => {
+    void (async () => {
+      const me = await client.query<{ me: { id: string; reportingChain: { id: string }[] } | null }>(
+        ME_TOP, {}, { requestPolicy: "network-only" }).toPromise();
+      if (!current) return;
+      if (!me.data?.me) {
+        setTop(me.error ? { state: "error", error: me.error } : { state: "empty" });
+        return;
+      }
+      const chain = me.data.me.reportingChain;
+      const id = chain.length > 0 ? chain[chain.length - 1].id : me.data.me.id;
+      setTopId(id);
+      const result = await client.query<{ orgChart: ChartNodeData | null }>(TOP, { rootId: id },
+        { requestPolicy: "network-only" }).toPromise();
       if (!current) return;
       if (result.data?.orgChart) {
         model.loadTop(result.data.orgChart);
         setTop({ state: "ready" });
       } else if (result.error) setTop({ state: "error", error: result.error });
       else setTop({ state: "empty" });
-    });
+    })();
     return () => {
       current = false;
     };
@@ -143,12 +158,32 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
     if (employeeId && top.state === "ready") void reveal(employeeId);
   }, [employeeId, top.state, reveal]);
 
-  // live: every committed change at or below the top, applied in place
+  /** One orgChartChanged event, applied to the chart. */
+  const handle = useCallback(async (event: OrgChartEvent): Promise<void> => {
+    if (event.kind === "DEPARTMENT_SAVED" || event.kind === "POSITION_SAVED") {
+      const answer = await client.query<Catalogue>(CATALOGUE, {}, { requestPolicy: "network-only" }).toPromise();
+      if (answer.data) {
+        const applied = model.applyCatalogue(
+          new Map(answer.data.departments.map((department) => [department.id, department.name])),
+          new Map(answer.data.positions.map((position) => [position.id, position.title])),
+        );
+        if (applied.message) setAnnouncement(applied.message);
+      }
+    } else {
+      const applied = model.apply(event);
+      if (applied.message) setAnnouncement(applied.message);
+      if (applied.recount.length > 0) void recount(applied.recount);
+      if (model.rootId && !model.people.has(model.rootId)) setAttempt((count) => count + 1);
+    }
+    setPanelRefresh((count) => count + 1);
+  }, [client, model, recount]);
+
+  // live: every committed change at or below the top, applied in place (kept until the chart is read)
   useEffect(() => {
-    if (!rootId) return;
+    if (!topId) return;
     const { unsubscribe } = client
-      .subscription<{ orgChartChanged: OrgChartEvent }>(CHANGED, { rootId })
-      .subscribe(async (result) => {
+      .subscription<{ orgChartChanged: OrgChartEvent }>(CHANGED, { rootId: topId })
+      .subscribe((result) => {
         if (result.error) {
           setLiveError(describeError(result.error));
           return;
@@ -156,25 +191,17 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
         const event = result.data?.orgChartChanged;
         if (!event) return;
         setLiveError(null);
-        if (event.kind === "DEPARTMENT_SAVED" || event.kind === "POSITION_SAVED") {
-          const answer = await client.query<Catalogue>(CATALOGUE, {}, { requestPolicy: "network-only" }).toPromise();
-          if (answer.data) {
-            const applied = model.applyCatalogue(
-              new Map(answer.data.departments.map((department) => [department.id, department.name])),
-              new Map(answer.data.positions.map((position) => [position.id, position.title])),
-            );
-            if (applied.message) setAnnouncement(applied.message);
-          }
-        } else {
-          const applied = model.apply(event);
-          if (applied.message) setAnnouncement(applied.message);
-          if (applied.recount.length > 0) void recount(applied.recount);
-          if (model.rootId && !model.people.has(model.rootId)) setAttempt((count) => count + 1);
-        }
-        setPanelRefresh((count) => count + 1);
+        if (model.rootId === null) pending.current.push(event);
+        else void handle(event);
       });
     return unsubscribe;
-  }, [rootId, client, model, recount]);
+  }, [topId, client, model, handle]);
+
+  useEffect(() => {
+    if (top.state !== "ready") return;
+    const waiting = pending.current.splice(0);
+    for (const event of waiting) void handle(event);
+  }, [top.state, handle]);
 
   // after the live connection was lost, what is on screen is read again (changes meanwhile were not sent)
   const wasDown = useRef(false);

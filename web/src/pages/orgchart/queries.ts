@@ -3,9 +3,12 @@
 
 const PERSON = `id name status title position { id title } department { id name } manager { id }`;
 
-/** The top of the organisation and two levels below it, each with how many people report to them. */
-export const TOP = `query OrgChartTop {
-  orgChart(depth: 2) {
+/** Who is signed in and the managers above them: the last is the top of their part of the organisation. */
+export const ME_TOP = `query OrgChartMe { me { id reportingChain { id } } }`;
+
+/** The top and two levels below it, each with how many people report to them. */
+export const TOP = `query OrgChartTop($rootId: ID!) {
+  orgChart(rootId: $rootId, depth: 2) {
     reportCount employee { ${PERSON} }
     reports { reportCount employee { ${PERSON} }
       reports { reportCount employee { ${PERSON} } } }
