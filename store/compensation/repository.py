@@ -254,7 +254,7 @@ async def lock_and_recount(store: TenantStore, cycle_id: str, *, lock: bool) -> 
         "promotionCommittedMinor": {"$cond": [committed, {"$ifNull": ["$proposal.promotionIncreaseMinor", 0]},
                                               0]}}.items()}
     rows = await participants.collection.aggregate([
-        {"$match": participants.scope({"cycleId": cycle_id, "proposal": {"$ne": None}})},
+        *participants.match({"cycleId": cycle_id, "proposal": {"$ne": None}}),
         {"$project": {"proposal": 1, "keys": {"$concatArrays": [
             {"$map": {"input": "$managerChain", "as": "m", "in": {"$concat": ["m:", "$$m"]}}},
             {"$cond": [{"$gt": ["$departmentId", None]}, [{"$concat": ["d:", "$departmentId"]}], []]}]}}},

@@ -104,10 +104,16 @@ class CountingCollection:
         self.stats.documents += document is not None
         return document
 
-    async def aggregate(self, pipeline: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
-        await self.round_trip("aggregate")
+    async def aggregate(self, pipeline: list[dict[str, Any]], *, counted_as: str = "aggregate",
+                        **kwargs: Any) -> list[dict[str, Any]]:
+        """One aggregate round trip; ``counted_as="find"`` when it answers a find (see
+        :meth:`~store.core.repository.TenantCollection.find`), so it counts and holds like one."""
+        await self.round_trip(counted_as)
         cursor = await self._inner.aggregate(pipeline, **in_session(kwargs))
-        return await cursor.to_list(None)
+        documents = await cursor.to_list(None)
+        if counted_as == "find":
+            self.stats.documents += len(documents)
+        return documents
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._inner, name)

@@ -27,6 +27,32 @@ class Duplicate(Exception):
     """A unique index refused the write (e.g. an email already used in the organisation)."""
 
 
+# Query operators no index answers. SecantusDB (the embedded store) plans a filter that joins one of them to an
+# indexed equality as a scan of the whole collection: at 5,000 people, {managerId: {$in: 6 ids}, status: {$ne:
+# "terminated"}} took 600 ms where {managerId: {$in: 6 ids}} took 2 ms. MongoDB plans both on the index.
+UNINDEXED = frozenset({"$ne", "$nin", "$exists", "$not", "$regex", "$elemMatch", "$size", "$type", "$mod", "$all"})
+
+
+def split_for_index(filter: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``filter`` as the clauses an index can answer and the rest (operators of :data:`UNINDEXED`,
+    ``$or``/``$and``/``$expr``); both together match exactly what ``filter`` matches."""
+    indexed: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for key, value in filter.items():
+        unindexed = key.startswith("$") or (isinstance(value, Mapping) and any(op in UNINDEXED for op in value))
+        (rest if unindexed else indexed)[key] = value
+    return indexed, rest
+
+
+def match_stages(filter: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """``$match`` stages for ``filter``: the indexed clauses first, then the rest, when something beside the
+    organisation narrows the first (each server then finds the candidates on an index and filters them)."""
+    indexed, rest = split_for_index(filter)
+    if not rest or len(indexed) < 2:
+        return [{"$match": dict(filter)}]
+    return [{"$match": indexed}, {"$match": rest}]
+
+
 class TenantCollection:
     def __init__(self, collection: CountingCollection, organization_id: str) -> None:
         self.collection = collection
@@ -41,9 +67,26 @@ class TenantCollection:
     async def by_ids(self, ids: Iterable[str], projection: Projection = None) -> list[Document]:
         return await self.find({"_id": {"$in": list(ids)}}, projection=projection)
 
+    def match(self, filter: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The ``$match`` stages that begin a pipeline over the organisation's documents matching ``filter``
+        (indexed clauses first: :func:`match_stages`)."""
+        return match_stages(self.scope(filter))
+
     async def find(self, filter: Mapping[str, Any] | None = None, *, sort: Sequence[tuple[str, int]] | None = None,
                    limit: int = 0, projection: Projection = None, skip: int = 0) -> list[Document]:
-        cursor = self.collection.find(self.scope(filter), projection)
+        scoped = self.scope(filter)
+        stages = match_stages(scoped)
+        if len(stages) > 1:  # an index finds the candidates, the second stage filters them: one round trip
+            if sort:
+                stages.append({"$sort": dict(sort)})
+            if skip:
+                stages.append({"$skip": skip})
+            if limit:
+                stages.append({"$limit": limit})
+            if projection:
+                stages.append({"$project": dict(projection)})
+            return await self.collection.aggregate(stages, counted_as="find")
+        cursor = self.collection.find(scoped, projection)
         if sort:
             cursor = cursor.sort(list(sort))
         if skip:
@@ -53,7 +96,11 @@ class TenantCollection:
         return await cursor.to_list(None)
 
     async def count(self, filter: Mapping[str, Any] | None = None) -> int:
-        return await self.collection.count_documents(self.scope(filter))
+        stages = self.match(filter)
+        if len(stages) == 1:
+            return await self.collection.count_documents(self.scope(filter))
+        rows = await self.collection.aggregate([*stages, {"$count": "n"}], counted_as="count_documents")
+        return rows[0]["n"] if rows else 0
 
     async def insert(self, document: Document) -> Document:
         document = {**document, "organizationId": self.organization_id}

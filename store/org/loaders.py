@@ -47,7 +47,7 @@ class ReportCountByManagerIdLoader(DataLoader[str, int]):
 
     async def load_batch(self, manager_ids: Sequence[str]) -> list[int]:
         pipeline = [
-            {"$match": self.collection.scope({**NOT_TERMINATED, "managerId": {"$in": list(manager_ids)}})},
+            *self.collection.match({"managerId": {"$in": list(manager_ids)}, **NOT_TERMINATED}),
             {"$group": {"_id": "$managerId", "count": {"$sum": 1}}},
         ]
         counts = {row["_id"]: row["count"] for row in await self.collection.collection.aggregate(pipeline)}

@@ -44,10 +44,20 @@ async def employee_page(store: TenantStore, spec: EmployeeFilterSpec, window: Wi
 
 
 async def subtree(store: TenantStore, root: Document, depth: int, projection: Projection = None) -> list[Document]:
-    """Everyone (not terminated) below ``root`` down to ``depth`` levels, in one query."""
-    max_chain = len(root.get("managerChain", [])) + depth
-    query = {"managerChain": root["_id"], "status": NOT_TERMINATED, f"managerChain.{max_chain}": {"$exists": False}}
-    return await store.employees.find(query, sort=[("name", 1), ("_id", 1)], projection=projection)
+    """Everyone (not terminated) below ``root`` down to ``depth`` levels, by name: one query per level, each
+    the direct reports of the level above on the manager index (reading the whole of ``root``'s chain index
+    and dropping what lies deeper read all 5,000 people for the top of a 5,000-person organisation)."""
+    fields = {**projection, "managerId": 1, "managerChain": 1, "name": 1} if projection else None
+    below: list[Document] = []
+    managers = [root["_id"]]
+    for _ in range(depth):
+        if not managers:
+            break
+        reports = {"managerId": {"$in": managers}, "status": NOT_TERMINATED}
+        level = await store.employees.find(reports, projection=fields)
+        below.extend(level)
+        managers = [doc["_id"] for doc in level]
+    return sorted(below, key=lambda doc: (doc["name"], doc["_id"]))
 
 
 async def manager_links(store: TenantStore) -> dict[str, str | None]:

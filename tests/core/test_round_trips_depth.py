@@ -3,7 +3,7 @@ store call per level of nesting that reaches a collection, the same for a small 
 cycle or form. Without batching (``Loaders.batching`` off, what per-object resolvers would do) the calls
 grow with the number of objects instead.
 
-The ``orgChart(depth: 3)`` field itself (its whole subtree in one query, five calls) is covered by
+The ``orgChart(depth: 3)`` field itself (one query per level of its subtree, seven calls at depth 3) is covered by
 tests/test_round_trips.py; here the same chart is walked through the nested ``reports`` fields."""
 
 from __future__ import annotations
