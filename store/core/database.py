@@ -146,6 +146,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
         ([("email", ASCENDING)], {"name": "email_sign_in"}),  # SSO: the organisation is what the read finds
     ],
+    # one per organisation (``_id``: its id): everyone not gone, with the fields rankings read, as of a change counter
+    "employeeRosters": [],
     "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
     "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
     # check-ins: series, their occurrences, action items (per series), private notes

@@ -122,6 +122,31 @@ async def _nearest_active_manager(store: TenantStore, employee: Document) -> Doc
     return None
 
 
+ROSTER_LIMIT = 20_000  # people per roster document (about 300 bytes each, far below 16 MB); beyond it, none is kept
+
+
+async def roster(store: TenantStore) -> Document | None:
+    """The organisation's roster document (``version``: the change counter it was read at, ``people``)."""
+    return await store.employeeRosters.get(store.organization_id)
+
+
+async def save_roster(store: TenantStore, version: int, people: list[Document]) -> bool:
+    """Keep ``people`` as the roster of change counter ``version``, in one conditional write that replaces only
+    an older roster (a concurrent reader's roster of the same or a newer counter stays); ``False`` if it kept
+    nothing."""
+    if len(people) > ROSTER_LIMIT:
+        return False
+    rosters = store.employeeRosters
+    try:
+        await rosters.collection.replace_one(
+            rosters.scope({"_id": store.organization_id, "version": {"$lt": version}}),
+            {"_id": store.organization_id, "organizationId": store.organization_id, "version": version,
+             "people": people}, upsert=True)
+    except DuplicateKeyError:
+        return False  # one of the same or a newer counter is there
+    return True
+
+
 async def insert_employees(store: TenantStore, documents: list[Document]) -> None:
     """Insert many people at once (inside the caller's transaction); :class:`Duplicate` for a taken email."""
     scoped = store.employees
