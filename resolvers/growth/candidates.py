@@ -91,9 +91,9 @@ async def position_candidates(context: Context, position_id: str, department_id:
                                          readiness=readiness.get(id), targets=targets.get(id, no_targets))))
     shown = best(scored, first)
     full = {e["_id"]: e for e in await employees(context, [id for id, _ in shown])}  # whole documents, one batch
-    ranked = {p["_id"]: p for p in people}
-    return [Ranked(explained(id, values(ranked[id]), weights), full[id], i + 1) for i, (id, _) in enumerate(shown)
-            if id in full]
+    person_of = {p["_id"]: p for p in people}
+    return [Ranked(explained(id, values(person_of[id]), weights), full[id], i + 1)
+            for i, (id, _) in enumerate(shown) if id in full]
 
 
 async def rate_talent(context: Context, employee_id: str, potential: int, note: str | None) -> Outcome:

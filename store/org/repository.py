@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DocumentTooLarge, DuplicateKeyError
 
 from models.core.documents import Document
 from models.core.pagination import Window
@@ -144,6 +144,8 @@ async def save_roster(store: TenantStore, version: int, people: list[Document]) 
              "people": people}, upsert=True)
     except DuplicateKeyError:
         return False  # one of the same or a newer counter is there
+    except DocumentTooLarge:
+        return False  # more than 16 MB of people: they are read live every time
     return True
 
 
