@@ -58,9 +58,10 @@ async def position_candidates(context: Context, position_id: str, department_id:
     if not can_see_succession(viewer, incumbents):
         raise Forbidden(RANK_REFUSAL)
     everyone = asyncio.ensure_future(roster(context))
-    reviewed, expected, inputs, settings = await asyncio.gather(
+    reviewed, expected, inputs = await asyncio.gather(
         organisation_assessments(context, everyone), expected_levels(context, [position_id]),
-        growth_store.ranking_inputs(signed_in.store, position_id), growth_store.settings(signed_in.store))
+        growth_store.ranking_inputs(signed_in.store, position_id))
+    settings = inputs["settings"]
     people = [e for e in await everyone if can_rank_for(viewer, e) and e.get("positionId") != position_id
               and (department_id is None or e.get("departmentId") == department_id)]
     weights = Weights.of({**DEFAULT_WEIGHTS, **settings.get("candidateWeights", {})})

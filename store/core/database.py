@@ -331,6 +331,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "mentorLoads": [],
     "readinessAssessments": [([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"})],
     "growthSettings": [],
+    # one per organisation (``_id``: its id): the potential ratings and plans' targets, as of a counter of its settings
+    "growthRosters": [],
     "successionPlans": [
         ([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"}),
         ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),

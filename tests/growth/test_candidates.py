@@ -114,16 +114,18 @@ async def test_store_calls_do_not_grow_with_the_people_ranked(server: RunningSer
     # holders, the people (the organisation's change counter and its roster; the first ranking after a
     # change also reads everyone, one read per status not gone, and keeps the roster: one write), their
     # last shared reviews (reviews: one read per shared state; templates, the manager forms of the one
-    # cycle), growth's inputs (ratings, plans, readiness, tracks, settings), the expected levels and the
-    # candidates shown (one batch)
+    # cycle), growth's inputs (settings with their counter, the ranking roster; the first ranking after a
+    # rating or targets changed also reads ratings and plans and keeps the roster; readiness, tracks), the
+    # expected levels and the candidates shown (one batch)
     (department_count, first_calls), (whole_count, kept_calls), (small_count, small_first_calls) = calls[:3]
     small_kept_calls = calls[3][1]
     assert small_count < department_count < whole_count
     kept = {"employees": 1 + 1 + 1, "organizations": 1, "employeeRosters": 1, "positions": 1, "reviews": 2,
-            "reviewTemplates": 1, "reviewForms": 1, "talentRatings": 1, "growthPlans": 1, "readinessAssessments": 1,
-            "careerTracks": 1, "growthSettings": 1, "positionCompetencies": 1}
+            "reviewTemplates": 1, "reviewForms": 1, "growthSettings": 1, "growthRosters": 1,
+            "readinessAssessments": 1, "careerTracks": 1, "positionCompetencies": 1}
     assert kept_calls == small_kept_calls == kept
-    assert first_calls == small_first_calls == {**kept, "employees": 3 + 2, "employeeRosters": 1 + 1}
+    assert first_calls == small_first_calls == {**kept, "employees": 3 + 2, "employeeRosters": 1 + 1,
+                                                "talentRatings": 1, "growthPlans": 1, "growthRosters": 1 + 1}
 
 
 async def test_the_ranking_is_every_person_explained_and_sorted(server: RunningServer) -> None:
@@ -148,7 +150,7 @@ async def test_the_ranking_is_every_person_explained_and_sorted(server: RunningS
         rating=reviewed[e["_id"]].rating if e["_id"] in reviewed else None, potential=potential.get(e["_id"]),
         readiness=ready.get(e["_id"]), targets=targets.get(e["_id"], []), track_positions=tracks,
         today=clock.today()), weights), e["_id"]) for e in people)
-    # when HR ranks everyone for the position, twice (the second from the kept roster)
+    # when HR ranks everyone for the position, twice (the second from the kept rosters)
     hr = server.client("hr_admin")
     for _ in range(2):
         ranked = (await hr.data(CANDIDATES, {"p": target, "first": 100}))["positionCandidates"]
