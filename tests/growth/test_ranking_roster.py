@@ -123,3 +123,28 @@ async def test_a_ranking_roster_read_before_a_change_is_never_taken_for_one_afte
     assert (await inputs(server))["ratings"][someone]["potential"] == 2
     assert server.database.stats.by_collection["talentRatings"] == 0
     assert await inputs(server) == await live(server)
+
+
+async def test_two_first_targets_at_once_both_land_in_one_plan(server: RunningServer) -> None:
+    # given the employee persona without a plan, and the person and an HR admin setting targets at once:
+    # the person's transaction held at the plan's write until the HR admin's has created the plan
+    employee = person("employee")
+    me, manager = server.client(employee["_id"]), server.client("hr_admin")
+    first_target, second_target = BY_TITLE["Tech Lead"]["_id"], BY_TITLE["Senior Software Engineer"]["_id"]
+
+    async def aim(client: Any, position: str) -> dict[str, Any]:
+        return (await client.data(SET_TARGETS, {"id": employee["_id"], "targets": [
+            {"positionId": position, "horizon": "WITHIN_A_YEAR"}]}))["setGrowthTargets"]
+
+    before = await inputs(server)
+    async with hold(server.database, "growthPlans", "update_one") as held:
+        mine = asyncio.create_task(aim(me, first_target))
+        await held.reached.wait()
+        theirs = await aim(manager, second_target)
+    # then both land (the held one retried after the other's commit, so last), in one plan
+    assert (await mine)["errors"] == [] and theirs["errors"] == []
+    stored = await server.database.growthPlans.find({"employeeId": employee["_id"]}).to_list(None)
+    assert len(stored) == 1 and [t["positionId"] for t in stored[0]["targets"]] == [first_target]
+    # and the ranking's inputs have the plan as stored
+    after = await inputs(server)
+    assert after != before and after == await live(server)
