@@ -2,7 +2,7 @@
 
 For each size a demo organisation with every domain's demo data is seeded into a fresh database; an HR
 admin ranks everyone for a position (first 20): once right after seeding (``first_ms``: the organisation's
-roster is not kept yet, so everyone is read live and the roster kept), then RUNS times. Reported: the
+rosters, the people's and growth's, are not kept yet, so they are read live and kept), then RUNS times. Reported: the
 median time of those rankings and the store calls of each kind, which must be the same for every size
 (target: under 300 ms for 5,000 people).
 
