@@ -1,8 +1,10 @@
 """``positionCandidates`` for a whole organisation on the embedded store (SecantusDB, ``memory://``).
 
 For each size a demo organisation with every domain's demo data is seeded into a fresh database; an HR
-admin ranks everyone for a position (first 20), RUNS times. Reported: the median time of one ranking and
-its store calls, which must be the same for every size (target: under 300 ms for 5,000 people).
+admin ranks everyone for a position (first 20): once right after seeding (``first_ms``: the organisation's
+rosters, the people's and growth's, are not kept yet, so they are read live and kept), then RUNS times. Reported: the
+median time of those rankings and the store calls of each kind, which must be the same for every size
+(target: under 300 ms for 5,000 people).
 
     .venv/bin/python -m bench.position_candidates [sizes...]
 """
@@ -39,7 +41,7 @@ async def one_size(server: Database, size: int) -> dict[str, float]:
     position = next(p for p in demo.positions if p["title"] == "Tech Lead")["_id"]
     bus = create_bus("memory://")
     seconds, calls = [], set()
-    for _ in range(RUNS):
+    for _ in range(1 + RUNS):  # the first keeps the roster
         context = Context(database=database, bus=bus, credentials=f"Bearer {token}",
                           decode=lambda c: decode_token(DEV_JWT_SECRET, bearer_token(c)))
         await context.authenticate()
@@ -50,8 +52,9 @@ async def one_size(server: Database, size: int) -> dict[str, float]:
         calls.add(database.stats.calls)
         assert len(ranked) == 20
     await server.client.drop_database(database.name)
-    return {f"people_{size}_median_ms": round(statistics.median(seconds) * 1000, 1),
-            f"people_{size}_store_calls": max(calls)}
+    return {f"people_{size}_median_ms": round(statistics.median(seconds[1:]) * 1000, 1),
+            f"people_{size}_first_ms": round(seconds[0] * 1000, 1),
+            f"people_{size}_store_calls": min(calls), f"people_{size}_first_store_calls": max(calls)}
 
 
 async def run(sizes: list[int]) -> dict[str, float]:

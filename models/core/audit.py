@@ -7,18 +7,19 @@ from __future__ import annotations
 import re
 
 # Bookkeeping, not changes anyone made to an object: the trail itself, the outbox and deliveries, reminder
-# leases, notifications marked read, the organisation's change counters; and the contributor sets of
+# leases, notifications marked read, the organisation's change counters and its rosters (copies of the people,
+# ratings and targets, kept as of a counter, for rankings); and the contributor sets of
 # anonymous feedback, whose every entry would name who wrote.
 # The candid exit survey's answers are not audited at all: an entry, even without its author, would sit beside
 # the leaver's own audited "survey done" on their exit record. Nor are process surveys' answers and their "has
 # answered" markers: an entry for the marker would name who answered, and its time would point at the answer.
 NOT_AUDITED = frozenset({"auditLog", "outbox", "webhookDeliveries", "reminders", "notifications", "organizations",
-                         "anonymousContributors", "exitSurveyResponses", "processSurveyMarkers",
-                         "processSurveyAnswers"})
+                         "employeeRosters", "growthRosters", "anonymousContributors", "exitSurveyResponses",
+                         "processSurveyMarkers", "processSurveyAnswers"})
 # Fields that are a document's own bookkeeping, never a change anyone made to it: a parent goal's tree counter,
 # bumped when a child is aligned below it (an entry for it would tell a parent's readers that a child they may not
-# see was added).
-BOOKKEEPING_FIELDS = frozenset({"treeVersion"})
+# see was added); growth settings' ranking counter, bumped by every potential rating and plan's targets.
+BOOKKEEPING_FIELDS = frozenset({"treeVersion", "rankingVersion"})
 # Every value of these is withheld: anonymous feedback, private check-in notes and mentoring sessions, exit
 # records (reasons, the named interview), pay and everything of a merit cycle, potential ratings, readiness;
 # and attributed feedback and feedback requests (texts, questions, answers), which HR admins, who read the

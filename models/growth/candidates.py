@@ -125,6 +125,55 @@ def factor_values(employee: Mapping[str, Any], position: Mapping[str, Any], *, e
             aspiration, mobility, (min(max(days, 0) / TENURE_FULL_DAYS, 1.0), f"{days} days in role"))
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """What a ranking for one position computes once, then each candidate's score from numbers alone: the
+    same values (and so the same score) as :func:`weighted` of :func:`factor_values`, without the
+    explanations, which only the candidates shown need. Factors weighted 0 are skipped (their part is 0)."""
+
+    position_id: str
+    department_id: str | None
+    expected: tuple[tuple[str, int], ...]  # by competency id, as competency_fit sums them
+    track_positions: frozenset[str]
+    weights: Weights
+    today: date
+
+    @classmethod
+    def of(cls, position: Mapping[str, Any], *, expected: Mapping[str, int], track_positions: set[str],
+           weights: Weights, today: date) -> Scoring:
+        return cls(position["_id"], position.get("departmentId"), tuple(sorted(expected.items())),
+                   frozenset(track_positions), weights, today)
+
+    def score(self, employee: Mapping[str, Any], *, assessed: Mapping[str, int] | None, rating: int | None,
+              potential: int | None, readiness: str | None, targets: Sequence[Mapping[str, Any]]) -> float:
+        """The candidate's score, equal to ``weighted(factor_values(...), weights)``."""
+        fit_w, performance_w, potential_w, readiness_w, aspiration_w, mobility_w, tenure_w = self.weights.of_factor
+        total = self.weights.total
+        score = 0.0
+        if fit_w and assessed is not None and self.expected:
+            met = [min(assessed.get(c, 0), level) / level for c, level in self.expected]
+            score += round(sum(met) / len(met) * fit_w / total, 4)
+        if performance_w and rating:
+            score += round(rating / 5 * performance_w / total, 4)
+        if potential_w and potential:
+            score += round(potential / 3 * potential_w / total, 4)
+        if readiness_w and readiness:
+            score += round(READINESS_VALUE.get(readiness, 0.0) * readiness_w / total, 4)
+        if aspiration_w and targets:
+            aimed = {t["positionId"] for t in targets}
+            value = 1.0 if self.position_id in aimed else 0.5 if aimed & self.track_positions else 0.0
+            score += round(value * aspiration_w / total, 4)
+        if mobility_w and (employee.get("departmentId") == self.department_id
+                           or any(t.get("willingToChangeDepartment") for t in targets)):
+            score += round(mobility_w / total, 4)
+        if tenure_w:
+            history = employee.get("positionHistory") or []
+            since = day_of(history[-1]["until"]) if history else day_of(employee.get("hireDate"))
+            days = (self.today - since).days if since else 0
+            score += round(min(max(days, 0) / TENURE_FULL_DAYS, 1.0) * tenure_w / total, 4)
+        return round(score, 4)
+
+
 def weighted(values: Values, weights: Weights) -> float:
     """The score: the sum of each factor's contribution (value × weight ÷ the sum of the weights, each
     rounded to 4 places as shown)."""

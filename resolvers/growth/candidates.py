@@ -13,12 +13,13 @@ from models.core.validation import check_text
 from models.growth.candidates import (
     DEFAULT_WEIGHTS,
     Candidate,
+    Scoring,
+    Values,
     Weights,
     best,
     check_potential,
     explained,
     factor_values,
-    weighted,
 )
 from models.growth.permissions import can_rank_for, can_rate_talent, can_see_succession
 from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, day_of, is_stale
@@ -26,13 +27,10 @@ from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput, Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.pages import check_page_size
-from resolvers.org.access import active_people, employees, holders, referenced
+from resolvers.org.access import employees, holders, referenced, roster
 from resolvers.reviews.access import expected_levels, organisation_assessments
 from store.growth import repository as growth_store
 
-# what the ranking reads of each person (the candidates shown are read whole afterwards)
-RANKING_FIELDS = {"organizationId": 1, "status": 1, "positionId": 1, "departmentId": 1, "managerChain": 1,
-                  "hireDate": 1, "positionHistory.until": 1}
 RANK_REFUSAL = "candidate rankings are visible to HR admins and the management chain above the position"
 RATE_REFUSAL = "potential is rated by the person's managers and HR admins"
 
@@ -59,10 +57,11 @@ async def position_candidates(context: Context, position_id: str, department_id:
     incumbents = (await holders(context, [position_id]))[position_id]
     if not can_see_succession(viewer, incumbents):
         raise Forbidden(RANK_REFUSAL)
-    everyone = asyncio.ensure_future(active_people(context, RANKING_FIELDS, ordered=False))
-    reviewed, expected, inputs, settings = await asyncio.gather(
+    everyone = asyncio.ensure_future(roster(context))
+    reviewed, expected, inputs = await asyncio.gather(
         organisation_assessments(context, everyone), expected_levels(context, [position_id]),
-        growth_store.ranking_inputs(signed_in.store, position_id), growth_store.settings(signed_in.store))
+        growth_store.ranking_inputs(signed_in.store, position_id))
+    settings = inputs["settings"]
     people = [e for e in await everyone if can_rank_for(viewer, e) and e.get("positionId") != position_id
               and (department_id is None or e.get("departmentId") == department_id)]
     weights = Weights.of({**DEFAULT_WEIGHTS, **settings.get("candidateWeights", {})})
@@ -74,19 +73,28 @@ async def position_candidates(context: Context, position_id: str, department_id:
                  if not is_stale(day_of(a["assessedAt"]), today, stale_after)}
     track_positions = {s["positionId"] for t in inputs["tracks"] for s in t["steps"]}
     wanted = expected[position_id]
-    values, scored = {}, []
-    for person in people:
+    scoring = Scoring.of(position, expected=wanted, track_positions=track_positions, weights=weights, today=today)
+    no_targets: list[Document] = []
+
+    def values(person: Document) -> Values:
+        review = reviewed.get(person["_id"])
+        return factor_values(person, position, expected=wanted, assessed=review.assessed if review else None,
+                             rating=review.rating if review else None, potential=potential.get(person["_id"]),
+                             readiness=readiness.get(person["_id"]), targets=targets.get(person["_id"], no_targets),
+                             track_positions=track_positions, today=today)
+
+    scored = []
+    for person in people:  # numbers only: the explanations are built for the candidates shown
         id = person["_id"]
         review = reviewed.get(id)
-        values[id] = factor_values(person, position, expected=wanted, assessed=review.assessed if review else None,
-                                   rating=review.rating if review else None, potential=potential.get(id),
-                                   readiness=readiness.get(id), targets=targets.get(id, []),
-                                   track_positions=track_positions, today=today)
-        scored.append((id, weighted(values[id], weights)))
+        scored.append((id, scoring.score(person, assessed=review.assessed if review else None,
+                                         rating=review.rating if review else None, potential=potential.get(id),
+                                         readiness=readiness.get(id), targets=targets.get(id, no_targets))))
     shown = best(scored, first)
     full = {e["_id"]: e for e in await employees(context, [id for id, _ in shown])}  # whole documents, one batch
-    return [Ranked(explained(id, values[id], weights), full[id], i + 1) for i, (id, _) in enumerate(shown)
-            if id in full]
+    person_of = {p["_id"]: p for p in people}
+    return [Ranked(explained(id, values(person_of[id]), weights), full[id], i + 1)
+            for i, (id, _) in enumerate(shown) if id in full]
 
 
 async def rate_talent(context: Context, employee_id: str, potential: int, note: str | None) -> Outcome:

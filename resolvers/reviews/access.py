@@ -251,9 +251,10 @@ async def organisation_assessments(context: Context, employees: Sequence[Documen
     signed_in = await require(context)
     found = await latest_shared_assessments(signed_in.store)
     people = employees if isinstance(employees, Sequence) else await employees
-    visible = {e["_id"] for e in people if can_see_competency_profile(signed_in.viewer, e)}
+    person = {e["_id"]: e for e in people}  # the rule is checked for the people reviewed only
     return {id: Assessment(id, review["_id"], review.get("sharedAt"), levels, final_rating(review))
-            for id, (review, levels) in found.items() if id in visible}
+            for id, (review, levels) in found.items()
+            if id in person and can_see_competency_profile(signed_in.viewer, person[id])}
 
 
 async def meeting_levels(context: Context, levels: Mapping[str, int]) -> dict[str, set[str]]:

@@ -152,6 +152,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("name", ASCENDING), ("_id", ASCENDING)], {"name": "org_name"}),
         ([("email", ASCENDING)], {"name": "email_sign_in"}),  # SSO: the organisation is what the read finds
     ],
+    # one per organisation (``_id``: its id): everyone not gone, with the fields rankings read, as of a change counter
+    "employeeRosters": [],
     "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
     "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
     # check-ins: series, their occurrences, action items (per series), private notes
@@ -335,6 +337,8 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "mentorLoads": [],
     "readinessAssessments": [([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"})],
     "growthSettings": [],
+    # one per organisation (``_id``: its id): the potential ratings and plans' targets, as of a counter of its settings
+    "growthRosters": [],
     "successionPlans": [
         ([ORG, ("positionId", ASCENDING)], {"unique": True, "name": "org_position_unique"}),
         ([ORG, ("successors.employeeId", ASCENDING)], {"name": "org_successor"}),

@@ -168,6 +168,11 @@ class TenantStore:
     async def organization(self) -> Document | None:
         return await self.database.organizations.find_one({"_id": self.organization_id})
 
+    async def version(self) -> int:
+        """The organisation's change counter as it stands (0 before the first org mutation)."""
+        document = await self.database.organizations.find_one({"_id": self.organization_id}, {"version": 1})
+        return int(document.get("version", 0)) if document else 0
+
     async def bump_version(self) -> int:
         """The organisation's change counter, incremented once per committed org mutation."""
         document = await self.database.organizations.find_one_and_update(

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DocumentTooLarge, DuplicateKeyError
 
 from models.core.documents import Document
 from models.growth.rules import MentorshipStatus
@@ -95,10 +95,16 @@ async def _upsert_plan(store: TenantStore, plan_id: str, employee_id: str, updat
 
 async def set_targets(store: TenantStore, plan_id: str, employee_id: str, targets: list[Document],
                       shared: bool | None, at: Any) -> None:
+    """The plan's targets, and the ranking inputs' counter bumped, in one transaction."""
     changes: dict[str, Any] = {"targets": targets, "updatedAt": at}
     if shared is not None:
         changes["sharedWithMentors"] = shared
-    await _upsert_plan(store, plan_id, employee_id, {"$set": changes}, at)
+
+    async def step() -> None:
+        await _upsert_plan(store, plan_id, employee_id, {"$set": changes}, at)
+        await _bump_ranking_version(store)
+
+    await store.transaction(step)
 
 
 async def add_action(store: TenantStore, plan_id: str, employee_id: str, action: Document, at: Any) -> None:
@@ -252,21 +258,69 @@ async def update_proposal(store: TenantStore, proposal_id: str, version: int, ch
 
 async def save_talent_rating(store: TenantStore, employee_id: str, potential: int, by: str, at: Any,
                              note: str) -> None:
-    """The person's potential rating in one write, the previous value kept in its history."""
-    await store.talentRatings.collection.update_one(
-        store.talentRatings.scope({"_id": f"talent-{employee_id}"}),
-        {"$set": {"employeeId": employee_id, "potential": potential, "ratedById": by, "ratedAt": at, "note": note},
-         "$push": {"history": {"potential": potential, "byId": by, "at": at, "note": note}}}, upsert=True)
+    """The person's potential rating, the previous value kept in its history, and the ranking inputs'
+    counter bumped, in one transaction."""
+    async def step() -> None:
+        await store.talentRatings.collection.update_one(
+            store.talentRatings.scope({"_id": f"talent-{employee_id}"}),
+            {"$set": {"employeeId": employee_id, "potential": potential, "ratedById": by, "ratedAt": at,
+                      "note": note},
+             "$push": {"history": {"potential": potential, "byId": by, "at": at, "note": note}}}, upsert=True)
+        await _bump_ranking_version(store)
+
+    await store.transaction(step)
 
 
-async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, list[Document]]:
-    """What a ranking reads from growth for the whole organisation: one query each, side by side, with only
-    the fields it scores."""
-    ratings, plans, assessments, tracks = await asyncio.gather(
-        store.talentRatings.find(projection={"employeeId": 1, "potential": 1}),
-        store.growthPlans.find(projection={"employeeId": 1, "targets.positionId": 1,
-                                           "targets.willingToChangeDepartment": 1}),
+# The ranking inputs: every potential rating and every plan's targets, kept in one document per organisation
+# (``growthRosters``) as of the counter ``rankingVersion`` of its growth settings, which every write of a rating
+# or of a plan's targets bumps in its transaction (the plans' actions do not count in a ranking: they do not).
+RANKING_VERSION = "rankingVersion"
+RATING_FIELDS = {"employeeId": 1, "potential": 1}
+TARGET_FIELDS = {"employeeId": 1, "targets.positionId": 1, "targets.willingToChangeDepartment": 1}
+ROSTER_LIMIT = 20_000  # ratings and plans each, far below 16 MB; beyond it none is kept
+
+
+async def _bump_ranking_version(store: TenantStore) -> None:
+    await store.growthSettings.collection.update_one(
+        store.growthSettings.scope({"_id": store.organization_id}), {"$inc": {RANKING_VERSION: 1}}, upsert=True)
+
+
+async def _save_ranking_roster(store: TenantStore, version: int, ratings: list[Document],
+                               plans: list[Document]) -> bool:
+    """One conditional write that replaces only an older roster; ``False`` if it kept nothing."""
+    if max(len(ratings), len(plans)) > ROSTER_LIMIT:
+        return False
+    rosters = store.growthRosters
+    try:
+        await rosters.collection.replace_one(
+            rosters.scope({"_id": store.organization_id, "version": {"$lt": version}}),
+            {"_id": store.organization_id, "organizationId": store.organization_id, "version": version,
+             "ratings": ratings, "plans": plans}, upsert=True)
+    except (DuplicateKeyError, DocumentTooLarge):
+        return False  # one of the same or a newer counter is there, or too much to keep
+    return True
+
+
+async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, Any]:
+    """What a ranking reads from growth for the whole organisation, with only the fields it scores: the
+    settings, the readiness for the position and its tracks, side by side with the ratings and the plans'
+    targets, which come from the organisation's ranking roster when it is as new as the settings' counter
+    (read first, beside it); else they are read live (one query each) and the roster replaced in one
+    conditional write. Store calls: 4 (settings, roster, readiness, tracks), 7 when the roster is stale."""
+    async def ratings_and_plans() -> tuple[Document, list[Document], list[Document]]:
+        settings, kept = await asyncio.gather(store.growthSettings.get(store.organization_id),
+                                              store.growthRosters.get(store.organization_id))
+        version = int((settings or {}).get(RANKING_VERSION, 0))
+        if kept is not None and kept["version"] >= version:
+            return settings or {}, kept["ratings"], kept["plans"]
+        ratings, plans = await asyncio.gather(store.talentRatings.find(projection=RATING_FIELDS),
+                                              store.growthPlans.find(projection=TARGET_FIELDS))
+        await _save_ranking_roster(store, version, ratings, plans)
+        return settings or {}, ratings, plans
+
+    (settings, ratings, plans), assessments, tracks = await asyncio.gather(
+        ratings_and_plans(),
         store.readinessAssessments.find({"positionId": position_id}, projection={"employeeId": 1, "level": 1,
                                                                                  "assessedAt": 1}),
         store.careerTracks.find({"steps.positionId": position_id}, projection={"steps.positionId": 1}))
-    return {"ratings": ratings, "plans": plans, "assessments": assessments, "tracks": tracks}
+    return {"settings": settings, "ratings": ratings, "plans": plans, "assessments": assessments, "tracks": tracks}

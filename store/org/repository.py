@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DocumentTooLarge, DuplicateKeyError
 
 from models.core.documents import Document
 from models.core.pagination import Window
@@ -130,6 +130,33 @@ async def _nearest_active_manager(store: TenantStore, employee: Document) -> Doc
             return manager
         manager_id = manager.get("managerId")
     return None
+
+
+ROSTER_LIMIT = 20_000  # people per roster document (about 300 bytes each, far below 16 MB); beyond it, none is kept
+
+
+async def roster(store: TenantStore) -> Document | None:
+    """The organisation's roster document (``version``: the change counter it was read at, ``people``)."""
+    return await store.employeeRosters.get(store.organization_id)
+
+
+async def save_roster(store: TenantStore, version: int, people: list[Document]) -> bool:
+    """Keep ``people`` as the roster of change counter ``version``, in one conditional write that replaces only
+    an older roster (a concurrent reader's roster of the same or a newer counter stays); ``False`` if it kept
+    nothing."""
+    if len(people) > ROSTER_LIMIT:
+        return False
+    rosters = store.employeeRosters
+    try:
+        await rosters.collection.replace_one(
+            rosters.scope({"_id": store.organization_id, "version": {"$lt": version}}),
+            {"_id": store.organization_id, "organizationId": store.organization_id, "version": version,
+             "people": people}, upsert=True)
+    except DuplicateKeyError:
+        return False  # one of the same or a newer counter is there
+    except DocumentTooLarge:
+        return False  # more than 16 MB of people: they are read live every time
+    return True
 
 
 async def insert_employees(store: TenantStore, documents: list[Document]) -> None:

@@ -3,8 +3,16 @@ incumbents left out, who may rank, potential ratings, and store calls that do no
 
 from __future__ import annotations
 
+from models.core import clock
+from models.growth.candidates import DEFAULT_WEIGHTS, Weights, factor_values, weighted
+from models.growth.readiness import DEFAULT_STALE_AFTER_DAYS, day_of, is_stale
+from resolvers.core.context import require
+from resolvers.org.access import ROSTER_FIELDS, active_people
+from resolvers.reviews.access import expected_levels, organisation_assessments
+from store.growth import repository as growth_store
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer
 from tests.growth.support import BY_TITLE, SET_TARGETS, error, person, snapshot
+from tests.org.test_access import context_of
 
 CANDIDATES = """
 query($p: ID!, $d: ID, $first: Int!) { positionCandidates(positionId: $p, departmentId: $d, first: $first) {
@@ -91,24 +99,60 @@ async def test_who_ranks_and_rates(server: RunningServer) -> None:
 
 async def test_store_calls_do_not_grow_with_the_people_ranked(server: RunningServer) -> None:
     # given HR ranking for a position among one small department, then among the whole organisation, in
-    # the 20-person organisation and in the 200-person one
+    # the 200-person organisation, then twice in the 20-person one
     target = BY_TITLE["Tech Lead"]["_id"]
     data_team = next(d["_id"] for d in NORTHWIND.departments if d["name"] == "Data")
     globex_target = next(p["_id"] for p in GLOBEX.positions if p["title"] == "Tech Lead")
     calls = []
     for org, position, department in ((NORTHWIND, target, data_team), (NORTHWIND, target, None),
-                                      (GLOBEX, globex_target, None)):
+                                      (GLOBEX, globex_target, None), (GLOBEX, globex_target, None)):
         hr = server.client("hr_admin", org)
         server.database.stats.reset()
         ranked = (await hr.data(CANDIDATES, {"p": position, "d": department, "first": 100}))["positionCandidates"]
         calls.append((len(ranked), dict(server.database.stats.by_collection)))
     # then every ranking costs the same store calls, collection by collection: sign-in, the position, its
-    # holders, everyone (one read per status not gone: active, on leave), their last shared reviews
-    # (reviews: one read per shared state; templates, the manager forms of the one cycle), growth's inputs
-    # (ratings, plans, readiness, tracks, settings), the expected levels and the candidates shown (one batch)
-    (department_count, department_calls), (whole_count, whole_calls), (small_count, small_calls) = calls
+    # holders, the people (the organisation's change counter and its roster; the first ranking after a
+    # change also reads everyone, one read per status not gone, and keeps the roster: one write), their
+    # last shared reviews (reviews: one read per shared state; templates, the manager forms of the one
+    # cycle), growth's inputs (settings with their counter, the ranking roster; the first ranking after a
+    # rating or targets changed also reads ratings and plans and keeps the roster; readiness, tracks), the
+    # expected levels and the candidates shown (one batch)
+    (department_count, first_calls), (whole_count, kept_calls), (small_count, small_first_calls) = calls[:3]
+    small_kept_calls = calls[3][1]
     assert small_count < department_count < whole_count
-    expected = {"employees": 1 + 1 + 2 + 1, "positions": 1, "reviews": 2, "reviewTemplates": 1, "reviewForms": 1,
-                "talentRatings": 1, "growthPlans": 1, "readinessAssessments": 1, "careerTracks": 1,
-                "growthSettings": 1, "positionCompetencies": 1}
-    assert department_calls == whole_calls == small_calls == expected
+    kept = {"employees": 1 + 1 + 1, "organizations": 1, "employeeRosters": 1, "positions": 1, "reviews": 2,
+            "reviewTemplates": 1, "reviewForms": 1, "growthSettings": 1, "growthRosters": 1,
+            "readinessAssessments": 1, "careerTracks": 1, "positionCompetencies": 1}
+    assert kept_calls == small_kept_calls == kept
+    assert first_calls == small_first_calls == {**kept, "employees": 3 + 2, "employeeRosters": 1 + 1,
+                                                "talentRatings": 1, "growthPlans": 1, "growthRosters": 1 + 1}
+
+
+async def test_the_ranking_is_every_person_explained_and_sorted(server: RunningServer) -> None:
+    # given the seeded organisation (its reviews, ratings, plans and tracks) and a reference ranking built
+    # the plain way: everyone read live, every factor of every person explained, the weighted scores sorted
+    context = context_of(server, "hr_admin")
+    target = BY_TITLE["Tech Lead"]["_id"]
+    position = next(p for p in NORTHWIND.positions if p["_id"] == target)
+    people = [e for e in await active_people(context, ROSTER_FIELDS, ordered=False) if e["positionId"] != target]
+    reviewed = await organisation_assessments(context, people)
+    expected = (await expected_levels(context, [target]))[target]
+    inputs = await growth_store.ranking_inputs((await require(context)).store, target)
+    weights = Weights.of(DEFAULT_WEIGHTS)
+    potential = {r["employeeId"]: r["potential"] for r in inputs["ratings"]}
+    targets = {p["employeeId"]: p.get("targets", []) for p in inputs["plans"]}
+    ready = {a["employeeId"]: a["level"] for a in inputs["assessments"]
+             if not is_stale(day_of(a["assessedAt"]), clock.today(), DEFAULT_STALE_AFTER_DAYS)}
+    tracks = {s["positionId"] for t in inputs["tracks"] for s in t["steps"]}
+    assert potential and targets and reviewed and expected
+    by_hand = sorted((-weighted(factor_values(
+        e, position, expected=expected, assessed=reviewed[e["_id"]].assessed if e["_id"] in reviewed else None,
+        rating=reviewed[e["_id"]].rating if e["_id"] in reviewed else None, potential=potential.get(e["_id"]),
+        readiness=ready.get(e["_id"]), targets=targets.get(e["_id"], []), track_positions=tracks,
+        today=clock.today()), weights), e["_id"]) for e in people)
+    # when HR ranks everyone for the position, twice (the second from the kept rosters)
+    hr = server.client("hr_admin")
+    for _ in range(2):
+        ranked = (await hr.data(CANDIDATES, {"p": target, "first": 100}))["positionCandidates"]
+        # then the order and the scores are the reference's
+        assert [(r["employee"]["id"], r["score"]) for r in ranked] == [(id, -score) for score, id in by_hand[:100]]
