@@ -122,7 +122,10 @@ class TenantStore:
         """The documents of several collections of the organisation in one round trip: each part is a collection
         and a filter; one aggregate on the first part's collection adds every other part with ``$unionWith``
         (each part matched in the organisation, a small result: no sort, no limit). Returns each part's documents,
-        in the order of ``parts``."""
+        in the order of ``parts``. The embedded server answers the first part's match from an index but scans the
+        collection of every other part (MongoDB uses their indexes too): the first part is the large collection,
+        the others small ones (a participant among thousands first, then its cycle: ≈ 2 ms; the other way round,
+        ≈ 180 ms at 1,000 participants)."""
         if not parts:
             return []
         tag = "_part"  # a field no stored document has: which part a row came from, removed before returning
