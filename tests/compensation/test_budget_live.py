@@ -10,8 +10,11 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
+
 from models.compensation.cycles import default_matrix
 from models.core import clock
+from resolvers.core import streams
 from tests.client import websocket
 from tests.compensation.support import (
     ADVANCE,
@@ -207,9 +210,11 @@ mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employe
   justification: "x") { errors { code } } }"""
 
 
-async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_as_of(server: RunningServer) -> None:
+async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_as_of(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     # given a launched cycle and a report three levels down: their lead, the managers above, and HR on the lead's
-    # budget, each subscribed (four subscribers of one event)
+    # budget, each subscribed (four subscribers of one event), each re-checked at every event
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.0)
     admin = await comp_admin(server)
     cycle_id, _ = await launched_cycle(admin)
     report = next(p for p in await stored(server, "meritParticipants", cycle_id) if len(p["managerChain"]) >= 3)
@@ -234,6 +239,7 @@ async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_a
     assert [p["proposed"]["amount"] for p in pushed] == [amount] * 4
     assert len({p["asOf"] for p in pushed}) == 1 and before <= datetime.fromisoformat(pushed[0]["asOf"]) <= after
     # and the cycle and the budgets were read once for all four: the proposal's increments and one aggregate
-    # (counted on the budgets), no read of the cycle of its own
+    # (counted on the budgets), no read of the cycle of its own; the four subscribers' standing in one read too
+    # (with the proposal's sign-in: two reads of people)
     calls = server.database.stats.by_collection
-    assert (calls["compensationBudgets"], calls["meritCycles"]) == (2, 0)
+    assert (calls["compensationBudgets"], calls["meritCycles"], calls["employees"]) == (2, 0, 2)
