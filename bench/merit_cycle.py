@@ -4,9 +4,20 @@ WebSocket:
 * ``merit_launch_<size>``: ``launchMeritCycle`` for a demo organisation of ``size`` people with pay for
   everyone (eligibility, the pay snapshot in the cycle currency, budgets in two bulk inserts); target for
   5,000 people: under 3 s;
-* ``merit_budget_push``: fifty managers subscribed to their own ``compensationBudgetChanged`` propose at the
-  same moment; each figure is one manager's time from sending ``proposeIncrease`` to receiving their
-  budget; ROUNDS rounds; target p99 under 100 ms.
+* ``merit_budget_push``: fifty team leads propose at the same moment, ROUNDS rounds. Subscribed to
+  ``compensationBudgetChanged``: each lead and every manager above them to their own budget, and a compensation
+  admin (HR) to the top manager's. Two figures, side by side:
+
+  - ``commit_to_all_received`` (issue 16's "p99 under 100 ms"): for each proposal, from its commit (the ``asOf``
+    of the push it sends: stamped in the server, in this process, once its writes are acknowledged) to the moment
+    every subscriber it reaches (its lead, the managers above, HR) has received a push counting it (the first
+    with an ``asOf`` at or after that commit); ``commit_to_each_received`` is the same per subscriber;
+  - ``p50_ms``/``p99_ms`` (send → received): each lead's time from sending ``proposeIncrease`` to receiving
+    their own budget, as measured before ``asOf`` existed (the store work of the proposal itself included).
+
+  With them, the store calls per proposal (the counter the tests use, ``database.stats``, pushes included) and
+  the commands the driver sent (pymongo command monitoring: the audit's own reads and inserts too), and the load
+  average before and after the rounds.
 
     .venv/bin/python -m bench.merit_cycle [size]
 """
@@ -14,15 +25,20 @@ WebSocket:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from datetime import datetime
 from typing import Any
 
 import httpx
 import uvicorn
+from pymongo import monitoring
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from bench.common import record, summary_ms
 from models.demo.org import build_organization
@@ -39,7 +55,8 @@ LAUNCH = """mutation($id: ID!) { launchMeritCycle(cycleId: $id) { launch { eligi
 PROPOSE = """mutation($c: ID!, $e: ID!, $p: Decimal!) { proposeIncrease(cycleId: $c, employeeId: $e, percent: $p,
   justification: "bench") { errors { code } } }"""
 CHANGED = """subscription($c: ID!, $m: ID!) { compensationBudgetChanged(cycleId: $c, managerId: $m) {
-  proposed { amount } } }"""
+  proposed { amount } asOf } }"""
+AS_OF_FIELD = """{ __type(name: "CompensationBudget") { fields { name } } }"""  # absent before asOf existed
 
 
 async def start(settings: Settings, database: Any) -> tuple[uvicorn.Server, int]:
@@ -88,58 +105,165 @@ async def main(size: int) -> None:
             assert launched["launchMeritCycle"]["errors"] == [], launched
             eligible = launched["launchMeritCycle"]["launch"]["eligible"]
             record(f"merit_launch_{size}", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1)})
-            await push_latency(http, url, port, org, cycle, roles, database)
+            await push_latency(http, url, port, org, cycle, roles, database, admin, admin_token)
     finally:
         await server.shutdown()
         await database.close()
 
 
+class Commands(monitoring.CommandListener):
+    """Every command the driver sends (pymongo command monitoring), counted while ``on``: what the embedded server
+    serves, the audit's own reads and inserts included (the store-call counter, ``database.stats``, counts one
+    call per store operation, as the tests do)."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.by_name: Counter[str] = Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if self.on:
+            self.by_name[event.command_name] += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+COMMANDS = Commands()
+monitoring.register(COMMANDS)  # before the store's client is made
+
+
+class Subscriber:
+    """One WebSocket with one ``compensationBudgetChanged`` subscription; every push is kept with the moment it
+    arrived (``time.time()``: the server runs in this process, on the same clock as its ``asOf``)."""
+
+    def __init__(self, ws: Any, who: str, manager: str) -> None:
+        self.ws, self.who, self.manager = ws, who, manager
+        self.pushes: list[tuple[float, float | None]] = []  # (received, asOf) of each push
+        self.arrived = asyncio.Event()
+        self.task = asyncio.create_task(self.read())
+
+    async def read(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in self.ws:
+                received = time.time()
+                message = json.loads(raw)
+                if message["type"] == "next":
+                    pushed = message["payload"]["data"]["compensationBudgetChanged"]
+                    as_of = pushed.get("asOf")
+                    self.pushes.append((received, datetime.fromisoformat(as_of).timestamp() if as_of else None))
+                    self.arrived.set()
+
+    async def next_push(self, after: int) -> tuple[float, float | None]:
+        """The first push after the first ``after`` ones."""
+        while len(self.pushes) <= after:
+            self.arrived.clear()
+            await asyncio.wait_for(self.arrived.wait(), 60)
+        return self.pushes[after]
+
+
+async def subscribe(port: int, token: str, cycle: str, manager: str, who: str, with_as_of: bool) -> Subscriber:
+    ws = await connect(f"ws://127.0.0.1:{port}/graphql", compression=None, max_queue=None,
+                       subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}))
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    query = CHANGED if with_as_of else CHANGED.replace(" asOf", "")
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+        "query": query, "variables": {"c": cycle, "m": manager}}}))
+    return Subscriber(ws, who, manager)
+
+
+async def quiet(subscribers: list[Subscriber], seconds: float = 0.5) -> None:
+    """Until no push has arrived for ``seconds``."""
+    while True:
+        seen = sum(len(s.pushes) for s in subscribers)
+        await asyncio.sleep(seconds)
+        if sum(len(s.pushes) for s in subscribers) == seen:
+            return
+
+
 async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, cycle: str,
-                       roles: dict[str, list[str]], database: Any) -> None:
+                       roles: dict[str, list[str]], database: Any, admin: str, admin_token: str) -> None:
     participants = await database.meritParticipants.find({"cycleId": cycle}).to_list(None)
     reports: dict[str, list[str]] = defaultdict(list)
+    chains: dict[str, list[str]] = {}  # each team lead's managers above them
     for p in participants:
         if p["managerId"]:
             reports[p["managerId"]].append(p["employeeId"])
-    # team leads (no manager below them): each one's subscription hears only their own proposals
+            chains[p["managerId"]] = p["managerChain"][:-1]
+    # team leads (no manager below them): their own budget changes only with their own proposals
     above_others = {m for p in participants for m in p["managerChain"][:-1]}
-    managers = [m for m in sorted(reports) if len(reports[m]) >= ROUNDS and m not in above_others][:MANAGERS]
-    tokens = {m: mint_token(DEV_JWT_SECRET, m, org, roles[m], 3600) for m in managers}
-    latencies: list[float] = []
-    sockets = []
+    leads = [m for m in sorted(reports) if len(reports[m]) >= ROUNDS and m not in above_others][:MANAGERS]
+    above = sorted({m for lead in leads for m in chains[lead]})  # every manager above them, on their own budget
+    root = next(iter(chains[leads[0]]), leads[0])  # the top of the chain: HR watches the whole organisation
+    tokens = {m: mint_token(DEV_JWT_SECRET, m, org, roles[m], 3600) for m in [*leads, *above]}
+    with_as_of = "asOf" in json.dumps(await gql(http, url, admin_token, AS_OF_FIELD, {}))
+    subscribers: list[Subscriber] = []
     try:
-        for manager in managers:
-            ws = await connect(f"ws://127.0.0.1:{port}/graphql", compression=None,
-                               subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
-            init = {"authorization": f"Bearer {tokens[manager]}"}
-            await ws.send(json.dumps({"type": "connection_init", "payload": init}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-                "query": CHANGED, "variables": {"c": cycle, "m": manager}}}))
-            sockets.append(ws)
+        for manager in [*leads, *above]:
+            subscribers.append(await subscribe(port, tokens[manager], cycle, manager, manager, with_as_of))
+        subscribers.append(await subscribe(port, admin_token, cycle, root, admin, with_as_of))
+        own = {s.manager: s for s in subscribers[:len(leads)]}
+        watching: dict[str, list[Subscriber]] = defaultdict(list)  # a lead → every subscriber their proposal reaches
+        for s in subscribers:
+            for lead in leads:
+                if s.manager == lead or s.manager in chains[lead]:
+                    watching[lead].append(s)
         await asyncio.sleep(1)  # every subscription live on the bus
+        sent_to_own: list[float] = []
+        commit_to_all: list[float] = []  # per proposal: its commit → every subscriber it reaches has received it
+        commit_to_each: list[float] = []  # per proposal and subscriber: its commit → that subscriber has it
+        load = [os.getloadavg()[0]]
+        database.stats.reset()
+        COMMANDS.by_name.clear()
+        COMMANDS.on = True
 
-        async def one(manager: str, ws: Any, n: int) -> float:
-            sent = time.perf_counter()
-            data = await gql(http, url, tokens[manager], PROPOSE, {"c": cycle, "e": reports[manager][n], "p": "3"})
+        async def one(lead: str, n: int) -> tuple[float, float | None]:
+            before = len(own[lead].pushes)
+            sent = time.time()
+            data = await gql(http, url, tokens[lead], PROPOSE, {"c": cycle, "e": reports[lead][n], "p": "3"})
             assert data["proposeIncrease"]["errors"] == [], data
-            while True:  # the push for this manager's own proposal (others below them may push too)
-                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                if message["type"] == "next":
-                    return time.perf_counter() - sent
+            received, as_of = await own[lead].next_push(before)  # the lead's budget moves with their proposal only
+            sent_to_own.append(received - sent)
+            return sent, as_of
 
         for n in range(ROUNDS):
-            latencies += await asyncio.gather(*(one(m, ws, n) for m, ws in zip(managers, sockets, strict=True)))
-            for ws in sockets:  # drain pushes from the round's other proposals below a manager
-                while True:
-                    try:
-                        await asyncio.wait_for(ws.recv(), 0.2)
-                    except TimeoutError:
-                        break
+            marks = {s.who + s.manager: len(s.pushes) for s in subscribers}
+            commits = dict(zip(leads, await asyncio.gather(*(one(lead, n) for lead in leads)), strict=True))
+            await quiet(subscribers)
+            if not with_as_of:
+                continue
+            for lead, (_, commit) in commits.items():
+                assert commit is not None
+                arrivals = []
+                for s in watching[lead]:  # the first push of the round that counts this commit
+                    pushes = s.pushes[marks[s.who + s.manager]:]
+                    arrivals.append(next(received for received, as_of in pushes if as_of is not None
+                                         and as_of >= commit))
+                commit_to_each += [max(0.0, a - commit) for a in arrivals]
+                commit_to_all.append(max(0.0, max(arrivals) - commit))
+        COMMANDS.on = False
+        load.append(os.getloadavg()[0])
     finally:
-        for ws in sockets:
-            await ws.close()
-    record("merit_budget_push", {"managers": len(managers), "rounds": ROUNDS, **summary_ms(latencies)})
+        for s in subscribers:
+            await s.ws.close()
+            s.task.cancel()
+    proposals = len(leads) * ROUNDS
+    calls = dict(database.stats.by_collection)
+    figures: dict[str, Any] = {
+        "managers": len(leads), "rounds": ROUNDS, "subscribers": len(subscribers),
+        "managers_above": len(above), **summary_ms(sent_to_own),
+        "store_calls_per_proposal": round(database.stats.calls / proposals, 2),
+        "store_calls_by_collection": {k: round(v / proposals, 2) for k, v in sorted(calls.items())},
+        "server_commands_per_proposal": round(sum(COMMANDS.by_name.values()) / proposals, 2),
+        "server_commands_by_name": {k: round(v / proposals, 2) for k, v in sorted(COMMANDS.by_name.items())},
+        "load_average_1m": [round(x, 2) for x in load]}
+    if commit_to_all:
+        figures["commit_to_all_received"] = summary_ms(commit_to_all)
+        figures["commit_to_each_received"] = summary_ms(commit_to_each)
+    record("merit_budget_push", figures)
 
 
 if __name__ == "__main__":

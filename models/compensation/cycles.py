@@ -201,6 +201,13 @@ def eligibility(cycle: Mapping[str, Any], employees: Iterable[Mapping[str, Any]]
     return result
 
 
+def applied(participant: Mapping[str, Any], changes: Mapping[str, Any], entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A participant as a change leaves it (``store.compensation.repository.write_proposal``): ``changes`` set
+    whole, ``entry`` pushed on the trail, the version incremented."""
+    return {**participant, **changes, "trail": [*participant.get("trail", []), dict(entry)],
+            "version": participant["version"] + 1}
+
+
 def participant_id(cycle_id: str, employee_id: str) -> str:
     return stable_id(f"merit:{cycle_id}:{employee_id}")
 

@@ -114,7 +114,7 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
                 {**participant, **changes}, Decimal(proposal["percent"])).minor}
         entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
         await pay_store.write_proposal(store, participant, changes, entry,
-                                       budget_deltas(participant, applied(participant, changes, entry)))
+                                       budget_deltas(participant, rules.applied(participant, changes, entry)))
 
 
 async def assign_zone(context: Context, employee_id: str, zone: str | None) -> Outcome:
@@ -292,12 +292,6 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
 
 
 # ---- shared by pay changes and proposals -------------------------------------------------------------
-
-def applied(participant: Mapping[str, Any], changes: Mapping[str, Any], entry: Mapping[str, Any]) -> Document:
-    """The participant as :func:`store.compensation.repository.write_proposal` leaves it."""
-    return {**participant, **changes, "trail": [*participant.get("trail", []), dict(entry)],
-            "version": participant["version"] + 1}
-
 
 def budget_deltas(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, int]:
     """How a participant's change moves the budgets above them (merit and promotion, proposed and committed)."""

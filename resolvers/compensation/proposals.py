@@ -15,8 +15,9 @@ from models.core.documents import Document
 from models.core.errors import ErrorCode
 from models.core.validation import check_name
 from resolvers.compensation.channels import budget_event
-from resolvers.compensation.mutations import applied, budget_deltas, not_found
+from resolvers.compensation.mutations import budget_deltas, not_found
 from resolvers.compensation.promotions import promotion_increase
+from resolvers.compensation.queries import Budget
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
@@ -28,17 +29,22 @@ CHAIN_REFUSAL = "only a manager above this person (when the cycle launched) prop
 
 # ---- proposals ---------------------------------------------------------------------------------------------
 
+def _refusal_for_proposals(cycle: Document | None) -> Outcome | None:
+    """Why the cycle takes no proposals now (unknown, locked, another phase), or ``None``."""
+    if cycle is None:
+        return not_found("cycleId", "merit cycle")
+    if is_locked(cycle):
+        return Outcome.refused("cycleId", ErrorCode.READ_ONLY, f"the cycle is {cycle['phase']}: proposals are locked")
+    if cycle["phase"] != Phase.PROPOSALS:
+        return Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION,
+                               f"proposals are made in the proposals phase, not {cycle['phase']}")
+    return None
+
+
 async def _cycle_for_proposals(store: TenantStore, cycle_id: str) -> tuple[Document | None, Outcome | None]:
     cycle = await store.meritCycles.get(cycle_id)
-    if cycle is None:
-        return None, not_found("cycleId", "merit cycle")
-    if is_locked(cycle):
-        return None, Outcome.refused("cycleId", ErrorCode.READ_ONLY, f"the cycle is {cycle['phase']}: proposals are "
-                                                                     "locked")
-    if cycle["phase"] != Phase.PROPOSALS:
-        return None, Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION,
-                                     f"proposals are made in the proposals phase, not {cycle['phase']}")
-    return cycle, None
+    refusal = _refusal_for_proposals(cycle)
+    return (None, refusal) if refusal else (cycle, None)
 
 
 async def propose(context: Context, cycle_id: str, employee_id: str, percent: Decimal | None,
@@ -47,14 +53,15 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     """A manager's proposed increase for a person (a % or an amount in the cycle currency): within the matrix
     cell or with a justification; with ``promotion_percent``, a promotion increase on top (only for a person
     with an approved promotion effective in the cycle; not prorated, counted on the promotion pools). One
-    conditional write, then atomic increments on the budgets above; ``extra["overBudget"]`` lists the budgets
-    (the viewer's and below, and for compensation admins the department's) whose proposals now exceed them."""
+    conditional write, then atomic increments on the budgets above; ``extra["overBudget"]`` reads, when awaited,
+    the budgets (the viewer's and below, and for compensation admins the department's) whose proposals now exceed
+    them."""
     signed_in = await require(context)
     viewer, store = signed_in.viewer, signed_in.store
-    cycle, refusal = await _cycle_for_proposals(store, cycle_id)
+    cycle, participant = await pay_store.cycle_and_participant(store, cycle_id, employee_id)  # one round trip
+    refusal = _refusal_for_proposals(cycle)
     if refusal or cycle is None:
         return refusal or not_found("cycleId", "merit cycle")
-    participant = await pay_store.participant_of(store, cycle_id, employee_id)
     if participant is None:
         if not can_manage_compensation(viewer):
             employee = await signed_in.loaders.employee_by_id.load(employee_id)
@@ -106,7 +113,7 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
         return Outcome.refused("employeeId", ErrorCode.READ_ONLY, "this proposal is submitted; it changes when "
                                                                   "sent back")
     proposal["increaseMinor"] = rules.increase(current, percent).minor
-    after = applied(current, {"proposal": proposal}, entry)
+    after = rules.applied(current, {"proposal": proposal}, entry)
     deltas = budget_deltas(current, after)
 
     async def write() -> Outcome:
@@ -127,12 +134,18 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     if not outcome.ok:
         return outcome
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, participant["managerChain"]))
-    # going over warns (the payload lists the budgets above now over their allocation)
     chain = current["managerChain"]
     admin = can_manage_compensation(viewer)
     mine = chain if admin else chain[chain.index(viewer.employee_id):]  # theirs and below
-    found = await (pay_store.budgets_above(store, current) if admin else pay_store.budgets_of(store, cycle_id, mine))
-    outcome.extra["overBudget"] = [b for b in found if budget_rules.is_over(b)]
+
+    async def over_budget() -> list[Budget]:
+        """Going over warns: the budgets above (the viewer's and below; for compensation admins every one above
+        and the department's) now over their allocation. Read only when the payload asks for them."""
+        found = await (pay_store.budgets_above(store, current) if admin else
+                       pay_store.budgets_of(store, cycle_id, mine))
+        return [Budget(b, cycle) for b in found if budget_rules.is_over(b)]
+
+    outcome.extra["overBudget"] = over_budget
     return outcome
 
 
@@ -152,7 +165,7 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
         proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at,
                     "pendingWith": rules.next_approver(participant["managerChain"], viewer.employee_id)}
         entry = {"kind": "submitted", "byId": viewer.employee_id, "at": at}
-        after = applied(participant, {"proposal": proposal}, entry)
+        after = rules.applied(participant, {"proposal": proposal}, entry)
         if await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
                                           budget_deltas(participant, after)):
             moved.append(after)
@@ -203,7 +216,7 @@ async def decide(context: Context, cycle_id: str, employee_ids: list[str], appro
                                                                            viewer.employee_id)}
                 kind = "endorsed"
             entry = {"kind": kind, "byId": viewer.employee_id, "at": at, "reason": reason.strip() if reason else None}
-            after = applied(participant, {"proposal": proposal}, entry)
+            after = rules.applied(participant, {"proposal": proposal}, entry)
             if not await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
                                                   budget_deltas(participant, after)):
                 return Outcome.refused("employeeIds", ErrorCode.CONFLICT, "a proposal changed meanwhile")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from models.compensation.permissions import (
     can_see_participant,
     can_see_statement,
 )
+from models.core import clock
 from models.core.documents import Document
 from resolvers.compensation.access import ADMIN_REFUSAL
 from resolvers.core.context import Context, require, require_role
@@ -119,6 +120,8 @@ class Budget:
 
     document: Document
     cycle: Document
+    # every change committed before this moment is counted: the read's time (after the commit a push follows)
+    as_of: datetime = field(default_factory=clock.now)
 
     def money(self, name: str) -> Money:
         return Money(int(self.document.get(name) or 0), self.document["currency"])
@@ -138,13 +141,20 @@ async def budget(context: Context, cycle_id: str, manager_id: str) -> Budget | N
     cycle = await signed_in.loaders.compensation.cycle_by_id.load(cycle_id)
     if cycle is None:
         return None
-    if manager_id == signed_in.viewer.employee_id:  # their own budget: the viewer is the manager, no read
-        manager: Document | None = {"_id": manager_id, "managerChain": []}
-    else:
-        manager = await signed_in.loaders.employee_by_id.load(manager_id)
+    manager = await budget_manager(context, manager_id)
     if manager is None:
         return None
     return await visible_budget(context, signed_in.viewer, cycle, manager)
+
+
+async def budget_manager(context: Context, manager_id: str) -> Document | None:
+    """The manager of a budget as far as :func:`~models.compensation.permissions.can_see_budget` needs them: the
+    viewer's own budget and a compensation admin's view need no read (the chain above the manager does not
+    decide); anyone else's is read (``None``: no such person)."""
+    viewer = (await require(context)).viewer
+    if manager_id == viewer.employee_id or can_manage_compensation(viewer):
+        return {"_id": manager_id, "managerChain": []}
+    return await (await require(context)).loaders.employee_by_id.load(manager_id)
 
 
 async def department_budgets(context: Context, cycle_id: str) -> list[Budget] | None:
@@ -157,11 +167,16 @@ async def department_budgets(context: Context, cycle_id: str) -> list[Budget] | 
 
 
 async def visible_budget(context: Context, viewer: Any, cycle: Document, manager: Document) -> Budget | None:
-    if not can_see_budget(viewer, cycle, manager.get("managerChain", []), manager["_id"]):
-        raise Forbidden(BUDGET_REFUSAL)
+    check_budget_visible(viewer, cycle, manager)
     store = (await require(context)).store
     found = await pay_store.budgets_of(store, cycle["_id"], [manager["_id"]])
     return Budget(found[0], cycle) if found else None
+
+
+def check_budget_visible(viewer: Any, cycle: Document, manager: Document) -> None:
+    """:class:`Forbidden` unless the viewer may see the budget of ``manager`` (:func:`budget_manager`) now."""
+    if not can_see_budget(viewer, cycle, manager.get("managerChain", []), manager["_id"]):
+        raise Forbidden(BUDGET_REFUSAL)
 
 
 def projected_spend(cycle: Mapping[str, Any], participants: list[Document]) -> Money:

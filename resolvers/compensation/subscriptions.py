@@ -1,23 +1,27 @@
 """Live compensation streams: a manager's budget after every committed proposal below them, and the
-projected spend after each matrix change. Both run on the one stream helper (``resolvers/core/streams.py``)
-and re-read, for each event and each subscriber, what that subscriber may see now: events carry ids only,
-never an amount, and neither stream is grouped with other subscribers."""
+projected spend after each matrix change. Both run on the one stream helper (``resolvers/core/streams.py``):
+events carry ids (and the moment of the commit), never an amount, and neither stream is grouped with other
+subscribers. After a budget event, the cycle and the budgets it names are read once for every subscriber of the
+process (``read_once_per_event``, one round trip); each subscriber then checks apart, as re-read, whether it may
+see its manager's budget now. The matrix stream re-reads for each subscriber."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from models.compensation.money import Money
 from models.compensation.permissions import can_manage_compensation
+from models.core import clock
 from models.core.documents import Document
 from models.core.viewer import Viewer
 from resolvers.compensation.access import ADMIN_REFUSAL
 from resolvers.compensation.channels import budget_channel, matrix_channel
-from resolvers.compensation.queries import Budget, budget, projected_spend
+from resolvers.compensation.queries import Budget, budget, budget_manager, check_budget_visible, projected_spend
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.core.streams import stream
+from resolvers.core.streams import read_once_per_event, stream
 from store.compensation import repository as pay_store
 
 Message = dict[str, Any]
@@ -34,12 +38,25 @@ async def budget_changed(context: Context, cycle_id: str, manager_id: str) -> As
         return manager_id in message.get("managerIds", ())
 
     async def events(viewer: Viewer, message: Message) -> AsyncIterator[Budget]:
+        store = (await require(context)).store
+        managers = message["managerIds"]
+
+        async def read() -> tuple[Document | None, list[Document]]:  # the same for every subscriber of the event
+            return await pay_store.cycle_and_budgets(store, cycle_id, managers)
+
+        event = message.get("eventId")  # an event without one (an older publisher's) is read for this subscriber
+        cycle, budgets = await (read_once_per_event(context, (store.organization_id, cycle_id, event), read)
+                                if event else read())
+        manager = await budget_manager(context, manager_id)
+        found = next((b for b in budgets if b.get("managerId") == manager_id), None)
+        if cycle is None or manager is None or found is None:
+            return
         try:
-            found = await budget(context, cycle_id, manager_id)
+            check_budget_visible(viewer, cycle, manager)
         except Forbidden:
             return
-        if found is not None:
-            yield found
+        as_of = datetime.fromisoformat(message["asOf"]) if message.get("asOf") else clock.now()
+        yield Budget(found, cycle, as_of)
 
     async for item in stream(context, budget_channel(signed_in.viewer.organization_id, cycle_id), events,
                              wants=wants):

@@ -4,11 +4,15 @@ the same for a viewer a rule allows, or refuses."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+from strawberry.dataloader import DataLoader
 
 from models.core.documents import Document
 from models.core.viewer import Role, Viewer
@@ -17,6 +21,7 @@ from realtime import Bus
 from realtime.ratelimit import RateLimiter
 from resolvers.core.errors import Forbidden, Unauthenticated
 from store.core.database import Database
+from store.core.loaders import MAX_BATCH
 from store.core.repository import TenantStore
 from store.loaders import Loaders
 
@@ -103,15 +108,38 @@ class Context:
         ``resolvers/core/streams.py``.
         """
         viewer = await self.authenticate()
-        self.fresh_loaders()
+        loaders = self.fresh_loaders()
         if recheck:
-            employee = await self.loaders.employee_by_id.load(viewer.employee_id)
+            employee = await standing_loader(self.database, viewer.organization_id).load(viewer.employee_id)
+            loaders.employee_by_id.prime(viewer.employee_id, employee)  # the event's resolvers read nothing more
             if not may_sign_in(employee):
                 self.viewer = None
                 self.auth_error = "the subscriber has left the organisation"
                 raise Unauthenticated(self.auth_error)
             self.viewer = viewer = replace(viewer, roles=granted_roles(self.claimed_roles, employee))
         return viewer
+
+
+_standing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[
+    Database, dict[str, DataLoader[str, Document | None]]]] = weakref.WeakKeyDictionary()
+
+
+def standing_loader(database: Database, organization_id: str) -> DataLoader[str, Document | None]:
+    """The people of an organisation as they stand now, for subscribers re-checked by an event: it keeps nothing
+    (every load reads the store again), but the subscribers an event reaches at once, re-checked in the same turn
+    of the event loop, share one read (one batch) instead of one each."""
+    by_database = _standing.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
+    by_organization = by_database.setdefault(database, {})
+    loader = by_organization.get(organization_id)
+    if loader is None:
+        people = TenantStore(database, organization_id).employees
+
+        async def batch(ids: Sequence[str]) -> list[Document | None]:
+            found = {doc["_id"]: doc for doc in await people.by_ids(ids)}
+            return [found.get(id) for id in ids]
+
+        loader = by_organization[organization_id] = DataLoader(load_fn=batch, cache=False, max_batch_size=MAX_BATCH)
+    return loader
 
 
 def granted_roles(claimed: frozenset[Role], employee: Document) -> frozenset[Role]:

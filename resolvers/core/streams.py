@@ -13,6 +13,9 @@ Re-check policy, the same for every stream:
 * then the stream's own rule decides, with the viewer as re-read, what (if anything) the event shows.
 
 A subscriber that falls behind is dropped alone: its WebSocket is closed with 1013.
+
+A stream whose subscribers all read the same documents for an event (before their own rules pick what each may
+see) reads them once per event and process: :func:`read_once_per_event`.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
+import weakref
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable, Sequence
 from typing import Any, TypeVar
 
 from models.core.viewer import Viewer
-from realtime import SubscriberOverflow, Subscription
+from realtime import Bus, SubscriberOverflow, Subscription
 from resolvers.core.context import Context
 
 log = logging.getLogger("perfgraph.subscriptions")
@@ -86,6 +91,39 @@ async def stream(context: Context, channel: str,
     except SubscriberOverflow as error:
         log.warning("closing a subscriber that fell behind on %s: %s", channel.split(":", 1)[0], error)
         await close_connection(context, str(error))
+
+
+SHARED_READS_KEPT = 256  # events whose read is kept for the subscribers of a process still to handle them
+
+
+class _SharedReads:
+    """One process's reads shared by event (see :func:`read_once_per_event`), the newest kept."""
+
+    def __init__(self) -> None:
+        self.reads: OrderedDict[Hashable, asyncio.Future[Any]] = OrderedDict()
+
+
+_shared: weakref.WeakKeyDictionary[Bus, _SharedReads] = weakref.WeakKeyDictionary()
+
+
+async def read_once_per_event(context: Context, key: Hashable, read: Callable[[], Awaitable[Item]]) -> Item:
+    """What ``read()`` returns, read once for every subscriber of this process handling the same event: ``key``
+    names the event (its channel and an id the event carries) and the read (the same for whoever asks, before
+    any viewer's rule: each subscriber then decides apart what it may see of it). The first subscriber to handle
+    the event starts the read; the others wait for it. Only the latest :data:`SHARED_READS_KEPT` events are kept:
+    a subscriber far behind reads again (correct, one read more). A read that fails is not kept."""
+    reads = _shared.setdefault(context.bus, _SharedReads()).reads
+    found = reads.get(key)
+    if found is None:
+        found = reads[key] = asyncio.ensure_future(read())
+        while len(reads) > SHARED_READS_KEPT:
+            reads.popitem(last=False)
+    try:
+        return await asyncio.shield(found)  # one subscriber leaving does not cancel the others' read
+    except Exception:
+        if reads.get(key) is found:
+            del reads[key]
+        raise
 
 
 async def _merged(subscriptions: Sequence[Subscription]) -> AsyncIterator[Message]:

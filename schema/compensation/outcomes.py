@@ -3,7 +3,7 @@ what a launch did."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +63,12 @@ class CompensationBudget:
         if not department_id:
             return None
         return DepartmentFields.wrap(await load(info.context, "department_by_id", department_id))
+
+    @strawberry.field(description="The moment these figures are as of: every change committed before it is "
+                                  "counted. In a compensationBudgetChanged push, the commit of the change that "
+                                  "sent it; otherwise, when the budget was read.")
+    def as_of(self) -> datetime:
+        return self.budget.as_of
 
     @strawberry.field(description="The eligible payroll it covers, at launch.")
     def payroll(self) -> Money:

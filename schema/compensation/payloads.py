@@ -3,8 +3,11 @@ nothing was."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import strawberry
 
+from resolvers.compensation.queries import Budget
 from schema.compensation.outcomes import CompensationBudget, MeritLaunchSummary
 from schema.compensation.types import EmployeePay, MeritCycle, MeritParticipant, Money, PayBand, PayRecord
 from schema.core.cost import listed
@@ -45,10 +48,15 @@ class LaunchMeritCyclePayload:
 @strawberry.type(description="The participant with the proposal, or why nothing was written.")
 class ProposalPayload:
     participant: MeritParticipant | None = strawberry.field(description="The participant with the proposal.")
-    over_budget: list[CompensationBudget] = strawberry.field(
-        description="The budgets above the person whose proposals now exceed their allocation (a warning; HR "
-                    "blocks instead with blockOverBudget).", metadata=listed(20))
+
+    @strawberry.field(description="The budgets above the person whose proposals now exceed their allocation (a "
+                                  "warning; HR blocks instead with blockOverBudget).", metadata=listed(20))
+    async def over_budget(self) -> list[CompensationBudget]:
+        found = await self.over_budget_read() if self.over_budget_read is not None else []  # read when asked
+        return [CompensationBudget(budget=b) for b in found[:20]]
+
     errors: list[Error] = strawberry.field(description="Why nothing was written (empty on success).")
+    over_budget_read: strawberry.Private[Callable[[], Awaitable[list[Budget]]] | None] = None
 
 
 @strawberry.type(description="The proposals submitted or decided, or why nothing was written.")

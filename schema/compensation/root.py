@@ -291,11 +291,8 @@ class CompensationMutation:
     ) -> ProposalPayload:
         outcome = await proposals.propose(info.context, str(cycle_id), str(employee_id), percent, amount,
                                           justification, promotion_percent)
-        found = outcome.extra.get("overBudget", [])
-        cycle = found and await queries.merit_cycle(info.context, str(cycle_id))  # read only for a warning
-        over = [CompensationBudget(budget=queries.Budget(b, cycle)) for b in found]
-        return ProposalPayload(participant=MeritParticipant.wrap(outcome.document), over_budget=over[:20],
-                               errors=errors_of(outcome.errors))
+        return ProposalPayload(participant=MeritParticipant.wrap(outcome.document), errors=errors_of(outcome.errors),
+                               over_budget_read=outcome.extra.get("overBudget"))
 
     @strawberry.mutation(description="A manager: their draft proposals go up for approval.")
     async def submit_proposals(

@@ -16,6 +16,7 @@ from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
 from models.compensation.budgets import department_budget_id, manager_budget_id
+from models.compensation.cycles import applied
 from store.core.audit import derived_writes, read_before
 from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
@@ -138,6 +139,24 @@ async def participant_of(store: TenantStore, cycle_id: str, employee_id: str) ->
     return found[0] if found else None
 
 
+async def cycle_and_participant(store: TenantStore, cycle_id: str,
+                                employee_id: str) -> tuple[Document | None, Document | None]:
+    """A cycle and one person's participant in it, in one round trip (what a proposal reads)."""
+    found, cycles = await store.find_together([
+        ("meritParticipants", {"cycleId": cycle_id, "employeeId": employee_id}), ("meritCycles", {"_id": cycle_id})])
+    return (cycles[0] if cycles else None), (found[0] if found else None)
+
+
+async def cycle_and_budgets(store: TenantStore, cycle_id: str,
+                            manager_ids: Iterable[str]) -> tuple[Document | None, list[Document]]:
+    """A cycle and the budgets of these managers, in one round trip (what a budget push reads, once per event for
+    every subscriber of the process)."""
+    ids = [manager_budget_id(cycle_id, m) for m in manager_ids]
+    found, cycles = await store.find_together([
+        ("compensationBudgets", {"_id": {"$in": ids}, "cycleId": cycle_id}), ("meritCycles", {"_id": cycle_id})])
+    return (cycles[0] if cycles else None), found
+
+
 async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], people: list[Document],
                  budgets: list[Document]) -> bool:
     """Launch a draft cycle: claim it (draft → launching, one conditional write: of two concurrent launches
@@ -209,7 +228,9 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     update, to the budget of every manager above and of the participant's department: each total stays the sum
     of its proposals under any concurrency."""
     collection = store.meritParticipants
-    with read_before(participant):  # the version this write is conditional on: the audit needs no read before it
+    after = applied(participant, changes, entry)
+    # the version this write is conditional on, and what it leaves when it matches: the audit reads neither
+    with read_before(participant, after=after):
         result = await collection.collection.update_one(  # not find_one_and_update: a scan on SecantusDB
             collection.scope({"_id": participant["_id"], "version": participant["version"],
                               "locked": {"$ne": True}}),

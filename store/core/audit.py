@@ -51,18 +51,24 @@ def derived_writes() -> Iterator[None]:
 
 
 known_before: ContextVar[Mapping[str, Any] | None] = ContextVar("perfgraph_audit_known_before", default=None)
+known_after: ContextVar[Mapping[str, Any] | None] = ContextVar("perfgraph_audit_known_after", default=None)
 
 
 @contextmanager
-def read_before(document: Mapping[str, Any]) -> Iterator[None]:
+def read_before(document: Mapping[str, Any], *, after: Mapping[str, Any] | None = None) -> Iterator[None]:
     """The caller already holds the document an ``update_one`` (or a ``find_one_and_update`` returning its
     result) changes, as it is before the write: the write's filter is conditional on it (its ``_id`` and its
     ``version``), so when the write matches, that is the state it changed. The audit takes it instead of reading
-    it again (one round trip less); a write whose filter names another ``_id`` or version reads as usual."""
+    it again (one round trip less); a write whose filter names another ``_id`` or version reads as usual.
+    ``after``: the document as an ``update_one`` that matches leaves it, when the caller knows it exactly (fields
+    set whole, a list pushed to, the version incremented, from the version held): the audit reads nothing after
+    the write either."""
     token = known_before.set(document)
+    after_token = known_after.set(after)
     try:
         yield
     finally:
+        known_after.reset(after_token)
         known_before.reset(token)
 
 

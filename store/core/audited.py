@@ -1,6 +1,8 @@
 """Audited writes (store/core/audit.py): a write that passes ``CountingCollection`` inside an audit scope, and
 its entries, in the write's session. The documents it changes are read before and after it (neither read
-counted or gated: tests count the change's own calls), except what a ``find_one_and_update`` returns itself."""
+counted or gated: tests count the change's own calls), except what a ``find_one_and_update`` returns itself and
+what the caller holds (``store.core.audit.read_before``: the version a write is conditional on, and what it
+leaves)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 
 from pymongo import InsertOne, ReturnDocument, UpdateMany, UpdateOne
 
-from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope, known_before
+from store.core.audit import AUDIT_COLLECTION, BEFORE_MAX, AuditScope, known_after, known_before
 from store.core.audit import changes as audit_changes
 from store.core.audit import entry as audit_entry
 from store.core.audit import fields as touched_fields
@@ -40,7 +42,10 @@ async def audited_write(collection: Any, stats: Any, scope: AuditScope, name: st
     if plan.filter is not None:
         ids = [d["_id"] for d in before]
         after: dict[Any, dict[str, Any]] = {}
-        if plan.action != "deleted":
+        known = known_after.get()
+        if held is not None and before and known is not None and known.get("_id") == held["_id"]:
+            after = {held["_id"]: dict(known)}  # the caller knows what the write left (read_before's after)
+        elif plan.action != "deleted":
             query = {"_id": {"$in": ids}} if ids else (plan.filter if kwargs.get("upsert") else None)
             if query is not None:
                 projection = None if plan.fields is None else {f: 1 for f in {*plan.fields, "organizationId"}}

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
+
 from models.compensation.cycles import default_matrix
+from models.core import clock
+from resolvers.core import streams
 from tests.client import websocket
 from tests.compensation.support import (
     ADVANCE,
@@ -195,3 +200,46 @@ async def test_matrix_edits_push_the_projected_spend_to_compensation_admins(serv
     # and saving from a stale version is a conflict, nothing written
     stale = await admin.execute(SAVE_MATRIX, {"cycle": cycle_id, "bounds": ["0.9", "1.1"], "cells": cells, "base": 0})
     assert [e["code"] for e in stale["data"]["saveMeritMatrix"]["errors"]] == ["CONFLICT"]
+
+
+PUSHED = """
+subscription($cycle: ID!, $manager: ID!) { compensationBudgetChanged(cycleId: $cycle, managerId: $manager) {
+  proposed { amount } asOf } }"""
+PROPOSED = """
+mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employeeId: $employee, percent: "3",
+  justification: "x") { errors { code } } }"""
+
+
+async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_as_of(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a launched cycle and a report three levels down: their lead, the managers above, and HR on the lead's
+    # budget, each subscribed (four subscribers of one event), each re-checked at every event
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.0)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    report = next(p for p in await stored(server, "meritParticipants", cycle_id) if len(p["managerChain"]) >= 3)
+    lead, above, top = report["managerId"], report["managerChain"][-2], report["managerChain"][0]
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+    async with websocket(server.ws_url, server.token(lead)) as own, \
+            websocket(server.ws_url, server.token(above)) as boss, \
+            websocket(server.ws_url, server.token(top)) as chief, \
+            websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr:
+        for ws, manager in ((own, lead), (boss, above), (chief, top), (hr, lead)):
+            await ws.subscribe(PUSHED, {"cycle": cycle_id, "manager": manager})
+        await server.wait_subscribers(4)
+        # when the lead proposes
+        server.database.stats.reset()
+        before = clock.now()
+        done = await server.client(lead).data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
+        after = clock.now()
+        assert done["proposeIncrease"]["errors"] == []
+        pushed = [(await ws.next_payload())["data"]["compensationBudgetChanged"] for ws in (own, boss, chief, hr)]
+    # then each receives the budget with the increase, all as of the one commit, between the request and its answer
+    amount = str(Decimal(increase(report, "3")).scaleb(-2))
+    assert [p["proposed"]["amount"] for p in pushed] == [amount] * 4
+    assert len({p["asOf"] for p in pushed}) == 1 and before <= datetime.fromisoformat(pushed[0]["asOf"]) <= after
+    # and the cycle and the budgets were read once for all four: the proposal's increments and one aggregate
+    # (counted on the budgets), no read of the cycle of its own; the four subscribers' standing in one read too
+    # (with the proposal's sign-in: two reads of people)
+    calls = server.database.stats.by_collection
+    assert (calls["compensationBudgets"], calls["meritCycles"], calls["employees"]) == (2, 0, 2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.client import GraphQLClient
-from tests.compensation.support import CREATE_CYCLE, LAUNCH, RUNNING, SEED, comp_admin, cycle_input
+from tests.compensation.support import CREATE_CYCLE, LAUNCH, RUNNING, SEED, comp_admin, cycle_input, launched_cycle
 from tests.conftest import NORTHWIND, RunningServer
 
 PROPOSALS = """
@@ -75,3 +75,38 @@ async def test_a_launch_costs_the_same_round_trips_for_few_or_many_people(server
     # then the round trips are the same, whatever the number of people
     assert sizes[0] <= 10 < 150 < sizes[1]
     assert counted == [LAUNCH_CALLS, LAUNCH_CALLS]
+
+
+PROPOSE_ONLY = """
+mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employeeId: $employee, percent: "3",
+  justification: "market") { errors { code } } }"""
+PROPOSE_WARNED = """
+mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employeeId: $employee, percent: "3",
+  justification: "market") { overBudget { manager { id } } errors { code } } }"""
+# A proposal: sign-in; the participant and its cycle (one aggregate, counted on its first collection); the person's
+# promotions (growth's accessor); the participant's conditional write (its audit entry takes the version held and
+# what the write leaves: no read around it); the increments on every budget above, in one update. The over-budget
+# warning is read only when the payload asks for it (one read of the budgets).
+PROPOSE_CALLS = {"employees": 1, "meritParticipants": 2, "promotionProposals": 1, "compensationBudgets": 1}
+
+
+async def test_a_proposal_costs_five_store_calls_and_the_warning_one_more_when_asked(server: RunningServer) -> None:
+    # given a launched cycle and two reports of one team lead
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await server.database.meritParticipants.find({"cycleId": cycle_id}).to_list(None)
+    lead = next(p["managerId"] for p in participants if len(p["managerChain"]) >= 2)
+    first, second = [p for p in participants if p["managerId"] == lead][:2]
+    client = server.client(lead)
+    # when the lead proposes for one without asking for the warning, and for the other asking for it
+    plain = await calls(server, client, PROPOSE_ONLY, {"cycle": cycle_id, "employee": first["employeeId"]})
+    warned = await calls(server, client, PROPOSE_WARNED, {"cycle": cycle_id, "employee": second["employeeId"]})
+    # then five store calls, and one read of the budgets more for the warning
+    assert plain == PROPOSE_CALLS
+    assert warned == {**PROPOSE_CALLS, "compensationBudgets": 2}
+    # and the audit entry of each proposal names what its write changed
+    for participant in (first, second):
+        entry = await server.database.auditLog.find_one({"objectType": "meritParticipants",
+                                                         "objectId": participant["_id"]})
+        assert entry is not None and entry["operation"] == "proposeIncrease"
+        assert sorted(c["field"] for c in entry["changes"]) == ["proposal", "trail", "version"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from models.core import clock
+from store.core.audit import AuditScope, current_scope, read_before
 from tests.client import refused
 from tests.conftest import RunningServer
 from tests.notifications.support import SAVE_ENDPOINT
@@ -172,3 +173,30 @@ async def test_an_employees_history_for_hr_and_themself_in_one_call_whatever_the
     other = await server.client("manager").execute(ONE_HISTORY, {"id": EMPLOYEE})
     assert other["data"]["employee"] == {"id": EMPLOYEE, "history": None}
     assert "errors" not in other
+
+
+async def test_a_write_on_the_version_held_takes_the_callers_before_and_after_without_reading(
+        server: RunningServer) -> None:
+    # given a department the caller holds at version 3, and what its conditional write leaves (a name set whole)
+    database = server.database
+    held = {"_id": "dept-held", "organizationId": NORTHWIND.organization["_id"], "name": "Old", "version": 3}
+    await database.departments.insert_one(dict(held))
+    # the caller's after differs from what the store will hold (a name the write does not set): an after read
+    # back from the store would not have it
+    after = {**held, "name": "New, as the caller knows it", "version": 4}
+    token = current_scope.set(AuditScope("renameDepartment", lambda: (held["organizationId"], HR)))
+    try:
+        with read_before(held, after=after):
+            # when the write matches the version held, and another one (a stale version) does not
+            await database.departments.update_one({"_id": held["_id"], "version": 3},
+                                                  {"$set": {"name": "New"}, "$inc": {"version": 1}})
+            stale = await database.departments.update_one({"_id": held["_id"], "version": 3},
+                                                          {"$set": {"name": "Other"}, "$inc": {"version": 1}})
+    finally:
+        current_scope.reset(token)
+    # then one entry, whose before and after are the caller's documents (nothing read around the write)
+    assert stale.matched_count == 0
+    found = await database.auditLog.find({"objectId": held["_id"]}).to_list(None)
+    assert [{c["field"]: (c["before"], c["after"]) for c in e["changes"]} for e in found] == [
+        {"name": ("Old", "New, as the caller knows it"), "version": (3, 4)}]
+    assert (await database.departments.find_one({"_id": held["_id"]}))["name"] == "New"
