@@ -24,7 +24,9 @@ ORG_WIDE_WHEN_ARGUMENTS = frozenset({"goalProgressChanged"})
 # Subscriptions that may share an execution at all: their stream has no side effect when it starts and
 # yields nothing before an event, so a member joining later misses nothing it would see alone.
 # (``reviewPresence``, for one, announces each subscriber on the way in and answers with the viewers.)
-SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS | {"reviewFormChanged"}
+SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS | {"reviewFormChanged", "cycleProgressChanged"}
+# ``cycleProgressChanged`` answers a manager for the people below them: it is shared by the session (the same
+# token and roles), its counts read once per burst for all that session's tabs.
 # ``reviewFormChanged`` is shared by a form's reader class (resolvers/reviews/sharing.py) when it selects only
 # what readers who stand to the form alike see alike: the change itself, and who made it (org-chart fields).
 READER_CLASS_FIELDS: Mapping[str, frozenset[str]] = {

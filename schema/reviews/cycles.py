@@ -14,7 +14,7 @@ from models.reviews.cycles import LaunchResult
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.reviews import cycle_queries as resolvers
-from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress
+from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress, Progress
 from schema.core.cost import listed
 from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
@@ -130,6 +130,13 @@ class CycleProgress:
     phases: list[PhaseProgressType] = strawberry.field(description=(
         "Per phase, its deadline and the state of the forms due by it."))
     review_states: list[ReviewStateCount] = strawberry.field(description="How many reviews are in each state.")
+
+    @classmethod
+    def of(cls, progress: Progress) -> CycleProgress:
+        cycle, phases, states = progress
+        return cls(cycle=ReviewCycle.of(cycle), phases=[PhaseProgressType.of(p) for p in phases],
+                   review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
+                                  for s in ReviewStateEnum])
 
 
 @strawberry.type(description="How many reviews have one rating.")
