@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from resolvers.core.streams import coalesced
+from resolvers.reviews.channels import cycle_progress_channel, progress_event
 from tests.client import websocket
 from tests.conftest import GLOBEX, NORTHWIND, RunningServer
 from tests.reviews.support import (
@@ -145,3 +146,65 @@ async def test_an_error_of_the_items_is_raised_after_the_items_before_it() -> No
     else:
         raise AssertionError("the error was not raised")
     assert bursts == [[1]]
+
+
+async def test_hr_admins_share_one_execution_and_managers_their_own(server: RunningServer) -> None:
+    # given two HR admin sessions (two tokens) and the reviewee's manager following the same cycle
+    cycle_id, review, form = await launched_cycle(server)
+    await answer_required(server, review["employeeId"], form, TEMPLATE)
+    tokens = [server.token("hr_admin"), server.token("hr_admin", ttl=1800)]
+    assert tokens[0] != tokens[1]
+    async with websocket(server.ws_url, tokens[0]) as desk, websocket(server.ws_url, tokens[1]) as phone, \
+            websocket(server.ws_url, server.token(review["managerId"])) as manager:
+        for subscriber in (desk, phone, manager):
+            await subscriber.subscribe(PROGRESS_CHANGED, {"id": cycle_id})
+        await server.wait_subscribers(3)
+        # then the HR admins are one group, the manager another
+        assert server.app.state.subscriptions.stats() == {"groups": 2, "live_groups": 2, "members": 3}
+        # and when the form is submitted both HR admins get the same whole-cycle progress
+        await submit(server, review["employeeId"], form["_id"])
+        pushed = [(await s.next_payload())["data"]["cycleProgressChanged"] for s in (desk, phone, manager)]
+        everyone = (await server.client("hr_admin").data(PROGRESS, {"id": cycle_id}))["cycleProgress"]
+        assert pushed[0] == pushed[1] == everyone
+        assert pushed[2] == (await server.client(review["managerId"]).data(PROGRESS, {"id": cycle_id}))["cycleProgress"]
+
+
+async def test_a_member_no_longer_hr_admin_is_asked_to_subscribe_again(server: RunningServer) -> None:
+    # given an employee granted the HR admin role, following the cycle beside the HR admin persona
+    cycle_id, review, form = await launched_cycle(server)
+    await answer_required(server, review["employeeId"], form, TEMPLATE)
+    granted = next(e for e in NORTHWIND.employees if not {"manager", "hr_admin"} & set(e["roles"]))
+    await server.database.employees.update_one({"_id": granted["_id"]}, {"$addToSet": {"roles": "hr_admin"}})
+    token = server.token(granted["_id"], roles=[*granted["roles"], "hr_admin"])
+    async with websocket(server.ws_url, server.token("hr_admin")) as hr, websocket(server.ws_url, token) as former:
+        for subscriber in (hr, former):
+            await subscriber.subscribe(PROGRESS_CHANGED, {"id": cycle_id})
+        await server.wait_subscribers(2)
+        assert server.app.state.subscriptions.stats()["groups"] == 1
+        # when the role is taken away in the store, and (the group's standing being read once a second) a form is
+        # submitted more than a second later
+        await server.database.employees.update_one({"_id": granted["_id"]}, {"$pull": {"roles": "hr_admin"}})
+        await asyncio.sleep(1.1)
+        await submit(server, review["employeeId"], form["_id"])
+        # then the former HR admin is asked to subscribe again, with no progress, and the HR admin gets it
+        message = await former.receive()
+        assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["SUBSCRIBE_AGAIN"], message
+        assert message["payload"].get("data") is None
+        pushed = (await hr.next_payload())["data"]["cycleProgressChanged"]
+        assert phase(pushed, "SELF_REVIEW")["counts"]["submitted"] == 1
+
+
+async def test_a_burst_of_events_is_one_push(server: RunningServer) -> None:
+    # given HR following a launched cycle
+    cycle_id, review, _ = await launched_cycle(server)
+    async with websocket(server.ws_url, server.token("hr_admin")) as hr:
+        await hr.subscribe(PROGRESS_CHANGED, {"id": cycle_id})
+        await server.wait_subscribers(1)
+        # when a hundred progress events arrive at once (as from a hundred writes)
+        channel = cycle_progress_channel(NORTHWIND.organization["_id"], cycle_id)
+        for _ in range(100):
+            await server.bus.publish(channel, progress_event("started", review, employee(review["employeeId"])))
+        # then the progress is pushed once, after them all
+        pushed = (await hr.next_payload())["data"]["cycleProgressChanged"]
+        assert pushed == (await server.client("hr_admin").data(PROGRESS, {"id": cycle_id}))["cycleProgress"]
+        assert await hr.nothing_within(0.6)
