@@ -4,6 +4,8 @@
   ``praisePosted``, or of ``goalProgressChanged`` on a goal everyone sees alike (resolvers/goals/sharing.py);
 * a form's reader class — ``reviewFormChanged`` selecting what readers who stand to the form alike see alike
   (resolvers/reviews/sharing.py);
+* the organisation's HR admins — ``cycleProgressChanged`` for an HR admin, selecting what they all see alike
+  (resolvers/reviews/sharing.py);
 * the session — any other selection of those, shared only by subscriptions with the same token and roles;
 * nobody — every other subscription runs once per subscriber (``None``).
 """
@@ -19,8 +21,14 @@ from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from resolvers.goals.sharing import shared_goal
-from resolvers.reviews.sharing import form_reader_audience
-from schema.core.audience import ORG_WIDE_WHEN_ARGUMENTS, is_org_wide, is_read_by_class, is_shareable
+from resolvers.reviews.sharing import form_reader_audience, hr_admins_audience
+from schema.core.audience import (
+    ORG_WIDE_WHEN_ARGUMENTS,
+    is_alike_for_hr_admins,
+    is_org_wide,
+    is_read_by_class,
+    is_shareable,
+)
 from schema.core.selection import SubscriptionPlan, root_arguments
 from store.loaders import Loaders
 
@@ -45,6 +53,10 @@ async def _decide(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict
         if not is_read_by_class(plan.root_field, plan.fields):
             return None
         return await form_reader_audience(context, arguments.get("formId"))
+    if is_alike_for_hr_admins(plan.root_field, plan.fields):
+        hr_admins = await hr_admins_audience(context)
+        if hr_admins is not None:
+            return hr_admins
     org_wide = is_org_wide(plan.root_field, plan.fields)
     if org_wide and plan.root_field in ORG_WIDE_WHEN_ARGUMENTS:
         org_wide = await alike_for_everyone(plan.root_field, arguments, context)

@@ -38,6 +38,7 @@ SLOW_SUBSCRIBER_CLOSE = 1013  # "try again later": the server dropped a subscrib
 RECHECK_SECONDS = 1.0
 Item = TypeVar("Item")
 Message = dict[str, Any]
+_END = object()
 
 
 def _nobody(message: Message) -> Collection[str]:
@@ -158,3 +159,42 @@ async def close_connection(context: Context, reason: str) -> None:
             await websocket.close(code=SLOW_SUBSCRIBER_CLOSE, reason=reason[:120])
         except RuntimeError:  # already closed by the other side
             pass
+
+
+async def coalesced(items: AsyncIterator[Item], seconds: float) -> AsyncIterator[list[Item]]:
+    """``items`` in bursts: the first item that comes and every other that comes within ``seconds`` of it, as
+    one list (a stream that answers a burst of events with one read). ``items`` is read by a task beside, so
+    a burst waits here, not on the bus subscription; what ``items`` raises is raised here once the items
+    before it are through, and closing this closes ``items``."""
+    buffer: list[Any] = []
+    arrived = asyncio.Event()
+
+    async def pump() -> None:
+        try:
+            async for item in items:
+                buffer.append(item)
+                arrived.set()
+        except Exception as error:  # handed to the reader, which raises it
+            buffer.append(error)
+        buffer.append(_END)
+        arrived.set()
+
+    task = asyncio.create_task(pump())
+    try:
+        while True:
+            await arrived.wait()
+            if buffer[0] is not _END and not isinstance(buffer[0], Exception):
+                await asyncio.sleep(seconds)
+            arrived.clear()
+            taken = [buffer.pop(0) for _ in range(len(buffer))]
+            burst = [t for t in taken if t is not _END and not isinstance(t, Exception)]
+            if burst:
+                yield burst
+            for t in taken:
+                if isinstance(t, Exception):
+                    raise t
+            if _END in taken:
+                return
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

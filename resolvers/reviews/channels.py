@@ -40,3 +40,17 @@ def snapshot(review: Document, reviewee: Document) -> dict[str, Any]:
                        "employeeId": review["employeeId"], "cycleId": review["cycleId"]},
             "reviewee": {"_id": reviewee["_id"], "organizationId": reviewee["organizationId"],
                          "managerChain": list(reviewee.get("managerChain", []))}}
+
+
+def cycle_progress_channel(organization_id: str, cycle_id: str) -> str:
+    """A write changed what ``cycleProgress`` answers for the cycle: a form started, submitted, reopened,
+    created or withdrawn, a review moved, the cycle launched. One message per write (a launch of thousands of
+    forms is one): ``{"kind", "cycleId", "employeeId", "managerChain"}``, the reviewee and their managers as the
+    publisher read them (``employeeId`` null: any reviewee of the cycle, as after a launch)."""
+    return f"cycle-progress:{organization_id}:{cycle_id}"
+
+
+def progress_event(kind: str, review: Document, reviewee: Document | None) -> dict[str, Any]:
+    """The message of :func:`cycle_progress_channel` for a write to one review's forms or state."""
+    return {"kind": kind, "cycleId": review["cycleId"], "employeeId": review["employeeId"],
+            "managerChain": list(reviewee.get("managerChain", [])) if reviewee else []}

@@ -15,7 +15,9 @@ from models.reviews.rules import FormState, ReviewerKind, ReviewState, form_id, 
 from resolvers.core.context import Context, SignedIn, require, require_role
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
+from resolvers.core.publish import publish_after_commit
 from resolvers.reviews.access import ReviewBundle, review_bundle
+from resolvers.reviews.channels import cycle_progress_channel, progress_event
 from resolvers.reviews.form_mutations import not_found
 from resolvers.reviews.scoring import rescore
 from store.core.repository import TenantStore
@@ -63,7 +65,9 @@ async def launch_cycle(context: Context, cycle_id: str) -> Outcome:
     if template is None:
         return Outcome.refused("templateId", ErrorCode.NOT_FOUND, "the cycle's template is gone")
     result = await cycle_store.launch(store, cycle, template, signed_in.viewer.employee_id, clock.now())
-    context.fresh_loaders()
+    # one event for the whole launch, however many forms it created: any reviewee of the cycle may have new ones
+    await publish_after_commit(context, cycle_progress_channel(signed_in.viewer.organization_id, cycle_id),
+                               {"kind": "launched", "cycleId": cycle_id, "employeeId": None, "managerChain": []})
     return Outcome(result.cycle, extra={"launch": result})
 
 
@@ -98,6 +102,8 @@ async def nominate_peers(context: Context, review_id: str, peer_ids: list[str]) 
     errors = await store.transaction(step)
     if errors:
         return Outcome(errors=errors)
+    await publish_after_commit(context, cycle_progress_channel(signed_in.viewer.organization_id, review["cycleId"]),
+                               progress_event("peers", review, bundle.reviewee))
     updated = await store.reviews.get(review_id)
     if updated is not None:
         await rescore(context, ReviewBundle(updated, bundle.reviewee, bundle.template))

@@ -44,6 +44,9 @@ class PhaseProgress:
     by_department: dict[str | None, Counts] = field(default_factory=dict)
 
 
+Progress = tuple[Document, list[PhaseProgress], dict[str, int]]  # the cycle, its phases, reviews per state
+
+
 @dataclass
 class DepartmentRatings:
     department_id: str | None
@@ -105,7 +108,7 @@ async def cycle_reviews(context: Context, cycle: Document, department_id: str | 
         return await keyset_page(signed_in.store.reviews, query, REVIEW_ORDER, window)
 
 
-async def progress(context: Context, cycle_id: str) -> tuple[Document, list[PhaseProgress], dict[str, int]]:
+async def progress(context: Context, cycle_id: str) -> Progress:
     signed_in, cycle = await _cycle(context, cycle_id)
     if not can_follow_cycle(signed_in.viewer):
         raise Forbidden("cycle progress is for managers and HR admins")

@@ -44,7 +44,7 @@ from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
 from resolvers.reviews.access import FORM_REFUSAL, FormBundle, ReviewBundle, form_bundle, period_goals
-from resolvers.reviews.channels import form_channel, snapshot
+from resolvers.reviews.channels import cycle_progress_channel, form_channel, progress_event, snapshot
 from resolvers.reviews.scoring import rescore
 from store.core.repository import TenantStore
 from store.reviews import repository as review_store
@@ -160,6 +160,9 @@ async def update_answer(context: Context, form_id: str, question_id: str, value:
         "kind": "answer", "formId": form_id, "questionId": question_id, "value": value,
         "version": answer["version"], "byId": viewer.employee_id, "at": at.isoformat(), "state": form["state"],
         "reviewerId": form["reviewerId"], "formKind": form["kind"], **snapshot(current.review, current.reviewee)})
+    if form["state"] != current.form["state"]:  # the first answer started the form
+        await publish_after_commit(context, cycle_progress_channel(viewer.organization_id, form["cycleId"]),
+                                   progress_event("started", current.review, current.reviewee))
     # what the write replaced: the answer at base_version, if the form read before the write had it (a version
     # is written once, so its value is known); else unknown, and the score is recomputed to be safe
     previous = answer_of(current.form, question_id)
@@ -215,6 +218,8 @@ async def _moved(context: Context, bundle: FormBundle, check: Check, to: FormSta
         return result
     current, updated = result
     await _form_event(context, current, updated, entry["kind"], entry["byId"])
+    await publish_after_commit(context, cycle_progress_channel(updated["organizationId"], updated["cycleId"]),
+                               progress_event(entry["kind"], current.review, current.reviewee))
     return Outcome(updated)
 
 

@@ -22,7 +22,14 @@ from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
 from resolvers.reviews.access import REVIEW_REFUSAL, ReviewBundle, review_bundle
-from resolvers.reviews.channels import cycle_scores_channel, review_results_channel, score_channel, snapshot
+from resolvers.reviews.channels import (
+    cycle_progress_channel,
+    cycle_scores_channel,
+    progress_event,
+    review_results_channel,
+    score_channel,
+    snapshot,
+)
 from resolvers.reviews.form_mutations import not_found
 from store.reviews import repository as review_store
 
@@ -82,6 +89,8 @@ async def move_review(context: Context, review_id: str, to: str, note: str | Non
     await publish_after_commit(context, score_channel(viewer.organization_id, review_id),
                                {"kind": "state", "reviewId": review_id,
                                 **snapshot({**result, **changes}, bundle.reviewee)})
+    await publish_after_commit(context, cycle_progress_channel(viewer.organization_id, result["cycleId"]),
+                               progress_event("moved", result, bundle.reviewee))
     if to == ReviewState.SHARED:
         await publish_after_commit(context, review_results_channel(viewer.organization_id), {
             "kind": "shared", "reviewId": review_id, "employeeId": result["employeeId"], "cycleId": result["cycleId"]})

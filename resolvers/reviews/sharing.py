@@ -1,4 +1,4 @@
-"""``reviewFormChanged`` shared by a form's reader class (realtime/groups.py).
+"""``reviewFormChanged`` shared by a form's reader class, ``cycleProgressChanged`` by HR admins (realtime/groups.py).
 
 Readers of one form who stand to it alike — its reviewer or not, and the same relations to the reviewee
 (``models.reviews.permissions.FormReader``) — read the same fields of it, so their subscriptions (with the same
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from graphql import GraphQLError
 
-from models.core.viewer import Viewer
+from models.core.viewer import Role, Viewer
 from models.reviews.permissions import FormReader, form_reader
 from realtime import Bus
 from realtime.groups import Audience
@@ -25,6 +25,8 @@ from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Forbidden, SubscribeAgain, Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
 from resolvers.reviews.access import form_bundle, readable_form
+from store.core.repository import TenantStore
+from store.loaders import Loaders
 
 FORM_READER = "reviews.form_reader"  # the group context's extra: the class its one execution decides for
 CLASS_CHANGED = "how you stand to this review changed: subscribe again"
@@ -85,3 +87,45 @@ async def standing_in_class(context: Context, form_id: str, reader: FormReader,
 
 async def _no_recheck(names: object) -> None:
     return None
+
+
+HR_ADMINS_ONLY = "this shared execution is for HR admins: subscribe again"
+
+
+async def hr_admins_audience(context: Context) -> Audience | None:
+    """The audience of a ``cycleProgressChanged`` selecting what every HR admin sees alike
+    (``schema.core.audience.is_alike_for_hr_admins``) for an HR admin: the organisation's HR admins, one execution
+    as an HR admin who is nobody in particular (every reviewee's counts). ``None`` for anyone else (not signed in,
+    not an HR admin): their subscription is shared by the session, or the usual path reports why. Each member is
+    checked apart: the token's expiry before every delivery, and at most once a second, in one read for the
+    group, still employed (else ``UNAUTHENTICATED``) and still granted the HR admin role (else
+    ``SUBSCRIBE_AGAIN``)."""
+    try:
+        viewer = await context.authenticate()
+    except Unauthenticated:
+        return None
+    if not viewer.is_hr_admin:
+        return None
+    organization_id = viewer.organization_id
+
+    def hr_context(bus: Bus, recheck: Recheck) -> Context:
+        return shared_context(context, bus, recheck,
+                              Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset({Role.HR_ADMIN})))
+
+    return Audience(("hr-admins", organization_id), hr_context, check_member, check_all=still_hr_admins,
+                    check_all_seconds=RECHECK_SECONDS)
+
+
+async def still_hr_admins(members: list[Context]) -> list[GraphQLError | None]:
+    """Each member still employed and granted the HR admin role as stored now, in one read."""
+    if not members:
+        return []
+    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
+    errors: list[GraphQLError | None] = []
+    for member, employee in zip(members, await reread(members, Loaders(store)), strict=True):
+        if employee is None or member.viewer is None:
+            errors.append(Unauthenticated(LEFT))
+            continue
+        member.viewer = viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
+        errors.append(None if viewer.is_hr_admin else SubscribeAgain(HR_ADMINS_ONLY))
+    return errors

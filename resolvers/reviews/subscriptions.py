@@ -12,6 +12,7 @@ from typing import Any
 
 from models.core.viewer import Viewer
 from models.reviews.permissions import (
+    can_follow_cycle,
     can_read_review_answer,
     can_read_review_form,
     can_see_cycle_scores,
@@ -22,12 +23,15 @@ from models.reviews.permissions import (
 from models.reviews.rules import questions_for
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.core.streams import stream
+from resolvers.core.streams import coalesced, stream
 from resolvers.reviews.access import readable_form, visible_review
-from resolvers.reviews.channels import cycle_scores_channel, form_channel, score_channel
+from resolvers.reviews.channels import cycle_progress_channel, cycle_scores_channel, form_channel, score_channel
+from resolvers.reviews.cycle_queries import Progress, progress
 from resolvers.reviews.sharing import reader_of
 
 Message = dict[str, Any]
+COALESCE_SECONDS = 0.25  # a burst of writes within this long after the first is one push of cycleProgress
+PROGRESS_REFUSAL = "cycle progress is for managers and HR admins"
 
 
 async def review_form_changed(context: Context, form_id: str) -> AsyncIterator[Message]:
@@ -93,3 +97,34 @@ async def cycle_scores_changed(context: Context, cycle_id: str) -> AsyncIterator
 
     async for event in stream(context, cycle_scores_channel(signed_in.viewer.organization_id, cycle_id), events):
         yield event
+
+
+def concerns(viewer: Viewer, message: Message) -> bool:
+    """Whether a progress event may change what ``cycleProgress`` answers the viewer: HR admins follow every
+    reviewee, managers the people below them (the reviewee's management chain as the publisher read it); an
+    event naming no reviewee (a launch) concerns everyone who follows the cycle."""
+    if viewer.is_hr_admin or message.get("employeeId") is None:
+        return True
+    return viewer.employee_id in message.get("managerChain", ())
+
+
+async def cycle_progress_changed(context: Context, cycle_id: str) -> AsyncIterator[Progress]:
+    """``cycleProgress`` again, for the subscriber, after each write that may change it (forms started,
+    submitted, reopened, created or withdrawn; reviews moved; the cycle launched), with the query's rules:
+    managers see the people below them, HR admins everyone. Writes within :data:`COALESCE_SECONDS` of the
+    first of a burst are answered by one push, read after them all."""
+    signed_in = await require_role(context, can_follow_cycle, PROGRESS_REFUSAL)
+    if await signed_in.loaders.reviews.cycle_by_id.load(cycle_id) is None:
+        raise BadUserInput(f"no review cycle {cycle_id!r} in your organisation")
+
+    async def events(viewer: Viewer, message: Message) -> AsyncIterator[Message]:
+        if not can_follow_cycle(viewer):
+            raise Forbidden(PROGRESS_REFUSAL)
+        if concerns(viewer, message):
+            yield message
+
+    changes = stream(context, cycle_progress_channel(signed_in.viewer.organization_id, cycle_id), events)
+    async for _ in coalesced(changes, COALESCE_SECONDS):
+        context.fresh_loaders()  # the counts, the cycle and its departments as stored after the burst
+        yield await progress(context, cycle_id)
+

@@ -24,7 +24,23 @@ ORG_WIDE_WHEN_ARGUMENTS = frozenset({"goalProgressChanged"})
 # Subscriptions that may share an execution at all: their stream has no side effect when it starts and
 # yields nothing before an event, so a member joining later misses nothing it would see alone.
 # (``reviewPresence``, for one, announces each subscriber on the way in and answers with the viewers.)
-SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS | {"reviewFormChanged"}
+SHAREABLE_SUBSCRIPTIONS = ORG_WIDE_SUBSCRIPTIONS | {"reviewFormChanged", "cycleProgressChanged"}
+# ``cycleProgressChanged`` answers HR admins alike (every reviewee's counts): selecting only the counts, the cycle's
+# own fields and departments (org-chart fields), it is shared by the organisation's HR admins
+# (resolvers/reviews/sharing.py); a manager's answer covers the people below them, shared by the session.
+HR_ALIKE_FIELDS: Mapping[str, frozenset[str]] = {
+    "Subscription": frozenset({"cycleProgressChanged"}),
+    "CycleProgress": frozenset({"cycle", "phases", "reviewStates"}),
+    "PhaseProgressType": frozenset({"phase", "deadline", "counts", "departments"}),
+    "DepartmentProgress": frozenset({"departmentId", "counts", "department"}),
+    "FormCounts": frozenset({"notStarted", "inProgress", "submitted"}),
+    "ReviewStateCount": frozenset({"state", "count"}),
+    # the cycle itself, which everyone reads (not its reviews nor its template)
+    "ReviewCycle": frozenset({"id", "name", "status", "periodStart", "periodEnd", "peersPerReviewee", "phases",
+                              "eligibility", "launchedAt"}),
+    "CyclePhase": frozenset({"phase", "deadline"}),
+    "CycleEligibility": frozenset({"hiredBefore", "departmentIds", "excludedEmployeeIds"}),
+}
 # ``reviewFormChanged`` is shared by a form's reader class (resolvers/reviews/sharing.py) when it selects only
 # what readers who stand to the form alike see alike: the change itself, and who made it (org-chart fields).
 READER_CLASS_FIELDS: Mapping[str, frozenset[str]] = {
@@ -72,3 +88,11 @@ def is_org_wide(root_field: str, fields: Iterable[tuple[str, str]]) -> bool:
     the organisation the same result."""
     return root_field in ORG_WIDE_SUBSCRIPTIONS and all(
         name == "__typename" or name in ORG_WIDE_FIELDS.get(type_name, ()) for type_name, name in fields)
+
+
+def is_alike_for_hr_admins(root_field: str, fields: Iterable[tuple[str, str]]) -> bool:
+    """True when a ``cycleProgressChanged`` selecting ``fields`` shows every HR admin of the organisation the same
+    result (the counts of every reviewee, the cycle, departments as the org chart shows them)."""
+    return root_field == "cycleProgressChanged" and all(
+        name == "__typename" or name in HR_ALIKE_FIELDS.get(type_name, ())
+        or name in ORG_WIDE_FIELDS.get(type_name, ()) for type_name, name in fields)

@@ -11,10 +11,11 @@ from strawberry.types import Info
 
 from models.core.documents import Document
 from models.reviews.cycles import LaunchResult
+from models.reviews.rules import Phase, ReviewState
 from resolvers.core.context import Context
 from resolvers.core.loading import load
 from resolvers.reviews import cycle_queries as resolvers
-from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress
+from resolvers.reviews.cycle_queries import Counts, DepartmentRatings, PhaseProgress, Progress
 from schema.core.cost import listed
 from schema.core.pagination import After, Before, Connection, First, Last, window
 from schema.org.types import Department, DepartmentFields, Employee, EmployeeFields
@@ -127,9 +128,17 @@ class ReviewStateCount:
 @strawberry.type(description="Forms not started, in progress and submitted, per phase and per department.")
 class CycleProgress:
     cycle: ReviewCycle = strawberry.field(description="The cycle this progress is of.")
-    phases: list[PhaseProgressType] = strawberry.field(description=(
+    phases: list[PhaseProgressType] = strawberry.field(metadata=listed(len(Phase)), description=(
         "Per phase, its deadline and the state of the forms due by it."))
-    review_states: list[ReviewStateCount] = strawberry.field(description="How many reviews are in each state.")
+    review_states: list[ReviewStateCount] = strawberry.field(
+        metadata=listed(len(ReviewState)), description="How many reviews are in each state.")
+
+    @classmethod
+    def of(cls, progress: Progress) -> CycleProgress:
+        cycle, phases, states = progress
+        return cls(cycle=ReviewCycle.of(cycle), phases=[PhaseProgressType.of(p) for p in phases],
+                   review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
+                                  for s in ReviewStateEnum])
 
 
 @strawberry.type(description="How many reviews have one rating.")

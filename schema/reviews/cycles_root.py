@@ -17,12 +17,9 @@ from schema.reviews.cycles import (
     CycleDistribution,
     CycleProgress,
     LaunchSummary,
-    PhaseProgressType,
     ReviewCycle,
-    ReviewStateCount,
     distribution,
 )
-from schema.reviews.enums import ReviewStateEnum
 from schema.reviews.inputs import ReviewCycleInput, cycle_data
 from schema.reviews.types import Review, ReviewForm
 
@@ -66,10 +63,7 @@ class CycleQuery:
         self, info: Info[Context, Any],
         cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The cycle whose progress to report.")],
     ) -> CycleProgress | None:
-        cycle, phases, states = await resolvers.progress(info.context, cycle_id)
-        return CycleProgress(cycle=ReviewCycle.of(cycle), phases=[PhaseProgressType.of(p) for p in phases],
-                             review_states=[ReviewStateCount(state=ReviewStateEnum(s), count=states.get(s.value, 0))
-                                            for s in ReviewStateEnum])
+        return CycleProgress.of(await resolvers.progress(info.context, cycle_id))
 
     @strawberry.field(
         metadata=listed(200),

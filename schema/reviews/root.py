@@ -19,7 +19,7 @@ from resolvers.reviews import subscriptions as streams
 from schema.core.cost import listed
 from schema.core.errors import Error, errors_of
 from schema.org.types import Employee
-from schema.reviews.cycles import CycleDistribution, distribution
+from schema.reviews.cycles import CycleDistribution, CycleProgress, distribution
 from schema.reviews.enums import FormStateEnum, ReviewStateEnum
 from schema.reviews.inputs import ReviewAnswerValue
 from schema.reviews.types import AnswerConflict, Review, ReviewAnswer, ReviewForm, ReviewScore, as_datetime, employee_by
@@ -102,7 +102,9 @@ class ScoreChange:
 
 @strawberry.type(description="A review of the cycle changed rating; the distribution after it.")
 class CycleScoresChange:
-    kind: str = strawberry.field(description="What changed: score, calibration or state.")
+    kind: str = strawberry.field(description=(
+        "What changed the rating: score (answers) or calibration. State moves are not sent here "
+        "(cycleProgressChanged has them)."))
     cycle_id: strawberry.ID = strawberry.field(description="The cycle of the review that changed.")
     review_id: strawberry.ID = strawberry.field(description="The review that changed.")
     department_id: strawberry.ID | None = strawberry.field(description=(
@@ -291,3 +293,15 @@ class ReviewSubscription:
         async for m in streams.cycle_scores_changed(info.context, cycle_id):
             yield CycleScoresChange(kind=m["kind"], cycle_id=m["cycleId"], review_id=m["reviewId"],
                                     department_id=m.get("departmentId"))
+
+    @strawberry.subscription(description="Managers (the people below them) and HR admins (everyone): the cycle's "
+                                         "progress, as cycleProgress answers it, again after each change of it (a "
+                                         "form started, submitted or reopened, peers nominated, a review moved, "
+                                         "the cycle launched); a burst of changes within 250 ms is one event.")
+    async def cycle_progress_changed(
+        self, info: Info[Context, Any],
+        cycle_id: Annotated[strawberry.ID, strawberry.argument(description=(
+            "The cycle whose progress to follow (managers and HR admins)."))],
+    ) -> AsyncGenerator[CycleProgress, None]:
+        async for progress in streams.cycle_progress_changed(info.context, cycle_id):
+            yield CycleProgress.of(progress)

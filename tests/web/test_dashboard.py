@@ -1,5 +1,6 @@
 """The HR dashboard in Chromium against the real server and the committed build: the score distribution and
-the overdue count the API answers, a calibration sent from outside the browser shown live, "HR admins only"
+the overdue count the API answers, a calibration sent from outside the browser shown live, a form submitted from
+outside changing the per-phase counts within a second (cycleProgressChanged), "HR admins only"
 for a manager without a single dashboard query, department budgets for a compensation admin and words (no
 query) for an HR admin without that role, axe-core clean, a phone's width without sideways scrolling."""
 
@@ -14,6 +15,7 @@ from urllib.parse import unquote_plus, urlsplit
 from playwright.async_api import Page, expect
 
 from tests.conftest import RunningServer
+from tests.reviews.support import TEMPLATE, answer_required, submit
 from tests.web.conftest import axe, base_url, sign_in
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -31,8 +33,12 @@ CALIBRATE = """mutation($id: ID!, $rating: Int!) {
   calibrateReview(reviewId: $id, rating: $rating, justification: "Calibration panel") { errors { code message } } }"""
 BUDGETS = """query($id: ID!) { departmentBudgets(cycleId: $id) { department { name } allocated { amount } } }"""
 MERIT = "{ meritCycles { id phase } }"
+SELF_PHASE = """query($id: ID!) {
+  cycleProgress(cycleId: $id) { phases { phase counts { notStarted inProgress submitted } } } }"""
+COUNTED = ("notStarted", "inProgress", "submitted")
 DASHBOARD_FIELDS = ("reviewCycles", "cycleProgress", "cycleDistribution", "overdueForms", "successionRisks",
-                    "attritionReport", "meritCycles", "departmentBudgets", "cycleScoresChanged")
+                    "attritionReport", "meritCycles", "departmentBudgets", "cycleScoresChanged",
+                    "cycleProgressChanged")
 
 
 async def open_app(page: Page, server: RunningServer, persona: str, path: str) -> None:
@@ -146,6 +152,39 @@ async def test_a_calibration_sent_from_outside_shows_live(page: Page, web_server
     calibrating = next(s["count"] for s in after["cycleProgress"]["reviewStates"] if s["state"] == "CALIBRATION")
     await expect(page.locator('[data-state="CALIBRATION"] dd')).to_have_text(str(calibrating))
     await expect(page.get_by_role("status").filter(has_text="Last change: Calibration of a review")).to_be_visible()
+
+
+async def shown_counts(page: Page, phase: str) -> list[str]:
+    """The "All departments" row of a phase's table: not started, in progress, submitted."""
+    cells = page.locator(f'table[data-phase="{phase}"] tr.d-total td')
+    return [(await cells.nth(i).inner_text()).strip() for i in range(3)]
+
+
+async def test_a_form_submitted_from_outside_changes_the_phase_counts_live(page: Page,
+                                                                           web_server: RunningServer) -> None:
+    # given a self form of the active cycle answered in full but not submitted, before the page opens
+    cycle = await active_cycle(web_server)
+    form = await web_server.database.reviewForms.find_one(
+        {"cycleId": cycle, "kind": "self", "state": {"$in": ["not_started", "in_progress"]}})
+    assert form is not None
+    await answer_required(web_server, form["reviewerId"], form, TEMPLATE)
+    hr = web_server.client("hr_admin")
+    report = await hr.data(REPORT, {"id": cycle})
+    progress = (await hr.data(SELF_PHASE, {"id": cycle}))["cycleProgress"]["phases"]
+    before = next(p["counts"] for p in progress if p["phase"] == "SELF_REVIEW")
+    # and the HR admin on the dashboard, its subscriptions live
+    await open_app(page, web_server, "hr_admin", "/hr")
+    await expect(page.locator('table[data-phase="SELF_REVIEW"]')).to_be_visible()
+    assert await shown_counts(page, "SELF_REVIEW") == [str(before[k]) for k in COUNTED]
+    await settled_subscriptions(web_server, 3 + len(report["successionRisks"]))
+    # when the reviewee submits it outside the browser
+    await submit(web_server, form["reviewerId"], form["_id"])
+    # then within a second the self-review phase counts it submitted, no longer in progress
+    expected = [str(before["notStarted"]), str(before["inProgress"] - 1), str(before["submitted"] + 1)]
+    submitted = page.locator('table[data-phase="SELF_REVIEW"] tr.d-total td').nth(2)
+    await expect(submitted).to_have_text(expected[2], timeout=1000)
+    assert await shown_counts(page, "SELF_REVIEW") == expected
+    await expect(page.get_by_role("status").filter(has_text="Forms last changed at")).to_be_visible()
 
 
 async def test_a_manager_sees_hr_admins_only_and_nothing_is_queried(page: Page, web_server: RunningServer) -> None:

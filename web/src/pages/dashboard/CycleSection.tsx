@@ -1,23 +1,28 @@
 // One review cycle on the HR dashboard: form progress per phase and department, reviews per state, the rating
-// distribution before and after calibration, and the overdue forms. A review's new score or calibration
-// (cycleScoresChanged) brings the whole report again; the form counts, which the
-// API pushes per form only, are read again every 30 seconds as well. (The event's own distribution is not
-// selected: the API's per-event cost limit refuses it with every department's counts.)
+// distribution before and after calibration, and the overdue forms. The progress arrives live
+// (cycleProgressChanged: the API pushes it after each form started, submitted or reopened, review moved or launch,
+// one push per burst; web/src/cache/dashboard.ts writes it into the cache), and the overdue forms, which the same
+// writes change, are read again after it. A review's new score or calibration (cycleScoresChanged) brings the
+// whole report again. (The scores event's own distribution is not selected: the API's per-event cost limit
+// refuses it with every department's counts.)
 import { useEffect, useMemo, useRef, useState } from "react";
-import { useQuery, useSubscription } from "urql";
+import { useClient, useQuery, useSubscription } from "urql";
 import { Link } from "../../router";
 import { Highlight, Loading } from "../../ui/status";
 import { CountBar, formatDate, SectionProblem, words } from "./parts";
 import {
-  CYCLE_DASHBOARD, CYCLE_SCORES, type CycleDashboardData, type CycleDistribution, type FormCounts, type OverdueForm,
-  type PhaseProgress,
+  CYCLE_DASHBOARD, CYCLE_PROGRESS_CHANGED, CYCLE_SCORES, type CycleDashboardData, type CycleDistribution,
+  type CycleProgress, type FormCounts, OVERDUE_FORMS, type OverdueForm, type PhaseProgress,
 } from "./queries";
 
-const REFRESH_MS = 30_000;
 const KIND_WORDS: Record<string, string> = { SELF: "Self review", MANAGER: "Manager review", PEER: "Peer review", UPWARD: "Upward review" };
 
 interface ScoresEvent {
   cycleScoresChanged: { kind: string; reviewId: string; departmentId: string | null };
+}
+
+interface ProgressEvent {
+  cycleProgressChanged: CycleProgress;
 }
 
 export function CycleSection({ cycleId }: { cycleId: string }) {
@@ -29,11 +34,18 @@ export function CycleSection({ cycleId }: { cycleId: string }) {
   const refetch = useRef(again);
   refetch.current = again;
   const [lastChange, setLastChange] = useState<string | null>(null);
+  const [formsChanged, setFormsChanged] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const overdueTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const client = useClient();
   // each event counted (the same change twice is still two changes), then handled in an effect
   const [{ data: live }] = useSubscription<ScoresEvent, { count: number; event: ScoresEvent }>(
     { query: CYCLE_SCORES, variables: { cycleId } },
     (previous, event) => ({ count: (previous?.count ?? 0) + 1, event }),
+  );
+  const [{ data: progressed }] = useSubscription<ProgressEvent, number>(
+    { query: CYCLE_PROGRESS_CHANGED, variables: { cycleId } },
+    (previous) => (previous ?? 0) + 1,
   );
   useEffect(() => {
     if (!live) return;
@@ -42,13 +54,17 @@ export function CycleSection({ cycleId }: { cycleId: string }) {
     timer.current = setTimeout(() => refetch.current({ requestPolicy: "network-only" }), 250);
   }, [live]);
   useEffect(() => {
-    const every = setInterval(() => {
-      if (document.visibilityState === "visible") refetch.current({ requestPolicy: "network-only" });
-    }, REFRESH_MS);
-    return () => {
-      clearInterval(every);
-      if (timer.current) clearTimeout(timer.current);
-    };
+    if (!progressed) return;
+    setFormsChanged(new Date().toLocaleTimeString("en-GB"));
+    // the progress itself is in the cache already; the overdue forms change with the same writes
+    if (overdueTimer.current) clearTimeout(overdueTimer.current);
+    overdueTimer.current = setTimeout(() => {
+      void client.query(OVERDUE_FORMS, { cycleId }, { requestPolicy: "network-only" }).toPromise();
+    }, 250);
+  }, [progressed, client, cycleId]);
+  useEffect(() => () => {
+    if (timer.current) clearTimeout(timer.current);
+    if (overdueTimer.current) clearTimeout(overdueTimer.current);
   }, [cycleId]);
 
   if (fetching && !data) return <Loading label="Loading the cycle…" />;
@@ -58,8 +74,9 @@ export function CycleSection({ cycleId }: { cycleId: string }) {
   return (
     <>
       <p className="d-live-note muted" role="status" aria-live="polite">
-        Ratings and calibrations arrive live; form counts are also read again every 30 seconds.
+        Form counts, ratings and calibrations arrive live.
         {lastChange && <> Last change: {lastChange}.</>}
+        {formsChanged && <> Forms last changed at {formsChanged}.</>}
       </p>
       {error && <SectionProblem error={error} forbidden="Part of this cycle's report is for HR admins." retry={retry} />}
       <section aria-labelledby="d-progress" className="d-section">

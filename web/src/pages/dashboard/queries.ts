@@ -7,18 +7,33 @@ const DISTRIBUTION = `
   departments { departmentId department { id name } before { rating count } after { rating count } }
   total { before { rating count } after { rating count } }`;
 
+const OVERDUE = `id kind state reviewer { id name } reviewee { id name department { id name } }`;
+const PROGRESS = `
+    phases { phase deadline counts { ${COUNTS} } departments { departmentId department { id name } counts { ${COUNTS} } } }
+    reviewStates { state count }`;
+
 export const CYCLE_DASHBOARD = `
 query CycleDashboard($cycleId: ID!) {
-  cycleProgress(cycleId: $cycleId) {
-    phases { phase deadline counts { ${COUNTS} } departments { departmentId department { id name } counts { ${COUNTS} } } }
-    reviewStates { state count }
-  }
+  cycleProgress(cycleId: $cycleId) { ${PROGRESS} }
   cycleDistribution(cycleId: $cycleId) { ${DISTRIBUTION} }
-  overdueForms(cycleId: $cycleId) {
-    id kind state
-    reviewer { id name }
-    reviewee { id name department { id name } }
-  }
+  overdueForms(cycleId: $cycleId) { ${OVERDUE} }
+}`;
+
+// The cycle's progress alone: what a cycleProgressChanged event writes into the cache (web/src/cache/dashboard.ts).
+export const CYCLE_PROGRESS = `
+query CycleProgress($cycleId: ID!) {
+  cycleProgress(cycleId: $cycleId) { ${PROGRESS} }
+}`;
+
+// The same progress pushed after each change of it (forms started, submitted, reopened; reviews moved; launches).
+export const CYCLE_PROGRESS_CHANGED = `
+subscription CycleProgressChanged($cycleId: ID!) {
+  cycleProgressChanged(cycleId: $cycleId) { ${PROGRESS} }
+}`;
+
+export const OVERDUE_FORMS = `
+query OverdueForms($cycleId: ID!) {
+  overdueForms(cycleId: $cycleId) { ${OVERDUE} }
 }`;
 
 export const CYCLE_SCORES = `
@@ -110,8 +125,13 @@ export interface OverdueForm {
   reviewee: (Named & { department: Named | null }) | null;
 }
 
+export interface CycleProgress {
+  phases: PhaseProgress[];
+  reviewStates: { state: string; count: number }[];
+}
+
 export interface CycleDashboardData {
-  cycleProgress: { phases: PhaseProgress[]; reviewStates: { state: string; count: number }[] } | null;
+  cycleProgress: CycleProgress | null;
   cycleDistribution: CycleDistribution | null;
   overdueForms: OverdueForm[] | null;
 }
