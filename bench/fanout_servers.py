@@ -16,8 +16,11 @@ so the client compares its receipt times with these.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
+import io
 import os
+import pstats
 import sys
 import time
 import tracemalloc
@@ -155,6 +158,22 @@ def perfgraph_app() -> ASGIApp:
         return JSONResponse({"bytes_per": round(total / per), "lines": top,
                              "types": dict(sorted(grown.items(), key=lambda kv: -kv[1]))})
 
+    profiler: list[cProfile.Profile] = []
+
+    async def profile(request: Request) -> JSONResponse:
+        """``{"on": true}`` starts profiling this process's event loop (cProfile); ``{"on": false}`` stops it and
+        returns the functions with the most time of their own and in total."""
+        if (await request.json())["on"]:
+            profiler[:] = [cProfile.Profile()]
+            profiler[0].enable()
+            return JSONResponse({"profiling": True})
+        profiler[0].disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler[0], stream=out)
+        stats.sort_stats("tottime").print_stats(35)
+        stats.sort_stats("cumulative").print_stats(50)
+        return JSONResponse({"stats": out.getvalue().replace(os.getcwd(), "")})
+
     async def last(request: Request) -> JSONResponse:
         """When the latest event of each channel kind was published."""
         bus()
@@ -164,7 +183,8 @@ def perfgraph_app() -> ASGIApp:
                                Route("/bench/last", last), Route("/bench/heap", heap),
                                Route("/bench/publish", publish, methods=["POST"]),
                                Route("/bench/tick", tick, methods=["POST"]),
-                               Route("/bench/cycles", cycles, methods=["POST"])])
+                               Route("/bench/cycles", cycles, methods=["POST"]),
+                               Route("/bench/profile", profile, methods=["POST"])])
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         """The ``/bench`` routes beside the app, not around it: everything else (each WebSocket, the lifespan)

@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from graphql import GraphQLError
@@ -50,12 +51,16 @@ class Serialized(dict[str, Any]):
 
 
 def encode_message(message: dict[str, Any]) -> str | None:
-    """A protocol message whose payload data is :class:`Serialized`, as JSON text; else ``None``."""
+    """A protocol message whose payload data is :class:`Serialized`, as JSON text; else ``None``. This runs once
+    per member and event: the usual ``{"id", "type", "payload"}`` is put together without encoding a dict."""
     payload = message.get("payload")
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), Serialized):
         return None
+    text = payload["data"].text
+    if len(message) == 3 and isinstance(id := message.get("id"), str) and isinstance(kind := message.get("type"), str):
+        return f'{{"id":{encode_basestring_ascii(id)},"type":{encode_basestring_ascii(kind)},"payload":{text}}}'
     head = json.dumps({k: v for k, v in message.items() if k != "payload"}, separators=(",", ":"))
-    return f'{head[:-1]},"payload":{payload["data"].text}}}'
+    return f'{head[:-1]},"payload":{text}}}'
 
 
 def serialize(result: ExecutionResult) -> ExecutionResult:
