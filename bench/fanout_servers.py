@@ -16,16 +16,23 @@ so the client compares its receipt times with these.
 from __future__ import annotations
 
 import asyncio
+import cProfile
+import gc
+import io
 import os
+import pstats
 import sys
 import time
+import tracemalloc
+from collections import Counter
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from models.demo.org import build_organization
@@ -42,7 +49,7 @@ DEMO = build_organization()
 CHANNEL = org_chart_channel(DEMO.organization["_id"])
 
 
-def perfgraph_app() -> Starlette:
+def perfgraph_app() -> ASGIApp:
     settings = Settings.from_env()
     published: dict[int, float] = {}
     last_published: dict[str, float] = {}  # per channel kind (``praise``, ``review-form``, …): the latest event
@@ -125,17 +132,69 @@ def perfgraph_app() -> Starlette:
         groups, on_bus = app.state.subscriptions.stats(), bus().stats()["subscribers"]
         return JSONResponse({**groups, "subscribers": groups["members"] + on_bus - groups["live_groups"]})
 
+    snapshots: list[tuple[tracemalloc.Snapshot, Counter[str]]] = []
+
+    async def heap(request: Request) -> JSONResponse:
+        """With BENCH_TRACEMALLOC set: the first call keeps a baseline; later calls return what was allocated since,
+        per ``per`` subscribers, by source line (``lines``) and live objects by type (``types``)."""
+        if not tracemalloc.is_tracing():
+            return JSONResponse({"error": "start the server with BENCH_TRACEMALLOC=1"}, status_code=400)
+        gc.collect()
+        types = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+        snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        if not snapshots:
+            snapshots.append((snapshot, types))
+            return JSONResponse({"baseline": True})
+        per = float(request.query_params.get("per", "1"))
+        base, base_types = snapshots[0]
+        group = request.query_params.get("by", "lineno")
+        stats = snapshot.compare_to(base, group)
+        total = sum(s.size_diff for s in stats)
+        top = [{"where": " < ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(s.traceback)),
+                "bytes": round(s.size_diff / per),
+                "count": round(s.count_diff / per, 2)} for s in stats[:60]]
+        grown = {k: round((v - base_types.get(k, 0)) / per, 2) for k, v in types.items()
+                 if v - base_types.get(k, 0) >= per / 2}
+        return JSONResponse({"bytes_per": round(total / per), "lines": top,
+                             "types": dict(sorted(grown.items(), key=lambda kv: -kv[1]))})
+
+    profiler: list[cProfile.Profile] = []
+
+    async def profile(request: Request) -> JSONResponse:
+        """``{"on": true}`` starts profiling this process's event loop (cProfile); ``{"on": false}`` stops it and
+        returns the functions with the most time of their own and in total."""
+        if (await request.json())["on"]:
+            profiler[:] = [cProfile.Profile()]
+            profiler[0].enable()
+            return JSONResponse({"profiling": True})
+        profiler[0].disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler[0], stream=out)
+        stats.sort_stats("tottime").print_stats(35)
+        stats.sort_stats("cumulative").print_stats(50)
+        return JSONResponse({"stats": out.getvalue().replace(os.getcwd(), "")})
+
     async def last(request: Request) -> JSONResponse:
         """When the latest event of each channel kind was published."""
         bus()
         return JSONResponse(last_published)
 
-    return Starlette(routes=[Route("/bench/published", published_at), Route("/bench/members", members),
-                             Route("/bench/last", last),
-                             Route("/bench/publish", publish, methods=["POST"]),
-                             Route("/bench/tick", tick, methods=["POST"]),
-                             Route("/bench/cycles", cycles, methods=["POST"]), Mount("/", app)],
-                     lifespan=lambda _: app.router.lifespan_context(app))
+    routes = Starlette(routes=[Route("/bench/published", published_at), Route("/bench/members", members),
+                               Route("/bench/last", last), Route("/bench/heap", heap),
+                               Route("/bench/publish", publish, methods=["POST"]),
+                               Route("/bench/tick", tick, methods=["POST"]),
+                               Route("/bench/cycles", cycles, methods=["POST"]),
+                               Route("/bench/profile", profile, methods=["POST"])])
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        """The ``/bench`` routes beside the app, not around it: everything else (each WebSocket, the lifespan)
+        reaches the app as served, with nothing of the bench's own on its call stack for the connection's life."""
+        if scope["type"] == "http" and scope["path"].startswith("/bench/"):
+            await routes(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+
+    return dispatch
 
 
 def plain_app() -> Starlette:
@@ -164,9 +223,11 @@ def plain_app() -> Starlette:
 
 
 def main() -> None:
+    if os.environ.get("BENCH_TRACEMALLOC"):
+        tracemalloc.start(int(os.environ["BENCH_TRACEMALLOC"]))
     kind, port = sys.argv[1], int(sys.argv[2])
     deflate = sys.argv[3:] == ["deflate"]  # WS_COMPRESSION=1 as served: uvicorn's permessage-deflate
-    app = perfgraph_app() if kind == "perfgraph" else plain_app()
+    app: ASGIApp = perfgraph_app() if kind == "perfgraph" else plain_app()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", ws_per_message_deflate=deflate,
                 lifespan="on" if kind == "perfgraph" else "off", backlog=4096)
 

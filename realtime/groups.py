@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from graphql import GraphQLError
@@ -50,12 +51,16 @@ class Serialized(dict[str, Any]):
 
 
 def encode_message(message: dict[str, Any]) -> str | None:
-    """A protocol message whose payload data is :class:`Serialized`, as JSON text; else ``None``."""
+    """A protocol message whose payload data is :class:`Serialized`, as JSON text; else ``None``. This runs once
+    per member and event: the usual ``{"id", "type", "payload"}`` is put together without encoding a dict."""
     payload = message.get("payload")
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), Serialized):
         return None
+    text = payload["data"].text
+    if len(message) == 3 and isinstance(id := message.get("id"), str) and isinstance(kind := message.get("type"), str):
+        return f'{{"id":{encode_basestring_ascii(id)},"type":{encode_basestring_ascii(kind)},"payload":{text}}}'
     head = json.dumps({k: v for k, v in message.items() if k != "payload"}, separators=(",", ":"))
-    return f'{head[:-1]},"payload":{payload["data"].text}}}'
+    return f'{head[:-1]},"payload":{text}}}'
 
 
 def serialize(result: ExecutionResult) -> ExecutionResult:
@@ -123,7 +128,7 @@ class Mailbox:
         return item
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Member:
     context: Any
     queue: Mailbox
@@ -170,20 +175,25 @@ class SubscriptionGroups:
         return {"groups": len(self._groups), "live_groups": len(live), "members": sum(len(g.members) for g in live)}
 
     def join(self, audience: Audience, query: str, variables: dict[str, Any] | None, operation_name: str | None,
-             context: Any) -> AsyncGenerator[ExecutionResult, None]:
-        """The member's stream: it joins (or starts) its group when first iterated and leaves when closed."""
+             context: Any, on_leave: Callable[[], None] | None = None) -> AsyncGenerator[ExecutionResult, None]:
+        """The member's stream: it joins (or starts) its group when first iterated and leaves when closed (then
+        ``on_leave`` is called)."""
         key = (audience.key, query, operation_name, json.dumps(variables or {}, sort_keys=True, default=str))
-        return self._member_stream(key, audience, query, variables, operation_name, context)
+        return self._member_stream(key, audience, query, variables, operation_name, context, on_leave)
 
     async def _member_stream(self, key: Hashable, audience: Audience, query: str, variables: dict[str, Any] | None,
-                             operation_name: str | None, context: Any) -> AsyncGenerator[ExecutionResult, None]:
+                             operation_name: str | None, context: Any,
+                             on_leave: Callable[[], None] | None) -> AsyncGenerator[ExecutionResult, None]:
         group = self._groups.get(key)
         if group is None:
             group = Group(key, audience)
             group.context = audience.build_context(self.bus, partial(self._check, group))
             group.task = asyncio.create_task(self._run(group, query, variables, operation_name))
             self._groups[key] = group
+        # An idle member's frame lives as long as its subscription: it keeps only what it uses from now on.
+        del key, audience, query, variables, operation_name
         member = Member(context, Mailbox(self.queue_size))
+        del context
         group.members[member] = None
         try:
             while True:
@@ -199,6 +209,8 @@ class SubscriptionGroups:
                 yield result
         finally:
             self._leave(group, member)
+            if on_leave is not None:
+                on_leave()
 
     def _leave(self, group: Group, member: Member) -> None:
         group.members.pop(member, None)

@@ -2,6 +2,8 @@
 
 * the organisation — a selection everyone sees alike (schema/core/audience.py) of ``orgChartChanged`` or
   ``praisePosted``, or of ``goalProgressChanged`` on a goal everyone sees alike (resolvers/goals/sharing.py);
+* a goal's reader class — ``goalProgressChanged`` with that selection on any other goal: HR admins, its owner,
+  or the managers above its owner (resolvers/goals/sharing.py);
 * a form's reader class — ``reviewFormChanged`` selecting what readers who stand to the form alike see alike
   (resolvers/reviews/sharing.py);
 * the organisation's HR admins — ``cycleProgressChanged`` for an HR admin, selecting what they all see alike
@@ -20,7 +22,7 @@ from realtime.groups import Audience
 from resolvers.core.audience import audience_of
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
-from resolvers.goals.sharing import shared_goal
+from resolvers.goals.sharing import goal_reader_audience, shared_goal
 from resolvers.reviews.sharing import form_reader_audience, hr_admins_audience
 from schema.core.audience import (
     ORG_WIDE_WHEN_ARGUMENTS,
@@ -59,8 +61,19 @@ async def _decide(schema: GraphQLSchema, plan: SubscriptionPlan, variables: dict
             return hr_admins
     org_wide = is_org_wide(plan.root_field, plan.fields)
     if org_wide and plan.root_field in ORG_WIDE_WHEN_ARGUMENTS:
-        org_wide = await alike_for_everyone(plan.root_field, arguments, context)
+        if not await alike_for_everyone(plan.root_field, arguments, context):
+            # the same selection, on a goal not alike for everyone: shared by the subscriber's reader class
+            readers = await reader_class_audience(plan.root_field, arguments, context)
+            return readers if readers is not None else await audience_of(context, org_wide=False)
     return await audience_of(context, org_wide=org_wide)
+
+
+async def reader_class_audience(root_field: str, arguments: dict[str, Any], context: Context) -> Audience | None:
+    """The subscriber's reader class for a subscription whose arguments are not alike for everyone, if it has
+    one (``goalProgressChanged`` on one goal: HR, its owner, the managers above its owner)."""
+    if root_field == "goalProgressChanged" and arguments.get("ownerId") is None:
+        return await goal_reader_audience(context, arguments.get("goalId"))
+    return None
 
 
 async def alike_for_everyone(root_field: str, arguments: dict[str, Any], context: Context) -> bool:

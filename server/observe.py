@@ -14,7 +14,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -110,18 +110,22 @@ class Observe:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app, self.metrics = app, metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # Returns the coroutine that serves the request rather than awaiting it in one more frame: a WebSocket
+        # keeps its whole call stack for as long as it is open.
         if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or ())
-        rid = request_id(headers.get(b"x-request-id", b"").decode("latin-1") or None)
+            return self.app(scope, receive, send)
+        rid = request_id(next((value.decode("latin-1") for name, value in scope.get("headers") or ()
+                               if name == b"x-request-id"), None) or None)
         info: dict[str, Any] = {"request_id": rid}
         scope[REQUEST_KEY] = info
         started = time.perf_counter()
         if scope["type"] == "websocket":
-            await self._websocket(scope, receive, send, info, started)
-            return
+            return self._websocket(scope, receive, send, info, started)
+        return self._http(scope, receive, send, info, started)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send, info: dict[str, Any], started: float) -> None:
+        rid = info["request_id"]
         status = 500
 
         async def send_with_id(message: Message) -> None:

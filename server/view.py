@@ -9,6 +9,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from cross_web import HTTPException
@@ -34,7 +35,7 @@ from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
 from schema.core.cost import CostRefused, operation_cost
 from schema.core.limits import caller_of, rate_limited, variables_error
-from schema.core.selection import SubscriptionPlan, subscription_plan
+from schema.core.selection import subscription_plan
 from schema.schema import MASKED_MESSAGE
 from server.audiences import audience_for
 from server.graphiql import local_page
@@ -152,17 +153,23 @@ class GroupingSchema:
             allowance = await self.rate_limiter.spend(caller, cost.requested)
             if not allowance.allowed:
                 return refusal(rate_limited(allowance, cost.requested))
-        joined = await self._join(plan, query, variable_values, context_value, operation_name)
-        live = 1 if joined is not None else max(1, cost.requested)
+        audience = await audience_for(self.schema._schema, plan, variable_values, context_value)
+        live = 1 if audience is not None else max(1, cost.requested)
         if self.live[caller] + live > self.live_budget:
             return refusal(GraphQLError(
                 f"your open subscriptions may already return {self.live[caller]} objects per event; "
                 f"at most {self.live_budget} are allowed: close some, or select less",
                 extensions={"code": "LIMIT_EXCEEDED"}))
-        if joined is None:
+        self.live[caller] += live
+        if audience is not None:  # the member's stream gives its live cost back as it leaves its group
+            return self.groups.join(audience, query, variable_values, operation_name, context_value,
+                                    on_leave=partial(self._give_back, caller, live))
+        try:
             joined = await self.schema.stream(query, variable_values, context_value, root_value, operation_name,
                                               **options)
-        self.live[caller] += live
+        except BaseException:
+            self._give_back(caller, live)
+            raise
         return self._counted(joined, caller, live)
 
     # The legacy graphql-ws handler asks for ``subscribe``: it too gets ``stream``, which runs queries and
@@ -175,14 +182,12 @@ class GroupingSchema:
                 async for result in source:
                     yield result
         finally:
-            self.live[caller] -= live
-            if self.live[caller] <= 0:
-                del self.live[caller]
+            self._give_back(caller, live)
 
-    async def _join(self, plan: SubscriptionPlan, query: str, variables: dict[str, Any] | None, context: Context,
-                    operation_name: str | None) -> Any:
-        audience = await audience_for(self.schema._schema, plan, variables, context)
-        return None if audience is None else self.groups.join(audience, query, variables, operation_name, context)
+    def _give_back(self, caller: str, live: int) -> None:
+        self.live[caller] -= live
+        if self.live[caller] <= 0:
+            del self.live[caller]
 
 
 async def refusal(error: GraphQLError) -> AsyncGenerator[PreExecutionError, None]:

@@ -80,3 +80,46 @@ def seen_alike(goal: Mapping[str, Any], rolled_up: Iterable[Mapping[str, Any]]) 
     everyone, and so is every goal its progress rolls up (``rolled_up``: the children it reads, to any depth),
     so no viewer's progress counts a goal another viewer's leaves out."""
     return goal.get("visibility") == "everyone" and all(g.get("visibility") == "everyone" for g in rolled_up)
+
+
+# Readers of a goal who see it alike, for sharing one execution of ``goalProgressChanged`` (resolvers/goals/
+# sharing.py): every HR admin sees every goal; the owner sees what the owner sees; a manager above the owner
+# who sees the goal by being above them sees, below the goal, what every manager above the owner sees, as long as
+# no goal it rolls up is seen by some of them and not by others (:func:`seen_alike_by_chain`).
+HR_CLASS, OWNER_CLASS, CHAIN_CLASS = "hr", "owner", "chain"
+
+
+def reader_class(viewer: Viewer, goal: Mapping[str, Any], owner: Mapping[str, Any] | None) -> str | None:
+    """How ``viewer`` stands to ``goal``: :data:`HR_CLASS`, :data:`OWNER_CLASS`, :data:`CHAIN_CLASS` (above its
+    owner in the management chain), or ``None`` (does not see it, or only because everyone does)."""
+    if not can_see_goal(viewer, goal, owner):
+        return None
+    if viewer.is_hr_admin:
+        return HR_CLASS
+    if owner is not None and owner["_id"] == viewer.employee_id:
+        return OWNER_CLASS
+    if owner is not None and manages(viewer, owner):
+        return CHAIN_CLASS
+    return None
+
+
+def _alike_for(chain: set[str], goal: Mapping[str, Any], owner: Mapping[str, Any] | None) -> bool:
+    """Whether every viewer of ``chain`` (employee ids of people who are not HR admins) sees ``goal`` alike:
+    all of them, or none."""
+    if goal.get("visibility") == "everyone":
+        return True
+    if owner is None:
+        return True  # only HR admins see it
+    seeing = {owner["_id"]}
+    if goal.get("visibility") == "management_chain":
+        seeing |= set(owner.get("managerChain", []))
+    return chain <= seeing or not chain & seeing
+
+
+def seen_alike_by_chain(owner: Mapping[str, Any] | None,
+                        rolled_up: Iterable[tuple[Mapping[str, Any], Mapping[str, Any] | None]]) -> bool:
+    """Whether everyone above ``owner`` (the owner of a goal they see by being above them) sees the progress of
+    that goal alike: each goal it rolls up (``rolled_up``: each with the person behind it) is seen by all of them
+    or by none, so no one's progress counts a goal another one's leaves out."""
+    chain = set(owner.get("managerChain", [])) if owner is not None else set()
+    return bool(chain) and all(_alike_for(chain, goal, person) for goal, person in rolled_up)

@@ -26,7 +26,7 @@ from store.core.repository import TenantStore
 from store.loaders import Loaders
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """Built once per HTTP request and once per WebSocket connection, and copied for each operation on a
     connection (:meth:`for_operation`).

@@ -15,7 +15,7 @@ from resolvers.core.errors import BadUserInput, SubscribeAgain
 from resolvers.core.streams import stream
 from resolvers.goals import queries
 from resolvers.goals.events import goal_channel, owner_channel
-from resolvers.goals.sharing import NO_LONGER_ALIKE, is_seen_alike
+from resolvers.goals.sharing import CLASS_CHANGED, NO_LONGER_ALIKE, is_seen_alike, readers_of, still_serves
 
 
 def concerns(message: dict[str, Any], goal_id: str | None, owner_id: str | None) -> bool:
@@ -60,7 +60,12 @@ async def goal_progress_changed(context: Context, goal_id: str | None,
             docs = [d for d in docs if owned_by(d, owner_id)]
         # One execution serving the organisation (resolvers/goals/sharing.py) holds only while the goal is alike
         # for everyone; after that, subscribing again lets each subscriber who still may see it run alone.
-        if context.on_names is not None and docs and not await is_seen_alike(context, docs[0]):
+        # A reader class's (the same module) holds while its execution still sees the goal as the class does.
+        readers = readers_of(context)
+        if readers is not None:
+            if docs and not await still_serves(context, readers, docs[0]):
+                raise SubscribeAgain(CLASS_CHANGED)
+        elif context.on_names is not None and docs and not await is_seen_alike(context, docs[0]):
             raise SubscribeAgain(NO_LONGER_ALIKE)
         people = await queries.owners(context, docs)
         shown = [d for d, person in zip(docs, people, strict=True) if can_see_goal(viewer, d, person)]

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 import resolvers.core.audience as audience
+import resolvers.goals.sharing as sharing
 from tests.client import LEGACY_WS, websocket
-from tests.conftest import RunningServer
+from tests.conftest import NORTHWIND, RunningServer
 from tests.goals.support import RECORD_PROGRESS, goals_of, persona
 
 SHARED = "subscription($goal: ID) { goalProgressChanged(goalId: $goal) { kind progress goal { id title progress } } }"
@@ -114,3 +115,96 @@ async def test_a_goal_no_longer_alike_for_everyone_ends_the_shared_stream_and_th
         await record(server, goal, 3)
         pushed = (await owner.next_payload())["data"]["goalProgressChanged"]
         assert (pushed["kind"], pushed["goal"]["id"]) == ("PROGRESS_RECORDED", goal["_id"])
+
+
+
+CHANGE_MANAGER = """
+mutation($id: ID!, $manager: ID) { changeManager(employeeId: $id, managerId: $manager) { errors { code } } }"""
+
+
+def chain_of_the_employee() -> tuple[str, str, str]:
+    """Above the employee persona: their direct manager and the manager persona (two levels up); and a peer of
+    the direct manager, another report of the manager persona, who is not above the employee."""
+    owner, manager = persona("employee"), persona("manager")
+    direct = owner["managerChain"][-1]
+    assert manager["_id"] in owner["managerChain"] and direct != manager["_id"]
+    peer = next(e["_id"] for e in NORTHWIND.employees if e.get("managerId") == manager["_id"]
+                and e["_id"] != direct and e["status"] != "terminated" and "hr_admin" not in e["roles"])
+    return direct, manager["_id"], peer
+
+
+def codes(message: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in message["payload"]["errors"]]
+
+
+async def test_managers_above_the_owner_of_a_chain_goal_share_one_execution_and_a_peer_receives_nothing(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test: calls compare
+    monkeypatch.setattr(sharing, "RECHECK_SECONDS", 3600.0)
+    goal = my("management_chain")
+    direct, manager, peer = chain_of_the_employee()
+    # given the owner's direct manager, the owner and an HR admin subscribed, and what one progress change costs
+    # the store for them
+    async with websocket(server.ws_url, server.token(direct)) as first, \
+            websocket(server.ws_url, server.token("employee")) as owner, \
+            websocket(server.ws_url, server.token("hr_admin")) as hr:
+        for subscriber in (first, owner, hr):
+            await subscriber.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(3)
+        server.database.stats.reset()
+        await record(server, goal, goal["keyResults"][0]["startValue"])
+        for subscriber in (first, owner, hr):
+            await subscriber.next_payload()
+        calls_before = server.database.stats.calls
+        # when the manager two levels up subscribes alike (legacy protocol), and a peer of the direct manager, who
+        # is not above the owner, tries to
+        async with websocket(server.ws_url, server.token(manager), LEGACY_WS) as second, \
+                websocket(server.ws_url, server.token(peer)) as outsider:
+            await second.subscribe(SHARED, {"goal": goal["_id"]})
+            await outsider.subscribe(SHARED, {"goal": goal["_id"]})
+            assert codes(await outsider.receive()) == ["BAD_USER_INPUT"]
+            assert (await outsider.receive())["type"] == "complete"
+            await server.wait_subscribers(4)
+            # then the two managers are one group, the owner and HR one each
+            assert groups(server) == {"groups": 3, "members": 4}
+            # and a change reaches the second manager at no cost to the store: the group's one execution serves both
+            server.database.stats.reset()
+            await record(server, goal, goal["keyResults"][0]["targetValue"])
+            payloads = [await s.next_payload() for s in (first, second, owner, hr)]
+            assert server.database.stats.calls == calls_before
+            assert payloads[0] == payloads[1]
+            event = payloads[0]["data"]["goalProgressChanged"]
+            assert (event["kind"], event["goal"]["id"]) == ("PROGRESS_RECORDED", goal["_id"])
+            now = await server.client("hr_admin").data(PROGRESS, {"id": goal["_id"]})
+            assert event["progress"] == event["goal"]["progress"] == now["goal"]["progress"]
+            # and the peer, who may not see the goal, receives nothing of it
+            assert await outsider.nothing_within(0.3)
+
+
+async def test_a_manager_no_longer_above_the_owner_is_ended_before_the_next_event_and_the_chain_still_receives(
+        server: RunningServer) -> None:
+    goal = my("management_chain")
+    direct, manager, peer = chain_of_the_employee()
+    async with websocket(server.ws_url, server.token(manager)) as above, \
+            websocket(server.ws_url, server.token(direct)) as moved_away:
+        await above.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(1)
+        await moved_away.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(2)
+        assert groups(server) == {"groups": 1, "members": 2}
+        # when the owner moves under the peer (still below the manager persona): their old manager is no longer
+        # above them, and then their progress changes
+        body = await server.client("hr_admin").data(CHANGE_MANAGER, {"id": persona("employee")["_id"], "manager": peer})
+        assert body == {"changeManager": {"errors": []}}
+        await record(server, goal, 2)
+        # then the old manager's stream ends, saying to subscribe again, without the change
+        ended = await moved_away.receive()
+        assert ended["type"] == "next" and ended["payload"]["data"] is None
+        assert codes(ended) == ["SUBSCRIBE_AGAIN"]
+        assert (await moved_away.receive())["type"] == "complete"
+        # and the manager still above receives it
+        pushed = (await above.next_payload())["data"]["goalProgressChanged"]
+        assert (pushed["kind"], pushed["goal"]["id"]) == ("PROGRESS_RECORDED", goal["_id"])
+        # and subscribing again, the old manager may no longer see the goal
+        await moved_away.subscribe(SHARED, {"goal": goal["_id"]})
+        assert codes(await moved_away.receive()) == ["BAD_USER_INPUT"]

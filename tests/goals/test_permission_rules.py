@@ -14,7 +14,15 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from models.core.viewer import Viewer
-from models.goals.permissions import can_edit_goal, can_see_goal, may_own_goal, may_set_private, visible_goals_query
+from models.goals.permissions import (
+    can_edit_goal,
+    can_see_goal,
+    may_own_goal,
+    may_set_private,
+    reader_class,
+    seen_alike_by_chain,
+    visible_goals_query,
+)
 from tests.cast import ORG, Document, cast, cells, viewer_in
 from tests.stores import store_url
 
@@ -105,6 +113,54 @@ PRIVATE: dict[str, tuple[bool, ...]] = {
     "none":                       (False, False, False, False, True,  False,   True),
     "outsider":                   (False, False, False, False, True,  True,    True),
 }
+
+
+# reader_class: how each viewer stands to a goal, for sharing one execution of goalProgressChanged ("-": none)
+#                                  skip     boss     owner    peer     hr    outsider outsider_hr
+READER: dict[str, tuple[str, ...]] = {
+    "everyone":                   ("chain", "chain", "owner", "-",     "hr", "-",     "-"),
+    "management_chain":           ("chain", "chain", "owner", "-",     "hr", "-",     "-"),
+    "private":                    ("-",     "-",     "owner", "-",     "hr", "-",     "-"),
+    "team management_chain":      ("chain", "chain", "owner", "-",     "hr", "-",     "-"),
+    "vacant management_chain":    ("-",     "-",     "-",     "-",     "hr", "-",     "-"),
+    "company everyone":           ("owner", "-",     "-",     "-",     "hr", "-",     "-"),
+}
+
+
+@pytest.mark.parametrize(("kind", "name", "expected"), cells(READER, VIEWERS))
+def test_reader_class(kind: str, name: str, expected: str) -> None:
+    # given a goal and a viewer
+    doc = GOALS[kind]
+    # when asked how the viewer stands to it
+    decision = reader_class(viewer(name), doc, owner_of(doc))
+    # then it is the table's class, and only ever one of a viewer who sees the goal
+    assert (decision or "-") == expected
+    assert decision is None or can_see_goal(viewer(name), doc, owner_of(doc))
+
+
+CHAIN = ("boss", "skip")  # everyone above "owner"
+ROLLED_UP = [goal(visibility, owner=person) for visibility in ("everyone", "management_chain", "private")
+             for person in ("owner", "boss", "skip", "peer", "hr")] + [GOALS["vacant management_chain"]]
+
+
+@pytest.mark.parametrize("child", ROLLED_UP, ids=lambda g: g["_id"])
+def test_seen_alike_by_chain_is_every_manager_above_the_owner_seeing_it_alike(child: Document) -> None:
+    # given a goal of "owner" that rolls up one goal
+    # when asked whether everyone above the owner sees that goal alike
+    decision = seen_alike_by_chain(PEOPLE["owner"], [(child, owner_of(child))])
+    # then it is exactly whether can_see_goal answers the same for each of them
+    assert decision is (len({can_see_goal(viewer(name), child, owner_of(child)) for name in CHAIN}) == 1)
+
+
+def test_seen_alike_by_chain_needs_every_goal_below_alike_and_someone_above() -> None:
+    alike, apart = goal("management_chain", owner="peer"), goal("private", owner="boss")
+    # given goals below that all of the chain see alike, and one that only some of them see
+    # then the chain sees the progress alike only without the latter
+    assert seen_alike_by_chain(PEOPLE["owner"], [(alike, PEOPLE["peer"]), (GOALS["private"], PEOPLE["owner"])])
+    assert not seen_alike_by_chain(PEOPLE["owner"], [(alike, PEOPLE["peer"]), (apart, PEOPLE["boss"])])
+    # and someone with nobody above has no chain to share with
+    assert not seen_alike_by_chain(PEOPLE["skip"], [])
+    assert not seen_alike_by_chain(None, [])
 
 
 @pytest.mark.parametrize(("kind", "name", "expected"), cells(SEE, VIEWERS))
