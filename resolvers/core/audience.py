@@ -28,7 +28,7 @@ from models.core.viewer import Viewer
 from models.org.permissions import may_sign_in
 from realtime import Bus
 from realtime.groups import Audience
-from resolvers.core.context import Context
+from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
 from store.core.repository import TenantStore
@@ -97,6 +97,22 @@ async def still_employed(members: list[Context]) -> list[GraphQLError | None]:
         return []
     store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
     return [None if employee else Unauthenticated(LEFT) for employee in await reread(members, Loaders(store))]
+
+
+async def regranted(members: list[Context]) -> list[Viewer | None]:
+    """The members of one group, each still employed with the roles the store grants now (their viewers updated
+    to them), in one read; ``None`` for a member who has left."""
+    if not members:
+        return []
+    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
+    viewers: list[Viewer | None] = []
+    for member, employee in zip(members, await reread(members, Loaders(store)), strict=True):
+        if employee is None or member.viewer is None:
+            viewers.append(None)
+            continue
+        member.viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
+        viewers.append(member.viewer)
+    return viewers
 
 
 async def reread(members: list[Context], loaders: Loaders) -> list[Document | None]:

@@ -21,7 +21,7 @@ runs alone.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from graphql import GraphQLError
 
@@ -38,13 +38,11 @@ from models.goals.permissions import (
 from models.goals.rules import counts_in_roll_up
 from realtime import Bus
 from realtime.groups import Audience
-from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, reread, shared_context
-from resolvers.core.context import Context, granted_roles
+from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, regranted, shared_context
+from resolvers.core.context import Context
 from resolvers.core.errors import SubscribeAgain, Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
 from resolvers.goals.queries import goal_loaders, owner, owners
-from store.core.repository import TenantStore
-from store.loaders import Loaders
 
 NO_LONGER_ALIKE = "this goal is no longer the same for everyone in the organisation: subscribe again"
 CLASS_CHANGED = "how you stand to this goal changed: subscribe again"
@@ -174,14 +172,4 @@ async def goal_reader_audience(context: Context, goal_id: object) -> Audience | 
 
 async def standing(members: list[Context]) -> list[GraphQLError | None]:
     """Each member still employed (else ``UNAUTHENTICATED``), with the roles the store grants now, in one read."""
-    if not members:
-        return []
-    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
-    errors: list[GraphQLError | None] = []
-    for member, employee in zip(members, await reread(members, Loaders(store)), strict=True):
-        if employee is None or member.viewer is None:
-            errors.append(Unauthenticated(LEFT))
-            continue
-        member.viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
-        errors.append(None)
-    return errors
+    return [None if viewer else Unauthenticated(LEFT) for viewer in await regranted(members)]

@@ -20,13 +20,11 @@ from models.core.viewer import Role, Viewer
 from models.reviews.permissions import FormReader, form_reader
 from realtime import Bus
 from realtime.groups import Audience
-from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, reread, shared_context
+from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, regranted, reread, shared_context
 from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Forbidden, SubscribeAgain, Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
 from resolvers.reviews.access import form_bundle, readable_form
-from store.core.repository import TenantStore
-from store.loaders import Loaders
 
 FORM_READER = "reviews.form_reader"  # the group context's extra: the class its one execution decides for
 CLASS_CHANGED = "how you stand to this review changed: subscribe again"
@@ -118,14 +116,5 @@ async def hr_admins_audience(context: Context) -> Audience | None:
 
 async def still_hr_admins(members: list[Context]) -> list[GraphQLError | None]:
     """Each member still employed and granted the HR admin role as stored now, in one read."""
-    if not members:
-        return []
-    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
-    errors: list[GraphQLError | None] = []
-    for member, employee in zip(members, await reread(members, Loaders(store)), strict=True):
-        if employee is None or member.viewer is None:
-            errors.append(Unauthenticated(LEFT))
-            continue
-        member.viewer = viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
-        errors.append(None if viewer.is_hr_admin else SubscribeAgain(HR_ADMINS_ONLY))
-    return errors
+    return [Unauthenticated(LEFT) if viewer is None else None if viewer.is_hr_admin else SubscribeAgain(HR_ADMINS_ONLY)
+            for viewer in await regranted(members)]
