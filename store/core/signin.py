@@ -18,6 +18,7 @@ from models.core.documents import Document
 from models.core.signin import CODE_SECONDS, code_hash, new_code
 from models.org.rules import EmployeeStatus
 from store.core.database import Database
+from store.core.repository import TenantStore
 
 NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
 CARD_FIELDS = {"_id": 1, "name": 1, "positionId": 1, "departmentId": 1, "roles": 1}
@@ -60,9 +61,9 @@ async def redeem_code(database: Database, code: str, now: datetime) -> Redeemed 
 
 async def signing_in(database: Database, organization_id: str, employee_id: str) -> Document | None:
     """The employee a code signs in (name and roles as stored now), unless they have left."""
-    return await database.employees.find_one(
-        {"_id": employee_id, "organizationId": organization_id, "status": NOT_TERMINATED},
-        {"_id": 1, "name": 1, "roles": 1})
+    found = await TenantStore(database, organization_id).employees.find(
+        {"_id": employee_id, "status": NOT_TERMINATED}, projection={"_id": 1, "name": 1, "roles": 1})
+    return found[0] if found else None
 
 
 async def cards(database: Database, organization_id: str, *, ids: list[str] | None = None,
@@ -70,25 +71,23 @@ async def cards(database: Database, organization_id: str, *, ids: list[str] | No
     """People of the organisation (not terminated) as the persona picker shows them: id, name, title,
     department and roles; those of ``ids`` (in that order), or up to ``limit`` whose name contains
     ``search`` (case-insensitive), by name. Three round trips: the people, their positions, departments."""
-    query: dict[str, Any] = {"organizationId": organization_id, "status": NOT_TERMINATED}
+    store = TenantStore(database, organization_id)
+    query: dict[str, Any] = {"status": NOT_TERMINATED}
     if ids is not None:
         query["_id"] = {"$in": ids}
     if search is not None:
         query["name"] = {"$regex": re.escape(search), "$options": "i"}
-    cursor = database.employees.find(query, CARD_FIELDS).sort([("name", 1), ("_id", 1)])
-    people = await (cursor if ids is not None else cursor.limit(limit)).to_list(None)
+    people = await store.employees.find(query, sort=[("name", 1), ("_id", 1)], projection=CARD_FIELDS,
+                                        limit=0 if ids is not None else limit)
     if ids is not None:
         order = {id: i for i, id in enumerate(ids)}
         people.sort(key=lambda p: order[p["_id"]])
     if not people:
         return []
-    scope = {"organizationId": organization_id}
-    positions = {p["_id"]: p.get("title") for p in await database.positions.find(
-        {**scope, "_id": {"$in": sorted({p.get("positionId") for p in people if p.get("positionId")})}},
-        {"title": 1}).to_list(None)}
-    departments = {d["_id"]: d.get("name") for d in await database.departments.find(
-        {**scope, "_id": {"$in": sorted({p.get("departmentId") for p in people if p.get("departmentId")})}},
-        {"name": 1}).to_list(None)}
+    positions = {p["_id"]: p.get("title") for p in await store.positions.by_ids(
+        sorted({p["positionId"] for p in people if p.get("positionId")}), {"title": 1})}
+    departments = {d["_id"]: d.get("name") for d in await store.departments.by_ids(
+        sorted({p["departmentId"] for p in people if p.get("departmentId")}), {"name": 1})}
     return [{"employeeId": p["_id"], "name": p.get("name"), "title": positions.get(p.get("positionId")),
              "department": departments.get(p.get("departmentId")), "roles": list(p.get("roles", []))}
             for p in people]
