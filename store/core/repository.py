@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pymongo import UpdateOne
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DocumentTooLarge, DuplicateKeyError
 
 from models.core import clock
 from models.core.documents import new_id
@@ -121,6 +121,18 @@ class TenantCollection:
         except DuplicateKeyError as error:
             raise Duplicate(str(error)) from None
         return result.matched_count == 1
+
+    async def replace_if_older(self, id: str, version: int, fields: Mapping[str, Any]) -> bool:
+        """Document ``id`` replaced by ``fields`` as of ``version``, in one conditional write that replaces only
+        an older version (a concurrent writer's of the same or a newer version stays); ``False`` if it kept
+        nothing (that, or more than the 16 MB a document may hold)."""
+        try:
+            await self.collection.replace_one(
+                self.scope({"_id": id, "version": {"$lt": version}}),
+                {**fields, "_id": id, "organizationId": self.organization_id, "version": version}, upsert=True)
+        except (DuplicateKeyError, DocumentTooLarge):
+            return False
+        return True
 
     async def update_each(self, changes: Mapping[str, Mapping[str, Any]]) -> int:
         """One bulk write setting ``changes[id]`` on each document; returns how many changed."""

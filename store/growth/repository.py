@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pymongo.errors import DocumentTooLarge, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from models.core.documents import Document
 from models.growth.rules import MentorshipStatus
@@ -290,15 +290,8 @@ async def _save_ranking_roster(store: TenantStore, version: int, ratings: list[D
     """One conditional write that replaces only an older roster; ``False`` if it kept nothing."""
     if max(len(ratings), len(plans)) > ROSTER_LIMIT:
         return False
-    rosters = store.growthRosters
-    try:
-        await rosters.collection.replace_one(
-            rosters.scope({"_id": store.organization_id, "version": {"$lt": version}}),
-            {"_id": store.organization_id, "organizationId": store.organization_id, "version": version,
-             "ratings": ratings, "plans": plans}, upsert=True)
-    except (DuplicateKeyError, DocumentTooLarge):
-        return False  # one of the same or a newer counter is there, or too much to keep
-    return True
+    return await store.growthRosters.replace_if_older(store.organization_id, version,
+                                                      {"ratings": ratings, "plans": plans})
 
 
 async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import BulkWriteError, DocumentTooLarge, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.core.documents import Document
 from models.core.pagination import Window
@@ -146,17 +146,7 @@ async def save_roster(store: TenantStore, version: int, people: list[Document]) 
     nothing."""
     if len(people) > ROSTER_LIMIT:
         return False
-    rosters = store.employeeRosters
-    try:
-        await rosters.collection.replace_one(
-            rosters.scope({"_id": store.organization_id, "version": {"$lt": version}}),
-            {"_id": store.organization_id, "organizationId": store.organization_id, "version": version,
-             "people": people}, upsert=True)
-    except DuplicateKeyError:
-        return False  # one of the same or a newer counter is there
-    except DocumentTooLarge:
-        return False  # more than 16 MB of people: they are read live every time
-    return True
+    return await store.employeeRosters.replace_if_older(store.organization_id, version, {"people": people})
 
 
 async def insert_employees(store: TenantStore, documents: list[Document]) -> None:
