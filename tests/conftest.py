@@ -123,8 +123,22 @@ async def start_server(settings: Settings, *, header_seconds: float = HEADER_SEC
 async def stop_server(server: uvicorn.Server, running: RunningServer) -> None:
     """Shut it down (connections, then the lifespan) and hand its database back restored."""
     await close_shared_clients()  # first: the server then has no idle keep-alive connection to wait for
-    await server.shutdown()
+    await quick_shutdown(server)
     await POOL.release(running.database)
+
+
+async def quick_shutdown(server: uvicorn.Server, seconds: float = 30.0) -> None:
+    """uvicorn's ``Server.shutdown`` without its fixed 0.1 s pause (a tenth of a second a test): stop
+    accepting, ask every connection to close, wait (polling every 5 ms) until the connections and their
+    tasks are gone, then the lifespan's shutdown."""
+    for listening in server.servers:
+        listening.close()
+    for connection in list(server.server_state.connections):
+        connection.shutdown()
+    async with asyncio.timeout(seconds):
+        while server.server_state.connections or server.server_state.tasks:
+            await asyncio.sleep(0.005)
+    await server.lifespan.shutdown()
 
 
 @asynccontextmanager
