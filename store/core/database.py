@@ -157,7 +157,10 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "departments": [([ORG, ("parentId", ASCENDING)], {"name": "org_parent"})],
     "positions": [([ORG, ("departmentId", ASCENDING)], {"name": "org_department"})],
     # check-ins: series, their occurrences, action items (per series), private notes
-    "checkInTemplates": [([ORG, ("defaultSince", ASCENDING)], {"name": "org_default_since"})],
+    "checkInTemplates": [
+        ([ORG, ("defaultSince", ASCENDING)], {"name": "org_default_since"}),
+        ([ORG, ("questions._id", ASCENDING)], {"name": "org_question"}),  # the template holding a question (node)
+    ],
     "checkInSeries": [
         ([ORG, ("employeeId", ASCENDING)], {"name": "org_employee"}),
         ([ORG, ("managerId", ASCENDING)], {"name": "org_manager"}),
@@ -168,6 +171,9 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     "checkIns": [
         ([ORG, ("seriesId", ASCENDING), ("sequence", ASCENDING)], {"unique": True, "name": "org_series_sequence"}),
         ([ORG, ("scheduledOn", ASCENDING)], {"name": "org_scheduled_on"}),
+        # the check-in holding a talking point or a progress update (node(id:))
+        ([ORG, ("talkingPoints._id", ASCENDING)], {"name": "org_talking_point"}),
+        ([ORG, ("progressUpdates._id", ASCENDING)], {"name": "org_progress_update"}),
     ],
     "checkInActionItems": [([ORG, ("seriesId", ASCENDING)], {"name": "org_series"})],
     "checkInNotes": [
@@ -207,6 +213,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
         ([ORG, ("ownerDepartmentId", ASCENDING), ("dueDate", ASCENDING)], {"name": "org_owner_department"}),
         ([ORG, ("parentId", ASCENDING), ("title", ASCENDING)], {"name": "org_parent"}),
         ([ORG, ("keyResults._id", ASCENDING)], {"name": "org_key_result"}),
+        ([ORG, ("progressHistory._id", ASCENDING)], {"name": "org_progress_entry"}),  # the goal of an entry (node)
         ([ORG, ("dueDate", ASCENDING), ("_id", ASCENDING)], {"name": "org_due"}),
     ],
     # reviews: competency framework, expected levels per position, versioned templates, cycles,
@@ -325,7 +332,10 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     # growth: career tracks, one growth plan per person (targets and actions embedded), mentorships,
     # their sessions (notes private to the pair) and each mentor's count of active mentees
     "careerTracks": [([ORG, ("name", ASCENDING)], {"name": "org_name"})],
-    "growthPlans": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
+    "growthPlans": [
+        ([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"}),
+        ([ORG, ("actions._id", ASCENDING)], {"name": "org_action"}),  # the plan holding a development action (node)
+    ],
     "mentorships": [
         ([ORG, ("menteeId", ASCENDING), ("status", ASCENDING)], {"name": "org_mentee_status"}),
         ([ORG, ("mentorId", ASCENDING), ("status", ASCENDING)], {"name": "org_mentor_status"}),
