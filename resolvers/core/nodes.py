@@ -1,5 +1,6 @@
-"""``node(id:)`` and ``nodes(ids:)``: find each id's type in one store round trip, then read the object
-through its own domain, with the visibility every other path applies.
+"""``node(id:)`` and ``nodes(ids:)``: find each id's type (indexed finds sent together, as many for one id as for
+a hundred: store/core/nodes.py), then read the object through its own domain, with the visibility every other path
+applies.
 
 A kind pairs where objects of one type live (:class:`~store.core.nodes.Place`) with how its domain
 reads one (``fetch``). An id the viewer may not see answers ``None`` exactly as an unknown id does: a

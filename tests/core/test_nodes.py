@@ -15,7 +15,7 @@ from models.reviews.rules import goals_of_period
 from resolvers.core.nodes import MAX_NODES
 from schema.nodes import KINDS
 from schema.schema import build_schema
-from store.core.nodes import values_at
+from store.core.nodes import lookups, values_at
 from tests.checkins.support import upcoming
 from tests.conftest import RunningServer
 from tests.exits.support import active_individual_contributors, save_reason, save_template, terminate
@@ -34,6 +34,11 @@ LINK = "mutation($id: ID!, $goal: ID!) { linkCheckInGoal(checkInId: $id, goalId:
 RECORD = """mutation($id: ID!, $kr: ID!, $value: Float!) {
   recordCheckInProgress(checkInId: $id, keyResultId: $kr, value: $value) { errors { code } } }"""
 VIEWERS = ("employee", "manager", "hr_admin")
+# The finds locating ids, by collection, whatever the ids and however many: one on _id in each collection holding
+# objects with ids (a growth plan holds development actions only), one more per nested path of ids of their own
+# (goals: key results, progress entries; check-ins: talking points, progress updates; templates: questions)
+NESTED = Counter({"goals": 2, "checkIns": 2, "checkInTemplates": 1, "growthPlans": 1})
+LOCATING = Counter(dict.fromkeys({kind.place.collection for kind in KINDS} - {"growthPlans"}, 1)) + NESTED
 
 
 def types_with_ids() -> dict[str, GraphQLObjectType]:
@@ -242,22 +247,50 @@ async def test_nodes_refuses_more_ids_than_its_bound_and_needs_a_sign_in(server:
     assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
 
 
-async def test_finding_the_types_of_ids_costs_one_round_trip(server: RunningServer) -> None:
-    # given ids of no type at all, and two people, two departments and three career tracks (read as a list)
+async def test_finding_the_types_of_ids_costs_the_same_finds_for_one_id_and_a_hundred(server: RunningServer) -> None:
+    # given one id of no type, a hundred of them, and two people, two departments and three career tracks (a list)
     people = [e["_id"] for e in NORTHWIND.employees[:2]]
     departments = [d["_id"] for d in NORTHWIND.departments[:2]]
     tracks = [t["_id"] for t in demo_growth(NORTHWIND)["careerTracks"][:3]]
     client = server.client("hr_admin")
+    calls: dict[str, Counter[str]] = {}
+    answers: dict[str, Any] = {}
     # when each set is asked for at once
-    server.database.stats.reset()
-    unknown = await client.data(NODES, {"ids": [f"{n:024x}" for n in range(50)]})
-    unknown_calls = dict(server.database.stats.by_collection)
-    server.database.stats.reset()
-    known = await client.data(NODES, {"ids": [*people, *departments, *tracks]})
-    known_calls = dict(server.database.stats.by_collection)
-    # then the types of all of them are found in one aggregate (on the first kind's collection, employees),
-    # and the objects are read in one batch per type (the tracks' list once), beside the sign-in
-    assert unknown == {"nodes": [None] * 50}
-    assert unknown_calls == {"employees": SIGN_IN + 1}
-    assert [n["__typename"] for n in known["nodes"]] == ["Employee"] * 2 + ["Department"] * 2 + ["CareerTrack"] * 3
-    assert known_calls == {"employees": SIGN_IN + 1 + 1, "departments": 1, "careerTracks": 1}
+    for name, ids in (("one", ["0" * 24]), ("hundred", [f"{n:024x}" for n in range(MAX_NODES)]),
+                      ("known", [*people, *departments, *tracks])):
+        server.database.stats.reset()
+        answers[name] = await client.data(NODES, {"ids": ids})
+        calls[name] = Counter(server.database.stats.by_collection)
+    # then finding the types costs the same finds for one id and for a hundred, one per collection and nested path
+    assert sum(LOCATING.values()) == 45
+    assert answers["one"] == {"nodes": [None]} and answers["hundred"] == {"nodes": [None] * MAX_NODES}
+    assert calls["one"] == calls["hundred"] == LOCATING + Counter({"employees": SIGN_IN})
+    # and the objects found are read in one batch per type (the tracks' list once), beside the sign-in
+    assert [n["__typename"] for n in answers["known"]["nodes"]] == ["Employee"] * 2 + ["Department"] * 2 \
+        + ["CareerTrack"] * 3
+    assert calls["known"] == LOCATING + Counter({"employees": SIGN_IN + 1, "departments": 1, "careerTracks": 1})
+
+
+async def test_each_find_of_a_nested_id_is_answered_from_an_index(server: RunningServer) -> None:
+    # given a seeded id of each kind kept inside another document with an id of its own (a key result, a progress
+    # entry, a talking point, a check-in template's question, a development action; no progress update is seeded)
+    org = NORTHWIND.organization["_id"]
+    seeded = await seeded_ids(server, org)
+    asked = [seeded[tag][0] for tag in ("KeyResult", "ProgressEntry", "TalkingPoint", "CheckInTemplateQuestion",
+                                        "DevelopmentAction")]
+    assert seeded["CheckInProgressUpdate"] == []
+    nested = [lookup for lookup in lookups(asked, [kind.place for kind in KINDS]) if "_id" not in lookup.filter]
+    raw = server.database.client[server.database.name]
+    # when the server explains each of their finds, scoped to the organisation as a TenantCollection scopes it
+    plans = [await raw[lookup.collection].find({**lookup.filter, "organizationId": org}, lookup.projection).explain()
+             for lookup in nested]
+    # then there is one per nested path, each an index scan on the organisation and that path, examining only the
+    # document holding the id (none for progress updates)
+    assert Counter(lookup.collection for lookup in nested) == NESTED
+    assert [(p["queryPlanner"]["winningPlan"]["inputStage"]["inputStage"]["stage"],
+             p["queryPlanner"]["winningPlan"]["inputStage"]["inputStage"]["keyPattern"]) for p in plans] == [
+        ("IXSCAN", {"organizationId": 1, next(iter(lookup.filter)): 1}) for lookup in nested]
+    examined = {next(iter(lookup.filter)): p["executionStats"]["totalDocsExamined"] for lookup, p in zip(
+        nested, plans, strict=True)}
+    assert examined == {"keyResults._id": 1, "progressHistory._id": 1, "talkingPoints._id": 1,
+                        "progressUpdates._id": 0, "questions._id": 1, "actions._id": 1}
