@@ -17,10 +17,11 @@ its own (``bench/merit_server.py``), the clients (HTTP and WebSocket) in this on
   - ``p50_ms``/``p99_ms`` (send → received): each lead's time from sending ``proposeIncrease`` to receiving
     their own budget (the store work of the proposal itself included).
 
-  With them, the store calls per proposal (the counter the tests use, ``database.stats``, pushes included) and
-  the commands the driver sent (pymongo command monitoring: the audit's own reads and inserts too), counted in
-  the server process, and the load average before and after the rounds. With ``--profile``, the server's
-  cProfile over the rounds is written to merit_profile.txt in the temporary directory.
+  With them, the pushes received per proposal (all subscribers), the store calls per proposal (the counter the
+  tests use, ``database.stats``, pushes included) and the commands the driver sent (pymongo command monitoring:
+  the audit's own reads and inserts too), counted in the server process, and the load average before and after
+  the rounds. With ``--profile``, the server's cProfile over the rounds is written to merit_profile.txt in the
+  temporary directory.
 
     .venv/bin/python -m bench.merit_cycle [size] [--profile]
 """
@@ -199,6 +200,7 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
         commit_to_all: list[float] = []  # per proposal: its commit → every subscriber it reaches has received it
         commit_to_each: list[float] = []  # per proposal and subscriber: its commit → that subscriber has it
         load = [os.getloadavg()[0]]
+        pushes_before = sum(len(s.pushes) for s in subscribers)
         await http.post(f"{bench}/counting", json={"on": True})
         if profile:
             await http.post(f"{bench}/profile", json={"on": True})
@@ -228,6 +230,7 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
                 commit_to_each += [max(0.0, a - commit) for a in arrivals]
                 commit_to_all.append(max(0.0, max(arrivals) - commit))
         counted = (await http.post(f"{bench}/counting", json={"on": False})).json()
+        pushes = sum(len(s.pushes) for s in subscribers) - pushes_before
         if profile:
             stats = (await http.post(f"{bench}/profile", json={"on": False}, timeout=60)).json()["stats"]
             PROFILE.write_text(stats)
@@ -241,6 +244,7 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
     figures: dict[str, Any] = {
         "managers": len(leads), "rounds": ROUNDS, "subscribers": len(subscribers),
         "managers_above": len(above), **summary_ms(sent_to_own),
+        "pushes_per_proposal": round(pushes / proposals, 2),
         "store_calls_per_proposal": round(counted["calls"] / proposals, 2),
         "store_calls_by_collection": {k: round(v / proposals, 2) for k, v in sorted(calls.items())},
         "server_commands_per_proposal": round(sum(commands.values()) / proposals, 2),
