@@ -1,5 +1,5 @@
-"""Merit cycles on the embedded store (SecantusDB, ``memory://``), through the running app over HTTP and
-WebSocket:
+"""Merit cycles on the embedded store (SecantusDB, ``memory://``), through the app served by uvicorn in a process of
+its own (``bench/merit_server.py``), the clients (HTTP and WebSocket) in this one:
 
 * ``merit_launch_<size>``: ``launchMeritCycle`` for a demo organisation of ``size`` people with pay for
   everyone (eligibility, the pay snapshot in the cycle currency, budgets in two bulk inserts); target for
@@ -9,17 +9,21 @@ WebSocket:
   admin (HR) to the top manager's. Two figures, side by side:
 
   - ``commit_to_all_received`` (issue 16's "p99 under 100 ms"): for each proposal, from its commit (the ``asOf``
-    of the push it sends: stamped in the server, in this process, once its writes are acknowledged) to the moment
-    every subscriber it reaches (its lead, the managers above, HR) has received a push counting it (the first
-    with an ``asOf`` at or after that commit); ``commit_to_each_received`` is the same per subscriber;
+    of the push it sends: stamped by the server process with the wall clock once its writes are acknowledged)
+    to the moment every subscriber it reaches (its lead, the managers above, HR) has received a push counting it
+    (the first with an ``asOf`` at or after that commit; a push may count several commits); clocks: ``asOf``
+    and the receipts here are both the wall clock (CLOCK_REALTIME, ``time.time()``), one kernel clock for both
+    processes; ``commit_to_each_received`` is the same per subscriber;
   - ``p50_ms``/``p99_ms`` (send → received): each lead's time from sending ``proposeIncrease`` to receiving
-    their own budget, as measured before ``asOf`` existed (the store work of the proposal itself included).
+    their own budget (the store work of the proposal itself included).
 
-  With them, the store calls per proposal (the counter the tests use, ``database.stats``, pushes included) and
-  the commands the driver sent (pymongo command monitoring: the audit's own reads and inserts too), and the load
-  average before and after the rounds.
+  With them, the pushes received per proposal (all subscribers), the store calls per proposal (the counter the
+  tests use, ``database.stats``, pushes included) and the commands the driver sent (pymongo command monitoring:
+  the audit's own reads and inserts too), counted in the server process, and the load average before and after
+  the rounds. With ``--profile``, the server's cProfile over the rounds is written to merit_profile.txt in the
+  temporary directory.
 
-    .venv/bin/python -m bench.merit_cycle [size]
+    .venv/bin/python -m bench.merit_cycle [size] [--profile]
 """
 
 from __future__ import annotations
@@ -29,26 +33,25 @@ import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
-from pymongo import monitoring
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.common import record, summary_ms
+from bench.common import ROOT, free_port, record, server_env, summary_ms
 from models.demo.org import build_organization
-from server.app import create_app
 from server.auth import mint_token
-from server.config import DEV_JWT_SECRET, Settings
-from store.core.database import MEMORY, open_database
-from store.core.seed import seed
+from server.config import DEV_JWT_SECRET
 
 ROUNDS = 5
+PROFILE = Path(tempfile.gettempdir()) / "merit_profile.txt"
 MANAGERS = 50
 CREATE = """mutation($input: MeritCycleInput!) { createMeritCycle(input: $input) { cycle { id } errors { code } } }"""
 LAUNCH = """mutation($id: ID!) { launchMeritCycle(cycleId: $id) { launch { eligible } errors { code message } } }"""
@@ -59,17 +62,6 @@ CHANGED = """subscription($c: ID!, $m: ID!) { compensationBudgetChanged(cycleId:
 AS_OF_FIELD = """{ __type(name: "CompensationBudget") { fields { name } } }"""  # absent before asOf existed
 
 
-async def start(settings: Settings, database: Any) -> tuple[uvicorn.Server, int]:
-    app = create_app(settings, database=database)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
-                            ws_per_message_deflate=False, timeout_keep_alive=120)
-    config.load()
-    server = uvicorn.Server(config)
-    server.lifespan = config.lifespan_class(config)
-    await server.startup()
-    return server, server.servers[0].sockets[0].getsockname()[1]
-
-
 async def gql(http: httpx.AsyncClient, url: str, token: str, query: str, variables: dict[str, Any]) -> Any:
     response = await http.post(url, json={"query": query, "variables": variables},
                                headers={"Authorization": f"Bearer {token}"}, timeout=60)
@@ -78,66 +70,57 @@ async def gql(http: httpx.AsyncClient, url: str, token: str, query: str, variabl
     return body["data"]
 
 
-async def main(size: int) -> None:
-    # without the worker: its first reminder sweep over thousands of seeded people would run during the launch and
-    # the proposals (in service it may run as its own process, `python -m server worker`)
-    settings = Settings(mongodb_url=MEMORY, mongodb_db="bench_merit", broadcast_url="memory://", worker=False)
-    database = await open_database(MEMORY, "bench_merit")
+@contextlib.asynccontextmanager
+async def merit_server(size: int) -> AsyncIterator[int]:
+    """``bench.merit_server`` for ``size`` people on a free port; yields its port once ``/health`` answers."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bench.merit_server", str(size), str(port),
+                                                   cwd=ROOT, env=server_env())
+    try:
+        async with httpx.AsyncClient(timeout=5) as probe:
+            for _ in range(6000):  # seeding 5,000 people takes a few minutes on a loaded machine
+                try:
+                    if (await probe.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if process.returncode is not None:
+                        raise RuntimeError("the merit server ended before it served") from None
+                    await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError("the merit server did not start")
+        yield port
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def main(size: int, profile: bool) -> None:
     demo = build_organization(employee_count=size)
     org = demo.organization["_id"]
-    await seed(database, demo)
     admin = demo.personas["hr_admin"]
-    await database.employees.update_one({"_id": admin}, {"$addToSet": {"roles": "compensation_admin"}})
     roles = {e["_id"]: e["roles"] for e in demo.employees}
     admin_token = mint_token(DEV_JWT_SECRET, admin, org, [*roles[admin], "compensation_admin"], 3600)
-    server, port = await start(settings, database)
-    url = f"http://127.0.0.1:{port}/graphql"
-    try:
-        async with httpx.AsyncClient() as http:
-            created = await gql(http, url, admin_token, CREATE, {"input": {
-                "name": "bench", "currency": "EUR", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
-                "effectiveDate": "2027-01-01", "hiredBefore": "2026-10-01", "meritBudgetPercent": "3",
-                "rates": [{"currency": "USD", "rate": "0.92"}]}})
-            cycle = created["createMeritCycle"]["cycle"]["id"]
-            started = time.perf_counter()
-            launched = await gql(http, url, admin_token, LAUNCH, {"id": cycle})
-            launch_ms = (time.perf_counter() - started) * 1000
-            assert launched["launchMeritCycle"]["errors"] == [], launched
-            eligible = launched["launchMeritCycle"]["launch"]["eligible"]
-            record(f"merit_launch_{size}", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1)})
-            await push_latency(http, url, port, org, cycle, roles, database, admin, admin_token)
-    finally:
-        await server.shutdown()
-        await database.close()
-
-
-class Commands(monitoring.CommandListener):
-    """Every command the driver sends (pymongo command monitoring), counted while ``on``: what the embedded server
-    serves, the audit's own reads and inserts included (the store-call counter, ``database.stats``, counts one
-    call per store operation, as the tests do)."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.by_name: Counter[str] = Counter()
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if self.on:
-            self.by_name[event.command_name] += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-COMMANDS = Commands()
-monitoring.register(COMMANDS)  # before the store's client is made
+    async with merit_server(size) as port, httpx.AsyncClient() as http:
+        url = f"http://127.0.0.1:{port}/graphql"
+        created = await gql(http, url, admin_token, CREATE, {"input": {
+            "name": "bench", "currency": "EUR", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
+            "effectiveDate": "2027-01-01", "hiredBefore": "2026-10-01", "meritBudgetPercent": "3",
+            "rates": [{"currency": "USD", "rate": "0.92"}]}})
+        cycle = created["createMeritCycle"]["cycle"]["id"]
+        load = round(os.getloadavg()[0], 2)
+        started = time.perf_counter()
+        launched = await gql(http, url, admin_token, LAUNCH, {"id": cycle})
+        launch_ms = (time.perf_counter() - started) * 1000
+        assert launched["launchMeritCycle"]["errors"] == [], launched
+        eligible = launched["launchMeritCycle"]["launch"]["eligible"]
+        record(f"merit_launch_{size}", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1),
+                                        "load_average_1m": load})
+        await push_latency(http, url, port, org, cycle, roles, admin, admin_token, profile)
 
 
 class Subscriber:
     """One WebSocket with one ``compensationBudgetChanged`` subscription; every push is kept with the moment it
-    arrived (``time.time()``: the server runs in this process, on the same clock as its ``asOf``)."""
+    arrived (``time.time()``: the wall clock, the one the server process stamps ``asOf`` with)."""
 
     def __init__(self, ws: Any, who: str, manager: str) -> None:
         self.ws, self.who, self.manager = ws, who, manager
@@ -185,8 +168,9 @@ async def quiet(subscribers: list[Subscriber], seconds: float = 0.5) -> None:
 
 
 async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, cycle: str,
-                       roles: dict[str, list[str]], database: Any, admin: str, admin_token: str) -> None:
-    participants = await database.meritParticipants.find({"cycleId": cycle}).to_list(None)
+                       roles: dict[str, list[str]], admin: str, admin_token: str, profile: bool) -> None:
+    bench = f"http://127.0.0.1:{port}/bench"
+    participants = (await http.get(f"{bench}/participants", params={"cycle": cycle}, timeout=60)).json()
     reports: dict[str, list[str]] = defaultdict(list)
     chains: dict[str, list[str]] = {}  # each team lead's managers above them
     for p in participants:
@@ -216,9 +200,10 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
         commit_to_all: list[float] = []  # per proposal: its commit → every subscriber it reaches has received it
         commit_to_each: list[float] = []  # per proposal and subscriber: its commit → that subscriber has it
         load = [os.getloadavg()[0]]
-        database.stats.reset()
-        COMMANDS.by_name.clear()
-        COMMANDS.on = True
+        pushes_before = sum(len(s.pushes) for s in subscribers)
+        await http.post(f"{bench}/counting", json={"on": True})
+        if profile:
+            await http.post(f"{bench}/profile", json={"on": True})
 
         async def one(lead: str, n: int) -> tuple[float, float | None]:
             before = len(own[lead].pushes)
@@ -244,21 +229,26 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
                                          and as_of >= commit))
                 commit_to_each += [max(0.0, a - commit) for a in arrivals]
                 commit_to_all.append(max(0.0, max(arrivals) - commit))
-        COMMANDS.on = False
+        counted = (await http.post(f"{bench}/counting", json={"on": False})).json()
+        pushes = sum(len(s.pushes) for s in subscribers) - pushes_before
+        if profile:
+            stats = (await http.post(f"{bench}/profile", json={"on": False}, timeout=60)).json()["stats"]
+            PROFILE.write_text(stats)
         load.append(os.getloadavg()[0])
     finally:
         for s in subscribers:
             await s.ws.close()
             s.task.cancel()
     proposals = len(leads) * ROUNDS
-    calls = dict(database.stats.by_collection)
+    calls, commands = counted["by_collection"], counted["commands"]
     figures: dict[str, Any] = {
         "managers": len(leads), "rounds": ROUNDS, "subscribers": len(subscribers),
         "managers_above": len(above), **summary_ms(sent_to_own),
-        "store_calls_per_proposal": round(database.stats.calls / proposals, 2),
+        "pushes_per_proposal": round(pushes / proposals, 2),
+        "store_calls_per_proposal": round(counted["calls"] / proposals, 2),
         "store_calls_by_collection": {k: round(v / proposals, 2) for k, v in sorted(calls.items())},
-        "server_commands_per_proposal": round(sum(COMMANDS.by_name.values()) / proposals, 2),
-        "server_commands_by_name": {k: round(v / proposals, 2) for k, v in sorted(COMMANDS.by_name.items())},
+        "server_commands_per_proposal": round(sum(commands.values()) / proposals, 2),
+        "server_commands_by_name": {k: round(v / proposals, 2) for k, v in sorted(commands.items())},
         "load_average_1m": [round(x, 2) for x in load]}
     if commit_to_all:
         figures["commit_to_all_received"] = summary_ms(commit_to_all)
@@ -267,4 +257,5 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5000))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(main(int(args[0]) if args else 5000, "--profile" in sys.argv))

@@ -78,6 +78,18 @@ class Subscription:
             raise StopAsyncIteration
         return message
 
+    def take_queued(self) -> list[Message]:
+        """The messages already queued, without waiting (a stream that answers a burst with one push takes
+        them with the one it awaited); after the end marker the next read ends the stream."""
+        taken: list[Message] = []
+        while not self._queue.empty():
+            message = self._queue.get_nowait()
+            if message is None:
+                self._ended = True
+                break
+            taken.append(message)
+        return taken
+
     @property
     def overflowed(self) -> bool:
         """True once this subscriber has been dropped for falling behind."""

@@ -3,6 +3,7 @@ write on the participant and atomic increments on the budgets above (``store.com
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from models.compensation import budgets as budget_rules
@@ -16,7 +17,7 @@ from models.core.errors import ErrorCode
 from models.core.validation import check_name
 from resolvers.compensation.channels import budget_event
 from resolvers.compensation.mutations import budget_deltas, not_found
-from resolvers.compensation.promotions import promotion_increase
+from resolvers.compensation.promotions import promotion_increase, promotions_of
 from resolvers.compensation.queries import Budget
 from resolvers.core.context import Context, require
 from resolvers.core.errors import Forbidden
@@ -58,7 +59,9 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     them."""
     signed_in = await require(context)
     viewer, store = signed_in.viewer, signed_in.store
-    cycle, participant = await pay_store.cycle_and_participant(store, cycle_id, employee_id)  # one round trip
+    # the participant and its cycle (one round trip) and, at the same time, the person's promotions (growth's)
+    (cycle, participant), promotions = await asyncio.gather(
+        pay_store.cycle_and_participant(store, cycle_id, employee_id), promotions_of(context, employee_id))
     refusal = _refusal_for_proposals(cycle)
     if refusal or cycle is None:
         return refusal or not_found("cycleId", "merit cycle")
@@ -81,7 +84,7 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     errors = rules.check_proposal(participant, cycle["matrix"], percent, justification)
     if errors:
         return Outcome(errors=errors)
-    promotion = await promotion_increase(context, cycle, participant)
+    promotion = promotion_increase(cycle, promotions)
     promotion_minor = 0
     if promotion_percent is not None:
         if promotion is None:

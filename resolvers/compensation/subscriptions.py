@@ -1,9 +1,10 @@
 """Live compensation streams: a manager's budget after every committed proposal below them, and the
 projected spend after each matrix change. Both run on the one stream helper (``resolvers/core/streams.py``):
 events carry ids (and the moment of the commit), never an amount, and neither stream is grouped with other
-subscribers. After a budget event, the cycle and the budgets it names are read once for every subscriber of the
-process (``read_once_per_event``, one round trip); each subscriber then checks apart, as re-read, whether it may
-see its manager's budget now. The matrix stream re-reads for each subscriber."""
+subscribers. A burst of budget events queued for a subscriber is answered with one push (``coalesce``: the push
+is as of the latest of them). The cycle and the budgets are read once for every subscriber of the process and
+every event seen before the read started (``read_after``, one round trip); each subscriber then checks apart, as
+re-read, whether it may see its manager's budget now. The matrix stream re-reads for each subscriber."""
 
 from __future__ import annotations
 
@@ -21,10 +22,20 @@ from resolvers.compensation.channels import budget_channel, matrix_channel
 from resolvers.compensation.queries import Budget, budget, budget_manager, check_budget_visible, projected_spend
 from resolvers.core.context import Context, require, require_role
 from resolvers.core.errors import BadUserInput, Forbidden
-from resolvers.core.streams import read_once_per_event, stream
+from resolvers.core.streams import read_after, stream
 from store.compensation import repository as pay_store
 
 Message = dict[str, Any]
+
+
+def merged_budget_events(messages: list[Message]) -> Message:
+    """One budget event for a burst: every manager named, the latest commit (``asOf``), each event's id (``None``
+    for an older publisher's, which carried none). Ids and moments only, as every event."""
+    moments = [m["asOf"] for m in messages if m.get("asOf")]
+    return {"kind": "budget", "cycleId": messages[-1].get("cycleId"),
+            "managerIds": sorted({m for message in messages for m in message.get("managerIds", ())}),
+            "asOf": max(moments, key=datetime.fromisoformat) if len(moments) == len(messages) else None,
+            "eventIds": [m.get("eventId") for m in messages]}
 
 
 async def budget_changed(context: Context, cycle_id: str, manager_id: str) -> AsyncIterator[Budget]:
@@ -41,12 +52,15 @@ async def budget_changed(context: Context, cycle_id: str, manager_id: str) -> As
         store = (await require(context)).store
         managers = message["managerIds"]
 
-        async def read() -> tuple[Document | None, list[Document]]:  # the same for every subscriber of the event
-            return await pay_store.cycle_and_budgets(store, cycle_id, managers)
+        async def read(what: frozenset[str]) -> tuple[Document | None, list[Document]]:  # the same for everyone
+            return await pay_store.cycle_and_budgets(store, cycle_id, sorted(what))
 
-        event = message.get("eventId")  # an event without one (an older publisher's) is read for this subscriber
-        cycle, budgets = await (read_once_per_event(context, (store.organization_id, cycle_id, event), read)
-                                if event else read())
+        events = message.get("eventIds") or [message.get("eventId")]
+        if all(events):
+            cycle, budgets = await read_after(context, (store.organization_id, cycle_id), events, managers,
+                                              [manager_id], read)
+        else:  # an event without an id (an older publisher's) is read for this subscriber
+            cycle, budgets = await read(frozenset(managers))
         manager = await budget_manager(context, manager_id)
         found = next((b for b in budgets if b.get("managerId") == manager_id), None)
         if cycle is None or manager is None or found is None:
@@ -59,7 +73,7 @@ async def budget_changed(context: Context, cycle_id: str, manager_id: str) -> As
         yield Budget(found, cycle, as_of)
 
     async for item in stream(context, budget_channel(signed_in.viewer.organization_id, cycle_id), events,
-                             wants=wants):
+                             wants=wants, coalesce=merged_budget_events):
         yield item
 
 

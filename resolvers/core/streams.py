@@ -15,7 +15,9 @@ Re-check policy, the same for every stream:
 A subscriber that falls behind is dropped alone: its WebSocket is closed with 1013.
 
 A stream whose subscribers all read the same documents for an event (before their own rules pick what each may
-see) reads them once per event and process: :func:`read_once_per_event`.
+see) shares the reads of its process: :func:`read_after`, one read for every subscriber and every event seen
+before it started. A stream may answer a burst with one push (``coalesce``): the messages already queued for the
+subscriber when it takes one are merged into one message.
 """
 
 from __future__ import annotations
@@ -54,13 +56,17 @@ async def stream(context: Context, channel: str,
                  wants: Callable[[Message], bool] = _always,
                  names: Callable[[Message], Collection[str]] = _nobody,
                  on_subscribed: Callable[[], Awaitable[None]] | None = None,
-                 also: Sequence[str] = ()) -> AsyncIterator[Item]:
+                 also: Sequence[str] = (),
+                 coalesce: Callable[[list[Message]], Message] | None = None) -> AsyncIterator[Item]:
     """Each item ``events(viewer, message)`` yields for each message on ``channel`` that ``wants`` keeps
     (a cheap test on the message alone, before any read); ``names`` are the people an event concerns.
     ``on_subscribed`` runs once the bus subscription is live, before the first event (a stream that
     announces its subscriber publishes there, so it hears the answers). ``also``: other domains' public
     channels heard as well (a stream that follows their events); then every message is a copy carrying
-    the channel it came by in ``"channel"``, and the stream ends when any of its subscriptions does."""
+    the channel it came by in ``"channel"``, and the stream ends when any of its subscriptions does.
+    ``coalesce`` (a stream on one channel): each message taken comes with those already queued behind it, and
+    ``coalesce`` makes one message of them all (in the order they came): one re-check and one push for a burst,
+    no wait added."""
     viewer = await context.authenticate()
     checked_at = time.monotonic()
     try:
@@ -74,6 +80,10 @@ async def stream(context: Context, channel: str,
                 stack.push_async_callback(merged.aclose)  # its pumps stop before the subscriptions end
                 messages = merged
             async for message in messages:
+                if coalesce is not None and not also:
+                    queued = subscriptions[0].take_queued()
+                    if queued:
+                        message = coalesce([message, *queued])
                 named = names(message)
                 if context.on_names is not None:  # one execution serves a group: its members are checked apart
                     await context.on_names(list(named))
@@ -94,36 +104,67 @@ async def stream(context: Context, channel: str,
         await close_connection(context, str(error))
 
 
-SHARED_READS_KEPT = 256  # events whose read is kept for the subscribers of a process still to handle them
+SHARED_READS_KEPT = 256  # keys (and, per key, events) whose shared reads a process keeps
 
 
 class _SharedReads:
-    """One process's reads shared by event (see :func:`read_once_per_event`), the newest kept."""
+    """One key's reads shared by the subscribers of a process (see :func:`read_after`)."""
 
     def __init__(self) -> None:
-        self.reads: OrderedDict[Hashable, asyncio.Future[Any]] = OrderedDict()
+        self.seen: OrderedDict[Hashable, int] = OrderedDict()  # event → the tick it was first handled at
+        self.latest: tuple[int, frozenset[Any], asyncio.Future[Any]] | None = None  # tick, what, the read
+        self.wanted: set[Any] = set()  # named by events seen since the latest read started
 
 
-_shared: weakref.WeakKeyDictionary[Bus, _SharedReads] = weakref.WeakKeyDictionary()
+class _Shared:
+    def __init__(self) -> None:
+        self.tick = 0  # orders, within the process, events first handled and reads started
+        self.keys: OrderedDict[Hashable, _SharedReads] = OrderedDict()
 
 
-async def read_once_per_event(context: Context, key: Hashable, read: Callable[[], Awaitable[Item]]) -> Item:
-    """What ``read()`` returns, read once for every subscriber of this process handling the same event: ``key``
-    names the event (its channel and an id the event carries) and the read (the same for whoever asks, before
-    any viewer's rule: each subscriber then decides apart what it may see of it). The first subscriber to handle
-    the event starts the read; the others wait for it. Only the latest :data:`SHARED_READS_KEPT` events are kept:
-    a subscriber far behind reads again (correct, one read more). A read that fails is not kept."""
-    reads = _shared.setdefault(context.bus, _SharedReads()).reads
-    found = reads.get(key)
-    if found is None:
-        found = reads[key] = asyncio.ensure_future(read())
-        while len(reads) > SHARED_READS_KEPT:
-            reads.popitem(last=False)
+_shared: weakref.WeakKeyDictionary[Bus, _Shared] = weakref.WeakKeyDictionary()
+
+
+async def read_after(context: Context, key: Hashable, events: Collection[Hashable], named: Collection[Any],
+                     needed: Collection[Any], read: Callable[[frozenset[Any]], Awaitable[Item]]) -> Item:
+    """What ``read(what)`` returns for a ``what`` holding ``needed``, from a read shared by every subscriber of this
+    process on ``key`` (a channel's reads, the same for whoever asks, before any viewer's rule: each subscriber
+    then decides apart what it may see of it) that started after each of ``events`` (ids the messages carry) was
+    first handled in this process — after its publication, so after its commit: the read counts it. The latest
+    read is joined (in flight or done) when it did and read what is ``needed``; otherwise a new one reads what is
+    needed and whatever the events first handled since the latest read started name (``named``: what the
+    subscriber's events name, which the other subscribers of the same events will need). A read that fails is
+    not kept; an event forgotten (the process keeps :data:`SHARED_READS_KEPT` per key) counts as first handled
+    now: one read more, never a stale one."""
+    shared = _shared.setdefault(context.bus, _Shared())
+    state = shared.keys.get(key)
+    if state is None:
+        state = shared.keys[key] = _SharedReads()
+        while len(shared.keys) > SHARED_READS_KEPT:
+            shared.keys.popitem(last=False)
+    since = 0
+    for event in events:
+        if event not in state.seen:
+            shared.tick += 1
+            state.seen[event] = shared.tick
+            state.wanted.update(named)
+        since = max(since, state.seen[event])
+    while len(state.seen) > SHARED_READS_KEPT:
+        state.seen.popitem(last=False)
+    latest = state.latest
+    if latest is not None and latest[0] > since and set(needed) <= latest[1]:
+        found = latest[2]
+    else:
+        shared.tick += 1
+        what = frozenset(state.wanted | set(named) | set(needed))
+        state.wanted = set()
+        found = asyncio.ensure_future(read(what))
+        state.latest = latest = (shared.tick, what, found)
     try:
         return await asyncio.shield(found)  # one subscriber leaving does not cancel the others' read
     except Exception:
-        if reads.get(key) is found:
-            del reads[key]
+        if state.latest is latest:
+            state.latest = None
         raise
 
 

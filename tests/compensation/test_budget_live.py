@@ -243,3 +243,44 @@ async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_a
     # (with the proposal's sign-in: two reads of people)
     calls = server.database.stats.by_collection
     assert (calls["compensationBudgets"], calls["meritCycles"], calls["employees"]) == (2, 0, 2)
+
+
+async def test_a_burst_queued_behind_a_read_reaches_each_subscriber_as_one_push_from_one_shared_read(
+        server: RunningServer) -> None:
+    # given a launched cycle, a team lead with three reports, the lead and their manager each subscribed to their
+    # own budget (two subscribers of every event)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await stored(server, "meritParticipants", cycle_id)
+    lead = next(m for m in {p["managerId"] for p in participants if len(p["managerChain"]) >= 2}
+                if sum(p["managerId"] == m for p in participants) >= 3)
+    reports = [p for p in participants if p["managerId"] == lead][:3]
+    above = reports[0]["managerChain"][-2]
+    client = server.client(lead)
+    async with websocket(server.ws_url, server.token(lead)) as own, \
+            websocket(server.ws_url, server.token(above)) as boss:
+        for ws, manager in ((own, lead), (boss, above)):
+            await ws.subscribe(PUSHED, {"cycle": cycle_id, "manager": manager})
+        await server.wait_subscribers(2)
+        server.database.stats.reset()
+        # when the first proposal's push read is held in the store, and two more proposals commit meanwhile
+        async with hold(server.database, "compensationBudgets", "aggregate") as held:
+            await client.data(PROPOSED, {"cycle": cycle_id, "employee": reports[0]["employeeId"]})
+            await held.reached.wait()
+            for report in reports[1:]:
+                done = await client.data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
+                assert done["proposeIncrease"]["errors"] == []
+        pushed = [[(await ws.next_payload())["data"]["compensationBudgetChanged"] for _ in range(2)]
+                  for ws in (own, boss)]
+        quiet = [await ws.nothing_within(0.3) for ws in (own, boss)]
+    # then each subscriber receives two pushes (the first event's, then one for the two queued behind it, as of the
+    # later commit), each counting all three increases (the held read ran once released)
+    total = str(Decimal(sum(increase(p, "3") for p in reports)).scaleb(-2))
+    assert [[p["proposed"]["amount"] for p in pushes] for pushes in pushed] == [[total, total], [total, total]]
+    assert quiet == [True, True]
+    assert all(datetime.fromisoformat(first["asOf"]) < datetime.fromisoformat(second["asOf"])
+               for first, second in pushed)
+    assert pushed[0][1]["asOf"] == pushed[1][1]["asOf"]
+    # and the budgets were read twice for both subscribers and all three events (besides the three proposals'
+    # increments): the first read, then one started after the two later events were first handled
+    assert server.database.stats.by_collection["compensationBudgets"] == 3 + 2

@@ -83,10 +83,10 @@ mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employe
 PROPOSE_WARNED = """
 mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employeeId: $employee, percent: "3",
   justification: "market") { overBudget { manager { id } } errors { code } } }"""
-# A proposal: sign-in; the participant and its cycle (one aggregate, counted on its first collection); the person's
-# promotions (growth's accessor); the participant's conditional write (its audit entry takes the version held and
-# what the write leaves: no read around it); the increments on every budget above, in one update. The over-budget
-# warning is read only when the payload asks for it (one read of the budgets).
+# A proposal: sign-in; the participant and its cycle (one aggregate, counted on its first collection) and, at the
+# same time, the person's promotions (growth's accessor); the participant's conditional write (its audit entry takes
+# the version held and what the write leaves: no read around it); the increments on every budget above, in one
+# update. The over-budget warning is read only when the payload asks for it (one read of the budgets).
 PROPOSE_CALLS = {"employees": 1, "meritParticipants": 2, "promotionProposals": 1, "compensationBudgets": 1}
 
 
