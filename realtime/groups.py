@@ -2,10 +2,14 @@
 
 Subscribers whose operation (document, operation name, variables) and audience are equal share a
 :class:`Group`. The group runs the subscription once, with a context that stands for its whole
-audience, serialises each result once and queues that text for every member (Hasura's "multiplexed"
+audience, serialises each result once and hands that text to every member (Hasura's "multiplexed"
 subscriptions). A member is the async generator a WebSocket handler iterates as if it were its own
-subscription; its queue is bounded, so a member that falls behind is dropped alone (its socket is
-closed with a reason) and never delays the others. Before each delivery the audience may check a
+subscription. A member whose handler gave an :class:`Outlet` (its socket's send and its message's head) and
+that is idle (nothing queued, nothing being sent) gets the text written by the group's task itself, without
+waking the member's task; a write that cannot finish at once (the socket's buffer is full) is finished by a
+task of the member's own, and until it is through the member's next messages wait in its queue, in order.
+The queue is bounded, so a member that falls behind is dropped alone (its socket is closed with a reason) and
+never delays the others. Before each delivery the audience may check a
 member on its own (an expired token, someone the event says has left), and, at most once a second, every
 member's standing at once (who has left since).
 
@@ -20,7 +24,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Hashable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
@@ -89,6 +93,53 @@ class Audience:
     check_all_seconds: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """Where a member's shared results may be written straight from the group's task: ``send(text)`` sends one
+    WebSocket text message on the member's connection; ``head`` is the start of its protocol message, up to the
+    payload (``{"id":"1","type":"next","payload":``); ``open()`` is false once the operation is over on the
+    connection (the client completed it, the connection closed): then nothing more is written for it."""
+
+    send: Callable[[str], Coroutine[Any, Any, None]]
+    head: str
+    open: Callable[[], bool]
+
+
+def message_head(operation_id: str, kind: str) -> str:
+    """The start of a protocol message carrying a payload, as :func:`encode_message` writes it."""
+    return f'{{"id":{encode_basestring_ascii(operation_id)},"type":{encode_basestring_ascii(kind)},"payload":'
+
+
+def send_now(send: Coroutine[Any, Any, None]) -> asyncio.Task[None] | None:
+    """Run ``send`` as far as it goes without waiting: ``None`` when it is through (a WebSocket send is, while its
+    transport's buffer is below its high-water mark); else the task that finishes it. What it raises is raised."""
+    try:
+        waiting = send.send(None)
+    except StopIteration:
+        return None
+    return asyncio.ensure_future(_finish(send, waiting))
+
+
+async def _finish(send: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """The rest of a coroutine stepped once by :func:`send_now`, which now waits on ``waiting`` (the future it
+    yielded, or ``None`` for a bare yield); stepped as a task steps it."""
+    try:
+        while True:
+            if asyncio.isfuture(waiting):
+                waiting._asyncio_future_blocking = False
+                await asyncio.wait([waiting])  # the coroutine reads the future's outcome itself when stepped
+            else:
+                await asyncio.sleep(0)
+            waiting = send.send(None)
+    except StopIteration:
+        return
+    except asyncio.CancelledError:
+        if asyncio.isfuture(waiting):
+            waiting.cancel()
+        send.close()
+        raise
+
+
 class Mailbox:
     """A bounded queue with one reader, much lighter than :class:`asyncio.Queue` (every idle subscriber
     holds one): no deque until something is queued, one future while the reader waits."""
@@ -102,6 +153,10 @@ class Mailbox:
 
     def qsize(self) -> int:
         return len(self._items) if self._items else 0
+
+    def idle(self) -> bool:
+        """The reader waits and nothing is queued: whatever it took last is through."""
+        return self._waiter is not None and not self._items and not self._waiter.done()
 
     def put_nowait(self, item: ExecutionResult | None) -> None:
         if self.qsize() >= self.maxsize:
@@ -132,8 +187,16 @@ class Mailbox:
 class Member:
     context: Any
     queue: Mailbox
+    outlet: Outlet | None = None
+    writing: asyncio.Task[None] | None = None  # a write the group started that could not finish at once
     overflowed: bool = False
     ended: bool = False
+
+    def wrote(self, task: asyncio.Task[None]) -> None:
+        if self.writing is task:
+            self.writing = None
+        if not task.cancelled() and task.exception() is not None:  # the connection is gone: its handler ends it
+            self.outlet = None
 
 
 @dataclass(eq=False)
@@ -175,15 +238,18 @@ class SubscriptionGroups:
         return {"groups": len(self._groups), "live_groups": len(live), "members": sum(len(g.members) for g in live)}
 
     def join(self, audience: Audience, query: str, variables: dict[str, Any] | None, operation_name: str | None,
-             context: Any, on_leave: Callable[[], None] | None = None) -> AsyncGenerator[ExecutionResult, None]:
+             context: Any, on_leave: Callable[[], None] | None = None,
+             outlet: Outlet | None = None) -> AsyncGenerator[ExecutionResult, None]:
         """The member's stream: it joins (or starts) its group when first iterated and leaves when closed (then
-        ``on_leave`` is called)."""
+        ``on_leave`` is called). With an ``outlet``, shared results are written there by the group while the
+        member is idle; the stream yields only the rest (its own errors, and results that came while it was
+        behind), each after the group's writes before it."""
         key = (audience.key, query, operation_name, json.dumps(variables or {}, sort_keys=True, default=str))
-        return self._member_stream(key, audience, query, variables, operation_name, context, on_leave)
+        return self._member_stream(key, audience, query, variables, operation_name, context, on_leave, outlet)
 
     async def _member_stream(self, key: Hashable, audience: Audience, query: str, variables: dict[str, Any] | None,
-                             operation_name: str | None, context: Any,
-                             on_leave: Callable[[], None] | None) -> AsyncGenerator[ExecutionResult, None]:
+                             operation_name: str | None, context: Any, on_leave: Callable[[], None] | None,
+                             outlet: Outlet | None) -> AsyncGenerator[ExecutionResult, None]:
         group = self._groups.get(key)
         if group is None:
             group = Group(key, audience)
@@ -192,12 +258,14 @@ class SubscriptionGroups:
             self._groups[key] = group
         # An idle member's frame lives as long as its subscription: it keeps only what it uses from now on.
         del key, audience, query, variables, operation_name
-        member = Member(context, Mailbox(self.queue_size))
-        del context
+        member = Member(context, Mailbox(self.queue_size), outlet)
+        del context, outlet
         group.members[member] = None
         try:
             while True:
                 result = await member.queue.get()
+                if member.writing is not None:  # the group's write before this one goes first
+                    await asyncio.wait([member.writing])
                 if result is None:
                     if member.overflowed:
                         await self.on_overflow(member.context, f"subscriber fell behind: {self.queue_size} "
@@ -213,6 +281,7 @@ class SubscriptionGroups:
                 on_leave()
 
     def _leave(self, group: Group, member: Member) -> None:
+        member.outlet = None
         group.members.pop(member, None)
         if not group.members and self._groups.get(group.key) is group:
             del self._groups[group.key]
@@ -290,8 +359,20 @@ class SubscriptionGroups:
         standing, group.standing = group.standing, None
         if standing is not None:
             await standing
+        text = result.data.text if isinstance(result.data, Serialized) else None
         for member in list(group.members):
-            self._offer(group, member, result)
+            outlet = member.outlet
+            if text is None or outlet is None or member.ended or member.writing is not None \
+                    or not member.queue.idle() or not outlet.open():
+                self._offer(group, member, result)
+                continue
+            try:
+                member.writing = send_now(outlet.send(f"{outlet.head}{text}}}"))
+            except Exception:  # the connection is gone: its handler ends the member's stream
+                member.outlet = None
+                continue
+            if member.writing is not None:  # its socket is behind: a task of its own finishes the write
+                member.writing.add_done_callback(member.wrote)
 
     def _offer(self, group: Group, member: Member, result: ExecutionResult | None) -> None:
         """Queue a result (``None``: the end) without waiting. A full queue drops the member at once: it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import json
 import re
@@ -29,7 +30,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 from realtime import Bus
-from realtime.groups import SubscriptionGroups, encode_message
+from realtime.groups import Outlet, SubscriptionGroups, encode_message, message_head
 from realtime.ratelimit import RateLimiter
 from resolvers.core.context import Context
 from resolvers.core.errors import Unauthenticated
@@ -53,6 +54,8 @@ MAX_LIVE_COST = 5_000  # objects per event over all of one person's open subscri
 CONTEXT_KEY = "perfgraph.context"
 REJECTED = "rejected because"
 COUNTED = "counted connection"
+# The operation a WebSocket handler's task runs: where a group may write its shared results (realtime/groups.py).
+OUTLET: contextvars.ContextVar[Outlet | None] = contextvars.ContextVar("perfgraph_outlet", default=None)
 
 
 # A GET answer is the viewer's own: a browser or a client cache may keep it, a shared cache never, and it is
@@ -163,7 +166,7 @@ class GroupingSchema:
         self.live[caller] += live
         if audience is not None:  # the member's stream gives its live cost back as it leaves its group
             return self.groups.join(audience, query, variable_values, operation_name, context_value,
-                                    on_leave=partial(self._give_back, caller, live))
+                                    on_leave=partial(self._give_back, caller, live), outlet=OUTLET.get())
         try:
             joined = await self.schema.stream(query, variable_values, context_value, root_value, operation_name,
                                               **options)
@@ -255,6 +258,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def send_message(self, message: Any) -> None:
         await super().send_message(with_limit_code(message))
 
+    async def run_operation(self, operation: Any) -> None:
+        """The operation's task; a group it joins writes its ``next`` messages straight to the socket while the
+        operation is registered and not completed (a ``complete`` from the client stops them at once)."""
+        operations = self.operations
+
+        def registered() -> bool:
+            return operations.get(operation.id) is operation and not operation.completed
+
+        OUTLET.set(Outlet(self.websocket.ws.send_text, message_head(operation.id, "next"), registered))
+        await super().run_operation(operation)
+
     async def handle_connection_init(self, message: Any) -> None:
         """A refused connection closes with 4403 as the protocol says, its reason saying why (``Forbidden:
         token expired`` tells a client to refresh its token and connect again; see :func:`refusal_reason`)."""
@@ -282,6 +296,18 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
 
     async def send_message(self, message: Any) -> None:
         await super().send_message(with_limit_code(message))
+
+    async def handle_async_results(self, operation_id: str, query: str, operation_name: str | None,
+                                   variables: dict[str, object] | None) -> None:
+        """The operation's task; a group it joins writes its ``data`` messages straight to the socket while this
+        task is the operation's (a ``stop`` from the client, or a ``start`` with its id, ends that at once)."""
+        task, tasks = asyncio.current_task(), self.tasks
+
+        def registered() -> bool:
+            return tasks.get(operation_id) is task
+
+        OUTLET.set(Outlet(self.websocket.ws.send_text, message_head(operation_id, "data"), registered))
+        await super().handle_async_results(operation_id, query, operation_name, variables)
 
     async def handle(self) -> None:
         timer = asyncio.create_task(self._close_unless_initialised())

@@ -4,12 +4,19 @@ each member still checked, dropped and ended on its own."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from typing import Any
 
 import pytest
+from graphql import GraphQLError
+from strawberry.types import ExecutionResult
 from websockets.exceptions import ConnectionClosed
 
 import resolvers.core.audience as audience
+from realtime.groups import Audience, Outlet, SubscriptionGroups, encode_message, message_head
+from realtime.memory_bus import MemoryBus
 from resolvers.org.mutations import org_chart_channel
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
 from tests.conftest import NORTHWIND, RunningServer, running_server
@@ -196,3 +203,146 @@ async def test_a_session_group_is_joined_only_with_the_same_roles(server: Runnin
             await server.wait_subscribers(2)
             # then the new connection runs in a group of its own, with the roles it has now
             assert groups(server) == {"groups": 2, "members": 2}
+
+
+class Socket:
+    """A member's connection: ``send`` writes at once while ``writable`` is set, else waits (a full buffer)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.writable = asyncio.Event()
+        self.writable.set()
+
+    async def send(self, text: str) -> None:
+        await self.writable.wait()
+        self.sent.append(text)
+
+
+class OneStream:
+    """A schema whose one subscription yields what is put in ``events`` (``None`` ends it)."""
+
+    def __init__(self) -> None:
+        self.events: asyncio.Queue[dict[str, int] | None] = asyncio.Queue()
+
+    async def subscribe(self, query: str, **options: object) -> AsyncGenerator[ExecutionResult, None]:
+        async def results() -> AsyncGenerator[ExecutionResult, None]:
+            while (event := await self.events.get()) is not None:
+                yield ExecutionResult(data=event, errors=None)
+        return results()
+
+
+def refuse_after(refused: set[str]) -> Callable[[Any, Iterable[str]], Awaitable[GraphQLError | None]]:
+    async def check(member: str, names: Iterable[str]) -> GraphQLError | None:
+        return GraphQLError("refused") if member in refused else None
+    return check
+
+
+async def member_on(groups: SubscriptionGroups, audience: Audience, name: str,
+                    socket: Socket) -> tuple[asyncio.Task[None], list[str]]:
+    """A member as a WebSocket handler runs it: what its stream yields is sent on the same socket, through the
+    message encoder; returns the handler's task and what the stream itself yielded."""
+    yielded: list[str] = []
+    outlet = Outlet(socket.send, message_head(name, "next"), lambda: True)
+    stream = groups.join(audience, "subscription { s }", None, None, name, outlet=outlet)
+
+    async def handler() -> None:
+        async for result in stream:
+            text = encode_message({"id": name, "type": "next", "payload": {"data": result.data}}) \
+                or json.dumps({"id": name, "type": "next", "payload": {
+                    "data": result.data, "errors": [e.formatted["message"] for e in result.errors or []]}})
+            yielded.append(text)
+            await socket.send(text)
+        await socket.send(json.dumps({"id": name, "type": "complete"}))
+
+    task = asyncio.create_task(handler())
+    await asyncio.sleep(0)
+    return task, yielded
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_the_group_writes_to_idle_members_and_a_blocked_socket_waits_alone_in_order() -> None:
+    # given a group of two members whose handlers give the group their sockets, one of them blocked (its
+    # buffer full), at most 4 messages queued per member
+    schema = OneStream()
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: None)
+    fast, slow = Socket(), Socket()
+    fast_task, fast_yielded = await member_on(groups, audience, "fast", fast)
+    slow_task, slow_yielded = await member_on(groups, audience, "slow", slow)
+    slow.writable.clear()
+    # when three events come
+    for n in range(3):
+        await schema.events.put({"n": n})
+    await settle()
+    # then the idle member has all three, written by the group (its stream yielded none), and the blocked
+    # one nothing yet
+    expected = [f'{{"id":"{{}}","type":"next","payload":{{"data":{{"n":{n}}}}}}}' for n in range(3)]
+    assert (fast.sent, fast_yielded, slow.sent) == ([e.replace("{}", "fast") for e in expected], [], [])
+    # and when the blocked socket drains, it gets the three in order: the group's write first, then the two
+    # its own stream took from its queue
+    slow.writable.set()
+    await settle()
+    assert slow.sent == [e.replace("{}", "slow") for e in expected]
+    assert len(slow_yielded) == 2
+    # and once it is idle again the group writes to it itself
+    await schema.events.put({"n": 3})
+    await settle()
+    assert (slow.sent[-1], len(slow_yielded)) == ('{"id":"slow","type":"next","payload":{"data":{"n":3}}}', 2)
+    await schema.events.put(None)
+    await asyncio.wait_for(asyncio.gather(fast_task, slow_task), 5)
+    assert [s.sent[-1] for s in (fast, slow)] == ['{"id": "fast", "type": "complete"}',
+                                                  '{"id": "slow", "type": "complete"}']
+
+
+async def test_a_members_own_error_and_complete_come_after_the_groups_writes_to_it() -> None:
+    # given a member whose socket is blocked with a group write pending, and a check that will refuse it
+    schema = OneStream()
+    refused: set[str] = set()
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: None, refuse_after(refused))
+    socket = Socket()
+    task, _ = await member_on(groups, audience, "one", socket)
+    socket.writable.clear()
+    await schema.events.put({"n": 0})
+    await settle()
+    # when the next event's check refuses it, and its socket drains
+    refused.add("one")
+    await schema.events.put({"n": 1})
+    await settle()
+    socket.writable.set()
+    await asyncio.wait_for(task, 5)
+    # then it got the pending write, its error, and complete, in that order, and not the refused event
+    assert socket.sent == ['{"id":"one","type":"next","payload":{"data":{"n":0}}}',
+                           '{"id":"one","type":"next","payload":{"data":null,"errors":[{"message":"refused"}]}}',
+                           '{"id": "one", "type": "complete"}']
+    assert groups.stats()["groups"] == 0
+
+
+async def test_a_completed_operation_gets_no_more_writes_from_its_group() -> None:
+    # given two members, one of whose operations the client has completed (its outlet closed) while its
+    # handler has not yet ended it
+    schema = OneStream()
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: None)
+    gone, stays = Socket(), Socket()
+    done = False
+    stream = groups.join(audience, "subscription { s }", None, None, "gone",
+                         outlet=Outlet(gone.send, message_head("gone", "next"), lambda: not done))
+    first = asyncio.ensure_future(anext(stream))
+    await settle()
+    task, _ = await member_on(groups, audience, "stays", stays)
+    # when an event comes after the client completed the first
+    done = True
+    await schema.events.put({"n": 0})
+    await settle()
+    # then only the other socket was written to; the completed one's stream holds the event for its handler,
+    # which, being cancelled, never sends it
+    assert (gone.sent, len(stays.sent)) == ([], 1)
+    assert first.done()
+    await stream.aclose()
+    await schema.events.put(None)
+    await asyncio.wait_for(task, 5)
