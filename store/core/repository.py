@@ -68,8 +68,13 @@ def kept_maps(document: Document | None, names: Sequence[str]) -> dict[str, dict
     ``None`` for none or one in another format (a list-format document of an older release: to be rebuilt)."""
     if document is None or document.get("format") != MAPS_FORMAT:
         return None
-    maps = {name: document.get(name) for name in names}
-    return maps if all(isinstance(entries, dict) for entries in maps.values()) else None  # type: ignore[misc]
+    maps: dict[str, dict[str, Any]] = {}
+    for name in names:
+        entries = document.get(name)
+        if not isinstance(entries, dict):
+            return None
+        maps[name] = entries
+    return maps
 
 
 class TenantCollection:
@@ -265,7 +270,9 @@ class TenantStore:
         return int(document.get("version", 0)) if document else 0
 
     async def bump_version(self) -> int:
-        """The organisation's change counter, incremented once per committed org mutation."""
+        """The organisation's change counter, incremented once per committed org mutation. Org changes call it
+        only through ``store.org.repository.bump_version(store, changed)``, which passes what changed and
+        keeps the roster current with the counter."""
         document = await self.database.organizations.find_one_and_update(
             {"_id": self.organization_id}, {"$inc": {"version": 1}}, return_document=True,
         )
