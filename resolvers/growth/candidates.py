@@ -67,8 +67,7 @@ async def position_candidates(context: Context, position_id: str, department_id:
     weights = Weights.of({**DEFAULT_WEIGHTS, **settings.get("candidateWeights", {})})
     stale_after = int(settings.get("staleAfterDays", DEFAULT_STALE_AFTER_DAYS))
     today = clock.today()
-    potential = {r["employeeId"]: r["potential"] for r in inputs["ratings"]}
-    targets = {p["employeeId"]: p.get("targets", []) for p in inputs["plans"]}
+    potential, targets = inputs["potential"], inputs["targets"]
     readiness = {a["employeeId"]: a["level"] for a in inputs["assessments"]
                  if not is_stale(day_of(a["assessedAt"]), today, stale_after)}
     track_positions = {s["positionId"] for t in inputs["tracks"] for s in t["steps"]}

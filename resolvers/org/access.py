@@ -178,9 +178,7 @@ async def active_people(context: Context, fields: Mapping[str, int] | None = Non
     return [doc for docs in found for doc in docs]
 
 
-# what rankings read of each person (partial documents, for computing, never to be shown as employees)
-ROSTER_FIELDS = {"organizationId": 1, "status": 1, "positionId": 1, "departmentId": 1, "managerChain": 1,
-                 "hireDate": 1, "positionHistory.until": 1}
+ROSTER_FIELDS = org_store.ROSTER_FIELDS  # what rankings read of each person (partial documents, never shown)
 
 
 async def roster(context: Context) -> list[Document]:
@@ -188,14 +186,16 @@ async def roster(context: Context) -> list[Document]:
     what :func:`active_people` reads with them, but from the organisation's roster document when it is as
     new as the organisation's change counter. One document instead of thousands for the embedded server to
     fetch, match and encode one by one. Every write to a person is an org change, which bumps that counter
-    in its own transaction; so a roster kept at the counter read *before* the people were read is never
-    older than it says. A stale (or missing) roster: the people are read live and the roster replaced in
-    one conditional write. Store calls: 2 (the counter and the roster, side by side), 5 when stale."""
+    in its own transaction and, in the same transaction, sets the people it wrote in a roster that was at the
+    counter before (``store.org.repository.bump_version``): so after a change the roster is current again.
+    A roster kept at the counter read *before* the people were read is never older than it says. A stale
+    (or missing, or list-format) roster: the people are read live and the roster replaced in one conditional
+    write. Store calls: 2 (the counter and the roster, side by side), 5 when stale."""
     signed_in = await require(context)
     store = signed_in.store
     version, kept = await asyncio.gather(store.version(), org_store.roster(store))
-    if kept is not None and kept["version"] >= version:
-        return list(kept["people"])
+    if kept is not None and kept[0] >= version:
+        return kept[1]
     people = await active_people(context, ROSTER_FIELDS, ordered=False)  # only after the counter was read
     await org_store.save_roster(store, version, people)
     return people
@@ -229,7 +229,7 @@ async def change_position(context: Context, employee_id: str, position_id: str, 
                  "byId": signed_in.viewer.employee_id}
         await store.employees.update(employee_id, {"positionId": position_id, "updatedAt": now},
                                      push={"positionHistory": entry})
-        return employee, await store.bump_version()
+        return employee, await org_store.bump_version(store, [employee_id])
 
     done = await store.transaction(step)
     if done is None:

@@ -59,6 +59,7 @@ class Applied:
     employee_ids: list[str]
     scope: list[str] | None
     after: list[AfterCommit] = field(default_factory=list)  # the departure steps' events, after the commit
+    written: list[str] | None = None  # the people whose documents it wrote (None: ``employee_ids``), for the roster
 
 
 class Keep(Enum):
@@ -81,7 +82,7 @@ async def _apply(context: Context, store: TenantStore, kind: OrgChange,
         result = await step()
         if isinstance(result, Applied) and kind in WEBHOOK_EVENTS:
             store.record_event(WEBHOOK_EVENTS[kind], {"employeeIds": result.employee_ids})
-        return result, await store.bump_version() if isinstance(result, Applied) else 0
+        return result, await org_store.bump_version(store, _written([result])) if isinstance(result, Applied) else 0
 
     result, version = await store.transaction(attempt)
     if not isinstance(result, Applied):
@@ -91,6 +92,12 @@ async def _apply(context: Context, store: TenantStore, kind: OrgChange,
     for then in result.after:
         await then()
     return result.outcome
+
+
+def _written(done: list[Applied]) -> list[str]:
+    """The people the steps ``done`` wrote, each once: what the roster patch re-reads (store/org/repository.py)."""
+    return list(dict.fromkeys(id for applied in done
+                              for id in (applied.employee_ids if applied.written is None else applied.written)))
 
 
 async def _email_errors(store: TenantStore, email: str, exclude: str | None = None) -> list[FieldError]:
@@ -233,9 +240,9 @@ async def _manager_step(context: Context, store: TenantStore, employee_id: str,
                                  f"{employee['name']} would become their own (indirect) manager"))
     if errors or employee is None:
         return Outcome(errors=errors)
-    updated = await org_store.set_manager(store, employee, manager, clock.now())
+    updated, written = await org_store.set_manager(store, employee, manager, clock.now())
     scope = sorted({*employee["managerChain"], *updated["managerChain"], employee_id})
-    return Applied(Outcome(updated), [employee_id], scope)
+    return Applied(Outcome(updated), [employee_id], scope, written=written)
 
 
 async def move_department(context: Context, employee_id: str, department_id: str) -> Outcome:
@@ -273,12 +280,12 @@ async def _terminate_step(context: Context, signed_in: SignedIn, employee_id: st
         errors.append(FieldError("employeeId", ErrorCode.INVALID, "you cannot terminate yourself"))
     if errors or employee is None:
         return Outcome(errors=errors)
-    moved = await org_store.terminate(store, employee, viewer.employee_id, clock.now(), note)
+    moved, written = await org_store.terminate(store, employee, viewer.employee_id, clock.now(), note)
     after = await run_departure_steps(context, {**employee, "status": EmployeeStatus.TERMINATED.value},
                                       clock.today())
     moved_docs = await store.employees.find({"_id": {"$in": moved}}, sort=[("name", 1), ("_id", 1)])
     outcome = Outcome(await store.employees.get(employee_id), extra={"moved": moved_docs})
-    return Applied(outcome, [employee_id, *moved], [*employee["managerChain"], employee_id], after)
+    return Applied(outcome, [employee_id, *moved], [*employee["managerChain"], employee_id], after, written)
 
 
 async def _save_target(context: Context, kind: OrgKind, id: str | None, data: dict[str, Any],
@@ -426,7 +433,7 @@ async def sync_employee(context: Context, id: str | None, data: dict[str, Any], 
             await within(current)
         for kind, applied in done:
             store.record_event(WEBHOOK_EVENTS[kind], {"employeeIds": applied.employee_ids})
-        return current, done, await store.bump_version() if done else 0
+        return current, done, await org_store.bump_version(store, _written([a for _, a in done])) if done else 0
 
     try:
         person, done, version = await store.transaction(attempt)
@@ -457,7 +464,7 @@ async def move_departments(context: Context, moves: dict[str, str | None]) -> Ou
             if not isinstance(result, Applied):
                 raise _Refusal(result)
             done.append(result)
-        return done, await store.bump_version() if done else 0
+        return done, await org_store.bump_version(store, _written(done)) if done else 0
 
     try:
         done, version = await store.transaction(attempt)
@@ -528,7 +535,7 @@ async def create_employees(context: Context, items: list[dict[str, Any]], within
         if within is not None:
             await within(docs)
         store.record_event(WEBHOOK_EVENTS[OrgChange.EMPLOYEE_CREATED], {"employeeIds": [d["_id"] for d in docs]})
-        return docs, await store.bump_version()
+        return docs, await org_store.bump_version(store, [d["_id"] for d in docs])
 
     if not items:
         return Outcome({}, extra={"created": []})

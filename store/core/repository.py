@@ -53,6 +53,30 @@ def match_stages(filter: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"$match": indexed}, {"$match": rest}]
 
 
+MAPS_FORMAT = "maps"  # the format of a versioned map document: its maps are fields whose keys are ids
+REMOVED = object()  # in :meth:`TenantCollection.patch_maps_at`'s changes: the entry is removed
+
+
+def usable_key(key: str) -> bool:
+    """Whether ``key`` (an id) can name a field that an update may set by its path: not empty, no ``.``,
+    no leading ``$``, no NUL."""
+    return bool(key) and "." not in key and not key.startswith("$") and "\0" not in key
+
+
+def kept_maps(document: Document | None, names: Sequence[str]) -> dict[str, dict[str, Any]] | None:
+    """The maps ``names`` of a versioned map document (:meth:`TenantCollection.replace_maps_if_older`), or
+    ``None`` for none or one in another format (a list-format document of an older release: to be rebuilt)."""
+    if document is None or document.get("format") != MAPS_FORMAT:
+        return None
+    maps: dict[str, dict[str, Any]] = {}
+    for name in names:
+        entries = document.get(name)
+        if not isinstance(entries, dict):
+            return None
+        maps[name] = entries
+    return maps
+
+
 class TenantCollection:
     def __init__(self, collection: CountingCollection, organization_id: str) -> None:
         self.collection = collection
@@ -122,17 +146,52 @@ class TenantCollection:
             raise Duplicate(str(error)) from None
         return result.matched_count == 1
 
-    async def replace_if_older(self, id: str, version: int, fields: Mapping[str, Any]) -> bool:
-        """Document ``id`` replaced by ``fields`` as of ``version``, in one conditional write that replaces only
-        an older version (a concurrent writer's of the same or a newer version stays); ``False`` if it kept
-        nothing (that, or more than the 16 MB a document may hold)."""
+    async def replace_maps_if_older(self, id: str, version: int, maps: Mapping[str, Mapping[str, Any]], *,
+                                    limit: int) -> bool:
+        """Versioned map document ``id`` (each of ``maps`` a field whose keys are ids, see :func:`kept_maps`) replaced
+        as of ``version``, in one conditional write that replaces only an older version or a document not in the
+        map format (a list-format one of an older release); ``False`` if it kept nothing: a newer one stands, an
+        id cannot be a field name (:func:`usable_key`), or there are more than ``limit`` entries in all."""
+        size = sum(len(entries) for entries in maps.values())
+        if size > limit or not all(usable_key(key) for entries in maps.values() for key in entries):
+            return False
+        document = {**{name: dict(entries) for name, entries in maps.items()}, "format": MAPS_FORMAT, "size": size}
         try:
             await self.collection.replace_one(
-                self.scope({"_id": id, "version": {"$lt": version}}),
-                {**fields, "_id": id, "organizationId": self.organization_id, "version": version}, upsert=True)
+                self.scope({"_id": id, "$or": [{"version": {"$lt": version}}, {"format": {"$ne": MAPS_FORMAT}}]}),
+                {**document, "_id": id, "organizationId": self.organization_id, "version": version}, upsert=True)
         except (DuplicateKeyError, DocumentTooLarge):
             return False
         return True
+
+    async def patch_maps_at(self, id: str, version: int, changes: Mapping[str, Mapping[str, Any]], *,
+                            limit: int) -> bool:
+        """Versioned map document ``id``, if it is at ``version`` (in the map format), moved to ``version + 1`` with
+        each entry of ``changes`` (map → key → value; the value :data:`REMOVED` removes the entry) set, in one
+        conditional update; made inside the transaction that moved the counter from ``version`` to
+        ``version + 1``, so it commits with the change. ``False`` if it changed nothing: the document was at
+        another version or missing (whoever reads it next finds it stale and rebuilds it), a key cannot be a
+        field name, or the entries could pass ``limit`` (``size`` counts every entry set since the last rebuild,
+        an upper bound of the entries held)."""
+        if not all(usable_key(key) for entries in changes.values() for key in entries):
+            return False
+        set_: dict[str, Any] = {"version": version + 1}
+        unset: dict[str, str] = {}
+        added = 0
+        for name, entries in changes.items():
+            for key, value in entries.items():
+                if value is REMOVED:
+                    unset[f"{name}.{key}"] = ""
+                else:
+                    set_[f"{name}.{key}"] = value
+                    added += 1
+        update: dict[str, Any] = {"$set": set_, "$inc": {"size": added}}
+        if unset:
+            update["$unset"] = unset
+        result = await self.collection.update_one(
+            self.scope({"_id": id, "version": version, "format": MAPS_FORMAT, "size": {"$lte": limit - added}}),
+            update)
+        return result.matched_count == 1
 
     async def update_each(self, changes: Mapping[str, Mapping[str, Any]]) -> int:
         """One bulk write setting ``changes[id]`` on each document; returns how many changed."""
@@ -211,7 +270,9 @@ class TenantStore:
         return int(document.get("version", 0)) if document else 0
 
     async def bump_version(self) -> int:
-        """The organisation's change counter, incremented once per committed org mutation."""
+        """The organisation's change counter, incremented once per committed org mutation. Org changes call it
+        only through ``store.org.repository.bump_version(store, changed)``, which passes what changed and
+        keeps the roster current with the counter."""
         document = await self.database.organizations.find_one_and_update(
             {"_id": self.organization_id}, {"$inc": {"version": 1}}, return_document=True,
         )

@@ -7,12 +7,13 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models.core.documents import Document
 from models.growth.rules import MentorshipStatus
 from store.core.loaders import ByIdLoader, ByParentLoader
-from store.core.repository import Duplicate, TenantStore
+from store.core.repository import REMOVED, Duplicate, TenantStore, kept_maps
 
 ACTIVE = MentorshipStatus.ACTIVE.value
 
@@ -102,7 +103,9 @@ async def set_targets(store: TenantStore, plan_id: str, employee_id: str, target
 
     async def step() -> None:
         await _upsert_plan(store, plan_id, employee_id, {"$set": changes}, at)
-        await _bump_ranking_version(store)
+        plan = await store.growthPlans.get(plan_id, TARGET_FIELDS)
+        kept = _targets(plan or {})
+        await _bump_ranking_version(store, {"plans": {employee_id: kept if kept else REMOVED}})
 
     await store.transaction(step)
 
@@ -266,54 +269,70 @@ async def save_talent_rating(store: TenantStore, employee_id: str, potential: in
             {"$set": {"employeeId": employee_id, "potential": potential, "ratedById": by, "ratedAt": at,
                       "note": note},
              "$push": {"history": {"potential": potential, "byId": by, "at": at, "note": note}}}, upsert=True)
-        await _bump_ranking_version(store)
+        await _bump_ranking_version(store, {"ratings": {employee_id: potential}})
 
     await store.transaction(step)
 
 
 # The ranking inputs: every potential rating and every plan's targets, kept in one document per organisation
-# (``growthRosters``) as of the counter ``rankingVersion`` of its growth settings, which every write of a rating
-# or of a plan's targets bumps in its transaction (the plans' actions do not count in a ranking: they do not).
+# (``growthRosters``: ``ratings.<employeeId>`` → potential, ``plans.<employeeId>`` → targets, plans without
+# targets left out) as of the counter ``rankingVersion`` of its growth settings, which every write of a rating or
+# of a plan's targets bumps in its transaction, setting the entry it wrote in a roster that was at the counter
+# before (the plans' actions do not count in a ranking: they do not).
 RANKING_VERSION = "rankingVersion"
 RATING_FIELDS = {"employeeId": 1, "potential": 1}
 TARGET_FIELDS = {"employeeId": 1, "targets.positionId": 1, "targets.willingToChangeDepartment": 1}
-ROSTER_LIMIT = 20_000  # ratings and plans each, far below 16 MB; beyond it none is kept
+ROSTER_LIMIT = 40_000  # ratings and plans together, far below 16 MB; beyond it none is kept
 
 
-async def _bump_ranking_version(store: TenantStore) -> None:
-    await store.growthSettings.collection.update_one(
-        store.growthSettings.scope({"_id": store.organization_id}), {"$inc": {RANKING_VERSION: 1}}, upsert=True)
+def _targets(plan: Document) -> list[Document]:
+    return list(plan.get("targets") or [])
 
 
-async def _save_ranking_roster(store: TenantStore, version: int, ratings: list[Document],
-                               plans: list[Document]) -> bool:
+async def _bump_ranking_version(store: TenantStore, changes: Mapping[str, Mapping[str, Any]]) -> None:
+    """Inside a rating's or targets' transaction, after its write: ``rankingVersion`` bumped (V to V + 1) and
+    ``changes`` (``ratings``/``plans`` → employee id → potential/targets, or ``REMOVED``) set in a ranking
+    roster at V, with its version V + 1, in one conditional update; a roster at another version is left stale.
+    Two such transactions conflict on the settings, so the patches are made one after the other."""
+    settings = await store.growthSettings.collection.find_one_and_update(
+        store.growthSettings.scope({"_id": store.organization_id}), {"$inc": {RANKING_VERSION: 1}},
+        projection={RANKING_VERSION: 1}, upsert=True, return_document=ReturnDocument.AFTER)
+    version = int(settings[RANKING_VERSION])
+    await store.growthRosters.patch_maps_at(store.organization_id, version - 1, changes, limit=ROSTER_LIMIT)
+
+
+async def _save_ranking_roster(store: TenantStore, version: int, potential: dict[str, Any],
+                               targets: dict[str, list[Document]]) -> bool:
     """One conditional write that replaces only an older roster; ``False`` if it kept nothing."""
-    if max(len(ratings), len(plans)) > ROSTER_LIMIT:
-        return False
-    return await store.growthRosters.replace_if_older(store.organization_id, version,
-                                                      {"ratings": ratings, "plans": plans})
+    return await store.growthRosters.replace_maps_if_older(
+        store.organization_id, version, {"ratings": potential, "plans": targets}, limit=ROSTER_LIMIT)
 
 
 async def ranking_inputs(store: TenantStore, position_id: str) -> dict[str, Any]:
     """What a ranking reads from growth for the whole organisation, with only the fields it scores: the
-    settings, the readiness for the position and its tracks, side by side with the ratings and the plans'
-    targets, which come from the organisation's ranking roster when it is as new as the settings' counter
-    (read first, beside it); else they are read live (one query each) and the roster replaced in one
-    conditional write. Store calls: 4 (settings, roster, readiness, tracks), 7 when the roster is stale."""
-    async def ratings_and_plans() -> tuple[Document, list[Document], list[Document]]:
+    settings, the readiness for the position and its tracks, side by side with ``potential`` (employee id →
+    potential rating) and ``targets`` (employee id → the targets of a plan that has some), which come from the
+    organisation's ranking roster when it is as new as the settings' counter (read first, beside it); else
+    they are read live (one query each) and the roster replaced in one conditional write. Store calls: 4
+    (settings, roster, readiness, tracks), 7 when the roster is stale."""
+    async def ratings_and_plans() -> tuple[Document, dict[str, Any], dict[str, list[Document]]]:
         settings, kept = await asyncio.gather(store.growthSettings.get(store.organization_id),
                                               store.growthRosters.get(store.organization_id))
         version = int((settings or {}).get(RANKING_VERSION, 0))
-        if kept is not None and kept["version"] >= version:
-            return settings or {}, kept["ratings"], kept["plans"]
+        maps = kept_maps(kept, ("ratings", "plans"))
+        if kept is not None and maps is not None and kept["version"] >= version:
+            return settings or {}, maps["ratings"], maps["plans"]
         ratings, plans = await asyncio.gather(store.talentRatings.find(projection=RATING_FIELDS),
                                               store.growthPlans.find(projection=TARGET_FIELDS))
-        await _save_ranking_roster(store, version, ratings, plans)
-        return settings or {}, ratings, plans
+        potential = {r["employeeId"]: r["potential"] for r in ratings}
+        targets = {p["employeeId"]: _targets(p) for p in plans if _targets(p)}
+        await _save_ranking_roster(store, version, potential, targets)
+        return settings or {}, potential, targets
 
-    (settings, ratings, plans), assessments, tracks = await asyncio.gather(
+    (settings, potential, targets), assessments, tracks = await asyncio.gather(
         ratings_and_plans(),
         store.readinessAssessments.find({"positionId": position_id}, projection={"employeeId": 1, "level": 1,
                                                                                  "assessedAt": 1}),
         store.careerTracks.find({"steps.positionId": position_id}, projection={"steps.positionId": 1}))
-    return {"settings": settings, "ratings": ratings, "plans": plans, "assessments": assessments, "tracks": tracks}
+    return {"settings": settings, "potential": potential, "targets": targets, "assessments": assessments,
+            "tracks": tracks}

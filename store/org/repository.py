@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from models.core.documents import Document
 from models.core.pagination import Window
 from models.org.rules import EmployeeStatus, chain_of, rebuild_chains, status_entry
 from store.core.pagination import Keyset, Page, keyset_page
-from store.core.repository import Duplicate, Projection, TenantStore
+from store.core.repository import REMOVED, Duplicate, Projection, TenantStore, kept_maps, usable_key
 
 NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
 EMPLOYEES_BY_NAME = Keyset("name")  # a page of people: by name, then id; its cursors are [name, id]
@@ -70,20 +71,23 @@ async def department_parents(store: TenantStore) -> dict[str, str | None]:
     return {d["_id"]: d.get("parentId") for d in await store.departments.find(projection={"parentId": 1})}
 
 
-async def repair_chains(store: TenantStore, root: Document | None) -> int:
+async def repair_chains(store: TenantStore, root: Document | None) -> list[str]:
     """Re-derive ``managerChain`` below ``root`` (``None``: everyone) from ``managerId``.
 
-    Idempotent; returns how many documents changed. Every descendant of ``root`` has ``root`` in
-    its chain (old or new) or reports to it directly, so one query finds them all.
+    Idempotent; returns the ids of the people whose chain changed. Every descendant of ``root`` has ``root``
+    in its chain (old or new) or reports to it directly, so one query finds them all.
     """
     query = {"$or": [{"managerChain": root["_id"]}, {"managerId": root["_id"]}]} if root else {}
     below = await store.employees.find(query, projection={"managerId": 1, "managerChain": 1})
     changes = rebuild_chains(root, below)
-    return await store.employees.update_each({id: {"managerChain": chain} for id, chain in changes.items()})
+    await store.employees.update_each({id: {"managerChain": chain} for id, chain in changes.items()})
+    return list(changes)
 
 
-async def set_manager(store: TenantStore, employee: Document, manager: Document | None, now: Any) -> Document:
-    """Point ``employee`` at ``manager`` and re-derive the chains of everyone below.
+async def set_manager(store: TenantStore, employee: Document, manager: Document | None,
+                      now: Any) -> tuple[Document, list[str]]:
+    """Point ``employee`` at ``manager`` and re-derive the chains of everyone below; returns the person as
+    changed and the ids of everyone written (the person, then those whose chain changed).
 
     Run inside the caller's transaction: ``managerId`` and every chain it implies are committed
     together, so no reader ever sees a chain that ``managerId`` no longer supports.
@@ -91,12 +95,14 @@ async def set_manager(store: TenantStore, employee: Document, manager: Document 
     fields = {"managerId": manager["_id"] if manager else None, "managerChain": chain_of(manager), "updatedAt": now}
     await store.employees.update(employee["_id"], fields)
     updated = {**employee, **fields}
-    await repair_chains(store, updated)
-    return updated
+    rechained = await repair_chains(store, updated)
+    return updated, [employee["_id"], *rechained]
 
 
-async def terminate(store: TenantStore, employee: Document, by: str, now: Any, note: str | None) -> list[str]:
-    """Terminate ``employee`` and move their reports to their manager; returns the moved ids, by name.
+async def terminate(store: TenantStore, employee: Document, by: str, now: Any,
+                    note: str | None) -> tuple[list[str], list[str]]:
+    """Terminate ``employee`` and move their reports to their manager; returns the moved ids, by name, and
+    the ids of everyone written (the person, the moved, those whose chain changed).
 
     Run inside the caller's transaction, so all of it lands or none does:
     1. mark terminated (so nobody can be put under them any more), unless already so;
@@ -115,8 +121,9 @@ async def terminate(store: TenantStore, employee: Document, by: str, now: Any, n
                                          sort=[("name", 1), ("_id", 1)], projection={"_id": 1})
     new_manager_id = manager["_id"] if manager else None
     await store.employees.update_each({doc["_id"]: {"managerId": new_manager_id, "updatedAt": now} for doc in reports})
-    await repair_chains(store, manager)
-    return [doc["_id"] for doc in reports]
+    rechained = await repair_chains(store, manager)
+    moved = [doc["_id"] for doc in reports]
+    return moved, [employee["_id"], *moved, *rechained]
 
 
 async def _nearest_active_manager(store: TenantStore, employee: Document) -> Document | None:
@@ -132,21 +139,49 @@ async def _nearest_active_manager(store: TenantStore, employee: Document) -> Doc
     return None
 
 
+# what rankings read of each person (partial documents, for computing, never to be shown as employees)
+ROSTER_FIELDS = {"organizationId": 1, "status": 1, "positionId": 1, "departmentId": 1, "managerChain": 1,
+                 "hireDate": 1, "positionHistory.until": 1}
 ROSTER_LIMIT = 20_000  # people per roster document (about 300 bytes each, far below 16 MB); beyond it, none is kept
+PATCH_LIMIT = 500  # people one change may patch into the roster; a larger change leaves it stale (rebuilt when read)
 
 
-async def roster(store: TenantStore) -> Document | None:
-    """The organisation's roster document (``version``: the change counter it was read at, ``people``)."""
-    return await store.employeeRosters.get(store.organization_id)
+async def roster(store: TenantStore) -> tuple[int, list[Document]] | None:
+    """The organisation's roster: the change counter it is as of (``version``) and its people (the ``people``
+    map, id → :data:`ROSTER_FIELDS`); ``None`` if none is kept, or one in an older release's list format."""
+    document = await store.employeeRosters.get(store.organization_id)
+    maps = kept_maps(document, ("people",))
+    if document is None or maps is None:
+        return None
+    return int(document["version"]), list(maps["people"].values())
 
 
 async def save_roster(store: TenantStore, version: int, people: list[Document]) -> bool:
     """Keep ``people`` as the roster of change counter ``version``, in one conditional write that replaces only
     an older roster (a concurrent reader's roster of the same or a newer counter stays); ``False`` if it kept
-    nothing."""
-    if len(people) > ROSTER_LIMIT:
-        return False
-    return await store.employeeRosters.replace_if_older(store.organization_id, version, {"people": people})
+    nothing (that, more than :data:`ROSTER_LIMIT` people, or an id that cannot be a field name)."""
+    return await store.employeeRosters.replace_maps_if_older(
+        store.organization_id, version, {"people": {person["_id"]: person for person in people}}, limit=ROSTER_LIMIT)
+
+
+async def bump_version(store: TenantStore, changed: Collection[str] | None) -> int:
+    """Inside an org change's transaction, after its writes: the organisation's change counter bumped (V to
+    V + 1, returned) and the roster kept current with it. ``changed``: the people whose documents the change
+    wrote (``None``: unknown, which leaves the roster stale). Those people are read (one call, only
+    :data:`ROSTER_FIELDS`) and, if the roster is at V, set in it (those who left removed) with its version
+    V + 1, in one conditional update; a roster at another version, or more than :data:`PATCH_LIMIT` people
+    changed, is left as it is, stale: the next reader rebuilds it. Two changes conflict on the counter, so
+    patches are made one after the other, each on the roster as the one before left it."""
+    version = await store.bump_version()
+    ids = list(dict.fromkeys(changed)) if changed is not None else None
+    if version == 0 or ids is None or len(ids) > PATCH_LIMIT or not all(usable_key(id) for id in ids):
+        return version
+    found = {doc["_id"]: doc for doc in await store.employees.by_ids(ids, projection=ROSTER_FIELDS)} if ids else {}
+    entries = {id: found[id] if id in found and found[id].get("status") != EmployeeStatus.TERMINATED.value
+               else REMOVED for id in ids}
+    await store.employeeRosters.patch_maps_at(store.organization_id, version - 1, {"people": entries},
+                                              limit=ROSTER_LIMIT)
+    return version
 
 
 async def insert_employees(store: TenantStore, documents: list[Document]) -> None:
