@@ -9,8 +9,9 @@ seeded documents are kept in memory (as their BSON bytes), and each database han
 test's writes are counted per collection (``StoreStats.written``); when its server stops, only those
 collections are restored, and the database goes back to the pool for the next test. Restoring one reads
 it whole (raw BSON, nothing decoded) and rewrites only the documents whose bytes differ from the seeded
-ones — the server deletes and inserts documents about a millisecond each, so refilling a collection of
-a few hundred took half a second, and comparing takes a few milliseconds.
+ones — the server deletes and inserts documents a few milliseconds each, so refilling a collection of
+a few hundred took seconds, and comparing takes a few milliseconds. A changed seeded document is replaced
+(half the cost of deleting and inserting it), a collection holding nothing seeded is emptied at once.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from typing import Any
 
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from pymongo import DeleteOne, MongoClient, ReplaceOne
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from models.demo.org import DemoOrganization, build_organization
 from store.core.database import INDEXES, Database, open_database
@@ -136,17 +137,30 @@ class DatabasePool:
     async def _refill(self, database: Database, name: str) -> None:
         seeded = self.seeded_raw.get(name, {})
         collection = database.client[database.name].get_collection(name, codec_options=RAW)
-        stale: list[Any] = []
-        kept: set[Any] = set()
+        added: list[Any] = []  # not seeded: deleted
+        changed: list[Any] = []  # seeded, with other bytes now: replaced by the seeded document
+        present: set[Any] = set()
         for document in await collection.find({}).to_list(None):
             id = document["_id"]
-            if seeded.get(id) == document.raw:
-                kept.add(id)
-            else:
-                stale.append(id)
-        if stale:
-            await collection.delete_many({"_id": {"$in": stale}})
-        missing = [RawBSONDocument(raw) for id, raw in seeded.items() if id not in kept]
+            present.add(id)
+            if id not in seeded:
+                added.append(id)
+            elif seeded[id] != document.raw:
+                changed.append(id)
+        if added and len(added) == len(present):
+            await collection.delete_many({})  # nothing to keep: a third of the time of deleting them by id
+        elif added:
+            await collection.bulk_write([DeleteOne({"_id": id}) for id in added])
+        missing = [RawBSONDocument(raw) for id, raw in seeded.items() if id not in present]
+        if changed:
+            # a replacement costs half a deletion and an insertion; it fails only where a unique key
+            # the seeded document holds is held by another changed one now: then delete and insert them all
+            try:
+                await collection.bulk_write([ReplaceOne({"_id": id}, RawBSONDocument(seeded[id])) for id in changed],
+                                            ordered=False)
+            except BulkWriteError:
+                await collection.delete_many({"_id": {"$in": changed}})
+                missing += [RawBSONDocument(seeded[id]) for id in changed]
         if missing:
             await collection.insert_many(missing, ordered=False)
 

@@ -16,7 +16,7 @@ import httpx
 
 from tests.client import answer, websocket
 from tests.conftest import RunningServer, start_server, stop_server
-from tests.conftest import test_settings as settings_for
+from tests.conftest import settings_for_tests as settings_for
 
 ORIGIN = "https://app.example"
 ME = "query Me { me { name } }"

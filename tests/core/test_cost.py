@@ -120,7 +120,7 @@ ME = "{ me { id manager { id } } }"  # two objects asked for, two in the answer
 
 
 async def test_each_person_spends_their_own_points_until_refused_with_a_retry_after() -> None:
-    settings = conftest.test_settings(rate_limit_points=10, rate_limit_window=3600)
+    settings = conftest.settings_for_tests(rate_limit_points=10, rate_limit_window=3600)
     uvicorn_server, server = await start_server(settings)
     try:
         employee, manager = server.client("employee"), server.client("manager")
@@ -258,7 +258,7 @@ async def test_one_persons_open_subscriptions_share_one_live_budget() -> None:
 
 
 async def test_opening_a_subscription_spends_rate_points() -> None:
-    settings = conftest.test_settings(rate_limit_points=PRAISE_COST + 10, rate_limit_window=3600)
+    settings = conftest.settings_for_tests(rate_limit_points=PRAISE_COST + 10, rate_limit_window=3600)
     uvicorn_server, server = await start_server(settings)
     try:
         async with websocket(server.ws_url, server.token("employee")) as subscriber:

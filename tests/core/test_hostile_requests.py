@@ -126,7 +126,7 @@ async def test_introspection_and_graphiql_are_on_by_default(server: RunningServe
 
 async def test_introspection_and_graphiql_can_be_switched_off() -> None:
     # given a server started with INTROSPECTION=0 and GRAPHIQL=0, as production should be
-    settings = dataclasses.replace(conftest.test_settings(), introspection=False, graphiql=False)
+    settings = dataclasses.replace(conftest.settings_for_tests(), introspection=False, graphiql=False)
     server_, running = await start_server(settings)
     try:
         # then an introspection query is refused, and browsers get no GraphiQL page
@@ -218,7 +218,7 @@ async def test_a_literal_list_over_the_limit_is_refused_and_nothing_written(serv
 
 async def test_headers_sent_too_slowly_close_the_connection() -> None:
     # given a server whose deadline for request headers is 0.3 s
-    uvicorn_server, server = await start_server(conftest.test_settings(), header_seconds=0.3)
+    uvicorn_server, server = await start_server(conftest.settings_for_tests(), header_seconds=0.3)
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
         # when a client sends its request line and then one header byte at a time, too slowly

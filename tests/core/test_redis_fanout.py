@@ -58,7 +58,8 @@ def server_process(log: Path) -> Iterator[int]:
 
 
 async def wait_healthy(port: int) -> None:
-    async with httpx.AsyncClient() as http, asyncio.timeout(30):
+    # two processes seeding at once took over 30 s on a loaded 2-core machine
+    async with httpx.AsyncClient() as http, asyncio.timeout(60):
         while True:
             try:
                 if (await http.get(f"http://127.0.0.1:{port}/health")).status_code == 200:

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.client import LEGACY_WS, TRANSPORT_WS, answer
 from tests.conftest import RunningServer, start_server, stop_server
-from tests.conftest import test_settings as settings_for
+from tests.conftest import settings_for_tests as settings_for
 
 ISSUER = "https://idp.example/"
 AUDIENCE = "perfgraph"

@@ -44,7 +44,7 @@ from models.demo.reviews import demo_review_documents
 from schema.schema import build_schema
 from tests.checkins.support import upcoming
 from tests.conftest import NORTHWIND, RunningServer, start_server, stop_server
-from tests.conftest import test_settings as settings_for
+from tests.conftest import settings_for_tests as settings_for
 from tests.goals.support import goals_of, kr_input, new_goal_input, seeded_goals
 from tests.reviews.support import (
     CALIBRATE,

@@ -10,7 +10,7 @@ import pytest
 from models.integrations.scim import FILTER_MAX
 from realtime.ratelimit import MemoryRateLimiter, create_rate_limiter
 from tests.client import shared_client
-from tests.conftest import RunningServer, start_server, stop_server, test_settings
+from tests.conftest import RunningServer, settings_for_tests, start_server, stop_server
 from tests.integrations.support import (
     ENTERPRISE,
     SCIM_JSON,
@@ -177,7 +177,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"  # the Redis the tests use (docs/testing.
 
 async def test_a_tokens_requests_are_counted_in_redis_for_every_process() -> None:
     # given a server whose bus (and so its rate limiter) is Redis, allowing three requests per token
-    settings = dataclasses.replace(test_settings(integration_requests=3), broadcast_url=REDIS_URL)
+    settings = dataclasses.replace(settings_for_tests(integration_requests=3), broadcast_url=REDIS_URL)
     uvicorn_server, server = await start_server(settings)
     try:
         token_id, secret = await create_token(server, "SCIM")

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from resolvers.notifications.worker import DeliveryWorker
-from tests.conftest import RunningServer, start_server, stop_server, test_settings
+from tests.conftest import RunningServer, settings_for_tests, start_server, stop_server
 
 
 @dataclass
@@ -66,7 +66,7 @@ async def receiver(*answers: tuple[int, dict[str, str]]) -> AsyncIterator[Receiv
 @asynccontextmanager
 async def webhook_server(**settings: Any) -> AsyncIterator[RunningServer]:
     """A test server whose settings allow webhooks to loopback (the development setting)."""
-    uvicorn_server, running = await start_server(test_settings(webhook_private_urls=True, **settings))
+    uvicorn_server, running = await start_server(settings_for_tests(webhook_private_urls=True, **settings))
     try:
         yield running
     finally:

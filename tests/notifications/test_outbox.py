@@ -96,7 +96,7 @@ async def test_the_change_and_its_event_commit_together(server: RunningServer) -
 
 
 async def test_a_restart_between_the_write_and_the_send_loses_nothing() -> None:
-    settings = conftest.test_settings(webhook_private_urls=True)
+    settings = conftest.settings_for_tests(webhook_private_urls=True)
     first, running = await start_server(settings)  # no worker in this process
     database = running.database
     try:
@@ -108,7 +108,7 @@ async def test_a_restart_between_the_write_and_the_send_loses_nothing() -> None:
             await first.shutdown()
             assert hooks.received == []
             # when a new server process starts on the same store, with its worker (the default)
-            app = create_app(conftest.test_settings(webhook_private_urls=True, worker=True), database=database)
+            app = create_app(conftest.settings_for_tests(webhook_private_urls=True, worker=True), database=database)
             config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
             config.load()
             second = uvicorn.Server(config)

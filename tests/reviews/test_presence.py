@@ -96,7 +96,7 @@ async def redis_servers() -> AsyncIterator[tuple[RunningServer, RunningServer]]:
     started = []
     try:
         for _ in range(2):
-            settings = dataclasses.replace(conftest.test_settings(), broadcast_url=REDIS_URL)
+            settings = dataclasses.replace(conftest.settings_for_tests(), broadcast_url=REDIS_URL)
             started.append(await start_server(settings))
         yield started[0][1], started[1][1]
     finally:

@@ -13,14 +13,25 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
+from pytest_asyncio import is_async_test
 
 from tests.conftest import RunningServer, start_server, stop_server
-from tests.conftest import test_settings as settings_for
+from tests.conftest import settings_for_tests as settings_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 AXE = Path(__file__).parents[1] / "clients" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The async tests here run in the session's event loop, where the one browser lives (a Playwright
+    browser belongs to the loop it was launched in); their async fixtures do too."""
+    here = Path(__file__).parent
+    for item in items:
+        if isinstance(item, pytest.Function) and here in item.path.parents and is_async_test(item):
+            item.add_marker(pytest.mark.asyncio(loop_scope="session"), append=False)
 
 
 def base_url(server: RunningServer) -> str:
@@ -38,15 +49,17 @@ async def app_server(**overrides: Any) -> AsyncIterator[RunningServer]:
         await stop_server(uvicorn_server, running)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def web_server() -> AsyncIterator[RunningServer]:
     """The server with the committed build of the web app and the development sign-in."""
     async with app_server() as running:
         yield running
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
+    """One Chromium (and Playwright driver) per test process: starting both took 3–4 s a test. Each test gets
+    a fresh context of its own (``page``): nothing of a page is shared between tests."""
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (`apt-get install chromium`; .ci/run installs it where it is missing)")
     async with async_playwright() as playwright:
@@ -57,7 +70,7 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def page(browser: Browser) -> AsyncIterator[Page]:
     context = await browser.new_context()
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
+import pytest_asyncio
 from playwright.async_api import Page
 
 from tests.conftest import RunningServer
@@ -38,7 +38,7 @@ if (!exchanged.ok) {
 """
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text(INDEX)

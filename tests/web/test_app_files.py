@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from server.webapp import CONTENT_SECURITY_POLICY, WebApp
 from tests.conftest import RunningServer
@@ -29,7 +30,7 @@ def built_app(root: Path) -> Path:
     return app
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")
 async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with app_server(app_dir=str(built_app(tmp_path))) as server, \
             httpx.AsyncClient(base_url=base_url(server)) as client:
