@@ -35,11 +35,6 @@ def settings_for_tests(**overrides: Any) -> Settings:
                     broadcast_url=os.environ.get("BROADCAST_URL") or "memory://", **{"worker": False, **overrides})
 
 
-# the old name, for tests/growth/test_visibility.py only (another helper's area): pytest collects any
-# ``test_*`` function a test module imports, so new code imports ``settings_for_tests``
-test_settings = settings_for_tests
-
-
 class RunningServer:
     """A live server on a free loopback port, with the demo organisations and helpers."""
 

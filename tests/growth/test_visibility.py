@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.conftest import RunningServer, start_server, stop_server
-from tests.conftest import test_settings as settings_for
+from tests.conftest import settings_for_tests as settings_for
 from tests.core import test_visibility as generic
 from tests.core.test_visibility import MARKER, OWNER, PEER2, Hidden, Scenario, ok
 
