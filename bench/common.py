@@ -3,8 +3,11 @@ percentiles, the results file."""
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import os
+import pstats
 import socket
 import statistics
 import subprocess
@@ -21,6 +24,8 @@ from urllib.parse import urlsplit
 import httpx
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from store.core.database import MEMORY, CountingCollection, CountingCursor, is_embedded
 
@@ -206,3 +211,24 @@ def store_clock() -> Iterator[StoreClock]:
         for (owner, name), method in originals.items():
             setattr(owner, name, method)
         CountingCollection.__getattr__ = dynamic  # type: ignore[method-assign]
+
+
+def profile_endpoint(own: int, cumulative: int) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """A bench server's ``/bench/profile``: ``{"on": true}`` starts profiling the process's event loop (cProfile);
+    ``{"on": false}`` stops it and returns the ``own`` functions with the most time of their own and the
+    ``cumulative`` with the most in total."""
+    profiler: list[cProfile.Profile] = []
+
+    async def profile(request: Request) -> JSONResponse:
+        if (await request.json())["on"]:
+            profiler[:] = [cProfile.Profile()]
+            profiler[0].enable()
+            return JSONResponse({"profiling": True})
+        profiler[0].disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler[0], stream=out)
+        stats.sort_stats("tottime").print_stats(own)
+        stats.sort_stats("cumulative").print_stats(cumulative)
+        return JSONResponse({"stats": out.getvalue().replace(os.getcwd(), "")})
+
+    return profile

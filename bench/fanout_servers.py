@@ -16,11 +16,8 @@ so the client compares its receipt times with these.
 from __future__ import annotations
 
 import asyncio
-import cProfile
 import gc
-import io
 import os
-import pstats
 import sys
 import time
 import tracemalloc
@@ -35,6 +32,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from bench.common import profile_endpoint
 from models.demo.org import build_organization
 from realtime import Bus
 from resolvers.core.context import Context
@@ -158,21 +156,7 @@ def perfgraph_app() -> ASGIApp:
         return JSONResponse({"bytes_per": round(total / per), "lines": top,
                              "types": dict(sorted(grown.items(), key=lambda kv: -kv[1]))})
 
-    profiler: list[cProfile.Profile] = []
-
-    async def profile(request: Request) -> JSONResponse:
-        """``{"on": true}`` starts profiling this process's event loop (cProfile); ``{"on": false}`` stops it and
-        returns the functions with the most time of their own and in total."""
-        if (await request.json())["on"]:
-            profiler[:] = [cProfile.Profile()]
-            profiler[0].enable()
-            return JSONResponse({"profiling": True})
-        profiler[0].disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler[0], stream=out)
-        stats.sort_stats("tottime").print_stats(35)
-        stats.sort_stats("cumulative").print_stats(50)
-        return JSONResponse({"stats": out.getvalue().replace(os.getcwd(), "")})
+    profile = profile_endpoint(35, 50)
 
     async def last(request: Request) -> JSONResponse:
         """When the latest event of each channel kind was published."""

@@ -18,10 +18,7 @@ bench process reads with ``time.time()``: the same kernel clock for every proces
 from __future__ import annotations
 
 import asyncio
-import cProfile
-import io
 import os
-import pstats
 import sys
 from collections import Counter
 
@@ -33,6 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from bench.common import profile_endpoint
 from models.demo.org import build_organization
 from server.app import create_app
 from server.config import Settings
@@ -92,19 +90,7 @@ async def serve(size: int, port: int) -> None:
         return JSONResponse({"calls": database.stats.calls, "by_collection": dict(database.stats.by_collection),
                              "commands": dict(COMMANDS.by_name)})
 
-    profiler: list[cProfile.Profile] = []
-
-    async def profile(request: Request) -> JSONResponse:
-        if (await request.json())["on"]:
-            profiler[:] = [cProfile.Profile()]
-            profiler[0].enable()
-            return JSONResponse({"profiling": True})
-        profiler[0].disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler[0], stream=out)
-        stats.sort_stats("tottime").print_stats(40)
-        stats.sort_stats("cumulative").print_stats(60)
-        return JSONResponse({"stats": out.getvalue().replace(os.getcwd(), "")})
+    profile = profile_endpoint(40, 60)
 
     routes = Starlette(routes=[Route("/bench/participants", participants),
                                Route("/bench/counting", counting, methods=["POST"]),
