@@ -131,7 +131,7 @@ class DatabasePool:
 
     async def _fill(self, database: Database, names: Any) -> None:
         """Each collection of ``names`` back to its seeded documents, all of them at once: the documents
-        added or changed since are deleted, and the seeded ones missing or changed inserted again."""
+        added since are deleted, the changed ones replaced by their seeded bytes, the missing ones inserted."""
         await asyncio.gather(*(self._refill(database, name) for name in sorted(names)))
 
     async def _refill(self, database: Database, name: str) -> None:
