@@ -177,7 +177,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"  # the Redis the tests use (docs/testing.
 
 async def test_a_tokens_requests_are_counted_in_redis_for_every_process() -> None:
     # given a server whose bus (and so its rate limiter) is Redis, allowing three requests per token
-    settings = dataclasses.replace(settings_for_tests(integration_requests=3), broadcast_url=REDIS_URL)
+    # (an hour's window: windows are aligned on the clock, and a minute's could roll over mid-test)
+    settings = dataclasses.replace(settings_for_tests(integration_requests=3, rate_limit_window=3600),
+                                   broadcast_url=REDIS_URL)
     uvicorn_server, server = await start_server(settings)
     try:
         token_id, secret = await create_token(server, "SCIM")

@@ -143,7 +143,8 @@ async def test_a_code_of_someone_who_has_left_signs_no_one_in() -> None:
 
 
 async def test_code_exchanges_are_rate_limited_per_address() -> None:
-    async with app_server(sign_in_attempts=2) as server:
+    # (an hour's window: windows are aligned on the clock, and a minute's could roll over mid-test)
+    async with app_server(sign_in_attempts=2, rate_limit_window=3600) as server:
         for _ in range(2):
             refusal(await post(server, "/auth/code-exchange", {"code": "A" * 32}), 400, "CODE_INVALID")
         code = await new_code(server)
