@@ -225,6 +225,50 @@ async def test_a_change_committed_while_the_chart_is_being_read_is_not_lost(
     await expect(card.locator(".oc-card")).to_have_attribute("data-changed", "true")
 
 
+async def test_two_renames_in_a_row_show_the_second_even_when_the_first_read_answers_last(
+        web_server: RunningServer, page: Page) -> None:
+    # given the chart open on someone of the first level, and the page's read of the names after a first
+    # department rename answered by the server but held back from the page
+    server = web_server
+    person = next(e for e in reports_of(server, top(server)["_id"]) if e.get("departmentId") and e.get("positionId"))
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(str(frame))))
+    operations = await open_chart(page, server)
+    answered, release, reads = asyncio.Event(), asyncio.Event(), [0]
+
+    async def hold_first(route: Route) -> None:
+        reads[0] += 1
+        if reads[0] > 1:
+            await route.continue_()
+            return
+        response = await route.fetch()
+        answered.set()
+        await release.wait()
+        await route.fulfill(response=response)
+
+    await page.route(re.compile("OrgChartCatalogue"), hold_first)
+    await hr_mutation(server, SAVE_DEPARTMENT, {"id": person["departmentId"], "name": "First Rename"})
+    async with asyncio.timeout(10):
+        await answered.wait()
+    # when the department is renamed again and that event reaches the page while the first read is held
+    await hr_mutation(server, SAVE_DEPARTMENT, {"id": person["departmentId"], "name": "Second Rename"})
+    async with asyncio.timeout(5):
+        while sum("DEPARTMENT_SAVED" in frame for frame in frames) < 2:
+            await asyncio.sleep(0.02)
+    # (a page reading at once for the second event would send that read now: give it the time to)
+    try:
+        async with asyncio.timeout(2):
+            while operations.count("OrgChartCatalogue") < 2:
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        pass
+    release.set()
+    # then the card ends with the second name: the first read's older answer, arriving last, did not undo it
+    card = page.locator(item(person["_id"]))
+    await expect(card.locator(".oc-meta")).to_have_text(re.compile(r"· Second Rename$"))
+    assert reads[0] == 2  # the names were read again after the held read, once
+
+
 async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_server: RunningServer, page: Page) -> None:
     # given someone four levels down, whose card is not loaded yet
     server = web_server

@@ -158,25 +158,47 @@ export function OrgChartPage({ employeeId }: { employeeId?: string }) {
     if (employeeId && top.state === "ready") void reveal(employeeId);
   }, [employeeId, top.state, reveal]);
 
+  // Department and position names are read again one read at a time: a rename pushed while a read is under way
+  // is read again after it, so an older answer never lands after a newer one (two reads at once could answer in
+  // either order, or be merged into the one already under way, read before the second rename).
+  const catalogue = useRef({ reading: false, again: false });
+  const readCatalogue = useCallback(async (): Promise<void> => {
+    const state = catalogue.current;
+    if (state.reading) {
+      state.again = true;
+      return;
+    }
+    state.reading = true;
+    try {
+      do {
+        state.again = false;
+        const answer = await client.query<Catalogue>(CATALOGUE, {}, { requestPolicy: "network-only" }).toPromise();
+        if (answer.data) {
+          const applied = model.applyCatalogue(
+            new Map(answer.data.departments.map((department) => [department.id, department.name])),
+            new Map(answer.data.positions.map((position) => [position.id, position.title])),
+          );
+          if (applied.message) setAnnouncement(applied.message);
+        }
+        setPanelRefresh((count) => count + 1);
+      } while (state.again);
+    } finally {
+      state.reading = false;
+    }
+  }, [client, model]);
+
   /** One orgChartChanged event, applied to the chart. */
   const handle = useCallback(async (event: OrgChartEvent): Promise<void> => {
     if (event.kind === "DEPARTMENT_SAVED" || event.kind === "POSITION_SAVED") {
-      const answer = await client.query<Catalogue>(CATALOGUE, {}, { requestPolicy: "network-only" }).toPromise();
-      if (answer.data) {
-        const applied = model.applyCatalogue(
-          new Map(answer.data.departments.map((department) => [department.id, department.name])),
-          new Map(answer.data.positions.map((position) => [position.id, position.title])),
-        );
-        if (applied.message) setAnnouncement(applied.message);
-      }
-    } else {
-      const applied = model.apply(event);
-      if (applied.message) setAnnouncement(applied.message);
-      if (applied.recount.length > 0) void recount(applied.recount);
-      if (model.rootId && !model.people.has(model.rootId)) setAttempt((count) => count + 1);
+      await readCatalogue();
+      return;
     }
+    const applied = model.apply(event);
+    if (applied.message) setAnnouncement(applied.message);
+    if (applied.recount.length > 0) void recount(applied.recount);
+    if (model.rootId && !model.people.has(model.rootId)) setAttempt((count) => count + 1);
     setPanelRefresh((count) => count + 1);
-  }, [client, model, recount]);
+  }, [model, recount, readCatalogue]);
 
   // live: every committed change at or below the top, applied in place (kept until the chart is read)
   useEffect(() => {
