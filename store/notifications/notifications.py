@@ -22,8 +22,8 @@ NEWEST_FIRST = Keyset("createdAt", descending=True, to_text=datetime.isoformat, 
 
 async def insert_all(store: TenantStore, documents: list[Document]) -> None:
     """Inside a transaction: the notifications and, for webhooks, one outbox event each."""
+    await store.notifications.insert_all(documents)
     for document in documents:
-        await store.notifications.insert(document)
         store.record_event("notification.created", {"notificationId": document["_id"],
                                                     "recipientId": document["recipientId"],
                                                     "kind": document["kind"]})
