@@ -88,7 +88,7 @@ async def test_two_schedulers_at_once_create_each_reminder_once(server: RunningS
     expected = waiting(TUESDAY)
     first, second = ReminderScheduler(server.database), ReminderScheduler(server.database)
     # given the first scheduler is held inside its first reminder's transaction, before it claims the key
-    async with hold(server.database, "reminders", "insert_one") as held:
+    async with hold(server.database, "reminders", "insert_many") as held:
         running = asyncio.create_task(first.run_once(TUESDAY, ONLY))
         await held.reached.wait()
         # when the second runs meanwhile
@@ -97,6 +97,26 @@ async def test_two_schedulers_at_once_create_each_reminder_once(server: RunningS
     assert made + await running == len(expected)
     assert made == len(expected)
     assert await reminded(server) == sorted(expected)
+
+
+async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_created(server: RunningServer) -> None:
+    # given the reminders one run creates (then removed again, to be created anew)
+    await only_feedback_requests(server)
+    expected = waiting(TUESDAY)
+    assert await ReminderScheduler(server.database).run_once(TUESDAY, ONLY) == len(expected) >= 3
+    claims = await server.database.reminders.find({"organizationId": ONLY[0]}).to_list(None)
+    await server.database.reminders.delete_many({"organizationId": ONLY[0]})
+    await server.database.notifications.delete_many({"organizationId": ONLY[0]})
+    # when a scheduler is held before claiming its batch, and another claims one of those reminders meanwhile
+    taken = claims[1]
+    async with hold(server.database, "reminders", "insert_many") as held:
+        running = asyncio.create_task(ReminderScheduler(server.database).run_once(TUESDAY, ONLY))
+        await held.reached.wait()
+        await server.database.reminders.insert_one(taken)
+    # then the held scheduler creates every other reminder of its batch, and that one not again
+    assert await running == len(expected) - 1
+    assert await reminded(server) == sorted(expected - {(taken["subjectId"], taken["recipientId"])})
+    assert await server.database.reminders.count_documents({"organizationId": ONLY[0]}) == len(expected)
 
 
 async def test_nothing_on_a_quiet_weekend(server: RunningServer) -> None:

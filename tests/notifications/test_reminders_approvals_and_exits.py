@@ -165,7 +165,7 @@ async def test_two_schedulers_at_once_create_each_later_domain_reminder_once(ser
     first, second = ReminderScheduler(server.database), ReminderScheduler(server.database)
     today: date = clock.today()
     # when the first scheduler is held inside its first reminder's transaction and the second runs meanwhile
-    async with hold(server.database, "reminders", "insert_one") as held:
+    async with hold(server.database, "reminders", "insert_many") as held:
         running = asyncio.create_task(first.run_once(today, ONLY))
         await held.reached.wait()
         made = await second.run_once(today, ONLY)
