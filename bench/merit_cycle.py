@@ -20,8 +20,8 @@ its own (``bench/merit_server.py``), the clients (HTTP and WebSocket) in this on
   With them, the pushes received per proposal (all subscribers), the store calls per proposal (the counter the
   tests use, ``database.stats``, pushes included) and the commands the driver sent (pymongo command monitoring:
   the audit's own reads and inserts too), counted in the server process, and the load average before and after
-  the rounds. With ``--profile``, the server's cProfile over the rounds is written to merit_profile.txt in the
-  temporary directory.
+  the rounds. With ``--profile``, the server's cProfile over the launch and over the rounds is written to
+  merit_launch_profile.txt and merit_profile.txt in the temporary directory.
 
     .venv/bin/python -m bench.merit_cycle [size] [--profile]
 """
@@ -52,6 +52,7 @@ from server.config import DEV_JWT_SECRET
 
 ROUNDS = 5
 PROFILE = Path(tempfile.gettempdir()) / "merit_profile.txt"
+LAUNCH_PROFILE = Path(tempfile.gettempdir()) / "merit_launch_profile.txt"
 MANAGERS = 50
 CREATE = """mutation($input: MeritCycleInput!) { createMeritCycle(input: $input) { cycle { id } errors { code } } }"""
 LAUNCH = """mutation($id: ID!) { launchMeritCycle(cycleId: $id) { launch { eligible } errors { code message } } }"""
@@ -108,9 +109,15 @@ async def main(size: int, profile: bool) -> None:
             "rates": [{"currency": "USD", "rate": "0.92"}]}})
         cycle = created["createMeritCycle"]["cycle"]["id"]
         load = round(os.getloadavg()[0], 2)
+        bench = f"http://127.0.0.1:{port}/bench"
+        if profile:
+            await http.post(f"{bench}/profile", json={"on": True})
         started = time.perf_counter()
         launched = await gql(http, url, admin_token, LAUNCH, {"id": cycle})
         launch_ms = (time.perf_counter() - started) * 1000
+        if profile:
+            stats = (await http.post(f"{bench}/profile", json={"on": False}, timeout=60)).json()["stats"]
+            LAUNCH_PROFILE.write_text(stats)
         assert launched["launchMeritCycle"]["errors"] == [], launched
         eligible = launched["launchMeritCycle"]["launch"]["eligible"]
         record(f"merit_launch_{size}", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1),
