@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import AsyncIterator
+import random
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,6 +28,13 @@ from server.protocol import HEADER_SECONDS, with_header_deadline
 from store.core.database import INDEXES, Database
 from tests.client import GraphQLClient, close_shared_clients
 from tests.stores import GLOBEX, NORTHWIND, POOL, store_url
+
+
+def fixed_moment(window: int) -> Callable[[], float]:
+    """A rate limiter's clock standing still in the middle of a window chosen at random: a test's counts neither
+    roll over into the next window (windows are aligned on the clock) nor meet an earlier run's (kept in Redis)."""
+    moment = (random.getrandbits(32) + 1) * window + window / 2
+    return lambda: moment
 
 
 def settings_for_tests(**overrides: Any) -> Settings:

@@ -10,7 +10,7 @@ import pytest
 from models.integrations.scim import FILTER_MAX
 from realtime.ratelimit import MemoryRateLimiter, create_rate_limiter
 from tests.client import shared_client
-from tests.conftest import RunningServer, settings_for_tests, start_server, stop_server
+from tests.conftest import RunningServer, fixed_moment, settings_for_tests, start_server, stop_server
 from tests.integrations.support import (
     ENTERPRISE,
     SCIM_JSON,
@@ -177,17 +177,20 @@ REDIS_URL = "redis://127.0.0.1:6379/0"  # the Redis the tests use (docs/testing.
 
 async def test_a_tokens_requests_are_counted_in_redis_for_every_process() -> None:
     # given a server whose bus (and so its rate limiter) is Redis, allowing three requests per token
-    # (an hour's window: windows are aligned on the clock, and a minute's could roll over mid-test)
-    settings = dataclasses.replace(settings_for_tests(integration_requests=3, rate_limit_window=3600),
-                                   broadcast_url=REDIS_URL)
+    settings = dataclasses.replace(settings_for_tests(integration_requests=3), broadcast_url=REDIS_URL)
     uvicorn_server, server = await start_server(settings)
     try:
+        # (both limiters' clocks stand still at one moment mid-window: windows are aligned on the clock and
+        # could roll over mid-test)
+        moment = fixed_moment(settings.rate_limit_window)
+        server.app.state.integration_limiter.clock = moment
         token_id, secret = await create_token(server, "SCIM")
         scim = Scim(server, secret)
         # when the token sends two requests here and another process (its own limiter on the same Redis)
         # counts one more for it
         assert [(await scim.get("/ServiceProviderConfig")).status_code for _ in range(2)] == [200, 200]
         elsewhere = create_rate_limiter(REDIS_URL, 3, settings.rate_limit_window, prefix="perfgraph:rate:integration")
+        elsewhere.clock = moment  # type: ignore[attr-defined]
         try:
             assert (await elsewhere.spend(f"integration:{token_id}", 1)).remaining == 0
         finally:
