@@ -121,7 +121,7 @@ async def main(size: int, profile: bool) -> None:
         assert launched["launchMeritCycle"]["errors"] == [], launched
         eligible = launched["launchMeritCycle"]["launch"]["eligible"]
         record(f"merit_launch_{size}", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1),
-                                        "load_average_1m": load})
+                                        "load_average_1m": load, **({"profiled": True} if profile else {})})
         await push_latency(http, url, port, org, cycle, roles, admin, admin_token, profile)
 
 

@@ -44,7 +44,8 @@ from store.notifications import reminders as reminder_store
 from store.notifications.webhooks import role_holder_ids
 
 log = logging.getLogger("perfgraph.reminders")
-PER_RUN_MAX = 1000  # reminders one run creates per organisation (the rest on the next run)
+PER_RUN_MAX = 1000  # reminders one run tries per organisation (the rest on the next run; those another scheduler
+# claims meanwhile count too)
 BATCH = 100  # reminders created in one transaction (a run of 1,000 took 1,000 transactions, one each)
 
 
@@ -204,19 +205,32 @@ class ReminderScheduler:
                 wanted.setdefault(reminder_key(item, period), item)
         if not wanted:
             return 0
-        done = {d["key"] for d in await store.reminders.find({"key": {"$in": list(wanted)}}, projection={"key": 1})}
+        done = await reminder_store.claimed(store, wanted)
         due = [(key, item) for key, item in wanted.items() if key not in done][:PER_RUN_MAX]
         created = 0
         for start in range(0, len(due), BATCH):
-            batch = due[start:start + BATCH]
+            created += await self.remind_batch(store, due[start:start + BATCH])
+        return created
+
+    async def remind_batch(self, store: TenantStore, batch: list[tuple[str, DueItem]]) -> int:
+        """A batch in one transaction. If another scheduler claimed some of its keys meanwhile, the rest is tried
+        again as one batch, then (claimed again meanwhile) one reminder at a time: none lost, none twice."""
+        try:
+            return await self.remind(store, batch)
+        except Duplicate:
+            pass
+        done = await reminder_store.claimed(store, [key for key, _ in batch])
+        rest = [(key, item) for key, item in batch if key not in done]
+        try:
+            return await self.remind(store, rest) if rest else 0
+        except Duplicate:
+            pass
+        created = 0
+        for one in rest:
             try:
-                created += await self.remind(store, batch)
-            except Duplicate:  # another scheduler claimed one of them meanwhile: each alone, once
-                for one in batch:
-                    try:
-                        created += await self.remind(store, [one])
-                    except Duplicate:
-                        pass
+                created += await self.remind(store, [one])
+            except Duplicate:
+                pass
         return created
 
     async def remind(self, store: TenantStore, due: list[tuple[str, DueItem]]) -> int:

@@ -142,9 +142,7 @@ class TenantCollection:
             return scoped
         try:
             await self.collection.insert_many(scoped, ordered=True)
-        except DuplicateKeyError as error:
-            raise Duplicate(str(error)) from None
-        except BulkWriteError as error:
+        except BulkWriteError as error:  # what insert_many raises for a duplicate, in a transaction or not
             if any(e.get("code") == 11000 for e in error.details.get("writeErrors", ())):
                 raise Duplicate("a unique index refused one of the documents") from None
             raise

@@ -1,6 +1,6 @@
 """Reminder overrides per department or person (``reminderOverrides``: ``{_id: "<organisation>:<unit>:<id>",
 unit: "department" | "employee", unitId, staleGoalWeeks}``, nothing else: restoring a recorded value restores the
-document exactly; who changed it is in the audit trail)."""
+document exactly; who changed it is in the audit trail), and which reminder keys (``reminders``) are claimed."""
 
 from __future__ import annotations
 
@@ -44,3 +44,8 @@ async def set_overrides(store: TenantStore, unit: str, values: Mapping[str, int 
         else:
             await collection.collection.update_one(
                 key, {"$set": {"unit": unit, "unitId": unit_id, "staleGoalWeeks": int(weeks)}}, upsert=True)
+
+
+async def claimed(store: TenantStore, keys: Iterable[str]) -> set[str]:
+    """Which of these reminder keys are claimed already (by this scheduler's earlier runs or another's)."""
+    return {d["key"] for d in await store.reminders.find({"key": {"$in": list(keys)}}, projection={"key": 1})}

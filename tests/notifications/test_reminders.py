@@ -109,6 +109,7 @@ async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_cr
     await server.database.notifications.delete_many({"organizationId": ONLY[0]})
     # when a scheduler is held before claiming its batch, and another claims one of those reminders meanwhile
     taken = claims[1]
+    server.database.stats.reset()
     async with hold(server.database, "reminders", "insert_many") as held:
         running = asyncio.create_task(ReminderScheduler(server.database).run_once(TUESDAY, ONLY))
         await held.reached.wait()
@@ -116,6 +117,32 @@ async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_cr
     # then the held scheduler creates every other reminder of its batch, and that one not again
     assert await running == len(expected) - 1
     assert await reminded(server) == sorted(expected - {(taken["subjectId"], taken["recipientId"])})
+    # (in one batch more: which keys are claimed, then the rest at once; and the claim made here)
+    assert server.database.stats.by_collection["reminders"] == 5
+    assert await server.database.reminders.count_documents({"organizationId": ONLY[0]}) == len(expected)
+
+
+async def test_keys_claimed_elsewhere_twice_mid_batch_leave_the_rest_created_one_by_one(server: RunningServer) -> None:
+    # given the reminders one run creates (then removed again, to be created anew)
+    await only_feedback_requests(server)
+    expected = waiting(TUESDAY)
+    assert await ReminderScheduler(server.database).run_once(TUESDAY, ONLY) == len(expected) >= 4
+    claims = await server.database.reminders.find({"organizationId": ONLY[0]}).to_list(None)
+    await server.database.reminders.delete_many({"organizationId": ONLY[0]})
+    await server.database.notifications.delete_many({"organizationId": ONLY[0]})
+    # when another scheduler claims one reminder while the batch is held, and one more while the batch's rest is
+    async with hold(server.database, "reminders", "insert_many") as batch:
+        running = asyncio.create_task(ReminderScheduler(server.database).run_once(TUESDAY, ONLY))
+        await batch.reached.wait()
+        await server.database.reminders.insert_one(claims[1])
+        async with hold(server.database, "reminders", "insert_many") as rest:
+            batch.released.set()
+            await rest.reached.wait()
+            await server.database.reminders.insert_one(claims[2])
+    # then every other reminder is created once, and those two not again
+    assert await running == len(expected) - 2
+    taken = {(c["subjectId"], c["recipientId"]) for c in claims[1:3]}
+    assert await reminded(server) == sorted(expected - taken)
     assert await server.database.reminders.count_documents({"organizationId": ONLY[0]}) == len(expected)
 
 
