@@ -99,14 +99,20 @@ async def test_two_schedulers_at_once_create_each_reminder_once(server: RunningS
     assert await reminded(server) == sorted(expected)
 
 
-async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_created(server: RunningServer) -> None:
-    # given the reminders one run creates (then removed again, to be created anew)
+async def made_then_removed(server: RunningServer) -> tuple[set[tuple[str, str]], list[dict[str, Any]]]:
+    """The reminders one run creates (what they are about, and their claims), removed again to be created anew."""
     await only_feedback_requests(server)
     expected = waiting(TUESDAY)
-    assert await ReminderScheduler(server.database).run_once(TUESDAY, ONLY) == len(expected) >= 3
+    assert await ReminderScheduler(server.database).run_once(TUESDAY, ONLY) == len(expected) >= 4
     claims = await server.database.reminders.find({"organizationId": ONLY[0]}).to_list(None)
     await server.database.reminders.delete_many({"organizationId": ONLY[0]})
     await server.database.notifications.delete_many({"organizationId": ONLY[0]})
+    return expected, claims
+
+
+async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_created(server: RunningServer) -> None:
+    # given the reminders one run creates (then removed again, to be created anew)
+    expected, claims = await made_then_removed(server)
     # when a scheduler is held before claiming its batch, and another claims one of those reminders meanwhile
     taken = claims[1]
     server.database.stats.reset()
@@ -124,12 +130,7 @@ async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_cr
 
 async def test_keys_claimed_elsewhere_twice_mid_batch_leave_the_rest_created_one_by_one(server: RunningServer) -> None:
     # given the reminders one run creates (then removed again, to be created anew)
-    await only_feedback_requests(server)
-    expected = waiting(TUESDAY)
-    assert await ReminderScheduler(server.database).run_once(TUESDAY, ONLY) == len(expected) >= 4
-    claims = await server.database.reminders.find({"organizationId": ONLY[0]}).to_list(None)
-    await server.database.reminders.delete_many({"organizationId": ONLY[0]})
-    await server.database.notifications.delete_many({"organizationId": ONLY[0]})
+    expected, claims = await made_then_removed(server)
     # when another scheduler claims one reminder while the batch is held, and one more while the batch's rest is
     async with hold(server.database, "reminders", "insert_many") as batch:
         running = asyncio.create_task(ReminderScheduler(server.database).run_once(TUESDAY, ONLY))
