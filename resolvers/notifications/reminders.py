@@ -214,24 +214,16 @@ class ReminderScheduler:
 
     async def remind_batch(self, store: TenantStore, batch: list[tuple[str, DueItem]]) -> int:
         """A batch in one transaction. If another scheduler claimed some of its keys meanwhile, the rest is tried
-        again as one batch, then (claimed again meanwhile) one reminder at a time: none lost, none twice."""
-        try:
-            return await self.remind(store, batch)
-        except Duplicate:
-            pass
-        done = await reminder_store.claimed(store, [key for key, _ in batch])
-        rest = [(key, item) for key, item in batch if key not in done]
-        try:
-            return await self.remind(store, rest) if rest else 0
-        except Duplicate:
-            pass
-        created = 0
-        for one in rest:
+        again as one batch (each try has fewer: a refusal means a key is claimed): none lost, none twice."""
+        while batch:
             try:
-                created += await self.remind(store, [one])
+                return await self.remind(store, batch)
             except Duplicate:
-                pass
-        return created
+                done = await reminder_store.claimed(store, [key for key, _ in batch])
+                if not done:  # refused, yet no key of it is claimed: not a race this loop can settle
+                    raise
+                batch = [(key, item) for key, item in batch if key not in done]
+        return 0
 
     async def remind(self, store: TenantStore, due: list[tuple[str, DueItem]]) -> int:
         """Reminders: their keys and their notifications in one transaction (how many were created);

@@ -128,7 +128,7 @@ async def test_a_key_claimed_elsewhere_mid_batch_leaves_the_rest_of_the_batch_cr
     assert await server.database.reminders.count_documents({"organizationId": ONLY[0]}) == len(expected)
 
 
-async def test_keys_claimed_elsewhere_twice_mid_batch_leave_the_rest_created_one_by_one(server: RunningServer) -> None:
+async def test_keys_claimed_elsewhere_twice_mid_batch_leave_the_rest_created_once(server: RunningServer) -> None:
     # given the reminders one run creates (then removed again, to be created anew)
     expected, claims = await made_then_removed(server)
     # when another scheduler claims one reminder while the batch is held, and one more while the batch's rest is
