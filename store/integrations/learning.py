@@ -6,11 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
 from models.core.documents import Document
 from store.core.loaders import ByParentLoader
-from store.core.repository import Duplicate, TenantCollection, TenantStore
+from store.core.repository import TenantCollection, TenantStore
 
 
 class EvidenceByEmployeeIdLoader(ByParentLoader):
@@ -41,11 +39,5 @@ async def mappings(store: TenantStore, activity_ids: Iterable[str]) -> dict[str,
 
 async def insert_all(store: TenantStore, collection: str, documents: list[Document]) -> None:
     """Insert ``documents`` (inside the caller's transaction); :class:`Duplicate` when an id is taken."""
-    if not documents:
-        return
     scoped: TenantCollection = getattr(store, collection)
-    try:
-        await scoped.collection.insert_many([{**d, "organizationId": scoped.organization_id} for d in documents],
-                                            ordered=True)
-    except (DuplicateKeyError, BulkWriteError) as error:
-        raise Duplicate(str(error)[:200]) from None
+    await scoped.insert_all(documents)

@@ -7,13 +7,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
 from models.core.documents import Document
 from models.core.pagination import Window
 from models.org.rules import EmployeeStatus, chain_of, rebuild_chains, status_entry
 from store.core.pagination import Keyset, Page, keyset_page
-from store.core.repository import REMOVED, Duplicate, Projection, TenantStore, kept_maps, usable_key
+from store.core.repository import REMOVED, Projection, TenantStore, kept_maps, usable_key
 
 NOT_TERMINATED = {"$ne": EmployeeStatus.TERMINATED.value}
 EMPLOYEES_BY_NAME = Keyset("name")  # a page of people: by name, then id; its cursors are [name, id]
@@ -186,9 +184,4 @@ async def bump_version(store: TenantStore, changed: Collection[str] | None) -> i
 
 async def insert_employees(store: TenantStore, documents: list[Document]) -> None:
     """Insert many people at once (inside the caller's transaction); :class:`Duplicate` for a taken email."""
-    scoped = store.employees
-    try:
-        await scoped.collection.insert_many([{**d, "organizationId": scoped.organization_id} for d in documents],
-                                            ordered=True)
-    except (DuplicateKeyError, BulkWriteError) as error:
-        raise Duplicate(str(error)[:200]) from None
+    await store.employees.insert_all(documents)
