@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -115,6 +116,32 @@ async def open_chart(page: Page, server: RunningServer, path: str = "/app/org") 
     return operations
 
 
+@dataclass
+class HeldAnswer:
+    answered: asyncio.Event = field(default_factory=asyncio.Event)  # the server has answered the first request
+    release: asyncio.Event = field(default_factory=asyncio.Event)  # set: the page gets that answer now
+    requests: int = 0  # how many the page sent
+
+
+async def hold_first_answer(page: Page, operation: str) -> HeldAnswer:
+    """The first request of ``operation`` the page sends is answered by the server at once (as things stand then)
+    and handed to the page only when ``release`` is set; later ones pass."""
+    held = HeldAnswer()
+
+    async def hold(route: Route) -> None:
+        held.requests += 1
+        if held.requests > 1:
+            await route.continue_()
+            return
+        response = await route.fetch()
+        held.answered.set()
+        await held.release.wait()
+        await route.fulfill(response=response)
+
+    await page.route(re.compile(operation), hold)
+    return held
+
+
 async def seen_under_within(page: Page, manager_id: str, id: str, committed: float) -> None:
     """``id``'s card is shown among ``manager_id``'s reports, highlighted, within LIVE_SECONDS of the change's
     commit (``committed``: when the mutation answered; how long a loaded machine takes to answer it is the
@@ -198,27 +225,19 @@ async def test_a_change_committed_while_the_chart_is_being_read_is_not_lost(
     person = reports_of(server, top(server)["_id"])[0]
     await sign_in(page, server, "hr_admin")
     await expect(page.get_by_role("heading", name="Welcome", exact=False)).to_be_visible()
-    answered, release = asyncio.Event(), asyncio.Event()
-
-    async def hold(route: Route) -> None:
-        response = await route.fetch()
-        answered.set()
-        await release.wait()
-        await route.fulfill(response=response)
-
-    await page.route(re.compile("OrgChartTop"), hold)
+    held = await hold_first_answer(page, "OrgChartTop")
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(str(frame))))
     await page.goto(base_url(server) + "/app/org")
     async with asyncio.timeout(10):
-        await answered.wait()
+        await held.answered.wait()
     # when someone on it is renamed meanwhile, and the event reaches the page before the chart does
     await server.wait_subscribers(1)
     await hr_mutation(server, RENAME, {"id": person["_id"], "name": "Renamed Meanwhile"})
     async with asyncio.timeout(5):
         while not any("Renamed Meanwhile" in frame for frame in frames):
             await asyncio.sleep(0.02)
-    release.set()
+    held.release.set()
     # then the chart, once shown, has the change, highlighted
     card = page.locator(item(person["_id"]))
     await expect(card.locator(".oc-name")).to_have_text("Renamed Meanwhile")
@@ -234,22 +253,10 @@ async def test_two_renames_in_a_row_show_the_second_even_when_the_first_read_ans
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: frames.append(str(frame))))
     operations = await open_chart(page, server)
-    answered, release, reads = asyncio.Event(), asyncio.Event(), [0]
-
-    async def hold_first(route: Route) -> None:
-        reads[0] += 1
-        if reads[0] > 1:
-            await route.continue_()
-            return
-        response = await route.fetch()
-        answered.set()
-        await release.wait()
-        await route.fulfill(response=response)
-
-    await page.route(re.compile("OrgChartCatalogue"), hold_first)
+    held = await hold_first_answer(page, "OrgChartCatalogue")
     await hr_mutation(server, SAVE_DEPARTMENT, {"id": person["departmentId"], "name": "First Rename"})
     async with asyncio.timeout(10):
-        await answered.wait()
+        await held.answered.wait()
     # when the department is renamed again and that event reaches the page while the first read is held
     await hr_mutation(server, SAVE_DEPARTMENT, {"id": person["departmentId"], "name": "Second Rename"})
     async with asyncio.timeout(5):
@@ -262,11 +269,11 @@ async def test_two_renames_in_a_row_show_the_second_even_when_the_first_read_ans
                 await asyncio.sleep(0.02)
     except TimeoutError:
         pass
-    release.set()
+    held.release.set()
     # then the card ends with the second name: the first read's older answer, arriving last, did not undo it
     card = page.locator(item(person["_id"]))
     await expect(card.locator(".oc-meta")).to_have_text(re.compile(r"· Second Rename$"))
-    assert reads[0] == 2  # the names were read again after the held read, once
+    assert held.requests == 2  # the names were read again after the held read, once
 
 
 async def test_search_reveals_someone_deep_in_the_tree_with_their_panel(web_server: RunningServer, page: Page) -> None:
