@@ -147,8 +147,12 @@ class DeliveryWorker:
             except Exception:
                 log.exception("the delivery worker's round failed; it goes on")
             woken = outbox_committed.event()
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result instead of raising when it
+            # is cancelled just as what it waits for is done (a commit waking the worker as the server shuts down),
+            # and the lifespan would wait for this loop for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await woken.wait()
             woken.clear()
 
 

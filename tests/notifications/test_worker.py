@@ -7,8 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+from resolvers.notifications.worker import DeliveryWorker
 from server.config import Settings
 from store.core.database import INDEXES
+from store.core.transactions import outbox_committed
+from tests.conftest import RunningServer
 from tests.notifications.support import create_person, receiver, save_endpoint, webhook_server
 from tests.stores import store_url
 
@@ -44,3 +47,22 @@ async def test_python_m_server_worker_delivers_what_the_servers_wrote() -> None:
         # then it sent the event
         assert len(hooks.received) == 1
         assert employee_id in hooks.received[0].body.decode()
+
+
+async def test_the_worker_stops_when_cancelled_even_as_a_commit_wakes_it(server: RunningServer) -> None:
+    # given the worker waiting for the next commit after a round (its reminder tick marks the round's end)
+    rounds = asyncio.Event()
+
+    async def tick() -> None:
+        rounds.set()
+
+    task = asyncio.create_task(DeliveryWorker(server.database, poll_seconds=60, also=[tick]).run())
+    await asyncio.wait_for(rounds.wait(), 10)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # when a commit wakes it in the same turn as the server's shutdown cancels it
+    outbox_committed.set()
+    task.cancel()
+    # then it stops (a lost cancellation would leave the server's shutdown waiting for it for ever)
+    done, _ = await asyncio.wait([task], timeout=5)
+    assert done == {task} and task.cancelled()
