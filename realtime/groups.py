@@ -9,9 +9,10 @@ that is idle (nothing queued, nothing being sent) gets the text written by the g
 waking the member's task; a write that cannot finish at once (the socket's buffer is full) is finished by a
 task of the member's own, and until it is through the member's next messages wait in its queue, in order.
 The queue is bounded, so a member that falls behind is dropped alone (its socket is closed with a reason) and
-never delays the others. Before each delivery the audience may check a
-member on its own (an expired token, someone the event says has left), and, at most once a second, every
-member's standing at once (who has left since).
+never delays the others. The audience checks its members: as an event arrives, those it names (someone the
+event says has left: one read, beside the event's execution, awaited before its delivery); at most once a
+second, every member's standing at once (who has left since); and, in the delivery itself, each member's token
+expiry.
 
 Who shares an audience is not decided here: :class:`Audience` comes from the caller, which knows the
 permission rules. This module only knows Strawberry's result types and the bus.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Hashable, Iterable
@@ -39,7 +41,7 @@ from .base import Bus, Subscription, watching
 
 log = logging.getLogger("perfgraph.realtime")
 
-MemberCheck = Callable[[Any, Iterable[str]], Awaitable[GraphQLError | None]]
+MemberCheck = Callable[[Any, list[Any], frozenset[str]], Awaitable[list[GraphQLError | None]]]
 MembersCheck = Callable[[list[Any]], Awaitable[list[GraphQLError | None]]]
 Recheck = Callable[[Iterable[str]], Awaitable[None]]
 OverflowHandler = Callable[[Any, str], Awaitable[None]]
@@ -80,17 +82,22 @@ def serialize(result: ExecutionResult) -> ExecutionResult:
 @dataclass(frozen=True)
 class Audience:
     """Subscribers who see an event alike. ``key`` groups them; ``build_context(bus, recheck)`` makes the
-    context the group's execution runs with (its stream may call ``recheck(names)`` with the people an
-    event names); ``check(member_context, names)`` may refuse one member, before each delivery (``names``
-    empty) and on a recheck: the error it returns ends that member's stream alone. ``check_all(contexts)``
-    checks every member's standing at once (one read for the whole group), before a delivery when the last
-    such check is ``check_all_seconds`` old or more; each error ends that member alone."""
+    context the group's execution runs with (its stream calls ``recheck(names)`` as each event arrives, with the
+    people it names). ``check(group_context, member_contexts, names)`` returns an error or ``None`` for each
+    member: on a recheck naming people (started then, beside the event's execution, and awaited before its
+    delivery), for a member whose token has expired (``expires(member_context)``, in seconds since the epoch,
+    as ``time.time`` counts: checked as each event is delivered), and before each delivery (``names`` empty)
+    when ``check_before_delivery``; each error ends that member's stream alone. ``check_all(contexts)`` checks
+    every member's standing at once (one read for the whole group), before a delivery when the last such check
+    is ``check_all_seconds`` old or more; each error ends that member alone."""
 
     key: Hashable
     build_context: Callable[[Any, Recheck], Any]
     check: MemberCheck | None = None
     check_all: MembersCheck | None = None
     check_all_seconds: float = 1.0
+    expires: Callable[[Any], float] = lambda member: math.inf
+    check_before_delivery: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +198,7 @@ class Member:
     writing: asyncio.Task[None] | None = None  # a write the group started that could not finish at once
     overflowed: bool = False
     ended: bool = False
+    expires_at: float = math.inf  # its token's expiry (``time.time``): from then on it gets no more events
 
     def wrote(self, task: asyncio.Task[None]) -> None:
         if self.writing is task:
@@ -210,6 +218,7 @@ class Group:
     task: asyncio.Task[None] | None = None
     checked_all_at: float = field(default_factory=time.monotonic)  # the members' standing, all at once
     standing: asyncio.Task[None] | None = None  # that check, started as an event arrives, awaited before delivery
+    naming: set[asyncio.Task[list[Member]]] = field(default_factory=set)  # checks of those events named, alike
 
     def entered(self, subscription: Subscription) -> None:
         """The group's execution subscribed to the bus: an event published from now on reaches it."""
@@ -253,13 +262,12 @@ class SubscriptionGroups:
         group = self._groups.get(key)
         if group is None:
             group = Group(key, audience)
-            group.context = audience.build_context(self.bus, partial(self._check, group))
+            group.context = audience.build_context(self.bus, partial(self._heard, group))
             group.task = asyncio.create_task(self._run(group, query, variables, operation_name))
             self._groups[key] = group
+        member = Member(context, Mailbox(self.queue_size), outlet, expires_at=audience.expires(context))
         # An idle member's frame lives as long as its subscription: it keeps only what it uses from now on.
-        del key, audience, query, variables, operation_name
-        member = Member(context, Mailbox(self.queue_size), outlet)
-        del context, outlet
+        del key, audience, query, variables, operation_name, context, outlet
         group.members[member] = None
         try:
             while True:
@@ -287,8 +295,9 @@ class SubscriptionGroups:
             del self._groups[group.key]
             if group.task is not None:
                 group.task.cancel()
-            if group.standing is not None:
-                group.standing.cancel()
+            for task in (group.standing, *group.naming):
+                if task is not None:
+                    task.cancel()
 
     async def _run(self, group: Group, query: str, variables: dict[str, Any] | None,
                    operation_name: str | None) -> None:
@@ -309,25 +318,28 @@ class SubscriptionGroups:
                 member.overflowed = member.overflowed or group.overflowed
                 self._offer(group, member, None)
 
-    async def _check(self, group: Group, names: Iterable[str] = ()) -> None:
-        """Run the audience's member check; a refused member gets the error and its stream ends. When the
-        members' standing is due, its one read starts now, beside the event's execution (the stream calls this
-        as each event arrives), and is awaited before the delivery."""
+    async def _heard(self, group: Group, names: Iterable[str]) -> None:
+        """The group's execution heard an event naming ``names`` (maybe nobody). The check of the members among
+        them, and the members' standing when it is due, start now, beside the event's execution; the delivery
+        awaits both."""
         self._start_check_all(group)
+        named = frozenset(names)
+        if named and group.audience.check is not None:
+            task = asyncio.create_task(self._check(group, named))
+            group.naming.add(task)
+            task.add_done_callback(group.naming.discard)
+
+    async def _check(self, group: Group, names: frozenset[str] = frozenset(),
+                     members: list[Member] | None = None) -> list[Member]:
+        """Run the audience's member check (``names``: the people an event named) on ``members`` (by default
+        every member not ended); each refused member gets its error and its stream ends. Returns those it let
+        through."""
         check = group.audience.check
+        members = [member for member in group.members if not member.ended] if members is None else members
         if check is None:
-            return
-        for member in list(group.members):
-            if member.ended:
-                continue
-            try:
-                error = await check(member.context, names)
-            except Exception:  # this member cannot be checked (the store failed): it alone is ended
-                log.exception("checking a subscriber failed")
-                error = GraphQLError("Internal error: the server could not check this subscription.")
-            if error is not None:
-                self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
-                self._offer(group, member, None)
+            return members
+        contexts = [member.context for member in members]
+        return self._refuse(group, members, await self._errors(check(group.context, contexts, names), len(members)))
 
     async def _check_all(self, group: Group) -> None:
         """Every member's standing in one check, when the last one is old enough: each refused member gets
@@ -337,15 +349,27 @@ class SubscriptionGroups:
             return
         group.checked_all_at = time.monotonic()
         members = [member for member in group.members if not member.ended]
+        contexts = [member.context for member in members]
+        self._refuse(group, members, await self._errors(check_all(contexts), len(members)))
+
+    @staticmethod
+    async def _errors(check: Awaitable[list[GraphQLError | None]], count: int) -> list[GraphQLError | None]:
         try:
-            errors = await check_all([member.context for member in members])
-        except Exception:  # the standing cannot be read (the store failed): those members are ended
+            return await check
+        except Exception:  # the members cannot be checked (the store failed): those checked are ended
             log.exception("checking a group's subscribers failed")
-            errors = [GraphQLError("Internal error: the server could not check this subscription.")] * len(members)
+            return [GraphQLError("Internal error: the server could not check this subscription.")] * count
+
+    def _refuse(self, group: Group, members: list[Member], errors: list[GraphQLError | None]) -> list[Member]:
+        """Each member with an error gets it and its stream ends; returns the others."""
+        passed = []
         for member, error in zip(members, errors, strict=True):
-            if error is not None:
-                self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
-                self._offer(group, member, None)
+            if error is None:
+                passed.append(member)
+                continue
+            self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
+            self._offer(group, member, None)
+        return passed
 
     def _start_check_all(self, group: Group) -> None:
         if group.standing is not None and group.standing.done():  # a check no delivery awaited: it is through
@@ -355,12 +379,19 @@ class SubscriptionGroups:
             group.standing = asyncio.create_task(self._check_all(group))
 
     async def _deliver(self, group: Group, result: ExecutionResult) -> None:
-        await self._check(group)
+        if group.naming:
+            await asyncio.wait(list(group.naming))
+        if group.audience.check_before_delivery:
+            await self._check(group)
         standing, group.standing = group.standing, None
         if standing is not None:
             await standing
         text = result.data.text if isinstance(result.data, Serialized) else None
+        now, expired = time.time(), []
         for member in list(group.members):
+            if member.expires_at <= now and not member.ended:  # its own check says why it gets no more
+                expired.append(member)
+                continue
             outlet = member.outlet
             if text is None or outlet is None or member.ended or member.writing is not None \
                     or not member.queue.idle() or not outlet.open():
@@ -373,6 +404,9 @@ class SubscriptionGroups:
                 continue
             if member.writing is not None:  # its socket is behind: a task of its own finishes the write
                 member.writing.add_done_callback(member.wrote)
+        if expired:
+            for member in await self._check(group, members=expired):  # not refused after all: it gets the event
+                self._offer(group, member, result)
 
     def _offer(self, group: Group, member: Member, result: ExecutionResult | None) -> None:
         """Queue a result (``None``: the end) without waiting. A full queue drops the member at once: it

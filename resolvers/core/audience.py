@@ -18,7 +18,8 @@ per subscriber, as Strawberry runs them.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import replace
 
 from graphql import GraphQLError
@@ -53,8 +54,9 @@ async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
         def organization_context(bus: Bus, recheck: Recheck) -> Context:
             return shared_context(context, bus, recheck, Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset()))
 
-        return Audience(("organization", organization_id), organization_context, check_member,
-                        check_all=still_employed, check_all_seconds=RECHECK_SECONDS)
+        return Audience(("organization", organization_id), organization_context, check_members,
+                        check_all=still_employed, check_all_seconds=RECHECK_SECONDS, expires=expiry,
+                        check_before_delivery=False)
 
     def session_context(bus: Bus, recheck: Recheck) -> Context:
         return replace(context, bus=bus, request=None, response=None, connection_params=None,
@@ -75,16 +77,32 @@ def shared_context(context: Context, bus: Bus, recheck: Recheck, viewer: Viewer,
                    store=store, loaders=Loaders(store), on_names=recheck, extras=dict(extras or {}))
 
 
-async def check_member(member: Context, names: Iterable[str]) -> GraphQLError | None:
-    """An organisation-wide group's member, before a delivery (``names`` empty: the token's expiry only)
-    or when an event names people (``names``: if they are among them, re-read them)."""
-    try:
-        viewer = await member.authenticate()
+async def check_members(group: Context, members: list[Context], names: Collection[str]) -> list[GraphQLError | None]:
+    """The members of a group whose execution runs with ``group``: each token's expiry, and when an event names
+    people (``names``), the members among them re-read as :func:`regranted` does, all in one read through the
+    event's loaders (the execution's own read of them is the same read): one who has left is refused
+    ``UNAUTHENTICATED``."""
+    errors: list[GraphQLError | None] = []
+    named: list[int] = []
+    now = time.time()
+    for n, member in enumerate(members):
+        try:
+            viewer = member.signed_in_at(now) or await member.authenticate()  # usually no wait: one pass for all
+        except Unauthenticated as error:
+            errors.append(error)
+            continue
+        errors.append(None)
         if viewer.employee_id in names:
-            await member.refresh(recheck=True)
-    except Unauthenticated as error:
-        return error
-    return None
+            named.append(n)
+    for n, viewer in zip(named, await regranted([members[n] for n in named], group.loaders), strict=True):
+        if viewer is None:
+            errors[n] = Unauthenticated(LEFT)
+    return errors
+
+
+def expiry(member: Context) -> float:
+    """When a member's token expires (``Audience.expires``)."""
+    return member.expires_at
 
 
 LEFT = "the subscriber has left the organisation"
@@ -99,14 +117,17 @@ async def still_employed(members: list[Context]) -> list[GraphQLError | None]:
     return [None if employee else Unauthenticated(LEFT) for employee in await reread(members, Loaders(store))]
 
 
-async def regranted(members: list[Context]) -> list[Viewer | None]:
+async def regranted(members: list[Context], loaders: Loaders | None = None) -> list[Viewer | None]:
     """The members of one group, each still employed with the roles the store grants now (their viewers updated
-    to them), in one read; ``None`` for a member who has left."""
+    to them), in one read (through ``loaders`` if given, else loaders of its own); ``None`` for a member who has
+    left."""
     if not members:
         return []
-    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
+    if loaders is None:
+        loaders = Loaders(TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer
+                                      else ""))
     viewers: list[Viewer | None] = []
-    for member, employee in zip(members, await reread(members, Loaders(store)), strict=True):
+    for member, employee in zip(members, await reread(members, loaders), strict=True):
         if employee is None or member.viewer is None:
             viewers.append(None)
             continue

@@ -9,7 +9,8 @@ Re-check policy, the same for every stream:
   :data:`RECHECK_SECONDS` old: a subscriber who leaves gets ``UNAUTHENTICATED`` instead of the next
   event within that second, and a burst of events (keystrokes on a form) costs one read, not one each;
 * an execution shared by a group (``context.on_names`` set) re-reads none of its own: the group checks
-  each member apart when an event names them (``resolvers/core/audience.py``);
+  each member apart when an event names them (``resolvers/core/audience.py``), reading them through the
+  event's loaders, beside the execution;
 * then the stream's own rule decides, with the viewer as re-read, what (if anything) the event shows.
 
 A subscriber that falls behind is dropped alone: its WebSocket is closed with 1013.
@@ -85,16 +86,17 @@ async def stream(context: Context, channel: str,
                     if queued:
                         message = coalesce([message, *queued])
                 named = names(message)
-                if context.on_names is not None:  # one execution serves a group: its members are checked apart
+                if context.on_names is not None:
+                    # One execution serves a group: it has no one of its own to re-read, and its members are
+                    # checked apart, those named through the event's fresh loaders (the execution's read of them
+                    # is the same read).
+                    viewer = await context.refresh(recheck=False)
                     await context.on_names(list(named))
-                about_me = viewer.employee_id in named
-                if not about_me and not wants(message):
-                    continue
-                # A group's execution runs as nobody in particular: there is no one of its own to re-read.
-                recheck = context.on_names is None and (about_me or time.monotonic() - checked_at >= RECHECK_SECONDS)
-                viewer = await context.refresh(recheck=recheck)
-                if recheck:
-                    checked_at = time.monotonic()
+                elif (about_me := viewer.employee_id in named) or wants(message):
+                    recheck = about_me or time.monotonic() - checked_at >= RECHECK_SECONDS
+                    viewer = await context.refresh(recheck=recheck)
+                    if recheck:
+                        checked_at = time.monotonic()
                 if not wants(message):
                     continue
                 async for item in events(viewer, message):

@@ -20,7 +20,7 @@ runs alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from graphql import GraphQLError
@@ -31,14 +31,22 @@ from models.goals.permissions import (
     CHAIN_CLASS,
     HR_CLASS,
     OWNER_CLASS,
-        reader_class,
+    reader_class,
     seen_alike,
     seen_alike_by_chain,
 )
 from models.goals.rules import counts_in_roll_up
 from realtime import Bus
 from realtime.groups import Audience
-from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, regranted, shared_context
+from resolvers.core.audience import (
+    LEFT,
+    NOBODY_IN_PARTICULAR,
+    Recheck,
+    check_members,
+    expiry,
+    regranted,
+    shared_context,
+)
 from resolvers.core.context import Context
 from resolvers.core.errors import SubscribeAgain, Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
@@ -159,15 +167,16 @@ async def goal_reader_audience(context: Context, goal_id: object) -> Audience | 
     def class_context(bus: Bus, recheck: Recheck) -> Context:
         return shared_context(context, bus, recheck, Viewer(runs_as, organization_id, roles), {GOAL_READERS: readers})
 
-    async def in_class(member: Context, names: Iterable[str]) -> GraphQLError | None:
-        error = await check_member(member, names)
-        if error is None and not readers.admits(member.viewer):
-            error = SubscribeAgain(CLASS_CHANGED)
-        return error
+    async def in_class(group: Context, members: list[Context], names: Collection[str]) -> list[GraphQLError | None]:
+        errors = await check_members(group, members, names)
+        return [SubscribeAgain(CLASS_CHANGED) if error is None and not readers.admits(member.viewer) else error
+                for member, error in zip(members, errors, strict=True)]
 
     # The owner's subscriptions are theirs alone; the chain's are those formed around this owner.
     key = ("goal-readers", organization_id, goal_id, kind, owner_id if kind != HR_CLASS else "")
-    return Audience(key, class_context, in_class, check_all=standing, check_all_seconds=RECHECK_SECONDS)
+    # Before each delivery each member must still be in the class as the event's read found it.
+    return Audience(key, class_context, in_class, check_all=standing, check_all_seconds=RECHECK_SECONDS,
+                    expires=expiry)
 
 
 async def standing(members: list[Context]) -> list[GraphQLError | None]:

@@ -20,7 +20,16 @@ from models.core.viewer import Role, Viewer
 from models.reviews.permissions import FormReader, form_reader
 from realtime import Bus
 from realtime.groups import Audience
-from resolvers.core.audience import LEFT, NOBODY_IN_PARTICULAR, Recheck, check_member, regranted, reread, shared_context
+from resolvers.core.audience import (
+    LEFT,
+    NOBODY_IN_PARTICULAR,
+    Recheck,
+    check_members,
+    expiry,
+    regranted,
+    reread,
+    shared_context,
+)
 from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Forbidden, SubscribeAgain, Unauthenticated
 from resolvers.core.streams import RECHECK_SECONDS
@@ -58,8 +67,9 @@ async def form_reader_audience(context: Context, form_id: object) -> Audience | 
     async def still_in_class(members: list[Context]) -> list[GraphQLError | None]:
         return await standing_in_class(context, form_id, reader, members)
 
-    return Audience(("form-readers", viewer.organization_id, form_id, reader), class_context, check_member,
-                    check_all=still_in_class, check_all_seconds=RECHECK_SECONDS)
+    return Audience(("form-readers", viewer.organization_id, form_id, reader), class_context, check_members,
+                    check_all=still_in_class, check_all_seconds=RECHECK_SECONDS, expires=expiry,
+                    check_before_delivery=False)
 
 
 async def standing_in_class(context: Context, form_id: str, reader: FormReader,
@@ -110,8 +120,8 @@ async def hr_admins_audience(context: Context) -> Audience | None:
         return shared_context(context, bus, recheck,
                               Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset({Role.HR_ADMIN})))
 
-    return Audience(("hr-admins", organization_id), hr_context, check_member, check_all=still_hr_admins,
-                    check_all_seconds=RECHECK_SECONDS)
+    return Audience(("hr-admins", organization_id), hr_context, check_members, check_all=still_hr_admins,
+                    check_all_seconds=RECHECK_SECONDS, expires=expiry, check_before_delivery=False)
 
 
 async def still_hr_admins(members: list[Context]) -> list[GraphQLError | None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -129,6 +129,27 @@ async def test_a_member_who_leaves_the_organisation_is_ended_alone(server: Runni
         assert [e["name"] for e in employees] == ["Branch Lead"]
 
 
+async def test_a_member_whose_token_expires_is_ended_alone_and_gets_no_more_events(server: RunningServer) -> None:
+    # given the employee (a token valid two seconds) and the manager in one org-wide group
+    async with websocket(server.ws_url, server.token("employee", ttl=2)) as expiring, \
+            websocket(server.ws_url, server.token("manager")) as colleague:
+        for subscriber in (expiring, colleague):
+            await subscriber.subscribe(ORG_WIDE, {"root": CEO})
+        await server.wait_subscribers(2)
+        assert groups(server) == {"groups": 1, "members": 2}
+        # when the token has expired and the next change comes, one that names nobody (no member is re-read)
+        await asyncio.sleep(2.5)
+        await server.bus.publish(CHANNEL, event(7, []))
+        # then the colleague gets the change, and the expired subscriber only UNAUTHENTICATED and complete
+        assert (await colleague.next_payload())["data"]["orgChartChanged"]["version"] == 7
+        payload = await expiring.next_payload()
+        assert payload["data"] is None
+        assert [(e["message"], e["extensions"]["code"]) for e in payload["errors"]] == [
+            ("the token has expired", "UNAUTHENTICATED")]
+        assert (await expiring.receive())["type"] == "complete"
+        await server.wait_subscribers(1)
+
+
 async def test_a_member_that_falls_behind_is_dropped_without_holding_up_the_group() -> None:
     # given a server where at most 4 events may wait for a subscriber; a client that never reads and
     # one that reads, in the same group, on events naming 150 people (about 10 KB each)
@@ -231,9 +252,9 @@ class OneStream:
         return results()
 
 
-def refuse_after(refused: set[str]) -> Callable[[Any, Iterable[str]], Awaitable[GraphQLError | None]]:
-    async def check(member: str, names: Iterable[str]) -> GraphQLError | None:
-        return GraphQLError("refused") if member in refused else None
+def refuse_after(refused: set[str]) -> Callable[[Any, list[Any], frozenset[str]], Awaitable[list[GraphQLError | None]]]:
+    async def check(group: Any, members: list[str], names: frozenset[str]) -> list[GraphQLError | None]:
+        return [GraphQLError("refused") if member in refused else None for member in members]
     return check
 
 
@@ -346,3 +367,56 @@ async def test_a_completed_operation_gets_no_more_writes_from_its_group() -> Non
     await stream.aclose()
     await schema.events.put(None)
     await asyncio.wait_for(task, 5)
+
+
+class NamingStream(OneStream):
+    """:class:`OneStream` whose execution tells its group whom each event names (``{"names": [...]}``) as a
+    stream does, then records that it ran (``executed``), before yielding the event."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.executed: list[dict[str, Any]] = []
+
+    async def subscribe(self, query: str, **options: Any) -> AsyncGenerator[ExecutionResult, None]:
+        recheck = options["context_value"]
+
+        async def results() -> AsyncGenerator[ExecutionResult, None]:
+            while (event := await self.events.get()) is not None:
+                await recheck(event.get("names", []))
+                self.executed.append(event)
+                yield ExecutionResult(data=event, errors=None)
+        return results()
+
+
+async def test_the_check_of_named_members_runs_beside_the_execution_and_the_delivery_waits_for_it() -> None:
+    # given two members of one group, and a check that, for an event naming someone, is held until released and
+    # then refuses those named
+    schema = NamingStream()
+    release, checks = asyncio.Event(), []
+
+    async def check(group: Any, members: list[str], names: frozenset[str]) -> list[GraphQLError | None]:
+        if names:
+            checks.append(sorted(names))
+            await release.wait()
+        return [GraphQLError("has left") if member in names else None for member in members]
+
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, check)
+    stays, leaves = Socket(), Socket()
+    stays_task, _ = await member_on(groups, audience, "stays", stays)
+    leaves_task, _ = await member_on(groups, audience, "leaves", leaves)
+    # when an event naming the leaver comes, while the check of them is held
+    await schema.events.put({"n": 1, "names": ["leaves"]})
+    await settle()
+    # then the event's execution has run, and nothing has been delivered yet
+    assert (checks, [e["n"] for e in schema.executed], stays.sent, leaves.sent) == ([["leaves"]], [1], [], [])
+    # and when the check is released, the one who stays gets the event and the leaver only the refusal and
+    # complete, never the event
+    release.set()
+    await asyncio.wait_for(leaves_task, 5)
+    await settle()
+    assert stays.sent == ['{"id":"stays","type":"next","payload":{"data":{"n":1,"names":["leaves"]}}}']
+    assert leaves.sent == ['{"id":"leaves","type":"next","payload":{"data":null,"errors":[{"message":"has left"}]}}',
+                           '{"id": "leaves", "type": "complete"}']
+    await schema.events.put(None)
+    await asyncio.wait_for(stays_task, 5)
