@@ -46,6 +46,26 @@ async def hold(database: Database, collection: str, method: str, *, nth: int = 1
         database.stats.gate = previous
 
 
+@asynccontextmanager
+async def seen(database: Database, collection: str, method: str) -> AsyncIterator[asyncio.Event]:
+    """While the block runs: an event set once ``method`` is called on ``collection``; any gate already in place
+    (:func:`hold`'s) still applies to every call."""
+    called = asyncio.Event()
+    previous = database.stats.gate
+
+    async def gate(name: str, used: str) -> None:
+        if (name, used) == (collection, method):
+            called.set()
+        if previous is not None:
+            await previous(name, used)
+
+    database.stats.gate = gate
+    try:
+        yield called
+    finally:
+        database.stats.gate = previous
+
+
 class Crash(Exception):
     """The failure :func:`failing_at` injects: a store call that fails half-way through a change."""
 

@@ -44,7 +44,9 @@ async def post_praise(context: Context, data: dict[str, Any]) -> Outcome:
         "_id": new_id(), "authorId": me.viewer.employee_id, "recipientIds": ids, "message": data["message"],
         "value": data["value"].strip(), "createdAt": stored_instant(clock.now()), "reactions": {},
     })
-    await publish_after_commit(context, praise_channel(me.viewer.organization_id), {"praiseId": doc["_id"]})
+    # The people it names ride along (ids only), so that receivers read them beside the praise, not after it.
+    await publish_after_commit(context, praise_channel(me.viewer.organization_id),
+                               {"praiseId": doc["_id"], "peopleIds": [doc["authorId"], *ids]})
     return Outcome(doc)
 
 

@@ -7,6 +7,7 @@ with fresh loaders, before it is sent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Collection
 from typing import Any
 
@@ -19,6 +20,7 @@ from resolvers.core.streams import stream
 from resolvers.feedback import anonymous as feedback_anonymous
 from resolvers.feedback import queries as feedback
 from resolvers.feedback.channels import feedback_channel, praise_channel
+from resolvers.org import access as org_access
 
 
 async def praise_posted(context: Context) -> AsyncIterator[Document]:
@@ -26,7 +28,10 @@ async def praise_posted(context: Context) -> AsyncIterator[Document]:
     me = await require(context)
 
     async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[Document]:
-        doc = await me.loaders.feedback.praise_by_id.load(message.get("praiseId", ""))
+        # The author and recipients the event names are read beside the praise (their fields then read the
+        # loader's cache); what the praise itself says is what the fields show.
+        doc, _ = await asyncio.gather(me.loaders.feedback.praise_by_id.load(message.get("praiseId", "")),
+                                      org_access.employees(context, message.get("peopleIds", [])))
         if doc is not None and can_see_praise(viewer, doc):
             yield doc
 

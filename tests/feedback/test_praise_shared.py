@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
 
 import resolvers.core.audience as audience
+from resolvers.feedback.channels import praise_channel
 from tests.client import LEGACY_WS, websocket
-from tests.conftest import RunningServer
+from tests.conftest import NORTHWIND, RunningServer
 from tests.feedback.support import person, teammates
 from tests.feedback.test_praise import POSTED, post
+from tests.interleave import hold, seen
 
 MINE = "subscription { praisePosted { id message myReaction } }"
 TERMINATE = "mutation($id: ID!) { terminateEmployee(employeeId: $id) { errors { code } } }"
@@ -82,3 +87,31 @@ async def test_a_member_who_leaves_is_ended_alone(server: RunningServer, monkeyp
         assert (await leaving.receive())["type"] == "complete"
         assert (await staying.next_payload())["data"]["praisePosted"]["id"] == praise["id"]
         assert groups(server) == {"groups": 1, "members": 1}
+
+
+async def test_the_people_an_event_names_are_read_beside_the_praise_not_after_it(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test: calls compare
+    author, mate = person("employee"), teammates(person("employee"))[0]
+    praise_id = "praise-read-beside"
+    await server.database.praise.insert_one({
+        "_id": praise_id, "organizationId": NORTHWIND.organization["_id"], "authorId": author["_id"],
+        "recipientIds": [mate["_id"]], "message": "Beside", "value": "Craft", "createdAt": datetime.now(UTC),
+        "reactions": {}})
+    async with websocket(server.ws_url, server.token("manager")) as subscriber:
+        await subscriber.subscribe(POSTED)
+        await server.wait_subscribers(1)
+        server.database.stats.reset()
+        # given the subscription's read of the praise held
+        async with hold(server.database, "praise", "find") as held, \
+                seen(server.database, "employees", "find") as people_read:
+            # when the event naming the praise and its people arrives
+            await server.bus.publish(praise_channel(NORTHWIND.organization["_id"]),
+                                     {"praiseId": praise_id, "peopleIds": [author["_id"], mate["_id"]]})
+            await asyncio.wait_for(held.reached.wait(), 5)
+            # then the people are read while the praise still is: one turn, not one after the other
+            await asyncio.wait_for(people_read.wait(), 5)
+        event = (await subscriber.next_payload())["data"]["praisePosted"]
+        assert (event["message"], event["author"]["name"], event["recipients"]) == (
+            "Beside", author["name"], [{"id": mate["_id"]}])
+        assert server.database.stats.by_collection == {"praise": 1, "employees": 1}
