@@ -63,6 +63,18 @@ async def owners(context: Context, goals: Sequence[Document]) -> list[Document |
     return [people.get(id) if id else None for id in person_ids]
 
 
+async def prefetch_owners(context: Context, owned: Sequence[Sequence[str] | None]) -> None:
+    """Start reading the owners an event names for the goals a subscriber reads (``[kind, id]`` each, as
+    ``resolvers.goals.events.owned_by`` puts them), one batch per kind, so that :func:`owners` finds them loaded:
+    read beside the goals, not after them."""
+    loaders = (await require(context)).loaders
+    ids: dict[str, set[str]] = {"employee": set(), "department": set()}
+    for kind, id in (o for o in owned if o and len(o) == 2):
+        ids.get(kind, set()).add(id)
+    await asyncio.gather(loaders.employee_by_id.load_many(sorted(ids["employee"])),
+                         loaders.department_by_id.load_many(sorted(ids["department"])))
+
+
 async def owner(context: Context, goal: Document) -> Document | None:
     """The person behind one goal (see :func:`owners`)."""
     return (await owners(context, [goal]))[0]

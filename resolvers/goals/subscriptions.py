@@ -5,6 +5,7 @@ for the whole organisation (``resolvers/goals/sharing.py``)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -55,7 +56,10 @@ async def goal_progress_changed(context: Context, goal_id: str | None,
     async def events(viewer: Viewer, message: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         loaders = await queries.goal_loaders(context)
         wanted = [goal_id] if goal_id is not None else list(message["goalIds"])
-        docs = [d for d in await loaders.by_id.load_many(wanted) if d is not None]
+        owned = message.get("ownerOf") or {}
+        found, _ = await asyncio.gather(loaders.by_id.load_many(wanted),
+                                        queries.prefetch_owners(context, [owned.get(id) for id in wanted]))
+        docs = [d for d in found if d is not None]
         if owner_id is not None:
             docs = [d for d in docs if owned_by(d, owner_id)]
         # One execution serving the organisation (resolvers/goals/sharing.py) holds only while the goal is alike

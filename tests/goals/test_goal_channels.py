@@ -9,7 +9,7 @@ import pytest
 
 from tests.client import websocket
 from tests.conftest import NORTHWIND, RunningServer
-from tests.goals.support import RECORD_PROGRESS, goals_of, persona
+from tests.goals.support import RECORD_PROGRESS, goals_of, persona, seeded_goals
 
 SUBSCRIBE = "subscription($goal: ID, $owner: ID) { goalProgressChanged(goalId: $goal, ownerId: $owner) { kind } }"
 
@@ -53,3 +53,31 @@ async def test_a_subscriber_wakes_only_for_its_goal_or_owner(server: RunningServ
         assert followed <= set(published)
         for follower in (goal_follower, owner_follower):
             assert (await follower.next_payload())["data"]["goalProgressChanged"] == {"kind": "PROGRESS_RECORDED"}
+
+
+async def test_an_event_names_each_goals_owner_for_its_receivers_to_read_beside_the_goal(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    me = persona("employee")
+    mine = first_goal_with_key_results(me["_id"])
+    messages: list[dict[str, Any]] = []
+    original = server.bus.publish
+
+    async def recording(channel: str, message: dict[str, Any]) -> None:
+        messages.append(message)
+        await original(channel, message)
+
+    monkeypatch.setattr(server.bus, "publish", recording)
+    # when the employee records progress on their goal
+    body = await server.client("employee").data(RECORD_PROGRESS, {"id": mine["keyResults"][0]["_id"], "value": 1})
+    assert body["updateKeyResultProgress"]["errors"] == []
+    # then the event names the owner of every goal it is about: the employee for theirs, and for each ancestor
+    # its own owner (an employee, or a department), as the seeded goals say
+    by_id = {g["_id"]: g for g in seeded_goals(NORTHWIND)}
+    owner_of = messages[0]["ownerOf"]
+    assert owner_of[mine["_id"]] == ["employee", me["_id"]]
+    for goal_id in messages[0]["goalIds"]:
+        goal = by_id[goal_id]
+        expected = ["employee", goal["ownerEmployeeId"]] if goal.get("ownerEmployeeId") else \
+            ["department", goal["ownerDepartmentId"]]
+        assert owner_of[goal_id] == expected
+    assert len(messages[0]["goalIds"]) > 1  # the goal and at least one ancestor

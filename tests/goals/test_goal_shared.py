@@ -5,15 +5,19 @@ the shared stream ends with ``SUBSCRIBE_AGAIN`` and subscribing again runs per p
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 import resolvers.core.audience as audience
 import resolvers.goals.sharing as sharing
+from models.goals.rules import GoalChange
+from resolvers.goals.events import goal_channel
 from tests.client import LEGACY_WS, websocket
 from tests.conftest import NORTHWIND, RunningServer
 from tests.goals.support import RECORD_PROGRESS, goals_of, persona
+from tests.interleave import hold, seen
 
 SHARED = "subscription($goal: ID) { goalProgressChanged(goalId: $goal) { kind progress goal { id title progress } } }"
 NAMING_THE_CHANGE = "subscription($goal: ID) { goalProgressChanged(goalId: $goal) { kind changedGoalId } }"
@@ -208,3 +212,25 @@ async def test_a_manager_no_longer_above_the_owner_is_ended_before_the_next_even
         # and subscribing again, the old manager may no longer see the goal
         await moved_away.subscribe(SHARED, {"goal": goal["_id"]})
         assert codes(await moved_away.receive()) == ["BAD_USER_INPUT"]
+
+
+async def test_the_owner_an_event_names_is_read_beside_the_goal_not_after_it(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
+    goal, owner = my("everyone"), persona("employee")
+    async with websocket(server.ws_url, server.token("manager")) as subscriber:
+        await subscriber.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(1)
+        # given the shared execution's read of the goal held
+        async with hold(server.database, "goals", "find") as held, \
+                seen(server.database, "employees", "find") as owner_read:
+            # when an event about the goal, naming its owner, arrives
+            await server.bus.publish(goal_channel(NORTHWIND.organization["_id"], goal["_id"]), {
+                "kind": GoalChange.UPDATED.value, "goalIds": [goal["_id"]], "ownerIds": [owner["_id"]],
+                "ownerOf": {goal["_id"]: ["employee", owner["_id"]]}, "changedGoalId": goal["_id"],
+                "keyResultId": None, "byId": owner["_id"]})
+            await asyncio.wait_for(held.reached.wait(), 5)
+            # then the owner is read while the goal still is
+            await asyncio.wait_for(owner_read.wait(), 5)
+        event = (await subscriber.next_payload())["data"]["goalProgressChanged"]
+        assert (event["kind"], event["goal"]["id"]) == ("UPDATED", goal["_id"])
