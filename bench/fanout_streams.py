@@ -309,7 +309,7 @@ async def run(quick: bool, only: set[str]) -> None:
     async with server("perfgraph", **env) as perfgraph, server("plain") as plain:
         store = store_label()
         if not only or "streams" in only:
-            record("fan_out_streams", await per_stream(perfgraph, plain, 1000, 4 if quick else 10), store=store)
+            record("fan_out_streams", await per_stream(perfgraph, plain, 1000, 4 if quick else 20), store=store)
         if not only or "groups" in only:
             record("fan_out_groups", await groups(perfgraph, 1000, [1, 10, 100, 1000], 5 if quick else 10,
                                                   2 if quick else 4), store=store)
