@@ -5,7 +5,7 @@ another organisation's id reads exactly like an unknown one."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from models.org.rules import EmployeeStatus, OrgChange, normalize_email
 from resolvers.core.context import Context, require
 from resolvers.core.errors import BadUserInput
 from resolvers.core.outcome import Outcome
+from resolvers.core.projection import employee_projection
 from resolvers.core.publish import publish_after_commit
 from resolvers.org import mutations
 from resolvers.org.departures import AfterCommit as AfterCommit
@@ -54,6 +55,21 @@ async def employees(context: Context, ids: Iterable[str]) -> list[Document]:
     signed_in = await require(context)
     docs = await signed_in.loaders.employee_by_id.load_many(list(ids))
     return [doc for doc in docs if doc is not None and can_see_org_chart(signed_in.viewer, doc)]
+
+
+async def changed_employees(context: Context, ids: Iterable[str], references: Mapping[str, list[str]],
+                            selected: Collection[str]) -> list[Document]:
+    """:func:`employees` for the people an org-chart event names, with the positions and departments the event
+    says they refer to (``references``, as the change wrote them) read beside them when the selection
+    (``selected``: the Employee fields asked for) shows them, instead of after them."""
+    signed_in = await require(context)
+    reads = set(employee_projection(set(selected)))
+    beside = [*([signed_in.loaders.position_by_id.load_many(references.get("positionIds", []))]
+                if "positionId" in reads else []),
+              *([signed_in.loaders.department_by_id.load_many(references.get("departmentIds", []))]
+                if "departmentId" in reads else [])]
+    docs, *_ = await asyncio.gather(employees(context, ids), *beside)
+    return docs
 
 
 async def departments(context: Context) -> list[Document]:

@@ -72,6 +72,16 @@ KEEP = Keep.KEEP
 Within = Callable[[Document], Awaitable[None]]
 
 
+def references_of(doc: Document | None, employee_ids: list[str]) -> dict[str, list[str]]:
+    """The position and department of the person a change wrote, as written (``doc``, when it is one of the
+    people the event names): an org-chart event carries them so that receivers read them beside the people
+    (``resolvers.org.access.changed_employees``). A hint, never the truth: the receivers' reads decide."""
+    if doc is None or doc.get("_id") not in employee_ids:
+        return {}
+    return {"positionIds": [doc["positionId"]] if doc.get("positionId") else [],
+            "departmentIds": [doc["departmentId"]] if doc.get("departmentId") else []}
+
+
 async def _apply(context: Context, store: TenantStore, kind: OrgChange,
                  step: Callable[[], Awaitable[Outcome | Applied]]) -> Outcome:
     """``step`` (checks and writes, reading the store itself) as one transaction; an :class:`Outcome` from it
@@ -87,7 +97,8 @@ async def _apply(context: Context, store: TenantStore, kind: OrgChange,
     result, version = await store.transaction(attempt)
     if not isinstance(result, Applied):
         return result
-    message = {"kind": kind.value, "employeeIds": result.employee_ids, "scope": result.scope, "version": version}
+    message = {"kind": kind.value, "employeeIds": result.employee_ids, "scope": result.scope, "version": version,
+               "references": references_of(result.outcome.document, result.employee_ids)}
     await publish_after_commit(context, org_chart_channel(store.organization_id), message)
     for then in result.after:
         await then()

@@ -73,10 +73,13 @@ class OrgChartEvent:
     root_id: strawberry.ID = strawberry.field(description="The subscription's root the change happened under.")
     employee_ids: list[strawberry.ID] = strawberry.field(description="The ids of the people the change affected.")
     version: int = strawberry.field(description="The organisation's change counter after this change.")
+    references: strawberry.Private[dict[str, list[str]]]  # the event's hint: what the people refer to
 
     @strawberry.field(metadata=listed(50), description="The people the change affected, read after the change.")
     async def employees(self, info: Info[Context, Any]) -> list[Employee]:
-        return EmployeeFields.wrap_all(await access.employees(info.context, self.employee_ids))
+        selected = field_names(info.selected_fields, under="employees")
+        return EmployeeFields.wrap_all(await access.changed_employees(info.context, self.employee_ids,
+                                                                      self.references, selected))
 
 
 def employee_payload(outcome: Outcome) -> EmployeePayload:
@@ -222,5 +225,6 @@ class OrgSubscription:
     ) -> AsyncGenerator[OrgChartEvent, None]:
         async for message in subscriptions.org_chart_changed(info.context, root_id):
             yield OrgChartEvent(kind=message["kind"], root_id=message["rootId"],
-                                employee_ids=message["employeeIds"], version=message["version"])
+                                employee_ids=message["employeeIds"], version=message["version"],
+                                references=message.get("references") or {})
 

@@ -20,6 +20,7 @@ from realtime.memory_bus import MemoryBus
 from resolvers.org.mutations import org_chart_channel
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
 from tests.conftest import NORTHWIND, RunningServer, running_server
+from tests.interleave import hold, seen
 from tests.org.test_org_chart_changed import ORG_CHART_CHANGED, TERMINATE, UPDATE_NAME, employee_persona, other_branch
 from tests.reviews.test_presence import PRESENCE, self_form, viewers
 
@@ -29,6 +30,14 @@ subscription($root: ID!) {
 }"""
 CHANNEL = org_chart_channel(NORTHWIND.organization["_id"])
 CEO = employee_persona()["managerChain"][0]
+
+
+def employee_title(person: dict[str, Any]) -> str:
+    return next(p["title"] for p in NORTHWIND.positions if p["_id"] == person["positionId"])
+
+
+def employee_department(person: dict[str, Any]) -> str:
+    return next(d["name"] for d in NORTHWIND.departments if d["_id"] == person["departmentId"])
 
 
 def event(version: int, employee_ids: list[str]) -> dict[str, object]:
@@ -148,6 +157,41 @@ async def test_a_member_whose_token_expires_is_ended_alone_and_gets_no_more_even
             ("the token has expired", "UNAUTHENTICATED")]
         assert (await expiring.receive())["type"] == "complete"
         await server.wait_subscribers(1)
+
+
+async def test_an_event_names_what_its_people_refer_to_and_the_execution_reads_it_beside_them(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
+    person = employee_persona()
+    published: list[dict[str, Any]] = []
+    original = server.bus.publish
+
+    async def recording(channel: str, message: dict[str, Any]) -> None:
+        published.append(message)
+        await original(channel, message)
+
+    monkeypatch.setattr(server.bus, "publish", recording)
+    expected = [("Read Beside", employee_title(person), employee_department(person))]
+    async with websocket(server.ws_url, server.token("manager")) as subscriber:
+        await subscriber.subscribe(ORG_WIDE, {"root": CEO})
+        await server.wait_subscribers(1)
+        # when HR renames the employee, then the event names the person's position and department as written
+        assert await server.client("hr_admin").data(UPDATE_NAME, {"id": person["_id"], "name": "Read Beside"}) == {
+            "updateEmployee": {"errors": []}}
+        references = {"positionIds": [person["positionId"]], "departmentIds": [person["departmentId"]]}
+        assert published[-1]["references"] == references
+        employees = (await subscriber.next_payload())["data"]["orgChartChanged"]["employees"]
+        assert [(e["name"], e["title"], e["department"]["name"]) for e in employees] == expected
+        # and when such an event arrives while the group's read of the people is held, the position and the
+        # department are read meanwhile, beside the people, not after them
+        async with hold(server.database, "employees", "find") as held, \
+                seen(server.database, "positions", "find") as positions_read, \
+                seen(server.database, "departments", "find") as departments_read:
+            await server.bus.publish(CHANNEL, {**event(99, [person["_id"]]), "references": references})
+            await asyncio.wait_for(held.reached.wait(), 5)
+            await asyncio.wait_for(asyncio.gather(positions_read.wait(), departments_read.wait()), 5)
+        employees = (await subscriber.next_payload())["data"]["orgChartChanged"]["employees"]
+        assert [(e["name"], e["title"], e["department"]["name"]) for e in employees] == expected
 
 
 async def test_a_member_that_falls_behind_is_dropped_without_holding_up_the_group() -> None:
