@@ -31,6 +31,20 @@ from tests.client import GraphQLClient, close_shared_clients
 from tests.stores import GLOBEX, NORTHWIND, POOL, store_url
 
 
+def published(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every ``(channel, message)`` the server publishes from now on, in order (its bus's ``publish`` wrapped for
+    the test; the messages still go out)."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+    original = server.bus.publish
+
+    async def recording(channel: str, message: dict[str, Any]) -> None:
+        seen.append((channel, message))
+        await original(channel, message)
+
+    monkeypatch.setattr(server.bus, "publish", recording)
+    return seen
+
+
 def fixed_moment(window: int) -> Callable[[], float]:
     """A rate limiter's clock standing still in the middle of a window chosen at random: a test's counts neither
     roll over into the next window (windows are aligned on the clock) nor meet an earlier run's (kept in Redis)."""

@@ -19,7 +19,7 @@ from realtime.groups import Audience, Outlet, SubscriptionGroups, encode_message
 from realtime.memory_bus import MemoryBus
 from resolvers.org.mutations import org_chart_channel
 from tests.client import LEGACY_WS, TRANSPORT_WS, websocket
-from tests.conftest import NORTHWIND, RunningServer, running_server
+from tests.conftest import NORTHWIND, RunningServer, published, running_server
 from tests.interleave import hold, seen
 from tests.org.test_org_chart_changed import ORG_CHART_CHANGED, TERMINATE, UPDATE_NAME, employee_persona, other_branch
 from tests.reviews.test_presence import PRESENCE, self_form, viewers
@@ -163,14 +163,7 @@ async def test_an_event_names_what_its_people_refer_to_and_the_execution_reads_i
         server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
     person = employee_persona()
-    published: list[dict[str, Any]] = []
-    original = server.bus.publish
-
-    async def recording(channel: str, message: dict[str, Any]) -> None:
-        published.append(message)
-        await original(channel, message)
-
-    monkeypatch.setattr(server.bus, "publish", recording)
+    messages = published(server, monkeypatch)
     expected = [("Read Beside", employee_title(person), employee_department(person))]
     async with websocket(server.ws_url, server.token("manager")) as subscriber:
         await subscriber.subscribe(ORG_WIDE, {"root": CEO})
@@ -179,7 +172,7 @@ async def test_an_event_names_what_its_people_refer_to_and_the_execution_reads_i
         assert await server.client("hr_admin").data(UPDATE_NAME, {"id": person["_id"], "name": "Read Beside"}) == {
             "updateEmployee": {"errors": []}}
         references = {"positionIds": [person["positionId"]], "departmentIds": [person["departmentId"]]}
-        assert published[-1]["references"] == references
+        assert messages[-1][1]["references"] == references
         employees = (await subscriber.next_payload())["data"]["orgChartChanged"]["employees"]
         assert [(e["name"], e["title"], e["department"]["name"]) for e in employees] == expected
         # and when such an event arrives while the group's read of the people is held, the position and the

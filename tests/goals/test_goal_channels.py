@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.client import websocket
-from tests.conftest import NORTHWIND, RunningServer
+from tests.conftest import NORTHWIND, RunningServer, published
 from tests.goals.support import RECORD_PROGRESS, goals_of, persona, seeded_goals
 
 SUBSCRIBE = "subscription($goal: ID, $owner: ID) { goalProgressChanged(goalId: $goal, ownerId: $owner) { kind } }"
@@ -23,14 +23,7 @@ async def test_a_subscriber_wakes_only_for_its_goal_or_owner(server: RunningServ
     me, other = persona("employee"), persona("manager")
     mine, theirs = first_goal_with_key_results(me["_id"]), first_goal_with_key_results(other["_id"])
     org = NORTHWIND.organization["_id"]
-    published: list[str] = []
-    original = server.bus.publish
-
-    async def recording(channel: str, message: dict[str, Any]) -> None:
-        published.append(channel)
-        await original(channel, message)
-
-    monkeypatch.setattr(server.bus, "publish", recording)
+    sent = published(server, monkeypatch)
     async with websocket(server.ws_url, server.token("employee")) as goal_follower, \
             websocket(server.ws_url, server.token("employee")) as owner_follower:
         await goal_follower.subscribe(SUBSCRIBE, {"goal": mine["_id"]})
@@ -43,14 +36,15 @@ async def test_a_subscriber_wakes_only_for_its_goal_or_owner(server: RunningServ
         body = await server.client("manager").data(RECORD_PROGRESS, {"id": theirs["keyResults"][0]["_id"], "value": 1})
         assert body["updateKeyResultProgress"]["errors"] == []
         # then that change went to its own goals' and owners' channels, none of the ones followed
-        assert published and all(channel.startswith(f"goal-progress:{org}:") for channel in published)
-        assert f"goal-progress:{org}:goal:{theirs['_id']}" in published
-        assert not followed & set(published)
+        channels = {channel for channel, _ in sent}
+        assert channels and all(channel.startswith(f"goal-progress:{org}:") for channel in channels)
+        assert f"goal-progress:{org}:goal:{theirs['_id']}" in channels
+        assert not followed & channels
         # and a change of the employee's goal reaches both followers on their channels
-        published.clear()
+        sent.clear()
         body = await server.client("employee").data(RECORD_PROGRESS, {"id": mine["keyResults"][0]["_id"], "value": 1})
         assert body["updateKeyResultProgress"]["errors"] == []
-        assert followed <= set(published)
+        assert followed <= {channel for channel, _ in sent}
         for follower in (goal_follower, owner_follower):
             assert (await follower.next_payload())["data"]["goalProgressChanged"] == {"kind": "PROGRESS_RECORDED"}
 
@@ -59,25 +53,19 @@ async def test_an_event_names_each_goals_owner_for_its_receivers_to_read_beside_
         server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     me = persona("employee")
     mine = first_goal_with_key_results(me["_id"])
-    messages: list[dict[str, Any]] = []
-    original = server.bus.publish
-
-    async def recording(channel: str, message: dict[str, Any]) -> None:
-        messages.append(message)
-        await original(channel, message)
-
-    monkeypatch.setattr(server.bus, "publish", recording)
+    sent = published(server, monkeypatch)
     # when the employee records progress on their goal
     body = await server.client("employee").data(RECORD_PROGRESS, {"id": mine["keyResults"][0]["_id"], "value": 1})
     assert body["updateKeyResultProgress"]["errors"] == []
     # then the event names the owner of every goal it is about: the employee for theirs, and for each ancestor
     # its own owner (an employee, or a department), as the seeded goals say
     by_id = {g["_id"]: g for g in seeded_goals(NORTHWIND)}
-    owner_of = messages[0]["ownerOf"]
+    message = sent[0][1]
+    owner_of = message["ownerOf"]
     assert owner_of[mine["_id"]] == ["employee", me["_id"]]
-    for goal_id in messages[0]["goalIds"]:
+    for goal_id in message["goalIds"]:
         goal = by_id[goal_id]
         expected = ["employee", goal["ownerEmployeeId"]] if goal.get("ownerEmployeeId") else \
             ["department", goal["ownerDepartmentId"]]
         assert owner_of[goal_id] == expected
-    assert len(messages[0]["goalIds"]) > 1  # the goal and at least one ancestor
+    assert len(message["goalIds"]) > 1  # the goal and at least one ancestor
