@@ -21,6 +21,7 @@ permission rules. This module only knows Strawberry's result types and the bus.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import math
@@ -41,6 +42,7 @@ from .base import Bus, Subscription, watching
 
 log = logging.getLogger("perfgraph.realtime")
 
+EXPIRED = GraphQLError("the token has expired", extensions={"code": "UNAUTHENTICATED"})
 MemberCheck = Callable[[Any, list[Any], frozenset[str]], Awaitable[list[GraphQLError | None]]]
 MembersCheck = Callable[[list[Any]], Awaitable[list[GraphQLError | None]]]
 Recheck = Callable[[Iterable[str]], Awaitable[None]]
@@ -325,21 +327,24 @@ class SubscriptionGroups:
         self._start_check_all(group)
         named = frozenset(names)
         if named and group.audience.check is not None:
-            task = asyncio.create_task(self._check(group, named))
+            # the execution's context as it is now, with this event's loaders, whenever the check runs
+            task = asyncio.create_task(self._check(group, named, at=copy.copy(group.context)))
             group.naming.add(task)
             task.add_done_callback(group.naming.discard)
 
     async def _check(self, group: Group, names: frozenset[str] = frozenset(),
-                     members: list[Member] | None = None) -> list[Member]:
-        """Run the audience's member check (``names``: the people an event named) on ``members`` (by default
-        every member not ended); each refused member gets its error and its stream ends. Returns those it let
-        through."""
+                     members: list[Member] | None = None, at: Any = None) -> list[Member]:
+        """Run the audience's member check (``names``: the people an event named; ``at``: the group's context
+        to check with, by default as it is now) on ``members`` (by default every member not ended); each refused
+        member gets its error and its stream ends. Returns those it let through. Never raises: a check that
+        fails ends every member it was checking."""
         check = group.audience.check
         members = [member for member in group.members if not member.ended] if members is None else members
         if check is None:
             return members
         contexts = [member.context for member in members]
-        return self._refuse(group, members, await self._errors(check(group.context, contexts, names), len(members)))
+        at = group.context if at is None else at
+        return self._refuse(group, members, await self._errors(lambda: check(at, contexts, names), len(members)))
 
     async def _check_all(self, group: Group) -> None:
         """Every member's standing in one check, when the last one is old enough: each refused member gets
@@ -350,15 +355,21 @@ class SubscriptionGroups:
         group.checked_all_at = time.monotonic()
         members = [member for member in group.members if not member.ended]
         contexts = [member.context for member in members]
-        self._refuse(group, members, await self._errors(check_all(contexts), len(members)))
+        self._refuse(group, members, await self._errors(lambda: check_all(contexts), len(members)))
 
     @staticmethod
-    async def _errors(check: Awaitable[list[GraphQLError | None]], count: int) -> list[GraphQLError | None]:
+    async def _errors(check: Callable[[], Awaitable[list[GraphQLError | None]]],
+                      count: int) -> list[GraphQLError | None]:
+        """``check()``'s answer, one per member; if it fails (the store failed) or answers for another number of
+        members, an internal error for each: those checked are ended, never let through."""
         try:
-            return await check
-        except Exception:  # the members cannot be checked (the store failed): those checked are ended
+            errors = list(await check())
+            if len(errors) == count:
+                return errors
+            log.error("a group's member check answered for %d members of %d", len(errors), count)
+        except Exception:
             log.exception("checking a group's subscribers failed")
-            return [GraphQLError("Internal error: the server could not check this subscription.")] * count
+        return [GraphQLError("Internal error: the server could not check this subscription.")] * count
 
     def _refuse(self, group: Group, members: list[Member], errors: list[GraphQLError | None]) -> list[Member]:
         """Each member with an error gets it and its stream ends; returns the others."""
@@ -379,6 +390,7 @@ class SubscriptionGroups:
             group.standing = asyncio.create_task(self._check_all(group))
 
     async def _deliver(self, group: Group, result: ExecutionResult) -> None:
+        self._start_check_all(group)  # due by now if not when the event came: read before this delivery
         if group.naming:
             await asyncio.wait(list(group.naming))
         if group.audience.check_before_delivery:
@@ -404,7 +416,9 @@ class SubscriptionGroups:
                 continue
             if member.writing is not None:  # its socket is behind: a task of its own finishes the write
                 member.writing.add_done_callback(member.wrote)
-        if expired:
+        if expired and group.audience.check is None:  # no check to say why: the token's expiry it is
+            self._refuse(group, expired, [EXPIRED] * len(expired))
+        elif expired:
             for member in await self._check(group, members=expired):  # not refused after all: it gets the event
                 self._offer(group, member, result)
 

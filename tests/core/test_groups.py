@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import socket
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
@@ -438,7 +439,7 @@ async def test_the_check_of_named_members_runs_beside_the_execution_and_the_deli
         return [GraphQLError("has left") if member in names else None for member in members]
 
     groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
-    audience = Audience("everyone", lambda bus, recheck: recheck, check)
+    audience = Audience("everyone", lambda bus, recheck: recheck, check, check_before_delivery=False)
     stays, leaves = Socket(), Socket()
     stays_task, _ = await member_on(groups, audience, "stays", stays)
     leaves_task, _ = await member_on(groups, audience, "leaves", leaves)
@@ -455,5 +456,86 @@ async def test_the_check_of_named_members_runs_beside_the_execution_and_the_deli
     assert stays.sent == ['{"id":"stays","type":"next","payload":{"data":{"n":1,"names":["leaves"]}}}']
     assert leaves.sent == ['{"id":"leaves","type":"next","payload":{"data":null,"errors":[{"message":"has left"}]}}',
                            '{"id": "leaves", "type": "complete"}']
+    await schema.events.put(None)
+    await asyncio.wait_for(stays_task, 5)
+
+
+async def test_a_check_of_named_members_that_fails_ends_those_it_checked_instead_of_letting_the_event_through(
+        ) -> None:
+    # given two members of one group whose check of named members fails (it answers for no one)
+    schema = NamingStream()
+
+    async def check(group: Any, members: list[str], names: frozenset[str]) -> list[GraphQLError | None]:
+        return [] if names else [None] * len(members)
+
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, check, check_before_delivery=False)
+    first, second = Socket(), Socket()
+    tasks = [(await member_on(groups, audience, name, sock))[0] for name, sock in (("a", first), ("b", second))]
+    # when an event naming one of them comes
+    await schema.events.put({"n": 1, "names": ["a"]})
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    # then neither gets the event: both get an internal error and complete
+    refused = '{"data":null,"errors":[{"message":"Internal error: the server could not check this subscription."}]}'
+    for name, sock in (("a", first), ("b", second)):
+        assert sock.sent == [f'{{"id":"{name}","type":"next","payload":{refused}}}',
+                               f'{{"id": "{name}", "type": "complete"}}']
+
+
+async def test_an_expired_member_of_an_audience_without_a_check_gets_unauthenticated_not_the_event() -> None:
+    # given a group whose audience knows each member's expiry but has no check, one member's token expired
+    schema = NamingStream()
+    expiry = {"fresh": math.inf, "stale": 0.0}
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, expires=lambda member: expiry[member])
+    fresh, stale = Socket(), Socket()
+    fresh_task, _ = await member_on(groups, audience, "fresh", fresh)
+    stale_task, _ = await member_on(groups, audience, "stale", stale)
+    # when an event comes
+    await schema.events.put({"n": 1})
+    await asyncio.wait_for(stale_task, 5)
+    # then the fresh member gets it, the expired one UNAUTHENTICATED and complete
+    assert fresh.sent == ['{"id":"fresh","type":"next","payload":{"data":{"n":1}}}']
+    assert stale.sent == ['{"id":"stale","type":"next","payload":{"data":null,"errors":[{"message":"the token has '
+                          'expired","extensions":{"code":"UNAUTHENTICATED"}}]}}', '{"id": "stale", "type": "complete"}']
+    await schema.events.put(None)
+    await asyncio.wait_for(fresh_task, 5)
+
+
+async def test_a_standing_check_that_falls_due_during_an_execution_is_made_before_its_delivery() -> None:
+    # given a group whose members' standing is read at most every 50 ms (the leaver refused by it), read just now,
+    # and an execution that takes longer than that
+    proceed = asyncio.Event()
+
+    class SlowStream(NamingStream):
+        async def subscribe(self, query: str, **options: Any) -> AsyncGenerator[ExecutionResult, None]:
+            results = await super().subscribe(query, **options)
+
+            async def slow() -> AsyncGenerator[ExecutionResult, None]:
+                async for result in results:
+                    await proceed.wait()
+                    yield result
+            return slow()
+
+    async def standing(members: list[str]) -> list[GraphQLError | None]:
+        return [GraphQLError("has left") if member == "leaver" else None for member in members]
+
+    schema = SlowStream()
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=0.05)
+    stays, leaver = Socket(), Socket()
+    stays_task, _ = await member_on(groups, audience, "stays", stays)
+    leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
+    # when an event arrives before the standing is due, and its execution ends after it fell due
+    await schema.events.put({"n": 1})
+    await settle()
+    await asyncio.sleep(0.1)
+    proceed.set()
+    await asyncio.wait_for(leaver_task, 5)
+    # then the standing was read before the delivery: the leaver gets only the refusal
+    assert leaver.sent == ['{"id":"leaver","type":"next","payload":{"data":null,"errors":[{"message":"has left"}]}}',
+                           '{"id": "leaver", "type": "complete"}']
+    await settle()
+    assert stays.sent == ['{"id":"stays","type":"next","payload":{"data":{"n":1}}}']
     await schema.events.put(None)
     await asyncio.wait_for(stays_task, 5)
