@@ -81,8 +81,8 @@ async def receive(context: Context, body: Any) -> list[str]:
                 if s.verb == Verb.PASSED and s.activity_id in mapped]
 
     async def step() -> list[str]:
-        await learning_store.insert_all(store, "xapiStatements", statement_docs)
-        await learning_store.insert_all(store, "learningEvidence", evidence)
+        await store.xapiStatements.insert_all(statement_docs)
+        await store.learningEvidence.insert_all(evidence)
         # the evidence joins the person's competency profile (reviews' accessor) and their open development
         # actions linked to its competency (growth's)
         await reviews_access.add_competency_evidence(context, evidence)

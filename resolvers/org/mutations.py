@@ -542,7 +542,7 @@ async def create_employees(context: Context, items: list[dict[str, Any]], within
                 "hireDate": item["hire_date"].isoformat(), "status": EmployeeStatus.ACTIVE.value,
                 "statusHistory": [status_entry(EmployeeStatus.ACTIVE, now, signed_in.viewer.employee_id)],
                 "roles": [Role.EMPLOYEE.value], "createdAt": now, "updatedAt": now})
-        await org_store.insert_employees(store, docs)
+        await store.employees.insert_all(docs)
         if within is not None:
             await within(docs)
         store.record_event(WEBHOOK_EVENTS[OrgChange.EMPLOYEE_CREATED], {"employeeIds": [d["_id"] for d in docs]})

@@ -36,8 +36,3 @@ async def save_mapping(store: TenantStore, activity_id: str, fields: dict[str, A
 async def mappings(store: TenantStore, activity_ids: Iterable[str]) -> dict[str, Document]:
     return {d["activityId"]: d for d in await store.learningMappings.find({"activityId": {"$in": list(activity_ids)}})}
 
-
-async def insert_all(store: TenantStore, collection: str, documents: list[Document]) -> None:
-    """Insert ``documents`` (inside the caller's transaction); :class:`Duplicate` when an id is taken."""
-    scoped: TenantCollection = getattr(store, collection)
-    await scoped.insert_all(documents)

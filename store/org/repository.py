@@ -181,7 +181,3 @@ async def bump_version(store: TenantStore, changed: Collection[str] | None) -> i
                                               limit=ROSTER_LIMIT)
     return version
 
-
-async def insert_employees(store: TenantStore, documents: list[Document]) -> None:
-    """Insert many people at once (inside the caller's transaction); :class:`Duplicate` for a taken email."""
-    await store.employees.insert_all(documents)
