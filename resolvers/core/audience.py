@@ -113,8 +113,7 @@ async def still_employed(members: list[Context]) -> list[GraphQLError | None]:
     as a stream refuses its own subscriber who left): one read for them all."""
     if not members:
         return []
-    store = TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer else "")
-    return [None if employee else Unauthenticated(LEFT) for employee in await reread(members, Loaders(store))]
+    return [None if employee else Unauthenticated(LEFT) for employee in await reread(members, own_loaders(members))]
 
 
 async def regranted(members: list[Context], loaders: Loaders | None = None) -> list[Viewer | None]:
@@ -123,9 +122,7 @@ async def regranted(members: list[Context], loaders: Loaders | None = None) -> l
     left."""
     if not members:
         return []
-    if loaders is None:
-        loaders = Loaders(TenantStore(members[0].database, members[0].viewer.organization_id if members[0].viewer
-                                      else ""))
+    loaders = loaders if loaders is not None else own_loaders(members)
     viewers: list[Viewer | None] = []
     for member, employee in zip(members, await reread(members, loaders), strict=True):
         if employee is None or member.viewer is None:
@@ -134,6 +131,12 @@ async def regranted(members: list[Context], loaders: Loaders | None = None) -> l
         member.viewer = replace(member.viewer, roles=granted_roles(member.claimed_roles, employee))
         viewers.append(member.viewer)
     return viewers
+
+
+def own_loaders(members: list[Context]) -> Loaders:
+    """Loaders of their own on the organisation of a group's members (``members`` not empty)."""
+    first = members[0]
+    return Loaders(TenantStore(first.database, first.viewer.organization_id if first.viewer else ""))
 
 
 async def reread(members: list[Context], loaders: Loaders) -> list[Document | None]:
