@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from .errors import BusConnectionError, SubscriberOverflow
+from .sealing import Sealer
 
 Message = dict[str, Any]
 
@@ -126,10 +127,15 @@ class Subscription:
 class Bus:
     """Publish/subscribe bus; backends implement connect, publish and the hooks."""
 
-    def __init__(self, *, queue_size: int = 256) -> None:
+    def __init__(self, *, queue_size: int = 256, sealing_secret: str | None = None) -> None:
         if queue_size < 1:
             raise ValueError("queue_size must be >= 1")
         self.queue_size = queue_size
+        # what only server processes may read, sealed inside a message (realtime/sealing.py)
+        self.sealer = Sealer(sealing_secret)
+        # incremented whenever messages may have been lost (a Redis subscription reconnected): what a process
+        # keeps from messages alone (resolvers/compensation/ledger.py) is read again
+        self.gaps = 0
         # channel -> subscriptions (dict used as an insertion-ordered set)
         self._channels: dict[str, dict[Subscription, None]] = {}
         self._connected = False

@@ -51,9 +51,10 @@ class RedisBus(Bus):
     """
 
     def __init__(
-        self, url: str, *, queue_size: int = 256, subscribe_timeout: float = 10.0
+        self, url: str, *, queue_size: int = 256, subscribe_timeout: float = 10.0,
+        sealing_secret: str | None = None,
     ) -> None:
-        super().__init__(queue_size=queue_size)
+        super().__init__(queue_size=queue_size, sealing_secret=sealing_secret)
         self.url = url
         self.subscribe_timeout = subscribe_timeout
         self._pub: Redis | None = None
@@ -202,6 +203,7 @@ class RedisBus(Bus):
                 logger.warning(
                     "redis pubsub connection lost: %s", str(exc) or type(exc).__name__
                 )
+                self.gaps += 1  # messages published from now until the reconnect are lost
                 await self._drop_pubsub()
                 await self._reconnect(lost_at)
 

@@ -103,7 +103,7 @@ def worker(settings: Settings) -> None:
 
     async def run() -> None:
         database = await open_database(settings.mongodb_url, settings.mongodb_db)
-        bus = create_bus(settings.broadcast_url)
+        bus = create_bus(settings.broadcast_url, sealing_secret=settings.jwt_secret)
         await bus.connect()
         try:
             print("perfgraph worker: delivering webhooks", flush=True)

@@ -144,7 +144,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             decoders[0] = decoder(settings.jwt_secret, SingleSignOn(
                 settings.jwks_url, settings.jwt_issuer, settings.jwt_audience, settings.jwt_algorithms,
                 settings.jwt_employee_claim, find, cooldown=settings.jwks_cooldown_seconds))
-        bus: Bus = create_bus(settings.broadcast_url, queue_size=subscriber_queue_size)
+        bus: Bus = create_bus(settings.broadcast_url, queue_size=subscriber_queue_size,
+                              sealing_secret=settings.jwt_secret)
         try:
             await bus.connect()
         except Exception:
