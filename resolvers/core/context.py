@@ -26,6 +26,13 @@ from store.core.repository import TenantStore
 from store.loaders import Loaders
 
 
+class _Unread:
+    """No standing given: :meth:`Context.refresh` reads it."""
+
+
+UNREAD = _Unread()
+
+
 @dataclass(slots=True)
 class Context:
     """Built once per HTTP request and once per WebSocket connection, and copied for each operation on a
@@ -103,18 +110,23 @@ class Context:
         self.loaders = Loaders(signed_in_store(self))
         return self.loaders
 
-    async def refresh(self, *, recheck: bool = True) -> Viewer:
+    async def read_standing(self) -> Document | None:
+        """The subscriber as the store holds them now (what :meth:`refresh` checks)."""
+        viewer = await self.authenticate()
+        return await standing_loader(self.database, viewer.organization_id).load(viewer.employee_id)
+
+    async def refresh(self, *, recheck: bool = True, standing: Document | _Unread | None = UNREAD) -> Viewer:
         """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
 
         A subscriber whose token has expired, or (with ``recheck``) who has left the organisation
         since the connection opened, gets :class:`Unauthenticated` instead of the event; with
-        ``recheck`` their roles are re-read too. When to re-read is the one policy of
-        ``resolvers/core/streams.py``.
+        ``recheck`` their roles are re-read too (or taken from ``standing``, a :meth:`read_standing` the
+        caller started recently enough). When to re-read is the one policy of ``resolvers/core/streams.py``.
         """
         viewer = await self.authenticate()
         loaders = self.fresh_loaders()
         if recheck:
-            employee = await standing_loader(self.database, viewer.organization_id).load(viewer.employee_id)
+            employee = await self.read_standing() if isinstance(standing, _Unread) else standing
             loaders.employee_by_id.prime(viewer.employee_id, employee)  # the event's resolvers read nothing more
             if not may_sign_in(employee):
                 self.viewer = None

@@ -5,9 +5,12 @@ Re-check policy, the same for every stream:
 * before every event the subscriber's token must still be valid (its expiry is checked), and the event
   gets fresh loaders, so nested fields read the state after the write;
 * the subscriber's own standing (still employed in the organisation, roles the store grants now) is
-  re-read when the event names them, and otherwise when the last re-read is more than
-  :data:`RECHECK_SECONDS` old: a subscriber who leaves gets ``UNAUTHENTICATED`` instead of the next
+  re-read when the event names them, and otherwise when the last re-read started more than
+  :data:`RECHECK_SECONDS` ago: a subscriber who leaves gets ``UNAUTHENTICATED`` instead of the next
   event within that second, and a burst of events (keystrokes on a form) costs one read, not one each;
+  while events keep coming the re-read is started ahead, :data:`READ_AHEAD` of that second after the last one
+  (on a grid shared by the subscribers of the process: one batched read; none once no event has come for
+  :data:`ACTIVE_SECONDS`), so that an event seldom waits for the store;
 * an execution shared by a group (``context.on_names`` set) re-reads none of its own: the group checks
   each member apart when an event names them (``resolvers/core/audience.py``), reading them through the
   event's loaders, beside the execution;
@@ -26,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
+import math
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable, Sequence
@@ -39,6 +42,9 @@ from resolvers.core.context import Context
 log = logging.getLogger("perfgraph.subscriptions")
 SLOW_SUBSCRIBER_CLOSE = 1013  # "try again later": the server dropped a subscriber that fell behind
 RECHECK_SECONDS = 1.0
+READ_AHEAD = 0.7  # of RECHECK_SECONDS after the last read: the subscriber's standing is read for the next event
+ACTIVE_SECONDS = 3.0  # reads ahead continue this long after the last event sent
+GRID_SECONDS = 0.1  # reads ahead start on this grid: the subscribers of a process due together share one read
 Item = TypeVar("Item")
 Message = dict[str, Any]
 _END = object()
@@ -69,9 +75,10 @@ async def stream(context: Context, channel: str,
     ``coalesce`` makes one message of them all (in the order they came): one re-check and one push for a burst,
     no wait added."""
     viewer = await context.authenticate()
-    checked_at = time.monotonic()
+    standing = _Standing(context)
     try:
         async with contextlib.AsyncExitStack() as stack:
+            stack.callback(standing.close)
             subscriptions = [await stack.enter_async_context(context.bus.subscribe(c)) for c in (channel, *also)]
             if on_subscribed is not None:
                 await on_subscribed()
@@ -93,12 +100,11 @@ async def stream(context: Context, channel: str,
                     viewer = await context.refresh(recheck=False)
                     await context.on_names(list(named))
                 elif (about_me := viewer.employee_id in named) or wants(message):
-                    recheck = about_me or time.monotonic() - checked_at >= RECHECK_SECONDS
-                    viewer = await context.refresh(recheck=recheck)
-                    if recheck:
-                        checked_at = time.monotonic()
+                    viewer = await standing.refresh(about_me)
                 if not wants(message):
                     continue
+                if context.on_names is None:
+                    standing.read_ahead()
                 async for item in events(viewer, message):
                     yield item
     except SubscriberOverflow as error:
@@ -168,6 +174,72 @@ async def read_after(context: Context, key: Hashable, events: Collection[Hashabl
         if state.latest is latest:
             state.latest = None
         raise
+
+
+class _Standing:
+    """A subscriber's standing: when the one applied was read, and the reads started ahead of the next event."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.loop = asyncio.get_running_loop()
+        self.known_at = self.loop.time()  # the start of the read the viewer stands on (the sign-in's, at first)
+        self.latest: tuple[float, asyncio.Future[Any] | None] = (-math.inf, None)  # the newest read ahead
+        self.read: tuple[float, asyncio.Future[Any] | None] = (-math.inf, None)  # the newest one come back
+        self.sent_at = -math.inf  # the latest event sent
+        self.timer: asyncio.TimerHandle | None = None
+
+    async def refresh(self, about_me: bool) -> Viewer:
+        """The viewer for an event: standing re-read when the event names them or the one applied is too old,
+        taken from the newest read ahead when that one started recently enough."""
+        now = self.loop.time()
+        if not about_me and now - self.known_at < RECHECK_SECONDS:
+            return await self.context.refresh(recheck=False)
+        if not about_me:  # the newest read ahead that has come back, else one under way, if recent enough
+            for started, read in (self.read, self.latest):
+                if read is not None and now - started < RECHECK_SECONDS:
+                    with contextlib.suppress(Exception):  # a read ahead that failed: read now
+                        standing = await asyncio.shield(read)
+                        self.known_at = started
+                        return await self.context.refresh(recheck=True, standing=standing)
+        self.known_at = now
+        return await self.context.refresh(recheck=True)
+
+    def read_ahead(self) -> None:
+        """After an event sent: the standing is read again before it falls due, and so on while events keep
+        coming (none once :data:`ACTIVE_SECONDS` pass without one). Reads fall on a grid of :data:`GRID_SECONDS`,
+        so the subscribers of a process due in the same step share one read (``standing_loader``'s batch)."""
+        self.sent_at = self.loop.time()
+        self._arm()
+
+    def _arm(self) -> None:
+        if RECHECK_SECONDS <= 0 or self.timer is not None:
+            return
+        last = max(self.known_at, self.latest[0])
+        due = math.ceil((last + RECHECK_SECONDS * READ_AHEAD) / GRID_SECONDS) * GRID_SECONDS
+        self.timer = self.loop.call_at(due, self._start)
+
+    def _start(self) -> None:
+        self.timer = None
+        if self.loop.time() - self.sent_at > ACTIVE_SECONDS:
+            return
+        read = asyncio.ensure_future(self.context.read_standing())
+        self.latest = started = (self.loop.time(), read)
+        read.add_done_callback(lambda done: self._done(started, done))
+
+    def _done(self, started: tuple[float, asyncio.Future[Any] | None], read: asyncio.Future[Any]) -> None:
+        if read.cancelled():
+            return
+        if read.exception() is None:  # retrieved: a failed read ahead is only a read on the event's path
+            self.read = max(self.read, started, key=lambda pair: pair[0])
+        self._arm()
+
+    def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.latest[1] is not None:
+            self.latest[1].cancel()
+        self.sent_at = -math.inf
 
 
 async def _merged(subscriptions: Sequence[Subscription]) -> AsyncIterator[Message]:
