@@ -1,14 +1,16 @@
-"""The compensation domain's bus channels. Events carry ids and the moment of the commit, never an amount:
-subscribers read what they may see after each event (one read per event for every subscriber of a process:
-``resolvers/compensation/subscriptions.py``)."""
+"""The compensation domain's bus channels. Events carry ids and the moment of the commit, never an amount in
+clear: a participant's change, which budget pushes count without reading the store
+(``resolvers/compensation/ledger.py``), travels sealed (``realtime/sealing.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from models.compensation.ledger import Change
 from models.core import clock
 from models.core.documents import new_id
+from realtime import Bus
 
 
 def budget_channel(organization_id: str, cycle_id: str) -> str:
@@ -21,10 +23,21 @@ def matrix_channel(organization_id: str, cycle_id: str) -> str:
     return f"merit-matrix:{organization_id}:{cycle_id}"
 
 
-def budget_event(organization_id: str, cycle_id: str, manager_ids: Iterable[str]) -> tuple[str, dict[str, Any]]:
-    """The channel and message telling the managers whose budget moved (every manager above a person). Built
-    once the change has committed: ``asOf`` is that moment (what subscribers read after the event counts every
-    change committed by then), ``eventId`` names the event for the read its subscribers share."""
-    return budget_channel(organization_id, cycle_id), {"kind": "budget", "cycleId": cycle_id,
-                                                       "managerIds": sorted(set(manager_ids)),
-                                                       "asOf": clock.now().isoformat(), "eventId": new_id()}
+def budget_event(organization_id: str, cycle_id: str, manager_ids: Iterable[str], *,
+                 sealed: str | None = None, everyone: bool = False) -> tuple[str, dict[str, Any]]:
+    """The channel and message telling the managers whose budget moved (every manager above a person; with
+    ``everyone``, every subscriber of the cycle: its phase changed). Built once the change has committed:
+    ``asOf`` is that moment, ``eventId`` names the event. ``sealed``: the participants as the change left them
+    (:func:`sealed_changes`); an event without it makes every process read the budgets again."""
+    message = {"kind": "budget", "cycleId": cycle_id, "managerIds": sorted(set(manager_ids)),
+               "asOf": clock.now().isoformat(), "eventId": new_id()}
+    if everyone:
+        message["everyone"] = True
+    if sealed is not None:
+        message["sealed"] = sealed
+    return budget_channel(organization_id, cycle_id), message
+
+
+def sealed_changes(bus: Bus, participants: Iterable[Mapping[str, Any]]) -> str:
+    """Participants as their writes left them (each with the version the write set), sealed for the bus."""
+    return bus.sealer.seal([Change.of(p).encode() for p in participants])

@@ -21,8 +21,8 @@ from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode
 from resolvers.compensation.access import ADMIN_REFUSAL
-from resolvers.compensation.channels import matrix_channel
-from resolvers.core.context import Context, SignedIn, require_role
+from resolvers.compensation.channels import budget_event, matrix_channel, sealed_changes
+from resolvers.core.context import Context, SignedIn, require, require_role
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
 from resolvers.org import access as org_access
@@ -75,23 +75,39 @@ async def record_pay(context: Context, data: dict[str, Any]) -> Outcome:
         return not_found("employeeId", "employee")
     doc = {"_id": new_id(), **record, "recordedAt": clock.now(), "recordedById": signed_in.viewer.employee_id}
 
+    moved: list[Document] = []
+
     async def step() -> Document:
         written = await store.payRecords.insert(doc)
-        await _refresh_snapshots(store, employee)
+        moved[:] = await _refresh_snapshots(store, employee)
         return written
 
     written = await store.transaction(step)
     context.fresh_loaders()
+    await _publish_snapshots(context, moved)
     return Outcome(written)
 
 
-async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) -> None:
+async def _publish_snapshots(context: Context, participants: list[Document]) -> None:
+    """After a pay change moved snapshots (and so the budgets above their proposals): one budget event per cycle."""
+    organization_id = (await require(context)).viewer.organization_id
+    by_cycle: dict[str, list[Document]] = defaultdict(list)
+    for participant in participants:
+        by_cycle[participant["cycleId"]].append(participant)
+    for cycle_id, moved in by_cycle.items():
+        chain = {m for p in moved for m in p["managerChain"]}
+        await publish_after_commit(context, *budget_event(organization_id, cycle_id, chain,
+                                                          sealed=sealed_changes(context.bus, moved)))
+
+
+async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) -> list[Document]:
     """Inside a transaction: the snapshot of ``employee`` in every cycle still open to pay changes, from the
     records in effect at its snapshot day and their pay zone now (the proposal's percentage stays; budgets
-    follow the new amount)."""
+    follow the new amount). Returns the participants as their writes left them."""
     open_cycles = await store.meritCycles.find({"phase": {"$in": [Phase.PROPOSALS.value, Phase.REVIEW.value]}})
+    moved: list[Document] = []
     if not open_cycles:
-        return
+        return moved
     records = await pay_store.records_of(store.payRecords, [employee["_id"]])
     bands = await pay_store.bands(store.payBands)
     zone = (await pay_store.zones_of(store, [employee["_id"]])).get(employee["_id"])
@@ -113,8 +129,10 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
             changes["proposal"] = {**proposal, "increaseMinor": rules.increase(
                 {**participant, **changes}, Decimal(proposal["percent"])).minor}
         entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
-        await pay_store.write_proposal(store, participant, changes, entry,
-                                       budget_deltas(participant, rules.applied(participant, changes, entry)))
+        after = rules.applied(participant, changes, entry)
+        if await pay_store.write_proposal(store, participant, changes, entry, budget_deltas(participant, after)):
+            moved.append(after)
+    return moved
 
 
 async def assign_zone(context: Context, employee_id: str, zone: str | None) -> Outcome:
@@ -129,13 +147,16 @@ async def assign_zone(context: Context, employee_id: str, zone: str | None) -> O
         return not_found("employeeId", "employee")
     store = signed_in.store
 
+    moved: list[Document] = []
+
     async def step() -> None:
         await pay_store.assign_zone(store, employee_id, zone, {"updatedAt": clock.now(),
                                                                "updatedById": signed_in.viewer.employee_id}, new_id())
-        await _refresh_snapshots(store, employee)
+        moved[:] = await _refresh_snapshots(store, employee)
 
     await store.transaction(step)
     context.fresh_loaders()
+    await _publish_snapshots(context, moved)
     return Outcome({"_id": employee_id, "employeeId": employee_id, "zone": zone})
 
 
@@ -247,6 +268,8 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
     if not await store.transaction(step):
         return Outcome.refused("phase", ErrorCode.CONFLICT, "the cycle changed phase meanwhile")
     context.fresh_loaders()
+    # who may see budgets changed with the phase (and review recounted them): every budget subscriber hears it
+    await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))
     return Outcome(await store.meritCycles.get(cycle_id))
 
 

@@ -120,7 +120,7 @@ class Budget:
 
     document: Document
     cycle: Document
-    # every change committed before this moment is counted: the read's time (after the commit a push follows)
+    # a query's: the read's time (every change committed before it counted); a push's: its latest change's commit
     as_of: datetime = field(default_factory=clock.now)
 
     def money(self, name: str) -> Money:

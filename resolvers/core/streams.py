@@ -18,9 +18,7 @@ Re-check policy, the same for every stream:
 
 A subscriber that falls behind is dropped alone: its WebSocket is closed with 1013.
 
-A stream whose subscribers all read the same documents for an event (before their own rules pick what each may
-see) shares the reads of its process: :func:`read_after`, one read for every subscriber and every event seen
-before it started. A stream may answer a burst with one push (``coalesce``): the messages already queued for the
+A stream may answer a burst with one push (``coalesce``): the messages already queued for the
 subscriber when it takes one are merged into one message.
 """
 
@@ -30,13 +28,11 @@ import asyncio
 import contextlib
 import logging
 import math
-import weakref
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Hashable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from typing import Any, TypeVar
 
 from models.core.viewer import Viewer
-from realtime import Bus, SubscriberOverflow, Subscription
+from realtime import SubscriberOverflow, Subscription
 from resolvers.core.context import Context
 
 log = logging.getLogger("perfgraph.subscriptions")
@@ -64,7 +60,8 @@ async def stream(context: Context, channel: str,
                  names: Callable[[Message], Collection[str]] = _nobody,
                  on_subscribed: Callable[[], Awaitable[None]] | None = None,
                  also: Sequence[str] = (),
-                 coalesce: Callable[[list[Message]], Message] | None = None) -> AsyncIterator[Item]:
+                 coalesce: Callable[[list[Message]], Message] | None = None,
+                 heard: Callable[[Message], None] | None = None) -> AsyncIterator[Item]:
     """Each item ``events(viewer, message)`` yields for each message on ``channel`` that ``wants`` keeps
     (a cheap test on the message alone, before any read); ``names`` are the people an event concerns.
     ``on_subscribed`` runs once the bus subscription is live, before the first event (a stream that
@@ -73,7 +70,8 @@ async def stream(context: Context, channel: str,
     the channel it came by in ``"channel"``, and the stream ends when any of its subscriptions does.
     ``coalesce`` (a stream on one channel): each message taken comes with those already queued behind it, and
     ``coalesce`` makes one message of them all (in the order they came): one re-check and one push for a burst,
-    no wait added."""
+    no wait added. ``heard`` is handed every message taken, in order, before anything else (what a process keeps
+    from a channel's messages: ``resolvers/compensation/ledger.py``)."""
     viewer = await context.authenticate()
     standing = _Standing(context)
     try:
@@ -88,10 +86,13 @@ async def stream(context: Context, channel: str,
                 stack.push_async_callback(merged.aclose)  # its pumps stop before the subscriptions end
                 messages = merged
             async for message in messages:
-                if coalesce is not None and not also:
-                    queued = subscriptions[0].take_queued()
-                    if queued:
-                        message = coalesce([message, *queued])
+                queued = subscriptions[0].take_queued() if coalesce is not None and not also else []
+                if heard is not None:
+                    for taken in (message, *queued):
+                        heard(taken)
+                if queued:
+                    assert coalesce is not None
+                    message = coalesce([message, *queued])
                 named = names(message)
                 if context.on_names is not None:
                     # One execution serves a group: it has no one of its own to re-read, and its members are
@@ -110,70 +111,6 @@ async def stream(context: Context, channel: str,
     except SubscriberOverflow as error:
         log.warning("closing a subscriber that fell behind on %s: %s", channel.split(":", 1)[0], error)
         await close_connection(context, str(error))
-
-
-SHARED_READS_KEPT = 256  # keys (and, per key, events) whose shared reads a process keeps
-
-
-class _SharedReads:
-    """One key's reads shared by the subscribers of a process (see :func:`read_after`)."""
-
-    def __init__(self) -> None:
-        self.seen: OrderedDict[Hashable, int] = OrderedDict()  # event → the tick it was first handled at
-        self.latest: tuple[int, frozenset[Any], asyncio.Future[Any]] | None = None  # tick, what, the read
-        self.wanted: set[Any] = set()  # named by events seen since the latest read started
-
-
-class _Shared:
-    def __init__(self) -> None:
-        self.tick = 0  # orders, within the process, events first handled and reads started
-        self.keys: OrderedDict[Hashable, _SharedReads] = OrderedDict()
-
-
-_shared: weakref.WeakKeyDictionary[Bus, _Shared] = weakref.WeakKeyDictionary()
-
-
-async def read_after(context: Context, key: Hashable, events: Collection[Hashable], named: Collection[Any],
-                     needed: Collection[Any], read: Callable[[frozenset[Any]], Awaitable[Item]]) -> Item:
-    """What ``read(what)`` returns for a ``what`` holding ``needed``, from a read shared by every subscriber of this
-    process on ``key`` (a channel's reads, the same for whoever asks, before any viewer's rule: each subscriber
-    then decides apart what it may see of it) that started after each of ``events`` (ids the messages carry) was
-    first handled in this process — after its publication, so after its commit: the read counts it. The latest
-    read is joined (in flight or done) when it did and read what is ``needed``; otherwise a new one reads what is
-    needed and whatever the events first handled since the latest read started name (``named``: what the
-    subscriber's events name, which the other subscribers of the same events will need). A read that fails is
-    not kept; an event forgotten (the process keeps :data:`SHARED_READS_KEPT` per key) counts as first handled
-    now: one read more, never a stale one."""
-    shared = _shared.setdefault(context.bus, _Shared())
-    state = shared.keys.get(key)
-    if state is None:
-        state = shared.keys[key] = _SharedReads()
-        while len(shared.keys) > SHARED_READS_KEPT:
-            shared.keys.popitem(last=False)
-    since = 0
-    for event in events:
-        if event not in state.seen:
-            shared.tick += 1
-            state.seen[event] = shared.tick
-            state.wanted.update(named)
-        since = max(since, state.seen[event])
-    while len(state.seen) > SHARED_READS_KEPT:
-        state.seen.popitem(last=False)
-    latest = state.latest
-    if latest is not None and latest[0] > since and set(needed) <= latest[1]:
-        found = latest[2]
-    else:
-        shared.tick += 1
-        what = frozenset(state.wanted | set(named) | set(needed))
-        state.wanted = set()
-        found = asyncio.ensure_future(read(what))
-        state.latest = latest = (shared.tick, what, found)
-    try:
-        return await asyncio.shield(found)  # one subscriber leaving does not cancel the others' read
-    except Exception:
-        if state.latest is latest:
-            state.latest = None
-        raise
 
 
 class _Standing:

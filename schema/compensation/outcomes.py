@@ -64,9 +64,11 @@ class CompensationBudget:
             return None
         return DepartmentFields.wrap(await load(info.context, "department_by_id", department_id))
 
-    @strawberry.field(description="The moment these figures are as of: every change committed before it is "
-                                  "counted. In a compensationBudgetChanged push, the commit of the change that "
-                                  "sent it; otherwise, when the budget was read.")
+    @strawberry.field(description="The moment these figures are as of. Read by a query: when the budget was "
+                                  "read, every change committed before it counted. In a compensationBudgetChanged "
+                                  "push: the commit of the latest change it answers, counted with every change "
+                                  "whose event reached the server before it (with several server processes, a "
+                                  "change committed a moment earlier on another one may come in the next push).")
     def as_of(self) -> datetime:
         return self.budget.as_of
 

@@ -147,14 +147,19 @@ async def cycle_and_participant(store: TenantStore, cycle_id: str,
     return (cycles[0] if cycles else None), (found[0] if found else None)
 
 
-async def cycle_and_budgets(store: TenantStore, cycle_id: str,
-                            manager_ids: Iterable[str]) -> tuple[Document | None, list[Document]]:
-    """A cycle and the budgets of these managers, in one round trip (what a budget push reads, once per event for
-    every subscriber of the process)."""
-    ids = [manager_budget_id(cycle_id, m) for m in manager_ids]
-    found, cycles = await store.find_together([
-        ("compensationBudgets", {"_id": {"$in": ids}, "cycleId": cycle_id}), ("meritCycles", {"_id": cycle_id})])
-    return (cycles[0] if cycles else None), found
+SPEND_FIELDS = {"version": 1, "managerChain": 1, "departmentId": 1, "proposal.increaseMinor": 1,
+                "proposal.promotionIncreaseMinor": 1, "proposal.state": 1}
+
+
+async def cycle_budgets_and_spend(store: TenantStore, cycle_id: str
+                                  ) -> tuple[Document | None, list[Document], list[Document]]:
+    """In one round trip: a cycle, all its budgets, and of each participant with a proposal what budgets count
+    (its version, chain, department and proposal's amounts and state: ``SPEND_FIELDS``) — what a server process
+    keeps a cycle's budget pushes from (``resolvers/compensation/ledger.py``)."""
+    participants, cycles, budgets = await store.find_together([
+        ("meritParticipants", {"cycleId": cycle_id, "proposal": {"$ne": None}}, SPEND_FIELDS),
+        ("meritCycles", {"_id": cycle_id}), ("compensationBudgets", {"cycleId": cycle_id})])
+    return (cycles[0] if cycles else None), budgets, participants
 
 
 async def launch(store: TenantStore, cycle_id: str, changes: Mapping[str, Any], people: list[Document],
@@ -222,11 +227,11 @@ def _above(participant: Mapping[str, Any], managers: Sequence[str]) -> dict[str,
 
 
 async def write_proposal(store: TenantStore, participant: Mapping[str, Any], changes: Mapping[str, Any],
-                         entry: Mapping[str, Any], deltas: Mapping[str, int]) -> bool:
+                         entry: Mapping[str, Any], deltas: Mapping[str, int]) -> int | None:
     """The change on the participant (one write, conditional on the version read and on the cycle not being
     locked for it), then ``deltas`` (merit and promotion, proposed and committed) added atomically, in one
     update, to the budget of every manager above and of the participant's department: each total stays the sum
-    of its proposals under any concurrency."""
+    of its proposals under any concurrency. Returns the participant's new version (``None``: not written)."""
     collection = store.meritParticipants
     after = applied(participant, changes, entry)
     # the version this write is conditional on, and what it leaves when it matches: the audit reads neither
@@ -236,14 +241,14 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
                               "locked": {"$ne": True}}),
             {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
     if result.matched_count != 1:
-        return False
+        return None
     increments = {name: value for name, value in deltas.items() if value}
     if increments:
         budgets = store.compensationBudgets
         with derived_writes():  # counters of the participant's change, which the trail records
             await budgets.collection.update_many(budgets.scope(_above(participant, participant["managerChain"])),
                                                  {"$inc": increments})
-    return True
+    return int(participant["version"]) + 1
 
 
 async def set_budget(store: TenantStore, budget_id: str, changes: Mapping[str, Any]) -> Document | None:

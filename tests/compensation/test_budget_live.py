@@ -5,15 +5,20 @@ meritMatrixChanged to whom may see them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import json
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from models.compensation.cycles import default_matrix
 from models.core import clock
+from resolvers.compensation.channels import budget_channel
 from resolvers.core import streams
 from tests.client import websocket
 from tests.compensation.support import (
@@ -22,10 +27,11 @@ from tests.compensation.support import (
     COMP_ADMIN,
     PEOPLE,
     PROPOSE,
+    RECORD_PAY,
     comp_admin,
     launched_cycle,
 )
-from tests.conftest import NORTHWIND, RunningServer
+from tests.conftest import NORTHWIND, RunningServer, settings_for_tests, start_server, stop_server
 from tests.interleave import hold
 
 BUDGET_CHANGED = """
@@ -92,15 +98,26 @@ async def test_fifty_managers_proposing_at_once_never_lose_an_update(server: Run
                                                "percent": f"{2 + i % 3}.25", "why": "market"})
             assert data["proposeIncrease"]["errors"] == [], data
 
-    # when all of them propose for every report at the same time
-    await asyncio.gather(*(propose_all(m, reports) for m, reports in by_manager.items()))
+    top = next(e["_id"] for e in NORTHWIND.employees if not e.get("managerChain"))
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+    async with websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr:
+        # and HR watching the whole organisation's budget live
+        await hr.subscribe(PUSHED, {"cycle": cycle_id, "manager": top})
+        await server.wait_subscribers(1 + 1)  # and the cycle's ledger
+        # when all of them propose for every report at the same time
+        await asyncio.gather(*(propose_all(m, reports) for m, reports in by_manager.items()))
+        pushes = []
+        with contextlib.suppress(TimeoutError):  # every push until none comes for half a second
+            while True:
+                pushes.append((await hr.receive(0.5))["payload"]["data"]["compensationBudgetChanged"])
     # then every proposal is stored and every budget total is exactly the sum of the proposals below it
     expected = await assert_budgets_are_the_sums(server, cycle_id)
     assert sum(1 for p in await stored(server, "meritParticipants", cycle_id) if p.get("proposal")) == \
         sum(len(r) for r in by_manager.values())
-    top = next(e["_id"] for e in NORTHWIND.employees if not e.get("managerChain"))
     budget = (await admin.data(BUDGET, {"cycle": cycle_id, "manager": top}))["compensationBudget"]
     assert Decimal(budget["proposed"]["amount"]) == Decimal(expected[top]).scaleb(-2)
+    # and HR's last push, counted from the events alone in whatever order they came, holds that same total
+    assert pushes and Decimal(pushes[-1]["proposed"]["amount"]) == Decimal(expected[top]).scaleb(-2)
     # and moving to review recounts every budget (the managers' and the departments') from the proposals, in one
     # aggregation: the same sums
     moved = await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"})
@@ -152,7 +169,7 @@ async def test_budget_changes_are_pushed_to_the_managers_above_and_to_compensati
         await hr.subscribe(BUDGET_CHANGED, {"cycle": cycle_id, "manager": lead})
         await peer.subscribe(BUDGET_CHANGED, {"cycle": cycle_id, "manager": lead})
         refusal = await peer.receive()
-        await server.wait_subscribers(2)
+        await server.wait_subscribers(2 + 1)  # and the cycle's ledger (resolvers/compensation/ledger.py)
         # when the team lead proposes 3 %
         await server.client(lead).data(PROPOSE, {"cycle": cycle_id, "employee": report["employeeId"],
                                                  "percent": "3", "why": "x"})
@@ -210,7 +227,7 @@ mutation($cycle: ID!, $employee: ID!) { proposeIncrease(cycleId: $cycle, employe
   justification: "x") { errors { code } } }"""
 
 
-async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_as_of(
+async def test_a_push_reads_nothing_and_each_is_as_of_the_commit(
         server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     # given a launched cycle and a report three levels down: their lead, the managers above, and HR on the lead's
     # budget, each subscribed (four subscribers of one event), each re-checked at every event
@@ -226,7 +243,7 @@ async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_a
             websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr:
         for ws, manager in ((own, lead), (boss, above), (chief, top), (hr, lead)):
             await ws.subscribe(PUSHED, {"cycle": cycle_id, "manager": manager})
-        await server.wait_subscribers(4)
+        await server.wait_subscribers(4 + 1)  # and the cycle's ledger
         # when the lead proposes
         server.database.stats.reset()
         before = clock.now()
@@ -238,17 +255,17 @@ async def test_one_read_serves_every_subscriber_of_a_push_each_with_the_commit_a
     amount = str(Decimal(increase(report, "3")).scaleb(-2))
     assert [p["proposed"]["amount"] for p in pushed] == [amount] * 4
     assert len({p["asOf"] for p in pushed}) == 1 and before <= datetime.fromisoformat(pushed[0]["asOf"]) <= after
-    # and the cycle and the budgets were read once for all four: the proposal's increments and one aggregate
-    # (counted on the budgets), no read of the cycle of its own; the four subscribers' standing in one read too
-    # (with the proposal's sign-in: two reads of people)
+    # and the pushes read no budget and no cycle (the process's ledger counted the event's sealed change): the
+    # budgets only had the proposal's increments; the four subscribers' standing in one read (with the proposal's
+    # sign-in: two reads of people)
     calls = server.database.stats.by_collection
-    assert (calls["compensationBudgets"], calls["meritCycles"], calls["employees"]) == (2, 0, 2)
+    assert (calls["compensationBudgets"], calls["meritCycles"], calls["employees"]) == (1, 0, 2)
 
 
-async def test_a_burst_queued_behind_a_read_reaches_each_subscriber_as_one_push_from_one_shared_read(
+async def test_proposals_committed_while_the_ledger_reads_are_counted_once_in_one_push_per_burst(
         server: RunningServer) -> None:
-    # given a launched cycle, a team lead with three reports, the lead and their manager each subscribed to their
-    # own budget (two subscribers of every event)
+    # given a launched cycle, a team lead with three reports, and the read the process's ledger starts when its
+    # first subscriber comes held in the store
     admin = await comp_admin(server)
     cycle_id, _ = await launched_cycle(admin)
     participants = await stored(server, "meritParticipants", cycle_id)
@@ -257,30 +274,181 @@ async def test_a_burst_queued_behind_a_read_reaches_each_subscriber_as_one_push_
     reports = [p for p in participants if p["managerId"] == lead][:3]
     above = reports[0]["managerChain"][-2]
     client = server.client(lead)
-    async with websocket(server.ws_url, server.token(lead)) as own, \
+    async with hold(server.database, "meritParticipants", "aggregate") as held, \
+            websocket(server.ws_url, server.token(lead)) as own, \
             websocket(server.ws_url, server.token(above)) as boss:
+        # the lead and their manager each subscribed to their own budget (two subscribers of every event)
         for ws, manager in ((own, lead), (boss, above)):
             await ws.subscribe(PUSHED, {"cycle": cycle_id, "manager": manager})
-        await server.wait_subscribers(2)
+        await server.wait_subscribers(2 + 1)  # and the cycle's ledger
+        await held.reached.wait()
         server.database.stats.reset()
-        # when the first proposal's push read is held in the store, and two more proposals commit meanwhile
-        async with hold(server.database, "compensationBudgets", "aggregate") as held:
-            await client.data(PROPOSED, {"cycle": cycle_id, "employee": reports[0]["employeeId"]})
-            await held.reached.wait()
-            for report in reports[1:]:
-                done = await client.data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
-                assert done["proposeIncrease"]["errors"] == []
+        # when three proposals commit while the ledger's read is held (the first held behind it too: its own read
+        # of the participant is the next aggregate, let through)
+        for report in reports:
+            done = await client.data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
+            assert done["proposeIncrease"]["errors"] == []
+        await asyncio.sleep(0.1)  # every event reached the subscribers, who wait for the read
+        held.released.set()
         pushed = [[(await ws.next_payload())["data"]["compensationBudgetChanged"] for _ in range(2)]
                   for ws in (own, boss)]
         quiet = [await ws.nothing_within(0.3) for ws in (own, boss)]
     # then each subscriber receives two pushes (the first event's, then one for the two queued behind it, as of the
-    # later commit), each counting all three increases (the held read ran once released)
+    # later commit), each counting all three increases once, though the read saw them too
     total = str(Decimal(sum(increase(p, "3") for p in reports)).scaleb(-2))
     assert [[p["proposed"]["amount"] for p in pushes] for pushes in pushed] == [[total, total], [total, total]]
     assert quiet == [True, True]
     assert all(datetime.fromisoformat(first["asOf"]) < datetime.fromisoformat(second["asOf"])
                for first, second in pushed)
     assert pushed[0][1]["asOf"] == pushed[1][1]["asOf"]
-    # and the budgets were read twice for both subscribers and all three events (besides the three proposals'
-    # increments): the first read, then one started after the two later events were first handled
-    assert server.database.stats.by_collection["compensationBudgets"] == 3 + 2
+    # and the budgets had only the three proposals' increments, no read
+    assert server.database.stats.by_collection["compensationBudgets"] == 3
+
+
+async def test_between_events_the_standing_is_read_ahead_so_an_event_after_a_pause_reads_nothing(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given standing re-read when older than half a second, and a team lead watching their own budget
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await stored(server, "meritParticipants", cycle_id)
+    lead = next(m for m in {p["managerId"] for p in participants if p["managerId"]}
+                if sum(p["managerId"] == m for p in participants) >= 2)
+    first, second = [p for p in participants if p["managerId"] == lead][:2]
+    client = server.client(lead)
+    async with websocket(server.ws_url, server.token(lead)) as own:
+        await own.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
+        await server.wait_subscribers(1 + 1)  # and the cycle's ledger
+        await client.data(PROPOSED, {"cycle": cycle_id, "employee": first["employeeId"]})
+        await own.next_payload()
+        # when, past the half second, the next event comes while every further read of people is held (the
+        # proposal's sign-in reads its person with find_one, which passes)
+        await asyncio.sleep(0.65)
+        async with hold(server.database, "employees", "find") as held:
+            await client.data(PROPOSED, {"cycle": cycle_id, "employee": second["employeeId"]})
+            # then it is pushed all the same: the standing read ahead of it, within the half second, stood
+            pushed = (await asyncio.wait_for(own.next_payload(), 2))["data"]["compensationBudgetChanged"]
+            assert held.seen <= 1  # at most a read ahead for a later event, held
+    total = str(Decimal(increase(first, "3") + increase(second, "3")).scaleb(-2))
+    assert pushed["proposed"]["amount"] == total
+
+
+async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for_its_read(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given standing re-read when older than half a second, reads ahead for 0.6 s after an event, and a team lead
+    # watching their own budget who received one push
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
+    monkeypatch.setattr(streams, "ACTIVE_SECONDS", 0.6)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await stored(server, "meritParticipants", cycle_id)
+    lead = next(m for m in {p["managerId"] for p in participants if p["managerId"]}
+                if sum(p["managerId"] == m for p in participants) >= 2)
+    first, second = [p for p in participants if p["managerId"] == lead][:2]
+    client = server.client(lead)
+    async with websocket(server.ws_url, server.token(lead)) as own:
+        await own.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
+        await server.wait_subscribers(1 + 1)  # and the cycle's ledger
+        await client.data(PROPOSED, {"cycle": cycle_id, "employee": first["employeeId"]})
+        await own.next_payload()
+        # when no event comes for a while
+        await asyncio.sleep(1.5)
+        server.database.stats.reset()
+        await asyncio.sleep(0.8)
+        # then the subscriber's standing is not read meanwhile
+        assert server.database.stats.by_collection.get("employees", 0) == 0
+        # and the next event waits for its read of it (held), then comes
+        async with hold(server.database, "employees", "find") as held:
+            await client.data(PROPOSED, {"cycle": cycle_id, "employee": second["employeeId"]})
+            await held.reached.wait()
+            assert await own.nothing_within(0.3)
+        assert (await own.next_payload())["data"]["compensationBudgetChanged"]["proposed"]["amount"] == \
+            str(Decimal(increase(first, "3") + increase(second, "3")).scaleb(-2))
+
+
+async def test_a_phase_change_reaches_every_budget_subscriber_and_ends_what_managers_see(
+        server: RunningServer) -> None:
+    # given a cycle with one proposal, its team lead and HR watching the lead's budget
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    report = next(p for p in await stored(server, "meritParticipants", cycle_id) if len(p["managerChain"]) >= 2)
+    lead = report["managerId"]
+    await server.client(lead).data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+    async with websocket(server.ws_url, server.token(lead)) as own, \
+            websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr:
+        for ws in (own, hr):
+            await ws.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
+        await server.wait_subscribers(2 + 1)  # and the cycle's ledger
+        # when HR moves the cycle to review (which recounts the budgets)
+        assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"}))["advanceMeritCycle"]["errors"] == []
+        # then both receive the budget (a manager still sees it in review), no proposal having moved it
+        amount = str(Decimal(increase(report, "3")).scaleb(-2))
+        in_review = [(await ws.next_payload())["data"]["compensationBudgetChanged"] for ws in (own, hr)]
+        assert [p["proposed"]["amount"] for p in in_review] == [amount, amount]
+        # and once approved only HR does: the lead no longer sees budgets
+        assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "APPROVED"}))["advanceMeritCycle"]["errors"] \
+            == []
+        assert (await hr.next_payload())["data"]["compensationBudgetChanged"]["proposed"]["amount"] == amount
+        assert await own.nothing_within(0.3)
+
+
+async def test_a_pay_change_under_a_proposal_pushes_the_budget_it_moves(server: RunningServer) -> None:
+    # given a proposal of 3 % for a report and their team lead watching their budget
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    report = next(p for p in await stored(server, "meritParticipants", cycle_id)
+                  if p["managerId"] and p["payInCycle"]["currency"] == "EUR" and p["pay"]["currency"] == "EUR")
+    lead = report["managerId"]
+    await server.client(lead).data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
+    async with websocket(server.ws_url, server.token(lead)) as own:
+        await own.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
+        await server.wait_subscribers(1 + 1)  # and the cycle's ledger
+        # when HR records a higher pay for them, in effect on the snapshot day (the launch, today)
+        recorded = await admin.data(RECORD_PAY, {"input": {
+            "employeeId": report["employeeId"], "effectiveDate": clock.today().isoformat(), "amount": "90000.00",
+            "currency": "EUR", "reason": "market adjustment", "frequency": "ANNUAL"}})
+        assert recorded["recordPay"]["errors"] == []
+        pushed = (await own.next_payload())["data"]["compensationBudgetChanged"]
+    # then the lead receives their budget with the increase on the new pay, as stored
+    moved = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["_id"] == report["_id"])
+    assert moved["payInCycle"]["minor"] == 9_000_000
+    assert pushed["proposed"]["amount"] == str(Decimal(increase(moved, "3")).scaleb(-2))
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the Redis the tests use (docs/testing.md)
+
+
+async def test_on_redis_a_proposal_event_carries_no_amount_yet_the_push_counts_it() -> None:
+    # given a server whose bus is Redis, a launched cycle, a team lead watching their budget, and anyone else
+    # subscribed to the cycle's channel on Redis itself
+    uvicorn_server, server = await start_server(dataclasses.replace(settings_for_tests(), broadcast_url=REDIS_URL))
+    redis = Redis.from_url(REDIS_URL)
+    pubsub = redis.pubsub()
+    try:
+        admin = await comp_admin(server)
+        cycle_id, _ = await launched_cycle(admin)
+        report = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["managerId"])
+        lead = report["managerId"]
+        await pubsub.subscribe(budget_channel(NORTHWIND.organization["_id"], cycle_id))
+        async with websocket(server.ws_url, server.token(lead)) as own:
+            await own.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
+            await server.wait_subscribers(1 + 1)  # and the cycle's ledger
+            # when the lead proposes 3 %
+            await server.client(lead).data(PROPOSED, {"cycle": cycle_id, "employee": report["employeeId"]})
+            pushed = (await own.next_payload())["data"]["compensationBudgetChanged"]
+            async with asyncio.timeout(5):
+                while (message := await pubsub.get_message(ignore_subscribe_messages=True, timeout=1)) is None:
+                    pass
+    finally:
+        await pubsub.aclose()
+        await redis.aclose()
+        await stop_server(uvicorn_server, server)
+    # then what Redis carried names the managers and the moment, and the change only sealed: no amount, no pay
+    raw = message["data"].decode()
+    minor = increase(report, "3")
+    event = json.loads(raw)
+    assert set(event) == {"kind", "cycleId", "managerIds", "asOf", "eventId", "sealed"}
+    assert str(minor) not in raw and str(report["payInCycle"]["minor"]) not in raw
+    # and the lead's push, opened with the key the server's processes share, counts the increase
+    assert pushed["proposed"]["amount"] == str(Decimal(minor).scaleb(-2))

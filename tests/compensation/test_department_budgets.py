@@ -248,7 +248,7 @@ async def test_a_department_pool_change_is_pushed_to_its_managers(server: Runnin
     by_department, by_manager = payrolls(await participants(server, cycle_id))
     async with websocket(server.ws_url, server.token(TEAM_LEAD)) as lead:
         await lead.subscribe(CHANGED, {"cycle": cycle_id, "manager": TEAM_LEAD})
-        await server.wait_subscribers(1)
+        await server.wait_subscribers(1 + 1)  # and the cycle's ledger (resolvers/compensation/ledger.py)
         # when HR sets their department's merit pool to 10,000.00
         await admin.data(SET, {"cycle": cycle_id, "department": DEPARTMENT, "amount": "10000"})
         # then they receive their new share of it
