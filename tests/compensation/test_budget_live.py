@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import json
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -305,28 +306,42 @@ async def test_proposals_committed_while_the_ledger_reads_are_counted_once_in_on
     assert server.database.stats.by_collection["compensationBudgets"] == 3
 
 
-async def test_between_events_the_standing_is_read_ahead_so_an_event_after_a_pause_reads_nothing(
-        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    # given standing re-read when older than half a second, and a team lead watching their own budget
-    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
+@contextlib.asynccontextmanager
+async def lead_after_one_push(server: RunningServer) -> AsyncIterator[tuple[Any, Any, Document, Document]]:
+    """A launched cycle and a team lead with two eligible reports, watching their own budget, who proposed for the
+    first and received its push: their WebSocket, a ``propose(participant)`` as them, and the two participants."""
     admin = await comp_admin(server)
     cycle_id, _ = await launched_cycle(admin)
     participants = await stored(server, "meritParticipants", cycle_id)
-    lead = next(m for m in {p["managerId"] for p in participants if p["managerId"]}
+    lead = next(m for m in sorted({p["managerId"] for p in participants if p["managerId"]})
                 if sum(p["managerId"] == m for p in participants) >= 2)
     first, second = [p for p in participants if p["managerId"] == lead][:2]
     client = server.client(lead)
+
+    async def propose(participant: Document) -> None:
+        done = await client.data(PROPOSED, {"cycle": cycle_id, "employee": participant["employeeId"]})
+        assert done["proposeIncrease"]["errors"] == []
+
     async with websocket(server.ws_url, server.token(lead)) as own:
         await own.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
         await server.wait_subscribers(1 + 1)  # and the cycle's ledger
-        await client.data(PROPOSED, {"cycle": cycle_id, "employee": first["employeeId"]})
+        await propose(first)
         await own.next_payload()
-        # when, past the half second, the next event comes while every further read of people is held (the
+        yield own, propose, first, second
+
+
+async def test_between_events_the_standing_is_read_ahead_so_an_event_after_a_pause_reads_nothing(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given standing re-read when older than two seconds (read ahead 1.4 s after the last read), and a team lead
+    # watching their own budget
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 2.0)
+    async with lead_after_one_push(server) as (own, propose, first, second):
+        # when, past the two seconds, the next event comes while every further read of people is held (the
         # proposal's sign-in reads its person with find_one, which passes)
-        await asyncio.sleep(0.65)
+        await asyncio.sleep(2.2)
         async with hold(server.database, "employees", "find") as held:
-            await client.data(PROPOSED, {"cycle": cycle_id, "employee": second["employeeId"]})
-            # then it is pushed all the same: the standing read ahead of it, within the half second, stood
+            await propose(second)
+            # then it is pushed all the same: the standing read ahead of it, within the two seconds, stood
             pushed = (await asyncio.wait_for(own.next_payload(), 2))["data"]["compensationBudgetChanged"]
             assert held.seen <= 1  # at most a read ahead for a later event, held
     total = str(Decimal(increase(first, "3") + increase(second, "3")).scaleb(-2))
@@ -339,18 +354,7 @@ async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for
     # watching their own budget who received one push
     monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
     monkeypatch.setattr(streams, "ACTIVE_SECONDS", 0.6)
-    admin = await comp_admin(server)
-    cycle_id, _ = await launched_cycle(admin)
-    participants = await stored(server, "meritParticipants", cycle_id)
-    lead = next(m for m in {p["managerId"] for p in participants if p["managerId"]}
-                if sum(p["managerId"] == m for p in participants) >= 2)
-    first, second = [p for p in participants if p["managerId"] == lead][:2]
-    client = server.client(lead)
-    async with websocket(server.ws_url, server.token(lead)) as own:
-        await own.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
-        await server.wait_subscribers(1 + 1)  # and the cycle's ledger
-        await client.data(PROPOSED, {"cycle": cycle_id, "employee": first["employeeId"]})
-        await own.next_payload()
+    async with lead_after_one_push(server) as (own, propose, first, second):
         # when no event comes for a while
         await asyncio.sleep(1.5)
         server.database.stats.reset()
@@ -359,7 +363,7 @@ async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for
         assert server.database.stats.by_collection.get("employees", 0) == 0
         # and the next event waits for its read of it (held), then comes
         async with hold(server.database, "employees", "find") as held:
-            await client.data(PROPOSED, {"cycle": cycle_id, "employee": second["employeeId"]})
+            await propose(second)
             await held.reached.wait()
             assert await own.nothing_within(0.3)
         assert (await own.next_payload())["data"]["compensationBudgetChanged"]["proposed"]["amount"] == \
