@@ -270,6 +270,7 @@ class RedisBus(Bus):
                 logger.debug("redis pubsub reconnect failed: %s", exc)
                 delay = min(delay * 2, BACKOFF_MAX)
                 continue
+            self.gaps += 1  # subscribed again: a read started from now on follows every message it lost
             elapsed = asyncio.get_running_loop().time() - lost_at
             logger.warning(
                 "redis pubsub reconnected after %.2fs; "

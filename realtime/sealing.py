@@ -16,13 +16,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 INFO = b"perfgraph bus sealing v1"
+MINIMUM_SECRET = 32
 
 
 class Sealer:
     """Seals JSON-serialisable values into strings and opens them again."""
 
     def __init__(self, secret: str | bytes | None = None) -> None:
-        material = secret.encode() if isinstance(secret, str) else (secret or os.urandom(32))
+        """``secret``: at least 32 characters shared by the processes of one deployment (``None``: a key of this
+        process alone)."""
+        material = secret.encode() if isinstance(secret, str) else (os.urandom(32) if secret is None else secret)
+        if len(material) < MINIMUM_SECRET:
+            raise ValueError(f"a sealing secret needs at least {MINIMUM_SECRET} bytes")
         key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(material)
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
 

@@ -87,15 +87,16 @@ class Spend:
         self._counted[change.participant_id] = change
         return before.amounts != change.amounts or before.keys != change.keys
 
-    def merge(self, other: Spend) -> None:
-        """Count every participant of ``other`` (a fresh read) unless a newer version is counted here."""
+    def merge(self, other: Spend) -> set[str]:
+        """Count every participant of ``other`` (a fresh read) unless a newer version is counted here; returns the
+        budgets whose figures moved."""
+        moved: set[str] = set()
         for change in other._counted.values():
-            self.apply(change)
+            before = self._counted.get(change.participant_id)
+            if self.apply(change):
+                moved.update(change.keys, before.keys if before is not None else ())
+        return moved
 
     def counters(self, key: str) -> dict[str, int]:
         """The four counters of one budget (``m:<manager id>`` or ``d:<department id>``)."""
         return dict(zip(COUNTERS, self._totals.get(key, NOTHING), strict=True))
-
-    def version_of(self, participant_id: str) -> int | None:
-        known = self._counted.get(participant_id)
-        return None if known is None else known.version

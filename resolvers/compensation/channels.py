@@ -38,6 +38,18 @@ def budget_event(organization_id: str, cycle_id: str, manager_ids: Iterable[str]
     return budget_channel(organization_id, cycle_id), message
 
 
-def sealed_changes(bus: Bus, participants: Iterable[Mapping[str, Any]]) -> str:
-    """Participants as their writes left them (each with the version the write set), sealed for the bus."""
-    return bus.sealer.seal([Change.of(p).encode() for p in participants])
+def sealed_changes(bus: Bus, organization_id: str, cycle_id: str, participants: Iterable[Mapping[str, Any]]) -> str:
+    """Participants of one cycle as their writes left them (each with the version the write set), sealed for the
+    bus with the cycle they belong to (a sealed part replayed on another cycle's channel is not counted there)."""
+    return bus.sealer.seal({"cycle": [organization_id, cycle_id],
+                            "changes": [Change.of(p).encode() for p in participants]})
+
+
+def participants_event(bus: Bus, organization_id: str, cycle_id: str,
+                       participants: Iterable[Mapping[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """The budget event of participants' changes (as their writes left them): every manager above them named,
+    the changes sealed (:func:`sealed_changes`)."""
+    participants = list(participants)
+    managers = {m for p in participants for m in p.get("managerChain") or ()}
+    return budget_event(organization_id, cycle_id, managers,
+                        sealed=sealed_changes(bus, organization_id, cycle_id, participants))

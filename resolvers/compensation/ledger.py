@@ -1,20 +1,23 @@
 """A merit cycle's budgets as a server process keeps them for ``compensationBudgetChanged``: read once, then kept
 from the events alone, so a push reads nothing from the store.
 
-A proposal's event carries, sealed (``realtime/sealing.py``: Redis sees ids and moments only), the participant as
-its write left it (``models.compensation.ledger.Change``: version, the budgets it counts on, its amounts); the
-ledger counts each participant at the latest version it has seen (``models.compensation.ledger.Spend``), so
-events that come twice, late, out of order or after the read that counted them change nothing. Every other
-budget event (an allocation, a phase change, a pay change under a snapshot, an event sealed by a process with
-another key) makes the ledger read again before its next push: the cycle, its budgets (allocations) and every
-participant's version and amounts, in one round trip (``store.compensation.repository.cycle_budgets_and_spend``),
+A participant's event — a proposal's, a submission's, a decision's, a pay change's under a snapshot — carries,
+sealed (``realtime/sealing.py``: Redis sees ids and moments only), the participant as its write left it
+(``models.compensation.ledger.Change``: version, the budgets it counts on, its amounts); the ledger counts each
+participant at the latest version it has seen (``models.compensation.ledger.Spend``), so events that come twice,
+late, out of order or after the read that counted them change nothing. Every other budget event (an
+allocation, a phase change, a launch, one sealed with another key or for another cycle) makes the ledger read
+again before its next push: the cycle, its budgets (allocations) and the version and amounts of every
+participant with a proposal, in one round trip (``store.compensation.repository.cycle_budgets_and_spend``),
 merged with what events brought meanwhile (the newer version of each participant wins).
 
 One ledger per cycle and process, while a subscriber of that cycle is live. It listens on the cycle's channel
 itself from before its first read (so no event between the read and the next push is missed), and each
 subscriber hands it the messages it takes before pushing (so a push counts every event it answers). It reads
 again when the bus may have lost messages (``Bus.gaps``: a Redis reconnect), when its own subscription fell
-behind, and in the background every :data:`REFRESH_SECONDS` (a publish that failed on another process)."""
+behind or failed, and every :data:`REFRESH_SECONDS` while it has subscribers: a change whose event was lost (a
+publish that failed, a submission stopped part-way) is found there and announced on the channel (an event naming
+the managers whose figures it moved: every process reads again and their subscribers are pushed)."""
 
 from __future__ import annotations
 
@@ -22,18 +25,16 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
-from models.compensation.budgets import department_budget_id, manager_budget_id
+from models.compensation.budgets import manager_budget_id
 from models.compensation.ledger import Change, Spend
 from models.core.documents import Document
 from realtime import Bus, SubscriberOverflow
-from resolvers.compensation.channels import budget_channel
+from resolvers.compensation.channels import budget_channel, budget_event
 from store.compensation import repository as pay_store
 from store.core.repository import TenantStore
 
@@ -50,18 +51,16 @@ class CycleLedger:
     def __init__(self, bus: Bus, organization_id: str, cycle_id: str) -> None:
         self.bus, self.organization_id, self.cycle_id = bus, organization_id, cycle_id
         self.cycle: Document | None = None
-        self.as_of: datetime | None = None  # the latest commit among the events counted
         self._spend = Spend()
         self._budgets: dict[str, Document] = {}  # budget id → its document (allocations; its counters unused)
         self._handled: OrderedDict[str, None] = OrderedDict()
         self._stale = True  # read before the next push
         self._gaps = bus.gaps
-        self._required: asyncio.Future[None] | None = None  # the read the next pushes wait for
-        self._refreshing: asyncio.Future[None] | None = None  # a background read
+        self._required: asyncio.Future[set[str]] | None = None  # the read the next pushes wait for
         self._reads = self._applied = 0  # reads started; the latest whose cycle and budgets are kept
-        self._read_at = 0.0  # monotonic start of that read
         self._users = 0
         self._pump: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
     # ---- messages -------------------------------------------------------------------------------------------
@@ -76,9 +75,6 @@ class CycleLedger:
             self._handled[event] = None
             while len(self._handled) > EVENTS_KEPT:
                 self._handled.popitem(last=False)
-        if message.get("asOf"):
-            moment = datetime.fromisoformat(message["asOf"])
-            self.as_of = moment if self.as_of is None else max(self.as_of, moment)
         changes = self._changes(message)
         if changes is None:
             self._stale = True
@@ -90,11 +86,11 @@ class CycleLedger:
         """The participants' changes an event carries (``None``: it carries none this process can open — read)."""
         sealed = message.get("sealed")
         opened = self.bus.sealer.open(sealed) if isinstance(sealed, str) else None
-        if not isinstance(opened, list):
-            return None
+        if not isinstance(opened, dict) or opened.get("cycle") != [self.organization_id, self.cycle_id]:
+            return None  # not sealed for this cycle (replayed from another channel, or another key's)
         try:
-            return [Change.decode(item) for item in opened]
-        except (TypeError, ValueError):
+            return [Change.decode(item) for item in opened["changes"]]
+        except (KeyError, TypeError, ValueError):
             return None
 
     # ---- reads ----------------------------------------------------------------------------------------------
@@ -113,28 +109,40 @@ class CycleLedger:
             finally:
                 if self._required is required and required.done():
                     self._required = None
-        elif time.monotonic() - self._read_at >= REFRESH_SECONDS and self._refreshing is None:
-            self._refreshing = asyncio.ensure_future(self._read_all(store))
-            self._refreshing.add_done_callback(self._refreshed)
 
-    def _refreshed(self, read: asyncio.Future[None]) -> None:
-        self._refreshing = None
-        if not read.cancelled() and read.exception() is not None:
-            log.warning("a background read of a merit cycle's budgets failed: %s", type(read.exception()).__name__)
-
-    async def _read_all(self, store: TenantStore) -> None:
+    async def _read_all(self, store: TenantStore) -> set[str]:
+        """Read the cycle, its budgets and its participants' spend; returns the budgets (``m:``/``d:`` keys) whose
+        figures the read moved (changes no event had brought yet)."""
         self._reads += 1
-        number, started = self._reads, time.monotonic()
+        number = self._reads
         try:
             cycle, budgets, participants = await pay_store.cycle_budgets_and_spend(store, self.cycle_id)
         except Exception:
             self._stale = True  # the next push reads again
             raise
-        self._spend.merge(Spend(participants))  # a participant counts at the newer of the read's and the events'
+        moved = self._spend.merge(Spend(participants))  # each participant at the newer of the read's and events'
         if number > self._applied:  # a read that started earlier and ended later leaves the newer cycle
-            self._applied, self._read_at = number, started
+            self._applied = number
             self.cycle = cycle
             self._budgets = {b["_id"]: b for b in budgets}
+        return moved
+
+    async def _refresh_forever(self, store: TenantStore) -> None:
+        """Every :data:`REFRESH_SECONDS` while the ledger lives: read again, and announce what the read found that
+        no event had brought (a lost event), so that every process reads again and pushes it."""
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            try:
+                moved = await self._read_all(store)
+            except Exception as error:
+                log.warning("a periodic read of a merit cycle's budgets failed: %s", type(error).__name__)
+                continue
+            managers = sorted(key[2:] for key in moved if key.startswith("m:"))
+            if managers:
+                log.warning("a merit cycle's budgets moved without an event (%d managers): announcing it",
+                            len(managers))
+                with contextlib.suppress(Exception):
+                    await self.bus.publish(*budget_event(self.organization_id, self.cycle_id, managers))
 
     # ---- figures --------------------------------------------------------------------------------------------
 
@@ -144,10 +152,6 @@ class CycleLedger:
         if found is None:
             return None
         return {**found, **self._spend.counters(f"m:{manager_id}")}
-
-    def department(self, department_id: str) -> Document | None:
-        found = self._budgets.get(department_budget_id(self.cycle_id, department_id))
-        return None if found is None else {**found, **self._spend.counters(f"d:{department_id}")}
 
     # ---- life -----------------------------------------------------------------------------------------------
 
@@ -167,12 +171,24 @@ class CycleLedger:
             except SubscriberOverflow:
                 self._stale = True
                 log.warning("the budget ledger of a merit cycle fell behind; it reads the budgets again")
+            except Exception as error:  # the bus refused a subscription again: retry; read once back
+                if not self._listening.is_set():
+                    raise  # the first subscription: the subscriber that created the ledger hears why
+                self._stale = True
+                log.warning("the budget ledger of a merit cycle lost its subscription: %s", type(error).__name__)
+                await asyncio.sleep(1.0)
 
     def _start_required(self, store: TenantStore) -> None:
-        """A read the next pushes wait for (its failure is theirs, and logged if no push waits)."""
+        """A read the next pushes wait for (its failure is theirs: they raise it)."""
         self._stale = False
         self._required = read = asyncio.ensure_future(self._read_all(store))
-        read.add_done_callback(lambda done: done.cancelled() or done.exception())
+        read.add_done_callback(_retrieved)
+
+
+def _retrieved(read: asyncio.Future[Any]) -> None:
+    """A read's failure is raised to the pushes awaiting it; retrieved here so none is reported as unseen."""
+    if not read.cancelled():
+        read.exception()
 
 
 _ledgers: weakref.WeakKeyDictionary[Bus, dict[tuple[str, str], CycleLedger]] = weakref.WeakKeyDictionary()
@@ -200,13 +216,16 @@ async def cycle_ledger(bus: Bus, store: TenantStore, cycle_id: str) -> AsyncIter
             raise RuntimeError("the budget ledger could not listen")
         if ledger._stale and ledger._required is None:
             ledger._start_required(store)
+        if ledger._refresher is None:
+            ledger._refresher = asyncio.create_task(ledger._refresh_forever(store), context=contextvars.Context())
         yield ledger
     finally:
         ledger._users -= 1
         if ledger._users == 0:
             if ledgers.get(key) is ledger:
                 del ledgers[key]
-            if ledger._pump is not None:
-                ledger._pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await ledger._pump
+            for task in (ledger._pump, ledger._refresher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task

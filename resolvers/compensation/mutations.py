@@ -21,7 +21,7 @@ from models.core import clock
 from models.core.documents import Document, new_id
 from models.core.errors import ErrorCode
 from resolvers.compensation.access import ADMIN_REFUSAL
-from resolvers.compensation.channels import budget_event, matrix_channel, sealed_changes
+from resolvers.compensation.channels import budget_event, matrix_channel, participants_event
 from resolvers.core.context import Context, SignedIn, require, require_role
 from resolvers.core.outcome import Outcome
 from resolvers.core.publish import publish_after_commit
@@ -95,9 +95,7 @@ async def _publish_snapshots(context: Context, participants: list[Document]) -> 
     for participant in participants:
         by_cycle[participant["cycleId"]].append(participant)
     for cycle_id, moved in by_cycle.items():
-        chain = {m for p in moved for m in p["managerChain"]}
-        await publish_after_commit(context, *budget_event(organization_id, cycle_id, chain,
-                                                          sealed=sealed_changes(context.bus, moved)))
+        await publish_after_commit(context, *participants_event(context.bus, organization_id, cycle_id, moved))
 
 
 async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) -> list[Document]:
@@ -238,6 +236,8 @@ async def launch_cycle(context: Context, cycle_id: str) -> Outcome:
     if not await pay_store.launch(store, cycle_id, changes, people, budgets):
         return Outcome.refused("cycleId", ErrorCode.CONFLICT, "the cycle was launched meanwhile")
     context.fresh_loaders()
+    # the cycle's budgets exist and are open now: a ledger that read them part-way through the launch reads again
+    await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))
     report = LaunchReport(len(people), [(i, r.value) for i, r in chosen.skipped],
                           Money(sum(p["payInCycle"]["minor"] for p in people), cycle["currency"]))
     return Outcome(await store.meritCycles.get(cycle_id), extra={"launch": report})

@@ -15,7 +15,7 @@ from models.core import clock
 from models.core.documents import Document
 from models.core.errors import ErrorCode
 from models.core.validation import check_name
-from resolvers.compensation.channels import budget_event, sealed_changes
+from resolvers.compensation.channels import participants_event
 from resolvers.compensation.mutations import budget_deltas, not_found
 from resolvers.compensation.promotions import promotion_increase, promotions_of
 from resolvers.compensation.queries import Budget
@@ -136,8 +136,7 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     outcome = await (store.transaction(write) if cycle.get("blockOverBudget") else write())
     if not outcome.ok:
         return outcome
-    await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, participant["managerChain"],
-                                                      sealed=sealed_changes(context.bus, [after])))
+    await publish_after_commit(context, *participants_event(context.bus, store.organization_id, cycle_id, [after]))
     chain = current["managerChain"]
     admin = can_manage_compensation(viewer)
     mine = chain if admin else chain[chain.index(viewer.employee_id):]  # theirs and below
@@ -173,10 +172,8 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
         if await pay_store.write_proposal(store, participant, {"proposal": proposal}, entry,
                                           budget_deltas(participant, after)):
             moved.append(after)
-    chain = sorted({m for p in moved for m in p["managerChain"]})
     if moved:
-        await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, chain,
-                                                          sealed=sealed_changes(context.bus, moved)))
+        await publish_after_commit(context, *participants_event(context.bus, store.organization_id, cycle_id, moved))
     return Outcome(cycle, extra={"submitted": moved})
 
 
@@ -230,8 +227,6 @@ async def decide(context: Context, cycle_id: str, employee_ids: list[str], appro
 
     outcome = await store.transaction(step)
     if outcome.ok:
-        decided = outcome.extra["decided"]
-        chain = sorted({m for p in decided for m in p["managerChain"]})
-        await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, chain,
-                                                          sealed=sealed_changes(context.bus, decided)))
+        await publish_after_commit(context, *participants_event(context.bus, store.organization_id, cycle_id,
+                                                                outcome.extra["decided"]))
     return outcome

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import math
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -26,11 +27,11 @@ from store.core.repository import TenantStore
 from store.loaders import Loaders
 
 
-class _Unread:
+class Unread:
     """No standing given: :meth:`Context.refresh` reads it."""
 
 
-UNREAD = _Unread()
+UNREAD = Unread()
 
 
 @dataclass(slots=True)
@@ -56,6 +57,8 @@ class Context:
     loaders: Loaders | None = None
     auth_error: str | None = None
     claimed_roles: frozenset[Role] = frozenset()
+    # when the read of the viewer's standing (the sign-in's, or a subscription's re-read) started: loop time
+    standing_read_at: float = -math.inf
     extras: dict[str, Any] = field(default_factory=dict)
     rate_limiter: RateLimiter | None = None  # cost points per caller and window (schema/core/limits.py)
     # Set when one execution serves a group of subscribers: a stream calls it with the people an event
@@ -86,6 +89,7 @@ class Context:
         except Exception as error:  # the decoder's own exception type carries the reason
             return str(error)
         store = TenantStore(self.database, claims.organization_id)
+        self.standing_read_at = asyncio.get_running_loop().time()
         # Read directly, not through the loader (whose batch waits for the next turn of the event
         # loop), then handed to the loader: a resolver loading the viewer (``me``) reads nothing more.
         employee = await store.employees.get(claims.employee_id)
@@ -115,7 +119,7 @@ class Context:
         viewer = await self.authenticate()
         return await standing_loader(self.database, viewer.organization_id).load(viewer.employee_id)
 
-    async def refresh(self, *, recheck: bool = True, standing: Document | _Unread | None = UNREAD) -> Viewer:
+    async def refresh(self, *, recheck: bool = True, standing: Document | Unread | None = UNREAD) -> Viewer:
         """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
 
         A subscriber whose token has expired, or (with ``recheck``) who has left the organisation
@@ -126,7 +130,7 @@ class Context:
         viewer = await self.authenticate()
         loaders = self.fresh_loaders()
         if recheck:
-            employee = await self.read_standing() if isinstance(standing, _Unread) else standing
+            employee = await self.read_standing() if isinstance(standing, Unread) else standing
             loaders.employee_by_id.prime(viewer.employee_id, employee)  # the event's resolvers read nothing more
             if not may_sign_in(employee):
                 self.viewer = None

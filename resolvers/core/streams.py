@@ -119,11 +119,12 @@ class _Standing:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.loop = asyncio.get_running_loop()
-        self.known_at = self.loop.time()  # the start of the read the viewer stands on (the sign-in's, at first)
+        self.known_at = context.standing_read_at  # the start of the read the viewer stands on (the sign-in's)
         self.latest: tuple[float, asyncio.Future[Any] | None] = (-math.inf, None)  # the newest read ahead
         self.read: tuple[float, asyncio.Future[Any] | None] = (-math.inf, None)  # the newest one come back
         self.sent_at = -math.inf  # the latest event sent
         self.timer: asyncio.TimerHandle | None = None
+        self.closed = False
 
     async def refresh(self, about_me: bool) -> Viewer:
         """The viewer for an event: standing re-read when the event names them or the one applied is too old,
@@ -133,12 +134,16 @@ class _Standing:
             return await self.context.refresh(recheck=False)
         if not about_me:  # the newest read ahead that has come back, else one under way, if recent enough
             for started, read in (self.read, self.latest):
-                if read is not None and now - started < RECHECK_SECONDS:
-                    with contextlib.suppress(Exception):  # a read ahead that failed: read now
-                        standing = await asyncio.shield(read)
-                        self.known_at = started
-                        return await self.context.refresh(recheck=True, standing=standing)
-        self.known_at = now
+                if read is None or now - started >= RECHECK_SECONDS:
+                    continue
+                try:
+                    standing = await asyncio.shield(read)
+                except Exception:  # a read ahead that failed: read now
+                    break
+                if self.loop.time() - started < RECHECK_SECONDS:  # still recent enough once it came back
+                    self.known_at = started
+                    return await self.context.refresh(recheck=True, standing=standing)
+        self.known_at = self.loop.time()
         return await self.context.refresh(recheck=True)
 
     def read_ahead(self) -> None:
@@ -149,9 +154,9 @@ class _Standing:
         self._arm()
 
     def _arm(self) -> None:
-        if RECHECK_SECONDS <= 0 or self.timer is not None:
+        if RECHECK_SECONDS <= 0 or self.timer is not None or self.closed:
             return
-        last = max(self.known_at, self.latest[0])
+        last = max(self.known_at, self.latest[0], self.loop.time() - RECHECK_SECONDS)  # an old one: read soon
         due = math.ceil((last + RECHECK_SECONDS * READ_AHEAD) / GRID_SECONDS) * GRID_SECONDS
         self.timer = self.loop.call_at(due, self._start)
 
@@ -171,12 +176,12 @@ class _Standing:
         self._arm()
 
     def close(self) -> None:
+        self.closed = True
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
         if self.latest[1] is not None:
             self.latest[1].cancel()
-        self.sent_at = -math.inf
 
 
 async def _merged(subscriptions: Sequence[Subscription]) -> AsyncIterator[Message]:
