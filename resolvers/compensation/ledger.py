@@ -97,7 +97,7 @@ class CycleLedger:
 
     async def ready(self, store: TenantStore) -> None:
         """Before a push: when something since the last read may be missing, a new read (shared by every push
-        waiting for it) and wait for it; when the last read is old, one in the background."""
+        waiting for it), and wait for it."""
         if self.bus.gaps != self._gaps:
             self._gaps, self._stale = self.bus.gaps, True
         if self._stale:
