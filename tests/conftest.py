@@ -124,10 +124,12 @@ async def seeded_database(settings: Settings) -> Database:
 
 
 async def start_server(settings: Settings, *, header_seconds: float = HEADER_SECONDS,
-                       **app_options: Any) -> tuple[uvicorn.Server, RunningServer]:
+                       database: Database | None = None, **app_options: Any) -> tuple[uvicorn.Server, RunningServer]:
     """A uvicorn server on a free loopback port, started in this event loop (its lifespan run), with the
-    serving protocol (``header_seconds``: its deadline for a request's headers)."""
-    database = await seeded_database(settings)
+    serving protocol (``header_seconds``: its deadline for a request's headers). ``database``: another running
+    server's (two servers of one deployment; stop this one with ``release=False``), else one of its own."""
+    shared = database is not None
+    database = database or await seeded_database(settings)
     app = create_app(settings, database=database, schema_factory=shared_schema, **app_options)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on",
                             ws_per_message_deflate=False, http=with_header_deadline(header_seconds))
@@ -137,17 +139,20 @@ async def start_server(settings: Settings, *, header_seconds: float = HEADER_SEC
     # uvicorn's serve() without its main loop, which checks for shutdown only every 0.1 s
     await server.startup()
     if server.should_exit:
-        await POOL.release(database)
+        if not shared:
+            await POOL.release(database)
         raise RuntimeError("the test server did not start")
     port = server.servers[0].sockets[0].getsockname()[1]
     return server, RunningServer(settings, database, port, app)
 
 
-async def stop_server(server: uvicorn.Server, running: RunningServer) -> None:
-    """Shut it down (connections, then the lifespan) and hand its database back restored."""
+async def stop_server(server: uvicorn.Server, running: RunningServer, *, release: bool = True) -> None:
+    """Shut it down (connections, then the lifespan) and hand its database back restored (``release``: unless
+    another server still uses it)."""
     await close_shared_clients()  # first: the server then has no idle keep-alive connection to wait for
     await quick_shutdown(server)
-    await POOL.release(running.database)
+    if release:
+        await POOL.release(running.database)
 
 
 async def quick_shutdown(server: uvicorn.Server, seconds: float = 30.0) -> None:

@@ -7,7 +7,8 @@ failure half-way (fail one chosen store call).
         await do_other()                 # runs to completion meanwhile
     await first                          # released when the block ends
 
-Only the first matching call (or the ``nth``) is held; every other call passes.
+Only the first matching call (or the ``nth``; with ``and_after``, it and every later one) is held; every other
+call passes.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ class Held:
 
 
 @asynccontextmanager
-async def hold(database: Database, collection: str, method: str, *, nth: int = 1) -> AsyncIterator[Held]:
+async def hold(database: Database, collection: str, method: str, *, nth: int = 1,
+               and_after: bool = False) -> AsyncIterator[Held]:
+    """While the block runs (or until ``released`` is set): the ``nth`` call of ``method`` on ``collection``
+    waits (``reached`` set as it does), and with ``and_after`` every later one too."""
     held = Held()
 
     async def gate(name: str, called: str) -> None:
         if name == collection and called == method:
             held.seen += 1
-            if held.seen == nth:
+            if held.seen == nth or (and_after and held.seen > nth):
                 held.reached.set()
                 await held.released.wait()
 

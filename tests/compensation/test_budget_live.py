@@ -307,16 +307,21 @@ async def test_proposals_committed_while_the_ledger_reads_are_counted_once_in_on
     assert server.database.stats.by_collection["compensationBudgets"] == 3
 
 
+def lead_of_two(participants: list[Document]) -> tuple[str, Document, Document]:
+    """The first team lead (by id) with two eligible reports, and those two participants."""
+    lead = next(m for m in sorted({p["managerId"] for p in participants if p["managerId"]})
+                if sum(p["managerId"] == m for p in participants) >= 2)
+    first, second = [p for p in participants if p["managerId"] == lead][:2]
+    return lead, first, second
+
+
 @contextlib.asynccontextmanager
 async def lead_after_one_push(server: RunningServer) -> AsyncIterator[tuple[Any, Any, Document, Document]]:
     """A launched cycle and a team lead with two eligible reports, watching their own budget, who proposed for the
     first and received its push: their WebSocket, a ``propose(participant)`` as them, and the two participants."""
     admin = await comp_admin(server)
     cycle_id, _ = await launched_cycle(admin)
-    participants = await stored(server, "meritParticipants", cycle_id)
-    lead = next(m for m in sorted({p["managerId"] for p in participants if p["managerId"]})
-                if sum(p["managerId"] == m for p in participants) >= 2)
-    first, second = [p for p in participants if p["managerId"] == lead][:2]
+    lead, first, second = lead_of_two(await stored(server, "meritParticipants", cycle_id))
     client = server.client(lead)
 
     async def propose(participant: Document) -> None:
@@ -487,3 +492,42 @@ async def test_a_lost_event_is_found_by_the_ledgers_periodic_read_and_pushed(
         pushed = (await asyncio.wait_for(own.next_payload(), 5))["data"]["compensationBudgetChanged"]
     assert len(lost) == 1
     assert pushed["proposed"]["amount"] == str(Decimal(increase(report, "3")).scaleb(-2))
+
+
+async def test_across_servers_on_redis_a_push_counts_the_sealed_change_with_the_shared_key_or_reads_without_it(
+        ) -> None:
+    # given three servers of one deployment on Redis and one store: A where proposals are made, B with the same
+    # secret, C with another (its processes cannot open what A seals); a team lead watching their budget on B and C
+    settings = dataclasses.replace(settings_for_tests(), broadcast_url=REDIS_URL)
+    a_server, a = await start_server(settings)
+    b_server, b = await start_server(settings, database=a.database)
+    c_server, c = await start_server(dataclasses.replace(settings, jwt_secret="another secret, thirty-two chars"),
+                                     database=a.database)
+    try:
+        admin = await comp_admin(a)
+        cycle_id, _ = await launched_cycle(admin)
+        lead, first, second = lead_of_two(await stored(a, "meritParticipants", cycle_id))
+        client = a.client(lead)
+        async with websocket(b.ws_url, b.token(lead)) as on_b, websocket(c.ws_url, c.token(lead)) as on_c:
+            for ws in (on_b, on_c):
+                await ws.subscribe(PUSHED, {"cycle": cycle_id, "manager": lead})
+            await b.wait_subscribers(1 + 1)  # and each server's ledger of the cycle
+            await c.wait_subscribers(1 + 1)
+            await client.data(PROPOSED, {"cycle": cycle_id, "employee": first["employeeId"]})
+            pushed = [(await ws.next_payload())["data"]["compensationBudgetChanged"] for ws in (on_b, on_c)]
+            # when the lead proposes again while any read of the budgets besides the proposal's own is held
+            async with hold(a.database, "meritParticipants", "aggregate", nth=2, and_after=True) as held:
+                await client.data(PROPOSED, {"cycle": cycle_id, "employee": second["employeeId"]})
+                # then B pushes without reading (it opened the sealed change), C reads the budgets again (held)
+                pushed.append((await on_b.next_payload())["data"]["compensationBudgetChanged"])
+                await held.reached.wait()
+                assert await on_c.nothing_within(0.3)
+            pushed.append((await on_c.next_payload())["data"]["compensationBudgetChanged"])
+    finally:
+        await stop_server(c_server, c, release=False)
+        await stop_server(b_server, b, release=False)
+        await stop_server(a_server, a)
+    # and every push counts what had been proposed: one increase, then both on each server
+    one, both = (str(Decimal(v).scaleb(-2)) for v in (increase(first, "3"),
+                                                        increase(first, "3") + increase(second, "3")))
+    assert [p["proposed"]["amount"] for p in pushed] == [one, one, both, both]
