@@ -27,13 +27,6 @@ from store.core.repository import TenantStore
 from store.loaders import Loaders
 
 
-class Unread:
-    """No standing given: :meth:`Context.refresh` reads it."""
-
-
-UNREAD = Unread()
-
-
 @dataclass(slots=True)
 class Context:
     """Built once per HTTP request and once per WebSocket connection, and copied for each operation on a
@@ -57,7 +50,7 @@ class Context:
     loaders: Loaders | None = None
     auth_error: str | None = None
     claimed_roles: frozenset[Role] = frozenset()
-    # when the read of the viewer's standing (the sign-in's, or a subscription's re-read) started: loop time
+    # when the sign-in's read of the viewer's standing started (loop time): a subscription's first standing
     standing_read_at: float = -math.inf
     extras: dict[str, Any] = field(default_factory=dict)
     rate_limiter: RateLimiter | None = None  # cost points per caller and window (schema/core/limits.py)
@@ -115,28 +108,30 @@ class Context:
         return self.loaders
 
     async def read_standing(self) -> Document | None:
-        """The subscriber as the store holds them now (what :meth:`refresh` checks)."""
+        """The subscriber as the store holds them now (what :meth:`recheck` applies)."""
         viewer = await self.authenticate()
         return await standing_loader(self.database, viewer.organization_id).load(viewer.employee_id)
 
-    async def refresh(self, *, recheck: bool = True, standing: Document | Unread | None = UNREAD) -> Viewer:
-        """For each subscription event: fresh loaders (no stale cache) and the viewer checked again.
-
-        A subscriber whose token has expired, or (with ``recheck``) who has left the organisation
-        since the connection opened, gets :class:`Unauthenticated` instead of the event; with
-        ``recheck`` their roles are re-read too (or taken from ``standing``, a :meth:`read_standing` the
-        caller started recently enough). When to re-read is the one policy of ``resolvers/core/streams.py``.
-        """
+    async def refresh(self) -> Viewer:
+        """For each subscription event: the token still valid (else :class:`Unauthenticated`) and fresh
+        loaders (no stale cache)."""
         viewer = await self.authenticate()
-        loaders = self.fresh_loaders()
-        if recheck:
-            employee = await self.read_standing() if isinstance(standing, Unread) else standing
-            loaders.employee_by_id.prime(viewer.employee_id, employee)  # the event's resolvers read nothing more
-            if not may_sign_in(employee):
-                self.viewer = None
-                self.auth_error = "the subscriber has left the organisation"
-                raise Unauthenticated(self.auth_error)
-            self.viewer = viewer = replace(viewer, roles=granted_roles(self.claimed_roles, employee))
+        self.fresh_loaders()
+        return viewer
+
+    async def recheck(self, employee: Document | None) -> Viewer:
+        """:meth:`refresh`, then the viewer checked against their standing as :meth:`read_standing` read it: a
+        subscriber who has left the organisation since the connection opened gets :class:`Unauthenticated`
+        instead of the event, and their roles are granted again. When to re-read is the one policy of
+        ``resolvers/core/streams.py``."""
+        viewer = await self.refresh()
+        assert self.loaders is not None
+        self.loaders.employee_by_id.prime(viewer.employee_id, employee)  # the event's resolvers read nothing more
+        if not may_sign_in(employee):
+            self.viewer = None
+            self.auth_error = "the subscriber has left the organisation"
+            raise Unauthenticated(self.auth_error)
+        self.viewer = viewer = replace(viewer, roles=granted_roles(self.claimed_roles, employee))
         return viewer
 
 

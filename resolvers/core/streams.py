@@ -98,7 +98,7 @@ async def stream(context: Context, channel: str,
                     # One execution serves a group: it has no one of its own to re-read, and its members are
                     # checked apart, those named through the event's fresh loaders (the execution's read of them
                     # is the same read).
-                    viewer = await context.refresh(recheck=False)
+                    viewer = await context.refresh()
                     await context.on_names(list(named))
                 elif (about_me := viewer.employee_id in named) or wants(message):
                     viewer = await standing.refresh(about_me)
@@ -131,7 +131,7 @@ class _Standing:
         taken from the newest read ahead when that one started recently enough."""
         now = self.loop.time()
         if not about_me and now - self.known_at < RECHECK_SECONDS:
-            return await self.context.refresh(recheck=False)
+            return await self.context.refresh()
         if not about_me:  # the newest read ahead that has come back, else one under way, if recent enough
             for started, read in (self.read, self.latest):
                 if read is None or now - started >= RECHECK_SECONDS:
@@ -142,9 +142,9 @@ class _Standing:
                     break
                 if self.loop.time() - started < RECHECK_SECONDS:  # still recent enough once it came back
                     self.known_at = started
-                    return await self.context.refresh(recheck=True, standing=standing)
+                    return await self.context.recheck(standing)
         self.known_at = self.loop.time()
-        return await self.context.refresh(recheck=True)
+        return await self.context.recheck(await self.context.read_standing())
 
     def read_ahead(self) -> None:
         """After an event sent: the standing is read again before it falls due, and so on while events keep
