@@ -85,7 +85,8 @@ class Spend:
             for index, amount in enumerate(change.amounts):
                 totals[index] += amount
         self._counted[change.participant_id] = change
-        return before.amounts != change.amounts or before.keys != change.keys
+        # the totals moved: other amounts, or other budgets for amounts that are not all nought
+        return before.amounts != change.amounts or (before.keys != change.keys and any(change.amounts))
 
     def merge(self, other: Spend) -> set[str]:
         """Count every participant of ``other`` (a fresh read) unless a newer version is counted here; returns the

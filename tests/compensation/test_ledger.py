@@ -54,7 +54,7 @@ def test_a_read_merged_with_events_keeps_the_newer_of_each_participant() -> None
 
 def test_a_participant_moved_under_another_manager_leaves_the_old_chain() -> None:
     spend = Spend([participant("a", 1, 100, chain=("top", "lead"))])
-    spend.apply(Change.of(participant("a", 2, 100, chain=("top", "other"))))
+    assert spend.apply(Change.of(participant("a", 2, 100, chain=("top", "other")))) is True
     assert (spend.counters("m:lead")["proposedMinor"], spend.counters("m:other")["proposedMinor"],
             spend.counters("m:top")["proposedMinor"]) == (0, 100, 100)
 
@@ -72,3 +72,10 @@ def test_changes_travel_sealed_and_open_only_with_their_key() -> None:
     # and a secret shorter than 32 characters is refused
     with pytest.raises(ValueError, match="32"):
         Sealer("short")
+
+
+def test_a_participant_first_seen_with_nothing_proposed_moves_no_budget() -> None:
+    # a read that brings a proposal of nought (its event not heard yet) has nothing to announce
+    spend = Spend()
+    assert spend.merge(Spend([participant("a", 1, 0)])) == set()
+    assert spend.counters("m:top")["proposedMinor"] == 0
