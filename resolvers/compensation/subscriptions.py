@@ -3,7 +3,9 @@ after each matrix change. Both run on the one stream helper (``resolvers/core/st
 with other subscribers. Budget pushes read nothing from the store: the process keeps each cycle's budgets from the
 events (``resolvers/compensation/ledger.py``: a proposal's event carries the participant's change, sealed), and
 each subscriber checks apart, as re-read, whether it may see its manager's budget now. A burst of budget events
-queued for a subscriber is answered with one push (``coalesce``). The matrix stream re-reads for each subscriber."""
+queued for a subscriber is answered with one push (``coalesce``), and a budget subscriber's standing is kept read
+ahead while it is subscribed (``keep_standing``), so a push after a quiet spell does not wait for it. The matrix
+stream re-reads for each subscriber."""
 
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ async def budget_changed(context: Context, cycle_id: str, manager_id: str) -> As
             yield Budget(found, cycle, as_of)
 
         async for item in stream(context, budget_channel(organization_id, cycle_id), events, wants=wants,
-                                 coalesce=merged_budget_events, heard=ledger.heard):
+                                 coalesce=merged_budget_events, heard=ledger.heard, keep_standing=True):
             yield item
 
 

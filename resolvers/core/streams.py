@@ -10,7 +10,9 @@ Re-check policy, the same for every stream:
   event within that second, and a burst of events (keystrokes on a form) costs one read, not one each;
   while events keep coming the re-read is started ahead, :data:`READ_AHEAD` of that second after the last one
   (on a grid shared by the subscribers of the process: one batched read; none once no event has come for
-  :data:`ACTIVE_SECONDS`), so that an event seldom waits for the store;
+  :data:`ACTIVE_SECONDS`), so that an event seldom waits for the store; a stream whose first push after a quiet
+  spell must not wait either (``keep_standing``: a manager's budget) goes on reading ahead while it lives, on a
+  coarser grid (:data:`KEEP_GRID_SECONDS`: every such subscriber of the process shares one read per step);
 * an execution shared by a group (``context.on_names`` set) re-reads none of its own: the group checks
   each member apart when an event names them (``resolvers/core/audience.py``), reading them through the
   event's loaders, beside the execution;
@@ -41,6 +43,7 @@ RECHECK_SECONDS = 1.0
 READ_AHEAD = 0.7  # of RECHECK_SECONDS after the last read: the subscriber's standing is read for the next event
 ACTIVE_SECONDS = 3.0  # reads ahead continue this long after the last event sent
 GRID_SECONDS = 0.1  # reads ahead start on this grid: the subscribers of a process due together share one read
+KEEP_GRID_SECONDS = 0.5  # kept standings are read on this grid while no event comes (two batched reads a second)
 Item = TypeVar("Item")
 Message = dict[str, Any]
 _END = object()
@@ -61,7 +64,8 @@ async def stream(context: Context, channel: str,
                  on_subscribed: Callable[[], Awaitable[None]] | None = None,
                  also: Sequence[str] = (),
                  coalesce: Callable[[list[Message]], Message] | None = None,
-                 heard: Callable[[Message], None] | None = None) -> AsyncIterator[Item]:
+                 heard: Callable[[Message], None] | None = None,
+                 keep_standing: bool = False) -> AsyncIterator[Item]:
     """Each item ``events(viewer, message)`` yields for each message on ``channel`` that ``wants`` keeps
     (a cheap test on the message alone, before any read); ``names`` are the people an event concerns.
     ``on_subscribed`` runs once the bus subscription is live, before the first event (a stream that
@@ -71,15 +75,20 @@ async def stream(context: Context, channel: str,
     ``coalesce`` (a stream on one channel): each message taken comes with those already queued behind it, and
     ``coalesce`` makes one message of them all (in the order they came): one re-check and one push for a burst,
     no wait added. ``heard`` is handed every message taken, in order, before anything else (what a process keeps
-    from a channel's messages: ``resolvers/compensation/ledger.py``)."""
+    from a channel's messages: ``resolvers/compensation/ledger.py``). ``keep_standing``: the subscriber's standing is
+    read ahead from the start and for as long as the stream lives, not only while events come (a few subscribers
+    whose pushes must not wait for the store after a quiet spell; a read per :data:`KEEP_GRID_SECONDS` for all of
+    them in the process)."""
     viewer = await context.authenticate()
-    standing = _Standing(context)
+    standing = _Standing(context, keep=keep_standing and context.on_names is None)
     try:
         async with contextlib.AsyncExitStack() as stack:
             stack.callback(standing.close)
             subscriptions = [await stack.enter_async_context(context.bus.subscribe(c)) for c in (channel, *also)]
             if on_subscribed is not None:
                 await on_subscribed()
+            if standing.keep:
+                standing.read_ahead()
             messages: AsyncIterator[Message] = subscriptions[0]
             if also:
                 merged = _merged(subscriptions)
@@ -116,8 +125,9 @@ async def stream(context: Context, channel: str,
 class _Standing:
     """A subscriber's standing: when the one applied was read, and the reads started ahead of the next event."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, *, keep: bool = False) -> None:
         self.context = context
+        self.keep = keep  # read ahead for as long as the stream lives, not only while events come
         self.loop = asyncio.get_running_loop()
         self.known_at = context.standing_read_at  # the start of the read the viewer stands on (the sign-in's)
         self.latest: tuple[float, asyncio.Future[Any] | None] = (-math.inf, None)  # the newest read ahead
@@ -156,13 +166,20 @@ class _Standing:
     def _arm(self) -> None:
         if RECHECK_SECONDS <= 0 or self.timer is not None or self.closed:
             return
-        last = max(self.known_at, self.latest[0], self.loop.time() - RECHECK_SECONDS)  # an old one: read soon
-        due = math.ceil((last + RECHECK_SECONDS * READ_AHEAD) / GRID_SECONDS) * GRID_SECONDS
+        now = self.loop.time()
+        last = max(self.known_at, self.latest[0], now - RECHECK_SECONDS)  # an old one: read soon
+        ahead = last + RECHECK_SECONDS * READ_AHEAD
+        if self.keep and now - self.sent_at > ACTIVE_SECONDS:  # kept while idle: the coarse grid, never later
+            due = math.floor(ahead / KEEP_GRID_SECONDS) * KEEP_GRID_SECONDS
+            if due <= now:
+                due = math.ceil(now / KEEP_GRID_SECONDS) * KEEP_GRID_SECONDS
+        else:
+            due = math.ceil(ahead / GRID_SECONDS) * GRID_SECONDS
         self.timer = self.loop.call_at(due, self._start)
 
     def _start(self) -> None:
         self.timer = None
-        if self.loop.time() - self.sent_at > ACTIVE_SECONDS:
+        if not self.keep and self.loop.time() - self.sent_at > ACTIVE_SECONDS:
             return
         read = asyncio.ensure_future(self.context.read_standing())
         self.latest = started = (self.loop.time(), read)

@@ -355,13 +355,55 @@ async def test_between_events_the_standing_is_read_ahead_so_an_event_after_a_pau
     assert pushed["proposed"]["amount"] == total
 
 
-async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for_its_read(
+async def test_a_budget_subscribers_standing_is_kept_read_while_no_event_comes_so_the_push_after_a_pause_waits_not(
         server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    # given standing re-read when older than half a second, reads ahead for 0.6 s after an event, and a team lead
-    # watching their own budget who received one push
+    # given standing re-read when older than half a second, reads ahead for 0.6 s after an event, kept standings read
+    # on a 0.2 s grid, and a team lead and HR watching the lead's budget, the lead having received one push
     monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
     monkeypatch.setattr(streams, "ACTIVE_SECONDS", 0.6)
-    async with lead_after_one_push(server) as (own, propose, first, second):
+    monkeypatch.setattr(streams, "KEEP_GRID_SECONDS", 0.2)
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+    async with lead_after_one_push(server) as (own, propose, first, second), \
+            websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr:
+        await hr.subscribe(PUSHED, {"cycle": first["cycleId"], "manager": first["managerId"]})
+        await server.wait_subscribers(2 + 1)
+        # when no event comes for a while
+        await asyncio.sleep(1.5)
+        server.database.stats.reset()
+        await asyncio.sleep(1.0)
+        # then their standings are read meanwhile (a read for both on each step of the grid: five in the second)
+        assert 4 <= server.database.stats.by_collection["employees"] <= 6
+        # and the next event, with every further read of people held, is pushed to both all the same
+        async with hold(server.database, "employees", "find") as held:
+            await propose(second)
+            pushed = [(await asyncio.wait_for(ws.next_payload(), 2))["data"]["compensationBudgetChanged"]
+                      for ws in (own, hr)]
+            assert held.seen <= 1  # at most the next kept read, held
+    total = str(Decimal(increase(first, "3") + increase(second, "3")).scaleb(-2))
+    assert [p["proposed"]["amount"] for p in pushed] == [total, total]
+
+
+async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for_its_read(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given standing re-read when older than half a second, reads ahead for 0.6 s after an event, and HR watching a
+    # cycle's matrix (a stream that keeps no standing) who received one push
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
+    monkeypatch.setattr(streams, "ACTIVE_SECONDS", 0.6)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    cells = default_matrix()["cells"]
+    roles = [*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"]
+
+    async def save(base: int) -> None:
+        saved = await admin.data(SAVE_MATRIX, {"cycle": cycle_id, "bounds": ["0.9", "1.1"], "cells": cells,
+                                               "base": base})
+        assert saved["saveMeritMatrix"]["errors"] == []
+
+    async with websocket(server.ws_url, server.token(COMP_ADMIN, roles=roles)) as hr:
+        await hr.subscribe(MATRIX_CHANGED, {"cycle": cycle_id})
+        await server.wait_subscribers(1)
+        await save(0)
+        await hr.next_payload()
         # when no event comes for a while
         await asyncio.sleep(1.5)
         server.database.stats.reset()
@@ -370,11 +412,10 @@ async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for
         assert server.database.stats.by_collection.get("employees", 0) == 0
         # and the next event waits for its read of it (held), then comes
         async with hold(server.database, "employees", "find") as held:
-            await propose(second)
+            await save(1)
             await held.reached.wait()
-            assert await own.nothing_within(0.3)
-        assert (await own.next_payload())["data"]["compensationBudgetChanged"]["proposed"]["amount"] == \
-            str(Decimal(increase(first, "3") + increase(second, "3")).scaleb(-2))
+            assert await hr.nothing_within(0.3)
+        assert (await hr.next_payload())["data"]["meritMatrixChanged"]["cycle"] == {"matrix": {"version": 2}}
 
 
 async def test_a_phase_change_reaches_every_budget_subscriber_and_ends_what_managers_see(
