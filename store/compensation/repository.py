@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
 from models.compensation.budgets import department_budget_id, manager_budget_id
-from models.compensation.cycles import applied
+from models.compensation.cycles import applied, participant_id
 from store.core.audit import derived_writes, read_before
 from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
@@ -125,17 +126,23 @@ async def open_cycles(store: TenantStore, phases: Iterable[str]) -> list[Documen
 
 async def participants(store: TenantStore, cycle_id: str, *, below: str | None = None,
                        employee_ids: Sequence[str] | None = None) -> list[Document]:
-    """A cycle's participants (of a manager's organisation, or some people), by employee id."""
+    """A cycle's participants (of a manager's organisation, or some people: by their ids, ``participant_id``), by
+    employee id (sorted here: the embedded server sorts thousands slower than it reads them)."""
     query: dict[str, Any] = {"cycleId": cycle_id}
     if below is not None:
         query["managerChain"] = below
     if employee_ids is not None:
-        query["employeeId"] = {"$in": list(employee_ids)}
-    return await store.meritParticipants.find(query, sort=[("employeeId", 1)])
+        query["_id"] = {"$in": [participant_id(cycle_id, e) for e in employee_ids]}
+    return sorted(await store.meritParticipants.find(query), key=itemgetter("employeeId"))
+
+
+def _one(cycle_id: str, employee_id: str) -> dict[str, Any]:
+    """One person's participant in a cycle: by its id (``participant_id``), the cycle checked as well."""
+    return {"_id": participant_id(cycle_id, employee_id), "cycleId": cycle_id}
 
 
 async def participant_of(store: TenantStore, cycle_id: str, employee_id: str) -> Document | None:
-    found = await store.meritParticipants.find({"cycleId": cycle_id, "employeeId": employee_id}, limit=1)
+    found = await store.meritParticipants.find(_one(cycle_id, employee_id), limit=1)
     return found[0] if found else None
 
 
@@ -143,7 +150,7 @@ async def cycle_and_participant(store: TenantStore, cycle_id: str,
                                 employee_id: str) -> tuple[Document | None, Document | None]:
     """A cycle and one person's participant in it, in one round trip (what a proposal reads)."""
     found, cycles = await store.find_together([
-        ("meritParticipants", {"cycleId": cycle_id, "employeeId": employee_id}), ("meritCycles", {"_id": cycle_id})])
+        ("meritParticipants", _one(cycle_id, employee_id)), ("meritCycles", {"_id": cycle_id})])
     return (cycles[0] if cycles else None), (found[0] if found else None)
 
 

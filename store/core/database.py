@@ -22,6 +22,7 @@ log = logging.getLogger("perfgraph.store")
 # (anonymous feedback above all). Its loggers stay at INFO or above whatever the root logger is set to.
 logging.getLogger("pymongo").setLevel(logging.INFO)
 INDEX_CHANGED = {85, 86}  # IndexOptionsConflict, IndexKeySpecsConflict: same name, another definition
+INDEX_NOT_FOUND = 27  # IndexNotFound
 
 
 class StoreUnavailable(Exception):
@@ -272,9 +273,12 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
                   {"unique": True, "name": "org_position_unique"})],
     "payZones": [([ORG, ("employeeId", ASCENDING)], {"unique": True, "name": "org_employee_unique"})],
     "meritCycles": [([ORG, ("phase", ASCENDING)], {"name": "org_phase"})],
+    # one per person and cycle by its id (``participant_id(cycle, employee)``): a unique index on the pair would
+    # only repeat ``_id``'s, and each index costs a launch's insert of thousands (a third of it on the embedded
+    # server); a manager's organisation by employee (the keyset pages of ``meritProposals``)
     "meritParticipants": [
-        ([ORG, ("cycleId", ASCENDING), ("employeeId", ASCENDING)], {"unique": True, "name": "org_cycle_employee"}),
-        ([ORG, ("cycleId", ASCENDING), ("managerChain", ASCENDING)], {"name": "org_cycle_chain"}),
+        ([ORG, ("cycleId", ASCENDING), ("managerChain", ASCENDING), ("employeeId", ASCENDING)],
+         {"name": "org_cycle_chain"}),
     ],
     "compensationBudgets": [  # a manager's (departmentId null) or a department's (managerId null)
         ([ORG, ("cycleId", ASCENDING), ("managerId", ASCENDING), ("departmentId", ASCENDING)],
@@ -366,6 +370,10 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
 }
 
 
+# indexes an earlier version created that nothing uses now: dropped at start-up where they exist
+RETIRED_INDEXES: dict[str, list[str]] = {"meritParticipants": ["org_cycle_employee"]}
+
+
 class Database:
     """The collections Perfgraph uses, each counted; created once per process in the lifespan.
 
@@ -404,6 +412,15 @@ class Database:
                                 collection, options["name"])
                     await self.collections[collection].drop_index(options["name"])
                     await self.collections[collection].create_index(keys, **options)
+        for collection, names in RETIRED_INDEXES.items():
+            for name in names:
+                try:
+                    await self.collections[collection].drop_index(name)
+                except OperationFailure as error:
+                    if error.code != INDEX_NOT_FOUND:
+                        raise
+                else:
+                    log.warning("index %s.%s is no longer used: dropped", collection, name)
 
     async def close(self) -> None:
         await self.client.close()

@@ -87,6 +87,33 @@ async def test_an_index_redefined_under_its_name_is_migrated(caplog: pytest.LogC
         await database.close()
 
 
+async def test_an_index_no_longer_used_is_dropped_where_an_earlier_version_created_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # given a database an earlier version created, with the unique participant index since retired
+    url, name = store_url(), "perfgraph_index_retired"
+    client: AsyncMongoClient = AsyncMongoClient(url)
+    await client.drop_database(name)
+    await client[name]["meritParticipants"].create_index(
+        [("organizationId", 1), ("cycleId", 1), ("employeeId", 1)], unique=True, name="org_cycle_employee")
+    await client.close()
+    # when Perfgraph opens it
+    caplog.set_level(logging.WARNING, logger="perfgraph.store")
+    database = await open_database(url, name)
+    try:
+        # then the retired index is gone, ours are there, and the log says what was dropped
+        indexes = await database.meritParticipants.index_information()
+        assert sorted(indexes) == sorted(["_id_", *(o["name"] for _, o in INDEXES["meritParticipants"])])
+        assert [r.getMessage() for r in caplog.records if r.name == "perfgraph.store"] == [
+            "index meritParticipants.org_cycle_employee is no longer used: dropped"]
+        # and opening it again drops nothing more
+        caplog.clear()
+        await database.create_indexes()
+        assert [r.getMessage() for r in caplog.records if r.name == "perfgraph.store"] == []
+    finally:
+        await database.client.drop_database(name)
+        await database.close()
+
+
 async def test_a_transaction_writes_all_or_nothing_and_retries_a_conflict() -> None:
     # given a store and a document that five concurrent transactions each change
     url, name = store_url(), "perfgraph_transactions"
