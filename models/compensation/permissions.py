@@ -51,6 +51,14 @@ def can_propose(viewer: Viewer, cycle: Mapping[str, Any], participant: Mapping[s
             and viewer.employee_id in participant.get("managerChain", []))
 
 
+def can_decide(viewer: Viewer, participant: Mapping[str, Any]) -> bool:
+    """A decision on a submitted proposal: the manager it is pending with, or a compensation admin; never about
+    themselves (a compensation admin's own increase is decided by another one)."""
+    if not same_organization(viewer, participant) or participant["employeeId"] == viewer.employee_id:
+        return False
+    return viewer.is_compensation_admin or (participant.get("proposal") or {}).get("pendingWith") == viewer.employee_id
+
+
 def can_see_budget(viewer: Viewer, cycle: Mapping[str, Any], manager_chain: list[str], manager_id: str) -> bool:
     """A manager's budget: that manager and the managers above them during proposals and review;
     compensation admins always."""

@@ -10,7 +10,7 @@ from models.compensation import budgets as budget_rules
 from models.compensation import cycles as rules
 from models.compensation.cycles import Phase, is_locked
 from models.compensation.money import check_percent, percent_of, to_minor
-from models.compensation.permissions import can_manage_compensation, can_propose
+from models.compensation.permissions import can_decide, can_manage_compensation, can_propose
 from models.core import clock
 from models.core.documents import Document
 from models.core.errors import ErrorCode
@@ -30,12 +30,19 @@ CHAIN_REFUSAL = "only a manager above this person (when the cycle launched) prop
 
 # ---- proposals ---------------------------------------------------------------------------------------------
 
-def _refusal_for_proposals(cycle: Document | None) -> Outcome | None:
-    """Why the cycle takes no proposals now (unknown, locked, another phase), or ``None``."""
+def _refusal_for_proposals(cycle: Document | None, *, revising: bool = True) -> Outcome | None:
+    """Why the cycle takes no proposals now (unknown, locked, another phase), or ``None``. In the review phase a
+    draft (a proposal sent back, or one not yet submitted) is still revised and submitted (``revising``); a new
+    proposal is not."""
     if cycle is None:
         return not_found("cycleId", "merit cycle")
     if is_locked(cycle):
         return Outcome.refused("cycleId", ErrorCode.READ_ONLY, f"the cycle is {cycle['phase']}: proposals are locked")
+    if cycle["phase"] == Phase.REVIEW and revising:
+        return None
+    if cycle["phase"] == Phase.REVIEW:
+        return Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION,
+                               "in the review phase only draft proposals (those sent back) are revised and submitted")
     if cycle["phase"] != Phase.PROPOSALS:
         return Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION,
                                f"proposals are made in the proposals phase, not {cycle['phase']}")
@@ -46,6 +53,10 @@ async def _cycle_for_proposals(store: TenantStore, cycle_id: str) -> tuple[Docum
     cycle = await store.meritCycles.get(cycle_id)
     refusal = _refusal_for_proposals(cycle)
     return (None, refusal) if refusal else (cycle, None)
+
+
+def _is_draft(participant: Document | None) -> bool:
+    return participant is not None and (participant.get("proposal") or {}).get("state") == "draft"
 
 
 async def propose(context: Context, cycle_id: str, employee_id: str, percent: Decimal | None,
@@ -62,7 +73,7 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     # the participant and its cycle (one round trip) and, at the same time, the person's promotions (growth's)
     (cycle, participant), promotions = await asyncio.gather(
         pay_store.cycle_and_participant(store, cycle_id, employee_id), promotions_of(context, employee_id))
-    refusal = _refusal_for_proposals(cycle)
+    refusal = _refusal_for_proposals(cycle, revising=_is_draft(participant))
     if refusal or cycle is None:
         return refusal or not_found("cycleId", "merit cycle")
     if participant is None:
@@ -201,8 +212,9 @@ async def decide(context: Context, cycle_id: str, employee_ids: list[str], appro
     async def step() -> Outcome:
         found = await pay_store.participants(store, cycle_id, employee_ids=employee_ids)
         waiting = [p for p in found if (p.get("proposal") or {}).get("state") == "submitted"]
-        if not admin and any((p.get("proposal") or {}).get("pendingWith") != viewer.employee_id for p in found):
-            raise Forbidden("a proposal is decided by the manager it is pending with, then by compensation admins")
+        if not all(can_decide(viewer, p) for p in found):
+            raise Forbidden("a proposal is decided by the manager it is pending with, then by compensation admins; "
+                            "no one decides their own")
         if len(waiting) != len(set(employee_ids)):
             return Outcome.refused("employeeIds", ErrorCode.INVALID_TRANSITION,
                                    "every person decided needs a submitted proposal")

@@ -1,0 +1,126 @@
+"""The review phase and the lock: a manager above sends a proposal back with a reason and the proposing manager
+revises and resubmits it in review (no new proposals there); no one decides their own increase; once the cycle is
+approved (locked) proposals, submissions, matrix edits and allocations are refused and nothing is written."""
+
+from __future__ import annotations
+
+from models.compensation.cycles import default_matrix
+from tests.client import GraphQLClient, refused
+from tests.compensation.support import (
+    ADVANCE,
+    COMP_ADMIN,
+    DECIDE,
+    PAY_COLLECTIONS,
+    PEOPLE,
+    PROPOSE,
+    SUBMIT,
+    comp_admin,
+    grant_compensation_admin,
+    launched_cycle,
+    reports_of,
+)
+from tests.conftest import NORTHWIND, RunningServer
+
+MANAGER = NORTHWIND.personas["manager"]
+TEAM_LEAD = PEOPLE[NORTHWIND.personas["employee"]]["managerId"]  # reports to the manager persona
+TRAIL = """query($cycle: ID!, $manager: ID!) { meritProposals(cycleId: $cycle, managerId: $manager, first: 50) {
+  edges { node { employee { id } proposal { percent state pendingWith { id } } trail { kind byId reason } } } } }"""
+SAVE_MATRIX = """
+mutation($cycle: ID!, $bounds: [Decimal!]!, $cells: [MatrixCellInput!]!, $base: Int!) {
+  saveMeritMatrix(cycleId: $cycle, compaBounds: $bounds, cells: $cells, baseVersion: $base) {
+    errors { field code message } } }"""
+SET_BUDGET = """
+mutation($cycle: ID!, $manager: ID!, $amount: Decimal!) {
+  setCompensationBudget(cycleId: $cycle, managerId: $manager, amount: $amount) { errors { field code message } } }"""
+
+
+async def test_in_review_a_proposal_sent_back_by_a_manager_above_is_revised_and_resubmitted_and_no_new_one_is_made(
+        server: RunningServer) -> None:
+    # given the manager's submitted 3 % proposal for the team lead, pending with the manager's manager, and the
+    # cycle in review
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    manager = server.client("manager")
+    top, middle = PEOPLE[MANAGER]["managerChain"]
+    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "first"})
+    await manager.data(SUBMIT, {"cycle": cycle_id})
+    assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"}))["advanceMeritCycle"]["errors"] == []
+    variables = {"cycle": cycle_id, "ids": [TEAM_LEAD]}
+    # when the manager's manager sends it back with a reason
+    back = (await server.client(middle).data(DECIDE, {**variables, "approve": False,
+                                                     "reason": "keep to the band"}))["decideProposals"]
+    # then it is a draft again, the reason in its trail
+    assert back["errors"] == []
+    assert back["participants"][0]["proposal"]["state"] == "DRAFT"
+    assert back["participants"][0]["trail"][-1] == {"kind": "sent_back", "reason": "keep to the band"}
+    # when the manager revises it to 2 % and submits it again, still in review
+    revised = (await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "2",
+                                            "why": "revised"}))["proposeIncrease"]
+    submitted = (await manager.data(SUBMIT, {"cycle": cycle_id}))["submitProposals"]
+    # then it goes up the chain again from the manager's manager, who endorses it, then the top, then HR approves
+    assert revised["errors"] == [] and revised["participant"]["proposal"]["percent"] == "2"
+    assert submitted["errors"] == [] and [p["proposal"]["state"] for p in submitted["participants"]] == ["SUBMITTED"]
+    await server.client(middle).data(DECIDE, {**variables, "approve": True})
+    await server.client(top).data(DECIDE, {**variables, "approve": True})
+    approved = (await admin.data(DECIDE, {**variables, "approve": True}))["decideProposals"]["participants"][0]
+    assert approved["proposal"]["state"] == "APPROVED"
+    assert [(t["kind"], t["reason"]) for t in approved["trail"]] == [
+        ("proposed", "first"), ("submitted", None), ("sent_back", "keep to the band"), ("proposed", "revised"),
+        ("submitted", None), ("endorsed", None), ("endorsed", None), ("approved", None)]
+    # and a new proposal in review, for a report with none, is refused and writes nothing
+    other = next(e["_id"] for e in reports_of(TEAM_LEAD) if e["status"] == "active")
+    before = await server.snapshot(PAY_COLLECTIONS)
+    late = await server.client(TEAM_LEAD).execute(PROPOSE, {"cycle": cycle_id, "employee": other, "percent": "3",
+                                                             "why": "late"})
+    assert [(f, c) for f, c, _ in refused(late)] == [("cycleId", "INVALID_TRANSITION")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
+
+
+async def test_no_one_decides_their_own_increase_not_even_a_compensation_admin(server: RunningServer) -> None:
+    # given a proposal for the compensation admin, submitted by their manager, and a second compensation admin
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    boss = PEOPLE[COMP_ADMIN]["managerId"]
+    proposed = (await server.client(boss).data(PROPOSE, {"cycle": cycle_id, "employee": COMP_ADMIN, "percent": "3",
+                                                         "why": "x"}))["proposeIncrease"]
+    assert proposed["errors"] == []
+    await server.client(boss).data(SUBMIT, {"cycle": cycle_id})
+    other = next(e["_id"] for e in NORTHWIND.employees if e["status"] == "active"
+                 and e["_id"] not in (COMP_ADMIN, boss) and COMP_ADMIN not in e.get("managerChain", []))
+    await grant_compensation_admin(server, other)
+    variables = {"cycle": cycle_id, "ids": [COMP_ADMIN], "approve": True}
+    # when the admin approves their own
+    before = await server.snapshot(PAY_COLLECTIONS)
+    own = await admin.execute(DECIDE, variables)
+    # then it is forbidden and nothing is written
+    assert [(f, c) for f, c, _ in refused(own)] == [(None, "FORBIDDEN")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
+    # and the other compensation admin approves it
+    second = GraphQLClient(server.url, server.token(other, roles=[*PEOPLE[other]["roles"], "compensation_admin"]))
+    decided = (await second.data(DECIDE, variables))["decideProposals"]
+    assert decided["errors"] == [] and decided["participants"][0]["proposal"]["state"] == "APPROVED"
+
+
+async def test_once_approved_the_cycle_is_locked_for_proposals_submissions_the_matrix_and_budgets(
+        server: RunningServer) -> None:
+    # given a draft proposal and the cycle moved through review to approved
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    manager = server.client("manager")
+    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "x"})
+    for phase in ("REVIEW", "APPROVED"):
+        assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": phase}))["advanceMeritCycle"]["errors"] == []
+    before = await server.snapshot(PAY_COLLECTIONS)
+    # when the manager revises and submits, and HR edits the matrix and an allocation
+    propose = await manager.execute(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "2", "why": "x"})
+    submit = await manager.execute(SUBMIT, {"cycle": cycle_id})
+    cells = default_matrix()["cells"]
+    matrix = await admin.execute(SAVE_MATRIX, {"cycle": cycle_id, "bounds": ["0.9", "1.1"], "cells": cells,
+                                               "base": 0})
+    budget = await admin.execute(SET_BUDGET, {"cycle": cycle_id, "manager": MANAGER, "amount": "1000"})
+    # then each is refused with its reason and nothing is written
+    assert [(f, c) for f, c, _ in refused(propose)] == [("cycleId", "READ_ONLY")]
+    assert [(f, c) for f, c, _ in refused(submit)] == [("cycleId", "READ_ONLY")]
+    assert [c for _, c, _ in refused(matrix)] == ["READ_ONLY"]
+    assert [c for _, c, _ in refused(budget)] == ["READ_ONLY"]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
