@@ -111,6 +111,33 @@ def launch_budgets(cycle: Mapping[str, Any], people: Iterable[Mapping[str, Any]]
     return budgets
 
 
+def reallocated(cycle: Mapping[str, Any], participants: Iterable[Mapping[str, Any]],
+                budgets: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """After the participants' pay in the cycle currency moved (new exchange rates): each budget's payroll, worked
+    out again as at launch, and its pools' allocations from it — a pool given as a percentage follows the payroll,
+    one given as an amount stays, and a manager's share of their departments' pools follows their payroll in them
+    (unless the manager's own pool was set). The spend counters are not touched (they move by increments)."""
+    fresh = {b["_id"]: b for b in launch_budgets(cycle, participants)}
+    percents = cycle_percents(cycle)
+    budgets = list(budgets)
+    departments: dict[str, dict[str, Any]] = {}
+    changes: dict[str, dict[str, Any]] = {}
+    for budget in (b for b in budgets if not b.get("managerId")):
+        payroll = fresh.get(budget["_id"], {}).get("payrollMinor", 0)
+        departments[budget["departmentId"]] = {**budget, "payrollMinor": payroll}
+        changes[budget["_id"]] = {"payrollMinor": payroll, **{
+            FIELDS[pool][0]: pool_minor((budget.get("pools") or {}).get(pool.value) or {"percent": percents[pool]},
+                                        payroll) for pool in Pool}}
+    for budget in (b for b in budgets if b.get("managerId")):
+        shares = dict(fresh.get(budget["_id"], {}).get("payrollByDepartment", {}))
+        payroll = sum(shares.values())
+        own = budget.get("pools") or {}
+        changes[budget["_id"]] = {"payrollMinor": payroll, "payrollByDepartment": shares, **{
+            FIELDS[pool][0]: pool_minor(own[pool.value], payroll) if own.get(pool.value)
+            else allocation(shares, departments, pool, percents[pool]) for pool in Pool}}
+    return changes
+
+
 def amounts(participant: Mapping[str, Any]) -> dict[str, int]:
     """What a participant's proposal counts on every budget above them (and their department's)."""
     proposal = participant.get("proposal")

@@ -17,6 +17,7 @@ from models.compensation.money import (
     check_rate,
     convert,
     decimal_of,
+    percent_of,
     scale,
 )
 from models.compensation.rules import annual, compa_ratio, current_record, range_position
@@ -329,6 +330,36 @@ def increase_in_own_currency(participant: Mapping[str, Any], percent: Decimal) -
     """The same increase on the person's pay in its own currency (what payroll receives)."""
     pay = Money.of(participant["pay"])
     return Money(scale(pay.minor, percent / Decimal(100) * decimal_of(participant["proration"])), pay.currency)
+
+
+def repriced_proposal(participant: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The participant's proposal with its amounts worked out again from its snapshot as it is now (after a pay or
+    rate change): the merit and promotion percentages stay, their amounts in the cycle currency follow."""
+    proposal = participant.get("proposal")
+    if not proposal:
+        return None
+    repriced = {**proposal, "increaseMinor": increase(participant, decimal_of(proposal["percent"])).minor}
+    promotion_percent = (proposal.get("promotion") or {}).get("percent")
+    if proposal.get("promotionIncreaseMinor") and promotion_percent is not None:
+        repriced["promotionIncreaseMinor"] = percent_of(participant["payInCycle"]["minor"],
+                                                        decimal_of(promotion_percent))
+    return repriced
+
+
+def in_new_rates(participant: Mapping[str, Any], currency: str,
+                 rates: Mapping[str, Decimal]) -> dict[str, Any] | None:
+    """The changes that express a participant's pay (and their proposal's amounts) in ``currency`` with new
+    ``rates``; ``None`` when nothing moves. Raises :class:`CurrencyMissing` when their pay's currency has no rate."""
+    pay = Money.of(participant["pay"])
+    in_cycle = convert(pay, currency, rates)
+    if in_cycle is None:
+        raise CurrencyMissing(pay.currency)
+    if in_cycle.document() == participant["payInCycle"]:
+        return None
+    changes: dict[str, Any] = {"payInCycle": in_cycle.document()}
+    if participant.get("proposal"):
+        changes["proposal"] = repriced_proposal({**participant, **changes})
+    return changes
 
 
 def projected(participant: Mapping[str, Any], matrix: Mapping[str, Any]) -> int:

@@ -109,6 +109,6 @@ async def _share_department_pools(store: TenantStore, cycle: Mapping[str, Any], 
     for manager in managers:
         shares = manager["payrollByDepartment"]
         changes[manager["_id"]] = {FIELDS[pool][0]: allocation(shares, departments, pool, percents[pool])
-                                   for pool in pools}
+                                   for pool in pools} | {f"pools.{pool.value}": None for pool in pools}  # shared now
     await store.compensationBudgets.update_each(changes)
     return [m["managerId"] for m in managers]

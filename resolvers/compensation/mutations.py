@@ -16,7 +16,7 @@ from models.compensation import cycles as rules
 from models.compensation.budgets import launch_budgets
 from models.compensation.cycles import CurrencyMissing, Phase, is_locked
 from models.compensation.money import Money
-from models.compensation.permissions import can_manage_compensation
+from models.compensation.permissions import MANAGER_PHASES, can_manage_compensation
 from models.compensation.rules import band_for, check_band, check_pay_record, check_zone, current_record
 from models.core import clock
 from models.core.documents import Document, new_id
@@ -63,9 +63,10 @@ async def save_band(context: Context, data: dict[str, Any]) -> Outcome:
 
 
 async def record_pay(context: Context, data: dict[str, Any]) -> Outcome:
-    """A pay record (history kept: records are only added). A record in effect at a cycle's cutoff while
-    that cycle is in proposals or review updates the person's snapshot in the same transaction; once the
-    cycle is approved the snapshot is locked and the record waits for the next cycle."""
+    """A pay record (history kept: records are only added). While a cycle is in proposals or review, the person's
+    snapshot follows the record in effect on the later of its launch day and today, in the same transaction (a
+    record in a currency the cycle has no rate for is refused: add the rate first); once the cycle is approved the
+    snapshot is locked and the record waits for the next cycle."""
     signed_in = await admin_of(context)
     record, errors = check_pay_record(data)
     if errors or record is None:
@@ -83,10 +84,27 @@ async def record_pay(context: Context, data: dict[str, Any]) -> Outcome:
         moved[:] = await _refresh_snapshots(store, employee)
         return written
 
-    written = await store.transaction(step)
+    try:
+        written = await store.transaction(step)
+    except NoRateInCycle as missing:  # the transaction is rolled back: nothing written
+        return Outcome.refused("currency", ErrorCode.INVALID,
+                               f"the merit cycle {missing.cycle_name!r} has no exchange rate into "
+                               f"{missing.into} for {missing.currency}: add it first (saveExchangeRates)")
     context.fresh_loaders()
     await _publish_snapshots(context, moved)
     return Outcome(written)
+
+
+class _Changed(Exception):
+    """A participant that a transaction read changed before it wrote it (the transaction is rolled back)."""
+
+
+class NoRateInCycle(Exception):
+    """A pay change an open cycle cannot express in its currency."""
+
+    def __init__(self, cycle: Mapping[str, Any], currency: str) -> None:
+        super().__init__(currency)
+        self.cycle_name, self.into, self.currency = cycle["name"], cycle["currency"], currency
 
 
 async def _publish_snapshots(context: Context, participants: list[Document]) -> None:
@@ -101,8 +119,9 @@ async def _publish_snapshots(context: Context, participants: list[Document]) -> 
 
 async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) -> list[Document]:
     """Inside a transaction: the snapshot of ``employee`` in every cycle still open to pay changes, from the
-    records in effect at its snapshot day and their pay zone now (the proposal's percentage stays; budgets
-    follow the new amount). Returns the participants as their writes left them."""
+    records in effect on the later of its snapshot day and today, and their pay zone now (the proposal's
+    percentages stay; budgets follow the new amounts). Raises :class:`NoRateInCycle`. Returns the participants as
+    their writes left them."""
     open_cycles = await store.meritCycles.find({"phase": {"$in": [Phase.PROPOSALS.value, Phase.REVIEW.value]}})
     moved: list[Document] = []
     if not open_cycles:
@@ -112,21 +131,19 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
     zone = (await pay_store.zones_of(store, [employee["_id"]])).get(employee["_id"])
     for cycle in open_cycles:
         participant = await pay_store.participant_of(store, cycle["_id"], employee["_id"])
-        record = current_record(records, _snapshot_on(cycle))
+        record = current_record(records, max(_snapshot_on(cycle), clock.today()))
         if participant is None or record is None:
             continue
         band, _ = band_for(bands, participant.get("positionId"), participant.get("level"), zone)
         try:
             fresh = rules.snapshot(cycle, employee, record, band, participant.get("rating"),
                                    level=participant.get("level"), zone=zone)
-        except CurrencyMissing:
-            continue  # a currency the cycle has no rate for: the snapshot stays as it was
+        except CurrencyMissing as missing:
+            raise NoRateInCycle(cycle, missing.currency) from None
         changes = {k: fresh.get(k) for k in ("payRecordId", "frequency", "pay", "payInCycle", "compaRatio",
                                               "rangePosition", "bandId", "zone")}
         if participant.get("proposal"):
-            proposal = participant["proposal"]
-            changes["proposal"] = {**proposal, "increaseMinor": rules.increase(
-                {**participant, **changes}, Decimal(proposal["percent"])).minor}
+            changes["proposal"] = rules.repriced_proposal({**participant, **changes})
         entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
         after = rules.applied(participant, changes, entry)
         if await pay_store.write_proposal(store, participant, changes, entry, budget_deltas(participant, after)):
@@ -301,7 +318,12 @@ async def save_matrix(context: Context, cycle_id: str, bounds: list[Decimal], ce
 
 
 async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal]) -> Outcome:
-    """A draft cycle's exchange rates (replaced whole); fixed at launch with the snapshot."""
+    """A cycle's exchange rates into its currency (replaced whole): in a draft, for the launch; in proposals or
+    review, in one transaction, every participant paid in another currency is expressed again with them (pay in
+    the cycle currency, the proposals' amounts: their percentages stay) and every budget's payroll and the
+    allocations of pools given as a percentage follow (pools given as an amount stay), spend moving by atomic
+    increments as for a proposal. Refused once approved (locked), and when a participant's currency would have no
+    rate."""
     signed_in = await admin_of(context)
     store = signed_in.store
     cycle = await store.meritCycles.get(cycle_id)
@@ -310,11 +332,61 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
     errors = rules.check_rates(rates, cycle["currency"])
     if errors:
         return Outcome(errors=errors)
-    if not await store.meritCycles.update(cycle_id, {"rates": {c: str(r) for c, r in rates.items()}},
-                                          where={"phase": Phase.DRAFT.value}):
-        return Outcome.refused("cycleId", ErrorCode.READ_ONLY, "rates are fixed once the cycle is launched")
+    stored = {c: str(r) for c, r in rates.items()}
+    if cycle["phase"] == Phase.DRAFT:
+        if not await store.meritCycles.update(cycle_id, {"rates": stored}, where={"phase": Phase.DRAFT.value}):
+            return Outcome.refused("cycleId", ErrorCode.CONFLICT, "the cycle was launched meanwhile: save again")
+        context.fresh_loaders()
+        return Outcome(await store.meritCycles.get(cycle_id))
+    if cycle["phase"] not in MANAGER_PHASES or is_locked(cycle):
+        return Outcome.refused("cycleId", ErrorCode.READ_ONLY, f"the cycle is {cycle['phase']}: rates are fixed")
+    moved: list[Document] = []
+
+    async def step() -> Outcome:
+        current = await store.meritCycles.get(cycle_id)
+        if current is None or current["phase"] not in MANAGER_PHASES or is_locked(current):
+            return Outcome.refused("cycleId", ErrorCode.READ_ONLY, "the cycle moved on meanwhile: rates are fixed")
+        people = await pay_store.participants(store, cycle_id)
+        changed: list[tuple[Document, dict[str, Any]]] = []
+        missing: set[str] = set()
+        for participant in people:
+            try:
+                changes = rules.in_new_rates(participant, current["currency"], rates)
+            except CurrencyMissing as error:
+                missing.add(error.currency)
+                continue
+            if changes is not None:
+                changed.append((participant, changes))
+        if missing:
+            return Outcome.refused("rates", ErrorCode.INVALID, f"participants are paid in {', '.join(sorted(missing))}"
+                                                               f": a rate into {current['currency']} is needed")
+        await store.meritCycles.update(cycle_id, {"rates": stored}, where={"phase": current["phase"]})
+        at = clock.now()
+        moved[:] = []
+        after_all = {p["_id"]: p for p in people}
+        for participant, changes in changed:
+            entry = {"kind": "rates_changed", "byId": signed_in.viewer.employee_id, "at": at}
+            after = rules.applied(participant, changes, entry)
+            if not await pay_store.write_proposal(store, participant, changes, entry,
+                                                  budget_deltas(participant, after)):
+                raise _Changed  # locked meanwhile: nothing of this transaction stays
+            moved.append(after)
+            after_all[participant["_id"]] = after
+        budgets = await store.compensationBudgets.find({"cycleId": cycle_id})
+        await store.compensationBudgets.update_each(
+            budget_rules.reallocated({**current, "rates": stored}, after_all.values(), budgets))
+        return Outcome(current)
+
+    try:
+        outcome = await store.transaction(step)
+    except _Changed:
+        return Outcome.refused("cycleId", ErrorCode.CONFLICT, "the cycle changed meanwhile: save again")
+    if not outcome.ok:
+        return outcome
     context.fresh_loaders()
-    return Outcome(await store.meritCycles.get(cycle_id))
+    # payrolls and allocations moved everywhere: every budget subscriber's ledger reads again
+    await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))
+    return Outcome(await store.meritCycles.get(cycle_id), extra={"repriced": moved})
 
 
 # ---- shared by pay changes and proposals -------------------------------------------------------------

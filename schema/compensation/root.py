@@ -233,8 +233,12 @@ class CompensationMutation:
         return _cycle_payload(await mutations.save_matrix(info.context, str(cycle_id), compa_bounds,
                                                           cells_data(cells), base_version))
 
-    @strawberry.mutation(description="Compensation admins: a draft cycle's exchange rates into its currency "
-                                     "(replaced whole; fixed at launch with the snapshot).")
+    @strawberry.mutation(description="Compensation admins: a cycle's exchange rates into its currency (replaced "
+                                     "whole). Its currency is fixed at launch, its rates are not: until it is "
+                                     "approved, new rates express again the pay of everyone paid in another "
+                                     "currency, their proposals' amounts (percentages kept), the budgets' payrolls "
+                                     "and percentage pools, in one transaction; they must cover every "
+                                     "participant's currency.")
     async def save_exchange_rates(
             self, info: Info[Context, Any],
             cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],

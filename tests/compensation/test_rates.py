@@ -1,4 +1,5 @@
-"""A merit cycle's exchange rates: editable while it is a draft, exact decimals, fixed once launched."""
+"""A merit cycle's exchange rates: exact decimals; once launched still editable, but covering every participant's
+currency (what rates then move: tests/compensation/test_rates_and_pay_changes.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ mutation($id: ID!, $rates: [ExchangeRateInput!]!) { saveExchangeRates(cycleId: $
   cycle { rates { currency rate } } errors { field code message } } }"""
 
 
-async def test_rates_are_edited_while_a_draft_and_fixed_at_launch(server: RunningServer) -> None:
+async def test_rates_are_exact_and_once_launched_cover_every_participants_currency(server: RunningServer) -> None:
     # given a draft cycle in EUR
     admin = await comp_admin(server)
     cycle_id = (await admin.data(CREATE_CYCLE, {"input": cycle_input()}))["createMeritCycle"]["cycle"]["id"]
@@ -30,7 +31,9 @@ async def test_rates_are_edited_while_a_draft_and_fixed_at_launch(server: Runnin
         errors = refused(await admin.execute(SAVE_RATES, {"id": cycle_id, "rates": rates}))
         assert [(f, c) for f, c, _ in errors] == [(field, "INVALID")], rates
     assert await server.snapshot(PAY_COLLECTIONS) == before
-    # and once launched the rates are fixed
+    # and once launched, rates without the USD its participants are paid in are refused, and nothing changes
     assert (await admin.data(LAUNCH, {"id": cycle_id}))["launchMeritCycle"]["errors"] == []
-    late = await admin.execute(SAVE_RATES, {"id": cycle_id, "rates": [{"currency": "USD", "rate": "1"}]})
-    assert [(f, c) for f, c, _ in refused(late)] == [("cycleId", "READ_ONLY")]
+    launched = await server.snapshot(PAY_COLLECTIONS)
+    late = await admin.execute(SAVE_RATES, {"id": cycle_id, "rates": [{"currency": "JPY", "rate": "0.006"}]})
+    assert refused(late) == [("rates", "INVALID", "participants are paid in USD: a rate into EUR is needed")]
+    assert await server.snapshot(PAY_COLLECTIONS) == launched
