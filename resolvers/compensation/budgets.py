@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from models.compensation.budgets import FIELDS, Pool, allocation, cycle_percents, pool_minor
-from models.compensation.cycles import is_locked
+from models.compensation.cycles import LOCKED, is_locked
 from models.compensation.money import check_percent, to_minor
 from models.core.documents import Document
 from models.core.errors import ErrorCode, FieldError
@@ -96,6 +96,21 @@ async def set_budget(context: Context, cycle_id: str, manager_id: str | None, de
     managers = [budget["managerId"]] if manager_id else shared  # whose allocation moved
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, managers))
     return Outcome(doc)
+
+
+async def set_over_budget_rule(context: Context, cycle_id: str, block: bool) -> Outcome:
+    """HR decides, at any time until the cycle is approved, whether going over a budget only warns (``block``
+    false) or refuses the proposal (true): one conditional write on the cycle."""
+    signed_in = await admin_of(context)
+    store = signed_in.store
+    cycle = await store.meritCycles.get(cycle_id)
+    if cycle is None:
+        return not_found("cycleId", "merit cycle")
+    if not await store.meritCycles.update(cycle_id, {"blockOverBudget": block},
+                                          where={"phase": {"$nin": [p.value for p in LOCKED]}}):
+        return Outcome.refused("cycleId", ErrorCode.READ_ONLY, "the cycle is approved: its budget rule is fixed")
+    context.fresh_loaders()
+    return Outcome(await store.meritCycles.get(cycle_id))
 
 
 async def _share_department_pools(store: TenantStore, cycle: Mapping[str, Any], department_id: str,

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from models.compensation import budgets as budget_rules
 from models.compensation.budgets import Pool
 from resolvers.compensation import queries
 from resolvers.core.context import Context
@@ -72,7 +73,8 @@ class CompensationBudget:
     def as_of(self) -> datetime:
         return self.budget.as_of
 
-    @strawberry.field(description="The eligible payroll it covers, at launch.")
+    @strawberry.field(description="The eligible payroll it covers, in the cycle currency: its people's pay as at "
+                                  "launch, at the cycle's rates now.")
     def payroll(self) -> Money:
         return Money.of(self.budget.money("payrollMinor"))
 
@@ -92,9 +94,16 @@ class CompensationBudget:
     def remaining(self) -> Money:
         return Money.of(self.budget.total.remaining)
 
-    @strawberry.field(description="Committed spend exceeds the allocation in either pool.")
+    @strawberry.field(description="Committed spend (submitted and approved proposals) exceeds the allocation in "
+                                  "either pool: the budget is over.")
     def over_budget(self) -> bool:
         return any(self.budget.pool(pool).over_budget for pool in Pool)
+
+    @strawberry.field(description="Every proposal below, drafts included, exceeds the allocation in either pool: "
+                                  "the budget goes over if they are submitted (what a proposal's overBudget warns "
+                                  "of, and what a cycle that blocks refuses).")
+    def proposals_over_budget(self) -> bool:
+        return budget_rules.is_over(self.budget.document)
 
     @strawberry.field(description="The merit pool (merit increases, prorated).")
     def merit(self) -> BudgetPool:

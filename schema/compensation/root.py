@@ -247,6 +247,16 @@ class CompensationMutation:
     ) -> MeritCyclePayload:
         return _cycle_payload(await mutations.save_rates(info.context, str(cycle_id), rates_data(rates)))
 
+    @strawberry.mutation(description="Compensation admins: whether going over a budget only warns (the default) or "
+                                     "refuses the proposal; HR may change it until the cycle is approved.")
+    async def set_over_budget_rule(
+            self, info: Info[Context, Any],
+            cycle_id: Annotated[strawberry.ID, strawberry.argument(description="The merit cycle.")],
+            block: Annotated[bool, strawberry.argument(
+                description="True: a proposal that would take a budget over its allocation is refused.")],
+    ) -> MeritCyclePayload:
+        return _cycle_payload(await budgets.set_over_budget_rule(info.context, str(cycle_id), block))
+
     @strawberry.mutation(description="Compensation admins: a department's or a manager's budget pools, merit and "
                                      "promotion, each a % of the eligible payroll it covers or an amount in the "
                                      "cycle currency (a pool not given stays). A department's pools are shared "

@@ -124,3 +124,45 @@ async def test_once_approved_the_cycle_is_locked_for_proposals_submissions_the_m
     assert [c for _, c, _ in refused(matrix)] == ["READ_ONLY"]
     assert [c for _, c, _ in refused(budget)] == ["READ_ONLY"]
     assert await server.snapshot(PAY_COLLECTIONS) == before
+
+
+BUDGET_RULE = """mutation($cycle: ID!, $block: Boolean!) { setOverBudgetRule(cycleId: $cycle, block: $block) {
+  cycle { blockOverBudget } errors { field code message } } }"""
+OVER = """query($cycle: ID!, $manager: ID!) { compensationBudget(cycleId: $cycle, managerId: $manager) {
+  overBudget proposalsOverBudget } }"""
+
+
+async def test_hr_decides_during_the_cycle_whether_going_over_budget_blocks_and_the_budget_says_which_is_over(
+        server: RunningServer) -> None:
+    # given a cycle with a 0 % merit budget that only warns, and the manager's draft 3 % proposal over it
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin, meritBudgetPercent="0")
+    manager = server.client("manager")
+    others = [e["_id"] for e in reports_of(MANAGER) if e["status"] == "active" and e["_id"] != TEAM_LEAD]
+    drafted = await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "x"})
+    assert drafted["proposeIncrease"]["errors"] == []
+    # then the budget's proposals are over it, its committed spend not yet
+    over = {"cycle": cycle_id, "manager": MANAGER}
+    assert (await admin.data(OVER, over))["compensationBudget"] == {"overBudget": False, "proposalsOverBudget": True}
+    # when HR decides to block
+    blocking = (await admin.data(BUDGET_RULE, {"cycle": cycle_id, "block": True}))["setOverBudgetRule"]
+    assert blocking == {"cycle": {"blockOverBudget": True}, "errors": []}
+    # then the next proposal over the budget is refused and nothing is written
+    before = await server.snapshot(PAY_COLLECTIONS)
+    refused_now = await manager.execute(PROPOSE, {"cycle": cycle_id, "employee": others[0], "percent": "3",
+                                                  "why": "x"})
+    assert [(f, c) for f, c, _ in refused(refused_now)] == [("percent", "CONFLICT")]
+    assert await server.snapshot(PAY_COLLECTIONS) == before
+    # when HR goes back to warning, the same proposal is written; once submitted the budget is over
+    await admin.data(BUDGET_RULE, {"cycle": cycle_id, "block": False})
+    allowed = await manager.data(PROPOSE, {"cycle": cycle_id, "employee": others[0], "percent": "3", "why": "x"})
+    assert allowed["proposeIncrease"]["errors"] == []
+    await manager.data(SUBMIT, {"cycle": cycle_id})
+    assert (await admin.data(OVER, over))["compensationBudget"] == {"overBudget": True, "proposalsOverBudget": True}
+    # and once approved the rule is fixed, and a manager may not set it at all
+    for phase in ("REVIEW", "APPROVED"):
+        assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": phase}))["advanceMeritCycle"]["errors"] == []
+    late = await admin.execute(BUDGET_RULE, {"cycle": cycle_id, "block": True})
+    assert [(f, c) for f, c, _ in refused(late)] == [("cycleId", "READ_ONLY")]
+    not_hr = await manager.execute(BUDGET_RULE, {"cycle": cycle_id, "block": True})
+    assert [(f, c) for f, c, _ in refused(not_hr)] == [(None, "FORBIDDEN")]
