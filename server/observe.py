@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from realtime import Bus, BusConnectionError
 from realtime.groups import SubscriptionGroups
+from resolvers.core.errors import PublicError
 from schema.schema import is_unexpected
 from store.core.database import Database
 
@@ -199,14 +200,64 @@ async def metrics(request: Request) -> Response:
 
 
 errors_log = logging.getLogger("perfgraph.errors")
+VALUE = "<value>"
+MESSAGE_LOGGED = 200
+SYNTAX_ERROR = "Syntax Error: "
+# graphql-core's variable and argument errors open with which one and where in it (input field names and list
+# indexes, from the schema), then say what is wrong with the value
+INPUT_AT = re.compile(r"(?:Variable '\$\w+'(?: defined by fragment '\w+')?|Argument '\w+') has invalid "
+                      r"(?:default )?value(?: at [\w.\[\]]*)?: ", re.ASCII)
+# graphql-core before 3.3 quoted the whole value first: "Variable '$input' got invalid value {...} at ..."
+GOT_INVALID = "got invalid value"
+ENUM_VALUE = re.compile(r"Value '.*' does not exist in '(\w+)' enum", re.ASCII | re.DOTALL)
+QUOTED = re.compile(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"")
+# what a message quotes that is a name of the document or the schema (a field, a type such as '[ID!]!', an
+# argument, a variable): kept, it says where the mistake is; any other quoted text is a value
+NAME = re.compile(r"(?:\$|\[*)[_A-Za-z][_0-9A-Za-z]*!?(?:\]!?)*")
+
+
+def redacted(message: str) -> str:
+    """A graphql-core or scalar error message without the input values it quotes, kept for operators: which
+    variable or argument, at which input field, and what kind of mistake ("Value cannot represent a Decimal:
+    <value>", "Expected value of type 'RecordPayInput' to include required field 'reason', found: <value>").
+    Each of these messages ends with the value after its first ": "; what comes before it quotes names
+    (kept), an enum value or a token of the document (replaced)."""
+    head = ""
+    if message.startswith(SYNTAX_ERROR):
+        head, message = SYNTAX_ERROR, message[len(SYNTAX_ERROR):]
+    elif (opening := INPUT_AT.match(message)) is not None:
+        head, message = opening.group(), message[opening.end():]
+    before, got, _ = message.partition(GOT_INVALID)
+    if got:
+        return _names_only(f"{head}{before}{got} {VALUE}")
+    message = ENUM_VALUE.sub(rf"Value {VALUE} does not exist in '\1' enum", message)
+    described, colon, _ = message.partition(": ")
+    return _names_only(f"{head}{described}{colon and f': {VALUE}'}")
+
+
+def _names_only(text: str) -> str:
+    return QUOTED.sub(lambda quoted: quoted.group() if NAME.fullmatch(quoted.group()[1:-1]) else VALUE, text)
+
+
+def logged_message(error: GraphQLError) -> str:
+    """What the log says of an error: our own refusals as they are (their texts never carry pay, and name at
+    most an id); graphql-core's and the scalars' messages, which quote the client's input (a malformed amount
+    in ``recordPay``), :func:`redacted`."""
+    if isinstance(error, PublicError) or isinstance(error.original_error, PublicError):
+        return error.message[:MESSAGE_LOGGED]
+    return redacted(error.message)[:MESSAGE_LOGGED]
 
 
 def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> None:
     """The schema's error log: a client's mistake (a refusal, a validation or limit error, a typed error) at
-    INFO in one line; an exception our code did not raise on purpose at ERROR, with its traceback."""
+    INFO in one line, with its code and the response path of its field (if any); an exception our code did not
+    raise on purpose at ERROR, with its traceback (which says where). Never an input value
+    (:func:`logged_message`): a client receives its error as it was, the log only what an operator needs to
+    find the mistake."""
     for error in errors:
         if is_unexpected(error):
-            errors_log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+            errors_log.error("unexpected error: %s", logged_message(error), exc_info=error.original_error)
         else:
             code = (error.extensions or {}).get("code") or "-"
-            errors_log.info("client error %s: %s", code, error.message[:200])
+            where = f" at {'.'.join(str(key) for key in error.path)}" if error.path else ""
+            errors_log.info("client error %s%s: %s", code, where, logged_message(error))
