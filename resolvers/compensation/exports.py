@@ -1,13 +1,17 @@
-"""The payroll export of a merit cycle: one row per approved increase (employee id, external id, effective
-date, new annual amount, currency, reason). Compensation admins only, once the cycle is approved."""
+"""The payroll export of a merit cycle: one row per approved proposal that raises pay (a merit increase, a
+promotion increase or both; employee id, external id, effective date, new annual amount with both increases,
+currency, reason). Compensation admins only, once the cycle is approved."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from models.compensation import cycles as rules
 from models.compensation.cycles import LOCKED
+from models.compensation.money import Money
 from models.compensation.permissions import can_manage_compensation
 from resolvers.compensation.access import ADMIN_REFUSAL
 from resolvers.core.context import Context, require_role
@@ -31,16 +35,42 @@ async def payroll_rows(context: Context, cycle_id: str) -> Iterator[tuple[str, .
     if cycle["phase"] not in LOCKED:
         raise NotExportable(f"a {cycle['phase']} cycle is exported once approved")
     participants = await pay_store.participants(signed_in.store, cycle_id)
-    approved = [p for p in participants if (p.get("proposal") or {}).get("state") == "approved"
-                and Decimal(p["proposal"]["percent"]) > 0]
-    people = await signed_in.loaders.employee_by_id.load_many([p["employeeId"] for p in approved])
+    # every approved proposal whose merit and promotion increases together raise pay
+    approved: list[tuple[Mapping[str, Any], IncreaseParts]] = []
+    for p in participants:
+        if (p.get("proposal") or {}).get("state") == "approved":
+            parts = increase_parts(p)
+            if parts.merit > 0 or parts.promotion > 0:
+                approved.append((p, parts))
+    people = await signed_in.loaders.employee_by_id.load_many([p["employeeId"] for p, _ in approved])
     external = {e["_id"]: e.get("externalId") or "" for e in people if e}
-    reason = f"merit: {cycle['name']}"
 
     def rows() -> Iterator[tuple[str, ...]]:
-        for p in approved:
-            pay = rules.new_pay(p)
-            yield (p["employeeId"], external.get(p["employeeId"], ""), cycle["effectiveDate"], str(pay.amount),
-                   pay.currency, reason)
+        for p, parts in approved:
+            yield (p["employeeId"], external.get(p["employeeId"], ""), cycle["effectiveDate"],
+                   str(parts.new_pay.amount), parts.new_pay.currency, reason(parts, cycle["name"]))
 
     return rows()
+
+
+@dataclass(frozen=True)
+class IncreaseParts:
+    """An approved proposal's new annual pay (``rules.new_pay``, as the statement shows it) and its merit and
+    promotion parts, in minor units of the person's own currency."""
+
+    new_pay: Money
+    merit: int
+    promotion: int
+
+
+def increase_parts(participant: Mapping[str, Any]) -> IncreaseParts:
+    """The new pay and what the prorated merit increase and the (not prorated) promotion increase add to it."""
+    old, new = Money.of(participant["pay"]), rules.new_pay(participant)
+    merit = rules.increase_in_own_currency(participant, Decimal(participant["proposal"]["percent"])).minor
+    return IncreaseParts(new, merit, new.minor - old.minor - merit)
+
+
+def reason(parts: IncreaseParts, cycle_name: str) -> str:
+    """``merit: <cycle>``, ``promotion: <cycle>`` or ``merit and promotion: <cycle>``."""
+    kinds = [kind for kind, minor in (("merit", parts.merit), ("promotion", parts.promotion)) if minor > 0]
+    return f"{' and '.join(kinds)}: {cycle_name}"

@@ -265,8 +265,11 @@ def resulting_pay(participant: Mapping[str, Any]) -> Money:
 
 def explained(lower: Mapping[str, Any], higher: Mapping[str, Any], hired: Mapping[str, str]) -> bool:
     """A recorded factor explains a gap: a higher calibrated rating, or two years' more tenure, of the
-    better-paid person."""
+    better-paid person, or the two recorded in different pay zones (bands may differ by zone). A zone missing on
+    either side explains nothing: only a recorded factor does."""
     if (higher.get("rating") or 0) > (lower.get("rating") or 0):
+        return True
+    if lower.get("zone") and higher.get("zone") and lower["zone"] != higher["zone"]:
         return True
     a, b = hired.get(lower["employeeId"]), hired.get(higher["employeeId"])
     if a and b:
@@ -277,7 +280,8 @@ def explained(lower: Mapping[str, Any], higher: Mapping[str, Any], hired: Mappin
 def equity_flags(participants: list[Document], levels: Mapping[str, int | None],
                  hired: Mapping[str, str]) -> list[EquityFlag]:
     """Among people of the same position and level, each pair whose resulting pay differs by 5 % or more of
-    the lower with no recorded factor explaining it, largest gap first."""
+    the lower with no recorded factor (:func:`explained`: rating, tenure, pay zone) explaining it, largest gap
+    first."""
     groups: dict[tuple[str, int | None], list[Document]] = defaultdict(list)
     for p in participants:
         if p.get("positionId"):

@@ -148,7 +148,7 @@ class PayStatement:
 
 
 @strawberry.type(description="Two people of the same position and level whose resulting pay differs by 5 % or more "
-                             "of the lower, with no recorded factor (rating, tenure) explaining it.")
+                             "of the lower, with no recorded factor (rating, tenure, pay zone) explaining it.")
 class PayEquityFlag:
     flag: strawberry.Private[queries.EquityFlag]
 

@@ -257,6 +257,17 @@ class MeritProposal:
     deviation: bool = strawberry.field(description="Outside the matrix cell's range (a justification is required).")
     at: datetime = strawberry.field(description="When it was last proposed.")
 
+    @strawberry.field(description="The matrix cell the proposal was made against: the rating × compa-ratio band "
+                                  "and its range as they stood then, kept when the matrix changes later (null: no "
+                                  "cell, without a rating or a band). The participant's cell is the current one.")
+    def cell(self) -> MatrixCell | None:
+        return MatrixCell.wrap(self.participant["proposal"].get("cell"))
+
+    @strawberry.field(description="The version of the cycle's merit matrix the proposal was made against "
+                                  "(MeritMatrix.version then).")
+    def matrix_version(self) -> int:
+        return int(self.participant["proposal"]["matrixVersion"])
+
     @strawberry.field(description="The prorated increase in the cycle currency.")
     def increase(self) -> Money:
         return Money.of(rules.increase(self.participant, self.percent))
@@ -345,7 +356,8 @@ class MeritParticipant(Node):
     def level(self) -> int | None:
         return self.doc.get("level")
 
-    @strawberry.field(description="The matrix cell of the rating and compa-ratio, in the current matrix.")
+    @strawberry.field(description="The matrix cell of the rating and compa-ratio, in the current matrix (the "
+                                  "proposal's cell: the one it was made against).")
     async def cell(self, info: Info[Context, Any]) -> MatrixCell | None:
         await info.context.authenticate()
         cycle = await info.context.loaders.compensation.cycle_by_id.load(self.doc["cycleId"])

@@ -6,25 +6,35 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import httpx
+import pytest
 
 from models.compensation.cycles import months_between, new_pay
 from resolvers.compensation.access import ADMIN_REFUSAL
 from tests.compensation.support import (
+    ADVANCE,
     COMP_ADMIN,
+    DECIDE,
     FINISHED,
     PEOPLE,
     PROPOSE,
     RECORD_PAY,
     RUNNING,
     SEED,
+    SUBMIT,
     UNKNOWN_ID,
     amount_of,
+    close_running_cycle,
     comp_admin,
     launched_cycle,
 )
-from tests.conftest import GLOBEX, RunningServer
+from tests.conftest import GLOBEX, NORTHWIND, RunningServer
+from tests.growth.support import person
+from tests.growth.test_promotions import DECIDE as DECIDE_PROMOTION
+from tests.growth.test_promotions import cast
+from tests.growth.test_promotions import propose as propose_promotion
 
 FLAGS = """
 query($cycle: ID!) { payEquityFlags(cycleId: $cycle) { lower { id } higher { id } level gapPercent
@@ -60,6 +70,69 @@ async def test_the_payroll_export_lists_each_approved_increase(server: RunningSe
             expected.append([p["employeeId"], "", "2026-09-01", amount_of(pay.minor), pay.currency,
                              "merit: 2026 mid-year merit"])
     assert rows[1:] == expected and expected
+
+
+EMPLOYEE = NORTHWIND.personas["employee"]
+TEAM_LEAD = PEOPLE[EMPLOYEE]["managerId"]
+PROPOSE_WITH_PROMOTION = """
+mutation($cycle: ID!, $employee: ID!, $percent: Decimal!, $promotion: Decimal) {
+  proposeIncrease(cycleId: $cycle, employeeId: $employee, percent: $percent, promotionPercent: $promotion,
+                  justification: "payroll test") { errors { field code message } } }"""
+STATEMENT = "query($cycle: ID!) { myPayStatement(cycleId: $cycle) { newPay { amount currency } } }"
+SHARE = "mutation($id: ID!) { shareMeritCycle(cycleId: $id) { cycle { phase } errors { field code message } } }"
+
+
+def half_up(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize(("merit", "reason"), [("0", "promotion: 2027 merit (test)"),
+                                               ("3", "merit and promotion: 2027 merit (test)")])
+async def test_the_payroll_export_carries_promotion_increases(server: RunningServer, merit: str,
+                                                              reason: str) -> None:
+    # given the employee persona promoted (approved up the chain, effective in the cycle) and a cycle launched
+    people = cast()
+    promotion = (await propose_promotion(server, people["lead"]))["proposal"]
+    for approver in (people["manager"], people["vp"], person("hr_admin")["_id"]):
+        decided = await server.client(approver).data(DECIDE_PROMOTION, {"id": promotion["id"], "d": "APPROVE"})
+        assert decided["decidePromotion"]["errors"] == []
+    await close_running_cycle(server)
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    # and the manager's proposals: `merit` % and 8 % for the promotion for the employee, 3 % merit for their lead,
+    # approved by HR, the cycle approved then shared
+    manager = server.client("manager")
+    for who, percent, promoted in ((EMPLOYEE, merit, "8"), (TEAM_LEAD, "3", None)):
+        proposed = await manager.data(PROPOSE_WITH_PROMOTION, {"cycle": cycle_id, "employee": who,
+                                                               "percent": percent, "promotion": promoted})
+        assert proposed["proposeIncrease"]["errors"] == []
+    assert (await manager.data(SUBMIT, {"cycle": cycle_id}))["submitProposals"]["errors"] == []
+    approved = await admin.data(DECIDE, {"cycle": cycle_id, "ids": [EMPLOYEE, TEAM_LEAD], "approve": True})
+    assert approved["decideProposals"]["errors"] == []
+    for phase in ("REVIEW", "APPROVED"):
+        assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": phase}))["advanceMeritCycle"]["errors"] == []
+    assert (await admin.data(SHARE, {"id": cycle_id}))["shareMeritCycle"]["errors"] == []
+    # when HR downloads the payroll export and the employee reads their statement
+    token = server.token(COMP_ADMIN, roles=[*PEOPLE[COMP_ADMIN]["roles"], "compensation_admin"])
+    response = await get(server, cycle_id, token)
+    statement = (await server.client(EMPLOYEE).data(STATEMENT, {"cycle": cycle_id}))["myPayStatement"]
+    # then both people are rows: the employee's new pay carries the prorated merit increase and the (not prorated)
+    # promotion increase, with a reason naming what raised it, and equals their statement's; the lead's is merit
+    stored = {p["employeeId"]: p for p in await server.database.meritParticipants.find(
+        {"cycleId": cycle_id, "employeeId": {"$in": [EMPLOYEE, TEAM_LEAD]}}).to_list(None)}
+
+    def raised(who: str, percent: str, promoted: str) -> int:
+        pay = stored[who]["pay"]["minor"]
+        return pay + half_up(Decimal(pay) * Decimal(percent) / 100 * Decimal(stored[who]["proration"])) \
+            + half_up(Decimal(pay) * Decimal(promoted) / 100)
+
+    expected = {EMPLOYEE: [EMPLOYEE, "", "2027-01-01", amount_of(raised(EMPLOYEE, merit, "8")),
+                           stored[EMPLOYEE]["pay"]["currency"], reason],
+                TEAM_LEAD: [TEAM_LEAD, "", "2027-01-01", amount_of(raised(TEAM_LEAD, "3", "0")),
+                            stored[TEAM_LEAD]["pay"]["currency"], "merit: 2027 merit (test)"]}
+    assert response.status_code == 200
+    assert list(csv.reader(io.StringIO(response.text)))[1:] == [expected[who] for who in sorted(expected)]
+    assert statement == {"newPay": {"amount": expected[EMPLOYEE][3], "currency": expected[EMPLOYEE][4]}}
 
 
 async def test_the_export_refuses_everyone_else(server: RunningServer) -> None:
@@ -132,3 +205,40 @@ async def test_equity_flags_follow_pay_recorded_during_proposals(server: Running
     # and no one but a compensation admin reads the flags
     refused = await server.client("hr_admin").execute(FLAGS, {"cycle": cycle_id})
     assert refused["data"] == {"payEquityFlags": None} and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+ASSIGN_ZONE = """
+mutation($employee: ID!, $zone: String) { assignPayZone(employeeId: $employee, zone: $zone) {
+  errors { field code message } } }"""
+
+
+async def test_a_gap_is_flagged_within_one_pay_zone_and_not_across_two(server: RunningServer) -> None:
+    # given a launched cycle and two equally rated colleagues of one position, paid 50,000.00 and 52,500.00
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    participants = await server.database.meritParticipants.find({"cycleId": cycle_id}).to_list(None)
+    low, high = same_position_pair(participants)
+    for employee, amount in ((low, "50000.00"), (high, "52500.00")):
+        data = await admin.data(RECORD_PAY, {"input": {"employeeId": employee, "effectiveDate": "2026-11-01",
+                                                       "amount": amount, "currency": "EUR",
+                                                       "reason": "equity test"}})
+        assert data["recordPay"]["errors"] == []
+
+    async def flagged_in(low_zone: str | None, high_zone: str | None) -> list[tuple[str, str, str]]:
+        """The pair's flags once the two are placed in those pay zones (their snapshots follow)."""
+        for employee, zone in ((low, low_zone), (high, high_zone)):
+            assigned = await admin.data(ASSIGN_ZONE, {"employee": employee, "zone": zone})
+            assert assigned["assignPayZone"]["errors"] == []
+        flags = (await admin.data(FLAGS, {"cycle": cycle_id}))["payEquityFlags"]
+        return [(f["lower"]["id"], f["higher"]["id"], f["gapPercent"]) for f in flags
+                if {f["lower"]["id"], f["higher"]["id"]} == {low, high}]
+
+    # when both are in Lisbon, or only the lower-paid one has a zone recorded
+    same_zone = await flagged_in("PT-LIS", "PT-LIS")
+    one_recorded = await flagged_in("PT-LIS", None)
+    # then the 5 % gap is flagged: no recorded factor explains it
+    assert same_zone == one_recorded == [(low, high, "5.0000")]
+    # when the better-paid one is in Munich instead
+    across = await flagged_in("PT-LIS", "DE-MUC")
+    # then their zones explain the gap: no flag
+    assert across == []
