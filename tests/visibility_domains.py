@@ -269,7 +269,7 @@ GROWTH = ("GrowthPlan", "GrowthTarget", "DevelopmentAction", "Mentorship", "Ment
 EXITS = ("ExitRecord", "ExitChecklistItem", "ExitInterview", "ExitAnswer", "ExitSurvey", "AttritionReport",
          "ReasonCount")
 PAY = ("EmployeePay", "PayRecord", "PayBand", "MeritCycle", "MeritParticipant", "MeritProposal", "TrailEntry",
-       "CompensationBudget", "PayStatement", "PayEquityFlag")
+       "CompensationBudget", "BudgetPool", "PayStatement", "PayEquityFlag")
 INTEGRATIONS = ("IntegrationToken", "AuditEntry", "ImportReport")
 LEARNING = ("LearningEvidence", "LearningEvidenceEvent")
 NOTIFICATIONS = ("WebhookEndpoint", "WebhookDelivery", "WebhookAttempt", "Notification", "AuditEntry")
