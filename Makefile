@@ -70,7 +70,7 @@ bench: $(STAMP)  ## every benchmark, then the table of figures against targets (
 	$(BIN)/python -m bench.org_chart_latency $(if $(QUICK),20 10,100 20)
 	$(BIN)/python -m bench.cycle_launch $(if $(QUICK),200,200 5000)
 	$(BIN)/python -m bench.hostile $(if $(QUICK),--quick)
-	$(BIN)/python -m bench.merit_cycle $(if $(QUICK),200,5000)
+	$(BIN)/python -m bench.merit_cycle $(if $(QUICK),200)
 	$(BIN)/python -m bench.bulk_import $(if $(QUICK),500,5000)
 	$(BIN)/python -m bench.position_candidates $(if $(QUICK),200,200 5000)
 	$(BIN)/python -m bench.report

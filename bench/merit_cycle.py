@@ -1,9 +1,9 @@
 """Merit cycles on the embedded store (SecantusDB, ``memory://``), through the app served by uvicorn in a process of
 its own (``bench/merit_server.py``), the clients (HTTP and WebSocket) in this one:
 
-* ``merit_launch_<size>``: ``launchMeritCycle`` for a demo organisation of ``size`` people with pay for
-  everyone (eligibility, the pay snapshot in the cycle currency, budgets in two bulk inserts); target for
-  5,000 people: under 3 s;
+* ``merit_launch``: ``launchMeritCycle`` for a demo organisation of ``size`` people with pay for everyone
+  (eligibility, the pay snapshot in the cycle currency, budgets in two bulk inserts); the issue's target, for
+  5,000 *eligible* people: under 3 s (the demo's people are 94 % eligible: 5,340 people give 5,017, the default);
 * ``merit_budget_push``: fifty team leads propose at the same moment, ROUNDS rounds. Subscribed to
   ``compensationBudgetChanged``: each lead and every manager above them to their own budget, and a compensation
   admin (HR) to the top manager's. Two figures, side by side:
@@ -58,6 +58,7 @@ ROUNDS = 5
 PROFILE = Path(tempfile.gettempdir()) / "merit_profile.txt"
 LAUNCH_PROFILE = Path(tempfile.gettempdir()) / "merit_launch_profile.txt"
 MANAGERS = 50
+DEFAULT_SIZE = 5340  # 5,017 of them eligible: the issue's "5,000 eligible people"
 CREATE = """mutation($input: MeritCycleInput!) { createMeritCycle(input: $input) { cycle { id } errors { code } } }"""
 LAUNCH = """mutation($id: ID!) { launchMeritCycle(cycleId: $id) { launch { eligible } errors { code message } } }"""
 PROPOSE = """mutation($c: ID!, $e: ID!, $p: Decimal!) { proposeIncrease(cycleId: $c, employeeId: $e, percent: $p,
@@ -83,7 +84,7 @@ async def merit_server(size: int) -> AsyncIterator[int]:
                                                    cwd=ROOT, env=server_env())
     try:
         async with httpx.AsyncClient(timeout=5) as probe:
-            for _ in range(6000):  # seeding 5,000 people takes a few minutes on a loaded machine
+            for _ in range(6000):  # seeding 5,340 people takes a few minutes on a loaded machine
                 try:
                     if (await probe.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
                         break
@@ -124,7 +125,7 @@ async def main(size: int, profile: bool) -> None:
             LAUNCH_PROFILE.write_text(stats)
         assert launched["launchMeritCycle"]["errors"] == [], launched
         eligible = launched["launchMeritCycle"]["launch"]["eligible"]
-        record(f"merit_launch_{size}", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1),
+        record("merit_launch", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1),
                                         "load_average_1m": load, **({"profiled": True} if profile else {})})
         await push_latency(http, url, port, org, cycle, roles, admin, admin_token, profile)
 
@@ -274,4 +275,4 @@ async def push_latency(http: httpx.AsyncClient, url: str, port: int, org: str, c
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    asyncio.run(main(int(args[0]) if args else 5000, "--profile" in sys.argv))
+    asyncio.run(main(int(args[0]) if args else DEFAULT_SIZE, "--profile" in sys.argv))
