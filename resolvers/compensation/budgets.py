@@ -79,12 +79,14 @@ async def set_budget(context: Context, cycle_id: str, manager_id: str | None, de
         what = "department" if department_id else "manager"
         return Outcome.refused(f"{what}Id", ErrorCode.NOT_FOUND, f"no budget for this {what} in the cycle")
     budget = found[0]
-    changes = {FIELDS[pool][0]: pool_minor(spec, budget["payrollMinor"]) for pool, spec in specs.items()}
-    changes |= {f"pools.{pool.value}": spec for pool, spec in specs.items()}
-
     shared: list[str] = []
 
     async def step() -> Document | None:
+        # the payroll read inside the transaction (a rate or pay change moves it): the allocation is of this one
+        current = await store.compensationBudgets.get(budget["_id"])
+        payroll = (current or budget)["payrollMinor"]
+        changes = {FIELDS[pool][0]: pool_minor(spec, payroll) for pool, spec in specs.items()}
+        changes |= {f"pools.{pool.value}": spec for pool, spec in specs.items()}
         doc = await pay_store.set_budget(store, budget["_id"], changes)
         shared[:] = []
         if department_id is not None and doc is not None:

@@ -15,7 +15,7 @@ from models.compensation import budgets as budget_rules
 from models.compensation import cycles as rules
 from models.compensation.budgets import launch_budgets
 from models.compensation.cycles import CurrencyMissing, Phase, is_locked
-from models.compensation.money import Money
+from models.compensation.money import Money, convert
 from models.compensation.permissions import MANAGER_PHASES, can_manage_compensation
 from models.compensation.rules import band_for, check_band, check_pay_record, check_zone, current_record
 from models.core import clock
@@ -81,15 +81,13 @@ async def record_pay(context: Context, data: dict[str, Any]) -> Outcome:
 
     async def step() -> Document:
         written = await store.payRecords.insert(doc)
-        moved[:] = await _refresh_snapshots(store, employee)
+        moved[:] = await _refresh_snapshots(store, employee, recorded=doc)
         return written
 
     try:
         written = await store.transaction(step)
     except NoRateInCycle as missing:  # the transaction is rolled back: nothing written
-        return Outcome.refused("currency", ErrorCode.INVALID,
-                               f"the merit cycle {missing.cycle_name!r} has no exchange rate into "
-                               f"{missing.into} for {missing.currency}: add it first (saveExchangeRates)")
+        return _no_rate(missing)
     context.fresh_loaders()
     await _publish_snapshots(context, moved)
     return Outcome(written)
@@ -97,6 +95,12 @@ async def record_pay(context: Context, data: dict[str, Any]) -> Outcome:
 
 class _Changed(Exception):
     """A participant that a transaction read changed before it wrote it (the transaction is rolled back)."""
+
+
+def _no_rate(missing: NoRateInCycle) -> Outcome:
+    return Outcome.refused("currency", ErrorCode.INVALID,
+                           f"the merit cycle {missing.cycle_name!r} has no exchange rate into {missing.into} for "
+                           f"{missing.currency}: add it first (saveExchangeRates)")
 
 
 class NoRateInCycle(Exception):
@@ -115,13 +119,18 @@ async def _publish_snapshots(context: Context, participants: list[Document]) -> 
         by_cycle[participant["cycleId"]].append(participant)
     for cycle_id, moved in by_cycle.items():
         await publish_after_commit(context, *participants_event(context.bus, organization_id, cycle_id, moved))
+        await publish_after_commit(context, matrix_channel(organization_id, cycle_id),
+                                   {"kind": "pay", "cycleId": cycle_id})  # the projected spend moved
 
 
-async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) -> list[Document]:
+async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any],
+                             recorded: Mapping[str, Any] | None = None) -> list[Document]:
     """Inside a transaction: the snapshot of ``employee`` in every cycle still open to pay changes, from the
     records in effect on the later of its snapshot day and today, and their pay zone now (the proposal's
-    percentages stay; budgets follow the new amounts). Raises :class:`NoRateInCycle`. Returns the participants as
-    their writes left them."""
+    percentages stay; budgets follow the new amounts: their spend, payroll and percentage pools). Raises
+    :class:`NoRateInCycle` when the snapshot's currency, or that of a ``recorded`` record (dated later too), has
+    no rate in such a cycle. Each cycle written is touched, so a concurrent rate or phase change conflicts with
+    this transaction. Returns the participants as their writes left them."""
     open_cycles = await store.meritCycles.find({"phase": {"$in": [Phase.PROPOSALS.value, Phase.REVIEW.value]}})
     moved: list[Document] = []
     if not open_cycles:
@@ -134,6 +143,9 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
         record = current_record(records, max(_snapshot_on(cycle), clock.today()))
         if participant is None or record is None:
             continue
+        if recorded is not None and convert(Money.of(recorded["base"]), cycle["currency"],
+                                            rules.rates_of(cycle)) is None:
+            raise NoRateInCycle(cycle, recorded["base"]["currency"])
         band, _ = band_for(bands, participant.get("positionId"), participant.get("level"), zone)
         try:
             fresh = rules.snapshot(cycle, employee, record, band, participant.get("rating"),
@@ -148,7 +160,17 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any]) ->
         after = rules.applied(participant, changes, entry)
         if await pay_store.write_proposal(store, participant, changes, entry, budget_deltas(participant, after)):
             moved.append(after)
+            await pay_store.touch_cycle(store, cycle["_id"])
+            await _reallocate(store, cycle)
     return moved
+
+
+async def _reallocate(store: TenantStore, cycle: Mapping[str, Any]) -> None:
+    """Inside a transaction, after participants' pay in the cycle currency moved: every budget's payroll and its
+    percentage pools' allocations worked out again from the participants (``budget_rules.reallocated``)."""
+    people = await pay_store.participants(store, cycle["_id"])
+    budgets = await store.compensationBudgets.find({"cycleId": cycle["_id"]})
+    await store.compensationBudgets.update_each(budget_rules.reallocated(cycle, people, budgets))
 
 
 async def assign_zone(context: Context, employee_id: str, zone: str | None) -> Outcome:
@@ -170,7 +192,10 @@ async def assign_zone(context: Context, employee_id: str, zone: str | None) -> O
                                                                "updatedById": signed_in.viewer.employee_id}, new_id())
         moved[:] = await _refresh_snapshots(store, employee)
 
-    await store.transaction(step)
+    try:
+        await store.transaction(step)
+    except NoRateInCycle as missing:  # rolled back: nothing written
+        return _no_rate(missing)
     context.fresh_loaders()
     await _publish_snapshots(context, moved)
     return Outcome({"_id": employee_id, "employeeId": employee_id, "zone": zone})
@@ -361,17 +386,20 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
             return Outcome.refused("rates", ErrorCode.INVALID, f"participants are paid in {', '.join(sorted(missing))}"
                                                                f": a rate into {current['currency']} is needed")
         await store.meritCycles.update(cycle_id, {"rates": stored}, where={"phase": current["phase"]})
-        at = clock.now()
+        entry = {"kind": "rates_changed", "byId": signed_in.viewer.employee_id, "at": clock.now()}
+        writes, increments = [], defaultdict(lambda: defaultdict(int))  # one bulk write each, whatever the size
         moved[:] = []
         after_all = {p["_id"]: p for p in people}
         for participant, changes in changed:
-            entry = {"kind": "rates_changed", "byId": signed_in.viewer.employee_id, "at": at}
             after = rules.applied(participant, changes, entry)
-            if not await pay_store.write_proposal(store, participant, changes, entry,
-                                                  budget_deltas(participant, after)):
-                raise _Changed  # locked meanwhile: nothing of this transaction stays
+            writes.append((participant, changes, entry))
+            for budget_id in pay_store.budget_ids_above(participant):
+                for name, value in budget_deltas(participant, after).items():
+                    increments[budget_id][name] += value
             moved.append(after)
             after_all[participant["_id"]] = after
+        if not await pay_store.reprice(store, writes, increments):
+            raise _Changed  # locked meanwhile: nothing of this transaction stays
         budgets = await store.compensationBudgets.find({"cycleId": cycle_id})
         await store.compensationBudgets.update_each(
             budget_rules.reallocated({**current, "rates": stored}, after_all.values(), budgets))
@@ -384,8 +412,11 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
     if not outcome.ok:
         return outcome
     context.fresh_loaders()
-    # payrolls and allocations moved everywhere: every budget subscriber's ledger reads again
+    # payrolls and allocations moved everywhere: every budget subscriber's ledger reads again; the projected spend
+    # moved too
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))
+    await publish_after_commit(context, matrix_channel(store.organization_id, cycle_id),
+                               {"kind": "rates", "cycleId": cycle_id})
     return Outcome(await store.meritCycles.get(cycle_id), extra={"repriced": moved})
 
 

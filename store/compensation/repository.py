@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 from strawberry.dataloader import DataLoader
 
@@ -256,6 +257,46 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
             await budgets.collection.update_many(budgets.scope(_above(participant, participant["managerChain"])),
                                                  {"$inc": increments})
     return int(participant["version"]) + 1
+
+
+async def reprice(store: TenantStore, writes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]],
+                  deltas: Mapping[str, Mapping[str, int]]) -> bool:
+    """Inside the caller's transaction (a rate change): each ``(participant, changes, entry)`` written in one bulk
+    write (each conditional on its version and on not being locked), then ``deltas`` (budget id → counter
+    increments, summed over the participants) in one more. Derived writes (the change is audited on the cycle).
+    False when a participant did not match: the caller's transaction must not commit."""
+    if not writes:
+        return True
+    participants, budgets = store.meritParticipants, store.compensationBudgets
+    with derived_writes():
+        result = await participants.collection.bulk_write([
+            UpdateOne(participants.scope({"_id": p["_id"], "version": p["version"], "locked": {"$ne": True}}),
+                      {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
+            for p, changes, entry in writes], ordered=False)
+        if result.matched_count != len(writes):
+            return False
+        increments = [UpdateOne(budgets.scope({"_id": budget_id}), {"$inc": {k: v for k, v in inc.items() if v}})
+                      for budget_id, inc in deltas.items() if any(inc.values())]
+        if increments:
+            await budgets.collection.bulk_write(increments, ordered=False)
+    return True
+
+
+def budget_ids_above(participant: Mapping[str, Any]) -> list[str]:
+    """The ids of the budgets a participant's proposal counts on: every manager's above, and their department's."""
+    cycle_id = participant["cycleId"]
+    ids = [manager_budget_id(cycle_id, m) for m in participant["managerChain"]]
+    if participant.get("departmentId"):
+        ids.append(department_budget_id(cycle_id, participant["departmentId"]))
+    return ids
+
+
+async def touch_cycle(store: TenantStore, cycle_id: str) -> None:
+    """Inside the caller's transaction: a write on the cycle (``snapshotChanges``), so that a concurrent
+    transaction that also writes it (a rate change, a phase change) conflicts with this one and runs again."""
+    cycles = store.meritCycles
+    with derived_writes():
+        await cycles.collection.update_one(cycles.scope({"_id": cycle_id}), {"$inc": {"snapshotChanges": 1}})
 
 
 async def set_budget(store: TenantStore, budget_id: str, changes: Mapping[str, Any]) -> Document | None:

@@ -26,6 +26,21 @@ mutation($cycle: ID!, $rates: [ExchangeRateInput!]!) { saveExchangeRates(cycleId
 Document = dict[str, Any]
 
 
+async def assert_payrolls_and_pools_follow_the_pay(server: RunningServer, cycle_id: str) -> None:
+    """Every budget's payroll is the sum of its people's pay in the cycle currency, and a department's 3 % merit pool
+    is 3 % of it."""
+    payroll: dict[str, int] = defaultdict(int)
+    for p in await stored(server, "meritParticipants", cycle_id):
+        payroll[f"d:{p['departmentId']}"] += p["payInCycle"]["minor"]
+        for manager in p["managerChain"]:
+            payroll[f"m:{manager}"] += p["payInCycle"]["minor"]
+    for budget in await stored(server, "compensationBudgets", cycle_id):
+        key = f"m:{budget['managerId']}" if budget.get("managerId") else f"d:{budget['departmentId']}"
+        assert budget["payrollMinor"] == payroll[key], key
+        if not budget.get("managerId"):
+            assert budget["allocatedMinor"] == int((Decimal(payroll[key]) * 3 / 100).to_integral_value(ROUND_HALF_UP))
+
+
 def in_eur(minor: int, rate: str) -> int:
     """USD minor units in EUR at ``rate`` (both currencies have two decimals), half up."""
     return int((Decimal(minor) * Decimal(rate)).to_integral_value(rounding=ROUND_HALF_UP))
@@ -57,16 +72,7 @@ async def test_rates_edited_during_proposals_reprice_participants_proposals_payr
     # and every budget's spend is the sum of its proposals, its payroll the sum of its people's pay, and its
     # allocation 3 % of that payroll
     await assert_budgets_are_the_sums(server, cycle_id)
-    payroll: dict[str, int] = defaultdict(int)
-    for p in after.values():
-        payroll[f"d:{p['departmentId']}"] += p["payInCycle"]["minor"]
-        for manager in p["managerChain"]:
-            payroll[f"m:{manager}"] += p["payInCycle"]["minor"]
-    for budget in await stored(server, "compensationBudgets", cycle_id):
-        key = f"m:{budget['managerId']}" if budget.get("managerId") else f"d:{budget['departmentId']}"
-        assert budget["payrollMinor"] == payroll[key], key
-        if not budget.get("managerId"):
-            assert budget["allocatedMinor"] == int((Decimal(payroll[key]) * 3 / 100).to_integral_value(ROUND_HALF_UP))
+    await assert_payrolls_and_pools_follow_the_pay(server, cycle_id)
     # when HR removes the USD rate, or sets one after approval
     before_refusals = await server.snapshot(PAY_COLLECTIONS)
     no_usd = await admin.execute(SAVE_RATES, {"cycle": cycle_id, "rates": []})
@@ -102,6 +108,8 @@ async def test_a_pay_change_in_effect_after_the_launch_is_applied_in_review_and_
     assert recorded["errors"] == []
     snapshot = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["_id"] == person["_id"])
     assert snapshot["pay"] == {"minor": 9_100_000, "currency": "EUR"} and snapshot["trail"][-1]["kind"] == "pay_changed"
+    # and the budgets' payrolls and percentage pools follow it
+    await assert_payrolls_and_pools_follow_the_pay(server, cycle_id)
     # when HR records pay in a currency the cycle has no rate for
     before = await server.snapshot(PAY_COLLECTIONS)
     gbp = await admin.execute(RECORD_PAY, {"input": {**raise_to("80000.00", 6)["input"], "currency": "GBP"}})
@@ -109,6 +117,10 @@ async def test_a_pay_change_in_effect_after_the_launch_is_applied_in_review_and_
     [(field, code, message)] = refused(gbp)  # the seeded running cycle, open too, or this one: either lacks GBP
     assert (field, code) == ("currency", "INVALID")
     assert message.endswith("has no exchange rate into EUR for GBP: add it first (saveExchangeRates)")
+    assert await server.snapshot(PAY_COLLECTIONS) == before
+    # and so is one dated after today, which the snapshot would take once in effect
+    future = await admin.execute(RECORD_PAY, {"input": {**raise_to("80000.00", 40)["input"], "currency": "GBP"}})
+    assert [(f, c) for f, c, _ in refused(future)] == [("currency", "INVALID")]
     assert await server.snapshot(PAY_COLLECTIONS) == before
     # and once approved, a further raise is recorded but the snapshot stays as it was
     assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "APPROVED"}))["advanceMeritCycle"]["errors"] == []
@@ -143,3 +155,34 @@ async def test_a_proposal_committed_while_new_rates_are_being_applied_is_reprice
     assert after["proposal"]["increaseMinor"] == increase(after, "3")
     # and every budget's spend is the sum of its proposals: the proposal counted once, at its new amount
     await assert_budgets_are_the_sums(server, cycle_id)
+
+
+async def test_a_pay_change_committed_while_new_rates_are_applied_makes_the_rate_change_run_again(
+        server: RunningServer) -> None:
+    # given a launched cycle, someone paid in EUR without a proposal, and HR's change of USD to 1.05 held once it has
+    # read the participants
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    person = next(p for p in await stored(server, "meritParticipants", cycle_id)
+                  if p["pay"]["currency"] == "EUR" and p["proposal"] is None)
+    # (paid 92,000 EUR: the USD record below is worth as much at 0.92, so no budget figure moves with it)
+    eur = await admin.data(RECORD_PAY, {"input": {
+        "employeeId": person["employeeId"], "amount": "92000.00", "currency": "EUR", "reason": "adjustment",
+        "effectiveDate": clock.today().isoformat(), "frequency": "ANNUAL"}})
+    assert eur["recordPay"]["errors"] == []
+    async with hold(server.database, "meritParticipants", "find") as held:
+        saving = asyncio.create_task(admin.data(SAVE_RATES, {"cycle": cycle_id,
+                                                             "rates": [{"currency": "USD", "rate": "1.05"}]}))
+        await held.reached.wait()
+        # when a pay record of 100,000 USD for them commits meanwhile (92,000 EUR at the old 0.92)
+        recorded = await admin.data(RECORD_PAY, {"input": {
+            "employeeId": person["employeeId"], "amount": "100000.00", "currency": "USD", "reason": "moved to Boston",
+            "effectiveDate": clock.today().isoformat(), "frequency": "ANNUAL"}})
+        assert recorded["recordPay"]["errors"] == []
+        held.released.set()
+        saved = (await saving)["saveExchangeRates"]
+    # then the rate change ran again on what the pay change wrote: their pay in EUR is at the rate the cycle has
+    assert saved["errors"] == []
+    after = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["_id"] == person["_id"])
+    assert after["payInCycle"] == {"minor": in_eur(10_000_000, "1.05"), "currency": "EUR"}
+    await assert_payrolls_and_pools_follow_the_pay(server, cycle_id)
