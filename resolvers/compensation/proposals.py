@@ -32,8 +32,8 @@ CHAIN_REFUSAL = "only a manager above this person (when the cycle launched) prop
 
 def _refusal_for_proposals(cycle: Document | None, *, revising: bool = True) -> Outcome | None:
     """Why the cycle takes no proposals now (unknown, locked, another phase), or ``None``. In the review phase a
-    draft (a proposal sent back, or one not yet submitted) is still revised and submitted (``revising``); a new
-    proposal is not."""
+    proposal sent back (a draft again) is still revised and submitted (``revising``); a new one, or a draft never
+    submitted in the proposals phase, is not."""
     if cycle is None:
         return not_found("cycleId", "merit cycle")
     if is_locked(cycle):
@@ -55,8 +55,12 @@ async def _cycle_for_proposals(store: TenantStore, cycle_id: str) -> tuple[Docum
     return (None, refusal) if refusal else (cycle, None)
 
 
-def _is_draft(participant: Document | None) -> bool:
-    return participant is not None and (participant.get("proposal") or {}).get("state") == "draft"
+def _sent_back(participant: Document | None) -> bool:
+    """A draft that was submitted and sent back (its trail's latest decision), which review still takes."""
+    if participant is None or (participant.get("proposal") or {}).get("state") != "draft":
+        return False
+    decisions = [e["kind"] for e in participant.get("trail") or () if e.get("kind") in {"submitted", "sent_back"}]
+    return bool(decisions) and decisions[-1] == "sent_back"
 
 
 async def propose(context: Context, cycle_id: str, employee_id: str, percent: Decimal | None,
@@ -73,7 +77,7 @@ async def propose(context: Context, cycle_id: str, employee_id: str, percent: De
     # the participant and its cycle (one round trip) and, at the same time, the person's promotions (growth's)
     (cycle, participant), promotions = await asyncio.gather(
         pay_store.cycle_and_participant(store, cycle_id, employee_id), promotions_of(context, employee_id))
-    refusal = _refusal_for_proposals(cycle, revising=_is_draft(participant))
+    refusal = _refusal_for_proposals(cycle, revising=_sent_back(participant))
     if refusal or cycle is None:
         return refusal or not_found("cycleId", "merit cycle")
     if participant is None:
@@ -174,6 +178,8 @@ async def submit(context: Context, cycle_id: str) -> Outcome:
 
     drafts = await store.meritParticipants.find({"cycleId": cycle_id, "proposal.byId": viewer.employee_id,
                                                  "proposal.state": "draft"})
+    if cycle["phase"] == Phase.REVIEW:  # review takes back only what was sent back
+        drafts = [d for d in drafts if _sent_back(d)]
     moved = []
     for participant in drafts:  # each: a conditional write and its atomic increments, as for a proposal
         proposal = {**participant["proposal"], "state": "submitted", "submittedAt": at,

@@ -44,6 +44,9 @@ async def test_in_review_a_proposal_sent_back_by_a_manager_above_is_revised_and_
     top, middle = PEOPLE[MANAGER]["managerChain"]
     await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "first"})
     await manager.data(SUBMIT, {"cycle": cycle_id})
+    # and a draft for another report, never submitted
+    forgotten = next(e["_id"] for e in reports_of(MANAGER) if e["status"] == "active" and e["_id"] != TEAM_LEAD)
+    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": forgotten, "percent": "3", "why": "later"})
     assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"}))["advanceMeritCycle"]["errors"] == []
     variables = {"cycle": cycle_id, "ids": [TEAM_LEAD]}
     # when the manager's manager sends it back with a reason
@@ -57,9 +60,11 @@ async def test_in_review_a_proposal_sent_back_by_a_manager_above_is_revised_and_
     revised = (await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "2",
                                             "why": "revised"}))["proposeIncrease"]
     submitted = (await manager.data(SUBMIT, {"cycle": cycle_id}))["submitProposals"]
-    # then it goes up the chain again from the manager's manager, who endorses it, then the top, then HR approves
+    # then it goes up the chain again from the manager's manager, who endorses it, then the top, then HR approves;
+    # the draft never submitted stays a draft (review takes back only what was sent back)
     assert revised["errors"] == [] and revised["participant"]["proposal"]["percent"] == "2"
     assert submitted["errors"] == [] and [p["proposal"]["state"] for p in submitted["participants"]] == ["SUBMITTED"]
+    assert len(submitted["participants"]) == 1
     await server.client(middle).data(DECIDE, {**variables, "approve": True})
     await server.client(top).data(DECIDE, {**variables, "approve": True})
     approved = (await admin.data(DECIDE, {**variables, "approve": True}))["decideProposals"]["participants"][0]
@@ -67,12 +72,15 @@ async def test_in_review_a_proposal_sent_back_by_a_manager_above_is_revised_and_
     assert [(t["kind"], t["reason"]) for t in approved["trail"]] == [
         ("proposed", "first"), ("submitted", None), ("sent_back", "keep to the band"), ("proposed", "revised"),
         ("submitted", None), ("endorsed", None), ("endorsed", None), ("approved", None)]
-    # and a new proposal in review, for a report with none, is refused and writes nothing
+    # and in review a new proposal, for a report with none, and a change to the draft never submitted are refused
+    # and write nothing
     other = next(e["_id"] for e in reports_of(TEAM_LEAD) if e["status"] == "active")
     before = await server.snapshot(PAY_COLLECTIONS)
     late = await server.client(TEAM_LEAD).execute(PROPOSE, {"cycle": cycle_id, "employee": other, "percent": "3",
                                                              "why": "late"})
+    changed = await manager.execute(PROPOSE, {"cycle": cycle_id, "employee": forgotten, "percent": "2", "why": "x"})
     assert [(f, c) for f, c, _ in refused(late)] == [("cycleId", "INVALID_TRANSITION")]
+    assert [(f, c) for f, c, _ in refused(changed)] == [("cycleId", "INVALID_TRANSITION")]
     assert await server.snapshot(PAY_COLLECTIONS) == before
 
 
