@@ -34,8 +34,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequ
 from typing import Any, TypeVar
 
 from models.core.viewer import Viewer
+from models.org.permissions import may_sign_in
 from realtime import SubscriberOverflow, Subscription
 from resolvers.core.context import Context
+from resolvers.core.errors import Unauthenticated
 
 log = logging.getLogger("perfgraph.subscriptions")
 SLOW_SUBSCRIBER_CLOSE = 1013  # "try again later": the server dropped a subscriber that fell behind
@@ -188,8 +190,13 @@ class _Standing:
     def _done(self, started: tuple[float, asyncio.Future[Any] | None], read: asyncio.Future[Any]) -> None:
         if read.cancelled():
             return
+        if isinstance(read.exception(), Unauthenticated):  # a token gone bad: the next event refuses, reads stop
+            self.keep = False
+            return
         if read.exception() is None:  # retrieved: a failed read ahead is only a read on the event's path
             self.read = max(self.read, started, key=lambda pair: pair[0])
+            if not may_sign_in(read.result()):  # left the organisation: the next event ends the stream
+                self.keep = False
         self._arm()
 
     def close(self) -> None:

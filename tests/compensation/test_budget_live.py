@@ -383,6 +383,29 @@ async def test_a_budget_subscribers_standing_is_kept_read_while_no_event_comes_s
     assert [p["proposed"]["amount"] for p in pushed] == [total, total]
 
 
+async def test_a_kept_standing_stops_being_read_once_it_finds_the_subscriber_gone_and_the_next_event_ends_it(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given kept standings read on a 0.2 s grid, and a team lead watching their own budget
+    monkeypatch.setattr(streams, "RECHECK_SECONDS", 0.5)
+    monkeypatch.setattr(streams, "ACTIVE_SECONDS", 0.6)
+    monkeypatch.setattr(streams, "KEEP_GRID_SECONDS", 0.2)
+    async with lead_after_one_push(server) as (own, _propose, first, _second):
+        # when the lead leaves the organisation (as the store holds them) and no event comes
+        await server.database.employees.update_one({"_id": first["managerId"]}, {"$set": {"status": "terminated"}})
+        await asyncio.sleep(1.5)
+        server.database.stats.reset()
+        await asyncio.sleep(1.0)
+        # then their standing is no longer read
+        assert server.database.stats.by_collection.get("employees", 0) == 0
+        # and the next event for them ends the stream with UNAUTHENTICATED instead of a budget
+        admin = await comp_admin(server)
+        assert (await admin.data(ADVANCE, {"id": first["cycleId"], "phase": "REVIEW"}))["advanceMeritCycle"][
+            "errors"] == []
+        ended = await own.receive()
+        assert ended["payload"] == {"data": None, "errors": [{"message": "the subscriber has left the organisation",
+                                                              "extensions": {"code": "UNAUTHENTICATED"}}]}
+
+
 async def test_reads_ahead_stop_when_no_event_comes_and_the_next_event_waits_for_its_read(
         server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
     # given standing re-read when older than half a second, reads ahead for 0.6 s after an event, and HR watching a
