@@ -248,6 +248,21 @@ def logged_message(error: GraphQLError) -> str:
     return redacted(error.message)[:MESSAGE_LOGGED]
 
 
+class RedactedError(Exception):
+    """Stands in for an unexpected exception in the log: its type's name and redacted message, its traceback (where
+    it was raised), not its own text nor the exceptions chained to it (a driver's error quotes the documents it
+    failed to write: a participant's pay)."""
+
+
+def traceback_only(error: GraphQLError) -> tuple[type[BaseException], BaseException, Any] | None:
+    """``exc_info`` for the log: the original exception's type and traceback, its text :func:`redacted`."""
+    original = error.original_error
+    if original is None:
+        return None
+    shown = RedactedError(f"{type(original).__qualname__}: {redacted(str(original))[:MESSAGE_LOGGED]}")
+    return type(original), shown.with_traceback(original.__traceback__), original.__traceback__
+
+
 def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> None:
     """The schema's error log: a client's mistake (a refusal, a validation or limit error, a typed error) at
     INFO in one line, with its code and the response path of its field (if any); an exception our code did not
@@ -256,7 +271,7 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
     find the mistake."""
     for error in errors:
         if is_unexpected(error):
-            errors_log.error("unexpected error: %s", logged_message(error), exc_info=error.original_error)
+            errors_log.error("unexpected error: %s", logged_message(error), exc_info=traceback_only(error))
         else:
             code = (error.extensions or {}).get("code") or "-"
             where = f" at {'.'.join(str(key) for key in error.path)}" if error.path else ""

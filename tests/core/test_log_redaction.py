@@ -82,3 +82,24 @@ async def test_a_refusal_of_ours_is_logged_as_it_is_with_its_field(server: Runni
     assert [(e["message"], e["extensions"]) for e in body["errors"]] == [(PAY_REFUSAL, {"code": "FORBIDDEN"})]
     errors = [r.getMessage() for r in perfgraph_records(caplog) if r.name == "perfgraph.errors"]
     assert errors == [f"client error FORBIDDEN at employeePay: {PAY_REFUSAL}"]
+
+
+async def test_an_unexpected_error_quoting_pay_is_logged_with_its_traceback_and_without_the_amount(
+        server: RunningServer, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a resolver that fails with a driver-like error quoting the document it could not write
+    import resolvers.org.queries
+
+    async def broken(context: Any) -> list[Any]:
+        raise RuntimeError(f"batch op errors occurred, full error: {{'op': {{'pay': {{'minor': {AMOUNT}}}}}}}")
+
+    monkeypatch.setattr(resolvers.org.queries, "departments", broken)
+    caplog.set_level(logging.INFO)
+    # when it is queried
+    await server.client("employee").execute("query { departments { name } }")
+    # then the log has the error's type, what it says without the value, and where it was raised (the traceback)
+    [record] = [r for r in caplog.records if r.name == "perfgraph.errors"]
+    shown = logging.Formatter().format(record)
+    assert record.getMessage() == "unexpected error: batch op errors occurred, full error: <value>"
+    assert "RuntimeError: batch op errors occurred, full error: <value>" in shown
+    assert "in broken" in shown  # the frame that raised it
+    assert AMOUNT not in shown and AMOUNT.replace(".", "") not in shown
