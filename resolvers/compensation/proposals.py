@@ -42,7 +42,7 @@ def _refusal_for_proposals(cycle: Document | None, *, revising: bool = True) -> 
         return None
     if cycle["phase"] == Phase.REVIEW:
         return Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION,
-                               "in the review phase only draft proposals (those sent back) are revised and submitted")
+                               "in the review phase only proposals sent back are revised and submitted")
     if cycle["phase"] != Phase.PROPOSALS:
         return Outcome.refused("cycleId", ErrorCode.INVALID_TRANSITION,
                                f"proposals are made in the proposals phase, not {cycle['phase']}")
