@@ -299,8 +299,19 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
     if cycle["phase"] == Phase.DRAFT or rules.next_phase(cycle["phase"]) != Phase(to):
         return Outcome.refused("phase", ErrorCode.INVALID_TRANSITION, f"a {cycle['phase']} cycle cannot move to {to}")
     entry = {"from": cycle["phase"], "to": to, "byId": signed_in.viewer.employee_id, "at": clock.now()}
+    # pay records dated after the launch that have come into effect since they were recorded: the snapshots take
+    # them before review and before the lock (a record in effect on the day it is recorded is applied then)
+    arrived: list[Document] = []
+    if to in {Phase.REVIEW, Phase.APPROVED}:
+        due = await store.payRecords.find({"effectiveDate": {"$gt": cycle["snapshotOn"],
+                                                             "$lte": clock.today().isoformat()}},
+                                          projection={"employeeId": 1})
+        found = await signed_in.loaders.employee_by_id.load_many(sorted({r["employeeId"] for r in due}))
+        arrived = [e for e in found if e is not None]
 
     async def step() -> bool:
+        for employee in arrived:
+            await _refresh_snapshots(store, employee)
         if not await store.meritCycles.update(cycle_id, {"phase": to}, push={"history": entry},
                                               where={"phase": cycle["phase"]}):
             return False
@@ -310,8 +321,11 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
             await pay_store.lock_and_recount(store, cycle_id, lock=to == Phase.APPROVED)
         return True
 
-    if not await store.transaction(step):
-        return Outcome.refused("phase", ErrorCode.CONFLICT, "the cycle changed phase meanwhile")
+    try:
+        if not await store.transaction(step):
+            return Outcome.refused("phase", ErrorCode.CONFLICT, "the cycle changed phase meanwhile")
+    except NoRateInCycle as missing:  # rolled back: nothing written
+        return _no_rate(missing)
     context.fresh_loaders()
     # who may see budgets changed with the phase (and review recounted them): every budget subscriber hears it
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))

@@ -122,11 +122,21 @@ async def test_a_pay_change_in_effect_after_the_launch_is_applied_in_review_and_
     future = await admin.execute(RECORD_PAY, {"input": {**raise_to("80000.00", 40)["input"], "currency": "GBP"}})
     assert [(f, c) for f, c, _ in refused(future)] == [("currency", "INVALID")]
     assert await server.snapshot(PAY_COLLECTIONS) == before
-    # and once approved, a further raise is recorded but the snapshot stays as it was
+    # when HR records a raise dated after today (fifteen days after the launch)
+    assert (await admin.data(RECORD_PAY, raise_to("93000.00", 15)))["recordPay"]["errors"] == []
+    # then the snapshot does not take it yet
+    waiting = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["_id"] == person["_id"])
+    assert waiting["pay"] == {"minor": 9_100_000, "currency": "EUR"}
+    # and when the cycle is approved twenty days after the launch, the snapshot takes it before locking
+    monkeypatch.setattr(clock, "now", lambda: launched + timedelta(days=20))
     assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "APPROVED"}))["advanceMeritCycle"]["errors"] == []
-    assert (await admin.data(RECORD_PAY, raise_to("99000.00", 7)))["recordPay"]["errors"] == []
+    approved = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["_id"] == person["_id"])
+    assert approved["pay"] == {"minor": 9_300_000, "currency": "EUR"} and approved["locked"] is True
+    await assert_payrolls_and_pools_follow_the_pay(server, cycle_id)
+    # and once approved, a further raise is recorded but the snapshot stays as it was
+    assert (await admin.data(RECORD_PAY, raise_to("99000.00", 17)))["recordPay"]["errors"] == []
     locked = next(p for p in await stored(server, "meritParticipants", cycle_id) if p["_id"] == person["_id"])
-    assert locked["pay"] == {"minor": 9_100_000, "currency": "EUR"}
+    assert locked["pay"] == {"minor": 9_300_000, "currency": "EUR"}
 
 
 async def test_a_proposal_committed_while_new_rates_are_being_applied_is_repriced_and_counted_once(
