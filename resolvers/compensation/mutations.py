@@ -315,10 +315,12 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
         if not await store.meritCycles.update(cycle_id, {"phase": to}, push={"history": entry},
                                               where={"phase": cycle["phase"]}):
             return False
-        if to in {Phase.REVIEW, Phase.APPROVED}:
-            # Approving locks every participant (a proposal's write is conditional on it); both steps recount
-            # the budgets from the proposals, so they hold the exact sums whatever happened before.
-            await pay_store.lock_and_recount(store, cycle_id, lock=to == Phase.APPROVED)
+        if to == Phase.APPROVED:
+            # Approving locks every participant (a proposal's write is conditional on it) and every budget, set to
+            # the exact sums of the proposals: an increment still on its way from a proposal written before the
+            # lock finds its budgets locked and is not added twice. Review changes no figure: the increments are
+            # exact (a recount there, with the budgets open, could count such a late increment twice).
+            await pay_store.lock_and_recount(store, cycle_id, lock=True)
         return True
 
     try:
@@ -327,7 +329,7 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
     except NoRateInCycle as missing:  # rolled back: nothing written
         return _no_rate(missing)
     context.fresh_loaders()
-    # who may see budgets changed with the phase (and review recounted them): every budget subscriber hears it
+    # who may see budgets changed with the phase (and approval recounted them): every budget subscriber hears it
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))
     return Outcome(await store.meritCycles.get(cycle_id))
 

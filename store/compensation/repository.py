@@ -24,6 +24,7 @@ from store.core.loaders import MAX_BATCH, ByIdLoader
 from store.core.repository import Document, TenantCollection, TenantStore
 
 BY_ID = [("_id", 1)]
+UNLOCKED = {"locked": {"$ne": True}}  # budgets take increments until the approval locks them with their recount
 
 
 class PayRecordsByEmployeeIdLoader(DataLoader[str, list[Document]]):
@@ -254,8 +255,9 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     if increments:
         budgets = store.compensationBudgets
         with derived_writes():  # counters of the participant's change, which the trail records
-            await budgets.collection.update_many(budgets.scope(_above(participant, participant["managerChain"])),
-                                                 {"$inc": increments})
+            # not on locked budgets: the approval counted this change already, from the participant it wrote first
+            await budgets.collection.update_many(budgets.scope({**_above(participant, participant["managerChain"]),
+                                                                **UNLOCKED}), {"$inc": increments})
     return int(participant["version"]) + 1
 
 
@@ -275,7 +277,8 @@ async def reprice(store: TenantStore, writes: Sequence[tuple[Mapping[str, Any], 
             for p, changes, entry in writes], ordered=False)
         if result.matched_count != len(writes):
             return False
-        increments = [UpdateOne(budgets.scope({"_id": budget_id}), {"$inc": {k: v for k, v in inc.items() if v}})
+        increments = [UpdateOne(budgets.scope({"_id": budget_id, **UNLOCKED}),
+                                {"$inc": {k: v for k, v in inc.items() if v}})
                       for budget_id, inc in deltas.items() if any(inc.values())]
         if increments:
             await budgets.collection.bulk_write(increments, ordered=False)
@@ -313,9 +316,9 @@ async def managers_in_department(store: TenantStore, cycle_id: str, department_i
 
 
 async def lock_and_recount(store: TenantStore, cycle_id: str, *, lock: bool) -> None:
-    """Inside the caller's transaction: lock the participants (``lock``) and set every budget of the cycle (the
-    managers' and the departments') to the sums of the proposals below it, merit and promotion apart, in one
-    aggregation."""
+    """Inside the caller's transaction: lock the participants and the budgets (``lock``: increments no longer
+    apply to them) and set every budget of the cycle (the managers' and the departments') to the sums of the
+    proposals below it, merit and promotion apart, in one aggregation."""
     participants = store.meritParticipants
     if lock:
         await participants.collection.update_many(participants.scope({"cycleId": cycle_id}),
@@ -341,5 +344,5 @@ async def lock_and_recount(store: TenantStore, cycle_id: str, *, lock: bool) -> 
     for budget in await budgets.find({"cycleId": cycle_id}, projection={"managerId": 1, "departmentId": 1}):
         key = f"m:{budget['managerId']}" if budget.get("managerId") else f"d:{budget.get('departmentId')}"
         row = totals.get(key, {})
-        changes[budget["_id"]] = {name: int(row.get(name, 0)) for name in sums}
+        changes[budget["_id"]] = {name: int(row.get(name, 0)) for name in sums} | ({"locked": True} if lock else {})
     await budgets.update_each(changes)

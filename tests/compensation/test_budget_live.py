@@ -120,11 +120,12 @@ async def test_fifty_managers_proposing_at_once_never_lose_an_update(server: Run
         sum(len(r) for r in by_manager.values())
     budget = (await admin.data(BUDGET, {"cycle": cycle_id, "manager": top}))["compensationBudget"]
     assert Decimal(budget["proposed"]["amount"]) == Decimal(expected[top]).scaleb(-2)
-    # and moving to review recounts every budget (the managers' and the departments') from the proposals, in one
-    # aggregation: the same sums
-    moved = await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"})
-    assert moved["advanceMeritCycle"]["errors"] == []
-    assert await assert_budgets_are_the_sums(server, cycle_id) == expected
+    # and moving to review, then approving (which recounts and locks every budget, the managers' and the
+    # departments', in one aggregation), leaves the same sums
+    for phase in ("REVIEW", "APPROVED"):
+        moved = await admin.data(ADVANCE, {"id": cycle_id, "phase": phase})
+        assert moved["advanceMeritCycle"]["errors"] == []
+        assert await assert_budgets_are_the_sums(server, cycle_id) == expected
 
 
 async def test_two_proposals_interleaved_on_the_shared_budgets_both_count(server: RunningServer) -> None:

@@ -4,6 +4,8 @@ approved (locked) proposals, submissions, matrix edits and allocations are refus
 
 from __future__ import annotations
 
+import asyncio
+
 from models.compensation.cycles import default_matrix
 from tests.client import GraphQLClient, refused
 from tests.compensation.support import (
@@ -19,7 +21,9 @@ from tests.compensation.support import (
     launched_cycle,
     reports_of,
 )
+from tests.compensation.test_budget_live import assert_budgets_are_the_sums
 from tests.conftest import NORTHWIND, RunningServer
+from tests.interleave import hold
 
 MANAGER = NORTHWIND.personas["manager"]
 TEAM_LEAD = PEOPLE[NORTHWIND.personas["employee"]]["managerId"]  # reports to the manager persona
@@ -174,3 +178,28 @@ async def test_hr_decides_during_the_cycle_whether_going_over_budget_blocks_and_
     assert [(f, c) for f, c, _ in refused(late)] == [("cycleId", "READ_ONLY")]
     not_hr = await manager.execute(BUDGET_RULE, {"cycle": cycle_id, "block": True})
     assert [(f, c) for f, c, _ in refused(not_hr)] == [(None, "FORBIDDEN")]
+
+
+async def test_a_revision_whose_increment_lands_after_the_approval_is_counted_once(server: RunningServer) -> None:
+    # given a proposal sent back in review, and the manager's revision of it held between its write on the
+    # participant and its increment on the budgets above
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    manager = server.client("manager")
+    _top, middle = PEOPLE[MANAGER]["managerChain"]
+    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "first"})
+    await manager.data(SUBMIT, {"cycle": cycle_id})
+    assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"}))["advanceMeritCycle"]["errors"] == []
+    await server.client(middle).data(DECIDE, {"cycle": cycle_id, "ids": [TEAM_LEAD], "approve": False,
+                                              "reason": "lower"})
+    async with hold(server.database, "compensationBudgets", "update_many") as held:
+        revising = asyncio.create_task(manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD,
+                                                              "percent": "2", "why": "revised"}))
+        await held.reached.wait()
+        # when HR approves the cycle meanwhile (recounting and locking every budget)
+        approved = await admin.data(ADVANCE, {"id": cycle_id, "phase": "APPROVED"})
+        assert approved["advanceMeritCycle"]["errors"] == []
+        held.released.set()
+        assert (await revising)["proposeIncrease"]["errors"] == []
+    # then the revision, written before the lock, is counted once: every budget is the sum of its proposals
+    await assert_budgets_are_the_sums(server, cycle_id)
