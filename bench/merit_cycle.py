@@ -4,6 +4,8 @@ its own (``bench/merit_server.py``), the clients (HTTP and WebSocket) in this on
 * ``merit_launch``: ``launchMeritCycle`` for a demo organisation of ``size`` people with pay for everyone
   (eligibility, the pay snapshot in the cycle currency, budgets in two bulk inserts); the issue's target, for
   5,000 *eligible* people: under 3 s (the demo's people are 94 % eligible: 5,340 people give 5,023, the default);
+* ``merit_rate_change``: ``saveExchangeRates`` once the proposals are in (everyone paid in USD repriced, every
+  budget's payroll and percentage pools; no target: the cost of one transaction over the whole cycle);
 * ``merit_budget_push``: fifty team leads propose at the same moment, ROUNDS rounds. Subscribed to
   ``compensationBudgetChanged``: each lead and every manager above them to their own budget, and a compensation
   admin (HR) to the top manager's. Two figures, side by side:
@@ -63,6 +65,8 @@ CREATE = """mutation($input: MeritCycleInput!) { createMeritCycle(input: $input)
 LAUNCH = """mutation($id: ID!) { launchMeritCycle(cycleId: $id) { launch { eligible } errors { code message } } }"""
 PROPOSE = """mutation($c: ID!, $e: ID!, $p: Decimal!) { proposeIncrease(cycleId: $c, employeeId: $e, percent: $p,
   justification: "bench") { errors { code } } }"""
+RATES = """mutation($id: ID!) { saveExchangeRates(cycleId: $id, rates: [{currency: "USD", rate: "0.95"}]) {
+  errors { code message } } }"""
 CHANGED = """subscription($c: ID!, $m: ID!) { compensationBudgetChanged(cycleId: $c, managerId: $m) {
   proposed { amount } asOf } }"""
 AS_OF_FIELD = """{ __type(name: "CompensationBudget") { fields { name } } }"""  # absent before asOf existed
@@ -128,6 +132,12 @@ async def main(size: int, profile: bool) -> None:
         record("merit_launch", {"employees": size, "eligible": eligible, "launch_ms": round(launch_ms, 1),
                                         "load_average_1m": load, **({"profiled": True} if profile else {})})
         await push_latency(http, url, port, org, cycle, roles, admin, admin_token, profile)
+        # a rate change once the cycle runs: everyone paid in USD repriced, every budget's payroll and pools
+        started = time.perf_counter()
+        rated = await gql(http, url, admin_token, RATES, {"id": cycle})
+        assert rated["saveExchangeRates"]["errors"] == [], rated
+        record("merit_rate_change", {"eligible": eligible, "ms": round((time.perf_counter() - started) * 1000, 1),
+                                     "load_average_1m": round(os.getloadavg()[0], 2)})
 
 
 class Subscriber:
