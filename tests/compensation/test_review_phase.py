@@ -38,16 +38,23 @@ mutation($cycle: ID!, $manager: ID!, $amount: Decimal!) {
   setCompensationBudget(cycleId: $cycle, managerId: $manager, amount: $amount) { errors { field code message } } }"""
 
 
+async def submitted_for_the_team_lead(server: RunningServer) -> tuple[GraphQLClient, str, GraphQLClient]:
+    """A launched cycle in which the manager proposed 3 % for the team lead and submitted it: HR's client, the
+    cycle's id and the manager's client."""
+    admin = await comp_admin(server)
+    cycle_id, _ = await launched_cycle(admin)
+    manager = server.client("manager")
+    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "first"})
+    await manager.data(SUBMIT, {"cycle": cycle_id})
+    return admin, cycle_id, manager
+
+
 async def test_in_review_a_proposal_sent_back_by_a_manager_above_is_revised_and_resubmitted_and_no_new_one_is_made(
         server: RunningServer) -> None:
     # given the manager's submitted 3 % proposal for the team lead, pending with the manager's manager, and the
     # cycle in review
-    admin = await comp_admin(server)
-    cycle_id, _ = await launched_cycle(admin)
-    manager = server.client("manager")
+    admin, cycle_id, manager = await submitted_for_the_team_lead(server)
     top, middle = PEOPLE[MANAGER]["managerChain"]
-    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "first"})
-    await manager.data(SUBMIT, {"cycle": cycle_id})
     # and a draft for another report, never submitted
     forgotten = next(e["_id"] for e in reports_of(MANAGER) if e["status"] == "active" and e["_id"] != TEAM_LEAD)
     await manager.data(PROPOSE, {"cycle": cycle_id, "employee": forgotten, "percent": "3", "why": "later"})
@@ -183,12 +190,8 @@ async def test_hr_decides_during_the_cycle_whether_going_over_budget_blocks_and_
 async def test_a_revision_whose_increment_lands_after_the_approval_is_counted_once(server: RunningServer) -> None:
     # given a proposal sent back in review, and the manager's revision of it held between its write on the
     # participant and its increment on the budgets above
-    admin = await comp_admin(server)
-    cycle_id, _ = await launched_cycle(admin)
-    manager = server.client("manager")
+    admin, cycle_id, manager = await submitted_for_the_team_lead(server)
     _top, middle = PEOPLE[MANAGER]["managerChain"]
-    await manager.data(PROPOSE, {"cycle": cycle_id, "employee": TEAM_LEAD, "percent": "3", "why": "first"})
-    await manager.data(SUBMIT, {"cycle": cycle_id})
     assert (await admin.data(ADVANCE, {"id": cycle_id, "phase": "REVIEW"}))["advanceMeritCycle"]["errors"] == []
     await server.client(middle).data(DECIDE, {"cycle": cycle_id, "ids": [TEAM_LEAD], "approve": False,
                                               "reason": "lower"})
