@@ -165,10 +165,12 @@ async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any],
     return moved
 
 
-async def _reallocate(store: TenantStore, cycle: Mapping[str, Any]) -> None:
+async def _reallocate(store: TenantStore, cycle: Mapping[str, Any], people: list[Document] | None = None) -> None:
     """Inside a transaction, after participants' pay in the cycle currency moved: every budget's payroll and its
-    percentage pools' allocations worked out again from the participants (``budget_rules.reallocated``)."""
-    people = await pay_store.participants(store, cycle["_id"])
+    percentage pools' allocations worked out again from the participants (``budget_rules.reallocated``; ``people``:
+    all of them as just written, else read)."""
+    if people is None:
+        people = await pay_store.participants(store, cycle["_id"])
     budgets = await store.compensationBudgets.find({"cycleId": cycle["_id"]})
     await store.compensationBudgets.update_each(budget_rules.reallocated(cycle, people, budgets))
 
@@ -381,7 +383,6 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
         return Outcome(await store.meritCycles.get(cycle_id))
     if cycle["phase"] not in MANAGER_PHASES or is_locked(cycle):
         return Outcome.refused("cycleId", ErrorCode.READ_ONLY, f"the cycle is {cycle['phase']}: rates are fixed")
-    moved: list[Document] = []
 
     async def step() -> Outcome:
         current = await store.meritCycles.get(cycle_id)
@@ -403,22 +404,14 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
                                                                f": a rate into {current['currency']} is needed")
         await store.meritCycles.update(cycle_id, {"rates": stored}, where={"phase": current["phase"]})
         entry = {"kind": "rates_changed", "byId": signed_in.viewer.employee_id, "at": clock.now()}
-        writes, increments = [], defaultdict(lambda: defaultdict(int))  # one bulk write each, whatever the size
-        moved[:] = []
+        writes = []
         after_all = {p["_id"]: p for p in people}
         for participant, changes in changed:
-            after = rules.applied(participant, changes, entry)
-            writes.append((participant, changes, entry))
-            for budget_id in pay_store.budget_ids_above(participant):
-                for name, value in budget_deltas(participant, after).items():
-                    increments[budget_id][name] += value
-            moved.append(after)
-            after_all[participant["_id"]] = after
-        if not await pay_store.reprice(store, writes, increments):
+            after = after_all[participant["_id"]] = rules.applied(participant, changes, entry)
+            writes.append((participant, changes, entry, budget_deltas(participant, after)))
+        if not await pay_store.reprice(store, writes):  # two bulk writes, whatever the number of people
             raise _Changed  # locked meanwhile: nothing of this transaction stays
-        budgets = await store.compensationBudgets.find({"cycleId": cycle_id})
-        await store.compensationBudgets.update_each(
-            budget_rules.reallocated({**current, "rates": stored}, after_all.values(), budgets))
+        await _reallocate(store, {**current, "rates": stored}, list(after_all.values()))
         return Outcome(current)
 
     try:
@@ -433,7 +426,7 @@ async def save_rates(context: Context, cycle_id: str, rates: dict[str, Decimal])
     await publish_after_commit(context, *budget_event(store.organization_id, cycle_id, (), everyone=True))
     await publish_after_commit(context, matrix_channel(store.organization_id, cycle_id),
                                {"kind": "rates", "cycleId": cycle_id})
-    return Outcome(await store.meritCycles.get(cycle_id), extra={"repriced": moved})
+    return Outcome(await store.meritCycles.get(cycle_id))
 
 
 # ---- shared by pay changes and proposals -------------------------------------------------------------

@@ -9,6 +9,7 @@ person, so each total equals the sum of its proposals whatever the concurrency.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -228,11 +229,24 @@ async def budgets_above(store: TenantStore, participant: Mapping[str, Any],
 def _above(participant: Mapping[str, Any], managers: Sequence[str]) -> dict[str, Any]:
     """The budgets of ``managers`` and of the participant's department, by their deterministic ids (one ``$in`` on
     the ``_id`` index, not an ``$or`` of two scans)."""
+    return {"_id": {"$in": _budget_ids(participant, managers)}, "cycleId": participant["cycleId"]}
+
+
+def _budget_ids(participant: Mapping[str, Any], managers: Sequence[str]) -> list[str]:
+    """The ids of the budgets of ``managers`` and of the participant's department."""
     cycle_id = participant["cycleId"]
     ids = [manager_budget_id(cycle_id, m) for m in managers]
     if participant.get("departmentId"):
         ids.append(department_budget_id(cycle_id, participant["departmentId"]))
-    return {"_id": {"$in": ids}, "cycleId": cycle_id}
+    return ids
+
+
+def _conditional_write(collection: TenantCollection, participant: Mapping[str, Any], changes: Mapping[str, Any],
+                       entry: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The filter and update of a change on a participant: conditional on the version read and on the participant
+    not being locked; the change, its trail entry, one version more."""
+    return (collection.scope({"_id": participant["_id"], "version": participant["version"], "locked": {"$ne": True}}),
+            {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
 
 
 async def write_proposal(store: TenantStore, participant: Mapping[str, Any], changes: Mapping[str, Any],
@@ -246,9 +260,7 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     # the version this write is conditional on, and what it leaves when it matches: the audit reads neither
     with read_before(participant, after=after):
         result = await collection.collection.update_one(  # not find_one_and_update: a scan on SecantusDB
-            collection.scope({"_id": participant["_id"], "version": participant["version"],
-                              "locked": {"$ne": True}}),
-            {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
+            *_conditional_write(collection, participant, changes, entry))
     if result.matched_count != 1:
         return None
     increments = {name: value for name, value in deltas.items() if value}
@@ -261,37 +273,30 @@ async def write_proposal(store: TenantStore, participant: Mapping[str, Any], cha
     return int(participant["version"]) + 1
 
 
-async def reprice(store: TenantStore, writes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]],
-                  deltas: Mapping[str, Mapping[str, int]]) -> bool:
-    """Inside the caller's transaction (a rate change): each ``(participant, changes, entry)`` written in one bulk
-    write (each conditional on its version and on not being locked), then ``deltas`` (budget id → counter
-    increments, summed over the participants) in one more. Derived writes (the change is audited on the cycle).
-    False when a participant did not match: the caller's transaction must not commit."""
+async def reprice(store: TenantStore, writes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any],
+                                                              Mapping[str, Any], Mapping[str, int]]]) -> bool:
+    """Inside the caller's transaction (a rate change): each ``(participant, changes, entry, deltas)``, the changes
+    written as :func:`write_proposal` writes one, all in one bulk write, then the deltas summed per budget above
+    them in one more. Derived writes (the change is audited on the cycle). False when a participant did not match:
+    the caller's transaction must not commit."""
     if not writes:
         return True
     participants, budgets = store.meritParticipants, store.compensationBudgets
+    summed: dict[str, Counter[str]] = defaultdict(Counter)
+    for participant, _, _, deltas in writes:
+        for budget_id in _budget_ids(participant, participant["managerChain"]):
+            summed[budget_id].update(deltas)
     with derived_writes():
         result = await participants.collection.bulk_write([
-            UpdateOne(participants.scope({"_id": p["_id"], "version": p["version"], "locked": {"$ne": True}}),
-                      {"$set": dict(changes), "$push": {"trail": dict(entry)}, "$inc": {"version": 1}})
-            for p, changes, entry in writes], ordered=False)
+            UpdateOne(*_conditional_write(participants, p, changes, entry)) for p, changes, entry, _ in writes],
+            ordered=False)
         if result.matched_count != len(writes):
             return False
-        increments = [UpdateOne(budgets.scope({"_id": budget_id, **UNLOCKED}),
-                                {"$inc": {k: v for k, v in inc.items() if v}})
-                      for budget_id, inc in deltas.items() if any(inc.values())]
+        increments = [UpdateOne(budgets.scope({"_id": budget_id, **UNLOCKED}), {"$inc": nonzero})
+                      for budget_id, counts in summed.items() if (nonzero := {k: v for k, v in counts.items() if v})]
         if increments:
             await budgets.collection.bulk_write(increments, ordered=False)
     return True
-
-
-def budget_ids_above(participant: Mapping[str, Any]) -> list[str]:
-    """The ids of the budgets a participant's proposal counts on: every manager's above, and their department's."""
-    cycle_id = participant["cycleId"]
-    ids = [manager_budget_id(cycle_id, m) for m in participant["managerChain"]]
-    if participant.get("departmentId"):
-        ids.append(department_budget_id(cycle_id, participant["departmentId"]))
-    return ids
 
 
 async def touch_cycle(store: TenantStore, cycle_id: str) -> None:
