@@ -4,7 +4,7 @@ budgets) and proposals. Refusals are payload errors with nothing written; messag
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -81,7 +81,7 @@ async def record_pay(context: Context, data: dict[str, Any]) -> Outcome:
 
     async def step() -> Document:
         written = await store.payRecords.insert(doc)
-        moved[:] = await _refresh_snapshots(store, employee, recorded=doc)
+        moved[:] = await _refresh_snapshots(store, [employee], recorded=doc)
         return written
 
     try:
@@ -123,43 +123,51 @@ async def _publish_snapshots(context: Context, participants: list[Document]) -> 
                                    {"kind": "pay", "cycleId": cycle_id})  # the projected spend moved
 
 
-async def _refresh_snapshots(store: TenantStore, employee: Mapping[str, Any],
+async def _refresh_snapshots(store: TenantStore, employees: Sequence[Mapping[str, Any]],
                              recorded: Mapping[str, Any] | None = None) -> list[Document]:
-    """Inside a transaction: the snapshot of ``employee`` in every cycle still open to pay changes, from the
-    records in effect on the later of its snapshot day and today, and their pay zone now (the proposal's
-    percentages stay; budgets follow the new amounts: their spend, payroll and percentage pools). Raises
-    :class:`NoRateInCycle` when the snapshot's currency, or that of a ``recorded`` record (dated later too), has
-    no rate in such a cycle. Each cycle written is touched, so a concurrent rate or phase change conflicts with
-    this transaction. Returns the participants as their writes left them."""
+    """Inside a transaction: the snapshots of ``employees`` in every cycle still open to pay changes, from the
+    records in effect on the later of its snapshot day and today, and their pay zones now (the proposals'
+    percentages stay; budgets follow the new amounts: their spend, then once per cycle their payrolls and percentage
+    pools). Raises :class:`NoRateInCycle` when a snapshot's currency, or that of a ``recorded`` record (dated later
+    too), has no rate in such a cycle. Each cycle written is touched, so a concurrent rate or phase change conflicts
+    with this transaction. Returns the participants as their writes left them."""
     open_cycles = await store.meritCycles.find({"phase": {"$in": [Phase.PROPOSALS.value, Phase.REVIEW.value]}})
     moved: list[Document] = []
-    if not open_cycles:
+    if not open_cycles or not employees:
         return moved
-    records = await pay_store.records_of(store.payRecords, [employee["_id"]])
+    ids = [e["_id"] for e in employees]
+    records: dict[str, list[Document]] = defaultdict(list)
+    for record in await pay_store.records_of(store.payRecords, ids):
+        records[record["employeeId"]].append(record)
     bands = await pay_store.bands(store.payBands)
-    zone = (await pay_store.zones_of(store, [employee["_id"]])).get(employee["_id"])
+    zones = await pay_store.zones_of(store, ids)
+    by_id = {e["_id"]: e for e in employees}
     for cycle in open_cycles:
-        participant = await pay_store.participant_of(store, cycle["_id"], employee["_id"])
-        record = current_record(records, max(_snapshot_on(cycle), clock.today()))
-        if participant is None or record is None:
-            continue
-        if recorded is not None and convert(Money.of(recorded["base"]), cycle["currency"],
-                                            rules.rates_of(cycle)) is None:
-            raise NoRateInCycle(cycle, recorded["base"]["currency"])
-        band, _ = band_for(bands, participant.get("positionId"), participant.get("level"), zone)
-        try:
-            fresh = rules.snapshot(cycle, employee, record, band, participant.get("rating"),
-                                   level=participant.get("level"), zone=zone)
-        except CurrencyMissing as missing:
-            raise NoRateInCycle(cycle, missing.currency) from None
-        changes = {k: fresh.get(k) for k in ("payRecordId", "frequency", "pay", "payInCycle", "compaRatio",
-                                              "rangePosition", "bandId", "zone")}
-        if participant.get("proposal"):
-            changes["proposal"] = rules.repriced_proposal({**participant, **changes})
-        entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
-        after = rules.applied(participant, changes, entry)
-        if await pay_store.write_proposal(store, participant, changes, entry, budget_deltas(participant, after)):
-            moved.append(after)
+        written = False
+        for participant in await pay_store.participants(store, cycle["_id"], employee_ids=ids):
+            employee, zone = by_id[participant["employeeId"]], zones.get(participant["employeeId"])
+            record = current_record(records[employee["_id"]], max(_snapshot_on(cycle), clock.today()))
+            if record is None:
+                continue
+            if recorded is not None and convert(Money.of(recorded["base"]), cycle["currency"],
+                                                rules.rates_of(cycle)) is None:
+                raise NoRateInCycle(cycle, recorded["base"]["currency"])
+            band, _ = band_for(bands, participant.get("positionId"), participant.get("level"), zone)
+            try:
+                fresh = rules.snapshot(cycle, employee, record, band, participant.get("rating"),
+                                       level=participant.get("level"), zone=zone)
+            except CurrencyMissing as missing:
+                raise NoRateInCycle(cycle, missing.currency) from None
+            changes = {k: fresh.get(k) for k in ("payRecordId", "frequency", "pay", "payInCycle", "compaRatio",
+                                                  "rangePosition", "bandId", "zone")}
+            if participant.get("proposal"):
+                changes["proposal"] = rules.repriced_proposal({**participant, **changes})
+            entry = {"kind": "pay_changed", "byId": None, "at": clock.now(), "payRecordId": record["_id"]}
+            after = rules.applied(participant, changes, entry)
+            if await pay_store.write_proposal(store, participant, changes, entry, budget_deltas(participant, after)):
+                moved.append(after)
+                written = True
+        if written:
             await pay_store.touch_cycle(store, cycle["_id"])
             await _reallocate(store, cycle)
     return moved
@@ -192,7 +200,7 @@ async def assign_zone(context: Context, employee_id: str, zone: str | None) -> O
     async def step() -> None:
         await pay_store.assign_zone(store, employee_id, zone, {"updatedAt": clock.now(),
                                                                "updatedById": signed_in.viewer.employee_id}, new_id())
-        moved[:] = await _refresh_snapshots(store, employee)
+        moved[:] = await _refresh_snapshots(store, [employee])
 
     try:
         await store.transaction(step)
@@ -312,8 +320,7 @@ async def advance_cycle(context: Context, cycle_id: str, to: str) -> Outcome:
         arrived = [e for e in found if e is not None]
 
     async def step() -> bool:
-        for employee in arrived:
-            await _refresh_snapshots(store, employee)
+        await _refresh_snapshots(store, arrived)
         if not await store.meritCycles.update(cycle_id, {"phase": to}, push={"history": entry},
                                               where={"phase": cycle["phase"]}):
             return False
