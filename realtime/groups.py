@@ -11,8 +11,8 @@ task of the member's own, and until it is through the member's next messages wai
 The queue is bounded, so a member that falls behind is dropped alone (its socket is closed with a reason) and
 never delays the others. The audience checks its members: as an event arrives, those it names (someone the
 event says has left: one read, beside the event's execution, awaited before its delivery); at most once a
-second, every member's standing at once (who has left since); and, in the delivery itself, each member's token
-expiry.
+second, every member's standing at once (who has left since: read ahead between events while they keep coming,
+so that an event seldom waits for it); and, in the delivery itself, each member's token expiry.
 
 Who shares an audience is not decided here: :class:`Audience` comes from the caller, which knows the
 permission rules. This module only knows Strawberry's result types and the bus.
@@ -91,13 +91,18 @@ class Audience:
     as ``time.time`` counts: checked as each event is delivered), and before each delivery (``names`` empty)
     when ``check_before_delivery``; each error ends that member's stream alone. ``check_all(contexts)`` checks
     every member's standing at once (one read for the whole group), before a delivery when the last such check
-    is ``check_all_seconds`` old or more; each error ends that member alone."""
+    is ``check_all_seconds`` old or more; each error ends that member alone. With ``read_ahead`` (a fraction of
+    ``check_all_seconds``), while events keep coming (one delivered within ``active_seconds``), that check is
+    started again that long after the last one started, between events: the next event finds it made (or under
+    way), not due."""
 
     key: Hashable
     build_context: Callable[[Any, Recheck], Any]
     check: MemberCheck | None = None
     check_all: MembersCheck | None = None
     check_all_seconds: float = 1.0
+    read_ahead: float | None = None
+    active_seconds: float = 3.0
     expires: Callable[[Any], float] = lambda member: math.inf
     check_before_delivery: bool = True
 
@@ -220,6 +225,8 @@ class Group:
     task: asyncio.Task[None] | None = None
     checked_all_at: float = field(default_factory=time.monotonic)  # the members' standing, all at once
     standing: asyncio.Task[None] | None = None  # that check, started as an event arrives, awaited before delivery
+    ahead: asyncio.TimerHandle | None = None  # when that check is next started between events
+    delivered_at: float = -math.inf  # the latest delivery (``time.monotonic``)
     naming: set[asyncio.Task[list[Member]]] = field(default_factory=set)  # checks of those events named, alike
 
     def entered(self, subscription: Subscription) -> None:
@@ -297,6 +304,8 @@ class SubscriptionGroups:
             del self._groups[group.key]
             if group.task is not None:
                 group.task.cancel()
+            if group.ahead is not None:
+                group.ahead.cancel()
             for task in (group.standing, *group.naming):
                 if task is not None:
                     task.cancel()
@@ -346,11 +355,12 @@ class SubscriptionGroups:
         at = group.context if at is None else at
         return self._refuse(group, members, await self._errors(lambda: check(at, contexts, names), len(members)))
 
-    async def _check_all(self, group: Group) -> None:
-        """Every member's standing in one check, when the last one is old enough: each refused member gets
-        its error and its stream ends."""
+    async def _check_all(self, group: Group, *, ahead: bool = False) -> None:
+        """Every member's standing in one check, when the last one is old enough (or read ``ahead`` of that): each
+        refused member gets its error and its stream ends."""
         check_all = group.audience.check_all
-        if check_all is None or time.monotonic() - group.checked_all_at < group.audience.check_all_seconds:
+        if check_all is None or (not ahead and time.monotonic() - group.checked_all_at
+                                 < group.audience.check_all_seconds):
             return
         group.checked_all_at = time.monotonic()
         members = [member for member in group.members if not member.ended]
@@ -381,6 +391,28 @@ class SubscriptionGroups:
             self._offer(group, member, serialize(ExecutionResult(data=None, errors=[error])))
             self._offer(group, member, None)
         return passed
+
+    def _arm_read_ahead(self, group: Group) -> None:
+        """Start the members' standing check ahead (``Audience.read_ahead``) of its falling due, if the audience
+        reads ahead and the group is still there."""
+        audience = group.audience
+        ahead = audience.check_all_seconds * (audience.read_ahead or 0.0)
+        if ahead <= 0 or audience.check_all is None or group.ahead is not None \
+                or self._groups.get(group.key) is not group:
+            return
+        delay = max(0.0, group.checked_all_at + ahead - time.monotonic())
+        group.ahead = asyncio.get_running_loop().call_later(delay, self._read_ahead, group)
+
+    def _read_ahead(self, group: Group) -> None:
+        group.ahead = None
+        if self._groups.get(group.key) is not group \
+                or time.monotonic() - group.delivered_at > group.audience.active_seconds:
+            return  # gone, or no event lately: the next one starts the check if it is due
+        if group.standing is not None and not group.standing.done():
+            group.standing.add_done_callback(lambda _: self._arm_read_ahead(group))
+            return
+        group.standing = asyncio.create_task(self._check_all(group, ahead=True))
+        group.standing.add_done_callback(lambda _: self._arm_read_ahead(group))
 
     def _start_check_all(self, group: Group) -> None:
         if group.standing is not None and group.standing.done():  # a check no delivery awaited: it is through
@@ -416,6 +448,8 @@ class SubscriptionGroups:
                 continue
             if member.writing is not None:  # its socket is behind: a task of its own finishes the write
                 member.writing.add_done_callback(member.wrote)
+        group.delivered_at = time.monotonic()
+        self._arm_read_ahead(group)
         if expired and group.audience.check is None:  # no check to say why: the token's expiry it is
             self._refuse(group, expired, [EXPIRED] * len(expired))
         elif expired:

@@ -31,7 +31,7 @@ from realtime import Bus
 from realtime.groups import Audience
 from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Unauthenticated
-from resolvers.core.streams import RECHECK_SECONDS
+from resolvers.core.streams import ACTIVE_SECONDS, READ_AHEAD, RECHECK_SECONDS
 from store.core.repository import TenantStore
 from store.loaders import Loaders
 
@@ -55,8 +55,8 @@ async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
             return shared_context(context, bus, recheck, Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset()))
 
         return Audience(("organization", organization_id), organization_context, check_members,
-                        check_all=still_employed, check_all_seconds=RECHECK_SECONDS, expires=expiry,
-                        check_before_delivery=False)
+                        check_all=still_employed, check_all_seconds=RECHECK_SECONDS, read_ahead=READ_AHEAD,
+                        active_seconds=ACTIVE_SECONDS, expires=expiry, check_before_delivery=False)
 
     def session_context(bus: Bus, recheck: Recheck) -> Context:
         return replace(context, bus=bus, request=None, response=None, connection_params=None,

@@ -49,7 +49,7 @@ from resolvers.core.audience import (
 )
 from resolvers.core.context import Context
 from resolvers.core.errors import SubscribeAgain, Unauthenticated
-from resolvers.core.streams import RECHECK_SECONDS
+from resolvers.core.streams import ACTIVE_SECONDS, READ_AHEAD, RECHECK_SECONDS
 from resolvers.goals.queries import goal_loaders, owner, owners
 
 NO_LONGER_ALIKE = "this goal is no longer the same for everyone in the organisation: subscribe again"
@@ -176,7 +176,7 @@ async def goal_reader_audience(context: Context, goal_id: object) -> Audience | 
     key = ("goal-readers", organization_id, goal_id, kind, owner_id if kind != HR_CLASS else "")
     # Before each delivery each member must still be in the class as the event's read found it.
     return Audience(key, class_context, in_class, check_all=standing, check_all_seconds=RECHECK_SECONDS,
-                    expires=expiry)
+                    read_ahead=READ_AHEAD, active_seconds=ACTIVE_SECONDS, expires=expiry)
 
 
 async def standing(members: list[Context]) -> list[GraphQLError | None]:

@@ -32,7 +32,7 @@ from resolvers.core.audience import (
 )
 from resolvers.core.context import Context, granted_roles
 from resolvers.core.errors import Forbidden, SubscribeAgain, Unauthenticated
-from resolvers.core.streams import RECHECK_SECONDS
+from resolvers.core.streams import ACTIVE_SECONDS, READ_AHEAD, RECHECK_SECONDS
 from resolvers.reviews.access import form_bundle, readable_form
 
 FORM_READER = "reviews.form_reader"  # the group context's extra: the class its one execution decides for
@@ -68,8 +68,8 @@ async def form_reader_audience(context: Context, form_id: object) -> Audience | 
         return await standing_in_class(context, form_id, reader, members)
 
     return Audience(("form-readers", viewer.organization_id, form_id, reader), class_context, check_members,
-                    check_all=still_in_class, check_all_seconds=RECHECK_SECONDS, expires=expiry,
-                    check_before_delivery=False)
+                    check_all=still_in_class, check_all_seconds=RECHECK_SECONDS, read_ahead=READ_AHEAD,
+                    active_seconds=ACTIVE_SECONDS, expires=expiry, check_before_delivery=False)
 
 
 async def standing_in_class(context: Context, form_id: str, reader: FormReader,
@@ -121,7 +121,8 @@ async def hr_admins_audience(context: Context) -> Audience | None:
                               Viewer(NOBODY_IN_PARTICULAR, organization_id, frozenset({Role.HR_ADMIN})))
 
     return Audience(("hr-admins", organization_id), hr_context, check_members, check_all=still_hr_admins,
-                    check_all_seconds=RECHECK_SECONDS, expires=expiry, check_before_delivery=False)
+                    check_all_seconds=RECHECK_SECONDS, read_ahead=READ_AHEAD, active_seconds=ACTIVE_SECONDS,
+                    expires=expiry, check_before_delivery=False)
 
 
 async def still_hr_admins(members: list[Context]) -> list[GraphQLError | None]:

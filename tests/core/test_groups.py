@@ -539,3 +539,46 @@ async def test_a_standing_check_that_falls_due_during_an_execution_is_made_befor
     assert stays.sent == ['{"id":"stays","type":"next","payload":{"data":{"n":1}}}']
     await schema.events.put(None)
     await asyncio.wait_for(stays_task, 5)
+
+
+async def test_while_events_keep_coming_the_members_standing_is_read_between_them_and_no_longer_once_they_stop(
+        ) -> None:
+    # given a group whose members' standing is checked at most once a second, read ahead at 0.3 of that while an
+    # event came within the last 0.5 s, and a member who leaves right after the first event
+    schema = NamingStream()
+    reads: list[float] = []
+    left: set[str] = set()
+
+    async def standing(members: list[str]) -> list[GraphQLError | None]:
+        reads.append(asyncio.get_running_loop().time())
+        return [GraphQLError("has left") if member in left else None for member in members]
+
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=1.0,
+                        read_ahead=0.3, active_seconds=0.5)
+    stays, leaver = Socket(), Socket()
+    stays_task, _ = await member_on(groups, audience, "stays", stays)
+    leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
+    await schema.events.put({"n": 1})
+    await settle()
+    assert (stays.sent, leaver.sent, reads) == (['{"id":"stays","type":"next","payload":{"data":{"n":1}}}'],
+                                                ['{"id":"leaver","type":"next","payload":{"data":{"n":1}}}'], [])
+    left.add("leaver")
+    # when no further event comes: then the standing read ahead, between events, refuses the leaver
+    await asyncio.wait_for(leaver_task, 5)
+    refused = '{"data":null,"errors":[{"message":"has left"}]}'
+    assert leaver.sent[1:] == [f'{{"id":"leaver","type":"next","payload":{refused}}}',
+                               '{"id": "leaver", "type": "complete"}']
+    assert len(reads) == 1
+    # and the next event, within the second since that read, is delivered without another read
+    await schema.events.put({"n": 2})
+    await settle()
+    assert stays.sent[1:] == ['{"id":"stays","type":"next","payload":{"data":{"n":2}}}']
+    assert len(reads) == 1
+    # and once events stop for longer than 0.5 s, the reads ahead stop too
+    await asyncio.sleep(1.5)
+    quiet = len(reads)
+    await asyncio.sleep(1.0)
+    assert len(reads) == quiet
+    await schema.events.put(None)
+    await asyncio.wait_for(stays_task, 5)
