@@ -35,6 +35,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from bench.common import profile_endpoint
 from models.demo.org import build_organization
 from realtime import Bus
+from realtime.groups import SubscriptionGroups
 from resolvers.core.context import Context
 from resolvers.org.mutations import org_chart_channel
 from server.app import create_app
@@ -51,6 +52,16 @@ def perfgraph_app() -> ASGIApp:
     settings = Settings.from_env()
     published: dict[int, float] = {}
     last_published: dict[str, float] = {}  # per channel kind (``praise``, ``review-form``, …): the latest event
+    deliver = SubscriptionGroups._deliver
+
+    async def timed_deliver(self: SubscriptionGroups, group: Any, result: Any) -> None:
+        """A group's delivery, its start and end recorded (``delivery_start``, ``delivery_end``): the execution
+        before it, the writes to every member in it."""
+        last_published["delivery_start"] = time.perf_counter()
+        await deliver(self, group, result)
+        last_published["delivery_end"] = time.perf_counter()
+
+    SubscriptionGroups._deliver = timed_deliver  # type: ignore[method-assign]
 
     async def on_startup(database: Database) -> None:
         await seed(database, DEMO)

@@ -186,6 +186,8 @@ async def side_by_side(perfgraph: Server, plain: Server, ours: Receivers, floor:
                        fire: Callable[[int], Awaitable[None]], channel_kind: str) -> dict[str, Any]:
     """Rounds alternating Perfgraph (one mutation) and the floor (the same text to as many plain sockets)."""
     text, per_round, pooled = "", {"perfgraph": [], "floor": []}, {"perfgraph": [], "floor": []}
+    to_delivery: list[float] = []  # per round: from the publication to the start of the group's delivery
+    delivering: list[float] = []  # and the delivery itself (the writes to every member)
     for n in range(rounds + 1):  # round 0 warms up and captures the message text for the floor
         for variant in ("perfgraph", "floor") if n % 2 else ("floor", "perfgraph"):
             if variant == "floor" and not text:
@@ -195,7 +197,11 @@ async def side_by_side(perfgraph: Server, plain: Server, ours: Receivers, floor:
             if variant == "perfgraph":
                 await fire(n)
                 await receivers.wait(timeout=120)
-                t0 = (await perfgraph.http.get("/bench/last")).json()[channel_kind]
+                last = (await perfgraph.http.get("/bench/last")).json()
+                t0 = last[channel_kind]
+                if n:
+                    to_delivery.append(last["delivery_start"] - t0)
+                    delivering.append(last["delivery_end"] - last["delivery_start"])
                 text = text or receivers.arrivals[0][1]
                 assert '"errors"' not in text, text[:300]
             else:
@@ -206,7 +212,9 @@ async def side_by_side(perfgraph: Server, plain: Server, ours: Receivers, floor:
                 per_round[variant].append(percentile(values, 99))
                 pooled[variant] += values
     figures: dict[str, Any] = {"subscribers": len(ours.sockets), "rounds": rounds,
-                               "p99_ratio_vs_floor": median_ratio(per_round["perfgraph"], per_round["floor"])}
+                               "p99_ratio_vs_floor": median_ratio(per_round["perfgraph"], per_round["floor"]),
+                               "to_delivery_ms": round(statistics.median(to_delivery) * 1000, 2),
+                               "delivery_ms": round(statistics.median(delivering) * 1000, 2)}
     for variant, values in pooled.items():
         figures[f"{variant}_p50_ms"] = round(percentile(values, 50) * 1000, 1)
         figures[f"{variant}_p99_ms"] = round(percentile(values, 99) * 1000, 1)
