@@ -3,7 +3,9 @@
 It runs in the server process by default (started in the lifespan) and as ``python -m server worker``.
 Each step is safe with several workers: the fan-out of an event is one transaction, and a delivery is
 sent only by the worker holding its lease (one conditional write takes it). A worker woken by a commit in
-its own process starts at once; otherwise it looks every ``poll_seconds``.
+its own process starts ``settle_seconds`` later (:data:`SETTLE_SECONDS`): the live pushes of that commit go out
+first, the worker's fan-out transaction does not compete with them for the store and the event loop, and the
+commits of a burst are fanned out in one round; otherwise it looks every ``poll_seconds``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from store.notifications import webhooks as webhook_store
 
 log = logging.getLogger("perfgraph.webhooks")
 Tick = Callable[[], Awaitable[None]]
+SETTLE_SECONDS = 0.1  # from a commit in this process to the round it wakes (a webhook is not a live push)
 
 
 def signature(secrets: list[str], message_id: str, at: datetime, body: str) -> str:
@@ -52,8 +55,9 @@ class DeliveryWorker:
     def __init__(self, database: Database, *, allow_private: bool = False, poll_seconds: float = 1.0,
                  owner: str | None = None, rng: random.Random | None = None,
                  transport: httpx.AsyncBaseTransport | None = None, also: list[Tick] | None = None,
-                 bus: Bus | None = None) -> None:
+                 bus: Bus | None = None, settle_seconds: float = SETTLE_SECONDS) -> None:
         self.database = database
+        self.settle_seconds = settle_seconds
         self.bus = bus  # notificationReceived pushed on it (None: stored only)
         self.allow_private = allow_private
         self.poll_seconds = poll_seconds
@@ -153,6 +157,8 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_seconds):
                     await woken.wait()
+            if woken.is_set():  # a commit: its pushes first, and the rest of its burst with it
+                await asyncio.sleep(self.settle_seconds)
             woken.clear()
 
 

@@ -66,3 +66,36 @@ async def test_the_worker_stops_when_cancelled_even_as_a_commit_wakes_it(server:
     # then it stops (a lost cancellation would leave the server's shutdown waiting for it for ever)
     done, _ = await asyncio.wait([task], timeout=5)
     assert done == {task} and task.cancelled()
+
+
+async def test_a_commit_wakes_the_worker_after_its_live_pushes_and_a_burst_of_commits_is_one_round(
+        server: RunningServer) -> None:
+    # given the worker waiting for the next commit after a round, settling 0.3 s after one
+    loop = asyncio.get_running_loop()
+    rounds: list[float] = []
+    first = asyncio.Event()
+
+    async def tick() -> None:
+        rounds.append(loop.time())
+        first.set()
+
+    task = asyncio.create_task(DeliveryWorker(server.database, poll_seconds=60, settle_seconds=0.3,
+                                              also=[tick]).run())
+    try:
+        await asyncio.wait_for(first.wait(), 10)
+        await asyncio.sleep(0.05)
+        # when three commits come within 0.1 s
+        woken_at = loop.time()
+        for _ in range(3):
+            outbox_committed.set()
+            await asyncio.sleep(0.05)
+        async with asyncio.timeout(10):
+            while len(rounds) < 2:
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)
+        # then the worker made one round for them all, and not before the settling time had passed
+        assert len(rounds) == 2
+        assert rounds[1] - woken_at >= 0.3
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
