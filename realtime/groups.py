@@ -94,7 +94,8 @@ class Audience:
     is ``check_all_seconds`` old or more; each error ends that member alone. With ``read_ahead`` (a fraction of
     ``check_all_seconds``), while events keep coming (one delivered within ``active_seconds``), that check is
     started again that long after the last one started, between events: the next event finds it made (or under
-    way), not due."""
+    way), not due. ``person(member_context)`` says who a member is, as events name people (an employee id): with
+    it, the check of an event's names is given only the members among them (none: no check), not every member."""
 
     key: Hashable
     build_context: Callable[[Any, Recheck], Any]
@@ -103,6 +104,7 @@ class Audience:
     check_all_seconds: float = 1.0
     read_ahead: float | None = None
     active_seconds: float = 3.0
+    person: Callable[[Any], Hashable | None] | None = None
     expires: Callable[[Any], float] = lambda member: math.inf
     check_before_delivery: bool = True
 
@@ -206,6 +208,7 @@ class Member:
     overflowed: bool = False
     ended: bool = False
     expires_at: float = math.inf  # its token's expiry (``time.time``): from then on it gets no more events
+    person: Hashable | None = None  # who it is, as events name people (``Audience.person``)
 
     def wrote(self, task: asyncio.Task[None]) -> None:
         if self.writing is task:
@@ -228,6 +231,26 @@ class Group:
     ahead: asyncio.TimerHandle | None = None  # when that check is next started between events
     delivered_at: float = -math.inf  # the latest delivery (``time.monotonic``)
     naming: set[asyncio.Task[list[Member]]] = field(default_factory=set)  # checks of those events named, alike
+    people: dict[Hashable, dict[Member, None]] = field(default_factory=dict)  # members by ``Member.person``
+
+    def add(self, member: Member) -> None:
+        self.members[member] = None
+        if member.person is not None:
+            self.people.setdefault(member.person, {})[member] = None
+
+    def remove(self, member: Member) -> None:
+        self.members.pop(member, None)
+        same = self.people.get(member.person) if member.person is not None else None
+        if same is not None:
+            same.pop(member, None)
+            if not same:
+                del self.people[member.person]
+
+    def named(self, names: frozenset[str]) -> list[Member] | None:
+        """The members among ``names`` (``None``: every member, when the audience cannot tell who they are)."""
+        if self.audience.person is None:
+            return None
+        return [member for name in names for member in self.people.get(name, ())]
 
     def entered(self, subscription: Subscription) -> None:
         """The group's execution subscribed to the bus: an event published from now on reaches it."""
@@ -274,10 +297,11 @@ class SubscriptionGroups:
             group.context = audience.build_context(self.bus, partial(self._heard, group))
             group.task = asyncio.create_task(self._run(group, query, variables, operation_name))
             self._groups[key] = group
-        member = Member(context, Mailbox(self.queue_size), outlet, expires_at=audience.expires(context))
+        member = Member(context, Mailbox(self.queue_size), outlet, expires_at=audience.expires(context),
+                        person=audience.person(context) if audience.person is not None else None)
         # An idle member's frame lives as long as its subscription: it keeps only what it uses from now on.
         del key, audience, query, variables, operation_name, context, outlet
-        group.members[member] = None
+        group.add(member)
         try:
             while True:
                 result = await member.queue.get()
@@ -299,7 +323,7 @@ class SubscriptionGroups:
 
     def _leave(self, group: Group, member: Member) -> None:
         member.outlet = None
-        group.members.pop(member, None)
+        group.remove(member)
         if not group.members and self._groups.get(group.key) is group:
             del self._groups[group.key]
             if group.task is not None:
@@ -335,11 +359,17 @@ class SubscriptionGroups:
         awaits both."""
         self._start_check_all(group)
         named = frozenset(names)
-        if named and group.audience.check is not None:
-            # the execution's context as it is now, with this event's loaders, whenever the check runs
-            task = asyncio.create_task(self._check(group, named, at=copy.copy(group.context)))
-            group.naming.add(task)
-            task.add_done_callback(group.naming.discard)
+        if not named or group.audience.check is None:
+            return
+        members = group.named(named)  # None: every member, checked as the check runs
+        if members is not None:
+            members = [member for member in members if not member.ended]
+            if not members:  # nobody named is a member here
+                return
+        # the execution's context as it is now, with this event's loaders, whenever the check runs
+        task = asyncio.create_task(self._check(group, named, members, at=copy.copy(group.context)))
+        group.naming.add(task)
+        task.add_done_callback(group.naming.discard)
 
     async def _check(self, group: Group, names: frozenset[str] = frozenset(),
                      members: list[Member] | None = None, at: Any = None) -> list[Member]:

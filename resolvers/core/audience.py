@@ -56,7 +56,8 @@ async def audience_of(context: Context, *, org_wide: bool) -> Audience | None:
 
         return Audience(("organization", organization_id), organization_context, check_members,
                         check_all=still_employed, check_all_seconds=RECHECK_SECONDS, read_ahead=READ_AHEAD,
-                        active_seconds=ACTIVE_SECONDS, expires=expiry, check_before_delivery=False)
+                        active_seconds=ACTIVE_SECONDS, expires=expiry, check_before_delivery=False,
+                        person=person_of)
 
     def session_context(bus: Bus, recheck: Recheck) -> Context:
         return replace(context, bus=bus, request=None, response=None, connection_params=None,
@@ -98,6 +99,11 @@ async def check_members(group: Context, members: list[Context], names: Collectio
         if viewer is None:
             errors[n] = Unauthenticated(LEFT)
     return errors
+
+
+def person_of(member: Context) -> str | None:
+    """Who a member is, as events name people (``Audience.person``): its employee id."""
+    return member.viewer.employee_id if member.viewer is not None else None
 
 
 def expiry(member: Context) -> float:

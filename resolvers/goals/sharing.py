@@ -44,6 +44,7 @@ from resolvers.core.audience import (
     Recheck,
     check_members,
     expiry,
+    person_of,
     regranted,
     shared_context,
 )
@@ -176,7 +177,7 @@ async def goal_reader_audience(context: Context, goal_id: object) -> Audience | 
     key = ("goal-readers", organization_id, goal_id, kind, owner_id if kind != HR_CLASS else "")
     # Before each delivery each member must still be in the class as the event's read found it.
     return Audience(key, class_context, in_class, check_all=standing, check_all_seconds=RECHECK_SECONDS,
-                    read_ahead=READ_AHEAD, active_seconds=ACTIVE_SECONDS, expires=expiry)
+                    read_ahead=READ_AHEAD, active_seconds=ACTIVE_SECONDS, expires=expiry, person=person_of)
 
 
 async def standing(members: list[Context]) -> list[GraphQLError | None]:

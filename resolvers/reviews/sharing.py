@@ -26,6 +26,7 @@ from resolvers.core.audience import (
     Recheck,
     check_members,
     expiry,
+    person_of,
     regranted,
     reread,
     shared_context,
@@ -69,7 +70,8 @@ async def form_reader_audience(context: Context, form_id: object) -> Audience | 
 
     return Audience(("form-readers", viewer.organization_id, form_id, reader), class_context, check_members,
                     check_all=still_in_class, check_all_seconds=RECHECK_SECONDS, read_ahead=READ_AHEAD,
-                    active_seconds=ACTIVE_SECONDS, expires=expiry, check_before_delivery=False)
+                    active_seconds=ACTIVE_SECONDS, expires=expiry, check_before_delivery=False,
+                    person=person_of)
 
 
 async def standing_in_class(context: Context, form_id: str, reader: FormReader,
@@ -122,7 +124,7 @@ async def hr_admins_audience(context: Context) -> Audience | None:
 
     return Audience(("hr-admins", organization_id), hr_context, check_members, check_all=still_hr_admins,
                     check_all_seconds=RECHECK_SECONDS, read_ahead=READ_AHEAD, active_seconds=ACTIVE_SECONDS,
-                    expires=expiry, check_before_delivery=False)
+                    expires=expiry, check_before_delivery=False, person=person_of)
 
 
 async def still_hr_admins(members: list[Context]) -> list[GraphQLError | None]:

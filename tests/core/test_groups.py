@@ -582,3 +582,32 @@ async def test_while_events_keep_coming_the_members_standing_is_read_between_the
     assert len(reads) == quiet
     await schema.events.put(None)
     await asyncio.wait_for(stays_task, 5)
+
+
+async def test_an_event_naming_people_checks_only_the_members_among_them_and_none_when_none_is_a_member() -> None:
+    # given three members of one group whose audience knows who each is, and a check that refuses those named
+    schema = NamingStream()
+    checked: list[list[str]] = []
+
+    async def check(group: Any, members: list[str], names: frozenset[str]) -> list[GraphQLError | None]:
+        checked.append(sorted(members))
+        return [GraphQLError("has left") if member in names else None for member in members]
+
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, check, check_before_delivery=False,
+                        person=lambda member: member)
+    sockets = {name: Socket() for name in ("ann", "bob", "cid")}
+    tasks = {name: (await member_on(groups, audience, name, sock))[0] for name, sock in sockets.items()}
+    # when an event names bob, then one names nobody who is a member
+    await schema.events.put({"n": 1, "names": ["bob"]})
+    await asyncio.wait_for(tasks["bob"], 5)
+    await schema.events.put({"n": 2, "names": ["zed"]})
+    await settle()
+    # then only bob was checked (and refused), the second event needed no check, and the others got both events
+    assert checked == [["bob"]]
+    assert sockets["bob"].sent == ['{"id":"bob","type":"next","payload":{"data":null,"errors":[{"message":'
+                                   '"has left"}]}}', '{"id": "bob", "type": "complete"}']
+    for name in ("ann", "cid"):
+        assert [json.loads(text)["payload"]["data"]["n"] for text in sockets[name].sent] == [1, 2]
+    await schema.events.put(None)
+    await asyncio.wait_for(asyncio.gather(tasks["ann"], tasks["cid"]), 5)
