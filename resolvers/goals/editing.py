@@ -21,7 +21,7 @@ from models.goals.rules import GoalChange, with_current
 from resolvers.core.context import SignedIn
 from resolvers.core.errors import Forbidden
 from resolvers.core.outcome import Outcome
-from resolvers.goals.events import publish_goal_change
+from resolvers.goals.events import publish_goal_change, saw_owner
 from store.goals import repository as goal_store
 
 WRITE_ATTEMPTS = 5
@@ -71,6 +71,7 @@ async def editable(signed_in: SignedIn, goal: Document | None, field: str, id: s
     person = await goal_store.owner(signed_in.store, goal) if goal is not None else None
     if goal is None or not can_see_goal(signed_in.viewer, goal, person):
         return not_found(field, what, id)
+    saw_owner(signed_in, goal, person)
     if not can_edit_goal(signed_in.viewer, goal, person):
         raise Forbidden(CANNOT_EDIT)
     if goal.get("archived") and not archived_ok:

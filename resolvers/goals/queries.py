@@ -64,13 +64,17 @@ async def owners(context: Context, goals: Sequence[Document]) -> list[Document |
 
 
 async def prefetch_owners(context: Context, owned: Sequence[Sequence[str] | None]) -> None:
-    """Start reading the owners an event names for the goals a subscriber reads (``[kind, id]`` each, as
-    ``resolvers.goals.events.owned_by`` puts them), one batch per kind, so that :func:`owners` finds them loaded:
-    read beside the goals, not after them."""
+    """Start reading the owners an event names for the goals a subscriber reads (``[kind, id]`` each, a
+    department's maybe with its head, ``["department", id, headId]``, as ``resolvers.goals.events.owned_by`` puts
+    them), one batch per collection, so that :func:`owners` finds them loaded: read beside the goals, not after
+    them. Only hints: :func:`owners` still goes by the department as read."""
     loaders = (await require(context)).loaders
     ids: dict[str, set[str]] = {"employee": set(), "department": set()}
-    for kind, id in (o for o in owned if o and len(o) == 2):
-        ids.get(kind, set()).add(id)
+    for entry in (o for o in owned if o and len(o) in (2, 3) and all(isinstance(part, str) for part in o)):
+        if entry[0] in ids:
+            ids[entry[0]].add(entry[1])
+        if entry[0] == "department" and len(entry) == 3:
+            ids["employee"].add(entry[2])
     await asyncio.gather(loaders.employee_by_id.load_many(sorted(ids["employee"])),
                          loaders.department_by_id.load_many(sorted(ids["department"])))
 

@@ -69,3 +69,24 @@ async def test_an_event_names_each_goals_owner_for_its_receivers_to_read_beside_
             ["department", goal["ownerDepartmentId"]]
         assert owner_of[goal_id] == expected
     assert len(message["goalIds"]) > 1  # the goal and at least one ancestor
+
+
+async def test_an_event_about_a_department_goal_names_the_head_its_writer_read_and_no_other(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a department's goal with a key result, below another goal
+    heads = {d["_id"]: d.get("headId") for d in NORTHWIND.departments}
+    goal = next(g for g in seeded_goals(NORTHWIND) if g.get("ownerDepartmentId") and g.get("keyResults")
+                and g.get("parentId") and heads[g["ownerDepartmentId"]])
+    sent = published(server, monkeypatch)
+    # when the HR admin records progress on it (deciding they may edit it read the department's head)
+    body = await server.client("hr_admin").data(RECORD_PROGRESS, {"id": goal["keyResults"][0]["_id"], "value": 1})
+    assert body["updateKeyResultProgress"]["errors"] == []
+    # then the event names that head beside the goal's department, and the ancestors' owners as they are, the
+    # heads of their departments not read for it
+    owner_of = sent[0][1]["ownerOf"]
+    assert owner_of[goal["_id"]] == ["department", goal["ownerDepartmentId"], heads[goal["ownerDepartmentId"]]]
+    by_id = {g["_id"]: g for g in seeded_goals(NORTHWIND)}
+    for goal_id in sent[0][1]["goalIds"][1:]:
+        ancestor = by_id[goal_id]
+        assert owner_of[goal_id] == (["employee", ancestor["ownerEmployeeId"]] if ancestor.get("ownerEmployeeId")
+                                     else ["department", ancestor["ownerDepartmentId"]])

@@ -16,7 +16,7 @@ from models.goals.rules import GoalChange
 from resolvers.goals.events import goal_channel
 from tests.client import LEGACY_WS, websocket
 from tests.conftest import NORTHWIND, RunningServer
-from tests.goals.support import RECORD_PROGRESS, goals_of, persona
+from tests.goals.support import RECORD_PROGRESS, goals_of, persona, seeded_goals
 from tests.interleave import hold, seen
 
 SHARED = "subscription($goal: ID) { goalProgressChanged(goalId: $goal) { kind progress goal { id title progress } } }"
@@ -232,5 +232,30 @@ async def test_the_owner_an_event_names_is_read_beside_the_goal_not_after_it(
             await asyncio.wait_for(held.reached.wait(), 5)
             # then the owner is read while the goal still is
             await asyncio.wait_for(owner_read.wait(), 5)
+        event = (await subscriber.next_payload())["data"]["goalProgressChanged"]
+        assert (event["kind"], event["goal"]["id"]) == ("UPDATED", goal["_id"])
+
+
+async def test_the_head_an_event_names_for_a_department_goal_is_read_beside_the_goal_not_after_it(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
+    heads = {d["_id"]: d.get("headId") for d in NORTHWIND.departments}
+    goal = next(g for g in seeded_goals(NORTHWIND) if g.get("ownerDepartmentId") and g["visibility"] == "everyone"
+                and not g.get("rollUpChildren") and heads[g["ownerDepartmentId"]])
+    department, head = goal["ownerDepartmentId"], heads[goal["ownerDepartmentId"]]
+    async with websocket(server.ws_url, server.token("manager")) as subscriber:
+        await subscriber.subscribe(SHARED, {"goal": goal["_id"]})
+        await server.wait_subscribers(1)
+        # given the shared execution's read of the goal held
+        async with hold(server.database, "goals", "find") as held, \
+                seen(server.database, "employees", "find") as head_read:
+            # when an event about the goal, naming its department and that department's head, arrives
+            await server.bus.publish(goal_channel(NORTHWIND.organization["_id"], goal["_id"]), {
+                "kind": GoalChange.UPDATED.value, "goalIds": [goal["_id"]], "ownerIds": [department],
+                "ownerOf": {goal["_id"]: ["department", department, head]}, "changedGoalId": goal["_id"],
+                "keyResultId": None, "byId": head})
+            await asyncio.wait_for(held.reached.wait(), 5)
+            # then the head is read while the goal still is
+            await asyncio.wait_for(head_read.wait(), 5)
         event = (await subscriber.next_payload())["data"]["goalProgressChanged"]
         assert (event["kind"], event["goal"]["id"]) == ("UPDATED", goal["_id"])
