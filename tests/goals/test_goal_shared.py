@@ -214,48 +214,37 @@ async def test_a_manager_no_longer_above_the_owner_is_ended_before_the_next_even
         assert codes(await moved_away.receive()) == ["BAD_USER_INPUT"]
 
 
-async def test_the_owner_an_event_names_is_read_beside_the_goal_not_after_it(
-        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
-    goal, owner = my("everyone"), persona("employee")
-    async with websocket(server.ws_url, server.token("manager")) as subscriber:
-        await subscriber.subscribe(SHARED, {"goal": goal["_id"]})
-        await server.wait_subscribers(1)
-        # given the shared execution's read of the goal held
-        async with hold(server.database, "goals", "find") as held, \
-                seen(server.database, "employees", "find") as owner_read:
-            # when an event about the goal, naming its owner, arrives
-            await server.bus.publish(goal_channel(NORTHWIND.organization["_id"], goal["_id"]), {
-                "kind": GoalChange.UPDATED.value, "goalIds": [goal["_id"]], "ownerIds": [owner["_id"]],
-                "ownerOf": {goal["_id"]: ["employee", owner["_id"]]}, "changedGoalId": goal["_id"],
-                "keyResultId": None, "byId": owner["_id"]})
-            await asyncio.wait_for(held.reached.wait(), 5)
-            # then the owner is read while the goal still is
-            await asyncio.wait_for(owner_read.wait(), 5)
-        event = (await subscriber.next_payload())["data"]["goalProgressChanged"]
-        assert (event["kind"], event["goal"]["id"]) == ("UPDATED", goal["_id"])
-
-
-async def test_the_head_an_event_names_for_a_department_goal_is_read_beside_the_goal_not_after_it(
-        server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
+def named_owner(whose: str) -> tuple[dict[str, Any], list[str], str]:
+    """A goal everyone sees, how an event names its owner, and the employee read for it: the employee's own goal
+    (``["employee", id]``), or a department's (``["department", id, headId]``, the head its writer read)."""
+    if whose == "employee":
+        owner = persona("employee")["_id"]
+        return my("everyone"), ["employee", owner], owner
     heads = {d["_id"]: d.get("headId") for d in NORTHWIND.departments}
     goal = next(g for g in seeded_goals(NORTHWIND) if g.get("ownerDepartmentId") and g["visibility"] == "everyone"
                 and not g.get("rollUpChildren") and heads[g["ownerDepartmentId"]])
-    department, head = goal["ownerDepartmentId"], heads[goal["ownerDepartmentId"]]
+    head = heads[goal["ownerDepartmentId"]]
+    return goal, ["department", goal["ownerDepartmentId"], head], head
+
+
+@pytest.mark.parametrize("whose", ["employee", "department"])
+async def test_the_owner_an_event_names_and_a_departments_head_are_read_beside_the_goal_not_after_it(
+        server: RunningServer, monkeypatch: pytest.MonkeyPatch, whose: str) -> None:
+    monkeypatch.setattr(audience, "RECHECK_SECONDS", 3600.0)  # no standing re-read within the test
+    goal, owner_of, person = named_owner(whose)
     async with websocket(server.ws_url, server.token("manager")) as subscriber:
         await subscriber.subscribe(SHARED, {"goal": goal["_id"]})
         await server.wait_subscribers(1)
         # given the shared execution's read of the goal held
         async with hold(server.database, "goals", "find") as held, \
-                seen(server.database, "employees", "find") as head_read:
-            # when an event about the goal, naming its department and that department's head, arrives
+                seen(server.database, "employees", "find") as person_read:
+            # when an event about the goal, naming its owner (and a department's head), arrives
             await server.bus.publish(goal_channel(NORTHWIND.organization["_id"], goal["_id"]), {
-                "kind": GoalChange.UPDATED.value, "goalIds": [goal["_id"]], "ownerIds": [department],
-                "ownerOf": {goal["_id"]: ["department", department, head]}, "changedGoalId": goal["_id"],
-                "keyResultId": None, "byId": head})
+                "kind": GoalChange.UPDATED.value, "goalIds": [goal["_id"]], "ownerIds": [owner_of[1]],
+                "ownerOf": {goal["_id"]: owner_of}, "changedGoalId": goal["_id"], "keyResultId": None,
+                "byId": person})
             await asyncio.wait_for(held.reached.wait(), 5)
-            # then the head is read while the goal still is
-            await asyncio.wait_for(head_read.wait(), 5)
+            # then the employee behind it is read while the goal still is
+            await asyncio.wait_for(person_read.wait(), 5)
         event = (await subscriber.next_payload())["data"]["goalProgressChanged"]
         assert (event["kind"], event["goal"]["id"]) == ("UPDATED", goal["_id"])
