@@ -328,11 +328,17 @@ class SubscriptionGroups:
             del self._groups[group.key]
             if group.task is not None:
                 group.task.cancel()
-            if group.ahead is not None:
-                group.ahead.cancel()
-            for task in (group.standing, *group.naming):
-                if task is not None:
-                    task.cancel()
+            self._stop_checks(group)
+
+    @staticmethod
+    def _stop_checks(group: Group) -> None:
+        """An ended group's checks: the standing read ahead (its timer and its read) and those of names."""
+        if group.ahead is not None:
+            group.ahead.cancel()
+            group.ahead = None
+        for task in (group.standing, *group.naming):
+            if task is not None:
+                task.cancel()
 
     async def _run(self, group: Group, query: str, variables: dict[str, Any] | None,
                    operation_name: str | None) -> None:
@@ -349,6 +355,7 @@ class SubscriptionGroups:
         finally:
             if self._groups.get(group.key) is group:
                 del self._groups[group.key]
+            self._stop_checks(group)
             for member in list(group.members):
                 member.overflowed = member.overflowed or group.overflowed
                 self._offer(group, member, None)
@@ -424,13 +431,14 @@ class SubscriptionGroups:
 
     def _arm_read_ahead(self, group: Group) -> None:
         """Start the members' standing check ahead (``Audience.read_ahead``) of its falling due, if the audience
-        reads ahead and the group is still there."""
+        reads ahead and the group is still there; never sooner than half that after now, so that a store slower
+        than it does not get one read after another."""
         audience = group.audience
         ahead = audience.check_all_seconds * (audience.read_ahead or 0.0)
         if ahead <= 0 or audience.check_all is None or group.ahead is not None \
                 or self._groups.get(group.key) is not group:
             return
-        delay = max(0.0, group.checked_all_at + ahead - time.monotonic())
+        delay = max(ahead / 2, group.checked_all_at + ahead - time.monotonic())
         group.ahead = asyncio.get_running_loop().call_later(delay, self._read_ahead, group)
 
     def _read_ahead(self, group: Group) -> None:
