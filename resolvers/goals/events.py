@@ -66,7 +66,7 @@ async def publish_goal_change(signed_in: SignedIn, kind: GoalChange, goal: Docum
     seen = signed_in.context.extras.get(OWNERS_SEEN)
     owners = sorted({d[k] for d in docs for k in ("ownerEmployeeId", "ownerDepartmentId") if d.get(k)})
     message = {"kind": kind.value, "goalIds": [d["_id"] for d in docs], "ownerIds": owners,
-               "ownerOf": {d["_id"]: owned_by(d, seen) for d in docs},
+               "ownerOf": {d["_id"]: owned_by(d, seen if d["_id"] == goal["_id"] else None) for d in docs},
                "changedGoalId": goal["_id"], "keyResultId": key_result_id, "byId": signed_in.viewer.employee_id}
     organization_id = signed_in.viewer.organization_id
     channels = [goal_channel(organization_id, d["_id"]) for d in docs]
