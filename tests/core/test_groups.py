@@ -543,8 +543,8 @@ async def test_a_standing_check_that_falls_due_during_an_execution_is_made_befor
 
 async def test_while_events_keep_coming_the_members_standing_is_read_between_them_and_no_longer_once_they_stop(
         ) -> None:
-    # given a group whose members' standing is checked at most once a second, read ahead at 0.3 of that while an
-    # event came within the last 0.5 s, and a member who leaves right after the first event
+    # given a group whose members' standing is checked at most every 2 s, read ahead at half that (1 s after the
+    # last read) while an event came within the last 1.5 s, and a member who leaves right after the first event
     schema = NamingStream()
     reads: list[float] = []
     left: set[str] = set()
@@ -554,8 +554,8 @@ async def test_while_events_keep_coming_the_members_standing_is_read_between_the
         return [GraphQLError("has left") if member in left else None for member in members]
 
     groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
-    audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=1.0,
-                        read_ahead=0.3, active_seconds=0.5)
+    audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=2.0,
+                        read_ahead=0.5, active_seconds=1.5)
     stays, leaver = Socket(), Socket()
     stays_task, _ = await member_on(groups, audience, "stays", stays)
     leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
@@ -570,16 +570,50 @@ async def test_while_events_keep_coming_the_members_standing_is_read_between_the
     assert leaver.sent[1:] == [f'{{"id":"leaver","type":"next","payload":{refused}}}',
                                '{"id": "leaver", "type": "complete"}']
     assert len(reads) == 1
-    # and the next event, within the second since that read, is delivered without another read
+    # and the next event, well within the 2 s since that read, is delivered without another read
     await schema.events.put({"n": 2})
     await settle()
     assert stays.sent[1:] == ['{"id":"stays","type":"next","payload":{"data":{"n":2}}}']
     assert len(reads) == 1
-    # and once events stop for longer than 0.5 s, the reads ahead stop too
-    await asyncio.sleep(1.5)
+    # and once events stop for longer than 1.5 s, the reads ahead stop too
+    await asyncio.sleep(3.0)
     quiet = len(reads)
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(1.5)
     assert len(reads) == quiet
+    await schema.events.put(None)
+    await asyncio.wait_for(stays_task, 5)
+
+
+async def test_an_event_that_comes_while_the_standing_is_read_ahead_waits_for_that_read() -> None:
+    # given a group whose members' standing is read ahead 0.2 s after the last read, that read held once it starts,
+    # and a member it will refuse
+    schema = NamingStream()
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def standing(members: list[str]) -> list[GraphQLError | None]:
+        started.set()
+        await release.wait()
+        return [GraphQLError("has left") if member == "leaver" else None for member in members]
+
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=10.0,
+                        read_ahead=0.02, active_seconds=5.0)
+    stays, leaver = Socket(), Socket()
+    stays_task, _ = await member_on(groups, audience, "stays", stays)
+    leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
+    await schema.events.put({"n": 1})
+    await asyncio.wait_for(started.wait(), 5)
+    # when an event comes while that read is under way
+    await schema.events.put({"n": 2})
+    await settle()
+    # then nobody has it yet; once the read is through, the leaver gets only the refusal, the other the event
+    assert [len(stays.sent), len(leaver.sent)] == [1, 1]
+    release.set()
+    await asyncio.wait_for(leaver_task, 5)
+    await settle()
+    assert leaver.sent[1:] == ['{"id":"leaver","type":"next","payload":{"data":null,"errors":[{"message":'
+                               '"has left"}]}}', '{"id": "leaver", "type": "complete"}']
+    assert stays.sent[1:] == ['{"id":"stays","type":"next","payload":{"data":{"n":2}}}']
     await schema.events.put(None)
     await asyncio.wait_for(stays_task, 5)
 

@@ -235,6 +235,7 @@ async def test_the_owner_an_event_names_and_a_departments_head_are_read_beside_t
     async with websocket(server.ws_url, server.token("manager")) as subscriber:
         await subscriber.subscribe(SHARED, {"goal": goal["_id"]})
         await server.wait_subscribers(1)
+        assert groups(server) == {"groups": 1, "members": 1}  # the organisation's execution, no standing of its own
         # given the shared execution's read of the goal held
         async with hold(server.database, "goals", "find") as held, \
                 seen(server.database, "employees", "find") as person_read:
