@@ -541,6 +541,17 @@ async def test_a_standing_check_that_falls_due_during_an_execution_is_made_befor
     await asyncio.wait_for(stays_task, 5)
 
 
+async def stays_and_leaver(schema: NamingStream, audience: Audience) -> tuple[Socket, asyncio.Task[None],
+                                                                           Socket, asyncio.Task[None]]:
+    """Two members of one group on ``audience`` (``stays``, ``leaver``), and a first event sent to both."""
+    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
+    stays, leaver = Socket(), Socket()
+    stays_task, _ = await member_on(groups, audience, "stays", stays)
+    leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
+    await schema.events.put({"n": 1})
+    return stays, stays_task, leaver, leaver_task
+
+
 async def test_while_events_keep_coming_the_members_standing_is_read_between_them_and_no_longer_once_they_stop(
         ) -> None:
     # given a group whose members' standing is checked at most every 2 s, read ahead at half that (1 s after the
@@ -553,13 +564,9 @@ async def test_while_events_keep_coming_the_members_standing_is_read_between_the
         reads.append(asyncio.get_running_loop().time())
         return [GraphQLError("has left") if member in left else None for member in members]
 
-    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
     audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=2.0,
                         read_ahead=0.5, active_seconds=1.5)
-    stays, leaver = Socket(), Socket()
-    stays_task, _ = await member_on(groups, audience, "stays", stays)
-    leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
-    await schema.events.put({"n": 1})
+    stays, stays_task, leaver, leaver_task = await stays_and_leaver(schema, audience)
     await settle()
     assert (stays.sent, leaver.sent, reads) == (['{"id":"stays","type":"next","payload":{"data":{"n":1}}}'],
                                                 ['{"id":"leaver","type":"next","payload":{"data":{"n":1}}}'], [])
@@ -595,13 +602,9 @@ async def test_an_event_that_comes_while_the_standing_is_read_ahead_waits_for_th
         await release.wait()
         return [GraphQLError("has left") if member == "leaver" else None for member in members]
 
-    groups = SubscriptionGroups(schema, MemoryBus(), queue_size=4, on_overflow=lambda member, reason: settle())
     audience = Audience("everyone", lambda bus, recheck: recheck, check_all=standing, check_all_seconds=10.0,
                         read_ahead=0.02, active_seconds=5.0)
-    stays, leaver = Socket(), Socket()
-    stays_task, _ = await member_on(groups, audience, "stays", stays)
-    leaver_task, _ = await member_on(groups, audience, "leaver", leaver)
-    await schema.events.put({"n": 1})
+    stays, stays_task, leaver, leaver_task = await stays_and_leaver(schema, audience)
     await asyncio.wait_for(started.wait(), 5)
     # when an event comes while that read is under way
     await schema.events.put({"n": 2})
