@@ -68,10 +68,16 @@ def serve(caches: bool) -> None:
     serve_demo(Settings.from_env(), seed_demo=True, schema_options={"caches": caches})
 
 
+UNREACHED_LIMIT = str(10**12)  # cost points per window: the limiter runs, no benchmark reaches it
+
+
 @contextmanager
 def server_process(*, caches: bool = True) -> Iterator[Server]:
-    """A demo server process (see :func:`serve`) on a free port; yields it once ``/health`` answers."""
-    with demo_process(["bench.small_query", "--serve", "--caches", "on" if caches else "off"]) as (port, pid):
+    """A demo server process (see :func:`serve`) on a free port; yields it once ``/health`` answers. One caller
+    sends request after request: its rate limit still runs (and costs what it costs) but is set high enough
+    never to refuse them."""
+    with demo_process(["bench.small_query", "--serve", "--caches", "on" if caches else "off"],
+                      RATE_LIMIT_POINTS=UNREACHED_LIMIT) as (port, pid):
         yield Server(port, pid)
 
 
