@@ -1,7 +1,8 @@
 """orgChartChanged delivery: from sending a mutation to each subscriber's receipt.
 
-A server process is started with the demo organisation; SUBSCRIBERS graphql-transport-ws clients
-subscribe at the top of the org chart; ROUNDS renames follow, one at a time. The figure is an
+A server process is started with the demo organisation; SUBSCRIBERS graphql-transport-ws clients, each
+signed in as a person of their own (one person may hold only a few connections), subscribe at the top of the
+org chart; ROUNDS renames follow, one at a time. The figure is an
 upper bound on commit → receipt: the clock starts before the mutation request is sent.
 
     .venv/bin/python -m bench.org_chart_latency [subscribers] [rounds]
@@ -44,7 +45,8 @@ async def subscriber(url: str, token: str, root: str, ready: asyncio.Event, arri
 async def run(subscribers: int, rounds: int) -> dict[str, float]:
     demo = build_organization()
     people = {e["_id"]: e for e in demo.employees}
-    token = mint_token(DEV_JWT_SECRET, demo.personas["manager"], demo.organization["_id"], ["employee"])
+    staff = [e for e in demo.employees if e["status"] != "terminated"]
+    tokens = [mint_token(DEV_JWT_SECRET, e["_id"], demo.organization["_id"], ["employee"]) for e in staff]
     admin = people[demo.personas["hr_admin"]]
     admin_token = mint_token(DEV_JWT_SECRET, admin["_id"], demo.organization["_id"], admin["roles"])
     target = people[demo.personas["employee"]]
@@ -52,8 +54,9 @@ async def run(subscribers: int, rounds: int) -> dict[str, float]:
     with server_process() as port:
         url = f"ws://127.0.0.1:{port}/graphql"
         ready, arrivals, counter = asyncio.Event(), [[] for _ in range(rounds)], [0]
-        tasks = [asyncio.create_task(subscriber(url, token, root, ready, arrivals, rounds, counter, subscribers))
-                 for _ in range(subscribers)]
+        tasks = [asyncio.create_task(subscriber(url, tokens[n % len(tokens)], root, ready, arrivals, rounds, counter,
+                                                subscribers))
+                 for n in range(subscribers)]
         await ready.wait()
         await asyncio.sleep(1)  # let the last subscriptions reach the bus
         latencies: list[float] = []
