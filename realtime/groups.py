@@ -446,10 +446,8 @@ class SubscriptionGroups:
         if self._groups.get(group.key) is not group \
                 or time.monotonic() - group.delivered_at > group.audience.active_seconds:
             return  # gone, or no event lately: the next one starts the check if it is due
-        if group.standing is not None and not group.standing.done():
-            group.standing.add_done_callback(lambda _: self._arm_read_ahead(group))
-            return
-        group.standing = asyncio.create_task(self._check_all(group, ahead=True))
+        if group.standing is None or group.standing.done():  # else the one under way is this step's read
+            group.standing = asyncio.create_task(self._check_all(group, ahead=True))
         group.standing.add_done_callback(lambda _: self._arm_read_ahead(group))
 
     def _start_check_all(self, group: Group) -> None:
